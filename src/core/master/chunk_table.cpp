@@ -1,0 +1,140 @@
+#include "core/master/chunk_table.hpp"
+
+#include <algorithm>
+
+namespace dfs::master {
+
+void chunk_table::allocate(chunk_handle first, uint32_t count, core::time_point grace_deadline) {
+  for (uint64_t h = first.value; h < first.value + count; ++h) uncommitted_[h] = grace_deadline;
+  next_handle_ = std::max(next_handle_, first.value + count);
+}
+
+bool chunk_table::in_grace(chunk_handle h, core::time_point now) const {
+  auto it = uncommitted_.find(h.value);
+  return it != uncommitted_.end() && now < it->second;
+}
+
+std::vector<chunk_handle> chunk_table::expired(core::time_point now) const {
+  std::vector<chunk_handle> out;
+  for (const auto& [h, deadline] : uncommitted_)
+    if (now >= deadline) out.push_back(chunk_handle{h});
+  return out;
+}
+
+const chunk_entry* chunk_table::find(chunk_handle h) const {
+  auto it = chunks_.find(h.value);
+  return it == chunks_.end() ? nullptr : &it->second;
+}
+
+void chunk_table::commit_new(const chunk_meta& meta) {
+  uncommitted_.erase(meta.handle.value);
+  auto& e = chunks_[meta.handle.value];
+  e.meta = meta;
+  e.refcount = 1;
+}
+
+void chunk_table::add_ref(chunk_handle h) {
+  ++chunks_.at(h.value).refcount;
+}
+
+bool chunk_table::release(chunk_handle h) {
+  auto it = chunks_.find(h.value);
+  if (it == chunks_.end()) return false;
+  if (--it->second.refcount > 0) return false;
+  for (const auto& n : it->second.replicas) by_node_[n].erase(h.value);
+  chunks_.erase(it);
+  return true;
+}
+
+void chunk_table::add_replica(chunk_handle h, const node_id& n) {
+  auto it = chunks_.find(h.value);
+  if (it == chunks_.end()) return;
+  it->second.replicas.insert(n);
+  by_node_[n].insert(h.value);
+}
+
+void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
+  auto it = chunks_.find(h.value);
+  if (it != chunks_.end()) it->second.replicas.erase(n);
+  auto bn = by_node_.find(n);
+  if (bn != by_node_.end()) bn->second.erase(h.value);
+}
+
+void chunk_table::drop_node(const node_id& n) {
+  auto bn = by_node_.find(n);
+  if (bn == by_node_.end()) return;
+  for (auto h : bn->second) {
+    auto it = chunks_.find(h);
+    if (it != chunks_.end()) it->second.replicas.erase(n);
+  }
+  by_node_.erase(bn);
+}
+
+// Decides what one reported chunk means: a replica, stale, an orphan, or still in grace.
+void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::time_point now,
+                        report_reply& out) {
+  auto it = chunks_.find(e.handle.value);
+  if (it == chunks_.end()) {
+    // Uncommitted handles are data a client is still pushing: keep them until the grace is over.
+    if (!in_grace(e.handle, now)) out.to_delete.push_back(e.handle);
+    return;
+  }
+  const auto& meta = it->second.meta;
+  if (e.chunk_version > meta.chunk_version) {
+    out.newer_than_master.push_back(e.handle);
+    drop_replica(e.handle, n);
+  } else if (e.chunk_version < meta.chunk_version || e.size_bytes != meta.size_bytes) {
+    out.to_delete.push_back(e.handle);
+    drop_replica(e.handle, n);
+  } else {
+    add_replica(e.handle, n);
+  }
+}
+
+report_reply chunk_table::on_full_report(const node_id& n,
+                                         const std::vector<chunk_report_entry>& held,
+                                         core::time_point now) {
+  // A full report replaces what we knew about the node.
+  drop_node(n);
+  report_reply out;
+  for (const auto& e : held) judge(n, e, now, out);
+  return out;
+}
+
+report_reply chunk_table::on_incremental_report(const node_id& n,
+                                                const std::vector<chunk_report_entry>& added,
+                                                const std::vector<chunk_handle>& removed,
+                                                core::time_point now) {
+  report_reply out;
+  for (auto h : removed) drop_replica(h, n);
+  for (const auto& e : added) judge(n, e, now, out);
+  return out;
+}
+
+std::vector<under_replicated_entry> chunk_table::under_replicated(uint32_t replication) const {
+  std::vector<under_replicated_entry> out;
+  for (const auto& [h, e] : chunks_)
+    if (e.replicas.size() < replication)
+      out.push_back({chunk_handle{h}, static_cast<uint32_t>(e.replicas.size())});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.replica_count < b.replica_count; });
+  return out;
+}
+
+size_t chunk_table::chunks_on(const node_id& n) const {
+  auto bn = by_node_.find(n);
+  return bn == by_node_.end() ? 0 : bn->second.size();
+}
+
+void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& chunks,
+                          const std::vector<chunk_handle>& uncommitted,
+                          core::time_point grace_deadline) {
+  next_handle_ = next_handle;
+  chunks_.clear();
+  uncommitted_.clear();
+  by_node_.clear();
+  for (const auto& m : chunks) chunks_[m.handle.value].meta = m;
+  for (auto h : uncommitted) uncommitted_[h.value] = grace_deadline;
+}
+
+}  // namespace dfs::master

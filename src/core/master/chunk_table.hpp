@@ -1,0 +1,98 @@
+#pragma once
+// The master's chunk table: committed chunks with reference counts and (volatile) replica sets,
+// the handle allocator, and the grace table of allocated-but-uncommitted handles.
+//
+// Handle life cycle:
+//
+//   next_handle --allocate--> uncommitted (grace deadline) --commit--> committed (refcount >= 1)
+//                                   |                                       |
+//                                abandon / grace over                 refcount hits 0
+//                                   v                                       v
+//                                 gone: a chunkserver holding it is told to delete it
+//
+// A handle is never handed out twice: `next_handle` only grows and is persisted.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "common/node_id.hpp"
+#include "core/master/records.hpp"
+#include "core/time.hpp"
+
+namespace dfs::master {
+
+struct chunk_entry {
+  chunk_meta meta;
+  uint32_t refcount = 0;       // versions referring to this chunk
+  std::set<node_id> replicas;  // live replicas with the current chunk version; not persisted
+};
+
+// One line of a chunkserver's report.
+struct chunk_report_entry {
+  chunk_handle handle;
+  uint64_t chunk_version = 0;
+  uint64_t size_bytes = 0;
+};
+
+struct report_reply {
+  std::vector<chunk_handle> to_delete;          // orphans past grace, stale versions, wrong sizes
+  std::vector<chunk_handle> newer_than_master;  // kept, not counted as replicas (see README)
+};
+
+struct under_replicated_entry {
+  chunk_handle handle;
+  uint32_t replica_count = 0;
+};
+
+class chunk_table {
+ public:
+  // -- allocation and grace ---------------------------------------------------------------------
+  chunk_handle next_handle() const { return chunk_handle{next_handle_}; }
+  // Precondition: first == next_handle().
+  void allocate(chunk_handle first, uint32_t count, core::time_point grace_deadline);
+  bool is_uncommitted(chunk_handle h) const { return uncommitted_.count(h.value) > 0; }
+  // True while `h` is uncommitted and its grace has not run out at `now`.
+  bool in_grace(chunk_handle h, core::time_point now) const;
+  void abandon(chunk_handle h) { uncommitted_.erase(h.value); }
+  std::vector<chunk_handle> expired(core::time_point now) const;  // sorted
+
+  // -- committed chunks -------------------------------------------------------------------------
+  const chunk_entry* find(chunk_handle h) const;
+  // First reference: moves an uncommitted handle into the table with refcount 1.
+  void commit_new(const chunk_meta& meta);
+  void add_ref(chunk_handle h);
+  // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
+  bool release(chunk_handle h);
+
+  // -- replicas (volatile) ----------------------------------------------------------------------
+  void add_replica(chunk_handle h, const node_id& n);  // no-op for an unknown handle
+  void drop_replica(chunk_handle h, const node_id& n);
+  void drop_node(const node_id& n);  // chunkserver dead or re-registered
+  report_reply on_full_report(const node_id& n, const std::vector<chunk_report_entry>& held,
+                              core::time_point now);
+  report_reply on_incremental_report(const node_id& n, const std::vector<chunk_report_entry>& added,
+                                     const std::vector<chunk_handle>& removed,
+                                     core::time_point now);
+  // Chunks with fewer than `replication` replicas, fewest first, then by handle.
+  std::vector<under_replicated_entry> under_replicated(uint32_t replication) const;
+  size_t chunks_on(const node_id& n) const;
+
+  // -- whole-table access for snapshots ---------------------------------------------------------
+  const std::map<uint64_t, chunk_entry>& chunks() const { return chunks_; }
+  const std::map<uint64_t, core::time_point>& uncommitted() const { return uncommitted_; }
+  // Restores persisted state; refcounts start at 0 and are rebuilt with add_ref.
+  void restore(uint64_t next_handle, const std::vector<chunk_meta>& chunks,
+               const std::vector<chunk_handle>& uncommitted, core::time_point grace_deadline);
+
+ private:
+  void judge(const node_id& n, const chunk_report_entry& e, core::time_point now,
+             report_reply& out);
+
+  uint64_t next_handle_ = 1;
+  std::map<uint64_t, chunk_entry> chunks_;
+  std::map<uint64_t, core::time_point> uncommitted_;  // handle -> grace deadline
+  std::map<node_id, std::set<uint64_t>> by_node_;     // replica index for reports and node loss
+};
+
+}  // namespace dfs::master

@@ -1,0 +1,49 @@
+#include "core/master/ids.hpp"
+
+#include <cstdio>
+
+#include "core/master/error.hpp"
+#include "core/master/records.hpp"
+
+namespace dfs::master {
+
+std::string chunk_handle::to_string() const {
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+const char* to_string(errc code) {
+  switch (code) {
+    case errc::ok:
+      return "ok";
+    case errc::invalid_path:
+      return "invalid_path";
+    case errc::not_found:
+      return "not_found";
+    case errc::already_exists:
+      return "already_exists";
+    case errc::not_a_directory:
+      return "not_a_directory";
+    case errc::is_a_directory:
+      return "is_a_directory";
+    case errc::directory_not_empty:
+      return "directory_not_empty";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::unknown_handle:
+      return "unknown_handle";
+    case errc::corrupt_state:
+      return "corrupt_state";
+  }
+  return "unknown";
+}
+
+record_kind kind_of(const log_record& r) {
+  static constexpr record_kind kinds[] = {record_kind::mkdir, record_kind::remove,
+                                          record_kind::allocate, record_kind::commit_version,
+                                          record_kind::abandon};
+  return kinds[r.index()];
+}
+
+}  // namespace dfs::master

@@ -1,0 +1,97 @@
+// Checkpoints of master_state: snapshot, restore and the canonical dump used by tests.
+#include <cstdio>
+
+#include "core/master/master_state.hpp"
+
+namespace dfs::master {
+
+namespace {
+
+error corrupt(const std::string& what) {
+  return make_error(errc::corrupt_state, "checkpoint: " + what);
+}
+
+std::string hex32(uint32_t x) {
+  char buf[12];
+  std::snprintf(buf, sizeof(buf), "%08x", x);
+  return buf;
+}
+
+}  // namespace
+
+master_snapshot master_state::snapshot() const {
+  master_snapshot s;
+  s.next_handle = chunks_.next_handle().value;
+  tree_.for_each([&](const std::string& path, const inode& n) {
+    if (n.is_dir)
+      s.dirs.push_back(path);
+    else
+      s.files.push_back({path, n.file.next_version, n.file.versions});
+  });
+  for (const auto& [h, e] : chunks_.chunks()) s.chunks.push_back(e.meta);
+  for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
+  return s;
+}
+
+result<master_state> master_state::from_snapshot(const master_snapshot& s, master_options opts,
+                                                 core::time_point now) {
+  for (const auto& m : s.chunks)
+    if (!m.handle.valid() || m.handle.value >= s.next_handle)
+      return corrupt("chunk handle " + m.handle.to_string() + " not below next_handle");
+  for (auto h : s.uncommitted)
+    if (!h.valid() || h.value >= s.next_handle)
+      return corrupt("uncommitted handle " + h.to_string() + " not below next_handle");
+  master_state st{opts};
+  st.chunks_.restore(s.next_handle, s.chunks, s.uncommitted, now + opts.handle_grace);
+  for (const auto& d : s.dirs) {
+    auto p = parse_path(d);
+    if (!p) return corrupt(p.err().message);
+    if (auto ok = st.tree_.check_mkdir(*p); !ok) return corrupt(ok.err().message);
+    st.tree_.mkdir(*p);
+  }
+  for (const auto& f : s.files) {
+    auto p = parse_path(f.path);
+    if (!p) return corrupt(p.err().message);
+    if (auto ok = st.tree_.check_file_target(*p); !ok) return corrupt(ok.err().message);
+    if (f.versions.empty()) return corrupt("file " + f.path + " without versions");
+    auto& file = st.tree_.file_for_commit(*p);
+    file.next_version = f.next_version;
+    file.versions = f.versions;
+    for (const auto& v : f.versions) {
+      if (v.number >= f.next_version) return corrupt("version numbers of " + f.path);
+      for (auto h : v.chunks) {
+        if (st.chunks_.find(h) == nullptr)
+          return corrupt("file " + f.path + " refers to missing chunk " + h.to_string());
+        st.chunks_.add_ref(h);
+      }
+    }
+  }
+  for (const auto& [h, e] : st.chunks_.chunks())
+    if (e.refcount == 0) return corrupt("chunk " + chunk_handle{h}.to_string() + " unused");
+  return st;
+}
+
+std::string master_state::canonical_dump() const {
+  auto s = snapshot();
+  std::string out = "next_handle " + std::to_string(s.next_handle) + "\n";
+  for (const auto& d : s.dirs) out += "dir " + d + "\n";
+  for (const auto& f : s.files) {
+    out += "file " + f.path + " next_version " + std::to_string(f.next_version) + "\n";
+    for (const auto& v : f.versions) {
+      out += "  version " + std::to_string(v.number) + " mtime_ms " + std::to_string(v.mtime_ms) +
+             " size " + std::to_string(v.size_bytes) + " chunk_size " +
+             std::to_string(v.chunk_size_bytes) + " chunks";
+      for (auto h : v.chunks) out += " " + h.to_string();
+      out += "\n";
+    }
+  }
+  for (const auto& [h, e] : chunks_.chunks()) {
+    out += "chunk " + e.meta.handle.to_string() + " v" + std::to_string(e.meta.chunk_version) +
+           " size " + std::to_string(e.meta.size_bytes) + " crc " + hex32(e.meta.crc32c) +
+           " refs " + std::to_string(e.refcount) + "\n";
+  }
+  for (auto h : s.uncommitted) out += "uncommitted " + h.to_string() + "\n";
+  return out;
+}
+
+}  // namespace dfs::master

@@ -1,0 +1,181 @@
+#include "core/master/master_state.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace dfs::master {
+
+namespace {
+
+template <class... Fs>
+struct overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+error corrupt(const std::string& what) {
+  return make_error(errc::corrupt_state, what);
+}
+
+}  // namespace
+
+master_state::master_state(master_options opts) : opts_(opts) {}
+
+result<mkdir_record> master_state::validate_mkdir(std::string_view path) const {
+  auto p = parse_path(path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_mkdir(*p); !ok) return ok.err();
+  return mkdir_record{p->text()};
+}
+
+result<remove_record> master_state::validate_remove(std::string_view path) const {
+  auto p = parse_path(path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_remove(*p); !ok) return ok.err();
+  return remove_record{p->text()};
+}
+
+result<allocate_record> master_state::validate_allocate(std::string_view path,
+                                                        uint32_t chunk_count) const {
+  auto p = parse_path(path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
+  if (chunk_count == 0 || chunk_count > opts_.max_chunks_per_put)
+    return make_error(errc::invalid_argument, "chunk count " + std::to_string(chunk_count) +
+                                                  " for " + p->text() + " out of range 1.." +
+                                                  std::to_string(opts_.max_chunks_per_put));
+  return allocate_record{chunks_.next_handle(), chunk_count};
+}
+
+result<commit_record> master_state::validate_commit(const commit_request& req,
+                                                    core::time_point now) const {
+  auto p = parse_path(req.path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
+  if (req.chunk_size_bytes < opts_.min_chunk_size_bytes ||
+      req.chunk_size_bytes > opts_.max_chunk_size_bytes)
+    return make_error(errc::invalid_argument, "chunk size " + std::to_string(req.chunk_size_bytes) +
+                                                  " bytes for " + p->text() + " out of range " +
+                                                  std::to_string(opts_.min_chunk_size_bytes) +
+                                                  ".." +
+                                                  std::to_string(opts_.max_chunk_size_bytes));
+  if (req.chunks.size() > opts_.max_chunks_per_put)
+    return make_error(errc::invalid_argument, "too many chunks for " + p->text());
+  commit_record rec{p->text(),          1,         req.mtime_ms, req.chunk_size_bytes,
+                    opts_.max_versions, req.chunks};
+  for (const auto& c : req.chunks) {
+    if (c.size_bytes > req.chunk_size_bytes)
+      return make_error(errc::invalid_argument, "chunk " + c.handle.to_string() + " of " +
+                                                    p->text() + " larger than the chunk size");
+    // Uncommitted handles must still be in grace: after it, chunkservers may have deleted them.
+    if (chunks_.is_uncommitted(c.handle) && !chunks_.in_grace(c.handle, now))
+      return make_error(errc::unknown_handle, "chunk " + c.handle.to_string() + " of " + p->text() +
+                                                  ": allocation expired, put again");
+  }
+  if (auto ok = check_commit_chunks(rec); !ok) return ok.err();
+  if (auto node = tree_.lookup(*p); node) rec.version_number = (*node)->file.next_version;
+  return rec;
+}
+
+// Checks shared by validate and apply: every chunk is either allocated-uncommitted or an
+// existing chunk with the same metadata, and none appears twice.
+result<void> master_state::check_commit_chunks(const commit_record& r) const {
+  std::set<uint64_t> seen;
+  for (const auto& c : r.chunks) {
+    auto name = "chunk " + c.handle.to_string() + " of " + r.path;
+    if (!seen.insert(c.handle.value).second)
+      return make_error(errc::invalid_argument, name + " listed twice");
+    if (c.chunk_version == 0) return make_error(errc::invalid_argument, name + ": version 0");
+    if (chunks_.is_uncommitted(c.handle)) continue;
+    const auto* e = chunks_.find(c.handle);
+    if (e == nullptr)
+      return make_error(errc::unknown_handle, name + ": handle not allocated or already freed");
+    if (!(e->meta == c))
+      return make_error(errc::invalid_argument, name + ": does not match the shared chunk");
+  }
+  return {};
+}
+
+std::optional<abandon_record> master_state::collect_expired(core::time_point now) const {
+  auto handles = chunks_.expired(now);
+  if (handles.empty()) return std::nullopt;
+  return abandon_record{std::move(handles)};
+}
+
+result<void> master_state::apply(const log_record& r, core::time_point now) {
+  return std::visit(overloaded{
+                        [&](const mkdir_record& x) { return apply_mkdir(x); },
+                        [&](const remove_record& x) { return apply_remove(x); },
+                        [&](const allocate_record& x) { return apply_allocate(x, now); },
+                        [&](const commit_record& x) { return apply_commit(x); },
+                        [&](const abandon_record& x) {
+                          for (auto h : x.handles) chunks_.abandon(h);
+                          return result<void>{};
+                        },
+                    },
+                    r);
+}
+
+result<void> master_state::apply_mkdir(const mkdir_record& r) {
+  auto p = parse_path(r.path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_mkdir(*p); !ok) return ok.err();
+  tree_.mkdir(*p);
+  return {};
+}
+
+result<void> master_state::apply_remove(const remove_record& r) {
+  auto p = parse_path(r.path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_remove(*p); !ok) return ok.err();
+  auto node = tree_.remove(*p);
+  if (!node->is_dir)
+    for (const auto& v : node->file.versions) release_version(v);
+  return {};
+}
+
+result<void> master_state::apply_allocate(const allocate_record& r, core::time_point now) {
+  if (r.first != chunks_.next_handle() || r.count == 0)
+    return corrupt("allocate record for handle " + r.first.to_string() + " but next is " +
+                   chunks_.next_handle().to_string());
+  chunks_.allocate(r.first, r.count, now + opts_.handle_grace);
+  return {};
+}
+
+result<void> master_state::apply_commit(const commit_record& r) {
+  auto p = parse_path(r.path);
+  if (!p) return p.err();
+  if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
+  if (auto ok = check_commit_chunks(r); !ok) return ok.err();
+  auto existing = tree_.lookup(*p);
+  uint64_t expected = existing ? (*existing)->file.next_version : 1;
+  if (r.version_number != expected)
+    return corrupt("commit of " + r.path + " as version " + std::to_string(r.version_number) +
+                   " but next version is " + std::to_string(expected));
+  version_info v{r.version_number, r.mtime_ms, 0, r.chunk_size_bytes, {}};
+  for (const auto& c : r.chunks) {
+    if (chunks_.is_uncommitted(c.handle))
+      chunks_.commit_new(c);
+    else
+      chunks_.add_ref(c.handle);
+    v.size_bytes += c.size_bytes;
+    v.chunks.push_back(c.handle);
+  }
+  auto& file = tree_.file_for_commit(*p);
+  file.versions.push_back(std::move(v));
+  file.next_version = r.version_number + 1;
+  // The cap recorded at validation time, so replay drops exactly what live operation dropped.
+  size_t keep = std::max<uint32_t>(1, r.max_versions);
+  while (file.versions.size() > keep) {
+    release_version(file.versions.front());
+    file.versions.erase(file.versions.begin());
+  }
+  return {};
+}
+
+void master_state::release_version(const version_info& v) {
+  for (auto h : v.chunks) chunks_.release(h);
+}
+
+}  // namespace dfs::master

@@ -1,0 +1,141 @@
+#pragma once
+// The master's metadata as one pure state machine: namespace + versions + chunk table.
+//
+// Mutations are two steps, so that live operation and log replay run the same code:
+//
+//   auto rec = state.validate_commit(req, now);    // const: checks input, builds the record
+//   if (!rec) reply(rec.err());                    // bad input never changes anything
+//   state.apply(*rec, now);                        // deterministic; replay calls this too
+//   journal.append({*rec}); ... reply after the group fsync
+//
+// Apply each record right after validating it (before validating the next request), because a
+// record carries numbers (next version, first handle) computed from the current state; apply
+// re-checks them and refuses a record that no longer fits (errc::corrupt_state).
+//
+// Replica sets and grace deadlines are volatile: not in records or snapshots. `now` passed to
+// apply is only used to start grace periods (on replay: the restart time, so that uploads in
+// flight during a master crash get a full grace period).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/master/chunk_table.hpp"
+#include "core/master/error.hpp"
+#include "core/master/namespace_tree.hpp"
+#include "core/master/records.hpp"
+#include "core/time.hpp"
+
+namespace dfs::master {
+
+struct master_options {
+  uint32_t max_versions = 5;  // master.max_versions
+  uint32_t replication = 3;   // target replica count, for under_replicated()
+  core::duration handle_grace = std::chrono::minutes(10);  // allocate -> commit window
+  uint32_t max_chunks_per_put = 1u << 20;
+  uint64_t min_chunk_size_bytes = 1024;
+  uint64_t max_chunk_size_bytes = 64ull << 20;
+};
+
+// A put's final step: the chunks were pushed and finalized on their replicas.
+struct commit_request {
+  std::string path;
+  uint64_t mtime_ms = 0;  // wall clock of the commit, from the master actor
+  uint64_t chunk_size_bytes = 0;
+  std::vector<chunk_meta> chunks;  // new (allocated) or existing (shared) chunks, in file order
+};
+
+struct dir_entry {
+  std::string name;
+  bool is_dir = false;
+  uint64_t size_bytes = 0;  // newest version
+  uint64_t mtime_ms = 0;    // newest version
+  uint32_t version_count = 0;
+  uint32_t chunk_count = 0;  // newest version
+};
+
+struct file_stat {
+  std::string path;
+  bool is_dir = false;
+  uint32_t child_count = 0;    // directories
+  uint32_t version_count = 0;  // files
+  version_info newest;         // files
+};
+
+struct chunk_location {
+  chunk_meta meta;
+  std::vector<node_id> replicas;  // sorted
+};
+
+struct file_layout {
+  std::string path;
+  version_info version;
+  std::vector<chunk_location> chunks;
+};
+
+class master_state {
+ public:
+  explicit master_state(master_options opts = {});
+
+  const master_options& options() const { return opts_; }
+
+  // -- validation: const, returns the record to persist or a clear error ------------------------
+  result<mkdir_record> validate_mkdir(std::string_view path) const;
+  result<remove_record> validate_remove(std::string_view path) const;
+  result<allocate_record> validate_allocate(std::string_view path, uint32_t chunk_count) const;
+  result<commit_record> validate_commit(const commit_request& req, core::time_point now) const;
+  // An abandon record for handles whose grace ran out, if any (the actor logs it on a tick).
+  std::optional<abandon_record> collect_expired(core::time_point now) const;
+
+  // -- apply: the only way the persistent state changes -----------------------------------------
+  result<void> apply(const log_record& r, core::time_point now);
+
+  // -- queries ----------------------------------------------------------------------------------
+  result<std::vector<dir_entry>> ls(std::string_view path) const;  // a file lists itself
+  result<file_stat> stat(std::string_view path) const;
+  // The newest `n` versions (n >= 1), oldest of them first, newest last.
+  result<std::vector<version_info>> versions(std::string_view path, uint32_t n) const;
+  // Chunks and replicas of one version; version_number 0 = newest.
+  result<file_layout> layout(std::string_view path, uint64_t version_number = 0) const;
+  size_t file_count() const { return tree_.file_count(); }
+  uint64_t total_file_bytes() const;  // newest versions only
+
+  // -- chunk locations (volatile, from chunkservers) --------------------------------------------
+  report_reply on_full_report(const node_id& n, const std::vector<chunk_report_entry>& held,
+                              core::time_point now);
+  report_reply on_incremental_report(const node_id& n, const std::vector<chunk_report_entry>& added,
+                                     const std::vector<chunk_handle>& removed,
+                                     core::time_point now);
+  // Replicas confirmed by the client's finalize step, right after its commit was applied.
+  void note_replicas(chunk_handle h, const std::vector<node_id>& nodes);
+  void on_corrupt_replica(const node_id& n, chunk_handle h) { chunks_.drop_replica(h, n); }
+  void on_node_down(const node_id& n) { chunks_.drop_node(n); }
+  std::vector<under_replicated_entry> under_replicated() const {
+    return chunks_.under_replicated(opts_.replication);
+  }
+  const chunk_table& chunks() const { return chunks_; }
+
+  // -- checkpoints ------------------------------------------------------------------------------
+  master_snapshot snapshot() const;
+  // Rebuilds the state; grace periods of uncommitted handles restart at `now`. Errors with
+  // errc::corrupt_state if the snapshot is inconsistent (bad path, dangling or unused chunk).
+  static result<master_state> from_snapshot(const master_snapshot& s, master_options opts,
+                                            core::time_point now);
+  // Every persistent fact, one per line, in a fixed order: equal dumps = equal states.
+  std::string canonical_dump() const;
+
+ private:
+  result<void> apply_mkdir(const mkdir_record& r);
+  result<void> apply_remove(const remove_record& r);
+  result<void> apply_allocate(const allocate_record& r, core::time_point now);
+  result<void> apply_commit(const commit_record& r);
+  result<void> check_commit_chunks(const commit_record& r) const;
+  void release_version(const version_info& v);
+
+  master_options opts_;
+  namespace_tree tree_;
+  chunk_table chunks_;
+};
+
+}  // namespace dfs::master
