@@ -1,0 +1,91 @@
+#include "actors/admin/admin_actor.hpp"
+
+#include "common/logging.hpp"
+#include "common/text_table.hpp"
+
+namespace dfs {
+
+namespace {
+
+admin_reply error_reply(std::string text) { return {1, std::move(text)}; }
+
+std::string help_text(const admin_commands& commands) {
+  text_table t({"COMMAND", "DESCRIPTION"});
+  t.add({"help", "list the commands of this node"});
+  t.add({"node", "id, roles, uptime, ports and version of this node"});
+  t.add({"log-level [LEVEL]", "show or set the log level (trace debug info warn error)"});
+  for (auto& [name, c] : commands) t.add({c.usage, c.help});
+  return t.render();
+}
+
+std::string node_text(const node_info& info) {
+  std::string roles;
+  for (auto& r : info.roles) roles += (roles.empty() ? "" : ",") + r;
+  auto up = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - info.started)
+                .count();
+  text_table t({"FIELD", "VALUE"});
+  t.add({"id", info.id.to_string()});
+  t.add({"roles", roles});
+  t.add({"uptime", format_age_ms(up)});
+  t.add({"control", info.id.host + ":" + std::to_string(info.control_port) + " (tcp)"});
+  t.add({"gossip", info.id.host + ":" + std::to_string(info.control_port) + " (udp)"});
+  t.add({"data", info.id.host + ":" + std::to_string(info.data_port) + " (tcp)"});
+  t.add({"multicast", info.id.host + ":" + std::to_string(info.multicast_port) + " (udp)"});
+  t.add({"http", info.id.host + ":" + std::to_string(info.http_port) + " (tcp)"});
+  t.add({"version", DFS_VERSION});
+  return t.render();
+}
+
+admin_reply log_level(const std::vector<std::string>& args) {
+  if (args.size() == 1) return {0, "log level: " + log::level() + "\n"};
+  if (args.size() != 2 || !log::set_level(args[1]))
+    return error_reply("usage: log-level [trace|debug|info|warn|error|critical|off]");
+  log::get("admin")->info("log_level_changed level={}", args[1]);
+  return {0, "log level: " + args[1] + "\n"};
+}
+
+}  // namespace
+
+admin_actor::behavior_type admin_fn(admin_actor::pointer self, node_info info,
+                                    admin_commands commands) {
+  return {
+      [=](admin_atom, const admin_request& req) -> caf::result<admin_reply> {
+        if (req.args.empty() || req.args[0] == "help") return admin_reply{0, help_text(commands)};
+        const auto& cmd = req.args[0];
+        if (cmd == "node") return admin_reply{0, node_text(info)};
+        if (cmd == "log-level") return log_level(req.args);
+        auto i = commands.find(cmd);
+        if (i == commands.end())
+          return error_reply("unknown command '" + cmd + "'; commands: " + [&] {
+            std::string names = "help, node, log-level";
+            for (auto& [name, c] : commands) names += ", " + name;
+            return names;
+          }());
+        return self->delegate(i->second.target, admin_atom::value, req);
+      },
+  };
+}
+
+std::vector<std::string> split_command_line(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false, quoted = false;
+  for (char ch : line) {
+    if (ch == '"') {
+      quoted = !quoted;
+      in_word = true;
+    } else if (!quoted && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')) {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += ch;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+}  // namespace dfs

@@ -1,0 +1,68 @@
+#include "client/admin_console.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include <caf/all.hpp>
+
+#include "actors/admin/admin_actor.hpp"
+#include "actors/system_setup.hpp"
+#include "client/line_reader.hpp"
+#include "client/remote.hpp"
+
+namespace dfs {
+
+namespace {
+
+int print_reply(const admin_reply& r) {
+  if (r.status != 0) {
+    std::cerr << "error: " << r.text << "\n";
+    return 1;
+  }
+  std::cout << r.text << std::flush;
+  return 0;
+}
+
+std::string history_path() {
+  const char* home = std::getenv("HOME");
+  return home ? std::string(home) + "/.dfsnode_admin_history" : std::string();
+}
+
+int interactive(caf::actor_system& sys, const node_actor& node, const endpoint& addr,
+                std::chrono::milliseconds timeout) {
+  line_reader in{"dfs " + addr.to_string() + "> ", history_path()};
+  if (in.interactive())
+    std::cout << "connected to " << addr.to_string() << "; 'help' lists commands, 'quit' exits\n";
+  int last = 0;
+  while (auto line = in.next()) {
+    auto args = split_command_line(*line);
+    if (args.empty()) continue;
+    if (args[0] == "quit" || args[0] == "exit") break;
+    last = print_reply(admin_call(sys, node, {args}, timeout));
+  }
+  return last;
+}
+
+}  // namespace
+
+int run_admin(const config& cfg, const std::string& connect,
+              const std::vector<std::string>& args) {
+  auto addr = endpoint::parse(connect);
+  if (!addr) {
+    std::cerr << "dfsnode: error: --connect expects HOST:PORT, got '" << connect << "'\n";
+    return 2;
+  }
+  caf::actor_system_config caf_cfg;
+  configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+  auto node = connect_node(sys, *addr);
+  if (!node) {
+    std::cerr << "dfsnode: error: " << sys.render(node.error()) << "\n";
+    return 1;
+  }
+  auto timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
+  if (!args.empty()) return print_reply(admin_call(sys, *node, {args}, timeout));
+  return interactive(sys, *node, *addr, timeout);
+}
+
+}  // namespace dfs

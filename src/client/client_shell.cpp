@@ -1,0 +1,104 @@
+#include "client/client_shell.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "actors/admin/admin_actor.hpp"
+#include "actors/system_setup.hpp"
+#include "client/line_reader.hpp"
+#include "client/remote.hpp"
+#include "common/text_table.hpp"
+
+namespace dfs {
+
+namespace {
+
+struct client_session {
+  caf::actor_system& sys;
+  const config& cfg;
+  node_actor master;  // connected lazily
+};
+
+struct client_command {
+  std::string usage;
+  std::string help;
+  std::function<int(client_session&, const std::vector<std::string>&)> run;
+};
+
+int error(const std::string& msg) {
+  std::cerr << "error: " << msg << "\n";
+  return 1;
+}
+
+bool ensure_master(client_session& s) {
+  if (s.master) return true;
+  auto m = connect_node(s.sys, *endpoint::parse(s.cfg.master.address));
+  if (!m) {
+    error(s.sys.render(m.error()));
+    return false;
+  }
+  s.master = *m;
+  return true;
+}
+
+const std::map<std::string, client_command>& commands();
+
+int cmd_help(client_session&, const std::vector<std::string>&) {
+  text_table t({"COMMAND", "DESCRIPTION"});
+  for (auto& [name, c] : commands()) t.add({c.usage, c.help});
+  std::cout << t.render();
+  return 0;
+}
+
+int cmd_status(client_session& s, const std::vector<std::string>&) {
+  if (!ensure_master(s)) return 1;
+  auto r = admin_call(s.sys, s.master, {{"chunkservers"}},
+                      std::chrono::milliseconds(s.cfg.client.timeout_ms));
+  if (r.status != 0) return error(r.text);
+  std::cout << "master " << s.cfg.master.address << "\n" << r.text;
+  return 0;
+}
+
+const std::map<std::string, client_command>& commands() {
+  static const std::map<std::string, client_command> table = {
+      {"help", {"help", "list the commands", cmd_help}},
+      {"status", {"status", "the master's address and its chunkservers", cmd_status}},
+  };
+  return table;
+}
+
+int run_one(client_session& s, const std::vector<std::string>& args) {
+  auto i = commands().find(args[0]);
+  if (i == commands().end()) {
+    std::string names;
+    for (auto& [n, c] : commands()) names += (names.empty() ? "" : ", ") + n;
+    return error("unknown command '" + args[0] + "'; commands: " + names);
+  }
+  return i->second.run(s, args);
+}
+
+}  // namespace
+
+int run_client(const config& cfg, const std::vector<std::string>& args) {
+  caf::actor_system_config caf_cfg;
+  configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+  client_session s{sys, cfg, {}};
+  if (!args.empty()) return run_one(s, args);
+  const char* home = std::getenv("HOME");
+  line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};
+  int last = 0;
+  while (auto line = in.next()) {
+    auto words = split_command_line(*line);
+    if (words.empty()) continue;
+    if (words[0] == "quit" || words[0] == "exit") break;
+    last = run_one(s, words);
+  }
+  return last;
+}
+
+}  // namespace dfs

@@ -1,0 +1,254 @@
+#include "common/config.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace dfs {
+
+namespace {
+
+// One schema entry: how to set a key from a TOML node, and how to print its value.
+struct field {
+  std::string key;
+  std::function<void(config&, const toml::node&, const std::string& origin)> set;
+  std::function<std::string(const config&)> literal;
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+[[noreturn]] void bad_value(const std::string& origin, const std::string& key,
+                            const std::string& expected, const std::string& got) {
+  throw config_error(origin + ": key '" + key + "': expected " + expected + ", got " + got);
+}
+
+template <class T>
+std::string literal_of(const T& v) {
+  std::ostringstream os;
+  os << toml::value<T>(v);
+  return os.str();
+}
+
+template <class S, class T>
+field uint_field(std::string key, S config::*sec, T S::*mem, T lo,
+                 T hi = std::numeric_limits<T>::max()) {
+  auto expected = "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+  return {key,
+          [=](config& c, const toml::node& n, const std::string& origin) {
+            auto v = n.as_integer();
+            if (!v) bad_value(origin, key, expected, type_name(n));
+            int64_t x = v->get();
+            if (x < 0 || static_cast<uint64_t>(x) < lo || static_cast<uint64_t>(x) > hi)
+              bad_value(origin, key, expected, std::to_string(x));
+            (c.*sec).*mem = static_cast<T>(x);
+          },
+          [=](const config& c) { return std::to_string((c.*sec).*mem); }};
+}
+
+template <class S>
+field bool_field(std::string key, S config::*sec, bool S::*mem) {
+  return {key,
+          [=](config& c, const toml::node& n, const std::string& origin) {
+            auto v = n.as_boolean();
+            if (!v) bad_value(origin, key, "a boolean", type_name(n));
+            (c.*sec).*mem = v->get();
+          },
+          [=](const config& c) { return std::string((c.*sec).*mem ? "true" : "false"); }};
+}
+
+// A string; when `allowed` is not empty the value must be one of them.
+template <class S>
+field string_field(std::string key, S config::*sec, std::string S::*mem,
+                   std::vector<std::string> allowed = {}) {
+  return {key,
+          [=](config& c, const toml::node& n, const std::string& origin) {
+            std::string expected = "a string";
+            if (!allowed.empty()) {
+              expected = "one of";
+              for (auto& a : allowed) expected += " '" + a + "'";
+            }
+            auto v = n.as_string();
+            if (!v) bad_value(origin, key, expected, type_name(n));
+            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v->get()) ==
+                                        allowed.end())
+              bad_value(origin, key, expected, "'" + v->get() + "'");
+            (c.*sec).*mem = v->get();
+          },
+          [=](const config& c) { return literal_of((c.*sec).*mem); }};
+}
+
+template <class S>
+field string_list_field(std::string key, S config::*sec, std::vector<std::string> S::*mem) {
+  return {key,
+          [=](config& c, const toml::node& n, const std::string& origin) {
+            auto arr = n.as_array();
+            if (!arr) bad_value(origin, key, "an array of strings", type_name(n));
+            std::vector<std::string> out;
+            for (auto& e : *arr) {
+              auto s = e.as_string();
+              if (!s) bad_value(origin, key, "an array of strings", "an element that is " +
+                                                                      type_name(e));
+              out.push_back(s->get());
+            }
+            (c.*sec).*mem = std::move(out);
+          },
+          [=](const config& c) {
+            std::string s = "[";
+            for (auto& e : (c.*sec).*mem) s += (s.size() > 1 ? ", " : "") + literal_of(e);
+            return s + "]";
+          }};
+}
+
+const std::vector<field>& schema() {
+  using C = config;
+  static const std::vector<field> fields = {
+      string_field("node.host", &C::node, &node_section::host),
+      uint_field<node_section, uint16_t>("node.port", &C::node, &node_section::port, 1, 65532),
+      string_field("node.data_dir", &C::node, &node_section::data_dir),
+      string_field("node.zone", &C::node, &node_section::zone),
+      string_field("cluster.name", &C::cluster, &cluster_section::name),
+      string_field("cluster.key", &C::cluster, &cluster_section::key),
+      string_list_field("cluster.introducers", &C::cluster, &cluster_section::introducers),
+      string_field("log.level", &C::log, &log_section::level,
+                   {"trace", "debug", "info", "warn", "error", "critical", "off"}),
+      bool_field("log.console", &C::log, &log_section::console),
+      uint_field<log_section, uint64_t>("log.file_max_bytes", &C::log,
+                                        &log_section::file_max_bytes, 4096),
+      uint_field<log_section, uint32_t>("log.file_count", &C::log, &log_section::file_count, 1,
+                                        100),
+      uint_field<caf_section, uint32_t>("caf.threads", &C::caf, &caf_section::threads, 1, 64),
+      string_field("caf.policy", &C::caf, &caf_section::policy, {"stealing", "sharing"}),
+      uint_field<caf_section, uint32_t>("caf.heartbeat_interval_ms", &C::caf,
+                                        &caf_section::heartbeat_interval_ms, 10, 60000),
+      uint_field<caf_section, uint32_t>("caf.connection_timeout_ms", &C::caf,
+                                        &caf_section::connection_timeout_ms, 100, 600000),
+      string_field("master.address", &C::master, &master_section::address),
+      uint_field<master_section, uint32_t>("master.unhealthy_after_ms", &C::master,
+                                           &master_section::unhealthy_after_ms, 10),
+      uint_field<master_section, uint32_t>("master.removed_after_ms", &C::master,
+                                           &master_section::removed_after_ms, 10),
+      uint_field<chunkserver_section, uint32_t>("chunkserver.heartbeat_interval_ms",
+                                                &C::chunkserver,
+                                                &chunkserver_section::heartbeat_interval_ms, 10,
+                                                600000),
+      uint_field<chunkserver_section, uint64_t>("chunkserver.capacity_bytes", &C::chunkserver,
+                                                &chunkserver_section::capacity_bytes, 0),
+      uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
+                                           &client_section::timeout_ms, 10),
+      string_list_field("client.fileservers", &C::client, &client_section::fileservers),
+  };
+  return fields;
+}
+
+const field* find_field(const std::string& key) {
+  for (auto& f : schema())
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+void apply_table(config& c, const toml::table& tbl, const std::string& origin) {
+  for (auto& [section, value] : tbl) {
+    std::string sec{section.str()};
+    auto sub = value.as_table();
+    if (!sub) throw config_error(origin + ": unknown key '" + sec + "' (keys live in sections)");
+    for (auto& [key, v] : *sub) {
+      std::string full = sec + "." + std::string(key.str());
+      auto f = find_field(full);
+      if (!f) throw config_error(origin + ": unknown key '" + full + "'");
+      f->set(c, v, origin);
+    }
+  }
+}
+
+void apply_override(config& c, const std::string& kv) {
+  auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw config_error("--set '" + kv + "': expected section.key=value");
+  auto key = kv.substr(0, eq);
+  auto text = kv.substr(eq + 1);
+  auto f = find_field(key);
+  if (!f) throw config_error("--set: unknown key '" + key + "'");
+  // A value in TOML syntax (42, true, ["a"], "s") is taken as such; anything else is a string.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + text, std::string_view{"--set"});
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"v", text}};
+  }
+  f->set(c, *parsed.get("v"), "--set");
+}
+
+void require_endpoint(const std::string& origin, const std::string& key, const std::string& v) {
+  if (!endpoint::parse(v)) bad_value(origin, key, "HOST:PORT", "'" + v + "'");
+}
+
+void validate(const config& c, const std::string& origin) {
+  require_endpoint(origin, "master.address", c.master.address);
+  for (auto& i : c.cluster.introducers) require_endpoint(origin, "cluster.introducers", i);
+  for (auto& f : c.client.fileservers) require_endpoint(origin, "client.fileservers", f);
+  if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
+  if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");
+  if (c.master.removed_after_ms <= c.master.unhealthy_after_ms)
+    throw config_error(origin + ": key 'master.removed_after_ms' must be greater than "
+                                "'master.unhealthy_after_ms'");
+}
+
+}  // namespace
+
+config parse_config(const std::string& toml_text, const std::string& origin,
+                    const std::vector<std::string>& overrides) {
+  config c;
+  toml::table tbl;
+  try {
+    tbl = toml::parse(toml_text, std::string_view{origin});
+  } catch (const toml::parse_error& e) {
+    throw config_error(origin + ":" + std::to_string(e.source().begin.line) + ":" +
+                       std::to_string(e.source().begin.column) + ": " +
+                       std::string(e.description()));
+  }
+  apply_table(c, tbl, origin);
+  for (auto& kv : overrides) apply_override(c, kv);
+  validate(c, overrides.empty() ? origin : origin + " with --set");
+  return c;
+}
+
+config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  if (path.empty()) return parse_config("", "(defaults)", overrides);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error("cannot read config file '" + path + "': " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw config_error("cannot read config file '" + path + "': read error");
+  return parse_config(ss.str(), path, overrides);
+}
+
+std::vector<std::string> config_keys() {
+  std::vector<std::string> out;
+  for (auto& f : schema()) out.push_back(f.key);
+  return out;
+}
+
+std::string config_value_literal(const config& cfg, const std::string& key) {
+  auto f = find_field(key);
+  if (!f) throw config_error("unknown key '" + key + "'");
+  return f->literal(cfg);
+}
+
+}  // namespace dfs

@@ -1,0 +1,92 @@
+#pragma once
+// The node's configuration: TOML file + `--set section.key=value` overrides, validated once
+// into an immutable `config` before anything starts (style.md: parse, validate, then run).
+// Every key is declared once in config.cpp's schema; config/reference.toml documents them all
+// and a unit test keeps the two in step.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/node_id.hpp"
+
+namespace dfs {
+
+struct node_section {
+  std::string host = "127.0.0.1";  // address to bind and to advertise
+  uint16_t port = 17000;           // control TCP and gossip UDP; data = +1, multicast = +2, http = +3
+  std::string data_dir = "./data";
+  std::string zone;                // failure domain for placement (empty: none)
+};
+
+struct cluster_section {
+  std::string name = "dfs";
+  std::string key;                       // HMAC key for UDP packets (empty: unauthenticated)
+  std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
+};
+
+struct log_section {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  bool console = true;
+  uint64_t file_max_bytes = 10 * 1024 * 1024;
+  uint32_t file_count = 3;
+};
+
+struct caf_section {
+  uint32_t threads = 2;
+  std::string policy = "stealing";  // stealing | sharing
+  uint32_t heartbeat_interval_ms = 500;  // middleman heartbeats detect hung peers
+  uint32_t connection_timeout_ms = 3000;
+};
+
+struct master_section {
+  std::string address = "127.0.0.1:17010";  // control address of the master
+  uint32_t unhealthy_after_ms = 3000;        // no heartbeat for this long -> unhealthy
+  uint32_t removed_after_ms = 10000;         // no heartbeat for this long -> removed
+};
+
+struct chunkserver_section {
+  uint32_t heartbeat_interval_ms = 1000;
+  uint64_t capacity_bytes = 0;  // 0: the size of the file system holding data_dir
+};
+
+struct client_section {
+  uint32_t timeout_ms = 5000;
+  std::vector<std::string> fileservers;  // HOST:PORT control addresses
+};
+
+struct config {
+  node_section node;
+  cluster_section cluster;
+  log_section log;
+  caf_section caf;
+  master_section master;
+  chunkserver_section chunkserver;
+  client_section client;
+
+  uint16_t control_port() const { return node.port; }
+  uint16_t data_port() const { return static_cast<uint16_t>(node.port + 1); }
+  uint16_t multicast_port() const { return static_cast<uint16_t>(node.port + 2); }
+  uint16_t http_port() const { return static_cast<uint16_t>(node.port + 3); }
+};
+
+// Thrown by the loader; what() is one line naming the file and key.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Loads `path` (empty: defaults only), applies `overrides` ("section.key=value", value in TOML
+// syntax or a bare string), validates. Throws config_error.
+config load_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// Parses TOML text as if read from `origin` (used by tests and load_config).
+config parse_config(const std::string& toml_text, const std::string& origin,
+                    const std::vector<std::string>& overrides = {});
+
+// All keys of the schema as "section.key", in declaration order.
+std::vector<std::string> config_keys();
+
+// The value of `key` in `cfg` as a TOML literal ("17000", "\"info\"", "[\"a\"]").
+std::string config_value_literal(const config& cfg, const std::string& key);
+
+}  // namespace dfs

@@ -1,0 +1,31 @@
+#pragma once
+// Admin console messages: a command line in, a status and a rendered text out. Tables are
+// rendered on the node, so the console stays a thin terminal and any node can grow commands.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace dfs {
+
+struct admin_request {
+  std::vector<std::string> args;  // args[0] is the command
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
+  return f(caf::meta::type_name("dfs::admin_request"), x.args);
+}
+
+struct admin_reply {
+  int32_t status = 0;  // 0: ok; otherwise `text` is one error line
+  std::string text;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admin_reply& x) {
+  return f(caf::meta::type_name("dfs::admin_reply"), x.status, x.text);
+}
+
+}  // namespace dfs

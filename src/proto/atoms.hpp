@@ -1,0 +1,14 @@
+#pragma once
+// Atoms of the control protocol. caf::atom() text is at most 10 characters and prefixed with
+// `dfs_` where a plain word might collide with CAF's predefined atoms.
+#include <caf/atom.hpp>
+
+namespace dfs {
+
+using admin_atom = caf::atom_constant<caf::atom("dfs_admin")>;
+using register_atom = caf::atom_constant<caf::atom("dfs_reg")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("dfs_hb")>;
+using tick_atom = caf::atom_constant<caf::atom("dfs_tick")>;
+using connect_atom = caf::atom_constant<caf::atom("dfs_conn")>;
+
+}  // namespace dfs

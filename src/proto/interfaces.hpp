@@ -1,0 +1,26 @@
+#pragma once
+// Typed actor interfaces. The `node_actor` is what every server node publishes on its
+// control port; it delegates to the role actors behind it, so a peer needs one connection
+// per node whatever roles it hosts.
+#include <caf/typed_actor.hpp>
+#include <caf/replies_to.hpp>
+
+#include "proto/admin.hpp"
+#include "proto/atoms.hpp"
+#include "proto/chunkserver.hpp"
+
+namespace dfs {
+
+using admin_actor = caf::typed_actor<caf::replies_to<admin_atom, admin_request>::with<admin_reply>>;
+
+using master_actor = caf::typed_actor<
+    caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
+    caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
+    caf::replies_to<admin_atom, admin_request>::with<admin_reply>, caf::reacts_to<tick_atom>>;
+
+using node_actor = caf::typed_actor<
+    caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
+    caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
+    caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>>;
+
+}  // namespace dfs

@@ -1,0 +1,21 @@
+#include "proto/registry.hpp"
+
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<node_id>("dfs::node_id");
+  cfg.add_message_type<endpoint>("dfs::endpoint");
+  cfg.add_message_type<chunkserver_registration>("dfs::chunkserver_registration");
+  cfg.add_message_type<registration_ack>("dfs::registration_ack");
+  cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat");
+  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply");
+  cfg.add_message_type<admin_request>("dfs::admin_request");
+  cfg.add_message_type<admin_reply>("dfs::admin_reply");
+  cfg.add_message_type<node_actor>("dfs::node_actor");
+  cfg.add_message_type<master_actor>("dfs::master_actor");
+  cfg.add_message_type<admin_actor>("dfs::admin_actor");
+}
+
+}  // namespace dfs

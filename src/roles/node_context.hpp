@@ -1,0 +1,33 @@
+#pragma once
+// What a role's start function gets: the actor system, the validated config, this node's id,
+// and the places where it hooks in actors (console commands, the master handle, the list of
+// long-lived actors to stop at shutdown).
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/admin/admin_actor.hpp"
+#include "common/config.hpp"
+#include "common/node_id.hpp"
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+struct node_context {
+  caf::actor_system& sys;
+  const config& cfg;
+  node_id id;
+  std::vector<std::string> roles;
+  admin_commands commands;
+  master_actor master;
+  std::vector<caf::actor> actors;  // sent an exit at shutdown, in reverse order
+
+  template <class Handle>
+  void keep(const Handle& h) {
+    actors.push_back(caf::actor_cast<caf::actor>(h));
+  }
+};
+
+}  // namespace dfs

@@ -1,0 +1,98 @@
+#include "roles/server.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "actors/node/node_actor.hpp"
+#include "actors/system_setup.hpp"
+#include "common/logging.hpp"
+#include "roles/role_table.hpp"
+
+namespace dfs {
+
+namespace {
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+// Blocks until SIGINT or SIGTERM; returns the signal.
+int wait_for_signal(const sigset_t& sigs) {
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int run_server(const config& cfg, const std::vector<std::string>& roles) {
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.node.data_dir, ec);
+  if (ec) {
+    std::cerr << "dfsnode: error: cannot create node.data_dir '" << cfg.node.data_dir
+              << "': " << ec.message() << "\n";
+    return 2;
+  }
+  node_id id{cfg.node.host, cfg.node.port, now_ms()};
+  log::init(cfg, id.to_string(), true);
+  auto log = log::get("main");
+
+  // Block the signals before CAF starts its threads, so only sigwait() below sees them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  caf::actor_system_config caf_cfg;
+  configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+
+  node_context ctx{sys, cfg, id, roles, {}, {}, {}};
+  for (auto& r : roles) find_role(r)->start(ctx);
+  node_info info{id,           roles,           std::chrono::steady_clock::now(),
+                 cfg.node.port, cfg.data_port(), cfg.multicast_port(),
+                 cfg.http_port()};
+  auto admin = sys.spawn(admin_fn, info, ctx.commands);
+  ctx.keep(admin);
+  auto node = sys.spawn(node_fn, admin, ctx.master);
+  ctx.keep(node);
+
+  int code = 0;
+  auto port = sys.middleman().publish(node, cfg.node.port, cfg.node.host.c_str(), true);
+  if (!port) {
+    log->error("cannot listen on control port {}:{}: {}", cfg.node.host, cfg.node.port,
+               sys.render(port.error()));
+    code = 1;
+  } else {
+    log->info("node_started roles={} control={}:{} data_dir={}", join(roles), cfg.node.host,
+              *port, cfg.node.data_dir);
+    int sig = wait_for_signal(sigs);
+    log->info("shutting_down signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    sys.middleman().unpublish(node, *port);
+  }
+  for (auto i = ctx.actors.rbegin(); i != ctx.actors.rend(); ++i)
+    caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);
+  ctx.actors.clear();
+  ctx.master = nullptr;
+  admin = nullptr;
+  node = nullptr;
+  sys.await_all_actors_done();
+  log->info("node_stopped");
+  log::shutdown();
+  return code;
+}
+
+}  // namespace dfs

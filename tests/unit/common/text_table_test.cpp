@@ -1,0 +1,20 @@
+#include "common/text_table.hpp"
+
+#include <gtest/gtest.h>
+
+TEST(TextTable, AlignsColumns) {
+  dfs::text_table t({"NAME", "SIZE"}, {false, true});
+  t.add({"a", "1"});
+  t.add({"longer", "12345"});
+  EXPECT_EQ(t.render(),
+            "NAME     SIZE\n"
+            "a           1\n"
+            "longer  12345\n");
+}
+
+TEST(TextTable, FormatsBytes) {
+  EXPECT_EQ(dfs::format_bytes(17), "17 B");
+  EXPECT_EQ(dfs::format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(dfs::format_bytes(3ull << 30), "3.0 GiB");
+  EXPECT_EQ(dfs::format_age_ms(1234), "1.2s");
+}
