@@ -1,0 +1,81 @@
+#pragma once
+// The master's durable metadata store: checkpoint files + operation-log segments in one
+// directory. A plain class (no actor): the master actor owns one and calls it from its thread.
+//
+// Files (N = 20-digit sequence number):
+//   checkpoint-N   one oplog frame (type checkpoint) holding master_snapshot: the state after
+//                  every record in segments < N. Written atomically (tmp + fsync + rename).
+//   log-N          oplog frames (type record), one per master::log_record, appended after
+//                  checkpoint-N (or from the empty state if there is no checkpoint).
+//
+// Use:
+//   journal j{dir};
+//   recovery rec; if (!j.recover(rec)) fatal(...); log rec.warnings;
+//   auto st = rebuild_state(rec, opts, now);     // checkpoint + replay through master_state
+//   ... per batch of applied records: j.append(batch) -> one write, one fdatasync, then reply
+//   ... now and then (segment_bytes() over a limit, or a timer): j.checkpoint(st.snapshot())
+//
+// After a failed append or sync the journal refuses further appends: what reached the disk is
+// unknown (a failed fsync may have dropped pages), so the master must stop and recover.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/durable_file.hpp"
+#include "core/master/master_state.hpp"
+#include "core/master/records.hpp"
+
+namespace dfs {
+
+struct journal_recovery {
+  bool has_checkpoint = false;
+  uint64_t checkpoint_sequence = 0;
+  master::master_snapshot snapshot;         // empty state without a checkpoint
+  std::vector<master::log_record> records;  // after the checkpoint, in log order
+  std::vector<std::string> warnings;        // torn/corrupt tails truncated, files set aside
+};
+
+class journal {
+ public:
+  explicit journal(std::string dir);
+
+  // Reads the newest valid checkpoint and the segments after it, truncates a torn or corrupt
+  // tail (warning), and opens the last segment for appends. Call once, before anything else.
+  // Fails on I/O errors and when checkpoints exist but none is readable (refusing to start
+  // from an empty namespace is safer than losing it silently).
+  io_status recover(journal_recovery& out);
+
+  // Appends all records with one write and one fdatasync (group commit). Only after it returns
+  // ok are the records durable and may their clients be answered.
+  io_status append(const std::vector<master::log_record>& records);
+
+  // Writes checkpoint N+1 (must reflect every record appended so far), starts segment N+1 and
+  // deletes older checkpoints and segments.
+  io_status checkpoint(const master::master_snapshot& snapshot);
+
+  uint64_t sequence() const { return sequence_; }
+  uint64_t segment_bytes() const { return segment_bytes_; }  // log bytes since the checkpoint
+  const std::string& dir() const { return dir_; }
+
+ private:
+  io_status load_checkpoint(const std::vector<std::string>& names, journal_recovery& out);
+  io_status replay_segments(const std::vector<uint64_t>& segments, journal_recovery& out);
+  io_status open_segment(uint64_t seq);
+  void delete_older_than(uint64_t seq);
+  std::string path_of(const char* prefix, uint64_t seq) const;
+
+  std::string dir_;
+  append_file active_;
+  uint64_t sequence_ = 0;
+  uint64_t segment_bytes_ = 0;
+  bool failed_ = false;
+  bool recovered_ = false;
+};
+
+// Checkpoint + replay: the state the master had when it stopped. Errors with corrupt_state if
+// a record does not apply (a damaged log that still passed its CRC, or a bug).
+master::result<master::master_state> rebuild_state(const journal_recovery& rec,
+                                                   master::master_options opts,
+                                                   core::time_point now);
+
+}  // namespace dfs

@@ -1,0 +1,205 @@
+#include "common/durable_file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace dfs {
+
+namespace {
+
+io_status fail(const std::string& what, const std::string& path, int err = errno) {
+  return io_status{err, what + " " + path + ": " + std::strerror(err)};
+}
+
+// Closes the fd on scope exit.
+struct fd_guard {
+  int fd;
+  ~fd_guard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+io_status write_all(int fd, std::string_view data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    auto n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("write", path);
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string parent_dir(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+io_status read_file(const std::string& path, std::string& out) {
+  uint64_t size = 0;
+  if (auto st = file_size(path, size); !st) return st;
+  return read_range(path, 0, size, out);
+}
+
+io_status read_range(const std::string& path, uint64_t offset, size_t length, std::string& out) {
+  fd_guard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fd.fd < 0) return fail("open", path);
+  out.resize(length);
+  size_t done = 0;
+  while (done < length) {
+    auto n = ::pread(fd.fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("read", path);
+    if (n == 0) return io_status{EILSEQ, "read " + path + ": file shorter than expected"};
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+io_status write_file_atomic(const std::string& path, std::string_view data) {
+  auto tmp = path + ".tmp";
+  {
+    fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    if (fd.fd < 0) return fail("open", tmp);
+    if (auto st = write_all(fd.fd, data, tmp); !st) return st;
+    if (::fsync(fd.fd) != 0) return fail("fsync", tmp);
+  }
+  if (auto st = rename_file(tmp, path); !st) return st;
+  return fsync_dir(parent_dir(path));
+}
+
+io_status fsync_dir(const std::string& dir) {
+  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (fd.fd < 0) return fail("open directory", dir);
+  if (::fsync(fd.fd) != 0) return fail("fsync directory", dir);
+  return {};
+}
+
+io_status remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail("unlink", path);
+  return {};
+}
+
+io_status rename_file(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return fail("rename to " + to + ":", from);
+  return {};
+}
+
+io_status truncate_file(const std::string& path, uint64_t size_bytes) {
+  if (::truncate(path.c_str(), static_cast<off_t>(size_bytes)) != 0) return fail("truncate", path);
+  return {};
+}
+
+io_status make_dirs(const std::string& path) {
+  if (path.empty()) return {};
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = path.find('/', pos + 1);
+    auto prefix = path.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", prefix);
+  }
+  return {};
+}
+
+io_status list_dir(const std::string& dir, std::vector<std::string>& names) {
+  names.clear();
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return fail("opendir", dir);
+  while (auto* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::stat((dir + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) names.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return {};
+}
+
+io_status file_size(const std::string& path, uint64_t& size_bytes) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return fail("stat", path);
+  size_bytes = static_cast<uint64_t>(st.st_size);
+  return {};
+}
+
+io_status disk_space(const std::string& dir, uint64_t& free_bytes, uint64_t& total_bytes) {
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) != 0) return fail("statvfs", dir);
+  free_bytes = uint64_t{vfs.f_bavail} * vfs.f_frsize;
+  total_bytes = uint64_t{vfs.f_blocks} * vfs.f_frsize;
+  return {};
+}
+
+// -- append_file ----------------------------------------------------------------------------------
+
+append_file::~append_file() {
+  close();
+}
+
+append_file::append_file(append_file&& other) noexcept
+    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)) {
+  other.fd_ = -1;
+}
+
+append_file& append_file::operator=(append_file&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = other.fd_;
+    size_ = other.size_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+io_status append_file::open(const std::string& path) {
+  close();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("open", path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    auto err = fail("fstat", path);
+    ::close(fd);
+    return err;
+  }
+  fd_ = fd;
+  size_ = static_cast<uint64_t>(st.st_size);
+  path_ = path;
+  return {};
+}
+
+io_status append_file::append(std::string_view data) {
+  if (fd_ < 0) return io_status{EBADF, "append to closed file " + path_};
+  auto st = write_all(fd_, data, path_);
+  if (!st) {
+    // Cut a partial write off so that the file keeps ending on a frame boundary.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) st.message += " (truncate failed too)";
+    return st;
+  }
+  size_ += data.size();
+  return {};
+}
+
+io_status append_file::sync() {
+  if (fd_ < 0) return io_status{EBADF, "sync of closed file " + path_};
+  if (::fdatasync(fd_) != 0) return fail("fdatasync", path_);
+  return {};
+}
+
+void append_file::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace dfs

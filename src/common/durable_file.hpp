@@ -1,0 +1,65 @@
+#pragma once
+// Small POSIX file helpers for state that must survive a crash (master op log and checkpoints,
+// chunk files). Errors are values naming the file and the failed call, never exceptions.
+//
+// Durability rules used here: data is durable after fsync/fdatasync of the file; a new or
+// renamed directory entry is durable after fsync of the directory.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dfs {
+
+struct io_status {
+  int code = 0;  // errno of the failed call, 0 on success; EILSEQ for "short file"
+  std::string message;
+
+  bool ok() const { return code == 0; }
+  explicit operator bool() const { return ok(); }
+};
+
+// Whole-file helpers.
+io_status read_file(const std::string& path, std::string& out);
+io_status read_range(const std::string& path, uint64_t offset, size_t length, std::string& out);
+// Writes `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory: afterwards `path`
+// holds either the old or the new content, never a mix, even across a power cut.
+io_status write_file_atomic(const std::string& path, std::string_view data);
+io_status fsync_dir(const std::string& dir);
+io_status remove_file(const std::string& path);  // missing file is fine
+io_status rename_file(const std::string& from, const std::string& to);
+io_status truncate_file(const std::string& path, uint64_t size_bytes);
+io_status make_dirs(const std::string& path);  // mkdir -p
+// Names (not paths) of the regular files in `dir`, sorted.
+io_status list_dir(const std::string& dir, std::vector<std::string>& names);
+io_status file_size(const std::string& path, uint64_t& size_bytes);
+io_status disk_space(const std::string& dir, uint64_t& free_bytes, uint64_t& total_bytes);
+std::string parent_dir(const std::string& path);
+
+// An append-only file: several appends, then one sync() makes them all durable (group commit).
+class append_file {
+ public:
+  append_file() = default;
+  ~append_file();
+  append_file(const append_file&) = delete;
+  append_file& operator=(const append_file&) = delete;
+  append_file(append_file&& other) noexcept;
+  append_file& operator=(append_file&& other) noexcept;
+
+  // Opens (creating if needed) for appending; size() starts at the current file size.
+  io_status open(const std::string& path);
+  io_status append(std::string_view data);  // on failure the file is cut back to its old size
+  io_status sync();                         // fdatasync
+  void close();
+
+  bool is_open() const { return fd_ >= 0; }
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
+}  // namespace dfs

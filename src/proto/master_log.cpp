@@ -1,0 +1,88 @@
+#include "proto/master_log.hpp"
+
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/error.hpp>
+
+#include <vector>
+
+namespace dfs::proto {
+
+namespace {
+
+constexpr uint8_t snapshot_format = 1;
+
+using master::errc;
+using master::make_error;
+
+// The serializers need neither an actor system nor a scheduler for plain data: a null
+// execution unit is enough (CAF only uses it for actor handles, which we never persist).
+template <class T>
+std::string encode(uint8_t tag, const T& x) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{static_cast<caf::execution_unit*>(nullptr), buf};
+  auto copy = tag;
+  auto err = sink(copy, const_cast<T&>(x));
+  (void)err;  // writing to a vector cannot fail
+  return std::string(buf.begin(), buf.end());
+}
+
+template <class T>
+master::result<T> decode_body(caf::binary_deserializer& src, const char* what) {
+  T x;
+  if (auto err = src(x))
+    return make_error(errc::corrupt_state, std::string("cannot decode ") + what);
+  if (src.remaining() != 0)
+    return make_error(errc::corrupt_state, std::string(what) + ": " +
+                                               std::to_string(src.remaining()) + " trailing bytes");
+  return x;
+}
+
+template <class T>
+master::result<master::log_record> widen(master::result<T> r) {
+  if (!r) return r.err();
+  return master::log_record{std::move(*r)};
+}
+
+}  // namespace
+
+std::string encode_record(const master::log_record& r) {
+  auto tag = static_cast<uint8_t>(master::kind_of(r));
+  return std::visit([&](const auto& x) { return encode(tag, x); }, r);
+}
+
+master::result<master::log_record> decode_record(std::string_view bytes) {
+  caf::binary_deserializer src{static_cast<caf::execution_unit*>(nullptr), bytes.data(),
+                               bytes.size()};
+  uint8_t tag = 0;
+  if (auto err = src(tag)) return make_error(errc::corrupt_state, "empty record");
+  switch (static_cast<master::record_kind>(tag)) {
+    case master::record_kind::mkdir:
+      return widen(decode_body<master::mkdir_record>(src, "mkdir record"));
+    case master::record_kind::remove:
+      return widen(decode_body<master::remove_record>(src, "remove record"));
+    case master::record_kind::allocate:
+      return widen(decode_body<master::allocate_record>(src, "allocate record"));
+    case master::record_kind::commit_version:
+      return widen(decode_body<master::commit_record>(src, "commit record"));
+    case master::record_kind::abandon:
+      return widen(decode_body<master::abandon_record>(src, "abandon record"));
+  }
+  return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
+}
+
+std::string encode_snapshot(const master::master_snapshot& s) {
+  return encode(snapshot_format, s);
+}
+
+master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) {
+  caf::binary_deserializer src{static_cast<caf::execution_unit*>(nullptr), bytes.data(),
+                               bytes.size()};
+  uint8_t format = 0;
+  if (auto err = src(format)) return make_error(errc::corrupt_state, "empty snapshot");
+  if (format != snapshot_format)
+    return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));
+  return decode_body<master::master_snapshot>(src, "snapshot");
+}
+
+}  // namespace dfs::proto

@@ -1,0 +1,86 @@
+#pragma once
+// Serialisation of the master's persisted metadata (src/core/master/records.hpp): CAF 0.17
+// inspect() overloads, in the structs' namespace so that ADL finds them, and encode/decode
+// helpers built on caf::binary_serializer. The bytes go into oplog frames (src/core/oplog).
+//
+// On-disk compatibility: a record is one kind byte (master::record_kind) followed by the
+// record's fields in the order listed here. Never reorder or retype fields: add a new record
+// kind instead.
+#include <caf/meta/type_name.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "core/master/error.hpp"
+#include "core/master/records.hpp"
+
+namespace dfs::master {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_handle& x) {
+  return f(caf::meta::type_name("dfs::master::chunk_handle"), x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_meta& x) {
+  return f(caf::meta::type_name("dfs::master::chunk_meta"), x.handle, x.chunk_version, x.size_bytes,
+           x.crc32c);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, version_info& x) {
+  return f(caf::meta::type_name("dfs::master::version_info"), x.number, x.mtime_ms, x.size_bytes,
+           x.chunk_size_bytes, x.chunks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mkdir_record& x) {
+  return f(caf::meta::type_name("dfs::master::mkdir_record"), x.path);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, remove_record& x) {
+  return f(caf::meta::type_name("dfs::master::remove_record"), x.path);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, allocate_record& x) {
+  return f(caf::meta::type_name("dfs::master::allocate_record"), x.first, x.count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_record& x) {
+  return f(caf::meta::type_name("dfs::master::commit_record"), x.path, x.version_number, x.mtime_ms,
+           x.chunk_size_bytes, x.max_versions, x.chunks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, abandon_record& x) {
+  return f(caf::meta::type_name("dfs::master::abandon_record"), x.handles);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
+  return f(caf::meta::type_name("dfs::master::file_snapshot"), x.path, x.next_version, x.versions);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
+           x.chunks, x.uncommitted);
+}
+
+}  // namespace dfs::master
+
+namespace dfs::proto {
+
+// Record bytes: kind byte + fields. Decoding fails (errc::corrupt_state) on an unknown kind,
+// truncated input or trailing bytes.
+std::string encode_record(const master::log_record& r);
+master::result<master::log_record> decode_record(std::string_view bytes);
+
+// Snapshot bytes: a format byte (1) + fields.
+std::string encode_snapshot(const master::master_snapshot& s);
+master::result<master::master_snapshot> decode_snapshot(std::string_view bytes);
+
+}  // namespace dfs::proto

@@ -1,0 +1,56 @@
+#include "common/durable_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "unit/oplog/temp_dir.hpp"
+
+using namespace dfs;
+
+TEST(DurableFile, AtomicWriteReadAndRange) {
+  test::temp_dir tmp;
+  auto path = tmp.path() + "/sub/dir/f";
+  ASSERT_TRUE(make_dirs(parent_dir(path)).ok());
+  ASSERT_TRUE(write_file_atomic(path, "hello world").ok());
+  ASSERT_TRUE(write_file_atomic(path, "replaced").ok());
+  std::string s;
+  ASSERT_TRUE(read_file(path, s).ok());
+  EXPECT_EQ(s, "replaced");
+  ASSERT_TRUE(read_range(path, 2, 3, s).ok());
+  EXPECT_EQ(s, "pla");
+  auto past = read_range(path, 5, 10, s);
+  EXPECT_FALSE(past.ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(list_dir(parent_dir(path), names).ok());
+  EXPECT_EQ(names, std::vector<std::string>{"f"});  // no temp file left behind
+}
+
+TEST(DurableFile, ErrorsNameTheFile) {
+  std::string s;
+  auto st = read_file("/nonexistent/dfs/file", s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code, ENOENT);
+  EXPECT_NE(st.message.find("/nonexistent/dfs/file"), std::string::npos);
+  EXPECT_TRUE(remove_file("/nonexistent/dfs/file").ok());
+}
+
+TEST(DurableFile, AppendSyncTruncate) {
+  test::temp_dir tmp;
+  auto path = tmp.path() + "/log";
+  append_file f;
+  ASSERT_TRUE(f.open(path).ok());
+  ASSERT_TRUE(f.append("abc").ok());
+  ASSERT_TRUE(f.append("def").ok());
+  ASSERT_TRUE(f.sync().ok());
+  EXPECT_EQ(f.size(), 6u);
+  f.close();
+  ASSERT_TRUE(truncate_file(path, 4).ok());
+  ASSERT_TRUE(f.open(path).ok());
+  EXPECT_EQ(f.size(), 4u);
+  ASSERT_TRUE(f.append("X").ok());
+  std::string s;
+  ASSERT_TRUE(read_file(path, s).ok());
+  EXPECT_EQ(s, "abcdX");
+  uint64_t free_bytes = 0, total = 0;
+  ASSERT_TRUE(disk_space(tmp.path(), free_bytes, total).ok());
+  EXPECT_GT(total, 0u);
+}
