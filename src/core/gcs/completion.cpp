@@ -1,0 +1,108 @@
+#include "core/gcs/completion.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace dfs::gcs {
+
+namespace {
+
+// The latest primary view any flusher installed or acknowledged (possibly installed elsewhere).
+bool latest_primary(const std::map<node_id, flush_msg>& flushes, view_desc& out) {
+  bool have = false;
+  for (const auto& [m, f] : flushes) {
+    if (!f.last_primary.id.empty() && (!have || out.id < f.last_primary.id)) {
+      out = f.last_primary;
+      have = true;
+    }
+    if (f.has_pending && f.pending.primary && (!have || out.id < f.pending.id)) {
+      out = f.pending;
+      have = true;
+    }
+  }
+  return have;
+}
+
+void merge_entry(std::map<uint64_t, log_entry>& all, const log_entry& e) {
+  auto [it, fresh] = all.emplace(e.seq, e);
+  if (!fresh && it->second.id != e.id)
+    throw std::logic_error("gcs: two messages ordered at seq " + std::to_string(e.seq));
+}
+
+}  // namespace
+
+completion compute_completion(const view_id& id, const std::vector<node_id>& members,
+                              const std::map<node_id, flush_msg>& flushes,
+                              uint32_t expected_group_size) {
+  completion c;
+  c.install.view.id = id;
+  c.install.view.members = members;
+  for (const auto& m : members) c.install.originated_upto.push_back(flushes.at(m).originated_upto);
+  c.needs_snapshot.assign(members.size(), false);
+  view_desc latest;
+  const bool have = latest_primary(flushes, latest);
+  if (have) {
+    size_t common = 0;
+    for (const auto& m : members)
+      common += std::binary_search(latest.members.begin(), latest.members.end(), m) ? 1 : 0;
+    c.install.view.primary = common * 2 > latest.members.size();
+  } else {
+    size_t founders = 0;  // genesis
+    for (const auto& m : members) founders += flushes.at(m).genesis_ok ? 1 : 0;
+    c.install.view.primary = founders * 2 > expected_group_size;
+  }
+  c.summary = "latest_primary=" + (have ? latest.id.to_string() : std::string("none"));
+  if (!c.install.view.primary) return c;
+
+  // Leading flushers: those that installed the latest primary view, or acknowledged its INSTALL.
+  std::map<uint64_t, log_entry> all;
+  std::map<msg_id, client_op> loose;  // unordered DATA of the latest primary view
+  std::vector<bool> leading(members.size(), false);
+  uint64_t first = UINT64_MAX;
+  const node_id* provider = nullptr;
+  for (size_t r = 0; r < members.size(); ++r) {
+    const flush_msg& f = flushes.at(members[r]);
+    bool installed = !have || f.last_primary.id == latest.id;
+    bool pending = have && f.has_pending && f.pending.id == latest.id;
+    if (!installed && !pending) continue;
+    leading[r] = true;
+    // A pending flusher's held log predates the INSTALL it acknowledged: use only that INSTALL.
+    for (const auto& e : pending ? f.pending_entries : f.entries) merge_entry(all, e);
+    if (!pending)
+      for (const auto& d : f.unordered)
+        if (!have || d.view == latest.id) loose.emplace(d.id, d.op);
+    if (f.snapshot_seq + 1 < first) {
+      first = f.snapshot_seq + 1;
+      provider = &members[r];
+    }
+  }
+  uint64_t k = first;
+  while (all.count(k)) c.install.entries.push_back(all.at(k++));
+  for (size_t r = 0; r < members.size(); ++r) {
+    const flush_msg& f = flushes.at(members[r]);
+    if (leading[r] && !(have && f.has_pending && f.pending.id == latest.id) &&
+        f.delivered_upto >= k)
+      throw std::logic_error("gcs: a member delivered beyond the completion");
+  }
+  // Messages ordered beyond a gap lose their order; they join the unordered DATA, appended in
+  // (sender, sender seq) order so the decision does not depend on arrival order.
+  std::set<msg_id> used;
+  for (const auto& e : c.install.entries) used.insert(e.id);
+  for (auto it = all.upper_bound(k); it != all.end(); ++it) loose.emplace(it->second.id, it->second.op);
+  for (const auto& [mid, op] : loose)
+    if (!used.count(mid)) c.install.entries.push_back(log_entry{k++, mid, op});
+  c.install.view.base = k;
+  if (provider) {
+    const flush_msg& p = flushes.at(*provider);
+    c.snapshot_seq = p.snapshot_seq;
+    c.snapshot = p.snapshot;
+  }
+  for (size_t r = 0; r < members.size(); ++r)
+    c.needs_snapshot[r] = !leading[r] || flushes.at(members[r]).delivered_upto + 1 < first;
+  c.summary += " first=" + std::to_string(first) + " base=" + std::to_string(k) +
+               " entries=" + std::to_string(c.install.entries.size());
+  return c;
+}
+
+}  // namespace dfs::gcs

@@ -1,0 +1,322 @@
+// View change of gcs::member: PROPOSE -> FLUSH -> INSTALL -> INSTALL_ACK -> COMMIT.
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/gcs/completion.hpp"
+#include "core/gcs/member.hpp"
+
+namespace dfs::gcs {
+
+namespace {
+
+std::string members_string(const std::vector<node_id>& ms) {
+  std::string s;
+  for (const auto& m : ms) s += (s.empty() ? "" : ",") + m.to_string();
+  return s;
+}
+
+}  // namespace
+
+effects member::on_membership(std::vector<node_id> alive, time_point now) {
+  effects fx;
+  alive.push_back(self_);
+  std::sort(alive.begin(), alive.end());
+  alive.erase(std::unique(alive.begin(), alive.end()), alive.end());
+  if (alive != alive_) excluded_.clear();  // a new report: give excluded members another chance
+  alive_ = std::move(alive);
+  maybe_propose(now, fx);
+  return fx;
+}
+
+// The lowest live node coordinates. Others wait for its PROPOSE; a newer proposal supersedes.
+void member::maybe_propose(time_point now, effects& fx) {
+  if (now >= excluded_until_) excluded_.clear();
+  std::vector<node_id> target;
+  for (const auto& m : alive_)
+    if (!excluded_.count(m)) target.push_back(m);
+  if (target.front() != self_) return;
+  if (coord_.active) {
+    if (coord_.members != target) start_proposal(target, now, fx);
+    return;
+  }
+  if (state_ == member_state::normal && view_.members == target) return;
+  if ((state_ == member_state::flushing || state_ == member_state::installing) &&
+      proposed_members_ == target && now - last_view_send_ < cfg_.view_timeout_ms)
+    return;
+  start_proposal(target, now, fx);
+}
+
+void member::start_proposal(std::vector<node_id> members, time_point now, effects& fx) {
+  coord_ = coordination{};
+  coord_.active = true;
+  coord_.id = view_id{std::max(max_epoch_seen_, view_.id.epoch) + 1, self_};
+  coord_.members = members;
+  coord_.started = coord_.last_send = now;
+  fx.events.push_back("view_propose id=" + coord_.id.to_string() +
+                      " members=" + members_string(members));
+  accept_proposal(coord_.id, self_, members);
+  coord_.flushes[self_] = make_flush();
+  packet p;
+  p.kind = packet_kind::propose;
+  p.view = coord_.id;
+  p.propose.members = members;
+  for (const auto& m : members)
+    if (m != self_) fx.send.push_back({m, p});
+  if (coord_.flushes.size() == members.size()) build_install(now, fx);
+}
+
+// Freeze: from here on nothing is ordered, originated or delivered in the old view, so the FLUSH
+// describes this member's final contribution to it.
+void member::accept_proposal(const view_id& id, const node_id& proposer,
+                             const std::vector<node_id>& members) {
+  if (state_ == member_state::installing && has_acked_ && acked_.view.primary) {
+    has_pending_primary_ = true;  // maybe committed elsewhere: keep it for the next coordinator
+    pending_primary_ = acked_;
+  }
+  has_acked_ = false;
+  state_ = member_state::flushing;
+  accepted_ = id;
+  proposer_ = proposer;
+  proposed_members_ = members;
+  max_epoch_seen_ = std::max(max_epoch_seen_, id.epoch);
+  if (coord_.active && coord_.id < id) coord_.active = false;
+}
+
+void member::handle_propose(const node_id& from, const packet& p, time_point now, effects& fx) {
+  max_epoch_seen_ = std::max(max_epoch_seen_, p.view.epoch);
+  const auto& ms = p.propose.members;
+  if (p.view < accepted_ || !(view_.id < p.view) ||
+      !std::binary_search(ms.begin(), ms.end(), self_) || !std::is_sorted(ms.begin(), ms.end()))
+    return;
+  if (p.view != accepted_) accept_proposal(p.view, from, ms);
+  if (state_ == member_state::installing) return;  // the INSTALL_ACK is resent on tick
+  packet out;
+  out.kind = packet_kind::flush;
+  out.view = accepted_;
+  out.flush = make_flush();
+  fx.send.push_back({from, std::move(out)});
+  last_view_send_ = now;
+}
+
+flush_msg member::make_flush() const {
+  flush_msg f;
+  f.current = view_;
+  f.last_primary = last_primary_;
+  f.has_pending = has_pending_primary_;
+  if (has_pending_primary_) {
+    f.pending = pending_primary_.view;
+    f.pending_entries = pending_primary_.entries;
+  }
+  f.genesis_ok = cfg_.bootstrap && last_primary_.id.empty() && !has_pending_primary_;
+  f.delivered_upto = delivered_upto_;
+  f.originated_upto = originated_upto_;
+  for (const auto& [seq, id] : orders_) {
+    auto it = data_.find(id);
+    if (it != data_.end()) f.entries.push_back(log_entry{seq, id, it->second.op});
+  }
+  for (const auto& [arrival, id] : unordered_) {
+    const auto& d = data_.at(id);
+    f.unordered.push_back(held_data{d.view, id, d.op});
+  }
+  // A pending INSTALL that brought us a snapshot defines our state basis; else our own state.
+  if (has_pending_primary_ && pending_primary_.has_snapshot) {
+    f.snapshot_seq = pending_primary_.snapshot_seq;
+    f.snapshot = pending_primary_.snapshot;
+  } else {
+    f.snapshot_seq = delivered_upto_;
+    f.snapshot = app_.snapshot();
+  }
+  return f;
+}
+
+void member::handle_flush(const node_id& from, const packet& p, time_point now, effects& fx) {
+  if (!coord_.active || coord_.installing || p.view != coord_.id ||
+      !std::binary_search(coord_.members.begin(), coord_.members.end(), from))
+    return;
+  coord_.flushes[from] = p.flush;
+  if (coord_.flushes.size() == coord_.members.size()) build_install(now, fx);
+}
+
+void member::build_install(time_point now, effects& fx) {
+  completion c = compute_completion(coord_.id, coord_.members, coord_.flushes,
+                                    cfg_.expected_group_size);
+  fx.events.push_back("view_flushed id=" + coord_.id.to_string() + " " + c.summary +
+                      " primary=" + std::to_string(c.install.view.primary));
+  coord_.installing = true;
+  coord_.started = now;
+  coord_.install = std::move(c.install);
+  coord_.install.snapshot_seq = c.snapshot_seq;
+  for (size_t r = 0; r < coord_.members.size(); ++r)
+    coord_.needs_snapshot[coord_.members[r]] = c.needs_snapshot[r];
+  coord_.install.snapshot = std::move(c.snapshot);
+  for (const auto& m : coord_.members) send_install(m, now, fx);
+}
+
+void member::send_install(const node_id& to, time_point now, effects& fx) {
+  install_msg in = coord_.install;
+  in.has_snapshot = coord_.install.view.primary && coord_.needs_snapshot[to];
+  if (!in.has_snapshot) in.snapshot.clear();
+  coord_.last_send = now;
+  if (to == self_) {
+    if (state_ != member_state::flushing || accepted_ != coord_.id) return;
+    has_acked_ = true;
+    acked_ = std::move(in);
+    state_ = member_state::installing;
+    coord_.acks.insert(self_);
+    if (coord_.acks.size() == coord_.members.size()) finish_commit(now, fx);
+    return;
+  }
+  packet p;
+  p.kind = packet_kind::install;
+  p.view = coord_.id;
+  p.install = std::move(in);
+  fx.send.push_back({to, std::move(p)});
+}
+
+void member::handle_install(const node_id& from, const packet& p, time_point now, effects& fx) {
+  if (p.view != accepted_ || (state_ != member_state::flushing &&
+                              state_ != member_state::installing))
+    return;
+  if (state_ == member_state::flushing) {
+    has_acked_ = true;
+    acked_ = p.install;
+    state_ = member_state::installing;
+  }
+  packet ack;
+  ack.kind = packet_kind::install_ack;
+  ack.view = accepted_;
+  fx.send.push_back({from, std::move(ack)});
+  last_view_send_ = now;
+}
+
+void member::handle_install_ack(const node_id& from, const packet& p, time_point now,
+                                effects& fx) {
+  if (coord_.active && coord_.installing && p.view == coord_.id) {
+    coord_.acks.insert(from);
+    if (coord_.acks.size() == coord_.members.size()) finish_commit(now, fx);
+  } else if (p.view == last_committed_) {
+    packet c;  // our COMMIT was lost
+    c.kind = packet_kind::commit;
+    c.view = last_committed_;
+    fx.send.push_back({from, std::move(c)});
+  }
+}
+
+// Every member acknowledged the INSTALL, so every member holds the completion: commit it.
+void member::finish_commit(time_point now, effects& fx) {
+  coord_.active = false;
+  last_committed_ = coord_.id;
+  packet c;
+  c.kind = packet_kind::commit;
+  c.view = coord_.id;
+  for (const auto& m : coord_.members)
+    if (m != self_) fx.send.push_back({m, c});
+  if (state_ == member_state::installing && acked_.view.id == coord_.id)
+    commit_install(acked_, now, fx);
+}
+
+void member::handle_commit(const packet& p, time_point now, effects& fx) {
+  if (state_ == member_state::installing && has_acked_ && acked_.view.id == p.view)
+    commit_install(acked_, now, fx);
+}
+
+void member::coordinator_tick(time_point now, effects& fx) {
+  if (!coord_.active) return;
+  if (now - coord_.started >= cfg_.view_timeout_ms) {
+    std::vector<node_id> keep;
+    for (const auto& m : coord_.members) {
+      bool answered = coord_.installing ? coord_.acks.count(m) > 0 : coord_.flushes.count(m) > 0;
+      if (answered)
+        keep.push_back(m);
+      else
+        excluded_.insert(m);
+    }
+    excluded_until_ = now + 4 * cfg_.view_timeout_ms;
+    fx.events.push_back("view_timeout id=" + coord_.id.to_string());
+    start_proposal(keep, now, fx);
+    return;
+  }
+  if (now - coord_.last_send < cfg_.view_retry_ms) return;
+  coord_.last_send = now;
+  for (const auto& m : coord_.members) {
+    if (m == self_) continue;
+    if (coord_.installing) {
+      if (!coord_.acks.count(m)) send_install(m, now, fx);
+    } else if (!coord_.flushes.count(m)) {
+      packet p;
+      p.kind = packet_kind::propose;
+      p.view = coord_.id;
+      p.propose.members = coord_.members;
+      fx.send.push_back({m, std::move(p)});
+    }
+  }
+}
+
+void member::commit_install(const install_msg& in_ref, time_point now, effects& fx) {
+  const install_msg in = in_ref;  // acked_ is reset below
+  has_acked_ = false;
+  state_ = member_state::normal;
+  view_ = in.view;
+  rank_ = static_cast<int>(std::lower_bound(view_.members.begin(), view_.members.end(), self_) -
+                           view_.members.begin());
+  if (in.view.primary) {
+    apply_primary_install(in, fx);
+    last_primary_ = in.view;
+    has_pending_primary_ = false;
+  }
+  // Our own operations the completion did not include are lost with the old view; a non-primary
+  // member cannot tell whether the primary side ordered them. Either way the client must retry.
+  for (auto& [id, op] : replies_)
+    refuse(op, in.view.primary ? reply_status::unknown_outcome : reply_status::not_primary,
+           in.view.primary ? "operation lost in view change; retry with the same request number"
+                           : "not in primary partition",
+           fx);
+  replies_.clear();
+  if (!in.view.primary) {
+    for (auto& op : queued_) refuse(op, reply_status::not_primary, "not in primary partition", fx);
+    queued_.clear();
+  }
+  reset_view_tracking(in);
+  ++counters_.views_installed;
+  fx.views_installed.push_back(view_);
+  fx.events.push_back("view_installed id=" + view_.id.to_string() + " primary=" +
+                      std::to_string(view_.primary) + " base=" + std::to_string(view_.base) +
+                      " members=" + members_string(view_.members));
+  if (view_.primary) progress(now, fx);
+}
+
+void member::apply_primary_install(const install_msg& in, effects& fx) {
+  if (in.has_snapshot) {
+    if (!app_.restore(in.snapshot)) throw std::logic_error("gcs: snapshot does not restore");
+    delivered_upto_ = in.snapshot_seq;
+    fx.state_restored = true;
+    ++counters_.state_transfers;
+  }
+  for (const auto& e : in.entries)
+    if (e.seq > delivered_upto_) deliver_one(e.seq, e.id, e.op, fx);
+  if (delivered_upto_ + 1 != in.view.base)
+    throw std::logic_error("gcs: install leaves a gap before base");
+  // Everything of the old views is now delivered here and held by every member: drop it.
+  data_.clear();
+  unordered_.clear();
+  orders_.clear();
+  wanted_.clear();
+}
+
+void member::reset_view_tracking(const install_msg& in) {
+  const size_t n = view_.members.size();
+  slots_.clear();
+  slots_held_ = slots_known_ = 0;
+  recv_.clear();
+  peers_.assign(n, status_msg{});
+  for (size_t r = 0; r < n; ++r) {
+    recv_[view_.members[r]].upto = in.originated_upto[r];
+    peers_[r].originated_upto = in.originated_upto[r];
+  }
+  if (!view_.primary) return;  // keep the old primary view's log for the next FLUSH
+  next_seq_ = view_.base;
+  held_upto_ = majority_upto_ = stable_upto_ = delivered_upto_;
+  for (auto& s : peers_) s.held_upto = s.delivered_upto = delivered_upto_;
+}
+
+}  // namespace dfs::gcs

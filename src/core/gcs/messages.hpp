@@ -1,0 +1,162 @@
+#pragma once
+// Wire messages of the total-order multicast group (gcs-protocol.md). Plain structs only: integers,
+// bool, std::string, std::vector, std::map, enum classes with explicit values, nested structs and
+// node_id, so that CAF 0.17 `inspect()` overloads (added in src/proto) can serialise them.
+// One `packet` carries every kind; `kind` says which fields are meaningful.
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/node_id.hpp"
+
+namespace dfs::gcs {
+
+// Identity of a view or of a view proposal: (epoch, coordinator). Ordered lexicographically; the
+// epoch strictly grows along the chain of installed views.
+struct view_id {
+  uint64_t epoch = 0;
+  node_id coordinator;
+
+  bool empty() const { return epoch == 0; }
+  std::string to_string() const { return std::to_string(epoch) + "@" + coordinator.to_string(); }
+  friend bool operator==(const view_id& a, const view_id& b) {
+    return a.epoch == b.epoch && a.coordinator == b.coordinator;
+  }
+  friend bool operator!=(const view_id& a, const view_id& b) { return !(a == b); }
+  friend bool operator<(const view_id& a, const view_id& b) {
+    return std::tie(a.epoch, a.coordinator) < std::tie(b.epoch, b.coordinator);
+  }
+};
+
+// A message is named by its originator and the originator's lifetime counter (never reused).
+struct msg_id {
+  node_id sender;
+  uint64_t seq = 0;
+
+  friend bool operator==(const msg_id& a, const msg_id& b) {
+    return a.seq == b.seq && a.sender == b.sender;
+  }
+  friend bool operator!=(const msg_id& a, const msg_id& b) { return !(a == b); }
+  friend bool operator<(const msg_id& a, const msg_id& b) {
+    return std::tie(a.sender, a.seq) < std::tie(b.sender, b.seq);
+  }
+};
+
+// A client request as the group carries it: the payload is opaque to the GCS.
+struct client_op {
+  uint64_t client_id = 0;
+  uint64_t request_no = 0;
+  std::string payload;
+};
+
+// Description of an installed (or proposed-to-be-installed) view.
+struct view_desc {
+  view_id id;
+  std::vector<node_id> members;  // sorted; rank = index
+  bool primary = false;
+  uint64_t base = 0;  // first global sequence number ordered in this view (primary views)
+};
+
+struct data_msg {
+  msg_id id;
+  client_op op;
+};
+
+// Slot `slot` of the current view (assigned by rank slot % n) orders `ids` at global sequence
+// numbers first_seq, first_seq + 1, ... (a batch of one is the plain protocol).
+struct order_msg {
+  uint64_t slot = 0;
+  uint64_t first_seq = 0;
+  std::vector<msg_id> ids;
+};
+
+// Acknowledgement vector entry, piggybacked on every normal-operation packet.
+struct status_msg {
+  uint64_t held_upto = 0;       // highest contiguous seq whose ORDER and DATA this member holds
+  uint64_t delivered_upto = 0;  // highest delivered seq
+  uint64_t slots_held = 0;      // number of contiguous slots of this view held (next slot index)
+  uint64_t originated_upto = 0;  // the sender's own highest msg_id.seq multicast so far
+};
+
+struct nack_msg {
+  std::vector<msg_id> data;     // DATA the requester misses
+  std::vector<uint64_t> slots;  // ORDER slots the requester misses
+};
+
+// An ordered message with its content, as shipped in FLUSH and INSTALL.
+struct log_entry {
+  uint64_t seq = 0;
+  msg_id id;
+  client_op op;
+};
+
+// Unordered DATA as shipped in FLUSH, tagged with the view it was multicast in.
+struct held_data {
+  view_id view;
+  msg_id id;
+  client_op op;
+};
+
+struct propose_msg {
+  std::vector<node_id> members;  // the proposed view's members (sorted)
+};
+
+// A member's answer to a proposal: everything the coordinator needs to complete the old view.
+struct flush_msg {
+  view_desc current;       // the view this member last installed (empty id: none)
+  view_desc last_primary;  // the last primary view this member installed (empty id: none)
+  // A primary INSTALL this member acknowledged but never saw committed (it may have been
+  // committed elsewhere): the coordinator must treat it as possibly installed.
+  bool has_pending = false;
+  view_desc pending;
+  std::vector<log_entry> pending_entries;
+  // The member may count towards a genesis primary view (gcs_config::bootstrap, no history).
+  bool genesis_ok = false;
+  uint64_t delivered_upto = 0;
+  uint64_t originated_upto = 0;
+  std::vector<log_entry> entries;     // ordered messages held above the fully stable point
+  std::vector<held_data> unordered;   // DATA held that no held ORDER names
+  uint64_t snapshot_seq = 0;          // `snapshot` is the state after delivering snapshot_seq
+  std::string snapshot;
+};
+
+struct install_msg {
+  view_desc view;
+  // Delivered in the old view before the new one starts (virtual synchrony). Contiguous seqs;
+  // a member applies those above its delivered_upto. Empty for non-primary views.
+  std::vector<log_entry> entries;
+  std::vector<uint64_t> originated_upto;  // per member rank: its DATA counter at the flush
+  bool has_snapshot = false;              // set only in the copy sent to a member needing it
+  uint64_t snapshot_seq = 0;
+  std::string snapshot;
+};
+
+enum class packet_kind : uint8_t {
+  data = 1,         // data[0]: a client operation multicast by its originator
+  order = 2,        // orders[0]: a slot assignment
+  status = 3,       // status only (idle heartbeat of the acknowledgement vector)
+  nack = 4,         // nack: what the sender misses
+  retransmit = 5,   // data / orders answering a NACK
+  propose = 6,      // view: the proposal id; propose: members
+  flush = 7,        // view: the proposal id; flush
+  install = 8,      // view: the proposal id; install
+  install_ack = 9,  // view: the proposal id
+  commit = 10,      // view: the proposal id (now the installed view id)
+};
+
+struct packet {
+  packet_kind kind = packet_kind::status;
+  view_id view;  // the sender's current view (normal kinds) or the proposal (view-change kinds)
+  status_msg status;
+  std::vector<data_msg> data;
+  std::vector<order_msg> orders;
+  nack_msg nack;
+  propose_msg propose;
+  flush_msg flush;
+  install_msg install;
+};
+
+const char* to_string(packet_kind k);
+
+}  // namespace dfs::gcs
