@@ -1,0 +1,151 @@
+#include "actors/chunkstore/chunk_files.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/chunkstore/block_checksums.hpp"
+
+namespace dfs {
+
+namespace cs = chunkstore;
+
+namespace {
+
+constexpr const char* suffix = ".chunk";
+
+cs::error io_err(const io_status& st) {
+  return cs::make_error(cs::errc::io_error, st.message);
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+}  // namespace
+
+chunk_files::chunk_files(std::string data_dir)
+    : data_dir_(std::move(data_dir)), chunk_dir_(data_dir_ + "/chunks") {}
+
+std::string chunk_files::path_of(cs::chunk_handle handle) const {
+  return chunk_dir_ + "/" + handle.to_string() + suffix;
+}
+
+cs::result<cs::chunk_meta> chunk_files::load_header(const std::string& path) const {
+  // One read covers the header of the largest allowed chunk; small chunks are read whole.
+  uint64_t size = 0;
+  if (auto st = file_size(path, size); !st) return cs::make_error(cs::errc::corrupt, st.message);
+  std::string bytes;
+  auto want = std::min<uint64_t>(size, cs::header_bytes_for(cs::max_chunk_bytes));
+  if (auto st = read_range(path, 0, want, bytes); !st)
+    return cs::make_error(cs::errc::corrupt, st.message);
+  auto m = cs::decode_header(bytes);
+  if (!m && m.err().code == cs::errc::out_of_range)
+    return cs::make_error(cs::errc::corrupt, "chunk header truncated");
+  return m;
+}
+
+io_status chunk_files::open(std::vector<std::string>& warnings) {
+  if (auto st = make_dirs(chunk_dir_); !st) return st;
+  std::vector<std::string> names;
+  if (auto st = list_dir(chunk_dir_, names); !st) return st;
+  chunks_.clear();
+  used_bytes_ = 0;
+  for (const auto& n : names) {
+    auto path = chunk_dir_ + "/" + n;
+    if (ends_with(n, ".tmp")) {  // an interrupted write: the chunk was never acknowledged
+      remove_file(path);
+      continue;
+    }
+    if (!ends_with(n, suffix)) continue;
+    auto m = load_header(path);
+    uint64_t size = 0;
+    std::string why = !m ? m.err().message : "";
+    if (m && (!file_size(path, size) || size != m->header_bytes() + m->length_bytes))
+      why = "file size " + std::to_string(size) + " does not match its header";
+    if (m && path_of(m->handle) != path) why = "header names chunk " + m->handle.to_string();
+    if (why.empty()) {
+      used_bytes_ += size;
+      chunks_[m->handle.value] = std::move(*m);
+      continue;
+    }
+    make_dirs(data_dir_ + "/corrupt");
+    rename_file(path, data_dir_ + "/corrupt/" + n);
+    warnings.push_back("chunk file " + path + " unusable (" + why + "): moved to corrupt/");
+  }
+  return {};
+}
+
+cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t chunk_version,
+                                              std::string_view data) {
+  if (data.size() > cs::max_chunk_bytes)
+    return cs::make_error(cs::errc::invalid_argument, "chunk too large");
+  auto meta = cs::describe_chunk(handle, chunk_version, data);
+  auto header = cs::encode_header(meta);
+  std::string file;
+  file.reserve(header.size() + data.size());
+  file.append(header).append(data);
+  if (auto st = write_file_atomic(path_of(handle), file); !st) return io_err(st);
+  auto old = chunks_.find(handle.value);
+  if (old != chunks_.end()) used_bytes_ -= old->second.header_bytes() + old->second.length_bytes;
+  used_bytes_ += file.size();
+  chunks_[handle.value] = meta;
+  return meta;
+}
+
+cs::result<std::string> chunk_files::read(cs::chunk_handle handle, uint64_t offset,
+                                          uint64_t length) const {
+  auto it = chunks_.find(handle.value);
+  if (it == chunks_.end())
+    return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
+  const auto& m = it->second;
+  auto span = cs::blocks_for_range(offset, length, m.length_bytes);
+  if (!span) return span.err();
+  std::string bytes;
+  if (auto st = read_range(path_of(handle), m.header_bytes() + span->offset_bytes,
+                           span->length_bytes, bytes);
+      !st) {
+    // A file cut short is damage to this replica, like a bad block.
+    auto code = st.code == EILSEQ ? cs::errc::corrupt : cs::errc::io_error;
+    return cs::make_error(code, "chunk " + handle.to_string() + ": " + st.message);
+  }
+  if (auto ok = cs::verify_blocks(span->first_block, bytes, m.block_crcs); !ok)
+    return cs::make_error(cs::errc::corrupt, ok.err().message + " of chunk " + handle.to_string());
+  return bytes.substr(offset - span->offset_bytes, length);
+}
+
+cs::result<void> chunk_files::verify(cs::chunk_handle handle) const {
+  const auto* m = find(handle);
+  if (m == nullptr) return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
+  auto r = read(handle, 0, m->length_bytes);
+  if (!r) return r.err();
+  return {};
+}
+
+cs::result<void> chunk_files::remove(cs::chunk_handle handle) {
+  auto it = chunks_.find(handle.value);
+  if (it == chunks_.end())
+    return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
+  if (auto st = remove_file(path_of(handle)); !st) return io_err(st);
+  used_bytes_ -= it->second.header_bytes() + it->second.length_bytes;
+  chunks_.erase(it);
+  return {};
+}
+
+const cs::chunk_meta* chunk_files::find(cs::chunk_handle handle) const {
+  auto it = chunks_.find(handle.value);
+  return it == chunks_.end() ? nullptr : &it->second;
+}
+
+std::vector<stored_chunk> chunk_files::list() const {
+  std::vector<stored_chunk> out;
+  out.reserve(chunks_.size());
+  for (const auto& [h, m] : chunks_) out.push_back({m.handle, m.chunk_version, m.length_bytes});
+  return out;
+}
+
+io_status chunk_files::free_bytes(uint64_t& free) const {
+  uint64_t total = 0;
+  return disk_space(data_dir_, free, total);
+}
+
+}  // namespace dfs

@@ -1,0 +1,81 @@
+#include "core/chunkstore/chunk_meta.hpp"
+
+#include "common/crc32c.hpp"
+#include "core/chunkstore/block_checksums.hpp"
+
+namespace dfs::chunkstore {
+
+namespace {
+
+void put_le(std::string& out, uint64_t x, size_t n) {
+  for (size_t i = 0; i < n; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
+}
+
+uint64_t get_le(const char* p, size_t n) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < n; ++i) x |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return x;
+}
+
+uint32_t header_crc(std::string_view fixed44, std::string_view crc_array) {
+  return dfs::crc32c(crc_array, dfs::crc32c(fixed44));
+}
+
+}  // namespace
+
+chunk_meta describe_chunk(chunk_handle handle, uint64_t chunk_version, std::string_view data) {
+  chunk_meta m;
+  m.handle = handle;
+  m.chunk_version = chunk_version;
+  m.length_bytes = data.size();
+  m.crc32c = dfs::crc32c(data);
+  m.block_crcs = compute_block_crcs(data);
+  return m;
+}
+
+std::string encode_header(const chunk_meta& m) {
+  std::string out;
+  out.reserve(m.header_bytes());
+  put_le(out, chunk_file_magic, 4);
+  put_le(out, chunk_file_version, 2);
+  put_le(out, 0, 2);
+  put_le(out, m.handle.value, 8);
+  put_le(out, m.chunk_version, 8);
+  put_le(out, m.length_bytes, 8);
+  put_le(out, m.crc32c, 4);
+  put_le(out, m.block_crcs.size(), 4);
+  put_le(out, block_size_bytes, 4);
+  std::string crcs;
+  for (auto c : m.block_crcs) put_le(crcs, c, 4);
+  put_le(out, header_crc(out, crcs), 4);
+  return out + crcs;
+}
+
+result<chunk_meta> decode_header(std::string_view bytes) {
+  if (bytes.size() < chunk_header_fixed_bytes)
+    return make_error(errc::corrupt, "chunk header truncated");
+  const char* p = bytes.data();
+  if (get_le(p, 4) != chunk_file_magic) return make_error(errc::corrupt, "bad chunk magic");
+  if (get_le(p + 4, 2) != chunk_file_version)
+    return make_error(errc::corrupt,
+                      "unsupported chunk format " + std::to_string(get_le(p + 4, 2)));
+  chunk_meta m;
+  m.handle.value = get_le(p + 8, 8);
+  m.chunk_version = get_le(p + 16, 8);
+  m.length_bytes = get_le(p + 24, 8);
+  m.crc32c = static_cast<uint32_t>(get_le(p + 32, 4));
+  auto blocks = get_le(p + 36, 4);
+  if (get_le(p + 40, 4) != block_size_bytes || m.length_bytes > max_chunk_bytes ||
+      blocks != block_count(m.length_bytes))
+    return make_error(errc::corrupt, "chunk header sizes inconsistent");
+  if (bytes.size() < chunk_header_fixed_bytes + 4 * blocks)
+    return make_error(errc::out_of_range, "need " + std::to_string(4 * blocks) +
+                                              " more header bytes for block checksums");
+  auto crcs = bytes.substr(chunk_header_fixed_bytes, 4 * blocks);
+  if (header_crc(bytes.substr(0, 44), crcs) != static_cast<uint32_t>(get_le(p + 44, 4)))
+    return make_error(errc::corrupt, "chunk header CRC mismatch");
+  for (uint64_t i = 0; i < blocks; ++i) m.block_crcs.push_back(get_le(crcs.data() + 4 * i, 4));
+  return m;
+}
+
+}  // namespace dfs::chunkstore
