@@ -1,0 +1,105 @@
+// The dfsnode command line: bad roles, configs and arguments give one clear line on stderr
+// and exit code 2, before any node starts.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/process.hpp"
+
+using dfs::test::run;
+using dfs::test::run_result;
+
+namespace {
+
+struct Cli : ::testing::Test {
+  dfs::test::temp_dir dir{"dfs-cli-"};
+
+  run_result dfsnode(std::vector<std::string> args) {
+    args.insert(args.begin(), DFS_BIN_PATH);
+    return run(args, dir.path());
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    auto p = dir.path() + "/" + name;
+    std::ofstream(p) << text;
+    return p;
+  }
+  // Exit 2, nothing on stdout, exactly one line on stderr containing every `needle`.
+  void expect_usage_error(const run_result& r, std::vector<std::string> needles) {
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    for (auto& n : needles) EXPECT_NE(r.err.find(n), std::string::npos) << r.err;
+  }
+};
+
+}  // namespace
+
+TEST_F(Cli, Version) {
+  auto r = dfsnode({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("dfsnode ", 0), 0u) << r.out;
+}
+
+TEST_F(Cli, Help) {
+  auto r = dfsnode({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (auto role : {"introducer", "master", "chunkserver", "fileserver", "client", "admin"})
+    EXPECT_NE(r.out.find(role), std::string::npos) << role;
+}
+
+TEST_F(Cli, UnknownRole) {
+  expect_usage_error(dfsnode({"--role", "masterr"}), {"unknown role 'masterr'"});
+  expect_usage_error(dfsnode({"--role", "master,"}), {"unknown role ''"});
+  expect_usage_error(dfsnode({"--role", "master,master"}), {"given twice"});
+  expect_usage_error(dfsnode({"--role", "client,master"}), {"cannot be combined"});
+}
+
+TEST_F(Cli, MissingRole) { expect_usage_error(dfsnode({}), {"--role"}); }
+
+TEST_F(Cli, MissingConfig) {
+  expect_usage_error(dfsnode({"--role", "master", "--config", dir.path() + "/none.toml"}),
+                     {"none.toml", "No such file"});
+}
+
+TEST_F(Cli, UnknownKey) {
+  auto p = write("bad.toml", "[node]\nprot = 17000\n");
+  expect_usage_error(dfsnode({"--role", "master", "--config", p}), {"bad.toml", "'node.prot'"});
+}
+
+TEST_F(Cli, WrongType) {
+  auto p = write("bad.toml", "[node]\nport = \"seventeen\"\n");
+  expect_usage_error(dfsnode({"--role", "chunkserver", "--config", p}),
+                     {"bad.toml", "'node.port'", "integer"});
+}
+
+TEST_F(Cli, SyntaxError) {
+  auto p = write("bad.toml", "[node\nport = 1\n");
+  expect_usage_error(dfsnode({"--role", "master", "--config", p}), {"bad.toml:1"});
+}
+
+TEST_F(Cli, BadSet) {
+  expect_usage_error(dfsnode({"--role", "master", "--set", "node.nope=1"}), {"'node.nope'"});
+  expect_usage_error(dfsnode({"--role", "master", "--set", "log.level=loud"}), {"'log.level'"});
+}
+
+TEST_F(Cli, AdminNeedsConnect) {
+  expect_usage_error(dfsnode({"--role", "admin", "node"}), {"--connect"});
+  expect_usage_error(dfsnode({"--role", "admin", "--connect", "nohost", "node"}), {"HOST:PORT"});
+}
+
+TEST_F(Cli, ServerRejectsStrayArguments) {
+  expect_usage_error(dfsnode({"--role", "master", "extra"}), {"'extra'"});
+}
+
+TEST_F(Cli, ClientUnknownCommand) {
+  auto r = dfsnode({"--role", "client", "frobnicate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AdminCannotConnect) {
+  // Port 1 on loopback: nothing listens there.
+  auto r = dfsnode({"--role", "admin", "--connect", "127.0.0.1:1", "node"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot connect to 127.0.0.1:1"), std::string::npos) << r.err;
+}
