@@ -32,11 +32,16 @@ bool get_i64(const std::string& in, size_t& pos, int64_t& v) {
 
 const char* to_string(error_code e) {
   switch (e) {
-    case error_code::ok: return "ok";
-    case error_code::unknown_queue: return "unknown queue id";
-    case error_code::empty_queue: return "queue is empty";
-    case error_code::malformed: return "malformed operation";
-    case error_code::stale_request: return "stale request number";
+    case error_code::ok:
+      return "ok";
+    case error_code::unknown_queue:
+      return "unknown queue id";
+    case error_code::empty_queue:
+      return "queue is empty";
+    case error_code::malformed:
+      return "malformed operation";
+    case error_code::stale_request:
+      return "stale request number";
   }
   return "unknown error";
 }
@@ -91,8 +96,11 @@ result queue_state::execute(const operation& op) {
       by_label_.erase(q.label);
       by_id_.erase(it);
       return {};
-    case op_code::push: q.items.push_back(op.item); return {};
-    case op_code::size: return {error_code::ok, static_cast<int64_t>(q.items.size())};
+    case op_code::push:
+      q.items.push_back(op.item);
+      return {};
+    case op_code::size:
+      return {error_code::ok, static_cast<int64_t>(q.items.size())};
     case op_code::top:
       if (q.items.empty()) return {error_code::empty_queue, 0};
       return {error_code::ok, q.items.front()};
@@ -102,7 +110,8 @@ result queue_state::execute(const operation& op) {
       q.items.pop_front();
       return {error_code::ok, v};
     }
-    default: return {error_code::malformed, 0};
+    default:
+      return {error_code::malformed, 0};
   }
 }
 

@@ -8,20 +8,47 @@ namespace dfs::gcs {
 
 namespace {
 
-// The latest primary view any flusher installed or acknowledged (possibly installed elsewhere).
-bool latest_primary(const std::map<node_id, flush_msg>& flushes, view_desc& out) {
-  bool have = false;
-  for (const auto& [m, f] : flushes) {
-    if (!f.last_primary.id.empty() && (!have || out.id < f.last_primary.id)) {
-      out = f.last_primary;
-      have = true;
+bool majority_of(const std::vector<node_id>& members, const view_desc& v) {
+  size_t common = 0;
+  for (const auto& m : members)
+    common += std::binary_search(v.members.begin(), v.members.end(), m) ? 1 : 0;
+  return common * 2 > v.members.size();
+}
+
+// Dynamic voting with ambiguous installs: the new view needs a strict majority of the latest
+// primary view some flusher installed AND of every newer primary INSTALL some flusher acknowledged
+// (it may have been committed elsewhere). An acknowledged INSTALL only restricts, never grants:
+// it may never have been committed because another member moved on before acknowledging it.
+bool decide_primary(const std::vector<node_id>& members,
+                    const std::map<node_id, flush_msg>& flushes, uint32_t expected_group_size,
+                    bool& have, view_desc& latest) {
+  view_desc installed;
+  bool have_installed = false;
+  for (const auto& [m, f] : flushes)
+    if (!f.last_primary.id.empty() && (!have_installed || installed.id < f.last_primary.id)) {
+      installed = f.last_primary;
+      have_installed = true;
     }
-    if (f.has_pending && f.pending.primary && (!have || out.id < f.pending.id)) {
-      out = f.pending;
+  bool primary = false;
+  if (have_installed) {
+    primary = majority_of(members, installed);
+  } else {
+    size_t founders = 0;  // genesis
+    for (const auto& m : members) founders += flushes.at(m).genesis_ok ? 1 : 0;
+    primary = founders * 2 > expected_group_size;
+  }
+  have = have_installed;
+  latest = installed;
+  for (const auto& [m, f] : flushes) {
+    if (!f.has_pending || !f.pending.primary) continue;
+    if (have_installed && !(installed.id < f.pending.id)) continue;
+    primary = primary && majority_of(members, f.pending);
+    if (!have || latest.id < f.pending.id) {
+      latest = f.pending;
       have = true;
     }
   }
-  return have;
+  return primary;
 }
 
 void merge_entry(std::map<uint64_t, log_entry>& all, const log_entry& e) {
@@ -41,17 +68,8 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
   for (const auto& m : members) c.install.originated_upto.push_back(flushes.at(m).originated_upto);
   c.needs_snapshot.assign(members.size(), false);
   view_desc latest;
-  const bool have = latest_primary(flushes, latest);
-  if (have) {
-    size_t common = 0;
-    for (const auto& m : members)
-      common += std::binary_search(latest.members.begin(), latest.members.end(), m) ? 1 : 0;
-    c.install.view.primary = common * 2 > latest.members.size();
-  } else {
-    size_t founders = 0;  // genesis
-    for (const auto& m : members) founders += flushes.at(m).genesis_ok ? 1 : 0;
-    c.install.view.primary = founders * 2 > expected_group_size;
-  }
+  bool have = false;
+  c.install.view.primary = decide_primary(members, flushes, expected_group_size, have, latest);
   c.summary = "latest_primary=" + (have ? latest.id.to_string() : std::string("none"));
   if (!c.install.view.primary) return c;
 
@@ -89,7 +107,8 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
   // (sender, sender seq) order so the decision does not depend on arrival order.
   std::set<msg_id> used;
   for (const auto& e : c.install.entries) used.insert(e.id);
-  for (auto it = all.upper_bound(k); it != all.end(); ++it) loose.emplace(it->second.id, it->second.op);
+  for (auto it = all.upper_bound(k); it != all.end(); ++it)
+    loose.emplace(it->second.id, it->second.op);
   for (const auto& [mid, op] : loose)
     if (!used.count(mid)) c.install.entries.push_back(log_entry{k++, mid, op});
   c.install.view.base = k;

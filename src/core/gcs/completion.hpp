@@ -12,7 +12,7 @@
 namespace dfs::gcs {
 
 struct completion {
-  install_msg install;              // without snapshot; view, entries, originated_upto filled
+  install_msg install;               // without snapshot; view, entries, originated_upto filled
   std::vector<bool> needs_snapshot;  // per rank of install.view.members
   uint64_t snapshot_seq = 0;
   std::string snapshot;

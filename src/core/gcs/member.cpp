@@ -11,37 +11,58 @@ namespace dfs::gcs {
 
 const char* to_string(packet_kind k) {
   switch (k) {
-    case packet_kind::data: return "data";
-    case packet_kind::order: return "order";
-    case packet_kind::status: return "status";
-    case packet_kind::nack: return "nack";
-    case packet_kind::retransmit: return "retransmit";
-    case packet_kind::propose: return "propose";
-    case packet_kind::flush: return "flush";
-    case packet_kind::install: return "install";
-    case packet_kind::install_ack: return "install_ack";
-    case packet_kind::commit: return "commit";
+    case packet_kind::data:
+      return "data";
+    case packet_kind::order:
+      return "order";
+    case packet_kind::status:
+      return "status";
+    case packet_kind::nack:
+      return "nack";
+    case packet_kind::retransmit:
+      return "retransmit";
+    case packet_kind::propose:
+      return "propose";
+    case packet_kind::flush:
+      return "flush";
+    case packet_kind::install:
+      return "install";
+    case packet_kind::install_ack:
+      return "install_ack";
+    case packet_kind::commit:
+      return "commit";
+    case packet_kind::view_request:
+      return "view_request";
   }
   return "unknown";
 }
 
 const char* to_string(member_state s) {
   switch (s) {
-    case member_state::joining: return "joining";
-    case member_state::normal: return "normal";
-    case member_state::flushing: return "flushing";
-    case member_state::installing: return "installing";
+    case member_state::joining:
+      return "joining";
+    case member_state::normal:
+      return "normal";
+    case member_state::flushing:
+      return "flushing";
+    case member_state::installing:
+      return "installing";
   }
   return "unknown";
 }
 
 const char* to_string(reply_status s) {
   switch (s) {
-    case reply_status::ok: return "ok";
-    case reply_status::not_primary: return "not in primary partition";
-    case reply_status::unknown_outcome: return "outcome unknown after view change";
-    case reply_status::overloaded: return "overloaded";
-    case reply_status::too_large: return "payload too large";
+    case reply_status::ok:
+      return "ok";
+    case reply_status::not_primary:
+      return "not in primary partition";
+    case reply_status::unknown_outcome:
+      return "outcome unknown after view change";
+    case reply_status::overloaded:
+      return "overloaded";
+    case reply_status::too_large:
+      return "payload too large";
   }
   return "unknown";
 }
@@ -61,18 +82,32 @@ member::member(node_id self, gcs_config cfg, replicated_state& app)
 effects member::on_packet(const node_id& from, const packet& p, time_point now) {
   effects fx;
   switch (p.kind) {
-    case packet_kind::propose: handle_propose(from, p, now, fx); return fx;
-    case packet_kind::flush: handle_flush(from, p, now, fx); return fx;
-    case packet_kind::install: handle_install(from, p, now, fx); return fx;
-    case packet_kind::install_ack: handle_install_ack(from, p, now, fx); return fx;
-    case packet_kind::commit: handle_commit(p, now, fx); return fx;
-    default: break;
+    case packet_kind::propose:
+      handle_propose(from, p, now, fx);
+      return fx;
+    case packet_kind::flush:
+      handle_flush(from, p, now, fx);
+      return fx;
+    case packet_kind::install:
+      handle_install(from, p, now, fx);
+      return fx;
+    case packet_kind::install_ack:
+      handle_install_ack(from, p, now, fx);
+      return fx;
+    case packet_kind::commit:
+      handle_commit(p, now, fx);
+      return fx;
+    case packet_kind::view_request:
+      handle_view_request(from, p, now, fx);
+      return fx;
+    default:
+      break;
   }
   // Traffic of a view proves that its INSTALL was committed (commit needs every member's ack).
   if (state_ == member_state::installing && has_acked_ && p.view == acked_.view.id)
     commit_install(acked_, now, fx);
-  if (!is_primary() || p.view != view_.id || !std::binary_search(view_.members.begin(),
-                                                                   view_.members.end(), from)) {
+  if (!is_primary() || p.view != view_.id ||
+      !std::binary_search(view_.members.begin(), view_.members.end(), from)) {
     ++counters_.dropped_packets;
     return fx;
   }
@@ -96,7 +131,8 @@ effects member::submit(client_op op, time_point now) {
   effects fx;
   if (op.payload.size() > cfg_.max_payload_bytes) {
     refuse(op, reply_status::too_large, "payload above max_payload_bytes", fx);
-  } else if (state_ == member_state::joining || (state_ == member_state::normal && !view_.primary)) {
+  } else if (state_ == member_state::joining ||
+             (state_ == member_state::normal && !view_.primary)) {
     refuse(op, reply_status::not_primary, "not in primary partition", fx);
   } else if (queued_.size() >= cfg_.max_queued_ops) {
     refuse(op, reply_status::overloaded, "too many operations waiting", fx);

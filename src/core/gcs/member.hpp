@@ -48,17 +48,17 @@ struct gcs_config {
   // restarted one without persisted state must never help found a second lineage.
   uint32_t expected_group_size = 3;
   bool bootstrap = false;
-  uint32_t max_unstable_msgs = 1024;   // held messages not yet fully stable; beyond: queue ops
-  uint32_t max_queued_ops = 4096;      // client ops waiting for a view or for the window
-  uint32_t max_order_batch = 32;       // msg ids per ORDER slot
-  uint32_t max_nack_batch = 64;        // items per NACK
+  uint32_t max_unstable_msgs = 1024;        // held messages not yet fully stable; beyond: queue ops
+  uint32_t max_queued_ops = 4096;           // client ops waiting for a view or for the window
+  uint32_t max_order_batch = 32;            // msg ids per ORDER slot
+  uint32_t max_nack_batch = 64;             // items per NACK
   uint32_t max_retransmits_per_tick = 256;  // messages resent per tick (rate limit)
   uint32_t max_payload_bytes = 64 * 1024;
   uint32_t max_snapshot_bytes = 64 * 1024 * 1024;
-  milliseconds status_interval_ms{20};   // idle STATUS heartbeat
-  milliseconds nack_interval_ms{10};     // minimum time between NACK rounds
-  milliseconds view_retry_ms{50};        // resend PROPOSE / FLUSH / INSTALL / INSTALL_ACK
-  milliseconds view_timeout_ms{600};     // coordinator drops silent members and re-proposes
+  milliseconds status_interval_ms{20};  // idle STATUS heartbeat
+  milliseconds nack_interval_ms{10};    // minimum time between NACK rounds
+  milliseconds view_retry_ms{50};       // resend PROPOSE / FLUSH / INSTALL / INSTALL_ACK
+  milliseconds view_timeout_ms{600};    // coordinator drops silent members and re-proposes
 };
 
 enum class member_state : uint8_t { joining = 0, normal = 1, flushing = 2, installing = 3 };
@@ -173,6 +173,8 @@ class member {
 
   // View change (member_view.cpp).
   void maybe_propose(time_point now, effects& fx);
+  std::vector<node_id> target_members(time_point now);
+  void handle_view_request(const node_id& from, const packet& p, time_point now, effects& fx);
   void start_proposal(std::vector<node_id> members, time_point now, effects& fx);
   void handle_propose(const node_id& from, const packet& p, time_point now, effects& fx);
   void handle_flush(const node_id& from, const packet& p, time_point now, effects& fx);
@@ -181,7 +183,7 @@ class member {
   void handle_commit(const packet& p, time_point now, effects& fx);
   void coordinator_tick(time_point now, effects& fx);
   void accept_proposal(const view_id& id, const node_id& proposer,
-                       const std::vector<node_id>& members);
+                       const std::vector<node_id>& members, time_point now);
   void build_install(time_point now, effects& fx);
   void send_install(const node_id& to, time_point now, effects& fx);
   void finish_commit(time_point now, effects& fx);
@@ -208,6 +210,7 @@ class member {
   view_id accepted_;  // highest proposal accepted (flushed for)
   node_id proposer_;
   std::vector<node_id> proposed_members_;
+  time_point accepted_at_{};
   bool has_acked_ = false;  // acked_ is the INSTALL of accepted_
   install_msg acked_;
   bool has_pending_primary_ = false;  // a primary INSTALL acked but never seen committed

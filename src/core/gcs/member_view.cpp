@@ -28,20 +28,51 @@ effects member::on_membership(std::vector<node_id> alive, time_point now) {
   return fx;
 }
 
-// The lowest live node coordinates. Others wait for its PROPOSE; a newer proposal supersedes.
-void member::maybe_propose(time_point now, effects& fx) {
+std::vector<node_id> member::target_members(time_point now) {
   if (now >= excluded_until_) excluded_.clear();
   std::vector<node_id> target;
   for (const auto& m : alive_)
     if (!excluded_.count(m)) target.push_back(m);
-  if (target.front() != self_) return;
+  return target;
+}
+
+// The lowest live node coordinates. Others wait for its PROPOSE; a newer proposal supersedes.
+void member::maybe_propose(time_point now, effects& fx) {
+  std::vector<node_id> target = target_members(now);
+  if (target.front() != self_) {
+    // Our view disagrees with membership but we do not coordinate: the coordinator may think
+    // all is well (e.g. we left its view for a view of our own), so ask it for a view change.
+    if ((state_ == member_state::normal || state_ == member_state::joining) &&
+        view_.members != target && now - last_view_send_ >= cfg_.view_retry_ms) {
+      packet p;
+      p.kind = packet_kind::view_request;
+      p.view = view_.id;
+      fx.send.push_back({target.front(), std::move(p)});
+      last_view_send_ = now;
+    }
+    return;
+  }
   if (coord_.active) {
     if (coord_.members != target) start_proposal(target, now, fx);
     return;
   }
   if (state_ == member_state::normal && view_.members == target) return;
+  // Let another coordinator's view change finish (membership reports differ for a while);
+  // supersede it only if it stalls.
   if ((state_ == member_state::flushing || state_ == member_state::installing) &&
-      proposed_members_ == target && now - last_view_send_ < cfg_.view_timeout_ms)
+      !(proposer_ == self_) && now - accepted_at_ < cfg_.view_timeout_ms)
+    return;
+  start_proposal(target, now, fx);
+}
+
+void member::handle_view_request(const node_id& from, const packet& p, time_point now,
+                                 effects& fx) {
+  std::vector<node_id> target = target_members(now);
+  if (target.front() != self_ || coord_.active || p.view == view_.id ||
+      !std::binary_search(target.begin(), target.end(), from))
+    return;
+  if ((state_ == member_state::flushing || state_ == member_state::installing) &&
+      now - accepted_at_ < cfg_.view_timeout_ms)
     return;
   start_proposal(target, now, fx);
 }
@@ -54,7 +85,7 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
   coord_.started = coord_.last_send = now;
   fx.events.push_back("view_propose id=" + coord_.id.to_string() +
                       " members=" + members_string(members));
-  accept_proposal(coord_.id, self_, members);
+  accept_proposal(coord_.id, self_, members, now);
   coord_.flushes[self_] = make_flush();
   packet p;
   p.kind = packet_kind::propose;
@@ -68,7 +99,7 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
 // Freeze: from here on nothing is ordered, originated or delivered in the old view, so the FLUSH
 // describes this member's final contribution to it.
 void member::accept_proposal(const view_id& id, const node_id& proposer,
-                             const std::vector<node_id>& members) {
+                             const std::vector<node_id>& members, time_point now) {
   if (state_ == member_state::installing && has_acked_ && acked_.view.primary) {
     has_pending_primary_ = true;  // maybe committed elsewhere: keep it for the next coordinator
     pending_primary_ = acked_;
@@ -78,6 +109,7 @@ void member::accept_proposal(const view_id& id, const node_id& proposer,
   accepted_ = id;
   proposer_ = proposer;
   proposed_members_ = members;
+  accepted_at_ = now;
   max_epoch_seen_ = std::max(max_epoch_seen_, id.epoch);
   if (coord_.active && coord_.id < id) coord_.active = false;
 }
@@ -88,7 +120,7 @@ void member::handle_propose(const node_id& from, const packet& p, time_point now
   if (p.view < accepted_ || !(view_.id < p.view) ||
       !std::binary_search(ms.begin(), ms.end(), self_) || !std::is_sorted(ms.begin(), ms.end()))
     return;
-  if (p.view != accepted_) accept_proposal(p.view, from, ms);
+  if (p.view != accepted_) accept_proposal(p.view, from, ms, now);
   if (state_ == member_state::installing) return;  // the INSTALL_ACK is resent on tick
   packet out;
   out.kind = packet_kind::flush;
@@ -107,7 +139,7 @@ flush_msg member::make_flush() const {
     f.pending = pending_primary_.view;
     f.pending_entries = pending_primary_.entries;
   }
-  f.genesis_ok = cfg_.bootstrap && last_primary_.id.empty() && !has_pending_primary_;
+  f.genesis_ok = cfg_.bootstrap && last_primary_.id.empty();
   f.delivered_upto = delivered_upto_;
   f.originated_upto = originated_upto_;
   for (const auto& [seq, id] : orders_) {
@@ -133,13 +165,23 @@ void member::handle_flush(const node_id& from, const packet& p, time_point now, 
   if (!coord_.active || coord_.installing || p.view != coord_.id ||
       !std::binary_search(coord_.members.begin(), coord_.members.end(), from))
     return;
-  coord_.flushes[from] = p.flush;
+  const flush_msg& f = p.flush;
+  uint64_t seen = std::max({f.current.id.epoch, f.last_primary.id.epoch,
+                            f.has_pending ? f.pending.id.epoch : uint64_t{0}});
+  if (seen >= coord_.id.epoch) {
+    // A view of our epoch exists already (a concurrent coordinator): one primary per epoch, so
+    // start over above it.
+    max_epoch_seen_ = std::max(max_epoch_seen_, seen);
+    start_proposal(coord_.members, now, fx);
+    return;
+  }
+  coord_.flushes[from] = f;
   if (coord_.flushes.size() == coord_.members.size()) build_install(now, fx);
 }
 
 void member::build_install(time_point now, effects& fx) {
-  completion c = compute_completion(coord_.id, coord_.members, coord_.flushes,
-                                    cfg_.expected_group_size);
+  completion c =
+      compute_completion(coord_.id, coord_.members, coord_.flushes, cfg_.expected_group_size);
   fx.events.push_back("view_flushed id=" + coord_.id.to_string() + " " + c.summary +
                       " primary=" + std::to_string(c.install.view.primary));
   coord_.installing = true;
@@ -174,8 +216,8 @@ void member::send_install(const node_id& to, time_point now, effects& fx) {
 }
 
 void member::handle_install(const node_id& from, const packet& p, time_point now, effects& fx) {
-  if (p.view != accepted_ || (state_ != member_state::flushing &&
-                              state_ != member_state::installing))
+  if (p.view != accepted_ ||
+      (state_ != member_state::flushing && state_ != member_state::installing))
     return;
   if (state_ == member_state::flushing) {
     has_acked_ = true;
@@ -189,8 +231,7 @@ void member::handle_install(const node_id& from, const packet& p, time_point now
   last_view_send_ = now;
 }
 
-void member::handle_install_ack(const node_id& from, const packet& p, time_point now,
-                                effects& fx) {
+void member::handle_install_ack(const node_id& from, const packet& p, time_point now, effects& fx) {
   if (coord_.active && coord_.installing && p.view == coord_.id) {
     coord_.acks.insert(from);
     if (coord_.acks.size() == coord_.members.size()) finish_commit(now, fx);
@@ -279,9 +320,9 @@ void member::commit_install(const install_msg& in_ref, time_point now, effects& 
   reset_view_tracking(in);
   ++counters_.views_installed;
   fx.views_installed.push_back(view_);
-  fx.events.push_back("view_installed id=" + view_.id.to_string() + " primary=" +
-                      std::to_string(view_.primary) + " base=" + std::to_string(view_.base) +
-                      " members=" + members_string(view_.members));
+  fx.events.push_back(
+      "view_installed id=" + view_.id.to_string() + " primary=" + std::to_string(view_.primary) +
+      " base=" + std::to_string(view_.base) + " members=" + members_string(view_.members));
   if (view_.primary) progress(now, fx);
 }
 

@@ -73,9 +73,9 @@ struct order_msg {
 
 // Acknowledgement vector entry, piggybacked on every normal-operation packet.
 struct status_msg {
-  uint64_t held_upto = 0;       // highest contiguous seq whose ORDER and DATA this member holds
-  uint64_t delivered_upto = 0;  // highest delivered seq
-  uint64_t slots_held = 0;      // number of contiguous slots of this view held (next slot index)
+  uint64_t held_upto = 0;        // highest contiguous seq whose ORDER and DATA this member holds
+  uint64_t delivered_upto = 0;   // highest delivered seq
+  uint64_t slots_held = 0;       // number of contiguous slots of this view held (next slot index)
   uint64_t originated_upto = 0;  // the sender's own highest msg_id.seq multicast so far
 };
 
@@ -115,9 +115,9 @@ struct flush_msg {
   bool genesis_ok = false;
   uint64_t delivered_upto = 0;
   uint64_t originated_upto = 0;
-  std::vector<log_entry> entries;     // ordered messages held above the fully stable point
-  std::vector<held_data> unordered;   // DATA held that no held ORDER names
-  uint64_t snapshot_seq = 0;          // `snapshot` is the state after delivering snapshot_seq
+  std::vector<log_entry> entries;    // ordered messages held above the fully stable point
+  std::vector<held_data> unordered;  // DATA held that no held ORDER names
+  uint64_t snapshot_seq = 0;         // `snapshot` is the state after delivering snapshot_seq
   std::string snapshot;
 };
 
@@ -133,16 +133,17 @@ struct install_msg {
 };
 
 enum class packet_kind : uint8_t {
-  data = 1,         // data[0]: a client operation multicast by its originator
-  order = 2,        // orders[0]: a slot assignment
-  status = 3,       // status only (idle heartbeat of the acknowledgement vector)
-  nack = 4,         // nack: what the sender misses
-  retransmit = 5,   // data / orders answering a NACK
-  propose = 6,      // view: the proposal id; propose: members
-  flush = 7,        // view: the proposal id; flush
-  install = 8,      // view: the proposal id; install
-  install_ack = 9,  // view: the proposal id
-  commit = 10,      // view: the proposal id (now the installed view id)
+  data = 1,           // data[0]: a client operation multicast by its originator
+  order = 2,          // orders[0]: a slot assignment
+  status = 3,         // status only (idle heartbeat of the acknowledgement vector)
+  nack = 4,           // nack: what the sender misses
+  retransmit = 5,     // data / orders answering a NACK
+  propose = 6,        // view: the proposal id; propose: members
+  flush = 7,          // view: the proposal id; flush
+  install = 8,        // view: the proposal id; install
+  install_ack = 9,    // view: the proposal id
+  commit = 10,        // view: the proposal id (now the installed view id)
+  view_request = 11,  // view: the sender's view; "my view differs from membership: propose"
 };
 
 struct packet {

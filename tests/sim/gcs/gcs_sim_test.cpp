@@ -17,12 +17,12 @@ world_options opts(size_t nodes, double loss, double dup = 0.0) {
   return o;
 }
 
-#define EXPECT_RUN_OK(w)                    \
-  do {                                      \
-    if (!(w).failure().empty()) {           \
-      ADD_FAILURE() << (w).failure();       \
-      return;                               \
-    }                                       \
+#define EXPECT_RUN_OK(w)              \
+  do {                                \
+    if (!(w).failure().empty()) {     \
+      ADD_FAILURE() << (w).failure(); \
+      return;                         \
+    }                                 \
   } while (0)
 
 TEST(GcsSim, ThreeMembersNoLossServeAndAgree) {

@@ -1,6 +1,8 @@
 #include "world.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <sstream>
 
@@ -141,6 +143,11 @@ void world::handle(size_t slot, gcs::effects fx) {
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it
     net_.send(n.id, o.to, std::move(o.pkt), now_);
   }
+  if (std::getenv("DFS_SIM_TRACE"))
+    for (const auto& e : fx.events)
+      std::printf("%lld slot%zu %s\n",
+                  static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
+                  e.c_str());
   if (fx.state_restored) n.delivered.clear();
   for (const auto& d : fx.deliveries) check_delivery(slot, d);
   for (const auto& v : fx.views_installed) check_view(slot, v);
@@ -174,7 +181,8 @@ void world::handle(size_t slot, gcs::effects fx) {
 
 void world::check_delivery(size_t slot, const gcs::delivery& d) {
   node& n = nodes_[slot];
-  if (!n.delivered.insert(d.id).second) fail("message delivered twice on slot" + std::to_string(slot));
+  if (!n.delivered.insert(d.id).second)
+    fail("message delivered twice on slot" + std::to_string(slot));
   auto [h, fresh] = history_.emplace(d.seq, d.id);
   if (!fresh && h->second != d.id)
     fail("total order diverges at seq " + std::to_string(d.seq) + " on slot" +
@@ -194,8 +202,8 @@ void world::check_view(size_t slot, const gcs::view_desc& v) {
   if (!fresh && e->second != v.id) fail("two primary views in epoch " + std::to_string(v.id.epoch));
   for (const auto& a : acks_)
     if (a.view < v.id && a.seq >= v.base)
-      fail("acknowledged op (client " + std::to_string(a.client) + " req " +
-           std::to_string(a.req) + ") missing from later primary view " + v.id.to_string());
+      fail("acknowledged op (client " + std::to_string(a.client) + " req " + std::to_string(a.req) +
+           ") missing from later primary view " + v.id.to_string());
 }
 
 void world::check_reply(size_t slot, const gcs::client_reply& r) {
@@ -237,9 +245,12 @@ void world::update_membership() {
 std::string world::next_payload(client& c) {
   if (c.queue == 0) return payload_of(ftqueue::op_code::create, static_cast<int64_t>(c.id % 3));
   switch (std::uniform_int_distribution<int>(0, 5)(rng_)) {
-    case 0: return payload_of(ftqueue::op_code::pop, c.queue);
-    case 1: return payload_of(ftqueue::op_code::size, c.queue);
-    case 2: return payload_of(ftqueue::op_code::top, c.queue);
+    case 0:
+      return payload_of(ftqueue::op_code::pop, c.queue);
+    case 1:
+      return payload_of(ftqueue::op_code::size, c.queue);
+    case 2:
+      return payload_of(ftqueue::op_code::top, c.queue);
     default:
       return payload_of(ftqueue::op_code::push, c.queue,
                         static_cast<int64_t>(c.id * 1000000 + c.req));
@@ -280,7 +291,8 @@ void world::chaos(milliseconds d, bool crashes, bool partitions) {
       // Never crash a majority of a (possibly) primary view: its state would be lost for good.
       bool allowed = !primaries_.empty();
       gcs::view_id newest_installed;
-      for (const auto& [e, id] : primary_by_epoch_) newest_installed = std::max(newest_installed, id);
+      for (const auto& [e, id] : primary_by_epoch_)
+        newest_installed = std::max(newest_installed, id);
       for (const auto& p : primaries_) {
         if (p.id < newest_installed) continue;
         size_t alive = 0;

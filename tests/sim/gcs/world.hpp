@@ -113,10 +113,10 @@ class world {
   std::string failure_;
 
   // Invariant state.
-  std::map<uint64_t, gcs::msg_id> history_;      // seq -> message, first delivery anywhere
-  std::map<uint64_t, std::string> results_;      // seq -> application result
-  std::map<uint64_t, size_t> state_hash_;        // seq -> hash of the replica after it
-  std::map<gcs::msg_id, uint64_t> seq_of_;       // message -> seq (unique)
+  std::map<uint64_t, gcs::msg_id> history_;            // seq -> message, first delivery anywhere
+  std::map<uint64_t, std::string> results_;            // seq -> application result
+  std::map<uint64_t, size_t> state_hash_;              // seq -> hash of the replica after it
+  std::map<gcs::msg_id, uint64_t> seq_of_;             // message -> seq (unique)
   std::set<std::pair<uint64_t, uint64_t>> submitted_;  // (client, req) ever submitted
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> first_seq_;  // (client, req) first delivered
   std::vector<ack> acks_;
