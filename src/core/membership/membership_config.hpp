@@ -9,8 +9,8 @@ namespace dfs::membership {
 
 struct membership_config {
   // Probing: one ping per period to the next member of a shuffled round robin.
-  uint32_t protocol_period_ms = 200;
-  uint32_t probe_timeout_ms = 80;  // no ack by then -> ping-req via helpers + a second ping
+  uint32_t protocol_period_ms = 150;
+  uint32_t probe_timeout_ms = 60;  // no ack by then -> ping-req via helpers + a second ping
   uint32_t indirect_probes = 3;    // k helpers per failed direct probe
 
   // Suspicion (Lifeguard): timeout starts at max and shrinks towards min as independent
@@ -18,7 +18,7 @@ struct membership_config {
   double suspicion_mult = 2.5;
   uint32_t suspicion_min_ms = 500;
   uint32_t suspicion_max_ms = 3000;
-  uint32_t suspicion_confirmations = 3;  // confirmations that bring the timeout down to min
+  uint32_t suspicion_confirmations = 2;  // confirmations that bring the timeout down to min
 
   // Dissemination: piggybacked on every packet, plus a gossip timer so news spreads in
   // ~log_fanout(N) gossip rounds. Each update is sent retransmit_mult * ceil(log10(N + 1)) times.
@@ -26,7 +26,7 @@ struct membership_config {
   uint32_t gossip_fanout = 3;
   uint32_t gossip_to_dead_ms = 30000;  // dead members still get gossip this long, so a live node
                                        // wrongly declared dead (partition) learns it and refutes
-  uint32_t retransmit_mult = 4;
+  uint32_t retransmit_mult = 6;
   uint32_t max_piggyback = 16;  // updates per packet (bounds the packet size, see messages.hpp)
 
   // Anti-entropy and recovery.

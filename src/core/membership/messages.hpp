@@ -10,7 +10,7 @@
 // Size bound (CAF binary serialiser: strings and vectors are a varint length + elements):
 //   node_id        = host (1 + len) + port 2 + incarnation 8      <= 75 bytes for hosts <= 64 chars
 //   member_update  = 2 node_ids + state 1 + incarnation 8          <= 159 bytes (origin empty: 93)
-//   probe/gossip packet = kind 1 + sender 75 + seq 8 + target 75 + 2 vector lengths
+//   probe/gossip packet = kind 1 + sender 75 + 8 + seq 8 + target 75 + 2 vector lengths
 //                         + max_piggyback (16) updates x 159       <= ~2.7 KB worst case,
 //                         ~0.8 KB typical (IPv4 host text, origin empty except for suspicions).
 //   state packets (join reply, push-pull) carry one update per known member with an empty origin:
@@ -65,6 +65,8 @@ const char* to_string(packet_kind k);
 struct packet {
   packet_kind kind = packet_kind::gossip;
   node_id sender;
+  uint64_t sender_incarnation = 0;  // sender's SWIM counter: lets a receiver that has not heard
+                                    // of the sender yet add it (it is evidently alive)
   uint64_t seq = 0;  // probe sequence number of the prober (ping, ack, ping_req, indirect_ack)
   node_id target;    // ping: intended receiver (a restarted node ignores pings for its old id);
                      // ping_req / indirect_ack: the member being probed

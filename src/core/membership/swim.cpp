@@ -326,6 +326,7 @@ packet swim::make(packet_kind kind) const {
   packet p;
   p.kind = kind;
   p.sender = self_;
+  p.sender_incarnation = incarnation_;
   return p;
 }
 

@@ -30,6 +30,11 @@ effects swim::on_packet(const endpoint& from, const packet& p, time_point now) {
     return fx;
   }
   for (const auto& u : p.updates) apply(u, fx, now);
+  // A sender we have never heard of is alive: learn it now rather than wait for gossip or the
+  // next push-pull (its join news may have been retransmitted out before reaching us).
+  if (p.kind != packet_kind::leave && !p.sender.empty() && p.sender.address() != self_.address() &&
+      members_.count(p.sender.address()) == 0)
+    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}}, fx, now);
   switch (p.kind) {
     case packet_kind::ping: {
       if (p.target != self_) {  // meant for an earlier run of this process: stay silent
@@ -146,6 +151,12 @@ void swim::apply(const member_update& u, effects& fx, time_point now) {
     return;
   }
   member& m = it->second;
+  if (!is_live(m.state) && is_live(u.state) && !queue_.contains(addr) &&
+      (m.state == member_state::left || u.incarnation <= m.incarnation)) {
+    // Someone still spreads alive/suspect news about a member we know is dead or gone: spread
+    // what we know again, so that the laggards converge before they suspect it themselves.
+    queue_.push(update_of(m));
+  }
   switch (u.state) {
     case member_state::alive:
       on_alive(m, u, fx, now);

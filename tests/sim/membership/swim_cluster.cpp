@@ -28,7 +28,7 @@ size_t updates_size(const std::vector<membership::member_update>& us) {
 }  // namespace
 
 size_t encoded_size(const packet& p) {
-  return 1 + id_size(p.sender) + 8 + id_size(p.target) + updates_size(p.updates) +
+  return 1 + id_size(p.sender) + 8 + 8 + id_size(p.target) + updates_size(p.updates) +
          updates_size(p.state);
 }
 
@@ -84,6 +84,7 @@ void swim_cluster::route(size_t i, membership::effects fx) {
   for (auto& o : fx.send) {
     // Invariant: the packet size bound holds for every packet on the wire.
     EXPECT_LE(o.pkt.updates.size(), cfg_.max_piggyback);
+    if (on_send) on_send(now_, i, o);
     ++sent_.packets;
     sent_.updates += o.pkt.updates.size();
     sent_.bytes += encoded_size(o.pkt);
@@ -130,9 +131,21 @@ std::string swim_cluster::describe_divergence() const {
     std::set<node_id> seen;
     for (const auto& m : s.node->members())
       if (m.state == member_state::alive) seen.insert(m.id);
-    if (seen != expected)
-      return s.node->self().to_string() + " sees " + std::to_string(seen.size()) +
-             " alive, expected " + std::to_string(expected.size());
+    if (seen == expected) continue;
+    std::string out = s.node->self().to_string() + " sees " + std::to_string(seen.size()) +
+                      " alive, expected " + std::to_string(expected.size()) + ";";
+    auto members = s.node->members();
+    for (const auto& m : members) {
+      bool want = expected.count(m.id) > 0;
+      if (want != (m.state == member_state::alive))
+        out += " " + m.id.to_string() + "=" + membership::to_string(m.state) + "/inc" +
+               std::to_string(m.incarnation);
+    }
+    for (const auto& id : expected)
+      if (!seen.count(id) &&
+          std::none_of(members.begin(), members.end(), [&](const auto& m) { return m.id == id; }))
+        out += " missing " + id.to_string();
+    return out;
   }
   return {};
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -77,6 +78,9 @@ class swim_cluster {
   // First time each observer emitted `kind` about `id` at or after `after`.
   std::map<size_t, time_point> first_events(event_kind kind, const node_id& id,
                                             time_point after) const;
+
+  // Optional observer of every packet a node hands to the network (tracing, debugging).
+  std::function<void(time_point, size_t from, const membership::outbound&)> on_send;
 
   struct traffic {
     uint64_t packets = 0, updates = 0, bytes = 0;
