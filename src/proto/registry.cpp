@@ -1,6 +1,7 @@
 #include "proto/registry.hpp"
 
 #include "proto/interfaces.hpp"
+#include "proto/membership.hpp"
 
 namespace dfs {
 
@@ -16,6 +17,10 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_actor>("dfs::node_actor");
   cfg.add_message_type<master_actor>("dfs::master_actor");
   cfg.add_message_type<admin_actor>("dfs::admin_actor");
+  cfg.add_message_type<member_event_msg>("dfs::member_event_msg");
+  cfg.add_message_type<std::vector<member_event_msg>>("std::vector<dfs::member_event_msg>");
+  cfg.add_message_type<membership_listener>("dfs::membership_listener");
+  cfg.add_message_type<failure_detector_actor>("dfs::failure_detector_actor");
 }
 
 }  // namespace dfs

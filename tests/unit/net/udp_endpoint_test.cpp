@@ -1,0 +1,47 @@
+#include "net/udp_endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "common/process.hpp"
+
+using namespace dfs;
+
+TEST(UdpEndpoint, SendsAndReceivesOnLoopback) {
+  auto base = test::free_port_block(2, 41000);
+  net::udp_endpoint a, b;
+  ASSERT_EQ(a.bind("127.0.0.1", base), "");
+  ASSERT_EQ(b.bind("127.0.0.1", static_cast<uint16_t>(base + 1)), "");
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::string> got;
+  endpoint from;
+  b.start([&](const endpoint& f, std::string d) {
+    std::lock_guard<std::mutex> g{m};
+    from = f;
+    got.push_back(std::move(d));
+    cv.notify_all();
+  });
+  a.start([](const endpoint&, std::string) {});
+  for (int i = 0; i < 3; ++i) a.send_to({"127.0.0.1", static_cast<uint16_t>(base + 1)}, "d" + std::to_string(i));
+  std::unique_lock<std::mutex> lk{m};
+  ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(5), [&] { return got.size() == 3; }));
+  EXPECT_EQ(from.port, base);
+  EXPECT_EQ(b.counters().packets_received.load(), 3u);
+  lk.unlock();
+  EXPECT_TRUE(test::wait_until([&] { return a.counters().packets_sent.load() == 3; },
+                               std::chrono::seconds(5)));
+  a.send_to({"not an address", 1}, "x");
+  EXPECT_TRUE(test::wait_until([&] { return a.counters().send_errors.load() == 1; },
+                               std::chrono::seconds(5)));
+  a.stop();
+  b.stop();
+}
+
+TEST(UdpEndpoint, BindErrorIsReported) {
+  net::udp_endpoint a;
+  EXPECT_NE(a.bind("nonsense", 1).find("bad address"), std::string::npos);
+}
