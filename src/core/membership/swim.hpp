@@ -5,26 +5,25 @@
 // carries out the returned effects: packets to send and membership events to publish. It never
 // reads a clock, opens a socket or uses a global RNG: the same inputs give the same outputs.
 //
-// State of a remote member, per node_id (host:port#start-time):
+// State of a remote member, per node_id (host:port#start-time). `i` is the SWIM incarnation
+// counter carried by the update, `inc` the counter we hold:
 //
-//              alive(i' > i)                      suspicion timeout (Lifeguard: shrinks with
-//        +----------------------+                 independent confirmations)
-//        v                      |                       |
-//   +---------+  suspect(i>=inc) +-----------+          v        +--------+
-//   |  alive  |----------------->|  suspect  |------------------->|  dead  |
-//   +---------+  (failed probe   +-----------+  dead(i >= inc)    +--------+
-//     ^   |       or gossip)          |                              |  |
-//     |   |   dead(i >= inc)          |  left                        |  | alive(i' > i): the node
-//     |   +-------------------------------------------------------->|  | was alive (false positive
-//     |                               v                              |  | or healed partition) and
-//     |                          +--------+   <--- left ------------+  | refuted -> member_up
-//     |                          |  left  |   (final for the node_id)   |
-//     |                          +--------+                             |
-//     +-----------------------------------------------------------------+
+//                 suspect(i >= inc)                  timeout (Lifeguard: shrinks with each
+//   +---------+   probe failed / gossip   +-----------+ confirmation) or dead(i >= inc) +------+
+//   |  alive  |-------------------------->|  suspect  |------------------------------->| dead |
+//   +---------+<--------------------------+-----------+                                +------+
+//     |  ^  |         alive(i > inc): refuted                                             | |
+//     |  |  +------------------------------ dead(i >= inc) ------------------------------>| |
+//     |  +--------------- alive(i > inc): it was alive after all -> member_up ------------+ |
+//     |                   (false positive, healed partition)                                |
+//     +---- left (from alive or suspect, any i) ---> +--------+ <-------- left -------------+
+//                                                    |  left  |  final for this node_id
+//                                                    +--------+
 //
-//   dead / left entries are kept dead_retention_ms (stale gossip cannot resurrect them), then
+//   dead and left entries are kept dead_retention_ms (stale gossip cannot resurrect them), then
 //   forgotten. A node_id with a later start time at the same host:port replaces the old one at
-//   once (old id -> member_down if it was alive or suspect).
+//   once (old id -> member_down if it was alive or suspect). Dead news from a push-pull or join
+//   state only makes a live member suspect (it gets the chance to refute).
 //
 // Self: a member that hears it is suspect or dead at counter i >= its own raises its counter to
 // i + 1 and gossips `alive` (refutation); that is how a node wrongly declared dead comes back.
@@ -178,6 +177,7 @@ class swim {
   duration timeout_for(size_t confirmations, size_t live) const;
 
   // swim_update.cpp: receiving packets and applying gossip.
+  void learn_sender(const packet& p, effects& fx, time_point now);
   void handle_ack(const endpoint& from, const packet& p, effects& fx, time_point now);
   void handle_ping_req(const endpoint& from, const packet& p, effects& fx, time_point now);
   void merge_state(const packet& p, effects& fx, time_point now);

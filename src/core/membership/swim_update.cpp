@@ -30,11 +30,7 @@ effects swim::on_packet(const endpoint& from, const packet& p, time_point now) {
     return fx;
   }
   for (const auto& u : p.updates) apply(u, fx, now);
-  // A sender we have never heard of is alive: learn it now rather than wait for gossip or the
-  // next push-pull (its join news may have been retransmitted out before reaching us).
-  if (p.kind != packet_kind::leave && !p.sender.empty() && p.sender.address() != self_.address() &&
-      members_.count(p.sender.address()) == 0)
-    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}}, fx, now);
+  learn_sender(p, fx, now);
   switch (p.kind) {
     case packet_kind::ping: {
       if (p.target != self_) {  // meant for an earlier run of this process: stay silent
@@ -74,6 +70,17 @@ effects swim::on_packet(const endpoint& from, const packet& p, time_point now) {
       break;
   }
   return fx;
+}
+
+// A sender we have never heard of (or a later run of a process we know) is evidently alive:
+// learn it now rather than wait for gossip or the next push-pull, since its join news may have
+// been retransmitted out before reaching us.
+void swim::learn_sender(const packet& p, effects& fx, time_point now) {
+  if (p.kind == packet_kind::leave || p.sender.empty() || p.sender.address() == self_.address())
+    return;
+  auto it = members_.find(p.sender.address());
+  if (it == members_.end() || it->second.id.incarnation < p.sender.incarnation)
+    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}}, fx, now);
 }
 
 void swim::handle_ack(const endpoint&, const packet& p, effects& fx, time_point) {
