@@ -122,6 +122,9 @@ class member {
   int rank() const { return rank_; }  // -1 without a view
   bool is_primary() const { return state_ == member_state::normal && view_.primary; }
   const view_desc& last_primary() const { return last_primary_; }
+  // A primary INSTALL acknowledged but never seen committed (restricts future primary views).
+  bool has_pending_primary() const { return has_pending_primary_; }
+  const view_desc& pending_primary() const { return pending_primary_.view; }
   uint64_t delivered_upto() const { return delivered_upto_; }
   uint64_t majority_stable_upto() const { return majority_upto_; }
   uint64_t stable_upto() const { return stable_upto_; }

@@ -67,6 +67,11 @@ void member::maybe_propose(time_point now, effects& fx) {
 
 void member::handle_view_request(const node_id& from, const packet& p, time_point now,
                                  effects& fx) {
+  max_epoch_seen_ = std::max(max_epoch_seen_, p.view.epoch);
+  if (coord_.active && !coord_.installing && p.view.epoch >= coord_.id.epoch) {
+    start_proposal(coord_.members, now, fx);  // our proposal is stale for that member
+    return;
+  }
   std::vector<node_id> target = target_members(now);
   if (target.front() != self_ || coord_.active || p.view == view_.id ||
       !std::binary_search(target.begin(), target.end(), from))
@@ -117,9 +122,16 @@ void member::accept_proposal(const view_id& id, const node_id& proposer,
 void member::handle_propose(const node_id& from, const packet& p, time_point now, effects& fx) {
   max_epoch_seen_ = std::max(max_epoch_seen_, p.view.epoch);
   const auto& ms = p.propose.members;
-  if (p.view < accepted_ || !(view_.id < p.view) ||
-      !std::binary_search(ms.begin(), ms.end(), self_) || !std::is_sorted(ms.begin(), ms.end()))
+  if (!std::binary_search(ms.begin(), ms.end(), self_) || !std::is_sorted(ms.begin(), ms.end()))
     return;
+  if (p.view < accepted_ || !(view_.id < p.view)) {
+    // Stale proposal: tell the coordinator which epoch it has to beat.
+    packet r;
+    r.kind = packet_kind::view_request;
+    r.view = std::max(view_.id, accepted_);
+    fx.send.push_back({from, std::move(r)});
+    return;
+  }
   if (p.view != accepted_) accept_proposal(p.view, from, ms, now);
   if (state_ == member_state::installing) return;  // the INSTALL_ACK is resent on tick
   packet out;

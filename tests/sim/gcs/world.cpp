@@ -57,6 +57,10 @@ std::string world::summary() const {
       << " state=" << gcs::to_string(m.state()) << " view=" << m.view().id.to_string()
       << " primary=" << m.view().primary << " n=" << m.view().members.size()
       << " delivered=" << m.delivered_upto() << " pending=" << m.pending_count()
+      << " last_primary=" << m.last_primary().id.to_string()
+      << (m.has_pending_primary() ? " pending=" + m.pending_primary().id.to_string() + "/" +
+                                        std::to_string(m.pending_primary().members.size())
+                                  : std::string())
       << " nacks=" << m.counters().nacks_sent << " rtx=" << m.counters().retransmissions << "\n";
   }
   size_t left = 0;
@@ -139,6 +143,8 @@ void world::step(time_point t) {
 void world::handle(size_t slot, gcs::effects fx) {
   node& n = nodes_[slot];
   for (auto& o : fx.send) {
+    cov_.nacks += o.pkt.kind == gcs::packet_kind::nack ? 1 : 0;
+    cov_.retransmissions += o.pkt.kind == gcs::packet_kind::retransmit ? 1 : 0;
     if (o.pkt.kind == gcs::packet_kind::install && o.pkt.install.view.primary)
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it
     net_.send(n.id, o.to, std::move(o.pkt), now_);
@@ -158,7 +164,15 @@ void world::handle(size_t slot, gcs::effects fx) {
       fail("replica state differs at seq " + std::to_string(it->first) + " on slot" +
            std::to_string(slot));
   }
+  for (const auto& v : fx.views_installed) {
+    ++cov_.views;
+    cov_.primary_views += v.primary ? 1 : 0;
+  }
+  cov_.state_transfers += fx.state_restored ? 1 : 0;
   for (const auto& r : fx.replies) {
+    cov_.acks += r.status == gcs::reply_status::ok ? 1 : 0;
+    cov_.not_primary_refusals += r.status == gcs::reply_status::not_primary ? 1 : 0;
+    cov_.unknown_outcomes += r.status == gcs::reply_status::unknown_outcome ? 1 : 0;
     check_reply(slot, r);
     for (auto& c : clients_) {
       if (c.id != r.client_id || c.req != r.request_no || !c.waiting) continue;
@@ -212,7 +226,14 @@ void world::check_reply(size_t slot, const gcs::client_reply& r) {
   if (!m.is_primary()) fail("non-primary member acknowledged an operation");
   auto f = first_seq_.find({r.client_id, r.request_no});
   if (f == first_seq_.end()) return fail("acknowledged an operation never delivered");
-  if (results_[f->second] != r.result) fail("acknowledged result differs from the first apply");
+  ftqueue::result res;
+  // A late duplicate of a request the client already finished is answered "stale request":
+  // nobody waits for that reply, so it need not equal the first answer.
+  bool stale = ftqueue::decode(r.result, res) && res.error == ftqueue::error_code::stale_request;
+  if (!stale && results_[f->second] != r.result)
+    fail("acknowledged result differs from the first apply: client " + std::to_string(r.client_id) +
+         " req " + std::to_string(r.request_no) + " seq " + std::to_string(f->second) + " slot" +
+         std::to_string(slot));
   for (const auto& p : primaries_)
     if (m.view().id < p.id && f->second >= p.base && slot_of(p.id.coordinator) < nodes_.size() &&
         primary_by_epoch_.count(p.id.epoch) && primary_by_epoch_[p.id.epoch] == p.id)
@@ -290,11 +311,17 @@ void world::chaos(milliseconds d, bool crashes, bool partitions) {
     if (crashes && action <= 1 && nodes_[s].up) {
       // Never crash a majority of a (possibly) primary view: its state would be lost for good.
       bool allowed = !primaries_.empty();
-      gcs::view_id newest_installed;
-      for (const auto& [e, id] : primary_by_epoch_)
-        newest_installed = std::max(newest_installed, id);
+      // Views a live member may still depend on: from the oldest last primary view of a live
+      // member with history (an uncommitted INSTALL only restricts, so that view still counts).
+      gcs::view_id oldest_needed;
+      bool first = true;
+      for (const auto& n : nodes_) {
+        if (!n.up || n.m->last_primary().id.empty()) continue;
+        if (first || n.m->last_primary().id < oldest_needed) oldest_needed = n.m->last_primary().id;
+        first = false;
+      }
       for (const auto& p : primaries_) {
-        if (p.id < newest_installed) continue;
+        if (p.id < oldest_needed) continue;
         size_t alive = 0;
         for (const auto& m : p.members) {
           size_t j = slot_of(m);

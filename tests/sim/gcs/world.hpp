@@ -56,6 +56,12 @@ class world {
   size_t acked() const { return acks_.size(); }
   uint64_t max_delivered() const { return history_.empty() ? 0 : history_.rbegin()->first; }
   const std::string& failure() const { return failure_; }
+  // Coverage: what the run exercised (summed over every incarnation of every node).
+  struct coverage {
+    uint64_t views = 0, primary_views = 0, state_transfers = 0, not_primary_refusals = 0;
+    uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
+  };
+  const coverage& covered() const { return cov_; }
   std::string summary() const;
 
  private:
@@ -111,6 +117,7 @@ class world {
   std::vector<client> clients_;
   uint64_t incarnation_ = 1;
   std::string failure_;
+  coverage cov_;
 
   // Invariant state.
   std::map<uint64_t, gcs::msg_id> history_;            // seq -> message, first delivery anywhere
