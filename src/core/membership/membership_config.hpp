@@ -2,6 +2,10 @@
 // Every tunable of the SWIM protocol, units in names. Defaults are tuned in simulation
 // (tests/sim/membership) for a LAN: a crash is declared dead by one member within 2 s and by all
 // within 3 s at 32 members, with no false deaths at 10 % packet loss.
+//
+// Why a 150 ms period: the wait until somebody first probes a crashed member is geometric (each
+// period ~37 % chance that nobody does), and that tail, plus one period, plus the minimum
+// suspicion timeout must fit in 2 s. At 200 ms about 1 % of simulated crashes took longer.
 #include <cstdint>
 #include <string>
 

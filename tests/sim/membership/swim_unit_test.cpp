@@ -14,6 +14,16 @@ node_id nid(int i, uint64_t start = 1000) {
   return node_id{"h" + std::to_string(i), 7946, start};
 }
 
+// Built field by field so the test does not depend on member_update's field count.
+member_update upd(const node_id& id, member_state st, uint64_t inc, const node_id& origin = {}) {
+  member_update u;
+  u.id = id;
+  u.state = st;
+  u.incarnation = inc;
+  u.origin = origin;
+  return u;
+}
+
 packet gossip_from(const node_id& from, std::vector<member_update> us) {
   packet p;
   p.kind = packet_kind::gossip;
@@ -38,8 +48,8 @@ TEST(SwimRules, SuspectedNodeRefutesWithHigherIncarnation) {
   swim s(nid(0), membership_config{}, 1, t0);
   (void)s.join({}, t0);
   auto fx = s.on_packet(nid(1).address(),
-                        gossip_from(nid(1), {{nid(0), member_state::suspect, 0, nid(1)},
-                                             {nid(1), member_state::alive, 0, {}}}),
+                        gossip_from(nid(1), {upd(nid(0), member_state::suspect, 0, nid(1)),
+                                             upd(nid(1), member_state::alive, 0)}),
                         t0);
   EXPECT_EQ(s.incarnation(), 1u);
   EXPECT_EQ(s.counters().refutations, 1u);
@@ -66,37 +76,37 @@ TEST(SwimRules, PrecedenceAndStaleStartTimes) {
   auto fx = s.on_packet(nid(1).address(), gossip_from(nid(1), {}), t0);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].id, nid(1));
-  fx = s.on_packet(nid(1).address(), gossip_from(nid(1), {{nid(2), member_state::alive, 3, {}}}),
-                   t0);
+  fx =
+      s.on_packet(nid(1).address(), gossip_from(nid(1), {upd(nid(2), member_state::alive, 3)}), t0);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].kind, event_kind::member_up);
   // Older counter: ignored. Same counter suspect: applies. Alive at same counter: no refutation.
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2), member_state::suspect, 2, nid(1)}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2), member_state::suspect, 2, nid(1))}), t0);
   EXPECT_TRUE(fx.events.empty());
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2), member_state::suspect, 3, nid(1)}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2), member_state::suspect, 3, nid(1))}), t0);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].kind, event_kind::member_suspect);
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2), member_state::alive, 3, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2), member_state::alive, 3)}), t0);
   EXPECT_TRUE(fx.events.empty());
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2), member_state::alive, 4, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2), member_state::alive, 4)}), t0);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].kind, event_kind::member_alive);
   // A later start time at the same address replaces the old id, which goes down at once.
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2, 2000), member_state::alive, 0, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2, 2000), member_state::alive, 0)}), t0);
   ASSERT_EQ(fx.events.size(), 2u);
   EXPECT_EQ(fx.events[0].kind, event_kind::member_down);
   EXPECT_EQ(fx.events[0].id, nid(2));
   EXPECT_EQ(fx.events[1].kind, event_kind::member_up);
   EXPECT_EQ(fx.events[1].id, nid(2, 2000));
   // Stale news about the old id cannot bring it back.
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2), member_state::alive, 99, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2), member_state::alive, 99)}), t0);
   EXPECT_TRUE(fx.events.empty());
   EXPECT_EQ(find(s, nid(2)), nullptr);
   // Left is final for the node_id.
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2, 2000), member_state::left, 0, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2, 2000), member_state::left, 0)}), t0);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].kind, event_kind::member_left);
-  fx = s.on_packet({}, gossip_from(nid(1), {{nid(2, 2000), member_state::alive, 5, {}}}), t0);
+  fx = s.on_packet({}, gossip_from(nid(1), {upd(nid(2, 2000), member_state::alive, 5)}), t0);
   EXPECT_TRUE(fx.events.empty());
 }
 
@@ -104,7 +114,7 @@ TEST(SwimRules, SuspicionTimeoutShrinksWithConfirmations) {
   swim s(nid(0), membership_config{}, 1, t0);
   (void)s.join({}, t0);
   std::vector<member_update> us;
-  for (int i = 1; i < 32; ++i) us.push_back({nid(i), member_state::alive, 0, {}});
+  for (int i = 1; i < 32; ++i) us.push_back(upd(nid(i), member_state::alive, 0));
   (void)s.on_packet({}, gossip_from(nid(1), us), t0);
   ASSERT_EQ(s.live_count(), 32u);
   auto t = [&](size_t c) {
@@ -123,7 +133,7 @@ TEST(SwimRules, PiggybackIsBounded) {
   swim s(nid(0), cfg, 1, t0);
   (void)s.join({}, t0);
   std::vector<member_update> us;
-  for (int i = 1; i < 40; ++i) us.push_back({nid(i), member_state::alive, 0, {}});
+  for (int i = 1; i < 40; ++i) us.push_back(upd(nid(i), member_state::alive, 0));
   (void)s.on_packet({}, gossip_from(nid(1), us), t0);
   for (int k = 0; k < 50; ++k) {
     auto fx = s.on_tick(t0 + milliseconds(10 * k));
