@@ -48,13 +48,13 @@ namespace dfs::membership {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_update& x) {
   return f(caf::meta::type_name("dfs::membership::member_update"), x.id, x.state, x.incarnation,
-           x.origin);
+           x.origin, x.meta);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, packet& x) {
   return f(caf::meta::type_name("dfs::membership::packet"), x.kind, x.sender,
-           x.sender_incarnation, x.seq, x.target, x.updates, x.state);
+           x.sender_incarnation, x.sender_meta, x.seq, x.target, x.updates, x.state);
 }
 
 }  // namespace dfs::membership

@@ -40,10 +40,13 @@ struct member_update {
   // For `suspect`: the member that raised this suspicion. Distinct origins count as independent
   // confirmations and shorten the suspicion timeout (Lifeguard). Empty for the other states.
   node_id origin;
+  // Opaque metadata the member announces about itself (its roles, e.g. "master,introducer"),
+  // so that subscribers know what a member is when it comes up. Empty when unknown.
+  std::string meta;
 
   friend bool operator==(const member_update& a, const member_update& b) {
     return a.id == b.id && a.state == b.state && a.incarnation == b.incarnation &&
-           a.origin == b.origin;
+           a.origin == b.origin && a.meta == b.meta;
   }
 };
 
@@ -65,7 +68,8 @@ const char* to_string(packet_kind k);
 struct packet {
   packet_kind kind = packet_kind::gossip;
   node_id sender;
-  uint64_t sender_incarnation = 0;  // sender's SWIM counter: lets a receiver that has not heard
+  uint64_t sender_incarnation = 0;
+  std::string sender_meta;  // sender's metadata (see member_update::meta)  // sender's SWIM counter: lets a receiver that has not heard
                                     // of the sender yet add it (it is evidently alive)
   uint64_t seq = 0;  // probe sequence number of the prober (ping, ack, ping_req, indirect_ack)
   node_id target;    // ping: intended receiver (a restarted node ignores pings for its old id);

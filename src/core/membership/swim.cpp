@@ -41,8 +41,8 @@ const char* to_string(event_kind k) {
   return "?";
 }
 
-swim::swim(node_id self, membership_config cfg, uint64_t seed, time_point now)
-    : self_(std::move(self)), cfg_(cfg), rng_(seed), started_at_(now) {
+swim::swim(node_id self, membership_config cfg, uint64_t seed, time_point now, std::string meta)
+    : self_(std::move(self)), meta_(std::move(meta)), cfg_(cfg), rng_(seed), started_at_(now) {
   // Random phases: members started together must not probe and gossip in lock step.
   auto phase = [&](uint32_t period_ms) {
     return now + ms(std::uniform_int_distribution<uint32_t>(0, period_ms)(rng_));
@@ -69,7 +69,7 @@ effects swim::join(std::vector<endpoint> seeds, time_point now) {
 void swim::send_join(effects& fx, time_point now) {
   const endpoint& to = seeds_[join_index_++ % seeds_.size()];
   packet p = make(packet_kind::join_request);
-  p.state.push_back(member_update{self_, member_state::alive, incarnation_, {}});
+  p.state.push_back(self_update(member_state::alive));
   emit(fx, to, std::move(p));
   ++counters_.join_attempts;
   join_deadline_ = now + ms(cfg_.join_timeout_ms);
@@ -79,7 +79,7 @@ effects swim::leave(time_point now) {
   effects fx;
   if (leaving_) return fx;
   leaving_ = true;
-  queue_.push(member_update{self_, member_state::left, incarnation_, {}});
+  queue_.push(self_update(member_state::left));
   for (member* m : pick(cfg_.gossip_fanout, endpoint{}, pick_mode::alive_only, now))
     emit(fx, m->id.address(), make(packet_kind::leave));
   return fx;
@@ -146,7 +146,7 @@ void swim::finish_probe(effects& fx, time_point now) {
   if (it == members_.end() || it->second.id != probe_.target || !is_live(it->second.state)) return;
   const member& m = it->second;
   ++counters_.suspects_raised;
-  apply(member_update{m.id, member_state::suspect, m.incarnation, self_}, fx, now);
+  apply(member_update{m.id, member_state::suspect, m.incarnation, self_, m.meta}, fx, now);
   // Tell the suspect at once so it can refute before the timeout (Lifeguard's buddy system);
   // emit() puts the suspicion first in any packet to a suspect member.
   emit(fx, probe_.addr, make(packet_kind::gossip));
@@ -215,7 +215,7 @@ void swim::expire_suspicions(effects& fx, time_point now) {
   for (const auto& [addr, m] : members_)
     if (m.state == member_state::suspect &&
         now >= m.state_since + timeout_for(m.suspectors.size() - 1, live))
-      dead.push_back(member_update{m.id, member_state::dead, m.incarnation, {}});
+      dead.push_back(member_update{m.id, member_state::dead, m.incarnation, {}, m.meta});
   for (const auto& u : dead) {
     ++counters_.deaths_declared;
     apply(u, fx, now);
@@ -285,7 +285,7 @@ void swim::reconnect(effects& fx, time_point) {
     ++counters_.pings_sent;
   } else {
     packet p = make(packet_kind::join_request);
-    p.state.push_back(member_update{self_, member_state::alive, incarnation_, {}});
+    p.state.push_back(self_update(member_state::alive));
     emit(fx, candidates[i], std::move(p));
     ++counters_.join_attempts;
   }
@@ -327,16 +327,16 @@ packet swim::make(packet_kind kind) const {
   p.kind = kind;
   p.sender = self_;
   p.sender_incarnation = incarnation_;
+  p.sender_meta = meta_;
   return p;
 }
 
 std::vector<member_update> swim::full_state() const {
   std::vector<member_update> out;
   out.reserve(members_.size() + 1);
-  out.push_back(
-      member_update{self_, leaving_ ? member_state::left : member_state::alive, incarnation_, {}});
+  out.push_back(self_update(leaving_ ? member_state::left : member_state::alive));
   for (const auto& [addr, m] : members_)
-    out.push_back(member_update{m.id, m.state, m.incarnation, {}});
+    out.push_back(member_update{m.id, m.state, m.incarnation, {}, m.meta});
   return out;
 }
 
@@ -373,9 +373,9 @@ size_t swim::live_count() const {
 std::vector<member_info> swim::members() const {
   std::vector<member_info> out;
   out.push_back(member_info{self_, leaving_ ? member_state::left : member_state::alive,
-                            incarnation_, started_at_, self_.address()});
+                            incarnation_, started_at_, self_.address(), meta_});
   for (const auto& [addr, m] : members_)
-    out.push_back(member_info{m.id, m.state, m.incarnation, m.last_heard, addr});
+    out.push_back(member_info{m.id, m.state, m.incarnation, m.last_heard, addr, m.meta});
   return out;
 }
 

@@ -79,6 +79,7 @@ struct member_info {
   uint64_t incarnation = 0;  // SWIM refutation counter
   time_point last_heard;     // last packet received from it (or when we learnt of it)
   endpoint address;
+  std::string meta;  // what the member announced about itself (roles)
 };
 
 // Monotonic counters for the console, logs and benchmarks.
@@ -99,7 +100,8 @@ struct swim_counters {
 class swim {
  public:
   // `self.incarnation` is the process start time in ms; `seed` drives every random choice.
-  swim(node_id self, membership_config cfg, uint64_t seed, time_point now);
+  // `meta` is gossiped with our own entries (e.g. our roles).
+  swim(node_id self, membership_config cfg, uint64_t seed, time_point now, std::string meta = {});
 
   // Join through `seeds` (introducers or any members), tried in order, then cycled, every
   // join_timeout_ms until one answers. Our own address is skipped; no other seed -> we are the
@@ -139,6 +141,7 @@ class swim {
     uint64_t incarnation = 0;
     time_point last_heard;
     time_point state_since;
+    std::string meta;
     std::vector<node_id> suspectors;    // distinct origins of the current suspicion
     bool probed_since_suspect = false;  // we probe each suspect once, early (confirm or refute)
   };
@@ -190,7 +193,12 @@ class swim {
   void refute(uint64_t at_least);
   member_update update_of(const member& m) const;
 
+  member_update self_update(member_state s) const {
+    return member_update{self_, s, incarnation_, {}, meta_};
+  }
+
   node_id self_;
+  std::string meta_;
   membership_config cfg_;
   std::mt19937_64 rng_;
   uint64_t incarnation_ = 0;  // our SWIM counter

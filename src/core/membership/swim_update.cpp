@@ -80,7 +80,8 @@ void swim::learn_sender(const packet& p, effects& fx, time_point now) {
     return;
   auto it = members_.find(p.sender.address());
   if (it == members_.end() || it->second.id.incarnation < p.sender.incarnation)
-    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}}, fx, now);
+    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}, p.sender_meta},
+          fx, now);
 }
 
 void swim::handle_ack(const endpoint&, const packet& p, effects& fx, time_point) {
@@ -158,6 +159,7 @@ void swim::apply(const member_update& u, effects& fx, time_point now) {
     return;
   }
   member& m = it->second;
+  if (!u.meta.empty()) m.meta = u.meta;
   if (!is_live(m.state) && is_live(u.state) && !queue_.contains(addr) &&
       (m.state == member_state::left || u.incarnation <= m.incarnation)) {
     // Someone still spreads alive/suspect news about a member we know is dead or gone: spread
@@ -193,14 +195,14 @@ void swim::apply_about_self(const member_update& u) {
     refute(u.incarnation);
   } else if (!queue_.contains(self_.address())) {
     // Old news about us still circulates: repeat our current (higher) counter.
-    queue_.push(member_update{self_, member_state::alive, incarnation_, {}});
+    queue_.push(self_update(member_state::alive));
   }
 }
 
 void swim::refute(uint64_t at_least) {
   incarnation_ = at_least + 1;
   ++counters_.refutations;
-  queue_.push(member_update{self_, member_state::alive, incarnation_, {}});
+  queue_.push(self_update(member_state::alive));
 }
 
 void swim::add_member(const member_update& u, effects& fx, time_point now) {
@@ -212,6 +214,7 @@ void swim::add_member(const member_update& u, effects& fx, time_point now) {
   m.id = u.id;
   m.state = u.state;
   m.incarnation = u.incarnation;
+  m.meta = u.meta;
   m.last_heard = now;
   m.state_since = now;
   // Dead or left members we never knew are remembered (so stale gossip cannot add them) but
@@ -295,7 +298,7 @@ void swim::on_dead_or_left(member& m, const member_update& u, effects& fx, time_
 }
 
 member_update swim::update_of(const member& m) const {
-  member_update u{m.id, m.state, m.incarnation, {}};
+  member_update u{m.id, m.state, m.incarnation, {}, m.meta};
   if (m.state == member_state::suspect) u.origin = m.suspectors.empty() ? self_ : m.suspectors[0];
   return u;
 }
