@@ -68,9 +68,9 @@ const char* to_string(packet_kind k);
 struct packet {
   packet_kind kind = packet_kind::gossip;
   node_id sender;
-  uint64_t sender_incarnation = 0;
-  std::string sender_meta;  // sender's metadata (see member_update::meta)  // sender's SWIM counter: lets a receiver that has not heard
+  uint64_t sender_incarnation = 0;  // sender's SWIM counter: lets a receiver that has not heard
                                     // of the sender yet add it (it is evidently alive)
+  std::string sender_meta;          // sender's metadata (see member_update::meta)
   uint64_t seq = 0;  // probe sequence number of the prober (ping, ack, ping_req, indirect_ack)
   node_id target;    // ping: intended receiver (a restarted node ignores pings for its old id);
                      // ping_req / indirect_ack: the member being probed
