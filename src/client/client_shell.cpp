@@ -10,6 +10,7 @@
 #include "actors/admin/admin_actor.hpp"
 #include "actors/system_setup.hpp"
 #include "client/line_reader.hpp"
+#include "client/queue_commands.hpp"
 #include "client/remote.hpp"
 #include "common/text_table.hpp"
 
@@ -67,6 +68,11 @@ const std::map<std::string, client_command>& commands() {
   static const std::map<std::string, client_command> table = {
       {"help", {"help", "list the commands", cmd_help}},
       {"status", {"status", "the master's address and its chunkservers", cmd_status}},
+      {"queue",
+       {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
+        [](client_session& s, const std::vector<std::string>& a) {
+          return run_queue_command(s.sys, s.cfg, a);
+        }}},
   };
   return table;
 }

@@ -55,6 +55,19 @@ struct client_section {
   std::vector<std::string> fileservers;  // HOST:PORT control addresses
 };
 
+// Total-order multicast group of the fileservers (FTQueue), see src/actors/gcs/README.md.
+struct gcs_section {
+  uint32_t expected_group_size = 3;  // fileservers of the cluster's first start (genesis rule)
+  uint32_t tick_interval_ms = 5;     // protocol timer resolution
+  uint32_t status_interval_ms = 20;  // idle acknowledgement-vector heartbeat
+  uint32_t nack_interval_ms = 10;    // minimum time between NACK rounds
+  uint32_t view_retry_ms = 50;       // resend view-change packets
+  uint32_t view_timeout_ms = 600;    // coordinator drops silent members
+  uint32_t max_order_batch = 32;     // message ids per ORDER
+  uint32_t max_unstable_msgs = 1024;
+  uint32_t max_queued_ops = 4096;
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -63,6 +76,7 @@ struct config {
   master_section master;
   chunkserver_section chunkserver;
   client_section client;
+  gcs_section gcs;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return static_cast<uint16_t>(node.port + 1); }

@@ -4,6 +4,8 @@
 
 #include <boost/asio.hpp>
 
+#include "net/fault_injection.hpp"
+
 namespace dfs::net {
 
 namespace asio = boost::asio;
@@ -26,9 +28,8 @@ struct udp_endpoint::impl {
       if (!ec) {
         counters->bytes_received += n;
         ++counters->packets_received;
-        if (on_receive)
-          on_receive(endpoint{from.address().to_string(), from.port()},
-                     std::string(buf.data(), n));
+        endpoint src{from.address().to_string(), from.port()};
+        if (on_receive && !fault_drop(src)) on_receive(src, std::string(buf.data(), n));
       }
       receive();
     });

@@ -8,6 +8,7 @@
 #include "proto/admin.hpp"
 #include "proto/atoms.hpp"
 #include "proto/chunkserver.hpp"
+#include "proto/ftqueue.hpp"
 
 namespace dfs {
 
@@ -20,6 +21,7 @@ using master_actor = caf::typed_actor<
 
 using node_actor = caf::typed_actor<
     caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
+    caf::replies_to<queue_atom, queue_request>::with<queue_reply>,
     caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
     caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>>;
 

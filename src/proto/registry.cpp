@@ -21,6 +21,9 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<member_event_msg>>("std::vector<dfs::member_event_msg>");
   cfg.add_message_type<membership_listener>("dfs::membership_listener");
   cfg.add_message_type<failure_detector_actor>("dfs::failure_detector_actor");
+  cfg.add_message_type<queue_request>("dfs::queue_request");
+  cfg.add_message_type<queue_reply>("dfs::queue_reply");
+  cfg.add_message_type<ftqueue_actor>("dfs::ftqueue_actor");
 }
 
 }  // namespace dfs

@@ -1,11 +1,40 @@
+#include <filesystem>
+#include <fstream>
+
+#include "actors/gcs/sequencer.hpp"
 #include "common/logging.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {
 
-// Fileservers host the FTQueue replica group (issue 5) and the HTTP gateway. For now they
-// run the common node services: control port, node actor and admin console.
+namespace {
+
+// Only a fileserver of the cluster's very first start may help found the group (genesis rule
+// of gcs::member): the first start leaves a marker in node.data_dir, and a restart finds it.
+// The queue state itself lives in memory and comes back by state transfer from the group.
+bool first_start(const config& cfg) {
+  auto marker = std::filesystem::path(cfg.node.data_dir) / "gcs.founded";
+  std::error_code ec;
+  if (std::filesystem::exists(marker, ec)) return false;
+  std::ofstream(marker) << "this fileserver took part in founding the gcs group\n";
+  return true;
+}
+
+}  // namespace
+
+// Fileservers host the FTQueue replica group (issue 5): the sequencer actor owns the group's
+// protocol, the replica and the multicast port; the node actor hands it client requests.
 void start_fileserver(node_context& ctx) {
+  auto gcfg = gcs_config_from(ctx.cfg);
+  gcfg.bootstrap = first_start(ctx.cfg);
+  auto seq = ctx.sys.spawn(sequencer_fn, ctx.cfg, ctx.id, gcfg, ctx.membership);
+  ctx.ftqueue = seq;
+  ctx.keep(seq);
+  ctx.commands["view"] = {"view", "gcs view: id, members and ranks, primary, stable seqs", seq};
+  ctx.commands["queues"] = {"queues", "FTQueue queues: id, label, size", seq};
+  ctx.commands["gcs-stats"] = {"gcs-stats", "multicast, NACKs, retransmissions, deliveries/s", seq};
+  ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..]",
+                           "UDP receive fault injection (tests, benchmarks)", seq};
   log::get("main")->info("fileserver_ready control={}", ctx.id.address().to_string());
 }
 

@@ -12,6 +12,7 @@
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "proto/interfaces.hpp"
+#include "proto/membership.hpp"
 
 namespace dfs {
 
@@ -23,6 +24,8 @@ struct node_context {
   admin_commands commands;
   master_actor master;
   std::vector<caf::actor> actors;  // sent an exit at shutdown, in reverse order
+  ftqueue_actor ftqueue;           // the fileserver's queue service (sequencer), if any
+  failure_detector_actor membership;  // SWIM membership of this node, if started
 
   template <class Handle>
   void keep(const Handle& h) {

@@ -67,7 +67,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
                  cfg.http_port()};
   auto admin = sys.spawn(admin_fn, info, ctx.commands);
   ctx.keep(admin);
-  auto node = sys.spawn(node_fn, admin, ctx.master);
+  auto node = sys.spawn(node_fn, admin, ctx.master, ctx.ftqueue);
   ctx.keep(node);
 
   int code = 0;
@@ -87,6 +87,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
     caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);
   ctx.actors.clear();
   ctx.master = nullptr;
+  ctx.ftqueue = nullptr;
   admin = nullptr;
   node = nullptr;
   sys.await_all_actors_done();

@@ -6,8 +6,9 @@
 
 namespace dfs {
 
-// `master` is null when this node does not run the master role.
+// `master` is null when this node does not run the master role, `ftqueue` when it does not
+// run the fileserver role.
 node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin,
-                                  master_actor master);
+                                  master_actor master, ftqueue_actor ftqueue = {});
 
 }  // namespace dfs

@@ -1,0 +1,234 @@
+#include "actors/gcs/sequencer.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+
+#include "common/logging.hpp"
+
+namespace dfs {
+
+namespace {
+
+using self_ptr = sequencer_actor::stateful_pointer<sequencer_state>;
+
+bool has_fileserver_role(const std::vector<std::string>& roles) {
+  for (auto& r : roles)  // tolerate "a,b" entries as well as one role per entry
+    if (r == "fileserver" || r.find("fileserver") != std::string::npos) return true;
+  return false;
+}
+
+queue_reply to_queue_reply(const gcs::client_reply& r) {
+  switch (r.status) {
+    case gcs::reply_status::ok: {
+      ftqueue::result res;
+      if (!ftqueue::decode(r.result, res)) return {queue_status::failed, 0, "malformed result"};
+      if (res.error == ftqueue::error_code::ok) return {queue_status::ok, res.value, {}};
+      return {queue_status::failed, res.value, ftqueue::to_string(res.error)};
+    }
+    case gcs::reply_status::not_primary:
+      return {queue_status::refused, 0, "not in primary partition"};
+    case gcs::reply_status::unknown_outcome:
+    case gcs::reply_status::overloaded:
+      return {queue_status::retry, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
+    case gcs::reply_status::too_large:
+      break;
+  }
+  return {queue_status::failed, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
+}
+
+void send_packet(self_ptr self, const gcs::outbound& o) {
+  auto& st = self->state;
+  auto datagrams = gcs_net::encode_packet(*st.codec, st.self, o.pkt, st.frag_seq);
+  if (datagrams.empty()) {
+    // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
+    ++st.packets_too_large;
+    log::get("gcs")->error("packet_too_large kind={} to={}", gcs::to_string(o.pkt.kind),
+                           o.to.to_string());
+    return;
+  }
+  endpoint to{o.to.host, static_cast<uint16_t>(o.to.port + 2)};  // the multicast port
+  for (auto& d : datagrams) {
+    st.socket->send_to(to, std::move(d));
+    ++st.datagrams_sent;
+  }
+}
+
+void answer(self_ptr self, const gcs::client_reply& r) {
+  auto& st = self->state;
+  auto i = st.waiting.find({r.client_id, r.request_no});
+  if (i == st.waiting.end()) return;  // the op came through another fileserver's retry
+  auto reply = to_queue_reply(r);
+  if (reply.status == queue_status::refused || reply.status == queue_status::retry)
+    log::get("gcs")->debug("refused client={} req={} reason={}", r.client_id, r.request_no,
+                           reply.error);
+  for (auto& p : i->second) p.deliver(reply);
+  st.waiting.erase(i);
+}
+
+void carry_out(self_ptr self, gcs::effects fx) {
+  auto log = log::get("gcs");
+  for (auto& o : fx.send) send_packet(self, o);
+  for (auto& e : fx.events) log->info("{}", e);
+  for (auto& v : fx.views_installed)
+    log->info("view_change view={} primary={} members={} base={}", v.id.to_string(),
+              v.primary ? 1 : 0, v.members.size(), v.base);
+  if (fx.state_restored)
+    log->info("state_transfer delivered_upto={} queues={}", self->state.member->delivered_upto(),
+              self->state.app->state().queues().size());
+  for (auto& r : fx.replies) answer(self, r);
+}
+
+void update_rate(sequencer_state& st, core::time_point now) {
+  auto elapsed = now - st.rate_at;
+  if (elapsed < std::chrono::seconds(1)) return;
+  auto n = st.member->counters().deliveries;
+  st.deliveries_per_s =
+      static_cast<double>(n - st.rate_base) / std::chrono::duration<double>(elapsed).count();
+  st.rate_base = n;
+  st.rate_at = now;
+}
+
+void on_member_event(self_ptr self, const member_event_msg& e) {
+  auto& st = self->state;
+  if (!has_fileserver_role(e.roles) || e.id.address() == st.self.address()) return;
+  auto addr = e.id.address();
+  bool gone = e.kind == member_event_kind::down || e.kind == member_event_kind::left;
+  auto i = st.fileservers.find(addr);
+  if (gone) {
+    if (i == st.fileservers.end() || i->second != e.id) return;  // an older incarnation
+    st.fileservers.erase(i);
+  } else {
+    if (i != st.fileservers.end() && i->second == e.id) return;
+    if (i != st.fileservers.end() && e.id.incarnation < i->second.incarnation) return;
+    st.fileservers[addr] = e.id;  // a restarted fileserver replaces its old incarnation
+  }
+  std::vector<node_id> alive{st.self};
+  for (auto& [a, id] : st.fileservers) alive.push_back(id);
+  std::sort(alive.begin(), alive.end());
+  log::get("gcs")->info("membership {} member={} alive={}", gone ? "down" : "up", e.id.to_string(),
+                        alive.size());
+  carry_out(self, st.member->on_membership(std::move(alive), core::clock::now()));
+}
+
+caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_request& req) {
+  auto& st = self->state;
+  auto key = std::make_pair(req.client_id, req.request_no);
+  auto promise = self->make_response_promise<queue_reply>();
+  auto i = st.waiting.find(key);
+  bool in_flight = i != st.waiting.end();
+  st.waiting[key].push_back(promise);
+  if (in_flight) return promise;  // the client resent to us while the op is under way
+  ftqueue::operation op{static_cast<ftqueue::op_code>(req.code), req.arg, req.item};
+  gcs::client_op cop{req.client_id, req.request_no, ftqueue::encode(op)};
+  carry_out(self, st.member->submit(std::move(cop), core::clock::now()));
+  return promise;
+}
+
+// Runs on the socket thread: authenticate, decode, reassemble, hand over.
+net::udp_endpoint::receive_fn make_receiver(sequencer_actor handle,
+                                            std::shared_ptr<gcs_net::receiver> rx) {
+  return [handle, rx](const endpoint&, std::string datagram) {
+    if (auto r = rx->on_datagram(datagram))
+      caf::anon_send(handle, gcs_dgram_atom::value, std::move(r->from), std::move(r->pkt));
+  };
+}
+
+bool start_socket(self_ptr self, const config& cfg) {
+  auto& st = self->state;
+  st.socket = std::make_shared<net::udp_endpoint>();
+  auto err = st.socket->bind(cfg.node.host, cfg.multicast_port());
+  if (!err.empty()) {
+    log::get("gcs")->error("cannot bind multicast port {}:{}: {}", cfg.node.host,
+                           cfg.multicast_port(), err);
+    return false;
+  }
+  st.socket->start(make_receiver(self, st.rx));
+  // Stop the io thread when the actor ends: it holds a handle to us (a reference cycle).
+  self->attach_functor([sock = st.socket] { sock->stop(); });
+  return true;
+}
+
+void subscribe(self_ptr self, failure_detector_actor membership) {
+  if (!membership) {
+    log::get("gcs")->warn("no failure detector on this node: the group stays a singleton");
+    return;
+  }
+  membership_listener me = self;
+  self->request(membership, caf::infinite, subscribe_atom::value, me)
+      .then(
+          [=](const std::vector<member_event_msg>& alive) {
+            for (auto& e : alive) on_member_event(self, e);
+          },
+          [=](caf::error& e) {
+            log::get("gcs")->error("membership subscription failed: {}", self->system().render(e));
+          });
+}
+
+void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
+                 failure_detector_actor membership) {
+  auto& st = self->state;
+  log::get("gcs")->info(
+      "sequencer_started id={} multicast={}:{} expected_group_size={} "
+      "bootstrap={}",
+      st.self.to_string(), cfg.node.host, cfg.multicast_port(), gcfg.expected_group_size,
+      gcfg.bootstrap ? 1 : 0);
+  subscribe(self, membership);
+  carry_out(self, st.member->on_membership({st.self}, core::clock::now()));
+  self->send(self, tick_atom::value);
+}
+
+}  // namespace
+
+gcs::gcs_config gcs_config_from(const config& cfg) {
+  gcs::gcs_config g;
+  g.expected_group_size = cfg.gcs.expected_group_size;
+  g.max_unstable_msgs = cfg.gcs.max_unstable_msgs;
+  g.max_queued_ops = cfg.gcs.max_queued_ops;
+  g.max_order_batch = cfg.gcs.max_order_batch;
+  g.status_interval_ms = core::milliseconds(cfg.gcs.status_interval_ms);
+  g.nack_interval_ms = core::milliseconds(cfg.gcs.nack_interval_ms);
+  g.view_retry_ms = core::milliseconds(cfg.gcs.view_retry_ms);
+  g.view_timeout_ms = core::milliseconds(cfg.gcs.view_timeout_ms);
+  // A snapshot must fit the fragment reassembly bound (gcs_transport.hpp), with room for the log.
+  g.max_snapshot_bytes =
+      static_cast<uint32_t>(gcs_net::max_fragments * gcs_net::fragment_bytes / 2);
+  return g;
+}
+
+sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
+                                            config cfg, node_id id, gcs::gcs_config gcfg,
+                                            failure_detector_actor membership) {
+  auto& st = self->state;
+  st.self = id;
+  st.app = std::make_unique<ftqueue::replica>();
+  st.member = std::make_unique<gcs::member>(id, gcfg, *st.app);
+  st.codec = std::make_shared<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);
+  st.rx = std::make_shared<gcs_net::receiver>(*st.codec);
+  st.tick_interval = core::milliseconds(cfg.gcs.tick_interval_ms);
+  st.rate_at = core::clock::now();
+  if (start_socket(self, cfg)) {
+    start_group(self, cfg, gcfg, membership);
+  } else {
+    st.socket = std::make_shared<net::udp_endpoint>();  // for the console until we are gone
+    self->quit(caf::sec::runtime_error);
+  }
+  return {
+      [=](queue_atom, const queue_request& req) { return on_request(self, req); },
+      [=](admin_atom, const admin_request& req) -> caf::result<admin_reply> {
+        return sequencer_console(self->state, req);
+      },
+      [=](member_event_atom, const member_event_msg& e) { on_member_event(self, e); },
+      [=](gcs_dgram_atom, const node_id& from, const gcs::packet& p) {
+        carry_out(self, self->state.member->on_packet(from, p, core::clock::now()));
+      },
+      [=](tick_atom) {
+        auto now = core::clock::now();
+        carry_out(self, self->state.member->on_tick(now));
+        update_rate(self->state, now);
+        self->delayed_send(self, self->state.tick_interval, tick_atom::value);
+      },
+  };
+}
+
+}  // namespace dfs

@@ -1,0 +1,66 @@
+#pragma once
+// The sequencer actor: one per fileserver. It owns the node's end of the total-order multicast
+// (gcs::member) and the FTQueue replica the group applies delivered operations to, the
+// multicast UDP socket (node.port + 2) and the client side of the queue service: a request is
+// multicast and answered once the protocol acknowledges it (delivered locally and held by a
+// majority of the view). Views follow SWIM membership: the live members whose roles include
+// "fileserver".
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/gcs/gcs_transport.hpp"
+#include "common/config.hpp"
+#include "core/ftqueue/replica.hpp"
+#include "core/gcs/member.hpp"
+#include "net/packet_codec.hpp"
+#include "net/udp_endpoint.hpp"
+#include "proto/ftqueue.hpp"
+#include "proto/interfaces.hpp"
+#include "proto/membership.hpp"
+
+namespace dfs {
+
+using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
+
+using sequencer_actor = ftqueue_actor::extend<caf::reacts_to<member_event_atom, member_event_msg>,
+                                              caf::reacts_to<gcs_dgram_atom, node_id, gcs::packet>,
+                                              caf::reacts_to<tick_atom>>;
+
+struct sequencer_state {
+  static inline const char* name = "sequencer";
+  node_id self;
+  std::unique_ptr<ftqueue::replica> app;
+  std::unique_ptr<gcs::member> member;
+  std::shared_ptr<net::packet_codec> codec;
+  std::shared_ptr<gcs_net::receiver> rx;
+  std::shared_ptr<net::udp_endpoint> socket;
+  core::milliseconds tick_interval{5};
+  // Clients waiting for their operation, by (client id, request number).
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<caf::typed_response_promise<queue_reply>>>
+      waiting;
+  std::map<endpoint, node_id> fileservers;  // live fileservers according to membership
+  uint64_t frag_seq = 0, datagrams_sent = 0, packets_too_large = 0;
+  // Deliveries per second, measured over the last rate window.
+  core::time_point rate_at{};
+  uint64_t rate_base = 0;
+  double deliveries_per_s = 0;
+};
+
+// Maps the [gcs] config keys to the protocol's tunables. `bootstrap` is decided by the caller.
+gcs::gcs_config gcs_config_from(const config& cfg);
+
+// `membership` may be null (no failure detector on this node): the group then stays a
+// singleton view, which is never primary unless gcs.expected_group_size is 1.
+sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
+                                            config cfg, node_id id, gcs::gcs_config gcfg,
+                                            failure_detector_actor membership);
+
+// Console commands (console.cpp): view, queues, gcs-stats, fault.
+admin_reply sequencer_console(const sequencer_state& st, const admin_request& req);
+
+}  // namespace dfs

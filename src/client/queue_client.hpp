@@ -1,0 +1,60 @@
+#pragma once
+// Blocking client of the replicated queue service (FTQueue) for the command-line client, the
+// cluster tests and the benchmark. Each call gets a new request number; if the fileserver it
+// talks to dies, times out or is in a minority partition, the SAME request (client id, request
+// number) goes to the next fileserver, so an operation is applied at most once whatever the
+// retries. Not thread-safe: one queue_client per thread.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "common/node_id.hpp"
+#include "core/ftqueue/queue_state.hpp"
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+struct queue_client_options {
+  std::chrono::milliseconds attempt_timeout{5000};  // one request to one fileserver
+  std::chrono::milliseconds give_up_after{30000};   // all attempts of one call
+  uint64_t client_id = 0;                           // 0: random
+};
+
+class queue_client {
+ public:
+  struct outcome {
+    queue_status status = queue_status::ok;  // retry here means: gave up, outcome unknown
+    int64_t value = 0;
+    std::string error;
+    bool ok() const { return status == queue_status::ok; }
+  };
+
+  queue_client(caf::actor_system& sys, std::vector<endpoint> fileservers,
+               queue_client_options opts = {});
+
+  outcome call(ftqueue::op_code code, int64_t arg, int64_t item = 0);
+
+  uint64_t client_id() const { return client_id_; }
+  uint64_t failovers() const { return failovers_; }  // switches to another fileserver
+
+ private:
+  outcome attempt(const queue_request& req, bool& transport_error);
+  void next_server();
+
+  caf::actor_system& sys_;
+  std::vector<endpoint> servers_;
+  std::vector<node_actor> conns_;
+  queue_client_options opts_;
+  uint64_t client_id_;
+  uint64_t next_request_ = 1;
+  size_t current_ = 0;
+  uint64_t failovers_ = 0;
+};
+
+// Random 64-bit client id (never 0).
+uint64_t random_client_id();
+
+}  // namespace dfs

@@ -1,0 +1,71 @@
+#include "client/queue_commands.hpp"
+
+#include <iostream>
+#include <map>
+
+#include "client/queue_client.hpp"
+
+namespace dfs {
+
+namespace {
+
+struct op_syntax {
+  ftqueue::op_code code;
+  size_t operands;  // integers after the operation name
+};
+
+const std::map<std::string, op_syntax>& ops() {
+  using ftqueue::op_code;
+  static const std::map<std::string, op_syntax> table = {
+      {"create", {op_code::create, 1}}, {"destroy", {op_code::destroy, 1}},
+      {"id", {op_code::id, 1}},         {"push", {op_code::push, 2}},
+      {"pop", {op_code::pop, 1}},       {"top", {op_code::top, 1}},
+      {"size", {op_code::size, 1}},
+  };
+  return table;
+}
+
+int fail(const std::string& msg) {
+  std::cerr << "error: " << msg << "\n";
+  return 1;
+}
+
+bool parse_i64(const std::string& s, int64_t& out) {
+  try {
+    size_t used = 0;
+    out = std::stoll(s, &used, 10);
+    return used == s.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+int run_queue_command(caf::actor_system& sys, const config& cfg,
+                      const std::vector<std::string>& args) {
+  if (args.size() < 2) return fail(std::string("usage: ") + queue_usage);
+  auto i = ops().find(args[1]);
+  if (i == ops().end() || args.size() != 2 + i->second.operands)
+    return fail(std::string("usage: ") + queue_usage);
+  int64_t v[2] = {0, 0};
+  for (size_t k = 0; k < i->second.operands; ++k)
+    if (!parse_i64(args[2 + k], v[k])) return fail("not a 64-bit integer: '" + args[2 + k] + "'");
+  std::vector<endpoint> servers;
+  for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
+  if (servers.empty()) return fail("no fileservers configured (client.fileservers)");
+  queue_client_options opts;
+  opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
+  opts.give_up_after = opts.attempt_timeout * static_cast<int64_t>(2 * servers.size() + 1);
+  queue_client qc{sys, servers, opts};
+  auto r = qc.call(i->second.code, v[0], v[1]);
+  if (!r.ok()) return fail(r.error);
+  auto code = i->second.code;
+  if (code == ftqueue::op_code::push || code == ftqueue::op_code::destroy)
+    std::cout << "ok\n";
+  else
+    std::cout << r.value << "\n";
+  return 0;
+}
+
+}  // namespace dfs
