@@ -1,0 +1,247 @@
+// FTQueue over real fileserver processes on loopback: 3 and 5 fileservers (the first is also
+// the gossip introducer), concurrent clients pushing and popping, SIGKILL of a fileserver under
+// load (no acknowledged operation lost or duplicated, checked against the clients' acknowledged
+// operations), restart (rejoins, catches up), and a partition through the fileservers' UDP fault
+// injection (minority refuses with "not in primary partition", majority serves, all agree after
+// healing).
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include <atomic>
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "actors/system_setup.hpp"
+#include "client/queue_client.hpp"
+#include "common/dfs_cluster.hpp"
+
+using namespace std::chrono_literals;
+using dfs::queue_client;
+using dfs::queue_status;
+using dfs::ftqueue::op_code;
+using dfs::test::dfs_cluster;
+using dfs::test::wait_until;
+
+namespace {
+
+struct view_info {
+  bool primary = false;
+  int members = 0;
+  uint64_t delivered = 0;
+};
+
+// Parses the `view` console output: FIELD VALUE rows, then the RANK MEMBER MULTICAST table.
+view_info parse_view(const std::string& text) {
+  view_info v;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string a, b;
+    ls >> a >> b;
+    if (a == "primary") v.primary = b == "yes";
+    if (a == "delivered") v.delivered = std::stoull(b);
+    if (!a.empty() && std::isdigit(static_cast<unsigned char>(a[0])) &&
+        b.find('#') != std::string::npos)
+      ++v.members;
+  }
+  return v;
+}
+
+// What the clients saw: acknowledged pushes and the items acknowledged pops returned.
+struct ledger {
+  std::mutex mu;
+  std::vector<int64_t> pushed, popped;
+  std::vector<std::string> gave_up;
+  std::atomic<uint64_t> ops{0};
+};
+
+struct FtqueueCluster : ::testing::Test {
+  dfs_cluster c;
+  int n = 0;
+  caf::actor_system_config caf_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+
+  void start(int fileservers) {
+    n = fileservers;
+    c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]",
+                  "gcs.expected_group_size=" + std::to_string(n), "client.timeout_ms=1500"});
+    for (int i = 1; i <= n; ++i)
+      c.start(name(i), i == 1 ? "introducer,fileserver" : "fileserver", i);
+    dfs::config cfg;
+    dfs::configure_actor_system(caf_cfg, cfg);
+    sys = std::make_unique<caf::actor_system>(caf_cfg);
+  }
+  void TearDown() override { sys.reset(); }
+
+  static std::string name(int i) { return "fs" + std::to_string(i); }
+  view_info view(int i) { return parse_view(c.admin(i, {"view"}).out); }
+
+  // Every listed fileserver is in a primary view of `members` members.
+  bool primary_with(const std::vector<int>& nodes, int members) {
+    for (int i : nodes) {
+      auto v = view(i);
+      if (!v.primary || v.members != members) return false;
+    }
+    return true;
+  }
+  std::vector<int> all() const {
+    std::vector<int> v;
+    for (int i = 1; i <= n; ++i) v.push_back(i);
+    return v;
+  }
+  std::vector<dfs::endpoint> endpoints(const std::vector<int>& nodes) {
+    std::vector<dfs::endpoint> out;
+    for (int i : nodes) out.push_back({"127.0.0.1", c.port_of(i)});
+    return out;
+  }
+  queue_client client(const std::vector<int>& nodes) {
+    dfs::queue_client_options o;
+    o.attempt_timeout = 1500ms;
+    o.give_up_after = 30s;
+    return queue_client{*sys, endpoints(nodes), o};
+  }
+  // The `queues` output of a node (identical on replicas that delivered the same prefix).
+  std::string queues(int i) { return c.admin(i, {"queues"}).out; }
+  bool replicas_agree(const std::vector<int>& nodes) {
+    auto first = queues(nodes[0]);
+    if (first.find("applied") == std::string::npos) return false;
+    for (int i : nodes)
+      if (queues(i) != first) return false;
+    return true;
+  }
+};
+
+// One client thread: push a unique item, pop one, until `stop`.
+void load(queue_client qc, int64_t qid, int64_t client_no, std::atomic<bool>& stop, ledger& led) {
+  int64_t seq = 0;
+  while (!stop) {
+    int64_t item = client_no * 1000000000 + ++seq;
+    auto r = qc.call(op_code::push, qid, item);
+    std::lock_guard<std::mutex> lock(led.mu);
+    if (r.ok()) {
+      led.pushed.push_back(item);
+    } else {
+      led.gave_up.push_back("push: " + r.error);
+      return;
+    }
+    led.ops++;
+  }
+  (void)seq;
+}
+
+void popper(queue_client qc, int64_t qid, std::atomic<bool>& stop, ledger& led) {
+  while (!stop) {
+    auto r = qc.call(op_code::pop, qid);
+    std::lock_guard<std::mutex> lock(led.mu);
+    if (r.ok()) {
+      led.popped.push_back(r.value);
+    } else if (r.status != queue_status::failed) {  // "queue is empty" is a fine answer
+      led.gave_up.push_back("pop: " + r.error);
+      return;
+    }
+    led.ops++;
+  }
+}
+
+// Drains queue `qid` and checks every acknowledged push is popped exactly once.
+void check_exactly_once(queue_client& qc, int64_t qid, ledger& led) {
+  std::vector<int64_t> got = led.popped;
+  for (;;) {
+    auto r = qc.call(op_code::pop, qid);
+    if (!r.ok()) {
+      ASSERT_EQ(r.status, queue_status::failed) << r.error;
+      break;
+    }
+    got.push_back(r.value);
+  }
+  std::multiset<int64_t> seen(got.begin(), got.end());
+  std::set<int64_t> acked(led.pushed.begin(), led.pushed.end());
+  for (auto x : got) EXPECT_EQ(seen.count(x), 1u) << "item " << x << " popped twice";
+  for (auto x : acked) EXPECT_EQ(seen.count(x), 1u) << "acknowledged item " << x << " lost";
+  for (auto x : got) EXPECT_TRUE(acked.count(x)) << "item " << x << " never acknowledged";
+}
+
+void crash_under_load(FtqueueCluster& t, int fileservers) {
+  t.start(fileservers);
+  ASSERT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
+      << "no primary view of " << fileservers;
+  auto admin = t.client(t.all());
+  auto created = admin.call(op_code::create, 42);
+  ASSERT_TRUE(created.ok()) << created.error;
+  int64_t qid = created.value;
+  ledger led;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 3; ++k)
+    threads.emplace_back(load, t.client(t.all()), qid, k + 1, std::ref(stop), std::ref(led));
+  threads.emplace_back(popper, t.client(t.all()), qid, std::ref(stop), std::ref(led));
+  ASSERT_TRUE(wait_until([&] { return led.ops >= 200; }, 20s)) << "no progress before the crash";
+  int victim = fileservers;  // not the introducer
+  t.c.kill9(t.name(victim));
+  auto before = led.ops.load();
+  std::vector<int> survivors;
+  for (int i = 1; i < fileservers; ++i) survivors.push_back(i);
+  EXPECT_TRUE(wait_until([&] { return t.primary_with(survivors, fileservers - 1); }, 30s));
+  EXPECT_TRUE(wait_until([&] { return led.ops >= before + 200; }, 30s)) << "no progress after";
+  t.c.start(t.name(victim), "fileserver", victim);  // same data dir: not a founder any more
+  EXPECT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
+      << "the restarted fileserver did not rejoin";
+  auto rejoined = led.ops.load();
+  EXPECT_TRUE(wait_until([&] { return led.ops >= rejoined + 100; }, 30s));
+  stop = true;
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(led.gave_up.empty()) << led.gave_up.front();
+  std::cout << "acknowledged pushes " << led.pushed.size() << ", pops " << led.popped.size()
+            << ", operations " << led.ops << "\n";
+  check_exactly_once(admin, qid, led);
+  EXPECT_TRUE(wait_until([&] { return t.replicas_agree(t.all()); }, 15s)) << "replicas differ:\n"
+                                                                          << t.queues(1) << "\n"
+                                                                          << t.queues(victim);
+}
+
+TEST_F(FtqueueCluster, ThreeFileserversSurviveCrashAndRejoin) {
+  crash_under_load(*this, 3);
+}
+
+TEST_F(FtqueueCluster, FiveFileserversSurviveCrashAndRejoin) {
+  crash_under_load(*this, 5);
+}
+
+TEST_F(FtqueueCluster, MinorityRefusesMajorityServesAllAgreeAfterHealing) {
+  start(3);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  auto everyone = client(all());
+  auto q = everyone.call(op_code::create, 7);
+  ASSERT_TRUE(q.ok()) << q.error;
+  ASSERT_TRUE(everyone.call(op_code::push, q.value, 1).ok());
+  // Partition {1,2} | {3}: each side drops the other side's gossip and multicast datagrams.
+  auto ports = [&](int i) {
+    return std::to_string(c.port_of(i)) + "," + std::to_string(c.port_of(i) + 2);
+  };
+  for (int i : {1, 2}) ASSERT_EQ(c.admin(i, {"fault", "block", ports(3)}).exit_code, 0);
+  ASSERT_EQ(c.admin(3, {"fault", "block", ports(1) + "," + ports(2)}).exit_code, 0);
+  ASSERT_TRUE(wait_until([&] { return primary_with({1, 2}, 2); }, 30s));
+  ASSERT_TRUE(wait_until([&] { return !view(3).primary; }, 30s));
+  auto minority = client({3});
+  auto refused = minority.call(op_code::push, q.value, 2);
+  EXPECT_EQ(refused.status, queue_status::refused);
+  EXPECT_EQ(refused.error, "not in primary partition");
+  auto majority = client({1, 2});
+  EXPECT_TRUE(majority.call(op_code::push, q.value, 3).ok());
+  EXPECT_EQ(majority.call(op_code::size, q.value).value, 2);
+  for (int i : {1, 2, 3}) ASSERT_EQ(c.admin(i, {"fault", "clear"}).exit_code, 0);
+  EXPECT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 40s)) << "no merge";
+  EXPECT_TRUE(wait_until([&] { return replicas_agree(all()); }, 15s));
+  auto after = client({3});
+  auto size = after.call(op_code::size, q.value);
+  EXPECT_TRUE(size.ok()) << size.error;
+  EXPECT_EQ(size.value, 2);
+}
+
+}  // namespace
