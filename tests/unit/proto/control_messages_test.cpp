@@ -20,11 +20,13 @@ TEST(ControlMessages, Ids) {
 }
 
 TEST(ControlMessages, Chunkserver) {
-  expect_roundtrip(chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39});
-  expect_roundtrip(registration_ack{nid(17010), 1000});
-  expect_roundtrip(chunkserver_heartbeat{nid(17100), 42, 1ull << 40, 12345});
-  expect_roundtrip(heartbeat_reply{true});
-  expect_roundtrip(heartbeat_reply{false});
+  std::vector<chunk_report> chunks = {{1, 3, 65536}, {0xffffffffffffffffull, 1, 0}};
+  expect_roundtrip(chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39,
+                                            4096, chunks});
+  expect_roundtrip(registration_ack{nid(17010), 1000, {7, 8}});
+  expect_roundtrip(chunkserver_heartbeat{nid(17100), 42, 1ull << 40, 12345, 99, chunks, {5}});
+  expect_roundtrip(heartbeat_reply{true, {}});
+  expect_roundtrip(heartbeat_reply{false, {1, 2, 3}});
 }
 
 TEST(ControlMessages, Admin) {
@@ -37,7 +39,7 @@ TEST(ControlMessages, Admin) {
 TEST(ControlMessages, TruncatedInputIsAnErrorNotACrash) {
   std::vector<char> buf;
   caf::binary_serializer sink{nullptr, buf};
-  chunkserver_registration r{nid(1), 2, "z", 3, 4};
+  chunkserver_registration r{nid(1), 2, "z", 3, 4, 5, {{1, 2, 3}}};
   ASSERT_FALSE(sink(r));
   for (size_t n = 0; n < buf.size(); ++n) {
     std::vector<char> cut(buf.begin(), buf.begin() + static_cast<long>(n));
