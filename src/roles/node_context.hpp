@@ -17,6 +17,9 @@
 namespace dfs {
 
 struct node_context {
+  node_context(caf::actor_system& s, const config& c, node_id i, std::vector<std::string> r)
+      : sys(s), cfg(c), id(std::move(i)), roles(std::move(r)) {}
+
   caf::actor_system& sys;
   const config& cfg;
   node_id id;

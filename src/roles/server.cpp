@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include "actors/membership/failure_detector.hpp"
 #include "actors/node/node_actor.hpp"
 #include "actors/system_setup.hpp"
 #include "common/logging.hpp"
@@ -35,6 +36,21 @@ int wait_for_signal(const sigset_t& sigs) {
   return sig;
 }
 
+// Every server node is a member of the gossip group, whatever its roles; role actors
+// subscribe to its events through ctx.membership.
+void start_membership(node_context& ctx) {
+  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles);
+  ctx.membership = fd;
+  ctx.keep(fd);
+  admin_actor console = fd;
+  ctx.commands["members"] = {"members", "gossip members: id, state, incarnation, last heard",
+                             console};
+  ctx.commands["bandwidth"] = {"bandwidth", "gossip bytes/packets sent and received", console};
+  ctx.commands["reset-bandwidth"] = {"reset-bandwidth", "restart the bandwidth counters",
+                                     console};
+  ctx.commands["leave"] = {"leave", "leave the gossip group gracefully", console};
+}
+
 }  // namespace
 
 int run_server(const config& cfg, const std::vector<std::string>& roles) {
@@ -60,7 +76,8 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
 
-  node_context ctx{sys, cfg, id, roles, {}, {}, {}};
+  node_context ctx{sys, cfg, id, roles};
+  start_membership(ctx);
   for (auto& r : roles) find_role(r)->start(ctx);
   node_info info{id,           roles,           std::chrono::steady_clock::now(),
                  cfg.node.port, cfg.data_port(), cfg.multicast_port(),
