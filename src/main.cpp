@@ -39,9 +39,10 @@ int main(int argc, char** argv) {
   app.add_option("--set", overrides, "override a config key: section.key=value (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--connect", connect, "admin: HOST:PORT of the node to connect to");
-  app.add_option("command", command, "client/admin: the command to run (none: a shell)");
-  // Everything after the first positional belongs to the command (e.g. `get --version 2`).
+  // Everything from the first positional on is the command, in order (e.g. `get F --version 2`):
+  // no positional option, so prefix_command() leaves all of it to remaining().
   app.prefix_command();
+  app.footer("client/admin: COMMAND [ARGS...] after the options (none: a shell)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -12,6 +12,7 @@
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
+#include "client/storage_commands.hpp"
 #include "common/text_table.hpp"
 
 namespace dfs {
@@ -65,15 +66,24 @@ int cmd_status(client_session& s, const std::vector<std::string>&) {
 }
 
 const std::map<std::string, client_command>& commands() {
-  static const std::map<std::string, client_command> table = {
-      {"help", {"help", "list the commands", cmd_help}},
-      {"status", {"status", "the master's address and its chunkservers", cmd_status}},
+  static const std::map<std::string, client_command> table = [] {
+    std::map<std::string, client_command> t = {
+        {"help", {"help", "list the commands", cmd_help}},
+        {"status", {"status", "the master's address and its chunkservers", cmd_status}},
       {"queue",
        {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
         [](client_session& s, const std::vector<std::string>& a) {
           return run_queue_command(s.sys, s.cfg, a);
         }}},
-  };
+    };
+    for (auto& [name, c] : storage_commands()) {
+      auto run = c.run;
+      t[name] = {c.usage, c.help, [run](client_session& s, const std::vector<std::string>& a) {
+                   return run(s.sys, s.cfg, a);
+                 }};
+    }
+    return t;
+  }();
   return table;
 }
 

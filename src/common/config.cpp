@@ -1,5 +1,6 @@
 #include "common/config.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -116,6 +117,23 @@ field string_list_field(std::string key, S config::*sec, std::vector<std::string
           }};
 }
 
+// A byte size: an integer, or a string with a unit ("64MiB"), within [lo, hi].
+template <class S>
+field size_field(std::string key, S config::*sec, uint64_t S::*mem, uint64_t lo, uint64_t hi) {
+  auto expected = "a size (bytes or e.g. \"64MiB\") in " + std::to_string(lo) + ".." +
+                  std::to_string(hi) + " bytes";
+  return {key,
+          [=](config& c, const toml::node& n, const std::string& origin) {
+            std::optional<uint64_t> v;
+            if (auto i = n.as_integer(); i && i->get() >= 0) v = static_cast<uint64_t>(i->get());
+            if (auto s = n.as_string()) v = parse_size(s->get());
+            if (!v) bad_value(origin, key, expected, type_name(n));
+            if (*v < lo || *v > hi) bad_value(origin, key, expected, std::to_string(*v));
+            (c.*sec).*mem = *v;
+          },
+          [=](const config& c) { return std::to_string((c.*sec).*mem); }};
+}
+
 const std::vector<field>& schema() {
   using C = config;
   static const std::vector<field> fields = {
@@ -144,12 +162,34 @@ const std::vector<field>& schema() {
                                            &master_section::unhealthy_after_ms, 10),
       uint_field<master_section, uint32_t>("master.removed_after_ms", &C::master,
                                            &master_section::removed_after_ms, 10),
+      size_field("master.chunk_size", &C::master, &master_section::chunk_size_bytes, 1024,
+                 64ull << 20),
+      uint_field<master_section, uint32_t>("master.max_versions", &C::master,
+                                           &master_section::max_versions, 1, 1000),
+      uint_field<master_section, uint32_t>("master.checkpoint_interval_ms", &C::master,
+                                           &master_section::checkpoint_interval_ms, 100),
+      uint_field<master_section, uint64_t>("master.checkpoint_bytes", &C::master,
+                                           &master_section::checkpoint_bytes, 4096),
+      uint_field<master_section, uint32_t>("master.handle_grace_ms", &C::master,
+                                           &master_section::handle_grace_ms, 100),
+      uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
+                                           &quorum_section::replication, 1, 16),
+      uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write,
+                                           1, 16),
+      uint_field<quorum_section, uint32_t>("quorum.read", &C::quorum, &quorum_section::read, 1,
+                                           16),
       uint_field<chunkserver_section, uint32_t>("chunkserver.heartbeat_interval_ms",
                                                 &C::chunkserver,
                                                 &chunkserver_section::heartbeat_interval_ms, 10,
                                                 600000),
       uint_field<chunkserver_section, uint64_t>("chunkserver.capacity_bytes", &C::chunkserver,
                                                 &chunkserver_section::capacity_bytes, 0),
+      uint_field<chunkserver_section, uint32_t>("chunkserver.pending_ttl_ms", &C::chunkserver,
+                                                &chunkserver_section::pending_ttl_ms, 100),
+      uint_field<chunkserver_section, uint64_t>("chunkserver.max_pending_bytes",
+                                                &C::chunkserver,
+                                                &chunkserver_section::max_pending_bytes,
+                                                1ull << 20),
       uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
                                            &client_section::timeout_ms, 10),
       string_list_field("client.fileservers", &C::client, &client_section::fileservers),
@@ -171,6 +211,10 @@ const std::vector<field>& schema() {
                                         &gcs_section::max_unstable_msgs, 16, 1000000),
       uint_field<gcs_section, uint32_t>("gcs.max_queued_ops", &C::gcs,
                                         &gcs_section::max_queued_ops, 16, 1000000),
+      uint_field<client_section, uint32_t>("client.cache_ttl_ms", &C::client,
+                                           &client_section::cache_ttl_ms, 0, 3600000),
+      uint_field<client_section, uint32_t>("client.window_chunks", &C::client,
+                                           &client_section::window_chunks, 1, 64),
   };
   return fields;
 }
@@ -223,6 +267,15 @@ void validate(const config& c, const std::string& origin) {
   for (auto& f : c.client.fileservers) require_endpoint(origin, "client.fileservers", f);
   if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
   if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");
+  auto& q = c.quorum;
+  if (q.write > q.replication || q.read > q.replication)
+    throw config_error(origin + ": keys 'quorum.write' and 'quorum.read' must not exceed "
+                                "'quorum.replication'");
+  if (q.write + q.read <= q.replication)
+    throw config_error(origin + ": quorum.write + quorum.read must exceed quorum.replication "
+                                "(got " + std::to_string(q.write) + " + " +
+                       std::to_string(q.read) + " <= " + std::to_string(q.replication) +
+                       "), else a read may miss the newest write");
   if (c.master.removed_after_ms <= c.master.unhealthy_after_ms)
     throw config_error(origin + ": key 'master.removed_after_ms' must be greater than "
                                 "'master.unhealthy_after_ms'");
@@ -255,6 +308,32 @@ config load_config(const std::string& path, const std::vector<std::string>& over
   ss << in.rdbuf();
   if (in.bad()) throw config_error("cannot read config file '" + path + "': read error");
   return parse_config(ss.str(), path, overrides);
+}
+
+std::optional<uint64_t> parse_size(const std::string& text) {
+  static const std::vector<std::pair<std::string, uint64_t>> units = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"KB", 1000},
+      {"MB", 1000000},     {"GB", 1000000000},  {"K", 1ull << 10},   {"M", 1ull << 20},
+      {"G", 1ull << 30},   {"B", 1}};
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == 0 || i > 20) return std::nullopt;
+  double num = 0;
+  try {
+    num = std::stod(text.substr(0, i));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  auto unit = text.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  uint64_t mult = unit.empty() ? 1 : 0;
+  for (auto& [name, m] : units)
+    if (unit == name) mult = m;
+  if (mult == 0 || num * static_cast<double>(mult) > 1e18) return std::nullopt;
+  double bytes = num * static_cast<double>(mult);
+  if (bytes != static_cast<double>(static_cast<uint64_t>(bytes))) return std::nullopt;
+  return static_cast<uint64_t>(bytes);
 }
 
 std::vector<std::string> config_keys() {

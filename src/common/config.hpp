@@ -4,6 +4,7 @@
 // Every key is declared once in config.cpp's schema; config/reference.toml documents them all
 // and a unit test keeps the two in step.
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,16 +44,31 @@ struct master_section {
   std::string address = "127.0.0.1:17010";  // control address of the master
   uint32_t unhealthy_after_ms = 3000;        // no heartbeat for this long -> unhealthy
   uint32_t removed_after_ms = 10000;         // no heartbeat for this long -> removed
+  uint64_t chunk_size_bytes = 64ull << 20;   // cluster default; a put may override it
+  uint32_t max_versions = 5;                 // versions kept per file
+  uint32_t checkpoint_interval_ms = 600000;  // checkpoint at least this often (if changed)
+  uint64_t checkpoint_bytes = 64ull << 20;   // ... or once the log grows past this
+  uint32_t handle_grace_ms = 600000;         // allocated handles live this long uncommitted
+};
+
+struct quorum_section {
+  uint32_t replication = 3;  // replicas per chunk
+  uint32_t write = 2;        // a put succeeds once every chunk is durable on W replicas
+  uint32_t read = 2;         // replicas asked for (version, checksum) before a read
 };
 
 struct chunkserver_section {
   uint32_t heartbeat_interval_ms = 1000;
   uint64_t capacity_bytes = 0;  // 0: the size of the file system holding data_dir
+  uint32_t pending_ttl_ms = 600000;          // pushed, never finalized data expires
+  uint64_t max_pending_bytes = 2ull << 30;   // bound on pushed, not yet finalized data
 };
 
 struct client_section {
   uint32_t timeout_ms = 5000;
   std::vector<std::string> fileservers;  // HOST:PORT control addresses
+  uint32_t cache_ttl_ms = 2000;          // metadata cached by a client this long
+  uint32_t window_chunks = 4;            // chunks in flight per transfer
 };
 
 // Total-order multicast group of the fileservers (FTQueue), see src/actors/gcs/README.md.
@@ -77,6 +93,7 @@ struct config {
   chunkserver_section chunkserver;
   client_section client;
   gcs_section gcs;
+  quorum_section quorum;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return static_cast<uint16_t>(node.port + 1); }
@@ -96,6 +113,10 @@ config load_config(const std::string& path, const std::vector<std::string>& over
 // Parses TOML text as if read from `origin` (used by tests and load_config).
 config parse_config(const std::string& toml_text, const std::string& origin,
                     const std::vector<std::string>& overrides = {});
+
+// "64MiB", "1KiB", "4096", "1.5GiB" (units B, KiB, MiB, GiB, KB, MB, GB, K, M, G) -> bytes;
+// nullopt for anything else.
+std::optional<uint64_t> parse_size(const std::string& text);
 
 // All keys of the schema as "section.key", in declaration order.
 std::vector<std::string> config_keys();

@@ -9,6 +9,7 @@
 #include "proto/atoms.hpp"
 #include "proto/chunkserver.hpp"
 #include "proto/ftqueue.hpp"
+#include "proto/storage.hpp"
 
 namespace dfs {
 
@@ -17,12 +18,19 @@ using admin_actor = caf::typed_actor<caf::replies_to<admin_atom, admin_request>:
 using master_actor = caf::typed_actor<
     caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
     caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
-    caf::replies_to<admin_atom, admin_request>::with<admin_reply>, caf::reacts_to<tick_atom>>;
+    caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
+    caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
+    caf::replies_to<put_atom, put_request>::with<put_plan>,
+    caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
+    caf::reacts_to<tick_atom>>;
 
 using node_actor = caf::typed_actor<
     caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
     caf::replies_to<queue_atom, queue_request>::with<queue_reply>,
     caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
-    caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>>;
+    caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
+    caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
+    caf::replies_to<put_atom, put_request>::with<put_plan>,
+    caf::replies_to<commit_atom, put_commit>::with<ns_reply>>;
 
 }  // namespace dfs

@@ -12,6 +12,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<registration_ack>("dfs::registration_ack");
   cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat");
   cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply");
+  cfg.add_message_type<ns_request>("dfs::ns_request");
+  cfg.add_message_type<ns_reply>("dfs::ns_reply");
+  cfg.add_message_type<put_request>("dfs::put_request");
+  cfg.add_message_type<put_plan>("dfs::put_plan");
+  cfg.add_message_type<put_commit>("dfs::put_commit");
   cfg.add_message_type<admin_request>("dfs::admin_request");
   cfg.add_message_type<admin_reply>("dfs::admin_reply");
   cfg.add_message_type<node_actor>("dfs::node_actor");

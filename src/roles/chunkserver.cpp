@@ -1,10 +1,14 @@
 #include "actors/chunkserver/master_link.hpp"
+#include "actors/chunkstore/store_actor.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {
 
 void start_chunkserver(node_context& ctx) {
-  ctx.keep(ctx.sys.spawn(master_link_fn, ctx.cfg, ctx.id));
+  auto store = open_chunk_store(ctx.cfg.node.data_dir, ctx.cfg.chunkserver.pending_ttl_ms,
+                                ctx.cfg.chunkserver.max_pending_bytes);
+  ctx.keep(ctx.sys.spawn(store_fn, ctx.cfg, store));
+  ctx.keep(ctx.sys.spawn(master_link_fn, ctx.cfg, ctx.id, store));
 }
 
 }  // namespace dfs

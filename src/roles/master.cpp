@@ -8,7 +8,13 @@ void start_master(node_context& ctx) {
   ctx.master = m;
   ctx.keep(m);
   ctx.commands["chunkservers"] = {"chunkservers",
-                                  "registered chunkservers: state, last heartbeat, space", m};
+                                  "registered chunkservers: state, last heartbeat, space, chunks",
+                                  m};
+  ctx.commands["files"] = {"files", "file count and bytes (newest versions)", m};
+  ctx.commands["chunks"] = {"chunks REMOTE [VERSION]",
+                            "per chunk of a file: handle, version, replicas and their state", m};
+  ctx.commands["under-replicated"] = {"under-replicated",
+                                      "chunks with fewer replicas than quorum.replication", m};
 }
 
 }  // namespace dfs

@@ -32,7 +32,14 @@ void lose_master(self_ptr self, const std::string& why) {
 
 chunkserver_registration make_registration(const master_link_state& st) {
   auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  return {st.self, static_cast<uint16_t>(st.cfg.node.port + 1), st.cfg.node.zone, cap, free};
+  return {st.self, static_cast<uint16_t>(st.cfg.node.port + 1), st.cfg.node.zone, cap, free,
+          st.store->used_bytes(), st.store->full_report()};
+}
+
+void delete_chunks(master_link_state& st, const std::vector<uint64_t>& handles) {
+  if (handles.empty()) return;
+  for (auto h : handles) st.store->remove(chunkstore::chunk_handle{h});
+  log::get("chunkserver")->info("chunks_deleted count={} reason=master", handles.size());
 }
 
 void on_connected(self_ptr self, caf::strong_actor_ptr p) {
@@ -57,8 +64,10 @@ std::pair<uint64_t, uint64_t> disk_space(const std::string& dir, uint64_t capaci
   return {cap, free};
 }
 
-master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id) {
+master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id,
+                                                std::shared_ptr<chunk_store> store) {
   self->state.cfg = std::move(cfg);
+  self->state.store = std::move(store);
   self->state.self = id;
   self->state.master_addr = *endpoint::parse(self->state.cfg.master.address);
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -96,6 +105,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
                 [=](const registration_ack& ack) {
                   if (gen != self->state.generation) return;
                   self->state.registered = true;
+                  delete_chunks(self->state, ack.delete_chunks);
                   log::get("chunkserver")
                       ->info("registered master={}", ack.master.to_string());
                   self->send(self, tick_atom::value, gen);
@@ -109,17 +119,25 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
         auto& st = self->state;
         if (gen != st.generation || !st.registered) return;
         auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-        chunkserver_heartbeat hb{st.self, ++st.heartbeat_seq, cap, free};
+        chunkserver_heartbeat hb{st.self, ++st.heartbeat_seq, cap, free, st.store->used_bytes(),
+                                 {}, {}};
+        st.store->drain_changes(hb.added, hb.removed);
+        auto added = hb.added;
+        auto removed = hb.removed;
         self->request(st.master, timeout, heartbeat_atom::value, hb)
             .then(
                 [=](const heartbeat_reply& r) {
-                  if (gen != self->state.generation || r.registered) return;
+                  if (gen != self->state.generation) return;
+                  delete_chunks(self->state, r.delete_chunks);
+                  if (r.registered) return;
                   log::get("chunkserver")->info("master_forgot_us action=reregister");
                   self->state.registered = false;
                   ++self->state.generation;
                   self->send(self, register_atom::value);
                 },
                 [=](caf::error& e) {
+                  // The report did not arrive: send it again with the next heartbeat.
+                  self->state.store->restore_changes(added, removed);
                   if (gen == self->state.generation)
                     log::get("chunkserver")
                         ->warn("heartbeat_failed error=\"{}\"", self->system().render(e));

@@ -1,16 +1,19 @@
 #pragma once
 // A chunkserver's link to the master: connects (and reconnects) to the master's node actor,
-// registers, then heartbeats. A refused heartbeat (the master restarted and does not know
+// registers with a full chunk report, then heartbeats with incremental reports; the
+// master's replies name chunks to delete. A refused heartbeat (the master restarted and does not know
 // us) or a lost connection leads back to registration, so master restarts need no operator.
 //
 //   connecting ──connected──▶ registering ──ack──▶ registered ──tick──▶ heartbeat
 //       ▲                          │                    │ refused        │
 //       └───── down / error ───────┴────────────────────┴────────────────┘
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/chunkstore/chunk_store.hpp"
 #include "common/config.hpp"
 #include "proto/interfaces.hpp"
 
@@ -30,10 +33,12 @@ struct master_link_state {
   uint64_t generation = 0;  // bumps on every (re)connect: stale ticks are ignored
   uint64_t heartbeat_seq = 0;
   uint32_t connect_failures = 0;
+  std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it
 };
 
 master_link_actor::behavior_type master_link_fn(
-    master_link_actor::stateful_pointer<master_link_state> self, config cfg, node_id id);
+    master_link_actor::stateful_pointer<master_link_state> self, config cfg, node_id id,
+    std::shared_ptr<chunk_store> store);
 
 // Capacity and free bytes of the file system holding `dir` (capped by `capacity_bytes` > 0).
 std::pair<uint64_t, uint64_t> disk_space(const std::string& dir, uint64_t capacity_bytes);

@@ -3,7 +3,6 @@
 #include <caf/all.hpp>
 
 #include "common/logging.hpp"
-#include "common/text_table.hpp"
 
 namespace dfs {
 
@@ -11,62 +10,87 @@ namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 
-void log_changes(const std::vector<registry::health_change>& changes) {
+std::vector<master::chunk_report_entry> to_entries(const std::vector<chunk_report>& v) {
+  std::vector<master::chunk_report_entry> out;
+  out.reserve(v.size());
+  for (auto& c : v) out.push_back({master::chunk_handle{c.handle}, c.chunk_version, c.size_bytes});
+  return out;
+}
+
+std::vector<uint64_t> to_values(const std::vector<master::chunk_handle>& v) {
+  std::vector<uint64_t> out;
+  for (auto h : v) out.push_back(h.value);
+  return out;
+}
+
+// Health changes are logged; a removed chunkserver no longer counts as a replica anywhere.
+void on_changes(master_self self, const std::vector<registry::health_change>& changes) {
   auto log = log::get("master");
   for (auto& c : changes) {
     auto lvl = c.to == registry::health::healthy ? spdlog::level::info : spdlog::level::warn;
     log->log(lvl, "chunkserver_{} node={} from={} reason=\"{}\"", registry::to_string(c.to),
              c.id.to_string(), registry::to_string(c.from), c.reason);
+    if (c.to == registry::health::removed) {
+      self->state.meta.on_node_down(c.id);
+      self->state.used_bytes.erase(c.id);
+    }
   }
 }
 
-std::string chunkserver_table(const registry::chunkserver_registry& reg) {
+registration_ack on_register(master_self self, const chunkserver_registration& r) {
+  auto& st = self->state;
   auto now = core::clock::now();
-  text_table t({"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE"},
-               {false, false, false, false, true, true, true});
-  for (auto& s : reg.list()) {
-    auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_heartbeat);
-    t.add({s.id.to_string(), s.id.host + ":" + std::to_string(s.data_port),
-           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state),
-           format_age_ms(age.count()), format_bytes(s.capacity_bytes),
-           format_bytes(s.free_bytes)});
+  on_changes(self, st.registry.on_register(
+                       {r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now));
+  st.used_bytes[r.id] = r.used_bytes;
+  auto rep = st.meta.on_full_report(r.id, to_entries(r.chunks), now);
+  log::get("master")->info("chunk_report node={} chunks={} delete={}", r.id.to_string(),
+                           r.chunks.size(), rep.to_delete.size());
+  return {st.self, st.heartbeat_interval_ms, to_values(rep.to_delete)};
+}
+
+heartbeat_reply on_heartbeat(master_self self, const chunkserver_heartbeat& hb) {
+  auto& st = self->state;
+  auto now = core::clock::now();
+  bool known = st.registry.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes, now);
+  if (!known) {
+    log::get("master")->info("heartbeat_from_unregistered node={}", hb.id.to_string());
+    return {false, {}};
   }
-  return t.render() + std::to_string(reg.count(registry::health::healthy)) + " healthy, " +
-         std::to_string(reg.count(registry::health::unhealthy)) + " unhealthy, " +
-         std::to_string(reg.count(registry::health::removed)) + " removed\n";
+  st.used_bytes[hb.id] = hb.used_bytes;
+  if (hb.added.empty() && hb.removed.empty()) return {true, {}};
+  std::vector<master::chunk_handle> removed;
+  for (auto h : hb.removed) removed.push_back(master::chunk_handle{h});
+  auto rep = st.meta.on_incremental_report(hb.id, to_entries(hb.added), removed, now);
+  if (!hb.removed.empty())
+    log::get("master")->info("replicas_dropped node={} count={}", hb.id.to_string(),
+                             hb.removed.size());
+  return {true, to_values(rep.to_delete)};
 }
 
 }  // namespace
 
-master_actor::behavior_type master_fn(master_actor::stateful_pointer<master_state> self,
-                                      config cfg, node_id id) {
+master_actor::behavior_type master_fn(master_self self, config cfg, node_id id) {
   self->state.registry = registry::chunkserver_registry(
       {std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
        std::chrono::milliseconds(cfg.master.removed_after_ms)});
   self->state.self = id;
   self->state.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
+  self->state.cfg = std::move(cfg);
+  recover_metadata(self);
   self->send(self, tick_atom::value);
   log::get("master")->info("master_started node={}", id.to_string());
   return {
-      [=](register_atom, const chunkserver_registration& r) {
-        auto changes = self->state.registry.on_register(
-            {r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, core::clock::now());
-        log_changes(changes);
-        return registration_ack{self->state.self, self->state.heartbeat_interval_ms};
-      },
-      [=](heartbeat_atom, const chunkserver_heartbeat& hb) {
-        bool known = self->state.registry.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes,
-                                                       core::clock::now());
-        if (!known)
-          log::get("master")->info("heartbeat_from_unregistered node={}", hb.id.to_string());
-        return heartbeat_reply{known};
-      },
-      [=](admin_atom, const admin_request& req) -> admin_reply {
-        if (req.args.at(0) == "chunkservers") return {0, chunkserver_table(self->state.registry)};
-        return {1, "the master does not know the command '" + req.args.at(0) + "'"};
-      },
+      [=](register_atom, const chunkserver_registration& r) { return on_register(self, r); },
+      [=](heartbeat_atom, const chunkserver_heartbeat& hb) { return on_heartbeat(self, hb); },
+      [=](admin_atom, const admin_request& req) { return master_console(self, req); },
+      [=](storage_atom, const ns_request& r) { return handle_ns(self, r); },
+      [=](put_atom, const put_request& r) { return handle_put(self, r); },
+      [=](commit_atom, const put_commit& r) { return handle_commit(self, r); },
+      [=](flush_atom) { flush_journal(self); },
       [=](tick_atom) {
-        log_changes(self->state.registry.on_tick(core::clock::now()));
+        on_changes(self, self->state.registry.on_tick(core::clock::now()));
+        on_meta_tick(self);
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

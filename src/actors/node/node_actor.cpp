@@ -32,6 +32,18 @@ node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin,
         if (!master) return not_a_master();
         return self->delegate(master, heartbeat_atom::value, hb);
       },
+      [=](storage_atom, const ns_request& r) -> caf::result<ns_reply> {
+        if (!master) return ns_reply{1, "this node does not run the master role", {}, {}, {}};
+        return self->delegate(master, storage_atom::value, r);
+      },
+      [=](put_atom, const put_request& r) -> caf::result<put_plan> {
+        if (!master) return put_plan{1, "this node does not run the master role", 0, 0, {}};
+        return self->delegate(master, put_atom::value, r);
+      },
+      [=](commit_atom, const put_commit& r) -> caf::result<ns_reply> {
+        if (!master) return ns_reply{1, "this node does not run the master role", {}, {}, {}};
+        return self->delegate(master, commit_atom::value, r);
+      },
   };
 }
 

@@ -1,0 +1,179 @@
+#include "actors/chunkstore/chunk_store.hpp"
+
+#include <unistd.h>
+
+#include "common/logging.hpp"
+
+namespace dfs {
+
+namespace cs = chunkstore;
+
+chunk_store::chunk_store(std::string data_dir, cs::pending_limits limits)
+    : data_dir_(data_dir), files_(std::move(data_dir)), pending_(limits) {}
+
+io_status chunk_store::open(std::vector<std::string>& warnings) {
+  std::unique_lock lk(files_mu_);
+  return files_.open(warnings);
+}
+
+cs::result<void> chunk_store::begin(cs::data_id id, cs::chunk_handle h, uint64_t version,
+                                    uint64_t size_bytes) {
+  std::lock_guard lk(pending_mu_);
+  auto r = pending_.start(id, h, version, size_bytes, core::clock::now());
+  if (!r) return r;
+  buffers_[id.value].reserve(size_bytes);
+  return {};
+}
+
+cs::result<void> chunk_store::append(cs::data_id id, std::string_view bytes) {
+  std::lock_guard lk(pending_mu_);
+  auto r = pending_.add_bytes(id, bytes.size(), core::clock::now());
+  if (!r) return r;
+  buffers_[id.value].append(bytes);
+  return {};
+}
+
+cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
+  std::string data;
+  cs::pending_entry e;
+  {
+    std::lock_guard lk(pending_mu_);
+    auto r = pending_.finish(id);
+    if (!r) return r.err();
+    e = *r;
+    data = std::move(buffers_[id.value]);
+    buffers_.erase(id.value);
+  }
+  std::unique_lock lk(files_mu_);
+  auto m = files_.write(e.handle, e.chunk_version, data);
+  if (m) note_added(*m);
+  return m;
+}
+
+void chunk_store::cancel(cs::data_id id) {
+  std::lock_guard lk(pending_mu_);
+  pending_.cancel(id);
+  buffers_.erase(id.value);
+}
+
+size_t chunk_store::expire(core::time_point now) {
+  std::lock_guard lk(pending_mu_);
+  auto ids = pending_.on_tick(now);
+  for (auto id : ids) buffers_.erase(id.value);
+  return ids.size();
+}
+
+cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, uint64_t length) {
+  cs::result<std::string> r = cs::make_error(cs::errc::not_found, "");
+  {
+    std::shared_lock lk(files_mu_);
+    r = files_.read(h, offset, length);
+  }
+  if (r || r.err().code != cs::errc::corrupt) return r;
+  // Never serve this replica again: set the file aside and let the master know.
+  ++corrupt_;
+  log::get("chunkstore")->error("corrupt_replica chunk={} error=\"{}\" action=set_aside",
+                                h.to_string(), r.err().message);
+  std::unique_lock lk(files_mu_);
+  if (files_.find(h) != nullptr) {
+    make_dirs(data_dir_ + "/corrupt");
+    rename_file(files_.path_of(h), data_dir_ + "/corrupt/" + h.to_string() + ".chunk");
+    (void)files_.remove(h);
+    note_removed(h.value);
+  }
+  return r;
+}
+
+std::optional<cs::chunk_meta> chunk_store::stat(cs::chunk_handle h) const {
+  std::shared_lock lk(files_mu_);
+  auto* m = files_.find(h);
+  if (m == nullptr) return std::nullopt;
+  return *m;
+}
+
+std::vector<stored_chunk> chunk_store::list() const {
+  std::shared_lock lk(files_mu_);
+  return files_.list();
+}
+
+void chunk_store::remove(cs::chunk_handle h) {
+  std::unique_lock lk(files_mu_);
+  if (files_.find(h) == nullptr) return;
+  if (auto r = files_.remove(h); !r) {
+    log::get("chunkstore")->warn("delete_failed chunk={} error=\"{}\"", h.to_string(),
+                                 r.err().message);
+    return;
+  }
+  note_removed(h.value);
+}
+
+std::vector<chunk_report> chunk_store::full_report() {
+  std::vector<chunk_report> out;
+  std::lock_guard lc(changes_mu_);
+  std::shared_lock lk(files_mu_);
+  for (auto& c : files_.list()) out.push_back({c.handle.value, c.chunk_version, c.length_bytes});
+  added_.clear();
+  removed_.clear();
+  return out;
+}
+
+void chunk_store::drain_changes(std::vector<chunk_report>& added, std::vector<uint64_t>& removed) {
+  std::lock_guard lk(changes_mu_);
+  for (auto& [h, r] : added_) added.push_back(r);
+  removed.assign(removed_.begin(), removed_.end());
+  added_.clear();
+  removed_.clear();
+}
+
+void chunk_store::restore_changes(const std::vector<chunk_report>& added,
+                                  const std::vector<uint64_t>& removed) {
+  std::lock_guard lk(changes_mu_);
+  for (auto h : removed)
+    if (!added_.count(h)) removed_.insert(h);
+  for (auto& r : added)
+    if (!removed_.count(r.handle) && !added_.count(r.handle)) added_[r.handle] = r;
+}
+
+uint64_t chunk_store::used_bytes() const {
+  std::shared_lock lk(files_mu_);
+  return files_.used_bytes();
+}
+
+size_t chunk_store::chunk_count() const {
+  std::shared_lock lk(files_mu_);
+  return files_.chunk_count();
+}
+
+void chunk_store::note_added(const cs::chunk_meta& m) {
+  std::lock_guard lk(changes_mu_);
+  removed_.erase(m.handle.value);
+  added_[m.handle.value] = {m.handle.value, m.chunk_version, m.length_bytes};
+}
+
+void chunk_store::note_removed(uint64_t h) {
+  std::lock_guard lk(changes_mu_);
+  added_.erase(h);
+  removed_.insert(h);
+}
+
+std::shared_ptr<chunk_store> open_chunk_store(const std::string& data_dir, uint32_t ttl_ms,
+                                              uint64_t max_pending_bytes) {
+  cs::pending_limits limits;
+  limits.ttl = std::chrono::milliseconds(ttl_ms);
+  limits.max_total_bytes = max_pending_bytes;
+  auto store = std::make_shared<chunk_store>(data_dir, limits);
+  std::vector<std::string> warnings;
+  auto st = store->open(warnings);
+  auto log = log::get("chunkstore");
+  for (auto& w : warnings) log->warn("chunk_store_open {}", w);
+  if (!st) {
+    log->critical("chunk_store_unusable dir={} error=\"{}\"", data_dir, st.message);
+    log::shutdown();
+    _exit(3);
+  }
+  log->info("chunk_store_opened dir={} chunks={} used_bytes={}", data_dir, store->chunk_count(),
+            store->used_bytes());
+  return store;
+}
+
+}  // namespace dfs

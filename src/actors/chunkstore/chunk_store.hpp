@@ -1,0 +1,75 @@
+#pragma once
+// A chunkserver's store: chunk files + pending pushes + the change log for incremental
+// reports, shared by the data-port threads (pushes, reads) and the actors (expiry, reports,
+// deletes from the master). Thread-safe: chunk files behind a reader/writer lock (reads run in
+// parallel), pending data and the change log behind their own mutexes.
+//
+// A replica found corrupt by a read is set aside (moved to <data_dir>/corrupt/) and reported
+// as removed with the next heartbeat, so the master drops it from the replica set.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "actors/chunkstore/chunk_files.hpp"
+#include "core/chunkstore/pending_table.hpp"
+#include "proto/chunkserver.hpp"
+
+namespace dfs {
+
+class chunk_store {
+ public:
+  chunk_store(std::string data_dir, chunkstore::pending_limits limits);
+
+  io_status open(std::vector<std::string>& warnings);
+
+  // -- pushes: begin, append*, finalize (durable) or cancel -------------------------------------
+  chunkstore::result<void> begin(chunkstore::data_id id, chunkstore::chunk_handle h,
+                                 uint64_t version, uint64_t size_bytes);
+  chunkstore::result<void> append(chunkstore::data_id id, std::string_view bytes);
+  chunkstore::result<chunkstore::chunk_meta> finalize(chunkstore::data_id id);
+  void cancel(chunkstore::data_id id);
+  size_t expire(core::time_point now);  // pending pushes without activity for the ttl
+
+  // -- reads ----------------------------------------------------------------------------------
+  chunkstore::result<std::string> read(chunkstore::chunk_handle h, uint64_t offset,
+                                       uint64_t length);
+  std::optional<chunkstore::chunk_meta> stat(chunkstore::chunk_handle h) const;
+  std::vector<stored_chunk> list() const;
+
+  // -- master instructions and reports --------------------------------------------------------
+  void remove(chunkstore::chunk_handle h);
+  std::vector<chunk_report> full_report();  // also clears the change log
+  void drain_changes(std::vector<chunk_report>& added, std::vector<uint64_t>& removed);
+  void restore_changes(const std::vector<chunk_report>& added,
+                       const std::vector<uint64_t>& removed);  // a heartbeat failed
+  uint64_t used_bytes() const;
+  size_t chunk_count() const;
+  uint64_t corrupt_replicas() const { return corrupt_; }
+
+ private:
+  void note_added(const chunkstore::chunk_meta& m);
+  void note_removed(uint64_t h);
+
+  std::string data_dir_;
+  mutable std::shared_mutex files_mu_;
+  chunk_files files_;
+  std::mutex pending_mu_;
+  chunkstore::pending_table pending_;
+  std::map<uint64_t, std::string> buffers_;  // data id -> bytes received so far
+  std::mutex changes_mu_;
+  std::map<uint64_t, chunk_report> added_;
+  std::set<uint64_t> removed_;
+  std::atomic<uint64_t> corrupt_{0};
+};
+
+// Opens the store in <node.data_dir> (logging warnings); exits the process if it cannot.
+std::shared_ptr<chunk_store> open_chunk_store(const std::string& data_dir, uint32_t ttl_ms,
+                                              uint64_t max_pending_bytes);
+
+}  // namespace dfs

@@ -1,0 +1,213 @@
+#include "actors/chunkstore/data_service.hpp"
+
+#include <optional>
+
+#include "common/logging.hpp"
+
+namespace dfs {
+
+namespace cs = chunkstore;
+using net::data_type;
+using net::frame;
+using net::frame_conn;
+using net::frame_error;
+
+namespace {
+
+struct push_header {
+  uint64_t data_id = 0, handle = 0, version = 0, size = 0;
+  std::vector<std::pair<std::string, uint16_t>> chain;  // replicas after this one
+};
+
+bool parse_push(const std::string& payload, push_header& out) {
+  net::wire_reader r(payload);
+  out.data_id = r.u64();
+  out.handle = r.u64();
+  out.version = r.u64();
+  out.size = r.u64();
+  auto n = r.u32();
+  if (!r.ok() || n > 16) return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto host = r.str(256);
+    auto port = r.u16();
+    out.chain.emplace_back(host, port);
+  }
+  return r.ok() && out.handle != 0 && out.size <= cs::max_chunk_bytes;
+}
+
+std::string encode_push(const push_header& h, size_t skip) {
+  net::wire_writer w;
+  w.u64(h.data_id).u64(h.handle).u64(h.version).u64(h.size);
+  w.u32(static_cast<uint32_t>(h.chain.size() - skip));
+  for (size_t i = skip; i < h.chain.size(); ++i) w.str(h.chain[i].first).u16(h.chain[i].second);
+  return w.take();
+}
+
+// The next hop of a push; empty when the chain ends here or the next replica is unreachable
+// (then the chain is cut: the replicas after it are not written, the client sees fewer).
+struct downstream {
+  boost::asio::io_context io;
+  std::optional<frame_conn> conn;
+  std::string error;
+};
+
+void open_downstream(downstream& d, const push_header& h, uint32_t cluster, uint32_t timeout) {
+  if (h.chain.empty()) return;
+  try {
+    d.conn.emplace(frame_conn::connect(d.io, h.chain[0].first, h.chain[0].second, cluster,
+                                       timeout));
+    if (!d.conn->write(data_type::push_begin, encode_push(h, 1))) throw std::runtime_error("");
+  } catch (const std::exception& e) {
+    d.conn.reset();
+    d.error = "next replica " + h.chain[0].first + ":" + std::to_string(h.chain[0].second) +
+              " unreachable " + e.what();
+  }
+}
+
+// The endpoints that stored the chunk downstream, from the next hop's finalize reply.
+std::vector<std::string> downstream_result(downstream& d, std::string& errors) {
+  std::vector<std::string> out;
+  if (!d.conn) return out;
+  frame f;
+  net::reply_msg rep;
+  if (d.conn->read(f) != frame_error::none || !net::parse_reply(f, rep)) {
+    errors += "next replica failed; ";
+    return out;
+  }
+  net::wire_reader r(rep.body);
+  auto n = r.u32();
+  for (uint32_t i = 0; i < n && i < 16 && r.ok(); ++i) out.push_back(r.str(300));
+  if (!rep.message.empty()) errors += rep.message + "; ";
+  return out;
+}
+
+}  // namespace
+
+data_service::data_service(std::shared_ptr<chunk_store> store, std::string self_endpoint,
+                           uint32_t cluster, uint32_t timeout_ms)
+    : store_(std::move(store)),
+      self_(std::move(self_endpoint)),
+      cluster_(cluster),
+      timeout_ms_(timeout_ms) {}
+
+void data_service::bad_frame(const std::string& why) {
+  auto n = ++stats_.bad_frames;
+  // Counted always, logged sparingly: garbage on the port must not flood the log either.
+  if (n <= 10 || n % 1000 == 0)
+    log::get("data")->warn("bad_frame count={} reason=\"{}\" action=close", n, why);
+}
+
+void data_service::serve(frame_conn& conn) {
+  for (;;) {
+    frame f;
+    auto e = conn.read(f);
+    if (e == frame_error::closed || e == frame_error::timeout || e == frame_error::io) return;
+    if (e != frame_error::none) return bad_frame(net::to_string(e));
+    bool ok = false;
+    switch (f.type) {
+      case data_type::push_begin: ok = on_push(conn, f); break;
+      case data_type::read: ok = on_read(conn, f); break;
+      case data_type::stat: ok = on_stat(conn, f); break;
+      case data_type::list: ok = on_list(conn); break;
+      default: bad_frame("unexpected frame type " + std::to_string(int(f.type))); return;
+    }
+    if (!ok) return;
+  }
+}
+
+bool data_service::on_push(frame_conn& conn, const frame& begin) {
+  push_header h;
+  if (!parse_push(begin.payload, h)) {
+    bad_frame("malformed push_begin");
+    conn.reply(uint32_t(cs::errc::invalid_argument), "malformed push");
+    return false;
+  }
+  cs::data_id id{h.data_id};
+  if (auto r = store_->begin(id, cs::chunk_handle{h.handle}, h.version, h.size); !r) {
+    conn.reply(uint32_t(r.err().code), self_ + ": " + r.err().message);
+    return false;
+  }
+  ++stats_.pushes;
+  downstream d;
+  open_downstream(d, h, cluster_, timeout_ms_);
+  std::string errors = d.error.empty() ? "" : d.error + "; ";
+  for (;;) {
+    frame f;
+    auto e = conn.read(f);
+    if (e != frame_error::none || (f.type != data_type::push_data && f.type != data_type::finalize)) {
+      if (e != frame_error::closed && e != frame_error::timeout && e != frame_error::io)
+        bad_frame(e != frame_error::none ? net::to_string(e) : "unexpected frame in push");
+      store_->cancel(id);
+      return false;
+    }
+    if (f.type == data_type::finalize) break;
+    if (d.conn && !d.conn->write(data_type::push_data, f.payload)) {
+      d.conn.reset();
+      errors += "next replica " + h.chain[0].first + " dropped; ";
+    }
+    if (auto r = store_->append(id, f.payload); !r) {
+      store_->cancel(id);
+      conn.reply(uint32_t(r.err().code), self_ + ": " + r.err().message);
+      return false;
+    }
+  }
+  // Downstream finalizes while we write: their fsyncs overlap ours.
+  if (d.conn && !d.conn->write(data_type::finalize, {})) d.conn.reset();
+  std::vector<std::string> stored;
+  if (auto m = store_->finalize(id); m)
+    stored.push_back(self_);
+  else
+    errors += self_ + ": " + m.err().message + "; ";
+  for (auto& s : downstream_result(d, errors)) stored.push_back(s);
+  net::wire_writer w;
+  w.u32(static_cast<uint32_t>(stored.size()));
+  for (auto& s : stored) w.str(s);
+  return conn.reply(0, errors, w.take());
+}
+
+bool data_service::on_read(frame_conn& conn, const frame& f) {
+  net::wire_reader r(f.payload);
+  auto handle = r.u64();
+  auto offset = r.u64();
+  auto length = r.u64();
+  if (!r.ok() || length > cs::max_chunk_bytes) {
+    bad_frame("malformed read");
+    return false;
+  }
+  ++stats_.reads;
+  auto data = store_->read(cs::chunk_handle{handle}, offset, length);
+  if (!data) return conn.reply(uint32_t(data.err().code), self_ + ": " + data.err().message);
+  if (!conn.reply(0, "")) return false;
+  std::string_view v(*data);
+  for (size_t pos = 0; pos < v.size(); pos += net::data_frame_bytes)
+    if (!conn.write(data_type::read_data, v.substr(pos, net::data_frame_bytes))) return false;
+  return true;
+}
+
+bool data_service::on_stat(frame_conn& conn, const frame& f) {
+  net::wire_reader r(f.payload);
+  auto handle = r.u64();
+  if (!r.ok()) {
+    bad_frame("malformed stat");
+    return false;
+  }
+  auto m = store_->stat(cs::chunk_handle{handle});
+  if (!m)
+    return conn.reply(uint32_t(cs::errc::not_found),
+                      self_ + ": no chunk " + cs::chunk_handle{handle}.to_string());
+  net::wire_writer w;
+  w.u64(m->chunk_version).u64(m->length_bytes).u32(m->crc32c);
+  return conn.reply(0, "", w.take());
+}
+
+bool data_service::on_list(frame_conn& conn) {
+  auto all = store_->list();
+  net::wire_writer w;
+  size_t n = std::min<size_t>(all.size(), (net::max_payload_bytes - 1100) / 24);
+  w.u32(static_cast<uint32_t>(n)).u64(all.size()).u64(store_->used_bytes());
+  for (size_t i = 0; i < n; ++i)
+    w.u64(all[i].handle.value).u64(all[i].chunk_version).u64(all[i].length_bytes);
+  return conn.reply(0, "", w.take());
+}
+
+}  // namespace dfs

@@ -1,0 +1,29 @@
+#pragma once
+// The chunk store actor: owns the chunkserver's data port (net::data_server serving
+// data_service) and ticks the store (pending pushes that expire). The store itself is shared
+// with the master link, which reports chunks and carries out the master's deletes.
+#include <memory>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/chunkstore/chunk_store.hpp"
+#include "actors/chunkstore/data_service.hpp"
+#include "common/config.hpp"
+#include "net/data_server.hpp"
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+using store_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
+struct store_state {
+  static inline const char* name = "chunk_store";
+  std::shared_ptr<chunk_store> store;
+  std::shared_ptr<data_service> service;
+  std::shared_ptr<net::data_server> server;
+};
+
+store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> self, config cfg,
+                                    std::shared_ptr<chunk_store> store);
+
+}  // namespace dfs

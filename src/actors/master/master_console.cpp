@@ -1,0 +1,85 @@
+// The master's console commands: chunkservers, files, chunks REMOTE, under-replicated.
+#include <caf/all.hpp>
+
+#include "actors/master/master_actor.hpp"
+#include "common/text_table.hpp"
+
+namespace dfs {
+
+namespace {
+
+std::string chunkserver_table(const master_state& st) {
+  auto now = core::clock::now();
+  const auto& reg = st.registry;
+  text_table t({"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE", "USED",
+                 "CHUNKS"},
+                {false, false, false, false, true, true, true, true, true});
+  for (auto& s : reg.list()) {
+    auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_heartbeat);
+    auto used = st.used_bytes.find(s.id);
+    t.add({s.id.to_string(), s.id.host + ":" + std::to_string(s.data_port),
+           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state),
+           format_age_ms(age.count()), format_bytes(s.capacity_bytes),
+           format_bytes(s.free_bytes),
+           format_bytes(used == st.used_bytes.end() ? 0 : used->second),
+           std::to_string(st.meta.chunks().chunks_on(s.id))});
+  }
+  return t.render() + std::to_string(reg.count(registry::health::healthy)) + " healthy, " +
+         std::to_string(reg.count(registry::health::unhealthy)) + " unhealthy, " +
+         std::to_string(reg.count(registry::health::removed)) + " removed\n";
+}
+
+std::string files_text(const master_state& st) {
+  return "files " + std::to_string(st.meta.file_count()) + ", bytes " +
+         std::to_string(st.meta.total_file_bytes()) + " (" +
+         format_bytes(st.meta.total_file_bytes()) + ", newest versions), chunks " +
+         std::to_string(st.meta.chunks().chunks().size()) + "\n";
+}
+
+admin_reply chunks_text(const master_state& st, const std::vector<std::string>& args) {
+  if (args.size() < 2) return {1, "usage: chunks REMOTE [VERSION]"};
+  uint64_t version = 0;
+  if (args.size() > 2) version = std::strtoull(args[2].c_str(), nullptr, 10);
+  auto l = st.meta.layout(args[1], version);
+  if (!l) return {1, l.err().message};
+  auto servers = st.registry.list();
+  text_table t({"INDEX", "HANDLE", "VERSION", "SIZE", "REPLICAS", "WHERE"},
+               {true, false, true, true, true, false});
+  uint32_t i = 0;
+  for (auto& c : l->chunks) {
+    std::string where;
+    for (auto& n : c.replicas) {
+      std::string state = "unknown";
+      for (auto& s : servers)
+        if (s.id == n) state = registry::to_string(s.state);
+      where += (where.empty() ? "" : " ") + n.to_string() + "(" + state + ")";
+    }
+    t.add({std::to_string(i++), c.meta.handle.to_string(), std::to_string(c.meta.chunk_version),
+           std::to_string(c.meta.size_bytes), std::to_string(c.replicas.size()),
+           where.empty() ? "-" : where});
+  }
+  return {0, l->path + " version " + std::to_string(l->version.number) + ", " +
+                 std::to_string(l->version.size_bytes) + " bytes\n" + t.render()};
+}
+
+std::string under_replicated_text(const master_state& st) {
+  auto v = st.meta.under_replicated();
+  text_table t({"HANDLE", "REPLICAS"}, {false, true});
+  for (auto& e : v) t.add({e.handle.to_string(), std::to_string(e.replica_count)});
+  return t.render() + std::to_string(v.size()) + " chunks under-replicated (target " +
+         std::to_string(st.cfg.quorum.replication) + " replicas)\n";
+}
+
+}  // namespace
+
+admin_reply master_console(master_self self, const admin_request& req) {
+  const auto& st = self->state;
+  const auto& cmd = req.args.at(0);
+  if (cmd == "chunkservers") return {0, chunkserver_table(st)};
+  if (cmd == "files") return {0, files_text(st)};
+  if (cmd == "chunks") return chunks_text(st, req.args);
+  if (cmd == "under-replicated") return {0, under_replicated_text(st)};
+  return {1, "the master does not know the command '" + cmd + "'"};
+}
+
+}  // namespace dfs

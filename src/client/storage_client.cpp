@@ -1,0 +1,319 @@
+#include "client/storage_client.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "client/remote.hpp"
+#include "common/crc32c.hpp"
+#include "net/data_frame.hpp"
+
+namespace dfs {
+
+namespace {
+
+std::string sys_error(const std::string& what, const std::string& path) {
+  return what + " '" + path + "': " + std::strerror(errno);
+}
+
+net::data_endpoint endpoint_of(const replica_addr& r) { return {r.id.host, r.data_port}; }
+
+uint64_t random_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+// Runs f(i) for i in [0, n) on up to `window` threads; the first exception is rethrown.
+void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f) {
+  if (n == 1 || window <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr first;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min(n, window); ++t)
+    threads.emplace_back([&] {
+      for (size_t i; (i = next++) < n;) {
+        try {
+          f(i);
+        } catch (...) {
+          std::lock_guard lk(mu);
+          if (!first) first = std::current_exception();
+          next = n;  // stop handing out work
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  if (first) std::rethrow_exception(first);
+}
+
+}  // namespace
+
+storage_client::storage_client(caf::actor_system& sys, const config& cfg)
+    : sys_(sys), cfg_(cfg) {
+  data_opts_.cluster = net::cluster_id(cfg.cluster.name);
+  data_opts_.timeout_ms = std::max<uint32_t>(cfg.client.timeout_ms * 6, 10000);
+}
+
+node_actor& storage_client::master() {
+  if (!master_) {
+    auto m = connect_node(sys_, *endpoint::parse(cfg_.master.address));
+    if (!m) throw storage_error(sys_.render(m.error()));
+    master_ = *m;
+    self_ = std::make_unique<caf::scoped_actor>(sys_);
+  }
+  return master_;
+}
+
+template <class Reply, class Atom, class Req>
+Reply storage_client::call(Atom atom, const Req& req) {
+  auto& m = master();
+  Reply out;
+  std::string err;
+  (*self_)
+      ->request(m, std::chrono::milliseconds(cfg_.client.timeout_ms), atom, req)
+      .receive([&](Reply& r) { out = std::move(r); },
+               [&](caf::error& e) {
+                 err = e == caf::sec::request_timeout ? "the master did not answer in time"
+                                                      : sys_.render(e);
+               });
+  if (!err.empty()) {
+    master_ = nullptr;  // reconnect next time (the master may have restarted)
+    throw storage_error(err);
+  }
+  if (out.status != 0) throw storage_error(out.error);
+  return out;
+}
+
+ns_reply storage_client::ns(const std::string& op, const std::string& path, uint64_t arg) {
+  if (op == "rm" || op == "mkdir") layout_cache_.clear();
+  return call<ns_reply>(storage_atom::value, ns_request{op, path, arg});
+}
+
+ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
+  auto key = std::make_pair(remote, version);
+  auto now = std::chrono::steady_clock::now();
+  auto ttl = std::chrono::milliseconds(cfg_.client.cache_ttl_ms);
+  if (auto it = layout_cache_.find(key); it != layout_cache_.end() && now - it->second.at < ttl)
+    return it->second.reply;
+  // Right after a master restart, replicas are unknown until the chunkservers report again.
+  auto deadline = now + std::chrono::milliseconds(cfg_.client.timeout_ms);
+  for (;;) {
+    auto r = ns("layout", remote, version);
+    bool located = std::all_of(r.chunks.begin(), r.chunks.end(),
+                               [](const ns_chunk& c) { return !c.replicas.empty(); });
+    if (located) {
+      if (layout_cache_.size() > 10000) layout_cache_.clear();
+      layout_cache_[key] = {r, std::chrono::steady_clock::now()};
+      return r;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw storage_error(remote + ": a chunk has no live replica");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // poll for reports
+  }
+}
+
+ns_version storage_client::put_chunks(const put_plan& plan, const std::string& remote,
+                                      const std::function<std::string(size_t)>& chunk_bytes,
+                                      transfer_progress* progress) {
+  put_commit commit{remote, plan.chunk_size_bytes, plan.chunks};
+  parallel_for(plan.chunks.size(), cfg_.client.window_chunks, [&](size_t i) {
+    boost::asio::io_context io;
+    auto& c = commit.chunks[i];
+    auto data = chunk_bytes(i);
+    c.crc32c = crc32c(data);
+    std::vector<replica_addr> chain = c.replicas, stored;
+    std::string errors;
+    // Push along the chain; a dead head is skipped, and replicas the chain did not reach are
+    // tried again while fewer than W hold the chunk.
+    while (stored.size() < plan.write_quorum && !chain.empty()) {
+      std::vector<net::data_endpoint> eps;
+      for (auto& r : chain) eps.push_back(endpoint_of(r));
+      std::set<std::string> ok;
+      try {
+        auto res = net::push_chunk(io, eps, random_id(), c.handle, c.chunk_version, data,
+                                   data_opts_);
+        ok.insert(res.stored.begin(), res.stored.end());
+        if (!res.errors.empty()) errors = res.errors;
+      } catch (const net::data_error& e) {
+        errors = e.what();
+        chain.erase(chain.begin());
+        continue;
+      }
+      std::vector<replica_addr> rest;
+      for (auto& r : chain)
+        (ok.count(endpoint_of(r).text()) ? stored : rest).push_back(r);
+      chain = rest;
+      if (ok.empty()) chain.erase(chain.begin());  // the head stored nothing: skip it
+    }
+    if (stored.size() < plan.write_quorum)
+      throw storage_error("chunk " + std::to_string(i) + " of " + remote + " stored on " +
+                          std::to_string(stored.size()) + " replicas, quorum.write needs " +
+                          std::to_string(plan.write_quorum) +
+                          (errors.empty() ? "" : " (" + errors + ")"));
+    c.replicas = stored;
+    if (progress) progress->done_bytes += data.size();
+  });
+  auto r = call<ns_reply>(commit_atom::value, commit);
+  layout_cache_.clear();
+  if (r.versions.empty()) throw storage_error("the master's commit reply has no version");
+  return r.versions[0];
+}
+
+ns_version storage_client::put(const std::string& local, const std::string& remote,
+                               uint64_t chunk_size, transfer_progress* progress) {
+  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw storage_error(sys_error("cannot open", local));
+  struct stat sb {};
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    ::close(fd);
+    throw storage_error("'" + local + "' is not a regular file");
+  }
+  auto size = static_cast<uint64_t>(sb.st_size);
+  if (progress) progress->total_bytes = size;
+  try {
+    auto plan = call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+    auto v = put_chunks(plan, remote, [&](size_t i) {
+      std::string buf(plan.chunks[i].size_bytes, '\0');
+      uint64_t off = i * plan.chunk_size_bytes;
+      size_t got = 0;
+      while (got < buf.size()) {
+        auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(off + got));
+        if (n <= 0) throw storage_error(sys_error("cannot read", local));
+        got += static_cast<size_t>(n);
+      }
+      return buf;
+    }, progress);
+    ::close(fd);
+    return v;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+ns_version storage_client::put_bytes(std::string_view data, const std::string& remote,
+                                     uint64_t chunk_size) {
+  auto plan = call<put_plan>(put_atom::value, put_request{remote, data.size(), chunk_size});
+  return put_chunks(plan, remote, [&](size_t i) {
+    return std::string(data.substr(i * plan.chunk_size_bytes, plan.chunks[i].size_bytes));
+  }, nullptr);
+}
+
+std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_chunk& c,
+                                        size_t index) {
+  // Nearest first: replicas on this host, then the others; rotate by chunk index so that
+  // the reads of one file spread over its replicas.
+  std::vector<replica_addr> order = c.replicas;
+  if (!order.empty()) std::rotate(order.begin(), order.begin() + index % order.size(), order.end());
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const replica_addr& r) { return r.id.host == cfg_.node.host; });
+  if (cfg_.quorum.read > 1 && order.size() > 1) {
+    // Ask R replicas for (version, checksum); read the newest that matches the master's.
+    std::vector<std::pair<uint64_t, replica_addr>> good;
+    for (size_t k = 0; k < order.size() && good.size() < cfg_.quorum.read; ++k) {
+      try {
+        auto s = net::stat_chunk(io, endpoint_of(order[k]), c.handle, data_opts_);
+        if (s.length == c.size_bytes && s.crc32c == c.crc32c) good.push_back({s.version, order[k]});
+      } catch (const net::data_error&) {
+      }
+    }
+    std::stable_sort(good.begin(), good.end(),
+                     [](auto& a, auto& b) { return a.first > b.first; });
+    std::vector<replica_addr> rest;
+    for (auto& g : good) rest.push_back(g.second);
+    for (auto& r : order)
+      if (std::none_of(good.begin(), good.end(), [&](auto& g) { return g.second.id == r.id; }))
+        rest.push_back(r);
+    order = rest;
+  }
+  std::string errors;
+  for (auto& r : order) {
+    try {
+      auto data = net::read_chunk(io, endpoint_of(r), c.handle, 0, c.size_bytes, data_opts_);
+      if (crc32c(data) == c.crc32c) return data;
+      errors += endpoint_of(r).text() + ": checksum mismatch; ";
+    } catch (const net::data_error& e) {
+      errors += std::string(e.what()) + "; ";
+    }
+  }
+  throw storage_error("chunk " + std::to_string(index) + ": no replica could be read (" +
+                      errors + ")");
+}
+
+ns_version storage_client::get(const std::string& remote, uint64_t version,
+                               const std::function<void(uint64_t, std::string_view)>& sink,
+                               transfer_progress* progress) {
+  auto l = layout(remote, version);
+  if (l.versions.empty()) throw storage_error("no version in the layout of " + remote);
+  auto v = l.versions[0];
+  if (progress) progress->total_bytes = v.size_bytes;
+  size_t window = cfg_.client.window_chunks;
+  uint64_t offset = 0;
+  // Batches of `window` chunks fetched in parallel, delivered in file order.
+  for (size_t first = 0; first < l.chunks.size(); first += window) {
+    size_t n = std::min(window, l.chunks.size() - first);
+    std::vector<std::string> got(n);
+    parallel_for(n, window, [&](size_t k) {
+      boost::asio::io_context io;
+      got[k] = fetch_chunk(io, l.chunks[first + k], first + k);
+      if (progress) progress->done_bytes += got[k].size();
+    });
+    for (auto& g : got) {
+      sink(offset, g);
+      offset += g.size();
+    }
+  }
+  return v;
+}
+
+ns_version storage_client::get_to_file(const std::string& remote, uint64_t version,
+                                       const std::string& local, transfer_progress* progress) {
+  auto tmp = local + ".dfs-part";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw storage_error(sys_error("cannot create", tmp));
+  try {
+    auto v = get(remote, version, [&](uint64_t off, std::string_view d) {
+      size_t done = 0;
+      while (done < d.size()) {
+        auto n = ::pwrite(fd, d.data() + done, d.size() - done, static_cast<off_t>(off + done));
+        if (n <= 0) throw storage_error(sys_error("cannot write", tmp));
+        done += static_cast<size_t>(n);
+      }
+    }, progress);
+    if (::close(fd) != 0) throw storage_error(sys_error("cannot write", tmp));
+    fd = -1;
+    if (::rename(tmp.c_str(), local.c_str()) != 0)
+      throw storage_error(sys_error("cannot rename to", local));
+    return v;
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+net::store_listing storage_client::store(const std::string& control_addr) {
+  auto ep = endpoint::parse(control_addr);
+  if (!ep) throw storage_error("'" + control_addr + "' is not HOST:PORT");
+  boost::asio::io_context io;
+  try {
+    return net::list_store(io, {ep->host, static_cast<uint16_t>(ep->port + 1)}, data_opts_);
+  } catch (const net::data_error& e) {
+    throw storage_error(e.what());
+  }
+}
+
+}  // namespace dfs

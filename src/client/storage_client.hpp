@@ -1,0 +1,83 @@
+#pragma once
+// The client library of the storage path: metadata from the master (CAF requests to its node
+// actor, layouts cached for client.cache_ttl_ms), chunk bytes straight to and from the
+// chunkservers over the data port (net/data_client.hpp), a window of chunks in flight.
+//
+// put: plan (handles + chains) -> push every chunk along its chain -> commit. A chunk that is
+//      durable on fewer than W replicas fails the put; nothing is committed then, and the
+//      master abandons the handles after their grace (the chunkservers delete the orphans).
+// get: layout -> per chunk: (R > 1: ask R replicas for version + checksum) -> read from the
+//      nearest good replica, the next one on any error or checksum mismatch.
+// Every failure throws storage_error with one line for the user.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "common/config.hpp"
+#include "net/data_client.hpp"
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+struct storage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Bytes done so far of a transfer, for a progress bar (updated from worker threads).
+struct transfer_progress {
+  std::atomic<uint64_t> done_bytes{0};
+  uint64_t total_bytes = 0;
+};
+
+class storage_client {
+ public:
+  storage_client(caf::actor_system& sys, const config& cfg);
+
+  // One namespace request (ls, stat, mkdir, rm, versions, layout); throws on an error status.
+  ns_reply ns(const std::string& op, const std::string& path, uint64_t arg = 0);
+  // Uploads `local` as a new version of `remote`; chunk_size 0 = the cluster default.
+  ns_version put(const std::string& local, const std::string& remote, uint64_t chunk_size,
+                 transfer_progress* progress = nullptr);
+  // Same from memory (small files, benchmarks).
+  ns_version put_bytes(std::string_view data, const std::string& remote, uint64_t chunk_size);
+  // Downloads a version (0 = newest); `sink(offset, bytes)` gets the chunks in file order.
+  ns_version get(const std::string& remote, uint64_t version,
+                 const std::function<void(uint64_t, std::string_view)>& sink,
+                 transfer_progress* progress = nullptr);
+  // Downloads into a local file (temp file + rename: never a half-written LOCAL).
+  ns_version get_to_file(const std::string& remote, uint64_t version, const std::string& local,
+                         transfer_progress* progress = nullptr);
+  net::store_listing store(const std::string& control_addr);
+  const config& cfg() const { return cfg_; }
+
+ private:
+  node_actor& master();
+  template <class Reply, class Atom, class Req>
+  Reply call(Atom atom, const Req& req);
+  ns_reply layout(const std::string& remote, uint64_t version);
+  ns_version put_chunks(const put_plan& plan, const std::string& remote,
+                        const std::function<std::string(size_t)>& chunk_bytes,
+                        transfer_progress* progress);
+  std::string fetch_chunk(boost::asio::io_context& io, const ns_chunk& c, size_t index);
+
+  caf::actor_system& sys_;
+  config cfg_;
+  node_actor master_;
+  std::unique_ptr<caf::scoped_actor> self_;
+  net::data_options data_opts_;
+  struct cached {
+    ns_reply reply;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::pair<std::string, uint64_t>, cached> layout_cache_;
+};
+
+}  // namespace dfs

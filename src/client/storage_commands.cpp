@@ -1,0 +1,283 @@
+#include "client/storage_commands.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "client/storage_client.hpp"
+#include "common/text_table.hpp"
+#include "core/master/ids.hpp"
+
+namespace dfs {
+
+namespace {
+
+using args_t = std::vector<std::string>;
+
+int fail(const std::string& msg) {
+  std::cerr << "error: " << msg << "\n";
+  return 1;
+}
+
+// One client per command: it holds actors (scoped_actor, the master handle), which must be
+// gone before the shell's actor system shuts down.
+storage_client client(caf::actor_system& sys, const config& cfg) {
+  return storage_client(sys, cfg);
+}
+
+std::string hex(uint64_t h) { return master::chunk_handle{h}.to_string(); }
+
+std::string format_time(uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+// Splits `args` into positionals and --flag value pairs; false on an unknown flag.
+bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args_t& pos,
+                 std::map<std::string, std::string>& vals, std::string& err) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    auto& a = args[i];
+    if (a.size() > 1 && a[0] == '-' && a != "-") {
+      if (std::find(flags.begin(), flags.end(), a) == flags.end()) {
+        err = "unknown option '" + a + "'";
+        return false;
+      }
+      if (a == "-l") {
+        vals[a] = "1";
+        continue;
+      }
+      if (i + 1 >= args.size()) {
+        err = "option " + a + " needs a value";
+        return false;
+      }
+      vals[a] = args[++i];
+      continue;
+    }
+    pos.push_back(a);
+  }
+  return true;
+}
+
+uint64_t parse_number(const std::string& s, const std::string& what) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
+    throw storage_error(what + " must be a positive number, got '" + s + "'");
+  return std::stoull(s);
+}
+
+// A progress bar on stderr while `work` runs, when stdout is a terminal and the transfer is
+// big enough to be worth one.
+template <class F>
+auto with_progress(transfer_progress& p, F work) {
+  std::atomic<bool> done{false};
+  std::thread bar([&] {
+    if (!isatty(STDOUT_FILENO) || !isatty(STDERR_FILENO)) return;
+    auto t0 = std::chrono::steady_clock::now();
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // screen refresh rate
+      if (p.total_bytes < (4u << 20) || done) continue;
+      double frac = double(p.done_bytes) / double(p.total_bytes);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      int w = 30, fill = int(frac * w);
+      std::fprintf(stderr, "\r[%s%s] %3d%% %.1f MiB/s ", std::string(fill, '#').c_str(),
+                   std::string(w - fill, ' ').c_str(), int(frac * 100),
+                   double(p.done_bytes) / 1048576.0 / std::max(secs, 0.001));
+    }
+    if (p.total_bytes >= (4u << 20)) std::fprintf(stderr, "\r%60s\r", "");
+  });
+  try {
+    auto r = work();
+    done = true;
+    bar.join();
+    return r;
+  } catch (...) {
+    done = true;
+    bar.join();
+    throw;
+  }
+}
+
+int cmd_put(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"--chunk-size"}, pos, f, err)) return fail(err);
+  if (pos.size() != 2) return fail("usage: put LOCAL REMOTE [--chunk-size S]");
+  uint64_t cs = 0;
+  if (f.count("--chunk-size")) {
+    auto v = parse_size(f["--chunk-size"]);
+    if (!v || *v < 1024 || *v > (64u << 20))
+      return fail("--chunk-size '" + f["--chunk-size"] + "': expected 1KiB..64MiB");
+    cs = *v;
+  }
+  transfer_progress p;
+  auto v = with_progress(p, [&] { return client(sys, cfg).put(pos[0], pos[1], cs, &p); });
+  std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes, "
+            << v.chunk_count << " chunks\n";
+  return 0;
+}
+
+int cmd_get(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"--version"}, pos, f, err)) return fail(err);
+  if (pos.size() != 2) return fail("usage: get REMOTE LOCAL [--version N]");
+  uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
+  transfer_progress p;
+  auto v = with_progress(p, [&] {
+    return client(sys, cfg).get_to_file(pos[0], version, pos[1], &p);
+  });
+  std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes\n";
+  return 0;
+}
+
+int cmd_cat(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"--version"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: cat REMOTE [--version N]");
+  uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
+  client(sys, cfg).get(pos[0], version, [](uint64_t, std::string_view d) {
+    std::cout.write(d.data(), static_cast<std::streamsize>(d.size()));
+  });
+  std::cout.flush();
+  return 0;
+}
+
+std::string replicas_text(const ns_chunk& c) {
+  std::string s;
+  for (auto& r : c.replicas) s += (s.empty() ? "" : ",") + r.id.host + ":" + std::to_string(r.id.port);
+  return s.empty() ? "-" : s;
+}
+
+int cmd_ls(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"-l"}, pos, f, err)) return fail(err);
+  if (pos.size() > 1) return fail("usage: ls [-l] [DIR]");
+  std::string dir = pos.empty() ? "/" : pos[0];
+  auto c = client(sys, cfg);
+  auto r = c.ns("ls", dir);
+  if (!f.count("-l")) {
+    for (auto& e : r.entries) std::cout << e.name << (e.is_dir ? "/" : "") << "\n";
+    return 0;
+  }
+  text_table t({"NAME", "SIZE", "VERSIONS", "CHUNKS", "MODIFIED", "REPLICAS"},
+               {false, true, true, true, false, false});
+  for (auto& e : r.entries) {
+    if (e.is_dir) {
+      t.add({e.name + "/", "-", "-", "-", "-", "-"});
+      continue;
+    }
+    std::string reps;
+    auto path = r.entries.size() == 1 && e.name == dir.substr(dir.rfind('/') + 1)
+                    ? dir
+                    : (dir == "/" ? "" : dir) + "/" + e.name;
+    try {
+      auto l = c.ns("layout", path);
+      for (size_t i = 0; i < l.chunks.size(); ++i)
+        reps += (reps.empty() ? "" : " ") + std::to_string(i) + ":" + replicas_text(l.chunks[i]);
+    } catch (const storage_error&) {
+    }
+    t.add({e.name, std::to_string(e.size_bytes), std::to_string(e.version_count),
+           std::to_string(e.chunk_count), format_time(e.mtime_ms), reps.empty() ? "-" : reps});
+  }
+  std::cout << t.render();
+  return 0;
+}
+
+int cmd_stat(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  if (args.size() != 2) return fail("usage: stat REMOTE");
+  auto r = client(sys, cfg).ns("stat", args[1]);
+  auto& e = r.entries.at(0);
+  if (e.is_dir) {
+    std::cout << e.name << ": directory, " << e.chunk_count << " entries\n";
+    return 0;
+  }
+  auto& v = r.versions.at(0);
+  std::cout << e.name << ": file, " << v.size_bytes << " bytes, version " << v.number << " of "
+            << e.version_count << " kept, " << v.chunk_count << " chunks of "
+            << v.chunk_size_bytes << " bytes, modified " << format_time(v.mtime_ms) << "\n";
+  return 0;
+}
+
+int cmd_simple(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  if (args.size() != 2) return fail("usage: " + args[0] + " PATH");
+  client(sys, cfg).ns(args[0], args[1]);
+  return 0;
+}
+
+int cmd_versions(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  if (args.size() != 3 && args.size() != 4) return fail("usage: versions REMOTE N [LOCAL]");
+  auto n = parse_number(args[2], "N");
+  auto c = client(sys, cfg);
+  auto r = c.ns("versions", args[1], n);
+  text_table t({"VERSION", "SIZE", "CHUNKS", "MODIFIED", "FILE"}, {true, true, true, false, false});
+  for (auto& v : r.versions) {
+    std::string file = "-";
+    if (args.size() == 4) {
+      file = args[3] + ".v" + std::to_string(v.number);
+      c.get_to_file(args[1], v.number, file);
+    }
+    t.add({std::to_string(v.number), std::to_string(v.size_bytes), std::to_string(v.chunk_count),
+           format_time(v.mtime_ms), file});
+  }
+  std::cout << t.render();
+  return 0;
+}
+
+int cmd_store(caf::actor_system& sys, const config& cfg, const args_t& args) {
+  if (args.size() != 2) return fail("usage: store HOST:PORT (a chunkserver's control address)");
+  auto l = client(sys, cfg).store(args[1]);
+  text_table t({"HANDLE", "VERSION", "LENGTH"}, {false, true, true});
+  for (auto& c : l.chunks) t.add({hex(c.handle), std::to_string(c.version), std::to_string(c.length)});
+  std::cout << t.render() << l.total_chunks << " chunks, " << format_bytes(l.used_bytes)
+            << " in chunk files\n";
+  return 0;
+}
+
+// Client errors (bad input, unreachable nodes) become one line and exit code 1.
+storage_command guarded(std::string usage, std::string help,
+                        int (*f)(caf::actor_system&, const config&, const args_t&)) {
+  return {std::move(usage), std::move(help),
+          [f](caf::actor_system& sys, const config& cfg, const args_t& args) {
+            try {
+              return f(sys, cfg, args);
+            } catch (const std::exception& e) {
+              return fail(e.what());
+            }
+          }};
+}
+
+}  // namespace
+
+const std::map<std::string, storage_command>& storage_commands() {
+  static const std::map<std::string, storage_command> table = {
+      {"put", guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version",
+                      cmd_put)},
+      {"get", guarded("get REMOTE LOCAL [--version N]", "download a version", cmd_get)},
+      {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
+      {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)",
+                     cmd_ls)},
+      {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
+      {"mkdir", guarded("mkdir DIR", "create a directory", cmd_simple)},
+      {"rm", guarded("rm REMOTE", "remove a file (all versions) or an empty directory",
+                     cmd_simple)},
+      {"versions", guarded("versions REMOTE N [LOCAL]",
+                           "the newest N versions; with LOCAL, saved as LOCAL.v<N>",
+                           cmd_versions)},
+      {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},
+  };
+  return table;
+}
+
+}  // namespace dfs

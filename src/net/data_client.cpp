@@ -1,0 +1,121 @@
+#include "net/data_client.hpp"
+
+#include "net/data_frame.hpp"
+
+namespace dfs::net {
+
+namespace {
+
+frame_conn open(boost::asio::io_context& io, const data_endpoint& at, const data_options& o) {
+  try {
+    return frame_conn::connect(io, at.host, at.port, o.cluster, o.timeout_ms);
+  } catch (const std::exception& e) {
+    throw data_error(0, e.what());
+  }
+}
+
+reply_msg expect_reply(frame_conn& c, const data_endpoint& at) {
+  frame f;
+  auto e = c.read(f);
+  reply_msg r;
+  if (e != frame_error::none)
+    throw data_error(0, "chunkserver " + at.text() + ": " + to_string(e));
+  if (!parse_reply(f, r)) throw data_error(0, "chunkserver " + at.text() + ": bad reply");
+  return r;
+}
+
+reply_msg request(boost::asio::io_context& io, const data_endpoint& at, data_type t,
+                  const std::string& body, const data_options& o) {
+  auto c = open(io, at, o);
+  if (!c.write(t, body)) throw data_error(0, "chunkserver " + at.text() + ": send failed");
+  auto r = expect_reply(c, at);
+  if (r.status != 0) throw data_error(r.status, r.message);
+  return r;
+}
+
+}  // namespace
+
+push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
+                       uint64_t data_id, uint64_t handle, uint64_t version,
+                       std::string_view data, const data_options& o) {
+  if (chain.empty()) throw data_error(0, "empty replica chain");
+  auto c = open(io, chain[0], o);
+  wire_writer w;
+  w.u64(data_id).u64(handle).u64(version).u64(data.size());
+  w.u32(static_cast<uint32_t>(chain.size() - 1));
+  for (size_t i = 1; i < chain.size(); ++i) w.str(chain[i].host).u16(chain[i].port);
+  bool ok = c.write(data_type::push_begin, w.take());
+  for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
+    ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes));
+  ok = ok && c.write(data_type::finalize, {});
+  // A refused push answers early and closes: read the reply even if a send failed.
+  reply_msg r;
+  try {
+    r = expect_reply(c, chain[0]);
+  } catch (const data_error&) {
+    if (!ok) throw data_error(0, "chunkserver " + chain[0].text() + ": push interrupted");
+    throw;
+  }
+  if (r.status != 0) throw data_error(r.status, r.message);
+  push_result out;
+  wire_reader rd(r.body);
+  auto n = rd.u32();
+  for (uint32_t i = 0; i < n && i < 16 && rd.ok(); ++i) out.stored.push_back(rd.str(300));
+  out.errors = r.message;
+  return out;
+}
+
+std::string read_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
+                       uint64_t offset, uint64_t length, const data_options& o) {
+  auto c = open(io, at, o);
+  wire_writer w;
+  w.u64(handle).u64(offset).u64(length);
+  if (!c.write(data_type::read, w.take()))
+    throw data_error(0, "chunkserver " + at.text() + ": send failed");
+  auto r = expect_reply(c, at);
+  if (r.status != 0) throw data_error(r.status, r.message);
+  std::string out;
+  out.reserve(length);
+  while (out.size() < length) {
+    frame f;
+    auto e = c.read(f);
+    if (e != frame_error::none || f.type != data_type::read_data || f.payload.empty() ||
+        out.size() + f.payload.size() > length)
+      throw data_error(0, "chunkserver " + at.text() + ": read interrupted (" +
+                              std::string(e == frame_error::none ? "bad frame" : to_string(e)) +
+                              ")");
+    out.append(f.payload);
+  }
+  return out;
+}
+
+replica_stat stat_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
+                        const data_options& o) {
+  wire_writer w;
+  w.u64(handle);
+  auto r = request(io, at, data_type::stat, w.take(), o);
+  wire_reader rd(r.body);
+  replica_stat s{rd.u64(), rd.u64(), rd.u32()};
+  if (!rd.ok()) throw data_error(0, "chunkserver " + at.text() + ": bad stat reply");
+  return s;
+}
+
+store_listing list_store(boost::asio::io_context& io, const data_endpoint& at,
+                         const data_options& o) {
+  auto r = request(io, at, data_type::list, {}, o);
+  wire_reader rd(r.body);
+  store_listing out;
+  auto n = rd.u32();
+  out.total_chunks = rd.u64();
+  out.used_bytes = rd.u64();
+  for (uint32_t i = 0; i < n && rd.ok(); ++i) {
+    auto h = rd.u64();
+    auto v = rd.u64();
+    auto l = rd.u64();
+    out.chunks.push_back({h, v, l});
+  }
+  if (!rd.ok()) throw data_error(0, "chunkserver " + at.text() + ": bad list reply");
+  return out;
+}
+
+}  // namespace dfs::net

@@ -1,0 +1,63 @@
+#pragma once
+// Client side of the data protocol (data_frame.hpp): push one chunk along a replica chain,
+// read a range, ask for a replica's (version, length, checksum), list a chunkserver. Blocking;
+// callers run several on threads for a window of chunks in flight. Every failure throws
+// data_error with one line naming the replica.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+namespace dfs::net {
+
+struct data_error : std::runtime_error {
+  uint32_t status;  // chunkstore::errc of the replica, or 0 for transport errors
+  data_error(uint32_t s, const std::string& what) : std::runtime_error(what), status(s) {}
+};
+
+struct data_endpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+
+struct data_options {
+  uint32_t cluster = 0;
+  uint32_t timeout_ms = 30000;
+};
+
+struct push_result {
+  std::vector<std::string> stored;  // "host:port" of every replica that made it durable
+  std::string errors;               // what went wrong further down the chain, if anything
+};
+
+push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
+                       uint64_t data_id, uint64_t handle, uint64_t version,
+                       std::string_view data, const data_options& o);
+
+std::string read_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
+                       uint64_t offset, uint64_t length, const data_options& o);
+
+struct replica_stat {
+  uint64_t version = 0;
+  uint64_t length = 0;
+  uint32_t crc32c = 0;
+};
+replica_stat stat_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
+                        const data_options& o);
+
+struct store_listing {
+  uint64_t total_chunks = 0;
+  uint64_t used_bytes = 0;
+  struct entry {
+    uint64_t handle, version, length;
+  };
+  std::vector<entry> chunks;  // may be cut short for huge stores (total_chunks says)
+};
+store_listing list_store(boost::asio::io_context& io, const data_endpoint& at,
+                         const data_options& o);
+
+}  // namespace dfs::net

@@ -1,0 +1,242 @@
+#include "net/data_frame.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <boost/asio/connect.hpp>
+
+#include "common/crc32c.hpp"
+
+namespace dfs::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+void put_le(char* p, uint64_t v, size_t n) {
+  for (size_t i = 0; i < n; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint64_t get_le(const char* p, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+void set_timeouts(int fd, uint32_t timeout_ms) {
+  timeval tv{static_cast<time_t>(timeout_ms / 1000),
+             static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  int buf = 4 << 20;  // a whole 1 MiB frame or more in flight per hop
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+}
+
+}  // namespace
+
+uint32_t cluster_id(const std::string& cluster_name) { return crc32c(cluster_name); }
+
+wire_writer& wire_writer::u16(uint16_t v) {
+  char b[2];
+  put_le(b, v, 2);
+  out_.append(b, 2);
+  return *this;
+}
+wire_writer& wire_writer::u32(uint32_t v) {
+  char b[4];
+  put_le(b, v, 4);
+  out_.append(b, 4);
+  return *this;
+}
+wire_writer& wire_writer::u64(uint64_t v) {
+  char b[8];
+  put_le(b, v, 8);
+  out_.append(b, 8);
+  return *this;
+}
+wire_writer& wire_writer::str(std::string_view s) {
+  u32(static_cast<uint32_t>(s.size()));
+  out_.append(s);
+  return *this;
+}
+
+bool wire_reader::take(void* out, size_t n) {
+  if (!ok_ || in_.size() < n) {
+    ok_ = false;
+    std::memset(out, 0, n);
+    return false;
+  }
+  std::memcpy(out, in_.data(), n);
+  in_.remove_prefix(n);
+  return true;
+}
+uint16_t wire_reader::u16() {
+  char b[2];
+  take(b, 2);
+  return static_cast<uint16_t>(get_le(b, 2));
+}
+uint32_t wire_reader::u32() {
+  char b[4];
+  take(b, 4);
+  return static_cast<uint32_t>(get_le(b, 4));
+}
+uint64_t wire_reader::u64() {
+  char b[8];
+  take(b, 8);
+  return get_le(b, 8);
+}
+std::string wire_reader::str(size_t max_bytes) {
+  auto n = u32();
+  if (!ok_ || n > max_bytes || n > in_.size()) {
+    ok_ = false;
+    return {};
+  }
+  std::string s(in_.substr(0, n));
+  in_.remove_prefix(n);
+  return s;
+}
+
+const char* to_string(frame_error e) {
+  switch (e) {
+    case frame_error::none: return "none";
+    case frame_error::closed: return "connection closed";
+    case frame_error::timeout: return "timed out";
+    case frame_error::io: return "i/o error";
+    case frame_error::bad_magic: return "bad frame magic";
+    case frame_error::bad_version: return "unsupported frame version";
+    case frame_error::bad_cluster: return "frame from another cluster";
+    case frame_error::bad_length: return "frame too long";
+    case frame_error::bad_crc: return "frame checksum mismatch";
+  }
+  return "?";
+}
+
+frame_conn::frame_conn(tcp::socket sock, uint32_t cluster, uint32_t timeout_ms)
+    : sock_(std::move(sock)), cluster_(cluster) {
+  set_timeouts(sock_.native_handle(), timeout_ms);
+}
+
+frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, uint16_t port,
+                               uint32_t cluster, uint32_t timeout_ms) {
+  boost::system::error_code ec;
+  tcp::resolver res(io);
+  auto eps = res.resolve(host, std::to_string(port), ec);
+  if (ec || eps.empty())
+    throw std::runtime_error("cannot resolve " + host + ": " + ec.message());
+  auto ep = eps.begin()->endpoint();
+  tcp::socket s(io);
+  s.open(ep.protocol(), ec);
+  if (ec) throw std::runtime_error("socket: " + ec.message());
+  set_timeouts(s.native_handle(), timeout_ms);  // Linux connect() honours SO_SNDTIMEO
+  if (::connect(s.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) != 0)
+    throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) + ": " +
+                             std::strerror(errno));
+  return frame_conn(std::move(s), cluster, timeout_ms);
+}
+
+bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
+  while (n > 0) {
+    auto r = ::recv(sock_.native_handle(), p, n, 0);
+    if (r > 0) {
+      p += r;
+      n -= static_cast<size_t>(r);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    err = r == 0 ? frame_error::closed
+                 : (errno == EAGAIN || errno == EWOULDBLOCK ? frame_error::timeout
+                                                              : frame_error::io);
+    return false;
+  }
+  return true;
+}
+
+frame_error frame_conn::read(frame& out) {
+  char h[data_header_bytes];
+  frame_error err = frame_error::none;
+  if (!read_exact(h, sizeof h, err)) return err;
+  if (get_le(h, 4) != data_magic) return frame_error::bad_magic;
+  if (crc32c(h, 20) != get_le(h + 20, 4)) return frame_error::bad_crc;
+  if (static_cast<uint8_t>(h[4]) != data_protocol_version) return frame_error::bad_version;
+  if (get_le(h + 8, 4) != cluster_) return frame_error::bad_cluster;
+  auto len = static_cast<uint32_t>(get_le(h + 12, 4));
+  if (len > max_payload_bytes) return frame_error::bad_length;
+  out.type = static_cast<data_type>(static_cast<uint8_t>(h[5]));
+  out.payload.resize(len);
+  if (len > 0 && !read_exact(out.payload.data(), len, err)) return err;
+  if (crc32c(out.payload) != get_le(h + 16, 4)) return frame_error::bad_crc;
+  return frame_error::none;
+}
+
+bool frame_conn::write(data_type type, std::string_view payload) {
+  if (payload.size() > max_payload_bytes) return false;
+  char h[data_header_bytes] = {};
+  put_le(h, data_magic, 4);
+  h[4] = static_cast<char>(data_protocol_version);
+  h[5] = static_cast<char>(type);
+  put_le(h + 8, cluster_, 4);
+  put_le(h + 12, payload.size(), 4);
+  put_le(h + 16, crc32c(payload), 4);
+  put_le(h + 20, crc32c(h, 20), 4);
+  iovec iov[2] = {{h, sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
+  size_t total = sizeof h + payload.size();
+  size_t sent = 0;
+  while (sent < total) {
+    msghdr msg{};
+    // Skip what was sent already.
+    iovec cur[2];
+    int n = 0;
+    size_t skip = sent;
+    for (auto& v : iov) {
+      if (skip >= v.iov_len) {
+        skip -= v.iov_len;
+        continue;
+      }
+      cur[n++] = {static_cast<char*>(v.iov_base) + skip, v.iov_len - skip};
+      skip = 0;
+    }
+    msg.msg_iov = cur;
+    msg.msg_iovlen = static_cast<size_t>(n);
+    auto r = ::sendmsg(sock_.native_handle(), &msg, MSG_NOSIGNAL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    sent += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body) {
+  wire_writer w;
+  w.u32(status).str(message.substr(0, 1000));
+  auto p = w.take();
+  p.append(body);
+  return write(data_type::reply, p);
+}
+
+void frame_conn::shutdown() {
+  boost::system::error_code ec;
+  sock_.shutdown(tcp::socket::shutdown_both, ec);
+}
+
+bool parse_reply(const frame& f, reply_msg& out) {
+  if (f.type != data_type::reply) return false;
+  wire_reader r(f.payload);
+  out.status = r.u32();
+  out.message = r.str(1000);
+  if (!r.ok()) return false;
+  size_t used = 4 + 4 + out.message.size();
+  out.body = f.payload.substr(used);
+  return true;
+}
+
+}  // namespace dfs::net

@@ -1,0 +1,134 @@
+#pragma once
+// The chunk data protocol on the data port (node.port + 1): frames over TCP.
+//
+// Frame = 24-byte header + payload (at most max_payload_bytes = 1 MiB + 4 KiB). Header, all
+// integers little-endian:
+//   offset size field
+//   0      4    magic 0x44465344 ("DSFD" in file order)
+//   4      1    protocol version (1)
+//   5      1    frame type (data_type)
+//   6      2    reserved (0)
+//   8      4    cluster id (CRC32C of cluster.name): frames of another cluster are refused
+//   12     4    payload length
+//   16     4    CRC32C of the payload
+//   20     4    CRC32C of header bytes 0..19
+// A frame that fails any check closes the connection (the stream cannot be resynchronised);
+// the server counts it. Payload bodies are encoded with wire_writer / wire_reader.
+//
+// Push (one chunk, along the chain client -> r1 -> r2 -> r3, each hop one connection):
+//   push_begin{data_id, handle, version, size, rest of chain} ; push_data* ; finalize
+//   -> reply{status, message, [stored endpoints...]}  (every replica that made it durable)
+// Read:  read{handle, offset, length} -> reply{status, message} ; read_data* (length bytes)
+// Stat:  stat{handle} -> reply{status, message, version, length, crc32c}
+// List:  list{} -> reply{status, message, count, (handle, version, length)*}
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace dfs::net {
+
+inline constexpr uint32_t data_magic = 0x44465344;
+inline constexpr uint8_t data_protocol_version = 1;
+inline constexpr size_t data_header_bytes = 24;
+inline constexpr uint32_t data_frame_bytes = 1u << 20;  // chunk bytes per push/read frame
+inline constexpr uint32_t max_payload_bytes = data_frame_bytes + 4096;
+
+enum class data_type : uint8_t {
+  push_begin = 1,
+  push_data = 2,
+  finalize = 3,
+  read = 4,
+  read_data = 5,
+  stat = 6,
+  list = 7,
+  reply = 8,
+};
+
+struct data_header {
+  uint32_t magic = data_magic;
+  uint8_t version = data_protocol_version;
+  uint8_t type = 0;
+  uint16_t reserved = 0;
+  uint32_t cluster = 0;
+  uint32_t length = 0;
+  uint32_t payload_crc = 0;
+  uint32_t header_crc = 0;
+};
+static_assert(sizeof(data_header) == data_header_bytes, "data frame header is 24 bytes");
+
+uint32_t cluster_id(const std::string& cluster_name);
+
+// Little-endian encoder/decoder of payload bodies. The reader never reads past its input:
+// a short or malformed body sets ok() to false and yields zeros.
+class wire_writer {
+ public:
+  wire_writer& u16(uint16_t v);
+  wire_writer& u32(uint32_t v);
+  wire_writer& u64(uint64_t v);
+  wire_writer& str(std::string_view s);
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class wire_reader {
+ public:
+  explicit wire_reader(std::string_view in) : in_(in) {}
+  uint16_t u16();
+  uint32_t u32();
+  uint64_t u64();
+  std::string str(size_t max_bytes = 4096);
+  bool ok() const { return ok_; }
+
+ private:
+  bool take(void* out, size_t n);
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+enum class frame_error { none, closed, timeout, io, bad_magic, bad_version, bad_cluster,
+                         bad_length, bad_crc };
+const char* to_string(frame_error e);
+
+struct frame {
+  data_type type = data_type::reply;
+  std::string payload;
+};
+
+// A connected TCP socket speaking frames with blocking I/O and deadlines (SO_RCVTIMEO /
+// SO_SNDTIMEO), so a stalled peer costs one connection thread for at most `timeout_ms`.
+// Asio does the connecting and accepting; reads and writes go straight to the descriptor
+// because Asio's blocking operations ignore socket timeouts.
+class frame_conn {
+ public:
+  frame_conn(boost::asio::ip::tcp::socket sock, uint32_t cluster, uint32_t timeout_ms);
+  // Connects to host:port within timeout_ms; throws std::runtime_error naming the address.
+  static frame_conn connect(boost::asio::io_context& io, const std::string& host, uint16_t port,
+                            uint32_t cluster, uint32_t timeout_ms);
+
+  frame_error read(frame& out);
+  bool write(data_type type, std::string_view payload);
+  // Reply frame: status (0 ok), message, then `body`.
+  bool reply(uint32_t status, std::string_view message, std::string_view body = {});
+  void shutdown();
+  int fd() { return sock_.native_handle(); }
+
+ private:
+  bool read_exact(char* p, size_t n, frame_error& err);
+  boost::asio::ip::tcp::socket sock_;
+  uint32_t cluster_;
+};
+
+// A parsed reply frame.
+struct reply_msg {
+  uint32_t status = 0;
+  std::string message;
+  std::string body;  // the rest, for the caller's wire_reader
+};
+bool parse_reply(const frame& f, reply_msg& out);
+
+}  // namespace dfs::net

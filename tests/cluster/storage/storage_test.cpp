@@ -1,0 +1,298 @@
+// Master + 3 chunkservers as real processes, driven through the client CLI: put/get round
+// trips (byte-exact by hash), a chunkserver SIGKILLed during a get, a corrupted replica, master
+// SIGKILL + restart (acknowledged files survive) and during a put (old or new version, never a
+// mix), and bad input (clear errors, no node crashes).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "common/dfs_cluster.hpp"
+
+using namespace std::chrono_literals;
+using dfs::test::dfs_cluster;
+using dfs::test::process;
+using dfs::test::run_result;
+using dfs::test::wait_until;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int master_index = 0;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+void write_random(const std::string& path, size_t size, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(size, '\0');
+  for (size_t i = 0; i + 8 <= size; i += 8) {
+    uint64_t v = rng();
+    std::memcpy(&s[i], &v, 8);
+  }
+  for (size_t i = size - size % 8; i < size; ++i) s[i] = static_cast<char>(rng());
+  std::ofstream(path, std::ios::binary).write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+
+struct Storage : ::testing::Test {
+  dfs_cluster c;
+  std::string master_addr;
+
+  void SetUp() override {
+    master_addr = c.addr_of(master_index);
+    c.set_common({"master.address=" + master_addr, "master.unhealthy_after_ms=1500",
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+    c.start("master", "master", master_index);
+    for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
+    ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s))
+        << c.admin(master_index, {"chunkservers"}).out;
+  }
+
+  int healthy() {
+    auto r = c.admin(master_index, {"chunkservers"});
+    int n = 0;
+    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+
+  std::vector<std::string> client_argv(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "client", "--set",
+                                     "master.address=" + master_addr, "--set",
+                                     "log.console=false", "--set", "client.timeout_ms=8000"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  run_result cli(const std::vector<std::string>& args) {
+    return dfs::test::run(client_argv(args), c.dir());
+  }
+  std::string local(const std::string& name) { return c.dir() + "/" + name; }
+
+  // put LOCAL REMOTE, get REMOTE back, compare hashes.
+  void round_trip(size_t size, const std::string& chunk_size, uint32_t seed) {
+    auto name = "rt-" + std::to_string(size) + "-" + std::to_string(seed);
+    write_random(local(name), size, seed);
+    std::vector<std::string> put = {"put", local(name), "/" + name};
+    if (!chunk_size.empty()) put.insert(put.end(), {"--chunk-size", chunk_size});
+    auto p = cli(put);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    auto g = cli({"get", "/" + name, local(name + ".back")});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    auto a = read_all(local(name)), b = read_all(local(name + ".back"));
+    EXPECT_EQ(a.size(), b.size()) << name;
+    EXPECT_EQ(fnv1a(a), fnv1a(b)) << name;
+  }
+
+  std::vector<std::string> chunk_files(const std::string& node) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(c.dir() + "/" + node + "/chunks", ec))
+      if (e.path().extension() == ".chunk") out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+TEST_F(Storage, RoundTripEdgeSizes) {
+  round_trip(0, "", 1);
+  round_trip(1, "", 2);
+  for (size_t size : {65535, 65536, 65537, 3 * 65536 + 1}) round_trip(size, "64KiB", 3);
+  round_trip(10000, "1KiB", 4);  // many small chunks
+  auto ls = cli({"ls", "-l", "/"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find("rt-65537-3"), std::string::npos) << ls.out;
+}
+
+TEST_F(Storage, RoundTripLargeFile) { round_trip(200u << 20, "", 5); }
+
+TEST_F(Storage, VersionsCatAndStore) {
+  write_random(local("a"), 5000, 7);
+  write_random(local("b"), 7000, 8);
+  ASSERT_EQ(cli({"mkdir", "/d"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("a"), "/d/f", "--chunk-size", "4KiB"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("b"), "/d/f", "--chunk-size", "4KiB"}).exit_code, 0);
+  auto cat = cli({"cat", "/d/f", "--version", "1"});
+  EXPECT_EQ(cat.out, read_all(local("a")));
+  auto v = cli({"versions", "/d/f", "2", local("out")});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(read_all(local("out.v1")), read_all(local("a")));
+  EXPECT_EQ(read_all(local("out.v2")), read_all(local("b")));
+  auto st = cli({"stat", "/d/f"});
+  EXPECT_NE(st.out.find("7000 bytes, version 2"), std::string::npos) << st.out;
+  auto store = cli({"store", c.addr_of(1)});
+  EXPECT_EQ(store.exit_code, 0) << store.err;
+  EXPECT_NE(store.out.find("4 chunks"), std::string::npos) << store.out;
+  EXPECT_EQ(cli({"rm", "/d"}).exit_code, 1) << "not empty";
+  EXPECT_EQ(cli({"rm", "/d/f"}).exit_code, 0);
+  EXPECT_EQ(cli({"rm", "/d"}).exit_code, 0);
+  auto files = c.admin(master_index, {"files"});
+  EXPECT_NE(files.out.find("files 0"), std::string::npos) << files.out;
+  // Freed chunks are deleted on the chunkservers through heartbeat replies.
+  EXPECT_TRUE(wait_until([&] { return chunk_files("cs1").empty(); }, 10s));
+}
+
+TEST_F(Storage, GetSurvivesChunkserverKill) {
+  write_random(local("big"), 48u << 20, 9);
+  ASSERT_EQ(cli({"put", local("big"), "/big", "--chunk-size", "1MiB"}).exit_code, 0);
+  process get(client_argv({"get", "/big", local("big.back")}), local("get.log"));
+  c.kill9("cs1");
+  ASSERT_TRUE(wait_until([&] { return !get.running(); }, 60s));
+  EXPECT_EQ(get.status(), 0) << read_all(local("get.log"));
+  EXPECT_EQ(fnv1a(read_all(local("big"))), fnv1a(read_all(local("big.back"))));
+}
+
+TEST_F(Storage, CorruptReplicaIsDetectedAndDropped) {
+  write_random(local("f"), 3 * 65536, 10);
+  ASSERT_EQ(cli({"put", local("f"), "/f", "--chunk-size", "64KiB"}).exit_code, 0);
+  auto files = chunk_files("cs1");
+  ASSERT_EQ(files.size(), 3u);
+  for (auto& path : files) {  // flip the last data byte of every chunk on cs1
+    std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekg(-1, std::ios::end);
+    char b = 0;
+    io.read(&b, 1);
+    b = static_cast<char>(b ^ 0x5a);
+    io.seekp(-1, std::ios::end);
+    io.write(&b, 1);
+  }
+  // Reads rotate over the replicas by chunk index: one chunk is read from cs1 first.
+  auto g = cli({"get", "/f", local("f.back")});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(read_all(local("f")), read_all(local("f.back")));
+  EXPECT_TRUE(wait_until([&] {
+    return c.admin(master_index, {"under-replicated"}).out.find("1 chunks under") !=
+           std::string::npos;
+  }, 10s)) << c.admin(master_index, {"under-replicated"}).out;
+  EXPECT_EQ(chunk_files("cs1").size(), 2u) << "the corrupt replica is set aside";
+}
+
+TEST_F(Storage, AcknowledgedFilesSurviveMasterRestart) {
+  std::vector<std::pair<std::string, size_t>> files = {{"m0", 0}, {"m1", 1}, {"m2", 70000},
+                                                       {"m3", 3u << 20}};
+  ASSERT_EQ(cli({"mkdir", "/keep"}).exit_code, 0);
+  for (auto& [n, size] : files) {
+    write_random(local(n), size, 11);
+    ASSERT_EQ(cli({"put", local(n), "/keep/" + n, "--chunk-size", "1MiB"}).exit_code, 0);
+  }
+  c.kill9("master");
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  for (auto& [n, size] : files) {
+    auto g = cli({"get", "/keep/" + n, local(n + ".back")});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_EQ(read_all(local(n)), read_all(local(n + ".back"))) << n;
+  }
+}
+
+TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
+  write_random(local("old"), 100000, 12);
+  write_random(local("new"), 64u << 20, 13);
+  ASSERT_EQ(cli({"put", local("old"), "/p", "--chunk-size", "64KiB"}).exit_code, 0);
+  auto before = chunk_files("cs1").size();
+  process put(client_argv({"put", local("new"), "/p", "--chunk-size", "1MiB"}), local("put.log"));
+  // Kill the master once the upload is under way (chunks arrive on the chunkservers).
+  ASSERT_TRUE(wait_until([&] { return chunk_files("cs1").size() > before + 2 || !put.running(); },
+                         30s));
+  c.kill9("master");
+  ASSERT_TRUE(wait_until([&] { return !put.running(); }, 60s));
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto g = cli({"get", "/p", local("p.back")});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  auto got = read_all(local("p.back"));
+  EXPECT_TRUE(got == read_all(local("old")) || got == read_all(local("new")))
+      << "partial version of " << got.size() << " bytes";
+}
+
+// Sends raw bytes to a data port and returns whether the server closed the connection.
+bool send_garbage(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return false;
+  }
+  (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[64];
+  auto n = ::recv(fd, buf, sizeof buf, 0);
+  ::close(fd);
+  return n <= 0;
+}
+
+TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
+  write_random(local("ok"), 1000, 14);
+  ASSERT_EQ(cli({"mkdir", "/dir"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("ok"), "/dir/file"}).exit_code, 0);
+  std::vector<std::string> bad_paths = {"relative", "/a/../b", "/a//b", "/a/./b", "/trailing/",
+                                        "", "/" + std::string(300, 'x'),
+                                        "/" + std::string(5000, 'y'), "/dir/file/child",
+                                        "/missing/child", "..", "/.", "//", "/dir/\x01\x02"};
+  int cases = 0;
+  for (auto& p : bad_paths) {
+    for (auto cmd : std::vector<std::vector<std::string>>{
+             {"put", local("ok"), p}, {"get", p, local("x")}, {"mkdir", p}, {"stat", p},
+             {"rm", p}}) {
+      if (cmd[0] == "mkdir" && p == "/dir/file/child") continue;
+      auto r = cli(cmd);
+      ++cases;
+      EXPECT_NE(r.exit_code, 0) << cmd[0] << " '" << p << "'";
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+      EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    }
+  }
+  std::vector<std::vector<std::string>> others = {
+      {"put", local("does-not-exist"), "/x"}, {"put", c.dir(), "/x"},
+      {"put", local("ok"), "/x", "--chunk-size", "128MiB"},
+      {"put", local("ok"), "/x", "--chunk-size", "100"},
+      {"put", local("ok"), "/x", "--chunk-size", "lots"}, {"put", local("ok")},
+      {"get", "/dir/file", "/nonexistent-dir/x"}, {"get", "/dir/file", local("y"), "--version", "9"},
+      {"get", "/dir/file", local("y"), "--version", "abc"}, {"cat", "/dir"},
+      {"versions", "/dir/file", "abc"}, {"mkdir", "/dir"}, {"store", "nohostport"},
+      {"ls", "/nope"}, {"frobnicate"}, {"put", local("ok"), "/x", "--bogus", "1"}};
+  for (auto& cmd : others) {
+    auto r = cli(cmd);
+    ++cases;
+    EXPECT_NE(r.exit_code, 0) << cmd[0];
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  // Garbage on the data port: random bytes, a header with a huge length, a wrong magic.
+  auto data_port = static_cast<uint16_t>(c.port_of(1) + 1);
+  std::mt19937 rng(15);
+  for (int i = 0; i < 10; ++i, ++cases) {
+    std::string junk(100 + i * 37, '\0');
+    for (auto& ch : junk) ch = static_cast<char>(rng());
+    EXPECT_TRUE(send_garbage(data_port, junk));
+  }
+  std::string huge = "DSFD";
+  huge[0] = 'D', huge[1] = 'S', huge[2] = 'F', huge[3] = 'D';
+  std::string hdr = {0x44, 0x53, 0x46, 0x44, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40,
+                     0, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(send_garbage(data_port, hdr));
+  ++cases;
+  EXPECT_GE(cases, 100);
+  for (auto name : {"master", "cs1", "cs2", "cs3"}) EXPECT_TRUE(c.proc(name).running()) << name;
+  EXPECT_EQ(cli({"cat", "/dir/file"}).out, read_all(local("ok")));
+}
+
+}  // namespace
