@@ -33,6 +33,7 @@ void on_changes(master_self self, const std::vector<registry::health_change>& ch
     if (c.to == registry::health::removed) {
       self->state.meta.on_node_down(c.id);
       self->state.used_bytes.erase(c.id);
+      self->state.pending_deletes.erase(c.id);
     }
   }
 }
@@ -58,14 +59,21 @@ heartbeat_reply on_heartbeat(master_self self, const chunkserver_heartbeat& hb) 
     return {false, {}};
   }
   st.used_bytes[hb.id] = hb.used_bytes;
-  if (hb.added.empty() && hb.removed.empty()) return {true, {}};
+  std::vector<uint64_t> freed;
+  if (auto it = st.pending_deletes.find(hb.id); it != st.pending_deletes.end()) {
+    freed = std::move(it->second);
+    st.pending_deletes.erase(it);
+  }
+  if (hb.added.empty() && hb.removed.empty()) return {true, freed};
   std::vector<master::chunk_handle> removed;
   for (auto h : hb.removed) removed.push_back(master::chunk_handle{h});
   auto rep = st.meta.on_incremental_report(hb.id, to_entries(hb.added), removed, now);
   if (!hb.removed.empty())
     log::get("master")->info("replicas_dropped node={} count={}", hb.id.to_string(),
                              hb.removed.size());
-  return {true, to_values(rep.to_delete)};
+  auto del = to_values(rep.to_delete);
+  del.insert(del.end(), freed.begin(), freed.end());
+  return {true, del};
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ struct master_state {
   uint64_t records_since_checkpoint = 0;
   core::time_point last_checkpoint;
   std::map<node_id, uint64_t> used_bytes;  // by chunk files, from heartbeats
+  // Replicas of freed chunks (rm, versions beyond max_versions), sent with the holder's next
+  // heartbeat reply: a chunkserver does not re-report chunks it already reported.
+  std::map<node_id, std::vector<uint64_t>> pending_deletes;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <variant>
 
 #include <caf/all.hpp>
 
@@ -119,6 +121,23 @@ master::result<master::log_record> as_record(master::result<R> r) {
   return master::log_record{std::move(*r)};
 }
 
+// Chunks a record may free, with their replicas before it applies: the versions of the path
+// it removes or adds a version to.
+std::map<uint64_t, std::set<node_id>> may_free(const master::master_state& meta,
+                                               const master::log_record& rec) {
+  std::map<uint64_t, std::set<node_id>> out;
+  const std::string* path = nullptr;
+  if (auto* r = std::get_if<master::remove_record>(&rec)) path = &r->path;
+  if (auto* c = std::get_if<master::commit_record>(&rec)) path = &c->path;
+  if (path == nullptr) return out;
+  auto vs = meta.versions(*path, 100000);
+  if (!vs) return out;
+  for (auto& v : *vs)
+    for (auto h : v.chunks)
+      if (auto* e = meta.chunks().find(h)) out[h.value] = e->replicas;
+  return out;
+}
+
 }  // namespace
 
 std::vector<replica_addr> replica_addrs(const master_state& st, const std::vector<node_id>& ns) {
@@ -153,10 +172,14 @@ void recover_metadata(master_self self) {
 void log_and_apply(master_self self, master::log_record rec, std::function<void(bool)> done) {
   auto& st = self->state;
   if (st.journal_failed) return done(false);
+  auto candidates = may_free(st.meta, rec);
   if (auto ok = st.meta.apply(rec, core::clock::now()); !ok) {
     log::get("master")->error("apply_failed error=\"{}\"", ok.err().message);
     return done(false);
   }
+  for (auto& [h, nodes] : candidates)
+    if (st.meta.chunks().find(master::chunk_handle{h}) == nullptr)
+      for (auto& n : nodes) st.pending_deletes[n].push_back(h);
   st.batch.push_back(std::move(rec));
   st.waiters.push_back(std::move(done));
   if (!st.flush_scheduled) {

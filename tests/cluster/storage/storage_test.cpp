@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -247,7 +248,8 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
   std::vector<std::string> bad_paths = {"relative", "/a/../b", "/a//b", "/a/./b", "/trailing/",
                                         "", "/" + std::string(300, 'x'),
                                         "/" + std::string(5000, 'y'), "/dir/file/child",
-                                        "/missing/child", "..", "/.", "//", "/dir/\x01\x02"};
+                                        "/missing/child", "..", "/.", "//", "/dir/file/",
+                                        "no/leading/slash"};
   int cases = 0;
   for (auto& p : bad_paths) {
     for (auto cmd : std::vector<std::vector<std::string>>{
@@ -284,10 +286,10 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
     for (auto& ch : junk) ch = static_cast<char>(rng());
     EXPECT_TRUE(send_garbage(data_port, junk));
   }
-  std::string huge = "DSFD";
-  huge[0] = 'D', huge[1] = 'S', huge[2] = 'F', huge[3] = 'D';
-  std::string hdr = {0x44, 0x53, 0x46, 0x44, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40,
-                     0, 0, 0, 0, 0, 0, 0, 0};
+  // Magic "DSFD" little-endian, version 1, push_data, length 0x40000000 (1 GiB).
+  std::string hdr("\x44\x53\x46\x44\x01\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40"
+                  "\x00\x00\x00\x00\x00\x00\x00\x00",
+                  24);
   EXPECT_TRUE(send_garbage(data_port, hdr));
   ++cases;
   EXPECT_GE(cases, 100);
