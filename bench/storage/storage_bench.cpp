@@ -1,0 +1,193 @@
+// Storage benchmark: starts a local cluster (master + 3 chunkservers, replication 3, W=2) and
+// measures, on the same machine, the storage path and the machine's own limits:
+//   put/get of one large file (MiB/s), N small files (put/stat/get/rm files/s), metadata
+//   lookups/s, local disk sequential write (with fsync) / cold read, loopback TCP MiB/s.
+// Output: a table, or one JSON object with --json. Not part of ctest (scripts/bench storage).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "actors/system_setup.hpp"
+#include "client/storage_client.hpp"
+#include "common/dfs_cluster.hpp"
+
+using namespace std::chrono_literals;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+double secs_since(clk::time_point t0) {
+  return std::chrono::duration<double>(clk::now() - t0).count();
+}
+
+void write_random(const std::string& path, uint64_t bytes) {
+  std::mt19937_64 rng(42);
+  std::string buf(1 << 20, '\0');
+  FILE* f = std::fopen(path.c_str(), "wb");
+  for (uint64_t done = 0; done < bytes; done += buf.size()) {
+    for (size_t i = 0; i < buf.size(); i += 8) {
+      uint64_t v = rng();
+      std::memcpy(&buf[i], &v, 8);
+    }
+    std::fwrite(buf.data(), 1, std::min<uint64_t>(buf.size(), bytes - done), f);
+  }
+  std::fclose(f);
+}
+
+// Sequential write with fsync, then a cold read (page cache dropped for the file).
+std::pair<double, double> disk_mib_s(const std::string& path, uint64_t bytes) {
+  std::string buf(1 << 20, 'x');
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  auto t0 = clk::now();
+  for (uint64_t d = 0; d < bytes; d += buf.size()) (void)!::write(fd, buf.data(), buf.size());
+  ::fsync(fd);
+  double w = double(bytes) / 1048576.0 / secs_since(t0);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  fd = ::open(path.c_str(), O_RDONLY);
+  t0 = clk::now();
+  while (::read(fd, buf.data(), buf.size()) > 0) {
+  }
+  double r = double(bytes) / 1048576.0 / secs_since(t0);
+  ::close(fd);
+  ::unlink(path.c_str());
+  return {w, r};
+}
+
+double loopback_mib_s(uint64_t bytes) {
+  int ls = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+  ::listen(ls, 1);
+  std::thread rx([&] {
+    int c = ::accept(ls, nullptr, nullptr);
+    std::string b(1 << 20, '\0');
+    while (::recv(c, b.data(), b.size(), 0) > 0) {
+    }
+    ::close(c);
+  });
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  std::string b(1 << 20, 'y');
+  auto t0 = clk::now();
+  for (uint64_t d = 0; d < bytes; d += b.size()) (void)!::send(s, b.data(), b.size(), 0);
+  ::close(s);
+  rx.join();
+  ::close(ls);
+  return double(bytes) / 1048576.0 / secs_since(t0);
+}
+
+// Runs f(client, i) for i in [0, n) on `threads` threads; returns operations per second.
+double per_second(caf::actor_system& sys, const dfs::config& cfg, size_t n, size_t threads,
+                  const std::function<void(dfs::storage_client&, size_t)>& f) {
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> errors{0};
+  auto t0 = clk::now();
+  std::vector<std::thread> ts;
+  for (size_t t = 0; t < threads; ++t)
+    ts.emplace_back([&] {
+      dfs::storage_client c(sys, cfg);
+      for (size_t i; (i = next++) < n;) {
+        try {
+          f(c, i);
+        } catch (const std::exception& e) {
+          if (errors++ == 0) std::cerr << "bench: " << e.what() << "\n";
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  return double(n) / secs_since(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"storage benchmark"};
+  bool json = false;
+  uint64_t big_mib = 1024;
+  size_t files = 10000, threads = 16;
+  app.add_flag("--json", json, "one JSON object on stdout");
+  app.add_option("--big-mib", big_mib, "size of the large file (MiB)");
+  app.add_option("--files", files, "number of 4 KiB files");
+  app.add_option("--threads", threads, "concurrent clients for small-file phases");
+  CLI11_PARSE(app, argc, argv);
+
+  dfs::test::dfs_cluster cl;
+  auto master = cl.addr_of(0);
+  cl.set_common({"master.address=" + master, "chunkserver.heartbeat_interval_ms=500",
+                 "log.level=warn"});
+  cl.start("master", "master", 0);
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  dfs::config cfg = dfs::load_config("", {"master.address=" + master, "log.console=false",
+                                          "client.timeout_ms=30000"});
+  caf::actor_system_config caf_cfg;
+  dfs::configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+  std::map<std::string, double> r;
+  {
+    dfs::storage_client c(sys, cfg);
+    if (!dfs::test::wait_until([&] {
+          try {
+            return c.ns("ls", "/").status == 0 &&
+                   cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos;
+          } catch (...) {
+            return false;
+          }
+        }, 30s)) {
+      std::cerr << "cluster did not come up\n";
+      return 1;
+    }
+    auto [dw, dr] = disk_mib_s(cl.dir() + "/disk-probe", big_mib << 20);
+    r["disk_write_mib_s"] = dw;
+    r["disk_read_mib_s"] = dr;
+    r["loopback_mib_s"] = loopback_mib_s(big_mib << 20);
+    auto big = cl.dir() + "/big";
+    write_random(big, big_mib << 20);
+    auto t0 = clk::now();
+    c.put(big, "/big", 0);
+    r["put_1gib_mib_s"] = double(big_mib) / secs_since(t0);
+    t0 = clk::now();
+    c.get_to_file("/big", 0, big + ".back");
+    r["get_1gib_mib_s"] = double(big_mib) / secs_since(t0);
+    ::unlink((big + ".back").c_str());
+    c.ns("rm", "/big");
+    c.ns("mkdir", "/small");
+  }
+  std::string small(4096, 's');
+  auto name = [](size_t i) { return "/small/f" + std::to_string(i); };
+  r["small_put_files_s"] = per_second(sys, cfg, files, threads, [&](auto& c, size_t i) {
+    c.put_bytes(small, name(i), 4096);
+  });
+  r["small_stat_files_s"] = per_second(sys, cfg, files, threads,
+                                       [&](auto& c, size_t i) { c.ns("stat", name(i)); });
+  r["small_get_files_s"] = per_second(sys, cfg, files, threads, [&](auto& c, size_t i) {
+    c.get(name(i), 0, [](uint64_t, std::string_view) {});
+  });
+  r["meta_lookups_s"] = per_second(sys, cfg, files * 2, threads,
+                                   [&](auto& c, size_t i) { c.ns("stat", name(i % files)); });
+  r["small_rm_files_s"] = per_second(sys, cfg, files, threads,
+                                     [&](auto& c, size_t i) { c.ns("rm", name(i)); });
+  if (json) {
+    std::string s = "{";
+    for (auto& [k, v] : r) s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
+    std::cout << s << "}\n";
+  } else {
+    for (auto& [k, v] : r) std::printf("%-22s %12.1f\n", k.c_str(), v);
+  }
+  return 0;
+}
