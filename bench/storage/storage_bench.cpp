@@ -129,26 +129,28 @@ int main(int argc, char** argv) {
 
   dfs::test::dfs_cluster cl;
   auto master = cl.addr_of(0);
-  cl.set_common({"master.address=" + master, "chunkserver.heartbeat_interval_ms=500",
-                 "log.level=warn"});
+  cl.set_common(
+      {"master.address=" + master, "chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
   cl.start("master", "master", 0);
   for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
-  dfs::config cfg = dfs::load_config("", {"master.address=" + master, "log.console=false",
-                                          "client.timeout_ms=30000"});
+  dfs::config cfg = dfs::load_config(
+      "", {"master.address=" + master, "log.console=false", "client.timeout_ms=30000"});
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
   std::map<std::string, double> r;
   {
     dfs::storage_client c(sys, cfg);
-    if (!dfs::test::wait_until([&] {
-          try {
-            return c.ns("ls", "/").status == 0 &&
-                   cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos;
-          } catch (...) {
-            return false;
-          }
-        }, 30s)) {
+    if (!dfs::test::wait_until(
+            [&] {
+              try {
+                return c.ns("ls", "/").status == 0 &&
+                       cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos;
+              } catch (...) {
+                return false;
+              }
+            },
+            30s)) {
       std::cerr << "cluster did not come up\n";
       return 1;
     }
@@ -170,21 +172,21 @@ int main(int argc, char** argv) {
   }
   std::string small(4096, 's');
   auto name = [](size_t i) { return "/small/f" + std::to_string(i); };
-  r["small_put_files_s"] = per_second(sys, cfg, files, threads, [&](auto& c, size_t i) {
-    c.put_bytes(small, name(i), 4096);
-  });
-  r["small_stat_files_s"] = per_second(sys, cfg, files, threads,
-                                       [&](auto& c, size_t i) { c.ns("stat", name(i)); });
+  r["small_put_files_s"] = per_second(
+      sys, cfg, files, threads, [&](auto& c, size_t i) { c.put_bytes(small, name(i), 4096); });
+  r["small_stat_files_s"] =
+      per_second(sys, cfg, files, threads, [&](auto& c, size_t i) { c.ns("stat", name(i)); });
   r["small_get_files_s"] = per_second(sys, cfg, files, threads, [&](auto& c, size_t i) {
     c.get(name(i), 0, [](uint64_t, std::string_view) {});
   });
   r["meta_lookups_s"] = per_second(sys, cfg, files * 2, threads,
                                    [&](auto& c, size_t i) { c.ns("stat", name(i % files)); });
-  r["small_rm_files_s"] = per_second(sys, cfg, files, threads,
-                                     [&](auto& c, size_t i) { c.ns("rm", name(i)); });
+  r["small_rm_files_s"] =
+      per_second(sys, cfg, files, threads, [&](auto& c, size_t i) { c.ns("rm", name(i)); });
   if (json) {
     std::string s = "{";
-    for (auto& [k, v] : r) s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
+    for (auto& [k, v] : r)
+      s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
     std::cout << s << "}\n";
   } else {
     for (auto& [k, v] : r) std::printf("%-22s %12.1f\n", k.c_str(), v);

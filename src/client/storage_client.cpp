@@ -26,7 +26,9 @@ std::string sys_error(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
 }
 
-net::data_endpoint endpoint_of(const replica_addr& r) { return {r.id.host, r.data_port}; }
+net::data_endpoint endpoint_of(const replica_addr& r) {
+  return {r.id.host, r.data_port};
+}
 
 uint64_t random_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -61,8 +63,7 @@ void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f)
 
 }  // namespace
 
-storage_client::storage_client(caf::actor_system& sys, const config& cfg)
-    : sys_(sys), cfg_(cfg) {
+storage_client::storage_client(caf::actor_system& sys, const config& cfg) : sys_(sys), cfg_(cfg) {
   data_opts_.cluster = net::cluster_id(cfg.cluster.name);
   data_opts_.timeout_ms = std::max<uint32_t>(cfg.client.timeout_ms * 6, 10000);
 }
@@ -143,8 +144,8 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
       for (auto& r : chain) eps.push_back(endpoint_of(r));
       std::set<std::string> ok;
       try {
-        auto res = net::push_chunk(io, eps, random_id(), c.handle, c.chunk_version, data,
-                                   data_opts_);
+        auto res =
+            net::push_chunk(io, eps, random_id(), c.handle, c.chunk_version, data, data_opts_);
         ok.insert(res.stored.begin(), res.stored.end());
         if (!res.errors.empty()) errors = res.errors;
       } catch (const net::data_error& e) {
@@ -153,8 +154,7 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
         continue;
       }
       std::vector<replica_addr> rest;
-      for (auto& r : chain)
-        (ok.count(endpoint_of(r).text()) ? stored : rest).push_back(r);
+      for (auto& r : chain) (ok.count(endpoint_of(r).text()) ? stored : rest).push_back(r);
       chain = rest;
       if (ok.empty()) chain.erase(chain.begin());  // the head stored nothing: skip it
     }
@@ -185,17 +185,20 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
   if (progress) progress->total_bytes = size;
   try {
     auto plan = call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
-    auto v = put_chunks(plan, remote, [&](size_t i) {
-      std::string buf(plan.chunks[i].size_bytes, '\0');
-      uint64_t off = i * plan.chunk_size_bytes;
-      size_t got = 0;
-      while (got < buf.size()) {
-        auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(off + got));
-        if (n <= 0) throw storage_error(sys_error("cannot read", local));
-        got += static_cast<size_t>(n);
-      }
-      return buf;
-    }, progress);
+    auto v = put_chunks(
+        plan, remote,
+        [&](size_t i) {
+          std::string buf(plan.chunks[i].size_bytes, '\0');
+          uint64_t off = i * plan.chunk_size_bytes;
+          size_t got = 0;
+          while (got < buf.size()) {
+            auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(off + got));
+            if (n <= 0) throw storage_error(sys_error("cannot read", local));
+            got += static_cast<size_t>(n);
+          }
+          return buf;
+        },
+        progress);
     ::close(fd);
     return v;
   } catch (...) {
@@ -207,9 +210,12 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
 ns_version storage_client::put_bytes(std::string_view data, const std::string& remote,
                                      uint64_t chunk_size) {
   auto plan = call<put_plan>(put_atom::value, put_request{remote, data.size(), chunk_size});
-  return put_chunks(plan, remote, [&](size_t i) {
-    return std::string(data.substr(i * plan.chunk_size_bytes, plan.chunks[i].size_bytes));
-  }, nullptr);
+  return put_chunks(
+      plan, remote,
+      [&](size_t i) {
+        return std::string(data.substr(i * plan.chunk_size_bytes, plan.chunks[i].size_bytes));
+      },
+      nullptr);
 }
 
 std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_chunk& c,
@@ -230,8 +236,7 @@ std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_ch
       } catch (const net::data_error&) {
       }
     }
-    std::stable_sort(good.begin(), good.end(),
-                     [](auto& a, auto& b) { return a.first > b.first; });
+    std::stable_sort(good.begin(), good.end(), [](auto& a, auto& b) { return a.first > b.first; });
     std::vector<replica_addr> rest;
     for (auto& g : good) rest.push_back(g.second);
     for (auto& r : order)
@@ -249,8 +254,8 @@ std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_ch
       errors += std::string(e.what()) + "; ";
     }
   }
-  throw storage_error("chunk " + std::to_string(index) + ": no replica could be read (" +
-                      errors + ")");
+  throw storage_error("chunk " + std::to_string(index) + ": no replica could be read (" + errors +
+                      ")");
 }
 
 ns_version storage_client::get(const std::string& remote, uint64_t version,
@@ -285,14 +290,17 @@ ns_version storage_client::get_to_file(const std::string& remote, uint64_t versi
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw storage_error(sys_error("cannot create", tmp));
   try {
-    auto v = get(remote, version, [&](uint64_t off, std::string_view d) {
-      size_t done = 0;
-      while (done < d.size()) {
-        auto n = ::pwrite(fd, d.data() + done, d.size() - done, static_cast<off_t>(off + done));
-        if (n <= 0) throw storage_error(sys_error("cannot write", tmp));
-        done += static_cast<size_t>(n);
-      }
-    }, progress);
+    auto v = get(
+        remote, version,
+        [&](uint64_t off, std::string_view d) {
+          size_t done = 0;
+          while (done < d.size()) {
+            auto n = ::pwrite(fd, d.data() + done, d.size() - done, static_cast<off_t>(off + done));
+            if (n <= 0) throw storage_error(sys_error("cannot write", tmp));
+            done += static_cast<size_t>(n);
+          }
+        },
+        progress);
     if (::close(fd) != 0) throw storage_error(sys_error("cannot write", tmp));
     fd = -1;
     if (::rename(tmp.c_str(), local.c_str()) != 0)

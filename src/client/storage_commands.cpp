@@ -30,7 +30,9 @@ storage_client client(caf::actor_system& sys, const config& cfg) {
   return storage_client(sys, cfg);
 }
 
-std::string hex(uint64_t h) { return master::chunk_handle{h}.to_string(); }
+std::string hex(uint64_t h) {
+  return master::chunk_handle{h}.to_string();
+}
 
 std::string format_time(uint64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -131,9 +133,8 @@ int cmd_get(caf::actor_system& sys, const config& cfg, const args_t& args) {
   if (pos.size() != 2) return fail("usage: get REMOTE LOCAL [--version N]");
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   transfer_progress p;
-  auto v = with_progress(p, [&] {
-    return client(sys, cfg).get_to_file(pos[0], version, pos[1], &p);
-  });
+  auto v =
+      with_progress(p, [&] { return client(sys, cfg).get_to_file(pos[0], version, pos[1], &p); });
   std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes\n";
   return 0;
 }
@@ -154,7 +155,8 @@ int cmd_cat(caf::actor_system& sys, const config& cfg, const args_t& args) {
 
 std::string replicas_text(const ns_chunk& c) {
   std::string s;
-  for (auto& r : c.replicas) s += (s.empty() ? "" : ",") + r.id.host + ":" + std::to_string(r.id.port);
+  for (auto& r : c.replicas)
+    s += (s.empty() ? "" : ",") + r.id.host + ":" + std::to_string(r.id.port);
   return s.empty() ? "-" : s;
 }
 
@@ -184,8 +186,15 @@ int cmd_ls(caf::actor_system& sys, const config& cfg, const args_t& args) {
                     : (dir == "/" ? "" : dir) + "/" + e.name;
     try {
       auto l = c.ns("layout", path);
-      for (size_t i = 0; i < l.chunks.size(); ++i)
-        reps += (reps.empty() ? "" : " ") + std::to_string(i) + ":" + replicas_text(l.chunks[i]);
+      // Chunks on the same replicas are listed once: "0-9:a,b,c 10:a,b".
+      for (size_t i = 0; i < l.chunks.size();) {
+        auto where = replicas_text(l.chunks[i]);
+        size_t j = i + 1;
+        while (j < l.chunks.size() && replicas_text(l.chunks[j]) == where) ++j;
+        reps += (reps.empty() ? "" : " ") + std::to_string(i) +
+                (j - i > 1 ? "-" + std::to_string(j - 1) : "") + ":" + where;
+        i = j;
+      }
     } catch (const storage_error&) {
     }
     t.add({e.name, std::to_string(e.size_bytes), std::to_string(e.version_count),
@@ -205,8 +214,8 @@ int cmd_stat(caf::actor_system& sys, const config& cfg, const args_t& args) {
   }
   auto& v = r.versions.at(0);
   std::cout << e.name << ": file, " << v.size_bytes << " bytes, version " << v.number << " of "
-            << e.version_count << " kept, " << v.chunk_count << " chunks of "
-            << v.chunk_size_bytes << " bytes, modified " << format_time(v.mtime_ms) << "\n";
+            << e.version_count << " kept, " << v.chunk_count << " chunks of " << v.chunk_size_bytes
+            << " bytes, modified " << format_time(v.mtime_ms) << "\n";
   return 0;
 }
 
@@ -239,7 +248,8 @@ int cmd_store(caf::actor_system& sys, const config& cfg, const args_t& args) {
   if (args.size() != 2) return fail("usage: store HOST:PORT (a chunkserver's control address)");
   auto l = client(sys, cfg).store(args[1]);
   text_table t({"HANDLE", "VERSION", "LENGTH"}, {false, true, true});
-  for (auto& c : l.chunks) t.add({hex(c.handle), std::to_string(c.version), std::to_string(c.length)});
+  for (auto& c : l.chunks)
+    t.add({hex(c.handle), std::to_string(c.version), std::to_string(c.length)});
   std::cout << t.render() << l.total_chunks << " chunks, " << format_bytes(l.used_bytes)
             << " in chunk files\n";
   return 0;
@@ -262,19 +272,17 @@ storage_command guarded(std::string usage, std::string help,
 
 const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
-      {"put", guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version",
-                      cmd_put)},
+      {"put",
+       guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version", cmd_put)},
       {"get", guarded("get REMOTE LOCAL [--version N]", "download a version", cmd_get)},
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
-      {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)",
-                     cmd_ls)},
+      {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
       {"mkdir", guarded("mkdir DIR", "create a directory", cmd_simple)},
-      {"rm", guarded("rm REMOTE", "remove a file (all versions) or an empty directory",
-                     cmd_simple)},
+      {"rm",
+       guarded("rm REMOTE", "remove a file (all versions) or an empty directory", cmd_simple)},
       {"versions", guarded("versions REMOTE N [LOCAL]",
-                           "the newest N versions; with LOCAL, saved as LOCAL.v<N>",
-                           cmd_versions)},
+                           "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},
   };
   return table;

@@ -18,8 +18,7 @@ reply_msg expect_reply(frame_conn& c, const data_endpoint& at) {
   frame f;
   auto e = c.read(f);
   reply_msg r;
-  if (e != frame_error::none)
-    throw data_error(0, "chunkserver " + at.text() + ": " + to_string(e));
+  if (e != frame_error::none) throw data_error(0, "chunkserver " + at.text() + ": " + to_string(e));
   if (!parse_reply(f, r)) throw data_error(0, "chunkserver " + at.text() + ": bad reply");
   return r;
 }
@@ -36,8 +35,8 @@ reply_msg request(boost::asio::io_context& io, const data_endpoint& at, data_typ
 }  // namespace
 
 push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
-                       uint64_t data_id, uint64_t handle, uint64_t version,
-                       std::string_view data, const data_options& o) {
+                       uint64_t data_id, uint64_t handle, uint64_t version, std::string_view data,
+                       const data_options& o) {
   if (chain.empty()) throw data_error(0, "empty replica chain");
   auto c = open(io, chain[0], o);
   wire_writer w;

@@ -35,8 +35,8 @@ struct push_result {
 };
 
 push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
-                       uint64_t data_id, uint64_t handle, uint64_t version,
-                       std::string_view data, const data_options& o);
+                       uint64_t data_id, uint64_t handle, uint64_t version, std::string_view data,
+                       const data_options& o);
 
 std::string read_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
                        uint64_t offset, uint64_t length, const data_options& o);

@@ -44,7 +44,9 @@ void set_timeouts(int fd, uint32_t timeout_ms) {
 
 }  // namespace
 
-uint32_t cluster_id(const std::string& cluster_name) { return crc32c(cluster_name); }
+uint32_t cluster_id(const std::string& cluster_name) {
+  return crc32c(cluster_name);
+}
 
 wire_writer& wire_writer::u16(uint16_t v) {
   char b[2];
@@ -108,15 +110,24 @@ std::string wire_reader::str(size_t max_bytes) {
 
 const char* to_string(frame_error e) {
   switch (e) {
-    case frame_error::none: return "none";
-    case frame_error::closed: return "connection closed";
-    case frame_error::timeout: return "timed out";
-    case frame_error::io: return "i/o error";
-    case frame_error::bad_magic: return "bad frame magic";
-    case frame_error::bad_version: return "unsupported frame version";
-    case frame_error::bad_cluster: return "frame from another cluster";
-    case frame_error::bad_length: return "frame too long";
-    case frame_error::bad_crc: return "frame checksum mismatch";
+    case frame_error::none:
+      return "none";
+    case frame_error::closed:
+      return "connection closed";
+    case frame_error::timeout:
+      return "timed out";
+    case frame_error::io:
+      return "i/o error";
+    case frame_error::bad_magic:
+      return "bad frame magic";
+    case frame_error::bad_version:
+      return "unsupported frame version";
+    case frame_error::bad_cluster:
+      return "frame from another cluster";
+    case frame_error::bad_length:
+      return "frame too long";
+    case frame_error::bad_crc:
+      return "frame checksum mismatch";
   }
   return "?";
 }
@@ -131,8 +142,7 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
   boost::system::error_code ec;
   tcp::resolver res(io);
   auto eps = res.resolve(host, std::to_string(port), ec);
-  if (ec || eps.empty())
-    throw std::runtime_error("cannot resolve " + host + ": " + ec.message());
+  if (ec || eps.empty()) throw std::runtime_error("cannot resolve " + host + ": " + ec.message());
   auto ep = eps.begin()->endpoint();
   tcp::socket s(io);
   s.open(ep.protocol(), ec);
@@ -153,9 +163,9 @@ bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
-    err = r == 0 ? frame_error::closed
-                 : (errno == EAGAIN || errno == EWOULDBLOCK ? frame_error::timeout
-                                                              : frame_error::io);
+    err = r == 0
+              ? frame_error::closed
+              : (errno == EAGAIN || errno == EWOULDBLOCK ? frame_error::timeout : frame_error::io);
     return false;
   }
   return true;

@@ -90,8 +90,17 @@ class wire_reader {
   bool ok_ = true;
 };
 
-enum class frame_error { none, closed, timeout, io, bad_magic, bad_version, bad_cluster,
-                         bad_length, bad_crc };
+enum class frame_error {
+  none,
+  closed,
+  timeout,
+  io,
+  bad_magic,
+  bad_version,
+  bad_cluster,
+  bad_length,
+  bad_crc
+};
 const char* to_string(frame_error e);
 
 struct frame {

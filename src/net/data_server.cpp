@@ -12,7 +12,9 @@ using asio::ip::tcp;
 data_server::data_server(data_server_options opts, handler h)
     : opts_(std::move(opts)), handler_(std::move(h)), acceptor_(io_) {}
 
-data_server::~data_server() { stop(); }
+data_server::~data_server() {
+  stop();
+}
 
 void data_server::start() {
   boost::system::error_code ec;
@@ -54,8 +56,7 @@ void data_server::accept_loop() {
     ++active_;
     auto done = std::make_shared<std::atomic<bool>>(false);
     threads_.emplace_back(
-        std::thread([this, done, s = std::move(s)]() mutable { serve(std::move(s), done); }),
-        done);
+        std::thread([this, done, s = std::move(s)]() mutable { serve(std::move(s), done); }), done);
   }
 }
 

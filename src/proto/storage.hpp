@@ -83,14 +83,14 @@ struct ns_chunk {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_chunk& x) {
-  return f(caf::meta::type_name("dfs::ns_chunk"), x.handle, x.chunk_version, x.size_bytes,
-           x.crc32c, x.replicas);
+  return f(caf::meta::type_name("dfs::ns_chunk"), x.handle, x.chunk_version, x.size_bytes, x.crc32c,
+           x.replicas);
 }
 
 struct ns_reply {
   int32_t status = 0;  // 0 ok; else `error` is one line
   std::string error;
-  std::vector<ns_entry> entries;    // ls; stat (one)
+  std::vector<ns_entry> entries;     // ls; stat (one)
   std::vector<ns_version> versions;  // stat/layout/commit (one), versions (oldest first)
   std::vector<ns_chunk> chunks;      // layout
 };

@@ -72,8 +72,9 @@ cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, u
   if (r || r.err().code != cs::errc::corrupt) return r;
   // Never serve this replica again: set the file aside and let the master know.
   ++corrupt_;
-  log::get("chunkstore")->error("corrupt_replica chunk={} error=\"{}\" action=set_aside",
-                                h.to_string(), r.err().message);
+  log::get("chunkstore")
+      ->error("corrupt_replica chunk={} error=\"{}\" action=set_aside", h.to_string(),
+              r.err().message);
   std::unique_lock lk(files_mu_);
   if (files_.find(h) != nullptr) {
     make_dirs(data_dir_ + "/corrupt");
@@ -100,8 +101,8 @@ void chunk_store::remove(cs::chunk_handle h) {
   std::unique_lock lk(files_mu_);
   if (files_.find(h) == nullptr) return;
   if (auto r = files_.remove(h); !r) {
-    log::get("chunkstore")->warn("delete_failed chunk={} error=\"{}\"", h.to_string(),
-                                 r.err().message);
+    log::get("chunkstore")
+        ->warn("delete_failed chunk={} error=\"{}\"", h.to_string(), r.err().message);
     return;
   }
   note_removed(h.value);

@@ -54,8 +54,8 @@ struct downstream {
 void open_downstream(downstream& d, const push_header& h, uint32_t cluster, uint32_t timeout) {
   if (h.chain.empty()) return;
   try {
-    d.conn.emplace(frame_conn::connect(d.io, h.chain[0].first, h.chain[0].second, cluster,
-                                       timeout));
+    d.conn.emplace(
+        frame_conn::connect(d.io, h.chain[0].first, h.chain[0].second, cluster, timeout));
     if (!d.conn->write(data_type::push_begin, encode_push(h, 1))) throw std::runtime_error("");
   } catch (const std::exception& e) {
     d.conn.reset();
@@ -105,11 +105,21 @@ void data_service::serve(frame_conn& conn) {
     if (e != frame_error::none) return bad_frame(net::to_string(e));
     bool ok = false;
     switch (f.type) {
-      case data_type::push_begin: ok = on_push(conn, f); break;
-      case data_type::read: ok = on_read(conn, f); break;
-      case data_type::stat: ok = on_stat(conn, f); break;
-      case data_type::list: ok = on_list(conn); break;
-      default: bad_frame("unexpected frame type " + std::to_string(int(f.type))); return;
+      case data_type::push_begin:
+        ok = on_push(conn, f);
+        break;
+      case data_type::read:
+        ok = on_read(conn, f);
+        break;
+      case data_type::stat:
+        ok = on_stat(conn, f);
+        break;
+      case data_type::list:
+        ok = on_list(conn);
+        break;
+      default:
+        bad_frame("unexpected frame type " + std::to_string(int(f.type)));
+        return;
     }
     if (!ok) return;
   }
@@ -134,7 +144,8 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   for (;;) {
     frame f;
     auto e = conn.read(f);
-    if (e != frame_error::none || (f.type != data_type::push_data && f.type != data_type::finalize)) {
+    if (e != frame_error::none ||
+        (f.type != data_type::push_data && f.type != data_type::finalize)) {
       if (e != frame_error::closed && e != frame_error::timeout && e != frame_error::io)
         bad_frame(e != frame_error::none ? net::to_string(e) : "unexpected frame in push");
       store_->cancel(id);

@@ -79,9 +79,9 @@ heartbeat_reply on_heartbeat(master_self self, const chunkserver_heartbeat& hb) 
 }  // namespace
 
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id) {
-  self->state.registry = registry::chunkserver_registry(
-      {std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
-       std::chrono::milliseconds(cfg.master.removed_after_ms)});
+  self->state.registry =
+      registry::chunkserver_registry({std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
+                                      std::chrono::milliseconds(cfg.master.removed_after_ms)});
   self->state.self = id;
   self->state.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
   self->state.cfg = std::move(cfg);

@@ -29,7 +29,7 @@ struct master_state {
   // -- metadata ---------------------------------------------------------------------------
   master::master_state meta;
   std::unique_ptr<journal> log;
-  std::vector<master::log_record> batch;         // applied, not yet durable
+  std::vector<master::log_record> batch;           // applied, not yet durable
   std::vector<std::function<void(bool)>> waiters;  // answered once `batch` is durable
   bool flush_scheduled = false;
   bool journal_failed = false;

@@ -11,16 +11,15 @@ namespace {
 std::string chunkserver_table(const master_state& st) {
   auto now = core::clock::now();
   const auto& reg = st.registry;
-  text_table t({"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE", "USED",
-                 "CHUNKS"},
-                {false, false, false, false, true, true, true, true, true});
+  text_table t(
+      {"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE", "USED", "CHUNKS"},
+      {false, false, false, false, true, true, true, true, true});
   for (auto& s : reg.list()) {
     auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_heartbeat);
     auto used = st.used_bytes.find(s.id);
     t.add({s.id.to_string(), s.id.host + ":" + std::to_string(s.data_port),
-           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state),
-           format_age_ms(age.count()), format_bytes(s.capacity_bytes),
-           format_bytes(s.free_bytes),
+           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state), format_age_ms(age.count()),
+           format_bytes(s.capacity_bytes), format_bytes(s.free_bytes),
            format_bytes(used == st.used_bytes.end() ? 0 : used->second),
            std::to_string(st.meta.chunks().chunks_on(s.id))});
   }

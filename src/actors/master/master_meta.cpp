@@ -79,16 +79,19 @@ void maybe_checkpoint(master_self self) {
     return;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - t0);
-  log::get("master")->info("checkpoint seq={} records={} files={} took_ms={}",
-                           st.log->sequence(), st.records_since_checkpoint,
-                           st.meta.file_count(), ms.count());
+  log::get("master")->info("checkpoint seq={} records={} files={} took_ms={}", st.log->sequence(),
+                           st.records_since_checkpoint, st.meta.file_count(), ms.count());
   st.records_since_checkpoint = 0;
   st.last_checkpoint = now;
 }
 
 ns_reply stat_reply(const master::file_stat& s) {
   ns_reply r;
-  ns_entry e{s.path, s.is_dir, s.newest.size_bytes, s.newest.mtime_ms, s.version_count,
+  ns_entry e{s.path,
+             s.is_dir,
+             s.newest.size_bytes,
+             s.newest.mtime_ms,
+             s.version_count,
              static_cast<uint32_t>(s.newest.chunks.size())};
   if (s.is_dir) e.chunk_count = s.child_count;
   r.entries.push_back(e);
@@ -100,8 +103,8 @@ ns_reply layout_reply(const master_state& st, const master::file_layout& l) {
   ns_reply r;
   r.versions.push_back(to_ns(l.version));
   for (auto& c : l.chunks)
-    r.chunks.push_back({c.meta.handle.value, c.meta.chunk_version, c.meta.size_bytes,
-                        c.meta.crc32c, replica_addrs(st, c.replicas)});
+    r.chunks.push_back({c.meta.handle.value, c.meta.chunk_version, c.meta.size_bytes, c.meta.crc32c,
+                        replica_addrs(st, c.replicas)});
   return r;
 }
 
@@ -155,8 +158,8 @@ void recover_metadata(master_self self) {
   auto dir = st.cfg.node.data_dir + "/master";
   st.log = std::make_unique<journal>(dir);
   journal_recovery rec;
-  if (auto s = st.log->recover(rec); !s) fatal("journal_unusable dir=" + dir + " error=\"" +
-                                                s.message + "\"");
+  if (auto s = st.log->recover(rec); !s)
+    fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
   for (auto& w : rec.warnings) log->warn("journal_recovery {}", w);
   auto now = core::clock::now();
   auto state = rebuild_state(rec, options_of(st.cfg), now);
@@ -271,8 +274,10 @@ caf::result<put_plan> handle_put(master_self self, const put_request& r) {
     if (s.state == registry::health::healthy)
       cands.push_back({s.id, s.free_bytes, 0, true, s.zone});
   if (cands.size() < st.cfg.quorum.write)
-    return plan_error(std::to_string(cands.size()) + " healthy chunkservers; a put needs at "
-                      "least quorum.write = " + std::to_string(st.cfg.quorum.write));
+    return plan_error(std::to_string(cands.size()) +
+                      " healthy chunkservers; a put needs at "
+                      "least quorum.write = " +
+                      std::to_string(st.cfg.quorum.write));
   auto rec = st.meta.validate_allocate(r.path, static_cast<uint32_t>(count));
   if (!rec) return plan_error(rec.err().message);
   auto chains = master::place_chunks(static_cast<uint32_t>(count), st.cfg.quorum.replication, cs,
@@ -292,10 +297,13 @@ caf::result<ns_reply> handle_commit(master_self self, const put_commit& r) {
   master::commit_request req{r.path, wall_ms(), r.chunk_size_bytes, {}};
   for (auto& c : r.chunks) {
     if (c.replicas.size() < st.cfg.quorum.write)
-      return ns_reply{1, "chunk " + master::chunk_handle{c.handle}.to_string() +
-                             " is durable on " + std::to_string(c.replicas.size()) +
-                             " replicas; quorum.write is " + std::to_string(st.cfg.quorum.write),
-                      {}, {}, {}};
+      return ns_reply{1,
+                      "chunk " + master::chunk_handle{c.handle}.to_string() + " is durable on " +
+                          std::to_string(c.replicas.size()) + " replicas; quorum.write is " +
+                          std::to_string(st.cfg.quorum.write),
+                      {},
+                      {},
+                      {}};
     req.chunks.push_back({master::chunk_handle{c.handle}, c.chunk_version, c.size_bytes, c.crc32c});
   }
   auto rec = st.meta.validate_commit(req, core::clock::now());

@@ -74,9 +74,15 @@ struct Storage : ::testing::Test {
   }
 
   std::vector<std::string> client_argv(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "client", "--set",
-                                     "master.address=" + master_addr, "--set",
-                                     "log.console=false", "--set", "client.timeout_ms=8000"};
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     "client",
+                                     "--set",
+                                     "master.address=" + master_addr,
+                                     "--set",
+                                     "log.console=false",
+                                     "--set",
+                                     "client.timeout_ms=8000"};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
@@ -120,7 +126,9 @@ TEST_F(Storage, RoundTripEdgeSizes) {
   EXPECT_NE(ls.out.find("rt-65537-3"), std::string::npos) << ls.out;
 }
 
-TEST_F(Storage, RoundTripLargeFile) { round_trip(200u << 20, "", 5); }
+TEST_F(Storage, RoundTripLargeFile) {
+  round_trip(200u << 20, "", 5);
+}
 
 TEST_F(Storage, VersionsCatAndStore) {
   write_random(local("a"), 5000, 7);
@@ -176,16 +184,19 @@ TEST_F(Storage, CorruptReplicaIsDetectedAndDropped) {
   auto g = cli({"get", "/f", local("f.back")});
   ASSERT_EQ(g.exit_code, 0) << g.err;
   EXPECT_EQ(read_all(local("f")), read_all(local("f.back")));
-  EXPECT_TRUE(wait_until([&] {
-    return c.admin(master_index, {"under-replicated"}).out.find("1 chunks under") !=
-           std::string::npos;
-  }, 10s)) << c.admin(master_index, {"under-replicated"}).out;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return c.admin(master_index, {"under-replicated"}).out.find("1 chunks under") !=
+               std::string::npos;
+      },
+      10s))
+      << c.admin(master_index, {"under-replicated"}).out;
   EXPECT_EQ(chunk_files("cs1").size(), 2u) << "the corrupt replica is set aside";
 }
 
 TEST_F(Storage, AcknowledgedFilesSurviveMasterRestart) {
-  std::vector<std::pair<std::string, size_t>> files = {{"m0", 0}, {"m1", 1}, {"m2", 70000},
-                                                       {"m3", 3u << 20}};
+  std::vector<std::pair<std::string, size_t>> files = {
+      {"m0", 0}, {"m1", 1}, {"m2", 70000}, {"m3", 3u << 20}};
   ASSERT_EQ(cli({"mkdir", "/keep"}).exit_code, 0);
   for (auto& [n, size] : files) {
     write_random(local(n), size, 11);
@@ -208,8 +219,8 @@ TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
   auto before = chunk_files("cs1").size();
   process put(client_argv({"put", local("new"), "/p", "--chunk-size", "1MiB"}), local("put.log"));
   // Kill the master once the upload is under way (chunks arrive on the chunkservers).
-  ASSERT_TRUE(wait_until([&] { return chunk_files("cs1").size() > before + 2 || !put.running(); },
-                         30s));
+  ASSERT_TRUE(
+      wait_until([&] { return chunk_files("cs1").size() > before + 2 || !put.running(); }, 30s));
   c.kill9("master");
   ASSERT_TRUE(wait_until([&] { return !put.running(); }, 60s));
   c.start("master", "master", master_index);
@@ -245,16 +256,28 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
   write_random(local("ok"), 1000, 14);
   ASSERT_EQ(cli({"mkdir", "/dir"}).exit_code, 0);
   ASSERT_EQ(cli({"put", local("ok"), "/dir/file"}).exit_code, 0);
-  std::vector<std::string> bad_paths = {"relative", "/a/../b", "/a//b", "/a/./b", "/trailing/",
-                                        "", "/" + std::string(300, 'x'),
-                                        "/" + std::string(5000, 'y'), "/dir/file/child",
-                                        "/missing/child", "..", "/.", "//", "/dir/file/",
+  std::vector<std::string> bad_paths = {"relative",
+                                        "/a/../b",
+                                        "/a//b",
+                                        "/a/./b",
+                                        "/trailing/",
+                                        "",
+                                        "/" + std::string(300, 'x'),
+                                        "/" + std::string(5000, 'y'),
+                                        "/dir/file/child",
+                                        "/missing/child",
+                                        "..",
+                                        "/.",
+                                        "//",
+                                        "/dir/file/",
                                         "no/leading/slash"};
   int cases = 0;
   for (auto& p : bad_paths) {
-    for (auto cmd : std::vector<std::vector<std::string>>{
-             {"put", local("ok"), p}, {"get", p, local("x")}, {"mkdir", p}, {"stat", p},
-             {"rm", p}}) {
+    for (auto cmd : std::vector<std::vector<std::string>>{{"put", local("ok"), p},
+                                                          {"get", p, local("x")},
+                                                          {"mkdir", p},
+                                                          {"stat", p},
+                                                          {"rm", p}}) {
       if (cmd[0] == "mkdir" && p == "/dir/file/child") continue;
       auto r = cli(cmd);
       ++cases;
@@ -264,14 +287,22 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
     }
   }
   std::vector<std::vector<std::string>> others = {
-      {"put", local("does-not-exist"), "/x"}, {"put", c.dir(), "/x"},
+      {"put", local("does-not-exist"), "/x"},
+      {"put", c.dir(), "/x"},
       {"put", local("ok"), "/x", "--chunk-size", "128MiB"},
       {"put", local("ok"), "/x", "--chunk-size", "100"},
-      {"put", local("ok"), "/x", "--chunk-size", "lots"}, {"put", local("ok")},
-      {"get", "/dir/file", "/nonexistent-dir/x"}, {"get", "/dir/file", local("y"), "--version", "9"},
-      {"get", "/dir/file", local("y"), "--version", "abc"}, {"cat", "/dir"},
-      {"versions", "/dir/file", "abc"}, {"mkdir", "/dir"}, {"store", "nohostport"},
-      {"ls", "/nope"}, {"frobnicate"}, {"put", local("ok"), "/x", "--bogus", "1"}};
+      {"put", local("ok"), "/x", "--chunk-size", "lots"},
+      {"put", local("ok")},
+      {"get", "/dir/file", "/nonexistent-dir/x"},
+      {"get", "/dir/file", local("y"), "--version", "9"},
+      {"get", "/dir/file", local("y"), "--version", "abc"},
+      {"cat", "/dir"},
+      {"versions", "/dir/file", "abc"},
+      {"mkdir", "/dir"},
+      {"store", "nohostport"},
+      {"ls", "/nope"},
+      {"frobnicate"},
+      {"put", local("ok"), "/x", "--bogus", "1"}};
   for (auto& cmd : others) {
     auto r = cli(cmd);
     ++cases;
@@ -287,9 +318,10 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
     EXPECT_TRUE(send_garbage(data_port, junk));
   }
   // Magic "DSFD" little-endian, version 1, push_data, length 0x40000000 (1 GiB).
-  std::string hdr("\x44\x53\x46\x44\x01\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40"
-                  "\x00\x00\x00\x00\x00\x00\x00\x00",
-                  24);
+  std::string hdr(
+      "\x44\x53\x46\x44\x01\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40"
+      "\x00\x00\x00\x00\x00\x00\x00\x00",
+      24);
   EXPECT_TRUE(send_garbage(data_port, hdr));
   ++cases;
   EXPECT_GE(cases, 100);
