@@ -215,6 +215,28 @@ const std::vector<field>& schema() {
                                            &client_section::cache_ttl_ms, 0, 3600000),
       uint_field<client_section, uint32_t>("client.window_chunks", &C::client,
                                            &client_section::window_chunks, 1, 64),
+      uint_field<membership_section, uint32_t>("membership.protocol_period_ms", &C::membership,
+                                               &membership_section::protocol_period_ms, 10,
+                                               60000),
+      uint_field<membership_section, uint32_t>("membership.probe_timeout_ms", &C::membership,
+                                               &membership_section::probe_timeout_ms, 1, 60000),
+      uint_field<membership_section, uint32_t>("membership.indirect_probes", &C::membership,
+                                               &membership_section::indirect_probes, 0, 16),
+      uint_field<membership_section, uint32_t>("membership.suspicion_min_ms", &C::membership,
+                                               &membership_section::suspicion_min_ms, 10,
+                                               600000),
+      uint_field<membership_section, uint32_t>("membership.suspicion_max_ms", &C::membership,
+                                               &membership_section::suspicion_max_ms, 10,
+                                               600000),
+      uint_field<membership_section, uint32_t>("membership.gossip_interval_ms", &C::membership,
+                                               &membership_section::gossip_interval_ms, 10,
+                                               60000),
+      uint_field<membership_section, uint32_t>("membership.gossip_fanout", &C::membership,
+                                               &membership_section::gossip_fanout, 1, 16),
+      uint_field<membership_section, uint32_t>("membership.push_pull_interval_ms",
+                                               &C::membership,
+                                               &membership_section::push_pull_interval_ms, 100,
+                                               3600000),
   };
   return fields;
 }
@@ -267,6 +289,12 @@ void validate(const config& c, const std::string& origin) {
   for (auto& f : c.client.fileservers) require_endpoint(origin, "client.fileservers", f);
   if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
   if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");
+  if (c.membership.probe_timeout_ms >= c.membership.protocol_period_ms)
+    throw config_error(origin + ": key 'membership.probe_timeout_ms' must be less than "
+                                "'membership.protocol_period_ms'");
+  if (c.membership.suspicion_max_ms < c.membership.suspicion_min_ms)
+    throw config_error(origin + ": key 'membership.suspicion_max_ms' must be at least "
+                                "'membership.suspicion_min_ms'");
   auto& q = c.quorum;
   if (q.write > q.replication || q.read > q.replication)
     throw config_error(origin + ": keys 'quorum.write' and 'quorum.read' must not exceed "

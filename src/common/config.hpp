@@ -71,6 +71,17 @@ struct client_section {
   uint32_t window_chunks = 4;            // chunks in flight per transfer
 };
 
+struct membership_section {
+  uint32_t protocol_period_ms = 150;  // one probe per period
+  uint32_t probe_timeout_ms = 60;     // then ping-req through helpers
+  uint32_t indirect_probes = 3;
+  uint32_t suspicion_min_ms = 500;
+  uint32_t suspicion_max_ms = 3000;
+  uint32_t gossip_interval_ms = 200;
+  uint32_t gossip_fanout = 3;
+  uint32_t push_pull_interval_ms = 10000;
+};
+
 // Total-order multicast group of the fileservers (FTQueue), see src/actors/gcs/README.md.
 struct gcs_section {
   uint32_t expected_group_size = 3;  // fileservers of the cluster's first start (genesis rule)
@@ -94,6 +105,7 @@ struct config {
   client_section client;
   gcs_section gcs;
   quorum_section quorum;
+  membership_section membership;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return static_cast<uint16_t>(node.port + 1); }
