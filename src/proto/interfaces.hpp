@@ -9,6 +9,7 @@
 #include "proto/atoms.hpp"
 #include "proto/chunkserver.hpp"
 #include "proto/ftqueue.hpp"
+#include "proto/membership.hpp"
 #include "proto/storage.hpp"
 
 namespace dfs {
@@ -22,7 +23,7 @@ using master_actor = caf::typed_actor<
     caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
 
 using node_actor = caf::typed_actor<
     caf::replies_to<admin_atom, admin_request>::with<admin_reply>,

@@ -4,7 +4,7 @@
 namespace dfs {
 
 void start_master(node_context& ctx) {
-  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id);
+  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership);
   ctx.master = m;
   ctx.keep(m);
   ctx.commands["chunkservers"] = {"chunkservers",

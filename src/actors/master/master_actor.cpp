@@ -1,5 +1,7 @@
 #include "actors/master/master_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "common/logging.hpp"
@@ -76,9 +78,34 @@ heartbeat_reply on_heartbeat(master_self self, const chunkserver_heartbeat& hb) 
   return {true, del};
 }
 
+bool is_chunkserver(const member_event_msg& e) {
+  return std::find(e.roles.begin(), e.roles.end(), "chunkserver") != e.roles.end();
+}
+
+// Membership is the faster signal; the heartbeat table stays as the second one.
+void on_member_event(master_self self, const member_event_msg& e) {
+  if (!is_chunkserver(e)) return;
+  if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
+    on_changes(self, self->state.registry.mark_removed(
+                         e.id, e.kind == member_event_kind::down ? "membership: dead"
+                                                                 : "membership: left"));
+}
+
+void subscribe(master_self self, const failure_detector_actor& membership) {
+  if (!membership) return;
+  self->request(membership, caf::infinite, subscribe_atom::value,
+                caf::actor_cast<membership_listener>(self))
+      .then([](const std::vector<member_event_msg>&) {},
+            [](caf::error& e) {
+              log::get("master")->warn("membership_subscribe_failed error=\"{}\"",
+                                       caf::to_string(e));
+            });
+}
+
 }  // namespace
 
-master_actor::behavior_type master_fn(master_self self, config cfg, node_id id) {
+master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
+                                      failure_detector_actor membership) {
   self->state.registry =
       registry::chunkserver_registry({std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
                                       std::chrono::milliseconds(cfg.master.removed_after_ms)});
@@ -86,6 +113,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id) 
   self->state.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
   self->state.cfg = std::move(cfg);
   recover_metadata(self);
+  subscribe(self, membership);
   self->send(self, tick_atom::value);
   log::get("master")->info("master_started node={}", id.to_string());
   return {
@@ -96,6 +124,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id) 
       [=](put_atom, const put_request& r) { return handle_put(self, r); },
       [=](commit_atom, const put_commit& r) { return handle_commit(self, r); },
       [=](flush_atom) { flush_journal(self); },
+      [=](member_event_atom, const member_event_msg& e) { on_member_event(self, e); },
       [=](tick_atom) {
         on_changes(self, self->state.registry.on_tick(core::clock::now()));
         on_meta_tick(self);

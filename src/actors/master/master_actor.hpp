@@ -43,7 +43,10 @@ struct master_state {
 
 using master_self = master_actor::stateful_pointer<master_state>;
 
-master_actor::behavior_type master_fn(master_self self, config cfg, node_id id);
+// `membership` (may be null) is subscribed to: a chunkserver it declares dead is removed at
+// once, without waiting for the heartbeat thresholds.
+master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
+                                      failure_detector_actor membership);
 
 // -- master_meta.cpp --------------------------------------------------------------------------
 // Recovers the metadata from <data_dir>/master; exits the process if the journal is unusable.

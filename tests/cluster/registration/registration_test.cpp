@@ -112,3 +112,22 @@ TEST_F(Registration, SigtermStopsEveryNodeCleanly) {
   for (auto name : {"cs1", "cs2", "cs3", "master"})
     EXPECT_EQ(c.proc(name).signal_and_wait(SIGTERM), 0) << name;
 }
+
+// With heartbeat thresholds far away, only membership can remove a killed chunkserver fast:
+// the master subscribes to member events and marks a dead chunkserver removed at once.
+TEST(RegistrationWithMembership, DeadChunkserverIsRemovedByMembershipSignal) {
+  dfs_cluster c;
+  c.set_common({"master.address=" + c.addr_of(master_index),
+                "cluster.introducers=[\"" + c.addr_of(master_index) + "\"]",
+                "master.unhealthy_after_ms=60000", "master.removed_after_ms=120000",
+                "chunkserver.heartbeat_interval_ms=300"});
+  c.start("master", "master", master_index);
+  for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
+  ASSERT_TRUE(wait_until([&] { return healthy(chunkservers(c)) == 3; }, 20s));
+  std::string old_id;
+  for (auto& r : chunkservers(c))
+    if (r.node.rfind(port_prefix(c, 3), 0) == 0) old_id = r.node;
+  c.kill9("cs3");
+  EXPECT_TRUE(wait_until([&] { return state_of(chunkservers(c), old_id) == "removed"; }, 15s))
+      << c.admin(master_index, {"chunkservers"}).out;
+}
