@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   }
   if (!connect.empty()) return fail("--connect is only for --role admin");
   if (roles.front() == "client") return dfs::run_client(cfg, command);
-  if (!command.empty()) return fail("unexpected argument '" + command.front() + "' for a server role");
+  if (!command.empty())
+    return fail("unexpected argument '" + command.front() + "' for a server role");
   return dfs::run_server(cfg, roles);
 }

@@ -78,7 +78,9 @@ std::optional<double> first_line_with(const std::string& node_log, const std::st
 class bench_cluster {
  public:
   bench_cluster(const options& o, int n)
-      : opt_(o), n_(n), dir_("dfs-bench-"),
+      : opt_(o),
+        n_(n),
+        dir_("dfs-bench-"),
         base_(dfs::test::free_port_block(static_cast<uint16_t>(n * 10), 31000)) {
     procs_.resize(static_cast<size_t>(n));
   }
@@ -93,9 +95,17 @@ class bench_cluster {
   }
   void start(int i) {
     std::vector<std::string> argv = {
-        opt_.bin, "--role", "introducer", "--set", "node.port=" + std::to_string(base_ + 10 * i),
-        "--set", "node.data_dir=" + dir_.path() + "/n" + std::to_string(i) + "/", "--set",
-        "log.console=false", "--set", "cluster.introducers=[\"" + addr(0) + "\"]"};
+        opt_.bin,
+        "--role",
+        "introducer",
+        "--set",
+        "node.port=" + std::to_string(base_ + 10 * i),
+        "--set",
+        "node.data_dir=" + dir_.path() + "/n" + std::to_string(i) + "/",
+        "--set",
+        "log.console=false",
+        "--set",
+        "cluster.introducers=[\"" + addr(0) + "\"]"};
     std::remove(log(i).c_str());  // a restarted node's log starts fresh
     procs_[static_cast<size_t>(i)] =
         std::make_unique<process>(argv, dir_.path() + "/n" + std::to_string(i) + ".out");
@@ -109,7 +119,7 @@ class bench_cluster {
     return id;
   }
   dfs::test::run_result admin(int i, std::vector<std::string> args) {
-    std::vector<std::string> argv = {opt_.bin, "--role", "admin", "--set", "log.console=false",
+    std::vector<std::string> argv = {opt_.bin,    "--role", "admin", "--set", "log.console=false",
                                      "--connect", addr(i)};
     argv.insert(argv.end(), args.begin(), args.end());
     return dfs::test::run(argv, dir_.path());

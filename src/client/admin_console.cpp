@@ -45,8 +45,7 @@ int interactive(caf::actor_system& sys, const node_actor& node, const endpoint& 
 
 }  // namespace
 
-int run_admin(const config& cfg, const std::string& connect,
-              const std::vector<std::string>& args) {
+int run_admin(const config& cfg, const std::string& connect, const std::vector<std::string>& args) {
   auto addr = endpoint::parse(connect);
   if (!addr) {
     std::cerr << "dfsnode: error: --connect expects HOST:PORT, got '" << connect << "'\n";

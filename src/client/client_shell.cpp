@@ -70,11 +70,11 @@ const std::map<std::string, client_command>& commands() {
     std::map<std::string, client_command> t = {
         {"help", {"help", "list the commands", cmd_help}},
         {"status", {"status", "the master's address and its chunkservers", cmd_status}},
-      {"queue",
-       {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
-        [](client_session& s, const std::vector<std::string>& a) {
-          return run_queue_command(s.sys, s.cfg, a);
-        }}},
+        {"queue",
+         {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
+          [](client_session& s, const std::vector<std::string>& a) {
+            return run_queue_command(s.sys, s.cfg, a);
+          }}},
     };
     for (auto& [name, c] : storage_commands()) {
       auto run = c.run;

@@ -11,7 +11,8 @@
 namespace dfs {
 
 line_reader::line_reader(std::string prompt, std::string history_file)
-    : prompt_(std::move(prompt)), history_file_(std::move(history_file)),
+    : prompt_(std::move(prompt)),
+      history_file_(std::move(history_file)),
       tty_(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
   if (tty_) {
     using_history();

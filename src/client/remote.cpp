@@ -9,8 +9,7 @@ caf::expected<node_actor> connect_node(caf::actor_system& sys, const endpoint& a
   auto h = sys.middleman().remote_actor<node_actor>(addr.host, addr.port);
   if (!h)
     return caf::make_error(caf::sec::cannot_connect_to_node,
-                           "cannot connect to " + addr.to_string() + ": " +
-                               sys.render(h.error()));
+                           "cannot connect to " + addr.to_string() + ": " + sys.render(h.error()));
   return h;
 }
 
@@ -21,8 +20,7 @@ admin_reply admin_call(caf::actor_system& sys, const node_actor& node, const adm
   self->request(node, timeout, admin_atom::value, req)
       .receive([&](const admin_reply& r) { out = r; },
                [&](caf::error& e) {
-                 out = {1, e == caf::sec::request_timeout ? "request timed out"
-                                                          : sys.render(e)};
+                 out = {1, e == caf::sec::request_timeout ? "request timed out" : sys.render(e)};
                });
   return out;
 }

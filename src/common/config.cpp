@@ -1,10 +1,10 @@
 #include "common/config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
 #include <functional>
 #include <limits>
 #include <set>
@@ -25,13 +25,20 @@ struct field {
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -87,8 +94,8 @@ field string_field(std::string key, S config::*sec, std::string S::*mem,
             }
             auto v = n.as_string();
             if (!v) bad_value(origin, key, expected, type_name(n));
-            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v->get()) ==
-                                        allowed.end())
+            if (!allowed.empty() &&
+                std::find(allowed.begin(), allowed.end(), v->get()) == allowed.end())
               bad_value(origin, key, expected, "'" + v->get() + "'");
             (c.*sec).*mem = v->get();
           },
@@ -104,8 +111,8 @@ field string_list_field(std::string key, S config::*sec, std::vector<std::string
             std::vector<std::string> out;
             for (auto& e : *arr) {
               auto s = e.as_string();
-              if (!s) bad_value(origin, key, "an array of strings", "an element that is " +
-                                                                      type_name(e));
+              if (!s)
+                bad_value(origin, key, "an array of strings", "an element that is " + type_name(e));
               out.push_back(s->get());
             }
             (c.*sec).*mem = std::move(out);
@@ -147,8 +154,8 @@ const std::vector<field>& schema() {
       string_field("log.level", &C::log, &log_section::level,
                    {"trace", "debug", "info", "warn", "error", "critical", "off"}),
       bool_field("log.console", &C::log, &log_section::console),
-      uint_field<log_section, uint64_t>("log.file_max_bytes", &C::log,
-                                        &log_section::file_max_bytes, 4096),
+      uint_field<log_section, uint64_t>("log.file_max_bytes", &C::log, &log_section::file_max_bytes,
+                                        4096),
       uint_field<log_section, uint32_t>("log.file_count", &C::log, &log_section::file_count, 1,
                                         100),
       uint_field<caf_section, uint32_t>("caf.threads", &C::caf, &caf_section::threads, 1, 64),
@@ -174,20 +181,17 @@ const std::vector<field>& schema() {
                                            &master_section::handle_grace_ms, 100),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
-      uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write,
-                                           1, 16),
-      uint_field<quorum_section, uint32_t>("quorum.read", &C::quorum, &quorum_section::read, 1,
+      uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,
                                            16),
-      uint_field<chunkserver_section, uint32_t>("chunkserver.heartbeat_interval_ms",
-                                                &C::chunkserver,
-                                                &chunkserver_section::heartbeat_interval_ms, 10,
-                                                600000),
+      uint_field<quorum_section, uint32_t>("quorum.read", &C::quorum, &quorum_section::read, 1, 16),
+      uint_field<chunkserver_section, uint32_t>(
+          "chunkserver.heartbeat_interval_ms", &C::chunkserver,
+          &chunkserver_section::heartbeat_interval_ms, 10, 600000),
       uint_field<chunkserver_section, uint64_t>("chunkserver.capacity_bytes", &C::chunkserver,
                                                 &chunkserver_section::capacity_bytes, 0),
       uint_field<chunkserver_section, uint32_t>("chunkserver.pending_ttl_ms", &C::chunkserver,
                                                 &chunkserver_section::pending_ttl_ms, 100),
-      uint_field<chunkserver_section, uint64_t>("chunkserver.max_pending_bytes",
-                                                &C::chunkserver,
+      uint_field<chunkserver_section, uint64_t>("chunkserver.max_pending_bytes", &C::chunkserver,
                                                 &chunkserver_section::max_pending_bytes,
                                                 1ull << 20),
       uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
@@ -201,40 +205,35 @@ const std::vector<field>& schema() {
                                         &gcs_section::status_interval_ms, 1, 10000),
       uint_field<gcs_section, uint32_t>("gcs.nack_interval_ms", &C::gcs,
                                         &gcs_section::nack_interval_ms, 1, 10000),
-      uint_field<gcs_section, uint32_t>("gcs.view_retry_ms", &C::gcs,
-                                        &gcs_section::view_retry_ms, 1, 10000),
+      uint_field<gcs_section, uint32_t>("gcs.view_retry_ms", &C::gcs, &gcs_section::view_retry_ms,
+                                        1, 10000),
       uint_field<gcs_section, uint32_t>("gcs.view_timeout_ms", &C::gcs,
                                         &gcs_section::view_timeout_ms, 10, 600000),
       uint_field<gcs_section, uint32_t>("gcs.max_order_batch", &C::gcs,
                                         &gcs_section::max_order_batch, 1, 1024),
       uint_field<gcs_section, uint32_t>("gcs.max_unstable_msgs", &C::gcs,
                                         &gcs_section::max_unstable_msgs, 16, 1000000),
-      uint_field<gcs_section, uint32_t>("gcs.max_queued_ops", &C::gcs,
-                                        &gcs_section::max_queued_ops, 16, 1000000),
+      uint_field<gcs_section, uint32_t>("gcs.max_queued_ops", &C::gcs, &gcs_section::max_queued_ops,
+                                        16, 1000000),
       uint_field<client_section, uint32_t>("client.cache_ttl_ms", &C::client,
                                            &client_section::cache_ttl_ms, 0, 3600000),
       uint_field<client_section, uint32_t>("client.window_chunks", &C::client,
                                            &client_section::window_chunks, 1, 64),
       uint_field<membership_section, uint32_t>("membership.protocol_period_ms", &C::membership,
-                                               &membership_section::protocol_period_ms, 10,
-                                               60000),
+                                               &membership_section::protocol_period_ms, 10, 60000),
       uint_field<membership_section, uint32_t>("membership.probe_timeout_ms", &C::membership,
                                                &membership_section::probe_timeout_ms, 1, 60000),
       uint_field<membership_section, uint32_t>("membership.indirect_probes", &C::membership,
                                                &membership_section::indirect_probes, 0, 16),
       uint_field<membership_section, uint32_t>("membership.suspicion_min_ms", &C::membership,
-                                               &membership_section::suspicion_min_ms, 10,
-                                               600000),
+                                               &membership_section::suspicion_min_ms, 10, 600000),
       uint_field<membership_section, uint32_t>("membership.suspicion_max_ms", &C::membership,
-                                               &membership_section::suspicion_max_ms, 10,
-                                               600000),
+                                               &membership_section::suspicion_max_ms, 10, 600000),
       uint_field<membership_section, uint32_t>("membership.gossip_interval_ms", &C::membership,
-                                               &membership_section::gossip_interval_ms, 10,
-                                               60000),
+                                               &membership_section::gossip_interval_ms, 10, 60000),
       uint_field<membership_section, uint32_t>("membership.gossip_fanout", &C::membership,
                                                &membership_section::gossip_fanout, 1, 16),
-      uint_field<membership_section, uint32_t>("membership.push_pull_interval_ms",
-                                               &C::membership,
+      uint_field<membership_section, uint32_t>("membership.push_pull_interval_ms", &C::membership,
                                                &membership_section::push_pull_interval_ms, 100,
                                                3600000),
   };
@@ -290,23 +289,28 @@ void validate(const config& c, const std::string& origin) {
   if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
   if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");
   if (c.membership.probe_timeout_ms >= c.membership.protocol_period_ms)
-    throw config_error(origin + ": key 'membership.probe_timeout_ms' must be less than "
-                                "'membership.protocol_period_ms'");
+    throw config_error(origin +
+                       ": key 'membership.probe_timeout_ms' must be less than "
+                       "'membership.protocol_period_ms'");
   if (c.membership.suspicion_max_ms < c.membership.suspicion_min_ms)
-    throw config_error(origin + ": key 'membership.suspicion_max_ms' must be at least "
-                                "'membership.suspicion_min_ms'");
+    throw config_error(origin +
+                       ": key 'membership.suspicion_max_ms' must be at least "
+                       "'membership.suspicion_min_ms'");
   auto& q = c.quorum;
   if (q.write > q.replication || q.read > q.replication)
-    throw config_error(origin + ": keys 'quorum.write' and 'quorum.read' must not exceed "
-                                "'quorum.replication'");
+    throw config_error(origin +
+                       ": keys 'quorum.write' and 'quorum.read' must not exceed "
+                       "'quorum.replication'");
   if (q.write + q.read <= q.replication)
-    throw config_error(origin + ": quorum.write + quorum.read must exceed quorum.replication "
-                                "(got " + std::to_string(q.write) + " + " +
-                       std::to_string(q.read) + " <= " + std::to_string(q.replication) +
-                       "), else a read may miss the newest write");
+    throw config_error(origin +
+                       ": quorum.write + quorum.read must exceed quorum.replication "
+                       "(got " +
+                       std::to_string(q.write) + " + " + std::to_string(q.read) + " <= " +
+                       std::to_string(q.replication) + "), else a read may miss the newest write");
   if (c.master.removed_after_ms <= c.master.unhealthy_after_ms)
-    throw config_error(origin + ": key 'master.removed_after_ms' must be greater than "
-                                "'master.unhealthy_after_ms'");
+    throw config_error(origin +
+                       ": key 'master.removed_after_ms' must be greater than "
+                       "'master.unhealthy_after_ms'");
 }
 
 }  // namespace
@@ -340,8 +344,10 @@ config load_config(const std::string& path, const std::vector<std::string>& over
 
 std::optional<uint64_t> parse_size(const std::string& text) {
   static const std::vector<std::pair<std::string, uint64_t>> units = {
-      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"KB", 1000},
-      {"MB", 1000000},     {"GB", 1000000000},  {"K", 1ull << 10},   {"M", 1ull << 20},
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
+      {"GiB", 1ull << 30}, {"KB", 1000},
+      {"MB", 1000000},     {"GB", 1000000000},
+      {"K", 1ull << 10},   {"M", 1ull << 20},
       {"G", 1ull << 30},   {"B", 1}};
   size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))

@@ -15,9 +15,9 @@ namespace dfs {
 
 struct node_section {
   std::string host = "127.0.0.1";  // address to bind and to advertise
-  uint16_t port = 17000;           // control TCP and gossip UDP; data = +1, multicast = +2, http = +3
+  uint16_t port = 17000;  // control TCP and gossip UDP; data = +1, multicast = +2, http = +3
   std::string data_dir = "./data";
-  std::string zone;                // failure domain for placement (empty: none)
+  std::string zone;  // failure domain for placement (empty: none)
 };
 
 struct cluster_section {
@@ -35,13 +35,13 @@ struct log_section {
 
 struct caf_section {
   uint32_t threads = 2;
-  std::string policy = "stealing";  // stealing | sharing
+  std::string policy = "stealing";       // stealing | sharing
   uint32_t heartbeat_interval_ms = 500;  // middleman heartbeats detect hung peers
   uint32_t connection_timeout_ms = 3000;
 };
 
 struct master_section {
-  std::string address = "127.0.0.1:17010";  // control address of the master
+  std::string address = "127.0.0.1:17010";   // control address of the master
   uint32_t unhealthy_after_ms = 3000;        // no heartbeat for this long -> unhealthy
   uint32_t removed_after_ms = 10000;         // no heartbeat for this long -> removed
   uint64_t chunk_size_bytes = 64ull << 20;   // cluster default; a put may override it
@@ -59,9 +59,9 @@ struct quorum_section {
 
 struct chunkserver_section {
   uint32_t heartbeat_interval_ms = 1000;
-  uint64_t capacity_bytes = 0;  // 0: the size of the file system holding data_dir
-  uint32_t pending_ttl_ms = 600000;          // pushed, never finalized data expires
-  uint64_t max_pending_bytes = 2ull << 30;   // bound on pushed, not yet finalized data
+  uint64_t capacity_bytes = 0;              // 0: the size of the file system holding data_dir
+  uint32_t pending_ttl_ms = 600000;         // pushed, never finalized data expires
+  uint64_t max_pending_bytes = 2ull << 30;  // bound on pushed, not yet finalized data
 };
 
 struct client_section {

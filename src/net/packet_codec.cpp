@@ -21,7 +21,8 @@ void put32(std::string& s, size_t at, uint32_t v) {
 
 uint32_t get32(std::string_view s, size_t at) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(s[at + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(s[at + i])) << (8 * i);
   return v;
 }
 
@@ -29,15 +30,24 @@ uint32_t get32(std::string_view s, size_t at) {
 
 const char* to_string(packet_error e) {
   switch (e) {
-    case packet_error::none: return "none";
-    case packet_error::too_short: return "too_short";
-    case packet_error::too_large: return "too_large";
-    case packet_error::bad_magic: return "bad_magic";
-    case packet_error::bad_version: return "bad_version";
-    case packet_error::wrong_cluster: return "wrong_cluster";
-    case packet_error::bad_length: return "bad_length";
-    case packet_error::bad_mac: return "bad_mac";
-    case packet_error::unknown_channel: return "unknown_channel";
+    case packet_error::none:
+      return "none";
+    case packet_error::too_short:
+      return "too_short";
+    case packet_error::too_large:
+      return "too_large";
+    case packet_error::bad_magic:
+      return "bad_magic";
+    case packet_error::bad_version:
+      return "bad_version";
+    case packet_error::wrong_cluster:
+      return "wrong_cluster";
+    case packet_error::bad_length:
+      return "bad_length";
+    case packet_error::bad_mac:
+      return "bad_mac";
+    case packet_error::unknown_channel:
+      return "unknown_channel";
   }
   return "?";
 }

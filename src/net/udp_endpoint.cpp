@@ -22,23 +22,26 @@ struct udp_endpoint::impl {
 
   // Re-arms itself after every datagram; ends when the socket is closed.
   void receive() {
-    sock.async_receive_from(asio::buffer(buf), from, [this](boost::system::error_code ec,
-                                                            size_t n) {
-      if (ec == asio::error::operation_aborted || !sock.is_open()) return;
-      if (!ec) {
-        counters->bytes_received += n;
-        ++counters->packets_received;
-        endpoint src{from.address().to_string(), from.port()};
-        if (on_receive && !fault_drop(src)) on_receive(src, std::string(buf.data(), n));
-      }
-      receive();
-    });
+    sock.async_receive_from(asio::buffer(buf), from,
+                            [this](boost::system::error_code ec, size_t n) {
+                              if (ec == asio::error::operation_aborted || !sock.is_open()) return;
+                              if (!ec) {
+                                counters->bytes_received += n;
+                                ++counters->packets_received;
+                                endpoint src{from.address().to_string(), from.port()};
+                                if (on_receive && !fault_drop(src))
+                                  on_receive(src, std::string(buf.data(), n));
+                              }
+                              receive();
+                            });
   }
 };
 
 udp_endpoint::udp_endpoint() : impl_(std::make_unique<impl>()) {}
 
-udp_endpoint::~udp_endpoint() { stop(); }
+udp_endpoint::~udp_endpoint() {
+  stop();
+}
 
 std::string udp_endpoint::bind(const std::string& host, uint16_t port) {
   boost::system::error_code ec;

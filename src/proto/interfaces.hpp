@@ -2,8 +2,8 @@
 // Typed actor interfaces. The `node_actor` is what every server node publishes on its
 // control port; it delegates to the role actors behind it, so a peer needs one connection
 // per node whatever roles it hosts.
-#include <caf/typed_actor.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "proto/admin.hpp"
 #include "proto/atoms.hpp"

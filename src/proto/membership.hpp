@@ -10,8 +10,8 @@
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
-#include <caf/typed_actor.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "core/membership/messages.hpp"
 #include "proto/atoms.hpp"
@@ -53,8 +53,8 @@ typename Inspector::result_type inspect(Inspector& f, member_update& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, packet& x) {
-  return f(caf::meta::type_name("dfs::membership::packet"), x.kind, x.sender,
-           x.sender_incarnation, x.sender_meta, x.seq, x.target, x.updates, x.state);
+  return f(caf::meta::type_name("dfs::membership::packet"), x.kind, x.sender, x.sender_incarnation,
+           x.sender_meta, x.seq, x.target, x.updates, x.state);
 }
 
 }  // namespace dfs::membership

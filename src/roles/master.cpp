@@ -7,9 +7,8 @@ void start_master(node_context& ctx) {
   auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership);
   ctx.master = m;
   ctx.keep(m);
-  ctx.commands["chunkservers"] = {"chunkservers",
-                                  "registered chunkservers: state, last heartbeat, space, chunks",
-                                  m};
+  ctx.commands["chunkservers"] = {
+      "chunkservers", "registered chunkservers: state, last heartbeat, space, chunks", m};
   ctx.commands["files"] = {"files", "file count and bytes (newest versions)", m};
   ctx.commands["chunks"] = {"chunks REMOTE [VERSION]",
                             "per chunk of a file: handle, version, replicas and their state", m};

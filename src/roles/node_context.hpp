@@ -26,8 +26,8 @@ struct node_context {
   std::vector<std::string> roles;
   admin_commands commands;
   master_actor master;
-  std::vector<caf::actor> actors;  // sent an exit at shutdown, in reverse order
-  ftqueue_actor ftqueue;           // the fileserver's queue service (sequencer), if any
+  std::vector<caf::actor> actors;     // sent an exit at shutdown, in reverse order
+  ftqueue_actor ftqueue;              // the fileserver's queue service (sequencer), if any
   failure_detector_actor membership;  // SWIM membership of this node, if started
 
   template <class Handle>

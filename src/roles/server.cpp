@@ -46,8 +46,7 @@ void start_membership(node_context& ctx) {
   ctx.commands["members"] = {"members", "gossip members: id, state, incarnation, last heard",
                              console};
   ctx.commands["bandwidth"] = {"bandwidth", "gossip bytes/packets sent and received", console};
-  ctx.commands["reset-bandwidth"] = {"reset-bandwidth", "restart the bandwidth counters",
-                                     console};
+  ctx.commands["reset-bandwidth"] = {"reset-bandwidth", "restart the bandwidth counters", console};
   ctx.commands["leave"] = {"leave", "leave the gossip group gracefully", console};
 }
 
@@ -79,8 +78,12 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   node_context ctx{sys, cfg, id, roles};
   start_membership(ctx);
   for (auto& r : roles) find_role(r)->start(ctx);
-  node_info info{id,           roles,           std::chrono::steady_clock::now(),
-                 cfg.node.port, cfg.data_port(), cfg.multicast_port(),
+  node_info info{id,
+                 roles,
+                 std::chrono::steady_clock::now(),
+                 cfg.node.port,
+                 cfg.data_port(),
+                 cfg.multicast_port(),
                  cfg.http_port()};
   auto admin = sys.spawn(admin_fn, info, ctx.commands);
   ctx.keep(admin);
@@ -94,8 +97,8 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
                sys.render(port.error()));
     code = 1;
   } else {
-    log->info("node_started roles={} control={}:{} data_dir={}", join(roles), cfg.node.host,
-              *port, cfg.node.data_dir);
+    log->info("node_started roles={} control={}:{} data_dir={}", join(roles), cfg.node.host, *port,
+              cfg.node.data_dir);
     int sig = wait_for_signal(sigs);
     log->info("shutting_down signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
     sys.middleman().unpublish(node, *port);

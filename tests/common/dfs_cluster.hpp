@@ -23,9 +23,14 @@ class dfs_cluster {
   // Starts node `name` with `role` on the port block `index`; extra `--set` overrides.
   void start(const std::string& name, const std::string& role, int index,
              std::vector<std::string> sets = {}) {
-    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", role, "--set",
-                                     "node.port=" + std::to_string(port_of(index)), "--set",
-                                     "node.data_dir=" + dir() + "/" + name, "--set",
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     role,
+                                     "--set",
+                                     "node.port=" + std::to_string(port_of(index)),
+                                     "--set",
+                                     "node.data_dir=" + dir() + "/" + name,
+                                     "--set",
                                      "log.console=false"};
     for (auto& s : common_sets_) argv.insert(argv.end(), {"--set", s});
     for (auto& s : sets) argv.insert(argv.end(), {"--set", s});
@@ -38,9 +43,15 @@ class dfs_cluster {
 
   // The admin console's answer to `args` on the node at `index`.
   run_result admin(int index, std::vector<std::string> args) {
-    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "admin", "--set",
-                                     "log.console=false", "--set", "client.timeout_ms=2000",
-                                     "--connect", addr_of(index)};
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     "admin",
+                                     "--set",
+                                     "log.console=false",
+                                     "--set",
+                                     "client.timeout_ms=2000",
+                                     "--connect",
+                                     addr_of(index)};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, dir());
   }

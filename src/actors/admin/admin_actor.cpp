@@ -7,7 +7,9 @@ namespace dfs {
 
 namespace {
 
-admin_reply error_reply(std::string text) { return {1, std::move(text)}; }
+admin_reply error_reply(std::string text) {
+  return {1, std::move(text)};
+}
 
 std::string help_text(const admin_commands& commands) {
   text_table t({"COMMAND", "DESCRIPTION"});
@@ -21,8 +23,8 @@ std::string help_text(const admin_commands& commands) {
 std::string node_text(const node_info& info) {
   std::string roles;
   for (auto& r : info.roles) roles += (roles.empty() ? "" : ",") + r;
-  auto up = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - info.started)
+  auto up = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  info.started)
                 .count();
   text_table t({"FIELD", "VALUE"});
   t.add({"id", info.id.to_string()});

@@ -22,8 +22,8 @@ struct node_info {
 };
 
 struct admin_command {
-  std::string usage;  // e.g. "chunkservers"
-  std::string help;   // one line
+  std::string usage;   // e.g. "chunkservers"
+  std::string help;    // one line
   admin_actor target;  // answers admin_request for this command
 };
 

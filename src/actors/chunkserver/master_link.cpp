@@ -20,8 +20,8 @@ using self_ptr = master_link_actor::stateful_pointer<master_link_state>;
 void lose_master(self_ptr self, const std::string& why) {
   auto& st = self->state;
   if (st.master) {
-    log::get("chunkserver")->warn("master_lost master={} reason=\"{}\"",
-                                  st.master_addr.to_string(), why);
+    log::get("chunkserver")
+        ->warn("master_lost master={} reason=\"{}\"", st.master_addr.to_string(), why);
     self->demonitor(st.master.address());
   }
   st.master = nullptr;
@@ -32,8 +32,13 @@ void lose_master(self_ptr self, const std::string& why) {
 
 chunkserver_registration make_registration(const master_link_state& st) {
   auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  return {st.self, static_cast<uint16_t>(st.cfg.node.port + 1), st.cfg.node.zone, cap, free,
-          st.store->used_bytes(), st.store->full_report()};
+  return {st.self,
+          static_cast<uint16_t>(st.cfg.node.port + 1),
+          st.cfg.node.zone,
+          cap,
+          free,
+          st.store->used_bytes(),
+          st.store->full_report()};
 }
 
 void delete_chunks(master_link_state& st, const std::vector<uint64_t>& handles) {
@@ -106,8 +111,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
                   if (gen != self->state.generation) return;
                   self->state.registered = true;
                   delete_chunks(self->state, ack.delete_chunks);
-                  log::get("chunkserver")
-                      ->info("registered master={}", ack.master.to_string());
+                  log::get("chunkserver")->info("registered master={}", ack.master.to_string());
                   self->send(self, tick_atom::value, gen);
                 },
                 [=](caf::error& e) {
@@ -119,8 +123,8 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
         auto& st = self->state;
         if (gen != st.generation || !st.registered) return;
         auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-        chunkserver_heartbeat hb{st.self, ++st.heartbeat_seq, cap, free, st.store->used_bytes(),
-                                 {}, {}};
+        chunkserver_heartbeat hb{st.self, ++st.heartbeat_seq, cap, free, st.store->used_bytes(), {},
+                                 {}};
         st.store->drain_changes(hb.added, hb.removed);
         auto added = hb.added;
         auto removed = hb.removed;
@@ -142,7 +146,8 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
                     log::get("chunkserver")
                         ->warn("heartbeat_failed error=\"{}\"", self->system().render(e));
                 });
-        self->delayed_send(self, std::chrono::milliseconds(st.cfg.chunkserver.heartbeat_interval_ms),
+        self->delayed_send(self,
+                           std::chrono::milliseconds(st.cfg.chunkserver.heartbeat_interval_ms),
                            tick_atom::value, gen);
       },
   };

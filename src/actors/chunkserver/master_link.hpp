@@ -1,8 +1,8 @@
 #pragma once
 // A chunkserver's link to the master: connects (and reconnects) to the master's node actor,
 // registers with a full chunk report, then heartbeats with incremental reports; the
-// master's replies name chunks to delete. A refused heartbeat (the master restarted and does not know
-// us) or a lost connection leads back to registration, so master restarts need no operator.
+// master's replies name chunks to delete. A refused heartbeat (the master restarted and does not
+// know us) or a lost connection leads back to registration, so master restarts need no operator.
 //
 //   connecting ──connected──▶ registering ──ack──▶ registered ──tick──▶ heartbeat
 //       ▲                          │                    │ refused        │

@@ -86,8 +86,8 @@ bool is_chunkserver(const member_event_msg& e) {
 void on_member_event(master_self self, const member_event_msg& e) {
   if (!is_chunkserver(e)) return;
   if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
-    on_changes(self, self->state.registry.mark_removed(
-                         e.id, e.kind == member_event_kind::down ? "membership: dead"
+    on_changes(self, self->state.registry.mark_removed(e.id, e.kind == member_event_kind::down
+                                                                 ? "membership: dead"
                                                                  : "membership: left"));
 }
 

@@ -19,11 +19,16 @@ constexpr auto max_tick_delay = std::chrono::milliseconds(20);
 
 member_event_kind to_msg_kind(event_kind k) {
   switch (k) {
-    case event_kind::member_up: return member_event_kind::up;
-    case event_kind::member_suspect: return member_event_kind::suspect;
-    case event_kind::member_alive: return member_event_kind::alive;
-    case event_kind::member_down: return member_event_kind::down;
-    case event_kind::member_left: return member_event_kind::left;
+    case event_kind::member_up:
+      return member_event_kind::up;
+    case event_kind::member_suspect:
+      return member_event_kind::suspect;
+    case event_kind::member_alive:
+      return member_event_kind::alive;
+    case event_kind::member_down:
+      return member_event_kind::down;
+    case event_kind::member_left:
+      return member_event_kind::left;
   }
   return member_event_kind::up;
 }
@@ -41,8 +46,7 @@ void publish(self_ptr self, const membership::member_event& e) {
                  : spdlog::level::info;
   log->log(lvl, "{} member={} inc={}", membership::to_string(e.kind), e.id.to_string(),
            e.incarnation);
-  member_event_msg msg{to_msg_kind(e.kind), e.id, e.incarnation,
-                       roles_of(*self->state.swim, e.id)};
+  member_event_msg msg{to_msg_kind(e.kind), e.id, e.incarnation, roles_of(*self->state.swim, e.id)};
   for (auto& l : self->state.listeners) self->send(l, member_event_atom::value, msg);
 }
 
@@ -90,8 +94,7 @@ std::vector<endpoint> seeds_of(const config& cfg) {
 std::vector<member_event_msg> live_members(const membership::swim& swim) {
   std::vector<member_event_msg> out;
   for (auto& m : swim.members())
-    if (m.state == membership::member_state::alive ||
-        m.state == membership::member_state::suspect)
+    if (m.state == membership::member_state::alive || m.state == membership::member_state::suspect)
       out.push_back({member_event_kind::up, m.id, m.incarnation, split_roles(m.meta)});
   return out;
 }
@@ -134,8 +137,8 @@ failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config c
   auto& st = self->state;
   auto now = core::clock::now();
   st.roles = join_roles(roles);
-  st.swim = std::make_unique<membership::swim>(id, membership_config_from(cfg), id.incarnation,
-                                               now, st.roles);
+  st.swim = std::make_unique<membership::swim>(id, membership_config_from(cfg), id.incarnation, now,
+                                               st.roles);
   st.codec = std::make_unique<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);
   st.socket = std::make_shared<net::udp_endpoint>();
   st.reset_at = now;
@@ -143,8 +146,8 @@ failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config c
   if (!err.empty()) {
     log::get("membership")->error("gossip_disabled reason=\"{}\"", err);
   } else {
-    st.socket->start(make_receiver(caf::actor_cast<failure_detector_full>(self), st.codec.get(),
-                                   st.drops));
+    st.socket->start(
+        make_receiver(caf::actor_cast<failure_detector_full>(self), st.codec.get(), st.drops));
     carry_out(self, st.swim->join(seeds_of(cfg), now));
     self->send(self, tick_atom::value);
   }

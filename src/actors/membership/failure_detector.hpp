@@ -24,9 +24,10 @@ namespace dfs {
 using dgram_atom = caf::atom_constant<caf::atom("dfs_dgram")>;
 using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
 
-using failure_detector_full = failure_detector_actor::extend<
-    caf::reacts_to<dgram_atom, endpoint, membership::packet>, caf::reacts_to<tick_atom>,
-    caf::replies_to<admin_atom, admin_request>::with<admin_reply>>;
+using failure_detector_full =
+    failure_detector_actor::extend<caf::reacts_to<dgram_atom, endpoint, membership::packet>,
+                                   caf::reacts_to<tick_atom>,
+                                   caf::replies_to<admin_atom, admin_request>::with<admin_reply>>;
 
 // Shared with the socket thread: datagrams dropped before they reached the actor.
 struct drop_counters {
@@ -50,8 +51,8 @@ struct failure_detector_state {
 
 // `roles` are this node's roles; the socket binds cfg.node.host:cfg.node.port (UDP).
 failure_detector_full::behavior_type failure_detector_fn(
-    failure_detector_full::stateful_pointer<failure_detector_state> self, config cfg,
-    node_id id, std::vector<std::string> roles);
+    failure_detector_full::stateful_pointer<failure_detector_state> self, config cfg, node_id id,
+    std::vector<std::string> roles);
 
 // Maps config keys to the protocol's tunables.
 membership::membership_config membership_config_from(const config& cfg);

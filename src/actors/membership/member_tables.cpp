@@ -36,8 +36,7 @@ std::string members_table(const membership::swim& swim, core::time_point now) {
            m.address.to_string(), m.meta.empty() ? "-" : m.meta});
     alive += m.state == membership::member_state::alive;
   }
-  return t.render() + std::to_string(alive) + " alive of " + std::to_string(t.rows()) +
-         " known\n";
+  return t.render() + std::to_string(alive) + " alive of " + std::to_string(t.rows()) + " known\n";
 }
 
 namespace {
@@ -62,9 +61,9 @@ std::string bandwidth_table(const failure_detector_state& st, core::time_point n
   t.add({"received", std::to_string(br), std::to_string(pr), rate(br, secs), rate(pr, secs)});
   char span[64];
   std::snprintf(span, sizeof(span), "%.1f", secs);
-  return t.render() + "since last reset: " + span + " s; dropped datagrams: " +
-         std::to_string(st.drops->bad_frame.load()) + " bad frame/auth, " +
-         std::to_string(st.drops->bad_payload.load()) + " bad payload\n";
+  return t.render() + "since last reset: " + span +
+         " s; dropped datagrams: " + std::to_string(st.drops->bad_frame.load()) +
+         " bad frame/auth, " + std::to_string(st.drops->bad_payload.load()) + " bad payload\n";
 }
 
 void reset_bandwidth(failure_detector_state& st, core::time_point now) {

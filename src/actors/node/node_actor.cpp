@@ -12,8 +12,8 @@ caf::error not_a_master() {
 
 }  // namespace
 
-node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin,
-                                  master_actor master, ftqueue_actor ftqueue) {
+node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin, master_actor master,
+                                  ftqueue_actor ftqueue) {
   return {
       [=](admin_atom, const admin_request& req) -> caf::result<admin_reply> {
         return self->delegate(admin, admin_atom::value, req);

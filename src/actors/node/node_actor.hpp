@@ -8,7 +8,7 @@ namespace dfs {
 
 // `master` is null when this node does not run the master role, `ftqueue` when it does not
 // run the fileserver role.
-node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin,
-                                  master_actor master, ftqueue_actor ftqueue = {});
+node_actor::behavior_type node_fn(node_actor::pointer self, admin_actor admin, master_actor master,
+                                  ftqueue_actor ftqueue = {});
 
 }  // namespace dfs

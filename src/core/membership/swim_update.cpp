@@ -80,8 +80,8 @@ void swim::learn_sender(const packet& p, effects& fx, time_point now) {
     return;
   auto it = members_.find(p.sender.address());
   if (it == members_.end() || it->second.id.incarnation < p.sender.incarnation)
-    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}, p.sender_meta},
-          fx, now);
+    apply(member_update{p.sender, member_state::alive, p.sender_incarnation, {}, p.sender_meta}, fx,
+          now);
 }
 
 void swim::handle_ack(const endpoint&, const packet& p, effects& fx, time_point) {

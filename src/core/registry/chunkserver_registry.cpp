@@ -4,9 +4,12 @@ namespace dfs::registry {
 
 const char* to_string(health h) {
   switch (h) {
-    case health::healthy: return "healthy";
-    case health::unhealthy: return "unhealthy";
-    case health::removed: return "removed";
+    case health::healthy:
+      return "healthy";
+    case health::unhealthy:
+      return "unhealthy";
+    case health::removed:
+      return "removed";
   }
   return "?";
 }

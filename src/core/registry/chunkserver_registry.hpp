@@ -73,8 +73,8 @@ class chunkserver_registry {
   [[nodiscard]] std::vector<health_change> on_register(const registration& r, time_point now);
 
   // A heartbeat; false when the sender is unknown or removed (it must register again).
-  [[nodiscard]] bool on_heartbeat(const node_id& id, uint64_t capacity_bytes,
-                                  uint64_t free_bytes, time_point now);
+  [[nodiscard]] bool on_heartbeat(const node_id& id, uint64_t capacity_bytes, uint64_t free_bytes,
+                                  time_point now);
 
   // Re-evaluates health by heartbeat age.
   [[nodiscard]] std::vector<health_change> on_tick(time_point now);

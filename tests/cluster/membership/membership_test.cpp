@@ -104,17 +104,16 @@ TEST_F(Membership, GarbageDatagramsAreDroppedAndCounted) {
   a.sin_family = AF_INET;
   a.sin_port = htons(c.port_of(2));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string junk[] = {"", "x", "DFSP", std::string(70000, 'z'), std::string("DFSP\x01\x01") +
-                                                                     std::string(60, '\0')};
+  std::string junk[] = {"", "x", "DFSP", std::string(70000, 'z'),
+                        std::string("DFSP\x01\x01") + std::string(60, '\0')};
   for (int i = 0; i < 200; ++i) {
     auto& j = junk[i % 5];
-    ::sendto(fd, j.data(), std::min<size_t>(j.size(), 65000), 0,
-             reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    ::sendto(fd, j.data(), std::min<size_t>(j.size(), 65000), 0, reinterpret_cast<sockaddr*>(&a),
+             sizeof(a));
   }
   ::close(fd);
   EXPECT_TRUE(wait_until(
-      [&] { return c.admin(2, {"bandwidth"}).out.find(" 0 bad frame") == std::string::npos; },
-      5s));
+      [&] { return c.admin(2, {"bandwidth"}).out.find(" 0 bad frame") == std::string::npos; }, 5s));
   EXPECT_TRUE(c.proc("n2").running());
   EXPECT_TRUE(all_see(nodes, "alive"));
 }

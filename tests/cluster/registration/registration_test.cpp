@@ -37,7 +37,9 @@ std::vector<row> chunkservers(dfs_cluster& c) {
   return out;
 }
 
-std::string port_prefix(dfs_cluster& c, int index) { return c.addr_of(index) + "#"; }
+std::string port_prefix(dfs_cluster& c, int index) {
+  return c.addr_of(index) + "#";
+}
 
 // State of the entry whose node id starts with `prefix` ("" if none).
 std::string state_of(const std::vector<row>& rows, const std::string& prefix) {

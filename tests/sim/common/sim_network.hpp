@@ -5,8 +5,8 @@
 // different partition groups or either endpoint is crashed. Reordering falls out of the
 // random delays. No threads, no real clock.
 #include <algorithm>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <queue>
 #include <random>
@@ -115,9 +115,7 @@ class sim_network {
     auto i = group_.find(a);
     return i == group_.end() ? 0 : i->second;
   }
-  bool chance(double p) {
-    return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p;
-  }
+  bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   duration delay() {
     auto lo = opts_.min_delay.count(), hi = std::max(opts_.min_delay, opts_.max_delay).count();
     return duration(std::uniform_int_distribution<duration::rep>(lo, hi)(rng_));

@@ -54,7 +54,9 @@ TEST_F(Cli, UnknownRole) {
   expect_usage_error(dfsnode({"--role", "client,master"}), {"cannot be combined"});
 }
 
-TEST_F(Cli, MissingRole) { expect_usage_error(dfsnode({}), {"--role"}); }
+TEST_F(Cli, MissingRole) {
+  expect_usage_error(dfsnode({}), {"--role"});
+}
 
 TEST_F(Cli, MissingConfig) {
   expect_usage_error(dfsnode({"--role", "master", "--config", dir.path() + "/none.toml"}),

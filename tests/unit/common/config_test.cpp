@@ -14,7 +14,9 @@ using dfs::parse_config;
 
 namespace {
 
-std::string source(const std::string& rel) { return std::string(DFS_SOURCE_DIR) + "/" + rel; }
+std::string source(const std::string& rel) {
+  return std::string(DFS_SOURCE_DIR) + "/" + rel;
+}
 
 // The error text of parsing `text`, or "" if it parsed.
 std::string error_of(const std::string& text, std::vector<std::string> overrides = {}) {

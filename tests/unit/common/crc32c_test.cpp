@@ -4,9 +4,13 @@
 
 #include <string>
 
-TEST(Crc32c, KnownVector) { EXPECT_EQ(dfs::crc32c(std::string_view("123456789")), 0xE3069283u); }
+TEST(Crc32c, KnownVector) {
+  EXPECT_EQ(dfs::crc32c(std::string_view("123456789")), 0xE3069283u);
+}
 
-TEST(Crc32c, EmptyIsZero) { EXPECT_EQ(dfs::crc32c(std::string_view("")), 0u); }
+TEST(Crc32c, EmptyIsZero) {
+  EXPECT_EQ(dfs::crc32c(std::string_view("")), 0u);
+}
 
 TEST(Crc32c, ChainingEqualsWhole) {
   std::string s(100000, 'x');

@@ -26,7 +26,8 @@ TEST(UdpEndpoint, SendsAndReceivesOnLoopback) {
     cv.notify_all();
   });
   a.start([](const endpoint&, std::string) {});
-  for (int i = 0; i < 3; ++i) a.send_to({"127.0.0.1", static_cast<uint16_t>(base + 1)}, "d" + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    a.send_to({"127.0.0.1", static_cast<uint16_t>(base + 1)}, "d" + std::to_string(i));
   std::unique_lock<std::mutex> lk{m};
   ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(5), [&] { return got.size() == 3; }));
   EXPECT_EQ(from.port, base);

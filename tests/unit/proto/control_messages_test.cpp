@@ -10,7 +10,9 @@ using dfs::test::expect_roundtrip;
 
 namespace {
 
-node_id nid(uint16_t port) { return node_id{"127.0.0.1", port, 1719000000000ull + port}; }
+node_id nid(uint16_t port) {
+  return node_id{"127.0.0.1", port, 1719000000000ull + port};
+}
 
 }  // namespace
 
@@ -21,8 +23,8 @@ TEST(ControlMessages, Ids) {
 
 TEST(ControlMessages, Chunkserver) {
   std::vector<chunk_report> chunks = {{1, 3, 65536}, {0xffffffffffffffffull, 1, 0}};
-  expect_roundtrip(chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39,
-                                            4096, chunks});
+  expect_roundtrip(
+      chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39, 4096, chunks});
   expect_roundtrip(registration_ack{nid(17010), 1000, {7, 8}});
   expect_roundtrip(chunkserver_heartbeat{nid(17100), 42, 1ull << 40, 12345, 99, chunks, {5}});
   expect_roundtrip(heartbeat_reply{true, {}});

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/deep_to_string.hpp>
-#include <gtest/gtest.h>
 
 namespace dfs::test {
 
