@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
+#include "common/result.hpp"
 
 namespace dfs::chunkstore {
 
@@ -17,47 +17,13 @@ enum class errc : uint8_t {
   busy = 6,              // pending-data limits reached; retry later
 };
 
-struct error {
-  errc code = errc::ok;
-  std::string message;
-};
+using error = basic_error<errc>;
 
 inline error make_error(errc code, std::string message) {
   return error{code, std::move(message)};
 }
 
 template <class T>
-class [[nodiscard]] result {
- public:
-  result(T value) : v_(std::move(value)) {}  // NOLINT: implicit, like expected<T>
-  result(error err) : v_(std::move(err)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const error& err() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, error> v_;
-};
-
-template <>
-class [[nodiscard]] result<void> {
- public:
-  result() = default;
-  result(error err) : err_(std::move(err)) {}  // NOLINT
-
-  bool ok() const { return err_.code == errc::ok; }
-  explicit operator bool() const { return ok(); }
-  const error& err() const { return err_; }
-
- private:
-  error err_;
-};
+using result = basic_result<T, error>;
 
 }  // namespace dfs::chunkstore
