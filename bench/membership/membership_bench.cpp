@@ -66,12 +66,17 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Time of the first log line of `node_log` that contains `needle`.
-std::optional<double> first_line_with(const std::string& node_log, const std::string& needle) {
+// Time of the first log line of `node_log` that contains `needle`, at or after `after`
+// (seconds since the epoch): an earlier false suspicion under load must not count.
+std::optional<double> first_line_with(const std::string& node_log, const std::string& needle,
+                                      double after = 0) {
   std::istringstream in(slurp(node_log));
   std::string line;
-  while (std::getline(in, line))
-    if (line.find(needle) != std::string::npos) return log_time(line);
+  while (std::getline(in, line)) {
+    if (line.find(needle) == std::string::npos) continue;
+    auto t = log_time(line);
+    if (t && *t >= after - 0.001) return t;
+  }
   return std::nullopt;
 }
 
@@ -173,7 +178,7 @@ bool detect_round(bench_cluster& c, int n, int victim, result& r) {
         t.clear();
         for (int i = 0; i < n; ++i) {
           if (i == victim) continue;
-          auto x = first_line_with(c.log(i), "member_down member=" + id);
+          auto x = first_line_with(c.log(i), "member_down member=" + id, killed);
           if (!x) return false;
           t.push_back(*x - killed);
         }
