@@ -125,16 +125,23 @@ int main(int argc, char** argv) {
   app.add_option("--big-mib", big_mib, "size of the large file (MiB)");
   app.add_option("--files", files, "number of 4 KiB files");
   app.add_option("--threads", threads, "concurrent clients for small-file phases");
+  std::vector<std::string> sets;
+  app.add_option("--set", sets, "config override for every node and the client (repeatable)")
+      ->allow_extra_args(false);
   CLI11_PARSE(app, argc, argv);
 
   dfs::test::dfs_cluster cl;
   auto master = cl.addr_of(0);
-  cl.set_common(
-      {"master.address=" + master, "chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
+  std::vector<std::string> common = {"master.address=" + master,
+                                     "chunkserver.heartbeat_interval_ms=500", "log.level=warn"};
+  common.insert(common.end(), sets.begin(), sets.end());
+  cl.set_common(common);
   cl.start("master", "master", 0);
   for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
-  dfs::config cfg = dfs::load_config(
-      "", {"master.address=" + master, "log.console=false", "client.timeout_ms=30000"});
+  std::vector<std::string> client_sets = {"master.address=" + master, "log.console=false",
+                                          "client.timeout_ms=30000"};
+  client_sets.insert(client_sets.end(), sets.begin(), sets.end());
+  dfs::config cfg = dfs::load_config("", client_sets);
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
