@@ -66,11 +66,11 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Time of the first log line of `node_log` that contains `needle`, at or after `after`
+// Time of the first line of a node's log text that contains `needle`, at or after `after`
 // (seconds since the epoch): an earlier false suspicion under load must not count.
-std::optional<double> first_line_with(const std::string& node_log, const std::string& needle,
+std::optional<double> first_line_with(const std::string& log_text, const std::string& needle,
                                       double after = 0) {
-  std::istringstream in(slurp(node_log));
+  std::istringstream in(log_text);
   std::string line;
   while (std::getline(in, line)) {
     if (line.find(needle) == std::string::npos) continue;
@@ -153,13 +153,15 @@ std::optional<double> join_convergence(bench_cluster& c, int n, double started) 
   bool ok = wait_until(
       [&] {
         last = 0;
-        for (int i = 0; i < n; ++i)
+        for (int i = 0; i < n; ++i) {
+          auto text = slurp(c.log(i));  // once per node and poll, not once per member
           for (int j = 0; j < n; ++j) {
             if (i == j) continue;
-            auto t = first_line_with(c.log(i), "member_up member=" + ids[j]);
+            auto t = first_line_with(text, "member_up member=" + ids[j]);
             if (!t) return false;
             last = std::max(last, *t);
           }
+        }
         return true;
       },
       60s, 200ms);
@@ -178,7 +180,7 @@ bool detect_round(bench_cluster& c, int n, int victim, result& r) {
         t.clear();
         for (int i = 0; i < n; ++i) {
           if (i == victim) continue;
-          auto x = first_line_with(c.log(i), "member_down member=" + id, killed);
+          auto x = first_line_with(slurp(c.log(i)), "member_down member=" + id, killed);
           if (!x) return false;
           t.push_back(*x - killed);
         }
@@ -192,14 +194,15 @@ bool detect_round(bench_cluster& c, int n, int victim, result& r) {
   c.start(victim);
   bool back = wait_until([&] { return !c.id_of(victim).empty(); }, 10s);
   auto nid = c.id_of(victim);
-  return back && wait_until(
-                     [&] {
-                       for (int i = 0; i < n; ++i)
-                         if (i != victim && !first_line_with(c.log(i), "member_up member=" + nid))
-                           return false;
-                       return true;
-                     },
-                     30s, 200ms);
+  return back &&
+         wait_until(
+             [&] {
+               for (int i = 0; i < n; ++i)
+                 if (i != victim && !first_line_with(slurp(c.log(i)), "member_up member=" + nid))
+                   return false;
+               return true;
+             },
+             30s, 200ms);
 }
 
 // Steady-state gossip traffic: reset counters, wait, read `bandwidth` (bytes/s sent).

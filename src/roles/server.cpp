@@ -11,6 +11,7 @@
 #include "actors/node/node_actor.hpp"
 #include "actors/system_setup.hpp"
 #include "common/logging.hpp"
+#include "common/strings.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {
@@ -21,12 +22,6 @@ uint64_t now_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s;
 }
 
 // Blocks until SIGINT or SIGTERM; returns the signal.

@@ -1,6 +1,7 @@
 #include "actors/admin/admin_actor.hpp"
 
 #include "common/logging.hpp"
+#include "common/strings.hpp"
 #include "common/text_table.hpp"
 
 namespace dfs {
@@ -21,14 +22,12 @@ std::string help_text(const admin_commands& commands) {
 }
 
 std::string node_text(const node_info& info) {
-  std::string roles;
-  for (auto& r : info.roles) roles += (roles.empty() ? "" : ",") + r;
   auto up = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   info.started)
                 .count();
   text_table t({"FIELD", "VALUE"});
   t.add({"id", info.id.to_string()});
-  t.add({"roles", roles});
+  t.add({"roles", join(info.roles)});
   t.add({"uptime", format_age_ms(up)});
   t.add({"control", info.id.host + ":" + std::to_string(info.control_port) + " (tcp)"});
   t.add({"gossip", info.id.host + ":" + std::to_string(info.control_port) + " (udp)"});

@@ -1,12 +1,11 @@
 #include "actors/chunkserver/master_link.hpp"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include "common/durable_file.hpp"
 #include "common/logging.hpp"
 
 namespace dfs {
@@ -31,7 +30,7 @@ void lose_master(self_ptr self, const std::string& why) {
 }
 
 chunkserver_registration make_registration(const master_link_state& st) {
-  auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
+  auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
   return {st.self,
           static_cast<uint16_t>(st.cfg.node.port + 1),
           st.cfg.node.zone,
@@ -57,18 +56,15 @@ void on_connected(self_ptr self, caf::strong_actor_ptr p) {
 
 }  // namespace
 
-std::pair<uint64_t, uint64_t> disk_space(const std::string& dir, uint64_t capacity_bytes) {
-  struct statvfs vfs {};
-  if (statvfs(dir.c_str(), &vfs) != 0) return {capacity_bytes, capacity_bytes};
-  uint64_t cap = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
-  uint64_t free = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes) {
+  uint64_t free = capacity_bytes, cap = capacity_bytes;
+  if (!disk_space(dir, free, cap)) return {capacity_bytes, capacity_bytes};
   if (capacity_bytes > 0) {
     cap = capacity_bytes;
     free = std::min(free, capacity_bytes);
   }
   return {cap, free};
 }
-
 master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id,
                                                 std::shared_ptr<chunk_store> store) {
   self->state.cfg = std::move(cfg);
@@ -122,7 +118,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
       [=](tick_atom, uint64_t gen) {
         auto& st = self->state;
         if (gen != st.generation || !st.registered) return;
-        auto [cap, free] = disk_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
+        auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
         chunkserver_heartbeat hb{st.self, ++st.heartbeat_seq, cap, free, st.store->used_bytes(), {},
                                  {}};
         st.store->drain_changes(hb.added, hb.removed);

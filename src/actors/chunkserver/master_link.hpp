@@ -41,6 +41,6 @@ master_link_actor::behavior_type master_link_fn(
     std::shared_ptr<chunk_store> store);
 
 // Capacity and free bytes of the file system holding `dir` (capped by `capacity_bytes` > 0).
-std::pair<uint64_t, uint64_t> disk_space(const std::string& dir, uint64_t capacity_bytes);
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes);
 
 }  // namespace dfs

@@ -1,26 +1,8 @@
 #include "actors/gcs/gcs_transport.hpp"
 
-#include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
+#include "proto/wire.hpp"
 
 namespace dfs::gcs_net {
-
-namespace {
-
-std::string encode_frame(const gcs::frame& f) {
-  std::vector<char> buf;
-  caf::binary_serializer sink{nullptr, buf};
-  if (sink(const_cast<gcs::frame&>(f))) return {};  // inspect() takes a mutable reference
-  return std::string(buf.begin(), buf.end());
-}
-
-bool decode_frame(std::string_view bytes, gcs::frame& f) {
-  caf::binary_deserializer source{nullptr, bytes.data(), bytes.size()};
-  if (source(f)) return false;
-  return source.remaining() == 0;
-}
-
-}  // namespace
 
 std::vector<std::string> encode_packet(const net::packet_codec& codec, const node_id& self,
                                        const gcs::packet& p, uint64_t& frag_seq) {
@@ -28,7 +10,7 @@ std::vector<std::string> encode_packet(const net::packet_codec& codec, const nod
   f.sender = self;
   f.kind = gcs::frame_kind::packet;
   f.pkt = p;
-  auto bytes = encode_frame(f);
+  auto bytes = wire::encode(f);
   if (bytes.empty()) return {};
   if (bytes.size() <= fragment_bytes) return {codec.encode(net::channel::gcs, bytes)};
   size_t count = (bytes.size() + fragment_bytes - 1) / fragment_bytes;
@@ -42,7 +24,7 @@ std::vector<std::string> encode_packet(const net::packet_codec& codec, const nod
   for (size_t i = 0; i < count; ++i) {
     frag.frag_index = static_cast<uint32_t>(i);
     frag.frag_bytes = bytes.substr(i * fragment_bytes, fragment_bytes);
-    out.push_back(codec.encode(net::channel::gcs, encode_frame(frag)));
+    out.push_back(codec.encode(net::channel::gcs, wire::encode(frag)));
   }
   return out;
 }
@@ -55,7 +37,7 @@ std::optional<receiver::received> receiver::on_datagram(std::string_view datagra
     return std::nullopt;
   }
   gcs::frame f;
-  if (!decode_frame(d.payload, f)) {
+  if (!wire::decode(d.payload, f)) {
     ++counters_.bad_payload;
     return std::nullopt;
   }
@@ -92,7 +74,7 @@ std::optional<receiver::received> receiver::on_fragment(gcs::frame&& f) {
   p.parts.clear();
   p.have = 0;
   gcs::frame inner;
-  if (!decode_frame(whole, inner) || inner.kind != gcs::frame_kind::packet ||
+  if (!wire::decode(whole, inner) || inner.kind != gcs::frame_kind::packet ||
       inner.sender != f.sender) {
     ++counters_.bad_payload;
     return std::nullopt;

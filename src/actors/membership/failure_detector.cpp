@@ -6,6 +6,7 @@
 
 #include "actors/membership/member_tables.hpp"
 #include "common/logging.hpp"
+#include "common/strings.hpp"
 #include "proto/wire.hpp"
 
 namespace dfs {
@@ -35,7 +36,7 @@ member_event_kind to_msg_kind(event_kind k) {
 
 std::vector<std::string> roles_of(const membership::swim& swim, const node_id& id) {
   for (auto& m : swim.members())
-    if (m.id == id) return split_roles(m.meta);
+    if (m.id == id) return split(m.meta);
   return {};
 }
 
@@ -95,7 +96,7 @@ std::vector<member_event_msg> live_members(const membership::swim& swim) {
   std::vector<member_event_msg> out;
   for (auto& m : swim.members())
     if (m.state == membership::member_state::alive || m.state == membership::member_state::suspect)
-      out.push_back({member_event_kind::up, m.id, m.incarnation, split_roles(m.meta)});
+      out.push_back({member_event_kind::up, m.id, m.incarnation, split(m.meta)});
   return out;
 }
 
@@ -136,7 +137,7 @@ failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config c
                                                          std::vector<std::string> roles) {
   auto& st = self->state;
   auto now = core::clock::now();
-  st.roles = join_roles(roles);
+  st.roles = join(roles);
   st.swim = std::make_unique<membership::swim>(id, membership_config_from(cfg), id.incarnation, now,
                                                st.roles);
   st.codec = std::make_unique<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);

@@ -6,24 +6,6 @@
 
 namespace dfs {
 
-std::string join_roles(const std::vector<std::string>& roles) {
-  std::string s;
-  for (auto& r : roles) s += (s.empty() ? "" : ",") + r;
-  return s;
-}
-
-std::vector<std::string> split_roles(const std::string& meta) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < meta.size()) {
-    auto comma = meta.find(',', start);
-    if (comma == std::string::npos) comma = meta.size();
-    if (comma > start) out.push_back(meta.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string members_table(const membership::swim& swim, core::time_point now) {
   text_table t({"ID", "STATE", "INCARNATION", "LAST_HEARD", "ADDRESS", "ROLES"},
                {false, false, true, true, false, false});
