@@ -63,10 +63,12 @@ void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f)
 
 }  // namespace
 
-storage_client::storage_client(caf::actor_system& sys, const config& cfg) : sys_(sys), cfg_(cfg) {
-  data_opts_.cluster = net::cluster_id(cfg.cluster.name);
-  data_opts_.timeout_ms = std::max<uint32_t>(cfg.client.timeout_ms * 6, 10000);
-}
+storage_client::storage_client(caf::actor_system& sys, const config& cfg)
+    : sys_(sys),
+      cfg_(cfg),
+      pool_(std::make_unique<net::conn_pool>(
+          net::pool_options{net::cluster_id(cfg.cluster.name),
+                            std::max<uint32_t>(cfg.client.timeout_ms * 6, 10000)})) {}
 
 node_actor& storage_client::master() {
   if (!master_) {
@@ -131,7 +133,6 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
                                       transfer_progress* progress) {
   put_commit commit{remote, plan.chunk_size_bytes, plan.chunks};
   parallel_for(plan.chunks.size(), cfg_.client.window_chunks, [&](size_t i) {
-    boost::asio::io_context io;
     auto& c = commit.chunks[i];
     auto data = chunk_bytes(i);
     c.crc32c = crc32c(data);
@@ -144,8 +145,7 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
       for (auto& r : chain) eps.push_back(endpoint_of(r));
       std::set<std::string> ok;
       try {
-        auto res =
-            net::push_chunk(io, eps, random_id(), c.handle, c.chunk_version, data, data_opts_);
+        auto res = net::push_chunk(*pool_, eps, random_id(), c.handle, c.chunk_version, data);
         ok.insert(res.stored.begin(), res.stored.end());
         if (!res.errors.empty()) errors = res.errors;
       } catch (const net::data_error& e) {
@@ -218,8 +218,7 @@ ns_version storage_client::put_bytes(std::string_view data, const std::string& r
       nullptr);
 }
 
-std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_chunk& c,
-                                        size_t index) {
+std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
   // Nearest first: replicas on this host, then the others; rotate by chunk index so that
   // the reads of one file spread over its replicas.
   std::vector<replica_addr> order = c.replicas;
@@ -231,7 +230,7 @@ std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_ch
     std::vector<std::pair<uint64_t, replica_addr>> good;
     for (size_t k = 0; k < order.size() && good.size() < cfg_.quorum.read; ++k) {
       try {
-        auto s = net::stat_chunk(io, endpoint_of(order[k]), c.handle, data_opts_);
+        auto s = net::stat_chunk(*pool_, endpoint_of(order[k]), c.handle);
         if (s.length == c.size_bytes && s.crc32c == c.crc32c) good.push_back({s.version, order[k]});
       } catch (const net::data_error&) {
       }
@@ -247,7 +246,7 @@ std::string storage_client::fetch_chunk(boost::asio::io_context& io, const ns_ch
   std::string errors;
   for (auto& r : order) {
     try {
-      auto data = net::read_chunk(io, endpoint_of(r), c.handle, 0, c.size_bytes, data_opts_);
+      auto data = net::read_chunk(*pool_, endpoint_of(r), c.handle, 0, c.size_bytes);
       if (crc32c(data) == c.crc32c) return data;
       errors += endpoint_of(r).text() + ": checksum mismatch; ";
     } catch (const net::data_error& e) {
@@ -272,8 +271,7 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
     size_t n = std::min(window, l.chunks.size() - first);
     std::vector<std::string> got(n);
     parallel_for(n, window, [&](size_t k) {
-      boost::asio::io_context io;
-      got[k] = fetch_chunk(io, l.chunks[first + k], first + k);
+      got[k] = fetch_chunk(l.chunks[first + k], first + k);
       if (progress) progress->done_bytes += got[k].size();
     });
     for (auto& g : got) {
@@ -316,9 +314,8 @@ ns_version storage_client::get_to_file(const std::string& remote, uint64_t versi
 net::store_listing storage_client::store(const std::string& control_addr) {
   auto ep = endpoint::parse(control_addr);
   if (!ep) throw storage_error("'" + control_addr + "' is not HOST:PORT");
-  boost::asio::io_context io;
   try {
-    return net::list_store(io, {ep->host, static_cast<uint16_t>(ep->port + 1)}, data_opts_);
+    return net::list_store(*pool_, {ep->host, static_cast<uint16_t>(ep->port + 1)});
   } catch (const net::data_error& e) {
     throw storage_error(e.what());
   }

@@ -66,13 +66,13 @@ class storage_client {
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,
                         transfer_progress* progress);
-  std::string fetch_chunk(boost::asio::io_context& io, const ns_chunk& c, size_t index);
+  std::string fetch_chunk(const ns_chunk& c, size_t index);
 
   caf::actor_system& sys_;
   config cfg_;
   node_actor master_;
   std::unique_ptr<caf::scoped_actor> self_;
-  net::data_options data_opts_;
+  std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads
   struct cached {
     ns_reply reply;
     std::chrono::steady_clock::time_point at;

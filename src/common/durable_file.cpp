@@ -68,6 +68,11 @@ io_status read_range(const std::string& path, uint64_t offset, size_t length, st
 }
 
 io_status write_file_atomic(const std::string& path, std::string_view data) {
+  if (auto st = write_and_rename(path, data); !st) return st;
+  return fsync_dir(parent_dir(path));
+}
+
+io_status write_and_rename(const std::string& path, std::string_view data) {
   auto tmp = path + ".tmp";
   {
     fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
@@ -75,8 +80,7 @@ io_status write_file_atomic(const std::string& path, std::string_view data) {
     if (auto st = write_all(fd.fd, data, tmp); !st) return st;
     if (::fsync(fd.fd) != 0) return fail("fsync", tmp);
   }
-  if (auto st = rename_file(tmp, path); !st) return st;
-  return fsync_dir(parent_dir(path));
+  return rename_file(tmp, path);
 }
 
 io_status fsync_dir(const std::string& dir) {

@@ -25,6 +25,9 @@ io_status read_range(const std::string& path, uint64_t offset, size_t length, st
 // Writes `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory: afterwards `path`
 // holds either the old or the new content, never a mix, even across a power cut.
 io_status write_file_atomic(const std::string& path, std::string_view data);
+// The first half of write_file_atomic: `path.tmp`, fsync, rename. The new entry is durable only
+// after the directory is fsynced (callers batch that: dir_sync_group.hpp).
+io_status write_and_rename(const std::string& path, std::string_view data);
 io_status fsync_dir(const std::string& dir);
 io_status remove_file(const std::string& path);  // missing file is fine
 io_status rename_file(const std::string& from, const std::string& to);

@@ -1,18 +1,12 @@
 #include "net/data_client.hpp"
 
+#include <optional>
+
 #include "net/data_frame.hpp"
 
 namespace dfs::net {
 
 namespace {
-
-frame_conn open(boost::asio::io_context& io, const data_endpoint& at, const data_options& o) {
-  try {
-    return frame_conn::connect(io, at.host, at.port, o.cluster, o.timeout_ms);
-  } catch (const std::exception& e) {
-    throw data_error(0, e.what());
-  }
-}
 
 reply_msg expect_reply(frame_conn& c, const data_endpoint& at) {
   frame f;
@@ -23,39 +17,67 @@ reply_msg expect_reply(frame_conn& c, const data_endpoint& at) {
   return r;
 }
 
-reply_msg request(boost::asio::io_context& io, const data_endpoint& at, data_type t,
-                  const std::string& body, const data_options& o) {
-  auto c = open(io, at, o);
-  if (!c.write(t, body)) throw data_error(0, "chunkserver " + at.text() + ": send failed");
-  auto r = expect_reply(c, at);
+// Runs one exchange `fn(conn)` on a pooled connection to `at` and returns the connection to
+// the pool if fn returned normally. A transport failure (status 0) on a reused connection is
+// retried once on a fresh one: every exchange here is idempotent (reads, stats, and pushes of
+// the same bytes to the same chunk version).
+template <class F>
+auto exchange(conn_pool& pool, const data_endpoint& at, F fn)
+    -> decltype(fn(std::declval<frame_conn&>())) {
+  for (int attempt = 0;; ++attempt) {
+    std::optional<conn_pool::lease> l;
+    try {
+      l.emplace(pool.acquire(at.host, at.port));
+    } catch (const std::exception& e) {
+      throw data_error(0, e.what());
+    }
+    try {
+      auto out = fn(l->conn);
+      pool.release(at.host, at.port, std::move(l->conn));
+      return out;
+    } catch (const data_error& e) {
+      if (e.status == 0 && l->reused && attempt == 0) continue;
+      throw;
+    }
+  }
+}
+
+reply_msg request(conn_pool& pool, const data_endpoint& at, data_type t, const std::string& body) {
+  auto r = exchange(pool, at, [&](frame_conn& c) {
+    if (!c.write(t, body)) throw data_error(0, "chunkserver " + at.text() + ": send failed");
+    return expect_reply(c, at);
+  });
   if (r.status != 0) throw data_error(r.status, r.message);
   return r;
 }
 
 }  // namespace
 
-push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
-                       uint64_t data_id, uint64_t handle, uint64_t version, std::string_view data,
-                       const data_options& o) {
+push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
+                       uint64_t handle, uint64_t version, std::string_view data) {
   if (chain.empty()) throw data_error(0, "empty replica chain");
-  auto c = open(io, chain[0], o);
   wire_writer w;
   w.u64(data_id).u64(handle).u64(version).u64(data.size());
   w.u32(static_cast<uint32_t>(chain.size() - 1));
   for (size_t i = 1; i < chain.size(); ++i) w.str(chain[i].host).u16(chain[i].port);
-  bool ok = c.write(data_type::push_begin, w.take());
-  for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
-    ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes));
-  ok = ok && c.write(data_type::finalize, {});
-  // A refused push answers early and closes: read the reply even if a send failed.
-  reply_msg r;
-  try {
-    r = expect_reply(c, chain[0]);
-  } catch (const data_error&) {
-    if (!ok) throw data_error(0, "chunkserver " + chain[0].text() + ": push interrupted");
-    throw;
-  }
-  if (r.status != 0) throw data_error(r.status, r.message);
+  auto begin = w.take();
+  auto r = exchange(pool, chain[0], [&](frame_conn& c) {
+    bool ok = c.write(data_type::push_begin, begin);
+    for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
+      ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes));
+    ok = ok && c.write(data_type::finalize, {});
+    // A refused push answers early and closes: read the reply even if a send failed.
+    reply_msg rep;
+    try {
+      rep = expect_reply(c, chain[0]);
+    } catch (const data_error&) {
+      if (!ok) throw data_error(0, "chunkserver " + chain[0].text() + ": push interrupted");
+      throw;
+    }
+    // After a refusal the server closes the connection: do not pool it.
+    if (rep.status != 0) throw data_error(rep.status, rep.message);
+    return rep;
+  });
   push_result out;
   wire_reader rd(r.body);
   auto n = rd.u32();
@@ -64,44 +86,44 @@ push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpo
   return out;
 }
 
-std::string read_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
-                       uint64_t offset, uint64_t length, const data_options& o) {
-  auto c = open(io, at, o);
+std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
+                       uint64_t length) {
   wire_writer w;
   w.u64(handle).u64(offset).u64(length);
-  if (!c.write(data_type::read, w.take()))
-    throw data_error(0, "chunkserver " + at.text() + ": send failed");
-  auto r = expect_reply(c, at);
-  if (r.status != 0) throw data_error(r.status, r.message);
-  std::string out;
-  out.reserve(length);
-  while (out.size() < length) {
-    frame f;
-    auto e = c.read(f);
-    if (e != frame_error::none || f.type != data_type::read_data || f.payload.empty() ||
-        out.size() + f.payload.size() > length)
-      throw data_error(0, "chunkserver " + at.text() + ": read interrupted (" +
-                              std::string(e == frame_error::none ? "bad frame" : to_string(e)) +
-                              ")");
-    out.append(f.payload);
-  }
-  return out;
+  auto req = w.take();
+  return exchange(pool, at, [&](frame_conn& c) {
+    if (!c.write(data_type::read, req))
+      throw data_error(0, "chunkserver " + at.text() + ": send failed");
+    auto r = expect_reply(c, at);
+    if (r.status != 0) throw data_error(r.status, r.message);
+    std::string out;
+    out.reserve(length);
+    while (out.size() < length) {
+      frame f;
+      auto e = c.read(f);
+      if (e != frame_error::none || f.type != data_type::read_data || f.payload.empty() ||
+          out.size() + f.payload.size() > length)
+        throw data_error(0, "chunkserver " + at.text() + ": read interrupted (" +
+                                std::string(e == frame_error::none ? "bad frame" : to_string(e)) +
+                                ")");
+      out.append(f.payload);
+    }
+    return out;
+  });
 }
 
-replica_stat stat_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
-                        const data_options& o) {
+replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle) {
   wire_writer w;
   w.u64(handle);
-  auto r = request(io, at, data_type::stat, w.take(), o);
+  auto r = request(pool, at, data_type::stat, w.take());
   wire_reader rd(r.body);
   replica_stat s{rd.u64(), rd.u64(), rd.u32()};
   if (!rd.ok()) throw data_error(0, "chunkserver " + at.text() + ": bad stat reply");
   return s;
 }
 
-store_listing list_store(boost::asio::io_context& io, const data_endpoint& at,
-                         const data_options& o) {
-  auto r = request(io, at, data_type::list, {}, o);
+store_listing list_store(conn_pool& pool, const data_endpoint& at) {
+  auto r = request(pool, at, data_type::list, {});
   wire_reader rd(r.body);
   store_listing out;
   auto n = rd.u32();

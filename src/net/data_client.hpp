@@ -1,15 +1,17 @@
 #pragma once
 // Client side of the data protocol (data_frame.hpp): push one chunk along a replica chain,
 // read a range, ask for a replica's (version, length, checksum), list a chunkserver. Blocking;
-// callers run several on threads for a window of chunks in flight. Every failure throws
-// data_error with one line naming the replica.
+// callers run several on threads for a window of chunks in flight. Connections come from a
+// conn_pool and go back to it after a clean exchange; a transport failure on a reused
+// connection is retried once on a fresh one (the peer may have closed it while idle). Every
+// failure throws data_error with one line naming the replica.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
+#include "net/conn_pool.hpp"
 
 namespace dfs::net {
 
@@ -24,30 +26,23 @@ struct data_endpoint {
   std::string text() const { return host + ":" + std::to_string(port); }
 };
 
-struct data_options {
-  uint32_t cluster = 0;
-  uint32_t timeout_ms = 30000;
-};
-
 struct push_result {
   std::vector<std::string> stored;  // "host:port" of every replica that made it durable
   std::string errors;               // what went wrong further down the chain, if anything
 };
 
-push_result push_chunk(boost::asio::io_context& io, const std::vector<data_endpoint>& chain,
-                       uint64_t data_id, uint64_t handle, uint64_t version, std::string_view data,
-                       const data_options& o);
+push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
+                       uint64_t handle, uint64_t version, std::string_view data);
 
-std::string read_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
-                       uint64_t offset, uint64_t length, const data_options& o);
+std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
+                       uint64_t length);
 
 struct replica_stat {
   uint64_t version = 0;
   uint64_t length = 0;
   uint32_t crc32c = 0;
 };
-replica_stat stat_chunk(boost::asio::io_context& io, const data_endpoint& at, uint64_t handle,
-                        const data_options& o);
+replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle);
 
 struct store_listing {
   uint64_t total_chunks = 0;
@@ -57,7 +52,6 @@ struct store_listing {
   };
   std::vector<entry> chunks;  // may be cut short for huge stores (total_chunks says)
 };
-store_listing list_store(boost::asio::io_context& io, const data_endpoint& at,
-                         const data_options& o);
+store_listing list_store(conn_pool& pool, const data_endpoint& at);
 
 }  // namespace dfs::net

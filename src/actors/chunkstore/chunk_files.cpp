@@ -77,6 +77,15 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
 
 cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t chunk_version,
                                               std::string_view data) {
+  auto m = store(handle, chunk_version, data);
+  if (!m) return m;
+  if (auto st = fsync_dir(chunk_dir_); !st) return io_err(st);
+  install(*m);
+  return m;
+}
+
+cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t chunk_version,
+                                              std::string_view data) const {
   if (data.size() > cs::max_chunk_bytes)
     return cs::make_error(cs::errc::invalid_argument, "chunk too large");
   auto meta = cs::describe_chunk(handle, chunk_version, data);
@@ -84,12 +93,15 @@ cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t 
   std::string file;
   file.reserve(header.size() + data.size());
   file.append(header).append(data);
-  if (auto st = write_file_atomic(path_of(handle), file); !st) return io_err(st);
-  auto old = chunks_.find(handle.value);
-  if (old != chunks_.end()) used_bytes_ -= old->second.header_bytes() + old->second.length_bytes;
-  used_bytes_ += file.size();
-  chunks_[handle.value] = meta;
+  if (auto st = write_and_rename(path_of(handle), file); !st) return io_err(st);
   return meta;
+}
+
+void chunk_files::install(const cs::chunk_meta& meta) {
+  auto old = chunks_.find(meta.handle.value);
+  if (old != chunks_.end()) used_bytes_ -= old->second.header_bytes() + old->second.length_bytes;
+  used_bytes_ += meta.header_bytes() + meta.length_bytes;
+  chunks_[meta.handle.value] = meta;
 }
 
 cs::result<std::string> chunk_files::read(cs::chunk_handle handle, uint64_t offset,

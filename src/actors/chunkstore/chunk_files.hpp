@@ -40,6 +40,14 @@ class chunk_files {
   // Stores (or replaces) a chunk durably; returns its metadata (checksums computed here).
   chunkstore::result<chunkstore::chunk_meta> write(chunkstore::chunk_handle handle,
                                                    uint64_t chunk_version, std::string_view data);
+  // write() in three steps, for callers that write many chunks at once (chunk_store): store()
+  // touches no member state (safe without the caller's lock, one writer per handle at a time),
+  // then the caller makes the directory durable (chunk_dir()), then install() records it.
+  chunkstore::result<chunkstore::chunk_meta> store(chunkstore::chunk_handle handle,
+                                                   uint64_t chunk_version,
+                                                   std::string_view data) const;
+  void install(const chunkstore::chunk_meta& meta);
+  const std::string& chunk_dir() const { return chunk_dir_; }
 
   // Bytes [offset, offset + length) after verifying every block they touch. Errors:
   // not_found, out_of_range, corrupt ("corrupt block N of chunk H": report it to the master

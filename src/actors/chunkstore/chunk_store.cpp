@@ -9,7 +9,10 @@ namespace dfs {
 namespace cs = chunkstore;
 
 chunk_store::chunk_store(std::string data_dir, cs::pending_limits limits)
-    : data_dir_(data_dir), files_(std::move(data_dir)), pending_(limits) {}
+    : data_dir_(data_dir),
+      files_(std::move(data_dir)),
+      dir_sync_(files_.chunk_dir()),
+      pending_(limits) {}
 
 io_status chunk_store::open(std::vector<std::string>& warnings) {
   std::unique_lock lk(files_mu_);
@@ -44,9 +47,15 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
     data = std::move(buffers_[id.value]);
     buffers_.erase(id.value);
   }
-  std::unique_lock lk(files_mu_);
-  auto m = files_.write(e.handle, e.chunk_version, data);
-  if (m) note_added(*m);
+  std::lock_guard hl(handle_mutex(e.handle));
+  auto m = files_.store(e.handle, e.chunk_version, data);
+  if (!m) return m;
+  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
+  {
+    std::unique_lock lk(files_mu_);
+    files_.install(*m);
+  }
+  note_added(*m);
   return m;
 }
 
@@ -70,19 +79,30 @@ cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, u
     r = files_.read(h, offset, length);
   }
   if (r || r.err().code != cs::errc::corrupt) return r;
+  // A finalize of the same chunk may have replaced the file between our table lookup and the
+  // read: read again with writers of this chunk held off before calling the replica corrupt.
+  std::lock_guard hl(handle_mutex(h));
+  {
+    std::shared_lock lk(files_mu_);
+    r = files_.read(h, offset, length);
+  }
+  if (r || r.err().code != cs::errc::corrupt) return r;
   // Never serve this replica again: set the file aside and let the master know.
   ++corrupt_;
   log::get("chunkstore")
       ->error("corrupt_replica chunk={} error=\"{}\" action=set_aside", h.to_string(),
               r.err().message);
-  std::unique_lock lk(files_mu_);
-  if (files_.find(h) != nullptr) {
-    make_dirs(data_dir_ + "/corrupt");
-    rename_file(files_.path_of(h), data_dir_ + "/corrupt/" + h.to_string() + ".chunk");
-    (void)files_.remove(h);
-    note_removed(h.value);
-  }
+  set_aside(h);
   return r;
+}
+
+void chunk_store::set_aside(cs::chunk_handle h) {
+  std::unique_lock lk(files_mu_);
+  if (files_.find(h) == nullptr) return;
+  make_dirs(data_dir_ + "/corrupt");
+  rename_file(files_.path_of(h), data_dir_ + "/corrupt/" + h.to_string() + ".chunk");
+  (void)files_.remove(h);
+  note_removed(h.value);
 }
 
 std::optional<cs::chunk_meta> chunk_store::stat(cs::chunk_handle h) const {
@@ -98,6 +118,7 @@ std::vector<stored_chunk> chunk_store::list() const {
 }
 
 void chunk_store::remove(cs::chunk_handle h) {
+  std::lock_guard hl(handle_mutex(h));
   std::unique_lock lk(files_mu_);
   if (files_.find(h) == nullptr) return;
   if (auto r = files_.remove(h); !r) {

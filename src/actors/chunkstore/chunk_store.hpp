@@ -1,11 +1,15 @@
 #pragma once
 // A chunkserver's store: chunk files + pending pushes + the change log for incremental
 // reports, shared by the data-port threads (pushes, reads) and the actors (expiry, reports,
-// deletes from the master). Thread-safe: chunk files behind a reader/writer lock (reads run in
-// parallel), pending data and the change log behind their own mutexes.
+// deletes from the master). Thread-safe: the in-memory chunk table behind a reader/writer lock
+// held only for table updates and reads, never across a write or an fsync, so finalizes of
+// different chunks write in parallel and share directory fsyncs (dir_sync_group). Changes of
+// one chunk (write, delete, set aside) are serialised by a per-handle lock stripe, taken
+// before the table lock. Pending data and the change log have their own mutexes.
 //
 // A replica found corrupt by a read is set aside (moved to <data_dir>/corrupt/) and reported
 // as removed with the next heartbeat, so the master drops it from the replica set.
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "actors/chunkstore/chunk_files.hpp"
+#include "common/dir_sync_group.hpp"
 #include "core/chunkstore/pending_table.hpp"
 #include "proto/chunkserver.hpp"
 
@@ -53,12 +58,16 @@ class chunk_store {
   uint64_t corrupt_replicas() const { return corrupt_; }
 
  private:
+  std::mutex& handle_mutex(chunkstore::chunk_handle h) { return handle_mu_[h.value % 64]; }
+  void set_aside(chunkstore::chunk_handle h);
   void note_added(const chunkstore::chunk_meta& m);
   void note_removed(uint64_t h);
 
   std::string data_dir_;
+  std::array<std::mutex, 64> handle_mu_;
   mutable std::shared_mutex files_mu_;
   chunk_files files_;
+  dir_sync_group dir_sync_;
   std::mutex pending_mu_;
   chunkstore::pending_table pending_;
   std::map<uint64_t, std::string> buffers_;  // data id -> bytes received so far

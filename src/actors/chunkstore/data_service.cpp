@@ -43,41 +43,52 @@ std::string encode_push(const push_header& h, size_t skip) {
   return w.take();
 }
 
-// The next hop of a push; empty when the chain ends here or the next replica is unreachable
-// (then the chain is cut: the replicas after it are not written, the client sees fewer).
+// The next hop of a push, on a pooled connection; empty when the chain ends here or the next
+// replica is unreachable (then the chain is cut: the replicas after it are not written, the
+// client sees fewer and pushes to them again).
 struct downstream {
-  boost::asio::io_context io;
-  std::optional<frame_conn> conn;
+  std::optional<net::conn_pool::lease> lease;
+  std::string host;
+  uint16_t port = 0;
   std::string error;
 };
 
-void open_downstream(downstream& d, const push_header& h, uint32_t cluster, uint32_t timeout) {
+void open_downstream(downstream& d, const push_header& h, net::conn_pool& pool) {
   if (h.chain.empty()) return;
+  d.host = h.chain[0].first;
+  d.port = h.chain[0].second;
   try {
-    d.conn.emplace(
-        frame_conn::connect(d.io, h.chain[0].first, h.chain[0].second, cluster, timeout));
-    if (!d.conn->write(data_type::push_begin, encode_push(h, 1))) throw std::runtime_error("");
+    d.lease.emplace(pool.acquire(d.host, d.port));
+    if (!d.lease->conn.write(data_type::push_begin, encode_push(h, 1)))
+      throw std::runtime_error("send failed");
   } catch (const std::exception& e) {
-    d.conn.reset();
-    d.error = "next replica " + h.chain[0].first + ":" + std::to_string(h.chain[0].second) +
-              " unreachable " + e.what();
+    d.lease.reset();
+    d.error = "next replica " + d.host + ":" + std::to_string(d.port) + " unreachable " + e.what();
   }
 }
 
-// The endpoints that stored the chunk downstream, from the next hop's finalize reply.
-std::vector<std::string> downstream_result(downstream& d, std::string& errors) {
+// The endpoints that stored the chunk downstream, from the next hop's finalize reply. A clean
+// reply hands the connection back to the pool for the next push.
+std::vector<std::string> downstream_result(downstream& d, net::conn_pool& pool,
+                                           std::string& errors) {
   std::vector<std::string> out;
-  if (!d.conn) return out;
+  if (!d.lease) return out;
   frame f;
   net::reply_msg rep;
-  if (d.conn->read(f) != frame_error::none || !net::parse_reply(f, rep)) {
+  if (d.lease->conn.read(f) != frame_error::none || !net::parse_reply(f, rep)) {
     errors += "next replica failed; ";
+    return out;
+  }
+  if (rep.status != 0) {  // refused: the next hop closes this connection
+    errors += rep.message + "; ";
     return out;
   }
   net::wire_reader r(rep.body);
   auto n = r.u32();
   for (uint32_t i = 0; i < n && i < 16 && r.ok(); ++i) out.push_back(r.str(300));
   if (!rep.message.empty()) errors += rep.message + "; ";
+  pool.release(d.host, d.port, std::move(d.lease->conn));
+  d.lease.reset();
   return out;
 }
 
@@ -87,8 +98,7 @@ data_service::data_service(std::shared_ptr<chunk_store> store, std::string self_
                            uint32_t cluster, uint32_t timeout_ms)
     : store_(std::move(store)),
       self_(std::move(self_endpoint)),
-      cluster_(cluster),
-      timeout_ms_(timeout_ms) {}
+      pool_(net::pool_options{cluster, timeout_ms}) {}
 
 void data_service::bad_frame(const std::string& why) {
   auto n = ++stats_.bad_frames;
@@ -139,7 +149,7 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   }
   ++stats_.pushes;
   downstream d;
-  open_downstream(d, h, cluster_, timeout_ms_);
+  open_downstream(d, h, pool_);
   std::string errors = d.error.empty() ? "" : d.error + "; ";
   for (;;) {
     frame f;
@@ -152,8 +162,8 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
       return false;
     }
     if (f.type == data_type::finalize) break;
-    if (d.conn && !d.conn->write(data_type::push_data, f.payload)) {
-      d.conn.reset();
+    if (d.lease && !d.lease->conn.write(data_type::push_data, f.payload)) {
+      d.lease.reset();
       errors += "next replica " + h.chain[0].first + " dropped; ";
     }
     if (auto r = store_->append(id, f.payload); !r) {
@@ -163,13 +173,13 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
     }
   }
   // Downstream finalizes while we write: their fsyncs overlap ours.
-  if (d.conn && !d.conn->write(data_type::finalize, {})) d.conn.reset();
+  if (d.lease && !d.lease->conn.write(data_type::finalize, {})) d.lease.reset();
   std::vector<std::string> stored;
   if (auto m = store_->finalize(id); m)
     stored.push_back(self_);
   else
     errors += self_ + ": " + m.err().message + "; ";
-  for (auto& s : downstream_result(d, errors)) stored.push_back(s);
+  for (auto& s : downstream_result(d, pool_, errors)) stored.push_back(s);
   net::wire_writer w;
   w.u32(static_cast<uint32_t>(stored.size()));
   for (auto& s : stored) w.str(s);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/chunkstore/chunk_store.hpp"
+#include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs {
@@ -35,9 +36,8 @@ class data_service {
   void bad_frame(const std::string& why);
 
   std::shared_ptr<chunk_store> store_;
-  std::string self_;  // "host:data_port", as the client's plan names us
-  uint32_t cluster_;
-  uint32_t timeout_ms_;
+  std::string self_;     // "host:data_port", as the client's plan names us
+  net::conn_pool pool_;  // connections to the next hops of push chains
   data_service_stats stats_;
 };
 

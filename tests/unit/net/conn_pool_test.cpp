@@ -1,0 +1,111 @@
+#include "net/conn_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "common/process.hpp"
+#include "net/data_server.hpp"
+
+using namespace dfs;
+
+namespace {
+
+// A data server that answers every frame with a reply carrying the frame's payload.
+struct echo_server {
+  std::atomic<int> connections{0};
+  net::data_server server;
+  echo_server(uint16_t port, uint32_t timeout_ms = 30000)
+      : server(net::data_server_options{"127.0.0.1", port, 7, timeout_ms, 16},
+               [this](net::frame_conn& c) {
+                 ++connections;
+                 net::frame f;
+                 while (c.read(f) == net::frame_error::none)
+                   if (!c.reply(0, "", f.payload)) return;
+               }) {
+    server.start();
+  }
+};
+
+std::string ask(net::frame_conn& c, const std::string& what) {
+  if (!c.write(net::data_type::stat, what)) return "send failed";
+  net::frame f;
+  net::reply_msg r;
+  if (c.read(f) != net::frame_error::none || !net::parse_reply(f, r)) return "no reply";
+  return r.body;
+}
+
+}  // namespace
+
+TEST(ConnPool, ReusesAReleasedConnection) {
+  auto port = test::free_port_block(1, 42000);
+  echo_server srv(port);
+  net::conn_pool pool({7, 5000});
+  auto a = pool.acquire("127.0.0.1", port);
+  EXPECT_FALSE(a.reused);
+  EXPECT_EQ(ask(a.conn, "one"), "one");
+  pool.release("127.0.0.1", port, std::move(a.conn));
+  EXPECT_EQ(pool.idle_count(), 1u);
+  auto b = pool.acquire("127.0.0.1", port);
+  EXPECT_TRUE(b.reused);
+  EXPECT_EQ(ask(b.conn, "two"), "two");
+  EXPECT_EQ(pool.opened(), 1u);
+  EXPECT_EQ(srv.connections.load(), 1);
+  // Two at once need two connections; both come back, then both are reused.
+  auto c = pool.acquire("127.0.0.1", port);
+  EXPECT_FALSE(c.reused);
+  pool.release("127.0.0.1", port, std::move(b.conn));
+  pool.release("127.0.0.1", port, std::move(c.conn));
+  EXPECT_EQ(pool.idle_count(), 2u);
+  EXPECT_TRUE(pool.acquire("127.0.0.1", port).reused);
+  EXPECT_TRUE(pool.acquire("127.0.0.1", port).reused);
+  EXPECT_EQ(pool.opened(), 2u);
+}
+
+TEST(ConnPool, ConnectionsClosedByThePeerAreNotHandedOut) {
+  auto port = test::free_port_block(1, 42100);
+  net::conn_pool pool({7, 5000});
+  {
+    echo_server srv(port);
+    auto a = pool.acquire("127.0.0.1", port);
+    EXPECT_EQ(ask(a.conn, "x"), "x");
+    pool.release("127.0.0.1", port, std::move(a.conn));
+  }  // the server stops: it shuts its connections down, the pooled one reads EOF now
+  echo_server again(port);
+  auto b = pool.acquire("127.0.0.1", port);
+  EXPECT_FALSE(b.reused);
+  EXPECT_EQ(ask(b.conn, "y"), "y");
+  EXPECT_EQ(pool.opened(), 2u);
+}
+
+TEST(ConnPool, IdleConnectionsExpireAndThePoolIsBounded) {
+  auto port = test::free_port_block(1, 42200);
+  echo_server srv(port);
+  net::pool_options o{7, 5000};
+  o.max_idle = std::chrono::milliseconds(0);
+  net::conn_pool expiring(o);
+  auto a = expiring.acquire("127.0.0.1", port);
+  expiring.release("127.0.0.1", port, std::move(a.conn));
+  EXPECT_FALSE(expiring.acquire("127.0.0.1", port).reused);
+
+  net::pool_options small{7, 5000};
+  small.max_idle_per_endpoint = 1;
+  net::conn_pool bounded(small);
+  auto x = bounded.acquire("127.0.0.1", port);
+  auto y = bounded.acquire("127.0.0.1", port);
+  bounded.release("127.0.0.1", port, std::move(x.conn));
+  bounded.release("127.0.0.1", port, std::move(y.conn));
+  EXPECT_EQ(bounded.idle_count(), 1u);
+}
+
+TEST(ConnPool, UnreachablePeerThrowsNamingTheAddress) {
+  auto port = test::free_port_block(1, 42300);  // nothing listens there
+  net::conn_pool pool({7, 2000});
+  try {
+    pool.acquire("127.0.0.1", port);
+    FAIL() << "connected to a closed port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << e.what();
+  }
+}
