@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -264,21 +265,58 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
   if (l.versions.empty()) throw storage_error("no version in the layout of " + remote);
   auto v = l.versions[0];
   if (progress) progress->total_bytes = v.size_bytes;
-  size_t window = cfg_.client.window_chunks;
-  uint64_t offset = 0;
-  // Batches of `window` chunks fetched in parallel, delivered in file order.
-  for (size_t first = 0; first < l.chunks.size(); first += window) {
-    size_t n = std::min(window, l.chunks.size() - first);
-    std::vector<std::string> got(n);
-    parallel_for(n, window, [&](size_t k) {
-      got[k] = fetch_chunk(l.chunks[first + k], first + k);
-      if (progress) progress->done_bytes += got[k].size();
-    });
-    for (auto& g : got) {
-      sink(offset, g);
-      offset += g.size();
+  // A sliding window: up to `window` chunks are fetched or waiting for delivery at a time;
+  // whichever worker completes the next chunk in file order hands it (and any that follow it
+  // and are ready) to the sink while the others keep fetching.
+  const size_t n = l.chunks.size(), window = std::max<size_t>(1, cfg_.client.window_chunks);
+  std::vector<uint64_t> offsets(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) offsets[i + 1] = offsets[i] + l.chunks[i].size_bytes;
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next_fetch = 0, next_deliver = 0;
+  bool delivering = false;
+  std::map<size_t, std::string> ready;
+  std::exception_ptr failure;
+  auto worker = [&] {
+    std::unique_lock lk(mu);
+    for (;;) {
+      cv.wait(lk, [&] { return failure || next_fetch >= n || next_fetch < next_deliver + window; });
+      if (failure || next_fetch >= n) return;
+      size_t i = next_fetch++;
+      lk.unlock();
+      try {
+        auto data = fetch_chunk(l.chunks[i], i);
+        if (progress) progress->done_bytes += data.size();
+        lk.lock();
+        ready.emplace(i, std::move(data));
+        while (!delivering && !failure && ready.count(next_deliver)) {
+          delivering = true;
+          auto chunk = std::move(ready[next_deliver]);
+          ready.erase(next_deliver);
+          lk.unlock();
+          sink(offsets[next_deliver], chunk);  // only this thread touches next_deliver now
+          lk.lock();
+          ++next_deliver;
+          delivering = false;
+          cv.notify_all();
+        }
+      } catch (...) {
+        if (!lk.owns_lock()) lk.lock();
+        if (!failure) failure = std::current_exception();
+        delivering = false;
+        cv.notify_all();
+        return;
+      }
     }
+  };
+  if (n <= 1 || window == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < std::min(n, window); ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
   }
+  if (failure) std::rethrow_exception(failure);
   return v;
 }
 

@@ -62,9 +62,9 @@ push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain,
   for (size_t i = 1; i < chain.size(); ++i) w.str(chain[i].host).u16(chain[i].port);
   auto begin = w.take();
   auto r = exchange(pool, chain[0], [&](frame_conn& c) {
-    bool ok = c.write(data_type::push_begin, begin);
+    bool ok = c.write(data_type::push_begin, begin, true);
     for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
-      ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes));
+      ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes), true);
     ok = ok && c.write(data_type::finalize, {});
     // A refused push answers early and closes: read the reply even if a send failed.
     reply_msg rep;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -155,11 +156,28 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
 }
 
 bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
+  constexpr size_t buffer_bytes = 64 * 1024;
+  auto buffered = std::min(n, rlen_ - rpos_);
+  std::memcpy(p, rbuf_.data() + rpos_, buffered);
+  rpos_ += buffered;
+  p += buffered;
+  n -= buffered;
   while (n > 0) {
-    auto r = ::recv(sock_.native_handle(), p, n, 0);
+    // Large payloads go straight to their destination; small reads refill the buffer.
+    bool direct = n >= buffer_bytes;
+    if (!direct && rbuf_.empty()) rbuf_.resize(buffer_bytes);
+    auto r = direct ? ::recv(sock_.native_handle(), p, n, 0)
+                    : ::recv(sock_.native_handle(), rbuf_.data(), rbuf_.size(), 0);
     if (r > 0) {
-      p += r;
-      n -= static_cast<size_t>(r);
+      auto got = static_cast<size_t>(r);
+      if (!direct) {
+        rpos_ = std::min(n, got);
+        rlen_ = got;
+        std::memcpy(p, rbuf_.data(), rpos_);
+        got = rpos_;
+      }
+      p += got;
+      n -= got;
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
@@ -188,7 +206,7 @@ frame_error frame_conn::read(frame& out) {
   return frame_error::none;
 }
 
-bool frame_conn::write(data_type type, std::string_view payload) {
+bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   if (payload.size() > max_payload_bytes) return false;
   char h[data_header_bytes] = {};
   put_le(h, data_magic, 4);
@@ -217,7 +235,7 @@ bool frame_conn::write(data_type type, std::string_view payload) {
     }
     msg.msg_iov = cur;
     msg.msg_iovlen = static_cast<size_t>(n);
-    auto r = ::sendmsg(sock_.native_handle(), &msg, MSG_NOSIGNAL);
+    auto r = ::sendmsg(sock_.native_handle(), &msg, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
     sent += static_cast<size_t>(r);
@@ -225,12 +243,13 @@ bool frame_conn::write(data_type type, std::string_view payload) {
   return true;
 }
 
-bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body) {
+bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body,
+                       bool more) {
   wire_writer w;
   w.u32(status).str(message.substr(0, 1000));
   auto p = w.take();
   p.append(body);
-  return write(data_type::reply, p);
+  return write(data_type::reply, p, more);
 }
 
 void frame_conn::shutdown() {

@@ -120,9 +120,12 @@ class frame_conn {
                             uint32_t cluster, uint32_t timeout_ms);
 
   frame_error read(frame& out);
-  bool write(data_type type, std::string_view payload);
+  // `more`: another frame follows at once (MSG_MORE), so the kernel may send both in one
+  // segment; the peer then wakes once for both.
+  bool write(data_type type, std::string_view payload, bool more = false);
   // Reply frame: status (0 ok), message, then `body`.
-  bool reply(uint32_t status, std::string_view message, std::string_view body = {});
+  bool reply(uint32_t status, std::string_view message, std::string_view body = {},
+             bool more = false);
   void shutdown();
   int fd() { return sock_.native_handle(); }
 
@@ -130,6 +133,10 @@ class frame_conn {
   bool read_exact(char* p, size_t n, frame_error& err);
   boost::asio::ip::tcp::socket sock_;
   uint32_t cluster_;
+  // Received bytes not consumed yet, [rpos_, rlen_): small frames (headers, replies, small
+  // chunks) arrive several to a segment, and one recv() serves them all.
+  std::vector<char> rbuf_;
+  size_t rpos_ = 0, rlen_ = 0;
 };
 
 // A parsed reply frame.

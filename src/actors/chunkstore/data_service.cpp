@@ -59,7 +59,7 @@ void open_downstream(downstream& d, const push_header& h, net::conn_pool& pool) 
   d.port = h.chain[0].second;
   try {
     d.lease.emplace(pool.acquire(d.host, d.port));
-    if (!d.lease->conn.write(data_type::push_begin, encode_push(h, 1)))
+    if (!d.lease->conn.write(data_type::push_begin, encode_push(h, 1), true))
       throw std::runtime_error("send failed");
   } catch (const std::exception& e) {
     d.lease.reset();
@@ -162,7 +162,8 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
       return false;
     }
     if (f.type == data_type::finalize) break;
-    if (d.lease && !d.lease->conn.write(data_type::push_data, f.payload)) {
+    // Every push frame is followed by another one (at least finalize): let them share segments.
+    if (d.lease && !d.lease->conn.write(data_type::push_data, f.payload, true)) {
       d.lease.reset();
       errors += "next replica " + h.chain[0].first + " dropped; ";
     }
@@ -198,7 +199,7 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
   ++stats_.reads;
   auto data = store_->read(cs::chunk_handle{handle}, offset, length);
   if (!data) return conn.reply(uint32_t(data.err().code), self_ + ": " + data.err().message);
-  if (!conn.reply(0, "")) return false;
+  if (!conn.reply(0, "", {}, !data->empty())) return false;
   std::string_view v(*data);
   for (size_t pos = 0; pos < v.size(); pos += net::data_frame_bytes)
     if (!conn.write(data_type::read_data, v.substr(pos, net::data_frame_bytes))) return false;
