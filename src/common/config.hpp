@@ -35,7 +35,7 @@ struct log_section {
 
 struct caf_section {
   uint32_t threads = 2;
-  std::string policy = "stealing";       // stealing | sharing
+  std::string policy = "sharing";        // stealing | sharing
   uint32_t heartbeat_interval_ms = 500;  // middleman heartbeats detect hung peers
   uint32_t connection_timeout_ms = 3000;
 };

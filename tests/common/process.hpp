@@ -160,11 +160,13 @@ inline uint16_t free_port_block(uint16_t count, uint16_t start = 21000) {
   throw std::runtime_error("no free port block");
 }
 
-// A fresh directory under /tmp, removed with its contents on destruction.
+// A fresh directory under $TMPDIR (default /tmp), removed with its contents on destruction.
 class temp_dir {
  public:
   explicit temp_dir(const std::string& prefix) {
-    std::string tmpl = "/tmp/" + prefix + "XXXXXX";
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl =
+        std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/" + prefix + "XXXXXX";
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
