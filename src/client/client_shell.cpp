@@ -4,6 +4,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include <caf/all.hpp>
 
@@ -23,6 +24,8 @@ struct client_session {
   caf::actor_system& sys;
   const config& cfg;
   node_actor master;  // connected lazily
+  // Created by the first storage command; holds actors, so the session must end before `sys`.
+  std::unique_ptr<storage_client> storage;
 };
 
 struct client_command {
@@ -79,7 +82,8 @@ const std::map<std::string, client_command>& commands() {
     for (auto& [name, c] : storage_commands()) {
       auto run = c.run;
       t[name] = {c.usage, c.help, [run](client_session& s, const std::vector<std::string>& a) {
-                   return run(s.sys, s.cfg, a);
+                   if (!s.storage) s.storage = std::make_unique<storage_client>(s.sys, s.cfg);
+                   return run(*s.storage, a);
                  }};
     }
     return t;
@@ -103,7 +107,7 @@ int run_client(const config& cfg, const std::vector<std::string>& args) {
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
-  client_session s{sys, cfg, {}};
+  client_session s{sys, cfg, {}, nullptr};
   if (!args.empty()) return run_one(s, args);
   const char* home = std::getenv("HOME");
   line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};

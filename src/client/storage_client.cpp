@@ -129,6 +129,47 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
   }
 }
 
+put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size) {
+  auto& r = reservations_[chunk_size];
+  auto now = std::chrono::steady_clock::now();
+  // Reserved chains must be used well within the master's grace for uncommitted handles.
+  auto max_age =
+      std::chrono::milliseconds(std::min<uint64_t>(cfg_.master.handle_grace_ms / 4, 60000));
+  if (now - r.at > max_age) r.chunks.clear();
+  bool single = size > 0 && r.chunk_size_bytes != 0 && size <= r.chunk_size_bytes;
+  if (single && r.chunks.empty()) {
+    // One request plans `batch` chunks of a file that does not exist; each becomes the only
+    // chunk of one small file. The path is validated for this file; the others' at commit.
+    put_plan p;
+    try {
+      p = call<put_plan>(put_atom::value,
+                         put_request{remote, r.batch * r.chunk_size_bytes, chunk_size});
+    } catch (const storage_error&) {
+      p = {};  // e.g. no room for the whole batch: plan this file alone (its own error, if any)
+    }
+    if (p.chunk_size_bytes != r.chunk_size_bytes || p.chunks.size() != r.batch) {
+      r.batch = 2;
+      return call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+    }
+    r.chunks.assign(p.chunks.begin(), p.chunks.end());
+    r.write_quorum = p.write_quorum;
+    r.at = now;
+    r.batch = std::min<uint32_t>(r.batch * 2, max_reserved_chunks);
+  }
+  if (single) {
+    put_plan p;
+    p.chunk_size_bytes = r.chunk_size_bytes;
+    p.write_quorum = r.write_quorum;
+    p.chunks.push_back(r.chunks.front());
+    p.chunks[0].size_bytes = size;
+    r.chunks.pop_front();
+    return p;
+  }
+  auto p = call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+  if (r.chunk_size_bytes == 0 && p.chunk_size_bytes != 0) r.chunk_size_bytes = p.chunk_size_bytes;
+  return p;
+}
+
 ns_version storage_client::put_chunks(const put_plan& plan, const std::string& remote,
                                       const std::function<std::string(size_t)>& chunk_bytes,
                                       transfer_progress* progress) {
@@ -185,7 +226,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
   auto size = static_cast<uint64_t>(sb.st_size);
   if (progress) progress->total_bytes = size;
   try {
-    auto plan = call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+    auto plan = plan_put(remote, size, chunk_size);
     auto v = put_chunks(
         plan, remote,
         [&](size_t i) {
@@ -210,7 +251,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
 
 ns_version storage_client::put_bytes(std::string_view data, const std::string& remote,
                                      uint64_t chunk_size) {
-  auto plan = call<put_plan>(put_atom::value, put_request{remote, data.size(), chunk_size});
+  auto plan = plan_put(remote, data.size(), chunk_size);
   return put_chunks(
       plan, remote,
       [&](size_t i) {

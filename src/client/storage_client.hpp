@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -63,6 +64,7 @@ class storage_client {
   template <class Reply, class Atom, class Req>
   Reply call(Atom atom, const Req& req);
   ns_reply layout(const std::string& remote, uint64_t version);
+  put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,
                         transfer_progress* progress);
@@ -78,6 +80,19 @@ class storage_client {
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::pair<std::string, uint64_t>, cached> layout_cache_;
+  // Planned single chunks for small puts, by requested chunk size (0 = the master's default).
+  // A client that keeps putting small files asks the master for 2, 4 ... max_reserved_chunks
+  // chains at a time instead of one request per file; handles it never uses are abandoned by
+  // the master after their grace, like those of a failed put, and their chunks never exist.
+  static constexpr uint32_t max_reserved_chunks = 32;
+  struct reservation {
+    uint64_t chunk_size_bytes = 0;  // learnt from the first plan; 0 = not known yet
+    uint32_t batch = 2;
+    uint32_t write_quorum = 0;
+    std::deque<ns_chunk> chunks;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<uint64_t, reservation> reservations_;
 };
 
 }  // namespace dfs

@@ -24,12 +24,6 @@ int fail(const std::string& msg) {
   return 1;
 }
 
-// One client per command: it holds actors (scoped_actor, the master handle), which must be
-// gone before the shell's actor system shuts down.
-storage_client client(caf::actor_system& sys, const config& cfg) {
-  return storage_client(sys, cfg);
-}
-
 std::string hex(uint64_t h) {
   return master::chunk_handle{h}.to_string();
 }
@@ -105,7 +99,7 @@ auto with_progress(transfer_progress& p, F work) {
   }
 }
 
-int cmd_put(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_put(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
@@ -119,13 +113,13 @@ int cmd_put(caf::actor_system& sys, const config& cfg, const args_t& args) {
     cs = *v;
   }
   transfer_progress p;
-  auto v = with_progress(p, [&] { return client(sys, cfg).put(pos[0], pos[1], cs, &p); });
+  auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
   std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes, "
             << v.chunk_count << " chunks\n";
   return 0;
 }
 
-int cmd_get(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_get(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
@@ -133,20 +127,19 @@ int cmd_get(caf::actor_system& sys, const config& cfg, const args_t& args) {
   if (pos.size() != 2) return fail("usage: get REMOTE LOCAL [--version N]");
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   transfer_progress p;
-  auto v =
-      with_progress(p, [&] { return client(sys, cfg).get_to_file(pos[0], version, pos[1], &p); });
+  auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, pos[1], &p); });
   std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes\n";
   return 0;
 }
 
-int cmd_cat(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_cat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
   if (!parse_flags(args, {"--version"}, pos, f, err)) return fail(err);
   if (pos.size() != 1) return fail("usage: cat REMOTE [--version N]");
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
-  client(sys, cfg).get(pos[0], version, [](uint64_t, std::string_view d) {
+  client.get(pos[0], version, [](uint64_t, std::string_view d) {
     std::cout.write(d.data(), static_cast<std::streamsize>(d.size()));
   });
   std::cout.flush();
@@ -160,14 +153,14 @@ std::string replicas_text(const ns_chunk& c) {
   return s.empty() ? "-" : s;
 }
 
-int cmd_ls(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_ls(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
   if (!parse_flags(args, {"-l"}, pos, f, err)) return fail(err);
   if (pos.size() > 1) return fail("usage: ls [-l] [DIR]");
   std::string dir = pos.empty() ? "/" : pos[0];
-  auto c = client(sys, cfg);
+  auto& c = client;
   auto r = c.ns("ls", dir);
   if (!f.count("-l")) {
     for (auto& e : r.entries) std::cout << e.name << (e.is_dir ? "/" : "") << "\n";
@@ -204,9 +197,9 @@ int cmd_ls(caf::actor_system& sys, const config& cfg, const args_t& args) {
   return 0;
 }
 
-int cmd_stat(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_stat(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: stat REMOTE");
-  auto r = client(sys, cfg).ns("stat", args[1]);
+  auto r = client.ns("stat", args[1]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
     std::cout << e.name << ": directory, " << e.chunk_count << " entries\n";
@@ -219,16 +212,16 @@ int cmd_stat(caf::actor_system& sys, const config& cfg, const args_t& args) {
   return 0;
 }
 
-int cmd_simple(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_simple(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: " + args[0] + " PATH");
-  client(sys, cfg).ns(args[0], args[1]);
+  client.ns(args[0], args[1]);
   return 0;
 }
 
-int cmd_versions(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_versions(storage_client& client, const args_t& args) {
   if (args.size() != 3 && args.size() != 4) return fail("usage: versions REMOTE N [LOCAL]");
   auto n = parse_number(args[2], "N");
-  auto c = client(sys, cfg);
+  auto& c = client;
   auto r = c.ns("versions", args[1], n);
   text_table t({"VERSION", "SIZE", "CHUNKS", "MODIFIED", "FILE"}, {true, true, true, false, false});
   for (auto& v : r.versions) {
@@ -244,9 +237,9 @@ int cmd_versions(caf::actor_system& sys, const config& cfg, const args_t& args) 
   return 0;
 }
 
-int cmd_store(caf::actor_system& sys, const config& cfg, const args_t& args) {
+int cmd_store(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: store HOST:PORT (a chunkserver's control address)");
-  auto l = client(sys, cfg).store(args[1]);
+  auto l = client.store(args[1]);
   text_table t({"HANDLE", "VERSION", "LENGTH"}, {false, true, true});
   for (auto& c : l.chunks)
     t.add({hex(c.handle), std::to_string(c.version), std::to_string(c.length)});
@@ -257,11 +250,10 @@ int cmd_store(caf::actor_system& sys, const config& cfg, const args_t& args) {
 
 // Client errors (bad input, unreachable nodes) become one line and exit code 1.
 storage_command guarded(std::string usage, std::string help,
-                        int (*f)(caf::actor_system&, const config&, const args_t&)) {
-  return {std::move(usage), std::move(help),
-          [f](caf::actor_system& sys, const config& cfg, const args_t& args) {
+                        int (*f)(storage_client&, const args_t&)) {
+  return {std::move(usage), std::move(help), [f](storage_client& client, const args_t& args) {
             try {
-              return f(sys, cfg, args);
+              return f(client, args);
             } catch (const std::exception& e) {
               return fail(e.what());
             }

@@ -6,16 +6,15 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor_system.hpp>
-
-#include "common/config.hpp"
+#include "client/storage_client.hpp"
 
 namespace dfs {
 
 struct storage_command {
   std::string usage;
   std::string help;
-  std::function<int(caf::actor_system&, const config&, const std::vector<std::string>&)> run;
+  // One storage_client serves every command of a shell session (connections, reservations).
+  std::function<int(storage_client&, const std::vector<std::string>&)> run;
 };
 
 const std::map<std::string, storage_command>& storage_commands();

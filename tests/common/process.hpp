@@ -85,8 +85,10 @@ struct run_result {
   std::string err;
 };
 
-// Runs argv to completion (stdin /dev/null) and captures stdout and stderr.
-inline run_result run(const std::vector<std::string>& argv, const std::string& scratch_dir) {
+// Runs argv to completion (stdin from `stdin_path`, default /dev/null) and captures stdout and
+// stderr.
+inline run_result run(const std::vector<std::string>& argv, const std::string& scratch_dir,
+                      const std::string& stdin_path = "/dev/null") {
   static int counter = 0;
   auto base = scratch_dir + "/run" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   run_result r;
@@ -98,10 +100,10 @@ inline run_result run(const std::vector<std::string>& argv, const std::string& s
     if (pid == 0) {
       int o = ::open((base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int e = ::open((base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int devnull = ::open("/dev/null", O_RDONLY);
+      int in = ::open(stdin_path.c_str(), O_RDONLY);
       ::dup2(o, 1);
       ::dup2(e, 2);
-      ::dup2(devnull, 0);
+      ::dup2(in, 0);
       ::execv(args[0], args.data());
       ::_exit(127);
     }

@@ -126,6 +126,32 @@ TEST_F(Storage, RoundTripEdgeSizes) {
   EXPECT_NE(ls.out.find("rt-65537-3"), std::string::npos) << ls.out;
 }
 
+// One client putting many small files plans them in batches (storage_client reservations):
+// every file must still get its own chunk, and a bad path among them its own clear error.
+TEST_F(Storage, ManySmallPutsFromOneShell) {
+  constexpr int files = 40;
+  std::ofstream script(local("script"));
+  script << "mkdir /many\n";
+  for (int i = 0; i < files; ++i) {
+    write_random(local("s" + std::to_string(i)), 100 + 37 * i, 100 + i);
+    script << "put " << local("s" + std::to_string(i)) << " /many/f" << i << " --chunk-size 4KiB\n";
+    if (i == files / 2)  // a file as a directory: refused at once, the stream goes on
+      script << "put " << local("s0") << " /many/f0/x --chunk-size 4KiB\n";
+  }
+  script.close();
+  auto r = dfs::test::run(client_argv({}), c.dir(), local("script"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("/many/f0"), std::string::npos) << r.err;
+  for (int i = 0; i < files; ++i) {
+    auto name = "s" + std::to_string(i);
+    auto g = cli({"get", "/many/f" + std::to_string(i), local(name + ".back")});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_EQ(fnv1a(read_all(local(name))), fnv1a(read_all(local(name + ".back")))) << name;
+  }
+  auto bad = cli({"stat", "/many/f0/x"});
+  EXPECT_NE(bad.exit_code, 0);
+}
+
 TEST_F(Storage, RoundTripLargeFile) {
   round_trip(200u << 20, "", 5);
 }
