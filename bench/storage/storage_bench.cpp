@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
 #include <cstdio>
@@ -141,33 +142,25 @@ double per_second(caf::actor_system& sys, const dfs::config& cfg, size_t n, size
   return double(n) / secs_since(t0);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"storage benchmark"};
-  bool json = false;
+struct bench_options {
   uint64_t big_mib = 1024;
   size_t files = 10000, threads = 16;
-  app.add_flag("--json", json, "one JSON object on stdout");
-  app.add_option("--big-mib", big_mib, "size of the large file (MiB)");
-  app.add_option("--files", files, "number of 4 KiB files");
-  app.add_option("--threads", threads, "concurrent clients for small-file phases");
   std::vector<std::string> sets;
-  app.add_option("--set", sets, "config override for every node and the client (repeatable)")
-      ->allow_extra_args(false);
-  CLI11_PARSE(app, argc, argv);
+};
 
+// One run on a fresh local cluster: every figure, keyed as in the JSON output.
+std::map<std::string, double> run_once(const bench_options& o) {
   dfs::test::dfs_cluster cl;
   auto master = cl.addr_of(0);
   std::vector<std::string> common = {"master.address=" + master,
                                      "chunkserver.heartbeat_interval_ms=500", "log.level=warn"};
-  common.insert(common.end(), sets.begin(), sets.end());
+  common.insert(common.end(), o.sets.begin(), o.sets.end());
   cl.set_common(common);
   cl.start("master", "master", 0);
   for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
   std::vector<std::string> client_sets = {"master.address=" + master, "log.console=false",
                                           "client.timeout_ms=30000"};
-  client_sets.insert(client_sets.end(), sets.begin(), sets.end());
+  client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
   dfs::config cfg = dfs::load_config("", client_sets);
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
@@ -185,24 +178,23 @@ int main(int argc, char** argv) {
               }
             },
             30s)) {
-      std::cerr << "cluster did not come up\n";
-      return 1;
+      throw std::runtime_error("cluster did not come up");
     }
-    auto [dw, dr] = disk_mib_s(cl.dir() + "/disk-probe", big_mib << 20);
+    auto [dw, dr] = disk_mib_s(cl.dir() + "/disk-probe", o.big_mib << 20);
     r["disk_write_mib_s"] = dw;
     r["disk_read_mib_s"] = dr;
-    r["loopback_mib_s"] = loopback_mib_s(big_mib << 20);
+    r["loopback_mib_s"] = loopback_mib_s(o.big_mib << 20);
     // Left in place: deleting thousands of files would slow the creates that follow (on ext4
     // without a journal, inodes freed in the last minutes are skipped by inode allocation).
-    r["disk_4k_creates_s"] = disk_small_creates_s(cl.dir(), files, threads);
+    r["disk_4k_creates_s"] = disk_small_creates_s(cl.dir(), o.files, o.threads);
     auto big = cl.dir() + "/big";
-    write_random(big, big_mib << 20);
+    write_random(big, o.big_mib << 20);
     auto t0 = clk::now();
     c.put(big, "/big", 0);
-    r["put_1gib_mib_s"] = double(big_mib) / secs_since(t0);
+    r["put_1gib_mib_s"] = double(o.big_mib) / secs_since(t0);
     t0 = clk::now();
     c.get_to_file("/big", 0, big + ".back");
-    r["get_1gib_mib_s"] = double(big_mib) / secs_since(t0);
+    r["get_1gib_mib_s"] = double(o.big_mib) / secs_since(t0);
     ::unlink((big + ".back").c_str());
     c.ns("rm", "/big");
     c.ns("mkdir", "/small");
@@ -210,16 +202,61 @@ int main(int argc, char** argv) {
   std::string small(4096, 's');
   auto name = [](size_t i) { return "/small/f" + std::to_string(i); };
   r["small_put_files_s"] = per_second(
-      sys, cfg, files, threads, [&](auto& c, size_t i) { c.put_bytes(small, name(i), 4096); });
+      sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.put_bytes(small, name(i), 4096); });
   r["small_stat_files_s"] =
-      per_second(sys, cfg, files, threads, [&](auto& c, size_t i) { c.ns("stat", name(i)); });
-  r["small_get_files_s"] = per_second(sys, cfg, files, threads, [&](auto& c, size_t i) {
+      per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.ns("stat", name(i)); });
+  r["small_get_files_s"] = per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) {
     c.get(name(i), 0, [](uint64_t, std::string_view) {});
   });
-  r["meta_lookups_s"] = per_second(sys, cfg, files * 2, threads,
-                                   [&](auto& c, size_t i) { c.ns("stat", name(i % files)); });
+  r["meta_lookups_s"] = per_second(sys, cfg, o.files * 2, o.threads,
+                                   [&](auto& c, size_t i) { c.ns("stat", name(i % o.files)); });
   r["small_rm_files_s"] =
-      per_second(sys, cfg, files, threads, [&](auto& c, size_t i) { c.ns("rm", name(i)); });
+      per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.ns("rm", name(i)); });
+  return r;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"storage benchmark"};
+  bool json = false;
+  bench_options o;
+  size_t runs = 1, pause_s = 0;
+  app.add_flag("--json", json, "one JSON object on stdout");
+  app.add_option("--big-mib", o.big_mib, "size of the large file (MiB)");
+  app.add_option("--files", o.files, "number of 4 KiB files");
+  app.add_option("--threads", o.threads, "concurrent clients for small-file phases");
+  app.add_option("--runs", runs, "runs on fresh clusters; every figure is their median");
+  // ext4 without a journal (these VMs) skips inodes freed in the last 1-5 minutes when it
+  // allocates new ones, which makes file creation slower right after a run deleted 30,000.
+  app.add_option("--pause", pause_s, "seconds to wait between runs (e.g. 300)");
+  app.add_option("--set", o.sets, "config override for every node and the client (repeatable)")
+      ->allow_extra_args(false);
+  CLI11_PARSE(app, argc, argv);
+  std::map<std::string, std::vector<double>> all;
+  for (size_t i = 0; i < std::max<size_t>(runs, 1); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::seconds(pause_s));
+    std::map<std::string, double> one;
+    try {
+      one = run_once(o);
+    } catch (const std::exception& e) {
+      std::cerr << "bench: " << e.what() << "\n";
+      return 1;
+    }
+    std::string line;
+    for (auto& [k, v] : one) {
+      all[k].push_back(v);
+      line += k + "=" + std::to_string(static_cast<long long>(v)) + " ";
+    }
+    std::cerr << "run " << i + 1 << ": " << line << "\n";
+  }
+  std::map<std::string, double> r;
+  for (auto& [k, v] : all) r[k] = median(v);
   // Each figure against what this machine allows for it: every put byte is written by three
   // replicas, every small put creates three chunk files; reads are bound by the slower of the
   // disk and one loopback stream.
