@@ -39,6 +39,7 @@ conn_pool::lease conn_pool::acquire(const std::string& host, uint16_t port) {
 }
 
 void conn_pool::release(const std::string& host, uint16_t port, frame_conn c) {
+  if (c.has_unread()) return;  // out of step with the peer: the next exchange would misread
   std::lock_guard lk(mu_);
   auto& v = idle_[key(host, port)];
   if (v.size() >= opts_.max_idle_per_endpoint) return;  // c closes here

@@ -128,6 +128,8 @@ class frame_conn {
              bool more = false);
   void shutdown();
   int fd() { return sock_.native_handle(); }
+  // Bytes received beyond the frames read so far (a peer that sent more than it was asked).
+  bool has_unread() const { return rpos_ < rlen_; }
 
  private:
   bool read_exact(char* p, size_t n, frame_error& err);

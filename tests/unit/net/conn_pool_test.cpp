@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/ioctl.h>
+
 #include <atomic>
 
 #include "common/process.hpp"
@@ -108,4 +110,31 @@ TEST(ConnPool, UnreachablePeerThrowsNamingTheAddress) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port)), std::string::npos)
         << e.what();
   }
+}
+
+TEST(ConnPool, AConnectionWithUnreadBytesIsNotPooled) {
+  auto port = test::free_port_block(1, 42400);
+  // Answers every frame twice: a peer out of step with the request/reply protocol.
+  net::data_server srv(net::data_server_options{"127.0.0.1", port, 7, 30000, 16},
+                       [](net::frame_conn& c) {
+                         net::frame f;
+                         while (c.read(f) == net::frame_error::none)
+                           if (!c.reply(0, "first", {}, true) || !c.reply(0, "second")) return;
+                       });
+  srv.start();
+  net::conn_pool pool({7, 5000});
+  auto a = pool.acquire("127.0.0.1", port);
+  ASSERT_TRUE(a.conn.write(net::data_type::stat, "x"));
+  // Both replies are in the socket before the first is read, so one recv takes both.
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        int n = 0;
+        return ::ioctl(a.conn.fd(), FIONREAD, &n) == 0 && n >= 2 * (24 + 13);
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(5)));
+  net::frame f;
+  ASSERT_EQ(a.conn.read(f), net::frame_error::none);
+  EXPECT_TRUE(a.conn.has_unread());
+  pool.release("127.0.0.1", port, std::move(a.conn));
+  EXPECT_EQ(pool.idle_count(), 0u);
 }
