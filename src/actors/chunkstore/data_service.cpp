@@ -165,7 +165,7 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
     // Every push frame is followed by another one (at least finalize): let them share segments.
     if (d.lease && !d.lease->conn.write(data_type::push_data, f.payload, true)) {
       d.lease.reset();
-      errors += "next replica " + h.chain[0].first + " dropped; ";
+      errors += "next replica " + d.host + " dropped; ";
     }
     if (auto r = store_->append(id, f.payload); !r) {
       store_->cancel(id);
