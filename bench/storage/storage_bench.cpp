@@ -22,7 +22,7 @@
 #include "actors/system_setup.hpp"
 #include "client/storage_client.hpp"
 #include "common/dfs_cluster.hpp"
-#include "common/dir_sync_group.hpp"
+#include "storage/dir_sync_group.hpp"
 
 using namespace std::chrono_literals;
 using clk = std::chrono::steady_clock;

@@ -5,8 +5,8 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "common/durable_file.hpp"
 #include "common/logging.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 

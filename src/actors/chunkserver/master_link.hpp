@@ -13,9 +13,9 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/chunkstore/chunk_store.hpp"
 #include "common/config.hpp"
 #include "proto/interfaces.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dfs {
 

@@ -6,11 +6,11 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/chunkstore/chunk_store.hpp"
-#include "actors/chunkstore/data_service.hpp"
 #include "common/config.hpp"
 #include "net/data_server.hpp"
+#include "net/data_service.hpp"
 #include "proto/interfaces.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dfs {
 

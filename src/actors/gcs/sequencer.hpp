@@ -13,10 +13,10 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/gcs/gcs_transport.hpp"
 #include "common/config.hpp"
 #include "core/ftqueue/replica.hpp"
 #include "core/gcs/member.hpp"
+#include "net/gcs_transport.hpp"
 #include "net/packet_codec.hpp"
 #include "net/udp_endpoint.hpp"
 #include "proto/ftqueue.hpp"

@@ -11,11 +11,11 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/master/journal.hpp"
 #include "common/config.hpp"
 #include "core/master/master_state.hpp"
 #include "core/registry/chunkserver_registry.hpp"
 #include "proto/interfaces.hpp"
+#include "storage/journal.hpp"
 
 namespace dfs {
 

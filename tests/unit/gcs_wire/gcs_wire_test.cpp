@@ -6,7 +6,7 @@
 #include <caf/deep_to_string.hpp>
 #include <random>
 
-#include "actors/gcs/gcs_transport.hpp"
+#include "net/gcs_transport.hpp"
 
 namespace {
 

@@ -1,13 +1,13 @@
 // The journal on real files: group-committed appends, recovery with torn and corrupt tails,
 // checkpoint + replay equals the live state.
-#include "actors/master/journal.hpp"
+#include "storage/journal.hpp"
 
 #include <gtest/gtest.h>
 
+#include "common/temp_dir.hpp"
 #include "core/oplog/frame.hpp"
 #include "proto/master_log.hpp"
 #include "unit/master/test_util.hpp"
-#include "unit/oplog/temp_dir.hpp"
 
 using namespace dfs;
 using namespace dfs::master;

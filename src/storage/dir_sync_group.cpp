@@ -1,4 +1,4 @@
-#include "common/dir_sync_group.hpp"
+#include "storage/dir_sync_group.hpp"
 
 namespace dfs {
 

@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "actors/chunkstore/chunk_store.hpp"
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dfs {
 

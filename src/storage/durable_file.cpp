@@ -1,4 +1,4 @@
-#include "common/durable_file.hpp"
+#include "storage/durable_file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

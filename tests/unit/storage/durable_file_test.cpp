@@ -1,8 +1,8 @@
-#include "common/durable_file.hpp"
+#include "storage/durable_file.hpp"
 
 #include <gtest/gtest.h>
 
-#include "unit/oplog/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using namespace dfs;
 

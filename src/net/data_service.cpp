@@ -1,4 +1,4 @@
-#include "actors/chunkstore/data_service.hpp"
+#include "net/data_service.hpp"
 
 #include <optional>
 

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-#include "common/durable_file.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 

@@ -1,4 +1,4 @@
-#include "actors/gcs/gcs_transport.hpp"
+#include "net/gcs_transport.hpp"
 
 #include "proto/wire.hpp"
 

@@ -1,4 +1,4 @@
-#include "actors/chunkstore/chunk_store.hpp"
+#include "storage/chunk_store.hpp"
 
 #include <unistd.h>
 

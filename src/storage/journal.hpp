@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "common/durable_file.hpp"
 #include "core/master/master_state.hpp"
 #include "core/master/records.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 

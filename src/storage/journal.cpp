@@ -1,4 +1,4 @@
-#include "actors/master/journal.hpp"
+#include "storage/journal.hpp"
 
 #include <cerrno>
 #include <cstdio>

@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/chunkstore/chunk_files.hpp"
-#include "common/dir_sync_group.hpp"
 #include "core/chunkstore/pending_table.hpp"
 #include "proto/chunkserver.hpp"
+#include "storage/chunk_files.hpp"
+#include "storage/dir_sync_group.hpp"
 
 namespace dfs {
 

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/durable_file.hpp"
 #include "core/chunkstore/chunk_meta.hpp"
 #include "core/chunkstore/error.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 

@@ -1,4 +1,4 @@
-#include "actors/chunkstore/chunk_files.hpp"
+#include "storage/chunk_files.hpp"
 
 #include <algorithm>
 #include <cerrno>

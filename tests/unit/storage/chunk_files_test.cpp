@@ -1,9 +1,9 @@
 // Chunk files on disk: durable writes, verified reads, damage detection.
-#include "actors/chunkstore/chunk_files.hpp"
+#include "storage/chunk_files.hpp"
 
 #include <gtest/gtest.h>
 
-#include "unit/oplog/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using namespace dfs;
 using dfs::chunkstore::block_size_bytes;
