@@ -10,6 +10,7 @@
 #include "actors/membership/failure_detector.hpp"
 #include "actors/node/node_actor.hpp"
 #include "actors/system_setup.hpp"
+#include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
 #include "roles/role_table.hpp"
@@ -57,6 +58,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   }
   node_id id{cfg.node.host, cfg.node.port, now_ms()};
   log::init(cfg, id.to_string(), true);
+  set_assert_node(id.to_string());
   auto log = log::get("main");
 
   // Block the signals before CAF starts its threads, so only sigwait() below sees them.
