@@ -171,7 +171,7 @@ std::map<std::string, double> run_once(const bench_options& o) {
     if (!dfs::test::wait_until(
             [&] {
               try {
-                return c.ns("ls", "/").status == 0 &&
+                return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
                        cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos;
               } catch (...) {
                 return false;
@@ -196,22 +196,23 @@ std::map<std::string, double> run_once(const bench_options& o) {
     c.get_to_file("/big", 0, big + ".back");
     r["get_1gib_mib_s"] = double(o.big_mib) / secs_since(t0);
     ::unlink((big + ".back").c_str());
-    c.ns("rm", "/big");
-    c.ns("mkdir", "/small");
+    c.ns(dfs::ns_op::remove, "/big");
+    c.ns(dfs::ns_op::mkdir, "/small");
   }
   std::string small(4096, 's');
   auto name = [](size_t i) { return "/small/f" + std::to_string(i); };
   r["small_put_files_s"] = per_second(
       sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.put_bytes(small, name(i), 4096); });
-  r["small_stat_files_s"] =
-      per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.ns("stat", name(i)); });
+  r["small_stat_files_s"] = per_second(sys, cfg, o.files, o.threads,
+                                       [&](auto& c, size_t i) { c.ns(dfs::ns_op::stat, name(i)); });
   r["small_get_files_s"] = per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) {
     c.get(name(i), 0, [](uint64_t, std::string_view) {});
   });
-  r["meta_lookups_s"] = per_second(sys, cfg, o.files * 2, o.threads,
-                                   [&](auto& c, size_t i) { c.ns("stat", name(i % o.files)); });
-  r["small_rm_files_s"] =
-      per_second(sys, cfg, o.files, o.threads, [&](auto& c, size_t i) { c.ns("rm", name(i)); });
+  r["meta_lookups_s"] = per_second(sys, cfg, o.files * 2, o.threads, [&](auto& c, size_t i) {
+    c.ns(dfs::ns_op::stat, name(i % o.files));
+  });
+  r["small_rm_files_s"] = per_second(sys, cfg, o.files, o.threads,
+                                     [&](auto& c, size_t i) { c.ns(dfs::ns_op::remove, name(i)); });
   return r;
 }
 

@@ -97,13 +97,21 @@ Reply storage_client::call(Atom atom, const Req& req) {
     master_ = nullptr;  // reconnect next time (the master may have restarted)
     throw storage_error(err);
   }
-  if (out.status != 0) throw storage_error(out.error);
+  if (out.status != ns_status::ok) throw storage_error(out.error);
   return out;
 }
 
-ns_reply storage_client::ns(const std::string& op, const std::string& path, uint64_t arg) {
-  if (op == "rm" || op == "mkdir") layout_cache_.clear();
-  return call<ns_reply>(storage_atom::value, ns_request{op, path, arg});
+ns_reply storage_client::ns(ns_op op, const std::string& path) {
+  if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
+  return call<ns_reply>(storage_atom::value, ns_request{op, path});
+}
+
+ns_reply storage_client::versions(const std::string& path, uint32_t count) {
+  return call<ns_reply>(storage_atom::value, versions_request{path, count});
+}
+
+ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
+  return call<ns_reply>(storage_atom::value, layout_request{path, version});
 }
 
 ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
@@ -115,7 +123,7 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
   // Right after a master restart, replicas are unknown until the chunkservers report again.
   auto deadline = now + std::chrono::milliseconds(cfg_.client.timeout_ms);
   for (;;) {
-    auto r = ns("layout", remote, version);
+    auto r = layout_now(remote, version);
     bool located = std::all_of(r.chunks.begin(), r.chunks.end(),
                                [](const ns_chunk& c) { return !c.replicas.empty(); });
     if (located) {

@@ -42,8 +42,12 @@ class storage_client {
  public:
   storage_client(caf::actor_system& sys, const config& cfg);
 
-  // One namespace request (ls, stat, mkdir, rm, versions, layout); throws on an error status.
-  ns_reply ns(const std::string& op, const std::string& path, uint64_t arg = 0);
+  // One namespace request (mkdir, rm, ls, stat); throws on an error status.
+  ns_reply ns(ns_op op, const std::string& path);
+  // The newest `count` versions of a file, oldest first.
+  ns_reply versions(const std::string& path, uint32_t count);
+  // Chunks and replicas of a version (0 = newest), straight from the master (no cache).
+  ns_reply layout_now(const std::string& path, uint64_t version = 0);
   // Uploads `local` as a new version of `remote`; chunk_size 0 = the cluster default.
   ns_version put(const std::string& local, const std::string& remote, uint64_t chunk_size,
                  transfer_progress* progress = nullptr);

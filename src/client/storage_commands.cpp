@@ -161,7 +161,7 @@ int cmd_ls(storage_client& client, const args_t& args) {
   if (pos.size() > 1) return fail("usage: ls [-l] [DIR]");
   std::string dir = pos.empty() ? "/" : pos[0];
   auto& c = client;
-  auto r = c.ns("ls", dir);
+  auto r = c.ns(ns_op::list, dir);
   if (!f.count("-l")) {
     for (auto& e : r.entries) std::cout << e.name << (e.is_dir ? "/" : "") << "\n";
     return 0;
@@ -178,7 +178,7 @@ int cmd_ls(storage_client& client, const args_t& args) {
                     ? dir
                     : (dir == "/" ? "" : dir) + "/" + e.name;
     try {
-      auto l = c.ns("layout", path);
+      auto l = c.layout_now(path);
       // Chunks on the same replicas are listed once: "0-9:a,b,c 10:a,b".
       for (size_t i = 0; i < l.chunks.size();) {
         auto where = replicas_text(l.chunks[i]);
@@ -199,7 +199,7 @@ int cmd_ls(storage_client& client, const args_t& args) {
 
 int cmd_stat(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: stat REMOTE");
-  auto r = client.ns("stat", args[1]);
+  auto r = client.ns(ns_op::stat, args[1]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
     std::cout << e.name << ": directory, " << e.chunk_count << " entries\n";
@@ -212,9 +212,11 @@ int cmd_stat(storage_client& client, const args_t& args) {
   return 0;
 }
 
-int cmd_simple(storage_client& client, const args_t& args) {
+// mkdir and rm: one path, nothing printed on success.
+template <ns_op Op>
+int cmd_path_op(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: " + args[0] + " PATH");
-  client.ns(args[0], args[1]);
+  client.ns(Op, args[1]);
   return 0;
 }
 
@@ -222,7 +224,7 @@ int cmd_versions(storage_client& client, const args_t& args) {
   if (args.size() != 3 && args.size() != 4) return fail("usage: versions REMOTE N [LOCAL]");
   auto n = parse_number(args[2], "N");
   auto& c = client;
-  auto r = c.ns("versions", args[1], n);
+  auto r = c.versions(args[1], static_cast<uint32_t>(std::min<uint64_t>(n, 1000)));
   text_table t({"VERSION", "SIZE", "CHUNKS", "MODIFIED", "FILE"}, {true, true, true, false, false});
   for (auto& v : r.versions) {
     std::string file = "-";
@@ -270,9 +272,9 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
       {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
-      {"mkdir", guarded("mkdir DIR", "create a directory", cmd_simple)},
-      {"rm",
-       guarded("rm REMOTE", "remove a file (all versions) or an empty directory", cmd_simple)},
+      {"mkdir", guarded("mkdir DIR", "create a directory", cmd_path_op<ns_op::mkdir>)},
+      {"rm", guarded("rm REMOTE", "remove a file (all versions) or an empty directory",
+                     cmd_path_op<ns_op::remove>)},
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},

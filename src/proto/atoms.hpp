@@ -11,4 +11,10 @@ using heartbeat_atom = caf::atom_constant<caf::atom("dfs_hb")>;
 using tick_atom = caf::atom_constant<caf::atom("dfs_tick")>;
 using connect_atom = caf::atom_constant<caf::atom("dfs_conn")>;
 
+// Storage: client <-> master (src/proto/storage.hpp) and the master's group commit.
+using storage_atom = caf::atom_constant<caf::atom("dfs_stor")>;
+using put_atom = caf::atom_constant<caf::atom("dfs_put")>;
+using commit_atom = caf::atom_constant<caf::atom("dfs_commit")>;
+using flush_atom = caf::atom_constant<caf::atom("dfs_flush")>;
+
 }  // namespace dfs

@@ -21,6 +21,8 @@ using master_actor = caf::typed_actor<
     caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
     caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
     caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, versions_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
     caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
@@ -31,6 +33,8 @@ using node_actor = caf::typed_actor<
     caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
     caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
     caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, versions_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>>;
 

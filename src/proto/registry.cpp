@@ -13,6 +13,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat");
   cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply");
   cfg.add_message_type<ns_request>("dfs::ns_request");
+  cfg.add_message_type<versions_request>("dfs::versions_request");
+  cfg.add_message_type<layout_request>("dfs::layout_request");
   cfg.add_message_type<ns_reply>("dfs::ns_reply");
   cfg.add_message_type<put_request>("dfs::put_request");
   cfg.add_message_type<put_plan>("dfs::put_plan");

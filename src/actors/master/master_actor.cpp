@@ -1,5 +1,7 @@
 #include "actors/master/master_actor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <caf/all.hpp>
@@ -12,83 +14,124 @@ namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 
-std::vector<master::chunk_report_entry> to_entries(const std::vector<chunk_report>& v) {
-  std::vector<master::chunk_report_entry> out;
-  out.reserve(v.size());
-  for (auto& c : v) out.push_back({master::chunk_handle{c.handle}, c.chunk_version, c.size_bytes});
-  return out;
+uint64_t wall_clock_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
-std::vector<uint64_t> to_values(const std::vector<master::chunk_handle>& v) {
-  std::vector<uint64_t> out;
-  for (auto h : v) out.push_back(h.value);
-  return out;
+master::core_options options_of(const config& cfg) {
+  master::core_options o;
+  o.meta.max_versions = cfg.master.max_versions;
+  o.meta.replication = cfg.quorum.replication;
+  o.meta.handle_grace = std::chrono::milliseconds(cfg.master.handle_grace_ms);
+  o.write_quorum = cfg.quorum.write;
+  o.default_chunk_size_bytes = cfg.master.chunk_size_bytes;
+  o.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
+  o.registry = {std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
+                std::chrono::milliseconds(cfg.master.removed_after_ms)};
+  o.checkpoint_bytes = cfg.master.checkpoint_bytes;
+  o.checkpoint_interval = std::chrono::milliseconds(cfg.master.checkpoint_interval_ms);
+  return o;
 }
 
-// Health changes are logged; a removed chunkserver no longer counts as a replica anywhere.
-void on_changes(master_self self, const std::vector<registry::health_change>& changes) {
+[[noreturn]] void fatal(const std::string& what) {
+  log::get("master")->critical("{}", what);
+  log::shutdown();
+  _exit(3);
+}
+
+spdlog::level::level_enum level_of(master::event_level l) {
+  switch (l) {
+    case master::event_level::debug:
+      return spdlog::level::debug;
+    case master::event_level::info:
+      return spdlog::level::info;
+    case master::event_level::warn:
+      return spdlog::level::warn;
+    case master::event_level::error:
+      return spdlog::level::err;
+    case master::event_level::critical:
+      return spdlog::level::critical;
+  }
+  return spdlog::level::info;
+}
+
+void carry_out(master_self self, master::master_effects fx);
+
+// Writes a checkpoint the core asked for; its outcome goes back to the core.
+void write_checkpoint(master_self self, const master::master_snapshot& snap) {
+  auto& st = self->state;
+  auto t0 = core::clock::now();
+  auto s = st.log->checkpoint(snap);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - t0);
+  if (s)
+    log::get("master")->info("checkpoint_written seq={} took_ms={}", st.log->sequence(),
+                             ms.count());
+  carry_out(self, st.core->on_checkpoint_done(s.ok(), s.message, core::clock::now()));
+}
+
+void carry_out(master_self self, master::master_effects fx) {
+  auto& st = self->state;
   auto log = log::get("master");
-  for (auto& c : changes) {
-    auto lvl = c.to == registry::health::healthy ? spdlog::level::info : spdlog::level::warn;
-    log->log(lvl, "chunkserver_{} node={} from={} reason=\"{}\"", registry::to_string(c.to),
-             c.id.to_string(), registry::to_string(c.from), c.reason);
-    if (c.to == registry::health::removed) {
-      self->state.meta.on_node_down(c.id);
-      self->state.used_bytes.erase(c.id);
-      self->state.pending_deletes.erase(c.id);
+  for (auto& e : fx.events) log->log(level_of(e.level), "{}", e.text);
+  for (auto& r : fx.replies) {
+    auto it = st.promises.find(r.token);
+    if (it == st.promises.end()) continue;
+    // A reply of the type its promise expects (the core answers each request in kind).
+    if (auto* p = std::get_if<caf::typed_response_promise<ns_reply>>(&it->second)) {
+      if (auto* v = std::get_if<ns_reply>(&r.reply)) p->deliver(std::move(*v));
+    } else if (auto* p = std::get_if<caf::typed_response_promise<put_plan>>(&it->second)) {
+      if (auto* v = std::get_if<put_plan>(&r.reply)) p->deliver(std::move(*v));
     }
+    st.promises.erase(it);
+  }
+  // Requests already in the mailbox are handled before this message: they join the batch.
+  if (fx.flush) self->send(self, flush_atom::value);
+  if (fx.checkpoint) write_checkpoint(self, *fx.checkpoint);
+}
+
+void flush_journal(master_self self) {
+  auto& st = self->state;
+  while (auto batch = st.core->take_batch()) {
+    auto s = st.log->append(batch->records);
+    if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
+    carry_out(self, st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(),
+                                              core::clock::now()));
   }
 }
 
-registration_ack on_register(master_self self, const chunkserver_registration& r) {
+void recover_metadata(master_self self) {
   auto& st = self->state;
-  auto now = core::clock::now();
-  on_changes(self, st.registry.on_register(
-                       {r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now));
-  st.used_bytes[r.id] = r.used_bytes;
-  auto rep = st.meta.on_full_report(r.id, to_entries(r.chunks), now);
-  log::get("master")->info("chunk_report node={} chunks={} delete={}", r.id.to_string(),
-                           r.chunks.size(), rep.to_delete.size());
-  return {st.self, st.heartbeat_interval_ms, to_values(rep.to_delete)};
+  auto log = log::get("master");
+  auto dir = st.cfg.node.data_dir + "/master";
+  st.log = std::make_unique<journal>(dir);
+  journal_recovery rec;
+  if (auto s = st.log->recover(rec); !s)
+    fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
+  for (auto& w : rec.warnings) log->warn("journal_recovery {}", w);
+  std::optional<master::master_snapshot> checkpoint;
+  if (rec.has_checkpoint) checkpoint = std::move(rec.snapshot);
+  if (auto ok = st.core->recover(checkpoint, rec.records, core::clock::now()); !ok)
+    fatal("journal_replay_failed error=\"" + ok.err().message + "\"");
+  log->info("metadata_recovered checkpoint={} records={} files={} bytes={}",
+            rec.has_checkpoint ? std::to_string(rec.checkpoint_sequence) : "none",
+            rec.records.size(), st.core->meta().file_count(), st.core->meta().total_file_bytes());
 }
 
-heartbeat_reply on_heartbeat(master_self self, const chunkserver_heartbeat& hb) {
+// A request whose reply the core may give now or after its batch is durable.
+template <class Reply, class F>
+caf::result<Reply> ask_core(master_self self, F call) {
   auto& st = self->state;
-  auto now = core::clock::now();
-  bool known = st.registry.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes, now);
-  if (!known) {
-    log::get("master")->info("heartbeat_from_unregistered node={}", hb.id.to_string());
-    return {false, {}};
-  }
-  st.used_bytes[hb.id] = hb.used_bytes;
-  std::vector<uint64_t> freed;
-  if (auto it = st.pending_deletes.find(hb.id); it != st.pending_deletes.end()) {
-    freed = std::move(it->second);
-    st.pending_deletes.erase(it);
-  }
-  if (hb.added.empty() && hb.removed.empty()) return {true, freed};
-  std::vector<master::chunk_handle> removed;
-  for (auto h : hb.removed) removed.push_back(master::chunk_handle{h});
-  auto rep = st.meta.on_incremental_report(hb.id, to_entries(hb.added), removed, now);
-  if (!hb.removed.empty())
-    log::get("master")->info("replicas_dropped node={} count={}", hb.id.to_string(),
-                             hb.removed.size());
-  auto del = to_values(rep.to_delete);
-  del.insert(del.end(), freed.begin(), freed.end());
-  return {true, del};
+  auto token = st.next_token++;
+  st.promises.emplace(token, self->make_response_promise<Reply>());
+  auto promise = std::get<caf::typed_response_promise<Reply>>(st.promises.at(token));
+  carry_out(self, call(token));
+  return promise;
 }
 
 bool is_chunkserver(const member_event_msg& e) {
   return std::find(e.roles.begin(), e.roles.end(), "chunkserver") != e.roles.end();
-}
-
-// Membership is the faster signal; the heartbeat table stays as the second one.
-void on_member_event(master_self self, const member_event_msg& e) {
-  if (!is_chunkserver(e)) return;
-  if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
-    on_changes(self, self->state.registry.mark_removed(e.id, e.kind == member_event_kind::down
-                                                                 ? "membership: dead"
-                                                                 : "membership: left"));
 }
 
 void subscribe(master_self self, const failure_detector_actor& membership) {
@@ -106,28 +149,55 @@ void subscribe(master_self self, const failure_detector_actor& membership) {
 
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                                       failure_detector_actor membership) {
-  self->state.registry =
-      registry::chunkserver_registry({std::chrono::milliseconds(cfg.master.unhealthy_after_ms),
-                                      std::chrono::milliseconds(cfg.master.removed_after_ms)});
-  self->state.self = id;
-  self->state.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
-  self->state.cfg = std::move(cfg);
+  auto& st = self->state;
+  st.core = std::make_unique<master::master_core>(options_of(cfg), id);
+  st.cfg = std::move(cfg);
   recover_metadata(self);
   subscribe(self, membership);
   self->send(self, tick_atom::value);
   log::get("master")->info("master_started node={}", id.to_string());
+  auto& mc = *st.core;
   return {
-      [=](register_atom, const chunkserver_registration& r) { return on_register(self, r); },
-      [=](heartbeat_atom, const chunkserver_heartbeat& hb) { return on_heartbeat(self, hb); },
+      [=, &mc](register_atom, const chunkserver_registration& r) {
+        master::master_effects fx;
+        auto ack = mc.on_register(r, core::clock::now(), fx);
+        carry_out(self, std::move(fx));
+        return ack;
+      },
+      [=, &mc](heartbeat_atom, const chunkserver_heartbeat& hb) {
+        master::master_effects fx;
+        auto reply = mc.on_heartbeat(hb, core::clock::now(), fx);
+        carry_out(self, std::move(fx));
+        return reply;
+      },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
-      [=](storage_atom, const ns_request& r) { return handle_ns(self, r); },
-      [=](put_atom, const put_request& r) { return handle_put(self, r); },
-      [=](commit_atom, const put_commit& r) { return handle_commit(self, r); },
+      [=, &mc](storage_atom, const ns_request& r) {
+        return ask_core<ns_reply>(self,
+                                  [&](auto t) { return mc.on_request(t, r, core::clock::now()); });
+      },
+      [=, &mc](storage_atom, const versions_request& r) {
+        return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
+      },
+      [=, &mc](storage_atom, const layout_request& r) {
+        return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
+      },
+      [=, &mc](put_atom, const put_request& r) {
+        return ask_core<put_plan>(self,
+                                  [&](auto t) { return mc.on_put(t, r, core::clock::now()); });
+      },
+      [=, &mc](commit_atom, const put_commit& r) {
+        return ask_core<ns_reply>(
+            self, [&](auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
+      },
       [=](flush_atom) { flush_journal(self); },
-      [=](member_event_atom, const member_event_msg& e) { on_member_event(self, e); },
-      [=](tick_atom) {
-        on_changes(self, self->state.registry.on_tick(core::clock::now()));
-        on_meta_tick(self);
+      [=, &mc](member_event_atom, const member_event_msg& e) {
+        // Membership is the faster signal; the heartbeat table stays as the second one.
+        if (!is_chunkserver(e)) return;
+        if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
+          carry_out(self, mc.on_member_down(e.id, e.kind == member_event_kind::left));
+      },
+      [=, &mc](tick_atom) {
+        carry_out(self, mc.on_tick(core::clock::now()));
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

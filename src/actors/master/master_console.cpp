@@ -10,18 +10,18 @@ namespace {
 
 std::string chunkserver_table(const master_state& st) {
   auto now = core::clock::now();
-  const auto& reg = st.registry;
+  const auto& reg = st.core->registry();
   text_table t(
       {"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE", "USED", "CHUNKS"},
       {false, false, false, false, true, true, true, true, true});
   for (auto& s : reg.list()) {
     auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_heartbeat);
-    auto used = st.used_bytes.find(s.id);
+    auto used = st.core->used_bytes().find(s.id);
     t.add({s.id.to_string(), s.id.host + ":" + std::to_string(s.data_port),
            s.zone.empty() ? "-" : s.zone, registry::to_string(s.state), format_age_ms(age.count()),
            format_bytes(s.capacity_bytes), format_bytes(s.free_bytes),
-           format_bytes(used == st.used_bytes.end() ? 0 : used->second),
-           std::to_string(st.meta.chunks().chunks_on(s.id))});
+           format_bytes(used == st.core->used_bytes().end() ? 0 : used->second),
+           std::to_string(st.core->meta().chunks().chunks_on(s.id))});
   }
   return t.render() + std::to_string(reg.count(registry::health::healthy)) + " healthy, " +
          std::to_string(reg.count(registry::health::unhealthy)) + " unhealthy, " +
@@ -29,19 +29,19 @@ std::string chunkserver_table(const master_state& st) {
 }
 
 std::string files_text(const master_state& st) {
-  return "files " + std::to_string(st.meta.file_count()) + ", bytes " +
-         std::to_string(st.meta.total_file_bytes()) + " (" +
-         format_bytes(st.meta.total_file_bytes()) + ", newest versions), chunks " +
-         std::to_string(st.meta.chunks().chunks().size()) + "\n";
+  return "files " + std::to_string(st.core->meta().file_count()) + ", bytes " +
+         std::to_string(st.core->meta().total_file_bytes()) + " (" +
+         format_bytes(st.core->meta().total_file_bytes()) + ", newest versions), chunks " +
+         std::to_string(st.core->meta().chunks().chunks().size()) + "\n";
 }
 
 admin_reply chunks_text(const master_state& st, const std::vector<std::string>& args) {
   if (args.size() < 2) return {1, "usage: chunks REMOTE [VERSION]"};
   uint64_t version = 0;
   if (args.size() > 2) version = std::strtoull(args[2].c_str(), nullptr, 10);
-  auto l = st.meta.layout(args[1], version);
+  auto l = st.core->meta().layout(args[1], version);
   if (!l) return {1, l.err().message};
-  auto servers = st.registry.list();
+  auto servers = st.core->registry().list();
   text_table t({"INDEX", "HANDLE", "VERSION", "SIZE", "REPLICAS", "WHERE"},
                {true, false, true, true, true, false});
   uint32_t i = 0;
@@ -62,7 +62,7 @@ admin_reply chunks_text(const master_state& st, const std::vector<std::string>& 
 }
 
 std::string under_replicated_text(const master_state& st) {
-  auto v = st.meta.under_replicated();
+  auto v = st.core->meta().under_replicated();
   text_table t({"HANDLE", "REPLICAS"}, {false, true});
   for (auto& e : v) t.add({e.handle.to_string(), std::to_string(e.replica_count)});
   return t.render() + std::to_string(v.size()) + " chunks under-replicated (target " +

@@ -19,6 +19,8 @@ enum class errc : uint8_t {
   invalid_argument = 7,     // counts, sizes out of range, duplicate chunks
   unknown_handle = 8,       // commit of a handle never allocated, expired or already used
   corrupt_state = 9,        // replay or snapshot does not fit the state (our bug or bad disk)
+  unavailable = 10,         // the master cannot log changes (its journal failed): restart it
+  no_servers = 11,          // too few healthy chunkservers for the write quorum
 };
 
 const char* to_string(errc code);

@@ -35,6 +35,10 @@ const char* to_string(errc code) {
       return "unknown_handle";
     case errc::corrupt_state:
       return "corrupt_state";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::no_servers:
+      return "no_servers";
   }
   return "unknown";
 }

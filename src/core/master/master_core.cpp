@@ -1,0 +1,452 @@
+#include "core/master/master_core.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+#include "common/assert.hpp"
+#include "common/limits.hpp"
+#include "core/master/placement.hpp"
+
+namespace dfs::master {
+
+namespace {
+
+constexpr uint32_t max_versions_per_request = 1000;
+
+ns_reply ns_error(errc code, std::string msg) {
+  ns_reply r;
+  r.status = code;
+  r.error = std::move(msg);
+  return r;
+}
+
+ns_reply ns_error(const error& e) {
+  return ns_error(e.code, e.message);
+}
+
+put_plan plan_error(errc code, std::string msg) {
+  put_plan p;
+  p.status = code;
+  p.error = std::move(msg);
+  return p;
+}
+
+ns_version to_ns(const version_info& v) {
+  return {v.number, v.mtime_ms, v.size_bytes, v.chunk_size_bytes,
+          static_cast<uint32_t>(v.chunks.size())};
+}
+
+std::vector<chunk_report_entry> to_entries(const std::vector<chunk_report>& v) {
+  std::vector<chunk_report_entry> out;
+  out.reserve(v.size());
+  for (auto& c : v) out.push_back({chunk_handle{c.handle}, c.chunk_version, c.size_bytes});
+  return out;
+}
+
+std::vector<uint64_t> to_values(const std::vector<chunk_handle>& v) {
+  std::vector<uint64_t> out;
+  out.reserve(v.size());
+  for (auto h : v) out.push_back(h.value);
+  return out;
+}
+
+// Chunks a record may free, with their replicas before it applies: the chunks of every
+// version of the path it removes or adds a version to.
+std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const log_record& rec) {
+  std::map<uint64_t, std::set<node_id>> out;
+  const std::string* path = nullptr;
+  if (auto* r = std::get_if<remove_record>(&rec)) path = &r->path;
+  if (auto* c = std::get_if<commit_record>(&rec)) path = &c->path;
+  if (path == nullptr) return out;
+  auto vs = meta.versions(*path, std::numeric_limits<uint32_t>::max());
+  if (!vs) return out;
+  for (auto& v : *vs)
+    for (auto h : v.chunks)
+      if (auto* e = meta.chunks().find(h)) out[h.value] = e->replicas;
+  return out;
+}
+
+const char* unavailable_text = "the master could not log the change (journal failed)";
+
+}  // namespace
+
+master_core::master_core(core_options opts, node_id self)
+    : opts_(opts), self_(std::move(self)), meta_(opts.meta), registry_(opts.registry) {}
+
+result<void> master_core::recover(const std::optional<master_snapshot>& checkpoint,
+                                  const std::vector<log_record>& records, core::time_point now) {
+  master_state st(opts_.meta);
+  if (checkpoint) {
+    auto restored = master_state::from_snapshot(*checkpoint, opts_.meta, now);
+    if (!restored) return restored.err();
+    st = std::move(*restored);
+  }
+  for (size_t i = 0; i < records.size(); ++i)
+    if (auto ok = st.apply(records[i], now); !ok)
+      return make_error(errc::corrupt_state,
+                        "log record " + std::to_string(i) + " does not apply: " + ok.err().message);
+  meta_ = std::move(st);
+  records_since_checkpoint_ = records.size();
+  last_checkpoint_ = now;
+  return {};
+}
+
+// -- clients --------------------------------------------------------------------------------------
+
+master_effects master_core::on_request(request_token t, const ns_request& r, core::time_point now) {
+  master_effects fx;
+  switch (r.op) {
+    case ns_op::mkdir: {
+      auto rec = meta_.validate_mkdir(r.path);
+      if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      return fx;
+    }
+    case ns_op::remove: {
+      auto rec = meta_.validate_remove(r.path);
+      if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      return fx;
+    }
+    case ns_op::list: {
+      auto l = meta_.ls(r.path);
+      if (!l) return fx.replies.push_back({t, ns_error(l.err())}), fx;
+      ns_reply out;
+      for (auto& e : *l)
+        out.entries.push_back(
+            {e.name, e.is_dir, e.size_bytes, e.mtime_ms, e.version_count, e.chunk_count});
+      answer_read(t, std::move(out), fx);
+      return fx;
+    }
+    case ns_op::stat: {
+      auto s = meta_.stat(r.path);
+      answer_read(t, s ? stat_reply(*s) : ns_error(s.err()), fx);
+      return fx;
+    }
+  }
+  fx.replies.push_back(
+      {t, ns_error(errc::invalid_argument,
+                   "unknown namespace operation " + std::to_string(static_cast<int>(r.op)))});
+  return fx;
+}
+
+master_effects master_core::on_request(request_token t, const versions_request& r) {
+  master_effects fx;
+  auto v = meta_.versions(r.path, std::clamp<uint32_t>(r.count, 1, max_versions_per_request));
+  if (!v) return fx.replies.push_back({t, ns_error(v.err())}), fx;
+  ns_reply out;
+  for (auto& x : *v) out.versions.push_back(to_ns(x));
+  answer_read(t, std::move(out), fx);
+  return fx;
+}
+
+master_effects master_core::on_request(request_token t, const layout_request& r) {
+  master_effects fx;
+  auto l = meta_.layout(r.path, r.version);
+  answer_read(t, l ? layout_reply(*l) : ns_error(l.err()), fx);
+  return fx;
+}
+
+master_effects master_core::on_put(request_token t, const put_request& r, core::time_point now) {
+  master_effects fx;
+  auto refuse = [&](errc code, std::string msg) {
+    fx.replies.push_back({t, plan_error(code, std::move(msg))});
+    return fx;
+  };
+  uint64_t cs = r.chunk_size_bytes != 0 ? r.chunk_size_bytes : opts_.default_chunk_size_bytes;
+  if (cs < limits::min_chunk_size_bytes || cs > limits::max_chunk_size_bytes)
+    return refuse(errc::invalid_argument,
+                  "chunk size " + std::to_string(cs) + " bytes out of range 1KiB..64MiB");
+  uint64_t count = (r.size_bytes + cs - 1) / cs;
+  if (count > opts_.meta.max_chunks_per_put)
+    return refuse(errc::invalid_argument,
+                  "file of " + std::to_string(r.size_bytes) + " bytes needs " +
+                      std::to_string(count) + " chunks; at most " +
+                      std::to_string(opts_.meta.max_chunks_per_put) + " per put");
+  // One validation for every size: the path, and the handles an allocation would take.
+  auto rec = meta_.validate_allocate(r.path, static_cast<uint32_t>(std::max<uint64_t>(count, 1)));
+  if (!rec) return refuse(rec.err().code, rec.err().message);
+  put_plan plan;
+  plan.chunk_size_bytes = cs;
+  plan.write_quorum = opts_.write_quorum;
+  if (count == 0) return fx.replies.push_back({t, plan}), fx;
+  std::vector<placement_candidate> cands;
+  for (auto& s : registry_.list())
+    if (s.state == registry::health::healthy)
+      cands.push_back({s.id, s.free_bytes, 0, true, s.zone});
+  if (cands.size() < opts_.write_quorum)
+    return refuse(errc::no_servers, std::to_string(cands.size()) +
+                                        " healthy chunkservers; a put needs at least "
+                                        "quorum.write = " +
+                                        std::to_string(opts_.write_quorum));
+  auto chains =
+      place_chunks(static_cast<uint32_t>(count), opts_.meta.replication, cs, std::move(cands));
+  for (uint64_t i = 0; i < count; ++i)
+    plan.chunks.push_back({rec->first.value + i, 1, std::min(cs, r.size_bytes - i * cs), 0,
+                           replica_addrs(chains[i])});
+  log_and_apply(log_record{*rec}, {t, std::move(plan)}, now, fx);
+  return fx;
+}
+
+master_effects master_core::on_commit(request_token t, const put_commit& r, core::time_point now,
+                                      uint64_t wall_ms) {
+  master_effects fx;
+  commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}};
+  for (auto& c : r.chunks) {
+    if (c.replicas.size() < opts_.write_quorum) {
+      fx.replies.push_back(
+          {t, ns_error(errc::invalid_argument,
+                       "chunk " + chunk_handle{c.handle}.to_string() + " is durable on " +
+                           std::to_string(c.replicas.size()) + " replicas; quorum.write is " +
+                           std::to_string(opts_.write_quorum))});
+      return fx;
+    }
+    req.chunks.push_back({chunk_handle{c.handle}, c.chunk_version, c.size_bytes, c.crc32c});
+  }
+  auto rec = meta_.validate_commit(req, now);
+  if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks}}, now, fx);
+  return fx;
+}
+
+// -- chunkservers and membership --------------------------------------------------------------
+
+registration_ack master_core::on_register(const chunkserver_registration& r, core::time_point now,
+                                          master_effects& fx) {
+  on_health_changes(
+      registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
+  used_bytes_[r.id] = r.used_bytes;
+  auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
+  fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
+                                              " chunks=" + std::to_string(r.chunks.size()) +
+                                              " delete=" + std::to_string(rep.to_delete.size())});
+  return {self_, opts_.heartbeat_interval_ms, to_values(rep.to_delete)};
+}
+
+heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
+                                          master_effects& fx) {
+  if (!registry_.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes, now)) {
+    fx.events.push_back(
+        {event_level::info, "heartbeat_from_unregistered node=" + hb.id.to_string()});
+    return {false, {}};
+  }
+  used_bytes_[hb.id] = hb.used_bytes;
+  std::vector<uint64_t> del;
+  if (auto it = pending_deletes_.find(hb.id); it != pending_deletes_.end()) {
+    del = std::move(it->second);
+    pending_deletes_.erase(it);
+  }
+  if (hb.added.empty() && hb.removed.empty()) return {true, del};
+  std::vector<chunk_handle> removed;
+  for (auto h : hb.removed) removed.push_back(chunk_handle{h});
+  auto rep = meta_.on_incremental_report(hb.id, to_entries(hb.added), removed, now);
+  if (!hb.removed.empty())
+    fx.events.push_back({event_level::info, "replicas_dropped node=" + hb.id.to_string() +
+                                                " count=" + std::to_string(hb.removed.size())});
+  auto stale = to_values(rep.to_delete);
+  del.insert(del.end(), stale.begin(), stale.end());
+  return {true, del};
+}
+
+master_effects master_core::on_member_down(const node_id& id, bool left) {
+  master_effects fx;
+  on_health_changes(registry_.mark_removed(id, left ? "membership: left" : "membership: dead"), fx);
+  return fx;
+}
+
+master_effects master_core::on_tick(core::time_point now) {
+  master_effects fx;
+  on_health_changes(registry_.on_tick(now), fx);
+  if (!journal_failed_)
+    if (auto rec = meta_.collect_expired(now)) {
+      fx.events.push_back(
+          {event_level::info, "handles_abandoned count=" + std::to_string(rec->handles.size())});
+      waiter w;
+      w.silent = true;
+      log_and_apply(log_record{std::move(*rec)}, std::move(w), now, fx);
+    }
+  maybe_checkpoint(now, fx);
+  return fx;
+}
+
+void master_core::on_health_changes(const std::vector<registry::health_change>& changes,
+                                    master_effects& fx) {
+  for (auto& c : changes) {
+    auto lvl = c.to == registry::health::healthy ? event_level::info : event_level::warn;
+    fx.events.push_back({lvl, std::string("chunkserver_") + registry::to_string(c.to) + " node=" +
+                                  c.id.to_string() + " from=" + registry::to_string(c.from) +
+                                  " reason=\"" + c.reason + "\""});
+    if (c.to == registry::health::removed) {
+      meta_.on_node_down(c.id);
+      used_bytes_.erase(c.id);
+      pending_deletes_.erase(c.id);
+    }
+  }
+}
+
+// -- the log ----------------------------------------------------------------------------------
+
+void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
+                                master_effects& fx) {
+  if (journal_failed_) {
+    if (w.silent) return;
+    if (std::holds_alternative<put_plan>(w.reply))
+      fx.replies.push_back({w.token, plan_error(errc::unavailable, unavailable_text)});
+    else
+      fx.replies.push_back({w.token, ns_error(errc::unavailable, unavailable_text)});
+    return;
+  }
+  auto candidates = may_free(meta_, rec);
+  auto applied = meta_.apply(rec, now);
+  // Validation just accepted this record against this very state: refusing it now is our bug.
+  DFS_ASSERT(applied.ok(), "a validated record did not apply: " + applied.err().message);
+  for (auto& [h, nodes] : candidates)
+    if (meta_.chunks().find(chunk_handle{h}) == nullptr)
+      for (auto& n : nodes) open_.freed[n].push_back(h);
+  open_.records.push_back(std::move(rec));
+  open_.waiters.push_back(std::move(w));
+  if (!flush_requested_ && !in_flight_) {
+    flush_requested_ = true;
+    fx.flush = true;
+  }
+}
+
+void master_core::answer_read(request_token t, ns_reply r, master_effects& fx) {
+  batch* holder = !open_.records.empty() ? &open_ : in_flight_ ? &*in_flight_ : nullptr;
+  if (holder == nullptr || r.status != errc::ok) return fx.replies.push_back({t, std::move(r)});
+  holder->waiters.push_back({t, std::move(r)});
+}
+
+std::optional<log_batch> master_core::take_batch() {
+  flush_requested_ = false;
+  if (open_.records.empty() || in_flight_) return std::nullopt;
+  in_flight_ = std::move(open_);
+  open_ = batch{};
+  in_flight_id_ = next_batch_id_++;
+  return log_batch{in_flight_id_, in_flight_->records};
+}
+
+master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_t log_bytes,
+                                             core::time_point now) {
+  master_effects fx;
+  DFS_ASSERT(in_flight_ && batch_id == in_flight_id_,
+             "on_batch_durable for batch " + std::to_string(batch_id) + " not in flight");
+  auto b = std::move(*in_flight_);
+  in_flight_.reset();
+  if (!ok && !journal_failed_) {
+    // What reached the disk is unknown: refuse every later mutation (restart to recover).
+    journal_failed_ = true;
+    fx.events.push_back({event_level::critical, "journal_append_failed action=refuse_mutations"});
+  }
+  if (ok) {
+    records_since_checkpoint_ += b.records.size();
+    log_bytes_ = log_bytes;
+  }
+  deliver(b, ok, fx);
+  if (journal_failed_) {
+    // Records applied after the failed batch can never become durable either.
+    deliver(open_, false, fx);
+    open_ = batch{};
+  } else if (!open_.records.empty()) {
+    flush_requested_ = true;
+    fx.flush = true;
+  }
+  maybe_checkpoint(now, fx);
+  return fx;
+}
+
+void master_core::deliver(batch& b, bool ok, master_effects& fx) {
+  if (ok)
+    for (auto& [n, hs] : b.freed) {
+      auto& q = pending_deletes_[n];
+      q.insert(q.end(), hs.begin(), hs.end());
+    }
+  for (auto& w : b.waiters) {
+    if (w.silent) continue;
+    if (auto* p = std::get_if<put_plan>(&w.reply)) {
+      fx.replies.push_back(
+          {w.token, ok ? std::move(*p) : plan_error(errc::unavailable, unavailable_text)});
+    } else if (auto* c = std::get_if<commit_waiter>(&w.reply)) {
+      if (!ok) {
+        fx.replies.push_back({w.token, ns_error(errc::unavailable, unavailable_text)});
+        continue;
+      }
+      for (auto& ch : c->chunks) {
+        std::vector<node_id> nodes;
+        for (auto& a : ch.replicas) nodes.push_back(a.id);
+        meta_.note_replicas(chunk_handle{ch.handle}, nodes);
+      }
+      auto s = meta_.stat(c->path);
+      fx.replies.push_back({w.token, s ? stat_reply(*s) : ns_error(s.err())});
+    } else {
+      auto& r = std::get<ns_reply>(w.reply);
+      fx.replies.push_back(
+          {w.token, ok ? std::move(r) : ns_error(errc::unavailable, unavailable_text)});
+    }
+  }
+}
+
+void master_core::maybe_checkpoint(core::time_point now, master_effects& fx) {
+  // Only with nothing open or in flight, so the snapshot holds no record the log lacks.
+  if (!idle() || records_since_checkpoint_ == 0 || journal_failed_ || checkpoint_pending_) return;
+  bool by_size = log_bytes_ >= opts_.checkpoint_bytes;
+  bool by_time = now - last_checkpoint_ >= opts_.checkpoint_interval;
+  if (!by_size && !by_time) return;
+  checkpoint_pending_ = true;
+  fx.checkpoint = meta_.snapshot();
+}
+
+master_effects master_core::on_checkpoint_done(bool ok, const std::string& error,
+                                               core::time_point now) {
+  master_effects fx;
+  checkpoint_pending_ = false;
+  last_checkpoint_ = now;
+  if (!ok) {
+    // The log still holds everything: a failed checkpoint costs replay time, not data.
+    fx.events.push_back({event_level::error, "checkpoint_failed error=\"" + error + "\""});
+    return fx;
+  }
+  fx.events.push_back(
+      {event_level::info, "checkpoint records=" + std::to_string(records_since_checkpoint_) +
+                              " files=" + std::to_string(meta_.file_count())});
+  records_since_checkpoint_ = 0;
+  log_bytes_ = 0;
+  return fx;
+}
+
+// -- replies ----------------------------------------------------------------------------------
+
+std::vector<replica_addr> master_core::replica_addrs(const std::vector<node_id>& nodes) const {
+  std::vector<replica_addr> out;
+  auto servers = registry_.list();
+  for (auto& n : nodes)
+    for (auto& s : servers)
+      if (s.id == n && s.state != registry::health::removed) out.push_back({n, s.data_port});
+  return out;
+}
+
+ns_reply master_core::stat_reply(const file_stat& s) const {
+  ns_reply r;
+  ns_entry e{s.path,
+             s.is_dir,
+             s.newest.size_bytes,
+             s.newest.mtime_ms,
+             s.version_count,
+             static_cast<uint32_t>(s.newest.chunks.size())};
+  if (s.is_dir) e.chunk_count = s.child_count;
+  r.entries.push_back(e);
+  if (!s.is_dir) r.versions.push_back(to_ns(s.newest));
+  return r;
+}
+
+ns_reply master_core::layout_reply(const file_layout& l) const {
+  ns_reply r;
+  r.versions.push_back(to_ns(l.version));
+  for (auto& c : l.chunks)
+    r.chunks.push_back({c.meta.handle.value, c.meta.chunk_version, c.meta.size_bytes, c.meta.crc32c,
+                        replica_addrs(c.replicas)});
+  return r;
+}
+
+}  // namespace dfs::master

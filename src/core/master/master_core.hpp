@@ -1,0 +1,176 @@
+#pragma once
+// master_core: every decision of the master, as one pure class. It takes client requests,
+// chunkserver registrations and heartbeats, membership events, ticks and the outcome of its
+// own disk writes, and returns effects: replies, batches of log records to make durable, a
+// checkpoint to write, events to log. The master actor (src/actors/master) only carries them
+// out; the storage simulation (tests/sim/storage) drives the same class over a simulated
+// network and disk.
+//
+// A mutation, from request to reply:
+//
+//   request ──validate──▶ record ──apply──▶ open batch ──take_batch──▶ in flight
+//      │ bad input                (state changes at once, so the       │ write + fsync
+//      ▼                           next request validates against it)  ▼
+//   error reply                                            on_batch_durable(ok)
+//                                                            │ ok: replies, freed chunks
+//                                                            │     handed to heartbeats
+//                                                            │ failed: every waiter gets
+//                                                            ▼     `unavailable`, mutations
+//                                                          done      are refused from then on
+//
+// Group commit: every record applied while a batch is in flight joins the next one, so a burst
+// of clients shares one fsync. At most one batch is in flight.
+//
+// Reads see applied state, so a read that saw a record not yet durable is answered only when
+// that record is: a reply never shows what a crash could take back. Chunks freed by a record
+// (rm, versions beyond max_versions) are handed to their chunkservers only after the record is
+// durable: a crash before that brings the versions back, and their chunks must still exist.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/master/master_state.hpp"
+#include "core/master/messages.hpp"
+#include "core/registry/chunkserver_registry.hpp"
+#include "core/time.hpp"
+
+namespace dfs::master {
+
+struct core_options {
+  master_options meta;
+  uint32_t write_quorum = 2;                        // quorum.write
+  uint64_t default_chunk_size_bytes = 64ull << 20;  // master.chunk_size
+  uint32_t heartbeat_interval_ms = 1000;            // told to chunkservers
+  registry::registry_options registry;              // unhealthy / removed thresholds
+  uint64_t checkpoint_bytes = 64ull << 20;          // checkpoint once the log is this long...
+  core::duration checkpoint_interval = std::chrono::minutes(10);  // ... or this old
+};
+
+// The actor's name for a request whose reply is pending (e.g. its response promise).
+using request_token = uint64_t;
+
+struct master_reply {
+  request_token token = 0;
+  std::variant<ns_reply, put_plan> reply;
+};
+
+// Applied records to make durable with one write + one fsync.
+struct log_batch {
+  uint64_t id = 0;
+  std::vector<log_record> records;
+};
+
+enum class event_level : uint8_t { debug, info, warn, error, critical };
+
+// One structured log line ("chunkserver_removed node=... reason=...") for the actor to log.
+struct master_event {
+  event_level level = event_level::info;
+  std::string text;
+};
+
+struct master_effects {
+  std::vector<master_reply> replies;
+  bool flush = false;                         // a batch is ready: call take_batch() soon
+  std::optional<master_snapshot> checkpoint;  // write it, then call on_checkpoint_done
+  std::vector<master_event> events;
+};
+
+class master_core {
+ public:
+  master_core(core_options opts, node_id self);
+
+  // Recovery: the newest checkpoint (if any) and the records logged after it. Grace periods of
+  // uncommitted handles restart at `now`. Errors (corrupt_state) on a damaged log.
+  [[nodiscard]] result<void> recover(const std::optional<master_snapshot>& checkpoint,
+                                     const std::vector<log_record>& records, core::time_point now);
+
+  // -- clients --------------------------------------------------------------------------------
+  [[nodiscard]] master_effects on_request(request_token t, const ns_request& r,
+                                          core::time_point now);
+  [[nodiscard]] master_effects on_request(request_token t, const versions_request& r);
+  [[nodiscard]] master_effects on_request(request_token t, const layout_request& r);
+  [[nodiscard]] master_effects on_put(request_token t, const put_request& r, core::time_point now);
+  // `wall_ms`: the commit's mtime (Unix ms), read by the caller.
+  [[nodiscard]] master_effects on_commit(request_token t, const put_commit& r, core::time_point now,
+                                         uint64_t wall_ms);
+
+  // -- chunkservers and membership --------------------------------------------------------------
+  registration_ack on_register(const chunkserver_registration& r, core::time_point now,
+                               master_effects& fx);
+  heartbeat_reply on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
+                               master_effects& fx);
+  // Membership declared a chunkserver dead (`left` false) or it left: removed at once.
+  [[nodiscard]] master_effects on_member_down(const node_id& id, bool left);
+  [[nodiscard]] master_effects on_tick(core::time_point now);
+
+  // -- the log ----------------------------------------------------------------------------------
+  // The open batch, if it has records and no other batch is in flight.
+  std::optional<log_batch> take_batch();
+  // The in-flight batch reached the disk (ok) or may not have (failed: refuse from now on).
+  // `log_bytes`: the log's length since the last checkpoint, for the checkpoint policy.
+  [[nodiscard]] master_effects on_batch_durable(uint64_t batch_id, bool ok, uint64_t log_bytes,
+                                                core::time_point now);
+  [[nodiscard]] master_effects on_checkpoint_done(bool ok, const std::string& error,
+                                                  core::time_point now);
+
+  // -- read-only views (console, tests) -------------------------------------------------------
+  const master_state& meta() const { return meta_; }
+  const registry::chunkserver_registry& registry() const { return registry_; }
+  const std::map<node_id, uint64_t>& used_bytes() const { return used_bytes_; }
+  const core_options& options() const { return opts_; }
+  bool journal_failed() const { return journal_failed_; }
+  bool idle() const { return open_.records.empty() && !in_flight_; }
+  // Replica addresses of the nodes that are registered and not removed (others are skipped).
+  std::vector<replica_addr> replica_addrs(const std::vector<node_id>& nodes) const;
+
+ private:
+  // What to answer once a batch is durable.
+  struct commit_waiter {
+    std::string path;
+    std::vector<ns_chunk> chunks;
+  };
+  struct waiter {
+    request_token token = 0;
+    std::variant<ns_reply, put_plan, commit_waiter> reply;
+    bool silent = false;  // internal records (abandon): no reply
+  };
+  struct batch {
+    std::vector<log_record> records;
+    std::vector<waiter> waiters;
+    std::map<node_id, std::vector<uint64_t>> freed;  // chunk deletes to hand out once durable
+  };
+
+  void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
+  // A read's reply: at once, or after the batch holding what it saw is durable.
+  void answer_read(request_token t, ns_reply r, master_effects& fx);
+  void deliver(batch& b, bool ok, master_effects& fx);
+  void on_health_changes(const std::vector<registry::health_change>& changes, master_effects& fx);
+  void maybe_checkpoint(core::time_point now, master_effects& fx);
+  ns_reply stat_reply(const file_stat& s) const;
+  ns_reply layout_reply(const file_layout& l) const;
+
+  core_options opts_;
+  node_id self_;
+  master_state meta_;
+  registry::chunkserver_registry registry_;
+  std::map<node_id, uint64_t> used_bytes_;  // by chunk files, from heartbeats
+  // Replicas of freed chunks, sent with the holder's next heartbeat reply: a chunkserver does
+  // not re-report chunks it already reported.
+  std::map<node_id, std::vector<uint64_t>> pending_deletes_;
+
+  batch open_;
+  std::optional<batch> in_flight_;
+  uint64_t next_batch_id_ = 1;
+  uint64_t in_flight_id_ = 0;
+  bool flush_requested_ = false;
+  bool journal_failed_ = false;
+  uint64_t records_since_checkpoint_ = 0;
+  uint64_t log_bytes_ = 0;
+  core::time_point last_checkpoint_{};
+  bool checkpoint_pending_ = false;
+};
+
+}  // namespace dfs::master

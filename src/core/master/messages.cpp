@@ -1,0 +1,84 @@
+#include "core/master/messages.hpp"
+
+#include <tuple>
+
+namespace dfs {
+
+const char* to_string(ns_op op) {
+  switch (op) {
+    case ns_op::mkdir:
+      return "mkdir";
+    case ns_op::remove:
+      return "rm";
+    case ns_op::list:
+      return "ls";
+    case ns_op::stat:
+      return "stat";
+  }
+  return "unknown";
+}
+
+// Each comparison names every field: a field added to a struct without being added here is
+// caught by the round-trip tests (they set every field to a non-default value).
+bool operator==(const replica_addr& a, const replica_addr& b) {
+  return std::tie(a.id, a.data_port) == std::tie(b.id, b.data_port);
+}
+bool operator==(const ns_request& a, const ns_request& b) {
+  return std::tie(a.op, a.path) == std::tie(b.op, b.path);
+}
+bool operator==(const versions_request& a, const versions_request& b) {
+  return std::tie(a.path, a.count) == std::tie(b.path, b.count);
+}
+bool operator==(const layout_request& a, const layout_request& b) {
+  return std::tie(a.path, a.version) == std::tie(b.path, b.version);
+}
+bool operator==(const ns_entry& a, const ns_entry& b) {
+  return std::tie(a.name, a.is_dir, a.size_bytes, a.mtime_ms, a.version_count, a.chunk_count) ==
+         std::tie(b.name, b.is_dir, b.size_bytes, b.mtime_ms, b.version_count, b.chunk_count);
+}
+bool operator==(const ns_version& a, const ns_version& b) {
+  return std::tie(a.number, a.mtime_ms, a.size_bytes, a.chunk_size_bytes, a.chunk_count) ==
+         std::tie(b.number, b.mtime_ms, b.size_bytes, b.chunk_size_bytes, b.chunk_count);
+}
+bool operator==(const ns_chunk& a, const ns_chunk& b) {
+  return std::tie(a.handle, a.chunk_version, a.size_bytes, a.crc32c, a.replicas) ==
+         std::tie(b.handle, b.chunk_version, b.size_bytes, b.crc32c, b.replicas);
+}
+bool operator==(const ns_reply& a, const ns_reply& b) {
+  return std::tie(a.status, a.error, a.entries, a.versions, a.chunks) ==
+         std::tie(b.status, b.error, b.entries, b.versions, b.chunks);
+}
+bool operator==(const put_request& a, const put_request& b) {
+  return std::tie(a.path, a.size_bytes, a.chunk_size_bytes) ==
+         std::tie(b.path, b.size_bytes, b.chunk_size_bytes);
+}
+bool operator==(const put_plan& a, const put_plan& b) {
+  return std::tie(a.status, a.error, a.chunk_size_bytes, a.write_quorum, a.chunks) ==
+         std::tie(b.status, b.error, b.chunk_size_bytes, b.write_quorum, b.chunks);
+}
+bool operator==(const put_commit& a, const put_commit& b) {
+  return std::tie(a.path, a.chunk_size_bytes, a.chunks) ==
+         std::tie(b.path, b.chunk_size_bytes, b.chunks);
+}
+bool operator==(const chunk_report& a, const chunk_report& b) {
+  return std::tie(a.handle, a.chunk_version, a.size_bytes) ==
+         std::tie(b.handle, b.chunk_version, b.size_bytes);
+}
+bool operator==(const chunkserver_registration& a, const chunkserver_registration& b) {
+  return std::tie(a.id, a.data_port, a.zone, a.capacity_bytes, a.free_bytes, a.used_bytes,
+                  a.chunks) == std::tie(b.id, b.data_port, b.zone, b.capacity_bytes, b.free_bytes,
+                                        b.used_bytes, b.chunks);
+}
+bool operator==(const registration_ack& a, const registration_ack& b) {
+  return std::tie(a.master, a.heartbeat_interval_ms, a.delete_chunks) ==
+         std::tie(b.master, b.heartbeat_interval_ms, b.delete_chunks);
+}
+bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) {
+  return std::tie(a.id, a.seq, a.capacity_bytes, a.free_bytes, a.used_bytes, a.added, a.removed) ==
+         std::tie(b.id, b.seq, b.capacity_bytes, b.free_bytes, b.used_bytes, b.added, b.removed);
+}
+bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
+  return std::tie(a.registered, a.delete_chunks) == std::tie(b.registered, b.delete_chunks);
+}
+
+}  // namespace dfs

@@ -1,0 +1,173 @@
+#pragma once
+// The master's protocol messages: client <-> master (namespace requests, the two steps of a
+// put) and chunkserver <-> master (registration, heartbeats). Plain structs only (integers,
+// strings, vectors, node_id, enum classes with explicit wire values), so that the pure master
+// core (master_core.hpp) and the chunkserver's link core take and return them as they are;
+// src/proto/storage.hpp and src/proto/chunkserver.hpp add CAF's inspect() and the atoms.
+//
+// Chunk bytes never travel here: they go over the data port (src/net/data_frame.hpp).
+// Replies carry a status and one error line instead of a caf::error, so that a client prints
+// the master's message as is. An incompatible change gets a new type (heartbeat_v2), never an
+// edit of an old one.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/node_id.hpp"
+#include "core/master/error.hpp"
+
+namespace dfs {
+
+// Status of every reply of the master: master::errc, whose values are explicit and stable.
+using ns_status = master::errc;
+
+// -- client -> master ---------------------------------------------------------------------------
+
+// Namespace operations that take only a path. Explicit values: they are on the wire.
+enum class ns_op : uint8_t {
+  mkdir = 1,
+  remove = 2,  // a file (every version) or an empty directory
+  list = 3,    // a directory's entries; a file lists itself
+  stat = 4,
+};
+
+const char* to_string(ns_op op);
+
+struct ns_request {
+  ns_op op = ns_op::stat;
+  std::string path;
+};
+
+// The newest `count` versions of a file, oldest of them first.
+struct versions_request {
+  std::string path;
+  uint32_t count = 1;
+};
+
+// Chunks and live replicas of one version (0 = the newest).
+struct layout_request {
+  std::string path;
+  uint64_t version = 0;
+};
+
+// Where a chunk replica lives: the chunkserver's id and its data port (host = id.host).
+struct replica_addr {
+  node_id id;
+  uint16_t data_port = 0;
+};
+
+struct ns_entry {
+  std::string name;
+  bool is_dir = false;
+  uint64_t size_bytes = 0;
+  uint64_t mtime_ms = 0;
+  uint32_t version_count = 0;
+  uint32_t chunk_count = 0;  // a directory: its child count
+};
+
+struct ns_version {
+  uint64_t number = 0;
+  uint64_t mtime_ms = 0;
+  uint64_t size_bytes = 0;
+  uint64_t chunk_size_bytes = 0;
+  uint32_t chunk_count = 0;
+};
+
+struct ns_chunk {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  uint64_t size_bytes = 0;
+  uint32_t crc32c = 0;
+  std::vector<replica_addr> replicas;  // layout: live replicas; plan: the chain; commit: stored
+};
+
+struct ns_reply {
+  ns_status status = ns_status::ok;  // not ok: `error` is one line
+  std::string error;
+  std::vector<ns_entry> entries;     // list; stat (one)
+  std::vector<ns_version> versions;  // stat/layout/commit (one), versions (oldest first)
+  std::vector<ns_chunk> chunks;      // layout
+};
+
+// Step 1 of a put: chunk_size_bytes 0 = the cluster default.
+struct put_request {
+  std::string path;
+  uint64_t size_bytes = 0;
+  uint64_t chunk_size_bytes = 0;
+};
+
+struct put_plan {
+  ns_status status = ns_status::ok;
+  std::string error;
+  uint64_t chunk_size_bytes = 0;
+  uint32_t write_quorum = 0;
+  std::vector<ns_chunk> chunks;  // handle, chunk version, size, replica chain
+};
+
+// Step 2: every chunk finalized on >= W replicas (`replicas` = where it is durable).
+struct put_commit {
+  std::string path;
+  uint64_t chunk_size_bytes = 0;
+  std::vector<ns_chunk> chunks;
+};
+
+// -- chunkserver -> master ----------------------------------------------------------------------
+
+// One line of a chunkserver's chunk report.
+struct chunk_report {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  uint64_t size_bytes = 0;
+};
+
+struct chunkserver_registration {
+  node_id id;
+  uint16_t data_port = 0;
+  std::string zone;
+  uint64_t capacity_bytes = 0;
+  uint64_t free_bytes = 0;
+  uint64_t used_bytes = 0;           // by chunk files
+  std::vector<chunk_report> chunks;  // full report: every chunk held
+};
+
+struct registration_ack {
+  node_id master;
+  uint32_t heartbeat_interval_ms = 0;
+  std::vector<uint64_t> delete_chunks;  // handles the chunkserver should not hold
+};
+
+struct chunkserver_heartbeat {
+  node_id id;
+  uint64_t seq = 0;
+  uint64_t capacity_bytes = 0;
+  uint64_t free_bytes = 0;
+  uint64_t used_bytes = 0;
+  std::vector<chunk_report> added;  // incremental report since the last heartbeat
+  std::vector<uint64_t> removed;    // deleted, expired or found corrupt
+};
+
+struct heartbeat_reply {
+  bool registered = false;  // false: the master does not know us (restart): register again
+  std::vector<uint64_t> delete_chunks;  // orphans, dropped versions, stale replicas
+};
+
+// Field-wise equality, so that tests compare messages exactly (a field that a codec drops
+// makes the comparison fail).
+bool operator==(const replica_addr& a, const replica_addr& b);
+bool operator==(const ns_request& a, const ns_request& b);
+bool operator==(const versions_request& a, const versions_request& b);
+bool operator==(const layout_request& a, const layout_request& b);
+bool operator==(const ns_entry& a, const ns_entry& b);
+bool operator==(const ns_version& a, const ns_version& b);
+bool operator==(const ns_chunk& a, const ns_chunk& b);
+bool operator==(const ns_reply& a, const ns_reply& b);
+bool operator==(const put_request& a, const put_request& b);
+bool operator==(const put_plan& a, const put_plan& b);
+bool operator==(const put_commit& a, const put_commit& b);
+bool operator==(const chunk_report& a, const chunk_report& b);
+bool operator==(const chunkserver_registration& a, const chunkserver_registration& b);
+bool operator==(const registration_ack& a, const registration_ack& b);
+bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b);
+bool operator==(const heartbeat_reply& a, const heartbeat_reply& b);
+
+}  // namespace dfs
