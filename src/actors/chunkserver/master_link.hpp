@@ -1,12 +1,9 @@
 #pragma once
-// A chunkserver's link to the master: connects (and reconnects) to the master's node actor,
-// registers with a full chunk report, then heartbeats with incremental reports; the
-// master's replies name chunks to delete. A refused heartbeat (the master restarted and does not
-// know us) or a lost connection leads back to registration, so master restarts need no operator.
-//
-//   connecting ──connected──▶ registering ──ack──▶ registered ──tick──▶ heartbeat
-//       ▲                          │                    │ refused        │
-//       └───── down / error ───────┴────────────────────┴────────────────┘
+// A chunkserver's link to the master: a thin actor around chunkserver::master_link
+// (src/core/chunkserver), which decides when to connect, register and heartbeat. The actor
+// connects to the master's node actor (and watches it), builds the full and incremental chunk
+// reports from the shared chunk_store (src/storage), sends them, and deletes the chunks the
+// master's replies name.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,25 +11,23 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "common/config.hpp"
+#include "core/chunkserver/master_link.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dfs {
 
 using master_link_actor =
-    caf::typed_actor<caf::reacts_to<connect_atom>, caf::reacts_to<register_atom>,
-                     caf::reacts_to<tick_atom, uint64_t>>;
+    caf::typed_actor<caf::reacts_to<connect_atom>, caf::reacts_to<tick_atom, uint64_t>>;
 
 struct master_link_state {
   static inline const char* name = "master_link";
+  master_link_state() : link(chunkserver::link_options{}) {}
   config cfg;
   node_id self;
   endpoint master_addr;
   node_actor master;
-  bool registered = false;
-  uint64_t generation = 0;  // bumps on every (re)connect: stale ticks are ignored
-  uint64_t heartbeat_seq = 0;
-  uint32_t connect_failures = 0;
+  chunkserver::master_link link;
   std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it
 };
 

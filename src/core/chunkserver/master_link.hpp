@@ -1,0 +1,82 @@
+#pragma once
+// chunkserver::master_link: the chunkserver's side of its link to the master, as a pure state
+// machine. It decides when to connect, register (with a full chunk report) and heartbeat (with
+// an incremental one), which replies still count, and what the master's replies ask for. The
+// actor (src/actors/chunkserver/master_link.cpp) connects, builds reports from the chunk store,
+// sends, and deletes chunks as told; the storage simulation (tests/sim/storage) drives the same
+// class.
+//
+//   connecting ──connected──▶ registering ──ack──▶ registered ──tick──▶ heartbeat
+//       ▲                          │                    │ refused        │ (reply or failure)
+//       └───── down / error ───────┴────────────────────┴────────────────┘
+//
+// Every (re)connect and every re-registration starts a new generation; replies and ticks of an
+// older generation are ignored, so a slow reply from before a master restart cannot undo what
+// the new registration set up. A failed heartbeat keeps the link (the next one carries the
+// report again); a lost connection or a failed registration drops it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/master/messages.hpp"
+#include "core/time.hpp"
+
+namespace dfs::chunkserver {
+
+enum class link_state : uint8_t { connecting, registering, registered };
+const char* to_string(link_state s);
+
+struct link_options {
+  core::duration retry_delay = std::chrono::milliseconds(500);
+  core::duration heartbeat_interval = std::chrono::seconds(1);
+};
+
+enum class link_level : uint8_t { info, warn };
+
+struct link_event {
+  link_level level = link_level::info;
+  std::string text;
+};
+
+struct link_effects {
+  std::optional<core::duration> connect_after;  // try to connect after this delay
+  bool drop_master = false;                     // forget (and stop watching) the master handle
+  std::optional<uint64_t> send_registration;    // generation: send a full report now
+  // Send a heartbeat (generation, sequence number) with the changes since the last one.
+  std::optional<std::pair<uint64_t, uint64_t>> send_heartbeat;
+  // Call on_tick(generation) after the delay.
+  std::optional<std::pair<uint64_t, core::duration>> tick_after;
+  std::vector<uint64_t> delete_chunks;  // as the master said
+  std::vector<link_event> events;
+};
+
+class master_link {
+ public:
+  explicit master_link(link_options opts) : opts_(opts) {}
+
+  [[nodiscard]] link_effects start();
+  [[nodiscard]] link_effects on_connected();
+  [[nodiscard]] link_effects on_connect_failed(const std::string& why);
+  [[nodiscard]] link_effects on_registered(uint64_t generation, const registration_ack& ack);
+  [[nodiscard]] link_effects on_register_failed(uint64_t generation, const std::string& why);
+  [[nodiscard]] link_effects on_tick(uint64_t generation);
+  [[nodiscard]] link_effects on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r);
+  [[nodiscard]] link_effects on_heartbeat_failed(uint64_t generation, const std::string& why);
+  [[nodiscard]] link_effects on_master_down(const std::string& why);
+
+  link_state state() const { return state_; }
+  uint64_t generation() const { return generation_; }
+
+ private:
+  void lose(const std::string& why, link_effects& fx);
+  void register_now(link_effects& fx);
+
+  link_options opts_;
+  link_state state_ = link_state::connecting;
+  uint64_t generation_ = 0;
+  uint64_t heartbeat_seq_ = 0;
+  uint32_t connect_failures_ = 0;  // in a row: only the first of an outage is logged
+};
+
+}  // namespace dfs::chunkserver
