@@ -206,7 +206,13 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
   }
   auto rec = meta_.validate_commit(req, now);
   if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
-  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks}}, now, fx);
+  // The reply names the version this commit creates: by the time the batch is durable, a later
+  // commit of the same path may be the newest (found by the storage simulation).
+  ns_version created{rec->version_number, rec->mtime_ms, 0, rec->chunk_size_bytes,
+                     static_cast<uint32_t>(rec->chunks.size())};
+  for (auto& c : rec->chunks) created.size_bytes += c.size_bytes;
+  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks, created}}, now,
+                fx);
   return fx;
 }
 
@@ -378,7 +384,9 @@ void master_core::deliver(batch& b, bool ok, master_effects& fx) {
         meta_.note_replicas(chunk_handle{ch.handle}, nodes);
       }
       auto s = meta_.stat(c->path);
-      fx.replies.push_back({w.token, s ? stat_reply(*s) : ns_error(s.err())});
+      auto reply = s ? stat_reply(*s) : ns_error(s.err());
+      if (s) reply.versions = {c->created};
+      fx.replies.push_back({w.token, std::move(reply)});
     } else {
       auto& r = std::get<ns_reply>(w.reply);
       fx.replies.push_back(

@@ -131,6 +131,7 @@ class master_core {
   struct commit_waiter {
     std::string path;
     std::vector<ns_chunk> chunks;
+    ns_version created;  // the version this commit made (not the newest at reply time)
   };
   struct waiter {
     request_token token = 0;
