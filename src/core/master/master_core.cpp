@@ -227,7 +227,7 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
                                               " chunks=" + std::to_string(r.chunks.size()) +
                                               " delete=" + std::to_string(rep.to_delete.size())});
-  return {self_, opts_.heartbeat_interval_ms, to_values(rep.to_delete)};
+  return {self_, opts_.heartbeat_interval_ms, durable_deletes(r.id, to_values(rep.to_delete))};
 }
 
 heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
@@ -250,7 +250,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
   if (!hb.removed.empty())
     fx.events.push_back({event_level::info, "replicas_dropped node=" + hb.id.to_string() +
                                                 " count=" + std::to_string(hb.removed.size())});
-  auto stale = to_values(rep.to_delete);
+  auto stale = durable_deletes(hb.id, to_values(rep.to_delete));
   del.insert(del.end(), stale.begin(), stale.end());
   return {true, del};
 }
@@ -316,6 +316,15 @@ void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
     flush_requested_ = true;
     fx.flush = true;
   }
+}
+
+std::vector<uint64_t> master_core::durable_deletes(const node_id& n,
+                                                   std::vector<uint64_t> handles) {
+  batch* holder = !open_.records.empty() ? &open_ : in_flight_ ? &*in_flight_ : nullptr;
+  if (holder == nullptr || handles.empty()) return handles;
+  auto& q = holder->freed[n];
+  q.insert(q.end(), handles.begin(), handles.end());
+  return {};
 }
 
 void master_core::answer_read(request_token t, ns_reply r, master_effects& fx) {

@@ -23,8 +23,9 @@
 //
 // Reads see applied state, so a read that saw a record not yet durable is answered only when
 // that record is: a reply never shows what a crash could take back. Chunks freed by a record
-// (rm, versions beyond max_versions) are handed to their chunkservers only after the record is
-// durable: a crash before that brings the versions back, and their chunks must still exist.
+// (rm, versions beyond max_versions), and chunks a report shows to be orphans of applied state,
+// are handed to their chunkservers only after that state is durable: a crash before that brings
+// the versions back, and their chunks must still exist.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -145,6 +146,11 @@ class master_core {
   };
 
   void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
+  // Deletes judged from a report (orphans, stale replicas) against applied state: at once when
+  // that state is durable, else after the batch holding it is (found by the storage
+  // simulation: a report racing a remove made chunkservers delete the chunks of a file whose
+  // remove was then lost in a crash).
+  std::vector<uint64_t> durable_deletes(const node_id& n, std::vector<uint64_t> handles);
   // A read's reply: at once, or after the batch holding what it saw is durable.
   void answer_read(request_token t, ns_reply r, master_effects& fx);
   void deliver(batch& b, bool ok, master_effects& fx);

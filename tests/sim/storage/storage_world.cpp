@@ -9,13 +9,16 @@ namespace dfs::sim::storage_world {
 
 namespace {
 
+bool tracing() {
+  static bool on = std::getenv("DFS_SIM_TRACE") != nullptr;
+  return on;
+}
+
 constexpr addr master_addr = 0;
 constexpr addr first_client = 1000;
 constexpr uint64_t chunk_bytes = 1024;
 constexpr auto rpc_timeout = milliseconds(300);
 constexpr auto op_timeout = milliseconds(400);
-// A remove sent this long before a put was acknowledged may still have been applied after it.
-constexpr auto remove_window = milliseconds(100);
 
 uint64_t approx_bytes(const master::log_record& r) {
   if (auto* c = std::get_if<master::commit_record>(&r)) return 64 + 32 * c->chunks.size();
@@ -187,12 +190,19 @@ void world::start_master() {
   net_.restart(master_addr);
   auto r = master_.core->recover(master_.d.checkpoint, master_.d.synced, now_);
   if (!r) return fail("master recovery failed: " + r.err().message);
+  if (tracing())
+    std::fprintf(stderr, "t=%lld master start synced=%zu checkpoint=%d\n",
+                 (long long)(now_.time_since_epoch().count() / 1000000), master_.d.synced.size(),
+                 master_.d.checkpoint ? 1 : 0);
   deletions_checked_ = ~0ull;  // what the disk brought back must still have its chunks
   schedule(milliseconds(200), timer_kind::master_tick, master_addr);
 }
 
 void world::crash_master() {
   ++cov_.master_crashes;
+  if (tracing())
+    std::fprintf(stderr, "t=%lld master crash unsynced=%zu\n",
+                 (long long)(now_.time_since_epoch().count() / 1000000), master_.d.unsynced.size());
   master_.up = false;
   net_.crash(master_addr);
   // A torn tail: some of the written but unsynced records reached the disk.
@@ -243,6 +253,10 @@ void world::master_effects(master::master_effects fx) {
   if (fx.checkpoint) {
     // Atomic (tmp + fsync + rename); the log restarts after it.
     ++cov_.checkpoints;
+    if (tracing())
+      std::fprintf(stderr, "t=%lld checkpoint synced=%zu unsynced=%zu\n",
+                   (long long)(now_.time_since_epoch().count() / 1000000), master_.d.synced.size(),
+                   master_.d.unsynced.size());
     master_.d.checkpoint = *fx.checkpoint;
     master_.d.synced.clear();
     master_.d.log_bytes = 0;
@@ -261,12 +275,22 @@ void world::master_flush() {
   }
   master_.fsync_batch = b->id;
   // Mostly fast; now and then the disk stalls, which widens every crash window.
-  auto delay = rng_() % 10 == 0 ? milliseconds(rng_() % 60) : milliseconds(rng_() % 3);
+  auto delay = rng_() % 4 == 0 ? milliseconds(rng_() % 200) : milliseconds(rng_() % 3);
   schedule(delay, timer_kind::master_fsync, master_addr, b->id);
 }
 
 void world::master_fsync_done(uint64_t batch_id) {
   auto& d = master_.d;
+  if (tracing())
+    for (auto& r : d.unsynced)
+      std::fprintf(stderr, "t=%lld durable kind=%d %s\n",
+                   (long long)(now_.time_since_epoch().count() / 1000000),
+                   static_cast<int>(master::kind_of(r)),
+                   std::holds_alternative<master::remove_record>(r)
+                       ? std::get<master::remove_record>(r).path.c_str()
+                   : std::holds_alternative<master::commit_record>(r)
+                       ? std::get<master::commit_record>(r).path.c_str()
+                       : "");
   d.synced.insert(d.synced.end(), d.unsynced.begin(), d.unsynced.end());
   d.unsynced.clear();
   ++d.changes;
@@ -396,11 +420,15 @@ void world::client_step(addr a) {
     send(a, master_addr, c.rid, put_request{c.path, c.content.size(), 0});
   } else if (dice < 8) {
     c.op = op_kind::get_layout;
+    c.get_started = now_;
     c.content.clear();
     send(a, master_addr, c.rid, layout_request{c.path, 0});
   } else if (dice < 9) {
     c.op = op_kind::remove;
     remove_sent_[c.path] = now_;
+    if (tracing())
+      std::fprintf(stderr, "t=%lld client%u rm %s\n",
+                   (long long)(now_.time_since_epoch().count() / 1000000), a, c.path.c_str());
     send(a, master_addr, c.rid, ns_request{ns_op::remove, c.path});
   } else {
     c.op = op_kind::mkdir;
@@ -441,6 +469,7 @@ void world::commit_put(addr a) {
     commit.chunks.push_back(ch);
   }
   c.op = op_kind::put_commit;
+  c.commit_sent = now_;
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
   send(a, master_addr, c.rid, commit);
@@ -463,8 +492,9 @@ void world::start_get_read(addr a) {
   ++cov_.gets_ok;
   auto v = c.layout.versions.at(0).number;
   auto& acked = acked_[c.path];
-  if (auto it = acked.find(v); it != acked.end() && it->second.bytes != c.content &&
-                               remove_sent_[c.path] < it->second.at - remove_window)
+  if (auto it = acked.find(v); it != acked.end() && it->second.acked_at <= c.get_started &&
+                               it->second.bytes != c.content &&
+                               !removed_since(c.path, it->second.commit_sent))
     return fail("reads_exact: " + c.path + " version " + std::to_string(v) +
                 " read back other bytes than its acknowledged put");
   if (!attempted_[c.path].count(c.content))
@@ -518,7 +548,11 @@ void world::client_receive(addr a, const message& m) {
         return finish(c);
       }
       ++cov_.puts_acked;
-      acked_[c.path][r->versions[0].number] = {c.content, now_};
+      acked_[c.path][r->versions[0].number] = {c.content, c.commit_sent, now_};
+      if (tracing())
+        std::fprintf(stderr, "t=%lld client%u acked %s v%llu\n",
+                     (long long)(now_.time_since_epoch().count() / 1000000), a, c.path.c_str(),
+                     (unsigned long long)r->versions[0].number);
       return finish(c);
     }
     case op_kind::get_layout: {
@@ -569,7 +603,7 @@ void world::check() {
   for (auto& [path, versions] : acked_) {
     auto vs = meta.versions(path, std::numeric_limits<uint32_t>::max());
     for (auto& [v, put] : versions) {
-      if (remove_sent_.count(path) && remove_sent_[path] >= put.at - remove_window) continue;
+      if (removed_since(path, put.commit_sent)) continue;
       const master::version_info* found = nullptr;
       size_t newer = 0;
       if (vs)
@@ -610,6 +644,11 @@ void world::check() {
     if (replayed.meta().canonical_dump() != meta.canonical_dump())
       return fail("replay_equal: the master's state differs from the replay of its disk");
   }
+}
+
+bool world::removed_since(const std::string& path, time_point commit_sent) const {
+  auto it = remove_sent_.find(path);
+  return it != remove_sent_.end() && it->second + opts_.max_delay >= commit_sent;
 }
 
 void world::check_all_chunks_held() {

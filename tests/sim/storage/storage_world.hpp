@@ -14,7 +14,8 @@
 //
 // Invariants, checked after every step (the first violation stops the run):
 //   acked_version_kept   an acknowledged version is in the master's state (unless a remove of
-//                        its path was sent later, or max_versions newer versions exist)
+//                        its path may have been applied after it, or max_versions newer versions
+//                        exist)
 //   reads_exact          a get returns exactly the bytes of one whole put of that path, and of
 //                        the acknowledged put when its version was acknowledged
 //   no_partial_version   a layout lists every chunk of its version
@@ -150,6 +151,8 @@ class world {
     size_t pushes_out = 0;
     ns_reply layout;
     size_t chunk = 0, replica = 0;  // get: position
+    time_point commit_sent{};
+    time_point get_started{};  // a get compares with puts acknowledged before it started
   };
   enum class timer_kind {
     master_tick,
@@ -218,10 +221,14 @@ class world {
   std::map<addr, chunkserver_node> servers_;
   std::map<addr, client_node> clients_;
 
-  // The oracle: what clients were told, and what they tried.
+  // The oracle: what clients were told, and what they tried. The master applies a request when
+  // it arrives, so a remove sent before a commit minus the largest network delay was applied
+  // (if at all) before that commit; any later remove may have removed the committed version.
+  bool removed_since(const std::string& path, time_point commit_sent) const;
   struct acked_version {
     std::string bytes;
-    time_point at;  // when the client got the acknowledgement
+    time_point commit_sent;  // a remove sent before this minus the network delay came first
+    time_point acked_at;
   };
   std::map<std::string, std::map<uint64_t, acked_version>> acked_;  // path -> version -> put
   std::map<std::string, std::set<std::string>> attempted_;          // path -> contents put
