@@ -190,16 +190,7 @@ io_status journal::checkpoint(const master::master_snapshot& snapshot) {
 master::result<master::master_state> rebuild_state(const journal_recovery& rec,
                                                    master::master_options opts,
                                                    core::time_point now) {
-  auto st = master::master_state::from_snapshot(rec.snapshot, opts, now);
-  if (!st) return st;
-  for (size_t i = 0; i < rec.records.size(); ++i) {
-    auto ok = st->apply(rec.records[i], now);
-    if (!ok)
-      return master::make_error(master::errc::corrupt_state,
-                                "log record " + std::to_string(i) + " after the checkpoint " +
-                                    "does not apply: " + ok.err().message);
-  }
-  return st;
+  return master::master_state::replay(rec.snapshot, rec.records, opts, now);
 }
 
 }  // namespace dfs

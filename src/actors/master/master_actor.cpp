@@ -110,9 +110,7 @@ void recover_metadata(master_self self) {
   if (auto s = st.log->recover(rec); !s)
     fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
   for (auto& w : rec.warnings) log->warn("journal_recovery {}", w);
-  std::optional<master::master_snapshot> checkpoint;
-  if (rec.has_checkpoint) checkpoint = std::move(rec.snapshot);
-  if (auto ok = st.core->recover(checkpoint, rec.records, core::clock::now()); !ok)
+  if (auto ok = st.core->recover(rec.snapshot, rec.records, core::clock::now()); !ok)
     fatal("journal_replay_failed error=\"" + ok.err().message + "\"");
   log->info("metadata_recovered checkpoint={} records={} files={} bytes={}",
             rec.has_checkpoint ? std::to_string(rec.checkpoint_sequence) : "none",

@@ -74,19 +74,11 @@ const char* unavailable_text = "the master could not log the change (journal fai
 master_core::master_core(core_options opts, node_id self)
     : opts_(opts), self_(std::move(self)), meta_(opts.meta), registry_(opts.registry) {}
 
-result<void> master_core::recover(const std::optional<master_snapshot>& checkpoint,
+result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
-  master_state st(opts_.meta);
-  if (checkpoint) {
-    auto restored = master_state::from_snapshot(*checkpoint, opts_.meta, now);
-    if (!restored) return restored.err();
-    st = std::move(*restored);
-  }
-  for (size_t i = 0; i < records.size(); ++i)
-    if (auto ok = st.apply(records[i], now); !ok)
-      return make_error(errc::corrupt_state,
-                        "log record " + std::to_string(i) + " does not apply: " + ok.err().message);
-  meta_ = std::move(st);
+  auto st = master_state::replay(checkpoint, records, opts_.meta, now);
+  if (!st) return st.err();
+  meta_ = std::move(*st);
   records_since_checkpoint_ = records.size();
   last_checkpoint_ = now;
   return {};

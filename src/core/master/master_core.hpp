@@ -83,9 +83,10 @@ class master_core {
  public:
   master_core(core_options opts, node_id self);
 
-  // Recovery: the newest checkpoint (if any) and the records logged after it. Grace periods of
-  // uncommitted handles restart at `now`. Errors (corrupt_state) on a damaged log.
-  [[nodiscard]] result<void> recover(const std::optional<master_snapshot>& checkpoint,
+  // Recovery: the newest checkpoint (a default snapshot without one) and the records logged
+  // after it. Grace periods of uncommitted handles restart at `now`. Errors (corrupt_state) on
+  // a damaged log.
+  [[nodiscard]] result<void> recover(const master_snapshot& checkpoint,
                                      const std::vector<log_record>& records, core::time_point now);
 
   // -- clients --------------------------------------------------------------------------------

@@ -94,4 +94,17 @@ std::string master_state::canonical_dump() const {
   return out;
 }
 
+result<master_state> master_state::replay(const master_snapshot& checkpoint,
+                                          const std::vector<log_record>& records,
+                                          master_options opts, core::time_point now) {
+  auto st = from_snapshot(checkpoint, opts, now);
+  if (!st) return st;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (auto ok = st->apply(records[i], now); !ok)
+      return make_error(errc::corrupt_state,
+                        "log record " + std::to_string(i) +
+                            " after the checkpoint does not apply: " + ok.err().message);
+  return st;
+}
+
 }  // namespace dfs::master

@@ -122,6 +122,11 @@ class master_state {
   // errc::corrupt_state if the snapshot is inconsistent (bad path, dangling or unused chunk).
   static result<master_state> from_snapshot(const master_snapshot& s, master_options opts,
                                             core::time_point now);
+  // Recovery: the checkpoint (a default snapshot is the empty state) and the records logged
+  // after it, applied in order. Errors with corrupt_state if a record does not apply.
+  static result<master_state> replay(const master_snapshot& checkpoint,
+                                     const std::vector<log_record>& records, master_options opts,
+                                     core::time_point now);
   // Every persistent fact, one per line, in a fixed order: equal dumps = equal states.
   std::string canonical_dump() const;
 

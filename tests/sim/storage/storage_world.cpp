@@ -188,7 +188,8 @@ void world::start_master() {
   master_.waiting.clear();
   master_.fsync_batch.reset();
   net_.restart(master_addr);
-  auto r = master_.core->recover(master_.d.checkpoint, master_.d.synced, now_);
+  auto r = master_.core->recover(master_.d.checkpoint.value_or(master::master_snapshot{}),
+                                 master_.d.synced, now_);
   if (!r) return fail("master recovery failed: " + r.err().message);
   if (tracing())
     std::fprintf(stderr, "t=%lld master start synced=%zu checkpoint=%d\n",
@@ -639,7 +640,9 @@ void world::check() {
     master_.replayed_changes = master_.d.changes;
     ++cov_.replay_checks;
     master::master_core replayed(master_.core->options(), master_id());
-    if (auto r = replayed.recover(master_.d.checkpoint, master_.d.synced, now_); !r)
+    if (auto r = replayed.recover(master_.d.checkpoint.value_or(master::master_snapshot{}),
+                                  master_.d.synced, now_);
+        !r)
       return fail("replay_equal: the disk does not replay: " + r.err().message);
     if (replayed.meta().canonical_dump() != meta.canonical_dump())
       return fail("replay_equal: the master's state differs from the replay of its disk");
