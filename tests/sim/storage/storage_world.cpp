@@ -501,6 +501,9 @@ void world::start_get_read(addr a) {
   if (!attempted_[c.path].count(c.content))
     return fail("reads_exact: " + c.path + " version " + std::to_string(v) + " (" +
                 std::to_string(c.content.size()) + " bytes) is no whole put of that path");
+  // What a client has read must survive like what it was told was written: the master
+  // answers reads only once what they saw is durable.
+  acked[v] = {c.content, c.get_started, now_};
   finish(c);
 }
 
