@@ -111,6 +111,15 @@ TEST(MasterCore, PutChecksChunkSizeAndServersBeforeAllocating) {
   EXPECT_EQ(plan.chunks[2].size_bytes, 3000u - 2048u);
 }
 
+TEST(MasterCore, AnUnknownOperationFromTheWireIsAClearError) {
+  auto c = make_core();
+  auto fx = c.on_request(1, {static_cast<ns_op>(99), "/a"}, t0());
+  ASSERT_NE(ns_of(fx, 1), nullptr);
+  EXPECT_EQ(ns_of(fx, 1)->status, ns_status::invalid_argument);
+  EXPECT_NE(ns_of(fx, 1)->error.find("unknown namespace operation 99"), std::string::npos);
+  EXPECT_FALSE(c.take_batch());
+}
+
 TEST(MasterCore, TooFewHealthyServersIsAClearRefusal) {
   core_options o;
   o.write_quorum = 2;
