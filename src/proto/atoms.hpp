@@ -1,6 +1,7 @@
 #pragma once
-// Atoms of the control protocol. caf::atom() text is at most 10 characters and prefixed with
-// `dfs_` where a plain word might collide with CAF's predefined atoms.
+// Every atom of the project, in one place, so that no two share a text. caf::atom() text is at
+// most 10 characters and prefixed with `dfs_` where a plain word might collide with CAF's
+// predefined atoms.
 #include <caf/atom.hpp>
 
 namespace dfs {
@@ -16,5 +17,16 @@ using storage_atom = caf::atom_constant<caf::atom("dfs_stor")>;
 using put_atom = caf::atom_constant<caf::atom("dfs_put")>;
 using commit_atom = caf::atom_constant<caf::atom("dfs_commit")>;
 using flush_atom = caf::atom_constant<caf::atom("dfs_flush")>;
+
+// Membership: subscriptions and events to local listeners; datagrams and leave to the
+// failure detector actor.
+using subscribe_atom = caf::atom_constant<caf::atom("dfs_sub")>;
+using member_event_atom = caf::atom_constant<caf::atom("dfs_mevent")>;
+using dgram_atom = caf::atom_constant<caf::atom("dfs_dgram")>;
+using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
+
+// FTQueue: client requests; GCS datagrams to the sequencer actor.
+using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
+using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
 
 }  // namespace dfs

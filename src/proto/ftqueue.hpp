@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 
-#include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -14,8 +13,6 @@
 #include "proto/atoms.hpp"
 
 namespace dfs {
-
-using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 
 struct queue_request {
   uint64_t client_id = 0;

@@ -19,9 +19,6 @@
 
 namespace dfs {
 
-using subscribe_atom = caf::atom_constant<caf::atom("dfs_sub")>;
-using member_event_atom = caf::atom_constant<caf::atom("dfs_mevent")>;
-
 enum class member_event_kind : uint8_t { up = 1, suspect = 2, alive = 3, down = 4, left = 5 };
 
 struct member_event_msg {

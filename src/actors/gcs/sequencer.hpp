@@ -25,8 +25,6 @@
 
 namespace dfs {
 
-using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
-
 using sequencer_actor = ftqueue_actor::extend<caf::reacts_to<member_event_atom, member_event_msg>,
                                               caf::reacts_to<gcs_dgram_atom, node_id, gcs::packet>,
                                               caf::reacts_to<tick_atom>>;

@@ -21,9 +21,6 @@
 
 namespace dfs {
 
-using dgram_atom = caf::atom_constant<caf::atom("dfs_dgram")>;
-using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
-
 using failure_detector_full =
     failure_detector_actor::extend<caf::reacts_to<dgram_atom, endpoint, membership::packet>,
                                    caf::reacts_to<tick_atom>,
