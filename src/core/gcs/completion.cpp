@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <set>
-#include <stdexcept>
+
+#include "common/assert.hpp"
 
 namespace dfs::gcs {
 
@@ -53,8 +54,8 @@ bool decide_primary(const std::vector<node_id>& members,
 
 void merge_entry(std::map<uint64_t, log_entry>& all, const log_entry& e) {
   auto [it, fresh] = all.emplace(e.seq, e);
-  if (!fresh && it->second.id != e.id)
-    throw std::logic_error("gcs: two messages ordered at seq " + std::to_string(e.seq));
+  DFS_ASSERT(fresh || it->second.id == e.id,
+             "gcs: two messages ordered at seq " + std::to_string(e.seq));
 }
 
 }  // namespace
@@ -99,9 +100,9 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
   while (all.count(k)) c.install.entries.push_back(all.at(k++));
   for (size_t r = 0; r < members.size(); ++r) {
     const flush_msg& f = flushes.at(members[r]);
-    if (leading[r] && !(have && f.has_pending && f.pending.id == latest.id) &&
-        f.delivered_upto >= k)
-      throw std::logic_error("gcs: a member delivered beyond the completion");
+    DFS_ASSERT(!(leading[r] && !(have && f.has_pending && f.pending.id == latest.id) &&
+                 f.delivered_upto >= k),
+               "gcs: a member delivered beyond the completion");
   }
   // Messages ordered beyond a gap lose their order; they join the unordered DATA, appended in
   // (sender, sender seq) order so the decision does not depend on arrival order.

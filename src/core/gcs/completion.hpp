@@ -19,7 +19,7 @@ struct completion {
   std::string summary;  // for the coordinator's log event
 };
 
-// `members` sorted; `flushes` holds one FLUSH per member. Throws std::logic_error when the
+// `members` sorted; `flushes` holds one FLUSH per member. DFS_ASSERT fails when the
 // FLUSH answers contradict each other (two messages for one seq): a protocol bug, never input.
 completion compute_completion(const view_id& id, const std::vector<node_id>& members,
                               const std::map<node_id, flush_msg>& flushes,

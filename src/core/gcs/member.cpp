@@ -3,8 +3,8 @@
 #include "core/gcs/member.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
+#include "common/assert.hpp"
 #include "core/gcs/completion.hpp"
 
 namespace dfs::gcs {
@@ -319,7 +319,9 @@ void member::deliver_upto(uint64_t target, effects& fx) {
 }
 
 void member::deliver_one(uint64_t seq, const msg_id& id, const client_op& op, effects& fx) {
-  if (seq != delivered_upto_ + 1) throw std::logic_error("gcs: non-contiguous delivery");
+  DFS_ASSERT(seq == delivered_upto_ + 1, "gcs: non-contiguous delivery of seq " +
+                                             std::to_string(seq) + " after " +
+                                             std::to_string(delivered_upto_));
   std::string result = app_.apply(op);
   delivered_upto_ = seq;
   ++counters_.deliveries;

@@ -1,7 +1,7 @@
 // View change of gcs::member: PROPOSE -> FLUSH -> INSTALL -> INSTALL_ACK -> COMMIT.
 #include <algorithm>
-#include <stdexcept>
 
+#include "common/assert.hpp"
 #include "core/gcs/completion.hpp"
 #include "core/gcs/member.hpp"
 
@@ -340,15 +340,16 @@ void member::commit_install(const install_msg& in_ref, time_point now, effects& 
 
 void member::apply_primary_install(const install_msg& in, effects& fx) {
   if (in.has_snapshot) {
-    if (!app_.restore(in.snapshot)) throw std::logic_error("gcs: snapshot does not restore");
+    // The snapshot came from a member of our group over authenticated packets: our bug.
+    bool restored = app_.restore(in.snapshot);
+    DFS_ASSERT(restored, "gcs: snapshot does not restore");
     delivered_upto_ = in.snapshot_seq;
     fx.state_restored = true;
     ++counters_.state_transfers;
   }
   for (const auto& e : in.entries)
     if (e.seq > delivered_upto_) deliver_one(e.seq, e.id, e.op, fx);
-  if (delivered_upto_ + 1 != in.view.base)
-    throw std::logic_error("gcs: install leaves a gap before base");
+  DFS_ASSERT(delivered_upto_ + 1 == in.view.base, "gcs: install leaves a gap before base");
   // Everything of the old views is now delivered here and held by every member: drop it.
   data_.clear();
   unordered_.clear();

@@ -6,6 +6,8 @@
 #include <functional>
 #include <sstream>
 
+#include "common/assert.hpp"
+
 namespace dfs::sim::gcs_world {
 
 namespace {
@@ -24,6 +26,8 @@ world::world(uint64_t seed, world_options opts)
       opts_(opts),
       rng_(seed * 7919 + 17),
       net_(seed, net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay}) {
+  // A failed DFS_ASSERT aborts the sweep: it names the seed to replay.
+  set_assert_node("sim gcs seed=" + std::to_string(seed) + " (DFS_SIM_SEED replays it)");
   nodes_.resize(opts_.nodes);
   group_.assign(opts_.nodes, 0);
   for (size_t i = 0; i < opts_.nodes; ++i) {

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "common/assert.hpp"
+
 namespace dfs::sim::storage_world {
 
 namespace {
@@ -37,6 +39,8 @@ world::world(uint64_t seed, world_options opts)
       rng_(seed),
       net_(seed * 7919 + 1,
            net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay}) {
+  // A failed DFS_ASSERT aborts the sweep: it names the seed to replay.
+  set_assert_node("sim storage seed=" + std::to_string(seed) + " (DFS_SIM_SEED replays it)");
   start_master();
   for (addr a = 1; a <= opts_.chunkservers; ++a) start_chunkserver(a);
   for (size_t j = 0; j < opts_.clients; ++j) {

@@ -13,7 +13,8 @@
 //   duplication and reordering.
 //
 // Invariants, checked after every step (the first violation stops the run):
-//   acked_version_kept   an acknowledged (or read) version is in the master's state (unless a remove of
+//   acked_version_kept   an acknowledged (or read) version is in the master's state (unless a
+//   remove of
 //                        its path may have been applied after it, or max_versions newer versions
 //                        exist)
 //   reads_exact          a get returns exactly the bytes of one whole put of that path, and of
