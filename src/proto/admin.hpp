@@ -11,6 +11,10 @@ namespace dfs {
 
 struct admin_request {
   std::vector<std::string> args;  // args[0] is the command
+
+  friend bool operator==(const admin_request& a, const admin_request& b) {
+    return a.args == b.args;
+  }
 };
 
 template <class Inspector>
@@ -21,6 +25,10 @@ typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
 struct admin_reply {
   int32_t status = 0;  // 0: ok; otherwise `text` is one error line
   std::string text;
+
+  friend bool operator==(const admin_reply& a, const admin_reply& b) {
+    return a.status == b.status && a.text == b.text;
+  }
 };
 
 template <class Inspector>

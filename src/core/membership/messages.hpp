@@ -76,6 +76,13 @@ struct packet {
                      // ping_req / indirect_ack: the member being probed
   std::vector<member_update> updates;  // piggybacked dissemination, at most max_piggyback
   std::vector<member_update> state;    // full member list (join and push-pull kinds only)
+
+  // Every field, so that a codec that drops one fails the round-trip tests.
+  friend bool operator==(const packet& a, const packet& b) {
+    return a.kind == b.kind && a.sender == b.sender &&
+           a.sender_incarnation == b.sender_incarnation && a.sender_meta == b.sender_meta &&
+           a.seq == b.seq && a.target == b.target && a.updates == b.updates && a.state == b.state;
+  }
 };
 
 }  // namespace dfs::membership
