@@ -17,6 +17,7 @@
 
 #include "client/remote.hpp"
 #include "common/crc32c.hpp"
+#include "common/ports.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs {
@@ -402,7 +403,7 @@ net::store_listing storage_client::store(const std::string& control_addr) {
   auto ep = endpoint::parse(control_addr);
   if (!ep) throw storage_error("'" + control_addr + "' is not HOST:PORT");
   try {
-    return net::list_store(*pool_, {ep->host, static_cast<uint16_t>(ep->port + 1)});
+    return net::list_store(*pool_, {ep->host, data_port_of(ep->port)});
   } catch (const net::data_error& e) {
     throw storage_error(e.what());
   }

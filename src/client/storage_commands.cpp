@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client/storage_client.hpp"
+#include "common/limits.hpp"
 #include "common/text_table.hpp"
 #include "core/master/ids.hpp"
 
@@ -108,7 +109,7 @@ int cmd_put(storage_client& client, const args_t& args) {
   uint64_t cs = 0;
   if (f.count("--chunk-size")) {
     auto v = parse_size(f["--chunk-size"]);
-    if (!v || *v < 1024 || *v > (64u << 20))
+    if (!v || *v < limits::min_chunk_size_bytes || *v > limits::max_chunk_size_bytes)
       return fail("--chunk-size '" + f["--chunk-size"] + "': expected 1KiB..64MiB");
     cs = *v;
   }

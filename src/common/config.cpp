@@ -1,4 +1,5 @@
 #include "common/config.hpp"
+#include "common/limits.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -169,8 +170,8 @@ const std::vector<field>& schema() {
                                            &master_section::unhealthy_after_ms, 10),
       uint_field<master_section, uint32_t>("master.removed_after_ms", &C::master,
                                            &master_section::removed_after_ms, 10),
-      size_field("master.chunk_size", &C::master, &master_section::chunk_size_bytes, 1024,
-                 64ull << 20),
+      size_field("master.chunk_size", &C::master, &master_section::chunk_size_bytes,
+                 limits::min_chunk_size_bytes, limits::max_chunk_size_bytes),
       uint_field<master_section, uint32_t>("master.max_versions", &C::master,
                                            &master_section::max_versions, 1, 1000),
       uint_field<master_section, uint32_t>("master.checkpoint_interval_ms", &C::master,

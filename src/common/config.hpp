@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/node_id.hpp"
+#include "common/ports.hpp"
 
 namespace dfs {
 
@@ -108,9 +109,9 @@ struct config {
   membership_section membership;
 
   uint16_t control_port() const { return node.port; }
-  uint16_t data_port() const { return static_cast<uint16_t>(node.port + 1); }
-  uint16_t multicast_port() const { return static_cast<uint16_t>(node.port + 2); }
-  uint16_t http_port() const { return static_cast<uint16_t>(node.port + 3); }
+  uint16_t data_port() const { return data_port_of(node.port); }
+  uint16_t multicast_port() const { return multicast_port_of(node.port); }
+  uint16_t http_port() const { return http_port_of(node.port); }
 };
 
 // Thrown by the loader; what() is one line naming the file and key.

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "net/data_frame.hpp"
+#include "net/data_messages.hpp"
 
 namespace dfs::net {
 
@@ -56,11 +57,9 @@ reply_msg request(conn_pool& pool, const data_endpoint& at, data_type t, const s
 push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
                        uint64_t handle, uint64_t version, std::string_view data) {
   if (chain.empty()) throw data_error(0, "empty replica chain");
-  wire_writer w;
-  w.u64(data_id).u64(handle).u64(version).u64(data.size());
-  w.u32(static_cast<uint32_t>(chain.size() - 1));
-  for (size_t i = 1; i < chain.size(); ++i) w.str(chain[i].host).u16(chain[i].port);
-  auto begin = w.take();
+  push_begin_msg msg{data_id, handle, version, data.size(), {}};
+  for (size_t i = 1; i < chain.size(); ++i) msg.chain.push_back({chain[i].host, chain[i].port});
+  auto begin = encode(msg);
   auto r = exchange(pool, chain[0], [&](frame_conn& c) {
     bool ok = c.write(data_type::push_begin, begin, true);
     for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
@@ -78,19 +77,15 @@ push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain,
     if (rep.status != 0) throw data_error(rep.status, rep.message);
     return rep;
   });
-  push_result out;
-  wire_reader rd(r.body);
-  auto n = rd.u32();
-  for (uint32_t i = 0; i < n && i < 16 && rd.ok(); ++i) out.stored.push_back(rd.str(300));
-  out.errors = r.message;
-  return out;
+  push_result_msg stored;
+  if (!decode(r.body, stored))
+    throw data_error(0, "chunkserver " + chain[0].text() + ": bad push result");
+  return {std::move(stored.stored), r.message};
 }
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
                        uint64_t length) {
-  wire_writer w;
-  w.u64(handle).u64(offset).u64(length);
-  auto req = w.take();
+  auto req = encode(read_msg{handle, offset, length});
   return exchange(pool, at, [&](frame_conn& c) {
     if (!c.write(data_type::read, req))
       throw data_error(0, "chunkserver " + at.text() + ": send failed");
@@ -113,29 +108,20 @@ std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle
 }
 
 replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle) {
-  wire_writer w;
-  w.u64(handle);
-  auto r = request(pool, at, data_type::stat, w.take());
-  wire_reader rd(r.body);
-  replica_stat s{rd.u64(), rd.u64(), rd.u32()};
-  if (!rd.ok()) throw data_error(0, "chunkserver " + at.text() + ": bad stat reply");
-  return s;
+  auto r = request(pool, at, data_type::stat, encode(stat_msg{handle}));
+  stat_reply_msg s;
+  if (!decode(r.body, s)) throw data_error(0, "chunkserver " + at.text() + ": bad stat reply");
+  return {s.chunk_version, s.length_bytes, s.crc32c};
 }
 
 store_listing list_store(conn_pool& pool, const data_endpoint& at) {
   auto r = request(pool, at, data_type::list, {});
-  wire_reader rd(r.body);
+  list_reply_msg l;
+  if (!decode(r.body, l)) throw data_error(0, "chunkserver " + at.text() + ": bad list reply");
   store_listing out;
-  auto n = rd.u32();
-  out.total_chunks = rd.u64();
-  out.used_bytes = rd.u64();
-  for (uint32_t i = 0; i < n && rd.ok(); ++i) {
-    auto h = rd.u64();
-    auto v = rd.u64();
-    auto l = rd.u64();
-    out.chunks.push_back({h, v, l});
-  }
-  if (!rd.ok()) throw data_error(0, "chunkserver " + at.text() + ": bad list reply");
+  out.total_chunks = l.total_chunks;
+  out.used_bytes = l.used_bytes;
+  for (auto& e : l.entries) out.chunks.push_back({e.handle, e.chunk_version, e.length_bytes});
   return out;
 }
 

@@ -198,7 +198,7 @@ frame_error frame_conn::read(frame& out) {
   if (static_cast<uint8_t>(h[4]) != data_protocol_version) return frame_error::bad_version;
   if (get_le(h + 8, 4) != cluster_) return frame_error::bad_cluster;
   auto len = static_cast<uint32_t>(get_le(h + 12, 4));
-  if (len > max_payload_bytes) return frame_error::bad_length;
+  if (len > max_frame_payload_bytes) return frame_error::bad_length;
   out.type = static_cast<data_type>(static_cast<uint8_t>(h[5]));
   out.payload.resize(len);
   if (len > 0 && !read_exact(out.payload.data(), len, err)) return err;
@@ -207,7 +207,7 @@ frame_error frame_conn::read(frame& out) {
 }
 
 bool frame_conn::write(data_type type, std::string_view payload, bool more) {
-  if (payload.size() > max_payload_bytes) return false;
+  if (payload.size() > max_frame_payload_bytes) return false;
   char h[data_header_bytes] = {};
   put_le(h, data_magic, 4);
   h[4] = static_cast<char>(data_protocol_version);
@@ -246,7 +246,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
 bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body,
                        bool more) {
   wire_writer w;
-  w.u32(status).str(message.substr(0, 1000));
+  w.u32(status).str(message.substr(0, max_reply_message_bytes));
   auto p = w.take();
   p.append(body);
   return write(data_type::reply, p, more);
@@ -261,7 +261,7 @@ bool parse_reply(const frame& f, reply_msg& out) {
   if (f.type != data_type::reply) return false;
   wire_reader r(f.payload);
   out.status = r.u32();
-  out.message = r.str(1000);
+  out.message = r.str(max_reply_message_bytes);
   if (!r.ok()) return false;
   size_t used = 4 + 4 + out.message.size();
   out.body = f.payload.substr(used);

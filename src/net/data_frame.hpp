@@ -1,7 +1,7 @@
 #pragma once
 // The chunk data protocol on the data port (node.port + 1): frames over TCP.
 //
-// Frame = 24-byte header + payload (at most max_payload_bytes = 1 MiB + 4 KiB). Header, all
+// Frame = 24-byte header + payload (at most max_frame_payload_bytes = 1 MiB + 4 KiB). Header, all
 // integers little-endian:
 //   offset size field
 //   0      4    magic 0x44465344 ("DSFD" in file order)
@@ -34,7 +34,8 @@ inline constexpr uint32_t data_magic = 0x44465344;
 inline constexpr uint8_t data_protocol_version = 1;
 inline constexpr size_t data_header_bytes = 24;
 inline constexpr uint32_t data_frame_bytes = 1u << 20;  // chunk bytes per push/read frame
-inline constexpr uint32_t max_payload_bytes = data_frame_bytes + 4096;
+inline constexpr uint32_t max_frame_payload_bytes = data_frame_bytes + 4096;
+inline constexpr size_t max_reply_message_bytes = 1000;  // the text of a reply frame
 
 enum class data_type : uint8_t {
   push_begin = 1,
@@ -83,6 +84,7 @@ class wire_reader {
   uint64_t u64();
   std::string str(size_t max_bytes = 4096);
   bool ok() const { return ok_; }
+  bool done() const { return ok_ && in_.empty(); }  // everything read, nothing malformed
 
  private:
   bool take(void* out, size_t n);

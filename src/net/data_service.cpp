@@ -2,7 +2,9 @@
 
 #include <optional>
 
+#include "common/limits.hpp"
 #include "common/logging.hpp"
+#include "net/data_messages.hpp"
 
 namespace dfs {
 
@@ -14,35 +16,6 @@ using net::frame_error;
 
 namespace {
 
-struct push_header {
-  uint64_t data_id = 0, handle = 0, version = 0, size = 0;
-  std::vector<std::pair<std::string, uint16_t>> chain;  // replicas after this one
-};
-
-bool parse_push(const std::string& payload, push_header& out) {
-  net::wire_reader r(payload);
-  out.data_id = r.u64();
-  out.handle = r.u64();
-  out.version = r.u64();
-  out.size = r.u64();
-  auto n = r.u32();
-  if (!r.ok() || n > 16) return false;
-  for (uint32_t i = 0; i < n; ++i) {
-    auto host = r.str(256);
-    auto port = r.u16();
-    out.chain.emplace_back(host, port);
-  }
-  return r.ok() && out.handle != 0 && out.size <= cs::max_chunk_bytes;
-}
-
-std::string encode_push(const push_header& h, size_t skip) {
-  net::wire_writer w;
-  w.u64(h.data_id).u64(h.handle).u64(h.version).u64(h.size);
-  w.u32(static_cast<uint32_t>(h.chain.size() - skip));
-  for (size_t i = skip; i < h.chain.size(); ++i) w.str(h.chain[i].first).u16(h.chain[i].second);
-  return w.take();
-}
-
 // The next hop of a push, on a pooled connection; empty when the chain ends here or the next
 // replica is unreachable (then the chain is cut: the replicas after it are not written, the
 // client sees fewer and pushes to them again).
@@ -53,13 +26,16 @@ struct downstream {
   std::string error;
 };
 
-void open_downstream(downstream& d, const push_header& h, net::conn_pool& pool) {
+void open_downstream(downstream& d, const net::push_begin_msg& h, net::conn_pool& pool) {
   if (h.chain.empty()) return;
-  d.host = h.chain[0].first;
-  d.port = h.chain[0].second;
+  d.host = h.chain[0].host;
+  d.port = h.chain[0].port;
+  // The next hop gets the same push with the rest of the chain.
+  auto next = h;
+  next.chain.erase(next.chain.begin());
   try {
     d.lease.emplace(pool.acquire(d.host, d.port));
-    if (!d.lease->conn.write(data_type::push_begin, encode_push(h, 1), true))
+    if (!d.lease->conn.write(data_type::push_begin, net::encode(next), true))
       throw std::runtime_error("send failed");
   } catch (const std::exception& e) {
     d.lease.reset();
@@ -83,9 +59,12 @@ std::vector<std::string> downstream_result(downstream& d, net::conn_pool& pool,
     errors += rep.message + "; ";
     return out;
   }
-  net::wire_reader r(rep.body);
-  auto n = r.u32();
-  for (uint32_t i = 0; i < n && i < 16 && r.ok(); ++i) out.push_back(r.str(300));
+  net::push_result_msg result;
+  if (!net::decode(rep.body, result)) {
+    errors += "next replica sent a malformed result; ";
+    return out;
+  }
+  out = std::move(result.stored);
   if (!rep.message.empty()) errors += rep.message + "; ";
   pool.release(d.host, d.port, std::move(d.lease->conn));
   d.lease.reset();
@@ -136,14 +115,14 @@ void data_service::serve(frame_conn& conn) {
 }
 
 bool data_service::on_push(frame_conn& conn, const frame& begin) {
-  push_header h;
-  if (!parse_push(begin.payload, h)) {
+  net::push_begin_msg h;
+  if (!net::decode(begin.payload, h)) {
     bad_frame("malformed push_begin");
     conn.reply(uint32_t(cs::errc::invalid_argument), "malformed push");
     return false;
   }
   cs::data_id id{h.data_id};
-  if (auto r = store_->begin(id, cs::chunk_handle{h.handle}, h.version, h.size); !r) {
+  if (auto r = store_->begin(id, cs::chunk_handle{h.handle}, h.chunk_version, h.size_bytes); !r) {
     conn.reply(uint32_t(r.err().code), self_ + ": " + r.err().message);
     return false;
   }
@@ -175,29 +154,23 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   }
   // Downstream finalizes while we write: their fsyncs overlap ours.
   if (d.lease && !d.lease->conn.write(data_type::finalize, {})) d.lease.reset();
-  std::vector<std::string> stored;
+  net::push_result_msg result;
   if (auto m = store_->finalize(id); m)
-    stored.push_back(self_);
+    result.stored.push_back(self_);
   else
     errors += self_ + ": " + m.err().message + "; ";
-  for (auto& s : downstream_result(d, pool_, errors)) stored.push_back(s);
-  net::wire_writer w;
-  w.u32(static_cast<uint32_t>(stored.size()));
-  for (auto& s : stored) w.str(s);
-  return conn.reply(0, errors, w.take());
+  for (auto& s : downstream_result(d, pool_, errors)) result.stored.push_back(s);
+  return conn.reply(0, errors, net::encode(result));
 }
 
 bool data_service::on_read(frame_conn& conn, const frame& f) {
-  net::wire_reader r(f.payload);
-  auto handle = r.u64();
-  auto offset = r.u64();
-  auto length = r.u64();
-  if (!r.ok() || length > cs::max_chunk_bytes) {
+  net::read_msg rq;
+  if (!net::decode(f.payload, rq)) {
     bad_frame("malformed read");
     return false;
   }
   ++stats_.reads;
-  auto data = store_->read(cs::chunk_handle{handle}, offset, length);
+  auto data = store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, rq.length_bytes);
   if (!data) return conn.reply(uint32_t(data.err().code), self_ + ": " + data.err().message);
   if (!conn.reply(0, "", {}, !data->empty())) return false;
   std::string_view v(*data);
@@ -207,29 +180,25 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
 }
 
 bool data_service::on_stat(frame_conn& conn, const frame& f) {
-  net::wire_reader r(f.payload);
-  auto handle = r.u64();
-  if (!r.ok()) {
+  net::stat_msg rq;
+  if (!net::decode(f.payload, rq)) {
     bad_frame("malformed stat");
     return false;
   }
-  auto m = store_->stat(cs::chunk_handle{handle});
+  auto m = store_->stat(cs::chunk_handle{rq.handle});
   if (!m)
     return conn.reply(uint32_t(cs::errc::not_found),
-                      self_ + ": no chunk " + cs::chunk_handle{handle}.to_string());
-  net::wire_writer w;
-  w.u64(m->chunk_version).u64(m->length_bytes).u32(m->crc32c);
-  return conn.reply(0, "", w.take());
+                      self_ + ": no chunk " + cs::chunk_handle{rq.handle}.to_string());
+  return conn.reply(0, "",
+                    net::encode(net::stat_reply_msg{m->chunk_version, m->length_bytes, m->crc32c}));
 }
 
 bool data_service::on_list(frame_conn& conn) {
   auto all = store_->list();
-  net::wire_writer w;
-  size_t n = std::min<size_t>(all.size(), (net::max_payload_bytes - 1100) / 24);
-  w.u32(static_cast<uint32_t>(n)).u64(all.size()).u64(store_->used_bytes());
-  for (size_t i = 0; i < n; ++i)
-    w.u64(all[i].handle.value).u64(all[i].chunk_version).u64(all[i].length_bytes);
-  return conn.reply(0, "", w.take());
+  net::list_reply_msg out{all.size(), store_->used_bytes(), {}};
+  for (size_t i = 0; i < all.size() && i < net::max_list_entries; ++i)
+    out.entries.push_back({all[i].handle.value, all[i].chunk_version, all[i].length_bytes});
+  return conn.reply(0, "", net::encode(out));
 }
 
 }  // namespace dfs

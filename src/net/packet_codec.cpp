@@ -62,7 +62,7 @@ void packet_codec::mac(std::string_view data, unsigned char* out) const {
 }
 
 std::string packet_codec::encode(channel ch, std::string_view payload) const {
-  if (payload.size() > max_payload_bytes) return {};
+  if (payload.size() > max_datagram_payload_bytes) return {};
   std::string out(packet_header_bytes, '\0');
   std::memcpy(out.data(), magic, 4);
   out[4] = static_cast<char>(version);

@@ -24,7 +24,8 @@ enum class channel : uint8_t { membership = 1, gcs = 2 };
 constexpr size_t packet_header_bytes = 16;
 constexpr size_t packet_mac_bytes = 32;
 constexpr size_t max_datagram_bytes = 65000;  // under the 65507-byte UDP payload limit
-constexpr size_t max_payload_bytes = max_datagram_bytes - packet_header_bytes - packet_mac_bytes;
+constexpr size_t max_datagram_payload_bytes =
+    max_datagram_bytes - packet_header_bytes - packet_mac_bytes;
 
 enum class packet_error : uint8_t {
   none = 0,
@@ -44,7 +45,7 @@ class packet_codec {
  public:
   packet_codec(const std::string& cluster_name, std::string key);
 
-  // The datagram for `payload`; empty if the payload exceeds max_payload_bytes.
+  // The datagram for `payload`; empty if the payload exceeds max_datagram_payload_bytes.
   std::string encode(channel ch, std::string_view payload) const;
 
   struct decoded {

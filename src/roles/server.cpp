@@ -13,17 +13,12 @@
 #include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
+#include "common/wall_clock.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {
 
 namespace {
-
-uint64_t now_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 // Blocks until SIGINT or SIGTERM; returns the signal.
 int wait_for_signal(const sigset_t& sigs) {
@@ -56,7 +51,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
               << "': " << ec.message() << "\n";
     return 2;
   }
-  node_id id{cfg.node.host, cfg.node.port, now_ms()};
+  node_id id{cfg.node.host, cfg.node.port, wall_clock_ms()};
   log::init(cfg, id.to_string(), true);
   set_assert_node(id.to_string());
   auto log = log::get("main");

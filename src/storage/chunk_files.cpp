@@ -35,7 +35,7 @@ cs::result<cs::chunk_meta> chunk_files::load_header(const std::string& path) con
   uint64_t size = 0;
   if (auto st = file_size(path, size); !st) return cs::make_error(cs::errc::corrupt, st.message);
   std::string bytes;
-  auto want = std::min<uint64_t>(size, cs::header_bytes_for(cs::max_chunk_bytes));
+  auto want = std::min<uint64_t>(size, cs::header_bytes_for(limits::max_chunk_size_bytes));
   if (auto st = read_range(path, 0, want, bytes); !st)
     return cs::make_error(cs::errc::corrupt, st.message);
   auto m = cs::decode_header(bytes);
@@ -86,7 +86,7 @@ cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t 
 
 cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t chunk_version,
                                               std::string_view data) const {
-  if (data.size() > cs::max_chunk_bytes)
+  if (data.size() > limits::max_chunk_size_bytes)
     return cs::make_error(cs::errc::invalid_argument, "chunk too large");
   auto meta = cs::describe_chunk(handle, chunk_version, data);
   auto header = cs::encode_header(meta);

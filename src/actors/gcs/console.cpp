@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "actors/gcs/sequencer.hpp"
+#include "common/ports.hpp"
 #include "common/text_table.hpp"
 #include "net/fault_injection.hpp"
 
@@ -33,7 +34,8 @@ std::string view_text(const sequencer_state& st) {
   text_table mt({"RANK", "MEMBER", "MULTICAST"}, {true, false, false});
   for (size_t i = 0; i < v.members.size(); ++i) {
     auto& id = v.members[i];
-    mt.add({std::to_string(i), id.to_string(), id.host + ":" + std::to_string(id.port + 2)});
+    mt.add({std::to_string(i), id.to_string(),
+            id.host + ":" + std::to_string(multicast_port_of(id.port))});
   }
   return out + mt.render();
 }

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "common/logging.hpp"
+#include "common/ports.hpp"
 
 namespace dfs {
 
@@ -47,7 +48,7 @@ void send_packet(self_ptr self, const gcs::outbound& o) {
                            o.to.to_string());
     return;
   }
-  endpoint to{o.to.host, static_cast<uint16_t>(o.to.port + 2)};  // the multicast port
+  endpoint to{o.to.host, multicast_port_of(o.to.port)};
   for (auto& d : datagrams) {
     st.socket->send_to(to, std::move(d));
     ++st.datagrams_sent;

@@ -7,18 +7,13 @@
 #include <caf/all.hpp>
 
 #include "common/logging.hpp"
+#include "common/wall_clock.hpp"
 
 namespace dfs {
 
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
-
-uint64_t wall_clock_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 master::core_options options_of(const config& cfg) {
   master::core_options o;

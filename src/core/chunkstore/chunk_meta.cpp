@@ -65,7 +65,7 @@ result<chunk_meta> decode_header(std::string_view bytes) {
   m.length_bytes = get_le(p + 24, 8);
   m.crc32c = static_cast<uint32_t>(get_le(p + 32, 4));
   auto blocks = get_le(p + 36, 4);
-  if (get_le(p + 40, 4) != block_size_bytes || m.length_bytes > max_chunk_bytes ||
+  if (get_le(p + 40, 4) != block_size_bytes || m.length_bytes > limits::max_chunk_size_bytes ||
       blocks != block_count(m.length_bytes))
     return make_error(errc::corrupt, "chunk header sizes inconsistent");
   if (bytes.size() < chunk_header_fixed_bytes + 4 * blocks)

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/chunkstore/block_checksums.hpp"
 #include "core/chunkstore/error.hpp"
 #include "core/master/ids.hpp"
@@ -31,7 +32,6 @@ using master::chunk_handle;
 inline constexpr uint32_t chunk_file_magic = 0x43534644;
 inline constexpr uint16_t chunk_file_version = 1;
 inline constexpr size_t chunk_header_fixed_bytes = 48;
-inline constexpr uint64_t max_chunk_bytes = 1ull << 30;  // sanity bound for headers on disk
 
 struct chunk_meta {
   chunk_handle handle;

@@ -15,7 +15,7 @@ pending_table::pending_table(pending_limits limits) : limits_(limits) {}
 result<void> pending_table::start(data_id id, chunk_handle handle, uint64_t chunk_version,
                                   uint64_t declared_bytes, core::time_point now) {
   if (entries_.count(id) > 0) return make_error(errc::invalid_argument, name(id) + " in use");
-  if (declared_bytes > max_chunk_bytes)
+  if (declared_bytes > limits::max_chunk_size_bytes)
     return make_error(
         errc::invalid_argument,
         name(id) + ": chunk of " + std::to_string(declared_bytes) + " bytes over the limit");

@@ -48,7 +48,8 @@ class pending_table {
  public:
   explicit pending_table(pending_limits limits = {});
 
-  // Errors: invalid_argument (id already pending, size over max_chunk_bytes), busy (limits).
+  // Errors: invalid_argument (id already pending, size over limits::max_chunk_size_bytes), busy
+  // (limits).
   result<void> start(data_id id, chunk_handle handle, uint64_t chunk_version,
                      uint64_t declared_bytes, core::time_point now);
   // Counts `n` more bytes and restarts the expiry clock. Errors: not_found (unknown or

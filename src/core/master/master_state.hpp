@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/master/chunk_table.hpp"
 #include "core/master/error.hpp"
 #include "core/master/namespace_tree.hpp"
@@ -34,8 +35,8 @@ struct master_options {
   uint32_t replication = 3;   // target replica count, for under_replicated()
   core::duration handle_grace = std::chrono::minutes(10);  // allocate -> commit window
   uint32_t max_chunks_per_put = 1u << 20;
-  uint64_t min_chunk_size_bytes = 1024;
-  uint64_t max_chunk_size_bytes = 64ull << 20;
+  uint64_t min_chunk_size_bytes = limits::min_chunk_size_bytes;
+  uint64_t max_chunk_size_bytes = limits::max_chunk_size_bytes;
 };
 
 // A put's final step: the chunks were pushed and finalized on their replicas.

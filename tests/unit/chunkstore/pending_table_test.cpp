@@ -34,7 +34,9 @@ TEST(PendingTable, DuplicateAndOversize) {
   pending_table t;
   ASSERT_TRUE(t.start(data_id{1}, chunk_handle{10}, 1, 0, at(0)).ok());
   EXPECT_EQ(t.start(data_id{1}, chunk_handle{11}, 1, 5, at(0)).err().code, errc::invalid_argument);
-  EXPECT_EQ(t.start(data_id{2}, chunk_handle{11}, 1, max_chunk_bytes + 1, at(0)).err().code,
+  EXPECT_EQ(t.start(data_id{2}, chunk_handle{11}, 1, dfs::limits::max_chunk_size_bytes + 1, at(0))
+                .err()
+                .code,
             errc::invalid_argument);
   EXPECT_TRUE(t.finish(data_id{1}).ok());  // an empty chunk is complete at once
 }

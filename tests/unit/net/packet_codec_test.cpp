@@ -40,8 +40,8 @@ TEST(PacketCodec, TruncatedAndOversized) {
   for (size_t n = 0; n < d.size(); ++n)
     EXPECT_NE(c.decode(std::string_view(d).substr(0, n)).error, packet_error::none) << n;
   EXPECT_EQ(c.decode(std::string(max_datagram_bytes + 1, 'x')).error, packet_error::too_large);
-  EXPECT_TRUE(c.encode(channel::gcs, std::string(max_payload_bytes + 1, 'x')).empty());
-  EXPECT_FALSE(c.encode(channel::gcs, std::string(max_payload_bytes, 'x')).empty());
+  EXPECT_TRUE(c.encode(channel::gcs, std::string(max_datagram_payload_bytes + 1, 'x')).empty());
+  EXPECT_FALSE(c.encode(channel::gcs, std::string(max_datagram_payload_bytes, 'x')).empty());
 }
 
 TEST(PacketCodec, RandomBytesNeverAccepted) {
