@@ -5,7 +5,7 @@
 // A frame names its sender's node id (the UDP source port alone does not say which incarnation
 // sent it). A packet whose encoding exceeds one datagram (FLUSH/INSTALL with a large log or a
 // state snapshot) travels as numbered fragments of the encoded packet frame; the receiver
-// reassembles them (see actors/gcs/fragments.hpp). Losing one fragment loses the packet, which
+// reassembles them (net/gcs_transport.hpp). Losing one fragment loses the packet, which
 // the protocol resends (view_retry_ms).
 #include <cstdint>
 #include <string>

@@ -3,9 +3,10 @@
 
 namespace dfs {
 
-// The introducer is an ordinary member that joiners contact first; its membership actor
-// arrives with the gossip layer (issue 3). Until then it runs the common node services:
-// control port, node actor and admin console.
+// The introducer is an ordinary member of the gossip group that joiners contact first
+// (cluster.introducers); any live member can answer a join, so it needs no actor of its own.
+// The membership actor, the node actor and the admin console every server node runs are
+// started by roles/server.cpp.
 void start_introducer(node_context& ctx) {
   log::get("main")->info("introducer_ready control={}", ctx.id.address().to_string());
 }
