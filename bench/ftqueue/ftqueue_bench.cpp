@@ -15,10 +15,10 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/system_setup.hpp"
 #include "client/queue_client.hpp"
 #include "common/dfs_cluster.hpp"
 #include "common/text_table.hpp"
+#include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
 using dfs::ftqueue::op_code;

@@ -19,9 +19,9 @@
 #include <random>
 #include <thread>
 
-#include "actors/system_setup.hpp"
 #include "client/storage_client.hpp"
 #include "common/dfs_cluster.hpp"
+#include "proto/system_setup.hpp"
 #include "storage/dir_sync_group.hpp"
 
 using namespace std::chrono_literals;

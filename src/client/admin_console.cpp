@@ -6,9 +6,9 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
-#include "actors/system_setup.hpp"
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
+#include "proto/system_setup.hpp"
 
 namespace dfs {
 

@@ -9,12 +9,12 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
-#include "actors/system_setup.hpp"
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
 #include "client/storage_commands.hpp"
 #include "common/text_table.hpp"
+#include "proto/system_setup.hpp"
 
 namespace dfs {
 

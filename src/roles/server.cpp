@@ -9,11 +9,11 @@
 
 #include "actors/membership/failure_detector.hpp"
 #include "actors/node/node_actor.hpp"
-#include "actors/system_setup.hpp"
 #include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
 #include "common/wall_clock.hpp"
+#include "proto/system_setup.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {

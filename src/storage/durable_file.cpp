@@ -206,4 +206,14 @@ void append_file::close() {
   fd_ = -1;
 }
 
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes) {
+  uint64_t free = capacity_bytes, cap = capacity_bytes;
+  if (!disk_space(dir, free, cap)) return {capacity_bytes, capacity_bytes};
+  if (capacity_bytes > 0) {
+    cap = capacity_bytes;
+    free = std::min(free, capacity_bytes);
+  }
+  return {cap, free};
+}
+
 }  // namespace dfs

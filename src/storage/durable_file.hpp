@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dfs {
@@ -37,6 +38,11 @@ io_status make_dirs(const std::string& path);  // mkdir -p
 io_status list_dir(const std::string& dir, std::vector<std::string>& names);
 io_status file_size(const std::string& path, uint64_t& size_bytes);
 io_status disk_space(const std::string& dir, uint64_t& free_bytes, uint64_t& total_bytes);
+
+// What a chunkserver offers: {capacity, free} of the file system holding `dir`, both capped by
+// `capacity_bytes` when it is > 0 (chunkserver.capacity). If the file system cannot be asked,
+// {capacity_bytes, capacity_bytes}.
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes);
 std::string parent_dir(const std::string& path);
 
 // An append-only file: several appends, then one sync() makes them all durable (group commit).

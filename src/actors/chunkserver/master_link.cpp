@@ -1,7 +1,5 @@
 #include "actors/chunkserver/master_link.hpp"
 
-#include <algorithm>
-
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
@@ -99,16 +97,6 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
 }
 
 }  // namespace
-
-std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes) {
-  uint64_t free = capacity_bytes, cap = capacity_bytes;
-  if (!disk_space(dir, free, cap)) return {capacity_bytes, capacity_bytes};
-  if (capacity_bytes > 0) {
-    cap = capacity_bytes;
-    free = std::min(free, capacity_bytes);
-  }
-  return {cap, free};
-}
 
 master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id,
                                                 std::shared_ptr<chunk_store> store) {

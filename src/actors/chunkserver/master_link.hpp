@@ -35,7 +35,4 @@ master_link_actor::behavior_type master_link_fn(
     master_link_actor::stateful_pointer<master_link_state> self, config cfg, node_id id,
     std::shared_ptr<chunk_store> store);
 
-// Capacity and free bytes of the file system holding `dir` (capped by `capacity_bytes` > 0).
-std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes);
-
 }  // namespace dfs

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 
@@ -117,9 +118,20 @@ template <class Reply, class F>
 caf::result<Reply> ask_core(master_self self, F call) {
   auto& st = self->state;
   auto token = st.next_token++;
-  st.promises.emplace(token, self->make_response_promise<Reply>());
-  auto promise = std::get<caf::typed_response_promise<Reply>>(st.promises.at(token));
-  carry_out(self, call(token));
+  auto fx = call(token);
+  // Answered at once (queries with nothing pending, refusals): a plain reply, no promise.
+  for (auto it = fx.replies.begin(); it != fx.replies.end(); ++it) {
+    if (it->token != token) continue;
+    auto* now = std::get_if<Reply>(&it->reply);
+    DFS_ASSERT(now != nullptr, "master core answered a request with the wrong reply type");
+    Reply reply = std::move(*now);
+    fx.replies.erase(it);
+    carry_out(self, std::move(fx));
+    return reply;
+  }
+  auto promise = self->make_response_promise<Reply>();
+  st.promises.emplace(token, promise);
+  carry_out(self, std::move(fx));
   return promise;
 }
 

@@ -16,9 +16,9 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/system_setup.hpp"
 #include "client/queue_client.hpp"
 #include "common/dfs_cluster.hpp"
+#include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
 using dfs::queue_client;

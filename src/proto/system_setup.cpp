@@ -1,4 +1,4 @@
-#include "actors/system_setup.hpp"
+#include "proto/system_setup.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
