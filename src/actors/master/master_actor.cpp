@@ -74,12 +74,14 @@ void carry_out(master_self self, master::master_effects fx) {
   for (auto& r : fx.replies) {
     auto it = st.promises.find(r.token);
     if (it == st.promises.end()) continue;
-    // A reply of the type its promise expects (the core answers each request in kind).
+    // The core answers each request in kind: a put with a plan, the rest with an ns_reply.
+    bool delivered = false;
     if (auto* p = std::get_if<caf::typed_response_promise<ns_reply>>(&it->second)) {
-      if (auto* v = std::get_if<ns_reply>(&r.reply)) p->deliver(std::move(*v));
+      if (auto* v = std::get_if<ns_reply>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
     } else if (auto* p = std::get_if<caf::typed_response_promise<put_plan>>(&it->second)) {
-      if (auto* v = std::get_if<put_plan>(&r.reply)) p->deliver(std::move(*v));
+      if (auto* v = std::get_if<put_plan>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
     }
+    DFS_ASSERT(delivered, "master core answered a request with the wrong reply type");
     st.promises.erase(it);
   }
   // Requests already in the mailbox are handled before this message: they join the batch.
