@@ -1,0 +1,157 @@
+#include "core/master/repair_planner.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace dfs::master {
+
+namespace {
+
+struct candidate {
+  const repair_chunk* chunk;
+  uint32_t counted;  // replicas that count
+  uint32_t need;     // copies to start
+};
+
+}  // namespace
+
+uint32_t repair_planner::load(const node_id& n) const {
+  auto it = load_.find(n);
+  return it == load_.end() ? 0 : it->second;
+}
+
+void repair_planner::refill(core::time_point now) {
+  double rate = static_cast<double>(opts_.max_bytes_per_s);
+  if (!refilled_) {
+    budget_bytes_ = rate;
+    refilled_ = true;
+  } else if (now > last_refill_) {
+    budget_bytes_ += rate * std::chrono::duration<double>(now - last_refill_).count();
+  }
+  budget_bytes_ = std::min(budget_bytes_, rate);  // at most one second of budget saved up
+  last_refill_ = now;
+}
+
+std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& chunks,
+                                             const std::vector<repair_server>& servers,
+                                             core::time_point now) {
+  refill(now);
+  std::map<node_id, const repair_server*> by_id;
+  for (auto& s : servers) by_id[s.id] = &s;
+  auto healthy = [&](const node_id& n) {
+    auto it = by_id.find(n);
+    return it != by_id.end() && it->second->state == registry::health::healthy;
+  };
+  // An unhealthy server may come back: its replicas count until `delay` has passed.
+  auto counts = [&](const node_id& n) {
+    auto it = by_id.find(n);
+    if (it == by_id.end()) return false;
+    auto& s = *it->second;
+    return s.state == registry::health::healthy ||
+           (s.state == registry::health::unhealthy && now - s.unhealthy_since < opts_.delay);
+  };
+
+  std::vector<candidate> todo;
+  stats_.queued = stats_.missing = 0;
+  for (auto& c : chunks) {
+    uint32_t counted = 0;
+    for (auto& r : c.replicas) counted += counts(r) ? 1 : 0;
+    auto flying = static_cast<uint32_t>(in_flight_.count(c.handle.value));
+    if (counted + flying >= c.target) continue;
+    ++stats_.queued;
+    if (counted == 0) {
+      ++stats_.missing;  // nothing to copy from (all replicas lost, or waiting out a delay)
+      continue;
+    }
+    todo.push_back({&c, counted, c.target - counted - flying});
+  }
+  std::sort(todo.begin(), todo.end(), [](const candidate& a, const candidate& b) {
+    return std::make_tuple(a.counted, !a.chunk->hot, a.chunk->handle.value) <
+           std::make_tuple(b.counted, !b.chunk->hot, b.chunk->handle.value);
+  });
+
+  std::map<node_id, uint64_t> free_left;  // free space minus what this plan sends there
+  for (auto& s : servers) free_left[s.id] = s.free_bytes;
+  std::vector<copy_order> out;
+  for (auto& cand : todo) {
+    const auto& c = *cand.chunk;
+    for (uint32_t k = 0; k < cand.need && out.size() < opts_.max_orders_per_plan; ++k) {
+      if (budget_bytes_ < static_cast<double>(std::min(c.size_bytes, opts_.max_bytes_per_s)))
+        return out;  // the bandwidth budget is spent until the next plan
+      // Source: a healthy holder with a free slot, the least busy one.
+      const node_id* source = nullptr;
+      for (auto& r : c.replicas)
+        if (healthy(r) && load(r) < opts_.max_copies_per_server &&
+            (source == nullptr || load(r) < load(*source)))
+          source = &r;
+      if (source == nullptr) break;
+      std::set<std::string> zones;
+      std::set<node_id> taken(c.replicas.begin(), c.replicas.end());
+      for (auto& r : c.replicas)
+        if (auto it = by_id.find(r); it != by_id.end()) zones.insert(it->second->zone);
+      auto range = in_flight_.equal_range(c.handle.value);
+      for (auto it = range.first; it != range.second; ++it) taken.insert(it->second.target);
+      // Target: a healthy non-holder with a free slot; a new zone first, then the most space.
+      const repair_server* target = nullptr;
+      auto better = [&](const repair_server& s) {
+        if (target == nullptr) return true;
+        bool new_zone = zones.count(s.zone) == 0, t_new_zone = zones.count(target->zone) == 0;
+        if (new_zone != t_new_zone) return new_zone;
+        return free_left[s.id] > free_left[target->id];
+      };
+      for (auto& s : servers) {
+        if (s.state != registry::health::healthy || taken.count(s.id) ||
+            load(s.id) >= opts_.max_copies_per_server || free_left[s.id] < c.size_bytes)
+          continue;
+        if (auto a = avoid_until_.find({c.handle.value, s.id});
+            a != avoid_until_.end() && a->second > now)
+          continue;
+        if (better(s)) target = &s;
+      }
+      if (target == nullptr) break;
+      auto id = next_order_id_++;
+      out.push_back({id, c.handle, c.chunk_version, c.size_bytes, *source, target->id});
+      in_flight_.emplace(c.handle.value, flight{id, *source, target->id});
+      ++load_[*source];
+      ++load_[target->id];
+      free_left[target->id] -= c.size_bytes;
+      budget_bytes_ -= static_cast<double>(c.size_bytes);
+      ++stats_.started;
+      stats_.bytes_started += c.size_bytes;
+    }
+    if (out.size() >= opts_.max_orders_per_plan) break;
+  }
+  return out;
+}
+
+void repair_planner::finish(std::multimap<uint64_t, flight>::iterator it, bool ok,
+                            core::time_point now) {
+  for (auto* n : {&it->second.source, &it->second.target})
+    if (auto l = load_.find(*n); l != load_.end() && --l->second == 0) load_.erase(l);
+  if (ok) {
+    ++stats_.done;
+  } else {
+    ++stats_.failed;
+    avoid_until_[{it->first, it->second.target}] = now + opts_.retry_after;
+  }
+  in_flight_.erase(it);
+}
+
+void repair_planner::on_copy_done(const copy_order& o, bool ok, core::time_point now) {
+  auto range = in_flight_.equal_range(o.handle.value);
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second.id == o.id) return finish(it, ok, now);
+}
+
+void repair_planner::on_server_gone(const node_id& n, core::time_point now) {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    auto next = std::next(it);
+    if (it->second.source == n || it->second.target == n) finish(it, false, now);
+    it = next;
+  }
+  // Old avoidances of a gone server no longer matter.
+  for (auto it = avoid_until_.begin(); it != avoid_until_.end();)
+    it = it->first.second == n ? avoid_until_.erase(it) : std::next(it);
+}
+
+}  // namespace dfs::master
