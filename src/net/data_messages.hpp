@@ -5,13 +5,19 @@
 // every bound, never reads past its input, rejects trailing bytes, and returns false for
 // anything malformed.
 //
-//   push_begin   data_id u64, handle u64, chunk_version u64, size_bytes u64,
-//                hops u32 (<= max_chain_hops), hops x (host str (<= max_host_bytes), port u16)
-//   push result  (reply body) count u32 (<= max_chain_hops + 1), count x endpoint str
-//   read         handle u64, offset_bytes u64, length_bytes u64 (<= max chunk size)
-//   stat         handle u64          -> reply body: chunk_version u64, length u64, crc32c u32
-//   list         (empty)             -> reply body: count u32, total u64, used_bytes u64,
-//                                       count x (handle u64, chunk_version u64, length u64)
+//   push_begin   data_id u64, handle u64 (!= 0), chunk_version u64, size_bytes u64 (<= max
+//                chunk size), hops u32 (<= max_chain_hops),
+//                hops x (host str (1..max_host_bytes), port u16 (!= 0))
+//   push result  (reply body) count u32 (<= max_chain_hops + 1),
+//                count x endpoint str (1..max_endpoint_text_bytes)
+//   read         handle u64 (!= 0), offset_bytes u64, length_bytes u64
+//                (offset + length <= max chunk size)
+//   stat         handle u64 (!= 0)   -> reply body: chunk_version u64, length u64 (<= max chunk
+//                                       size), crc32c u32
+//   list         (empty)             -> reply body: count u32 (<= max_list_entries, <= total),
+//                                       total u64, used_bytes u64, count x (handle u64 (!= 0),
+//                                       chunk_version u64, length u64 (<= max chunk size))
+// "max chunk size" is limits::max_chunk_size_bytes (common/limits.hpp).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -74,6 +80,15 @@ struct list_reply_msg {
   uint64_t used_bytes = 0;
   std::vector<list_entry> entries;
 };
+
+bool operator==(const chain_hop& a, const chain_hop& b);
+bool operator==(const push_begin_msg& a, const push_begin_msg& b);
+bool operator==(const push_result_msg& a, const push_result_msg& b);
+bool operator==(const read_msg& a, const read_msg& b);
+bool operator==(const stat_msg& a, const stat_msg& b);
+bool operator==(const stat_reply_msg& a, const stat_reply_msg& b);
+bool operator==(const list_entry& a, const list_entry& b);
+bool operator==(const list_reply_msg& a, const list_reply_msg& b);
 
 std::string encode(const push_begin_msg& m);
 std::string encode(const push_result_msg& m);

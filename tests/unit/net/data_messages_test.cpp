@@ -73,31 +73,45 @@ void expect_every_prefix_rejected(const M& m) {
   EXPECT_FALSE(decode(bytes + "x", out)) << "trailing byte accepted";
 }
 
+// Decodes what encode() wrote and compares field by field (operator==): every field is set
+// to a distinct non-default value, so a dropped, swapped or narrowed field shows.
+template <class M>
+void expect_round_trip(const M& m) {
+  M out;
+  ASSERT_TRUE(decode(encode(m), out));
+  EXPECT_TRUE(out == m);
+}
+
 TEST(DataMessages, RoundTripWithEveryFieldSet) {
-  push_begin_msg p;
-  ASSERT_TRUE(decode(encode(sample_push()), p));
-  EXPECT_EQ(p.data_id, 0x1122334455667788ull);
-  EXPECT_EQ(p.handle, 0x0102030405060708ull);
-  EXPECT_EQ(p.chunk_version, 3u);
-  EXPECT_EQ(p.size_bytes, 65536u);
-  ASSERT_EQ(p.chain.size(), 2u);
-  EXPECT_EQ(p.chain[1].host, "h3");
-  EXPECT_EQ(p.chain[1].port, 7);
-  push_result_msg r;
-  ASSERT_TRUE(decode(encode(push_result_msg{{"a:1", "b:2"}}), r));
-  EXPECT_EQ(r.stored, (std::vector<std::string>{"a:1", "b:2"}));
-  read_msg rd;
-  ASSERT_TRUE(decode(encode(read_msg{1, 2, 3}), rd));
-  EXPECT_EQ(rd.handle + rd.offset_bytes * 10 + rd.length_bytes * 100, 321u);
-  stat_reply_msg s;
-  ASSERT_TRUE(decode(encode(stat_reply_msg{4, 5, 6}), s));
-  EXPECT_EQ(s.chunk_version + s.length_bytes * 10 + s.crc32c * 100, 654u);
-  list_reply_msg l;
-  ASSERT_TRUE(decode(encode(list_reply_msg{7, 8, {{1, 2, 3}, {4, 5, 6}}}), l));
-  EXPECT_EQ(l.total_chunks, 7u);
-  EXPECT_EQ(l.used_bytes, 8u);
-  ASSERT_EQ(l.entries.size(), 2u);
-  EXPECT_EQ(l.entries[1].length_bytes, 6u);
+  expect_round_trip(sample_push());
+  expect_round_trip(push_begin_msg{~0ull, ~0ull - 1, ~0ull - 2, limits::max_chunk_size_bytes,
+                                   std::vector<chain_hop>(max_chain_hops, {"h", 65535})});
+  expect_round_trip(push_result_msg{{"a:1", "bb:22", std::string(max_endpoint_text_bytes, 'c')}});
+  expect_round_trip(read_msg{11, 22, 33});
+  expect_round_trip(stat_msg{0x8000000000000001ull});
+  expect_round_trip(stat_reply_msg{44, 55, 0xdeadbeef});
+  expect_round_trip(list_reply_msg{77, 88, {{1, 2, 3}, {4, 5, 6}}});
+}
+
+// operator== itself must see every field, or the round trips above prove nothing.
+TEST(DataMessages, EqualityComparesEveryField) {
+  auto p = sample_push();
+  for (int f = 0; f < 6; ++f) {
+    auto q = p;
+    if (f == 0) ++q.data_id;
+    if (f == 1) ++q.handle;
+    if (f == 2) ++q.chunk_version;
+    if (f == 3) ++q.size_bytes;
+    if (f == 4) q.chain[1].host = "h4";
+    if (f == 5) ++q.chain[1].port;
+    EXPECT_FALSE(p == q) << "push_begin field " << f;
+  }
+  EXPECT_FALSE((read_msg{1, 2, 3} == read_msg{1, 2, 4}));
+  EXPECT_FALSE((read_msg{1, 2, 3} == read_msg{1, 3, 3}));
+  EXPECT_FALSE((stat_reply_msg{4, 5, 6} == stat_reply_msg{4, 5, 7}));
+  EXPECT_FALSE((stat_reply_msg{4, 5, 6} == stat_reply_msg{4, 6, 6}));
+  EXPECT_FALSE((list_reply_msg{7, 8, {{1, 2, 3}}} == list_reply_msg{7, 9, {{1, 2, 3}}}));
+  EXPECT_FALSE((list_reply_msg{7, 8, {{1, 2, 3}}} == list_reply_msg{7, 8, {{1, 2, 4}}}));
 }
 
 TEST(DataMessages, EveryTruncationAndTrailingByteIsRejected) {
@@ -109,29 +123,68 @@ TEST(DataMessages, EveryTruncationAndTrailingByteIsRejected) {
   expect_every_prefix_rejected(list_reply_msg{7, 8, {{1, 2, 3}}});
 }
 
-TEST(DataMessages, OutOfRangeValuesAreRejected) {
-  push_begin_msg out;
-  auto p = sample_push();
-  p.handle = 0;
-  EXPECT_FALSE(decode(encode(p), out)) << "handle 0";
-  p = sample_push();
-  p.size_bytes = limits::max_chunk_size_bytes + 1;
-  EXPECT_FALSE(decode(encode(p), out)) << "oversized chunk";
-  p = sample_push();
-  p.chain.assign(max_chain_hops + 1, {"h", 1});
-  EXPECT_FALSE(decode(encode(p), out)) << "too many hops";
-  p = sample_push();
-  p.chain[0].host.assign(max_host_bytes + 1, 'h');
-  EXPECT_FALSE(decode(encode(p), out)) << "long host";
-  read_msg r;
-  EXPECT_FALSE(decode(encode(read_msg{1, 0, limits::max_chunk_size_bytes + 1}), r));
-  push_result_msg pr;
-  EXPECT_FALSE(
-      decode(encode(push_result_msg{std::vector<std::string>(max_chain_hops + 2, "x")}), pr));
+template <class M>
+bool decodes(const M& m) {
+  M out;
+  return decode(encode(m), out);
+}
+
+TEST(DataMessages, PushBeginBoundsAreChecked) {
+  constexpr auto max = limits::max_chunk_size_bytes;
+  auto with = [](auto change) {
+    auto p = sample_push();
+    change(p);
+    return decodes(p);
+  };
+  EXPECT_FALSE(with([](auto& p) { p.handle = 0; })) << "handle 0";
+  EXPECT_TRUE(with([&](auto& p) { p.size_bytes = max; })) << "the largest chunk";
+  EXPECT_FALSE(with([&](auto& p) { p.size_bytes = max + 1; })) << "oversized chunk";
+  EXPECT_TRUE(with([](auto& p) { p.chain.assign(max_chain_hops, {"h", 1}); })) << "longest chain";
+  EXPECT_FALSE(with([](auto& p) { p.chain.assign(max_chain_hops + 1, {"h", 1}); }));
+  EXPECT_TRUE(with([](auto& p) { p.chain[0].host.assign(max_host_bytes, 'h'); }));
+  EXPECT_FALSE(with([](auto& p) { p.chain[0].host.assign(max_host_bytes + 1, 'h'); }));
+  EXPECT_FALSE(with([](auto& p) { p.chain[1].host.clear(); })) << "empty host";
+  EXPECT_FALSE(with([](auto& p) { p.chain[1].port = 0; })) << "port 0";
+}
+
+TEST(DataMessages, PushResultBoundsAreChecked) {
+  EXPECT_TRUE(decodes(push_result_msg{std::vector<std::string>(max_chain_hops + 1, "x:1")}));
+  EXPECT_FALSE(decodes(push_result_msg{std::vector<std::string>(max_chain_hops + 2, "x:1")}));
+  EXPECT_FALSE(decodes(push_result_msg{{std::string(max_endpoint_text_bytes + 1, 'x')}}));
+  EXPECT_FALSE(decodes(push_result_msg{{"a:1", ""}})) << "empty endpoint";
+}
+
+TEST(DataMessages, ReadAndStatBoundsAreChecked) {
+  constexpr auto max = limits::max_chunk_size_bytes;
+  EXPECT_FALSE(decodes(read_msg{0, 0, 1})) << "handle 0";
+  EXPECT_TRUE(decodes(read_msg{1, 0, max}));
+  EXPECT_TRUE(decodes(read_msg{1, max - 1, 1}));
+  EXPECT_TRUE(decodes(read_msg{1, max, 0}));
+  EXPECT_FALSE(decodes(read_msg{1, 0, max + 1})) << "oversized length";
+  EXPECT_FALSE(decodes(read_msg{1, max, 1})) << "range ends past the largest chunk";
+  EXPECT_FALSE(decodes(read_msg{1, max + 1, 0})) << "offset past the largest chunk";
+  EXPECT_FALSE(decodes(read_msg{1, ~0ull, 2})) << "offset + length wraps";
+  EXPECT_FALSE(decodes(stat_msg{0})) << "handle 0";
+  EXPECT_TRUE(decodes(stat_reply_msg{1, max, 0}));
+  EXPECT_FALSE(decodes(stat_reply_msg{1, max + 1, 0})) << "replica longer than a chunk";
+}
+
+TEST(DataMessages, ListReplyBoundsAreChecked) {
+  constexpr auto max = limits::max_chunk_size_bytes;
+  EXPECT_TRUE(decodes(list_reply_msg{1, 0, {{1, 1, max}}}));
+  EXPECT_FALSE(decodes(list_reply_msg{1, 0, {{0, 1, 1}}})) << "handle 0";
+  EXPECT_FALSE(decodes(list_reply_msg{1, 0, {{1, 1, max + 1}}})) << "oversized entry";
+  EXPECT_FALSE(decodes(list_reply_msg{1, 0, {{1, 1, 1}, {2, 1, 1}}})) << "more than the total";
+  // A count above what fits one frame is refused before any entry is read.
+  list_reply_msg out;
+  auto count_only = wire_writer().u32(max_list_entries + 1).u64(~0ull).u64(0).take();
+  EXPECT_FALSE(decode(count_only, out));
+  count_only = wire_writer().u32(~0u).u64(~0ull).u64(0).take();
+  EXPECT_FALSE(decode(count_only, out));
 }
 
 TEST(DataMessages, AListReplyFitsOneFrame) {
-  list_reply_msg big{1u << 20, 0, std::vector<list_entry>(max_list_entries + 10)};
+  list_reply_msg big{1u << 20, 0, std::vector<list_entry>(max_list_entries + 10, {1, 2, 3})};
   auto bytes = encode(big);
   EXPECT_LE(bytes.size() + 4 + 4 + max_reply_message_bytes, max_frame_payload_bytes);
   list_reply_msg back;
