@@ -13,6 +13,7 @@
 #include <boost/asio/connect.hpp>
 
 #include "common/crc32c.hpp"
+#include "common/little_endian.hpp"
 
 namespace dfs::net {
 
@@ -21,15 +22,11 @@ using asio::ip::tcp;
 
 namespace {
 
-void put_le(char* p, uint64_t v, size_t n) {
-  for (size_t i = 0; i < n; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-uint64_t get_le(const char* p, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
+// Kernel socket buffers of a data connection: a whole 1 MiB frame or more in flight per hop.
+constexpr int socket_buffer_bytes = 4 << 20;
+// Receive buffer of a frame_conn: small frames (headers, replies) are read through it, larger
+// payloads straight into their destination.
+constexpr size_t read_buffer_bytes = 64 * 1024;
 
 void set_timeouts(int fd, uint32_t timeout_ms) {
   timeval tv{static_cast<time_t>(timeout_ms / 1000),
@@ -38,7 +35,7 @@ void set_timeouts(int fd, uint32_t timeout_ms) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  int buf = 4 << 20;  // a whole 1 MiB frame or more in flight per hop
+  int buf = socket_buffer_bytes;
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
 }
@@ -156,7 +153,6 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
 }
 
 bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
-  constexpr size_t buffer_bytes = 64 * 1024;
   auto buffered = std::min(n, rlen_ - rpos_);
   std::memcpy(p, rbuf_.data() + rpos_, buffered);
   rpos_ += buffered;
@@ -164,8 +160,8 @@ bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
   n -= buffered;
   while (n > 0) {
     // Large payloads go straight to their destination; small reads refill the buffer.
-    bool direct = n >= buffer_bytes;
-    if (!direct && rbuf_.empty()) rbuf_.resize(buffer_bytes);
+    bool direct = n >= read_buffer_bytes;
+    if (!direct && rbuf_.empty()) rbuf_.resize(read_buffer_bytes);
     auto r = direct ? ::recv(sock_.native_handle(), p, n, 0)
                     : ::recv(sock_.native_handle(), rbuf_.data(), rbuf_.size(), 0);
     if (r > 0) {

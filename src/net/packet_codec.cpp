@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 
 #include "common/crc32c.hpp"
+#include "common/little_endian.hpp"
 
 namespace dfs::net {
 
@@ -16,14 +17,11 @@ constexpr char magic[4] = {'D', 'F', 'S', 'P'};
 constexpr uint8_t version = 1;
 
 void put32(std::string& s, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  put_le(&s[at], v, 4);
 }
 
 uint32_t get32(std::string_view s, size_t at) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i)
-    v |= static_cast<uint32_t>(static_cast<uint8_t>(s[at + i])) << (8 * i);
-  return v;
+  return static_cast<uint32_t>(get_le(s.data() + at, 4));
 }
 
 }  // namespace

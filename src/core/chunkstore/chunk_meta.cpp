@@ -1,21 +1,12 @@
 #include "core/chunkstore/chunk_meta.hpp"
 
 #include "common/crc32c.hpp"
+#include "common/little_endian.hpp"
 #include "core/chunkstore/block_checksums.hpp"
 
 namespace dfs::chunkstore {
 
 namespace {
-
-void put_le(std::string& out, uint64_t x, size_t n) {
-  for (size_t i = 0; i < n; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
-}
-
-uint64_t get_le(const char* p, size_t n) {
-  uint64_t x = 0;
-  for (size_t i = 0; i < n; ++i) x |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return x;
-}
 
 uint32_t header_crc(std::string_view fixed44, std::string_view crc_array) {
   return dfs::crc32c(crc_array, dfs::crc32c(fixed44));
@@ -36,18 +27,18 @@ chunk_meta describe_chunk(chunk_handle handle, uint64_t chunk_version, std::stri
 std::string encode_header(const chunk_meta& m) {
   std::string out;
   out.reserve(m.header_bytes());
-  put_le(out, chunk_file_magic, 4);
-  put_le(out, chunk_file_version, 2);
-  put_le(out, 0, 2);
-  put_le(out, m.handle.value, 8);
-  put_le(out, m.chunk_version, 8);
-  put_le(out, m.length_bytes, 8);
-  put_le(out, m.crc32c, 4);
-  put_le(out, m.block_crcs.size(), 4);
-  put_le(out, block_size_bytes, 4);
+  append_le(out, chunk_file_magic, 4);
+  append_le(out, chunk_file_version, 2);
+  append_le(out, 0, 2);
+  append_le(out, m.handle.value, 8);
+  append_le(out, m.chunk_version, 8);
+  append_le(out, m.length_bytes, 8);
+  append_le(out, m.crc32c, 4);
+  append_le(out, m.block_crcs.size(), 4);
+  append_le(out, block_size_bytes, 4);
   std::string crcs;
-  for (auto c : m.block_crcs) put_le(crcs, c, 4);
-  put_le(out, header_crc(out, crcs), 4);
+  for (auto c : m.block_crcs) append_le(crcs, c, 4);
+  append_le(out, header_crc(out, crcs), 4);
   return out + crcs;
 }
 
