@@ -24,6 +24,14 @@ namespace dfs {
 
 namespace {
 
+// A client's data connections wait at least this long per read/write, however short the
+// configured client.timeout_ms.
+constexpr uint32_t min_data_io_timeout_ms = 10000;
+// Cached file layouts beyond this are dropped all at once (the cache lives cache_ttl_ms anyway).
+constexpr size_t max_layout_cache_entries = 10000;
+// Reserved single-chunk chains are used within this, however long the master's handle grace.
+constexpr uint64_t max_reservation_age_ms = 60000;
+
 std::string sys_error(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
 }
@@ -70,7 +78,7 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg)
       cfg_(cfg),
       pool_(std::make_unique<net::conn_pool>(
           net::pool_options{net::cluster_id(cfg.cluster.name),
-                            std::max<uint32_t>(cfg.client.timeout_ms * 6, 10000)})) {}
+                            std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms)})) {}
 
 node_actor& storage_client::master() {
   if (!master_) {
@@ -128,7 +136,7 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
     bool located = std::all_of(r.chunks.begin(), r.chunks.end(),
                                [](const ns_chunk& c) { return !c.replicas.empty(); });
     if (located) {
-      if (layout_cache_.size() > 10000) layout_cache_.clear();
+      if (layout_cache_.size() > max_layout_cache_entries) layout_cache_.clear();
       layout_cache_[key] = {r, std::chrono::steady_clock::now()};
       return r;
     }
@@ -142,8 +150,8 @@ put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint
   auto& r = reservations_[chunk_size];
   auto now = std::chrono::steady_clock::now();
   // Reserved chains must be used well within the master's grace for uncommitted handles.
-  auto max_age =
-      std::chrono::milliseconds(std::min<uint64_t>(cfg_.master.handle_grace_ms / 4, 60000));
+  auto max_age = std::chrono::milliseconds(
+      std::min<uint64_t>(cfg_.master.handle_grace_ms / 4, max_reservation_age_ms));
   if (now - r.at > max_age) r.chunks.clear();
   bool single = size > 0 && r.chunk_size_bytes != 0 && size <= r.chunk_size_bytes;
   if (single && r.chunks.empty()) {

@@ -20,6 +20,12 @@ namespace {
 
 using args_t = std::vector<std::string>;
 
+// Transfers smaller than this finish before a progress bar is worth drawing.
+constexpr uint64_t min_progress_bar_bytes = 4u << 20;
+constexpr double bytes_per_mib = 1 << 20;
+// `versions REMOTE N` asks for at most this many versions, whatever N says.
+constexpr uint64_t max_versions_listed = 1000;
+
 int fail(const std::string& msg) {
   std::cerr << "error: " << msg << "\n";
   return 1;
@@ -78,15 +84,15 @@ auto with_progress(transfer_progress& p, F work) {
     auto t0 = std::chrono::steady_clock::now();
     while (!done) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // screen refresh rate
-      if (p.total_bytes < (4u << 20) || done) continue;
+      if (p.total_bytes < min_progress_bar_bytes || done) continue;
       double frac = double(p.done_bytes) / double(p.total_bytes);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       int w = 30, fill = int(frac * w);
       std::fprintf(stderr, "\r[%s%s] %3d%% %.1f MiB/s ", std::string(fill, '#').c_str(),
                    std::string(w - fill, ' ').c_str(), int(frac * 100),
-                   double(p.done_bytes) / 1048576.0 / std::max(secs, 0.001));
+                   double(p.done_bytes) / bytes_per_mib / std::max(secs, 0.001));
     }
-    if (p.total_bytes >= (4u << 20)) std::fprintf(stderr, "\r%60s\r", "");
+    if (p.total_bytes >= min_progress_bar_bytes) std::fprintf(stderr, "\r%60s\r", "");
   });
   try {
     auto r = work();
@@ -225,7 +231,7 @@ int cmd_versions(storage_client& client, const args_t& args) {
   if (args.size() != 3 && args.size() != 4) return fail("usage: versions REMOTE N [LOCAL]");
   auto n = parse_number(args[2], "N");
   auto& c = client;
-  auto r = c.versions(args[1], static_cast<uint32_t>(std::min<uint64_t>(n, 1000)));
+  auto r = c.versions(args[1], static_cast<uint32_t>(std::min(n, max_versions_listed)));
   text_table t({"VERSION", "SIZE", "CHUNKS", "MODIFIED", "FILE"}, {true, true, true, false, false});
   for (auto& v : r.versions) {
     std::string file = "-";

@@ -112,6 +112,9 @@ struct config {
   uint16_t data_port() const { return data_port_of(node.port); }
   uint16_t multicast_port() const { return multicast_port_of(node.port); }
   uint16_t http_port() const { return http_port_of(node.port); }
+  // Per read/write on a data-port connection, both ends: a 1 MiB frame over a slow or busy
+  // link takes far longer than a control request.
+  uint32_t data_io_timeout_ms() const { return client.timeout_ms * 6; }
 };
 
 // Thrown by the loader; what() is one line naming the file and key.

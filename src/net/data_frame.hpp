@@ -82,7 +82,7 @@ class wire_reader {
   uint16_t u16();
   uint32_t u32();
   uint64_t u64();
-  std::string str(size_t max_bytes = 4096);
+  std::string str(size_t max_bytes);  // every string on the wire has a named bound
   bool ok() const { return ok_; }
   bool done() const { return ok_ && in_.empty(); }  // everything read, nothing malformed
 

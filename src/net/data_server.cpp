@@ -9,6 +9,9 @@ namespace dfs::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+// Connections the kernel queues before accept() takes them (burst of a cluster's pushes).
+constexpr int accept_backlog = 128;
+
 data_server::data_server(data_server_options opts, handler h)
     : opts_(std::move(opts)), handler_(std::move(h)), acceptor_(io_) {}
 
@@ -23,7 +26,7 @@ void data_server::start() {
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(128, ec);
+  if (!ec) acceptor_.listen(accept_backlog, ec);
   if (ec)
     throw std::runtime_error("cannot listen on data port " + opts_.host + ":" +
                              std::to_string(opts_.port) + ": " + ec.message());

@@ -9,13 +9,16 @@
 namespace dfs::net {
 
 namespace asio = boost::asio;
+
+// Holds any UDP datagram (at most 65507 payload bytes), so none is cut short.
+constexpr size_t udp_receive_buffer_bytes = 65536;
 using udp = asio::ip::udp;
 
 struct udp_endpoint::impl {
   asio::io_context ioc;
   udp::socket sock{ioc};
   udp::endpoint from;
-  std::array<char, 65536> buf{};
+  std::array<char, udp_receive_buffer_bytes> buf{};
   receive_fn on_receive;
   traffic_counters* counters = nullptr;
   std::thread thread;

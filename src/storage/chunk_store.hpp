@@ -58,13 +58,18 @@ class chunk_store {
   uint64_t corrupt_replicas() const { return corrupt_; }
 
  private:
-  std::mutex& handle_mutex(chunkstore::chunk_handle h) { return handle_mu_[h.value % 64]; }
+  // Operations on one chunk are serialised by one of these, chosen by handle: enough stripes
+  // that pushes to different chunks rarely wait for each other.
+  static constexpr size_t handle_mutex_stripes = 64;
+  std::mutex& handle_mutex(chunkstore::chunk_handle h) {
+    return handle_mu_[h.value % handle_mutex_stripes];
+  }
   void set_aside(chunkstore::chunk_handle h);
   void note_added(const chunkstore::chunk_meta& m);
   void note_removed(uint64_t h);
 
   std::string data_dir_;
-  std::array<std::mutex, 64> handle_mu_;
+  std::array<std::mutex, handle_mutex_stripes> handle_mu_;
   mutable std::shared_mutex files_mu_;
   chunk_files files_;
   dir_sync_group dir_sync_;

@@ -20,9 +20,9 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
   st.store = store;
   auto cluster = net::cluster_id(cfg.cluster.name);
   auto self_ep = cfg.node.host + ":" + std::to_string(cfg.data_port());
-  st.service = std::make_shared<data_service>(store, self_ep, cluster, cfg.client.timeout_ms * 6);
-  net::data_server_options opts{cfg.node.host, cfg.data_port(), cluster, cfg.client.timeout_ms * 6,
-                                256};
+  st.service = std::make_shared<data_service>(store, self_ep, cluster, cfg.data_io_timeout_ms());
+  // max_connections: the default.
+  net::data_server_options opts{cfg.node.host, cfg.data_port(), cluster, cfg.data_io_timeout_ms()};
   auto service = st.service;
   st.server = std::make_shared<net::data_server>(
       opts, [service](net::frame_conn& c) { service->serve(c); });
