@@ -20,6 +20,11 @@ struct queue_request {
   uint8_t code = 0;  // ftqueue::op_code
   int64_t arg = 0;   // label (create, id) or queue id
   int64_t item = 0;  // push only
+
+  friend bool operator==(const queue_request& a, const queue_request& b) {
+    return a.client_id == b.client_id && a.request_no == b.request_no && a.code == b.code &&
+           a.arg == b.arg && a.item == b.item;
+  }
 };
 
 template <class Inspector>
@@ -39,6 +44,10 @@ struct queue_reply {
   queue_status status = queue_status::ok;
   int64_t value = 0;  // id, item or size
   std::string error;  // one line when status != ok
+
+  friend bool operator==(const queue_reply& a, const queue_reply& b) {
+    return a.status == b.status && a.value == b.value && a.error == b.error;
+  }
 };
 
 template <class Inspector>

@@ -91,6 +91,12 @@ struct frame {
   uint64_t frag_id = 0;  // per sender, increasing
   uint32_t frag_index = 0, frag_count = 0;
   std::string frag_bytes;
+
+  friend bool operator==(const frame& a, const frame& b) {
+    return a.sender == b.sender && a.kind == b.kind && a.pkt == b.pkt && a.frag_id == b.frag_id &&
+           a.frag_index == b.frag_index && a.frag_count == b.frag_count &&
+           a.frag_bytes == b.frag_bytes;
+  }
 };
 
 template <class Inspector>

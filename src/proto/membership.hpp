@@ -26,6 +26,10 @@ struct member_event_msg {
   node_id id;
   uint64_t incarnation = 0;        // SWIM refutation counter
   std::vector<std::string> roles;  // the member's roles (e.g. {"fileserver"})
+
+  friend bool operator==(const member_event_msg& a, const member_event_msg& b) {
+    return a.kind == b.kind && a.id == b.id && a.incarnation == b.incarnation && a.roles == b.roles;
+  }
 };
 
 template <class Inspector>

@@ -48,6 +48,10 @@ struct client_op {
   uint64_t client_id = 0;
   uint64_t request_no = 0;
   std::string payload;
+
+  friend bool operator==(const client_op& a, const client_op& b) {
+    return a.client_id == b.client_id && a.request_no == b.request_no && a.payload == b.payload;
+  }
 };
 
 // Description of an installed (or proposed-to-be-installed) view.
@@ -56,11 +60,19 @@ struct view_desc {
   std::vector<node_id> members;  // sorted; rank = index
   bool primary = false;
   uint64_t base = 0;  // first global sequence number ordered in this view (primary views)
+
+  friend bool operator==(const view_desc& a, const view_desc& b) {
+    return a.id == b.id && a.members == b.members && a.primary == b.primary && a.base == b.base;
+  }
 };
 
 struct data_msg {
   msg_id id;
   client_op op;
+
+  friend bool operator==(const data_msg& a, const data_msg& b) {
+    return a.id == b.id && a.op == b.op;
+  }
 };
 
 // Slot `slot` of the current view (assigned by rank slot % n) orders `ids` at global sequence
@@ -69,6 +81,10 @@ struct order_msg {
   uint64_t slot = 0;
   uint64_t first_seq = 0;
   std::vector<msg_id> ids;
+
+  friend bool operator==(const order_msg& a, const order_msg& b) {
+    return a.slot == b.slot && a.first_seq == b.first_seq && a.ids == b.ids;
+  }
 };
 
 // Acknowledgement vector entry, piggybacked on every normal-operation packet.
@@ -77,11 +93,20 @@ struct status_msg {
   uint64_t delivered_upto = 0;   // highest delivered seq
   uint64_t slots_held = 0;       // number of contiguous slots of this view held (next slot index)
   uint64_t originated_upto = 0;  // the sender's own highest msg_id.seq multicast so far
+
+  friend bool operator==(const status_msg& a, const status_msg& b) {
+    return a.held_upto == b.held_upto && a.delivered_upto == b.delivered_upto &&
+           a.slots_held == b.slots_held && a.originated_upto == b.originated_upto;
+  }
 };
 
 struct nack_msg {
   std::vector<msg_id> data;     // DATA the requester misses
   std::vector<uint64_t> slots;  // ORDER slots the requester misses
+
+  friend bool operator==(const nack_msg& a, const nack_msg& b) {
+    return a.data == b.data && a.slots == b.slots;
+  }
 };
 
 // An ordered message with its content, as shipped in FLUSH and INSTALL.
@@ -89,6 +114,10 @@ struct log_entry {
   uint64_t seq = 0;
   msg_id id;
   client_op op;
+
+  friend bool operator==(const log_entry& a, const log_entry& b) {
+    return a.seq == b.seq && a.id == b.id && a.op == b.op;
+  }
 };
 
 // Unordered DATA as shipped in FLUSH, tagged with the view it was multicast in.
@@ -96,10 +125,18 @@ struct held_data {
   view_id view;
   msg_id id;
   client_op op;
+
+  friend bool operator==(const held_data& a, const held_data& b) {
+    return a.view == b.view && a.id == b.id && a.op == b.op;
+  }
 };
 
 struct propose_msg {
   std::vector<node_id> members;  // the proposed view's members (sorted)
+
+  friend bool operator==(const propose_msg& a, const propose_msg& b) {
+    return a.members == b.members;
+  }
 };
 
 // A member's answer to a proposal: everything the coordinator needs to complete the old view.
@@ -119,6 +156,16 @@ struct flush_msg {
   std::vector<held_data> unordered;  // DATA held that no held ORDER names
   uint64_t snapshot_seq = 0;         // `snapshot` is the state after delivering snapshot_seq
   std::string snapshot;
+
+  // Every field, so that an inspect() that drops one fails the round-trip tests.
+  friend bool operator==(const flush_msg& a, const flush_msg& b) {
+    return a.current == b.current && a.last_primary == b.last_primary &&
+           a.has_pending == b.has_pending && a.pending == b.pending &&
+           a.pending_entries == b.pending_entries && a.genesis_ok == b.genesis_ok &&
+           a.delivered_upto == b.delivered_upto && a.originated_upto == b.originated_upto &&
+           a.entries == b.entries && a.unordered == b.unordered &&
+           a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot;
+  }
 };
 
 struct install_msg {
@@ -130,6 +177,13 @@ struct install_msg {
   bool has_snapshot = false;              // set only in the copy sent to a member needing it
   uint64_t snapshot_seq = 0;
   std::string snapshot;
+
+  // Every field, so that an inspect() that drops one fails the round-trip tests.
+  friend bool operator==(const install_msg& a, const install_msg& b) {
+    return a.view == b.view && a.entries == b.entries && a.originated_upto == b.originated_upto &&
+           a.has_snapshot == b.has_snapshot && a.snapshot_seq == b.snapshot_seq &&
+           a.snapshot == b.snapshot;
+  }
 };
 
 enum class packet_kind : uint8_t {
@@ -156,6 +210,13 @@ struct packet {
   propose_msg propose;
   flush_msg flush;
   install_msg install;
+
+  // Every field, so that an inspect() that drops one fails the round-trip tests.
+  friend bool operator==(const packet& a, const packet& b) {
+    return a.kind == b.kind && a.view == b.view && a.status == b.status && a.data == b.data &&
+           a.orders == b.orders && a.nack == b.nack && a.propose == b.propose &&
+           a.flush == b.flush && a.install == b.install;
+  }
 };
 
 const char* to_string(packet_kind k);

@@ -1,6 +1,9 @@
 // master_log: every record kind and the snapshot round-trip through CAF's binary serializer.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+#include <variant>
+
 #include "proto/master_log.hpp"
 #include "unit/master/test_util.hpp"
 
@@ -27,25 +30,48 @@ std::vector<log_record> one_of_each() {
   };
 }
 
+// Field by field (the records have no operator==). Re-encoding the decoded record and comparing
+// bytes would not do: a field missing from inspect() is missing from both encodings.
+bool same(const mkdir_record& a, const mkdir_record& b) {
+  return a.path == b.path;
+}
+bool same(const remove_record& a, const remove_record& b) {
+  return a.path == b.path;
+}
+bool same(const allocate_record& a, const allocate_record& b) {
+  return a.first == b.first && a.count == b.count;
+}
+bool same(const commit_record& a, const commit_record& b) {
+  return a.path == b.path && a.version_number == b.version_number && a.mtime_ms == b.mtime_ms &&
+         a.chunk_size_bytes == b.chunk_size_bytes && a.max_versions == b.max_versions &&
+         a.chunks == b.chunks;
+}
+bool same(const abandon_record& a, const abandon_record& b) {
+  return a.handles == b.handles;
+}
+bool same(const log_record& a, const log_record& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit([&](const auto& x) { return same(x, std::get<std::decay_t<decltype(x)>>(b)); },
+                    a);
+}
+
 }  // namespace
 
 TEST(Codec, RecordsRoundTrip) {
+  // Every field of every record is set to a non-default value (one_of_each), so a field
+  // dropped from an inspect() comes back default and fails here.
+  size_t checked = 0;
   for (const auto& r : one_of_each()) {
     auto bytes = encode_record(r);
     EXPECT_EQ(static_cast<uint8_t>(bytes[0]), static_cast<uint8_t>(kind_of(r)));
     auto back = decode_record(bytes);
     ASSERT_TRUE(back.ok()) << back.err().message;
-    EXPECT_EQ(back->index(), r.index());
+    EXPECT_TRUE(same(*back, r)) << "record kind " << static_cast<int>(kind_of(r));
     EXPECT_EQ(encode_record(*back), bytes);
+    ++checked;
   }
-  auto c = std::get<commit_record>(*decode_record(encode_record(one_of_each()[3])));
-  EXPECT_EQ(c.path, "/a/f");
-  EXPECT_EQ(c.version_number, 4u);
-  EXPECT_EQ(c.mtime_ms, 1700000000000u);
-  EXPECT_EQ(c.max_versions, 5u);
-  ASSERT_EQ(c.chunks.size(), 2u);
-  EXPECT_EQ(c.chunks[0].crc32c, 0xdeadbeefu);
-  EXPECT_EQ(c.chunks[1].chunk_version, 2u);
+  EXPECT_EQ(checked, std::variant_size_v<log_record>) << "one record of each kind";
+  EXPECT_FALSE(same(one_of_each()[3], one_of_each()[2]));
 }
 
 TEST(Codec, BadRecordBytes) {
