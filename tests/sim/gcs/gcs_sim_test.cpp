@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/gcs/completion.hpp"
 #include "world.hpp"
 
 namespace dfs::sim::gcs_world {
@@ -144,6 +145,31 @@ TEST(GcsSim, EvenSplitHasNoPrimary) {
   for (size_t s = 0; s < 4; ++s) EXPECT_FALSE(w.member(s).is_primary()) << s;
   w.settle(milliseconds(20000));
   ASSERT_TRUE(w.failure().empty()) << w.failure();
+}
+
+// compute_completion's DFS_ASSERT: two FLUSH answers that name different messages at one seq of
+// the same primary view cannot come from a correct member, so the coordinator stops rather than
+// pick one (a delivered message could be lost).
+TEST(GcsCompletionDeathTest, TwoMessagesAtOneSeqAreAnAssert) {
+  node_id a{"10.0.0.1", 17000, 1}, b{"10.0.0.2", 17000, 2};
+  std::vector<node_id> members{a, b};
+  gcs::view_desc old_primary{{1, a}, members, true, 1};
+  auto flush_with = [&](const node_id& sender) {
+    gcs::flush_msg f;
+    f.current = old_primary;
+    f.last_primary = old_primary;
+    f.entries.push_back({1, {sender, 1}, {1, 1, "op"}});
+    return f;
+  };
+  // Agreeing answers complete the old view with its one message.
+  std::map<node_id, gcs::flush_msg> agree{{a, flush_with(a)}, {b, flush_with(a)}};
+  auto c = gcs::compute_completion({2, a}, members, agree, 2);
+  EXPECT_TRUE(c.install.view.primary);
+  ASSERT_EQ(c.install.entries.size(), 1u);
+  EXPECT_EQ(c.install.entries[0].id, (gcs::msg_id{a, 1}));
+  std::map<node_id, gcs::flush_msg> contradict{{a, flush_with(a)}, {b, flush_with(b)}};
+  EXPECT_DEATH((void)gcs::compute_completion({2, a}, members, contradict, 2),
+               "DFS_ASSERT failed.*two messages ordered at seq 1");
 }
 
 }  // namespace
