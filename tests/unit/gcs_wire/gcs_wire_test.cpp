@@ -39,13 +39,15 @@ TEST(GcsWire, SmallPacketIsOneDatagram) {
   auto r = rx.on_datagram(d[0]);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->from, self);
-  // Field by field (a string rendering would hide a field both sides drop).
+  // Field by field (a string rendering would hide a field both sides drop); the packet's
+  // operator== covers the fields this packet leaves at their defaults too.
   EXPECT_EQ(r->pkt.kind, dfs::gcs::packet_kind::data);
   ASSERT_EQ(r->pkt.data.size(), 1u);
   EXPECT_EQ(r->pkt.data[0].id, (dfs::gcs::msg_id{self, 3}));
   EXPECT_EQ(r->pkt.data[0].op.client_id, 11u);
   EXPECT_EQ(r->pkt.data[0].op.request_no, 12u);
   EXPECT_EQ(r->pkt.data[0].op.payload, "payload");
+  EXPECT_TRUE(r->pkt == p);
 }
 
 TEST(GcsWire, SnapshotIsFragmentedAndReassembledInAnyOrder) {
@@ -65,6 +67,7 @@ TEST(GcsWire, SnapshotIsFragmentedAndReassembledInAnyOrder) {
       ++complete;
       EXPECT_EQ(r->pkt.install.snapshot, p.install.snapshot);
       EXPECT_EQ(r->pkt.install.snapshot_seq, 99u);
+      EXPECT_TRUE(r->pkt == p) << "reassembled packet differs";
     }
   }
   EXPECT_EQ(complete, 1);
