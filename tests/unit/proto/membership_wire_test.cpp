@@ -76,4 +76,7 @@ TEST(MembershipWire, RandomBytesAreRejectedAndMutationsNeverYieldAnUnencodablePa
   EXPECT_EQ(random_accepted, 0) << "random bytes decoded as a packet";
   EXPECT_GT(mutated_rejected, 0);
   EXPECT_GT(mutated_accepted, 0);  // the loop above checked something
+  packet after;
+  ASSERT_TRUE(wire::decode(good, after)) << "a valid packet is still accepted after garbage";
+  EXPECT_EQ(after, sample());
 }
