@@ -310,9 +310,14 @@ void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
   }
 }
 
+master_core::batch* master_core::newest_undurable() {
+  if (!open_.records.empty()) return &open_;
+  return in_flight_ ? &*in_flight_ : nullptr;
+}
+
 std::vector<uint64_t> master_core::durable_deletes(const node_id& n,
                                                    std::vector<uint64_t> handles) {
-  batch* holder = !open_.records.empty() ? &open_ : in_flight_ ? &*in_flight_ : nullptr;
+  batch* holder = newest_undurable();
   if (holder == nullptr || handles.empty()) return handles;
   auto& q = holder->freed[n];
   q.insert(q.end(), handles.begin(), handles.end());
@@ -320,7 +325,7 @@ std::vector<uint64_t> master_core::durable_deletes(const node_id& n,
 }
 
 void master_core::answer_read(request_token t, ns_reply r, master_effects& fx) {
-  batch* holder = !open_.records.empty() ? &open_ : in_flight_ ? &*in_flight_ : nullptr;
+  batch* holder = newest_undurable();
   if (holder == nullptr || r.status != errc::ok) return fx.replies.push_back({t, std::move(r)});
   holder->waiters.push_back({t, std::move(r)});
 }

@@ -147,6 +147,9 @@ class master_core {
   };
 
   void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
+  // The batch holding the newest applied records not yet durable (open, else in flight), if any:
+  // whatever saw the current state waits for it.
+  batch* newest_undurable();
   // Deletes judged from a report (orphans, stale replicas) against applied state: at once when
   // that state is durable, else after the batch holding it is (found by the storage
   // simulation: a report racing a remove made chunkservers delete the chunks of a file whose
