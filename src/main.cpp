@@ -9,6 +9,7 @@
 #include "client/admin_console.hpp"
 #include "client/client_shell.hpp"
 #include "common/config.hpp"
+#include "roles/ca_tool.hpp"
 #include "roles/role_table.hpp"
 #include "roles/server.hpp"
 
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     return dfs::run_admin(cfg, connect, command);
   }
   if (!connect.empty()) return fail("--connect is only for --role admin");
+  if (roles.front() == "ca") return dfs::run_ca(command);
   if (roles.front() == "client") return dfs::run_client(cfg, command);
   if (!command.empty())
     return fail("unexpected argument '" + command.front() + "' for a server role");

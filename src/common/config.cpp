@@ -195,6 +195,9 @@ const std::vector<field>& schema() {
       uint_field<chunkserver_section, uint64_t>("chunkserver.max_pending_bytes", &C::chunkserver,
                                                 &chunkserver_section::max_pending_bytes,
                                                 1ull << 20),
+      uint_field<chunkserver_section, uint64_t>(
+          "chunkserver.max_pending_bytes_per_conn", &C::chunkserver,
+          &chunkserver_section::max_pending_bytes_per_conn, 1ull << 20),
       uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
                                            &client_section::timeout_ms, 10),
       string_list_field("client.fileservers", &C::client, &client_section::fileservers),
@@ -237,6 +240,20 @@ const std::vector<field>& schema() {
       uint_field<membership_section, uint32_t>("membership.push_pull_interval_ms", &C::membership,
                                                &membership_section::push_pull_interval_ms, 100,
                                                3600000),
+      string_field("tls.ca", &C::tls, &tls_section::ca),
+      string_field("tls.cert", &C::tls, &tls_section::cert),
+      string_field("tls.key", &C::tls, &tls_section::key),
+      bool_field("tls.data", &C::tls, &tls_section::data),
+      uint_field<tls_section, uint32_t>("tls.token_ttl_s", &C::tls, &tls_section::token_ttl_s, 10,
+                                        30 * 24 * 3600),
+      uint_field<net_section, uint32_t>("net.idle_timeout_ms", &C::net,
+                                        &net_section::idle_timeout_ms, 1000, 3600000),
+      uint_field<net_section, uint32_t>("net.handshake_timeout_ms", &C::net,
+                                        &net_section::handshake_timeout_ms, 100, 600000),
+      uint_field<net_section, uint32_t>("net.max_conns_per_address", &C::net,
+                                        &net_section::max_conns_per_address, 1, 100000),
+      uint_field<net_section, uint32_t>("net.max_conns", &C::net, &net_section::max_conns, 1,
+                                        1000000),
   };
   return fields;
 }

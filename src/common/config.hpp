@@ -23,7 +23,7 @@ struct node_section {
 
 struct cluster_section {
   std::string name = "dfs";
-  std::string key;                       // HMAC key for UDP packets (empty: unauthenticated)
+  std::string key;  // shared secret of the servers: UDP packet HMACs, control and data tokens
   std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
 };
 
@@ -63,6 +63,7 @@ struct chunkserver_section {
   uint64_t capacity_bytes = 0;              // 0: the size of the file system holding data_dir
   uint32_t pending_ttl_ms = 600000;         // pushed, never finalized data expires
   uint64_t max_pending_bytes = 2ull << 30;  // bound on pushed, not yet finalized data
+  uint64_t max_pending_bytes_per_conn = 256ull << 20;  // the same bound per data connection
 };
 
 struct client_section {
@@ -96,6 +97,23 @@ struct gcs_section {
   uint32_t max_queued_ops = 4096;
 };
 
+// Certificates of the cluster CA (dfsnode --role ca) for mutual TLS on control and data ports.
+struct tls_section {
+  std::string ca;    // PEM file of the cluster CA certificate
+  std::string cert;  // this process's certificate (PEM), signed by the CA
+  std::string key;   // its private key (PEM)
+  bool data = true;  // TLS on the data port; false keeps capability tokens but sends plain TCP
+  uint32_t token_ttl_s = 3600;  // lifetime of a login token handed to a client or admin
+};
+
+// Connection limits of the control and data ports (one host must not starve the others).
+struct net_section {
+  uint32_t idle_timeout_ms = 30000;       // a connection without traffic for this long is closed
+  uint32_t handshake_timeout_ms = 10000;  // a connection must finish its TLS handshake in this time
+  uint32_t max_conns_per_address = 64;    // per remote IP address, per port
+  uint32_t max_conns = 2048;              // per port
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -107,6 +125,8 @@ struct config {
   gcs_section gcs;
   quorum_section quorum;
   membership_section membership;
+  tls_section tls;
+  net_section net;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

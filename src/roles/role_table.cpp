@@ -14,6 +14,9 @@ const std::vector<role_entry>& role_table() {
       {"fileserver", true, start_fileserver, "gateway and FTQueue replica"},
       {"client", false, nullptr, "command-line client (one command or a shell)"},
       {"admin", false, nullptr, "admin console: --connect HOST:PORT [COMMAND]"},
+      {"ca", false, nullptr,
+       "cluster certificate authority: init DIR | issue DIR NAME --kind server|client|admin "
+       "[--host H]"},
   };
   return table;
 }
@@ -43,7 +46,7 @@ std::vector<std::string> parse_roles(const std::string& list) {
   }
   bool tool = std::any_of(out.begin(), out.end(), [](auto& n) { return !find_role(n)->server; });
   if (tool && out.size() > 1)
-    throw usage_error("roles 'client' and 'admin' cannot be combined with other roles");
+    throw usage_error("roles 'client', 'admin' and 'ca' cannot be combined with other roles");
   // Start in table order whatever order the user wrote.
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return find_role(a) < find_role(b); });
   return out;
