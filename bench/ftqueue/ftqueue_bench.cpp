@@ -74,8 +74,9 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-result run_round(caf::actor_system& sys, const std::vector<dfs::endpoint>& servers, int clients,
-                 int seconds, int label_base) {
+result run_round(caf::actor_system& sys, const dfs::config& cfg,
+                 const std::vector<dfs::endpoint>& servers, int clients, int seconds,
+                 int label_base) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
   std::vector<uint64_t> errors(static_cast<size_t>(clients));
@@ -84,7 +85,7 @@ result run_round(caf::actor_system& sys, const std::vector<dfs::endpoint>& serve
     threads.emplace_back([&, k] {
       dfs::queue_client_options o;
       o.attempt_timeout = 2000ms;
-      dfs::queue_client qc{sys, servers, o};
+      dfs::queue_client qc{sys, cfg, servers, o};
       auto q = qc.call(op_code::create, label_base + k);
       if (!q.ok()) {
         ++errors[k];
@@ -157,14 +158,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   caf::actor_system_config caf_cfg;
-  dfs::configure_actor_system(caf_cfg, dfs::config{});
+  auto cfg = c.config_for("client");
+  dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
   std::vector<result> results;
   int label = 1000;
   for (int loss : opt.loss) {
     for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "loss", std::to_string(loss)});
     for (int n : opt.clients) {
-      auto r = run_round(sys, servers, n, opt.seconds, label);
+      auto r = run_round(sys, cfg, servers, n, opt.seconds, label);
       label += n;
       r.loss = loss;
       results.push_back(r);

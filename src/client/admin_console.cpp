@@ -28,7 +28,7 @@ std::string history_path() {
   return home ? std::string(home) + "/.dfsnode_admin_history" : std::string();
 }
 
-int interactive(caf::actor_system& sys, const node_actor& node, const endpoint& addr,
+int interactive(caf::actor_system& sys, const remote_node& node, const endpoint& addr,
                 std::chrono::milliseconds timeout) {
   line_reader in{"dfs " + addr.to_string() + "> ", history_path()};
   if (in.interactive())
@@ -51,12 +51,16 @@ int run_admin(const config& cfg, const std::string& connect, const std::vector<s
     std::cerr << "dfsnode: error: --connect expects HOST:PORT, got '" << connect << "'\n";
     return 2;
   }
+  if (auto why = check_tls_files(cfg); !why.empty()) {
+    std::cerr << "dfsnode: error: " << why << "\n";
+    return 2;
+  }
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
-  auto node = connect_node(sys, *addr);
+  auto node = connect_node(sys, cfg, *addr);
   if (!node) {
-    std::cerr << "dfsnode: error: " << sys.render(node.error()) << "\n";
+    std::cerr << "dfsnode: error: " << error_text(sys, node.error()) << "\n";
     return 1;
   }
   auto timeout = std::chrono::milliseconds(cfg.client.timeout_ms);

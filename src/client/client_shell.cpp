@@ -23,7 +23,7 @@ namespace {
 struct client_session {
   caf::actor_system& sys;
   const config& cfg;
-  node_actor master;  // connected lazily
+  remote_node master;  // connected lazily
   // Created by the first storage command; holds actors, so the session must end before `sys`.
   std::unique_ptr<storage_client> storage;
 };
@@ -41,9 +41,9 @@ int error(const std::string& msg) {
 
 bool ensure_master(client_session& s) {
   if (s.master) return true;
-  auto m = connect_node(s.sys, *endpoint::parse(s.cfg.master.address));
+  auto m = connect_node(s.sys, s.cfg, *endpoint::parse(s.cfg.master.address));
   if (!m) {
-    error(s.sys.render(m.error()));
+    error(error_text(s.sys, m.error()));
     return false;
   }
   s.master = *m;
@@ -104,10 +104,11 @@ int run_one(client_session& s, const std::vector<std::string>& args) {
 }  // namespace
 
 int run_client(const config& cfg, const std::vector<std::string>& args) {
+  if (auto why = check_tls_files(cfg); !why.empty()) return error(why);
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
-  client_session s{sys, cfg, {}, nullptr};
+  client_session s{sys, cfg, {}, {}};
   if (!args.empty()) return run_one(s, args);
   const char* home = std::getenv("HOME");
   line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};

@@ -16,9 +16,10 @@ uint64_t random_client_id() {
   return id;
 }
 
-queue_client::queue_client(caf::actor_system& sys, std::vector<endpoint> fileservers,
-                           queue_client_options opts)
+queue_client::queue_client(caf::actor_system& sys, const config& cfg,
+                           std::vector<endpoint> fileservers, queue_client_options opts)
     : sys_(sys),
+      cfg_(cfg),
       servers_(std::move(fileservers)),
       conns_(servers_.size()),
       opts_(opts),
@@ -36,16 +37,20 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
   transport_error = false;
   auto& conn = conns_[current_];
   if (!conn) {
-    auto h = connect_node(sys_, servers_[current_]);
+    auto h = connect_node(sys_, cfg_, servers_[current_]);
     if (!h) {
       transport_error = true;
-      return {queue_status::retry, 0, sys_.render(h.error())};
+      return {queue_status::retry, 0, error_text(sys_, h.error())};
     }
     conn = *h;
+  } else if (auto err = refresh_login(sys_, cfg_, conn)) {
+    transport_error = true;
+    conn = {};
+    return {queue_status::retry, 0, error_text(sys_, err)};
   }
   outcome out{queue_status::retry, 0, "no reply"};
   caf::scoped_actor self{sys_};  // fresh per attempt: a late reply never meets a later request
-  self->request(conn, opts_.attempt_timeout, queue_atom::value, req)
+  self->request(conn.actor, opts_.attempt_timeout, queue_atom::value, conn.token, req)
       .receive(
           [&](const queue_reply& r) {
             out = {r.status, r.value, r.error};
@@ -53,9 +58,9 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
           [&](caf::error& e) {
             transport_error = true;
             out = {queue_status::retry, 0,
-                   e == caf::sec::request_timeout ? "request timed out" : sys_.render(e)};
+                   e == caf::sec::request_timeout ? "request timed out" : error_text(sys_, e)};
           });
-  if (transport_error) conn = nullptr;  // reconnect next time (the node may have restarted)
+  if (transport_error) conn = {};  // reconnect next time (the node may have restarted)
   return out;
 }
 

@@ -11,6 +11,8 @@
 
 #include <caf/actor_system.hpp>
 
+#include "client/remote.hpp"
+#include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "core/ftqueue/queue_state.hpp"
 #include "proto/interfaces.hpp"
@@ -32,7 +34,8 @@ class queue_client {
     bool ok() const { return status == queue_status::ok; }
   };
 
-  queue_client(caf::actor_system& sys, std::vector<endpoint> fileservers,
+  // `cfg` gives the certificate to log in with (tls.*); the actor system must come from it.
+  queue_client(caf::actor_system& sys, const config& cfg, std::vector<endpoint> fileservers,
                queue_client_options opts = {});
 
   outcome call(ftqueue::op_code code, int64_t arg, int64_t item = 0);
@@ -45,8 +48,9 @@ class queue_client {
   void next_server();
 
   caf::actor_system& sys_;
+  config cfg_;
   std::vector<endpoint> servers_;
-  std::vector<node_actor> conns_;
+  std::vector<remote_node> conns_;
   queue_client_options opts_;
   uint64_t client_id_;
   uint64_t next_request_ = 1;

@@ -57,7 +57,7 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
   queue_client_options opts;
   opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
   opts.give_up_after = opts.attempt_timeout * static_cast<int64_t>(2 * servers.size() + 1);
-  queue_client qc{sys, servers, opts};
+  queue_client qc{sys, cfg, servers, opts};
   auto r = qc.call(i->second.code, v[0], v[1]);
   if (!r.ok()) return fail(r.error);
   auto code = i->second.code;

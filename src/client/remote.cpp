@@ -2,26 +2,89 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/all.hpp>
+
+#include "common/certificates.hpp"
+#include "core/security/login_challenge.hpp"
 
 namespace dfs {
 
-caf::expected<node_actor> connect_node(caf::actor_system& sys, const endpoint& addr) {
-  auto h = sys.middleman().remote_actor<node_actor>(addr.host, addr.port);
-  if (!h)
-    return caf::make_error(caf::sec::cannot_connect_to_node,
-                           "cannot connect to " + addr.to_string() + ": " + sys.render(h.error()));
-  return h;
+namespace {
+
+caf::error fail(const std::string& text) {
+  return caf::make_error(caf::sec::runtime_error, text);
 }
 
-admin_reply admin_call(caf::actor_system& sys, const node_actor& node, const admin_request& req,
+caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node) {
+  auto timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
+  caf::scoped_actor self{sys};
+  std::string challenge;
+  caf::error err;
+  self->request(node.actor, timeout, login_atom::value)
+      .receive([&](std::string& c) { challenge = std::move(c); }, [&](caf::error& e) { err = e; });
+  if (err) return err;
+  login_proof proof;
+  proof.challenge = challenge;
+  try {
+    proof.cert_pem = pki::read_file(cfg.tls.cert);
+    proof.signature = pki::sign(cfg.tls.key, security::login_signing_input(challenge));
+  } catch (const pki::pki_error& e) {
+    return fail(e.what());
+  }
+  login_result r;
+  self->request(node.actor, timeout, login_atom::value, proof)
+      .receive([&](login_result& x) { r = std::move(x); }, [&](caf::error& e) { err = e; });
+  if (err) return err;
+  node.token = std::move(r.token);
+  // Log in again well before the end, whatever the clocks of this host and the node say.
+  node.renew_at = std::chrono::steady_clock::now() + std::chrono::seconds(r.ttl_s / 2);
+  return {};
+}
+
+}  // namespace
+
+std::string error_text(caf::actor_system& sys, const caf::error& e) {
+  // A refusal from a node, or our own connect error, carries one line of reason: print it.
+  if (e.context().size() == 1 && e.context().match_element<std::string>(0))
+    return e.context().get_as<std::string>(0);
+  return sys.render(e);
+}
+
+caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
+                                        const endpoint& addr) {
+  auto where = "cannot connect to " + addr.to_string() + ": ";
+  auto h = caf::openssl::remote_actor<node_actor>(sys, addr.host, addr.port);
+  if (!h) {
+    // CAF says only "disconnect during handshake" when TLS fails; say what usually causes it.
+    auto why = sys.render(h.error());
+    if (why.find("disconnect_during_handshake") != std::string::npos)
+      why =
+          "TLS handshake failed (is tls.cert signed by the cluster CA in tls.ca, and is the "
+          "node using the same CA?)";
+    return caf::make_error(caf::sec::cannot_connect_to_node, where + why);
+  }
+  remote_node node;
+  node.actor = *h;
+  if (auto err = login(sys, cfg, node))
+    return caf::make_error(caf::sec::cannot_connect_to_node, where + error_text(sys, err));
+  return node;
+}
+
+caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node) {
+  if (std::chrono::steady_clock::now() < node.renew_at) return {};
+  return login(sys, cfg, node);
+}
+
+admin_reply admin_call(caf::actor_system& sys, const remote_node& node, const admin_request& req,
                        std::chrono::milliseconds timeout) {
   caf::scoped_actor self{sys};
   admin_reply out{1, "no reply"};
-  self->request(node, timeout, admin_atom::value, req)
-      .receive([&](const admin_reply& r) { out = r; },
-               [&](caf::error& e) {
-                 out = {1, e == caf::sec::request_timeout ? "request timed out" : sys.render(e)};
-               });
+  self->request(node.actor, timeout, admin_atom::value, node.token, req)
+      .receive(
+          [&](const admin_reply& r) { out = r; },
+          [&](caf::error& e) {
+            out = {1, e == caf::sec::request_timeout ? "request timed out" : error_text(sys, e)};
+          });
   return out;
 }
 

@@ -1,22 +1,41 @@
 #pragma once
 // Blocking helpers for the command-line tools (client, admin console): connect to a node's
-// published actor and run one request with a deadline. Never used inside actors.
+// published actor over mutual TLS, log in with the process's certificate (SECURITY.md), and
+// run one request with a deadline. Never used inside actors.
 #include <chrono>
 #include <string>
 
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "proto/interfaces.hpp"
 
 namespace dfs {
 
-// Connects to the node actor published at `addr`; the error says which address failed.
-caf::expected<node_actor> connect_node(caf::actor_system& sys, const endpoint& addr);
+// A logged-in connection to a node: its actor and the token every request carries.
+struct remote_node {
+  node_actor actor;
+  std::string token;
+  std::chrono::steady_clock::time_point renew_at;  // log in again from here on
+
+  explicit operator bool() const { return static_cast<bool>(actor); }
+};
+
+// Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key; the error
+// says which address failed and why.
+caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
+                                        const endpoint& addr);
+
+// Logs in again if the token is near its end (long-lived shells); an error if that fails.
+caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node);
+
+// One line for an error from CAF or from a node (a node's refusal reads as its reason).
+std::string error_text(caf::actor_system& sys, const caf::error& e);
 
 // One admin request; the reply, or an error reply (status 1) with the reason.
-admin_reply admin_call(caf::actor_system& sys, const node_actor& node, const admin_request& req,
+admin_reply admin_call(caf::actor_system& sys, const remote_node& node, const admin_request& req,
                        std::chrono::milliseconds timeout);
 
 }  // namespace dfs

@@ -80,12 +80,15 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg)
           net::pool_options{net::cluster_id(cfg.cluster.name),
                             std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms)})) {}
 
-node_actor& storage_client::master() {
+remote_node& storage_client::master() {
   if (!master_) {
-    auto m = connect_node(sys_, *endpoint::parse(cfg_.master.address));
-    if (!m) throw storage_error(sys_.render(m.error()));
+    auto m = connect_node(sys_, cfg_, *endpoint::parse(cfg_.master.address));
+    if (!m) throw storage_error(error_text(sys_, m.error()));
     master_ = *m;
     self_ = std::make_unique<caf::scoped_actor>(sys_);
+  } else if (auto err = refresh_login(sys_, cfg_, master_)) {
+    master_ = {};
+    throw storage_error(error_text(sys_, err));
   }
   return master_;
 }
@@ -96,14 +99,14 @@ Reply storage_client::call(Atom atom, const Req& req) {
   Reply out;
   std::string err;
   (*self_)
-      ->request(m, std::chrono::milliseconds(cfg_.client.timeout_ms), atom, req)
+      ->request(m.actor, std::chrono::milliseconds(cfg_.client.timeout_ms), atom, m.token, req)
       .receive([&](Reply& r) { out = std::move(r); },
                [&](caf::error& e) {
                  err = e == caf::sec::request_timeout ? "the master did not answer in time"
-                                                      : sys_.render(e);
+                                                      : error_text(sys_, e);
                });
   if (!err.empty()) {
-    master_ = nullptr;  // reconnect next time (the master may have restarted)
+    master_ = {};  // reconnect next time (the master may have restarted)
     throw storage_error(err);
   }
   if (out.status != ns_status::ok) throw storage_error(out.error);

@@ -22,6 +22,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "client/remote.hpp"
 #include "common/config.hpp"
 #include "net/data_client.hpp"
 #include "proto/interfaces.hpp"
@@ -64,7 +65,7 @@ class storage_client {
   const config& cfg() const { return cfg_; }
 
  private:
-  node_actor& master();
+  remote_node& master();
   template <class Reply, class Atom, class Req>
   Reply call(Atom atom, const Req& req);
   ns_reply layout(const std::string& remote, uint64_t version);
@@ -76,7 +77,7 @@ class storage_client {
 
   caf::actor_system& sys_;
   config cfg_;
-  node_actor master_;
+  remote_node master_;
   std::unique_ptr<caf::scoped_actor> self_;
   std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads
   struct cached {

@@ -151,6 +151,7 @@ const std::vector<field>& schema() {
       string_field("node.zone", &C::node, &node_section::zone),
       string_field("cluster.name", &C::cluster, &cluster_section::name),
       string_field("cluster.key", &C::cluster, &cluster_section::key),
+      string_field("cluster.key_file", &C::cluster, &cluster_section::key_file),
       string_list_field("cluster.introducers", &C::cluster, &cluster_section::introducers),
       string_field("log.level", &C::log, &log_section::level,
                    {"trace", "debug", "info", "warn", "error", "critical", "off"}),
@@ -300,6 +301,23 @@ void require_endpoint(const std::string& origin, const std::string& key, const s
   if (!endpoint::parse(v)) bad_value(origin, key, "HOST:PORT", "'" + v + "'");
 }
 
+// cluster.key_file: the secret from a file (trailing whitespace dropped), never both.
+void read_key_file(config& c, const std::string& origin) {
+  if (!c.cluster.key.empty())
+    throw config_error(origin + ": set cluster.key or cluster.key_file, not both");
+  std::ifstream in(c.cluster.key_file, std::ios::binary);
+  if (!in)
+    throw config_error(origin + ": key 'cluster.key_file': cannot read '" + c.cluster.key_file +
+                       "': " + std::strerror(errno));
+  std::string key;
+  std::getline(in, key, '\0');
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+  if (key.empty() || key.size() > 4096)
+    throw config_error(origin + ": key 'cluster.key_file': '" + c.cluster.key_file +
+                       "' must hold 1 to 4096 bytes of secret");
+  c.cluster.key = key;
+}
+
 void validate(const config& c, const std::string& origin) {
   require_endpoint(origin, "master.address", c.master.address);
   for (auto& i : c.cluster.introducers) require_endpoint(origin, "cluster.introducers", i);
@@ -346,6 +364,8 @@ config parse_config(const std::string& toml_text, const std::string& origin,
   }
   apply_table(c, tbl, origin);
   for (auto& kv : overrides) apply_override(c, kv);
+  if (!c.cluster.key_file.empty())
+    read_key_file(c, overrides.empty() ? origin : origin + " with --set");
   validate(c, overrides.empty() ? origin : origin + " with --set");
   return c;
 }

@@ -23,7 +23,8 @@ struct node_section {
 
 struct cluster_section {
   std::string name = "dfs";
-  std::string key;  // shared secret of the servers: UDP packet HMACs, control and data tokens
+  std::string key;       // shared secret of the servers: UDP packet HMACs, control and data tokens
+  std::string key_file;  // or a file holding it (read at load, so it is not on a command line)
   std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
 };
 

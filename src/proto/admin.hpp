@@ -11,15 +11,18 @@ namespace dfs {
 
 struct admin_request {
   std::vector<std::string> args;  // args[0] is the command
+  // The caller's principal_kind, set by the node from the caller's verified token (whatever
+  // the caller sent): commands that change state need an admin.
+  uint8_t caller_kind = 0;
 
   friend bool operator==(const admin_request& a, const admin_request& b) {
-    return a.args == b.args;
+    return a.args == b.args && a.caller_kind == b.caller_kind;
   }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
-  return f(caf::meta::type_name("dfs::admin_request"), x.args);
+  return f(caf::meta::type_name("dfs::admin_request"), x.args, x.caller_kind);
 }
 
 struct admin_reply {

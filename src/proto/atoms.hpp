@@ -7,6 +7,7 @@
 namespace dfs {
 
 using admin_atom = caf::atom_constant<caf::atom("dfs_admin")>;
+using login_atom = caf::atom_constant<caf::atom("dfs_login")>;
 using register_atom = caf::atom_constant<caf::atom("dfs_reg")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("dfs_hb")>;
 using tick_atom = caf::atom_constant<caf::atom("dfs_tick")>;

@@ -7,6 +7,7 @@
 
 #include "proto/admin.hpp"
 #include "proto/atoms.hpp"
+#include "proto/auth.hpp"
 #include "proto/chunkserver.hpp"
 #include "proto/ftqueue.hpp"
 #include "proto/membership.hpp"
@@ -27,15 +28,24 @@ using master_actor = caf::typed_actor<
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
     caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
 
-using node_actor = caf::typed_actor<
-    caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
-    caf::replies_to<queue_atom, queue_request>::with<queue_reply>,
-    caf::replies_to<register_atom, chunkserver_registration>::with<registration_ack>,
-    caf::replies_to<heartbeat_atom, chunkserver_heartbeat>::with<heartbeat_reply>,
-    caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
-    caf::replies_to<storage_atom, versions_request>::with<ns_reply>,
-    caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
-    caf::replies_to<put_atom, put_request>::with<put_plan>,
-    caf::replies_to<commit_atom, put_commit>::with<ns_reply>>;
+// The front door of a node (actors/node/node_actor.hpp). Every request carries the caller's
+// auth token (a string, first after the atom; core/security/auth_token.hpp), checked before
+// anything else. Server-to-server replies carry the answering node's server token first, so
+// that the caller can tell them from a forged reply (SECURITY.md: CAF lets any connected peer
+// route a message to any actor it can name).
+using node_actor =
+    caf::typed_actor<caf::replies_to<login_atom>::with<std::string>,
+                     caf::replies_to<login_atom, login_proof>::with<login_result>,
+                     caf::replies_to<admin_atom, std::string, admin_request>::with<admin_reply>,
+                     caf::replies_to<queue_atom, std::string, queue_request>::with<queue_reply>,
+                     caf::replies_to<register_atom, std::string,
+                                     chunkserver_registration>::with<std::string, registration_ack>,
+                     caf::replies_to<heartbeat_atom, std::string,
+                                     chunkserver_heartbeat>::with<std::string, heartbeat_reply>,
+                     caf::replies_to<storage_atom, std::string, ns_request>::with<ns_reply>,
+                     caf::replies_to<storage_atom, std::string, versions_request>::with<ns_reply>,
+                     caf::replies_to<storage_atom, std::string, layout_request>::with<ns_reply>,
+                     caf::replies_to<put_atom, std::string, put_request>::with<put_plan>,
+                     caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>>;
 
 }  // namespace dfs

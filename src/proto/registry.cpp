@@ -20,6 +20,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<put_plan>("dfs::put_plan");
   cfg.add_message_type<put_commit>("dfs::put_commit");
   cfg.add_message_type<admin_request>("dfs::admin_request");
+  cfg.add_message_type<login_proof>("dfs::login_proof");
+  cfg.add_message_type<login_result>("dfs::login_result");
   cfg.add_message_type<admin_reply>("dfs::admin_reply");
   cfg.add_message_type<node_actor>("dfs::node_actor");
   cfg.add_message_type<master_actor>("dfs::master_actor");

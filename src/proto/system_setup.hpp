@@ -1,7 +1,11 @@
 #pragma once
 // CAF actor-system configuration shared by every process kind (servers, client, admin):
-// scheduler from our config, middleman loaded, symmetric heartbeats, message types.
+// scheduler from our config, middleman and TLS (libcaf_openssl) loaded with the process's
+// certificates, symmetric heartbeats, message types. check_tls_files() first: CAF itself only
+// fails at the first connection.
 // CAF's own CLI and config-file parsing are never invoked (caf-0.17.md §6).
+#include <string>
+
 #include <caf/actor_system_config.hpp>
 
 #include "common/config.hpp"
@@ -9,5 +13,9 @@
 namespace dfs {
 
 void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg);
+
+// Empty if tls.ca, tls.cert and tls.key are set and readable PEM files and the certificate was
+// signed by that CA; otherwise one line saying what is wrong.
+std::string check_tls_files(const config& cfg);
 
 }  // namespace dfs

@@ -34,7 +34,7 @@ void start_fileserver(node_context& ctx) {
   ctx.commands["queues"] = {"queues", "FTQueue queues: id, label, size", seq};
   ctx.commands["gcs-stats"] = {"gcs-stats", "multicast, NACKs, retransmissions, deliveries/s", seq};
   ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..]",
-                           "UDP receive fault injection (tests, benchmarks)", seq};
+                           "UDP receive fault injection (tests, benchmarks)", seq, true};
   log::get("main")->info("fileserver_ready control={}", ctx.id.address().to_string());
 }
 

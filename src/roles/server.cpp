@@ -6,10 +6,12 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/membership/failure_detector.hpp"
 #include "actors/node/node_actor.hpp"
 #include "common/assert.hpp"
+#include "common/certificates.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
 #include "common/wall_clock.hpp"
@@ -37,13 +39,37 @@ void start_membership(node_context& ctx) {
   ctx.commands["members"] = {"members", "gossip members: id, state, incarnation, last heard",
                              console};
   ctx.commands["bandwidth"] = {"bandwidth", "gossip bytes/packets sent and received", console};
-  ctx.commands["reset-bandwidth"] = {"reset-bandwidth", "restart the bandwidth counters", console};
-  ctx.commands["leave"] = {"leave", "leave the gossip group gracefully", console};
+  ctx.commands["reset-bandwidth"] = {"reset-bandwidth", "restart the bandwidth counters", console,
+                                     true};
+  ctx.commands["leave"] = {"leave", "leave the gossip group gracefully", console, true};
+}
+
+// One line on what keeps this node from running securely; empty if nothing (SECURITY.md).
+std::string check_credentials(const config& cfg) {
+  if (cfg.cluster.key.empty())
+    return "cluster.key is empty: server roles need the cluster's shared secret (it "
+           "authenticates gossip and multicast and signs tokens); generate one with "
+           "`openssl rand -hex 32` and give every server the same";
+  if (cfg.cluster.key.size() < 16) return "cluster.key is too short (at least 16 characters)";
+  if (auto why = check_tls_files(cfg); !why.empty()) return why;
+  try {
+    auto me = pki::read_identity(pki::read_file(cfg.tls.cert));
+    if (me.kind != principal_kind::server)
+      return "tls.cert '" + cfg.tls.cert + "' is a " + to_string(me.kind) +
+             " certificate; server roles need one issued with --kind server";
+  } catch (const pki::pki_error& e) {
+    return e.what();
+  }
+  return {};
 }
 
 }  // namespace
 
 int run_server(const config& cfg, const std::vector<std::string>& roles) {
+  if (auto why = check_credentials(cfg); !why.empty()) {
+    std::cerr << "dfsnode: error: " << why << "\n";
+    return 2;
+  }
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec) {
@@ -79,11 +105,12 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
                  cfg.http_port()};
   auto admin = sys.spawn(admin_fn, info, ctx.commands);
   ctx.keep(admin);
-  auto node = sys.spawn(node_fn, admin, ctx.master, ctx.ftqueue);
+  gate_settings gate{cfg.cluster.key, cfg.tls.ca, id.to_string(), cfg.tls.token_ttl_s};
+  auto node = sys.spawn(node_fn, gate, admin, ctx.master, ctx.ftqueue);
   ctx.keep(node);
 
   int code = 0;
-  auto port = sys.middleman().publish(node, cfg.node.port, cfg.node.host.c_str(), true);
+  auto port = caf::openssl::publish(node, cfg.node.port, cfg.node.host.c_str(), true);
   if (!port) {
     log->error("cannot listen on control port {}:{}: {}", cfg.node.host, cfg.node.port,
                sys.render(port.error()));
@@ -93,7 +120,6 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
               cfg.node.data_dir);
     int sig = wait_for_signal(sigs);
     log->info("shutting_down signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    sys.middleman().unpublish(node, *port);
   }
   for (auto i = ctx.actors.rbegin(); i != ctx.actors.rend(); ++i)
     caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);

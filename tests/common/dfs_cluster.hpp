@@ -2,11 +2,19 @@
 // A small set of real dfsnode processes on loopback for cluster tests: each node gets its own
 // port block and data dir under one temp dir; nodes are started, killed and restarted by
 // name; the admin console is the probe (what an operator sees is what the test checks).
+// Like `scripts/cluster up`, it makes the cluster's credentials (SECURITY.md): a CA in
+// DIR/pki, a server certificate per node name, `client` and `admin` certificates, and the
+// servers' shared secret in DIR/cluster.key.
+#include <sys/stat.h>
+
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/certificates.hpp"
+#include "common/config.hpp"
 #include "common/process.hpp"
 
 namespace dfs::test {
@@ -14,7 +22,37 @@ namespace dfs::test {
 class dfs_cluster {
  public:
   explicit dfs_cluster(uint16_t nodes_max = 16)
-      : dir_("dfs-cluster-"), base_(free_port_block(static_cast<uint16_t>(nodes_max * 10))) {}
+      : dir_("dfs-cluster-"), base_(free_port_block(static_cast<uint16_t>(nodes_max * 10))) {
+    pki::create_ca(pki_dir());
+    issue("client", principal_kind::client);
+    issue("admin", principal_kind::admin);
+    std::ofstream(key_file()) << "test-cluster-secret-" << base_;
+    ::chmod(key_file().c_str(), 0600);
+  }
+
+  std::string pki_dir() const { return dir() + "/pki"; }
+  std::string key_file() const { return dir() + "/cluster.key"; }
+
+  // A certificate `name` of `kind` (once; later calls keep the first).
+  void issue(const std::string& name, principal_kind kind) {
+    struct stat st;
+    if (::stat((pki_dir() + "/" + name + ".crt").c_str(), &st) != 0)
+      pki::issue_certificate(pki_dir(), name, kind, {"127.0.0.1"});
+  }
+  // `--set` arguments that make a process use certificate `name`.
+  std::vector<std::string> tls_args(const std::string& name) const {
+    return {"--set", "tls.ca=" + pki_dir() + "/ca.crt",
+            "--set", "tls.cert=" + pki_dir() + "/" + name + ".crt",
+            "--set", "tls.key=" + pki_dir() + "/" + name + ".key"};
+  }
+  // A config for an in-process client (actor system, queue_client) with certificate `name`.
+  dfs::config config_for(const std::string& name) const {
+    dfs::config cfg;
+    cfg.tls.ca = pki_dir() + "/ca.crt";
+    cfg.tls.cert = pki_dir() + "/" + name + ".crt";
+    cfg.tls.key = pki_dir() + "/" + name + ".key";
+    return cfg;
+  }
 
   uint16_t port_of(int index) const { return static_cast<uint16_t>(base_ + index * 10); }
   std::string addr_of(int index) const { return "127.0.0.1:" + std::to_string(port_of(index)); }
@@ -32,6 +70,10 @@ class dfs_cluster {
                                      "node.data_dir=" + dir() + "/" + name,
                                      "--set",
                                      "log.console=false"};
+    issue(name, principal_kind::server);
+    auto tls = tls_args(name);
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), {"--set", "cluster.key_file=" + key_file()});
     for (auto& s : common_sets_) argv.insert(argv.end(), {"--set", s});
     for (auto& s : sets) argv.insert(argv.end(), {"--set", s});
     procs_[name] = std::make_unique<process>(argv, dir() + "/" + name + ".out");
@@ -41,17 +83,18 @@ class dfs_cluster {
   process& proc(const std::string& name) { return *procs_.at(name); }
   void kill9(const std::string& name) { procs_.at(name)->kill_now(); }
 
-  // The admin console's answer to `args` on the node at `index`.
-  run_result admin(int index, std::vector<std::string> args) {
+  // The admin console's answer to `args` on the node at `index`, with certificate `cert`.
+  run_result admin(int index, std::vector<std::string> args, const std::string& cert = "admin") {
     std::vector<std::string> argv = {DFS_BIN_PATH,
                                      "--role",
                                      "admin",
                                      "--set",
                                      "log.console=false",
                                      "--set",
-                                     "client.timeout_ms=2000",
-                                     "--connect",
-                                     addr_of(index)};
+                                     "client.timeout_ms=2000"};
+    auto tls = tls_args(cert);
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), {"--connect", addr_of(index)});
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, dir());
   }

@@ -1,6 +1,7 @@
 #include "actors/admin/admin_actor.hpp"
 
 #include "common/logging.hpp"
+#include "common/principal.hpp"
 #include "common/strings.hpp"
 #include "common/text_table.hpp"
 
@@ -16,8 +17,8 @@ std::string help_text(const admin_commands& commands) {
   text_table t({"COMMAND", "DESCRIPTION"});
   t.add({"help", "list the commands of this node"});
   t.add({"node", "id, roles, uptime, ports and version of this node"});
-  t.add({"log-level [LEVEL]", "show or set the log level (trace debug info warn error)"});
-  for (auto& [name, c] : commands) t.add({c.usage, c.help});
+  t.add({"log-level [LEVEL]", "show or set (admin) the log level (trace debug info warn error)"});
+  for (auto& [name, c] : commands) t.add({c.usage, c.changes_state ? c.help + " (admin)" : c.help});
   return t.render();
 }
 
@@ -38,6 +39,15 @@ std::string node_text(const node_info& info) {
   return t.render();
 }
 
+bool is_admin(const admin_request& req) {
+  return req.caller_kind == static_cast<uint8_t>(principal_kind::admin);
+}
+
+admin_reply needs_admin(const std::string& cmd) {
+  return error_reply("permission denied: '" + cmd +
+                     "' changes the node's state and needs an admin certificate");
+}
+
 admin_reply log_level(const std::vector<std::string>& args) {
   if (args.size() == 1) return {0, "log level: " + log::level() + "\n"};
   if (args.size() != 2 || !log::set_level(args[1]))
@@ -55,7 +65,10 @@ admin_actor::behavior_type admin_fn(admin_actor::pointer self, node_info info,
         if (req.args.empty() || req.args[0] == "help") return admin_reply{0, help_text(commands)};
         const auto& cmd = req.args[0];
         if (cmd == "node") return admin_reply{0, node_text(info)};
-        if (cmd == "log-level") return log_level(req.args);
+        if (cmd == "log-level") {
+          if (req.args.size() > 1 && !is_admin(req)) return needs_admin(cmd);
+          return log_level(req.args);
+        }
         auto i = commands.find(cmd);
         if (i == commands.end())
           return error_reply("unknown command '" + cmd + "'; commands: " + [&] {
@@ -63,6 +76,10 @@ admin_actor::behavior_type admin_fn(admin_actor::pointer self, node_info info,
             for (auto& [name, c] : commands) names += ", " + name;
             return names;
           }());
+        if (i->second.changes_state && !is_admin(req)) {
+          log::get("auth")->warn("refused console command '{}' from a non-admin certificate", cmd);
+          return needs_admin(cmd);
+        }
         return self->delegate(i->second.target, admin_atom::value, req);
       },
   };

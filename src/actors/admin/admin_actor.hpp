@@ -25,6 +25,8 @@ struct admin_command {
   std::string usage;   // e.g. "chunkservers"
   std::string help;    // one line
   admin_actor target;  // answers admin_request for this command
+  // Changes the node's state (leave, fault injection, ...): only for admin certificates.
+  bool changes_state = false;
 };
 
 using admin_commands = std::map<std::string, admin_command>;

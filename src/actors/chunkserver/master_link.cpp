@@ -2,8 +2,10 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "common/logging.hpp"
+#include "core/security/auth_token.hpp"
 #include "storage/durable_file.hpp"
 
 namespace dfs {
@@ -43,12 +45,34 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
     self->delayed_send(self, fx.tick_after->second, tick_atom::value, fx.tick_after->first);
 }
 
+// This chunkserver's server token, minted per request (an HMAC: cheap).
+std::string own_token(const master_link_state& st) {
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return security::sign_auth_token(
+      {principal_kind::server, st.self.to_string(), static_cast<uint64_t>(now) + 600},
+      st.token_key);
+}
+
+// A reply really from a server: CAF lets any connected peer send us a message that looks like
+// a reply, and a heartbeat reply can tell us to delete chunks (SECURITY.md).
+bool from_a_server(const master_link_state& st, const std::string& token, std::string& why) {
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto c = security::verify_auth_token(token, st.token_key, static_cast<uint64_t>(now));
+  if (c && c->kind == principal_kind::server) return true;
+  why = "a reply without a valid server token was ignored";
+  return false;
+}
+
 std::chrono::milliseconds timeout_of(const master_link_state& st) {
   return std::chrono::milliseconds(st.cfg.client.timeout_ms);
 }
 
 void connect(self_ptr self) {
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = self->system().openssl_manager().actor_handle();
   auto& addr = self->state.master_addr;
   self->request(mm, timeout_of(self->state), caf::connect_atom::value, addr.host, addr.port)
       .then(
@@ -67,9 +91,13 @@ void connect(self_ptr self) {
 void send_registration(self_ptr self, uint64_t gen) {
   auto& st = self->state;
   if (!st.master) return carry_out(self, st.link.on_register_failed(gen, "no master"));
-  self->request(st.master, timeout_of(st), register_atom::value, make_registration(st))
+  self->request(st.master, timeout_of(st), register_atom::value, own_token(st),
+                make_registration(st))
       .then(
-          [=](const registration_ack& ack) {
+          [=](const std::string& token, const registration_ack& ack) {
+            std::string why;
+            if (!from_a_server(self->state, token, why))
+              return carry_out(self, self->state.link.on_register_failed(gen, why));
             carry_out(self, self->state.link.on_registered(gen, ack));
           },
           [=](caf::error& e) {
@@ -84,9 +112,14 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   st.store->drain_changes(hb.added, hb.removed);
   auto added = hb.added;
   auto removed = hb.removed;
-  self->request(st.master, timeout_of(st), heartbeat_atom::value, hb)
+  self->request(st.master, timeout_of(st), heartbeat_atom::value, own_token(st), hb)
       .then(
-          [=](const heartbeat_reply& r) {
+          [=](const std::string& token, const heartbeat_reply& r) {
+            std::string why;
+            if (!from_a_server(self->state, token, why)) {
+              self->state.store->restore_changes(added, removed);
+              return carry_out(self, self->state.link.on_heartbeat_failed(gen, why));
+            }
             carry_out(self, self->state.link.on_heartbeat_reply(gen, r));
           },
           [=](caf::error& e) {
@@ -108,6 +141,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
   st.store = std::move(store);
   st.self = id;
   st.master_addr = *endpoint::parse(st.cfg.master.address);
+  st.token_key = security::auth_token_key(st.cfg.cluster.key);
   self->set_down_handler([=](caf::down_msg& dm) {
     if (self->state.master && dm.source == self->state.master.address())
       carry_out(self, self->state.link.on_master_down("connection lost"));

@@ -29,6 +29,7 @@ struct master_link_state {
   node_actor master;
   chunkserver::master_link link;
   std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it
+  std::string token_key;               // from cluster.key: our token, and the master's check
 };
 
 master_link_actor::behavior_type master_link_fn(

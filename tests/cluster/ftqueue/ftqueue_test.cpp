@@ -65,6 +65,7 @@ struct FtqueueCluster : ::testing::Test {
   dfs_cluster c;
   int n = 0;
   caf::actor_system_config caf_cfg;
+  dfs::config cfg;
   std::unique_ptr<caf::actor_system> sys;
 
   void start(int fileservers) {
@@ -73,7 +74,7 @@ struct FtqueueCluster : ::testing::Test {
                   "gcs.expected_group_size=" + std::to_string(n), "client.timeout_ms=1500"});
     for (int i = 1; i <= n; ++i)
       c.start(name(i), i == 1 ? "introducer,fileserver" : "fileserver", i);
-    dfs::config cfg;
+    cfg = c.config_for("client");
     dfs::configure_actor_system(caf_cfg, cfg);
     sys = std::make_unique<caf::actor_system>(caf_cfg);
   }
@@ -104,7 +105,7 @@ struct FtqueueCluster : ::testing::Test {
     dfs::queue_client_options o;
     o.attempt_timeout = 1500ms;
     o.give_up_after = 30s;
-    return queue_client{*sys, endpoints(nodes), o};
+    return queue_client{*sys, cfg, endpoints(nodes), o};
   }
   // The `queues` output of a node (identical on replicas that delivered the same prefix).
   std::string queues(int i) { return c.admin(i, {"queues"}).out; }

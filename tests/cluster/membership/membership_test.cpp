@@ -19,8 +19,8 @@ struct Membership : ::testing::Test {
   dfs_cluster c;
 
   void SetUp() override {
-    c.set_common({"cluster.introducers=[\"" + c.addr_of(0) + "\"]",
-                  "master.address=" + c.addr_of(1), "cluster.key=test-key"});
+    c.set_common(
+        {"cluster.introducers=[\"" + c.addr_of(0) + "\"]", "master.address=" + c.addr_of(1)});
     c.start("n0", "introducer", 0);
     c.start("n1", "master", 1);
     for (int i = 2; i < nodes; ++i) c.start("n" + std::to_string(i), "chunkserver", i);

@@ -83,6 +83,8 @@ struct Storage : ::testing::Test {
                                      "log.console=false",
                                      "--set",
                                      "client.timeout_ms=8000"};
+    auto tls = c.tls_args("client");
+    argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }

@@ -18,6 +18,20 @@ struct Cli : ::testing::Test {
     args.insert(args.begin(), DFS_BIN_PATH);
     return run(args, dir.path());
   }
+  // The CA and a certificate `name` of `kind`, made with the CLI itself; the --set arguments
+  // that use them.
+  std::vector<std::string> credentials(const std::string& name, const std::string& kind) {
+    auto ca = dir.path() + "/pki";
+    if (!std::ifstream(ca + "/ca.crt")) dfsnode({"--role", "ca", "init", ca});
+    dfsnode({"--role", "ca", "issue", ca, name, "--kind", kind});
+    return {"--set", "tls.ca=" + ca + "/ca.crt",
+            "--set", "tls.cert=" + ca + "/" + name + ".crt",
+            "--set", "tls.key=" + ca + "/" + name + ".key"};
+  }
+  std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
   std::string write(const std::string& name, const std::string& text) {
     auto p = dir.path() + "/" + name;
     std::ofstream(p) << text;
@@ -94,14 +108,47 @@ TEST_F(Cli, ServerRejectsStrayArguments) {
 }
 
 TEST_F(Cli, ClientUnknownCommand) {
-  auto r = dfsnode({"--role", "client", "frobnicate"});
+  auto r = dfsnode(with(with({"--role", "client"}, credentials("c", "client")), {"frobnicate"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, CaIssuesCertificatesAndRefusesBadArguments) {
+  auto ca = dir.path() + "/ca";
+  EXPECT_EQ(dfsnode({"--role", "ca", "init", ca}).exit_code, 0);
+  auto r = dfsnode({"--role", "ca", "issue", ca, "n1", "--kind", "server", "--host", "127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("issued server certificate"), std::string::npos) << r.out;
+  EXPECT_EQ(dfsnode({"--role", "ca", "issue", ca, "n2", "--kind", "root"}).exit_code, 2);
+  EXPECT_EQ(dfsnode({"--role", "ca", "issue", ca, "n2"}).exit_code, 2);
+  EXPECT_EQ(dfsnode({"--role", "ca", "frob"}).exit_code, 2);
+  auto again = dfsnode({"--role", "ca", "init", ca});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already holds a CA"), std::string::npos) << again.err;
+}
+
+TEST_F(Cli, EveryRoleNeedsItsCredentials) {
+  // No certificates: one clear line, for a server and for a tool alike.
+  auto r = dfsnode({"--role", "admin", "--connect", "127.0.0.1:1", "node"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("tls.ca, tls.cert and tls.key must be set"), std::string::npos) << r.err;
+  auto server = credentials("n1", "server");
+  // A server with certificates but no cluster key.
+  r = dfsnode(with({"--role", "master", "--set", "node.data_dir=" + dir.path() + "/m"}, server));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cluster.key is empty"), std::string::npos) << r.err;
+  // A server role with a client certificate.
+  auto client = credentials("c1", "client");
+  r = dfsnode(with({"--role", "master", "--set", "cluster.key=0123456789abcdef0123"}, client));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("server roles need one issued with --kind server"), std::string::npos)
+      << r.err;
+}
+
 TEST_F(Cli, AdminCannotConnect) {
   // Port 1 on loopback: nothing listens there.
-  auto r = dfsnode({"--role", "admin", "--connect", "127.0.0.1:1", "node"});
+  auto r = dfsnode(with(with({"--role", "admin"}, credentials("a", "admin")),
+                        {"--connect", "127.0.0.1:1", "node"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot connect to 127.0.0.1:1"), std::string::npos) << r.err;
 }
