@@ -15,6 +15,7 @@
 #include "common/logging.hpp"
 #include "common/strings.hpp"
 #include "common/wall_clock.hpp"
+#include "net/control_gate.hpp"
 #include "proto/system_setup.hpp"
 #include "roles/role_table.hpp"
 
@@ -110,16 +111,28 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   ctx.keep(node);
 
   int code = 0;
-  auto port = caf::openssl::publish(node, cfg.node.port, cfg.node.host.c_str(), true);
-  if (!port) {
-    log->error("cannot listen on control port {}:{}: {}", cfg.node.host, cfg.node.port,
-               sys.render(port.error()));
-    code = 1;
+  // CAF listens on loopback only; the gate owns the public port (net/control_gate.hpp).
+  auto port = caf::openssl::publish(node, 0, "127.0.0.1", true);
+  std::unique_ptr<net::control_gate> gate_port;
+  if (port) {
+    try {
+      gate_port = std::make_unique<net::control_gate>(net::gate_options{
+          cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
+          cfg.net.handshake_timeout_ms, cfg.net.max_conns_per_address, cfg.net.max_conns});
+    } catch (const std::exception& e) {
+      log->error("{}", e.what());
+      code = 1;
+    }
   } else {
-    log->info("node_started roles={} control={}:{} data_dir={}", join(roles), cfg.node.host, *port,
-              cfg.node.data_dir);
+    log->error("cannot listen on loopback for the control port: {}", sys.render(port.error()));
+    code = 1;
+  }
+  if (code == 0) {
+    log->info("node_started roles={} control={}:{} data_dir={}", join(roles), cfg.node.host,
+              cfg.node.port, cfg.node.data_dir);
     int sig = wait_for_signal(sigs);
     log->info("shutting_down signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    gate_port->stop();
   }
   for (auto i = ctx.actors.rbegin(); i != ctx.actors.rend(); ++i)
     caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);
