@@ -111,7 +111,8 @@ play() {  # NAME PLAYBOOK [ARGS...]: run a playbook against the local inventory,
   log "$book ok in $((SECONDS - start))s"
 }
 
-admin() { "$bin" --role admin --set log.console=false --set client.timeout_ms=3000 --connect "$@"; }
+# The admin certificate the rollout installed (deploy/ansible: etc/admin.toml).
+admin() { "$bin" --role admin --config "$deploy/etc/admin.toml" --set log.console=false --set client.timeout_ms=3000 --connect "$@"; }
 
 introducer="127.0.0.1:$base"
 master="127.0.0.1:$((base + 10))"
