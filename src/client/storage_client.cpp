@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -15,6 +16,7 @@
 
 #include <caf/all.hpp>
 
+#include "client/download_file.hpp"
 #include "client/remote.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
@@ -380,31 +382,23 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
 
 ns_version storage_client::get_to_file(const std::string& remote, uint64_t version,
                                        const std::string& local, transfer_progress* progress) {
-  auto tmp = local + ".dfs-part";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw storage_error(sys_error("cannot create", tmp));
-  try {
+  if (local == "-") {
     auto v = get(
         remote, version,
-        [&](uint64_t off, std::string_view d) {
-          size_t done = 0;
-          while (done < d.size()) {
-            auto n = ::pwrite(fd, d.data() + done, d.size() - done, static_cast<off_t>(off + done));
-            if (n <= 0) throw storage_error(sys_error("cannot write", tmp));
-            done += static_cast<size_t>(n);
-          }
+        [](uint64_t, std::string_view d) {
+          if (std::fwrite(d.data(), 1, d.size(), stdout) != d.size())
+            throw storage_error(std::string("cannot write to stdout: ") + std::strerror(errno));
         },
         progress);
-    if (::close(fd) != 0) throw storage_error(sys_error("cannot write", tmp));
-    fd = -1;
-    if (::rename(tmp.c_str(), local.c_str()) != 0)
-      throw storage_error(sys_error("cannot rename to", local));
+    if (std::fflush(stdout) != 0)
+      throw storage_error(std::string("cannot write to stdout: ") + std::strerror(errno));
     return v;
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
   }
+  download_file out{local};
+  auto v = get(
+      remote, version, [&](uint64_t off, std::string_view d) { out.write_at(off, d); }, progress);
+  out.commit();
+  return v;
 }
 
 net::store_listing storage_client::store(const std::string& control_addr) {

@@ -22,15 +22,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "client/storage_error.hpp"
 #include "common/config.hpp"
 #include "net/data_client.hpp"
 #include "proto/interfaces.hpp"
 
 namespace dfs {
-
-struct storage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Bytes done so far of a transfer, for a progress bar (updated from worker threads).
 struct transfer_progress {
@@ -57,7 +54,8 @@ class storage_client {
   ns_version get(const std::string& remote, uint64_t version,
                  const std::function<void(uint64_t, std::string_view)>& sink,
                  transfer_progress* progress = nullptr);
-  // Downloads into a local file (temp file + rename: never a half-written LOCAL).
+  // Downloads into a local file (download_file.hpp: a new temp file next to it, then rename;
+  // never a half-written LOCAL, never through a symlink); "-" writes to stdout.
   ns_version get_to_file(const std::string& remote, uint64_t version, const std::string& local,
                          transfer_progress* progress = nullptr);
   net::store_listing store(const std::string& control_addr);

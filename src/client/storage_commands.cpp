@@ -135,6 +135,7 @@ int cmd_get(storage_client& client, const args_t& args) {
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, pos[1], &p); });
+  if (pos[1] == "-") return 0;  // stdout holds the file's bytes and nothing else
   std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes\n";
   return 0;
 }
@@ -275,7 +276,8 @@ const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
       {"put",
        guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version", cmd_put)},
-      {"get", guarded("get REMOTE LOCAL [--version N]", "download a version", cmd_get)},
+      {"get", guarded("get REMOTE LOCAL [--version N]",
+                      "download a version (LOCAL '-': stdout; never through a symlink)", cmd_get)},
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
       {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
