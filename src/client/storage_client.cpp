@@ -20,6 +20,7 @@
 #include "client/remote.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
+#include "core/master/path.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs {
@@ -73,6 +74,13 @@ void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f)
   if (first) std::rethrow_exception(first);
 }
 
+// The master's own path rules, applied before sending: a bad REMOTE gets the master's message
+// without a round trip, and a name the master would refuse never goes on the wire.
+void check_remote(const std::string& path, master::path_rules rules = master::path_rules::clean) {
+  auto p = master::parse_path(path, rules);
+  if (!p) throw storage_error(p.err().message);
+}
+
 }  // namespace
 
 storage_client::storage_client(caf::actor_system& sys, const config& cfg)
@@ -113,15 +121,19 @@ Reply storage_client::call(Atom atom, const Req& req) {
 }
 
 ns_reply storage_client::ns(ns_op op, const std::string& path) {
+  // rm takes names from before the name rules, as the master does (path_rules::stored).
+  check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
   if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
   return call<ns_reply>(storage_atom::value, ns_request{op, path});
 }
 
 ns_reply storage_client::versions(const std::string& path, uint32_t count) {
+  check_remote(path);
   return call<ns_reply>(storage_atom::value, versions_request{path, count});
 }
 
 ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
+  check_remote(path);
   return call<ns_reply>(storage_atom::value, layout_request{path, version});
 }
 
@@ -149,6 +161,7 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
 }
 
 put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size) {
+  check_remote(remote);
   auto& r = reservations_[chunk_size];
   auto now = std::chrono::steady_clock::now();
   // Reserved chains must be used well within the master's grace for uncommitted handles.

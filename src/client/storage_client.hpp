@@ -8,7 +8,8 @@
 //      master abandons the handles after their grace (the chunkservers delete the orphans).
 // get: layout -> per chunk: (R > 1: ask R replicas for version + checksum) -> read from the
 //      nearest good replica, the next one on any error or checksum mismatch.
-// Every failure throws storage_error with one line for the user.
+// Every failure throws storage_error with one line for the user. REMOTE paths are checked with
+// the master's own rules (core/master/path.hpp) before anything is sent.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
