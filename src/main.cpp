@@ -1,5 +1,7 @@
 // dfsnode: one executable, many roles (design.md §1). main() only parses the command line
 // and the config, then hands over to the server runtime or to a tool.
+#include <sys/stat.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "client/admin_console.hpp"
 #include "client/client_shell.hpp"
 #include "common/config.hpp"
+#include "common/file_modes.hpp"
 #include "roles/ca_tool.hpp"
 #include "roles/role_table.hpp"
 #include "roles/server.hpp"
@@ -74,5 +77,9 @@ int main(int argc, char** argv) {
   if (roles.front() == "client") return dfs::run_client(cfg, command);
   if (!command.empty())
     return fail("unexpected argument '" + command.front() + "' for a server role");
+  // A server's files are its own (common/file_modes.hpp), whatever umask it was started with;
+  // set before any thread or file exists. Client tools keep the user's umask: what `get`
+  // downloads is the user's file like any other.
+  ::umask(dfs::node_umask);
   return dfs::run_server(cfg, roles);
 }

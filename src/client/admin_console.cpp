@@ -8,18 +8,23 @@
 #include "actors/admin/admin_actor.hpp"
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
+#include "common/escape.hpp"
 #include "proto/system_setup.hpp"
 
 namespace dfs {
 
 namespace {
 
+// The reply is the node's text, with names and ids from the whole cluster in it: each line is
+// escaped unless it is printable already (tables escape their cells on the node), so nothing
+// in it reaches the terminal as a control sequence.
 int print_reply(const admin_reply& r) {
   if (r.status != 0) {
-    std::cerr << "error: " << r.text << "\n";
+    std::cerr << "error: " << (needs_escaping(r.text) ? escape_unprintable(r.text) : r.text)
+              << "\n";
     return 1;
   }
-  std::cout << r.text << std::flush;
+  std::cout << escape_lines(r.text) << std::flush;
   return 0;
 }
 

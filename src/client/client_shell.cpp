@@ -13,6 +13,7 @@
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
 #include "client/storage_commands.hpp"
+#include "common/escape.hpp"
 #include "common/text_table.hpp"
 #include "proto/system_setup.hpp"
 
@@ -35,7 +36,7 @@ struct client_command {
 };
 
 int error(const std::string& msg) {
-  std::cerr << "error: " << msg << "\n";
+  std::cerr << "error: " << (needs_escaping(msg) ? escape_unprintable(msg) : msg) << "\n";
   return 1;
 }
 
@@ -64,7 +65,7 @@ int cmd_status(client_session& s, const std::vector<std::string>&) {
   auto r = admin_call(s.sys, s.master, {{"chunkservers"}},
                       std::chrono::milliseconds(s.cfg.client.timeout_ms));
   if (r.status != 0) return error(r.text);
-  std::cout << "master " << s.cfg.master.address << "\n" << r.text;
+  std::cout << "master " << s.cfg.master.address << "\n" << escape_lines(r.text);
   return 0;
 }
 

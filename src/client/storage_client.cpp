@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -15,9 +16,11 @@
 
 #include <caf/all.hpp>
 
+#include "client/download_file.hpp"
 #include "client/remote.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
+#include "core/master/path.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs {
@@ -71,6 +74,13 @@ void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f)
   if (first) std::rethrow_exception(first);
 }
 
+// The master's own path rules, applied before sending: a bad REMOTE gets the master's message
+// without a round trip, and a name the master would refuse never goes on the wire.
+void check_remote(const std::string& path, master::path_rules rules = master::path_rules::clean) {
+  auto p = master::parse_path(path, rules);
+  if (!p) throw storage_error(p.err().message);
+}
+
 }  // namespace
 
 storage_client::storage_client(caf::actor_system& sys, const config& cfg)
@@ -114,15 +124,19 @@ Reply storage_client::call(Atom atom, const Req& req) {
 }
 
 ns_reply storage_client::ns(ns_op op, const std::string& path) {
+  // rm takes names from before the name rules, as the master does (path_rules::stored).
+  check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
   if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
   return call<ns_reply>(storage_atom::value, ns_request{op, path});
 }
 
 ns_reply storage_client::versions(const std::string& path, uint32_t count) {
+  check_remote(path);
   return call<ns_reply>(storage_atom::value, versions_request{path, count});
 }
 
 ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
+  check_remote(path);
   return call<ns_reply>(storage_atom::value, layout_request{path, version});
 }
 
@@ -150,6 +164,7 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
 }
 
 put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size) {
+  check_remote(remote);
   auto& r = reservations_[chunk_size];
   auto now = std::chrono::steady_clock::now();
   // Reserved chains must be used well within the master's grace for uncommitted handles.
@@ -383,31 +398,23 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
 
 ns_version storage_client::get_to_file(const std::string& remote, uint64_t version,
                                        const std::string& local, transfer_progress* progress) {
-  auto tmp = local + ".dfs-part";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw storage_error(sys_error("cannot create", tmp));
-  try {
+  if (local == "-") {
     auto v = get(
         remote, version,
-        [&](uint64_t off, std::string_view d) {
-          size_t done = 0;
-          while (done < d.size()) {
-            auto n = ::pwrite(fd, d.data() + done, d.size() - done, static_cast<off_t>(off + done));
-            if (n <= 0) throw storage_error(sys_error("cannot write", tmp));
-            done += static_cast<size_t>(n);
-          }
+        [](uint64_t, std::string_view d) {
+          if (std::fwrite(d.data(), 1, d.size(), stdout) != d.size())
+            throw storage_error(std::string("cannot write to stdout: ") + std::strerror(errno));
         },
         progress);
-    if (::close(fd) != 0) throw storage_error(sys_error("cannot write", tmp));
-    fd = -1;
-    if (::rename(tmp.c_str(), local.c_str()) != 0)
-      throw storage_error(sys_error("cannot rename to", local));
+    if (std::fflush(stdout) != 0)
+      throw storage_error(std::string("cannot write to stdout: ") + std::strerror(errno));
     return v;
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
   }
+  download_file out{local};
+  auto v = get(
+      remote, version, [&](uint64_t off, std::string_view d) { out.write_at(off, d); }, progress);
+  out.commit();
+  return v;
 }
 
 net::store_listing storage_client::store(const std::string& control_addr) {

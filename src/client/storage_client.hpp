@@ -8,7 +8,8 @@
 //      master abandons the handles after their grace (the chunkservers delete the orphans).
 // get: layout -> per chunk: (R > 1: ask R replicas for version + checksum) -> read from the
 //      nearest good replica, the next one on any error or checksum mismatch.
-// Every failure throws storage_error with one line for the user.
+// Every failure throws storage_error with one line for the user. REMOTE paths are checked with
+// the master's own rules (core/master/path.hpp) before anything is sent.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,15 +24,12 @@
 #include <caf/scoped_actor.hpp>
 
 #include "client/remote.hpp"
+#include "client/storage_error.hpp"
 #include "common/config.hpp"
 #include "net/data_client.hpp"
 #include "proto/interfaces.hpp"
 
 namespace dfs {
-
-struct storage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Bytes done so far of a transfer, for a progress bar (updated from worker threads).
 struct transfer_progress {
@@ -58,7 +56,8 @@ class storage_client {
   ns_version get(const std::string& remote, uint64_t version,
                  const std::function<void(uint64_t, std::string_view)>& sink,
                  transfer_progress* progress = nullptr);
-  // Downloads into a local file (temp file + rename: never a half-written LOCAL).
+  // Downloads into a local file (download_file.hpp: a new temp file next to it, then rename;
+  // never a half-written LOCAL, never through a symlink); "-" writes to stdout.
   ns_version get_to_file(const std::string& remote, uint64_t version, const std::string& local,
                          transfer_progress* progress = nullptr);
   net::store_listing store(const std::string& control_addr);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client/storage_client.hpp"
+#include "common/escape.hpp"
 #include "common/limits.hpp"
 #include "common/text_table.hpp"
 #include "core/master/ids.hpp"
@@ -26,8 +27,10 @@ constexpr double bytes_per_mib = 1 << 20;
 // `versions REMOTE N` asks for at most this many versions, whatever N says.
 constexpr uint64_t max_versions_listed = 1000;
 
+// Errors quote names from the user and the master: one printable line, whatever they hold
+// (text that is printable already, like the master's quoted paths, is kept as it is).
 int fail(const std::string& msg) {
-  std::cerr << "error: " << msg << "\n";
+  std::cerr << "error: " << (needs_escaping(msg) ? escape_unprintable(msg) : msg) << "\n";
   return 1;
 }
 
@@ -121,8 +124,8 @@ int cmd_put(storage_client& client, const args_t& args) {
   }
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
-  std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes, "
-            << v.chunk_count << " chunks\n";
+  std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
+            << " bytes, " << v.chunk_count << " chunks\n";
   return 0;
 }
 
@@ -135,7 +138,9 @@ int cmd_get(storage_client& client, const args_t& args) {
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, pos[1], &p); });
-  std::cout << pos[1] << ": version " << v.number << ", " << v.size_bytes << " bytes\n";
+  if (pos[1] == "-") return 0;  // stdout holds the file's bytes and nothing else
+  std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
+            << " bytes\n";
   return 0;
 }
 
@@ -170,7 +175,10 @@ int cmd_ls(storage_client& client, const args_t& args) {
   auto& c = client;
   auto r = c.ns(ns_op::list, dir);
   if (!f.count("-l")) {
-    for (auto& e : r.entries) std::cout << e.name << (e.is_dir ? "/" : "") << "\n";
+    // Names come from the master: escaped, one entry per line whatever they hold (the -l table
+    // escapes its cells itself).
+    for (auto& e : r.entries)
+      std::cout << escape_unprintable(e.name) << (e.is_dir ? "/" : "") << "\n";
     return 0;
   }
   text_table t({"NAME", "SIZE", "VERSIONS", "CHUNKS", "MODIFIED", "REPLICAS"},
@@ -209,13 +217,13 @@ int cmd_stat(storage_client& client, const args_t& args) {
   auto r = client.ns(ns_op::stat, args[1]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
-    std::cout << e.name << ": directory, " << e.chunk_count << " entries\n";
+    std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count << " entries\n";
     return 0;
   }
   auto& v = r.versions.at(0);
-  std::cout << e.name << ": file, " << v.size_bytes << " bytes, version " << v.number << " of "
-            << e.version_count << " kept, " << v.chunk_count << " chunks of " << v.chunk_size_bytes
-            << " bytes, modified " << format_time(v.mtime_ms) << "\n";
+  std::cout << escape_unprintable(e.name) << ": file, " << v.size_bytes << " bytes, version "
+            << v.number << " of " << e.version_count << " kept, " << v.chunk_count << " chunks of "
+            << v.chunk_size_bytes << " bytes, modified " << format_time(v.mtime_ms) << "\n";
   return 0;
 }
 
@@ -275,7 +283,8 @@ const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
       {"put",
        guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version", cmd_put)},
-      {"get", guarded("get REMOTE LOCAL [--version N]", "download a version", cmd_get)},
+      {"get", guarded("get REMOTE LOCAL [--version N]",
+                      "download a version (LOCAL '-': stdout; never through a symlink)", cmd_get)},
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
       {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},

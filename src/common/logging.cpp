@@ -1,11 +1,16 @@
 #include "common/logging.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <vector>
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+
+#include "common/file_modes.hpp"
 
 namespace dfs::log {
 
@@ -24,9 +29,16 @@ void init(const config& cfg, const std::string& node, bool file) {
   if (cfg.log.console) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   if (file) {
     auto dir = std::filesystem::path(cfg.node.data_dir) / "logs";
-    std::filesystem::create_directories(dir);
+    if (std::filesystem::create_directories(dir))
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all);  // node_dir_mode
+    // spdlog creates log files with fopen (0666 minus the umask) when it starts and at every
+    // rotation; each one gets log_file_mode as soon as it is open, an older 0644 one too.
+    spdlog::file_event_handlers events;
+    events.after_open = [](const spdlog::filename_t&, std::FILE* f) {
+      ::fchmod(::fileno(f), log_file_mode);
+    };
     sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        (dir / "dfsnode.log").string(), cfg.log.file_max_bytes, cfg.log.file_count));
+        (dir / "dfsnode.log").string(), cfg.log.file_max_bytes, cfg.log.file_count, false, events));
   }
   current = spdlog::level::from_str(cfg.log.level);
   // The node id is baked into the pattern, so no call site can forget it.

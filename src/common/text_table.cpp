@@ -3,29 +3,46 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/escape.hpp"
+
 namespace dfs {
+
+namespace {
+
+// Columns a cell takes on screen, counted in code points: a multi-byte name like "café" is as
+// wide as it looks (double-width CJK still counts one per character).
+size_t columns(const std::string& cell) {
+  size_t n = 0;
+  for (unsigned char b : cell) n += (b & 0xc0) != 0x80;
+  return n;
+}
+
+}  // namespace
 
 text_table::text_table(std::vector<std::string> header, std::vector<bool> right_align)
     : header_(std::move(header)), right_(std::move(right_align)) {
   right_.resize(header_.size(), false);
 }
 
+// Cells are escaped as they come in: names and ids in tables come from other nodes and users,
+// and an escaped cell is what gets measured and printed.
 void text_table::add(std::vector<std::string> row) {
   row.resize(header_.size());
+  for (auto& cell : row) cell = escape_unprintable(cell);
   rows_.push_back(std::move(row));
 }
 
 std::string text_table::render() const {
   std::vector<size_t> width(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
-    width[c] = header_[c].size();
-    for (auto& r : rows_) width[c] = std::max(width[c], r[c].size());
+    width[c] = columns(header_[c]);
+    for (auto& r : rows_) width[c] = std::max(width[c], columns(r[c]));
   }
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     std::string l;
     for (size_t c = 0; c < cells.size(); ++c) {
-      std::string pad(width[c] - cells[c].size(), ' ');
+      std::string pad(width[c] - columns(cells[c]), ' ');
       l += right_[c] ? pad + cells[c] : cells[c] + (c + 1 < cells.size() ? pad : "");
       if (c + 1 < cells.size()) l += "  ";
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Aligned plain-text tables for the console and the client: columns padded to the widest
-// cell, numbers right-aligned when a column is declared numeric.
+// cell, numbers right-aligned when a column is declared numeric. Every cell is escaped
+// (common/escape.hpp), so a table never carries control characters to the terminal.
 #include <cstdint>
 #include <string>
 #include <vector>

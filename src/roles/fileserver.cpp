@@ -1,9 +1,9 @@
 #include <filesystem>
-#include <fstream>
 
 #include "actors/gcs/sequencer.hpp"
 #include "common/logging.hpp"
 #include "roles/role_table.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 
@@ -16,7 +16,11 @@ bool first_start(const config& cfg) {
   auto marker = std::filesystem::path(cfg.node.data_dir) / "gcs.founded";
   std::error_code ec;
   if (std::filesystem::exists(marker, ec)) return false;
-  std::ofstream(marker) << "this fileserver took part in founding the gcs group\n";
+  // Durable and 0600 like every file of the node: a marker lost to a crash would let a
+  // restarted fileserver found a second group.
+  auto st =
+      write_file_atomic(marker.string(), "this fileserver took part in founding the gcs group\n");
+  if (!st) log::get("main")->error("gcs_founded_marker_failed error=\"{}\"", st.message);
   return true;
 }
 

@@ -1,7 +1,6 @@
 #include "roles/server.hpp"
 
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 
 #include <caf/all.hpp>
@@ -18,6 +17,7 @@
 #include "net/control_gate.hpp"
 #include "proto/system_setup.hpp"
 #include "roles/role_table.hpp"
+#include "storage/data_dir.hpp"
 
 namespace dfs {
 
@@ -71,17 +71,18 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
     std::cerr << "dfsnode: error: " << why << "\n";
     return 2;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.node.data_dir, ec);
-  if (ec) {
-    std::cerr << "dfsnode: error: cannot create node.data_dir '" << cfg.node.data_dir
-              << "': " << ec.message() << "\n";
+  std::vector<std::string> tightened;
+  if (auto st = secure_data_dir(cfg.node.data_dir, tightened); !st) {
+    std::cerr << "dfsnode: error: node.data_dir '" << cfg.node.data_dir << "': " << st.message
+              << "\n";
     return 2;
   }
   node_id id{cfg.node.host, cfg.node.port, wall_clock_ms()};
   log::init(cfg, id.to_string(), true);
   set_assert_node(id.to_string());
   auto log = log::get("main");
+  if (!tightened.empty())
+    log->warn("data_dir_permissions_tightened mode=0700 dirs=\"{}\"", join(tightened, ", "));
 
   // Block the signals before CAF starts its threads, so only sigwait() below sees them.
   sigset_t sigs;

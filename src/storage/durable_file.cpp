@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_modes.hpp"
+
 namespace dfs {
 
 namespace {
@@ -75,7 +77,8 @@ io_status write_file_atomic(const std::string& path, std::string_view data) {
 io_status write_and_rename(const std::string& path, std::string_view data) {
   auto tmp = path + ".tmp";
   {
-    fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    fd_guard fd{
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
     if (fd.fd < 0) return fail("open", tmp);
     if (auto st = write_all(fd.fd, data, tmp); !st) return st;
     if (::fsync(fd.fd) != 0) return fail("fsync", tmp);
@@ -110,7 +113,8 @@ io_status make_dirs(const std::string& path) {
   for (size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     auto prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", prefix);
+    if (::mkdir(prefix.c_str(), node_dir_mode) != 0 && errno != EEXIST)
+      return fail("mkdir", prefix);
   }
   return {};
 }
@@ -169,7 +173,8 @@ append_file& append_file::operator=(append_file&& other) noexcept {
 
 io_status append_file::open(const std::string& path) {
   close();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, node_file_mode);
   if (fd < 0) return fail("open", path);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {

@@ -4,6 +4,9 @@
 //
 // Durability rules used here: data is durable after fsync/fdatasync of the file; a new or
 // renamed directory entry is durable after fsync of the directory.
+//
+// Everything created here is the node's alone (common/file_modes.hpp): directories 0700, files
+// 0600; no file is opened through a symlink (O_NOFOLLOW).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,7 +36,7 @@ io_status fsync_dir(const std::string& dir);
 io_status remove_file(const std::string& path);  // missing file is fine
 io_status rename_file(const std::string& from, const std::string& to);
 io_status truncate_file(const std::string& path, uint64_t size_bytes);
-io_status make_dirs(const std::string& path);  // mkdir -p
+io_status make_dirs(const std::string& path);  // mkdir -p, new directories 0700
 // Names (not paths) of the regular files in `dir`, sorted.
 io_status list_dir(const std::string& dir, std::vector<std::string>& names);
 io_status file_size(const std::string& path, uint64_t& size_bytes);

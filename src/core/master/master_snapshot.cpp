@@ -44,13 +44,13 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
   master_state st{opts};
   st.chunks_.restore(s.next_handle, s.chunks, s.uncommitted, now + opts.handle_grace);
   for (const auto& d : s.dirs) {
-    auto p = parse_path(d);
+    auto p = parse_path(d, path_rules::stored);
     if (!p) return corrupt(p.err().message);
     if (auto ok = st.tree_.check_mkdir(*p); !ok) return corrupt(ok.err().message);
     st.tree_.mkdir(*p);
   }
   for (const auto& f : s.files) {
-    auto p = parse_path(f.path);
+    auto p = parse_path(f.path, path_rules::stored);
     if (!p) return corrupt(p.err().message);
     if (auto ok = st.tree_.check_file_target(*p); !ok) return corrupt(ok.err().message);
     if (f.versions.empty()) return corrupt("file " + f.path + " without versions");

@@ -29,8 +29,9 @@ result<mkdir_record> master_state::validate_mkdir(std::string_view path) const {
   return mkdir_record{p->text()};
 }
 
+// Structure only: a name from before the name rules must still be removable.
 result<remove_record> master_state::validate_remove(std::string_view path) const {
-  auto p = parse_path(path);
+  auto p = parse_path(path, path_rules::stored);
   if (!p) return p.err();
   if (auto ok = tree_.check_remove(*p); !ok) return ok.err();
   return remove_record{p->text()};
@@ -103,6 +104,8 @@ std::optional<abandon_record> master_state::collect_expired(core::time_point now
   return abandon_record{std::move(handles)};
 }
 
+// apply() re-checks paths for structure only (path_rules::stored): a log written before the
+// name rules existed must still replay; new names were checked by validate_*.
 result<void> master_state::apply(const log_record& r, core::time_point now) {
   return std::visit(overloaded{
                         [&](const mkdir_record& x) { return apply_mkdir(x); },
@@ -118,7 +121,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
 }
 
 result<void> master_state::apply_mkdir(const mkdir_record& r) {
-  auto p = parse_path(r.path);
+  auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
   if (auto ok = tree_.check_mkdir(*p); !ok) return ok.err();
   tree_.mkdir(*p);
@@ -126,7 +129,7 @@ result<void> master_state::apply_mkdir(const mkdir_record& r) {
 }
 
 result<void> master_state::apply_remove(const remove_record& r) {
-  auto p = parse_path(r.path);
+  auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
   if (auto ok = tree_.check_remove(*p); !ok) return ok.err();
   auto node = tree_.remove(*p);
@@ -144,7 +147,7 @@ result<void> master_state::apply_allocate(const allocate_record& r, core::time_p
 }
 
 result<void> master_state::apply_commit(const commit_record& r) {
-  auto p = parse_path(r.path);
+  auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
   if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
   if (auto ok = check_commit_chunks(r); !ok) return ok.err();

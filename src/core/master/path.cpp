@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
+
 namespace dfs::master {
 
 namespace {
@@ -31,22 +34,37 @@ parsed_path parsed_path::parent() const {
 std::string quote_path(std::string_view path) {
   constexpr size_t max_shown_bytes = 200;
   std::string out = "\"";
-  for (size_t i = 0; i < path.size() && i < max_shown_bytes; ++i) {
-    auto c = static_cast<unsigned char>(path[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
+  for (char c : escape_unprintable(path.substr(0, max_shown_bytes))) {
+    if (c == '"')
+      out += "\\x22";
+    else
+      out += c;
   }
   if (path.size() > max_shown_bytes) out += "...";
   out += '"';
   return out;
 }
 
-result<parsed_path> parse_path(std::string_view path) {
+std::string name_violation(std::string_view component) {
+  char buf[96];
+  for (size_t pos = 0; pos < component.size();) {
+    auto c = decode_utf8(component, pos);
+    if (c.bytes == 0) {
+      std::snprintf(buf, sizeof(buf), "not valid UTF-8 (byte 0x%02x at offset %zu of a name)",
+                    static_cast<unsigned char>(component[pos]), pos);
+      return buf;
+    }
+    if (is_control(c.code_point)) {
+      std::snprintf(buf, sizeof(buf), "control character U+%04X in a name",
+                    static_cast<unsigned>(c.code_point));
+      return buf;
+    }
+    pos += c.bytes;
+  }
+  return {};
+}
+
+result<parsed_path> parse_path(std::string_view path, path_rules rules) {
   if (path.empty()) return path_error(path, "empty");
   if (path.size() > max_path_bytes)
     return path_error(path, "longer than " + std::to_string(max_path_bytes) + " bytes");
@@ -63,6 +81,8 @@ result<parsed_path> parse_path(std::string_view path) {
     if (comp.size() > max_component_bytes)
       return path_error(path,
                         "component longer than " + std::to_string(max_component_bytes) + " bytes");
+    if (rules == path_rules::clean)
+      if (auto why = name_violation(comp); !why.empty()) return path_error(path, why);
     out.components.emplace_back(comp);
     if (end == std::string_view::npos) break;
     pos = end + 1;

@@ -23,13 +23,29 @@ struct parsed_path {
   const std::string& name() const { return components.back(); }
 };
 
-// Rules: starts with '/', no NUL, no empty component (so no "//" and no trailing '/', except the
-// root "/" itself), no "." or ".." component, each component <= 255 bytes, whole path <= 4096
-// bytes. The error message names the path (escaped, truncated) and the rule it breaks.
-result<parsed_path> parse_path(std::string_view path);
+// Which rules a path must meet.
+//   clean:  structure and names; every path a client sends (and the client checks its own
+//           REMOTE arguments with the same function before sending, for the same message).
+//   stored: structure only; for paths read back from the op log or a checkpoint, which may
+//           hold names written before the name rules existed: refusing them would keep the
+//           master from starting, and `rm` takes them so that such a name can still go away.
+enum class path_rules { clean, stored };
 
-// Printable form of untrusted input for error messages: non-printable bytes as \xNN, at most
-// 200 bytes of it.
+// Structure: starts with '/', no NUL, no empty component (so no "//" and no trailing '/',
+// except the root "/" itself), no "." or ".." component, each component <= 255 bytes, whole
+// path <= 4096 bytes. Names (see check_name) for path_rules::clean. The error message names the
+// path (quoted, escaped, truncated) and the rule it breaks.
+result<parsed_path> parse_path(std::string_view path, path_rules rules = path_rules::clean);
+
+// The name rules for one component: valid UTF-8 (no overlongs, surrogates, values past
+// U+10FFFF, cut-short sequences) and no control characters (U+0000..U+001F, DEL, and the C1
+// controls U+0080..U+009F). A name is printed in listings and typed in shells: a newline
+// would fake an entry, an ESC or CSI would act on the terminal, and invalid UTF-8 cannot be
+// shown or typed back. Empty on success, else why ("control character 0x0a").
+std::string name_violation(std::string_view component);
+
+// Printable form of untrusted input for error messages: escaped (common/escape.hpp), quotes as
+// \x22, at most 200 bytes of it.
 std::string quote_path(std::string_view path);
 
 }  // namespace dfs::master
