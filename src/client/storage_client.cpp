@@ -83,12 +83,20 @@ void check_remote(const std::string& path, master::path_rules rules = master::pa
 
 }  // namespace
 
-storage_client::storage_client(caf::actor_system& sys, const config& cfg)
-    : sys_(sys),
-      cfg_(cfg),
-      pool_(std::make_unique<net::conn_pool>(
-          net::pool_options{net::cluster_id(cfg.cluster.name),
-                            std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms)})) {}
+storage_client::storage_client(caf::actor_system& sys, const config& cfg) : sys_(sys), cfg_(cfg) {
+  net::pool_options p;
+  p.cluster = net::cluster_id(cfg.cluster.name);
+  p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
+  if (cfg.tls.data) {
+    try {
+      p.tls = std::make_shared<net::tls_context>(
+          net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::client);
+    } catch (const std::exception& e) {
+      throw storage_error(e.what());
+    }
+  }
+  pool_ = std::make_unique<net::conn_pool>(std::move(p));
+}
 
 remote_node& storage_client::master() {
   if (!master_) {
@@ -222,7 +230,8 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
       for (auto& r : chain) eps.push_back(endpoint_of(r));
       std::set<std::string> ok;
       try {
-        auto res = net::push_chunk(*pool_, eps, random_id(), c.handle, c.chunk_version, data);
+        auto res =
+            net::push_chunk(*pool_, eps, random_id(), c.handle, c.chunk_version, c.token, data);
         ok.insert(res.stored.begin(), res.stored.end());
         if (!res.errors.empty()) errors = res.errors;
       } catch (const net::data_error& e) {
@@ -307,7 +316,7 @@ std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
     std::vector<std::pair<uint64_t, replica_addr>> good;
     for (size_t k = 0; k < order.size() && good.size() < cfg_.quorum.read; ++k) {
       try {
-        auto s = net::stat_chunk(*pool_, endpoint_of(order[k]), c.handle);
+        auto s = net::stat_chunk(*pool_, endpoint_of(order[k]), c.handle, c.token);
         if (s.length == c.size_bytes && s.crc32c == c.crc32c) good.push_back({s.version, order[k]});
       } catch (const net::data_error&) {
       }
@@ -323,7 +332,7 @@ std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
   std::string errors;
   for (auto& r : order) {
     try {
-      auto data = net::read_chunk(*pool_, endpoint_of(r), c.handle, 0, c.size_bytes);
+      auto data = net::read_chunk(*pool_, endpoint_of(r), c.handle, 0, c.size_bytes, c.token);
       if (crc32c(data) == c.crc32c) return data;
       errors += endpoint_of(r).text() + ": checksum mismatch; ";
     } catch (const net::data_error& e) {

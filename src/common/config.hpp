@@ -51,6 +51,7 @@ struct master_section {
   uint32_t checkpoint_interval_ms = 600000;  // checkpoint at least this often (if changed)
   uint64_t checkpoint_bytes = 64ull << 20;   // ... or once the log grows past this
   uint32_t handle_grace_ms = 600000;         // allocated handles live this long uncommitted
+  uint32_t capability_ttl_ms = 300000;       // a plan's or layout's chunk tokens expire then
 };
 
 struct quorum_section {

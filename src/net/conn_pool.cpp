@@ -35,7 +35,8 @@ conn_pool::lease conn_pool::acquire(const std::string& host, uint16_t port) {
     }
     ++opened_;
   }
-  return {frame_conn::connect(io_, host, port, opts_.cluster, opts_.timeout_ms), false};
+  return {frame_conn::connect(io_, host, port, opts_.cluster, opts_.timeout_ms, opts_.tls.get()),
+          false};
 }
 
 void conn_pool::release(const std::string& host, uint16_t port, frame_conn c) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct pool_options {
   uint32_t timeout_ms = 30000;                // per read/write, as frame_conn
   size_t max_idle_per_endpoint = 32;          // beyond it, returned connections are closed
   std::chrono::milliseconds max_idle{10000};  // must stay below the server's idle timeout
+  std::shared_ptr<tls_context> tls;           // client side; null: plain TCP (tls.data = false)
 };
 
 class conn_pool {

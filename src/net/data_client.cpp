@@ -55,9 +55,10 @@ reply_msg request(conn_pool& pool, const data_endpoint& at, data_type t, const s
 }  // namespace
 
 push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
-                       uint64_t handle, uint64_t version, std::string_view data) {
+                       uint64_t handle, uint64_t version, const std::string& token,
+                       std::string_view data) {
   if (chain.empty()) throw data_error(0, "empty replica chain");
-  push_begin_msg msg{data_id, handle, version, data.size(), {}};
+  push_begin_msg msg{data_id, handle, version, data.size(), {}, token};
   for (size_t i = 1; i < chain.size(); ++i) msg.chain.push_back({chain[i].host, chain[i].port});
   auto begin = encode(msg);
   auto r = exchange(pool, chain[0], [&](frame_conn& c) {
@@ -84,8 +85,8 @@ push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain,
 }
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
-                       uint64_t length) {
-  auto req = encode(read_msg{handle, offset, length});
+                       uint64_t length, const std::string& token) {
+  auto req = encode(read_msg{handle, offset, length, token});
   return exchange(pool, at, [&](frame_conn& c) {
     if (!c.write(data_type::read, req))
       throw data_error(0, "chunkserver " + at.text() + ": send failed");
@@ -107,8 +108,9 @@ std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle
   });
 }
 
-replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle) {
-  auto r = request(pool, at, data_type::stat, encode(stat_msg{handle}));
+replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle,
+                        const std::string& token) {
+  auto r = request(pool, at, data_type::stat, encode(stat_msg{handle, token}));
   stat_reply_msg s;
   if (!decode(r.body, s)) throw data_error(0, "chunkserver " + at.text() + ": bad stat reply");
   return {s.chunk_version, s.length_bytes, s.crc32c};

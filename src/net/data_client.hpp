@@ -31,18 +31,21 @@ struct push_result {
   std::string errors;               // what went wrong further down the chain, if anything
 };
 
+// `token`: the capability the master gave with the plan (write) or the layout (read).
 push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
-                       uint64_t handle, uint64_t version, std::string_view data);
+                       uint64_t handle, uint64_t version, const std::string& token,
+                       std::string_view data);
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
-                       uint64_t length);
+                       uint64_t length, const std::string& token);
 
 struct replica_stat {
   uint64_t version = 0;
   uint64_t length = 0;
   uint32_t crc32c = 0;
 };
-replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle);
+replica_stat stat_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle,
+                        const std::string& token);
 
 struct store_listing {
   uint64_t total_chunks = 0;
@@ -52,6 +55,7 @@ struct store_listing {
   };
   std::vector<entry> chunks;  // may be cut short for huge stores (total_chunks says)
 };
+// Needs an admin certificate (TLS on the data port).
 store_listing list_store(conn_pool& pool, const data_endpoint& at);
 
 }  // namespace dfs::net

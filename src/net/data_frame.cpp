@@ -10,6 +10,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/connect.hpp>
 
 #include "common/crc32c.hpp"
@@ -27,6 +30,8 @@ constexpr int socket_buffer_bytes = 4 << 20;
 // Receive buffer of a frame_conn: small frames (headers, replies) are read through it, larger
 // payloads straight into their destination.
 constexpr size_t read_buffer_bytes = 64 * 1024;
+// With TLS, frames up to this size are copied behind their header and sent as one record.
+constexpr size_t tls_coalesce_bytes = 16 * 1024;
 
 void set_timeouts(int fd, uint32_t timeout_ms) {
   timeval tv{static_cast<time_t>(timeout_ms / 1000),
@@ -130,13 +135,13 @@ const char* to_string(frame_error e) {
   return "?";
 }
 
-frame_conn::frame_conn(tcp::socket sock, uint32_t cluster, uint32_t timeout_ms)
-    : sock_(std::move(sock)), cluster_(cluster) {
+frame_conn::frame_conn(tcp::socket sock, uint32_t cluster, uint32_t timeout_ms, ssl_ptr ssl)
+    : sock_(std::move(sock)), ssl_(std::move(ssl)), cluster_(cluster) {
   set_timeouts(sock_.native_handle(), timeout_ms);
 }
 
 frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, uint16_t port,
-                               uint32_t cluster, uint32_t timeout_ms) {
+                               uint32_t cluster, uint32_t timeout_ms, tls_context* tls) {
   boost::system::error_code ec;
   tcp::resolver res(io);
   auto eps = res.resolve(host, std::to_string(port), ec);
@@ -149,7 +154,62 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
   if (::connect(s.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) != 0)
     throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) + ": " +
                              std::strerror(errno));
-  return frame_conn(std::move(s), cluster, timeout_ms);
+  ssl_ptr ssl;
+  if (tls) {
+    try {
+      ssl = tls_handshake(*tls, s.native_handle());
+    } catch (const std::exception& e) {
+      throw std::runtime_error(host + ":" + std::to_string(port) + ": " + e.what());
+    }
+  }
+  return frame_conn(std::move(s), cluster, timeout_ms, std::move(ssl));
+}
+
+frame_conn frame_conn::accept(tcp::socket sock, uint32_t cluster, uint32_t timeout_ms,
+                              tls_context* tls, uint32_t handshake_ms) {
+  ssl_ptr ssl;
+  if (tls) {
+    set_timeouts(sock.native_handle(), handshake_ms);
+    ssl = tls_handshake(*tls, sock.native_handle());
+  }
+  return frame_conn(std::move(sock), cluster, timeout_ms, std::move(ssl));
+}
+
+bool frame_conn::has_unread() const {
+  return rpos_ < rlen_ || (ssl_ && SSL_pending(ssl_.get()) > 0);
+}
+
+std::optional<principal_kind> frame_conn::peer_kind() const {
+  return ssl_ ? tls_peer_kind(ssl_.get()) : std::nullopt;
+}
+
+size_t frame_conn::recv_some(char* p, size_t n, frame_error& err) {
+  for (;;) {
+    if (ssl_) {
+      size_t got = 0;
+      if (SSL_read_ex(ssl_.get(), p, n, &got) == 1) return got;
+      int saved = errno;
+      int e = SSL_get_error(ssl_.get(), 0);
+      ERR_clear_error();  // OpenSSL's queue is per thread: leave it clean for the next call
+      if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && saved == 0))
+        err = frame_error::closed;
+      else if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ||
+               (e == SSL_ERROR_SYSCALL && (saved == EAGAIN || saved == EWOULDBLOCK)))
+        err = frame_error::timeout;
+      else if (e == SSL_ERROR_SYSCALL && saved == EINTR)
+        continue;
+      else
+        err = frame_error::io;
+      return 0;
+    }
+    auto r = ::recv(sock_.native_handle(), p, n, 0);
+    if (r > 0) return static_cast<size_t>(r);
+    if (r < 0 && errno == EINTR) continue;
+    err = r == 0
+              ? frame_error::closed
+              : (errno == EAGAIN || errno == EWOULDBLOCK ? frame_error::timeout : frame_error::io);
+    return 0;
+  }
 }
 
 bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
@@ -162,25 +222,16 @@ bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
     // Large payloads go straight to their destination; small reads refill the buffer.
     bool direct = n >= read_buffer_bytes;
     if (!direct && rbuf_.empty()) rbuf_.resize(read_buffer_bytes);
-    auto r = direct ? ::recv(sock_.native_handle(), p, n, 0)
-                    : ::recv(sock_.native_handle(), rbuf_.data(), rbuf_.size(), 0);
-    if (r > 0) {
-      auto got = static_cast<size_t>(r);
-      if (!direct) {
-        rpos_ = std::min(n, got);
-        rlen_ = got;
-        std::memcpy(p, rbuf_.data(), rpos_);
-        got = rpos_;
-      }
-      p += got;
-      n -= got;
-      continue;
+    auto got = direct ? recv_some(p, n, err) : recv_some(rbuf_.data(), rbuf_.size(), err);
+    if (got == 0) return false;
+    if (!direct) {
+      rpos_ = std::min(n, got);
+      rlen_ = got;
+      std::memcpy(p, rbuf_.data(), rpos_);
+      got = rpos_;
     }
-    if (r < 0 && errno == EINTR) continue;
-    err = r == 0
-              ? frame_error::closed
-              : (errno == EAGAIN || errno == EWOULDBLOCK ? frame_error::timeout : frame_error::io);
-    return false;
+    p += got;
+    n -= got;
   }
   return true;
 }
@@ -212,6 +263,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   put_le(h + 12, payload.size(), 4);
   put_le(h + 16, crc32c(payload), 4);
   put_le(h + 20, crc32c(h, 20), 4);
+  if (ssl_) return send_all_tls(h, payload);
   iovec iov[2] = {{h, sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   size_t total = sizeof h + payload.size();
   size_t sent = 0;
@@ -237,6 +289,31 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
     sent += static_cast<size_t>(r);
   }
   return true;
+}
+
+bool frame_conn::send_all_tls(const char* header, std::string_view payload) {
+  auto send = [&](const char* p, size_t len) {
+    size_t sent = 0;
+    while (sent < len) {
+      size_t n = 0;
+      if (SSL_write_ex(ssl_.get(), p + sent, len - sent, &n) != 1) {
+        int saved = errno;
+        bool retry = SSL_get_error(ssl_.get(), 0) == SSL_ERROR_SYSCALL && saved == EINTR;
+        ERR_clear_error();
+        if (retry) continue;
+        return false;
+      }
+      sent += n;
+    }
+    return true;
+  };
+  // A small frame goes as one TLS record (one segment); a large one as the header's record and
+  // the payload's, which saves copying a megabyte for the sake of 24 bytes.
+  if (payload.size() > tls_coalesce_bytes)
+    return send(header, data_header_bytes) && send(payload.data(), payload.size());
+  wbuf_.assign(header, data_header_bytes);
+  wbuf_.append(payload);
+  return send(wbuf_.data(), wbuf_.size());
 }
 
 bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body,

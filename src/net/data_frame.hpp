@@ -5,7 +5,7 @@
 // integers little-endian:
 //   offset size field
 //   0      4    magic 0x44465344 ("DSFD" in file order)
-//   4      1    protocol version (1)
+//   4      1    protocol version (2)
 //   5      1    frame type (data_type)
 //   6      2    reserved (0)
 //   8      4    cluster id (CRC32C of cluster.name): frames of another cluster are refused
@@ -15,23 +15,32 @@
 // A frame that fails any check closes the connection (the stream cannot be resynchronised);
 // the server counts it. Payload bodies are encoded with wire_writer / wire_reader.
 //
+// With tls.data (the default) the frames travel inside mutual TLS (tls_context.hpp).
+//
 // Push (one chunk, along the chain client -> r1 -> r2 -> r3, each hop one connection):
-//   push_begin{data_id, handle, version, size, rest of chain} ; push_data* ; finalize
-//   -> reply{status, message, [stored endpoints...]}  (every replica that made it durable)
-// Read:  read{handle, offset, length} -> reply{status, message} ; read_data* (length bytes)
-// Stat:  stat{handle} -> reply{status, message, version, length, crc32c}
-// List:  list{} -> reply{status, message, count, (handle, version, length)*}
+//   push_begin{data_id, handle, version, size, rest of chain, write token} ; push_data* ;
+//   finalize -> reply{status, message, [stored endpoints...]}  (every replica that made it
+//   durable)
+// Read:  read{handle, offset, length, read token} -> reply{status, message} ; read_data*
+// Stat:  stat{handle, read token} -> reply{status, message, version, length, crc32c}
+// List:  list{} -> reply{status, message, count, (handle, version, length)*}  (admin
+//        certificate only)
+// Tokens are the master's capabilities (core/security/capability.hpp); a request without a
+// valid one is refused with status `forbidden`.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "net/tls_context.hpp"
+
 namespace dfs::net {
 
 inline constexpr uint32_t data_magic = 0x44465344;
-inline constexpr uint8_t data_protocol_version = 1;
+inline constexpr uint8_t data_protocol_version = 2;  // 2: capability tokens
 inline constexpr size_t data_header_bytes = 24;
 inline constexpr uint32_t data_frame_bytes = 1u << 20;  // chunk bytes per push/read frame
 inline constexpr uint32_t max_frame_payload_bytes = data_frame_bytes + 4096;
@@ -112,14 +121,22 @@ struct frame {
 
 // A connected TCP socket speaking frames with blocking I/O and deadlines (SO_RCVTIMEO /
 // SO_SNDTIMEO), so a stalled peer costs one connection thread for at most `timeout_ms`.
-// Asio does the connecting and accepting; reads and writes go straight to the descriptor
-// because Asio's blocking operations ignore socket timeouts.
+// Asio does the connecting and accepting; reads and writes go straight to the descriptor (or
+// through OpenSSL on it, with TLS: tls_context.hpp) because Asio's blocking operations ignore
+// socket timeouts.
 class frame_conn {
  public:
-  frame_conn(boost::asio::ip::tcp::socket sock, uint32_t cluster, uint32_t timeout_ms);
-  // Connects to host:port within timeout_ms; throws std::runtime_error naming the address.
+  // Plain TCP, or TLS when `ssl` holds an established session on the socket.
+  frame_conn(boost::asio::ip::tcp::socket sock, uint32_t cluster, uint32_t timeout_ms,
+             ssl_ptr ssl = {});
+  // Connects to host:port within timeout_ms, with a TLS handshake when `tls` is given; throws
+  // std::runtime_error naming the address.
   static frame_conn connect(boost::asio::io_context& io, const std::string& host, uint16_t port,
-                            uint32_t cluster, uint32_t timeout_ms);
+                            uint32_t cluster, uint32_t timeout_ms, tls_context* tls = nullptr);
+  // The server side of a new connection: with `tls`, the handshake must end within
+  // handshake_ms. Throws std::runtime_error with the reason.
+  static frame_conn accept(boost::asio::ip::tcp::socket sock, uint32_t cluster, uint32_t timeout_ms,
+                           tls_context* tls, uint32_t handshake_ms);
 
   frame_error read(frame& out);
   // `more`: another frame follows at once (MSG_MORE), so the kernel may send both in one
@@ -131,16 +148,24 @@ class frame_conn {
   void shutdown();
   int fd() { return sock_.native_handle(); }
   // Bytes received beyond the frames read so far (a peer that sent more than it was asked).
-  bool has_unread() const { return rpos_ < rlen_; }
+  bool has_unread() const;
+  bool tls() const { return ssl_ != nullptr; }
+  // The kind of the peer's verified certificate (TLS only).
+  std::optional<principal_kind> peer_kind() const;
 
  private:
   bool read_exact(char* p, size_t n, frame_error& err);
+  // One recv (or SSL_read): > 0 bytes, or 0 with `err` set.
+  size_t recv_some(char* p, size_t n, frame_error& err);
+  bool send_all_tls(const char* header, std::string_view payload);
   boost::asio::ip::tcp::socket sock_;
+  ssl_ptr ssl_;  // after sock_: freed first (it does not own the descriptor)
   uint32_t cluster_;
   // Received bytes not consumed yet, [rpos_, rlen_): small frames (headers, replies, small
   // chunks) arrive several to a segment, and one recv() serves them all.
   std::vector<char> rbuf_;
   size_t rpos_ = 0, rlen_ = 0;
+  std::string wbuf_;  // TLS: header and payload in one record where they fit
 };
 
 // A parsed reply frame.

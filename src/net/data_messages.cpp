@@ -11,17 +11,17 @@ bool operator==(const chain_hop& a, const chain_hop& b) {
 }
 bool operator==(const push_begin_msg& a, const push_begin_msg& b) {
   return a.data_id == b.data_id && a.handle == b.handle && a.chunk_version == b.chunk_version &&
-         a.size_bytes == b.size_bytes && a.chain == b.chain;
+         a.size_bytes == b.size_bytes && a.chain == b.chain && a.token == b.token;
 }
 bool operator==(const push_result_msg& a, const push_result_msg& b) {
   return a.stored == b.stored;
 }
 bool operator==(const read_msg& a, const read_msg& b) {
   return a.handle == b.handle && a.offset_bytes == b.offset_bytes &&
-         a.length_bytes == b.length_bytes;
+         a.length_bytes == b.length_bytes && a.token == b.token;
 }
 bool operator==(const stat_msg& a, const stat_msg& b) {
-  return a.handle == b.handle;
+  return a.handle == b.handle && a.token == b.token;
 }
 bool operator==(const stat_reply_msg& a, const stat_reply_msg& b) {
   return a.chunk_version == b.chunk_version && a.length_bytes == b.length_bytes &&
@@ -40,12 +40,13 @@ std::string encode(const push_begin_msg& m) {
   w.u64(m.data_id).u64(m.handle).u64(m.chunk_version).u64(m.size_bytes);
   w.u32(static_cast<uint32_t>(m.chain.size()));
   for (auto& h : m.chain) w.str(h.host).u16(h.port);
+  w.str(m.token);
   return w.take();
 }
 
 bool decode(std::string_view in, push_begin_msg& out) {
   wire_reader r(in);
-  out = push_begin_msg{r.u64(), r.u64(), r.u64(), r.u64(), {}};
+  out = push_begin_msg{r.u64(), r.u64(), r.u64(), r.u64(), {}, {}};
   auto n = r.u32();
   if (!r.ok() || n > max_chain_hops) return false;
   for (uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -55,6 +56,7 @@ bool decode(std::string_view in, push_begin_msg& out) {
     if (h.host.empty() || h.port == 0) return false;
     out.chain.push_back(std::move(h));
   }
+  out.token = r.str(max_token_bytes);
   return r.done() && out.handle != 0 && out.size_bytes <= limits::max_chunk_size_bytes;
 }
 
@@ -79,13 +81,14 @@ bool decode(std::string_view in, push_result_msg& out) {
 
 std::string encode(const read_msg& m) {
   wire_writer w;
-  w.u64(m.handle).u64(m.offset_bytes).u64(m.length_bytes);
+  w.u64(m.handle).u64(m.offset_bytes).u64(m.length_bytes).str(m.token);
   return w.take();
 }
 
 bool decode(std::string_view in, read_msg& out) {
   wire_reader r(in);
-  out = read_msg{r.u64(), r.u64(), r.u64()};
+  out = read_msg{r.u64(), r.u64(), r.u64(), {}};
+  out.token = r.str(max_token_bytes);
   // Both bounded first, so the sum cannot overflow.
   return r.done() && out.handle != 0 && out.offset_bytes <= limits::max_chunk_size_bytes &&
          out.length_bytes <= limits::max_chunk_size_bytes - out.offset_bytes;
@@ -93,13 +96,14 @@ bool decode(std::string_view in, read_msg& out) {
 
 std::string encode(const stat_msg& m) {
   wire_writer w;
-  w.u64(m.handle);
+  w.u64(m.handle).str(m.token);
   return w.take();
 }
 
 bool decode(std::string_view in, stat_msg& out) {
   wire_reader r(in);
-  out = stat_msg{r.u64()};
+  out = stat_msg{r.u64(), {}};
+  out.token = r.str(max_token_bytes);
   return r.done() && out.handle != 0;
 }
 

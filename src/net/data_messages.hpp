@@ -7,12 +7,14 @@
 //
 //   push_begin   data_id u64, handle u64 (!= 0), chunk_version u64, size_bytes u64 (<= max
 //                chunk size), hops u32 (<= max_chain_hops),
-//                hops x (host str (1..max_host_bytes), port u16 (!= 0))
+//                hops x (host str (1..max_host_bytes), port u16 (!= 0)),
+//                token str (<= max_token_bytes: the master's write capability)
 //   push result  (reply body) count u32 (<= max_chain_hops + 1),
 //                count x endpoint str (1..max_endpoint_text_bytes)
 //   read         handle u64 (!= 0), offset_bytes u64, length_bytes u64
-//                (offset + length <= max chunk size)
-//   stat         handle u64 (!= 0)   -> reply body: chunk_version u64, length u64 (<= max chunk
+//                (offset + length <= max chunk size), token str (read capability)
+//   stat         handle u64 (!= 0), token str (read capability)
+//                                    -> reply body: chunk_version u64, length u64 (<= max chunk
 //                                       size), crc32c u32
 //   list         (empty)             -> reply body: count u32 (<= max_list_entries, <= total),
 //                                       total u64, used_bytes u64, count x (handle u64 (!= 0),
@@ -23,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/security/capability.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs::net {
@@ -30,6 +33,7 @@ namespace dfs::net {
 inline constexpr uint32_t max_chain_hops = 16;          // replicas after the first in a push
 inline constexpr size_t max_host_bytes = 256;           // a host name in a chain
 inline constexpr size_t max_endpoint_text_bytes = 300;  // "host:port" in a push result
+inline constexpr size_t max_token_bytes = security::max_capability_bytes;
 inline constexpr size_t list_entry_bytes = 24;
 // Reply header (status, message) and the list's counts: what a list reply holds besides entries.
 inline constexpr size_t list_reply_fixed_bytes = 4 + 4 + max_reply_message_bytes + 4 + 8 + 8;
@@ -47,6 +51,7 @@ struct push_begin_msg {
   uint64_t chunk_version = 0;
   uint64_t size_bytes = 0;
   std::vector<chain_hop> chain;  // the replicas after the receiver, in order
+  std::string token;             // write capability naming the handle, version and replicas
 };
 
 struct push_result_msg {
@@ -57,10 +62,12 @@ struct read_msg {
   uint64_t handle = 0;
   uint64_t offset_bytes = 0;
   uint64_t length_bytes = 0;
+  std::string token;  // read capability
 };
 
 struct stat_msg {
   uint64_t handle = 0;
+  std::string token;  // read capability
 };
 
 struct stat_reply_msg {

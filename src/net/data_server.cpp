@@ -2,7 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <optional>
 #include <stdexcept>
+
+#include "common/logging.hpp"
 
 namespace dfs::net {
 
@@ -33,6 +36,13 @@ void data_server::start() {
   acceptor_thread_ = std::thread([this] { accept_loop(); });
 }
 
+void data_server::refuse(const std::string& peer, const std::string& why) {
+  auto n = ++refused_;
+  // Counted always, logged sparingly: a flood of connections must not flood the log.
+  if (n <= 10 || n % 1000 == 0)
+    log::get("data")->warn("connection_refused count={} peer={} reason=\"{}\"", n, peer, why);
+}
+
 void data_server::accept_loop() {
   while (!stopping_) {
     boost::system::error_code ec;
@@ -42,11 +52,20 @@ void data_server::accept_loop() {
       if (stopping_) return;
       continue;
     }
+    auto remote = s.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    auto peer = remote.address().to_string();
+    std::lock_guard<std::mutex> lk(mu_);
     if (active_ >= opts_.max_connections) {
-      ++refused_;
+      refuse(peer, "too many connections");
       continue;  // closes the socket
     }
-    std::lock_guard<std::mutex> lk(mu_);
+    auto& mine = per_address_[peer];
+    if (mine >= opts_.max_per_address) {
+      refuse(peer, "too many connections from this address");
+      continue;
+    }
+    ++mine;
     // Reap finished threads now and then so the list stays short.
     for (auto it = threads_.begin(); it != threads_.end();) {
       if (*it->second) {
@@ -58,25 +77,37 @@ void data_server::accept_loop() {
     }
     ++active_;
     auto done = std::make_shared<std::atomic<bool>>(false);
-    threads_.emplace_back(
-        std::thread([this, done, s = std::move(s)]() mutable { serve(std::move(s), done); }), done);
+    threads_.emplace_back(std::thread([this, done, peer, s = std::move(s)]() mutable {
+                            serve(std::move(s), peer, done);
+                          }),
+                          done);
   }
 }
 
-void data_server::serve(tcp::socket s, std::shared_ptr<std::atomic<bool>> done) {
+void data_server::serve(tcp::socket s, std::string peer, std::shared_ptr<std::atomic<bool>> done) {
   int fd = s.native_handle();
   {
     std::lock_guard<std::mutex> lk(mu_);
     live_fds_.insert(fd);
   }
   try {
-    frame_conn conn(std::move(s), opts_.cluster, opts_.timeout_ms);
-    handler_(conn);
-    std::lock_guard<std::mutex> lk(mu_);
-    live_fds_.erase(fd);
+    std::optional<frame_conn> conn;
+    try {
+      conn.emplace(frame_conn::accept(std::move(s), opts_.cluster, opts_.timeout_ms,
+                                      opts_.tls.get(), opts_.handshake_timeout_ms));
+    } catch (const std::exception& e) {
+      auto n = ++failed_handshakes_;
+      if (n <= 10 || n % 1000 == 0)
+        log::get("data")->warn("tls_refused count={} peer={} reason=\"{}\"", n, peer, e.what());
+    }
+    if (conn) handler_(*conn);
   } catch (...) {
+  }
+  {
     std::lock_guard<std::mutex> lk(mu_);
     live_fds_.erase(fd);
+    if (auto it = per_address_.find(peer); it != per_address_.end() && --it->second == 0)
+      per_address_.erase(it);
   }
   --active_;
   *done = true;

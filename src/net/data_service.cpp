@@ -4,6 +4,8 @@
 
 #include "common/limits.hpp"
 #include "common/logging.hpp"
+#include "common/wall_clock.hpp"
+#include "core/security/capability.hpp"
 #include "net/data_messages.hpp"
 
 namespace dfs {
@@ -73,11 +75,21 @@ std::vector<std::string> downstream_result(downstream& d, net::conn_pool& pool,
 
 }  // namespace
 
-data_service::data_service(std::shared_ptr<chunk_store> store, std::string self_endpoint,
-                           uint32_t cluster, uint32_t timeout_ms)
-    : store_(std::move(store)),
-      self_(std::move(self_endpoint)),
-      pool_(net::pool_options{cluster, timeout_ms}) {}
+data_service::data_service(std::shared_ptr<chunk_store> store, data_service_options opts)
+    : store_(std::move(store)), opts_(std::move(opts)), pool_([&] {
+        net::pool_options p;
+        p.cluster = opts_.cluster;
+        p.timeout_ms = opts_.timeout_ms;
+        p.tls = opts_.client_tls;
+        return p;
+      }()) {}
+
+bool data_service::forbidden(frame_conn& conn, const std::string& what, const std::string& why) {
+  auto n = ++stats_.forbidden;
+  if (n <= 10 || n % 1000 == 0)
+    log::get("data")->warn("request_refused count={} request={} reason=\"{}\"", n, what, why);
+  return conn.reply(uint32_t(cs::errc::forbidden), opts_.self + ": " + what + " refused: " + why);
+}
 
 void data_service::bad_frame(const std::string& why) {
   auto n = ++stats_.bad_frames;
@@ -121,9 +133,24 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
     conn.reply(uint32_t(cs::errc::invalid_argument), "malformed push");
     return false;
   }
+  std::vector<std::string> hops;
+  for (auto& hop : h.chain) hops.push_back(hop.host + ":" + std::to_string(hop.port));
+  auto cap = security::check_push(
+      security::verify_capability(h.token, opts_.capability_key, wall_clock_ms()), h.handle,
+      h.chunk_version, opts_.self, hops);
+  if (!cap) {
+    forbidden(conn, "push", cap.err().message);
+    return false;  // the pushed bytes that follow are not read: close
+  }
+  if (h.size_bytes > opts_.max_pending_bytes_per_conn) {
+    conn.reply(uint32_t(cs::errc::busy),
+               opts_.self + ": a push of " + std::to_string(h.size_bytes) +
+                   " bytes is over chunkserver.max_pending_bytes_per_conn");
+    return false;
+  }
   cs::data_id id{h.data_id};
   if (auto r = store_->begin(id, cs::chunk_handle{h.handle}, h.chunk_version, h.size_bytes); !r) {
-    conn.reply(uint32_t(r.err().code), self_ + ": " + r.err().message);
+    conn.reply(uint32_t(r.err().code), opts_.self + ": " + r.err().message);
     return false;
   }
   ++stats_.pushes;
@@ -148,7 +175,7 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
     }
     if (auto r = store_->append(id, f.payload); !r) {
       store_->cancel(id);
-      conn.reply(uint32_t(r.err().code), self_ + ": " + r.err().message);
+      conn.reply(uint32_t(r.err().code), opts_.self + ": " + r.err().message);
       return false;
     }
   }
@@ -156,9 +183,9 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   if (d.lease && !d.lease->conn.write(data_type::finalize, {})) d.lease.reset();
   net::push_result_msg result;
   if (auto m = store_->finalize(id); m)
-    result.stored.push_back(self_);
+    result.stored.push_back(opts_.self);
   else
-    errors += self_ + ": " + m.err().message + "; ";
+    errors += opts_.self + ": " + m.err().message + "; ";
   for (auto& s : downstream_result(d, pool_, errors)) result.stored.push_back(s);
   return conn.reply(0, errors, net::encode(result));
 }
@@ -169,9 +196,19 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
     bad_frame("malformed read");
     return false;
   }
+  auto cap = security::check_read(
+      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  if (!cap) return forbidden(conn, "read", cap.err().message);
+  // A replica of another version than the master's is stale: the client reads another one.
+  if (auto m = store_->stat(cs::chunk_handle{rq.handle});
+      m && m->chunk_version != cap->chunk_version)
+    return conn.reply(uint32_t(cs::errc::not_found),
+                      opts_.self + ": replica of chunk " + cs::chunk_handle{rq.handle}.to_string() +
+                          " is version " + std::to_string(m->chunk_version) + ", not " +
+                          std::to_string(cap->chunk_version));
   ++stats_.reads;
   auto data = store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, rq.length_bytes);
-  if (!data) return conn.reply(uint32_t(data.err().code), self_ + ": " + data.err().message);
+  if (!data) return conn.reply(uint32_t(data.err().code), opts_.self + ": " + data.err().message);
   if (!conn.reply(0, "", {}, !data->empty())) return false;
   std::string_view v(*data);
   for (size_t pos = 0; pos < v.size(); pos += net::data_frame_bytes)
@@ -185,15 +222,23 @@ bool data_service::on_stat(frame_conn& conn, const frame& f) {
     bad_frame("malformed stat");
     return false;
   }
+  auto cap = security::check_read(
+      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  if (!cap) return forbidden(conn, "stat", cap.err().message);
   auto m = store_->stat(cs::chunk_handle{rq.handle});
   if (!m)
     return conn.reply(uint32_t(cs::errc::not_found),
-                      self_ + ": no chunk " + cs::chunk_handle{rq.handle}.to_string());
+                      opts_.self + ": no chunk " + cs::chunk_handle{rq.handle}.to_string());
   return conn.reply(0, "",
                     net::encode(net::stat_reply_msg{m->chunk_version, m->length_bytes, m->crc32c}));
 }
 
 bool data_service::on_list(frame_conn& conn) {
+  // What a chunkserver holds is for operators: an admin certificate, which needs TLS.
+  if (conn.peer_kind() != principal_kind::admin)
+    return forbidden(conn, "list",
+                     conn.tls() ? "list needs an admin certificate"
+                                : "list needs an admin certificate over TLS (tls.data = true)");
   auto all = store_->list();
   net::list_reply_msg out{all.size(), store_->used_bytes(), {}};
   for (size_t i = 0; i < all.size() && i < net::max_list_entries; ++i)

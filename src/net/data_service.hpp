@@ -4,6 +4,10 @@
 // they arrive (so the client sends each byte once) and kept pending in the store; finalize
 // makes them durable here, then collects the downstream result, and answers with every
 // replica that stored the chunk. Reads are verified per block by the store.
+//
+// Every request but list carries the master's capability token (core/security/capability.hpp)
+// and is served only for the chunk and operation the token names; a push is forwarded only to
+// replicas the token names. list needs an admin certificate.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -19,12 +23,21 @@ struct data_service_stats {
   std::atomic<uint64_t> bad_frames{0};
   std::atomic<uint64_t> pushes{0};
   std::atomic<uint64_t> reads{0};
+  std::atomic<uint64_t> forbidden{0};  // requests without a valid capability or certificate
+};
+
+struct data_service_options {
+  std::string self;  // "host:data_port", as the master names us in plans and tokens
+  uint32_t cluster = 0;
+  uint32_t timeout_ms = 30000;                         // per read/write to the next hop
+  std::string capability_key;                          // security::capability_key(cluster.key)
+  std::shared_ptr<net::tls_context> client_tls;        // to the next hop; null: plain TCP
+  uint64_t max_pending_bytes_per_conn = 256ull << 20;  // a push declaring more is refused
 };
 
 class data_service {
  public:
-  data_service(std::shared_ptr<chunk_store> store, std::string self_endpoint, uint32_t cluster,
-               uint32_t timeout_ms);
+  data_service(std::shared_ptr<chunk_store> store, data_service_options opts);
   void serve(net::frame_conn& conn);
   const data_service_stats& stats() const { return stats_; }
 
@@ -34,9 +47,11 @@ class data_service {
   bool on_stat(net::frame_conn& conn, const net::frame& f);
   bool on_list(net::frame_conn& conn);
   void bad_frame(const std::string& why);
+  // Answers a request that lacks the right to what it asks, and counts and logs it (sparingly).
+  bool forbidden(net::frame_conn& conn, const std::string& what, const std::string& why);
 
   std::shared_ptr<chunk_store> store_;
-  std::string self_;     // "host:data_port", as the client's plan names us
+  data_service_options opts_;
   net::conn_pool pool_;  // connections to the next hops of push chains
   data_service_stats stats_;
 };

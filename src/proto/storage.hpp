@@ -47,7 +47,7 @@ typename Inspector::result_type inspect(Inspector& f, ns_version& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_chunk& x) {
   return f(caf::meta::type_name("dfs::ns_chunk"), x.handle, x.chunk_version, x.size_bytes, x.crc32c,
-           x.replicas);
+           x.replicas, x.token);
 }
 
 template <class Inspector>

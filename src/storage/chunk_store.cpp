@@ -19,8 +19,21 @@ io_status chunk_store::open(std::vector<std::string>& warnings) {
   return files_.open(warnings);
 }
 
+namespace {
+
+cs::error already_stored(cs::chunk_handle h) {
+  return cs::make_error(cs::errc::exists, "chunk " + h.to_string() +
+                                              " is already committed here; a push never "
+                                              "overwrites a replica");
+}
+
+}  // namespace
+
 cs::result<void> chunk_store::begin(cs::data_id id, cs::chunk_handle h, uint64_t version,
                                     uint64_t size_bytes) {
+  // A committed replica is never overwritten, whatever the request says (checked again at
+  // finalize, under the chunk's lock).
+  if (stat(h)) return already_stored(h);
   std::lock_guard lk(pending_mu_);
   auto r = pending_.start(id, h, version, size_bytes, core::clock::now());
   if (!r) return r;
@@ -48,6 +61,7 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
     buffers_.erase(id.value);
   }
   std::lock_guard hl(handle_mutex(e.handle));
+  if (stat(e.handle)) return already_stored(e.handle);
   auto m = files_.store(e.handle, e.chunk_version, data);
   if (!m) return m;
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "common/logging.hpp"
+#include "core/security/capability.hpp"
 
 namespace dfs {
 
@@ -20,20 +21,38 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
   st.store = store;
   auto cluster = net::cluster_id(cfg.cluster.name);
   auto self_ep = cfg.node.host + ":" + std::to_string(cfg.data_port());
-  st.service = std::make_shared<data_service>(store, self_ep, cluster, cfg.data_io_timeout_ms());
-  // max_connections: the default.
-  net::data_server_options opts{cfg.node.host, cfg.data_port(), cluster, cfg.data_io_timeout_ms()};
-  auto service = st.service;
-  st.server = std::make_shared<net::data_server>(
-      opts, [service](net::frame_conn& c) { service->serve(c); });
+  data_service_options so;
+  so.self = self_ep;
+  so.cluster = cluster;
+  so.timeout_ms = cfg.data_io_timeout_ms();
+  so.capability_key = security::capability_key(cfg.cluster.key);
+  so.max_pending_bytes_per_conn = cfg.chunkserver.max_pending_bytes_per_conn;
+  net::data_server_options opts;
+  opts.host = cfg.node.host;
+  opts.port = cfg.data_port();
+  opts.cluster = cluster;
+  // Between requests a connection may idle this long; within one, each read/write as long.
+  opts.timeout_ms = cfg.net.idle_timeout_ms;
+  opts.max_connections = cfg.net.max_conns;
+  opts.max_per_address = cfg.net.max_conns_per_address;
+  opts.handshake_timeout_ms = cfg.net.handshake_timeout_ms;
   try {
+    if (cfg.tls.data) {
+      net::tls_files files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key};
+      opts.tls = std::make_shared<net::tls_context>(files, net::tls_side::server);
+      so.client_tls = std::make_shared<net::tls_context>(files, net::tls_side::client);
+    }
+    st.service = std::make_shared<data_service>(store, so);
+    auto service = st.service;
+    st.server = std::make_shared<net::data_server>(
+        opts, [service](net::frame_conn& c) { service->serve(c); });
     st.server->start();
   } catch (const std::exception& e) {
     log::get("chunkstore")->critical("data_port_unusable error=\"{}\"", e.what());
     log::shutdown();
     _exit(3);
   }
-  log::get("chunkstore")->info("data_port_listening addr={}", self_ep);
+  log::get("chunkstore")->info("data_port_listening addr={} tls={}", self_ep, cfg.tls.data);
   // Stop the listener (and join its threads) when the actor goes, at shutdown.
   auto server = st.server;
   self->attach_functor([server] { server->stop(); });

@@ -9,6 +9,8 @@
 #include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
+#include "core/master/capabilities.hpp"
+#include "core/security/capability.hpp"
 
 namespace dfs {
 
@@ -55,6 +57,15 @@ spdlog::level::level_enum level_of(master::event_level l) {
 
 void carry_out(master_self self, master::master_effects fx);
 
+// Chunks leave the master only with the capability their chunkservers ask for: write tokens
+// with a plan, read tokens with a layout.
+void sign_chunks(master_state& st, put_plan& p) {
+  master::grant_writes(p, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
+}
+void sign_chunks(master_state& st, ns_reply& r) {
+  master::grant_reads(r, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
+}
+
 // Writes a checkpoint the core asked for; its outcome goes back to the core.
 void write_checkpoint(master_self self, const master::master_snapshot& snap) {
   auto& st = self->state;
@@ -77,9 +88,15 @@ void carry_out(master_self self, master::master_effects fx) {
     // The core answers each request in kind: a put with a plan, the rest with an ns_reply.
     bool delivered = false;
     if (auto* p = std::get_if<caf::typed_response_promise<ns_reply>>(&it->second)) {
-      if (auto* v = std::get_if<ns_reply>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
+      if (auto* v = std::get_if<ns_reply>(&r.reply)) {
+        sign_chunks(st, *v);
+        p->deliver(std::move(*v)), delivered = true;
+      }
     } else if (auto* p = std::get_if<caf::typed_response_promise<put_plan>>(&it->second)) {
-      if (auto* v = std::get_if<put_plan>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
+      if (auto* v = std::get_if<put_plan>(&r.reply)) {
+        sign_chunks(st, *v);
+        p->deliver(std::move(*v)), delivered = true;
+      }
     }
     DFS_ASSERT(delivered, "master core answered a request with the wrong reply type");
     st.promises.erase(it);
@@ -127,6 +144,7 @@ caf::result<Reply> ask_core(master_self self, F call) {
     auto* now = std::get_if<Reply>(&it->reply);
     DFS_ASSERT(now != nullptr, "master core answered a request with the wrong reply type");
     Reply reply = std::move(*now);
+    sign_chunks(st, reply);
     fx.replies.erase(it);
     carry_out(self, std::move(fx));
     return reply;
@@ -159,6 +177,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
   auto& st = self->state;
   st.core = std::make_unique<master::master_core>(options_of(cfg), id);
   st.cfg = std::move(cfg);
+  st.capability_key = security::capability_key(st.cfg.cluster.key);
   recover_metadata(self);
   subscribe(self, membership);
   self->send(self, tick_atom::value);

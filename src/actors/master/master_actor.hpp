@@ -23,6 +23,7 @@ namespace dfs {
 struct master_state {
   static inline const char* name = "master";
   config cfg;
+  std::string capability_key;  // from cluster.key: signs the chunks' capability tokens
   std::unique_ptr<master::master_core> core;
   std::unique_ptr<journal> log;
   // Replies the core has not given yet, by the token it knows them by.

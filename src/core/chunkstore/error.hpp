@@ -15,6 +15,8 @@ enum class errc : uint8_t {
   invalid_argument = 4,  // sizes over limits, duplicate ids, bytes beyond the declared size
   io_error = 5,          // the local disk failed
   busy = 6,              // pending-data limits reached; retry later
+  forbidden = 7,         // no valid capability token, or a certificate of the wrong kind
+  exists = 8,            // a push to a chunk already committed here (never overwritten)
 };
 
 using error = basic_error<errc>;

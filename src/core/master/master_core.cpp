@@ -175,8 +175,12 @@ master_effects master_core::on_put(request_token t, const put_request& r, core::
   auto chains =
       place_chunks(static_cast<uint32_t>(count), opts_.meta.replication, cs, std::move(cands));
   for (uint64_t i = 0; i < count; ++i)
-    plan.chunks.push_back({rec->first.value + i, 1, std::min(cs, r.size_bytes - i * cs), 0,
-                           replica_addrs(chains[i])});
+    plan.chunks.push_back({rec->first.value + i,
+                           1,
+                           std::min(cs, r.size_bytes - i * cs),
+                           0,
+                           replica_addrs(chains[i]),
+                           {}});
   log_and_apply(log_record{*rec}, {t, std::move(plan)}, now, fx);
   return fx;
 }
@@ -458,8 +462,12 @@ ns_reply master_core::layout_reply(const file_layout& l) const {
   ns_reply r;
   r.versions.push_back(to_ns(l.version));
   for (auto& c : l.chunks)
-    r.chunks.push_back({c.meta.handle.value, c.meta.chunk_version, c.meta.size_bytes, c.meta.crc32c,
-                        replica_addrs(c.replicas)});
+    r.chunks.push_back({c.meta.handle.value,
+                        c.meta.chunk_version,
+                        c.meta.size_bytes,
+                        c.meta.crc32c,
+                        replica_addrs(c.replicas),
+                        {}});
   return r;
 }
 

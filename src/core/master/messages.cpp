@@ -41,8 +41,8 @@ bool operator==(const ns_version& a, const ns_version& b) {
          std::tie(b.number, b.mtime_ms, b.size_bytes, b.chunk_size_bytes, b.chunk_count);
 }
 bool operator==(const ns_chunk& a, const ns_chunk& b) {
-  return std::tie(a.handle, a.chunk_version, a.size_bytes, a.crc32c, a.replicas) ==
-         std::tie(b.handle, b.chunk_version, b.size_bytes, b.crc32c, b.replicas);
+  return std::tie(a.handle, a.chunk_version, a.size_bytes, a.crc32c, a.replicas, a.token) ==
+         std::tie(b.handle, b.chunk_version, b.size_bytes, b.crc32c, b.replicas, b.token);
 }
 bool operator==(const ns_reply& a, const ns_reply& b) {
   return std::tie(a.status, a.error, a.entries, a.versions, a.chunks) ==

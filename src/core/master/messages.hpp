@@ -79,6 +79,9 @@ struct ns_chunk {
   uint64_t size_bytes = 0;
   uint32_t crc32c = 0;
   std::vector<replica_addr> replicas;  // layout: live replicas; plan: the chain; commit: stored
+  // Plan and layout: the capability the chunkservers ask for (core/security/capability.hpp),
+  // signed by the master actor on the way out; empty everywhere else.
+  std::string token;
 };
 
 struct ns_reply {

@@ -73,7 +73,8 @@ struct Storage : ::testing::Test {
     return n;
   }
 
-  std::vector<std::string> client_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> client_argv(const std::vector<std::string>& args,
+                                       const std::string& cert = "client") {
     std::vector<std::string> argv = {DFS_BIN_PATH,
                                      "--role",
                                      "client",
@@ -83,13 +84,13 @@ struct Storage : ::testing::Test {
                                      "log.console=false",
                                      "--set",
                                      "client.timeout_ms=8000"};
-    auto tls = c.tls_args("client");
+    auto tls = c.tls_args(cert);
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
-  run_result cli(const std::vector<std::string>& args) {
-    return dfs::test::run(client_argv(args), c.dir());
+  run_result cli(const std::vector<std::string>& args, const std::string& cert = "client") {
+    return dfs::test::run(client_argv(args, cert), c.dir());
   }
   std::string local(const std::string& name) { return c.dir() + "/" + name; }
 
@@ -172,7 +173,12 @@ TEST_F(Storage, VersionsCatAndStore) {
   EXPECT_EQ(read_all(local("out.v2")), read_all(local("b")));
   auto st = cli({"stat", "/d/f"});
   EXPECT_NE(st.out.find("7000 bytes, version 2"), std::string::npos) << st.out;
-  auto store = cli({"store", c.addr_of(1)});
+  // What a chunkserver holds is for operators: an admin certificate, not a client's.
+  auto refused = cli({"store", c.addr_of(1)});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("list refused: list needs an admin certificate"), std::string::npos)
+      << refused.err;
+  auto store = cli({"store", c.addr_of(1)}, "admin");
   EXPECT_EQ(store.exit_code, 0) << store.err;
   EXPECT_NE(store.out.find("4 chunks"), std::string::npos) << store.out;
   EXPECT_EQ(cli({"rm", "/d"}).exit_code, 1) << "not empty";

@@ -13,18 +13,33 @@ using namespace dfs;
 
 namespace {
 
+net::pool_options pool_opts(uint32_t timeout_ms) {
+  net::pool_options o;
+  o.cluster = 7;
+  o.timeout_ms = timeout_ms;
+  return o;
+}
+
+net::data_server_options server_opts(uint16_t port, uint32_t timeout_ms) {
+  net::data_server_options o;
+  o.port = port;
+  o.cluster = 7;
+  o.timeout_ms = timeout_ms;
+  o.max_connections = 16;
+  return o;
+}
+
 // A data server that answers every frame with a reply carrying the frame's payload.
 struct echo_server {
   std::atomic<int> connections{0};
   net::data_server server;
   echo_server(uint16_t port, uint32_t timeout_ms = 30000)
-      : server(net::data_server_options{"127.0.0.1", port, 7, timeout_ms, 16},
-               [this](net::frame_conn& c) {
-                 ++connections;
-                 net::frame f;
-                 while (c.read(f) == net::frame_error::none)
-                   if (!c.reply(0, "", f.payload)) return;
-               }) {
+      : server(server_opts(port, timeout_ms), [this](net::frame_conn& c) {
+          ++connections;
+          net::frame f;
+          while (c.read(f) == net::frame_error::none)
+            if (!c.reply(0, "", f.payload)) return;
+        }) {
     server.start();
   }
 };
@@ -42,7 +57,7 @@ std::string ask(net::frame_conn& c, const std::string& what) {
 TEST(ConnPool, ReusesAReleasedConnection) {
   auto port = test::free_port_block(1, 42000);
   echo_server srv(port);
-  net::conn_pool pool({7, 5000});
+  net::conn_pool pool(pool_opts(5000));
   auto a = pool.acquire("127.0.0.1", port);
   EXPECT_FALSE(a.reused);
   EXPECT_EQ(ask(a.conn, "one"), "one");
@@ -66,7 +81,7 @@ TEST(ConnPool, ReusesAReleasedConnection) {
 
 TEST(ConnPool, ConnectionsClosedByThePeerAreNotHandedOut) {
   auto port = test::free_port_block(1, 42100);
-  net::conn_pool pool({7, 5000});
+  net::conn_pool pool(pool_opts(5000));
   {
     echo_server srv(port);
     auto a = pool.acquire("127.0.0.1", port);
@@ -83,14 +98,14 @@ TEST(ConnPool, ConnectionsClosedByThePeerAreNotHandedOut) {
 TEST(ConnPool, IdleConnectionsExpireAndThePoolIsBounded) {
   auto port = test::free_port_block(1, 42200);
   echo_server srv(port);
-  net::pool_options o{7, 5000};
+  auto o = pool_opts(5000);
   o.max_idle = std::chrono::milliseconds(0);
   net::conn_pool expiring(o);
   auto a = expiring.acquire("127.0.0.1", port);
   expiring.release("127.0.0.1", port, std::move(a.conn));
   EXPECT_FALSE(expiring.acquire("127.0.0.1", port).reused);
 
-  net::pool_options small{7, 5000};
+  auto small = pool_opts(5000);
   small.max_idle_per_endpoint = 1;
   net::conn_pool bounded(small);
   auto x = bounded.acquire("127.0.0.1", port);
@@ -102,7 +117,7 @@ TEST(ConnPool, IdleConnectionsExpireAndThePoolIsBounded) {
 
 TEST(ConnPool, UnreachablePeerThrowsNamingTheAddress) {
   auto port = test::free_port_block(1, 42300);  // nothing listens there
-  net::conn_pool pool({7, 2000});
+  net::conn_pool pool(pool_opts(2000));
   try {
     pool.acquire("127.0.0.1", port);
     FAIL() << "connected to a closed port";
@@ -115,14 +130,13 @@ TEST(ConnPool, UnreachablePeerThrowsNamingTheAddress) {
 TEST(ConnPool, AConnectionWithUnreadBytesIsNotPooled) {
   auto port = test::free_port_block(1, 42400);
   // Answers every frame twice: a peer out of step with the request/reply protocol.
-  net::data_server srv(net::data_server_options{"127.0.0.1", port, 7, 30000, 16},
-                       [](net::frame_conn& c) {
-                         net::frame f;
-                         while (c.read(f) == net::frame_error::none)
-                           if (!c.reply(0, "first", {}, true) || !c.reply(0, "second")) return;
-                       });
+  net::data_server srv(server_opts(port, 30000), [](net::frame_conn& c) {
+    net::frame f;
+    while (c.read(f) == net::frame_error::none)
+      if (!c.reply(0, "first", {}, true) || !c.reply(0, "second")) return;
+  });
   srv.start();
-  net::conn_pool pool({7, 5000});
+  net::conn_pool pool(pool_opts(5000));
   auto a = pool.acquire("127.0.0.1", port);
   ASSERT_TRUE(a.conn.write(net::data_type::stat, "x"));
   // Both replies are in the socket before the first is read, so one recv takes both.

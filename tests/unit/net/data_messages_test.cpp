@@ -20,11 +20,16 @@ std::string hex(const std::string& s) {
 }
 
 push_begin_msg sample_push() {
-  return {0x1122334455667788ull, 0x0102030405060708ull, 3, 65536, {{"10.0.0.2", 17101}, {"h3", 7}}};
+  return {0x1122334455667788ull,
+          0x0102030405060708ull,
+          3,
+          65536,
+          {{"10.0.0.2", 17101}, {"h3", 7}},
+          "tk"};
 }
 
-// What the protocol-1 code wrote (u64 x4, u32 hop count, per hop str + u16), spelled out.
-TEST(DataMessages, PushBeginBytesAreProtocolOne) {
+// What protocol 2 writes (u64 x4, u32 hop count, per hop str + u16, token str), spelled out.
+TEST(DataMessages, PushBeginBytesAreProtocolTwo) {
   EXPECT_EQ(hex(encode(sample_push())),
             "8877665544332211"  // data_id
             "0807060504030201"  // handle
@@ -36,19 +41,25 @@ TEST(DataMessages, PushBeginBytesAreProtocolOne) {
             "cd42"  // "10.0.0.2":17101
             "02000000"
             "6833"
-            "0700");  // "h3":7
+            "0700"  // "h3":7
+            "02000000"
+            "746b");  // token "tk"
 }
 
-TEST(DataMessages, RepliesAndRequestsBytesAreProtocolOne) {
+TEST(DataMessages, RepliesAndRequestsBytesAreProtocolTwo) {
   EXPECT_EQ(hex(encode(push_result_msg{{"a:1"}})),
             "01000000"
             "03000000"
             "613a31");
-  EXPECT_EQ(hex(encode(read_msg{1, 2, 3})),
+  EXPECT_EQ(hex(encode(read_msg{1, 2, 3, "t"})),
             "0100000000000000"
             "0200000000000000"
-            "0300000000000000");
-  EXPECT_EQ(hex(encode(stat_msg{9})), "0900000000000000");
+            "0300000000000000"
+            "01000000"
+            "74");
+  EXPECT_EQ(hex(encode(stat_msg{9, ""})),
+            "0900000000000000"
+            "00000000");
   EXPECT_EQ(hex(encode(stat_reply_msg{4, 5, 6})),
             "0400000000000000"
             "0500000000000000"
@@ -85,10 +96,11 @@ void expect_round_trip(const M& m) {
 TEST(DataMessages, RoundTripWithEveryFieldSet) {
   expect_round_trip(sample_push());
   expect_round_trip(push_begin_msg{~0ull, ~0ull - 1, ~0ull - 2, limits::max_chunk_size_bytes,
-                                   std::vector<chain_hop>(max_chain_hops, {"h", 65535})});
+                                   std::vector<chain_hop>(max_chain_hops, {"h", 65535}),
+                                   std::string(max_token_bytes, 't')});
   expect_round_trip(push_result_msg{{"a:1", "bb:22", std::string(max_endpoint_text_bytes, 'c')}});
-  expect_round_trip(read_msg{11, 22, 33});
-  expect_round_trip(stat_msg{0x8000000000000001ull});
+  expect_round_trip(read_msg{11, 22, 33, "token"});
+  expect_round_trip(stat_msg{0x8000000000000001ull, "token"});
   expect_round_trip(stat_reply_msg{44, 55, 0xdeadbeef});
   expect_round_trip(list_reply_msg{77, 88, {{1, 2, 3}, {4, 5, 6}}});
 }
@@ -96,7 +108,7 @@ TEST(DataMessages, RoundTripWithEveryFieldSet) {
 // operator== itself must see every field, or the round trips above prove nothing.
 TEST(DataMessages, EqualityComparesEveryField) {
   auto p = sample_push();
-  for (int f = 0; f < 6; ++f) {
+  for (int f = 0; f < 7; ++f) {
     auto q = p;
     if (f == 0) ++q.data_id;
     if (f == 1) ++q.handle;
@@ -104,10 +116,13 @@ TEST(DataMessages, EqualityComparesEveryField) {
     if (f == 3) ++q.size_bytes;
     if (f == 4) q.chain[1].host = "h4";
     if (f == 5) ++q.chain[1].port;
+    if (f == 6) q.token = "tl";
     EXPECT_FALSE(p == q) << "push_begin field " << f;
   }
-  EXPECT_FALSE((read_msg{1, 2, 3} == read_msg{1, 2, 4}));
-  EXPECT_FALSE((read_msg{1, 2, 3} == read_msg{1, 3, 3}));
+  EXPECT_FALSE((read_msg{1, 2, 3, "t"} == read_msg{1, 2, 4, "t"}));
+  EXPECT_FALSE((read_msg{1, 2, 3, "t"} == read_msg{1, 3, 3, "t"}));
+  EXPECT_FALSE((read_msg{1, 2, 3, "t"} == read_msg{1, 2, 3, "u"}));
+  EXPECT_FALSE((stat_msg{1, "t"} == stat_msg{1, "u"}));
   EXPECT_FALSE((stat_reply_msg{4, 5, 6} == stat_reply_msg{4, 5, 7}));
   EXPECT_FALSE((stat_reply_msg{4, 5, 6} == stat_reply_msg{4, 6, 6}));
   EXPECT_FALSE((list_reply_msg{7, 8, {{1, 2, 3}}} == list_reply_msg{7, 9, {{1, 2, 3}}}));
@@ -117,8 +132,8 @@ TEST(DataMessages, EqualityComparesEveryField) {
 TEST(DataMessages, EveryTruncationAndTrailingByteIsRejected) {
   expect_every_prefix_rejected(sample_push());
   expect_every_prefix_rejected(push_result_msg{{"a:1", "b:2"}});
-  expect_every_prefix_rejected(read_msg{1, 2, 3});
-  expect_every_prefix_rejected(stat_msg{9});
+  expect_every_prefix_rejected(read_msg{1, 2, 3, "t"});
+  expect_every_prefix_rejected(stat_msg{9, "t"});
   expect_every_prefix_rejected(stat_reply_msg{4, 5, 6});
   expect_every_prefix_rejected(list_reply_msg{7, 8, {{1, 2, 3}}});
 }
@@ -145,6 +160,7 @@ TEST(DataMessages, PushBeginBoundsAreChecked) {
   EXPECT_FALSE(with([](auto& p) { p.chain[0].host.assign(max_host_bytes + 1, 'h'); }));
   EXPECT_FALSE(with([](auto& p) { p.chain[1].host.clear(); })) << "empty host";
   EXPECT_FALSE(with([](auto& p) { p.chain[1].port = 0; })) << "port 0";
+  EXPECT_FALSE(with([](auto& p) { p.token.assign(max_token_bytes + 1, 't'); })) << "long token";
 }
 
 TEST(DataMessages, PushResultBoundsAreChecked) {
@@ -156,15 +172,17 @@ TEST(DataMessages, PushResultBoundsAreChecked) {
 
 TEST(DataMessages, ReadAndStatBoundsAreChecked) {
   constexpr auto max = limits::max_chunk_size_bytes;
-  EXPECT_FALSE(decodes(read_msg{0, 0, 1})) << "handle 0";
-  EXPECT_TRUE(decodes(read_msg{1, 0, max}));
-  EXPECT_TRUE(decodes(read_msg{1, max - 1, 1}));
-  EXPECT_TRUE(decodes(read_msg{1, max, 0}));
-  EXPECT_FALSE(decodes(read_msg{1, 0, max + 1})) << "oversized length";
-  EXPECT_FALSE(decodes(read_msg{1, max, 1})) << "range ends past the largest chunk";
-  EXPECT_FALSE(decodes(read_msg{1, max + 1, 0})) << "offset past the largest chunk";
-  EXPECT_FALSE(decodes(read_msg{1, ~0ull, 2})) << "offset + length wraps";
-  EXPECT_FALSE(decodes(stat_msg{0})) << "handle 0";
+  EXPECT_FALSE(decodes(read_msg{0, 0, 1, {}})) << "handle 0";
+  EXPECT_TRUE(decodes(read_msg{1, 0, max, {}}));
+  EXPECT_TRUE(decodes(read_msg{1, max - 1, 1, {}}));
+  EXPECT_TRUE(decodes(read_msg{1, max, 0, {}}));
+  EXPECT_FALSE(decodes(read_msg{1, 0, max + 1, {}})) << "oversized length";
+  EXPECT_FALSE(decodes(read_msg{1, max, 1, {}})) << "range ends past the largest chunk";
+  EXPECT_FALSE(decodes(read_msg{1, max + 1, 0, {}})) << "offset past the largest chunk";
+  EXPECT_FALSE(decodes(read_msg{1, ~0ull, 2, {}})) << "offset + length wraps";
+  EXPECT_FALSE(decodes(stat_msg{0, {}})) << "handle 0";
+  EXPECT_FALSE(decodes(read_msg{1, 0, 1, std::string(max_token_bytes + 1, 't')})) << "long token";
+  EXPECT_FALSE(decodes(stat_msg{1, std::string(max_token_bytes + 1, 't')})) << "long token";
   EXPECT_TRUE(decodes(stat_reply_msg{1, max, 0}));
   EXPECT_FALSE(decodes(stat_reply_msg{1, max + 1, 0})) << "replica longer than a chunk";
 }

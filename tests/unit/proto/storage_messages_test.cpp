@@ -35,7 +35,9 @@ node_id nid(uint16_t port) {
 }
 
 ns_chunk chunk() {
-  return {0x1234567890abcdefull, 7, 65536, 0xdeadbeef, {{nid(17100), 17101}, {nid(17200), 17201}}};
+  return {
+      0x1234567890abcdefull,    7, 65536, 0xdeadbeef, {{nid(17100), 17101}, {nid(17200), 17201}},
+      std::string("tok\0en", 6)};
 }
 
 TEST(StorageMessages, ClientToMasterRoundTripFieldByField) {

@@ -1,0 +1,55 @@
+#pragma once
+// TLS of the data port (SECURITY.md): mutual authentication with the cluster's certificates.
+// The context is Boost.Asio's ssl::context (certificate, key, CA, peer verification); the
+// session runs OpenSSL directly on the blocking descriptor frame_conn already uses, so the
+// socket deadlines (SO_RCVTIMEO / SO_SNDTIMEO) bound TLS reads, writes and handshakes too —
+// Asio's blocking operations would wait through them.
+//
+// The server side accepts only peers with a certificate of the cluster CA (any kind: clients
+// push and read, chunkservers forward, admins list); the client side accepts only `server`
+// certificates, so a client certificate can never pose as a chunkserver. TLS 1.3 only, no
+// session tickets (connections are long-lived and pooled; a ticket would arrive as unread bytes
+// on an idle pooled connection).
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "common/principal.hpp"
+
+typedef struct ssl_st SSL;
+
+namespace dfs::net {
+
+struct tls_files {
+  std::string ca, cert, key;  // PEM files (config [tls])
+};
+
+enum class tls_side { server, client };
+
+class tls_context {
+ public:
+  // Throws std::runtime_error naming the file or setting that failed.
+  tls_context(const tls_files& files, tls_side side);
+  tls_side side() const { return side_; }
+  boost::asio::ssl::context& asio() { return ctx_; }
+
+ private:
+  tls_side side_;
+  boost::asio::ssl::context ctx_;
+};
+
+struct ssl_free_fn {
+  void operator()(SSL* s) const;
+};
+using ssl_ptr = std::unique_ptr<SSL, ssl_free_fn>;
+
+// The handshake on a connected blocking socket, within the socket's current deadlines. Throws
+// std::runtime_error with OpenSSL's reason (e.g. "certificate verify failed").
+ssl_ptr tls_handshake(tls_context& ctx, int fd);
+
+// The kind (OU) of the verified peer certificate; nullopt without one.
+std::optional<principal_kind> tls_peer_kind(SSL* ssl);
+
+}  // namespace dfs::net
