@@ -61,6 +61,9 @@ class storage_client {
   ns_version get_to_file(const std::string& remote, uint64_t version, const std::string& local,
                          transfer_progress* progress = nullptr);
   net::store_listing store(const std::string& control_addr);
+  // Step 1 of a put: handles, replica chains and write tokens for `size` bytes (small files
+  // share a reservation of chains). Public for tools and tests that push chunks themselves.
+  put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   const config& cfg() const { return cfg_; }
 
  private:
@@ -68,7 +71,6 @@ class storage_client {
   template <class Reply, class Atom, class Req>
   Reply call(Atom atom, const Req& req);
   ns_reply layout(const std::string& remote, uint64_t version);
-  put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,
                         transfer_progress* progress);
