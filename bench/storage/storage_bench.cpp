@@ -162,6 +162,9 @@ std::map<std::string, double> run_once(const bench_options& o) {
                                           "client.timeout_ms=30000"};
   client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
   dfs::config cfg = dfs::load_config("", client_sets);
+  cfg.tls.ca = cl.config_for("client").tls.ca;  // the client certificate of the cluster's CA
+  cfg.tls.cert = cl.config_for("client").tls.cert;
+  cfg.tls.key = cl.config_for("client").tls.key;
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
