@@ -14,6 +14,7 @@
 #include "common/file_modes.hpp"
 #include "roles/ca_tool.hpp"
 #include "roles/role_table.hpp"
+#include "net/tls_context.hpp"
 #include "roles/server.hpp"
 
 namespace {
@@ -34,6 +35,7 @@ std::string roles_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  dfs::net::ignore_sigpipe();  // before any thread: CAF's TLS links write without MSG_NOSIGNAL
   CLI::App app{"dfsnode: a distributed file system node (one binary, many roles)", "dfsnode"};
   std::string roles_arg, config_path, connect;
   std::vector<std::string> overrides, command;

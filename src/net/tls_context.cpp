@@ -5,6 +5,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <csignal>
+#include <mutex>
 #include <stdexcept>
 
 namespace dfs::net {
@@ -24,9 +26,18 @@ std::string openssl_reason() {
 
 }  // namespace
 
+void ignore_sigpipe() {
+  // OpenSSL writes through a socket BIO, i.e. write(2) without MSG_NOSIGNAL: a peer that closes
+  // while we write (a refused push, a client that gives up) would kill the whole process with
+  // SIGPIPE. Ignored, the write fails with EPIPE and that one connection ends with an error.
+  static std::once_flag once;
+  std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
 tls_context::tls_context(const tls_files& files, tls_side side)
     : side_(side),
       ctx_(side == tls_side::server ? ssl::context::tls_server : ssl::context::tls_client) {
+  ignore_sigpipe();
   auto step = [&](const char* what, const std::string& file, auto fn) {
     boost::system::error_code ec;
     fn(ec);

@@ -28,6 +28,10 @@ struct tls_files {
 
 enum class tls_side { server, client };
 
+// Sets SIGPIPE to ignored, once per process (every tls_context does; main() too, for CAF's
+// OpenSSL links): a write to a closed TLS peer must fail that connection, not end the process.
+void ignore_sigpipe();
+
 class tls_context {
  public:
   // Throws std::runtime_error naming the file or setting that failed.

@@ -67,6 +67,9 @@ class process {
         ::dup2(fd, 2);
       }
       if (devnull >= 0) ::dup2(devnull, 0);
+      // An ignored signal stays ignored across exec: the node must set up its own dispositions
+      // (this test process ignores SIGPIPE once it made a TLS context), as under systemd.
+      ::signal(SIGPIPE, SIG_DFL);
       ::execv(args[0], args.data());
       ::_exit(127);
     }

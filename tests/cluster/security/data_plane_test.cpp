@@ -28,6 +28,7 @@
 #include "core/security/capability.hpp"
 #include "net/data_client.hpp"
 #include "net/data_frame.hpp"
+#include "net/data_messages.hpp"
 #include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
@@ -158,6 +159,23 @@ std::pair<uint32_t, std::string> refusal(F f) {
 
 constexpr auto forbidden = uint32_t(dfs::chunkstore::errc::forbidden);
 
+// Whether process `pid` ignores SIGPIPE (the SigIgn mask of /proc/PID/status).
+bool ignores_sigpipe(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("SigIgn:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGPIPE - 1)) & 1;
+  return false;
+}
+
+// Reads the reply header and one data frame, so the chunkserver is mid-stream when we close.
+void frame_read_some(dfs::net::frame_conn& conn) {
+  dfs::net::frame f;
+  EXPECT_EQ(conn.read(f), dfs::net::frame_error::none);
+  EXPECT_EQ(conn.read(f), dfs::net::frame_error::none);
+}
+
 }  // namespace
 
 TEST_F(DataPlane, PlainTcpNoCertificateAndAnotherCasCertificateAreRefused) {
@@ -201,6 +219,40 @@ TEST_F(DataPlane, PlainTcpNoCertificateAndAnotherCasCertificateAreRefused) {
   EXPECT_TRUE(ec) << "a client without a certificate was served";
   // The chunkserver is unharmed.
   EXPECT_EQ(dfs::net::read_chunk(p, data_port(), ch.handle, 0, 5, ch.token), "hello");
+}
+
+// A reader that asks for a large chunk and hangs up at once: the chunkserver's TLS writes hit a
+// closed socket. That must end the one connection (EPIPE), not the process (SIGPIPE, which
+// OpenSSL's socket writes raise by default) — the node keeps serving.
+TEST_F(DataPlane, AReaderThatHangsUpMidReadLeavesTheChunkserverServing) {
+  const std::string big(8u << 20, 'z');
+  auto l = put("/big", big);
+  auto& ch = l.chunks[0];
+  dfs::net::tls_context tls({c.pki_dir() + "/ca.crt", c.pki_dir() + "/client.crt",
+                             c.pki_dir() + "/client.key"},
+                            dfs::net::tls_side::client);
+  for (int i = 0; i < 3; ++i) {
+    asio::io_context io;
+    auto conn = dfs::net::frame_conn::connect(io, "127.0.0.1", data_port().port,
+                                              dfs::net::cluster_id("dfs"), 5000, &tls);
+    ASSERT_TRUE(conn.write(dfs::net::data_type::read,
+                           dfs::net::encode(dfs::net::read_msg{ch.handle, 0, big.size(), ch.token})));
+    frame_read_some(conn);
+  }  // closed with unread bytes: the kernel answers the chunkserver's next segments with RST
+  auto p = pool();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          return dfs::net::read_chunk(p, data_port(), ch.handle, 0, 5, ch.token) == "zzzzz";
+        } catch (const dfs::net::data_error&) {
+          return false;
+        }
+      },
+      10s));
+  EXPECT_EQ(dfs::net::read_chunk(p, data_port(), ch.handle, 0, big.size(), ch.token), big);
+  EXPECT_TRUE(c.proc("cs1").running());
+  // The node set SIGPIPE to ignored itself (it was started with the default disposition).
+  EXPECT_TRUE(ignores_sigpipe(c.proc("cs1").pid()));
 }
 
 TEST_F(DataPlane, ReadsNeedAnUnexpiredReadTokenForThatChunk) {
