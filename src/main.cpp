@@ -12,9 +12,9 @@
 #include "client/client_shell.hpp"
 #include "common/config.hpp"
 #include "common/file_modes.hpp"
+#include "net/tls_context.hpp"
 #include "roles/ca_tool.hpp"
 #include "roles/role_table.hpp"
-#include "net/tls_context.hpp"
 #include "roles/server.hpp"
 
 namespace {

@@ -257,6 +257,14 @@ const std::vector<field>& schema() {
                                         &net_section::max_conns_per_address, 1, 100000),
       uint_field<net_section, uint32_t>("net.max_conns", &C::net, &net_section::max_conns, 1,
                                         1000000),
+      uint_field<repair_section, uint32_t>("repair.max_copies_per_server", &C::repair,
+                                           &repair_section::max_copies_per_server, 1, 64),
+      uint_field<repair_section, uint32_t>("repair.max_mib_s", &C::repair,
+                                           &repair_section::max_mib_s, 1, 100000),
+      uint_field<repair_section, uint32_t>("repair.delay_ms", &C::repair, &repair_section::delay_ms,
+                                           0, 86400000),
+      uint_field<repair_section, uint32_t>("repair.copy_timeout_ms", &C::repair,
+                                           &repair_section::copy_timeout_ms, 1000, 86400000),
   };
   return fields;
 }

@@ -116,6 +116,14 @@ struct net_section {
   uint32_t max_conns = 2048;              // per port
 };
 
+// Re-replication of chunks below their replication (src/core/master/repair_planner.hpp).
+struct repair_section {
+  uint32_t max_copies_per_server = 2;  // copies in flight per chunkserver, as source or target
+  uint32_t max_mib_s = 400;            // copies started per second overall (MiB)
+  uint32_t delay_ms = 30000;           // an unhealthy (not dead) chunkserver is waited for
+  uint32_t copy_timeout_ms = 120000;   // a copy that reports nothing by then has failed
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -129,6 +137,7 @@ struct config {
   membership_section membership;
   tls_section tls;
   net_section net;
+  repair_section repair;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

@@ -29,5 +29,6 @@ using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
 // FTQueue: client requests; GCS datagrams to the sequencer actor.
 using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
+using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
 
 }  // namespace dfs

@@ -10,6 +10,11 @@
 namespace dfs {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, replica_addr& x) {
+  return f(caf::meta::type_name("dfs::replica_addr"), x.id, x.data_port);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunk_report& x) {
   return f(caf::meta::type_name("dfs::chunk_report"), x.handle, x.chunk_version, x.size_bytes);
 }
@@ -27,14 +32,28 @@ typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, copy_result& x) {
+  return f(caf::meta::type_name("dfs::copy_result"), x.order_id, x.handle, x.ok, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, copy_instruction& x) {
+  return f(caf::meta::type_name("dfs::copy_instruction"), x.order_id, x.handle, x.chunk_version,
+           x.size_bytes, x.crc32c, x.source, x.token);
+}
+
+// Heartbeats gained repair copies (results up, orders down): new wire names (_v2), so a node
+// of the previous version fails the exchange with an unknown-type error instead of misreading.
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
-  return f(caf::meta::type_name("dfs::chunkserver_heartbeat"), x.id, x.seq, x.capacity_bytes,
-           x.free_bytes, x.used_bytes, x.added, x.removed);
+  return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v2"), x.id, x.seq, x.capacity_bytes,
+           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(caf::meta::type_name("dfs::heartbeat_reply"), x.registered, x.delete_chunks);
+  return f(caf::meta::type_name("dfs::heartbeat_reply_v2"), x.registered, x.delete_chunks,
+           x.copy_chunks);
 }
 
 }  // namespace dfs

@@ -13,11 +13,6 @@
 namespace dfs {
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, replica_addr& x) {
-  return f(caf::meta::type_name("dfs::replica_addr"), x.id, x.data_port);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
   return f(caf::meta::type_name("dfs::ns_request"), x.op, x.path);
 }

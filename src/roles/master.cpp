@@ -14,6 +14,8 @@ void start_master(node_context& ctx) {
                             "per chunk of a file: handle, version, replicas and their state", m};
   ctx.commands["under-replicated"] = {"under-replicated",
                                       "chunks with fewer replicas than quorum.replication", m};
+  ctx.commands["repair"] = {"repair",
+                            "re-replication: queued, missing, in flight, done, failed, MiB/s", m};
 }
 
 }  // namespace dfs

@@ -34,6 +34,10 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
     for (auto h : fx.delete_chunks) st.store->remove(chunkstore::chunk_handle{h});
     log->info("chunks_deleted count={} reason=master", fx.delete_chunks.size());
   }
+  for (auto& c : fx.copy_chunks) {
+    log->info("repair_copy_started handle={:016x} from={}", c.handle, c.source.id.to_string());
+    st.copier->submit(std::move(c));
+  }
   if (fx.drop_master && st.master) {
     self->demonitor(st.master.address());
     st.master = nullptr;
@@ -108,23 +112,32 @@ void send_registration(self_ptr self, uint64_t gen) {
 void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   auto& st = self->state;
   auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  chunkserver_heartbeat hb{st.self, seq, cap, free, st.store->used_bytes(), {}, {}};
+  chunkserver_heartbeat hb{st.self, seq, cap, free, st.store->used_bytes(), {}, {}, {}};
   st.store->drain_changes(hb.added, hb.removed);
+  // Results after the report: a finished copy was added to the store before its result came.
+  hb.copies = std::move(st.copies_done);
+  st.copies_done.clear();
   auto added = hb.added;
   auto removed = hb.removed;
+  auto copies = hb.copies;
+  auto put_back = [=] {
+    auto& st = self->state;
+    st.store->restore_changes(added, removed);
+    st.copies_done.insert(st.copies_done.begin(), copies.begin(), copies.end());
+  };
   self->request(st.master, timeout_of(st), heartbeat_atom::value, own_token(st), hb)
       .then(
           [=](const std::string& token, const heartbeat_reply& r) {
             std::string why;
             if (!from_a_server(self->state, token, why)) {
-              self->state.store->restore_changes(added, removed);
+              put_back();
               return carry_out(self, self->state.link.on_heartbeat_failed(gen, why));
             }
             carry_out(self, self->state.link.on_heartbeat_reply(gen, r));
           },
           [=](caf::error& e) {
             // The report did not arrive: the next heartbeat carries it again.
-            self->state.store->restore_changes(added, removed);
+            put_back();
             carry_out(self, self->state.link.on_heartbeat_failed(gen, self->system().render(e)));
           });
 }
@@ -142,6 +155,17 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
   st.self = id;
   st.master_addr = *endpoint::parse(st.cfg.master.address);
   st.token_key = security::auth_token_key(st.cfg.cluster.key);
+  net::copier_options co;
+  co.cluster = net::cluster_id(st.cfg.cluster.name);
+  co.timeout_ms = st.cfg.data_io_timeout_ms();
+  co.workers = st.cfg.repair.max_copies_per_server;
+  if (st.cfg.tls.data)
+    co.tls = std::make_shared<net::tls_context>(
+        net::tls_files{st.cfg.tls.ca, st.cfg.tls.cert, st.cfg.tls.key}, net::tls_side::client);
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.copier = std::make_shared<net::replica_copier>(st.store, co, [me](copy_result r) {
+    caf::anon_send(me, copy_done_atom::value, std::move(r));
+  });
   self->set_down_handler([=](caf::down_msg& dm) {
     if (self->state.master && dm.source == self->state.master.address())
       carry_out(self, self->state.link.on_master_down("connection lost"));
@@ -150,6 +174,14 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
   return {
       [=](connect_atom) { connect(self); },
       [=](tick_atom, uint64_t gen) { carry_out(self, self->state.link.on_tick(gen)); },
+      [=](copy_done_atom, copy_result& r) {
+        auto log = log::get("chunkserver");
+        if (r.ok)
+          log->info("repair_copy_done handle={:016x}", r.handle);
+        else
+          log->warn("repair_copy_failed handle={:016x} error=\"{}\"", r.handle, r.error);
+        self->state.copies_done.push_back(std::move(r));
+      },
   };
 }
 

@@ -2,8 +2,9 @@
 // A chunkserver's link to the master: a thin actor around chunkserver::master_link
 // (src/core/chunkserver), which decides when to connect, register and heartbeat. The actor
 // connects to the master's node actor (and watches it), builds the full and incremental chunk
-// reports from the shared chunk_store (src/storage), sends them, and deletes the chunks the
-// master's replies name.
+// reports from the shared chunk_store (src/storage), sends them, deletes the chunks the
+// master's replies name, and hands the repair copies they order to a replica_copier (whose
+// results ride on the next heartbeat).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,13 +13,15 @@
 
 #include "common/config.hpp"
 #include "core/chunkserver/master_link.hpp"
+#include "net/replica_copier.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dfs {
 
 using master_link_actor =
-    caf::typed_actor<caf::reacts_to<connect_atom>, caf::reacts_to<tick_atom, uint64_t>>;
+    caf::typed_actor<caf::reacts_to<connect_atom>, caf::reacts_to<tick_atom, uint64_t>,
+                     caf::reacts_to<copy_done_atom, copy_result>>;
 
 struct master_link_state {
   static inline const char* name = "master_link";
@@ -30,6 +33,8 @@ struct master_link_state {
   chunkserver::master_link link;
   std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it
   std::string token_key;               // from cluster.key: our token, and the master's check
+  std::shared_ptr<net::replica_copier> copier;  // repair copies the master orders
+  std::vector<copy_result> copies_done;         // for the next heartbeat
 };
 
 master_link_actor::behavior_type master_link_fn(

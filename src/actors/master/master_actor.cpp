@@ -30,6 +30,10 @@ master::core_options options_of(const config& cfg) {
                 std::chrono::milliseconds(cfg.master.removed_after_ms)};
   o.checkpoint_bytes = cfg.master.checkpoint_bytes;
   o.checkpoint_interval = std::chrono::milliseconds(cfg.master.checkpoint_interval_ms);
+  o.repair.max_copies_per_server = cfg.repair.max_copies_per_server;
+  o.repair.max_bytes_per_s = cfg.repair.max_mib_s << 20;
+  o.repair.delay = std::chrono::milliseconds(cfg.repair.delay_ms);
+  o.copy_timeout = std::chrono::milliseconds(cfg.repair.copy_timeout_ms);
   return o;
 }
 
@@ -193,6 +197,8 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=, &mc](heartbeat_atom, const chunkserver_heartbeat& hb) {
         master::master_effects fx;
         auto reply = mc.on_heartbeat(hb, core::clock::now(), fx);
+        master::grant_copies(reply, self->state.capability_key,
+                             wall_clock_ms() + self->state.cfg.master.capability_ttl_ms);
         carry_out(self, std::move(fx));
         return reply;
       },
@@ -220,7 +226,8 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         // Membership is the faster signal; the heartbeat table stays as the second one.
         if (!is_chunkserver(e)) return;
         if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
-          carry_out(self, mc.on_member_down(e.id, e.kind == member_event_kind::left));
+          carry_out(self,
+                    mc.on_member_down(e.id, e.kind == member_event_kind::left, core::clock::now()));
       },
       [=, &mc](tick_atom) {
         carry_out(self, mc.on_tick(core::clock::now()));

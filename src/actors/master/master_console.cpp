@@ -1,4 +1,4 @@
-// The master's console commands: chunkservers, files, chunks REMOTE, under-replicated.
+// The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair.
 #include <caf/all.hpp>
 
 #include "actors/master/master_actor.hpp"
@@ -69,6 +69,21 @@ std::string under_replicated_text(const master_state& st) {
          std::to_string(st.cfg.quorum.replication) + " replicas)\n";
 }
 
+std::string repair_text(const master_state& st) {
+  const auto& r = st.core->repair();
+  const auto& s = r.stats();
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.1f", st.core->repair_bytes_per_s() / (1 << 20));
+  return "queued " + std::to_string(s.queued) +
+         " (missing, no replica to copy from: " + std::to_string(s.missing) + ")\nin flight " +
+         std::to_string(r.in_flight()) + " (waiting for their target's heartbeat: " +
+         std::to_string(st.core->repair_orders_unsent()) + ")\ndone " + std::to_string(s.done) +
+         ", failed " + std::to_string(s.failed) + ", copied " + format_bytes(s.bytes_done) +
+         "\nrate " + rate +
+         " MiB/s (last 10 s); throttles: " + std::to_string(r.options().max_copies_per_server) +
+         " copies per server, " + std::to_string(r.options().max_bytes_per_s >> 20) + " MiB/s\n";
+}
+
 }  // namespace
 
 admin_reply master_console(master_self self, const admin_request& req) {
@@ -78,6 +93,7 @@ admin_reply master_console(master_self self, const admin_request& req) {
   if (cmd == "files") return {0, files_text(st)};
   if (cmd == "chunks") return chunks_text(st, req.args);
   if (cmd == "under-replicated") return {0, under_replicated_text(st)};
+  if (cmd == "repair") return {0, repair_text(st)};
   return {1, "the master does not know the command '" + cmd + "'"};
 }
 

@@ -72,6 +72,7 @@ link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbea
   link_effects fx;
   if (generation != generation_ || state_ != link_state::registered) return fx;
   fx.delete_chunks = r.delete_chunks;
+  fx.copy_chunks = r.copy_chunks;
   if (r.registered) return fx;
   // The master restarted (or removed us): a full report makes it learn our chunks again.
   fx.events.push_back({link_level::info, "master_forgot_us action=reregister"});

@@ -47,7 +47,9 @@ struct link_effects {
   std::optional<std::pair<uint64_t, uint64_t>> send_heartbeat;
   // Call on_tick(generation) after the delay.
   std::optional<std::pair<uint64_t, core::duration>> tick_after;
-  std::vector<uint64_t> delete_chunks;  // as the master said
+  std::vector<uint64_t> delete_chunks;        // as the master said
+  std::vector<copy_instruction> copy_chunks;  // repair copies to make (results go up with
+                                              // the next heartbeats)
   std::vector<link_event> events;
 };
 

@@ -23,4 +23,10 @@ void grant_reads(ns_reply& layout, std::string_view key, uint64_t expiry_ms) {
         {security::capability_op::read, c.handle, c.chunk_version, expiry_ms, {}}, key);
 }
 
+void grant_copies(heartbeat_reply& reply, std::string_view key, uint64_t expiry_ms) {
+  for (auto& c : reply.copy_chunks)
+    c.token = security::sign_capability(
+        {security::capability_op::read, c.handle, c.chunk_version, expiry_ms, {}}, key);
+}
+
 }  // namespace dfs::master

@@ -16,5 +16,7 @@ std::string data_endpoint(const replica_addr& r);
 // Sets the token of every chunk; `expiry_ms` is unix milliseconds.
 void grant_writes(put_plan& plan, std::string_view key, uint64_t expiry_ms);
 void grant_reads(ns_reply& layout, std::string_view key, uint64_t expiry_ms);
+// A repair copy's target reads the chunk from its source with a read token.
+void grant_copies(heartbeat_reply& reply, std::string_view key, uint64_t expiry_ms);
 
 }  // namespace dfs::master

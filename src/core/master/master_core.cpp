@@ -72,7 +72,11 @@ const char* unavailable_text = "the master could not log the change (journal fai
 }  // namespace
 
 master_core::master_core(core_options opts, node_id self)
-    : opts_(opts), self_(std::move(self)), meta_(opts.meta), registry_(opts.registry) {}
+    : opts_(opts),
+      self_(std::move(self)),
+      meta_(opts.meta),
+      registry_(opts.registry),
+      repair_(opts.repair) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
@@ -217,7 +221,8 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
 registration_ack master_core::on_register(const chunkserver_registration& r, core::time_point now,
                                           master_effects& fx) {
   on_health_changes(
-      registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
+      registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), now,
+      fx);
   used_bytes_[r.id] = r.used_bytes;
   auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
@@ -231,7 +236,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
   if (!registry_.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes, now)) {
     fx.events.push_back(
         {event_level::info, "heartbeat_from_unregistered node=" + hb.id.to_string()});
-    return {false, {}};
+    return {false, {}, {}};
   }
   used_bytes_[hb.id] = hb.used_bytes;
   std::vector<uint64_t> del;
@@ -239,7 +244,12 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     del = std::move(it->second);
     pending_deletes_.erase(it);
   }
-  if (hb.added.empty() && hb.removed.empty()) return {true, del};
+  heartbeat_reply reply{true, {}, take_copy_orders(hb.id)};
+  if (hb.added.empty() && hb.removed.empty()) {
+    on_copy_results(hb, now, fx);
+    reply.delete_chunks = std::move(del);
+    return reply;
+  }
   std::vector<chunk_handle> removed;
   for (auto h : hb.removed) removed.push_back(chunk_handle{h});
   auto rep = meta_.on_incremental_report(hb.id, to_entries(hb.added), removed, now);
@@ -248,18 +258,24 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
                                                 " count=" + std::to_string(hb.removed.size())});
   auto stale = durable_deletes(hb.id, to_values(rep.to_delete));
   del.insert(del.end(), stale.begin(), stale.end());
-  return {true, del};
+  // After the report: a copy that succeeded is in `added`, so its replica counts before the
+  // planner frees the copy's slots and looks at the chunk again.
+  on_copy_results(hb, now, fx);
+  reply.delete_chunks = std::move(del);
+  return reply;
 }
 
-master_effects master_core::on_member_down(const node_id& id, bool left) {
+master_effects master_core::on_member_down(const node_id& id, bool left, core::time_point now) {
   master_effects fx;
-  on_health_changes(registry_.mark_removed(id, left ? "membership: left" : "membership: dead"), fx);
+  on_health_changes(registry_.mark_removed(id, left ? "membership: left" : "membership: dead"), now,
+                    fx);
   return fx;
 }
 
 master_effects master_core::on_tick(core::time_point now) {
   master_effects fx;
-  on_health_changes(registry_.on_tick(now), fx);
+  on_health_changes(registry_.on_tick(now), now, fx);
+  plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
       fx.events.push_back(
@@ -273,7 +289,7 @@ master_effects master_core::on_tick(core::time_point now) {
 }
 
 void master_core::on_health_changes(const std::vector<registry::health_change>& changes,
-                                    master_effects& fx) {
+                                    core::time_point now, master_effects& fx) {
   for (auto& c : changes) {
     auto lvl = c.to == registry::health::healthy ? event_level::info : event_level::warn;
     fx.events.push_back({lvl, std::string("chunkserver_") + registry::to_string(c.to) + " node=" +
@@ -283,8 +299,124 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
       meta_.on_node_down(c.id);
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
+      // Its copies, as source or target, have failed; the next plan finds other servers.
+      repair_.on_server_gone(c.id, now);
+      copies_to_send_.erase(c.id);
+      for (auto it = copies_.begin(); it != copies_.end();)
+        it = it->second.order.source == c.id || it->second.order.target == c.id ? copies_.erase(it)
+                                                                                : std::next(it);
     }
   }
+}
+
+// -- repair -----------------------------------------------------------------------------------
+
+void master_core::plan_repairs(core::time_point now, master_effects& fx) {
+  if (last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
+  last_repair_plan_ = now;
+  repair_rate_.emplace_back(now, repair_.stats().bytes_done);
+  while (repair_rate_.size() > 11) repair_rate_.pop_front();
+  for (auto it = copies_.begin(); it != copies_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto& o = it->second.order;
+    fx.events.push_back({event_level::warn, "repair_copy_timeout handle=" + o.handle.to_string() +
+                                                " from=" + o.source.to_string() +
+                                                " to=" + o.target.to_string()});
+    repair_.on_copy_done(o, false, now);
+    auto& q = copies_to_send_[o.target];
+    q.erase(std::remove(q.begin(), q.end(), o.id), q.end());
+    it = copies_.erase(it);
+  }
+  std::vector<repair_server> servers;
+  std::map<node_id, registry::health> state;
+  for (auto& s : registry_.list()) {
+    if (s.state == registry::health::removed) continue;
+    state[s.id] = s.state;
+    servers.push_back(
+        {s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after, s.free_bytes, s.zone});
+  }
+  // Only chunks short of healthy replicas can need a copy; the planner decides the rest
+  // (replicas on a server unhealthy for less than repair.delay still count).
+  const uint32_t target = opts_.meta.replication;
+  std::vector<repair_chunk> chunks;
+  for (auto& [h, e] : meta_.chunks().chunks()) {
+    uint32_t healthy = 0;
+    for (auto& n : e.replicas)
+      if (auto it = state.find(n); it != state.end() && it->second == registry::health::healthy)
+        ++healthy;
+    if (healthy >= target) continue;
+    chunks.push_back({chunk_handle{h}, e.meta.chunk_version, e.meta.size_bytes,
+                      std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target, false});
+  }
+  auto orders = repair_.plan(chunks, servers, now);
+  for (auto& o : orders) {
+    copies_[o.id] = {o, now + opts_.copy_timeout};
+    copies_to_send_[o.target].push_back(o.id);
+    fx.events.push_back({event_level::debug, "repair_copy_planned handle=" + o.handle.to_string() +
+                                                 " from=" + o.source.to_string() +
+                                                 " to=" + o.target.to_string()});
+  }
+  if (!orders.empty())
+    fx.events.push_back(
+        {event_level::info, "repair_planned copies=" + std::to_string(orders.size()) +
+                                " queued=" + std::to_string(repair_.stats().queued) +
+                                " missing=" + std::to_string(repair_.stats().missing) +
+                                " in_flight=" + std::to_string(repair_.in_flight())});
+}
+
+std::vector<copy_instruction> master_core::take_copy_orders(const node_id& target) {
+  std::vector<copy_instruction> out;
+  auto it = copies_to_send_.find(target);
+  if (it == copies_to_send_.end()) return out;
+  for (auto id : it->second) {
+    auto c = copies_.find(id);
+    if (c == copies_.end()) continue;
+    auto& o = c->second.order;
+    auto* e = meta_.chunks().find(o.handle);
+    auto src = replica_addrs({o.source});
+    if (e == nullptr || src.empty()) continue;  // freed or source gone: the timeout settles it
+    out.push_back(
+        {o.id, o.handle.value, o.chunk_version, o.size_bytes, e->meta.crc32c, src[0], {}});
+  }
+  copies_to_send_.erase(it);
+  return out;
+}
+
+void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_point now,
+                                  master_effects& fx) {
+  for (auto& r : hb.copies) {
+    auto it = copies_.find(r.order_id);
+    // Unknown (timed out, or its server went) or not this target's: already settled.
+    if (it == copies_.end() || it->second.order.target != hb.id) continue;
+    auto& o = it->second.order;
+    repair_.on_copy_done(o, r.ok, now);
+    if (r.ok)
+      fx.events.push_back({event_level::info, "repair_copy_done handle=" + o.handle.to_string() +
+                                                  " from=" + o.source.to_string() +
+                                                  " to=" + o.target.to_string()});
+    else
+      fx.events.push_back({event_level::warn, "repair_copy_failed handle=" + o.handle.to_string() +
+                                                  " to=" + o.target.to_string() + " error=\"" +
+                                                  r.error + "\""});
+    copies_.erase(it);
+  }
+}
+
+double master_core::repair_bytes_per_s() const {
+  if (repair_rate_.size() < 2) return 0;
+  auto& [t0, b0] = repair_rate_.front();
+  auto& [t1, b1] = repair_rate_.back();
+  double s = std::chrono::duration<double>(t1 - t0).count();
+  return s > 0 ? static_cast<double>(b1 - b0) / s : 0;
+}
+
+size_t master_core::repair_orders_unsent() const {
+  size_t n = 0;
+  for (auto& [_, q] : copies_to_send_) n += q.size();
+  return n;
 }
 
 // -- the log ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@
 // are handed to their chunkservers only after that state is durable: a crash before that brings
 // the versions back, and their chunks must still exist.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@
 
 #include "core/master/master_state.hpp"
 #include "core/master/messages.hpp"
+#include "core/master/repair_planner.hpp"
 #include "core/registry/chunkserver_registry.hpp"
 #include "core/time.hpp"
 
@@ -48,6 +50,9 @@ struct core_options {
   registry::registry_options registry;              // unhealthy / removed thresholds
   uint64_t checkpoint_bytes = 64ull << 20;          // checkpoint once the log is this long...
   core::duration checkpoint_interval = std::chrono::minutes(10);  // ... or this old
+  repair_options repair;                                          // [repair]
+  core::duration repair_interval = std::chrono::seconds(1);       // how often to plan copies
+  core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -105,7 +110,7 @@ class master_core {
   heartbeat_reply on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
                                master_effects& fx);
   // Membership declared a chunkserver dead (`left` false) or it left: removed at once.
-  [[nodiscard]] master_effects on_member_down(const node_id& id, bool left);
+  [[nodiscard]] master_effects on_member_down(const node_id& id, bool left, core::time_point now);
   [[nodiscard]] master_effects on_tick(core::time_point now);
 
   // -- the log ----------------------------------------------------------------------------------
@@ -123,6 +128,10 @@ class master_core {
   const registry::chunkserver_registry& registry() const { return registry_; }
   const std::map<node_id, uint64_t>& used_bytes() const { return used_bytes_; }
   const core_options& options() const { return opts_; }
+  const repair_planner& repair() const { return repair_; }
+  size_t repair_orders_unsent() const;
+  // Bytes copied per second by repair over the last ~10 s (from the planner's done counter).
+  double repair_bytes_per_s() const;
   bool journal_failed() const { return journal_failed_; }
   bool idle() const { return open_.records.empty() && !in_flight_; }
   // Replica addresses of the nodes that are registered and not removed (others are skipped).
@@ -158,7 +167,14 @@ class master_core {
   // A read's reply: at once, or after the batch holding what it saw is durable.
   void answer_read(request_token t, ns_reply r, master_effects& fx);
   void deliver(batch& b, bool ok, master_effects& fx);
-  void on_health_changes(const std::vector<registry::health_change>& changes, master_effects& fx);
+  void on_health_changes(const std::vector<registry::health_change>& changes, core::time_point now,
+                         master_effects& fx);
+  // Repair (design.md §6): plans copies for chunks below their replication at most once per
+  // repair_interval; orders wait for their target's next heartbeat reply, and a copy that
+  // reports nothing within copy_timeout counts as failed (its target is avoided for a while).
+  void plan_repairs(core::time_point now, master_effects& fx);
+  void on_copy_results(const chunkserver_heartbeat& hb, core::time_point now, master_effects& fx);
+  std::vector<copy_instruction> take_copy_orders(const node_id& target);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
   ns_reply stat_reply(const file_stat& s) const;
   ns_reply layout_reply(const file_layout& l) const;
@@ -182,6 +198,16 @@ class master_core {
   uint64_t log_bytes_ = 0;
   core::time_point last_checkpoint_{};
   bool checkpoint_pending_ = false;
+
+  repair_planner repair_;
+  struct copy_in_flight {
+    copy_order order;
+    core::time_point deadline;
+  };
+  std::map<uint64_t, copy_in_flight> copies_;                // by order id: planned, not yet done
+  std::map<node_id, std::vector<uint64_t>> copies_to_send_;  // order ids by target
+  std::optional<core::time_point> last_repair_plan_;
+  std::deque<std::pair<core::time_point, uint64_t>> repair_rate_;  // (when, bytes_done)
 };
 
 }  // namespace dfs::master

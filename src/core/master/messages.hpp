@@ -139,6 +139,14 @@ struct registration_ack {
   std::vector<uint64_t> delete_chunks;  // handles the chunkserver should not hold
 };
 
+// How a repair copy ended on its target (a copy_instruction of a heartbeat reply).
+struct copy_result {
+  uint64_t order_id = 0;
+  uint64_t handle = 0;
+  bool ok = false;    // the target holds the chunk durably (and reports it as added)
+  std::string error;  // not ok: one line, naming the source
+};
+
 struct chunkserver_heartbeat {
   node_id id;
   uint64_t seq = 0;
@@ -147,11 +155,25 @@ struct chunkserver_heartbeat {
   uint64_t used_bytes = 0;
   std::vector<chunk_report> added;  // incremental report since the last heartbeat
   std::vector<uint64_t> removed;    // deleted, expired or found corrupt
+  std::vector<copy_result> copies;  // repair copies finished since the last heartbeat
+};
+
+// Repair (design.md §6): copy a chunk from a healthy replica to the chunkserver this reply
+// goes to, over the data port, with the read capability `token` for the source.
+struct copy_instruction {
+  uint64_t order_id = 0;
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  uint64_t size_bytes = 0;
+  uint32_t crc32c = 0;  // of the whole chunk, as committed: checked on arrival
+  replica_addr source;
+  std::string token;
 };
 
 struct heartbeat_reply {
   bool registered = false;  // false: the master does not know us (restart): register again
-  std::vector<uint64_t> delete_chunks;  // orphans, dropped versions, stale replicas
+  std::vector<uint64_t> delete_chunks;        // orphans, dropped versions, stale replicas
+  std::vector<copy_instruction> copy_chunks;  // repair copies this chunkserver should make
 };
 
 // Field-wise equality, so that tests compare messages exactly (a field that a codec drops
@@ -168,6 +190,8 @@ bool operator==(const put_request& a, const put_request& b);
 bool operator==(const put_plan& a, const put_plan& b);
 bool operator==(const put_commit& a, const put_commit& b);
 bool operator==(const chunk_report& a, const chunk_report& b);
+bool operator==(const copy_result& a, const copy_result& b);
+bool operator==(const copy_instruction& a, const copy_instruction& b);
 bool operator==(const chunkserver_registration& a, const chunkserver_registration& b);
 bool operator==(const registration_ack& a, const registration_ack& b);
 bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b);

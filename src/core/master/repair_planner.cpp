@@ -111,7 +111,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
       if (target == nullptr) break;
       auto id = next_order_id_++;
       out.push_back({id, c.handle, c.chunk_version, c.size_bytes, *source, target->id});
-      in_flight_.emplace(c.handle.value, flight{id, *source, target->id});
+      in_flight_.emplace(c.handle.value, flight{id, *source, target->id, c.size_bytes});
       ++load_[*source];
       ++load_[target->id];
       free_left[target->id] -= c.size_bytes;
@@ -130,6 +130,7 @@ void repair_planner::finish(std::multimap<uint64_t, flight>::iterator it, bool o
     if (auto l = load_.find(*n); l != load_.end() && --l->second == 0) load_.erase(l);
   if (ok) {
     ++stats_.done;
+    stats_.bytes_done += it->second.size_bytes;
   } else {
     ++stats_.failed;
     avoid_until_[{it->first, it->second.target}] = now + opts_.retry_after;

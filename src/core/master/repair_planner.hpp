@@ -70,6 +70,7 @@ struct repair_stats {
   uint64_t missing = 0;  // chunks with no counted replica (nothing to copy from)
   uint64_t started = 0, done = 0, failed = 0;
   uint64_t bytes_started = 0;
+  uint64_t bytes_done = 0;  // of the copies that succeeded
 };
 
 class repair_planner {
@@ -95,6 +96,7 @@ class repair_planner {
   struct flight {
     uint64_t id;
     node_id source, target;
+    uint64_t size_bytes = 0;
   };
   void refill(core::time_point now);
   void finish(std::multimap<uint64_t, flight>::iterator it, bool ok, core::time_point now);

@@ -228,15 +228,15 @@ TEST_F(DataPlane, AReaderThatHangsUpMidReadLeavesTheChunkserverServing) {
   const std::string big(8u << 20, 'z');
   auto l = put("/big", big);
   auto& ch = l.chunks[0];
-  dfs::net::tls_context tls({c.pki_dir() + "/ca.crt", c.pki_dir() + "/client.crt",
-                             c.pki_dir() + "/client.key"},
-                            dfs::net::tls_side::client);
+  dfs::net::tls_context tls(
+      {c.pki_dir() + "/ca.crt", c.pki_dir() + "/client.crt", c.pki_dir() + "/client.key"},
+      dfs::net::tls_side::client);
   for (int i = 0; i < 3; ++i) {
     asio::io_context io;
     auto conn = dfs::net::frame_conn::connect(io, "127.0.0.1", data_port().port,
                                               dfs::net::cluster_id("dfs"), 5000, &tls);
-    ASSERT_TRUE(conn.write(dfs::net::data_type::read,
-                           dfs::net::encode(dfs::net::read_msg{ch.handle, 0, big.size(), ch.token})));
+    ASSERT_TRUE(conn.write(dfs::net::data_type::read, dfs::net::encode(dfs::net::read_msg{
+                                                          ch.handle, 0, big.size(), ch.token})));
     frame_read_some(conn);
   }  // closed with unread bytes: the kernel answers the chunkserver's next segments with RST
   auto p = pool();

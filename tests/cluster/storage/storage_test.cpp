@@ -200,7 +200,7 @@ TEST_F(Storage, GetSurvivesChunkserverKill) {
   EXPECT_EQ(fnv1a(read_all(local("big"))), fnv1a(read_all(local("big.back"))));
 }
 
-TEST_F(Storage, CorruptReplicaIsDetectedAndDropped) {
+TEST_F(Storage, CorruptReplicaIsDetectedDroppedAndRepaired) {
   write_random(local("f"), 3 * 65536, 10);
   ASSERT_EQ(cli({"put", local("f"), "/f", "--chunk-size", "64KiB"}).exit_code, 0);
   auto files = chunk_files("cs1");
@@ -218,14 +218,26 @@ TEST_F(Storage, CorruptReplicaIsDetectedAndDropped) {
   auto g = cli({"get", "/f", local("f.back")});
   ASSERT_EQ(g.exit_code, 0) << g.err;
   EXPECT_EQ(read_all(local("f")), read_all(local("f.back")));
+  // The corrupt replica is set aside, and repair copies the chunk back from a good replica
+  // (cs1 is the only chunkserver without it).
   EXPECT_TRUE(wait_until(
       [&] {
-        return c.admin(master_index, {"under-replicated"}).out.find("1 chunks under") !=
-               std::string::npos;
+        std::error_code ec;
+        return fs::exists(c.dir() + "/cs1/corrupt", ec) &&
+               !fs::is_empty(c.dir() + "/cs1/corrupt", ec);
       },
-      10s))
+      10s));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return c.admin(master_index, {"under-replicated"}).out.find("0 chunks under") !=
+                   std::string::npos &&
+               chunk_files("cs1").size() == 3u;
+      },
+      30s))
       << c.admin(master_index, {"under-replicated"}).out;
-  EXPECT_EQ(chunk_files("cs1").size(), 2u) << "the corrupt replica is set aside";
+  auto again = cli({"get", "/f", local("f.again")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(read_all(local("f")), read_all(local("f.again")));
 }
 
 TEST_F(Storage, AcknowledgedFilesSurviveMasterRestart) {

@@ -168,11 +168,11 @@ TEST(MasterCore, FreedChunksReachHeartbeatsOnlyAfterTheRemoveIsDurable) {
   auto holder = plan.chunks[0].replicas[0].id;
   (void)c.on_request(3, {ns_op::remove, "/f"}, t0());
   master_effects fx;
-  auto early = c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}}, t0(), fx);
+  auto early = c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
   EXPECT_TRUE(early.delete_chunks.empty()) << "deletes sent before the remove was durable";
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
-  auto later = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}}, t0(), fx);
+  auto later = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
   EXPECT_EQ(later.delete_chunks, (std::vector<uint64_t>{plan.chunks[0].handle}));
 }
 
@@ -196,6 +196,118 @@ TEST(MasterCore, CheckpointOnlyWhenIdleAndPastTheLogSize) {
   EXPECT_EQ(idle.checkpoint->dirs.size(), 3u);
   (void)c.on_checkpoint_done(true, "", t0());
   EXPECT_FALSE(c.on_tick(t0()).checkpoint);
+}
+
+}  // namespace
+}  // namespace dfs::master
+
+namespace dfs::master {
+namespace {
+
+// Repair through the core: a lost replica's chunk is ordered copied to the one server without
+// it, through that server's next heartbeat reply (source a holder, the committed CRC); a
+// success with the replica reported counts it; an order never answered fails after
+// copy_timeout (a late result is ignored); a dying target fails its copies.
+struct RepairFixture {
+  master_core c;
+  put_plan plan;
+  explicit RepairFixture(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {
+    EXPECT_TRUE(c.recover({}, {}, t0()).ok());
+    for (uint16_t p : {17100, 17200, 17300, 17400}) {
+      master_effects fx;
+      (void)c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, t0(),
+                          fx);
+    }
+    (void)c.on_put(1, {"/f", 100, 0}, t0());
+    auto b = c.take_batch();
+    plan = std::get<put_plan>(c.on_batch_durable(b->id, true, 10, t0()).replies.at(0).reply);
+    plan.chunks[0].crc32c = 0x1234;
+    (void)c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, t0(), 1000);
+    b = c.take_batch();
+    (void)c.on_batch_durable(b->id, true, 10, t0());
+  }
+  node_id spare() const {  // the registered server the plan left out
+    for (uint16_t p : {17100, 17200, 17300, 17400}) {
+      bool used = false;
+      for (auto& r : plan.chunks[0].replicas) used |= r.id == cs(p);
+      if (!used) return cs(p);
+    }
+    return {};
+  }
+  heartbeat_reply beat(const node_id& n, core::time_point t, std::vector<chunk_report> added = {},
+                       std::vector<copy_result> copies = {}) {
+    master_effects fx;
+    return c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies}, t, fx);
+  }
+};
+
+core_options repair_options_for_test() {
+  core_options o;
+  o.write_quorum = 2;
+  o.meta.replication = 3;
+  o.default_chunk_size_bytes = 1024;
+  o.copy_timeout = std::chrono::seconds(5);
+  return o;
+}
+
+TEST(MasterCoreRepair, ALostReplicaIsCopiedToTheSpareServerThroughItsHeartbeat) {
+  RepairFixture f(repair_options_for_test());
+  auto& ch = f.plan.chunks[0];
+  auto lost = ch.replicas[0].id;
+  auto t1 = t0() + std::chrono::seconds(1);
+  for (auto& r : ch.replicas) (void)f.beat(r.id, t1);  // keep everyone else healthy
+  (void)f.beat(f.spare(), t1);
+  (void)f.c.on_member_down(lost, false, t1);
+  (void)f.c.on_tick(t1);
+  EXPECT_EQ(f.c.repair().in_flight(), 1u);
+  auto reply = f.beat(f.spare(), t1);
+  ASSERT_EQ(reply.copy_chunks.size(), 1u);
+  auto& o = reply.copy_chunks[0];
+  EXPECT_EQ(o.handle, ch.handle);
+  EXPECT_EQ(o.crc32c, 0x1234u);
+  EXPECT_NE(o.source.id, lost);
+  EXPECT_TRUE(o.source.id == ch.replicas[1].id || o.source.id == ch.replicas[2].id);
+  EXPECT_TRUE(f.beat(f.spare(), t1).copy_chunks.empty()) << "an order is handed out once";
+  // Done: the replica is reported with the result; the chunk is back at 3, nothing in flight.
+  (void)f.beat(f.spare(), t1, {{ch.handle, ch.chunk_version, ch.size_bytes}},
+               {{o.order_id, o.handle, true, ""}});
+  EXPECT_EQ(f.c.repair().in_flight(), 0u);
+  EXPECT_EQ(f.c.repair().stats().done, 1u);
+  EXPECT_EQ(f.c.meta().chunks().find(chunk_handle{ch.handle})->replicas.size(), 3u);
+  (void)f.c.on_tick(t1 + std::chrono::seconds(2));
+  EXPECT_EQ(f.c.repair().in_flight(), 0u) << "a repaired chunk was planned again";
+}
+
+TEST(MasterCoreRepair, AnOrderNeverAnsweredFailsAfterTheTimeoutAndALateResultIsIgnored) {
+  RepairFixture f(repair_options_for_test());
+  auto& ch = f.plan.chunks[0];
+  auto t1 = t0() + std::chrono::seconds(1);
+  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
+  (void)f.c.on_tick(t1);
+  ASSERT_EQ(f.beat(f.spare(), t1).copy_chunks.size(), 1u);
+  // The spare keeps heartbeating but never reports the copy.
+  auto t2 = t1 + std::chrono::seconds(6);
+  for (auto& r : ch.replicas) (void)f.beat(r.id, t2);
+  (void)f.beat(f.spare(), t2);
+  (void)f.c.on_tick(t2);
+  EXPECT_EQ(f.c.repair().stats().failed, 1u);
+  // The spare is avoided for that chunk for a while, and no other server lacks it.
+  EXPECT_EQ(f.c.repair().in_flight(), 0u);
+  // A result arriving after the timeout is ignored.
+  (void)f.beat(f.spare(), t2, {}, {{1, ch.handle, true, ""}});
+  EXPECT_EQ(f.c.repair().stats().done, 0u);
+}
+
+TEST(MasterCoreRepair, ATargetThatDiesFailsItsCopies) {
+  RepairFixture f(repair_options_for_test());
+  auto& ch = f.plan.chunks[0];
+  auto t1 = t0() + std::chrono::seconds(1);
+  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
+  (void)f.c.on_tick(t1);
+  ASSERT_EQ(f.c.repair().in_flight(), 1u);
+  (void)f.c.on_member_down(f.spare(), false, t1);
+  EXPECT_EQ(f.c.repair().in_flight(), 0u);
+  EXPECT_EQ(f.c.repair().stats().failed, 1u);
 }
 
 }  // namespace

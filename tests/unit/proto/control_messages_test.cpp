@@ -26,9 +26,16 @@ TEST(ControlMessages, Chunkserver) {
   expect_roundtrip(
       chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39, 4096, chunks});
   expect_roundtrip(registration_ack{nid(17010), 1000, {7, 8}});
-  expect_roundtrip(chunkserver_heartbeat{nid(17100), 42, 1ull << 40, 12345, 99, chunks, {5}});
-  expect_roundtrip(heartbeat_reply{true, {}});
-  expect_roundtrip(heartbeat_reply{false, {1, 2, 3}});
+  expect_roundtrip(chunkserver_heartbeat{nid(17100),
+                                         42,
+                                         1ull << 40,
+                                         12345,
+                                         99,
+                                         chunks,
+                                         {5},
+                                         {{9, 10, true, ""}, {11, 12, false, "source gone"}}});
+  expect_roundtrip(heartbeat_reply{true, {}, {}});
+  expect_roundtrip(heartbeat_reply{false, {1, 2, 3}, {}});
 }
 
 TEST(ControlMessages, Admin) {

@@ -59,8 +59,16 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
   EXPECT_ROUNDTRIP((
       chunkserver_registration{nid(17100), 17101, "zone-a", 1ull << 40, 1ull << 39, 4096, chunks}));
   EXPECT_ROUNDTRIP((registration_ack{nid(17010), 1000, {7, 8}}));
-  EXPECT_ROUNDTRIP((chunkserver_heartbeat{nid(17100), 42, 1ull << 40, 12345, 99, chunks, {5}}));
-  EXPECT_ROUNDTRIP((heartbeat_reply{true, {1, 2, 3}}));
+  EXPECT_ROUNDTRIP((chunkserver_heartbeat{nid(17100),
+                                          42,
+                                          1ull << 40,
+                                          12345,
+                                          99,
+                                          chunks,
+                                          {5},
+                                          {{9, 10, true, ""}, {11, 12, false, "source gone"}}}));
+  EXPECT_ROUNDTRIP(
+      (heartbeat_reply{true, {1, 2, 3}, {{4, 5, 6, 7, 0xdeadbeef, {nid(17100), 17101}, "tok"}}}));
 }
 
 TEST(StorageMessages, EqualityNamesEveryField) {

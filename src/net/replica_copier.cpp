@@ -1,0 +1,110 @@
+#include "net/replica_copier.hpp"
+
+#include <random>
+
+#include "common/crc32c.hpp"
+#include "net/data_client.hpp"
+
+namespace dfs::net {
+
+namespace cs = chunkstore;
+
+namespace {
+
+copy_result failed(const copy_instruction& o, const std::string& why) {
+  return {o.order_id, o.handle, false, why};
+}
+
+// Pending pushes are keyed by a data id that clients choose: a random one cannot collide
+// with theirs in practice, and a collision would only fail this copy (duplicate id).
+uint64_t random_data_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+}  // namespace
+
+replica_copier::replica_copier(std::shared_ptr<chunk_store> store, copier_options opts,
+                               done_fn done)
+    : store_(std::move(store)),
+      opts_(opts),
+      done_(std::move(done)),
+      pool_(pool_options{opts.cluster, opts.timeout_ms, 4, std::chrono::milliseconds(10000),
+                         opts.tls}) {
+  for (uint32_t i = 0; i < std::max<uint32_t>(opts_.workers, 1); ++i)
+    threads_.emplace_back([this] { work(); });
+}
+
+replica_copier::~replica_copier() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void replica_copier::submit(copy_instruction order) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!stopping_ && queue_.size() < opts_.max_queued) {
+      queue_.push_back(std::move(order));
+      cv_.notify_one();
+      return;
+    }
+  }
+  done_(failed(order, "copy queue full (" + std::to_string(opts_.max_queued) + " orders)"));
+}
+
+void replica_copier::work() {
+  for (;;) {
+    copy_instruction o;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      o = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    done_(copy(o));
+  }
+}
+
+copy_result replica_copier::copy(const copy_instruction& o) {
+  cs::chunk_handle h{o.handle};
+  // Already here at this version (an order repeated after a lost result): nothing to copy.
+  if (auto m = store_->stat(h); m && m->chunk_version == o.chunk_version &&
+                                m->length_bytes == o.size_bytes && m->crc32c == o.crc32c)
+    return {o.order_id, o.handle, true, {}};
+  data_endpoint src{o.source.id.host, o.source.data_port};
+  cs::data_id id{random_data_id()};
+  if (auto r = store_->begin(id, h, o.chunk_version, o.size_bytes); !r)
+    return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
+  uint32_t crc = 0;
+  try {
+    for (uint64_t off = 0; off < o.size_bytes;) {
+      auto n = std::min<uint64_t>(opts_.piece_bytes, o.size_bytes - off);
+      auto piece = read_chunk(pool_, src, o.handle, off, n, o.token);
+      crc = crc32c(piece, crc);
+      if (auto r = store_->append(id, piece); !r) {
+        store_->cancel(id);
+        return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
+      }
+      off += n;
+    }
+  } catch (const std::exception& e) {
+    store_->cancel(id);
+    return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
+  }
+  if (crc != o.crc32c) {
+    store_->cancel(id);
+    return failed(o, "copy from " + src.text() + ": chunk " + h.to_string() +
+                         " arrived with the wrong checksum");
+  }
+  auto m = store_->finalize(id);  // durable here before the master hears of it
+  if (!m) return failed(o, "cannot store chunk " + h.to_string() + ": " + m.err().message);
+  return {o.order_id, o.handle, true, {}};
+}
+
+}  // namespace dfs::net
