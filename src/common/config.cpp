@@ -201,6 +201,11 @@ const std::vector<field>& schema() {
       uint_field<chunkserver_section, uint64_t>(
           "chunkserver.max_pending_bytes_per_conn", &C::chunkserver,
           &chunkserver_section::max_pending_bytes_per_conn, 1ull << 20),
+      uint_field<chunkserver_section, uint32_t>("chunkserver.scrub_mib_s", &C::chunkserver,
+                                                &chunkserver_section::scrub_mib_s, 1, 100000),
+      uint_field<chunkserver_section, uint32_t>("chunkserver.scrub_interval_h", &C::chunkserver,
+                                                &chunkserver_section::scrub_interval_h, 0,
+                                                24 * 365),
       uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
                                            &client_section::timeout_ms, 10),
       string_list_field("client.fileservers", &C::client, &client_section::fileservers),

@@ -1,4 +1,5 @@
 #include "actors/chunkserver/master_link.hpp"
+#include "actors/chunkstore/scrub_actor.hpp"
 #include "actors/chunkstore/store_actor.hpp"
 #include "roles/role_table.hpp"
 
@@ -9,6 +10,9 @@ void start_chunkserver(node_context& ctx) {
                                 ctx.cfg.chunkserver.max_pending_bytes);
   ctx.keep(ctx.sys.spawn(store_fn, ctx.cfg, store));
   ctx.keep(ctx.sys.spawn(master_link_fn, ctx.cfg, ctx.id, store));
+  auto scrub = ctx.sys.spawn(scrub_fn, ctx.cfg, store);
+  ctx.keep(scrub);
+  ctx.commands["scrub"] = {"scrub", "background checksum scrub: progress, last pass, found", scrub};
 }
 
 }  // namespace dfs

@@ -79,6 +79,9 @@ class dfs_cluster {
     procs_[name] = std::make_unique<process>(argv, dir() + "/" + name + ".out");
   }
   void set_common(std::vector<std::string> sets) { common_sets_ = std::move(sets); }
+  void add_common(const std::vector<std::string>& sets) {
+    common_sets_.insert(common_sets_.end(), sets.begin(), sets.end());
+  }
 
   process& proc(const std::string& name) { return *procs_.at(name); }
   void kill9(const std::string& name) { procs_.at(name)->kill_now(); }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -55,11 +56,14 @@ struct Repair : ::testing::Test {
     c.set_common({"master.address=" + master_addr, "master.unhealthy_after_ms=1500",
                   "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300",
                   "repair.delay_ms=2000"});
+    c.add_common(extra());
     c.start("master", "master", master_index);
     for (int i = 1; i <= chunkservers; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
     ASSERT_TRUE(wait_until([&] { return healthy() == chunkservers; }, 20s))
         << c.admin(master_index, {"chunkservers"}).out;
   }
+
+  virtual std::vector<std::string> extra() { return {}; }
 
   int healthy() {
     auto r = c.admin(master_index, {"chunkservers"});
@@ -134,6 +138,45 @@ TEST_F(Repair, AKilledChunkserversChunksAreCopiedBackAndASecondLossLosesNothing)
       },
       60s))
       << c.admin(master_index, {"chunks", "/big"}).out;
+  expect_files_intact();
+}
+
+// The scrubber runs passes back to back here (the default is one per 24 h).
+struct Scrub : Repair {
+  std::vector<std::string> extra() override {
+    return {"chunkserver.scrub_interval_h=0", "chunkserver.scrub_mib_s=64"};
+  }
+  std::vector<std::filesystem::path> chunk_files(int index, const std::string& sub) {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator(
+             c.dir() + "/cs" + std::to_string(index) + "/" + sub, ec))
+      if (e.path().extension() == ".chunk") out.push_back(e.path());
+    return out;
+  }
+};
+
+TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
+  put("cold", 300000, "64KiB");
+  ASSERT_TRUE(all_chunks_at(3, {}));
+  auto files_on_cs1 = chunk_files(1, "chunks");
+  ASSERT_FALSE(files_on_cs1.empty());
+  {  // flip the last data byte of one replica on cs1
+    std::fstream io(files_on_cs1[0], std::ios::in | std::ios::out | std::ios::binary);
+    io.seekg(-1, std::ios::end);
+    char b = 0;
+    io.read(&b, 1);
+    b = static_cast<char>(b ^ 0x5a);
+    io.seekp(-1, std::ios::end);
+    io.write(&b, 1);
+  }
+  // No client reads it: the scrubber finds it, the replica is set aside, repair copies it back.
+  ASSERT_TRUE(wait_until([&] { return chunk_files(1, "corrupt").size() == 1; }, 30s))
+      << c.admin(1, {"scrub"}).out;
+  EXPECT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
+      << c.admin(master_index, {"chunks", "/cold"}).out;
+  auto scrub = c.admin(1, {"scrub"}).out;
+  EXPECT_NE(scrub.find("corrupt replicas found 1"), std::string::npos) << scrub;
   expect_files_intact();
 }
 
