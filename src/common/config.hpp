@@ -120,7 +120,7 @@ struct net_section {
 
 // Re-replication of chunks below their replication (src/core/master/repair_planner.hpp).
 struct repair_section {
-  uint32_t max_copies_per_server = 2;  // copies in flight per chunkserver, as source or target
+  uint32_t max_copies_per_server = 4;  // copies in flight per chunkserver, as source or target
   uint32_t max_mib_s = 400;            // copies started per second overall (MiB)
   uint32_t delay_ms = 30000;           // an unhealthy (not dead) chunkserver is waited for
   uint32_t copy_timeout_ms = 120000;   // a copy that reports nothing by then has failed

@@ -181,6 +181,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
         else
           log->warn("repair_copy_failed handle={:016x} error=\"{}\"", r.handle, r.error);
         self->state.copies_done.push_back(std::move(r));
+        carry_out(self, self->state.link.on_report_ready());
       },
   };
 }

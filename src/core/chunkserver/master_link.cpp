@@ -60,6 +60,12 @@ link_effects master_link::on_register_failed(uint64_t generation, const std::str
   return fx;
 }
 
+link_effects master_link::on_report_ready() {
+  link_effects fx;
+  if (state_ == link_state::registered) fx.send_heartbeat = {generation_, ++heartbeat_seq_};
+  return fx;
+}
+
 link_effects master_link::on_tick(uint64_t generation) {
   link_effects fx;
   if (generation != generation_ || state_ != link_state::registered) return fx;

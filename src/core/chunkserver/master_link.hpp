@@ -63,6 +63,9 @@ class master_link {
   [[nodiscard]] link_effects on_registered(uint64_t generation, const registration_ack& ack);
   [[nodiscard]] link_effects on_register_failed(uint64_t generation, const std::string& why);
   [[nodiscard]] link_effects on_tick(uint64_t generation);
+  // Something the master should hear now (a repair copy finished): an extra heartbeat, so the
+  // master counts the replica and hands out the next copy without waiting for the tick.
+  [[nodiscard]] link_effects on_report_ready();
   [[nodiscard]] link_effects on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r);
   [[nodiscard]] link_effects on_heartbeat_failed(uint64_t generation, const std::string& why);
   [[nodiscard]] link_effects on_master_down(const std::string& why);

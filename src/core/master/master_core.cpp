@@ -244,10 +244,10 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     del = std::move(it->second);
     pending_deletes_.erase(it);
   }
-  heartbeat_reply reply{true, {}, take_copy_orders(hb.id)};
+  heartbeat_reply reply{true, std::move(del), {}};
   if (hb.added.empty() && hb.removed.empty()) {
     on_copy_results(hb, now, fx);
-    reply.delete_chunks = std::move(del);
+    reply.copy_chunks = take_copy_orders(hb.id);
     return reply;
   }
   std::vector<chunk_handle> removed;
@@ -257,11 +257,11 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     fx.events.push_back({event_level::info, "replicas_dropped node=" + hb.id.to_string() +
                                                 " count=" + std::to_string(hb.removed.size())});
   auto stale = durable_deletes(hb.id, to_values(rep.to_delete));
-  del.insert(del.end(), stale.begin(), stale.end());
+  reply.delete_chunks.insert(reply.delete_chunks.end(), stale.begin(), stale.end());
   // After the report: a copy that succeeded is in `added`, so its replica counts before the
   // planner frees the copy's slots and looks at the chunk again.
   on_copy_results(hb, now, fx);
-  reply.delete_chunks = std::move(del);
+  reply.copy_chunks = take_copy_orders(hb.id);
   return reply;
 }
 
@@ -311,8 +311,8 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
 
 // -- repair -----------------------------------------------------------------------------------
 
-void master_core::plan_repairs(core::time_point now, master_effects& fx) {
-  if (last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
+void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {
+  if (!at_once && last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
   last_repair_plan_ = now;
   repair_rate_.emplace_back(now, repair_.stats().bytes_done);
   while (repair_rate_.size() > 11) repair_rate_.pop_front();
@@ -387,6 +387,7 @@ std::vector<copy_instruction> master_core::take_copy_orders(const node_id& targe
 
 void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_point now,
                                   master_effects& fx) {
+  bool settled = false;
   for (auto& r : hb.copies) {
     auto it = copies_.find(r.order_id);
     // Unknown (timed out, or its server went) or not this target's: already settled.
@@ -402,7 +403,10 @@ void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_po
                                                   " to=" + o.target.to_string() + " error=\"" +
                                                   r.error + "\""});
     copies_.erase(it);
+    settled = true;
   }
+  // Slots came free: plan now, so this very heartbeat's reply can carry the next copy.
+  if (settled) plan_repairs(now, fx, true);
 }
 
 double master_core::repair_bytes_per_s() const {

@@ -172,7 +172,8 @@ class master_core {
   // Repair (design.md §6): plans copies for chunks below their replication at most once per
   // repair_interval; orders wait for their target's next heartbeat reply, and a copy that
   // reports nothing within copy_timeout counts as failed (its target is avoided for a while).
-  void plan_repairs(core::time_point now, master_effects& fx);
+  // `at_once`: plan even if the last plan was less than repair_interval ago.
+  void plan_repairs(core::time_point now, master_effects& fx, bool at_once = false);
   void on_copy_results(const chunkserver_heartbeat& hb, core::time_point now, master_effects& fx);
   std::vector<copy_instruction> take_copy_orders(const node_id& target);
   void maybe_checkpoint(core::time_point now, master_effects& fx);

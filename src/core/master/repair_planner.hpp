@@ -31,7 +31,7 @@
 namespace dfs::master {
 
 struct repair_options {
-  uint32_t max_copies_per_server = 2;               // repair.max_copies_per_server
+  uint32_t max_copies_per_server = 4;               // repair.max_copies_per_server
   uint64_t max_bytes_per_s = 400ull << 20;          // repair.max_mib_s
   core::duration delay = std::chrono::seconds(30);  // repair.delay_ms (unhealthy servers)
   core::duration retry_after = std::chrono::seconds(10);
