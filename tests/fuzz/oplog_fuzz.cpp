@@ -82,6 +82,7 @@ void recover(std::string_view in) {
   }
   master::master_options opts;
   opts.max_versions = 3;
+  opts.max_chunks_per_put = 4096;  // the bound is what counts; a million handles is just slow
   auto st = master::master_state::replay(checkpoint, records, opts, now);
   if (st) check_state(*st);
 }

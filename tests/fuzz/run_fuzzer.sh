@@ -23,6 +23,6 @@ echo "fuzz $name: ${execs:-?} executions in ${seconds}s (${rate:-?}/s), ${cov:-n
 if (( rc != 0 || findings > 0 )); then
   echo "FUZZ FINDING in $name (exit $rc); reproduce with: $bin ARTIFACT" >&2
   find "$work/artifacts" -type f -printf '  %p\n' >&2
-  grep -E -A30 'ERROR:|FUZZ_CHECK|runtime error|==[0-9]+==' "$log" | head -60 >&2
+  grep -E -A12 'ERROR:|FUZZ_CHECK|runtime error' "$log" | cut -c1-240 | head -40 >&2
   exit 1
 fi
