@@ -33,7 +33,8 @@ std::string print(const config& c) {
   std::map<std::string, std::string> sections;
   for (auto& key : config_keys()) {
     auto dot = key.find('.');
-    sections[key.substr(0, dot)] += key.substr(dot + 1) + " = " + config_value_literal(c, key) + "\n";
+    sections[key.substr(0, dot)] +=
+        key.substr(dot + 1) + " = " + config_value_literal(c, key) + "\n";
   }
   std::string out;
   for (auto& [name, body] : sections) out += "[" + name + "]\n" + body;

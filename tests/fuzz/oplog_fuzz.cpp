@@ -52,7 +52,8 @@ void check_scan(std::string_view in, const oplog::scan_result& s) {
 
 void check_state(const master::master_state& st) {
   auto reloaded = master::master_state::from_snapshot(st.snapshot(), st.options(), now);
-  if (!reloaded) std::fprintf(stderr, "checkpoint does not load: %s\n", reloaded.err().message.c_str());
+  if (!reloaded)
+    std::fprintf(stderr, "checkpoint does not load: %s\n", reloaded.err().message.c_str());
   FUZZ_CHECK(reloaded.ok());
   FUZZ_CHECK(reloaded->canonical_dump() == st.canonical_dump());
 }

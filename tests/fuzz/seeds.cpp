@@ -52,20 +52,21 @@ std::string reply(uint32_t status, const std::string& msg, const std::string& bo
 void data_frames(const std::string& write_token, const std::string& read_token) {
   using namespace net;
   push_begin_msg pb{7, 42, 1, 5, {{"10.0.0.2", 17111}, {"10.0.0.3", 17121}}, write_token};
-  put("data_frame", "push", data_frame(data_type::push_begin, encode(pb)) +
-                                data_frame(data_type::push_data, "hello") +
-                                data_frame(data_type::finalize, ""));
+  put("data_frame", "push",
+      data_frame(data_type::push_begin, encode(pb)) + data_frame(data_type::push_data, "hello") +
+          data_frame(data_type::finalize, ""));
   put("data_frame", "read",
-      data_frame(data_type::read, encode(read_msg{42, 0, 5, read_token})) +
-          reply(0, "ok", "") + data_frame(data_type::read_data, "hello"));
+      data_frame(data_type::read, encode(read_msg{42, 0, 5, read_token})) + reply(0, "ok", "") +
+          data_frame(data_type::read_data, "hello"));
   put("data_frame", "stat",
       data_frame(data_type::stat, encode(stat_msg{42, read_token})) +
           reply(0, "", encode(stat_reply_msg{1, 5, 0x1234})));
   put("data_frame", "list",
       data_frame(data_type::list, "") +
           reply(0, "", encode(list_reply_msg{3, 15, {{42, 1, 5}, {43, 2, 10}}})));
-  put("data_frame", "pushed", reply(0, "", encode(push_result_msg{{"10.0.0.2:17111"}})) +
-                                  reply(7, "forbidden: no token", ""));
+  put("data_frame", "pushed",
+      reply(0, "", encode(push_result_msg{{"10.0.0.2:17111"}})) +
+          reply(7, "forbidden: no token", ""));
 }
 
 void swim_packets() {
@@ -136,10 +137,11 @@ std::string oplog_frames(const std::vector<master::log_record>& records) {
 void oplog_files() {
   using namespace master;
   chunk_meta c1{chunk_handle{1}, 1, 5, 0x1234}, c2{chunk_handle{2}, 1, 9, 0x5678};
-  put("oplog", "log", oplog_frames({mkdir_record{"/docs"}, allocate_record{chunk_handle{1}, 2},
-                                    commit_record{"/docs/a", 1, 1000, 1024, 3, {c1, c2}},
-                                    commit_record{"/docs/a", 2, 2000, 1024, 3, {c1}},
-                                    remove_record{"/docs/b"}, abandon_record{{chunk_handle{2}}}}));
+  put("oplog", "log",
+      oplog_frames({mkdir_record{"/docs"}, allocate_record{chunk_handle{1}, 2},
+                    commit_record{"/docs/a", 1, 1000, 1024, 3, {c1, c2}},
+                    commit_record{"/docs/a", 2, 2000, 1024, 3, {c1}}, remove_record{"/docs/b"},
+                    abandon_record{{chunk_handle{2}}}}));
   master_snapshot s;
   s.next_handle = 4;
   s.dirs = {"/docs"};
@@ -159,8 +161,12 @@ void capabilities() {
   constexpr uint64_t later = 1800000000000;  // after capability_fuzz's now
   put("capability", "read", sign_capability({capability_op::read, 42, 1, later, {}}, key));
   put("capability", "write",
-      sign_capability({capability_op::write, 42, 3, later,
-                       {"10.0.0.2:17111", "10.0.0.3:17121", "10.0.0.4:17131"}}, key));
+      sign_capability({capability_op::write,
+                       42,
+                       3,
+                       later,
+                       {"10.0.0.2:17111", "10.0.0.3:17121", "10.0.0.4:17131"}},
+                      key));
 }
 
 }  // namespace
@@ -173,8 +179,12 @@ int main(int argc, char** argv) {
   root = argv[1];
   using namespace security;
   auto key = capability_key("fuzz cluster key");
-  auto wt = sign_capability({capability_op::write, 42, 1, 1800000000000,
-                             {"10.0.0.1:17101", "10.0.0.2:17111", "10.0.0.3:17121"}}, key);
+  auto wt = sign_capability({capability_op::write,
+                             42,
+                             1,
+                             1800000000000,
+                             {"10.0.0.1:17101", "10.0.0.2:17111", "10.0.0.3:17121"}},
+                            key);
   auto rt = sign_capability({capability_op::read, 42, 1, 1800000000000, {}}, key);
   data_frames(wt, rt);
   swim_packets();

@@ -111,6 +111,5 @@ TEST(Snapshot, ReplayRefusesOversizedAllocations) {
   master_snapshot near_end;
   near_end.next_handle = std::numeric_limits<uint64_t>::max() - 1;
   auto wraps = allocate_record{chunk_handle{near_end.next_handle}, 2};
-  EXPECT_EQ(master_state::replay(near_end, {wraps}, opts, t0()).err().code,
-            errc::corrupt_state);
+  EXPECT_EQ(master_state::replay(near_end, {wraps}, opts, t0()).err().code, errc::corrupt_state);
 }
