@@ -214,7 +214,9 @@ size_t frame_conn::recv_some(char* p, size_t n, frame_error& err) {
 
 bool frame_conn::read_exact(char* p, size_t n, frame_error& err) {
   auto buffered = std::min(n, rlen_ - rpos_);
-  std::memcpy(p, rbuf_.data() + rpos_, buffered);
+  // Before the first refill rbuf_.data() is null, and memcpy from null is undefined even for
+  // zero bytes (UBSan, data_frame_fuzz).
+  if (buffered > 0) std::memcpy(p, rbuf_.data() + rpos_, buffered);
   rpos_ += buffered;
   p += buffered;
   n -= buffered;

@@ -1,6 +1,7 @@
 #include "core/master/master_state.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace dfs::master {
@@ -142,6 +143,11 @@ result<void> master_state::apply_allocate(const allocate_record& r, core::time_p
   if (r.first != chunks_.next_handle() || r.count == 0)
     return corrupt("allocate record for handle " + r.first.to_string() + " but next is " +
                    chunks_.next_handle().to_string());
+  // The bound validate_allocate keeps: a damaged record that passed its CRC must not make
+  // replay allocate billions of handles (a hang at start; oplog_fuzz), nor wrap the handles.
+  if (r.count > opts_.max_chunks_per_put ||
+      r.count > std::numeric_limits<uint64_t>::max() - r.first.value)
+    return corrupt("allocate record for " + std::to_string(r.count) + " handles");
   chunks_.allocate(r.first, r.count, now + opts_.handle_grace);
   return {};
 }

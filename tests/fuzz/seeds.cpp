@@ -1,0 +1,195 @@
+// Writes the seed corpus of the harnesses: a few valid encodings per decoder, made by the real
+// encoders, so each harness starts from inputs that pass its checks. Run on purpose when a
+// format changes (tests/fuzz/README.md): fuzz_seeds tests/fuzz/corpus
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+
+#include "common/crc32c.hpp"
+#include "common/little_endian.hpp"
+#include "core/oplog/frame.hpp"
+#include "core/security/capability.hpp"
+#include "net/data_frame.hpp"
+#include "net/data_messages.hpp"
+#include "net/gcs_transport.hpp"
+#include "net/packet_codec.hpp"
+#include "proto/master_log.hpp"
+#include "proto/membership.hpp"
+#include "proto/wire.hpp"
+
+using namespace dfs;
+
+namespace {
+
+std::string root;
+
+void put(const std::string& harness, const std::string& name, const std::string& bytes) {
+  auto dir = root + "/" + harness;
+  ::mkdir(dir.c_str(), 0755);
+  std::ofstream(dir + "/seed-" + name, std::ios::binary) << bytes;
+}
+
+// A data-port frame as data_frame_fuzz's peer sends it (cluster 0x5eed5eed).
+std::string data_frame(net::data_type t, const std::string& payload) {
+  std::string h(net::data_header_bytes, '\0');
+  put_le(&h[0], net::data_magic, 4);
+  h[4] = static_cast<char>(net::data_protocol_version);
+  h[5] = static_cast<char>(t);
+  put_le(&h[8], 0x5eed5eed, 4);
+  put_le(&h[12], payload.size(), 4);
+  put_le(&h[16], crc32c(payload), 4);
+  put_le(&h[20], crc32c(h.data(), 20), 4);
+  return h + payload;
+}
+
+std::string reply(uint32_t status, const std::string& msg, const std::string& body) {
+  return data_frame(net::data_type::reply, net::wire_writer().u32(status).str(msg).take() + body);
+}
+
+void data_frames(const std::string& write_token, const std::string& read_token) {
+  using namespace net;
+  push_begin_msg pb{7, 42, 1, 5, {{"10.0.0.2", 17111}, {"10.0.0.3", 17121}}, write_token};
+  put("data_frame", "push",
+      data_frame(data_type::push_begin, encode(pb)) + data_frame(data_type::push_data, "hello") +
+          data_frame(data_type::finalize, ""));
+  put("data_frame", "read",
+      data_frame(data_type::read, encode(read_msg{42, 0, 5, read_token})) + reply(0, "ok", "") +
+          data_frame(data_type::read_data, "hello"));
+  put("data_frame", "stat",
+      data_frame(data_type::stat, encode(stat_msg{42, read_token})) +
+          reply(0, "", encode(stat_reply_msg{1, 5, 0x1234})));
+  put("data_frame", "list",
+      data_frame(data_type::list, "") +
+          reply(0, "", encode(list_reply_msg{3, 15, {{42, 1, 5}, {43, 2, 10}}})));
+  put("data_frame", "pushed",
+      reply(0, "", encode(push_result_msg{{"10.0.0.2:17111"}})) +
+          reply(7, "forbidden: no token", ""));
+}
+
+void swim_packets() {
+  using namespace membership;
+  node_id a{"10.0.0.2", 7000, 5}, b{"10.0.0.3", 7000, 6};
+  packet ping{packet_kind::ping, a, 1, "master", 9, {"10.0.0.1", 7000, 1}, {}, {}};
+  ping.updates.push_back({b, member_state::suspect, 2, a, ""});
+  put("swim_packet", "ping", wire::encode(ping));
+  packet join{packet_kind::join_reply, a, 1, "", 0, {}, {}, {}};
+  join.state = {{a, member_state::alive, 1, {}, "master"}, {b, member_state::dead, 3, {}, ""}};
+  put("swim_packet", "join_reply", wire::encode(join));
+  packet leave{packet_kind::leave, b, 4, "", 0, {}, {{b, member_state::left, 4, {}, ""}}, {}};
+  put("swim_packet", "leave", wire::encode(leave));
+  net::packet_codec codec("fuzz", "fuzz cluster key");
+  put("swim_packet", "datagram", codec.encode(net::channel::membership, wire::encode(ping)));
+}
+
+// gcs_datagram_fuzz input: (u16 length, frame bytes)*.
+std::string gcs_input(const std::vector<std::string>& frames) {
+  std::string out;
+  for (auto& f : frames) {
+    append_le(out, f.size(), 2);
+    out += f;
+  }
+  return out;
+}
+
+void gcs_datagrams() {
+  using namespace gcs;
+  node_id a{"10.0.0.2", 7002, 5}, b{"10.0.0.3", 7002, 6};
+  frame f;
+  f.sender = a;
+  f.pkt.kind = packet_kind::data;
+  f.pkt.view = {3, a};
+  f.pkt.data = {{{a, 1}, {11, 1, "enqueue q1 hello"}}};
+  auto data = wire::encode(f);
+  f.pkt = {};
+  f.pkt.kind = packet_kind::order;
+  f.pkt.orders = {{0, 1, {{a, 1}, {b, 1}}}};
+  auto order = wire::encode(f);
+  f.pkt = {};
+  f.pkt.kind = packet_kind::install;
+  f.pkt.install.view = {{4, a}, {a, b}, true, 3};
+  f.pkt.install.has_snapshot = true;
+  f.pkt.install.snapshot = "queues";
+  auto install = wire::encode(f);
+  put("gcs_datagram", "packets", gcs_input({data, order}));
+  // The install packet in two fragments of one sender, as encode_packet cuts a large one.
+  frame frag;
+  frag.sender = a;
+  frag.kind = frame_kind::fragment;
+  frag.frag_id = 1;
+  frag.frag_count = 2;
+  frag.frag_bytes = install.substr(0, 20);
+  auto first = wire::encode(frag);
+  frag.frag_index = 1;
+  frag.frag_bytes = install.substr(20);
+  put("gcs_datagram", "fragments", gcs_input({wire::encode(frag), first}));
+}
+
+std::string oplog_frames(const std::vector<master::log_record>& records) {
+  std::vector<char> out;
+  for (auto& r : records)
+    oplog::append_frame(out, oplog::frame_type::record, proto::encode_record(r));
+  return std::string(out.begin(), out.end());
+}
+
+void oplog_files() {
+  using namespace master;
+  chunk_meta c1{chunk_handle{1}, 1, 5, 0x1234}, c2{chunk_handle{2}, 1, 9, 0x5678};
+  put("oplog", "log",
+      oplog_frames({mkdir_record{"/docs"}, allocate_record{chunk_handle{1}, 2},
+                    commit_record{"/docs/a", 1, 1000, 1024, 3, {c1, c2}},
+                    commit_record{"/docs/a", 2, 2000, 1024, 3, {c1}}, remove_record{"/docs/b"},
+                    abandon_record{{chunk_handle{2}}}}));
+  master_snapshot s;
+  s.next_handle = 4;
+  s.dirs = {"/docs"};
+  s.files = {{"/docs/a", 2, {{1, 1000, 14, 1024, {chunk_handle{1}, chunk_handle{2}}}}}};
+  s.chunks = {c1, c2};
+  s.uncommitted = {chunk_handle{3}};
+  auto cp = oplog::encode_frame(oplog::frame_type::checkpoint, proto::encode_snapshot(s));
+  put("oplog", "checkpoint",
+      std::string(cp.begin(), cp.end()) +
+          oplog_frames({commit_record{"/docs/c", 1, 3000, 1024, 3, {{chunk_handle{3}, 1, 1, 7}}},
+                        remove_record{"/docs/a"}}));
+}
+
+void capabilities() {
+  using namespace security;
+  auto key = capability_key("fuzz cluster key");
+  constexpr uint64_t later = 1800000000000;  // after capability_fuzz's now
+  put("capability", "read", sign_capability({capability_op::read, 42, 1, later, {}}, key));
+  put("capability", "write",
+      sign_capability({capability_op::write,
+                       42,
+                       3,
+                       later,
+                       {"10.0.0.2:17111", "10.0.0.3:17121", "10.0.0.4:17131"}},
+                      key));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_seeds CORPUS_ROOT\n");
+    return 2;
+  }
+  root = argv[1];
+  using namespace security;
+  auto key = capability_key("fuzz cluster key");
+  auto wt = sign_capability({capability_op::write,
+                             42,
+                             1,
+                             1800000000000,
+                             {"10.0.0.1:17101", "10.0.0.2:17111", "10.0.0.3:17121"}},
+                            key);
+  auto rt = sign_capability({capability_op::read, 42, 1, 1800000000000, {}}, key);
+  data_frames(wt, rt);
+  swim_packets();
+  gcs_datagrams();
+  oplog_files();
+  capabilities();
+  return 0;
+}
