@@ -19,6 +19,10 @@ namespace {
 // escaped unless it is printable already (tables escape their cells on the node), so nothing
 // in it reaches the terminal as a control sequence.
 int print_reply(const admin_reply& r) {
+  if (r.status == admin_status_findings) {
+    std::cout << escape_lines(r.text) << std::flush;
+    return 1;
+  }
   if (r.status != 0) {
     std::cerr << "error: " << (needs_escaping(r.text) ? escape_unprintable(r.text) : r.text)
               << "\n";

@@ -25,8 +25,11 @@ typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
   return f(caf::meta::type_name("dfs::admin_request"), x.args, x.caller_kind);
 }
 
+// admin_reply.status: a full report that found problems (fsck): printed, exit code 1.
+constexpr int32_t admin_status_findings = 2;
+
 struct admin_reply {
-  int32_t status = 0;  // 0: ok; otherwise `text` is one error line
+  int32_t status = 0;  // 0: ok; admin_status_findings: see above; otherwise one error line
   std::string text;
 
   friend bool operator==(const admin_reply& a, const admin_reply& b) {

@@ -14,6 +14,11 @@ void start_master(node_context& ctx) {
                             "per chunk of a file: handle, version, replicas and their state", m};
   ctx.commands["under-replicated"] = {"under-replicated",
                                       "chunks with fewer replicas than quorum.replication", m};
+  ctx.commands["fsck"] = {
+      "fsck [PATH]", "per file: healthy, under-replicated, missing chunks (exit 1 if missing)", m};
+  ctx.commands["drain"] = {
+      "drain HOST:PORT", "no new chunks on that chunkserver; copy its replicas elsewhere", m, true};
+  ctx.commands["undrain"] = {"undrain HOST:PORT", "end a drain", m, true};
   ctx.commands["repair"] = {"repair",
                             "re-replication: queued, missing, in flight, done, failed, MiB/s", m};
 }

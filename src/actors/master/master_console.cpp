@@ -1,7 +1,9 @@
-// The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair.
+// The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair,
+// fsck [PATH].
 #include <caf/all.hpp>
 
 #include "actors/master/master_actor.hpp"
+#include "common/logging.hpp"
 #include "common/text_table.hpp"
 
 namespace dfs {
@@ -11,15 +13,18 @@ namespace {
 std::string chunkserver_table(const master_state& st) {
   auto now = core::clock::now();
   const auto& reg = st.core->registry();
-  text_table t(
-      {"NODE", "DATA", "ZONE", "STATE", "LAST_HEARTBEAT", "CAPACITY", "FREE", "USED", "CHUNKS"},
-      {false, false, false, false, true, true, true, true, true});
+  text_table t({"NODE", "DATA", "ZONE", "STATE", "DRAIN", "LAST_HEARTBEAT", "CAPACITY", "FREE",
+                "USED", "CHUNKS"},
+               {false, false, false, false, false, true, true, true, true, true});
   for (auto& s : reg.list()) {
     auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_heartbeat);
     auto used = st.core->used_bytes().find(s.id);
     t.add({s.id.to_string(), s.id.host + ":" + std::to_string(s.data_port),
-           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state), format_age_ms(age.count()),
-           format_bytes(s.capacity_bytes), format_bytes(s.free_bytes),
+           s.zone.empty() ? "-" : s.zone, registry::to_string(s.state),
+           st.core->drained(s.id)    ? "drained"
+           : st.core->draining(s.id) ? "draining"
+                                     : "-",
+           format_age_ms(age.count()), format_bytes(s.capacity_bytes), format_bytes(s.free_bytes),
            format_bytes(used == st.core->used_bytes().end() ? 0 : used->second),
            std::to_string(st.core->meta().chunks().chunks_on(s.id))});
   }
@@ -84,6 +89,41 @@ std::string repair_text(const master_state& st) {
          " copies per server, " + std::to_string(r.options().max_bytes_per_s >> 20) + " MiB/s\n";
 }
 
+// fsck [PATH]: per file, chunks by live replica count; findings (exit 1) when any is missing.
+admin_reply fsck_text(const master_state& st, const std::vector<std::string>& args) {
+  auto r = st.core->meta().fsck(args.size() > 1 ? args[1] : "/");
+  if (!r) return {1, r.err().message};
+  text_table t({"PATH", "CHUNKS", "HEALTHY", "UNDER", "MISSING", "STATE"},
+               {false, true, true, true, true, false});
+  uint64_t healthy = 0, under = 0, missing = 0;
+  for (auto& f : *r) {
+    const char* state = f.missing ? "missing" : f.under ? "under-replicated" : "healthy";
+    (f.missing ? missing : f.under ? under : healthy)++;
+    t.add({f.path, std::to_string(f.chunks), std::to_string(f.healthy), std::to_string(f.under),
+           std::to_string(f.missing), state});
+  }
+  auto text = t.render() + std::to_string(r->size()) + " files: " + std::to_string(healthy) +
+              " healthy, " + std::to_string(under) + " under-replicated, " +
+              std::to_string(missing) + " with missing chunks (target " +
+              std::to_string(st.cfg.quorum.replication) + " replicas)\n";
+  return {missing ? admin_status_findings : 0, text};
+}
+
+// drain|undrain HOST:PORT (the chunkserver's control address).
+admin_reply drain_text(master_self self, const std::vector<std::string>& args) {
+  bool on = args[0] == "drain";
+  if (args.size() != 2) return {1, "usage: " + args[0] + " HOST:PORT"};
+  auto addr = endpoint::parse(args[1]);
+  if (!addr) return {1, args[0] + ": expected HOST:PORT, got '" + args[1] + "'"};
+  if (auto r = self->state.core->set_draining(*addr, on); !r) return {1, r.err().message};
+  log::get("master")->info("chunkserver_{} addr={}", on ? "draining" : "undrained",
+                           addr->to_string());
+  return {0, on ? "draining " + addr->to_string() +
+                      ": no new chunks; its replicas are being copied elsewhere ('chunkservers' "
+                      "shows drained when done)\n"
+                : "undrained " + addr->to_string() + "\n"};
+}
+
 }  // namespace
 
 admin_reply master_console(master_self self, const admin_request& req) {
@@ -94,6 +134,8 @@ admin_reply master_console(master_self self, const admin_request& req) {
   if (cmd == "chunks") return chunks_text(st, req.args);
   if (cmd == "under-replicated") return {0, under_replicated_text(st)};
   if (cmd == "repair") return {0, repair_text(st)};
+  if (cmd == "fsck") return fsck_text(st, req.args);
+  if (cmd == "drain" || cmd == "undrain") return drain_text(self, req.args);
   return {1, "the master does not know the command '" + cmd + "'"};
 }
 

@@ -169,7 +169,7 @@ master_effects master_core::on_put(request_token t, const put_request& r, core::
   if (count == 0) return fx.replies.push_back({t, plan}), fx;
   std::vector<placement_candidate> cands;
   for (auto& s : registry_.list())
-    if (s.state == registry::health::healthy)
+    if (s.state == registry::health::healthy && !draining(s.id))
       cands.push_back({s.id, s.free_bytes, 0, true, s.zone});
   if (cands.size() < opts_.write_quorum)
     return refuse(errc::no_servers, std::to_string(cands.size()) +
@@ -335,8 +335,8 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   for (auto& s : registry_.list()) {
     if (s.state == registry::health::removed) continue;
     state[s.id] = s.state;
-    servers.push_back(
-        {s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after, s.free_bytes, s.zone});
+    servers.push_back({s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after,
+                       s.free_bytes, s.zone, draining(s.id)});
   }
   // Only chunks short of healthy replicas can need a copy; the planner decides the rest
   // (replicas on a server unhealthy for less than repair.delay still count).
@@ -345,7 +345,8 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   for (auto& [h, e] : meta_.chunks().chunks()) {
     uint32_t healthy = 0;
     for (auto& n : e.replicas)
-      if (auto it = state.find(n); it != state.end() && it->second == registry::health::healthy)
+      if (auto it = state.find(n);
+          it != state.end() && it->second == registry::health::healthy && !draining(n))
         ++healthy;
     if (healthy >= target) continue;
     chunks.push_back({chunk_handle{h}, e.meta.chunk_version, e.meta.size_bytes,
@@ -407,6 +408,32 @@ void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_po
   }
   // Slots came free: plan now, so this very heartbeat's reply can carry the next copy.
   if (settled) plan_repairs(now, fx, true);
+}
+
+result<void> master_core::set_draining(const endpoint& addr, bool on) {
+  for (auto& s : registry_.list())
+    if (s.id.address() == addr && s.state != registry::health::removed) {
+      if (on)
+        draining_.insert(addr);
+      else
+        draining_.erase(addr);
+      return {};
+    }
+  return make_error(errc::not_found, "no registered chunkserver at " + addr.to_string());
+}
+
+bool master_core::drained(const node_id& n) const {
+  if (!draining(n)) return false;
+  std::set<node_id> counted;
+  for (auto& s : registry_.list())
+    if (s.state == registry::health::healthy && !draining(s.id)) counted.insert(s.id);
+  for (auto& [h, e] : meta_.chunks().chunks()) {
+    if (e.replicas.count(n) == 0) continue;
+    uint32_t elsewhere = 0;
+    for (auto& r : e.replicas) elsewhere += static_cast<uint32_t>(counted.count(r));
+    if (elsewhere < opts_.meta.replication) return false;
+  }
+  return true;
 }
 
 double master_core::repair_bytes_per_s() const {

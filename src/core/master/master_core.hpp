@@ -30,6 +30,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -134,6 +135,14 @@ class master_core {
   double repair_bytes_per_s() const;
   bool journal_failed() const { return journal_failed_; }
   bool idle() const { return open_.records.empty() && !in_flight_; }
+  // Console `drain`/`undrain`: a draining chunkserver takes no new chunks, and repair copies
+  // every chunk it holds to others until they reach their target without it. Keyed by the
+  // control address (it survives a restart of the chunkserver; not across master restarts).
+  // Errors (not_found) for an address no registered chunkserver has.
+  result<void> set_draining(const endpoint& addr, bool on);
+  bool draining(const node_id& n) const { return draining_.count(n.address()) > 0; }
+  // Draining and every chunk it holds has its target replicas elsewhere.
+  bool drained(const node_id& n) const;
   // Replica addresses of the nodes that are registered and not removed (others are skipped).
   std::vector<replica_addr> replica_addrs(const std::vector<node_id>& nodes) const;
 
@@ -209,6 +218,7 @@ class master_core {
   std::map<node_id, std::vector<uint64_t>> copies_to_send_;  // order ids by target
   std::optional<core::time_point> last_repair_plan_;
   std::deque<std::pair<core::time_point, uint64_t>> repair_rate_;  // (when, bytes_done)
+  std::set<endpoint> draining_;
 };
 
 }  // namespace dfs::master

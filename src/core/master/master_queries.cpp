@@ -1,6 +1,8 @@
 // Read-only queries and chunk-location bookkeeping of master_state.
 #include "core/master/master_state.hpp"
 
+#include <set>
+
 namespace dfs::master {
 
 namespace {
@@ -92,6 +94,35 @@ result<file_layout> master_state::layout(std::string_view path, uint64_t version
     if (e == nullptr) continue;  // cannot happen: versions hold references
     out.chunks.push_back({e->meta, {e->replicas.begin(), e->replicas.end()}});
   }
+  return out;
+}
+
+result<std::vector<fsck_file>> master_state::fsck(std::string_view path) const {
+  auto p = parse_path(path);
+  if (!p) return p.err();
+  if (auto node = tree_.lookup(*p); !node) return node.err();
+  auto root = p->text();
+  auto prefix = root == "/" ? root : root + "/";
+  std::vector<fsck_file> out;
+  tree_.for_each([&](const std::string& file, const inode& n) {
+    if (n.is_dir || (file != root && file.compare(0, prefix.size(), prefix) != 0)) return;
+    fsck_file f{file, 0, 0, 0, 0};
+    std::set<uint64_t> seen;
+    for (const auto& v : n.file.versions)
+      for (auto h : v.chunks) {
+        if (!seen.insert(h.value).second) continue;
+        ++f.chunks;
+        const auto* e = chunks_.find(h);
+        auto live = e == nullptr ? 0 : e->replicas.size();
+        if (live == 0)
+          ++f.missing;
+        else if (live < opts_.replication)
+          ++f.under;
+        else
+          ++f.healthy;
+      }
+    out.push_back(std::move(f));
+  });
   return out;
 }
 

@@ -69,6 +69,15 @@ struct chunk_location {
   std::vector<node_id> replicas;  // sorted
 };
 
+// fsck: the chunks of every kept version of one file, by how many live replicas they have.
+struct fsck_file {
+  std::string path;
+  uint32_t chunks = 0;   // distinct chunks over all kept versions
+  uint32_t healthy = 0;  // at least `replication` replicas
+  uint32_t under = 0;    // some, fewer than `replication`
+  uint32_t missing = 0;  // none: unreadable until a chunkserver holding it comes back
+};
+
 struct file_layout {
   std::string path;
   version_info version;
@@ -99,6 +108,8 @@ class master_state {
   result<std::vector<version_info>> versions(std::string_view path, uint32_t n) const;
   // Chunks and replicas of one version; version_number 0 = newest.
   result<file_layout> layout(std::string_view path, uint64_t version_number = 0) const;
+  // Every file at or below `path` (a file: itself), in path order.
+  result<std::vector<fsck_file>> fsck(std::string_view path) const;
   size_t file_count() const { return tree_.file_count(); }
   uint64_t total_file_bytes() const;  // newest versions only
 

@@ -47,6 +47,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
     auto it = by_id.find(n);
     if (it == by_id.end()) return false;
     auto& s = *it->second;
+    if (s.draining) return false;
     return s.state == registry::health::healthy ||
            (s.state == registry::health::unhealthy && now - s.unhealthy_since < opts_.delay);
   };
@@ -59,7 +60,9 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
     auto flying = static_cast<uint32_t>(in_flight_.count(c.handle.value));
     if (counted + flying >= c.target) continue;
     ++stats_.queued;
-    if (counted == 0) {
+    // A draining server's replica does not count, but it is something to copy from.
+    bool source = std::any_of(c.replicas.begin(), c.replicas.end(), healthy);
+    if (counted == 0 && !source) {
       ++stats_.missing;  // nothing to copy from (all replicas lost, or waiting out a delay)
       continue;
     }
@@ -100,7 +103,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
         return free_left[s.id] > free_left[target->id];
       };
       for (auto& s : servers) {
-        if (s.state != registry::health::healthy || taken.count(s.id) ||
+        if (s.state != registry::health::healthy || s.draining || taken.count(s.id) ||
             load(s.id) >= opts_.max_copies_per_server || free_left[s.id] < c.size_bytes)
           continue;
         if (auto a = avoid_until_.find({c.handle.value, s.id});

@@ -13,6 +13,7 @@
 //   stale and corrupt replicas are never sources). Target: a healthy server without the chunk,
 //   not already receiving it, not failed for it recently; another zone than the existing replicas
 //   when one exists; then the most free space.
+// - A draining server's replicas do not count; it is a source, never a target.
 // - Throttles: at most `max_copies_per_server` copies in flight per server, as source and as
 //   target together; at most `max_bytes_per_s` started per second overall (a token bucket that
 //   holds at most one second of budget).
@@ -54,6 +55,9 @@ struct repair_server {
   core::time_point unhealthy_since{};  // when it turned unhealthy (state unhealthy)
   uint64_t free_bytes = 0;
   std::string zone;
+  // Being drained (console `drain`): its replicas do not count toward the target and it
+  // receives no copies, but it is still a source.
+  bool draining = false;
 };
 
 struct copy_order {

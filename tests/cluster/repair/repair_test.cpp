@@ -129,6 +129,11 @@ TEST_F(Repair, AKilledChunkserversChunksAreCopiedBackAndASecondLossLosesNothing)
   EXPECT_NE(c.admin(master_index, {"under-replicated"}).out.find("0 chunks under-replicated"),
             std::string::npos);
   expect_files_intact();
+  auto fsck = c.admin(master_index, {"fsck"});
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
+  EXPECT_NE(fsck.out.find("3 files: 3 healthy, 0 under-replicated, 0 with missing"),
+            std::string::npos)
+      << fsck.out;
   // A second loss after the first repair: 2 chunkservers are left, so 2 replicas is all there
   // can be — and every byte is still there.
   c.kill9("cs2");
@@ -178,6 +183,115 @@ TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
   auto scrub = c.admin(1, {"scrub"}).out;
   EXPECT_NE(scrub.find("corrupt replicas found 1"), std::string::npos) << scrub;
   expect_files_intact();
+}
+
+TEST_F(Repair, FsckReportsChunksWithNoLiveReplicaAndExitsNonZero) {
+  put("f", 100000, "64KiB");
+  // Three of the four chunkservers at once: every chunk had its replicas on three of them.
+  for (auto n : {"cs1", "cs2", "cs3"}) c.kill9(n);
+  run_result fsck;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        fsck = c.admin(master_index, {"fsck", "/"});
+        return fsck.out.find(" missing\n") != std::string::npos;
+      },
+      30s))
+      << fsck.out;
+  EXPECT_EQ(fsck.exit_code, 1) << fsck.out;
+  EXPECT_NE(fsck.out.find("/f "), std::string::npos) << fsck.out;
+  auto bad = c.admin(master_index, {"fsck", "/no/such"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("no such file or directory: /no"), std::string::npos) << bad.err;
+}
+
+// A chunkserver that comes back with the replicas it had: chunks of a file removed while it was
+// away are deleted from its disk (orphans), the rest are recognised as replicas again, and
+// reads stay byte-exact.
+TEST_F(Repair, AChunkserverBackWithOldReplicasHasOrphansRemovedAndTheRestRecognised) {
+  put("gone", 300000, "64KiB");
+  put("kept", 300000, "64KiB");
+  auto handles_on_cs1 = [&](const std::string& remote) {
+    std::vector<std::string> out;
+    std::istringstream in(c.admin(master_index, {"chunks", remote}).out);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream l(line);
+      std::string index, handle;
+      if (l >> index >> handle && line.find(node_prefix(1)) != std::string::npos)
+        out.push_back(handle);
+    }
+    return out;
+  };
+  auto gone_on_cs1 = handles_on_cs1("/gone");
+  auto kept_on_cs1 = handles_on_cs1("/kept");
+  ASSERT_FALSE(gone_on_cs1.empty());
+  ASSERT_FALSE(kept_on_cs1.empty());
+  auto file_of = [&](const std::string& h) { return c.dir() + "/cs1/chunks/" + h + ".chunk"; };
+  ASSERT_TRUE(std::filesystem::exists(file_of(gone_on_cs1[0])));
+  ASSERT_EQ(c.proc("cs1").signal_and_wait(SIGTERM), 0);
+  ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {node_prefix(1)}); }, 60s))
+      << c.admin(master_index, {"repair"}).out;
+  ASSERT_EQ(cli({"rm", "/gone"}).exit_code, 0);
+  files.erase("/gone");
+  c.start("cs1", "chunkserver", 1);  // same data dir, new incarnation
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (auto& h : gone_on_cs1)
+          if (std::filesystem::exists(file_of(h))) return false;
+        return true;
+      },
+      30s))
+      << "chunks of a removed file stayed on the returning chunkserver";
+  // Its replicas of /kept count again: those chunks have 4 replicas, cs1 among them.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto rows = parse_chunks(c.admin(master_index, {"chunks", "/kept"}).out);
+        size_t with_cs1 = 0;
+        for (auto& r : rows) with_cs1 += r.where.find(node_prefix(1)) != std::string::npos;
+        return with_cs1 == kept_on_cs1.size();
+      },
+      30s))
+      << c.admin(master_index, {"chunks", "/kept"}).out;
+  for (auto& h : kept_on_cs1) EXPECT_TRUE(std::filesystem::exists(file_of(h))) << h;
+  expect_files_intact();
+}
+
+TEST_F(Repair, DrainCopiesEveryReplicaOffAChunkserverAndNewChunksAvoidIt) {
+  put("big", 6u << 20, "1MiB");
+  put("small", 200000, "64KiB");
+  auto cs1 = c.addr_of(1);
+  EXPECT_NE(c.admin(master_index, {"drain", cs1}, "client").exit_code, 0)
+      << "a client certificate drained a chunkserver";
+  auto d = c.admin(master_index, {"drain", cs1});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(c.admin(master_index, {"drain", "127.0.0.1:1"}).exit_code, 0);
+  // Every chunk reaches 3 replicas without cs1 (cs1 keeps its copies until it is retired).
+  auto three_elsewhere = [&] {
+    for (auto& [remote, _] : files)
+      for (auto& r : parse_chunks(c.admin(master_index, {"chunks", remote}).out)) {
+        int on_cs1 = r.where.find(node_prefix(1)) != std::string::npos ? 1 : 0;
+        if (r.replicas - on_cs1 < 3) return false;
+      }
+    return true;
+  };
+  ASSERT_TRUE(wait_until(three_elsewhere, 60s)) << c.admin(master_index, {"repair"}).out;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto t = c.admin(master_index, {"chunkservers"}).out;
+        auto line = t.substr(t.find(node_prefix(1)));
+        return line.substr(0, line.find('\n')).find(" drained ") != std::string::npos;
+      },
+      10s))
+      << c.admin(master_index, {"chunkservers"}).out;
+  // New chunks go elsewhere.
+  put("after", 3u << 20, "1MiB");
+  for (auto& r : parse_chunks(c.admin(master_index, {"chunks", "/after"}).out))
+    EXPECT_EQ(r.where.find(node_prefix(1)), std::string::npos) << r.where;
+  expect_files_intact();
+  EXPECT_EQ(c.admin(master_index, {"undrain", cs1}).exit_code, 0);
+  auto t = c.admin(master_index, {"chunkservers"}).out;
+  EXPECT_EQ(t.find(" draining "), std::string::npos) << t;
+  EXPECT_EQ(t.find(" drained "), std::string::npos) << t;
 }
 
 }  // namespace

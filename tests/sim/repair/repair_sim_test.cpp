@@ -101,7 +101,8 @@ class repair_world {
  private:
   void add_server() {
     auto id = node_id{"127.0.0.1", static_cast<uint16_t>(17100 + 10 * next_port_++), 1};
-    servers_.push_back({id, health::healthy, {}, 1ull << 40, "z" + std::to_string(rng_() % 3)});
+    servers_.push_back(
+        {id, health::healthy, {}, 1ull << 40, "z" + std::to_string(rng_() % 3), false});
   }
 
   repair_server* server(const node_id& n) {
@@ -260,7 +261,8 @@ TEST(RepairPlanner, OneCopyChunksFirstThenHotThenByHandle) {
   repair_planner p({1, 1ull << 40, seconds(30), seconds(10), 1024});
   auto n = [](int i) { return node_id{"h", static_cast<uint16_t>(i), 1}; };
   std::vector<repair_server> servers;
-  for (int i = 1; i <= 8; ++i) servers.push_back({n(i), health::healthy, {}, 1ull << 40, ""});
+  for (int i = 1; i <= 8; ++i)
+    servers.push_back({n(i), health::healthy, {}, 1ull << 40, "", false});
   std::vector<repair_chunk> chunks = {
       {chunk_handle{1}, 1, mib, {n(1), n(2)}, 3, false},
       {chunk_handle{2}, 1, mib, {n(3), n(4)}, 3, true},
@@ -278,7 +280,8 @@ TEST(RepairPlanner, AnUnhealthyServerIsWaitedForThenRepairedAround) {
   auto n = [](int i) { return node_id{"h", static_cast<uint16_t>(i), 1}; };
   core::time_point t0{};
   std::vector<repair_server> servers;
-  for (int i = 1; i <= 5; ++i) servers.push_back({n(i), health::healthy, {}, 1ull << 40, ""});
+  for (int i = 1; i <= 5; ++i)
+    servers.push_back({n(i), health::healthy, {}, 1ull << 40, "", false});
   servers[0].state = health::unhealthy;
   servers[0].unhealthy_since = t0;
   std::vector<repair_chunk> chunks = {{chunk_handle{1}, 1, mib, {n(1), n(2), n(3)}, 3, false}};
@@ -297,9 +300,9 @@ TEST(RepairPlanner, AnUnhealthyServerIsWaitedForThenRepairedAround) {
 TEST(RepairPlanner, ANewZoneIsPreferredAndTheByteBudgetHolds) {
   repair_planner p({4, 10 * mib, seconds(30), seconds(10), 1024});
   auto n = [](int i) { return node_id{"h", static_cast<uint16_t>(i), 1}; };
-  std::vector<repair_server> servers = {{n(1), health::healthy, {}, 100 * mib, "a"},
-                                        {n(2), health::healthy, {}, 900 * mib, "a"},
-                                        {n(3), health::healthy, {}, 100 * mib, "b"}};
+  std::vector<repair_server> servers = {{n(1), health::healthy, {}, 100 * mib, "a", false},
+                                        {n(2), health::healthy, {}, 900 * mib, "a", false},
+                                        {n(3), health::healthy, {}, 100 * mib, "b", false}};
   std::vector<repair_chunk> chunks;
   for (uint64_t h = 1; h <= 5; ++h)
     chunks.push_back({chunk_handle{h}, 1, 4 * mib, {n(1)}, 2, false});
@@ -308,6 +311,34 @@ TEST(RepairPlanner, ANewZoneIsPreferredAndTheByteBudgetHolds) {
   EXPECT_EQ(orders[0].target, n(3)) << "zone b before more free space in zone a";
   EXPECT_TRUE(p.plan(chunks, servers, core::time_point{}).empty()) << "budget spent";
   EXPECT_FALSE(p.plan(chunks, servers, core::time_point{} + seconds(1)).empty()) << "refilled";
+}
+
+TEST(RepairPlanner, ADrainingServersReplicasDoNotCountAndItIsASourceNeverATarget) {
+  repair_planner p({4, 1ull << 40, seconds(30), seconds(10), 1024});
+  auto n = [](int i) { return node_id{"h", static_cast<uint16_t>(i), 1}; };
+  std::vector<repair_server> servers;
+  for (int i = 1; i <= 5; ++i)
+    servers.push_back({n(i), health::healthy, {}, 1ull << 40, "", false});
+  servers[0].draining = true;  // n(1)
+  servers[4].draining = true;  // n(5): empty, draining too: no target
+  // On n(1) (draining), n(2), n(3): one copy is owed, to n(4) only; n(1) may be its source.
+  std::vector<repair_chunk> chunks = {{chunk_handle{1}, 1, mib, {n(1), n(2), n(3)}, 3, false},
+                                      {chunk_handle{2}, 1, mib, {n(1)}, 3, false}};
+  auto orders = p.plan(chunks, servers, core::time_point{});
+  // Chunk 2 counts no replica: first, three copies from n(1) to n(2..4); chunk 1 owes one,
+  // and n(4) is the only non-draining server without it.
+  ASSERT_EQ(orders.size(), 4u);
+  for (auto& o : orders) {
+    EXPECT_NE(o.target, n(1));
+    EXPECT_NE(o.target, n(5)) << "a draining server received a copy";
+    if (o.handle.value == 1) {
+      EXPECT_EQ(o.target, n(4));
+    }
+    if (o.handle.value == 2) {
+      EXPECT_EQ(o.source, n(1));
+    }
+  }
+  EXPECT_EQ(orders[0].handle.value, 2u);
 }
 
 }  // namespace

@@ -298,6 +298,28 @@ TEST(MasterCoreRepair, AnOrderNeverAnsweredFailsAfterTheTimeoutAndALateResultIsI
   EXPECT_EQ(f.c.repair().stats().done, 0u);
 }
 
+TEST(MasterCoreRepair, FsckCountsHealthyUnderReplicatedAndMissingChunks) {
+  RepairFixture f(repair_options_for_test());
+  auto& ch = f.plan.chunks[0];
+  auto t1 = t0() + std::chrono::seconds(1);
+  auto one = [&] {
+    auto r = f.c.meta().fsck("/");
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->size() == 1 ? r->front() : fsck_file{};
+  };
+  EXPECT_EQ(one().healthy, 1u);
+  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
+  EXPECT_EQ(one().under, 1u);
+  (void)f.c.on_member_down(ch.replicas[1].id, false, t1);
+  (void)f.c.on_member_down(ch.replicas[2].id, false, t1);
+  auto f1 = one();
+  EXPECT_EQ(f1.path, "/f");
+  EXPECT_EQ(f1.chunks, 1u);
+  EXPECT_EQ(f1.missing, 1u);
+  EXPECT_EQ(f.c.meta().fsck("/nope").err().code, errc::not_found);
+  EXPECT_EQ(f.c.meta().fsck("/f")->size(), 1u);  // a file: itself
+}
+
 TEST(MasterCoreRepair, ATargetThatDiesFailsItsCopies) {
   RepairFixture f(repair_options_for_test());
   auto& ch = f.plan.chunks[0];
