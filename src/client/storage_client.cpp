@@ -138,6 +138,14 @@ ns_reply storage_client::ns(ns_op op, const std::string& path) {
   return call<ns_reply>(storage_atom::value, ns_request{op, path});
 }
 
+ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {
+  // Trashed names may predate the name rules; a new name must follow them.
+  if (!path.empty()) check_remote(path, master::path_rules::stored);
+  if (!new_path.empty()) check_remote(new_path);
+  if (op != trash_op::list) layout_cache_.clear();
+  return call<ns_reply>(storage_atom::value, trash_request{op, path, new_path});
+}
+
 ns_reply storage_client::versions(const std::string& path, uint32_t count) {
   check_remote(path);
   return call<ns_reply>(storage_atom::value, versions_request{path, count});

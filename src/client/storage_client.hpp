@@ -43,6 +43,8 @@ class storage_client {
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
+  // The trash: list (path and new_path empty), undelete, purge (path empty: everything).
+  ns_reply trash(trash_op op, const std::string& path, const std::string& new_path = {});
   // The newest `count` versions of a file, oldest first.
   ns_reply versions(const std::string& path, uint32_t count);
   // Chunks and replicas of a version (0 = newest), straight from the master (no cache).

@@ -254,6 +254,37 @@ int cmd_versions(storage_client& client, const args_t& args) {
   return 0;
 }
 
+// trash | trash purge [REMOTE]
+int cmd_trash(storage_client& client, const args_t& args) {
+  if (args.size() >= 2 && args[1] == "purge" && args.size() <= 3) {
+    client.trash(trash_op::purge, args.size() == 3 ? args[2] : "");
+    std::cout << "purged " << (args.size() == 3 ? escape_unprintable(args[2]) : "the trash")
+              << "\n";
+    return 0;
+  }
+  if (args.size() != 1) return fail("usage: trash | trash purge [REMOTE]");
+  auto r = client.trash(trash_op::list, "");
+  text_table t({"PATH", "DELETED", "SIZE", "VERSIONS"}, {false, false, true, true});
+  for (auto& e : r.entries)
+    t.add({e.name, format_time(e.mtime_ms), std::to_string(e.size_bytes),
+           std::to_string(e.version_count)});
+  std::cout << t.render() << r.entries.size() << " files in the trash\n";
+  return 0;
+}
+
+// undelete REMOTE [--as NEWPATH]
+int cmd_undelete(storage_client& client, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> vals;
+  std::string err;
+  if (!parse_flags(args, {"--as"}, pos, vals, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: undelete REMOTE [--as NEWPATH]");
+  auto to = vals.count("--as") ? vals["--as"] : pos[0];
+  client.trash(trash_op::undelete, pos[0], to);
+  std::cout << "restored " << escape_unprintable(to) << "\n";
+  return 0;
+}
+
 int cmd_store(storage_client& client, const args_t& args) {
   if (args.size() != 2) return fail("usage: store HOST:PORT (a chunkserver's control address)");
   auto l = client.store(args[1]);
@@ -289,8 +320,13 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
       {"mkdir", guarded("mkdir DIR", "create a directory", cmd_path_op<ns_op::mkdir>)},
-      {"rm", guarded("rm REMOTE", "remove a file (all versions) or an empty directory",
-                     cmd_path_op<ns_op::remove>)},
+      {"rm",
+       guarded("rm REMOTE", "move a file (all versions) to the trash, or remove an empty directory",
+               cmd_path_op<ns_op::remove>)},
+      {"trash", guarded("trash | trash purge [REMOTE]", "list the trash, or free trashed files now",
+                        cmd_trash)},
+      {"undelete", guarded("undelete REMOTE [--as NEWPATH]",
+                           "restore the newest trashed REMOTE (at NEWPATH)", cmd_undelete)},
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},

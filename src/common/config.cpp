@@ -183,6 +183,8 @@ const std::vector<field>& schema() {
                                            &master_section::handle_grace_ms, 100),
       uint_field<master_section, uint32_t>("master.capability_ttl_ms", &C::master,
                                            &master_section::capability_ttl_ms, 1000),
+      uint_field<master_section, uint32_t>("master.trash_ttl_s", &C::master,
+                                           &master_section::trash_ttl_s, 0, 3650u * 86400),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
       uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,

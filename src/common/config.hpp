@@ -52,6 +52,7 @@ struct master_section {
   uint64_t checkpoint_bytes = 64ull << 20;   // ... or once the log grows past this
   uint32_t handle_grace_ms = 600000;         // allocated handles live this long uncommitted
   uint32_t capability_ttl_ms = 300000;       // a plan's or layout's chunk tokens expire then
+  uint32_t trash_ttl_s = 86400;              // rm keeps a file in the trash this long
 };
 
 struct quorum_section {

@@ -23,6 +23,7 @@ using master_actor = caf::typed_actor<
     caf::replies_to<admin_atom, admin_request>::with<admin_reply>,
     caf::replies_to<storage_atom, ns_request>::with<ns_reply>,
     caf::replies_to<storage_atom, versions_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, trash_request>::with<ns_reply>,
     caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
@@ -44,6 +45,7 @@ using node_actor =
                                      chunkserver_heartbeat>::with<std::string, heartbeat_reply>,
                      caf::replies_to<storage_atom, std::string, ns_request>::with<ns_reply>,
                      caf::replies_to<storage_atom, std::string, versions_request>::with<ns_reply>,
+                     caf::replies_to<storage_atom, std::string, trash_request>::with<ns_reply>,
                      caf::replies_to<storage_atom, std::string, layout_request>::with<ns_reply>,
                      caf::replies_to<put_atom, std::string, put_request>::with<put_plan>,
                      caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>>;

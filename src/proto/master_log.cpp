@@ -10,7 +10,7 @@ namespace dfs::proto {
 
 namespace {
 
-constexpr uint8_t snapshot_format = 1;
+constexpr uint8_t snapshot_format = 2;  // 2: with the trash; 1 is still read
 
 using master::errc;
 using master::make_error;
@@ -67,6 +67,12 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::commit_record>(src, "commit record"));
     case master::record_kind::abandon:
       return widen(decode_body<master::abandon_record>(src, "abandon record"));
+    case master::record_kind::trash:
+      return widen(decode_body<master::trash_record>(src, "trash record"));
+    case master::record_kind::restore:
+      return widen(decode_body<master::restore_record>(src, "restore record"));
+    case master::record_kind::purge:
+      return widen(decode_body<master::purge_record>(src, "purge record"));
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }
@@ -80,6 +86,11 @@ master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) 
                                bytes.size()};
   uint8_t format = 0;
   if (auto err = src(format)) return make_error(errc::corrupt_state, "empty snapshot");
+  if (format == 1) {
+    auto v1 = decode_body<master::snapshot_v1>(src, "snapshot");
+    if (!v1) return v1.err();
+    return std::move(v1->s);
+  }
   if (format != snapshot_format)
     return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));
   return decode_body<master::master_snapshot>(src, "snapshot");

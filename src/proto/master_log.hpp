@@ -60,6 +60,27 @@ typename Inspector::result_type inspect(Inspector& f, abandon_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trash_record& x) {
+  return f(caf::meta::type_name("dfs::master::trash_record"), x.path, x.trash_id, x.deleted_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, restore_record& x) {
+  return f(caf::meta::type_name("dfs::master::restore_record"), x.trash_id, x.path);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, purge_record& x) {
+  return f(caf::meta::type_name("dfs::master::purge_record"), x.trash_ids);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trash_snapshot& x) {
+  return f(caf::meta::type_name("dfs::master::trash_snapshot"), x.id, x.path, x.deleted_ms,
+           x.next_version, x.versions);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::file_snapshot"), x.path, x.next_version, x.versions);
 }
@@ -67,7 +88,17 @@ typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
-           x.chunks, x.uncommitted);
+           x.chunks, x.uncommitted, x.trash, x.next_trash_id);
+}
+
+// Snapshot format 1 (before the trash): the same fields without the last two.
+struct snapshot_v1 {
+  master_snapshot s;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_v1& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.s.next_handle, x.s.dirs,
+           x.s.files, x.s.chunks, x.s.uncommitted);
 }
 
 }  // namespace dfs::master

@@ -15,6 +15,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<copy_result>("dfs::copy_result");
   cfg.add_message_type<ns_request>("dfs::ns_request");
   cfg.add_message_type<versions_request>("dfs::versions_request");
+  cfg.add_message_type<trash_request>("dfs::trash_request");
   cfg.add_message_type<layout_request>("dfs::layout_request");
   cfg.add_message_type<ns_reply>("dfs::ns_reply");
   cfg.add_message_type<put_request>("dfs::put_request");

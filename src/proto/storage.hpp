@@ -18,6 +18,11 @@ typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trash_request& x) {
+  return f(caf::meta::type_name("dfs::trash_request"), x.op, x.path, x.new_path);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, versions_request& x) {
   return f(caf::meta::type_name("dfs::versions_request"), x.path, x.count);
 }

@@ -34,6 +34,7 @@ master::core_options options_of(const config& cfg) {
   o.repair.max_bytes_per_s = cfg.repair.max_mib_s << 20;
   o.repair.delay = std::chrono::milliseconds(cfg.repair.delay_ms);
   o.copy_timeout = std::chrono::milliseconds(cfg.repair.copy_timeout_ms);
+  o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
   return o;
 }
 
@@ -204,6 +205,10 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
       [=, &mc](storage_atom, const ns_request& r) {
+        return ask_core<ns_reply>(
+            self, [&](auto t) { return mc.on_request(t, r, core::clock::now(), wall_clock_ms()); });
+      },
+      [=, &mc](storage_atom, const trash_request& r) {
         return ask_core<ns_reply>(self,
                                   [&](auto t) { return mc.on_request(t, r, core::clock::now()); });
       },
@@ -230,7 +235,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                     mc.on_member_down(e.id, e.kind == member_event_kind::left, core::clock::now()));
       },
       [=, &mc](tick_atom) {
-        carry_out(self, mc.on_tick(core::clock::now()));
+        carry_out(self, mc.on_tick(core::clock::now(), wall_clock_ms()));
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

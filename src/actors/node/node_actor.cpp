@@ -107,6 +107,9 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
       [=](storage_atom, const std::string& t, const versions_request& r) {
         return to_master(self, master, t, r);
       },
+      [=](storage_atom, const std::string& t, const trash_request& r) {
+        return to_master(self, master, t, r);
+      },
       [=](storage_atom, const std::string& t, const layout_request& r) {
         return to_master(self, master, t, r);
       },

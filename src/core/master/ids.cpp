@@ -1,6 +1,8 @@
 #include "core/master/ids.hpp"
 
 #include <cstdio>
+#include <iterator>
+#include <variant>
 
 #include "core/master/error.hpp"
 #include "core/master/records.hpp"
@@ -44,9 +46,10 @@ const char* to_string(errc code) {
 }
 
 record_kind kind_of(const log_record& r) {
-  static constexpr record_kind kinds[] = {record_kind::mkdir, record_kind::remove,
-                                          record_kind::allocate, record_kind::commit_version,
-                                          record_kind::abandon};
+  static constexpr record_kind kinds[] = {
+      record_kind::mkdir,   record_kind::remove, record_kind::allocate, record_kind::commit_version,
+      record_kind::abandon, record_kind::trash,  record_kind::restore,  record_kind::purge};
+  static_assert(std::size(kinds) == std::variant_size_v<log_record>);
   return kinds[r.index()];
 }
 

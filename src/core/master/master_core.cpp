@@ -55,6 +55,14 @@ std::vector<uint64_t> to_values(const std::vector<chunk_handle>& v) {
 // version of the path it removes or adds a version to.
 std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const log_record& rec) {
   std::map<uint64_t, std::set<node_id>> out;
+  if (auto* p = std::get_if<purge_record>(&rec)) {
+    for (auto id : p->trash_ids)
+      if (auto it = meta.trash().find(id); it != meta.trash().end())
+        for (auto& v : it->second.file.versions)
+          for (auto h : v.chunks)
+            if (auto* e = meta.chunks().find(h)) out[h.value] = e->replicas;
+    return out;
+  }
   const std::string* path = nullptr;
   if (auto* r = std::get_if<remove_record>(&rec)) path = &r->path;
   if (auto* c = std::get_if<commit_record>(&rec)) path = &c->path;
@@ -90,7 +98,8 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
 
 // -- clients --------------------------------------------------------------------------------------
 
-master_effects master_core::on_request(request_token t, const ns_request& r, core::time_point now) {
+master_effects master_core::on_request(request_token t, const ns_request& r, core::time_point now,
+                                       uint64_t wall_ms) {
   master_effects fx;
   switch (r.op) {
     case ns_op::mkdir: {
@@ -100,6 +109,11 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       return fx;
     }
     case ns_op::remove: {
+      // A file goes to the trash (undelete brings it back); an empty directory goes at once.
+      if (auto tr = meta_.validate_trash(r.path, wall_ms); tr) {
+        log_and_apply(log_record{std::move(*tr)}, {t, ns_reply{}}, now, fx);
+        return fx;
+      }
       auto rec = meta_.validate_remove(r.path);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
       log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
@@ -124,6 +138,42 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
   fx.replies.push_back(
       {t, ns_error(errc::invalid_argument,
                    "unknown namespace operation " + std::to_string(static_cast<int>(r.op)))});
+  return fx;
+}
+
+master_effects master_core::on_request(request_token t, const trash_request& r,
+                                       core::time_point now) {
+  master_effects fx;
+  switch (r.op) {
+    case trash_op::list: {
+      ns_reply out;
+      for (auto& [id, e] : meta_.trash()) {
+        auto& vs = e.file.versions;
+        uint64_t size = vs.empty() ? 0 : vs.back().size_bytes;
+        uint32_t chunks = vs.empty() ? 0 : static_cast<uint32_t>(vs.back().chunks.size());
+        out.entries.push_back(
+            {e.path, false, size, e.deleted_ms, static_cast<uint32_t>(vs.size()), chunks});
+      }
+      answer_read(t, std::move(out), fx);
+      return fx;
+    }
+    case trash_op::undelete: {
+      auto rec = meta_.validate_restore(r.path, r.new_path);
+      if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      return fx;
+    }
+    case trash_op::purge: {
+      auto rec = meta_.validate_purge(r.path);
+      if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+      if (rec->trash_ids.empty()) return fx.replies.push_back({t, ns_reply{}}), fx;
+      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      return fx;
+    }
+  }
+  fx.replies.push_back(
+      {t, ns_error(errc::invalid_argument,
+                   "unknown trash operation " + std::to_string(static_cast<int>(r.op)))});
   return fx;
 }
 
@@ -272,7 +322,7 @@ master_effects master_core::on_member_down(const node_id& id, bool left, core::t
   return fx;
 }
 
-master_effects master_core::on_tick(core::time_point now) {
+master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
   on_health_changes(registry_.on_tick(now), now, fx);
   plan_repairs(now, fx);
@@ -280,6 +330,14 @@ master_effects master_core::on_tick(core::time_point now) {
     if (auto rec = meta_.collect_expired(now)) {
       fx.events.push_back(
           {event_level::info, "handles_abandoned count=" + std::to_string(rec->handles.size())});
+      waiter w;
+      w.silent = true;
+      log_and_apply(log_record{std::move(*rec)}, std::move(w), now, fx);
+    }
+  if (!journal_failed_ && wall_ms != 0)
+    if (auto rec = meta_.collect_expired_trash(wall_ms, opts_.trash_ttl_ms)) {
+      fx.events.push_back(
+          {event_level::info, "trash_expired entries=" + std::to_string(rec->trash_ids.size())});
       waiter w;
       w.silent = true;
       log_and_apply(log_record{std::move(*rec)}, std::move(w), now, fx);

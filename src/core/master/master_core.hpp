@@ -54,6 +54,7 @@ struct core_options {
   repair_options repair;                                          // [repair]
   core::duration repair_interval = std::chrono::seconds(1);       // how often to plan copies
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
+  uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -96,7 +97,10 @@ class master_core {
                                      const std::vector<log_record>& records, core::time_point now);
 
   // -- clients --------------------------------------------------------------------------------
+  // `wall_ms` (Unix ms): the deletion time of an rm (files go to the trash).
   [[nodiscard]] master_effects on_request(request_token t, const ns_request& r,
+                                          core::time_point now, uint64_t wall_ms = 0);
+  [[nodiscard]] master_effects on_request(request_token t, const trash_request& r,
                                           core::time_point now);
   [[nodiscard]] master_effects on_request(request_token t, const versions_request& r);
   [[nodiscard]] master_effects on_request(request_token t, const layout_request& r);
@@ -112,7 +116,8 @@ class master_core {
                                master_effects& fx);
   // Membership declared a chunkserver dead (`left` false) or it left: removed at once.
   [[nodiscard]] master_effects on_member_down(const node_id& id, bool left, core::time_point now);
-  [[nodiscard]] master_effects on_tick(core::time_point now);
+  // `wall_ms` (Unix ms, 0: unknown): trash entries older than trash_ttl_ms are purged.
+  [[nodiscard]] master_effects on_tick(core::time_point now, uint64_t wall_ms = 0);
 
   // -- the log ----------------------------------------------------------------------------------
   // The open batch, if it has records and no other batch is in flight.

@@ -1,4 +1,5 @@
 // Checkpoints of master_state: snapshot, restore and the canonical dump used by tests.
+#include <algorithm>
 #include <cstdio>
 
 #include "core/master/master_state.hpp"
@@ -30,6 +31,9 @@ master_snapshot master_state::snapshot() const {
   });
   for (const auto& [h, e] : chunks_.chunks()) s.chunks.push_back(e.meta);
   for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
+  for (const auto& [id, e] : trash_)
+    s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
+  s.next_trash_id = next_trash_id_;
   return s;
 }
 
@@ -66,6 +70,19 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
       }
     }
   }
+  for (const auto& t : s.trash) {
+    if (t.id == 0 || t.id >= s.next_trash_id || st.trash_.count(t.id))
+      return corrupt("trash id " + std::to_string(t.id));
+    auto& e = st.trash_[t.id];
+    e = {t.id, t.path, t.deleted_ms, {t.next_version, t.versions}};
+    for (const auto& v : t.versions)
+      for (auto h : v.chunks) {
+        if (st.chunks_.find(h) == nullptr)
+          return corrupt("trashed " + t.path + " refers to missing chunk " + h.to_string());
+        st.chunks_.add_ref(h);
+      }
+  }
+  st.next_trash_id_ = std::max<uint64_t>(s.next_trash_id, 1);
   for (const auto& [h, e] : st.chunks_.chunks())
     if (e.refcount == 0) return corrupt("chunk " + chunk_handle{h}.to_string() + " unused");
   return st;
@@ -91,6 +108,17 @@ std::string master_state::canonical_dump() const {
            " refs " + std::to_string(e.refcount) + "\n";
   }
   for (auto h : s.uncommitted) out += "uncommitted " + h.to_string() + "\n";
+  out += "next_trash_id " + std::to_string(s.next_trash_id) + "\n";
+  for (const auto& t : s.trash) {
+    out += "trash " + std::to_string(t.id) + " " + t.path + " deleted_ms " +
+           std::to_string(t.deleted_ms) + " next_version " + std::to_string(t.next_version) +
+           " versions";
+    for (const auto& v : t.versions) {
+      out += " " + std::to_string(v.number) + ":";
+      for (auto h : v.chunks) out += h.to_string() + ",";
+    }
+    out += "\n";
+  }
   return out;
 }
 

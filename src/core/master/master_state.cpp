@@ -117,6 +117,9 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                           for (auto h : x.handles) chunks_.abandon(h);
                           return result<void>{};
                         },
+                        [&](const trash_record& x) { return apply_trash(x); },
+                        [&](const restore_record& x) { return apply_restore(x); },
+                        [&](const purge_record& x) { return apply_purge(x); },
                     },
                     r);
 }
@@ -179,6 +182,99 @@ result<void> master_state::apply_commit(const commit_record& r) {
   while (file.versions.size() > keep) {
     release_version(file.versions.front());
     file.versions.erase(file.versions.begin());
+  }
+  return {};
+}
+
+// -- trash ------------------------------------------------------------------------------------
+
+result<trash_record> master_state::validate_trash(std::string_view path, uint64_t wall_ms) const {
+  auto p = parse_path(path, path_rules::stored);
+  if (!p) return p.err();
+  auto node = tree_.lookup(*p);
+  if (!node) return node.err();
+  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
+  return trash_record{p->text(), next_trash_id_, wall_ms};
+}
+
+result<restore_record> master_state::validate_restore(std::string_view path,
+                                                      std::string_view as) const {
+  auto p = parse_path(path, path_rules::stored);
+  if (!p) return p.err();
+  const trash_entry* newest = nullptr;
+  for (const auto& [id, e] : trash_)
+    if (e.path == p->text()) newest = &e;  // ids grow: the last match is the newest
+  if (newest == nullptr) return make_error(errc::not_found, p->text() + " is not in the trash");
+  auto target = parse_path(as.empty() ? path : as);
+  if (!target) return target.err();
+  if (tree_.lookup(*target))
+    return make_error(errc::already_exists,
+                      target->text() + " exists; undelete with --as NEWPATH to restore beside it");
+  if (auto ok = tree_.check_file_target(*target); !ok) return ok.err();
+  return restore_record{newest->id, target->text()};
+}
+
+result<purge_record> master_state::validate_purge(std::string_view path) const {
+  purge_record r;
+  std::string want;
+  if (!path.empty()) {
+    auto p = parse_path(path, path_rules::stored);
+    if (!p) return p.err();
+    want = p->text();
+  }
+  for (const auto& [id, e] : trash_)
+    if (want.empty() || e.path == want) r.trash_ids.push_back(id);
+  if (r.trash_ids.empty() && !want.empty())
+    return make_error(errc::not_found, want + " is not in the trash");
+  return r;
+}
+
+std::optional<purge_record> master_state::collect_expired_trash(uint64_t wall_ms,
+                                                                uint64_t ttl_ms) const {
+  purge_record r;
+  for (const auto& [id, e] : trash_)
+    if (e.deleted_ms + ttl_ms <= wall_ms) r.trash_ids.push_back(id);
+  if (r.trash_ids.empty()) return std::nullopt;
+  return r;
+}
+
+result<void> master_state::apply_trash(const trash_record& r) {
+  auto p = parse_path(r.path, path_rules::stored);
+  if (!p) return p.err();
+  if (r.trash_id != next_trash_id_)
+    return corrupt("trash record " + std::to_string(r.trash_id) + " but next trash id is " +
+                   std::to_string(next_trash_id_));
+  auto node = tree_.lookup(*p);
+  if (!node) return node.err();
+  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
+  auto removed = tree_.remove(*p);
+  trash_[r.trash_id] = {r.trash_id, p->text(), r.deleted_ms, std::move(removed->file)};
+  next_trash_id_ = r.trash_id + 1;
+  return {};
+}
+
+result<void> master_state::apply_restore(const restore_record& r) {
+  auto it = trash_.find(r.trash_id);
+  if (it == trash_.end())
+    return make_error(errc::not_found, "trash entry " + std::to_string(r.trash_id) + " is gone");
+  auto p = parse_path(r.path, path_rules::stored);
+  if (!p) return p.err();
+  if (tree_.lookup(*p)) return make_error(errc::already_exists, p->text() + " exists");
+  if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
+  tree_.file_for_commit(*p) = std::move(it->second.file);
+  trash_.erase(it);
+  return {};
+}
+
+result<void> master_state::apply_purge(const purge_record& r) {
+  for (auto id : r.trash_ids)
+    if (trash_.count(id) == 0)
+      return make_error(errc::not_found, "trash entry " + std::to_string(id) + " is gone");
+  for (auto id : r.trash_ids) {
+    auto it = trash_.find(id);
+    if (it == trash_.end()) continue;  // listed twice
+    for (const auto& v : it->second.file.versions) release_version(v);
+    trash_.erase(it);
   }
   return {};
 }

@@ -16,6 +16,7 @@
 // apply is only used to start grace periods (on replay: the restart time, so that uploads in
 // flight during a master crash get a full grace period).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,14 @@ struct fsck_file {
   uint32_t missing = 0;  // none: unreadable until a chunkserver holding it comes back
 };
 
+// A removed file waiting in the trash (undelete restores it; purge or expiry frees it).
+struct trash_entry {
+  uint64_t id = 0;
+  std::string path;
+  uint64_t deleted_ms = 0;
+  file_node file;
+};
+
 struct file_layout {
   std::string path;
   version_info version;
@@ -97,6 +106,14 @@ class master_state {
   result<commit_record> validate_commit(const commit_request& req, core::time_point now) const;
   // An abandon record for handles whose grace ran out, if any (the actor logs it on a tick).
   std::optional<abandon_record> collect_expired(core::time_point now) const;
+  // rm of a file (a directory: validate_remove). `wall_ms`: the deletion time.
+  result<trash_record> validate_trash(std::string_view path, uint64_t wall_ms) const;
+  // undelete PATH [as AS]: the newest trash entry of PATH, back at AS (default PATH).
+  result<restore_record> validate_restore(std::string_view path, std::string_view as) const;
+  // trash purge [PATH]: every entry (empty path) or those of PATH.
+  result<purge_record> validate_purge(std::string_view path) const;
+  // Entries deleted at least `ttl_ms` before `wall_ms`, if any (logged on a tick).
+  std::optional<purge_record> collect_expired_trash(uint64_t wall_ms, uint64_t ttl_ms) const;
 
   // -- apply: the only way the persistent state changes -----------------------------------------
   result<void> apply(const log_record& r, core::time_point now);
@@ -110,6 +127,7 @@ class master_state {
   result<file_layout> layout(std::string_view path, uint64_t version_number = 0) const;
   // Every file at or below `path` (a file: itself), in path order.
   result<std::vector<fsck_file>> fsck(std::string_view path) const;
+  const std::map<uint64_t, trash_entry>& trash() const { return trash_; }
   size_t file_count() const { return tree_.file_count(); }
   uint64_t total_file_bytes() const;  // newest versions only
 
@@ -147,12 +165,17 @@ class master_state {
   result<void> apply_remove(const remove_record& r);
   result<void> apply_allocate(const allocate_record& r, core::time_point now);
   result<void> apply_commit(const commit_record& r);
+  result<void> apply_trash(const trash_record& r);
+  result<void> apply_restore(const restore_record& r);
+  result<void> apply_purge(const purge_record& r);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 
   master_options opts_;
   namespace_tree tree_;
   chunk_table chunks_;
+  std::map<uint64_t, trash_entry> trash_;
+  uint64_t next_trash_id_ = 1;
 };
 
 }  // namespace dfs::master

@@ -52,6 +52,9 @@ bool operator==(const put_request& a, const put_request& b) {
   return std::tie(a.path, a.size_bytes, a.chunk_size_bytes) ==
          std::tie(b.path, b.size_bytes, b.chunk_size_bytes);
 }
+bool operator==(const trash_request& a, const trash_request& b) {
+  return std::tie(a.op, a.path, a.new_path) == std::tie(b.op, b.path, b.new_path);
+}
 bool operator==(const put_plan& a, const put_plan& b) {
   return std::tie(a.status, a.error, a.chunk_size_bytes, a.write_quorum, a.chunks) ==
          std::tie(b.status, b.error, b.chunk_size_bytes, b.write_quorum, b.chunks);

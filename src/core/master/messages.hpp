@@ -92,6 +92,19 @@ struct ns_reply {
   std::vector<ns_chunk> chunks;      // layout
 };
 
+// The trash (rm moves files there): list it, undelete a file, purge entries now.
+enum class trash_op : uint8_t {
+  list = 1,      // entries: name = original path, mtime_ms = deletion time, size, versions
+  undelete = 2,  // the newest entry of `path`, back at `new_path` (empty: `path`)
+  purge = 3,     // entries of `path` (empty: all)
+};
+
+struct trash_request {
+  trash_op op = trash_op::list;
+  std::string path;
+  std::string new_path;
+};
+
 // Step 1 of a put: chunk_size_bytes 0 = the cluster default.
 struct put_request {
   std::string path;
@@ -187,6 +200,7 @@ bool operator==(const ns_version& a, const ns_version& b);
 bool operator==(const ns_chunk& a, const ns_chunk& b);
 bool operator==(const ns_reply& a, const ns_reply& b);
 bool operator==(const put_request& a, const put_request& b);
+bool operator==(const trash_request& a, const trash_request& b);
 bool operator==(const put_plan& a, const put_plan& b);
 bool operator==(const put_commit& a, const put_commit& b);
 bool operator==(const chunk_report& a, const chunk_report& b);

@@ -78,8 +78,27 @@ struct abandon_record {
   std::vector<chunk_handle> handles;
 };
 
-using log_record =
-    std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record>;
+// rm of a file: moves it, every version, to the trash under `trash_id` (the next id in turn).
+// Nothing is freed: the versions keep their chunks until the entry is purged.
+struct trash_record {
+  std::string path;
+  uint64_t trash_id = 0;
+  uint64_t deleted_ms = 0;  // wall clock (Unix ms): when the trash entry expires counts from it
+};
+
+// undelete: puts trash entry `trash_id` back as the file `path` (which must not exist).
+struct restore_record {
+  uint64_t trash_id = 0;
+  std::string path;
+};
+
+// trash purge, or entries past master.trash_ttl_s: frees them (chunks whose count drops to 0).
+struct purge_record {
+  std::vector<uint64_t> trash_ids;
+};
+
+using log_record = std::variant<mkdir_record, remove_record, allocate_record, commit_record,
+                                abandon_record, trash_record, restore_record, purge_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -88,6 +107,9 @@ enum class record_kind : uint8_t {
   allocate = 3,
   commit_version = 4,
   abandon = 5,
+  trash = 6,
+  restore = 7,
+  purge = 8,
 };
 
 record_kind kind_of(const log_record& r);
@@ -100,6 +122,15 @@ struct file_snapshot {
   std::vector<version_info> versions;  // oldest first
 };
 
+// A file in the trash: where it was, when it was removed, its versions.
+struct trash_snapshot {
+  uint64_t id = 0;
+  std::string path;
+  uint64_t deleted_ms = 0;
+  uint64_t next_version = 1;
+  std::vector<version_info> versions;
+};
+
 // Everything persistent, in canonical (sorted) order. Reference counts are not stored: they are
 // recomputed from the versions and checked on load.
 struct master_snapshot {
@@ -108,6 +139,8 @@ struct master_snapshot {
   std::vector<file_snapshot> files;
   std::vector<chunk_meta> chunks;         // committed chunks by handle
   std::vector<chunk_handle> uncommitted;  // allocated, not yet committed or abandoned
+  std::vector<trash_snapshot> trash;      // by id
+  uint64_t next_trash_id = 1;
 };
 
 }  // namespace dfs::master

@@ -294,4 +294,52 @@ TEST_F(Repair, DrainCopiesEveryReplicaOffAChunkserverAndNewChunksAvoidIt) {
   EXPECT_EQ(t.find(" drained "), std::string::npos) << t;
 }
 
+// rm keeps a file in the trash for master.trash_ttl_s (3 s here).
+struct Trash : Repair {
+  std::vector<std::string> extra() override { return {"master.trash_ttl_s=3"}; }
+  size_t chunk_files_everywhere() {
+    size_t n = 0;
+    std::error_code ec;
+    for (int i = 1; i <= chunkservers; ++i)
+      for (auto& e :
+           std::filesystem::directory_iterator(c.dir() + "/cs" + std::to_string(i) + "/chunks", ec))
+        n += e.path().extension() == ".chunk";
+    return n;
+  }
+};
+
+TEST_F(Trash, RmThenUndeleteIsByteExactAndExpiryFreesTheChunksOnDisk) {
+  put("doc", 300000, "64KiB");
+  auto original = fnv1a(read_all(local("doc")));
+  auto on_disk = chunk_files_everywhere();
+  ASSERT_EQ(on_disk, 5u * 3);
+  ASSERT_EQ(cli({"rm", "/doc"}).exit_code, 0);
+  EXPECT_NE(cli({"get", "/doc", local("x")}).exit_code, 0);
+  auto list = cli({"trash"});
+  EXPECT_NE(list.out.find("/doc"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("1 files in the trash"), std::string::npos) << list.out;
+  auto u = cli({"undelete", "/doc"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  expect_files_intact();
+  EXPECT_EQ(chunk_files_everywhere(), on_disk);
+  // An undelete onto an existing name is refused; --as restores beside it.
+  ASSERT_EQ(cli({"rm", "/doc"}).exit_code, 0);
+  put("doc", 1000, "1KiB");
+  auto clash = cli({"undelete", "/doc"});
+  EXPECT_NE(clash.exit_code, 0);
+  EXPECT_NE(clash.err.find("exists"), std::string::npos) << clash.err;
+  ASSERT_EQ(cli({"undelete", "/doc", "--as", "/doc.old"}).exit_code, 0);
+  auto back = cli({"get", "/doc.old", local("doc.old")});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(fnv1a(read_all(local("doc.old"))), original);
+  files.erase("/doc");  // now the small one; checked above
+  // Left in the trash past master.trash_ttl_s, a file's chunks are deleted from every disk.
+  auto before = chunk_files_everywhere();
+  ASSERT_EQ(cli({"rm", "/doc.old"}).exit_code, 0);
+  EXPECT_TRUE(wait_until([&] { return chunk_files_everywhere() == before - 15; }, 30s))
+      << chunk_files_everywhere() << " chunk files, " << before << " before";
+  EXPECT_NE(cli({"trash"}).out.find("0 files in the trash"), std::string::npos);
+  EXPECT_NE(cli({"undelete", "/doc.old"}).exit_code, 0);
+}
+
 }  // namespace

@@ -186,7 +186,12 @@ TEST_F(Storage, VersionsCatAndStore) {
   EXPECT_EQ(cli({"rm", "/d"}).exit_code, 0);
   auto files = c.admin(master_index, {"files"});
   EXPECT_NE(files.out.find("files 0"), std::string::npos) << files.out;
-  // Freed chunks are deleted on the chunkservers through heartbeat replies.
+  // rm moved /d/f to the trash: its chunks stay until it is purged, then they are deleted on
+  // the chunkservers through heartbeat replies.
+  auto trash = cli({"trash"});
+  EXPECT_NE(trash.out.find("/d/f"), std::string::npos) << trash.out;
+  EXPECT_EQ(chunk_files("cs1").size(), 4u);
+  ASSERT_EQ(cli({"trash", "purge"}).exit_code, 0);
   EXPECT_TRUE(wait_until([&] { return chunk_files("cs1").empty(); }, 10s));
 }
 

@@ -166,13 +166,20 @@ TEST(MasterCore, FreedChunksReachHeartbeatsOnlyAfterTheRemoveIsDurable) {
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
   auto holder = plan.chunks[0].replicas[0].id;
+  // rm moves the file to the trash: nothing is freed until it is purged.
   (void)c.on_request(3, {ns_op::remove, "/f"}, t0());
-  master_effects fx;
-  auto early = c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
-  EXPECT_TRUE(early.delete_chunks.empty()) << "deletes sent before the remove was durable";
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
-  auto later = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
+  master_effects fx;
+  EXPECT_TRUE(
+      c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx).delete_chunks.empty())
+      << "a trashed file's chunks were freed";
+  (void)c.on_request(4, trash_request{trash_op::purge, "/f", ""}, t0());
+  auto early = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
+  EXPECT_TRUE(early.delete_chunks.empty()) << "deletes sent before the purge was durable";
+  b = c.take_batch();
+  (void)c.on_batch_durable(b->id, true, 10, t0());
+  auto later = c.on_heartbeat({holder, 3, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
   EXPECT_EQ(later.delete_chunks, (std::vector<uint64_t>{plan.chunks[0].handle}));
 }
 
@@ -330,6 +337,76 @@ TEST(MasterCoreRepair, ATargetThatDiesFailsItsCopies) {
   (void)f.c.on_member_down(f.spare(), false, t1);
   EXPECT_EQ(f.c.repair().in_flight(), 0u);
   EXPECT_EQ(f.c.repair().stats().failed, 1u);
+}
+
+}  // namespace
+}  // namespace dfs::master
+
+namespace dfs::master {
+namespace {
+
+// The trash through the core: rm keeps the chunks, undelete brings the file back (beside a
+// new file of the same name with --as), the listing shows path, time and size, expiry by the
+// wall clock purges, and all of it survives a replay of the log.
+TEST(MasterCoreTrash, RmUndeleteListPurgeAndExpiryReplayTheSame) {
+  auto c = make_core();
+  std::vector<log_record> log;
+  auto durable = [&] {
+    while (auto b = c.take_batch()) {
+      log.insert(log.end(), b->records.begin(), b->records.end());
+      (void)c.on_batch_durable(b->id, true, 10, t0());
+    }
+  };
+  auto put = [&](request_token t, const std::string& path) {
+    (void)c.on_put(t, {path, 100, 0}, t0());
+    auto b = c.take_batch();
+    log.insert(log.end(), b->records.begin(), b->records.end());
+    auto plan = std::get<put_plan>(c.on_batch_durable(b->id, true, 10, t0()).replies.at(0).reply);
+    (void)c.on_commit(t + 1, {path, plan.chunk_size_bytes, plan.chunks}, t0(), 1000);
+    durable();
+  };
+  put(1, "/f");
+  auto chunks_before = c.meta().chunks().chunks().size();
+  (void)c.on_request(3, {ns_op::remove, "/f"}, t0(), 5000);
+  durable();
+  EXPECT_FALSE(c.meta().stat("/f").ok());
+  EXPECT_EQ(c.meta().chunks().chunks().size(), chunks_before) << "rm freed chunks";
+  auto list = c.on_request(4, trash_request{trash_op::list, "", ""}, t0());
+  ASSERT_EQ(ns_of(list, 4)->entries.size(), 1u);
+  EXPECT_EQ(ns_of(list, 4)->entries[0].name, "/f");
+  EXPECT_EQ(ns_of(list, 4)->entries[0].mtime_ms, 5000u);
+  EXPECT_EQ(ns_of(list, 4)->entries[0].size_bytes, 100u);
+  // A new /f exists: undelete refuses to overwrite it, and restores beside it with --as.
+  put(5, "/f");
+  auto refused = c.on_request(7, trash_request{trash_op::undelete, "/f", ""}, t0());
+  EXPECT_EQ(ns_of(refused, 7)->status, errc::already_exists);
+  (void)c.on_request(8, trash_request{trash_op::undelete, "/f", "/f.old"}, t0());
+  durable();
+  EXPECT_TRUE(c.meta().stat("/f.old").ok());
+  EXPECT_TRUE(c.meta().trash().empty());
+  auto missing = c.on_request(9, trash_request{trash_op::undelete, "/nope", ""}, t0());
+  EXPECT_EQ(ns_of(missing, 9)->status, errc::not_found);
+  // Expiry: removed at 5 s, ttl 1 day by default; a tick a day later purges it.
+  (void)c.on_request(10, {ns_op::remove, "/f.old"}, t0(), 5000);
+  durable();
+  (void)c.on_tick(t0(), 5000 + 86400000 - 1);
+  durable();
+  EXPECT_EQ(c.meta().trash().size(), 1u);
+  (void)c.on_tick(t0(), 5000 + 86400000);
+  durable();
+  EXPECT_TRUE(c.meta().trash().empty());
+  // The log replays to the very same state (trash, next ids, refcounts).
+  auto replayed = master_state::replay({}, log, c.meta().options(), t0());
+  ASSERT_TRUE(replayed.ok()) << replayed.err().message;
+  EXPECT_EQ(replayed->canonical_dump(), c.meta().canonical_dump());
+  // And a checkpoint with a trashed file loads back to the same state.
+  (void)c.on_request(11, {ns_op::remove, "/f"}, t0(), 6000);
+  durable();
+  auto snap = c.meta().snapshot();
+  ASSERT_EQ(snap.trash.size(), 1u);
+  auto loaded = master_state::from_snapshot(snap, c.meta().options(), t0());
+  ASSERT_TRUE(loaded.ok()) << loaded.err().message;
+  EXPECT_EQ(loaded->canonical_dump(), c.meta().canonical_dump());
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ std::vector<log_record> one_of_each() {
                     5,
                     {{chunk_handle{77}, 1, 65536, 0xdeadbeef}, {chunk_handle{78}, 2, 3, 1}}},
       abandon_record{{chunk_handle{9}, chunk_handle{10}}},
+      trash_record{"/a/f", 12, 1700000000001},
+      restore_record{12, "/a/g"},
+      purge_record{{12, 13}},
   };
 }
 
@@ -48,6 +51,15 @@ bool same(const commit_record& a, const commit_record& b) {
 }
 bool same(const abandon_record& a, const abandon_record& b) {
   return a.handles == b.handles;
+}
+bool same(const trash_record& a, const trash_record& b) {
+  return a.path == b.path && a.trash_id == b.trash_id && a.deleted_ms == b.deleted_ms;
+}
+bool same(const restore_record& a, const restore_record& b) {
+  return a.trash_id == b.trash_id && a.path == b.path;
+}
+bool same(const purge_record& a, const purge_record& b) {
+  return a.trash_ids == b.trash_ids;
 }
 bool same(const log_record& a, const log_record& b) {
   if (a.index() != b.index()) return false;
@@ -99,4 +111,32 @@ TEST(Codec, SnapshotRoundTrip) {
   EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
   EXPECT_FALSE(decode_snapshot(bytes.substr(0, bytes.size() / 2)).ok());
   EXPECT_FALSE(decode_snapshot("\x02").ok());
+}
+
+TEST(Codec, SnapshotWithTrashRoundTripsAndFormatOneStillLoads) {
+  dfs::master::test::driver d;
+  d.put("/f", {10});
+  d.put("/g", {20});
+  auto before_trash = encode_snapshot(d.state.snapshot());
+  ASSERT_TRUE(
+      d.state.apply(dfs::master::trash_record{"/f", 1, 1700000000000}, dfs::master::test::t0())
+          .ok());
+  auto snap = d.state.snapshot();
+  ASSERT_EQ(snap.trash.size(), 1u);
+  auto back = decode_snapshot(encode_snapshot(snap));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->next_trash_id, 2u);
+  ASSERT_EQ(back->trash.size(), 1u);
+  EXPECT_EQ(back->trash[0].path, "/f");
+  EXPECT_EQ(back->trash[0].deleted_ms, 1700000000000u);
+  auto st = master_state::from_snapshot(*back, {}, dfs::master::test::t0());
+  ASSERT_TRUE(st.ok()) << st.err().message;
+  EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
+  // Format 1 (written before the trash) is format 2 without its last two fields: an empty
+  // trash (one length byte) and next_trash_id (8 bytes).
+  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9);
+  auto old = decode_snapshot(v1);
+  ASSERT_TRUE(old.ok()) << old.err().message;
+  EXPECT_TRUE(old->trash.empty());
+  EXPECT_EQ(old->files.size(), 2u);
 }
