@@ -313,10 +313,11 @@ ns_version storage_client::put_bytes(std::string_view data, const std::string& r
 }
 
 std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
-  // Nearest first: replicas on this host, then the others; rotate by chunk index so that
-  // the reads of one file spread over its replicas.
+  // Nearest first: replicas on this host, then the others; rotate by chunk index (and this
+  // client's offset) so that the reads of one file, and of many clients, spread over replicas.
   std::vector<replica_addr> order = c.replicas;
-  if (!order.empty()) std::rotate(order.begin(), order.begin() + index % order.size(), order.end());
+  if (!order.empty())
+    std::rotate(order.begin(), order.begin() + (index + read_offset_) % order.size(), order.end());
   std::stable_partition(order.begin(), order.end(),
                         [&](const replica_addr& r) { return r.id.host == cfg_.node.host; });
   if (cfg_.quorum.read > 1 && order.size() > 1) {

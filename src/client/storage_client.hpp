@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -88,6 +89,9 @@ class storage_client {
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::pair<std::string, uint64_t>, cached> layout_cache_;
+  // Where this client starts in a chunk's replica list: random, so that many readers of one
+  // (hot) chunk spread over all its replicas instead of all picking the first.
+  size_t read_offset_ = std::random_device{}();
   // Planned single chunks for small puts, by requested chunk size (0 = the master's default).
   // A client that keeps putting small files asks the master for 2, 4 ... max_reserved_chunks
   // chains at a time instead of one request per file; handles it never uses are abandoned by

@@ -272,6 +272,12 @@ const std::vector<field>& schema() {
                                            0, 86400000),
       uint_field<repair_section, uint32_t>("repair.copy_timeout_ms", &C::repair,
                                            &repair_section::copy_timeout_ms, 1000, 86400000),
+      uint_field<replicator_section, uint32_t>("replicator.hot_reads_per_s", &C::replicator,
+                                               &replicator_section::hot_reads_per_s, 1, 10000000),
+      uint_field<replicator_section, uint32_t>("replicator.max_replicas", &C::replicator,
+                                               &replicator_section::max_replicas, 1, 16),
+      uint_field<replicator_section, uint32_t>("replicator.cool_down_s", &C::replicator,
+                                               &replicator_section::cool_down_s, 1, 86400),
   };
   return fields;
 }

@@ -127,6 +127,13 @@ struct repair_section {
   uint32_t copy_timeout_ms = 120000;   // a copy that reports nothing by then has failed
 };
 
+// Dynamic replication of hot chunks (src/core/master/hot_chunks.hpp).
+struct replicator_section {
+  uint32_t hot_reads_per_s = 50;  // client reads of one chunk per second that make it hot
+  uint32_t max_replicas = 5;      // replicas of a hot chunk
+  uint32_t cool_down_s = 60;      // not hot for this long: back to quorum.replication
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -141,6 +148,7 @@ struct config {
   tls_section tls;
   net_section net;
   repair_section repair;
+  replicator_section replicator;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

@@ -207,6 +207,8 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
                           " is version " + std::to_string(m->chunk_version) + ", not " +
                           std::to_string(cap->chunk_version));
   ++stats_.reads;
+  // Client reads make a chunk hot (dynamic replication); a chunkserver copying it does not.
+  if (conn.peer_kind() != principal_kind::server) store_->note_read(cs::chunk_handle{rq.handle});
   auto data = store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, rq.length_bytes);
   if (!data) return conn.reply(uint32_t(data.err().code), opts_.self + ": " + data.err().message);
   if (!conn.reply(0, "", {}, !data->empty())) return false;

@@ -32,6 +32,11 @@ typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_reads& x) {
+  return f(caf::meta::type_name("dfs::chunk_reads"), x.handle, x.reads);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, copy_result& x) {
   return f(caf::meta::type_name("dfs::copy_result"), x.order_id, x.handle, x.ok, x.error);
 }
@@ -47,7 +52,7 @@ typename Inspector::result_type inspect(Inspector& f, copy_instruction& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
   return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v2"), x.id, x.seq, x.capacity_bytes,
-           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies);
+           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies, x.reads);
 }
 
 template <class Inspector>

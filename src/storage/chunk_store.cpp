@@ -212,4 +212,21 @@ std::shared_ptr<chunk_store> open_chunk_store(const std::string& data_dir, uint3
   return store;
 }
 
+void chunk_store::note_read(cs::chunk_handle h) {
+  std::lock_guard g(reads_mu_);
+  if (reads_.size() < max_read_counters || reads_.count(h.value)) ++reads_[h.value];
+}
+
+std::vector<chunk_reads> chunk_store::drain_reads() {
+  std::map<uint64_t, uint64_t> taken;
+  {
+    std::lock_guard g(reads_mu_);
+    taken.swap(reads_);
+  }
+  std::vector<chunk_reads> out;
+  out.reserve(taken.size());
+  for (auto& [h, n] : taken) out.push_back({h, n});
+  return out;
+}
+
 }  // namespace dfs

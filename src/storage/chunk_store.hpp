@@ -56,6 +56,10 @@ class chunk_store {
   uint64_t used_bytes() const;
   size_t chunk_count() const;
   uint64_t corrupt_replicas() const { return corrupt_; }
+  // Client reads per chunk since the last drain (heartbeats report them: hot chunks get more
+  // replicas). At most max_read_counters chunks are counted between two drains.
+  void note_read(chunkstore::chunk_handle h);
+  std::vector<chunk_reads> drain_reads();
 
  private:
   // Operations on one chunk are serialised by one of these, chosen by handle: enough stripes
@@ -80,6 +84,9 @@ class chunk_store {
   std::map<uint64_t, chunk_report> added_;
   std::set<uint64_t> removed_;
   std::atomic<uint64_t> corrupt_{0};
+  static constexpr size_t max_read_counters = 65536;
+  std::mutex reads_mu_;
+  std::map<uint64_t, uint64_t> reads_;
 };
 
 // Opens the store in <node.data_dir> (logging warnings); exits the process if it cannot.

@@ -112,10 +112,11 @@ void send_registration(self_ptr self, uint64_t gen) {
 void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   auto& st = self->state;
   auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  chunkserver_heartbeat hb{st.self, seq, cap, free, st.store->used_bytes(), {}, {}, {}};
+  chunkserver_heartbeat hb{st.self, seq, cap, free, st.store->used_bytes(), {}, {}, {}, {}};
   st.store->drain_changes(hb.added, hb.removed);
   // Results after the report: a finished copy was added to the store before its result came.
   hb.copies = std::move(st.copies_done);
+  hb.reads = st.store->drain_reads();  // statistics: lost with a failed heartbeat
   st.copies_done.clear();
   auto added = hb.added;
   auto removed = hb.removed;

@@ -35,6 +35,9 @@ master::core_options options_of(const config& cfg) {
   o.repair.delay = std::chrono::milliseconds(cfg.repair.delay_ms);
   o.copy_timeout = std::chrono::milliseconds(cfg.repair.copy_timeout_ms);
   o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
+  o.hot.hot_reads_per_s = cfg.replicator.hot_reads_per_s;
+  o.hot.max_replicas = cfg.replicator.max_replicas;
+  o.hot.cool_down = std::chrono::seconds(cfg.replicator.cool_down_s);
   return o;
 }
 

@@ -86,7 +86,9 @@ std::string repair_text(const master_state& st) {
          ", failed " + std::to_string(s.failed) + ", copied " + format_bytes(s.bytes_done) +
          "\nrate " + rate +
          " MiB/s (last 10 s); throttles: " + std::to_string(r.options().max_copies_per_server) +
-         " copies per server, " + std::to_string(r.options().max_bytes_per_s >> 20) + " MiB/s\n";
+         " copies per server, " + std::to_string(r.options().max_bytes_per_s >> 20) +
+         " MiB/s\nhot chunks " + std::to_string(st.core->hot().hot_list().size()) + " (target " +
+         std::to_string(st.core->hot().options().max_replicas) + " replicas)\n";
 }
 
 // fsck [PATH]: per file, chunks by live replica count; findings (exit 1) when any is missing.

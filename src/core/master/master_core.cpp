@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <set>
+#include <tuple>
 
 #include "common/assert.hpp"
 #include "common/limits.hpp"
@@ -84,7 +85,8 @@ master_core::master_core(core_options opts, node_id self)
       self_(std::move(self)),
       meta_(opts.meta),
       registry_(opts.registry),
-      repair_(opts.repair) {}
+      repair_(opts.repair),
+      hot_(opts.hot) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
@@ -289,6 +291,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     return {false, {}, {}};
   }
   used_bytes_[hb.id] = hb.used_bytes;
+  for (auto& r : hb.reads) hot_.on_reads(chunk_handle{r.handle}, r.reads, now);
   std::vector<uint64_t> del;
   if (auto it = pending_deletes_.find(hb.id); it != pending_deletes_.end()) {
     del = std::move(it->second);
@@ -325,6 +328,7 @@ master_effects master_core::on_member_down(const node_id& id, bool left, core::t
 master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
   on_health_changes(registry_.on_tick(now), now, fx);
+  hot_.on_tick(now);
   plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
@@ -389,26 +393,35 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
     it = copies_.erase(it);
   }
   std::vector<repair_server> servers;
-  std::map<node_id, registry::health> state;
-  for (auto& s : registry_.list()) {
+  auto registered = registry_.list();
+  std::map<node_id, const registry::chunkserver_info*> by_id;
+  for (auto& s : registered) {
     if (s.state == registry::health::removed) continue;
-    state[s.id] = s.state;
+    by_id[s.id] = &s;
     servers.push_back({s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after,
                        s.free_bytes, s.zone, draining(s.id)});
   }
   // Only chunks short of healthy replicas can need a copy; the planner decides the rest
-  // (replicas on a server unhealthy for less than repair.delay still count).
-  const uint32_t target = opts_.meta.replication;
+  // (replicas on a server unhealthy for less than repair.delay still count). A hot chunk's
+  // target is replicator.max_replicas; chunks above their target are trimmed.
   std::vector<repair_chunk> chunks;
+  size_t trim_budget = opts_.max_trims_per_plan;
   for (auto& [h, e] : meta_.chunks().chunks()) {
+    chunk_handle handle{h};
+    uint32_t target = hot_.target(handle, opts_.meta.replication);
     uint32_t healthy = 0;
     for (auto& n : e.replicas)
-      if (auto it = state.find(n);
-          it != state.end() && it->second == registry::health::healthy && !draining(n))
+      if (auto it = by_id.find(n);
+          it != by_id.end() && it->second->state == registry::health::healthy && !draining(n))
         ++healthy;
-    if (healthy >= target) continue;
-    chunks.push_back({chunk_handle{h}, e.meta.chunk_version, e.meta.size_bytes,
-                      std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target, false});
+    if (healthy >= target) {
+      if (e.replicas.size() > target && trim_budget > 0)
+        trim(handle, e, target, by_id, trim_budget, fx);
+      continue;
+    }
+    chunks.push_back({handle, e.meta.chunk_version, e.meta.size_bytes,
+                      std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target,
+                      hot_.hot(handle)});
   }
   auto orders = repair_.plan(chunks, servers, now);
   for (auto& o : orders) {
@@ -424,6 +437,37 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
                                 " queued=" + std::to_string(repair_.stats().queued) +
                                 " missing=" + std::to_string(repair_.stats().missing) +
                                 " in_flight=" + std::to_string(repair_.in_flight())});
+}
+
+void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
+                       const std::map<node_id, const registry::chunkserver_info*>& servers,
+                       size_t& budget, master_effects& fx) {
+  if (repair_.copying(h)) return;
+  std::vector<const registry::chunkserver_info*> good;
+  std::vector<node_id> victims;
+  for (auto& n : e.replicas) {
+    auto it = servers.find(n);
+    if (it == servers.end()) continue;
+    if (draining(n))
+      victims.push_back(n);  // its copies are elsewhere now: copy, then delete
+    else if (it->second->state == registry::health::healthy)
+      good.push_back(it->second);
+  }
+  if (good.size() < target) return;
+  // Keep the replicas on the servers with the most free space.
+  std::sort(good.begin(), good.end(), [](auto* a, auto* b) {
+    return std::tie(b->free_bytes, a->id) < std::tie(a->free_bytes, b->id);
+  });
+  for (size_t i = target; i < good.size(); ++i) victims.push_back(good[i]->id);
+  for (auto& v : victims) {
+    if (budget == 0) return;
+    --budget;
+    meta_.drop_replica(h, v);  // not handed to readers from now on
+    pending_deletes_[v].push_back(h.value);
+    fx.events.push_back({event_level::debug, "replica_trimmed handle=" + h.to_string() +
+                                                 " node=" + v.to_string() +
+                                                 " target=" + std::to_string(target)});
+  }
 }
 
 std::vector<copy_instruction> master_core::take_copy_orders(const node_id& target) {
@@ -552,7 +596,11 @@ std::vector<uint64_t> master_core::durable_deletes(const node_id& n,
 void master_core::answer_read(request_token t, ns_reply r, master_effects& fx) {
   batch* holder = newest_undurable();
   if (holder == nullptr || r.status != errc::ok) return fx.replies.push_back({t, std::move(r)});
-  holder->waiters.push_back({t, std::move(r)});
+  // Built in place: GCC 12 at -O2 warns that a braced waiter{t, r} may copy an uninitialized
+  // put_plan out of the variant (a false positive that -Werror turns into an error).
+  auto& w = holder->waiters.emplace_back();
+  w.token = t;
+  w.reply.emplace<ns_reply>(std::move(r));
 }
 
 std::optional<log_batch> master_core::take_batch() {

@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/master/hot_chunks.hpp"
 #include "core/master/master_state.hpp"
 #include "core/master/messages.hpp"
 #include "core/master/repair_planner.hpp"
@@ -55,6 +56,8 @@ struct core_options {
   core::duration repair_interval = std::chrono::seconds(1);       // how often to plan copies
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
   uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
+  hot_options hot;                                        // [replicator]
+  uint32_t max_trims_per_plan = 1024;  // surplus replicas told to delete per repair plan
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -135,6 +138,7 @@ class master_core {
   const std::map<node_id, uint64_t>& used_bytes() const { return used_bytes_; }
   const core_options& options() const { return opts_; }
   const repair_planner& repair() const { return repair_; }
+  const hot_chunks& hot() const { return hot_; }
   size_t repair_orders_unsent() const;
   // Bytes copied per second by repair over the last ~10 s (from the planner's done counter).
   double repair_bytes_per_s() const;
@@ -189,6 +193,12 @@ class master_core {
   // `at_once`: plan even if the last plan was less than repair_interval ago.
   void plan_repairs(core::time_point now, master_effects& fx, bool at_once = false);
   void on_copy_results(const chunkserver_heartbeat& hb, core::time_point now, master_effects& fx);
+  // Replicas beyond a chunk's target (a hot chunk cooled, a returning chunkserver, a drained
+  // server's copies) are told to delete themselves, never below the target of healthy,
+  // non-draining replicas, and never while a copy of the chunk is in flight.
+  void trim(chunk_handle h, const chunk_entry& e, uint32_t target,
+            const std::map<node_id, const registry::chunkserver_info*>& servers, size_t& budget,
+            master_effects& fx);
   std::vector<copy_instruction> take_copy_orders(const node_id& target);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
   ns_reply stat_reply(const file_stat& s) const;
@@ -215,6 +225,7 @@ class master_core {
   bool checkpoint_pending_ = false;
 
   repair_planner repair_;
+  hot_chunks hot_;
   struct copy_in_flight {
     copy_order order;
     core::time_point deadline;

@@ -76,6 +76,9 @@ bool operator==(const registration_ack& a, const registration_ack& b) {
   return std::tie(a.master, a.heartbeat_interval_ms, a.delete_chunks) ==
          std::tie(b.master, b.heartbeat_interval_ms, b.delete_chunks);
 }
+bool operator==(const chunk_reads& a, const chunk_reads& b) {
+  return a.handle == b.handle && a.reads == b.reads;
+}
 bool operator==(const copy_result& a, const copy_result& b) {
   return std::tie(a.order_id, a.handle, a.ok, a.error) ==
          std::tie(b.order_id, b.handle, b.ok, b.error);
@@ -87,8 +90,9 @@ bool operator==(const copy_instruction& a, const copy_instruction& b) {
 }
 bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) {
   return std::tie(a.id, a.seq, a.capacity_bytes, a.free_bytes, a.used_bytes, a.added, a.removed,
-                  a.copies) == std::tie(b.id, b.seq, b.capacity_bytes, b.free_bytes, b.used_bytes,
-                                        b.added, b.removed, b.copies);
+                  a.copies, a.reads) == std::tie(b.id, b.seq, b.capacity_bytes, b.free_bytes,
+                                                 b.used_bytes, b.added, b.removed, b.copies,
+                                                 b.reads);
 }
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
   return std::tie(a.registered, a.delete_chunks, a.copy_chunks) ==

@@ -160,6 +160,12 @@ struct copy_result {
   std::string error;  // not ok: one line, naming the source
 };
 
+// Client reads of one chunk since the last heartbeat (dynamic replication of hot chunks).
+struct chunk_reads {
+  uint64_t handle = 0;
+  uint64_t reads = 0;
+};
+
 struct chunkserver_heartbeat {
   node_id id;
   uint64_t seq = 0;
@@ -169,6 +175,7 @@ struct chunkserver_heartbeat {
   std::vector<chunk_report> added;  // incremental report since the last heartbeat
   std::vector<uint64_t> removed;    // deleted, expired or found corrupt
   std::vector<copy_result> copies;  // repair copies finished since the last heartbeat
+  std::vector<chunk_reads> reads;   // client reads per chunk since the last heartbeat
 };
 
 // Repair (design.md §6): copy a chunk from a healthy replica to the chunkserver this reply
@@ -205,6 +212,7 @@ bool operator==(const put_plan& a, const put_plan& b);
 bool operator==(const put_commit& a, const put_commit& b);
 bool operator==(const chunk_report& a, const chunk_report& b);
 bool operator==(const copy_result& a, const copy_result& b);
+bool operator==(const chunk_reads& a, const chunk_reads& b);
 bool operator==(const copy_instruction& a, const copy_instruction& b);
 bool operator==(const chunkserver_registration& a, const chunkserver_registration& b);
 bool operator==(const registration_ack& a, const registration_ack& b);

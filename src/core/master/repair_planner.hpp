@@ -92,6 +92,7 @@ class repair_planner {
   void on_server_gone(const node_id& n, core::time_point now);
 
   size_t in_flight() const { return in_flight_.size(); }
+  bool copying(chunk_handle h) const { return in_flight_.count(h.value) > 0; }
   uint32_t load(const node_id& n) const;  // copies in flight with n as source or target
   const repair_stats& stats() const { return stats_; }
   const repair_options& options() const { return opts_; }

@@ -205,8 +205,8 @@ TEST_F(Repair, FsckReportsChunksWithNoLiveReplicaAndExitsNonZero) {
 }
 
 // A chunkserver that comes back with the replicas it had: chunks of a file removed while it was
-// away are deleted from its disk (orphans), the rest are recognised as replicas again, and
-// reads stay byte-exact.
+// away are deleted from its disk (orphans), the rest count again (and the surplus is trimmed),
+// and reads stay byte-exact.
 TEST_F(Repair, AChunkserverBackWithOldReplicasHasOrphansRemovedAndTheRestRecognised) {
   put("gone", 300000, "64KiB");
   put("kept", 300000, "64KiB");
@@ -232,6 +232,7 @@ TEST_F(Repair, AChunkserverBackWithOldReplicasHasOrphansRemovedAndTheRestRecogni
   ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {node_prefix(1)}); }, 60s))
       << c.admin(master_index, {"repair"}).out;
   ASSERT_EQ(cli({"rm", "/gone"}).exit_code, 0);
+  ASSERT_EQ(cli({"trash", "purge", "/gone"}).exit_code, 0);  // rm alone keeps it in the trash
   files.erase("/gone");
   c.start("cs1", "chunkserver", 1);  // same data dir, new incarnation
   EXPECT_TRUE(wait_until(
@@ -242,17 +243,10 @@ TEST_F(Repair, AChunkserverBackWithOldReplicasHasOrphansRemovedAndTheRestRecogni
       },
       30s))
       << "chunks of a removed file stayed on the returning chunkserver";
-  // Its replicas of /kept count again: those chunks have 4 replicas, cs1 among them.
-  EXPECT_TRUE(wait_until(
-      [&] {
-        auto rows = parse_chunks(c.admin(master_index, {"chunks", "/kept"}).out);
-        size_t with_cs1 = 0;
-        for (auto& r : rows) with_cs1 += r.where.find(node_prefix(1)) != std::string::npos;
-        return with_cs1 == kept_on_cs1.size();
-      },
-      30s))
+  // Its replicas of /kept count again, which makes those chunks over-replicated: the master
+  // trims them back to 3 (one holder deletes its copy).
+  EXPECT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
       << c.admin(master_index, {"chunks", "/kept"}).out;
-  for (auto& h : kept_on_cs1) EXPECT_TRUE(std::filesystem::exists(file_of(h))) << h;
   expect_files_intact();
 }
 
@@ -340,6 +334,34 @@ TEST_F(Trash, RmThenUndeleteIsByteExactAndExpiryFreesTheChunksOnDisk) {
       << chunk_files_everywhere() << " chunk files, " << before << " before";
   EXPECT_NE(cli({"trash"}).out.find("0 files in the trash"), std::string::npos);
   EXPECT_NE(cli({"undelete", "/doc.old"}).exit_code, 0);
+}
+
+// Hot chunks get extra replicas (up to replicator.max_replicas = 4 here) while clients read
+// them more than 5 times a second, and lose them again 3 s after they cooled down.
+struct Hot : Repair {
+  std::vector<std::string> extra() override {
+    return {"replicator.hot_reads_per_s=5", "replicator.max_replicas=4",
+            "replicator.cool_down_s=3"};
+  }
+};
+
+TEST_F(Hot, AHotFileGetsExtraReplicasThenGoesBackToThreeWhenCold) {
+  put("hot", 5000, "64KiB");
+  ASSERT_TRUE(all_chunks_at(3, {}));
+  // Read it in a loop (each get is a new client process, ~10-20 per second here).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (int i = 0; i < 5; ++i) EXPECT_EQ(cli({"cat", "/hot"}).exit_code, 0);
+        return all_chunks_at(4, {});
+      },
+      60s))
+      << c.admin(master_index, {"chunks", "/hot"}).out << c.admin(master_index, {"repair"}).out;
+  EXPECT_NE(c.admin(master_index, {"repair"}).out.find("hot chunks 1"), std::string::npos);
+  expect_files_intact();
+  // Nobody reads it now: after the cool-down it is trimmed back to 3.
+  EXPECT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
+      << c.admin(master_index, {"chunks", "/hot"}).out;
+  expect_files_intact();
 }
 
 }  // namespace

@@ -171,15 +171,15 @@ TEST(MasterCore, FreedChunksReachHeartbeatsOnlyAfterTheRemoveIsDurable) {
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
   master_effects fx;
-  EXPECT_TRUE(
-      c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx).delete_chunks.empty())
+  EXPECT_TRUE(c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx)
+                  .delete_chunks.empty())
       << "a trashed file's chunks were freed";
   (void)c.on_request(4, trash_request{trash_op::purge, "/f", ""}, t0());
-  auto early = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
+  auto early = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx);
   EXPECT_TRUE(early.delete_chunks.empty()) << "deletes sent before the purge was durable";
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
-  auto later = c.on_heartbeat({holder, 3, 1 << 30, 1 << 30, 0, {}, {}, {}}, t0(), fx);
+  auto later = c.on_heartbeat({holder, 3, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx);
   EXPECT_EQ(later.delete_chunks, (std::vector<uint64_t>{plan.chunks[0].handle}));
 }
 
@@ -244,7 +244,7 @@ struct RepairFixture {
   heartbeat_reply beat(const node_id& n, core::time_point t, std::vector<chunk_report> added = {},
                        std::vector<copy_result> copies = {}) {
     master_effects fx;
-    return c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies}, t, fx);
+    return c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies, {}}, t, fx);
   }
 };
 
@@ -407,6 +407,40 @@ TEST(MasterCoreTrash, RmUndeleteListPurgeAndExpiryReplayTheSame) {
   auto loaded = master_state::from_snapshot(snap, c.meta().options(), t0());
   ASSERT_TRUE(loaded.ok()) << loaded.err().message;
   EXPECT_EQ(loaded->canonical_dump(), c.meta().canonical_dump());
+}
+
+}  // namespace
+}  // namespace dfs::master
+
+namespace dfs::master {
+namespace {
+
+// A chunk above its target (a chunkserver came back with its replica) is trimmed: one holder
+// is told to delete it and stops counting; a hot chunk gets copies up to max_replicas.
+TEST(MasterCoreRepair, SurplusReplicasAreTrimmedAndHotChunksCopiedUp) {
+  auto o = repair_options_for_test();
+  o.hot = {5, 4, std::chrono::seconds(10), std::chrono::seconds(2), 100};
+  RepairFixture f(o);
+  auto& ch = f.plan.chunks[0];
+  chunk_handle h{ch.handle};
+  auto t1 = t0() + std::chrono::seconds(1);
+  (void)f.beat(f.spare(), t1, {{ch.handle, ch.chunk_version, ch.size_bytes}});
+  ASSERT_EQ(f.c.meta().chunks().find(h)->replicas.size(), 4u);
+  (void)f.c.on_tick(t1);
+  EXPECT_EQ(f.c.meta().chunks().find(h)->replicas.size(), 3u);
+  size_t told = 0;
+  for (uint16_t p : {17100, 17200, 17300, 17400})
+    told += f.beat(cs(p), t1).delete_chunks == std::vector<uint64_t>{ch.handle};
+  EXPECT_EQ(told, 1u) << "exactly one holder deletes its surplus replica";
+  // 20 reads/s over a window: hot, target 4 -> one copy to the server without it.
+  auto t2 = t1 + std::chrono::seconds(2);
+  auto holder = *f.c.meta().chunks().find(h)->replicas.begin();
+  master_effects fx;
+  (void)f.c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}, {{ch.handle, 40}}}, t1, fx);
+  for (uint16_t p : {17100, 17200, 17300, 17400}) (void)f.beat(cs(p), t2);  // all healthy
+  (void)f.c.on_tick(t2 + std::chrono::seconds(1));
+  EXPECT_TRUE(f.c.hot().hot(h));
+  EXPECT_EQ(f.c.repair().in_flight(), 1u) << "a hot chunk was not copied up";
 }
 
 }  // namespace

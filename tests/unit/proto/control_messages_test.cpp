@@ -33,7 +33,8 @@ TEST(ControlMessages, Chunkserver) {
                                          99,
                                          chunks,
                                          {5},
-                                         {{9, 10, true, ""}, {11, 12, false, "source gone"}}});
+                                         {{9, 10, true, ""}, {11, 12, false, "source gone"}},
+                                         {{13, 14}}});
   expect_roundtrip(heartbeat_reply{true, {}, {}});
   expect_roundtrip(heartbeat_reply{false, {1, 2, 3}, {}});
 }

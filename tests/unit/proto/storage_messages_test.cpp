@@ -66,7 +66,8 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                           99,
                                           chunks,
                                           {5},
-                                          {{9, 10, true, ""}, {11, 12, false, "source gone"}}}));
+                                          {{9, 10, true, ""}, {11, 12, false, "source gone"}},
+                                          {{13, 14}}}));
   EXPECT_ROUNDTRIP(
       (heartbeat_reply{true, {1, 2, 3}, {{4, 5, 6, 7, 0xdeadbeef, {nid(17100), 17101}, "tok"}}}));
 }
