@@ -276,6 +276,8 @@ const std::vector<field>& schema() {
                                                &replicator_section::hot_reads_per_s, 1, 10000000),
       uint_field<replicator_section, uint32_t>("replicator.max_replicas", &C::replicator,
                                                &replicator_section::max_replicas, 1, 16),
+      uint_field<balance_section, uint32_t>("balance.threshold_pct", &C::balance,
+                                            &balance_section::threshold_pct, 1, 100),
       uint_field<replicator_section, uint32_t>("replicator.cool_down_s", &C::replicator,
                                                &replicator_section::cool_down_s, 1, 86400),
   };

@@ -134,6 +134,11 @@ struct replicator_section {
   uint32_t cool_down_s = 60;      // not hot for this long: back to quorum.replication
 };
 
+// Moving replicas from full chunkservers to empty ones.
+struct balance_section {
+  uint32_t threshold_pct = 10;  // usage difference (points) that starts moves; 100: never
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -149,6 +154,7 @@ struct config {
   net_section net;
   repair_section repair;
   replicator_section replicator;
+  balance_section balance;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

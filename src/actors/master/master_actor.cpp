@@ -37,6 +37,7 @@ master::core_options options_of(const config& cfg) {
   o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
   o.hot.hot_reads_per_s = cfg.replicator.hot_reads_per_s;
   o.hot.max_replicas = cfg.replicator.max_replicas;
+  o.balance_threshold_pct = cfg.balance.threshold_pct;
   o.hot.cool_down = std::chrono::seconds(cfg.replicator.cool_down_s);
   return o;
 }

@@ -424,19 +424,67 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
                       hot_.hot(handle)});
   }
   auto orders = repair_.plan(chunks, servers, now);
-  for (auto& o : orders) {
-    copies_[o.id] = {o, now + opts_.copy_timeout};
-    copies_to_send_[o.target].push_back(o.id);
-    fx.events.push_back({event_level::debug, "repair_copy_planned handle=" + o.handle.to_string() +
-                                                 " from=" + o.source.to_string() +
-                                                 " to=" + o.target.to_string()});
-  }
+  for (auto& o : orders) start_copy(o, now, fx);
   if (!orders.empty())
     fx.events.push_back(
         {event_level::info, "repair_planned copies=" + std::to_string(orders.size()) +
                                 " queued=" + std::to_string(repair_.stats().queued) +
                                 " missing=" + std::to_string(repair_.stats().missing) +
                                 " in_flight=" + std::to_string(repair_.in_flight())});
+  if (repair_.stats().queued == 0) plan_rebalance(now, fx);
+}
+
+void master_core::start_copy(const copy_order& o, core::time_point now, master_effects& fx) {
+  copies_[o.id] = {o, now + opts_.copy_timeout};
+  copies_to_send_[o.target].push_back(o.id);
+  fx.events.push_back({event_level::debug, "repair_copy_planned handle=" + o.handle.to_string() +
+                                               " from=" + o.source.to_string() +
+                                               " to=" + o.target.to_string()});
+}
+
+double master_core::usage(const registry::chunkserver_info& s) const {
+  auto it = used_bytes_.find(s.id);
+  uint64_t used = it == used_bytes_.end() ? 0 : it->second;
+  return s.capacity_bytes == 0
+             ? 100.0
+             : 100.0 * static_cast<double>(used) / static_cast<double>(s.capacity_bytes);
+}
+
+void master_core::plan_rebalance(core::time_point now, master_effects& fx) {
+  if (opts_.balance_threshold_pct >= 100) return;
+  const registry::chunkserver_info* full = nullptr;
+  const registry::chunkserver_info* empty = nullptr;
+  auto servers = registry_.list();
+  for (auto& s : servers) {
+    if (s.state != registry::health::healthy || draining(s.id) || s.capacity_bytes == 0) continue;
+    if (full == nullptr || usage(s) > usage(*full)) full = &s;
+    if (empty == nullptr || usage(s) < usage(*empty)) empty = &s;
+  }
+  if (full == nullptr || full == empty ||
+      usage(*full) - usage(*empty) <= opts_.balance_threshold_pct)
+    return;
+  // Move about half the difference: both end near the middle, nothing ping-pongs.
+  double gap_bytes = (usage(*full) - usage(*empty)) / 200.0 *
+                     static_cast<double>(std::min(full->capacity_bytes, empty->capacity_bytes));
+  double planned = 0;
+  uint32_t moves = 0;
+  for (auto& [h, e] : meta_.chunks().chunks()) {
+    if (planned >= gap_bytes || moves >= opts_.repair.max_copies_per_server) break;
+    chunk_handle handle{h};
+    if (!e.replicas.count(full->id) || e.replicas.count(empty->id) || hot_.hot(handle) ||
+        e.replicas.size() != opts_.meta.replication)
+      continue;
+    auto o = repair_.plan_move({handle, e.meta.chunk_version, e.meta.size_bytes, {}, 0, false},
+                               full->id, empty->id, now);
+    if (!o) break;
+    start_copy(*o, now, fx);
+    planned += static_cast<double>(e.meta.size_bytes);
+    ++moves;
+  }
+  if (moves > 0)
+    fx.events.push_back({event_level::info, "rebalance_moves count=" + std::to_string(moves) +
+                                                " from=" + full->id.to_string() +
+                                                " to=" + empty->id.to_string()});
 }
 
 void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
@@ -454,9 +502,10 @@ void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
       good.push_back(it->second);
   }
   if (good.size() < target) return;
-  // Keep the replicas on the servers with the most free space.
-  std::sort(good.begin(), good.end(), [](auto* a, auto* b) {
-    return std::tie(b->free_bytes, a->id) < std::tie(a->free_bytes, b->id);
+  // Keep the replicas on the least used servers (a rebalance move trims the fullest).
+  std::sort(good.begin(), good.end(), [&](auto* a, auto* b) {
+    auto ua = usage(*a), ub = usage(*b);
+    return ua != ub ? ua < ub : a->id < b->id;
   });
   for (size_t i = target; i < good.size(); ++i) victims.push_back(good[i]->id);
   for (auto& v : victims) {

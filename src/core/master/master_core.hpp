@@ -57,7 +57,8 @@ struct core_options {
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
   uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
   hot_options hot;                                        // [replicator]
-  uint32_t max_trims_per_plan = 1024;  // surplus replicas told to delete per repair plan
+  uint32_t max_trims_per_plan = 1024;   // surplus replicas told to delete per repair plan
+  uint32_t balance_threshold_pct = 10;  // balance.threshold_pct (100: never rebalance)
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -200,6 +201,12 @@ class master_core {
             const std::map<node_id, const registry::chunkserver_info*>& servers, size_t& budget,
             master_effects& fx);
   std::vector<copy_instruction> take_copy_orders(const node_id& target);
+  // Rebalance: with no repair queued, when the fullest and the emptiest healthy chunkservers
+  // differ by more than balance_threshold_pct points of usage (chunk bytes / capacity), moves
+  // chunks from the fullest to the emptiest (copy now, trim the surplus after).
+  void plan_rebalance(core::time_point now, master_effects& fx);
+  double usage(const registry::chunkserver_info& s) const;
+  void start_copy(const copy_order& o, core::time_point now, master_effects& fx);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
   ns_reply stat_reply(const file_stat& s) const;
   ns_reply layout_reply(const file_layout& l) const;

@@ -127,6 +127,26 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
   return out;
 }
 
+std::optional<copy_order> repair_planner::plan_move(const repair_chunk& c, const node_id& source,
+                                                    const node_id& target, core::time_point now) {
+  refill(now);
+  if (in_flight_.count(c.handle.value) || load(source) >= opts_.max_copies_per_server ||
+      load(target) >= opts_.max_copies_per_server ||
+      budget_bytes_ < static_cast<double>(std::min(c.size_bytes, opts_.max_bytes_per_s)))
+    return std::nullopt;
+  if (auto a = avoid_until_.find({c.handle.value, target});
+      a != avoid_until_.end() && a->second > now)
+    return std::nullopt;
+  auto id = next_order_id_++;
+  in_flight_.emplace(c.handle.value, flight{id, source, target, c.size_bytes});
+  ++load_[source];
+  ++load_[target];
+  budget_bytes_ -= static_cast<double>(c.size_bytes);
+  ++stats_.started;
+  stats_.bytes_started += c.size_bytes;
+  return copy_order{id, c.handle, c.chunk_version, c.size_bytes, source, target};
+}
+
 void repair_planner::finish(std::multimap<uint64_t, flight>::iterator it, bool ok,
                             core::time_point now) {
   for (auto* n : {&it->second.source, &it->second.target})

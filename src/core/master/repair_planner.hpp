@@ -20,6 +20,7 @@
 // - A failed copy frees its slots and its target is avoided for that chunk for `retry_after`.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -85,6 +86,11 @@ class repair_planner {
   [[nodiscard]] std::vector<copy_order> plan(const std::vector<repair_chunk>& chunks,
                                              const std::vector<repair_server>& servers,
                                              core::time_point now);
+  // A move (rebalance): one copy of `c` from `source` to `target`, if neither is out of slots,
+  // the byte budget allows it and no copy of `c` is in flight. The master trims the surplus
+  // replica (on the fullest server) once the copy is done: a move never goes below target.
+  [[nodiscard]] std::optional<copy_order> plan_move(const repair_chunk& c, const node_id& source,
+                                                    const node_id& target, core::time_point now);
   // A copy finished: ok (the target holds the chunk durably) or failed. Unknown ids (copies
   // already counted as failed when their server went) are ignored.
   void on_copy_done(const copy_order& o, bool ok, core::time_point now);

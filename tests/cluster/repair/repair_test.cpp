@@ -4,6 +4,7 @@
 // nothing; the console's `repair` counts the copies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -361,6 +362,45 @@ TEST_F(Hot, AHotFileGetsExtraReplicasThenGoesBackToThreeWhenCold) {
   // Nobody reads it now: after the cool-down it is trimmed back to 3.
   EXPECT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
       << c.admin(master_index, {"chunks", "/hot"}).out;
+  expect_files_intact();
+}
+
+// Chunkservers of 64 MiB each: a fifth one joins empty and receives replicas until usage is
+// within balance.threshold_pct (10 points) of the fullest.
+struct Balance : Repair {
+  std::vector<std::string> extra() override {
+    return {"chunkserver.capacity_bytes=67108864", "balance.threshold_pct=10"};
+  }
+  // The CHUNKS column of `chunkservers`, for the healthy ones.
+  std::vector<int> chunk_counts() {
+    std::vector<int> out;
+    std::istringstream in(c.admin(master_index, {"chunkservers"}).out);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find(" healthy ") == std::string::npos) continue;
+      auto last = line.find_last_of(' ');
+      out.push_back(std::stoi(line.substr(last + 1)));
+    }
+    return out;
+  }
+};
+
+TEST_F(Balance, ANewChunkserverReceivesReplicasUntilUsageIsWithinTheThreshold) {
+  put("a", 20u << 20, "1MiB");
+  put("b", 20u << 20, "1MiB");
+  c.start("cs5", "chunkserver", 5);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 5; }, 20s));
+  // 40 chunks x 3 replicas over 5 servers: 24 each when even; within 10 % of 64 MiB (6.4
+  // chunks of 1 MiB) of each other is enough.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto n = chunk_counts();
+        if (n.size() != 5) return false;
+        auto [lo, hi] = std::minmax_element(n.begin(), n.end());
+        return *lo >= 16 && *hi - *lo <= 7 && all_chunks_at(3, {});
+      },
+      90s))
+      << c.admin(master_index, {"chunkservers"}).out << c.admin(master_index, {"repair"}).out;
   expect_files_intact();
 }
 
