@@ -294,8 +294,13 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
   for (auto& r : hb.reads) hot_.on_reads(chunk_handle{r.handle}, r.reads, now);
   std::vector<uint64_t> del;
   if (auto it = pending_deletes_.find(hb.id); it != pending_deletes_.end()) {
-    del = std::move(it->second);
-    pending_deletes_.erase(it);
+    // The collector's throttle: a chunkserver deletes at most this many chunks per heartbeat,
+    // so freeing a large tree does not stall its disk; the rest follows with the next ones.
+    auto& q = it->second;
+    auto n = std::min<size_t>(q.size(), opts_.max_deletes_per_heartbeat);
+    del.assign(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+    if (q.empty()) pending_deletes_.erase(it);
   }
   heartbeat_reply reply{true, std::move(del), {}};
   if (hb.added.empty() && hb.removed.empty()) {

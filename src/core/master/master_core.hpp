@@ -57,8 +57,9 @@ struct core_options {
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
   uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
   hot_options hot;                                        // [replicator]
-  uint32_t max_trims_per_plan = 1024;   // surplus replicas told to delete per repair plan
-  uint32_t balance_threshold_pct = 10;  // balance.threshold_pct (100: never rebalance)
+  uint32_t max_trims_per_plan = 1024;        // surplus replicas told to delete per repair plan
+  uint32_t max_deletes_per_heartbeat = 512;  // chunk deletes handed to one heartbeat reply
+  uint32_t balance_threshold_pct = 10;       // balance.threshold_pct (100: never rebalance)
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).

@@ -445,3 +445,38 @@ TEST(MasterCoreRepair, SurplusReplicasAreTrimmedAndHotChunksCopiedUp) {
 
 }  // namespace
 }  // namespace dfs::master
+
+namespace dfs::master {
+namespace {
+
+// The collector's throttle: freed chunks reach a chunkserver at most
+// max_deletes_per_heartbeat per heartbeat; the rest follow with the next heartbeats.
+TEST(MasterCoreTrash, DeletesAreHandedOutAFewPerHeartbeat) {
+  auto o = repair_options_for_test();
+  o.max_deletes_per_heartbeat = 2;
+  RepairFixture f(o);
+  (void)f.c.on_put(10, {"/g", 5 * 1024, 1024}, t0());  // five more chunks
+  auto b = f.c.take_batch();
+  auto plan = std::get<put_plan>(f.c.on_batch_durable(b->id, true, 10, t0()).replies.at(0).reply);
+  (void)f.c.on_commit(11, {"/g", plan.chunk_size_bytes, plan.chunks}, t0(), 1000);
+  b = f.c.take_batch();
+  (void)f.c.on_batch_durable(b->id, true, 10, t0());
+  (void)f.c.on_request(12, {ns_op::remove, "/g"}, t0(), 1);
+  (void)f.c.on_request(13, trash_request{trash_op::purge, "", ""}, t0());
+  while ((b = f.c.take_batch())) (void)f.c.on_batch_durable(b->id, true, 10, t0());
+  auto holder = plan.chunks[0].replicas[0].id;
+  size_t total = 0, beats = 0;
+  for (size_t got = 1; got > 0; ++beats) {
+    got = f.beat(holder, t0()).delete_chunks.size();
+    EXPECT_LE(got, 2u);
+    total += got;
+  }
+  size_t held = 0;
+  for (auto& ch : plan.chunks)
+    for (auto& r : ch.replicas) held += r.id == holder;
+  EXPECT_EQ(total, held) << "every chunk of /g on that holder, in the end";
+  EXPECT_GE(beats, (held + 1) / 2 + 1);
+}
+
+}  // namespace
+}  // namespace dfs::master
