@@ -1,6 +1,6 @@
 #pragma once
 // Local files for cluster tests: deterministic random content, whole-file reads, a hash to
-// compare large files without printing them.
+// compare large files without printing them, a corrupted byte.
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -32,6 +32,17 @@ inline void write_random(const std::string& path, size_t size, uint32_t seed) {
   }
   for (size_t i = size - size % 8; i < size; ++i) s[i] = static_cast<char>(rng());
   std::ofstream(path, std::ios::binary).write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+
+// Flips the last byte of a file (a chunk file: its last data byte) to fake disk corruption.
+inline void flip_last_byte(const std::string& path) {
+  std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+  io.seekg(-1, std::ios::end);
+  char b = 0;
+  io.read(&b, 1);
+  b = static_cast<char>(b ^ 0x5a);
+  io.seekp(-1, std::ios::end);
+  io.write(&b, 1);
 }
 
 }  // namespace dfs::test

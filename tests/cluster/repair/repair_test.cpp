@@ -167,15 +167,7 @@ TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
   ASSERT_TRUE(all_chunks_at(3, {}));
   auto files_on_cs1 = chunk_files(1, "chunks");
   ASSERT_FALSE(files_on_cs1.empty());
-  {  // flip the last data byte of one replica on cs1
-    std::fstream io(files_on_cs1[0], std::ios::in | std::ios::out | std::ios::binary);
-    io.seekg(-1, std::ios::end);
-    char b = 0;
-    io.read(&b, 1);
-    b = static_cast<char>(b ^ 0x5a);
-    io.seekp(-1, std::ios::end);
-    io.write(&b, 1);
-  }
+  dfs::test::flip_last_byte(files_on_cs1[0]);  // one replica on cs1
   // No client reads it: the scrubber finds it, the replica is set aside, repair copies it back.
   ASSERT_TRUE(wait_until([&] { return chunk_files(1, "corrupt").size() == 1; }, 30s))
       << c.admin(1, {"scrub"}).out;

@@ -16,41 +16,21 @@
 #include <sstream>
 
 #include "common/dfs_cluster.hpp"
+#include "common/test_files.hpp"
 
 using namespace std::chrono_literals;
 using dfs::test::dfs_cluster;
+using dfs::test::fnv1a;
 using dfs::test::process;
+using dfs::test::read_all;
 using dfs::test::run_result;
 using dfs::test::wait_until;
+using dfs::test::write_random;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int master_index = 0;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-void write_random(const std::string& path, size_t size, uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(size, '\0');
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    uint64_t v = rng();
-    std::memcpy(&s[i], &v, 8);
-  }
-  for (size_t i = size - size % 8; i < size; ++i) s[i] = static_cast<char>(rng());
-  std::ofstream(path, std::ios::binary).write(s.data(), static_cast<std::streamsize>(s.size()));
-}
 
 struct Storage : ::testing::Test {
   dfs_cluster c;
@@ -210,15 +190,7 @@ TEST_F(Storage, CorruptReplicaIsDetectedDroppedAndRepaired) {
   ASSERT_EQ(cli({"put", local("f"), "/f", "--chunk-size", "64KiB"}).exit_code, 0);
   auto files = chunk_files("cs1");
   ASSERT_EQ(files.size(), 3u);
-  for (auto& path : files) {  // flip the last data byte of every chunk on cs1
-    std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
-    io.seekg(-1, std::ios::end);
-    char b = 0;
-    io.read(&b, 1);
-    b = static_cast<char>(b ^ 0x5a);
-    io.seekp(-1, std::ios::end);
-    io.write(&b, 1);
-  }
+  for (auto& path : files) dfs::test::flip_last_byte(path);  // every chunk on cs1
   // Reads rotate over the replicas by chunk index: one chunk is read from cs1 first.
   auto g = cli({"get", "/f", local("f.back")});
   ASSERT_EQ(g.exit_code, 0) << g.err;
