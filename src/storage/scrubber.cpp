@@ -62,15 +62,16 @@ void scrubber::scan_pass() {
     pacer_.start_pass(chunks.size(), bytes, core::clock::now());
   }
   for (auto& c : chunks) {
-    // An empty chunk still has a header to check: read it as one zero-length piece.
-    for (uint64_t off = 0; off < c.length_bytes || (off == 0 && c.length_bytes == 0);) {
+    // An empty chunk still has a header to check: at least one (zero-length) read.
+    bool last = false;
+    for (uint64_t off = 0; !last;) {
       auto n = std::min(piece_bytes, c.length_bytes - off);
       auto r = store_->read(c.handle, off, n);
-      // Deleted or replaced meanwhile: nothing to judge. Corrupt: the store set it aside.
-      bool gone = !r && r.err().code == cs::errc::not_found;
+      // Any error ends the chunk: deleted meanwhile (nothing to judge), or corrupt (the store
+      // set it aside for the next heartbeat).
       bool corrupt = !r && r.err().code == cs::errc::corrupt;
       off += n;
-      bool last = !r || off >= c.length_bytes;
+      last = !r || off >= c.length_bytes;
       if (corrupt)
         log::get("chunkstore")->error("scrub_found_corrupt chunk={}", c.handle.to_string());
       core::duration wait;
@@ -79,7 +80,6 @@ void scrubber::scan_pass() {
         wait = pacer_.on_verified(n, last, corrupt, core::clock::now());
       }
       if (!wait_until(core::clock::now() + wait)) return;
-      if (last || gone) break;
     }
   }
   std::lock_guard<std::mutex> g(mu_);

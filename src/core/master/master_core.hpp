@@ -205,7 +205,8 @@ class master_core {
   // Rebalance: with no repair queued, when the fullest and the emptiest healthy chunkservers
   // differ by more than balance_threshold_pct points of usage (chunk bytes / capacity), moves
   // chunks from the fullest to the emptiest (copy now, trim the surplus after).
-  void plan_rebalance(core::time_point now, master_effects& fx);
+  void plan_rebalance(const std::vector<registry::chunkserver_info>& servers, core::time_point now,
+                      master_effects& fx);
   double usage(const registry::chunkserver_info& s) const;
   void start_copy(const copy_order& o, core::time_point now, master_effects& fx);
   void maybe_checkpoint(core::time_point now, master_effects& fx);

@@ -139,7 +139,7 @@ class master_state {
                                      core::time_point now);
   // Replicas confirmed by the client's finalize step, right after its commit was applied.
   void note_replicas(chunk_handle h, const std::vector<node_id>& nodes);
-  void on_corrupt_replica(const node_id& n, chunk_handle h) { chunks_.drop_replica(h, n); }
+  // A replica that no longer counts (found corrupt, trimmed): never handed to readers again.
   void drop_replica(chunk_handle h, const node_id& n) { chunks_.drop_replica(h, n); }
   void on_node_down(const node_id& n) { chunks_.drop_node(n); }
   std::vector<under_replicated_entry> under_replicated() const {

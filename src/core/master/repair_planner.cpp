@@ -112,15 +112,8 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
         if (better(s)) target = &s;
       }
       if (target == nullptr) break;
-      auto id = next_order_id_++;
-      out.push_back({id, c.handle, c.chunk_version, c.size_bytes, *source, target->id});
-      in_flight_.emplace(c.handle.value, flight{id, *source, target->id, c.size_bytes});
-      ++load_[*source];
-      ++load_[target->id];
+      out.push_back(start(c, *source, target->id));
       free_left[target->id] -= c.size_bytes;
-      budget_bytes_ -= static_cast<double>(c.size_bytes);
-      ++stats_.started;
-      stats_.bytes_started += c.size_bytes;
     }
     if (out.size() >= opts_.max_orders_per_plan) break;
   }
@@ -137,6 +130,11 @@ std::optional<copy_order> repair_planner::plan_move(const repair_chunk& c, const
   if (auto a = avoid_until_.find({c.handle.value, target});
       a != avoid_until_.end() && a->second > now)
     return std::nullopt;
+  return start(c, source, target);
+}
+
+copy_order repair_planner::start(const repair_chunk& c, const node_id& source,
+                                 const node_id& target) {
   auto id = next_order_id_++;
   in_flight_.emplace(c.handle.value, flight{id, source, target, c.size_bytes});
   ++load_[source];
@@ -144,7 +142,7 @@ std::optional<copy_order> repair_planner::plan_move(const repair_chunk& c, const
   budget_bytes_ -= static_cast<double>(c.size_bytes);
   ++stats_.started;
   stats_.bytes_started += c.size_bytes;
-  return copy_order{id, c.handle, c.chunk_version, c.size_bytes, source, target};
+  return {id, c.handle, c.chunk_version, c.size_bytes, source, target};
 }
 
 void repair_planner::finish(std::multimap<uint64_t, flight>::iterator it, bool ok,

@@ -110,6 +110,8 @@ class repair_planner {
     uint64_t size_bytes = 0;
   };
   void refill(core::time_point now);
+  // Records a copy in flight (slots, budget, stats) and names it.
+  copy_order start(const repair_chunk& c, const node_id& source, const node_id& target);
   void finish(std::multimap<uint64_t, flight>::iterator it, bool ok, core::time_point now);
 
   repair_options opts_;

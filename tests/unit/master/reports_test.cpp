@@ -83,7 +83,7 @@ TEST(Reports, IncrementalCorruptAndNodeDown) {
   auto c = d.put("/f", {10});
   d.state.note_replicas(c[0].handle, {cs(1), cs(2), cs(3)});
   EXPECT_TRUE(d.state.under_replicated().empty());
-  d.state.on_corrupt_replica(cs(2), c[0].handle);
+  d.state.drop_replica(c[0].handle, cs(2));
   auto under = d.state.under_replicated();
   ASSERT_EQ(under.size(), 1u);
   EXPECT_EQ(under[0].replica_count, 2u);
