@@ -23,10 +23,14 @@ struct remote_node {
   explicit operator bool() const { return static_cast<bool>(actor); }
 };
 
-// Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key; the error
-// says which address failed and why.
+// Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key, all within
+// cfg.client.timeout_ms (connect_node_until: by `deadline`); the error says which address
+// failed and why.
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
                                         const endpoint& addr);
+caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const config& cfg,
+                                              const endpoint& addr,
+                                              std::chrono::steady_clock::time_point deadline);
 
 // Logs in again if the token is near its end (long-lived shells); an error if that fails.
 caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node);
