@@ -138,6 +138,14 @@ ns_reply storage_client::ns(ns_op op, const std::string& path) {
   return call<ns_reply>(storage_atom::value, ns_request{op, path});
 }
 
+std::string storage_client::rename(const std::string& from, const std::string& to) {
+  check_remote(from, master::path_rules::stored);
+  check_remote(to);
+  layout_cache_.clear();
+  auto r = call<ns_reply>(storage_atom::value, ns_request{ns_op::rename, from, to});
+  return r.entries.empty() ? to : r.entries[0].name;
+}
+
 ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {
   // Trashed names may predate the name rules; a new name must follow them.
   if (!path.empty()) check_remote(path, master::path_rules::stored);

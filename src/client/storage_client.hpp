@@ -44,6 +44,9 @@ class storage_client {
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
+  // mv: `from` (a file or a directory) becomes `to` (into it if `to` is a directory); returns
+  // the new path. Logged and atomic at the master.
+  std::string rename(const std::string& from, const std::string& to);
   // The trash: list (path and new_path empty), undelete, purge (path empty: everything).
   ns_reply trash(trash_op op, const std::string& path, const std::string& new_path = {});
   // The newest `count` versions of a file, oldest first.

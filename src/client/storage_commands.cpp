@@ -165,21 +165,44 @@ std::string replicas_text(const ns_chunk& c) {
   return s.empty() ? "-" : s;
 }
 
+std::string child_path(const std::string& dir, const std::string& name) {
+  return (dir == "/" ? "" : dir) + "/" + name;
+}
+
+void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool long_form);
+
+// ls -R: each directory under a "PATH:" header, children after their parent (as ls -R does).
+void list_tree(storage_client& c, const std::string& dir, bool long_form, bool header) {
+  auto r = c.ns(ns_op::list, dir);
+  if (header) std::cout << "\n" << escape_unprintable(dir) << ":\n";
+  list_one(c, dir, r, long_form);
+  for (auto& e : r.entries)
+    if (e.is_dir) list_tree(c, child_path(dir, e.name), long_form, true);
+}
+
 int cmd_ls(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-l"}, pos, f, err)) return fail(err);
-  if (pos.size() > 1) return fail("usage: ls [-l] [DIR]");
+  if (!parse_flags(args, {"-l", "-R"}, pos, f, err)) return fail(err);
+  if (pos.size() > 1) return fail("usage: ls [-l] [-R] [DIR]");
   std::string dir = pos.empty() ? "/" : pos[0];
-  auto& c = client;
-  auto r = c.ns(ns_op::list, dir);
-  if (!f.count("-l")) {
+  if (f.count("-R")) {
+    std::cout << escape_unprintable(dir) << ":\n";
+    list_tree(client, dir, f.count("-l") > 0, false);
+    return 0;
+  }
+  list_one(client, dir, client.ns(ns_op::list, dir), f.count("-l") > 0);
+  return 0;
+}
+
+void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool long_form) {
+  if (!long_form) {
     // Names come from the master: escaped, one entry per line whatever they hold (the -l table
     // escapes its cells itself).
     for (auto& e : r.entries)
       std::cout << escape_unprintable(e.name) << (e.is_dir ? "/" : "") << "\n";
-    return 0;
+    return;
   }
   text_table t({"NAME", "SIZE", "VERSIONS", "CHUNKS", "MODIFIED", "REPLICAS"},
                {false, true, true, true, false, false});
@@ -191,7 +214,7 @@ int cmd_ls(storage_client& client, const args_t& args) {
     std::string reps;
     auto path = r.entries.size() == 1 && e.name == dir.substr(dir.rfind('/') + 1)
                     ? dir
-                    : (dir == "/" ? "" : dir) + "/" + e.name;
+                    : child_path(dir, e.name);
     try {
       auto l = c.layout_now(path);
       // Chunks on the same replicas are listed once: "0-9:a,b,c 10:a,b".
@@ -209,6 +232,48 @@ int cmd_ls(storage_client& client, const args_t& args) {
            std::to_string(e.chunk_count), format_time(e.mtime_ms), reps.empty() ? "-" : reps});
   }
   std::cout << t.render();
+}
+
+// du: bytes of the newest versions below the directory `dir` (what a get -r would fetch), one
+// line per directory (children first, as du does) unless `summary`; returns the total.
+uint64_t du_tree(storage_client& c, const std::string& dir, bool summary, uint64_t& files) {
+  uint64_t total = 0;
+  for (auto& e : c.ns(ns_op::list, dir).entries) {
+    if (e.is_dir) {
+      total += du_tree(c, child_path(dir, e.name), summary, files);
+    } else {
+      total += e.size_bytes;
+      ++files;
+    }
+  }
+  if (!summary) std::cout << total << "\t" << escape_unprintable(dir) << "\n";
+  return total;
+}
+
+int cmd_du(storage_client& client, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"-s"}, pos, f, err)) return fail(err);
+  if (pos.size() > 1) return fail("usage: du [-s] [PATH]");
+  std::string path = pos.empty() ? "/" : pos[0];
+  uint64_t files = 0, total = 0;
+  auto st = client.ns(ns_op::stat, path);
+  if (!st.entries.at(0).is_dir) {  // a file: its newest version
+    files = 1;
+    total = st.versions.at(0).size_bytes;
+    std::cout << total << "\t" << escape_unprintable(path) << "\n";
+  } else {
+    total = du_tree(client, path, f.count("-s") > 0, files);
+    if (f.count("-s")) std::cout << total << "\t" << escape_unprintable(path) << "\n";
+  }
+  std::cerr << files << " files, " << format_bytes(total) << " (newest versions)\n";
+  return 0;
+}
+
+int cmd_mv(storage_client& client, const args_t& args) {
+  if (args.size() != 3) return fail("usage: mv SRC DST");
+  client.rename(args[1], args[2]);
   return 0;
 }
 
@@ -317,7 +382,16 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"get", guarded("get REMOTE LOCAL [--version N]",
                       "download a version (LOCAL '-': stdout; never through a symlink)", cmd_get)},
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
-      {"ls", guarded("ls [-l] [DIR]", "list a directory (-l: sizes, versions, replicas)", cmd_ls)},
+      {"ls", guarded("ls [-l] [-R] [DIR]",
+                     "list a directory (-l: sizes, versions, replicas; -R: and every directory "
+                     "below)",
+                     cmd_ls)},
+      {"mv",
+       guarded("mv SRC DST",
+               "rename a file or directory (DST an existing directory: into it); atomic", cmd_mv)},
+      {"du", guarded("du [-s] [PATH]",
+                     "bytes of the newest versions per directory below PATH (-s: the total only)",
+                     cmd_du)},
       {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
       {"mkdir", guarded("mkdir DIR", "create a directory", cmd_path_op<ns_op::mkdir>)},
       {"rm",

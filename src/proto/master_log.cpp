@@ -75,6 +75,8 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::purge_record>(src, "purge record"));
     case master::record_kind::drain:
       return widen(decode_body<master::drain_record>(src, "drain record"));
+    case master::record_kind::rename:
+      return widen(decode_body<master::rename_record>(src, "rename record"));
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }

@@ -80,6 +80,11 @@ typename Inspector::result_type inspect(Inspector& f, drain_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rename_record& x) {
+  return f(caf::meta::type_name("dfs::master::rename_record"), x.from, x.to);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trash_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::trash_snapshot"), x.id, x.path, x.deleted_ms,
            x.next_version, x.versions);

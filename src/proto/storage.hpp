@@ -14,7 +14,7 @@ namespace dfs {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
-  return f(caf::meta::type_name("dfs::ns_request"), x.op, x.path);
+  return f(caf::meta::type_name("dfs::ns_request"), x.op, x.path, x.to);
 }
 
 template <class Inspector>

@@ -130,6 +130,15 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       answer_read(t, s ? stat_reply(*s) : ns_error(s.err()), fx);
       return fx;
     }
+    case ns_op::rename: {
+      auto rec = meta_.validate_rename(r.path, r.to);
+      if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+      // The reply names where it went (mv into a directory appends the name).
+      ns_reply done;
+      done.entries.push_back({rec->to, false, 0, 0, 0, 0});
+      log_and_apply(log_record{std::move(*rec)}, {t, std::move(done)}, now, fx);
+      return fx;
+    }
   }
   fx.replies.push_back(
       {t, ns_error(errc::invalid_argument,

@@ -38,6 +38,18 @@ result<remove_record> master_state::validate_remove(std::string_view path) const
   return remove_record{p->text()};
 }
 
+result<rename_record> master_state::validate_rename(std::string_view from,
+                                                    std::string_view to) const {
+  auto f = parse_path(from, path_rules::stored);  // like rm: an old bad name can be renamed
+  if (!f) return f.err();
+  auto t = parse_path(to);
+  if (!t) return t.err();
+  if (auto n = tree_.lookup(*t); n && (*n)->is_dir && !f->is_root())
+    t->components.push_back(f->name());
+  if (auto ok = tree_.check_rename(*f, *t); !ok) return ok.err();
+  return rename_record{f->text(), t->text()};
+}
+
 result<allocate_record> master_state::validate_allocate(std::string_view path,
                                                         uint32_t chunk_count) const {
   auto p = parse_path(path);
@@ -121,6 +133,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const restore_record& x) { return apply_restore(x); },
                         [&](const purge_record& x) { return apply_purge(x); },
                         [&](const drain_record& x) { return apply_drain(x); },
+                        [&](const rename_record& x) { return apply_rename(x); },
                     },
                     r);
 }
@@ -294,6 +307,20 @@ result<void> master_state::apply_drain(const drain_record& r) {
     draining_.insert(r.address);
   else
     draining_.erase(r.address);
+  return {};
+}
+
+}  // namespace dfs::master
+
+namespace dfs::master {
+
+result<void> master_state::apply_rename(const rename_record& r) {
+  auto f = parse_path(r.from, path_rules::stored);
+  if (!f) return f.err();
+  auto t = parse_path(r.to);
+  if (!t) return t.err();
+  if (auto ok = tree_.check_rename(*f, *t); !ok) return ok.err();
+  tree_.rename(*f, *t);
   return {};
 }
 

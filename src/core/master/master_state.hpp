@@ -103,6 +103,8 @@ class master_state {
   // -- validation: const, returns the record to persist or a clear error ------------------------
   result<mkdir_record> validate_mkdir(std::string_view path) const;
   result<remove_record> validate_remove(std::string_view path) const;
+  // mv FROM TO; TO an existing directory: FROM goes into it, under its own name.
+  result<rename_record> validate_rename(std::string_view from, std::string_view to) const;
   result<allocate_record> validate_allocate(std::string_view path, uint32_t chunk_count) const;
   result<commit_record> validate_commit(const commit_request& req, core::time_point now) const;
   // An abandon record for handles whose grace ran out, if any (the actor logs it on a tick).
@@ -173,6 +175,7 @@ class master_state {
   result<void> apply_restore(const restore_record& r);
   result<void> apply_purge(const purge_record& r);
   result<void> apply_drain(const drain_record& r);
+  result<void> apply_rename(const rename_record& r);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 

@@ -14,6 +14,8 @@ const char* to_string(ns_op op) {
       return "ls";
     case ns_op::stat:
       return "stat";
+    case ns_op::rename:
+      return "mv";
   }
   return "unknown";
 }
@@ -24,7 +26,7 @@ bool operator==(const replica_addr& a, const replica_addr& b) {
   return std::tie(a.id, a.data_port) == std::tie(b.id, b.data_port);
 }
 bool operator==(const ns_request& a, const ns_request& b) {
-  return std::tie(a.op, a.path) == std::tie(b.op, b.path);
+  return std::tie(a.op, a.path, a.to) == std::tie(b.op, b.path, b.to);
 }
 bool operator==(const versions_request& a, const versions_request& b) {
   return std::tie(a.path, a.count) == std::tie(b.path, b.count);

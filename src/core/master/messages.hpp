@@ -29,6 +29,7 @@ enum class ns_op : uint8_t {
   remove = 2,  // a file (every version) or an empty directory
   list = 3,    // a directory's entries; a file lists itself
   stat = 4,
+  rename = 5,  // mv path -> to (a file or a directory with everything below it)
 };
 
 const char* to_string(ns_op op);
@@ -36,6 +37,7 @@ const char* to_string(ns_op op);
 struct ns_request {
   ns_op op = ns_op::stat;
   std::string path;
+  std::string to = {};  // rename: the new path (an existing directory: into it)
 };
 
 // The newest `count` versions of a file, oldest of them first.

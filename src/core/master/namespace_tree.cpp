@@ -1,5 +1,7 @@
 #include "core/master/namespace_tree.hpp"
 
+#include <algorithm>
+
 namespace dfs::master {
 
 namespace {
@@ -76,6 +78,23 @@ result<void> namespace_tree::check_remove(const parsed_path& p) const {
   return {};
 }
 
+result<void> namespace_tree::check_rename(const parsed_path& from, const parsed_path& to) const {
+  if (from.is_root()) return make_error(errc::invalid_argument, "cannot move /");
+  auto node = lookup(from);
+  if (!node) return node.err();
+  if (to.is_root()) return make_error(errc::already_exists, "/ already exists");
+  // A directory into itself: `to` below `from` would detach the subtree from the tree.
+  if ((*node)->is_dir && to.components.size() > from.components.size() &&
+      std::equal(from.components.begin(), from.components.end(), to.components.begin()))
+    return make_error(errc::invalid_argument,
+                      "cannot move " + from.text() + " into itself (" + to.text() + ")");
+  auto parent = parent_dir(to);
+  if (!parent) return parent.err();
+  if ((*parent)->children.count(to.name()) > 0)
+    return make_error(errc::already_exists, to.text() + " already exists");
+  return {};
+}
+
 inode* namespace_tree::mutable_node(const parsed_path& p) {
   inode* cur = &root_;
   for (const auto& c : p.components) {
@@ -116,6 +135,14 @@ std::unique_ptr<inode> namespace_tree::remove(const parsed_path& p) {
   else
     --file_count_;
   return node;
+}
+
+void namespace_tree::rename(const parsed_path& from, const parsed_path& to) {
+  auto* old_parent = mutable_node(from.parent());
+  auto it = old_parent->children.find(from.name());
+  auto node = std::move(it->second);
+  old_parent->children.erase(it);
+  mutable_node(to.parent())->children.emplace(to.name(), std::move(node));  // counts unchanged
 }
 
 void namespace_tree::for_each(

@@ -40,11 +40,14 @@ class namespace_tree {
   result<void> check_mkdir(const parsed_path& p) const;
   result<void> check_file_target(const parsed_path& p) const;  // may create or add a version
   result<void> check_remove(const parsed_path& p) const;
+  // A move of `from` (file or directory, with everything below) to the new name `to`.
+  result<void> check_rename(const parsed_path& from, const parsed_path& to) const;
 
   // Mutations, called by apply() after the matching check passed.
   void mkdir(const parsed_path& p);
   file_node& file_for_commit(const parsed_path& p);  // creates the file if missing
   std::unique_ptr<inode> remove(const parsed_path& p);
+  void rename(const parsed_path& from, const parsed_path& to);
 
   // Pre-order walk (parents before children, names sorted), root excluded.
   void for_each(const std::function<void(const std::string& path, const inode&)>& f) const;

@@ -105,9 +105,16 @@ struct drain_record {
   bool on = false;
 };
 
+// mv: the file or directory `from` (with everything below it) is now `to` (which did not
+// exist). Versions, chunks and trash entries are untouched.
+struct rename_record {
+  std::string from;
+  std::string to;
+};
+
 using log_record =
     std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
-                 trash_record, restore_record, purge_record, drain_record>;
+                 trash_record, restore_record, purge_record, drain_record, rename_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -120,6 +127,7 @@ enum class record_kind : uint8_t {
   restore = 7,
   purge = 8,
   drain = 9,
+  rename = 10,
 };
 
 record_kind kind_of(const log_record& r);

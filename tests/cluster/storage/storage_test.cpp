@@ -235,6 +235,46 @@ TEST_F(Storage, AcknowledgedFilesSurviveMasterRestart) {
   }
 }
 
+// mv, ls -R and du through the CLI: a file and a directory tree move (into an existing
+// directory too), keep their bytes and versions, refuse to overwrite or move into themselves,
+// and stay moved after the master is killed and restarted (the rename is logged).
+TEST_F(Storage, MvLsRecursiveAndDu) {
+  for (auto d : {"/src", "/src/sub", "/dst"}) ASSERT_EQ(cli({"mkdir", d}).exit_code, 0);
+  write_random(local("a"), 100000, 3);
+  write_random(local("b"), 5000, 4);
+  ASSERT_EQ(cli({"put", local("a"), "/src/a", "--chunk-size", "64KiB"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("b"), "/src/a"}).exit_code, 0);  // /src/a version 2
+  ASSERT_EQ(cli({"put", local("b"), "/src/sub/b"}).exit_code, 0);
+  auto du = cli({"du", "/src"});
+  ASSERT_EQ(du.exit_code, 0) << du.err;
+  EXPECT_NE(du.out.find("5000\t/src/sub\n"), std::string::npos) << du.out;
+  EXPECT_NE(du.out.find("10000\t/src\n"), std::string::npos) << du.out;
+  EXPECT_EQ(cli({"du", "-s", "/"}).out, "10000\t/\n");
+  auto tree = cli({"ls", "-R", "/"});
+  ASSERT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_NE(tree.out.find("/src/sub:\nb\n"), std::string::npos) << tree.out;
+  // A file, then a whole directory into an existing one.
+  auto mv = cli({"mv", "/src/a", "/src/renamed"});
+  ASSERT_EQ(mv.exit_code, 0) << mv.err;
+  ASSERT_EQ(cli({"mv", "/src", "/dst"}).exit_code, 0);
+  auto clash = cli({"mv", "/dst/src/renamed", "/dst/src/sub/b"});
+  EXPECT_NE(clash.exit_code, 0);
+  EXPECT_NE(clash.err.find("already exists"), std::string::npos) << clash.err;
+  auto itself = cli({"mv", "/dst", "/dst/src/sub"});
+  EXPECT_NE(itself.exit_code, 0);
+  EXPECT_NE(itself.err.find("into itself"), std::string::npos) << itself.err;
+  c.kill9("master");
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  EXPECT_NE(cli({"stat", "/src"}).exit_code, 0) << "/src is still there";
+  auto g = cli({"get", "/dst/src/renamed", local("r.back"), "--version", "1"});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(fnv1a(read_all(local("a"))), fnv1a(read_all(local("r.back"))));
+  auto g2 = cli({"get", "/dst/src/sub/b", local("b.back")});
+  ASSERT_EQ(g2.exit_code, 0) << g2.err;
+  EXPECT_EQ(read_all(local("b")), read_all(local("b.back")));
+}
+
 TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
   write_random(local("old"), 100000, 12);
   write_random(local("new"), 64u << 20, 13);

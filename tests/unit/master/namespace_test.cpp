@@ -120,3 +120,47 @@ TEST(Namespace, ApplyRefusesRecordThatNoLongerFits) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.err().code, errc::already_exists);
 }
+
+// mv: a file keeps its versions and chunks under the new name; a directory moves with
+// everything below it; into an existing directory under its own name; never over an existing
+// name, never into itself, never /; the log replays to the same state.
+TEST(Namespace, RenameFilesAndDirectories) {
+  driver d;
+  d.mkdir("/a");
+  d.mkdir("/a/b");
+  auto chunks = d.put("/a/b/f", {10, 20});
+  d.put("/a/b/f", {30});  // a second version
+  d.mkdir("/x");
+  auto r = d.state.validate_rename("/a/b/f", "/a/g");
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_EQ(r->to, "/a/g");
+  d.apply(*r);
+  EXPECT_EQ(d.state.stat("/a/b/f").err().code, errc::not_found);
+  auto vs = d.state.versions("/a/g", 10);
+  ASSERT_TRUE(vs.ok());
+  EXPECT_EQ(vs->size(), 2u);
+  EXPECT_NE(d.state.chunks().find(chunks[0].handle), nullptr) << "a rename freed a chunk";
+  // A directory into an existing directory: /a -> /x/a, with /a/b and /a/g below it.
+  auto into = d.state.validate_rename("/a", "/x");
+  ASSERT_TRUE(into.ok()) << into.err().message;
+  EXPECT_EQ(into->to, "/x/a");
+  d.apply(*into);
+  EXPECT_TRUE(d.state.stat("/x/a/g").ok());
+  EXPECT_TRUE(d.state.stat("/x/a/b").ok());
+  EXPECT_EQ(d.state.file_count(), 1u);
+  // Refusals.
+  d.put("/y", {1});
+  EXPECT_EQ(d.state.validate_rename("/y", "/x/a/g").err().code, errc::already_exists);
+  EXPECT_EQ(d.state.validate_rename("/x", "/x/a/b/z").err().code, errc::invalid_argument);
+  EXPECT_EQ(d.state.validate_rename("/x/a", "/x/a/b").err().code, errc::invalid_argument)
+      << "into itself (b is a directory below it)";
+  EXPECT_EQ(d.state.validate_rename("/", "/z").err().code, errc::invalid_argument);
+  EXPECT_EQ(d.state.validate_rename("/nope", "/z").err().code, errc::not_found);
+  EXPECT_EQ(d.state.validate_rename("/y", "/nodir/z").err().code, errc::not_found);
+  EXPECT_EQ(d.state.validate_rename("/y", "/y/z").err().code, errc::not_a_directory);
+  EXPECT_EQ(d.state.validate_rename("/y", "/bad\nname").err().code, errc::invalid_path);
+  // The log replays to the same state.
+  auto replayed = master_state::replay({}, d.log, d.state.options(), t0());
+  ASSERT_TRUE(replayed.ok()) << replayed.err().message;
+  EXPECT_EQ(replayed->canonical_dump(), d.state.canonical_dump());
+}

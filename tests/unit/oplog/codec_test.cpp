@@ -32,6 +32,7 @@ std::vector<log_record> one_of_each() {
       restore_record{12, "/a/g"},
       purge_record{{12, 13}},
       drain_record{"10.0.0.7:17110", true},
+      rename_record{"/a/f", "/b/g"},
   };
 }
 
@@ -65,6 +66,9 @@ bool same(const purge_record& a, const purge_record& b) {
 }
 bool same(const drain_record& a, const drain_record& b) {
   return a.address == b.address && a.on == b.on;
+}
+bool same(const rename_record& a, const rename_record& b) {
+  return a.from == b.from && a.to == b.to;
 }
 bool same(const log_record& a, const log_record& b) {
   if (a.index() != b.index()) return false;

@@ -41,7 +41,8 @@ ns_chunk chunk() {
 }
 
 TEST(StorageMessages, ClientToMasterRoundTripFieldByField) {
-  EXPECT_ROUNDTRIP((ns_request{ns_op::remove, "/a/b"}));
+  EXPECT_ROUNDTRIP((ns_request{ns_op::remove, "/a/b", ""}));
+  EXPECT_ROUNDTRIP((ns_request{ns_op::rename, "/a/b", "/c/d"}));
   EXPECT_ROUNDTRIP((versions_request{"/a/b", 17}));
   EXPECT_ROUNDTRIP((layout_request{"/a/b", 42}));
   EXPECT_ROUNDTRIP((put_request{"/a/b", 1ull << 33, 1 << 20}));
