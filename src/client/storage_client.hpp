@@ -71,6 +71,7 @@ class storage_client {
   // share a reservation of chains). Public for tools and tests that push chunks themselves.
   put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   const config& cfg() const { return cfg_; }
+  caf::actor_system& system() const { return sys_; }
 
  private:
   remote_node& master();

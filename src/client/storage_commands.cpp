@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client/storage_client.hpp"
+#include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
 #include "common/limits.hpp"
 #include "common/text_table.hpp"
@@ -55,7 +56,7 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
         err = "unknown option '" + a + "'";
         return false;
       }
-      if (a == "-l") {
+      if (a.size() == 2) {  // short options (-l, -R, -s, -r) are switches
         vals[a] = "1";
         continue;
       }
@@ -109,12 +110,37 @@ auto with_progress(transfer_progress& p, F work) {
   }
 }
 
+// put -r / get -r: the summary on stdout, each failure on stderr, exit 1 if any failed.
+int tree_summary(const char* verb, const tree_result& r) {
+  std::printf("%s -r: %s: %llu files, %llu directories, %s in %.1f s (%.1f MiB/s)\n", verb,
+              escape_unprintable(r.root).c_str(), static_cast<unsigned long long>(r.files),
+              static_cast<unsigned long long>(r.dirs), format_bytes(r.bytes).c_str(), r.seconds,
+              r.bytes / 1048576.0 / std::max(r.seconds, 0.001));
+  std::fflush(stdout);
+  for (auto& s : r.skipped)
+    std::cerr << "skipped (not a regular file or directory): " << escape_unprintable(s) << "\n";
+  for (auto& [path, why] : r.failed)
+    std::cerr << "failed: " << escape_unprintable(path) << ": " << why << "\n";
+  if (r.failed.empty()) return 0;
+  std::cerr << "dfsnode: error: " << r.failed.size() << " of " << r.files + r.failed.size()
+            << " failed\n";
+  return 1;
+}
+
+unsigned parse_jobs(std::map<std::string, std::string>& f) {
+  if (!f.count("--jobs")) return 4;
+  auto n = parse_number(f["--jobs"], "--jobs");
+  if (n < 1 || n > 64) throw storage_error("--jobs: expected 1..64");
+  return static_cast<unsigned>(n);
+}
+
 int cmd_put(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--chunk-size"}, pos, f, err)) return fail(err);
-  if (pos.size() != 2) return fail("usage: put LOCAL REMOTE [--chunk-size S]");
+  if (!parse_flags(args, {"--chunk-size", "-r", "--jobs"}, pos, f, err)) return fail(err);
+  if (pos.size() != 2)
+    return fail("usage: put LOCAL REMOTE [--chunk-size S] | put -r LOCALDIR REMOTEDIR [--jobs N]");
   uint64_t cs = 0;
   if (f.count("--chunk-size")) {
     auto v = parse_size(f["--chunk-size"]);
@@ -122,6 +148,8 @@ int cmd_put(storage_client& client, const args_t& args) {
       return fail("--chunk-size '" + f["--chunk-size"] + "': expected 1KiB..64MiB");
     cs = *v;
   }
+  if (f.count("-r"))
+    return tree_summary("put", put_tree(client, pos[0], pos[1], {cs, parse_jobs(f)}));
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
   std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
@@ -133,8 +161,13 @@ int cmd_get(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--version"}, pos, f, err)) return fail(err);
-  if (pos.size() != 2) return fail("usage: get REMOTE LOCAL [--version N]");
+  if (!parse_flags(args, {"--version", "-r", "--jobs"}, pos, f, err)) return fail(err);
+  if (pos.size() != 2)
+    return fail("usage: get REMOTE LOCAL [--version N] | get -r REMOTEDIR LOCALDIR [--jobs N]");
+  if (f.count("-r")) {
+    if (f.count("--version")) return fail("get -r takes the newest versions (no --version)");
+    return tree_summary("get", get_tree(client, pos[0], pos[1], {0, parse_jobs(f)}));
+  }
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, pos[1], &p); });
@@ -377,10 +410,12 @@ storage_command guarded(std::string usage, std::string help,
 
 const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
-      {"put",
-       guarded("put LOCAL REMOTE [--chunk-size S]", "upload a file as a new version", cmd_put)},
-      {"get", guarded("get REMOTE LOCAL [--version N]",
-                      "download a version (LOCAL '-': stdout; never through a symlink)", cmd_get)},
+      {"put", guarded("put LOCAL REMOTE [--chunk-size S] | put -r LOCALDIR REMOTEDIR [--jobs N]",
+                      "upload a file as a new version (-r: a tree, N files at once)", cmd_put)},
+      {"get", guarded("get REMOTE LOCAL [--version N] | get -r REMOTEDIR LOCALDIR [--jobs N]",
+                      "download a version (LOCAL '-': stdout; never through a symlink; -r: a "
+                      "tree of newest versions)",
+                      cmd_get)},
       {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
       {"ls", guarded("ls [-l] [-R] [DIR]",
                      "list a directory (-l: sizes, versions, replicas; -R: and every directory "

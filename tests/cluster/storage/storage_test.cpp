@@ -250,6 +250,7 @@ TEST_F(Storage, MvLsRecursiveAndDu) {
   EXPECT_NE(du.out.find("5000\t/src/sub\n"), std::string::npos) << du.out;
   EXPECT_NE(du.out.find("10000\t/src\n"), std::string::npos) << du.out;
   EXPECT_EQ(cli({"du", "-s", "/"}).out, "10000\t/\n");
+  EXPECT_EQ(cli({"du", "-s", "/src/sub"}).out, "5000\t/src/sub\n");
   auto tree = cli({"ls", "-R", "/"});
   ASSERT_EQ(tree.exit_code, 0) << tree.err;
   EXPECT_NE(tree.out.find("/src/sub:\nb\n"), std::string::npos) << tree.out;
@@ -273,6 +274,38 @@ TEST_F(Storage, MvLsRecursiveAndDu) {
   auto g2 = cli({"get", "/dst/src/sub/b", local("b.back")});
   ASSERT_EQ(g2.exit_code, 0) << g2.err;
   EXPECT_EQ(read_all(local("b")), read_all(local("b.back")));
+}
+
+// put -r and get -r: a tree with an empty file, nested directories and a symbolic link (skipped)
+// goes up and comes back byte-exact; into an existing directory it lands under its own name
+// (cp -r); a file that cannot be written locally fails alone, named, with exit code 1.
+TEST_F(Storage, RecursivePutAndGet) {
+  auto tree = local("tree");
+  fs::create_directories(tree + "/sub/deeper");
+  write_random(tree + "/a", 200000, 1);
+  write_random(tree + "/b", 0, 2);
+  write_random(tree + "/sub/c", 70000, 3);
+  write_random(tree + "/sub/deeper/d", 1000, 4);
+  fs::create_symlink(tree + "/a", tree + "/link");
+  auto up = cli({"put", "-r", tree, "/up", "--jobs", "3", "--chunk-size", "64KiB"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(up.out.find("4 files"), std::string::npos) << up.out;
+  EXPECT_NE(up.err.find("skipped"), std::string::npos) << up.err;
+  auto down = cli({"get", "-r", "/up", local("out")});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  for (auto f : {"/a", "/b", "/sub/c", "/sub/deeper/d"})
+    EXPECT_EQ(read_all(tree + f), read_all(local("out") + f)) << f;
+  EXPECT_FALSE(fs::exists(local("out") + "/link"));
+  // Into an existing directory: /up/tree.
+  ASSERT_EQ(cli({"put", "-r", tree, "/up"}).exit_code, 0);
+  EXPECT_EQ(cli({"stat", "/up/tree/sub/deeper/d"}).exit_code, 0);
+  // A local name taken by a file: that part fails, the rest arrives.
+  fs::create_directories(local("out2/up"));
+  write_random(local("out2/up/sub"), 10, 5);
+  auto partial = cli({"get", "-r", "/up", local("out2")});
+  EXPECT_EQ(partial.exit_code, 1);
+  EXPECT_NE(partial.err.find("failed: /up/sub"), std::string::npos) << partial.err;
+  EXPECT_EQ(read_all(tree + "/a"), read_all(local("out2/up/a")));
 }
 
 TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {

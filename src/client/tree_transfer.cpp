@@ -1,0 +1,214 @@
+#include "client/tree_transfer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "client/storage_error.hpp"
+#include "common/escape.hpp"
+
+namespace dfs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct file_job {
+  std::string from, to;
+  uint64_t size = 0;
+};
+
+std::string join_remote(const std::string& dir, const std::string& name) {
+  return (dir == "/" ? "" : dir) + "/" + name;
+}
+
+std::string base_name(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+// Runs `one(client, job)` for every job on `jobs` workers, each with its own client, largest
+// files first (a big file started last would finish alone). Failures land in `r.failed`.
+template <class F>
+void run_jobs(storage_client& c, std::vector<file_job> todo, unsigned jobs, const char* verb,
+              tree_result& r, F one) {
+  std::sort(todo.begin(), todo.end(), [](auto& a, auto& b) { return a.size > b.size; });
+  uint64_t total = 0;
+  for (auto& j : todo) total += j.size;
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> files_done{0}, bytes_done{0};
+  std::mutex mu;
+  std::vector<std::unique_ptr<transfer_progress>> current;
+  auto workers_n = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(todo.size())));
+  for (unsigned i = 0; i < workers_n; ++i) current.push_back(std::make_unique<transfer_progress>());
+  std::atomic<bool> done{false};
+  auto t0 = clock::now();
+  // One line for the tree, on a terminal only (logs and pipes get the summary alone).
+  std::thread bar([&] {
+    if (!isatty(STDERR_FILENO)) return;
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (done) break;
+      uint64_t b = bytes_done;
+      for (auto& p : current) b += p->done_bytes;
+      double secs = std::max(std::chrono::duration<double>(clock::now() - t0).count(), 0.001);
+      std::fprintf(stderr, "\r%s: %zu/%zu files, %.1f/%.1f MiB, %.1f MiB/s   ", verb,
+                   static_cast<size_t>(files_done), todo.size(), b / 1048576.0, total / 1048576.0,
+                   b / 1048576.0 / secs);
+    }
+    std::fprintf(stderr, "\r%78s\r", "");
+  });
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < workers_n; ++w)
+    workers.emplace_back([&, w] {
+      std::unique_ptr<storage_client> own;
+      try {
+        own = std::make_unique<storage_client>(c.system(), c.cfg());
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        r.failed.emplace_back("(worker)", e.what());
+        return;
+      }
+      for (size_t i; (i = next++) < todo.size();) {
+        auto& j = todo[i];
+        auto& p = *current[w];
+        p.done_bytes = 0;
+        p.total_bytes = j.size;
+        try {
+          one(*own, j, p);
+          std::lock_guard<std::mutex> lock(mu);
+          ++r.files;
+          r.bytes += j.size;
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lock(mu);
+          r.failed.emplace_back(j.from, e.what());
+        }
+        p.done_bytes = 0;
+        bytes_done += j.size;
+        ++files_done;
+      }
+    });
+  for (auto& t : workers) t.join();
+  done = true;
+  bar.join();
+}
+
+// A local directory that is really one (not a symlink to one), created if missing.
+void make_local_dir(const fs::path& p) {
+  std::error_code ec;
+  fs::create_directory(p, ec);
+  auto st = fs::symlink_status(p, ec);
+  if (ec || st.type() != fs::file_type::directory)
+    throw storage_error(p.string() + ": not a directory (or a symbolic link to one)");
+}
+
+}  // namespace
+
+tree_result put_tree(storage_client& c, const std::string& local_dir, const std::string& remote_dir,
+                     const tree_options& o) {
+  auto t0 = clock::now();
+  std::error_code ec;
+  if (fs::symlink_status(local_dir, ec).type() != fs::file_type::directory)
+    throw storage_error(local_dir + ": not a local directory");
+  tree_result r;
+  r.root = remote_dir;
+  try {  // cp -r: into an existing directory under the local directory's own name
+    if (c.ns(ns_op::stat, remote_dir).entries.at(0).is_dir)
+      r.root = join_remote(remote_dir, base_name(fs::absolute(local_dir).lexically_normal()));
+    else
+      throw storage_error(remote_dir + " is a file");
+  } catch (const storage_error& e) {
+    if (std::string(e.what()).find("no such") == std::string::npos) throw;
+  }
+  auto mkdir = [&](const std::string& d) {
+    try {
+      c.ns(ns_op::mkdir, d);
+      ++r.dirs;
+    } catch (const storage_error& e) {
+      // Already there as a directory is fine (a second put -r into the same tree).
+      if (!c.ns(ns_op::stat, d).entries.at(0).is_dir) throw;
+    }
+  };
+  mkdir(r.root);
+  std::vector<file_job> todo;
+  auto base = fs::path(local_dir);
+  for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    auto rel = fs::relative(it->path(), base).generic_string();
+    auto remote = join_remote(r.root, rel);
+    auto st = it->symlink_status();
+    if (st.type() == fs::file_type::directory) {
+      try {
+        mkdir(remote);
+      } catch (const std::exception& e) {
+        r.failed.emplace_back(it->path().string(), e.what());
+        it.disable_recursion_pending();
+      }
+    } else if (st.type() == fs::file_type::regular) {
+      todo.push_back({it->path().string(), remote, static_cast<uint64_t>(it->file_size())});
+    } else {
+      r.skipped.push_back(it->path().string());
+    }
+  }
+  if (ec) throw storage_error(local_dir + ": " + ec.message());
+  run_jobs(c, std::move(todo), o.jobs, "put", r,
+           [&](storage_client& own, const file_job& j, transfer_progress& p) {
+             own.put(j.from, j.to, o.chunk_size, &p);
+           });
+  r.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  return r;
+}
+
+tree_result get_tree(storage_client& c, const std::string& remote_dir, const std::string& local_dir,
+                     const tree_options& o) {
+  auto t0 = clock::now();
+  if (!c.ns(ns_op::stat, remote_dir).entries.at(0).is_dir)
+    throw storage_error(remote_dir + " is a file (get -r takes a directory)");
+  tree_result r;
+  std::error_code ec;
+  auto root = fs::path(local_dir);
+  if (fs::symlink_status(root, ec).type() == fs::file_type::directory)
+    root /= base_name(remote_dir == "/" ? "root" : remote_dir);
+  r.root = root.string();
+  make_local_dir(root);
+  ++r.dirs;
+  std::vector<file_job> todo;
+  // Breadth first over the remote tree: directories are created before their files land.
+  std::vector<std::pair<std::string, fs::path>> dirs = {{remote_dir, root}};
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    auto [remote, local] = dirs[i];
+    for (auto& e : c.ns(ns_op::list, remote).entries) {
+      auto child_remote = join_remote(remote, e.name);
+      auto child_local = local / e.name;
+      if (e.is_dir) {
+        try {
+          make_local_dir(child_local);
+          ++r.dirs;
+          dirs.emplace_back(child_remote, child_local);
+        } catch (const std::exception& x) {
+          r.failed.emplace_back(child_remote, x.what());
+        }
+      } else {
+        todo.push_back({child_remote, child_local.string(), e.size_bytes});
+      }
+    }
+  }
+  run_jobs(c, std::move(todo), o.jobs, "get", r,
+           [](storage_client& own, const file_job& j, transfer_progress& p) {
+             own.get_to_file(j.from, 0, j.to, &p);
+           });
+  r.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace dfs
