@@ -231,8 +231,8 @@ put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint
 
 ns_version storage_client::put_chunks(const put_plan& plan, const std::string& remote,
                                       const std::function<std::string(size_t)>& chunk_bytes,
-                                      transfer_progress* progress) {
-  put_commit commit{remote, plan.chunk_size_bytes, plan.chunks};
+                                      transfer_progress* progress, uint64_t base_version) {
+  put_commit commit{remote, plan.chunk_size_bytes, plan.chunks, base_version};
   parallel_for(plan.chunks.size(), cfg_.client.window_chunks, [&](size_t i) {
     auto& c = commit.chunks[i];
     auto data = chunk_bytes(i);
@@ -275,7 +275,8 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
 }
 
 ns_version storage_client::put(const std::string& local, const std::string& remote,
-                               uint64_t chunk_size, transfer_progress* progress) {
+                               uint64_t chunk_size, transfer_progress* progress,
+                               uint64_t base_version) {
   int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw storage_error(sys_error("cannot open", local));
   struct stat sb {};
@@ -300,7 +301,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
           }
           return buf;
         },
-        progress);
+        progress, base_version);
     ::close(fd);
     return v;
   } catch (...) {

@@ -54,8 +54,10 @@ class storage_client {
   // Chunks and replicas of a version (0 = newest), straight from the master (no cache).
   ns_reply layout_now(const std::string& path, uint64_t version = 0);
   // Uploads `local` as a new version of `remote`; chunk_size 0 = the cluster default.
+  // `base_version` != 0: commit only if that is still the newest version (edit; otherwise a
+  // storage_error says which version is newer).
   ns_version put(const std::string& local, const std::string& remote, uint64_t chunk_size,
-                 transfer_progress* progress = nullptr);
+                 transfer_progress* progress = nullptr, uint64_t base_version = 0);
   // Same from memory (small files, benchmarks).
   ns_version put_bytes(std::string_view data, const std::string& remote, uint64_t chunk_size);
   // Downloads a version (0 = newest); `sink(offset, bytes)` gets the chunks in file order.
@@ -80,7 +82,7 @@ class storage_client {
   ns_reply layout(const std::string& remote, uint64_t version);
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,
-                        transfer_progress* progress);
+                        transfer_progress* progress, uint64_t base_version = 0);
   std::string fetch_chunk(const ns_chunk& c, size_t index);
 
   caf::actor_system& sys_;

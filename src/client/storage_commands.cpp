@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "client/edit_file.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -56,7 +57,7 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
         err = "unknown option '" + a + "'";
         return false;
       }
-      if (a.size() == 2) {  // short options (-l, -R, -s, -r) are switches
+      if (a.size() == 2 || a == "--force") {  // short options (-l, -R, -s, -r) are switches
         vals[a] = "1";
         continue;
       }
@@ -304,6 +305,15 @@ int cmd_du(storage_client& client, const args_t& args) {
   return 0;
 }
 
+int cmd_edit(storage_client& client, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"--force"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: edit REMOTE [--force]");
+  return edit_remote(client, pos[0], f.count("--force") > 0);
+}
+
 int cmd_mv(storage_client& client, const args_t& args) {
   if (args.size() != 3) return fail("usage: mv SRC DST");
   client.rename(args[1], args[2]);
@@ -421,6 +431,10 @@ const std::map<std::string, storage_command>& storage_commands() {
                      "list a directory (-l: sizes, versions, replicas; -R: and every directory "
                      "below)",
                      cmd_ls)},
+      {"edit", guarded("edit REMOTE [--force]",
+                       "edit the newest version in $VISUAL/$EDITOR; uploads a new version if it "
+                       "changed, refused if another version came meanwhile (unless --force)",
+                       cmd_edit)},
       {"mv",
        guarded("mv SRC DST",
                "rename a file or directory (DST an existing directory: into it); atomic", cmd_mv)},

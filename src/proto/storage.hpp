@@ -69,7 +69,8 @@ typename Inspector::result_type inspect(Inspector& f, put_plan& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, put_commit& x) {
-  return f(caf::meta::type_name("dfs::put_commit"), x.path, x.chunk_size_bytes, x.chunks);
+  return f(caf::meta::type_name("dfs::put_commit"), x.path, x.chunk_size_bytes, x.chunks,
+           x.base_version);
 }
 
 }  // namespace dfs

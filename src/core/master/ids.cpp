@@ -41,6 +41,8 @@ const char* to_string(errc code) {
       return "unavailable";
     case errc::no_servers:
       return "no_servers";
+    case errc::conflict:
+      return "conflict";
   }
   return "unknown";
 }

@@ -247,7 +247,7 @@ master_effects master_core::on_put(request_token t, const put_request& r, core::
 master_effects master_core::on_commit(request_token t, const put_commit& r, core::time_point now,
                                       uint64_t wall_ms) {
   master_effects fx;
-  commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}};
+  commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}, r.base_version};
   for (auto& c : r.chunks) {
     if (c.replicas.size() < opts_.write_quorum) {
       fx.replies.push_back(

@@ -88,7 +88,18 @@ result<commit_record> master_state::validate_commit(const commit_request& req,
                                                   ": allocation expired, put again");
   }
   if (auto ok = check_commit_chunks(rec); !ok) return ok.err();
-  if (auto node = tree_.lookup(*p); node) rec.version_number = (*node)->file.next_version;
+  auto node = tree_.lookup(*p);
+  if (node) rec.version_number = (*node)->file.next_version;
+  if (req.base_version != 0) {
+    uint64_t newest =
+        node && !(*node)->file.versions.empty() ? (*node)->file.versions.back().number : 0;
+    if (newest != req.base_version)
+      return make_error(errc::conflict,
+                        p->text() + " changed meanwhile: version " +
+                            (newest == 0 ? std::string("(none)") : std::to_string(newest)) +
+                            " is the newest, the edit started from version " +
+                            std::to_string(req.base_version) + " (--force to commit anyway)");
+  }
   return rec;
 }
 

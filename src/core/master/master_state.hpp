@@ -47,6 +47,7 @@ struct commit_request {
   uint64_t mtime_ms = 0;  // wall clock of the commit, from the master actor
   uint64_t chunk_size_bytes = 0;
   std::vector<chunk_meta> chunks;  // new (allocated) or existing (shared) chunks, in file order
+  uint64_t base_version = 0;       // put_commit::base_version
 };
 
 struct dir_entry {

@@ -62,6 +62,7 @@ bool operator==(const put_plan& a, const put_plan& b) {
          std::tie(b.status, b.error, b.chunk_size_bytes, b.write_quorum, b.chunks);
 }
 bool operator==(const put_commit& a, const put_commit& b) {
+  if (a.base_version != b.base_version) return false;
   return std::tie(a.path, a.chunk_size_bytes, a.chunks) ==
          std::tie(b.path, b.chunk_size_bytes, b.chunks);
 }

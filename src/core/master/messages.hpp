@@ -127,6 +127,9 @@ struct put_commit {
   std::string path;
   uint64_t chunk_size_bytes = 0;
   std::vector<ns_chunk> chunks;
+  // edit: commit only if the newest version of `path` is still this one (errc::conflict
+  // otherwise); 0: unconditional (versions start at 1).
+  uint64_t base_version = 0;
 };
 
 // -- chunkserver -> master ----------------------------------------------------------------------

@@ -308,6 +308,47 @@ TEST_F(Storage, RecursivePutAndGet) {
   EXPECT_EQ(read_all(tree + "/a"), read_all(local("out2/up/a")));
 }
 
+// edit: $EDITOR changes the file -> a new version; leaves it alone -> nothing uploaded; another
+// version committed while the editor runs -> refused, the edit kept in a named file; --force
+// commits it anyway.
+TEST_F(Storage, EditUploadsOnlyChangesAndRefusesAConcurrentVersion) {
+  write_random(local("doc"), 3000, 9);
+  ASSERT_EQ(cli({"put", local("doc"), "/doc"}).exit_code, 0);
+  auto script = [&](const std::string& name, const std::string& body) {
+    auto path = local(name);
+    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    fs::permissions(path, fs::perms::owner_all);
+    return path;
+  };
+  auto append = script("append.sh", "printf 'more' >> \"$1\"");
+  ::setenv("EDITOR", append.c_str(), 1);
+  ::unsetenv("VISUAL");
+  auto e = cli({"edit", "/doc"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NE(e.out.find("version 2"), std::string::npos) << e.out;
+  ASSERT_EQ(cli({"get", "/doc", local("doc.v2")}).exit_code, 0);
+  EXPECT_EQ(read_all(local("doc.v2")), read_all(local("doc")) + "more");
+  ::setenv("EDITOR", "true", 1);
+  auto same = cli({"edit", "/doc"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("unchanged"), std::string::npos) << same.out;
+  // Someone commits version 3 while the editor runs.
+  std::string other_put;
+  for (auto& a : client_argv({"put", local("doc"), "/doc"})) other_put += "'" + a + "' ";
+  auto racing = script("racing.sh", other_put + "> /dev/null\nprintf 'mine' >> \"$1\"");
+  ::setenv("EDITOR", racing.c_str(), 1);
+  auto refused = cli({"edit", "/doc"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("changed meanwhile"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("kept in"), std::string::npos) << refused.err;
+  EXPECT_NE(cli({"stat", "/doc"}).out.find("version 3 of 3"), std::string::npos);
+  ::setenv("EDITOR", append.c_str(), 1);
+  auto forced = cli({"edit", "/doc", "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(forced.out.find("version 4"), std::string::npos) << forced.out;
+  ::unsetenv("EDITOR");
+}
+
 TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
   write_random(local("old"), 100000, 12);
   write_random(local("new"), 64u << 20, 13);

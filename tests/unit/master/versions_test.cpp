@@ -152,3 +152,22 @@ TEST(Versions, HandlesAreNeverReused) {
   auto b = d.allocate("/f", {1});
   EXPECT_GT(b[0].handle.value, a[1].handle.value);
 }
+
+// edit's conditional commit: accepted while the newest version is the base, refused with
+// errc::conflict naming both versions once another version was committed.
+TEST(Versions, ACommitOnABaseVersionIsRefusedOnceANewerOneExists) {
+  driver d;
+  d.put("/f", {10});
+  auto chunks = d.allocate("/f", {5});
+  commit_request req{"/f", 1000, 1024, chunks, 1};
+  auto ok = d.state.validate_commit(req, t0());
+  ASSERT_TRUE(ok.ok()) << ok.err().message;
+  d.put("/f", {20});  // version 2 lands first
+  auto late = d.state.validate_commit(req, t0());
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.err().code, errc::conflict);
+  EXPECT_NE(late.err().message.find("version 2 is the newest"), std::string::npos)
+      << late.err().message;
+  req.base_version = 0;  // --force
+  EXPECT_TRUE(d.state.validate_commit(req, t0()).ok());
+}

@@ -46,7 +46,7 @@ TEST(StorageMessages, ClientToMasterRoundTripFieldByField) {
   EXPECT_ROUNDTRIP((versions_request{"/a/b", 17}));
   EXPECT_ROUNDTRIP((layout_request{"/a/b", 42}));
   EXPECT_ROUNDTRIP((put_request{"/a/b", 1ull << 33, 1 << 20}));
-  EXPECT_ROUNDTRIP((put_commit{"/a/b", 4096, {chunk(), chunk()}}));
+  EXPECT_ROUNDTRIP((put_commit{"/a/b", 4096, {chunk(), chunk()}, 7}));
   EXPECT_ROUNDTRIP((put_plan{ns_status::no_servers, "two few", 4096, 2, {chunk()}}));
   EXPECT_ROUNDTRIP((ns_reply{ns_status::not_found,
                              "no such file",
