@@ -37,13 +37,13 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
   transport_error = false;
   auto& conn = conns_[current_];
   if (!conn) {
-    auto h = connect_node(sys_, cfg_, servers_[current_]);
+    auto h = connect_node(sys_, cfg_, servers_[current_], opts_.act_as);
     if (!h) {
       transport_error = true;
       return {queue_status::retry, 0, error_text(sys_, h.error())};
     }
     conn = *h;
-  } else if (auto err = refresh_login(sys_, cfg_, conn)) {
+  } else if (auto err = refresh_login(sys_, cfg_, conn, opts_.act_as)) {
     transport_error = true;
     conn = {};
     return {queue_status::retry, 0, error_text(sys_, err)};

@@ -51,7 +51,7 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
 }
 
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
-                                        const endpoint& addr) {
+                                        const endpoint& addr, const token_source& act_as) {
   auto where = "cannot connect to " + addr.to_string() + ": ";
   auto h = caf::openssl::remote_actor<node_actor>(sys, addr.host, addr.port);
   if (!h) {
@@ -65,12 +65,21 @@ caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cf
   }
   remote_node node;
   node.actor = *h;
+  if (act_as) {
+    node.token = act_as();
+    return node;
+  }
   if (auto err = login(sys, cfg, node))
     return caf::make_error(caf::sec::cannot_connect_to_node, where + error_text(sys, err));
   return node;
 }
 
-caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node) {
+caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node,
+                         const token_source& act_as) {
+  if (act_as) {
+    node.token = act_as();
+    return {};
+  }
   if (std::chrono::steady_clock::now() < node.renew_at) return {};
   return login(sys, cfg, node);
 }
