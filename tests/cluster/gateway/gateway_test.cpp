@@ -1,0 +1,290 @@
+// The fileserver's HTTP gateway against real processes (master, 3 chunkservers, a fileserver),
+// driven with curl over HTTPS as a user would: a bearer token from `dfsnode --role ca token`,
+// a multi-chunk PUT and a byte-exact GET, Range, ETag, versions, listing, DELETE, mkdir,
+// queue create/push/pop; and what must be refused without harming the node: no credential,
+// forged and foreign tokens (401), a server certificate (403), an oversize header (431), a
+// malformed request line (400), a client that never speaks (cut off after the idle timeout).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/dfs_cluster.hpp"
+#include "common/test_files.hpp"
+
+using namespace std::chrono_literals;
+using dfs::test::dfs_cluster;
+using dfs::test::fnv1a;
+using dfs::test::read_all;
+using dfs::test::run_result;
+using dfs::test::wait_until;
+using dfs::test::write_random;
+
+namespace {
+
+constexpr int master_index = 0;
+constexpr int fileserver_index = 4;
+constexpr const char* curl_bin = "/usr/bin/curl";
+
+struct reply {
+  int status = 0;
+  std::string body;
+  std::string headers;
+  std::string err;
+};
+
+struct Gateway : ::testing::Test {
+  dfs_cluster c;
+  std::string token;
+
+  void SetUp() override {
+    if (::access(curl_bin, X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+    c.set_common({"master.address=" + c.addr_of(master_index), "master.unhealthy_after_ms=1500",
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+    c.start("master", "master", master_index);
+    for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
+    c.start("fs", "fileserver", fileserver_index,
+            {"gcs.expected_group_size=1",
+             "cluster.introducers=[\"" + c.addr_of(fileserver_index) + "\"]",
+             "gateway.idle_timeout_ms=2000", "gateway.max_header_bytes=4096"});
+    token = make_token("alice", "client");
+    ASSERT_FALSE(token.empty());
+    ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s))
+        << c.admin(master_index, {"chunkservers"}).out;
+    ASSERT_TRUE(wait_until([&] { return get("/files/").status == 200; }, 20s))
+        << get("/files/").err << get("/files/").body;
+  }
+
+  int healthy() {
+    auto r = c.admin(master_index, {"chunkservers"});
+    int n = 0;
+    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+
+  std::string make_token(const std::string& name, const std::string& kind,
+                         const std::string& key_file = "") {
+    auto r = dfs::test::run({DFS_BIN_PATH, "--role", "ca", "--set",
+                             "cluster.key_file=" + (key_file.empty() ? c.key_file() : key_file),
+                             "token", name, "--kind", kind, "--ttl", "600"},
+                            c.dir());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+  }
+
+  std::string base() const {
+    return "https://127.0.0.1:" + std::to_string(c.port_of(fileserver_index) + 3);
+  }
+  std::string local(const std::string& name) const { return c.dir() + "/" + name; }
+
+  // curl METHOD PATH with `args`; the bearer token unless `auth` is false.
+  reply call(const std::string& method, const std::string& path, std::vector<std::string> args = {},
+             bool auth = true) {
+    static int n = 0;
+    auto body = local("curl-body-" + std::to_string(n)),
+         head = local("curl-head-" + std::to_string(n++));
+    std::vector<std::string> argv = {
+        curl_bin, "-sS", "--max-time", "120", "--cacert", c.pki_dir() + "/ca.crt", "-X", method,
+        "-o",     body,  "-D",         head,  "-w",       "%{http_code}"};
+    if (auth) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(base() + path);
+    auto r = dfs::test::run(argv, c.dir());
+    reply out;
+    out.status = std::atoi(r.out.c_str());
+    out.body = read_all(body);
+    out.headers = read_all(head);
+    out.err = r.err;
+    std::remove(body.c_str());
+    std::remove(head.c_str());
+    return out;
+  }
+  reply get(const std::string& path, std::vector<std::string> args = {}) {
+    return call("GET", path, std::move(args));
+  }
+  reply put_file(const std::string& path, const std::string& file) {
+    return call("PUT", path, {"-T", file});
+  }
+  bool node_alive() { return c.proc("fs").running(); }
+};
+
+TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
+  // 3.5 chunks of 1 MiB: several chunks, a short last one.
+  write_random(local("big"), 3 * 1048576 + 524288, 7);
+  auto p = put_file("/files/docs/big.bin?chunk_size=1MiB", local("big"));
+  EXPECT_EQ(p.status, 404) << p.body;  // /docs does not exist yet: the master's own error
+  EXPECT_NE(p.body.find("{\"error\":\"no such file or directory"), std::string::npos) << p.body;
+  EXPECT_EQ(call("POST", "/dirs/docs").status, 201);
+  EXPECT_EQ(call("POST", "/dirs/docs").status, 409);
+  p = put_file("/files/docs/big.bin?chunk_size=1MiB", local("big"));
+  ASSERT_EQ(p.status, 201) << p.body << p.err;
+  EXPECT_NE(p.body.find("\"version\":1"), std::string::npos) << p.body;
+
+  auto g = get("/files/docs/big.bin");
+  ASSERT_EQ(g.status, 200) << g.body;
+  auto original = read_all(local("big"));
+  EXPECT_EQ(g.body.size(), original.size());
+  EXPECT_EQ(fnv1a(g.body), fnv1a(original));
+  EXPECT_NE(g.headers.find("ETag: \"v1-"), std::string::npos) << g.headers;
+
+  // A range across the first chunk boundary, and a suffix range.
+  auto r = get("/files/docs/big.bin", {"-H", "Range: bytes=1048570-1048589"});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, original.substr(1048570, 20));
+  EXPECT_NE(r.headers.find("Content-Range: bytes 1048570-1048589/3670016"), std::string::npos)
+      << r.headers;
+  r = get("/files/docs/big.bin", {"-H", "Range: bytes=-10"});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, original.substr(original.size() - 10));
+  EXPECT_EQ(get("/files/docs/big.bin", {"-H", "Range: bytes=99999999-"}).status, 416);
+
+  // The ETag names the version: unchanged -> 304.
+  auto etag_at = g.headers.find("ETag: ");
+  auto etag = g.headers.substr(etag_at + 6, g.headers.find('\r', etag_at) - etag_at - 6);
+  EXPECT_EQ(get("/files/docs/big.bin", {"-H", "If-None-Match: " + etag}).status, 304);
+
+  // A second version; the first stays readable.
+  write_random(local("v2"), 1000, 8);
+  ASSERT_EQ(put_file("/files/docs/big.bin", local("v2")).status, 201);
+  EXPECT_EQ(get("/files/docs/big.bin").body, read_all(local("v2")));
+  EXPECT_EQ(fnv1a(get("/files/docs/big.bin?version=1").body), fnv1a(original));
+  EXPECT_EQ(get("/files/docs/big.bin?version=9").status, 404);
+  EXPECT_EQ(get("/files/docs/big.bin?version=x").status, 400);
+  auto v = get("/versions/docs/big.bin");
+  EXPECT_EQ(v.status, 200);
+  EXPECT_NE(v.body.find("\"version\":1,\"size\":3670016"), std::string::npos) << v.body;
+  EXPECT_NE(v.body.find("\"version\":2,\"size\":1000"), std::string::npos) << v.body;
+
+  // Empty file, listing, names that need escaping in URLs and JSON.
+  write_random(local("empty"), 0, 9);
+  ASSERT_EQ(put_file("/files/docs/empty", local("empty")).status, 201);
+  auto e = get("/files/docs/empty");
+  EXPECT_EQ(e.status, 200);
+  EXPECT_TRUE(e.body.empty());
+  ASSERT_EQ(put_file("/files/docs/a%20%22q%22.txt", local("v2")).status, 201);
+  auto l = get("/files/docs/");
+  EXPECT_EQ(l.status, 200);
+  EXPECT_NE(l.body.find("{\"name\":\"big.bin\",\"type\":\"file\",\"size\":1000,\"versions\":2"),
+            std::string::npos)
+      << l.body;
+  EXPECT_NE(l.body.find("\"name\":\"a \\\"q\\\".txt\""), std::string::npos) << l.body;
+  EXPECT_NE(get("/files/").body.find("{\"name\":\"docs\",\"type\":\"dir\""), std::string::npos);
+
+  // DELETE, then 404; bad paths are 400; unknown resources 404.
+  EXPECT_EQ(call("DELETE", "/files/docs/big.bin").status, 200);
+  auto gone = get("/files/docs/big.bin");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_NE(gone.body.find("{\"error\":"), std::string::npos) << gone.body;
+  EXPECT_EQ(get("/files/docs/x%00y").status, 400);
+  EXPECT_EQ(get("/files/docs/%2E%2E/etc").status, 400);
+  EXPECT_EQ(get("/nothing/here").status, 404);
+  EXPECT_EQ(call("PATCH", "/files/docs/empty").status, 405);
+  EXPECT_TRUE(node_alive());
+}
+
+TEST_F(Gateway, QueuesCreatePushPopDestroy) {
+  reply created;
+  // The fileserver's group forms within a few seconds of its start.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        created = call("POST", "/queues?label=77");
+        return created.status == 200;
+      },
+      20s, 200ms))
+      << created.status << " " << created.body;
+  auto id_at = created.body.find("\"id\":");
+  ASSERT_NE(id_at, std::string::npos) << created.body;
+  auto id = std::to_string(std::atoll(created.body.c_str() + id_at + 5));
+  EXPECT_EQ(call("POST", "/queues?label=77").body, created.body);  // same label, same id
+  EXPECT_EQ(call("POST", "/queues/" + id + "/items", {"--data-binary", "5"}).status, 200);
+  EXPECT_EQ(call("POST", "/queues/" + id + "/items?item=-7").status, 200);
+  EXPECT_EQ(call("POST", "/queues/" + id + "/items", {"--data-binary", "five"}).status, 400);
+  EXPECT_EQ(get("/queues/" + id).body, "{\"id\":" + id + ",\"size\":2,\"top\":5}");
+  EXPECT_EQ(call("POST", "/queues/" + id + "/pop").body, "{\"item\":5}");
+  EXPECT_EQ(call("POST", "/queues/" + id + "/pop").body, "{\"item\":-7}");
+  auto empty = call("POST", "/queues/" + id + "/pop");
+  EXPECT_EQ(empty.status, 409);
+  EXPECT_EQ(empty.body, "{\"error\":\"queue is empty\"}");
+  EXPECT_EQ(get("/queues/" + id).body, "{\"id\":" + id + ",\"size\":0,\"top\":null}");
+  EXPECT_EQ(call("DELETE", "/queues/" + id).status, 200);
+  EXPECT_EQ(get("/queues/" + id).status, 404);
+  EXPECT_EQ(call("POST", "/queues").status, 400);  // no label
+}
+
+TEST_F(Gateway, CredentialsAreRequired) {
+  auto none = call("GET", "/files/", {}, false);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.body, "{\"error\":\"permission denied: no credential\"}");
+  EXPECT_NE(none.headers.find("WWW-Authenticate: Bearer"), std::string::npos);
+  EXPECT_EQ(call("POST", "/queues?label=1", {}, false).status, 401);
+
+  auto good = token;
+  token = good.substr(0, good.size() - 1) + (good.back() == '0' ? "1" : "0");  // forged MAC
+  EXPECT_EQ(get("/files/").status, 401);
+  token = good;
+  auto at = token.find(".client.");
+  token.replace(at, 8, ".admin.");  // a widened kind
+  EXPECT_EQ(get("/files/").status, 401);
+  std::ofstream(local("other.key")) << "another-cluster-secret-0123456789";
+  token = make_token("mallory", "admin", local("other.key"));  // another cluster's key
+  EXPECT_EQ(get("/files/").status, 401);
+  token = "garbage";
+  EXPECT_EQ(get("/files/").status, 401);
+  EXPECT_EQ(call("GET", "/files/", {"-H", "Authorization: Basic YTpi"}, false).status, 401);
+
+  // A client certificate of the cluster CA authenticates without a token; a server one may not
+  // use the gateway.
+  auto cert = [&](const std::string& name) {
+    return call(
+        "GET", "/files/",
+        {"--cert", c.pki_dir() + "/" + name + ".crt", "--key", c.pki_dir() + "/" + name + ".key"},
+        false);
+  };
+  EXPECT_EQ(cert("client").status, 200);
+  EXPECT_EQ(cert("admin").status, 200);
+  EXPECT_EQ(cert("cs1").status, 403);
+  token = make_token("ops", "admin");
+  EXPECT_EQ(get("/files/").status, 200);
+  EXPECT_TRUE(node_alive());
+}
+
+TEST_F(Gateway, BadRequestsNeverHarmTheNode) {
+  // A header beyond gateway.max_header_bytes: 431, the connection closed.
+  auto big = get("/files/", {"-H", "X-Big: " + std::string(8000, 'a')});
+  EXPECT_EQ(big.status, 431) << big.err;
+  // A malformed request line (a method with a space in it): 400.
+  auto bad = call("GE T", "/files/");
+  EXPECT_EQ(bad.status, 400) << bad.err;
+  // A PUT needs its length up front (a new version is planned for that many bytes).
+  auto chunked =
+      call("PUT", "/files/x", {"-H", "Transfer-Encoding: chunked", "--data-binary", "abc"});
+  EXPECT_EQ(chunked.status, 411) << chunked.body;
+  EXPECT_EQ(get("/files/").status, 200);
+
+  // A client that connects and never speaks is cut off by gateway.idle_timeout_ms (2 s).
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(c.port_of(fileserver_index) + 3));
+  ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  timeval tv{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto t0 = std::chrono::steady_clock::now();
+  char buf[64];
+  auto n = ::recv(fd, buf, sizeof buf, 0);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_LE(n, 0);  // closed (0) or reset (-1), not the 20 s receive timeout
+  EXPECT_LT(waited, 15s);
+  ::close(fd);
+  EXPECT_EQ(get("/files/").status, 200);
+  EXPECT_TRUE(node_alive());
+}
+
+}  // namespace
