@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <map>
@@ -35,6 +36,9 @@ constexpr auto linger_time = std::chrono::seconds(1);
 constexpr size_t linger_bytes = 1 << 20;
 // Room in the read buffer beyond the header limit (the start of a body read with it).
 constexpr size_t buffer_slack_bytes = 8192;
+// Body bytes per socket operation: each gets the full idle timeout, so a slow but moving client
+// is served at any rate above slice / timeout (1 MiB per 30 s by default), a stalled one not.
+constexpr size_t io_slice_bytes = 1 << 20;
 
 struct session_base {
   virtual ~session_base() = default;
@@ -139,6 +143,7 @@ class session final : public http_exchange,
       http::response<http::empty_body> c{http::status::continue_, 11};
       check(run_io([&](auto done) { http::async_write(stream_, c, std::move(done)); }).first);
     }
+    n = std::min(n, io_slice_bytes);
     parser_->get().body().data = buf;
     parser_->get().body().size = n;
     auto ec = run_io([&](auto done) {
@@ -193,13 +198,17 @@ class session final : public http_exchange,
     if (head_ || bytes.empty()) return;
     if (!sr_ || written_ + bytes.size() > promised_)
       throw http_io_error("write beyond the announced length");
-    res_->body().data = const_cast<char*>(bytes.data());
-    res_->body().size = bytes.size();
-    res_->body().more = true;
-    auto ec = run_io([&](auto done) { http::async_write(stream_, *sr_, std::move(done)); }).first;
-    if (ec == http::error::need_buffer) ec = {};
-    check(ec);
-    written_ += bytes.size();
+    while (!bytes.empty()) {
+      auto slice = bytes.substr(0, io_slice_bytes);
+      res_->body().data = const_cast<char*>(slice.data());
+      res_->body().size = slice.size();
+      res_->body().more = true;
+      auto ec = run_io([&](auto done) { http::async_write(stream_, *sr_, std::move(done)); }).first;
+      if (ec == http::error::need_buffer) ec = {};
+      check(ec);
+      written_ += slice.size();
+      bytes.remove_prefix(slice.size());
+    }
   }
 
   void finish() override {
