@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "common/ports.hpp"
 #include "core/gateway/byte_range.hpp"
 #include "core/gateway/etag.hpp"
 #include "core/gateway/json.hpp"
@@ -97,9 +98,13 @@ class gateway_backend::pool {
 gateway_backend::gateway_backend(caf::actor_system& sys, const config& cfg, const endpoint& self)
     : sys_(sys), cfg_(cfg), token_key_(security::auth_token_key(cfg.cluster.key)) {
   cfg_.client.window_chunks = cfg.gateway.window_chunks;  // bounds memory per transfer
+  // Clients are pooled: a cached layout of one could serve an older version after another
+  // committed a newer one. HTTP callers expect to read what they just wrote.
+  cfg_.client.cache_ttl_ms = 0;
   fileservers_.push_back(self);
   for (auto& f : cfg.client.fileservers)
     if (auto ep = endpoint::parse(f); ep && !(*ep == self)) fileservers_.push_back(*ep);
+  for (auto& f : fileservers_) gateways_.push_back({f.host, http_port_of(f.port)});
   auto mint = [this](std::shared_ptr<security::auth_claims> as) { return minter(as); };
   storage_ = std::make_unique<pool<storage_client>>(
       [this](const token_source& t) { return std::make_unique<storage_client>(sys_, cfg_, t); },
@@ -159,6 +164,20 @@ void gateway_backend::get_file(net::http_exchange& ex, const gw::route& r) {
   auto l = c->locate(r.path, version);
   if (l.versions.empty()) return fail(ex, 503, "no version in the layout of " + r.path);
   auto& v = l.versions[0];
+  if (cfg_.gateway.redirect) {
+    std::vector<std::vector<std::string>> hosts;
+    for (auto& ch : l.chunks) {
+      hosts.emplace_back();
+      for (auto& rep : ch.replicas) hosts.back().push_back(rep.id.host);
+    }
+    auto t = ex.head().target();
+    auto loc =
+        gw::redirect_location(cfg_.node.host, hosts, gateways_, cfg_.gateway.tls ? "https" : "http",
+                              {t.data(), t.size()}, v.number);
+    if (loc)
+      return ex.respond(307, "{\"location\":" + gw::json_string(*loc) + "}", "application/json",
+                        {{"Location", *loc}});
+  }
   std::vector<uint32_t> crcs;
   for (auto& ch : l.chunks) crcs.push_back(ch.crc32c);
   auto etag = gw::make_etag(v.number, v.size_bytes, crcs);

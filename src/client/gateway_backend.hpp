@@ -20,6 +20,7 @@
 #include "client/queue_client.hpp"
 #include "client/storage_client.hpp"
 #include "common/config.hpp"
+#include "core/gateway/redirect.hpp"
 #include "core/gateway/request_target.hpp"
 #include "core/security/auth_token.hpp"
 #include "net/http_exchange.hpp"
@@ -53,6 +54,7 @@ class gateway_backend {
   caf::actor_system& sys_;
   config cfg_;
   std::vector<endpoint> fileservers_;
+  std::vector<gateway::gateway_addr> gateways_;  // HTTP ports of the fileservers (redirects)
   std::string token_key_;  // control-plane tokens for the callers (core/security/auth_token)
   std::unique_ptr<pool<storage_client>> storage_;
   std::unique_ptr<pool<queue_client>> queues_;

@@ -294,6 +294,7 @@ const std::vector<field>& schema() {
                                             &gateway_section::max_upload_bytes, 0),
       uint_field<gateway_section, uint32_t>("gateway.window_chunks", &C::gateway,
                                             &gateway_section::window_chunks, 1, 64),
+      bool_field("gateway.redirect", &C::gateway, &gateway_section::redirect),
   };
   return fields;
 }

@@ -149,6 +149,7 @@ struct gateway_section {
   uint32_t max_header_bytes = 16384;       // a longer request header gets 431
   uint64_t max_upload_bytes = 1ull << 40;  // a longer body gets 413
   uint32_t window_chunks = 2;              // chunks in memory per transfer
+  bool redirect = false;  // GET: 307 to the gateway on the host holding the most chunks
 };
 
 struct config {

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include "common/dfs_cluster.hpp"
@@ -77,23 +79,26 @@ struct Gateway : ::testing::Test {
     return r.out;
   }
 
-  std::string base() const {
-    return "https://127.0.0.1:" + std::to_string(c.port_of(fileserver_index) + 3);
+  std::string base(int index = fileserver_index, const std::string& host = "127.0.0.1") const {
+    return "https://" + host + ":" + std::to_string(c.port_of(index) + 3);
   }
   std::string local(const std::string& name) const { return c.dir() + "/" + name; }
 
   // curl METHOD PATH with `args`; the bearer token unless `auth` is false.
   reply call(const std::string& method, const std::string& path, std::vector<std::string> args = {},
-             bool auth = true) {
+             bool auth = true, const std::string& url_base = "") {
     static int n = 0;
     auto body = local("curl-body-" + std::to_string(n)),
          head = local("curl-head-" + std::to_string(n++));
     std::vector<std::string> argv = {
-        curl_bin, "-sS", "--max-time", "120", "--cacert", c.pki_dir() + "/ca.crt", "-X", method,
-        "-o",     body,  "-D",         head,  "-w",       "%{http_code}"};
+        curl_bin, "-sS",  "--max-time", "120", "--cacert", c.pki_dir() + "/ca.crt",
+        "-X",     method, "-D",         head,  "-w",       "%{http_code}"};
+    // The body to a file of the helper's, unless the caller names one.
+    if (std::find(args.begin(), args.end(), "-o") == args.end())
+      argv.insert(argv.end(), {"-o", body});
     if (auth) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back(base() + path);
+    argv.push_back((url_base.empty() ? base() : url_base) + path);
     auto r = dfs::test::run(argv, c.dir());
     reply out;
     out.status = std::atoi(r.out.c_str());
@@ -285,6 +290,65 @@ TEST_F(Gateway, BadRequestsNeverHarmTheNode) {
   ::close(fd);
   EXPECT_EQ(get("/files/").status, 200);
   EXPECT_TRUE(node_alive());
+}
+
+// Peak resident memory of a process (VmHWM), in bytes; 0 if unknown.
+uint64_t peak_rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
+// 200 MiB in default 64 MiB chunks, up and down through the gateway: the bytes stream (the
+// fileserver never holds the file), so its peak memory stays far below the file's size.
+TEST_F(Gateway, LargeTransfersStreamInBoundedMemory) {
+  constexpr size_t size = 200u << 20;
+  write_random(local("large"), size, 12);
+  auto p = put_file("/files/large.bin", local("large"));
+  ASSERT_EQ(p.status, 201) << p.body << p.err;
+  auto path = local("large.back");
+  auto g = get("/files/large.bin", {"-o", path});
+  ASSERT_EQ(g.status, 200) << g.err;
+  EXPECT_EQ(fnv1a(read_all(path)), fnv1a(read_all(local("large"))));
+  auto peak = peak_rss_bytes(c.proc("fs").pid());
+  std::printf("fileserver peak RSS after 200 MiB up and down: %llu MiB\n",
+              static_cast<unsigned long long>(peak >> 20));
+  EXPECT_GT(peak, 0u);
+  EXPECT_LT(peak, 200u << 20) << "fileserver peak RSS " << (peak >> 20) << " MiB";
+  std::remove(path.c_str());
+  std::remove(local("large").c_str());
+}
+
+// A second fileserver on another loopback address, where no chunkserver runs: with
+// gateway.redirect it sends readers to the gateway on 127.0.0.1, next to the replicas.
+TEST_F(Gateway, RedirectsToTheGatewayNextToTheReplicas) {
+  dfs::pki::issue_certificate(c.pki_dir(), "far", dfs::principal_kind::server, {"127.0.0.2"});
+  c.start("far", "fileserver", 5,
+          {"node.host=127.0.0.2", "gcs.expected_group_size=1", "gateway.redirect=true",
+           "client.fileservers=[\"" + c.addr_of(fileserver_index) + "\"]"});
+  auto far = base(5, "127.0.0.2");
+  ASSERT_TRUE(wait_until([&] { return call("GET", "/files/", {}, true, far).status == 200; }, 20s));
+  write_random(local("r"), 300000, 11);
+  ASSERT_EQ(put_file("/files/r.bin?chunk_size=64KiB", local("r")).status, 201);
+  auto moved = call("GET", "/files/r.bin", {}, true, far);
+  EXPECT_EQ(moved.status, 307);
+  EXPECT_NE(moved.headers.find("Location: " + base() + "/files/r.bin?version=1"), std::string::npos)
+      << moved.headers;
+  // curl drops an Authorization header on a redirect to another host unless trusted; a
+  // client certificate goes along by itself.
+  auto followed = call("GET", "/files/r.bin", {"-L", "--location-trusted"}, true, far);
+  EXPECT_EQ(followed.status, 200);
+  EXPECT_EQ(fnv1a(followed.body), fnv1a(read_all(local("r"))));
+  auto by_cert =
+      call("GET", "/files/r.bin",
+           {"-L", "--cert", c.pki_dir() + "/client.crt", "--key", c.pki_dir() + "/client.key"},
+           false, far);
+  EXPECT_EQ(by_cert.status, 200);
+  EXPECT_EQ(by_cert.body.size(), 300000u);
+  // Listings and writes are served where they are asked.
+  EXPECT_EQ(call("GET", "/files/", {}, true, far).status, 200);
 }
 
 }  // namespace
