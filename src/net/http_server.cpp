@@ -72,6 +72,7 @@ struct http_server::shared {
   asio::io_context* io = nullptr;
   asio::thread_pool* workers = nullptr;
   std::atomic<uint32_t> conns{0};
+  std::map<std::string, uint32_t> per_address;  // open connections per remote address (mu)
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::map<session_base*, std::weak_ptr<session_base>> live;
@@ -96,14 +97,17 @@ class session final : public http_exchange,
   static constexpr bool tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
  public:
-  session(std::shared_ptr<http_server::shared> s, Stream stream)
+  session(std::shared_ptr<http_server::shared> s, Stream stream, std::string address)
       : s_(std::move(s)),
         stream_(std::move(stream)),
+        address_(std::move(address)),
         buffer_(s_->opts.max_header_bytes + buffer_slack_bytes) {}
 
   ~session() override {
     std::lock_guard lk(s_->mu);
     s_->live.erase(this);
+    if (auto i = s_->per_address.find(address_); i != s_->per_address.end() && --i->second == 0)
+      s_->per_address.erase(i);
     --s_->conns;
   }
 
@@ -162,6 +166,7 @@ class session final : public http_exchange,
                const http_headers& extra) override {
     if (answered_) return;
     answered_ = true;
+    status_ = status;
     http::response<http::string_body> res{static_cast<http::status>(status), 11};
     res.set(http::field::server, "dfsnode");
     res.set(http::field::content_type, content_type);
@@ -180,6 +185,7 @@ class session final : public http_exchange,
   void begin(unsigned status, uint64_t length, const http_headers& headers) override {
     if (answered_) return;
     answered_ = true;
+    status_ = status;
     res_.emplace(static_cast<http::status>(status), 11);
     res_->set(http::field::server, "dfsnode");
     for (auto& [k, v] : headers) res_->set(k, v);
@@ -304,6 +310,7 @@ class session final : public http_exchange,
 
   // Worker thread: the handler, then back to the I/O thread for the next request.
   void serve() {
+    auto t0 = std::chrono::steady_clock::now();
     try {
       s_->handler(*this);
     } catch (const http_io_error&) {
@@ -315,6 +322,15 @@ class session final : public http_exchange,
       answer_late(500, e.what());
     }
     if (!answered_) answer_late(500, "no answer");
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    auto& h = parser_->get();
+    log::get("http")->debug(
+        "http_request from={} caller={} kind={} method={} target_bytes={} status={} "
+        "bytes_out={} complete={} ms={}",
+        address_, caller_.name, to_string(caller_.kind), std::string(h.method_string()),
+        h.target().size(), status_, written_, finished_ && !broken_, ms);
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->next(); });
   }
 
@@ -376,12 +392,14 @@ class session final : public http_exchange,
 
   std::shared_ptr<http_server::shared> s_;
   Stream stream_;
+  std::string address_;  // the peer's IP address (per-address cap, logs)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::buffer_body>> parser_;
   http_caller caller_;
   bool keep_alive_ = false, head_ = false, continue_sent_ = false;
   bool answered_ = false, finished_ = false, broken_ = false;
   uint64_t promised_ = 0, written_ = 0;
+  unsigned status_ = 0;
   std::optional<http::response<http::buffer_body>> res_;
   std::optional<http::response_serializer<http::buffer_body>> sr_;
   std::unique_ptr<std::array<char, 16384>> scratch_;
@@ -426,22 +444,40 @@ void http_server::accept() {
     if (ec) {
       // Out of descriptors, most likely: wait a little instead of spinning.
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    } else if (s_->conns >= s_->opts.max_conns) {
+    } else if (!admit(sock)) {
       error_code ignored;
-      sock.close(ignored);  // over the cap: closed before anything is read
+      sock.close(ignored);  // over a cap: closed before anything is read
     } else {
-      ++s_->conns;
+      auto address = sock.remote_endpoint(ec).address().to_string();
       sock.set_option(tcp::no_delay(true), ec);
       if (s_->opts.tls)
         std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
-            s_, beast::ssl_stream<beast::tcp_stream>(std::move(sock), s_->opts.tls->asio()))
+            s_, beast::ssl_stream<beast::tcp_stream>(std::move(sock), s_->opts.tls->asio()),
+            address)
             ->start();
       else
-        std::make_shared<session<beast::tcp_stream>>(s_, beast::tcp_stream(std::move(sock)))
+        std::make_shared<session<beast::tcp_stream>>(s_, beast::tcp_stream(std::move(sock)),
+                                                     address)
             ->start();
     }
     accept();
   });
+}
+
+// Counts a new connection against both caps; false (nothing counted) if one is full.
+bool http_server::admit(tcp::socket& sock) {
+  error_code ec;
+  auto address = sock.remote_endpoint(ec).address().to_string();
+  if (ec) return false;
+  std::lock_guard lk(s_->mu);
+  auto& mine = s_->per_address[address];
+  if (s_->conns >= s_->opts.max_conns || mine >= s_->opts.max_conns_per_address) {
+    if (mine == 0) s_->per_address.erase(address);
+    return false;
+  }
+  ++mine;
+  ++s_->conns;
+  return true;
 }
 
 void http_server::stop() {

@@ -6,13 +6,14 @@
 // on the cluster (the client library is blocking); its socket operations are run back on the
 // I/O thread (http_exchange.hpp).
 //
-// Limits, checked before anything is allocated for a request: `max_conns` connections (more
-// are closed at once), `max_header_bytes` per request header (431), `max_body_bytes` per body
-// (413), every read and write within `idle_timeout_ms` (a whole header within it too, so a
-// client that trickles bytes is cut off), a malformed request line or header gets 400 and the
-// connection is closed. Nothing is served before authentication: a client certificate of the
-// cluster CA (HTTPS) or `Authorization: Bearer` (core/gateway/bearer.hpp); otherwise 401, and
-// 403 for a credential whose kind may not use the gateway.
+// Limits, checked before anything is allocated for a request: `max_conns` connections, and
+// `max_conns_per_address` from one IP address (more are closed at once), `max_header_bytes` per
+// request header (431), `max_body_bytes` per body (413), every read and write within
+// `idle_timeout_ms` (a whole header within it too, so a client that trickles bytes is cut off), a
+// malformed request line or header gets 400 and the connection is closed. Nothing is served before
+// authentication: a client certificate of the cluster CA (HTTPS) or `Authorization: Bearer`
+// (core/gateway/bearer.hpp); otherwise 401, and 403 for a credential whose kind may not use the
+// gateway.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,7 @@ struct http_options {
   uint16_t port = 0;                 // 0: any free port (tests)
   std::shared_ptr<tls_context> tls;  // null: plain HTTP
   uint32_t max_conns = 256;
+  uint32_t max_conns_per_address = 64;
   uint32_t workers = 8;
   uint32_t idle_timeout_ms = 30000;
   uint32_t max_header_bytes = 16384;
@@ -60,6 +62,7 @@ class http_server {
 
  private:
   void accept();
+  bool admit(boost::asio::ip::tcp::socket& sock);
 
   std::shared_ptr<shared> s_;
   std::unique_ptr<boost::asio::io_context> io_;

@@ -36,6 +36,7 @@ void start_gateway(node_context& ctx) {
   o.host = cfg.node.host;
   o.port = cfg.http_port();
   o.max_conns = cfg.gateway.max_conns;
+  o.max_conns_per_address = cfg.net.max_conns_per_address;
   o.workers = cfg.gateway.workers;
   o.idle_timeout_ms = cfg.gateway.idle_timeout_ms;
   o.max_header_bytes = cfg.gateway.max_header_bytes;

@@ -3,7 +3,10 @@
 // a multi-chunk PUT and a byte-exact GET, Range, ETag, versions, listing, DELETE, mkdir,
 // queue create/push/pop; and what must be refused without harming the node: no credential,
 // forged and foreign tokens (401), a server certificate (403), an oversize header (431), a
-// malformed request line (400), a client that never speaks (cut off after the idle timeout).
+// malformed request line (400), a client that never speaks (cut off after the idle timeout),
+// too many connections from one address. Also: 200 MiB through the gateway in bounded memory,
+// redirects to the gateway next to the replicas, and a clean SIGTERM with a client connected.
+// Each test stops exactly the processes it started (dfs_cluster, by PID).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,8 +15,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 #include "common/dfs_cluster.hpp"
 #include "common/test_files.hpp"
@@ -117,6 +122,19 @@ struct Gateway : ::testing::Test {
   }
   bool node_alive() { return c.proc("fs").running(); }
 };
+
+int connect_raw(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   // 3.5 chunks of 1 MiB: several chunks, a short last one.
@@ -290,6 +308,33 @@ TEST_F(Gateway, BadRequestsNeverHarmTheNode) {
   ::close(fd);
   EXPECT_EQ(get("/files/").status, 200);
   EXPECT_TRUE(node_alive());
+
+  // SIGTERM with a client connected: the gateway stops first, the node exits cleanly.
+  int idle = connect_raw(static_cast<uint16_t>(c.port_of(fileserver_index) + 3));
+  auto t1 = std::chrono::steady_clock::now();
+  EXPECT_EQ(c.proc("fs").signal_and_wait(SIGTERM), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, 15s);
+  if (idle >= 0) ::close(idle);
+}
+
+// net.max_conns_per_address bounds the gateway's connections from one address: silent
+// connections up to the cap shut that address out (closed at accept), and it is served again
+// once they are gone.
+TEST_F(Gateway, ConnectionsPerAddressAreCapped) {
+  c.start("capped", "fileserver", 5,
+          {"gcs.expected_group_size=1", "net.max_conns_per_address=3",
+           "gateway.idle_timeout_ms=20000"});
+  auto capped = base(5);
+  ASSERT_TRUE(
+      wait_until([&] { return call("GET", "/files/", {}, true, capped).status == 200; }, 20s));
+  std::vector<int> fds;
+  for (int i = 0; i < 3; ++i) fds.push_back(connect_raw(static_cast<uint16_t>(c.port_of(5) + 3)));
+  for (int fd : fds) ASSERT_GE(fd, 0);
+  EXPECT_EQ(call("GET", "/files/", {}, true, capped).status, 0);  // closed before TLS
+  for (int fd : fds) ::close(fd);
+  EXPECT_TRUE(
+      wait_until([&] { return call("GET", "/files/", {}, true, capped).status == 200; }, 10s));
+  EXPECT_TRUE(c.proc("capped").running());
 }
 
 // Peak resident memory of a process (VmHWM), in bytes; 0 if unknown.
