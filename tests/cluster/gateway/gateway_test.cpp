@@ -337,6 +337,46 @@ TEST_F(Gateway, ConnectionsPerAddressAreCapped) {
   EXPECT_TRUE(c.proc("capped").running());
 }
 
+// Eight uploads and then eight downloads at once (curl --parallel, each on its own connection;
+// more than gateway.workers' default would queue), then several requests on one kept-alive
+// connection.
+TEST_F(Gateway, ConcurrentAndKeptAliveRequests) {
+  constexpr int n = 8;
+  auto base_argv = [&] {
+    return std::vector<std::string>{curl_bin,     "-sS",
+                                    "--max-time", "120",
+                                    "--cacert",   c.pki_dir() + "/ca.crt",
+                                    "-H",         "Authorization: Bearer " + token,
+                                    "-w",         "%{http_code} %{num_connects}\n"};
+  };
+  auto puts = base_argv(), gets = base_argv();
+  for (auto* a : {&puts, &gets}) a->insert(a->end(), {"-Z", "--parallel-max", "8"});
+  for (int i = 0; i < n; ++i) {
+    auto name = "c" + std::to_string(i);
+    write_random(local(name), 100000 + 7919 * i, 100 + i);
+    auto url = base() + "/files/" + name + "?chunk_size=16KiB";
+    puts.insert(puts.end(), {"-o", "/dev/null", "-T", local(name), url});
+    gets.insert(gets.end(), {"-o", local(name + ".back"), url});
+  }
+  auto p = dfs::test::run(puts, c.dir());
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  size_t created = 0;
+  for (size_t at = 0; (at = p.out.find("201 ", at)) != std::string::npos; ++at) ++created;
+  EXPECT_EQ(created, size_t{n}) << p.out;
+  auto g = dfs::test::run(gets, c.dir());
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  for (int i = 0; i < n; ++i) {
+    auto name = "c" + std::to_string(i);
+    EXPECT_EQ(fnv1a(read_all(local(name + ".back"))), fnv1a(read_all(local(name)))) << name;
+  }
+  // Three requests, one connection: the second and third report no new connect.
+  auto seq = base_argv();
+  for (auto path : {"/files/", "/files/c0", "/versions/c1"})
+    seq.insert(seq.end(), {"-o", "/dev/null", base() + path});
+  auto k = dfs::test::run(seq, c.dir());
+  EXPECT_EQ(k.out, "200 1\n200 0\n200 0\n") << k.err;
+}
+
 // Peak resident memory of a process (VmHWM), in bytes; 0 if unknown.
 uint64_t peak_rss_bytes(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
