@@ -391,11 +391,43 @@ uint64_t peak_rss_bytes(pid_t pid) {
 TEST_F(Gateway, LargeTransfersStreamInBoundedMemory) {
   constexpr size_t size = 200u << 20;
   write_random(local("large"), size, 12);
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  auto t0 = std::chrono::steady_clock::now();
   auto p = put_file("/files/large.bin", local("large"));
   ASSERT_EQ(p.status, 201) << p.body << p.err;
+  auto put_s = seconds_since(t0);
   auto path = local("large.back");
+  t0 = std::chrono::steady_clock::now();
   auto g = get("/files/large.bin", {"-o", path});
   ASSERT_EQ(g.status, 200) << g.err;
+  auto get_s = seconds_since(t0);
+  // The native client on the same file, for comparison (printed, not checked: shared
+  // machines make throughput a benchmark's business, scripts/bench).
+  auto cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     "client",
+                                     "--set",
+                                     "master.address=" + c.addr_of(master_index),
+                                     "--set",
+                                     "log.console=false"};
+    auto tls = c.tls_args("client");
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto t = std::chrono::steady_clock::now();
+    auto r = dfs::test::run(argv, c.dir());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return seconds_since(t);
+  };
+  auto native_put_s = cli({"put", local("large"), "/large-native.bin"});
+  auto native_get_s = cli({"get", "/large-native.bin", path + ".native"});
+  std::remove((path + ".native").c_str());
+  std::printf(
+      "200 MiB through the gateway: PUT %.1f MiB/s, GET %.1f MiB/s; native client: PUT %.1f "
+      "MiB/s, GET %.1f MiB/s\n",
+      200 / put_s, 200 / get_s, 200 / native_put_s, 200 / native_get_s);
   EXPECT_EQ(fnv1a(read_all(path)), fnv1a(read_all(local("large"))));
   auto peak = peak_rss_bytes(c.proc("fs").pid());
   std::printf("fileserver peak RSS after 200 MiB up and down: %llu MiB\n",
