@@ -74,10 +74,10 @@ struct Gateway : ::testing::Test {
   }
 
   std::string make_token(const std::string& name, const std::string& kind,
-                         const std::string& key_file = "") {
+                         const std::string& key_file = "", const std::string& ttl = "600") {
     auto r = dfs::test::run({DFS_BIN_PATH, "--role", "ca", "--set",
                              "cluster.key_file=" + (key_file.empty() ? c.key_file() : key_file),
-                             "token", name, "--kind", kind, "--ttl", "600"},
+                             "token", name, "--kind", kind, "--ttl", ttl},
                             c.dir());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
@@ -175,6 +175,10 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   write_random(local("v2"), 1000, 8);
   ASSERT_EQ(put_file("/files/docs/big.bin", local("v2")).status, 201);
   EXPECT_EQ(get("/files/docs/big.bin").body, read_all(local("v2")));
+  auto head = call("HEAD", "/files/docs/big.bin", {"-I"});
+  EXPECT_EQ(head.status, 200);
+  EXPECT_NE(head.headers.find("Content-Length: 1000"), std::string::npos) << head.headers;
+  EXPECT_NE(head.headers.find("ETag: \"v2-"), std::string::npos) << head.headers;
   EXPECT_EQ(fnv1a(get("/files/docs/big.bin?version=1").body), fnv1a(original));
   EXPECT_EQ(get("/files/docs/big.bin?version=9").status, 404);
   EXPECT_EQ(get("/files/docs/big.bin?version=x").status, 400);
@@ -273,6 +277,32 @@ TEST_F(Gateway, CredentialsAreRequired) {
   EXPECT_EQ(cert("cs1").status, 403);
   token = make_token("ops", "admin");
   EXPECT_EQ(get("/files/").status, 200);
+
+  // A token past its expiry (a 1 s ttl, waited out on the server's answer, not a sleep).
+  token = make_token("brief", "client", "", "1");
+  reply expired;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        expired = get("/files/");
+        return expired.status == 401;
+      },
+      10s, 200ms));
+  EXPECT_NE(expired.body.find("credential expired"), std::string::npos) << expired.body;
+
+  // The token tool refuses what it must not make, with one line and exit code 2.
+  auto tool = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "ca"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return dfs::test::run(argv, c.dir());
+  };
+  EXPECT_EQ(tool({"--set", "cluster.key_file=" + c.key_file(), "token", "x", "--kind", "server"})
+                .exit_code,
+            2);
+  EXPECT_EQ(tool({"token", "x", "--kind", "client"}).exit_code, 2);  // no cluster key
+  EXPECT_EQ(tool({"--set", "cluster.key_file=" + c.key_file(), "token", "x", "--kind", "client",
+                  "--ttl", "0"})
+                .exit_code,
+            2);
   EXPECT_TRUE(node_alive());
 }
 
