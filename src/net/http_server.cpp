@@ -351,6 +351,8 @@ class session final : public http_exchange,
 
   // An error answer before any handler ran; then the connection ends.
   void refuse(unsigned status, const std::string& why) {
+    // Debug only: a flood of bad requests must not flood the log.
+    log::get("http")->debug("http_refused from={} status={} why=\"{}\"", address_, status, why);
     auto res =
         std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, "dfsnode");
