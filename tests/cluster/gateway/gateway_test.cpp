@@ -243,6 +243,24 @@ TEST_F(Gateway, QueuesCreatePushPopDestroy) {
   EXPECT_EQ(call("POST", "/queues").status, 400);  // no label
 }
 
+// Without a master, file requests get 503 with the client library's reason and the node
+// keeps serving; the queues (the fileservers' own group) do not need the master.
+TEST_F(Gateway, MasterDownIs503QueuesStillServed) {
+  c.kill9("master");
+  auto r = get("/files/");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("{\"error\":"), std::string::npos) << r.body;
+  reply q;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        q = call("POST", "/queues?label=5");
+        return q.status == 200;
+      },
+      20s, 200ms))
+      << q.status << " " << q.body;
+  EXPECT_TRUE(node_alive());
+}
+
 TEST_F(Gateway, CredentialsAreRequired) {
   auto none = call("GET", "/files/", {}, false);
   EXPECT_EQ(none.status, 401);
