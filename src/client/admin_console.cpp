@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
 #include "common/escape.hpp"
@@ -70,11 +71,11 @@ int run_admin(const config& cfg, const std::string& connect, const std::vector<s
   auto node = connect_node(sys, cfg, *addr);
   if (!node) {
     std::cerr << "dfsnode: error: " << error_text(sys, node.error()) << "\n";
-    return 1;
+    exit_now(1);
   }
   auto timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
-  if (!args.empty()) return print_reply(admin_call(sys, *node, {args}, timeout));
-  return interactive(sys, *node, *addr, timeout);
+  if (!args.empty()) exit_now(print_reply(admin_call(sys, *node, {args}, timeout)));
+  exit_now(interactive(sys, *node, *addr, timeout));
 }
 
 }  // namespace dfs

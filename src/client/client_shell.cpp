@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
@@ -110,7 +111,7 @@ int run_client(const config& cfg, const std::vector<std::string>& args) {
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
   client_session s{sys, cfg, {}, {}};
-  if (!args.empty()) return run_one(s, args);
+  if (!args.empty()) exit_now(run_one(s, args));
   const char* home = std::getenv("HOME");
   line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};
   int last = 0;
@@ -120,7 +121,7 @@ int run_client(const config& cfg, const std::vector<std::string>& args) {
     if (words[0] == "quit" || words[0] == "exit") break;
     last = run_one(s, words);
   }
-  return last;
+  exit_now(last);
 }
 
 }  // namespace dfs

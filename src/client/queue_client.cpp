@@ -1,6 +1,8 @@
 #include "client/queue_client.hpp"
 
+#include <algorithm>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -33,11 +35,12 @@ void queue_client::next_server() {
   ++failovers_;
 }
 
-queue_client::outcome queue_client::attempt(const queue_request& req, bool& transport_error) {
+queue_client::outcome queue_client::attempt(const queue_request& req, clock::time_point deadline,
+                                            bool& transport_error) {
   transport_error = false;
   auto& conn = conns_[current_];
   if (!conn) {
-    auto h = connect_node(sys_, cfg_, servers_[current_], opts_.act_as);
+    auto h = connect_node_until(sys_, cfg_, servers_[current_], deadline, opts_.act_as);
     if (!h) {
       transport_error = true;
       return {queue_status::retry, 0, error_text(sys_, h.error())};
@@ -48,9 +51,11 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
     conn = {};
     return {queue_status::retry, 0, error_text(sys_, err)};
   }
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  auto timeout = std::max(std::chrono::milliseconds(1), std::min(opts_.attempt_timeout, left));
   outcome out{queue_status::retry, 0, "no reply"};
   caf::scoped_actor self{sys_};  // fresh per attempt: a late reply never meets a later request
-  self->request(conn.actor, opts_.attempt_timeout, queue_atom::value, conn.token, req)
+  self->request(conn.actor, timeout, queue_atom::value, conn.token, req)
       .receive(
           [&](const queue_reply& r) {
             out = {r.status, r.value, r.error};
@@ -58,7 +63,9 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
           [&](caf::error& e) {
             transport_error = true;
             out = {queue_status::retry, 0,
-                   e == caf::sec::request_timeout ? "request timed out" : error_text(sys_, e)};
+                   e == caf::sec::request_timeout
+                       ? "no reply within " + std::to_string(timeout.count()) + " ms"
+                       : error_text(sys_, e)};
           });
   if (transport_error) conn = {};  // reconnect next time (the node may have restarted)
   return out;
@@ -67,37 +74,72 @@ queue_client::outcome queue_client::attempt(const queue_request& req, bool& tran
 queue_client::outcome queue_client::call(ftqueue::op_code code, int64_t arg, int64_t item) {
   if (servers_.empty()) return {queue_status::failed, 0, "no fileservers configured"};
   queue_request req{client_id_, next_request_++, static_cast<uint8_t>(code), arg, item};
-  auto deadline = std::chrono::steady_clock::now() + opts_.give_up_after;
-  size_t refusals = 0;
+  auto deadline = clock::now() + opts_.give_up_after;
   outcome last{queue_status::retry, 0, "no attempt"};
-  while (std::chrono::steady_clock::now() < deadline) {
+  // Why each fileserver failed, in the order first tried. A definite answer (a refusal) is
+  // kept over a later timeout cut short by the deadline.
+  std::vector<std::pair<std::string, std::pair<std::string, bool>>> tried;
+  auto note = [&](const std::string& why, bool definite) {
+    auto addr = servers_[current_].to_string();
+    for (auto& [a, w] : tried)
+      if (a == addr) {
+        if (definite || !w.second) w = {why, definite};
+        return;
+      }
+    tried.push_back({addr, {why, definite}});
+  };
+  auto summary = [&] {
+    std::string s;
+    for (auto& [a, w] : tried) s += (s.empty() ? "" : "; ") + a + ": " + w.first;
+    return s;
+  };
+  auto pause = [&](std::chrono::milliseconds d) {
+    std::this_thread::sleep_until(std::min(deadline, clock::now() + d));
+  };
+  // Servers that refused (not primary) or could not be reached since the last answer that
+  // promised progress: when that is every server and one refused, no primary is in reach.
+  std::set<size_t> out_of_reach;
+  bool any_refused = false;
+  while (clock::now() < deadline) {
     bool transport_error = false;
-    last = attempt(req, transport_error);
+    last = attempt(req, deadline, transport_error);
     switch (last.status) {
       case queue_status::ok:
       case queue_status::failed:
         return last;
       case queue_status::refused:
-        // Every fileserver we know is outside the primary partition: report it.
-        if (++refusals >= servers_.size()) return last;
+        note(last.error, true);
+        out_of_reach.insert(current_);
+        any_refused = true;
+        if (out_of_reach.size() >= servers_.size()) {
+          last.error = "no fileserver is in the primary partition (" + summary() + ")";
+          return last;
+        }
         next_server();
         break;
       case queue_status::retry:
-        refusals = 0;
+        note(last.error, false);
         if (transport_error) {
+          out_of_reach.insert(current_);
+          if (any_refused && out_of_reach.size() >= servers_.size()) {
+            last.status = queue_status::refused;
+            last.error = "no fileserver is in the primary partition (" + summary() + ")";
+            return last;
+          }
           next_server();
-          // Bounds the loop when every fileserver refuses connections.
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          pause(std::chrono::milliseconds(10));  // bounds the loop when all refuse connections
         } else {
           // Lost in a view change or overloaded: the same fileserver will know soon.
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          out_of_reach.clear();
+          any_refused = false;
+          pause(std::chrono::milliseconds(20));
         }
         break;
     }
   }
   last.status = queue_status::retry;
-  last.error =
-      "gave up after " + std::to_string(opts_.give_up_after.count()) + " ms: " + last.error;
+  last.error = "gave up after " + std::to_string(opts_.give_up_after.count()) +
+               " ms (client.timeout_ms), outcome unknown; tried " + summary();
   return last;
 }
 

@@ -3,7 +3,9 @@
 // cluster tests and the benchmark. Each call gets a new request number; if the fileserver it
 // talks to dies, times out or is in a minority partition, the SAME request (client id, request
 // number) goes to the next fileserver, so an operation is applied at most once whatever the
-// retries. Not thread-safe: one queue_client per thread.
+// retries. Every call ends within `give_up_after` whatever the fileservers do (refuse, never
+// answer, accept TCP and stall); its error names each fileserver tried and why it failed.
+// Not thread-safe: one queue_client per thread.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -21,7 +23,7 @@ namespace dfs {
 
 struct queue_client_options {
   std::chrono::milliseconds attempt_timeout{5000};  // one request to one fileserver
-  std::chrono::milliseconds give_up_after{30000};   // all attempts of one call
+  std::chrono::milliseconds give_up_after{30000};   // all attempts of one call, connects included
   uint64_t client_id = 0;                           // 0: random
   token_source act_as;  // a server acting for its caller (remote.hpp); empty: log in
 };
@@ -45,7 +47,8 @@ class queue_client {
   uint64_t failovers() const { return failovers_; }  // switches to another fileserver
 
  private:
-  outcome attempt(const queue_request& req, bool& transport_error);
+  using clock = std::chrono::steady_clock;
+  outcome attempt(const queue_request& req, clock::time_point deadline, bool& transport_error);
   void next_server();
 
   caf::actor_system& sys_;

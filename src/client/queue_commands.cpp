@@ -54,9 +54,10 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
   std::vector<endpoint> servers;
   for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
   if (servers.empty()) return fail("no fileservers configured (client.fileservers)");
+  // client.timeout_ms bounds the whole command, retries on other fileservers included.
   queue_client_options opts;
   opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
-  opts.give_up_after = opts.attempt_timeout * static_cast<int64_t>(2 * servers.size() + 1);
+  opts.give_up_after = opts.attempt_timeout;
   queue_client qc{sys, cfg, servers, opts};
   auto r = qc.call(i->second.code, v[0], v[1]);
   if (!r.ok()) return fail(r.error);

@@ -4,6 +4,9 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "common/certificates.hpp"
 #include "core/security/login_challenge.hpp"
 
@@ -15,12 +18,20 @@ caf::error fail(const std::string& text) {
   return caf::make_error(caf::sec::runtime_error, text);
 }
 
-caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node) {
-  auto timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
+using clock = std::chrono::steady_clock;
+
+// What is left until `deadline`, at least 1 ms (a request needs a positive timeout).
+std::chrono::milliseconds left(clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()));
+}
+
+caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node,
+                 clock::time_point deadline) {
   caf::scoped_actor self{sys};
   std::string challenge;
   caf::error err;
-  self->request(node.actor, timeout, login_atom::value)
+  self->request(node.actor, left(deadline), login_atom::value)
       .receive([&](std::string& c) { challenge = std::move(c); }, [&](caf::error& e) { err = e; });
   if (err) return err;
   login_proof proof;
@@ -32,7 +43,7 @@ caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node) {
     return fail(e.what());
   }
   login_result r;
-  self->request(node.actor, timeout, login_atom::value, proof)
+  self->request(node.actor, left(deadline), login_atom::value, proof)
       .receive([&](login_result& x) { r = std::move(x); }, [&](caf::error& e) { err = e; });
   if (err) return err;
   node.token = std::move(r.token);
@@ -50,10 +61,50 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
   return sys.render(e);
 }
 
+namespace {
+
+// caf::openssl::remote_actor, with a deadline: it asks the same middleman actor, but waits
+// for ever (a stopped process whose kernel still accepts the TCP connection never finishes the
+// TLS handshake). A connect given up on goes on inside the middleman and is dropped.
+caf::expected<node_actor> remote_node_actor(caf::actor_system& sys, const endpoint& addr,
+                                            std::chrono::milliseconds timeout) {
+  caf::expected<node_actor> out{caf::sec::none};
+  caf::scoped_actor self{sys};
+  self->request(sys.openssl_manager().actor_handle(), timeout, caf::connect_atom::value, addr.host,
+                addr.port)
+      .receive(
+          [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
+            if (!ptr)
+              out = caf::make_error(caf::sec::no_actor_published_at_port);
+            else if (!sys.assignable(ifs, sys.message_types(caf::detail::type_list<node_actor>{})))
+              out = caf::make_error(caf::sec::unexpected_actor_messaging_interface);
+            else
+              out = caf::actor_cast<node_actor>(std::move(ptr));
+          },
+          [&](caf::error& e) {
+            out = e == caf::sec::request_timeout
+                      ? caf::make_error(
+                            caf::sec::runtime_error,
+                            "no TLS connection within " + std::to_string(timeout.count()) + " ms")
+                      : std::move(e);
+          });
+  return out;
+}
+
+}  // namespace
+
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
                                         const endpoint& addr, const token_source& act_as) {
+  return connect_node_until(
+      sys, cfg, addr, clock::now() + std::chrono::milliseconds(cfg.client.timeout_ms), act_as);
+}
+
+caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const config& cfg,
+                                              const endpoint& addr,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              const token_source& act_as) {
   auto where = "cannot connect to " + addr.to_string() + ": ";
-  auto h = caf::openssl::remote_actor<node_actor>(sys, addr.host, addr.port);
+  auto h = remote_node_actor(sys, addr, left(deadline));
   if (!h) {
     // CAF says only "disconnect during handshake" when TLS fails; say what usually causes it.
     auto why = sys.render(h.error());
@@ -69,7 +120,7 @@ caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cf
     node.token = act_as();
     return node;
   }
-  if (auto err = login(sys, cfg, node))
+  if (auto err = login(sys, cfg, node, deadline))
     return caf::make_error(caf::sec::cannot_connect_to_node, where + error_text(sys, err));
   return node;
 }
@@ -81,7 +132,7 @@ caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node&
     return {};
   }
   if (std::chrono::steady_clock::now() < node.renew_at) return {};
-  return login(sys, cfg, node);
+  return login(sys, cfg, node, clock::now() + std::chrono::milliseconds(cfg.client.timeout_ms));
 }
 
 admin_reply admin_call(caf::actor_system& sys, const remote_node& node, const admin_request& req,

@@ -29,9 +29,14 @@ struct remote_node {
 using token_source = std::function<std::string()>;
 
 // Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key (or takes
-// its tokens from `act_as`); the error says which address failed and why.
+// its tokens from `act_as`), all within cfg.client.timeout_ms (connect_node_until: by
+// `deadline`); the error says which address failed and why.
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
                                         const endpoint& addr, const token_source& act_as = {});
+caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const config& cfg,
+                                              const endpoint& addr,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              const token_source& act_as = {});
 
 // Logs in again if the token is near its end (long-lived shells); an error if that fails.
 // With `act_as`, takes a fresh token from it.

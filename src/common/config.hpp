@@ -18,7 +18,6 @@ struct node_section {
   std::string host = "127.0.0.1";  // address to bind and to advertise
   uint16_t port = 17000;  // control TCP and gossip UDP; data = +1, multicast = +2, http = +3
   std::string data_dir = "./data";
-  std::string zone;  // failure domain for placement (empty: none)
 };
 
 struct cluster_section {
@@ -69,6 +68,7 @@ struct chunkserver_section {
   uint64_t max_pending_bytes_per_conn = 256ull << 20;  // the same bound per data connection
   uint32_t scrub_mib_s = 32;       // background verification of every replica, MiB/s
   uint32_t scrub_interval_h = 24;  // one full pass per this many hours (0: back to back)
+  std::string zone;                // failure domain for placement (empty: none)
 };
 
 struct client_section {

@@ -31,4 +31,8 @@ using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
 using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
 
+// The master's repair and replicator actors (src/proto/repair.hpp).
+using repair_atom = caf::atom_constant<caf::atom("dfs_repair")>;
+using hot_atom = caf::atom_constant<caf::atom("dfs_hot")>;
+
 }  // namespace dfs

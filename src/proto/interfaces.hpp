@@ -11,6 +11,7 @@
 #include "proto/chunkserver.hpp"
 #include "proto/ftqueue.hpp"
 #include "proto/membership.hpp"
+#include "proto/repair.hpp"
 #include "proto/storage.hpp"
 
 namespace dfs {
@@ -28,6 +29,15 @@ using master_actor = caf::typed_actor<
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
     caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
+
+// The master's repair actor (actors/master/repair_actor.hpp): copy orders for an update.
+using repair_actor = caf::typed_actor<
+    caf::replies_to<repair_atom, master::repair_update>::with<master::repair_answer>>;
+
+// The master's replicator actor (actors/master/replicator_actor.hpp): takes client read counts
+// from heartbeats, answers the chunks that are hot now.
+using replicator_actor = caf::typed_actor<caf::reacts_to<hot_atom, std::vector<chunk_reads>>,
+                                          caf::replies_to<hot_atom>::with<std::vector<uint64_t>>>;
 
 // The front door of a node (actors/node/node_actor.hpp). Every request carries the caller's
 // auth token (a string, first after the atom; core/security/auth_token.hpp), checked before

@@ -10,7 +10,7 @@ namespace dfs::proto {
 
 namespace {
 
-constexpr uint8_t snapshot_format = 2;  // 2: with the trash; 1 is still read
+constexpr uint8_t snapshot_format = 3;  // 2: with the trash, 3: with drains; 1, 2 still read
 
 using master::errc;
 using master::make_error;
@@ -73,6 +73,8 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::restore_record>(src, "restore record"));
     case master::record_kind::purge:
       return widen(decode_body<master::purge_record>(src, "purge record"));
+    case master::record_kind::drain:
+      return widen(decode_body<master::drain_record>(src, "drain record"));
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }
@@ -90,6 +92,11 @@ master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) 
     auto v1 = decode_body<master::snapshot_v1>(src, "snapshot");
     if (!v1) return v1.err();
     return std::move(v1->s);
+  }
+  if (format == 2) {
+    auto v2 = decode_body<master::snapshot_v2>(src, "snapshot");
+    if (!v2) return v2.err();
+    return std::move(v2->s);
   }
   if (format != snapshot_format)
     return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));

@@ -75,6 +75,11 @@ typename Inspector::result_type inspect(Inspector& f, purge_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, drain_record& x) {
+  return f(caf::meta::type_name("dfs::master::drain_record"), x.address, x.on);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trash_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::trash_snapshot"), x.id, x.path, x.deleted_ms,
            x.next_version, x.versions);
@@ -88,7 +93,17 @@ typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
-           x.chunks, x.uncommitted, x.trash, x.next_trash_id);
+           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining);
+}
+
+// Snapshot format 2 (before drains were logged): format 3 without `draining`.
+struct snapshot_v2 {
+  master_snapshot s;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_v2& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.s.next_handle, x.s.dirs,
+           x.s.files, x.s.chunks, x.s.uncommitted, x.s.trash, x.s.next_trash_id);
 }
 
 // Snapshot format 1 (before the trash): the same fields without the last two.
@@ -110,7 +125,7 @@ namespace dfs::proto {
 std::string encode_record(const master::log_record& r);
 master::result<master::log_record> decode_record(std::string_view bytes);
 
-// Snapshot bytes: a format byte (1) + fields.
+// Snapshot bytes: a format byte (3; 1 and 2 are still read) + fields.
 std::string encode_snapshot(const master::master_snapshot& s);
 master::result<master::master_snapshot> decode_snapshot(std::string_view bytes);
 

@@ -1,10 +1,17 @@
 #include "actors/master/master_actor.hpp"
+#include "actors/master/repair_actor.hpp"
+#include "actors/master/replicator_actor.hpp"
 #include "roles/role_table.hpp"
 
 namespace dfs {
 
 void start_master(node_context& ctx) {
-  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership);
+  // The master's helpers: repair plans copies, the replicator tells hot chunks.
+  auto repair = ctx.sys.spawn(repair_fn, repair_options_of(ctx.cfg));
+  auto replicator = ctx.sys.spawn(replicator_fn, hot_options_of(ctx.cfg));
+  ctx.keep(repair);
+  ctx.keep(replicator);
+  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership, repair, replicator);
   ctx.master = m;
   ctx.keep(m);
   ctx.commands["chunkservers"] = {

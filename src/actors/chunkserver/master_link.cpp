@@ -16,7 +16,7 @@ using self_ptr = master_link_actor::stateful_pointer<master_link_state>;
 
 chunkserver_registration make_registration(const master_link_state& st) {
   auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  return {st.self, st.cfg.data_port(),     st.cfg.node.zone,       cap,
+  return {st.self, st.cfg.data_port(),     st.cfg.chunkserver.zone, cap,
           free,    st.store->used_bytes(), st.store->full_report()};
 }
 

@@ -30,15 +30,10 @@ master::core_options options_of(const config& cfg) {
                 std::chrono::milliseconds(cfg.master.removed_after_ms)};
   o.checkpoint_bytes = cfg.master.checkpoint_bytes;
   o.checkpoint_interval = std::chrono::milliseconds(cfg.master.checkpoint_interval_ms);
-  o.repair.max_copies_per_server = cfg.repair.max_copies_per_server;
-  o.repair.max_bytes_per_s = cfg.repair.max_mib_s << 20;
-  o.repair.delay = std::chrono::milliseconds(cfg.repair.delay_ms);
   o.copy_timeout = std::chrono::milliseconds(cfg.repair.copy_timeout_ms);
   o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
-  o.hot.hot_reads_per_s = cfg.replicator.hot_reads_per_s;
-  o.hot.max_replicas = cfg.replicator.max_replicas;
+  o.hot_max_replicas = cfg.replicator.max_replicas;
   o.balance_threshold_pct = cfg.balance.threshold_pct;
-  o.hot.cool_down = std::chrono::seconds(cfg.replicator.cool_down_s);
   return o;
 }
 
@@ -65,6 +60,23 @@ spdlog::level::level_enum level_of(master::event_level l) {
 }
 
 void carry_out(master_self self, master::master_effects fx);
+
+// An update for the repair actor; `then` runs after its answer is carried out (a heartbeat
+// reply waiting for the orders a settled copy made room for), also when the actor failed.
+template <class F>
+void ask_repair(master_self self, master::repair_update u, F then) {
+  auto& st = self->state;
+  self->request(st.repair, caf::infinite, repair_atom::value, std::move(u))
+      .then(
+          [=](const master::repair_answer& a) mutable {
+            carry_out(self, self->state.core->on_repair_answer(a, core::clock::now()));
+            then();
+          },
+          [=](caf::error& e) mutable {
+            log::get("master")->error("repair_actor_failed error=\"{}\"", caf::to_string(e));
+            then();
+          });
+}
 
 // Chunks leave the master only with the capability their chunkservers ask for: write tokens
 // with a plan, read tokens with a layout.
@@ -106,6 +118,12 @@ void carry_out(master_self self, master::master_effects fx) {
         sign_chunks(st, *v);
         p->deliver(std::move(*v)), delivered = true;
       }
+    } else if (auto* w = std::get_if<master_state::console_waiter>(&it->second)) {
+      if (auto* v = std::get_if<ns_reply>(&r.reply)) {
+        w->rp.deliver(v->status == ns_status::ok ? admin_reply{0, w->ok_text}
+                                                 : admin_reply{1, v->error + "\n"});
+        delivered = true;
+      }
     }
     DFS_ASSERT(delivered, "master core answered a request with the wrong reply type");
     st.promises.erase(it);
@@ -113,6 +131,47 @@ void carry_out(master_self self, master::master_effects fx) {
   // Requests already in the mailbox are handled before this message: they join the batch.
   if (fx.flush) self->send(self, flush_atom::value);
   if (fx.checkpoint) write_checkpoint(self, *fx.checkpoint);
+  if (!fx.reads.empty()) self->send(st.replicator, hot_atom::value, std::move(fx.reads));
+  if (fx.repair) ask_repair(self, std::move(*fx.repair), [] {});
+}
+
+// The replicator's hot chunks, asked for before each repair plan.
+void ask_hot_chunks(master_self self) {
+  self->request(self->state.replicator, caf::infinite, hot_atom::value)
+      .then([=](const std::vector<uint64_t>& hot) { self->state.core->set_hot_chunks(hot); },
+            [](caf::error& e) {
+              log::get("master")->error("replicator_actor_failed error=\"{}\"", caf::to_string(e));
+            });
+}
+
+// A heartbeat's reply carries the copy orders for its sender. When its copy results freed
+// slots, the core asked for a plan at once: the reply waits for the repair actor's answer, so
+// that it carries the next copies (a copy takes about a second; waiting for the next heartbeat
+// would idle the target that long).
+caf::result<heartbeat_reply> answer_heartbeat(master_self self, const chunkserver_heartbeat& hb) {
+  auto& st = self->state;
+  master::master_effects fx;
+  auto reply = st.core->on_heartbeat(hb, core::clock::now(), fx);
+  auto sign = [self](heartbeat_reply& r) {
+    master::grant_copies(r, self->state.capability_key,
+                         wall_clock_ms() + self->state.cfg.master.capability_ttl_ms);
+  };
+  if (!fx.repair) {
+    sign(reply);
+    carry_out(self, std::move(fx));
+    return reply;
+  }
+  auto update = std::move(*fx.repair);
+  fx.repair.reset();
+  carry_out(self, std::move(fx));
+  auto rp = self->make_response_promise<heartbeat_reply>();
+  ask_repair(self, std::move(update), [=, id = hb.id]() mutable {
+    auto more = self->state.core->take_copy_orders(id);
+    reply.copy_chunks.insert(reply.copy_chunks.end(), more.begin(), more.end());
+    sign(reply);
+    rp.deliver(std::move(reply));
+  });
+  return rp;
 }
 
 void flush_journal(master_self self) {
@@ -164,6 +223,21 @@ caf::result<Reply> ask_core(master_self self, F call) {
   return promise;
 }
 
+}  // namespace
+
+caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bool on,
+                                      std::string ok_text) {
+  auto& st = self->state;
+  auto token = st.next_token++;
+  auto fx = st.core->on_drain(token, addr, on, core::clock::now());
+  auto rp = self->make_response_promise<admin_reply>();
+  st.promises.emplace(token, master_state::console_waiter{rp, std::move(ok_text)});
+  carry_out(self, std::move(fx));
+  return rp;
+}
+
+namespace {
+
 bool is_chunkserver(const member_event_msg& e) {
   return std::find(e.roles.begin(), e.roles.end(), "chunkserver") != e.roles.end();
 }
@@ -181,9 +255,28 @@ void subscribe(master_self self, const failure_detector_actor& membership) {
 
 }  // namespace
 
+master::repair_options repair_options_of(const config& cfg) {
+  master::repair_options o;
+  o.max_copies_per_server = cfg.repair.max_copies_per_server;
+  o.max_bytes_per_s = cfg.repair.max_mib_s << 20;
+  o.delay = std::chrono::milliseconds(cfg.repair.delay_ms);
+  return o;
+}
+
+master::hot_options hot_options_of(const config& cfg) {
+  master::hot_options o;
+  o.hot_reads_per_s = cfg.replicator.hot_reads_per_s;
+  o.max_replicas = cfg.replicator.max_replicas;
+  o.cool_down = std::chrono::seconds(cfg.replicator.cool_down_s);
+  return o;
+}
+
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
-                                      failure_detector_actor membership) {
+                                      failure_detector_actor membership, repair_actor repair,
+                                      replicator_actor replicator) {
   auto& st = self->state;
+  st.repair = std::move(repair);
+  st.replicator = std::move(replicator);
   st.core = std::make_unique<master::master_core>(options_of(cfg), id);
   st.cfg = std::move(cfg);
   st.capability_key = security::capability_key(st.cfg.cluster.key);
@@ -199,14 +292,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         carry_out(self, std::move(fx));
         return ack;
       },
-      [=, &mc](heartbeat_atom, const chunkserver_heartbeat& hb) {
-        master::master_effects fx;
-        auto reply = mc.on_heartbeat(hb, core::clock::now(), fx);
-        master::grant_copies(reply, self->state.capability_key,
-                             wall_clock_ms() + self->state.cfg.master.capability_ttl_ms);
-        carry_out(self, std::move(fx));
-        return reply;
-      },
+      [=](heartbeat_atom, const chunkserver_heartbeat& hb) { return answer_heartbeat(self, hb); },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
       [=, &mc](storage_atom, const ns_request& r) {
         return ask_core<ns_reply>(
@@ -239,7 +325,9 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                     mc.on_member_down(e.id, e.kind == member_event_kind::left, core::clock::now()));
       },
       [=, &mc](tick_atom) {
-        carry_out(self, mc.on_tick(core::clock::now(), wall_clock_ms()));
+        auto fx = mc.on_tick(core::clock::now(), wall_clock_ms());
+        if (fx.repair) ask_hot_chunks(self);  // in time for the next plan
+        carry_out(self, std::move(fx));
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

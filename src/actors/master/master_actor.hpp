@@ -14,6 +14,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "common/config.hpp"
+#include "core/master/hot_chunks.hpp"
 #include "core/master/master_core.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/journal.hpp"
@@ -26,21 +27,38 @@ struct master_state {
   std::string capability_key;  // from cluster.key: signs the chunks' capability tokens
   std::unique_ptr<master::master_core> core;
   std::unique_ptr<journal> log;
+  repair_actor repair;          // plans copies (repair_actor.hpp)
+  replicator_actor replicator;  // tells hot chunks (replicator_actor.hpp)
   // Replies the core has not given yet, by the token it knows them by.
   master::request_token next_token = 1;
-  std::map<master::request_token, std::variant<caf::typed_response_promise<ns_reply>,
-                                               caf::typed_response_promise<put_plan>>>
+  struct console_waiter {  // a console command that changes logged state
+    caf::typed_response_promise<admin_reply> rp;
+    std::string ok_text;  // the answer once durable (errors: the core's message)
+  };
+  std::map<master::request_token,
+           std::variant<caf::typed_response_promise<ns_reply>,
+                        caf::typed_response_promise<put_plan>, console_waiter>>
       promises;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
 
 // `membership` (may be null) is subscribed to: a chunkserver it declares dead is removed at
-// once, without waiting for the heartbeat thresholds.
+// once, without waiting for the heartbeat thresholds. `repair` and `replicator` are the
+// master's helpers (spawned beside it by the role, src/roles/master.cpp).
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
-                                      failure_detector_actor membership);
+                                      failure_detector_actor membership, repair_actor repair,
+                                      replicator_actor replicator);
+
+// Their options from the config ([repair], [replicator]).
+master::repair_options repair_options_of(const config& cfg);
+master::hot_options hot_options_of(const config& cfg);
+
+// Console drain/undrain: logged, answered `ok_text` once durable.
+caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bool on,
+                                      std::string ok_text);
 
 // -- master_console.cpp -----------------------------------------------------------------------
-admin_reply master_console(master_self self, const admin_request& req);
+caf::result<admin_reply> master_console(master_self self, const admin_request& req);
 
 }  // namespace dfs

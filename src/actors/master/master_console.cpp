@@ -75,20 +75,21 @@ std::string under_replicated_text(const master_state& st) {
 }
 
 std::string repair_text(const master_state& st) {
+  // The repair actor's figures as of its last answer (at most a repair interval old).
   const auto& r = st.core->repair();
-  const auto& s = r.stats();
+  const auto& s = r.stats;
   char rate[32];
-  std::snprintf(rate, sizeof rate, "%.1f", st.core->repair_bytes_per_s() / (1 << 20));
+  std::snprintf(rate, sizeof rate, "%.1f", r.bytes_per_s / (1 << 20));
   return "queued " + std::to_string(s.queued) +
          " (missing, no replica to copy from: " + std::to_string(s.missing) + ")\nin flight " +
-         std::to_string(r.in_flight()) + " (waiting for their target's heartbeat: " +
+         std::to_string(st.core->copies_in_flight()) + " (waiting for their target's heartbeat: " +
          std::to_string(st.core->repair_orders_unsent()) + ")\ndone " + std::to_string(s.done) +
          ", failed " + std::to_string(s.failed) + ", copied " + format_bytes(s.bytes_done) +
          "\nrate " + rate +
-         " MiB/s (last 10 s); throttles: " + std::to_string(r.options().max_copies_per_server) +
-         " copies per server, " + std::to_string(r.options().max_bytes_per_s >> 20) +
-         " MiB/s\nhot chunks " + std::to_string(st.core->hot().hot_list().size()) + " (target " +
-         std::to_string(st.core->hot().options().max_replicas) + " replicas)\n";
+         " MiB/s (last 10 s); throttles: " + std::to_string(r.options.max_copies_per_server) +
+         " copies per server, " + std::to_string(r.options.max_bytes_per_s >> 20) +
+         " MiB/s\nhot chunks " + std::to_string(st.core->hot().size()) + " (target " +
+         std::to_string(st.cfg.replicator.max_replicas) + " replicas)\n";
 }
 
 // fsck [PATH]: per file, chunks by live replica count; findings (exit 1) when any is missing.
@@ -111,25 +112,23 @@ admin_reply fsck_text(const master_state& st, const std::vector<std::string>& ar
   return {missing ? admin_status_findings : 0, text};
 }
 
-// drain|undrain HOST:PORT (the chunkserver's control address).
-admin_reply drain_text(master_self self, const std::vector<std::string>& args) {
+// drain|undrain HOST:PORT (the chunkserver's control address): logged, answered once durable.
+caf::result<admin_reply> drain_text(master_self self, const std::vector<std::string>& args) {
   bool on = args[0] == "drain";
-  if (args.size() != 2) return {1, "usage: " + args[0] + " HOST:PORT"};
+  if (args.size() != 2) return admin_reply{1, "usage: " + args[0] + " HOST:PORT"};
   auto addr = endpoint::parse(args[1]);
-  if (!addr) return {1, args[0] + ": expected HOST:PORT, got '" + args[1] + "'"};
-  if (auto r = self->state.core->set_draining(*addr, on); !r) return {1, r.err().message};
+  if (!addr) return admin_reply{1, args[0] + ": expected HOST:PORT, got '" + args[1] + "'"};
   log::get("master")->info("chunkserver_{} addr={}", on ? "draining" : "undrained",
                            addr->to_string());
-  return {0, on ? "draining " + addr->to_string() +
-                      ": no new chunks; its replicas are being copied elsewhere ('chunkservers' "
-                      "shows drained when done)\n"
-                : "undrained " + addr->to_string() + "\n"};
+  return master_drain(self, *addr, on,
+                      on ? "draining " + addr->to_string() +
+                               ": no new chunks; its replicas are being copied elsewhere "
+                               "('chunkservers' shows drained when done)\n"
+                         : "undrained " + addr->to_string() + "\n");
 }
 
-}  // namespace
-
-admin_reply master_console(master_self self, const admin_request& req) {
-  const auto& st = self->state;
+// The commands answered at once, from the master's state.
+admin_reply query(const master_state& st, const admin_request& req) {
   const auto& cmd = req.args.at(0);
   if (cmd == "chunkservers") return {0, chunkserver_table(st)};
   if (cmd == "files") return {0, files_text(st)};
@@ -137,8 +136,15 @@ admin_reply master_console(master_self self, const admin_request& req) {
   if (cmd == "under-replicated") return {0, under_replicated_text(st)};
   if (cmd == "repair") return {0, repair_text(st)};
   if (cmd == "fsck") return fsck_text(st, req.args);
-  if (cmd == "drain" || cmd == "undrain") return drain_text(self, req.args);
   return {1, "the master does not know the command '" + cmd + "'"};
+}
+
+}  // namespace
+
+caf::result<admin_reply> master_console(master_self self, const admin_request& req) {
+  const auto& cmd = req.args.at(0);
+  if (cmd == "drain" || cmd == "undrain") return drain_text(self, req.args);
+  return query(self->state, req);
 }
 
 }  // namespace dfs

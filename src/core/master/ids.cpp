@@ -47,8 +47,9 @@ const char* to_string(errc code) {
 
 record_kind kind_of(const log_record& r) {
   static constexpr record_kind kinds[] = {
-      record_kind::mkdir,   record_kind::remove, record_kind::allocate, record_kind::commit_version,
-      record_kind::abandon, record_kind::trash,  record_kind::restore,  record_kind::purge};
+      record_kind::mkdir,          record_kind::remove,  record_kind::allocate,
+      record_kind::commit_version, record_kind::abandon, record_kind::trash,
+      record_kind::restore,        record_kind::purge,   record_kind::drain};
   static_assert(std::size(kinds) == std::variant_size_v<log_record>);
   return kinds[r.index()];
 }

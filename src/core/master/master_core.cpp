@@ -80,12 +80,7 @@ const char* unavailable_text = "the master could not log the change (journal fai
 }  // namespace
 
 master_core::master_core(core_options opts, node_id self)
-    : opts_(opts),
-      self_(std::move(self)),
-      meta_(opts.meta),
-      registry_(opts.registry),
-      repair_(opts.repair),
-      hot_(opts.hot) {}
+    : opts_(opts), self_(std::move(self)), meta_(opts.meta), registry_(opts.registry) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
@@ -272,8 +267,7 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
 registration_ack master_core::on_register(const chunkserver_registration& r, core::time_point now,
                                           master_effects& fx) {
   on_health_changes(
-      registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), now,
-      fx);
+      registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
   used_bytes_[r.id] = r.used_bytes;
   auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
@@ -290,7 +284,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     return {false, {}, {}};
   }
   used_bytes_[hb.id] = hb.used_bytes;
-  for (auto& r : hb.reads) hot_.on_reads(chunk_handle{r.handle}, r.reads, now);
+  fx.reads.insert(fx.reads.end(), hb.reads.begin(), hb.reads.end());
   std::vector<uint64_t> del;
   if (auto it = pending_deletes_.find(hb.id); it != pending_deletes_.end()) {
     // The collector's throttle: a chunkserver deletes at most this many chunks per heartbeat,
@@ -321,15 +315,16 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
 
 master_effects master_core::on_member_down(const node_id& id, bool left, core::time_point now) {
   master_effects fx;
-  on_health_changes(registry_.mark_removed(id, left ? "membership: left" : "membership: dead"), now,
-                    fx);
+  auto changes = registry_.mark_removed(id, left ? "membership: left" : "membership: dead");
+  on_health_changes(changes, fx);
+  // Dead or left: its chunks are repaired at once, not at the next planning interval.
+  if (!changes.empty()) plan_repairs(now, fx, true);
   return fx;
 }
 
 master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
-  on_health_changes(registry_.on_tick(now), now, fx);
-  hot_.on_tick(now);
+  on_health_changes(registry_.on_tick(now), fx);
   plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
@@ -352,7 +347,7 @@ master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
 }
 
 void master_core::on_health_changes(const std::vector<registry::health_change>& changes,
-                                    core::time_point now, master_effects& fx) {
+                                    master_effects& fx) {
   for (auto& c : changes) {
     auto lvl = c.to == registry::health::healthy ? event_level::info : event_level::warn;
     fx.events.push_back({lvl, std::string("chunkserver_") + registry::to_string(c.to) + " node=" +
@@ -363,7 +358,7 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
       // Its copies, as source or target, have failed; the next plan finds other servers.
-      repair_.on_server_gone(c.id, now);
+      gone_.push_back(c.id);
       copies_to_send_.erase(c.id);
       for (auto it = copies_.begin(); it != copies_.end();)
         it = it->second.order.source == c.id || it->second.order.target == c.id ? copies_.erase(it)

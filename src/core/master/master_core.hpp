@@ -35,10 +35,9 @@
 #include <variant>
 #include <vector>
 
-#include "core/master/hot_chunks.hpp"
 #include "core/master/master_state.hpp"
 #include "core/master/messages.hpp"
-#include "core/master/repair_planner.hpp"
+#include "core/master/repair_service.hpp"
 #include "core/registry/chunkserver_registry.hpp"
 #include "core/time.hpp"
 
@@ -52,11 +51,10 @@ struct core_options {
   registry::registry_options registry;              // unhealthy / removed thresholds
   uint64_t checkpoint_bytes = 64ull << 20;          // checkpoint once the log is this long...
   core::duration checkpoint_interval = std::chrono::minutes(10);  // ... or this old
-  repair_options repair;                                          // [repair]
   core::duration repair_interval = std::chrono::seconds(1);       // how often to plan copies
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
   uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
-  hot_options hot;                                        // [replicator]
+  uint32_t hot_max_replicas = 5;             // replicator.max_replicas: the target of a hot chunk
   uint32_t max_trims_per_plan = 1024;        // surplus replicas told to delete per repair plan
   uint32_t max_deletes_per_heartbeat = 512;  // chunk deletes handed to one heartbeat reply
   uint32_t balance_threshold_pct = 10;       // balance.threshold_pct (100: never rebalance)
@@ -89,6 +87,10 @@ struct master_effects {
   bool flush = false;                         // a batch is ready: call take_batch() soon
   std::optional<master_snapshot> checkpoint;  // write it, then call on_checkpoint_done
   std::vector<master_event> events;
+  // For the repair actor (repair_service): copies that ended, servers gone, a plan due.
+  std::optional<repair_update> repair;
+  // For the replicator actor (hot_chunks): client reads per chunk from a heartbeat.
+  std::vector<chunk_reads> reads;
 };
 
 class master_core {
@@ -124,6 +126,16 @@ class master_core {
   // `wall_ms` (Unix ms, 0: unknown): trash entries older than trash_ttl_ms are purged.
   [[nodiscard]] master_effects on_tick(core::time_point now, uint64_t wall_ms = 0);
 
+  // -- the repair and replicator actors -------------------------------------------------------
+  // The repair actor's answer to an update: its orders wait for their targets' heartbeats.
+  [[nodiscard]] master_effects on_repair_answer(const repair_answer& a, core::time_point now);
+  // Copy orders for `target`'s heartbeat reply (once each). on_heartbeat already adds those
+  // ready then; the actor adds those of a plan the heartbeat itself triggered.
+  std::vector<copy_instruction> take_copy_orders(const node_id& target);
+  // The replicator actor's hot chunks: their target is hot_max_replicas, and repair copies
+  // them first among chunks with as many replicas.
+  void set_hot_chunks(const std::vector<uint64_t>& handles);
+
   // -- the log ----------------------------------------------------------------------------------
   // The open batch, if it has records and no other batch is in flight.
   std::optional<log_batch> take_batch();
@@ -139,19 +151,24 @@ class master_core {
   const registry::chunkserver_registry& registry() const { return registry_; }
   const std::map<node_id, uint64_t>& used_bytes() const { return used_bytes_; }
   const core_options& options() const { return opts_; }
-  const repair_planner& repair() const { return repair_; }
-  const hot_chunks& hot() const { return hot_; }
+  // The repair actor's figures as of its last answer.
+  const repair_progress& repair() const { return repair_progress_; }
+  const std::set<uint64_t>& hot() const { return hot_; }
+  bool hot(chunk_handle h) const { return hot_.count(h.value) > 0; }
+  size_t copies_in_flight() const { return copies_.size(); }
   size_t repair_orders_unsent() const;
-  // Bytes copied per second by repair over the last ~10 s (from the planner's done counter).
-  double repair_bytes_per_s() const;
   bool journal_failed() const { return journal_failed_; }
   bool idle() const { return open_.records.empty() && !in_flight_; }
   // Console `drain`/`undrain`: a draining chunkserver takes no new chunks, and repair copies
   // every chunk it holds to others until they reach their target without it. Keyed by the
-  // control address (it survives a restart of the chunkserver; not across master restarts).
-  // Errors (not_found) for an address no registered chunkserver has.
-  result<void> set_draining(const endpoint& addr, bool on);
-  bool draining(const node_id& n) const { return draining_.count(n.address()) > 0; }
+  // control address, so it survives a restart of the chunkserver; logged (drain_record), so
+  // it survives a restart of the master. Answered once durable; not_found for an address no
+  // registered chunkserver has (undrain also takes one that is only in the drain list).
+  [[nodiscard]] master_effects on_drain(request_token t, const endpoint& addr, bool on,
+                                        core::time_point now);
+  bool draining(const node_id& n) const {
+    return meta_.draining().count(n.address().to_string()) > 0;
+  }
   // Draining and every chunk it holds has its target replicas elsewhere.
   bool drained(const node_id& n) const;
   // Replica addresses of the nodes that are registered and not removed (others are skipped).
@@ -187,26 +204,26 @@ class master_core {
   // A read's reply: at once, or after the batch holding what it saw is durable.
   void answer_read(request_token t, ns_reply r, master_effects& fx);
   void deliver(batch& b, bool ok, master_effects& fx);
-  void on_health_changes(const std::vector<registry::health_change>& changes, core::time_point now,
-                         master_effects& fx);
+  void on_health_changes(const std::vector<registry::health_change>& changes, master_effects& fx);
   // Repair (design.md §6): plans copies for chunks below their replication at most once per
   // repair_interval; orders wait for their target's next heartbeat reply, and a copy that
   // reports nothing within copy_timeout counts as failed (its target is avoided for a while).
   // `at_once`: plan even if the last plan was less than repair_interval ago.
   void plan_repairs(core::time_point now, master_effects& fx, bool at_once = false);
   void on_copy_results(const chunkserver_heartbeat& hb, core::time_point now, master_effects& fx);
+  bool copying(chunk_handle h) const;
   // Replicas beyond a chunk's target (a hot chunk cooled, a returning chunkserver, a drained
   // server's copies) are told to delete themselves, never below the target of healthy,
   // non-draining replicas, and never while a copy of the chunk is in flight.
   void trim(chunk_handle h, const chunk_entry& e, uint32_t target,
             const std::map<node_id, const registry::chunkserver_info*>& servers, size_t& budget,
             master_effects& fx);
-  std::vector<copy_instruction> take_copy_orders(const node_id& target);
-  // Rebalance: with no repair queued, when the fullest and the emptiest healthy chunkservers
-  // differ by more than balance_threshold_pct points of usage (chunk bytes / capacity), moves
-  // chunks from the fullest to the emptiest (copy now, trim the surplus after).
-  void plan_rebalance(const std::vector<registry::chunkserver_info>& servers, core::time_point now,
-                      master_effects& fx);
+  // Rebalance: when the fullest and the emptiest healthy chunkservers differ by more than
+  // balance_threshold_pct points of usage (chunk bytes / capacity), chunks to move from the
+  // fullest to the emptiest (the repair actor copies them when it has nothing queued; the
+  // surplus is trimmed after).
+  std::optional<move_request> rebalance_request(
+      const std::vector<registry::chunkserver_info>& servers) const;
   double usage(const registry::chunkserver_info& s) const;
   void start_copy(const copy_order& o, core::time_point now, master_effects& fx);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
@@ -233,8 +250,10 @@ class master_core {
   core::time_point last_checkpoint_{};
   bool checkpoint_pending_ = false;
 
-  repair_planner repair_;
-  hot_chunks hot_;
+  repair_progress repair_progress_;
+  std::vector<copy_outcome> outcomes_;  // for the next repair update
+  std::vector<node_id> gone_;           // for the next repair update
+  std::set<uint64_t> hot_;              // from the replicator actor
   struct copy_in_flight {
     copy_order order;
     core::time_point deadline;
@@ -242,8 +261,6 @@ class master_core {
   std::map<uint64_t, copy_in_flight> copies_;                // by order id: planned, not yet done
   std::map<node_id, std::vector<uint64_t>> copies_to_send_;  // order ids by target
   std::optional<core::time_point> last_repair_plan_;
-  std::deque<std::pair<core::time_point, uint64_t>> repair_rate_;  // (when, bytes_done)
-  std::set<endpoint> draining_;
 };
 
 }  // namespace dfs::master

@@ -1,6 +1,7 @@
-// master_core's repair side (design.md §6): copies planned by repair_planner and handed out
-// with heartbeat replies, their results and timeouts, hot-chunk targets, trimming of surplus
-// replicas, rebalance moves and drains. The rest of master_core is in master_core.cpp.
+// master_core's repair side (design.md §6): what needs copies (chunks below target, rebalance
+// candidates) for the repair actor, whose orders (repair_service.hpp) are handed out with
+// heartbeat replies; their results and timeouts, hot-chunk targets, trimming of surplus
+// replicas and drains. The rest of master_core is in master_core.cpp.
 #include <algorithm>
 #include <tuple>
 
@@ -13,8 +14,6 @@ namespace dfs::master {
 void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {
   if (!at_once && last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
   last_repair_plan_ = now;
-  repair_rate_.emplace_back(now, repair_.stats().bytes_done);
-  while (repair_rate_.size() > 11) repair_rate_.pop_front();
   for (auto it = copies_.begin(); it != copies_.end();) {
     if (it->second.deadline > now) {
       ++it;
@@ -24,28 +23,33 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
     fx.events.push_back({event_level::warn, "repair_copy_timeout handle=" + o.handle.to_string() +
                                                 " from=" + o.source.to_string() +
                                                 " to=" + o.target.to_string()});
-    repair_.on_copy_done(o, false, now);
+    outcomes_.push_back({o, false});
     auto& q = copies_to_send_[o.target];
     q.erase(std::remove(q.begin(), q.end(), o.id), q.end());
     it = copies_.erase(it);
   }
-  std::vector<repair_server> servers;
+  repair_update u;
+  u.plan = true;
+  u.outcomes = std::move(outcomes_);
+  u.gone = std::move(gone_);
+  outcomes_.clear();
+  gone_.clear();
   auto registered = registry_.list();
   std::map<node_id, const registry::chunkserver_info*> by_id;
   for (auto& s : registered) {
     if (s.state == registry::health::removed) continue;
     by_id[s.id] = &s;
-    servers.push_back({s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after,
-                       s.free_bytes, s.zone, draining(s.id)});
+    u.servers.push_back({s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after,
+                         s.free_bytes, s.zone, draining(s.id)});
   }
   // Only chunks short of healthy replicas can need a copy; the planner decides the rest
   // (replicas on a server unhealthy for less than repair.delay still count). A hot chunk's
   // target is replicator.max_replicas; chunks above their target are trimmed.
-  std::vector<repair_chunk> chunks;
   size_t trim_budget = opts_.max_trims_per_plan;
   for (auto& [h, e] : meta_.chunks().chunks()) {
     chunk_handle handle{h};
-    uint32_t target = hot_.target(handle, opts_.meta.replication);
+    uint32_t target = hot(handle) ? std::max(opts_.meta.replication, opts_.hot_max_replicas)
+                                  : opts_.meta.replication;
     uint32_t healthy = 0;
     for (auto& n : e.replicas)
       if (auto it = by_id.find(n);
@@ -56,19 +60,48 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
         trim(handle, e, target, by_id, trim_budget, fx);
       continue;
     }
-    chunks.push_back({handle, e.meta.chunk_version, e.meta.size_bytes,
-                      std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target,
-                      hot_.hot(handle)});
+    u.chunks.push_back({handle, e.meta.chunk_version, e.meta.size_bytes,
+                        std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target,
+                        hot(handle)});
   }
-  auto orders = repair_.plan(chunks, servers, now);
-  for (auto& o : orders) start_copy(o, now, fx);
-  if (!orders.empty())
+  if (u.chunks.empty()) u.rebalance = rebalance_request(registered);
+  fx.repair = std::move(u);
+}
+
+master_effects master_core::on_repair_answer(const repair_answer& a, core::time_point now) {
+  master_effects fx;
+  repair_progress_ = a.progress;
+  for (auto& o : a.orders) {
+    // Planned on a view that may have changed since: a server gone or a chunk freed meanwhile
+    // fails the order back to the planner with the next update.
+    if (!registry_.live(o.source) || !registry_.live(o.target) ||
+        meta_.chunks().find(o.handle) == nullptr) {
+      outcomes_.push_back({o, false});
+      continue;
+    }
+    start_copy(o, now, fx);
+  }
+  if (a.orders.size() > a.moves)
     fx.events.push_back(
-        {event_level::info, "repair_planned copies=" + std::to_string(orders.size()) +
-                                " queued=" + std::to_string(repair_.stats().queued) +
-                                " missing=" + std::to_string(repair_.stats().missing) +
-                                " in_flight=" + std::to_string(repair_.in_flight())});
-  if (repair_.stats().queued == 0) plan_rebalance(registered, now, fx);
+        {event_level::info, "repair_planned copies=" + std::to_string(a.orders.size() - a.moves) +
+                                " queued=" + std::to_string(a.progress.stats.queued) +
+                                " missing=" + std::to_string(a.progress.stats.missing) +
+                                " in_flight=" + std::to_string(a.progress.in_flight)});
+  if (a.moves > 0 && !a.orders.empty())
+    fx.events.push_back({event_level::info, "rebalance_moves count=" + std::to_string(a.moves) +
+                                                " from=" + a.orders.back().source.to_string() +
+                                                " to=" + a.orders.back().target.to_string()});
+  return fx;
+}
+
+void master_core::set_hot_chunks(const std::vector<uint64_t>& handles) {
+  hot_ = std::set<uint64_t>(handles.begin(), handles.end());
+}
+
+bool master_core::copying(chunk_handle h) const {
+  for (auto& [_, c] : copies_)
+    if (c.order.handle == h) return true;
+  return false;
 }
 
 void master_core::start_copy(const copy_order& o, core::time_point now, master_effects& fx) {
@@ -87,9 +120,9 @@ double master_core::usage(const registry::chunkserver_info& s) const {
              : 100.0 * static_cast<double>(used) / static_cast<double>(s.capacity_bytes);
 }
 
-void master_core::plan_rebalance(const std::vector<registry::chunkserver_info>& servers,
-                                 core::time_point now, master_effects& fx) {
-  if (opts_.balance_threshold_pct >= 100) return;
+std::optional<move_request> master_core::rebalance_request(
+    const std::vector<registry::chunkserver_info>& servers) const {
+  if (opts_.balance_threshold_pct >= 100) return std::nullopt;
   const registry::chunkserver_info* full = nullptr;
   const registry::chunkserver_info* empty = nullptr;
   for (auto& s : servers) {
@@ -99,35 +132,29 @@ void master_core::plan_rebalance(const std::vector<registry::chunkserver_info>& 
   }
   if (full == nullptr || full == empty ||
       usage(*full) - usage(*empty) <= opts_.balance_threshold_pct)
-    return;
+    return std::nullopt;
   // Move about half the difference: both end near the middle, nothing ping-pongs.
-  double gap_bytes = (usage(*full) - usage(*empty)) / 200.0 *
-                     static_cast<double>(std::min(full->capacity_bytes, empty->capacity_bytes));
-  double planned = 0;
-  uint32_t moves = 0;
+  double gap = (usage(*full) - usage(*empty)) / 200.0 *
+               static_cast<double>(std::min(full->capacity_bytes, empty->capacity_bytes));
+  move_request m{full->id, empty->id, {}, static_cast<uint64_t>(gap)};
+  uint64_t listed = 0;
   for (auto& [h, e] : meta_.chunks().chunks()) {
-    if (planned >= gap_bytes || moves >= opts_.repair.max_copies_per_server) break;
+    if (listed >= m.bytes) break;
     chunk_handle handle{h};
-    if (!e.replicas.count(full->id) || e.replicas.count(empty->id) || hot_.hot(handle) ||
-        e.replicas.size() != opts_.meta.replication)
+    if (!e.replicas.count(full->id) || e.replicas.count(empty->id) || hot(handle) ||
+        e.replicas.size() != opts_.meta.replication || copying(handle))
       continue;
-    auto o = repair_.plan_move({handle, e.meta.chunk_version, e.meta.size_bytes, {}, 0, false},
-                               full->id, empty->id, now);
-    if (!o) break;
-    start_copy(*o, now, fx);
-    planned += static_cast<double>(e.meta.size_bytes);
-    ++moves;
+    m.candidates.push_back({handle, e.meta.chunk_version, e.meta.size_bytes, {}, 0, false});
+    listed += e.meta.size_bytes;
   }
-  if (moves > 0)
-    fx.events.push_back({event_level::info, "rebalance_moves count=" + std::to_string(moves) +
-                                                " from=" + full->id.to_string() +
-                                                " to=" + empty->id.to_string()});
+  if (m.candidates.empty()) return std::nullopt;
+  return m;
 }
 
 void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
                        const std::map<node_id, const registry::chunkserver_info*>& servers,
                        size_t& budget, master_effects& fx) {
-  if (repair_.copying(h)) return;
+  if (copying(h)) return;
   std::vector<const registry::chunkserver_info*> good;
   std::vector<node_id> victims;
   for (auto& n : e.replicas) {
@@ -182,7 +209,7 @@ void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_po
     // Unknown (timed out, or its server went) or not this target's: already settled.
     if (it == copies_.end() || it->second.order.target != hb.id) continue;
     auto& o = it->second.order;
-    repair_.on_copy_done(o, r.ok, now);
+    outcomes_.push_back({o, r.ok});
     if (r.ok)
       fx.events.push_back({event_level::info, "repair_copy_done handle=" + o.handle.to_string() +
                                                   " from=" + o.source.to_string() +
@@ -194,20 +221,27 @@ void master_core::on_copy_results(const chunkserver_heartbeat& hb, core::time_po
     copies_.erase(it);
     settled = true;
   }
-  // Slots came free: plan now, so this very heartbeat's reply can carry the next copy.
+  // Slots came free: plan now, so that this very heartbeat's reply can carry the next copy
+  // (the actor answers the heartbeat after the repair actor's answer).
   if (settled) plan_repairs(now, fx, true);
 }
 
-result<void> master_core::set_draining(const endpoint& addr, bool on) {
+master_effects master_core::on_drain(request_token t, const endpoint& addr, bool on,
+                                     core::time_point now) {
+  master_effects fx;
+  auto key = addr.to_string();
+  bool known = !on && meta_.draining().count(key) > 0;
   for (auto& s : registry_.list())
-    if (s.id.address() == addr && s.state != registry::health::removed) {
-      if (on)
-        draining_.insert(addr);
-      else
-        draining_.erase(addr);
-      return {};
-    }
-  return make_error(errc::not_found, "no registered chunkserver at " + addr.to_string());
+    known |= s.id.address() == addr && s.state != registry::health::removed;
+  if (!known) {
+    ns_reply r;
+    r.status = errc::not_found;
+    r.error = "no registered chunkserver at " + key;
+    fx.replies.push_back({t, std::move(r)});
+    return fx;
+  }
+  log_and_apply(log_record{drain_record{key, on}}, {t, ns_reply{}}, now, fx);
+  return fx;
 }
 
 bool master_core::drained(const node_id& n) const {
@@ -222,14 +256,6 @@ bool master_core::drained(const node_id& n) const {
     if (elsewhere < opts_.meta.replication) return false;
   }
   return true;
-}
-
-double master_core::repair_bytes_per_s() const {
-  if (repair_rate_.size() < 2) return 0;
-  auto& [t0, b0] = repair_rate_.front();
-  auto& [t1, b1] = repair_rate_.back();
-  double s = std::chrono::duration<double>(t1 - t0).count();
-  return s > 0 ? static_cast<double>(b1 - b0) / s : 0;
 }
 
 size_t master_core::repair_orders_unsent() const {

@@ -34,6 +34,7 @@ master_snapshot master_state::snapshot() const {
   for (const auto& [id, e] : trash_)
     s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
   s.next_trash_id = next_trash_id_;
+  s.draining.assign(draining_.begin(), draining_.end());
   return s;
 }
 
@@ -83,6 +84,10 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
       }
   }
   st.next_trash_id_ = std::max<uint64_t>(s.next_trash_id, 1);
+  for (const auto& a : s.draining) {
+    if (a.empty()) return corrupt("empty draining address");
+    st.draining_.insert(a);
+  }
   for (const auto& [h, e] : st.chunks_.chunks())
     if (e.refcount == 0) return corrupt("chunk " + chunk_handle{h}.to_string() + " unused");
   return st;
@@ -119,6 +124,7 @@ std::string master_state::canonical_dump() const {
     }
     out += "\n";
   }
+  for (const auto& a : s.draining) out += "draining " + a + "\n";
   return out;
 }
 

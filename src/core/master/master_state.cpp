@@ -120,6 +120,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const trash_record& x) { return apply_trash(x); },
                         [&](const restore_record& x) { return apply_restore(x); },
                         [&](const purge_record& x) { return apply_purge(x); },
+                        [&](const drain_record& x) { return apply_drain(x); },
                     },
                     r);
 }
@@ -281,6 +282,19 @@ result<void> master_state::apply_purge(const purge_record& r) {
 
 void master_state::release_version(const version_info& v) {
   for (auto h : v.chunks) chunks_.release(h);
+}
+
+}  // namespace dfs::master
+
+namespace dfs::master {
+
+result<void> master_state::apply_drain(const drain_record& r) {
+  if (r.address.empty()) return make_error(errc::corrupt_state, "drain record without an address");
+  if (r.on)
+    draining_.insert(r.address);
+  else
+    draining_.erase(r.address);
+  return {};
 }
 
 }  // namespace dfs::master

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,6 +129,8 @@ class master_state {
   // Every file at or below `path` (a file: itself), in path order.
   result<std::vector<fsck_file>> fsck(std::string_view path) const;
   const std::map<uint64_t, trash_entry>& trash() const { return trash_; }
+  // Control addresses (HOST:PORT) of the chunkservers being drained.
+  const std::set<std::string>& draining() const { return draining_; }
   size_t file_count() const { return tree_.file_count(); }
   uint64_t total_file_bytes() const;  // newest versions only
 
@@ -169,6 +172,7 @@ class master_state {
   result<void> apply_trash(const trash_record& r);
   result<void> apply_restore(const restore_record& r);
   result<void> apply_purge(const purge_record& r);
+  result<void> apply_drain(const drain_record& r);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 
@@ -177,6 +181,7 @@ class master_state {
   chunk_table chunks_;
   std::map<uint64_t, trash_entry> trash_;
   uint64_t next_trash_id_ = 1;
+  std::set<std::string> draining_;
 };
 
 }  // namespace dfs::master

@@ -97,8 +97,17 @@ struct purge_record {
   std::vector<uint64_t> trash_ids;
 };
 
-using log_record = std::variant<mkdir_record, remove_record, allocate_record, commit_record,
-                                abandon_record, trash_record, restore_record, purge_record>;
+// Console drain / undrain of the chunkserver at control address `address` (HOST:PORT): while
+// draining it takes no new chunks and repair copies its replicas elsewhere. Logged so that a
+// master restart does not hand a server being decommissioned new chunks again.
+struct drain_record {
+  std::string address;
+  bool on = false;
+};
+
+using log_record =
+    std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
+                 trash_record, restore_record, purge_record, drain_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -110,6 +119,7 @@ enum class record_kind : uint8_t {
   trash = 6,
   restore = 7,
   purge = 8,
+  drain = 9,
 };
 
 record_kind kind_of(const log_record& r);
@@ -141,6 +151,7 @@ struct master_snapshot {
   std::vector<chunk_handle> uncommitted;  // allocated, not yet committed or abandoned
   std::vector<trash_snapshot> trash;      // by id
   uint64_t next_trash_id = 1;
+  std::vector<std::string> draining;  // control addresses of chunkservers being drained
 };
 
 }  // namespace dfs::master

@@ -2,7 +2,7 @@
 // repair_planner: which under-replicated chunks to copy, from where, to where, in which order
 // (issue 12, design.md §6 "repair"). Pure: the master hands it the chunks, the chunkservers and
 // the time; it answers with copy orders and keeps the copies in flight to respect throttles.
-// The actor that sends the orders to chunkservers (copy over the data port) is not written yet.
+// The repair actor (src/actors/master/repair_actor.hpp) holds it, through repair_service.
 //
 // Rules:
 // - A replica counts while its server is healthy, or unhealthy for less than `delay` (it may come

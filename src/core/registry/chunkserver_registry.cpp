@@ -92,4 +92,9 @@ chunkserver_info* chunkserver_registry::find(const node_id& id) {
   return (i == servers_.end() || i->second.id != id) ? nullptr : &i->second;
 }
 
+bool chunkserver_registry::live(const node_id& id) const {
+  auto i = servers_.find(id.address());
+  return i != servers_.end() && i->second.id == id && i->second.state != health::removed;
+}
+
 }  // namespace dfs::registry

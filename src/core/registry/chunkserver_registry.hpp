@@ -85,6 +85,8 @@ class chunkserver_registry {
 
   std::vector<chunkserver_info> list() const;
   size_t count(health h) const;
+  // Registered and not removed.
+  bool live(const node_id& id) const;
 
  private:
   chunkserver_info* find(const node_id& id);

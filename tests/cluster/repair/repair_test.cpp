@@ -111,6 +111,15 @@ struct Repair : ::testing::Test {
       EXPECT_EQ(fnv1a(read_all(original)), fnv1a(read_all(back))) << remote;
     }
   }
+  // Whether `chunkservers` shows the node at `index` draining or drained.
+  bool drain_listed(int index) {
+    auto t = c.admin(master_index, {"chunkservers"}).out;
+    auto at = t.find(node_prefix(index));
+    if (at == std::string::npos) return 0;
+    auto line = t.substr(at, t.find('\n', at) - at);
+    return line.find(" draining ") != std::string::npos ||
+           line.find(" drained ") != std::string::npos;
+  }
   // How `chunks` names a node: its node id "host:port#incarnation".
   std::string node_prefix(int index) { return c.addr_of(index) + "#"; }
 };
@@ -270,6 +279,12 @@ TEST_F(Repair, DrainCopiesEveryReplicaOffAChunkserverAndNewChunksAvoidIt) {
       },
       10s))
       << c.admin(master_index, {"chunkservers"}).out;
+  // The drain is logged: a master killed and restarted still keeps new chunks off cs1.
+  c.kill9("master");
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == chunkservers; }, 20s))
+      << c.admin(master_index, {"chunkservers"}).out;
+  EXPECT_TRUE(drain_listed(1)) << c.admin(master_index, {"chunkservers"}).out;
   // New chunks go elsewhere.
   put("after", 3u << 20, "1MiB");
   for (auto& r : parse_chunks(c.admin(master_index, {"chunks", "/after"}).out))

@@ -17,7 +17,7 @@ struct Names : ::testing::Test {
   small_cluster s;
 
   void SetUp() override {
-    ASSERT_TRUE(s.start({}, {"node.zone=" + esc_zone}));
+    ASSERT_TRUE(s.start({}, {"chunkserver.zone=" + esc_zone}));
     write_all(s.local("small"), "small file\n");
   }
   // Exit 1, one line on stderr, with `needle` in it and no raw control character.

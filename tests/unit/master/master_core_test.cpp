@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/master/hot_chunks.hpp"
 #include "unit/master/test_util.hpp"
 
 namespace dfs::master {
@@ -217,8 +218,12 @@ namespace {
 // copy_timeout (a late result is ignored); a dying target fails its copies.
 struct RepairFixture {
   master_core c;
+  // The repair and replicator actors' logic, driven in step with the core as the actors do.
+  repair_service svc{repair_options{}};
+  hot_chunks hot;
   put_plan plan;
-  explicit RepairFixture(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {
+  explicit RepairFixture(core_options o, hot_options h = {})
+      : c(o, node_id{"127.0.0.1", 17000, 1}), hot(h) {
     EXPECT_TRUE(c.recover({}, {}, t0()).ok());
     for (uint16_t p : {17100, 17200, 17300, 17400}) {
       master_effects fx;
@@ -241,10 +246,31 @@ struct RepairFixture {
     }
     return {};
   }
+  // What the master actor does with effects: reads to the replicator, updates to repair and
+  // its answer back to the core.
+  void pump(master_effects fx, core::time_point t) {
+    for (auto& r : fx.reads) hot.on_reads(chunk_handle{r.handle}, r.reads, t);
+    if (fx.repair) (void)c.on_repair_answer(svc.on_update(*fx.repair, t), t);
+  }
+  void tick(core::time_point t) {
+    hot.on_tick(t);
+    std::vector<uint64_t> h;
+    for (auto x : hot.hot_list()) h.push_back(x.value);
+    c.set_hot_chunks(h);
+    pump(c.on_tick(t), t);
+  }
+  void down(const node_id& n, core::time_point t) { pump(c.on_member_down(n, false, t), t); }
   heartbeat_reply beat(const node_id& n, core::time_point t, std::vector<chunk_report> added = {},
-                       std::vector<copy_result> copies = {}) {
+                       std::vector<copy_result> copies = {}, std::vector<chunk_reads> reads = {}) {
     master_effects fx;
-    return c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies, {}}, t, fx);
+    auto reply = c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies, reads}, t, fx);
+    bool planned = fx.repair.has_value();
+    pump(std::move(fx), t);
+    if (planned) {  // the actor answers after the plan, with the orders it made
+      auto more = c.take_copy_orders(n);
+      reply.copy_chunks.insert(reply.copy_chunks.end(), more.begin(), more.end());
+    }
+    return reply;
   }
 };
 
@@ -264,9 +290,9 @@ TEST(MasterCoreRepair, ALostReplicaIsCopiedToTheSpareServerThroughItsHeartbeat) 
   auto t1 = t0() + std::chrono::seconds(1);
   for (auto& r : ch.replicas) (void)f.beat(r.id, t1);  // keep everyone else healthy
   (void)f.beat(f.spare(), t1);
-  (void)f.c.on_member_down(lost, false, t1);
-  (void)f.c.on_tick(t1);
-  EXPECT_EQ(f.c.repair().in_flight(), 1u);
+  f.down(lost, t1);
+  f.tick(t1);
+  EXPECT_EQ(f.svc.planner().in_flight(), 1u);
   auto reply = f.beat(f.spare(), t1);
   ASSERT_EQ(reply.copy_chunks.size(), 1u);
   auto& o = reply.copy_chunks[0];
@@ -278,31 +304,31 @@ TEST(MasterCoreRepair, ALostReplicaIsCopiedToTheSpareServerThroughItsHeartbeat) 
   // Done: the replica is reported with the result; the chunk is back at 3, nothing in flight.
   (void)f.beat(f.spare(), t1, {{ch.handle, ch.chunk_version, ch.size_bytes}},
                {{o.order_id, o.handle, true, ""}});
-  EXPECT_EQ(f.c.repair().in_flight(), 0u);
-  EXPECT_EQ(f.c.repair().stats().done, 1u);
+  EXPECT_EQ(f.svc.planner().in_flight(), 0u);
+  EXPECT_EQ(f.svc.planner().stats().done, 1u);
   EXPECT_EQ(f.c.meta().chunks().find(chunk_handle{ch.handle})->replicas.size(), 3u);
-  (void)f.c.on_tick(t1 + std::chrono::seconds(2));
-  EXPECT_EQ(f.c.repair().in_flight(), 0u) << "a repaired chunk was planned again";
+  f.tick(t1 + std::chrono::seconds(2));
+  EXPECT_EQ(f.svc.planner().in_flight(), 0u) << "a repaired chunk was planned again";
 }
 
 TEST(MasterCoreRepair, AnOrderNeverAnsweredFailsAfterTheTimeoutAndALateResultIsIgnored) {
   RepairFixture f(repair_options_for_test());
   auto& ch = f.plan.chunks[0];
   auto t1 = t0() + std::chrono::seconds(1);
-  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
-  (void)f.c.on_tick(t1);
+  f.down(ch.replicas[0].id, t1);
+  f.tick(t1);
   ASSERT_EQ(f.beat(f.spare(), t1).copy_chunks.size(), 1u);
   // The spare keeps heartbeating but never reports the copy.
   auto t2 = t1 + std::chrono::seconds(6);
   for (auto& r : ch.replicas) (void)f.beat(r.id, t2);
   (void)f.beat(f.spare(), t2);
-  (void)f.c.on_tick(t2);
-  EXPECT_EQ(f.c.repair().stats().failed, 1u);
+  f.tick(t2);
+  EXPECT_EQ(f.svc.planner().stats().failed, 1u);
   // The spare is avoided for that chunk for a while, and no other server lacks it.
-  EXPECT_EQ(f.c.repair().in_flight(), 0u);
+  EXPECT_EQ(f.svc.planner().in_flight(), 0u);
   // A result arriving after the timeout is ignored.
   (void)f.beat(f.spare(), t2, {}, {{1, ch.handle, true, ""}});
-  EXPECT_EQ(f.c.repair().stats().done, 0u);
+  EXPECT_EQ(f.svc.planner().stats().done, 0u);
 }
 
 TEST(MasterCoreRepair, FsckCountsHealthyUnderReplicatedAndMissingChunks) {
@@ -315,10 +341,10 @@ TEST(MasterCoreRepair, FsckCountsHealthyUnderReplicatedAndMissingChunks) {
     return r.ok() && r->size() == 1 ? r->front() : fsck_file{};
   };
   EXPECT_EQ(one().healthy, 1u);
-  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
+  f.down(ch.replicas[0].id, t1);
   EXPECT_EQ(one().under, 1u);
-  (void)f.c.on_member_down(ch.replicas[1].id, false, t1);
-  (void)f.c.on_member_down(ch.replicas[2].id, false, t1);
+  f.down(ch.replicas[1].id, t1);
+  f.down(ch.replicas[2].id, t1);
   auto f1 = one();
   EXPECT_EQ(f1.path, "/f");
   EXPECT_EQ(f1.chunks, 1u);
@@ -331,12 +357,12 @@ TEST(MasterCoreRepair, ATargetThatDiesFailsItsCopies) {
   RepairFixture f(repair_options_for_test());
   auto& ch = f.plan.chunks[0];
   auto t1 = t0() + std::chrono::seconds(1);
-  (void)f.c.on_member_down(ch.replicas[0].id, false, t1);
-  (void)f.c.on_tick(t1);
-  ASSERT_EQ(f.c.repair().in_flight(), 1u);
-  (void)f.c.on_member_down(f.spare(), false, t1);
-  EXPECT_EQ(f.c.repair().in_flight(), 0u);
-  EXPECT_EQ(f.c.repair().stats().failed, 1u);
+  f.down(ch.replicas[0].id, t1);
+  f.tick(t1);
+  ASSERT_EQ(f.svc.planner().in_flight(), 1u);
+  f.down(f.spare(), t1);
+  EXPECT_EQ(f.svc.planner().in_flight(), 0u);
+  EXPECT_EQ(f.svc.planner().stats().failed, 1u);
 }
 
 }  // namespace
@@ -419,14 +445,14 @@ namespace {
 // is told to delete it and stops counting; a hot chunk gets copies up to max_replicas.
 TEST(MasterCoreRepair, SurplusReplicasAreTrimmedAndHotChunksCopiedUp) {
   auto o = repair_options_for_test();
-  o.hot = {5, 4, std::chrono::seconds(10), std::chrono::seconds(2), 100};
-  RepairFixture f(o);
+  o.hot_max_replicas = 4;
+  RepairFixture f(o, {5, 4, std::chrono::seconds(10), std::chrono::seconds(2), 100});
   auto& ch = f.plan.chunks[0];
   chunk_handle h{ch.handle};
   auto t1 = t0() + std::chrono::seconds(1);
   (void)f.beat(f.spare(), t1, {{ch.handle, ch.chunk_version, ch.size_bytes}});
   ASSERT_EQ(f.c.meta().chunks().find(h)->replicas.size(), 4u);
-  (void)f.c.on_tick(t1);
+  f.tick(t1);
   EXPECT_EQ(f.c.meta().chunks().find(h)->replicas.size(), 3u);
   size_t told = 0;
   for (uint16_t p : {17100, 17200, 17300, 17400})
@@ -435,12 +461,11 @@ TEST(MasterCoreRepair, SurplusReplicasAreTrimmedAndHotChunksCopiedUp) {
   // 20 reads/s over a window: hot, target 4 -> one copy to the server without it.
   auto t2 = t1 + std::chrono::seconds(2);
   auto holder = *f.c.meta().chunks().find(h)->replicas.begin();
-  master_effects fx;
-  (void)f.c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}, {{ch.handle, 40}}}, t1, fx);
+  (void)f.beat(holder, t1, {}, {}, {{ch.handle, 40}});
   for (uint16_t p : {17100, 17200, 17300, 17400}) (void)f.beat(cs(p), t2);  // all healthy
-  (void)f.c.on_tick(t2 + std::chrono::seconds(1));
-  EXPECT_TRUE(f.c.hot().hot(h));
-  EXPECT_EQ(f.c.repair().in_flight(), 1u) << "a hot chunk was not copied up";
+  f.tick(t2 + std::chrono::seconds(1));
+  EXPECT_TRUE(f.c.hot(h));
+  EXPECT_EQ(f.svc.planner().in_flight(), 1u) << "a hot chunk was not copied up";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // master_log: every record kind and the snapshot round-trip through CAF's binary serializer.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -30,6 +31,7 @@ std::vector<log_record> one_of_each() {
       trash_record{"/a/f", 12, 1700000000001},
       restore_record{12, "/a/g"},
       purge_record{{12, 13}},
+      drain_record{"10.0.0.7:17110", true},
   };
 }
 
@@ -60,6 +62,9 @@ bool same(const restore_record& a, const restore_record& b) {
 }
 bool same(const purge_record& a, const purge_record& b) {
   return a.trash_ids == b.trash_ids;
+}
+bool same(const drain_record& a, const drain_record& b) {
+  return a.address == b.address && a.on == b.on;
 }
 bool same(const log_record& a, const log_record& b) {
   if (a.index() != b.index()) return false;
@@ -132,11 +137,35 @@ TEST(Codec, SnapshotWithTrashRoundTripsAndFormatOneStillLoads) {
   auto st = master_state::from_snapshot(*back, {}, dfs::master::test::t0());
   ASSERT_TRUE(st.ok()) << st.err().message;
   EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
-  // Format 1 (written before the trash) is format 2 without its last two fields: an empty
-  // trash (one length byte) and next_trash_id (8 bytes).
-  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9);
+  // Format 1 (written before the trash) is format 3 without its last three fields: an empty
+  // trash (one length byte), next_trash_id (8 bytes) and no drains (one length byte).
+  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1);
   auto old = decode_snapshot(v1);
   ASSERT_TRUE(old.ok()) << old.err().message;
   EXPECT_TRUE(old->trash.empty());
   EXPECT_EQ(old->files.size(), 2u);
+  // Format 2 (before drains were logged): format 3 without the last field.
+  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  auto older = decode_snapshot(v2);
+  ASSERT_TRUE(older.ok()) << older.err().message;
+  EXPECT_EQ(older->files.size(), 2u);
+  EXPECT_TRUE(older->draining.empty());
+}
+
+TEST(Codec, DrainsSurviveASnapshotAndAReplay) {
+  dfs::master::test::driver d;
+  d.put("/f", {10});
+  auto t = dfs::master::test::t0();
+  ASSERT_TRUE(d.state.apply(drain_record{"127.0.0.1:17110", true}, t).ok());
+  ASSERT_TRUE(d.state.apply(drain_record{"127.0.0.1:17120", true}, t).ok());
+  ASSERT_TRUE(d.state.apply(drain_record{"127.0.0.1:17120", false}, t).ok());
+  EXPECT_EQ(d.state.draining(), std::set<std::string>{"127.0.0.1:17110"});
+  auto back = decode_snapshot(encode_snapshot(d.state.snapshot()));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  auto st = master_state::from_snapshot(*back, {}, t);
+  ASSERT_TRUE(st.ok()) << st.err().message;
+  EXPECT_EQ(st->draining(), d.state.draining());
+  EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
+  EXPECT_NE(d.state.canonical_dump().find("draining 127.0.0.1:17110"), std::string::npos);
+  EXPECT_FALSE(d.state.apply(drain_record{"", true}, t).ok()) << "a record without an address";
 }
