@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     return dfs::run_admin(cfg, connect, command);
   }
   if (!connect.empty()) return fail("--connect is only for --role admin");
-  if (roles.front() == "ca") return dfs::run_ca(command);
+  if (roles.front() == "ca") return dfs::run_ca(command, cfg);
   if (roles.front() == "client") return dfs::run_client(cfg, command);
   if (!command.empty())
     return fail("unexpected argument '" + command.front() + "' for a server role");

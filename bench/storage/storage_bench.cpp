@@ -24,6 +24,7 @@
 #include "common/dfs_cluster.hpp"
 #include "proto/system_setup.hpp"
 #include "storage/dir_sync_group.hpp"
+#include "via_http.hpp"
 
 using namespace std::chrono_literals;
 using clk = std::chrono::steady_clock;
@@ -147,6 +148,7 @@ struct bench_options {
   uint64_t big_mib = 1024;
   size_t files = 10000, threads = 16;
   std::vector<std::string> sets;
+  std::string via = "native";  // "http": also every figure through a fileserver's gateway
 };
 
 // One run on a fresh local cluster: every figure, keyed as in the JSON output.
@@ -159,6 +161,8 @@ std::map<std::string, double> run_once(const bench_options& o) {
   cl.set_common(common);
   cl.start("master", "master", 0);
   for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  std::optional<bench_http::gateway_client> gateway;
+  if (o.via == "http") gateway = bench_http::start_gateway(cl, 4);
   std::vector<std::string> client_sets = {"master.address=" + master, "log.console=false",
                                           "client.timeout_ms=30000"};
   client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
@@ -201,6 +205,9 @@ std::map<std::string, double> run_once(const bench_options& o) {
     r["get_1gib_mib_s"] = double(o.big_mib) / secs_since(t0);
     ::unlink((big + ".back").c_str());
     c.ns(dfs::ns_op::remove, "/big");
+    if (gateway)
+      for (auto& [k, v] : bench_http::figures(*gateway, big, o.big_mib, o.files, o.threads))
+        r[k] = v;
     c.ns(dfs::ns_op::mkdir, "/small");
   }
   std::string small(4096, 's');
@@ -300,6 +307,8 @@ int main(int argc, char** argv) {
   // allocates new ones, which makes file creation slower right after a run deleted 30,000.
   app.add_option("--pause", pause_s, "seconds to wait between runs (e.g. 300)");
   app.add_flag("--rereplicate-only", rereplicate_only, "only the re-replication phase");
+  app.add_option("--via", o.via, "native (default) or http: also through a fileserver's gateway")
+      ->check(CLI::IsMember({"native", "http"}));
   app.add_option("--set", o.sets, "config override for every node and the client (repeatable)")
       ->allow_extra_args(false);
   CLI11_PARSE(app, argc, argv);
@@ -334,6 +343,12 @@ int main(int argc, char** argv) {
   r["get_1gib_of_limit"] =
       r["get_1gib_mib_s"] / std::min(r["disk_read_mib_s"], r["loopback_mib_s"]);
   r["small_put_of_limit"] = r["small_put_files_s"] / (r["disk_4k_creates_s"] / 3);
+  if (o.via == "http")
+    for (auto k : {"put_1gib", "get_1gib", "small_put_files", "small_get_files"}) {
+      auto unit = std::string(k).find("1gib") != std::string::npos ? "_mib_s" : "_s";
+      r[std::string("http_") + k + "_of_native"] =
+          r[std::string("http_") + k + unit] / r[std::string(k) + unit];
+    }
   if (json) {
     std::string s = "{";
     for (auto& [k, v] : r)
@@ -354,6 +369,14 @@ int main(int argc, char** argv) {
                    "rereplicate_1gib_s", "rereplicate_mib_s", "rereplicate_copy_mib_s",
                    "rereplicate_copied_mib"})
       row(k, "", nullptr);
+    if (o.via == "http") {
+      row("http_put_1gib_mib_s", "native put", "http_put_1gib_of_native");
+      row("http_get_1gib_mib_s", "native get", "http_get_1gib_of_native");
+      row("http_small_put_files_s", "native small put", "http_small_put_files_of_native");
+      row("http_small_get_files_s", "native small get", "http_small_get_files_of_native");
+      row("http_small_stat_files_s", "", nullptr);
+      row("http_small_rm_files_s", "", nullptr);
+    }
   }
   return 0;
 }

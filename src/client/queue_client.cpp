@@ -40,13 +40,13 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
   transport_error = false;
   auto& conn = conns_[current_];
   if (!conn) {
-    auto h = connect_node_until(sys_, cfg_, servers_[current_], deadline);
+    auto h = connect_node_until(sys_, cfg_, servers_[current_], deadline, opts_.act_as);
     if (!h) {
       transport_error = true;
       return {queue_status::retry, 0, error_text(sys_, h.error())};
     }
     conn = *h;
-  } else if (auto err = refresh_login(sys_, cfg_, conn)) {
+  } else if (auto err = refresh_login(sys_, cfg_, conn, opts_.act_as)) {
     transport_error = true;
     conn = {};
     return {queue_status::retry, 0, error_text(sys_, err)};

@@ -25,6 +25,7 @@ struct queue_client_options {
   std::chrono::milliseconds attempt_timeout{5000};  // one request to one fileserver
   std::chrono::milliseconds give_up_after{30000};   // all attempts of one call, connects included
   uint64_t client_id = 0;                           // 0: random
+  token_source act_as;  // a server acting for its caller (remote.hpp); empty: log in
 };
 
 class queue_client {

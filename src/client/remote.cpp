@@ -94,14 +94,15 @@ caf::expected<node_actor> remote_node_actor(caf::actor_system& sys, const endpoi
 }  // namespace
 
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
-                                        const endpoint& addr) {
-  return connect_node_until(sys, cfg, addr,
-                            clock::now() + std::chrono::milliseconds(cfg.client.timeout_ms));
+                                        const endpoint& addr, const token_source& act_as) {
+  return connect_node_until(
+      sys, cfg, addr, clock::now() + std::chrono::milliseconds(cfg.client.timeout_ms), act_as);
 }
 
 caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const config& cfg,
                                               const endpoint& addr,
-                                              std::chrono::steady_clock::time_point deadline) {
+                                              std::chrono::steady_clock::time_point deadline,
+                                              const token_source& act_as) {
   auto where = "cannot connect to " + addr.to_string() + ": ";
   auto h = remote_node_actor(sys, addr, left(deadline));
   if (!h) {
@@ -115,12 +116,21 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
   }
   remote_node node;
   node.actor = *h;
+  if (act_as) {
+    node.token = act_as();
+    return node;
+  }
   if (auto err = login(sys, cfg, node, deadline))
     return caf::make_error(caf::sec::cannot_connect_to_node, where + error_text(sys, err));
   return node;
 }
 
-caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node) {
+caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node,
+                         const token_source& act_as) {
+  if (act_as) {
+    node.token = act_as();
+    return {};
+  }
   if (std::chrono::steady_clock::now() < node.renew_at) return {};
   return login(sys, cfg, node, clock::now() + std::chrono::milliseconds(cfg.client.timeout_ms));
 }

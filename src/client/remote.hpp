@@ -3,6 +3,7 @@
 // published actor over mutual TLS, log in with the process's certificate (SECURITY.md), and
 // run one request with a deadline. Never used inside actors.
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -23,17 +24,24 @@ struct remote_node {
   explicit operator bool() const { return static_cast<bool>(actor); }
 };
 
-// Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key, all within
-// cfg.client.timeout_ms (connect_node_until: by `deadline`); the error says which address
-// failed and why.
+// For a server acting for a caller it authenticated itself (the HTTP gateway): the token every
+// request carries, signed by that server for the caller, instead of a certificate login.
+using token_source = std::function<std::string()>;
+
+// Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key (or takes
+// its tokens from `act_as`), all within cfg.client.timeout_ms (connect_node_until: by
+// `deadline`); the error says which address failed and why.
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
-                                        const endpoint& addr);
+                                        const endpoint& addr, const token_source& act_as = {});
 caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const config& cfg,
                                               const endpoint& addr,
-                                              std::chrono::steady_clock::time_point deadline);
+                                              std::chrono::steady_clock::time_point deadline,
+                                              const token_source& act_as = {});
 
 // Logs in again if the token is near its end (long-lived shells); an error if that fails.
-caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node);
+// With `act_as`, takes a fresh token from it.
+caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node,
+                         const token_source& act_as = {});
 
 // One line for an error from CAF or from a node (a node's refusal reads as its reason).
 std::string error_text(caf::actor_system& sys, const caf::error& e);

@@ -78,12 +78,13 @@ void parallel_for(size_t n, size_t window, const std::function<void(size_t)>& f)
 // without a round trip, and a name the master would refuse never goes on the wire.
 void check_remote(const std::string& path, master::path_rules rules = master::path_rules::clean) {
   auto p = master::parse_path(path, rules);
-  if (!p) throw storage_error(p.err().message);
+  if (!p) throw storage_error(p.err().message, p.err().code);
 }
 
 }  // namespace
 
-storage_client::storage_client(caf::actor_system& sys, const config& cfg) : sys_(sys), cfg_(cfg) {
+storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_source act_as)
+    : sys_(sys), cfg_(cfg), act_as_(std::move(act_as)) {
   net::pool_options p;
   p.cluster = net::cluster_id(cfg.cluster.name);
   p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
@@ -100,11 +101,11 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg) : sys_
 
 remote_node& storage_client::master() {
   if (!master_) {
-    auto m = connect_node(sys_, cfg_, *endpoint::parse(cfg_.master.address));
+    auto m = connect_node(sys_, cfg_, *endpoint::parse(cfg_.master.address), act_as_);
     if (!m) throw storage_error(error_text(sys_, m.error()));
     master_ = *m;
     self_ = std::make_unique<caf::scoped_actor>(sys_);
-  } else if (auto err = refresh_login(sys_, cfg_, master_)) {
+  } else if (auto err = refresh_login(sys_, cfg_, master_, act_as_)) {
     master_ = {};
     throw storage_error(error_text(sys_, err));
   }
@@ -127,7 +128,7 @@ Reply storage_client::call(Atom atom, const Req& req) {
     master_ = {};  // reconnect next time (the master may have restarted)
     throw storage_error(err);
   }
-  if (out.status != ns_status::ok) throw storage_error(out.error);
+  if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
   return out;
 }
 
@@ -321,6 +322,47 @@ ns_version storage_client::put_bytes(std::string_view data, const std::string& r
       nullptr);
 }
 
+ns_version storage_client::put_stream(const std::function<size_t(char*, size_t)>& read,
+                                      uint64_t size, const std::string& remote,
+                                      uint64_t chunk_size) {
+  auto plan = plan_put(remote, size, chunk_size);
+  // put_chunks asks for chunks from several threads, in increasing index order; a stream
+  // can only be read in order, so chunk i waits until chunk i - 1 has been read.
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0;
+  bool failed = false;
+  auto v = put_chunks(
+      plan, remote,
+      [&](size_t i) {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return failed || next == i; });
+        if (failed) throw storage_error("upload aborted");
+        lk.unlock();
+        std::string buf(plan.chunks[i].size_bytes, '\0');
+        try {
+          for (size_t got = 0; got < buf.size();) {
+            auto n = read(buf.data() + got, buf.size() - got);
+            if (n == 0) throw storage_error("the upload ended before its announced length");
+            got += n;
+          }
+        } catch (...) {
+          lk.lock();
+          failed = true;
+          cv.notify_all();
+          throw;
+        }
+        lk.lock();
+        ++next;
+        cv.notify_all();
+        return buf;
+      },
+      nullptr);
+  char extra;
+  if (read(&extra, 1) != 0) throw storage_error("the upload is longer than its announced length");
+  return v;
+}
+
 std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
   // Nearest first: replicas on this host, then the others; rotate by chunk index (and this
   // client's offset) so that the reads of one file, and of many clients, spread over replicas.
@@ -366,17 +408,29 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
                                transfer_progress* progress) {
   auto l = layout(remote, version);
   if (l.versions.empty()) throw storage_error("no version in the layout of " + remote);
-  auto v = l.versions[0];
-  if (progress) progress->total_bytes = v.size_bytes;
+  read_layout(l, 0, l.versions[0].size_bytes, sink, progress);
+  return l.versions[0];
+}
+
+void storage_client::read_layout(const ns_reply& l, uint64_t first, uint64_t length,
+                                 const std::function<void(uint64_t, std::string_view)>& sink,
+                                 transfer_progress* progress) {
+  if (l.versions.empty()) throw storage_error("no version in the layout");
+  if (progress) progress->total_bytes = l.versions[0].size_bytes;
   // A sliding window: up to `window` chunks are fetched or waiting for delivery at a time;
   // whichever worker completes the next chunk in file order hands it (and any that follow it
   // and are ready) to the sink while the others keep fetching.
-  const size_t n = l.chunks.size(), window = std::max<size_t>(1, cfg_.client.window_chunks);
-  std::vector<uint64_t> offsets(n + 1, 0);
-  for (size_t i = 0; i < n; ++i) offsets[i + 1] = offsets[i] + l.chunks[i].size_bytes;
+  const size_t window = std::max<size_t>(1, cfg_.client.window_chunks);
+  std::vector<uint64_t> offsets(l.chunks.size() + 1, 0);
+  for (size_t i = 0; i < l.chunks.size(); ++i) offsets[i + 1] = offsets[i] + l.chunks[i].size_bytes;
+  // Only the chunks overlapping [first, end): [start, n).
+  uint64_t end = length > UINT64_MAX - first ? UINT64_MAX : first + length;
+  size_t n = 0, start = 0;
+  while (n < l.chunks.size() && length > 0 && offsets[n] < end) ++n;
+  while (start < n && offsets[start + 1] <= first) ++start;
   std::mutex mu;
   std::condition_variable cv;
-  size_t next_fetch = 0, next_deliver = 0;
+  size_t next_fetch = start, next_deliver = start;
   bool delivering = false;
   std::map<size_t, std::string> ready;
   std::exception_ptr failure;
@@ -412,15 +466,14 @@ ns_version storage_client::get(const std::string& remote, uint64_t version,
       }
     }
   };
-  if (n <= 1 || window == 1) {
+  if (n - start <= 1 || window == 1) {
     worker();
   } else {
     std::vector<std::thread> threads;
-    for (size_t t = 0; t < std::min(n, window); ++t) threads.emplace_back(worker);
+    for (size_t t = 0; t < std::min(n - start, window); ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
   }
   if (failure) std::rethrow_exception(failure);
-  return v;
 }
 
 ns_version storage_client::get_to_file(const std::string& remote, uint64_t version,

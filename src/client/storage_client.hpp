@@ -40,7 +40,9 @@ struct transfer_progress {
 
 class storage_client {
  public:
-  storage_client(caf::actor_system& sys, const config& cfg);
+  // `act_as`: a server acting for a caller it authenticated (remote.hpp); empty: log in with
+  // cfg.tls.cert like a command-line client.
+  storage_client(caf::actor_system& sys, const config& cfg, token_source act_as = {});
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
@@ -58,12 +60,23 @@ class storage_client {
   // storage_error says which version is newer).
   ns_version put(const std::string& local, const std::string& remote, uint64_t chunk_size,
                  transfer_progress* progress = nullptr, uint64_t base_version = 0);
+  // Same from a stream (an HTTP body): `read(buf, n)` gives the next bytes in order, 0 at the
+  // end; exactly `size` bytes must come. At most client.window_chunks chunks are in memory.
+  ns_version put_stream(const std::function<size_t(char*, size_t)>& read, uint64_t size,
+                        const std::string& remote, uint64_t chunk_size);
   // Same from memory (small files, benchmarks).
   ns_version put_bytes(std::string_view data, const std::string& remote, uint64_t chunk_size);
   // Downloads a version (0 = newest); `sink(offset, bytes)` gets the chunks in file order.
   ns_version get(const std::string& remote, uint64_t version,
                  const std::function<void(uint64_t, std::string_view)>& sink,
                  transfer_progress* progress = nullptr);
+  // get in two steps, for callers that answer before the bytes come (HTTP): the layout of a
+  // version (0 = newest; every chunk located), then the chunks overlapping [first,
+  // first + length) handed to `sink(offset, chunk bytes)` in file order.
+  ns_reply locate(const std::string& remote, uint64_t version) { return layout(remote, version); }
+  void read_layout(const ns_reply& l, uint64_t first, uint64_t length,
+                   const std::function<void(uint64_t, std::string_view)>& sink,
+                   transfer_progress* progress = nullptr);
   // Downloads into a local file (download_file.hpp: a new temp file next to it, then rename;
   // never a half-written LOCAL, never through a symlink); "-" writes to stdout.
   ns_version get_to_file(const std::string& remote, uint64_t version, const std::string& local,
@@ -87,6 +100,7 @@ class storage_client {
 
   caf::actor_system& sys_;
   config cfg_;
+  token_source act_as_;
   remote_node master_;
   std::unique_ptr<caf::scoped_actor> self_;
   std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads

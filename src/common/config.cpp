@@ -280,6 +280,21 @@ const std::vector<field>& schema() {
                                             &balance_section::threshold_pct, 1, 100),
       uint_field<replicator_section, uint32_t>("replicator.cool_down_s", &C::replicator,
                                                &replicator_section::cool_down_s, 1, 86400),
+      bool_field("gateway.enabled", &C::gateway, &gateway_section::enabled),
+      bool_field("gateway.tls", &C::gateway, &gateway_section::tls),
+      uint_field<gateway_section, uint32_t>("gateway.max_conns", &C::gateway,
+                                            &gateway_section::max_conns, 1, 100000),
+      uint_field<gateway_section, uint32_t>("gateway.workers", &C::gateway,
+                                            &gateway_section::workers, 1, 256),
+      uint_field<gateway_section, uint32_t>("gateway.idle_timeout_ms", &C::gateway,
+                                            &gateway_section::idle_timeout_ms, 100, 3600000),
+      uint_field<gateway_section, uint32_t>("gateway.max_header_bytes", &C::gateway,
+                                            &gateway_section::max_header_bytes, 1024, 1u << 20),
+      uint_field<gateway_section, uint64_t>("gateway.max_upload_bytes", &C::gateway,
+                                            &gateway_section::max_upload_bytes, 0),
+      uint_field<gateway_section, uint32_t>("gateway.window_chunks", &C::gateway,
+                                            &gateway_section::window_chunks, 1, 64),
+      bool_field("gateway.redirect", &C::gateway, &gateway_section::redirect),
   };
   return fields;
 }

@@ -139,6 +139,19 @@ struct balance_section {
   uint32_t threshold_pct = 10;  // usage difference (points) that starts moves; 100: never
 };
 
+// The fileservers' HTTP gateway on node.port + 3 (net/http_server.hpp, client/gateway_backend).
+struct gateway_section {
+  bool enabled = true;
+  bool tls = true;  // HTTPS with the node's certificate (client certificates optional)
+  uint32_t max_conns = 256;
+  uint32_t workers = 8;                    // requests served at once; more wait for a worker
+  uint32_t idle_timeout_ms = 30000;        // every read and write, and a whole request header
+  uint32_t max_header_bytes = 16384;       // a longer request header gets 431
+  uint64_t max_upload_bytes = 1ull << 40;  // a longer body gets 413
+  uint32_t window_chunks = 2;              // chunks in memory per transfer
+  bool redirect = false;  // GET: 307 to the gateway on the host holding the most chunks
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -155,6 +168,7 @@ struct config {
   repair_section repair;
   replicator_section replicator;
   balance_section balance;
+  gateway_section gateway;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

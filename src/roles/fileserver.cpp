@@ -1,7 +1,10 @@
 #include <filesystem>
 
 #include "actors/gcs/sequencer.hpp"
+#include "client/gateway_backend.hpp"
 #include "common/logging.hpp"
+#include "core/gateway/bearer.hpp"
+#include "net/http_server.hpp"
 #include "roles/role_table.hpp"
 #include "storage/durable_file.hpp"
 
@@ -24,6 +27,36 @@ bool first_start(const config& cfg) {
   return true;
 }
 
+// The HTTP gateway on node.port + 3 (issue 16): the listener (net) calls the handlers (client).
+// A port that cannot be bound is logged; the node still serves its queue replica.
+void start_gateway(node_context& ctx) {
+  auto& cfg = ctx.cfg;
+  auto backend = std::make_shared<gateway_backend>(ctx.sys, cfg, ctx.id.address());
+  net::http_options o;
+  o.host = cfg.node.host;
+  o.port = cfg.http_port();
+  o.max_conns = cfg.gateway.max_conns;
+  o.max_conns_per_address = cfg.net.max_conns_per_address;
+  o.workers = cfg.gateway.workers;
+  o.idle_timeout_ms = cfg.gateway.idle_timeout_ms;
+  o.max_header_bytes = cfg.gateway.max_header_bytes;
+  o.max_body_bytes = cfg.gateway.max_upload_bytes;
+  o.token_key = gateway::bearer_token_key(cfg.cluster.key);
+  auto log = log::get("main");
+  try {
+    if (cfg.gateway.tls)
+      o.tls = std::make_shared<net::tls_context>(
+          net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::server);
+    auto server = std::make_shared<net::http_server>(
+        o, [backend](net::http_exchange& ex) { backend->handle(ex); });
+    ctx.services.push_back(server);
+    log->info("gateway_ready http={}://{}:{}", cfg.gateway.tls ? "https" : "http", o.host,
+              server->port());
+  } catch (const std::exception& e) {
+    log->error("gateway_failed error=\"{}\"", e.what());
+  }
+}
+
 }  // namespace
 
 // Fileservers host the FTQueue replica group (issue 5): the sequencer actor owns the group's
@@ -39,6 +72,7 @@ void start_fileserver(node_context& ctx) {
   ctx.commands["gcs-stats"] = {"gcs-stats", "multicast, NACKs, retransmissions, deliveries/s", seq};
   ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..]",
                            "UDP receive fault injection (tests, benchmarks)", seq, true};
+  if (ctx.cfg.gateway.enabled) start_gateway(ctx);
   log::get("main")->info("fileserver_ready control={}", ctx.id.address().to_string());
 }
 

@@ -2,6 +2,7 @@
 // What a role's start function gets: the actor system, the validated config, this node's id,
 // and the places where it hooks in actors (console commands, the master handle, the list of
 // long-lived actors to stop at shutdown).
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct node_context {
   std::vector<caf::actor> actors;     // sent an exit at shutdown, in reverse order
   ftqueue_actor ftqueue;              // the fileserver's queue service (sequencer), if any
   failure_detector_actor membership;  // SWIM membership of this node, if started
+  // Services that are not actors (the HTTP gateway): stopped and destroyed at shutdown before
+  // the actors, since they call into the actor system.
+  std::vector<std::shared_ptr<void>> services;
 
   template <class Handle>
   void keep(const Handle& h) {

@@ -135,6 +135,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
     log->info("shutting_down signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gate_port->stop();
   }
+  ctx.services.clear();  // the HTTP gateway: its handlers use the actors below
   for (auto i = ctx.actors.rbegin(); i != ctx.actors.rend(); ++i)
     caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);
   ctx.actors.clear();
