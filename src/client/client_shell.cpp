@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "client/completion.hpp"
 #include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
@@ -114,6 +115,16 @@ int run_client(const config& cfg, const std::vector<std::string>& args) {
   if (!args.empty()) exit_now(run_one(s, args));
   const char* home = std::getenv("HOME");
   line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};
+  std::vector<std::string> names;
+  for (auto& [n, c] : commands()) names.push_back(n);
+  in.set_completer([&s, names](const std::string& word, size_t index) {
+    return complete_word(word, index, names, [&s](const std::string& dir) {
+      if (!s.storage) s.storage = std::make_unique<storage_client>(s.sys, s.cfg);
+      std::vector<remote_child> out;
+      for (auto& e : s.storage->ns(ns_op::list, dir).entries) out.push_back({e.name, e.is_dir});
+      return out;
+    });
+  });
   int last = 0;
   while (auto line = in.next()) {
     auto words = split_command_line(*line);

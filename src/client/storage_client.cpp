@@ -132,14 +132,27 @@ Reply storage_client::call(Atom atom, const Req& req) {
   return out;
 }
 
-ns_reply storage_client::ns(ns_op op, const std::string& path) {
+namespace {
+
+// "/docs/" names the directory /docs (shells and tab completion add the slash); the master
+// takes clean paths only.
+std::string without_trailing_slash(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+}  // namespace
+
+ns_reply storage_client::ns(ns_op op, const std::string& given) {
+  auto path = without_trailing_slash(given);
   // rm takes names from before the name rules, as the master does (path_rules::stored).
   check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
   if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
   return call<ns_reply>(storage_atom::value, ns_request{op, path});
 }
 
-std::string storage_client::rename(const std::string& from, const std::string& to) {
+std::string storage_client::rename(const std::string& given_from, const std::string& given_to) {
+  auto from = without_trailing_slash(given_from), to = without_trailing_slash(given_to);
   check_remote(from, master::path_rules::stored);
   check_remote(to);
   layout_cache_.clear();

@@ -251,6 +251,7 @@ TEST_F(Storage, MvLsRecursiveAndDu) {
   EXPECT_NE(du.out.find("10000\t/src\n"), std::string::npos) << du.out;
   EXPECT_EQ(cli({"du", "-s", "/"}).out, "10000\t/\n");
   EXPECT_EQ(cli({"du", "-s", "/src/sub"}).out, "5000\t/src/sub\n");
+  EXPECT_EQ(cli({"ls", "/src/sub/"}).out, "b\n") << "a trailing slash names the directory";
   auto tree = cli({"ls", "-R", "/"});
   ASSERT_EQ(tree.exit_code, 0) << tree.err;
   EXPECT_NE(tree.out.find("/src/sub:\nb\n"), std::string::npos) << tree.out;
