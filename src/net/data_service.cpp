@@ -82,7 +82,19 @@ data_service::data_service(std::shared_ptr<chunk_store> store, data_service_opti
         p.timeout_ms = opts_.timeout_ms;
         p.tls = opts_.client_tls;
         return p;
-      }()) {}
+      }()) {
+  if (auto& m = opts_.metrics) {
+    writes_ = &m->counter("dfs_chunk_writes_total",
+                          "Chunk pushes made durable on this chunkserver (chain members included)")
+                   .Add({});
+    write_bytes_ =
+        &m->counter("dfs_chunk_written_bytes_total", "Bytes of chunk pushes made durable here")
+             .Add({});
+    reads_ = &m->counter("dfs_chunk_reads_total", "Chunk reads served by this chunkserver").Add({});
+    read_bytes_ =
+        &m->counter("dfs_chunk_read_bytes_total", "Bytes of chunk reads served here").Add({});
+  }
+}
 
 bool data_service::forbidden(frame_conn& conn, const std::string& what, const std::string& why) {
   auto n = ++stats_.forbidden;
@@ -182,10 +194,15 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   // Downstream finalizes while we write: their fsyncs overlap ours.
   if (d.lease && !d.lease->conn.write(data_type::finalize, {})) d.lease.reset();
   net::push_result_msg result;
-  if (auto m = store_->finalize(id); m)
+  if (auto m = store_->finalize(id); m) {
     result.stored.push_back(opts_.self);
-  else
+    if (writes_) {
+      writes_->Increment();
+      write_bytes_->Increment(static_cast<double>(h.size_bytes));
+    }
+  } else {
     errors += opts_.self + ": " + m.err().message + "; ";
+  }
   for (auto& s : downstream_result(d, pool_, errors)) result.stored.push_back(s);
   return conn.reply(0, errors, net::encode(result));
 }
@@ -211,6 +228,10 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
   if (conn.peer_kind() != principal_kind::server) store_->note_read(cs::chunk_handle{rq.handle});
   auto data = store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, rq.length_bytes);
   if (!data) return conn.reply(uint32_t(data.err().code), opts_.self + ": " + data.err().message);
+  if (reads_) {
+    reads_->Increment();
+    read_bytes_->Increment(static_cast<double>(data->size()));
+  }
   if (!conn.reply(0, "", {}, !data->empty())) return false;
   std::string_view v(*data);
   for (size_t pos = 0; pos < v.size(); pos += net::data_frame_bytes)

@@ -15,6 +15,7 @@
 
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
+#include "net/metrics.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dfs {
@@ -33,6 +34,7 @@ struct data_service_options {
   std::string capability_key;                          // security::capability_key(cluster.key)
   std::shared_ptr<net::tls_context> client_tls;        // to the next hop; null: plain TCP
   uint64_t max_pending_bytes_per_conn = 256ull << 20;  // a push declaring more is refused
+  std::shared_ptr<net::metrics> metrics;               // null: no Prometheus counters
 };
 
 class data_service {
@@ -54,6 +56,11 @@ class data_service {
   data_service_options opts_;
   net::conn_pool pool_;  // connections to the next hops of push chains
   data_service_stats stats_;
+  // Prometheus counters (dfs_chunk_*), null without opts_.metrics.
+  prometheus::Counter* writes_ = nullptr;
+  prometheus::Counter* write_bytes_ = nullptr;
+  prometheus::Counter* reads_ = nullptr;
+  prometheus::Counter* read_bytes_ = nullptr;
 };
 
 }  // namespace dfs

@@ -19,6 +19,7 @@
 #include "core/gateway/bearer.hpp"
 #include "core/gateway/json.hpp"
 #include "core/gateway/status.hpp"
+#include "net/metrics.hpp"
 
 namespace dfs::net {
 
@@ -58,6 +59,10 @@ std::string peer_common_name(SSL* ssl) {
   int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
   X509_free(cert);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string{};
+}
+
+std::string_view as_view(beast::string_view s) {
+  return {s.data(), s.size()};
 }
 
 bool is_http_error(const error_code& ec) {
@@ -322,10 +327,12 @@ class session final : public http_exchange,
       answer_late(500, e.what());
     }
     if (!answered_) answer_late(500, "no answer");
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
+    auto elapsed = std::chrono::steady_clock::now() - t0;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
     auto& h = parser_->get();
+    if (s_->opts.metrics && status_ != 0)
+      s_->opts.metrics->count_http(as_view(h.method_string()), status_,
+                                   std::chrono::duration<double>(elapsed).count());
     log::get("http")->debug(
         "http_request from={} caller={} kind={} method={} target_bytes={} status={} "
         "bytes_out={} complete={} ms={}",
@@ -353,6 +360,9 @@ class session final : public http_exchange,
   void refuse(unsigned status, const std::string& why) {
     // Debug only: a flood of bad requests must not flood the log.
     log::get("http")->debug("http_refused from={} status={} why=\"{}\"", address_, status, why);
+    if (s_->opts.metrics)
+      s_->opts.metrics->count_refused(parser_ ? as_view(parser_->get().method_string()) : "",
+                                      status);
     auto res =
         std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, "dfsnode");

@@ -30,6 +30,8 @@
 
 namespace dfs::net {
 
+class metrics;
+
 struct http_options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                 // 0: any free port (tests)
@@ -40,7 +42,8 @@ struct http_options {
   uint32_t idle_timeout_ms = 30000;
   uint32_t max_header_bytes = 16384;
   uint64_t max_body_bytes = 1ull << 40;
-  std::string token_key;  // core/gateway/bearer.hpp: bearer_token_key(cluster.key)
+  std::string token_key;                  // core/gateway/bearer.hpp: bearer_token_key(cluster.key)
+  std::shared_ptr<net::metrics> metrics;  // null: nothing counted (dfs_http_requests_total etc.)
 };
 
 using http_handler = std::function<void(http_exchange&)>;

@@ -8,7 +8,7 @@ namespace dfs {
 void start_chunkserver(node_context& ctx) {
   auto store = open_chunk_store(ctx.cfg.node.data_dir, ctx.cfg.chunkserver.pending_ttl_ms,
                                 ctx.cfg.chunkserver.max_pending_bytes);
-  ctx.keep(ctx.sys.spawn(store_fn, ctx.cfg, store));
+  ctx.keep(ctx.sys.spawn(store_fn, ctx.cfg, store, ctx.metrics));
   ctx.keep(ctx.sys.spawn(master_link_fn, ctx.cfg, ctx.id, store));
   auto scrub = ctx.sys.spawn(scrub_fn, ctx.cfg, store);
   ctx.keep(scrub);

@@ -3,8 +3,7 @@
 #include "actors/gcs/sequencer.hpp"
 #include "client/gateway_backend.hpp"
 #include "common/logging.hpp"
-#include "core/gateway/bearer.hpp"
-#include "net/http_server.hpp"
+#include "roles/http_port.hpp"
 #include "roles/role_table.hpp"
 #include "storage/durable_file.hpp"
 
@@ -27,29 +26,21 @@ bool first_start(const config& cfg) {
   return true;
 }
 
-// The HTTP gateway on node.port + 3 (issue 16): the listener (net) calls the handlers (client).
+// The HTTP gateway on node.port + 3 (issue 16): the listener (net) calls the handlers (client);
+// /metrics is answered before the gateway's routes.
 // A port that cannot be bound is logged; the node still serves its queue replica.
 void start_gateway(node_context& ctx) {
   auto& cfg = ctx.cfg;
   auto backend = std::make_shared<gateway_backend>(ctx.sys, cfg, ctx.id.address());
-  net::http_options o;
-  o.host = cfg.node.host;
-  o.port = cfg.http_port();
-  o.max_conns = cfg.gateway.max_conns;
-  o.max_conns_per_address = cfg.net.max_conns_per_address;
-  o.workers = cfg.gateway.workers;
-  o.idle_timeout_ms = cfg.gateway.idle_timeout_ms;
-  o.max_header_bytes = cfg.gateway.max_header_bytes;
-  o.max_body_bytes = cfg.gateway.max_upload_bytes;
-  o.token_key = gateway::bearer_token_key(cfg.cluster.key);
+  auto m = ctx.metrics;
   auto log = log::get("main");
   try {
-    if (cfg.gateway.tls)
-      o.tls = std::make_shared<net::tls_context>(
-          net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::server);
-    auto server = std::make_shared<net::http_server>(
-        o, [backend](net::http_exchange& ex) { backend->handle(ex); });
+    auto o = http_options_of(ctx);
+    auto server = std::make_shared<net::http_server>(o, [backend, m](net::http_exchange& ex) {
+      if (!net::serve_metrics(*m, ex)) backend->handle(ex);
+    });
     ctx.services.push_back(server);
+    ctx.http_port_served = true;
     log->info("gateway_ready http={}://{}:{}", cfg.gateway.tls ? "https" : "http", o.host,
               server->port());
   } catch (const std::exception& e) {

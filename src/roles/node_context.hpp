@@ -12,6 +12,7 @@
 #include "actors/admin/admin_actor.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
+#include "net/metrics.hpp"
 #include "proto/interfaces.hpp"
 #include "proto/membership.hpp"
 
@@ -33,6 +34,11 @@ struct node_context {
   // Services that are not actors (the HTTP gateway): stopped and destroyed at shutdown before
   // the actors, since they call into the actor system.
   std::vector<std::shared_ptr<void>> services;
+  // The process's Prometheus registry (net/metrics.hpp), served at /metrics on the HTTP port.
+  std::shared_ptr<net::metrics> metrics = std::make_shared<net::metrics>();
+  // Set by a role that serves the HTTP port itself (the fileserver's gateway); otherwise the
+  // server starts a listener with only /metrics there (roles/http_port.hpp).
+  bool http_port_served = false;
 
   template <class Handle>
   void keep(const Handle& h) {

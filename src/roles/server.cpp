@@ -16,6 +16,7 @@
 #include "common/wall_clock.hpp"
 #include "net/control_gate.hpp"
 #include "proto/system_setup.hpp"
+#include "roles/http_port.hpp"
 #include "roles/role_table.hpp"
 #include "storage/data_dir.hpp"
 
@@ -98,6 +99,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   node_context ctx{sys, cfg, id, roles};
   start_membership(ctx);
   for (auto& r : roles) find_role(r)->start(ctx);
+  start_metrics_port(ctx);  // unless a role serves the HTTP port already
   node_info info{id,
                  roles,
                  std::chrono::steady_clock::now(),

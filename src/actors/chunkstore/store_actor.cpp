@@ -6,6 +6,7 @@
 
 #include "common/logging.hpp"
 #include "core/security/capability.hpp"
+#include "storage/durable_file.hpp"
 
 namespace dfs {
 
@@ -13,10 +14,30 @@ namespace {
 
 constexpr auto tick_interval = std::chrono::seconds(1);
 
+// The store is thread-safe and statvfs is quick: read at scrape time, never stale.
+void export_store_gauges(net::metrics& m, std::shared_ptr<chunk_store> store, const config& cfg) {
+  auto* chunks = &m.gauge("dfs_chunks", "Chunk replicas stored on this chunkserver").Add({});
+  auto* stored =
+      &m.gauge("dfs_chunk_stored_bytes", "Bytes of the chunk replicas stored here").Add({});
+  auto* cap = &m.gauge("dfs_disk_capacity_bytes",
+                       "Space this chunkserver offers (chunkserver.capacity_bytes or the disk)")
+                   .Add({});
+  auto* avail =
+      &m.gauge("dfs_disk_free_bytes", "Space left of what this chunkserver offers").Add({});
+  m.on_scrape([=, dir = cfg.node.data_dir, limit = cfg.chunkserver.capacity_bytes] {
+    chunks->Set(static_cast<double>(store->chunk_count()));
+    stored->Set(static_cast<double>(store->used_bytes()));
+    auto [c, f] = offered_space(dir, limit);
+    cap->Set(static_cast<double>(c));
+    avail->Set(static_cast<double>(f));
+  });
+}
+
 }  // namespace
 
 store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> self, config cfg,
-                                    std::shared_ptr<chunk_store> store) {
+                                    std::shared_ptr<chunk_store> store,
+                                    std::shared_ptr<net::metrics> metrics) {
   auto& st = self->state;
   st.store = store;
   auto cluster = net::cluster_id(cfg.cluster.name);
@@ -27,6 +48,8 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
   so.timeout_ms = cfg.data_io_timeout_ms();
   so.capability_key = security::capability_key(cfg.cluster.key);
   so.max_pending_bytes_per_conn = cfg.chunkserver.max_pending_bytes_per_conn;
+  so.metrics = metrics;
+  if (metrics) export_store_gauges(*metrics, store, cfg);
   net::data_server_options opts;
   opts.host = cfg.node.host;
   opts.port = cfg.data_port();

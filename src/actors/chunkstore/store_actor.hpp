@@ -23,7 +23,10 @@ struct store_state {
   std::shared_ptr<net::data_server> server;
 };
 
+// `metrics`: where the data port counts reads and writes, and the store's gauges are read at
+// each scrape (dfs_chunks, dfs_chunk_stored_bytes, dfs_disk_*_bytes); may be null.
 store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> self, config cfg,
-                                    std::shared_ptr<chunk_store> store);
+                                    std::shared_ptr<chunk_store> store,
+                                    std::shared_ptr<net::metrics> metrics);
 
 }  // namespace dfs

@@ -17,6 +17,12 @@ namespace dfs {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
+// Gauges are refreshed once a second: the under-replicated count walks every chunk.
+constexpr uint32_t metrics_every_ticks = 5;
+
+void count_op(master_self self, const char* op) {
+  if (self->state.metrics) self->state.metrics->count_op(op);
+}
 
 master::core_options options_of(const config& cfg) {
   master::core_options o;
@@ -273,8 +279,10 @@ master::hot_options hot_options_of(const config& cfg) {
 
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                                       failure_detector_actor membership, repair_actor repair,
-                                      replicator_actor replicator) {
+                                      replicator_actor replicator,
+                                      std::shared_ptr<net::metrics> metrics) {
   auto& st = self->state;
+  if (metrics) st.metrics = std::make_unique<master_metrics>(*metrics);
   st.repair = std::move(repair);
   st.replicator = std::move(replicator);
   st.core = std::make_unique<master::master_core>(options_of(cfg), id);
@@ -287,32 +295,42 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
   auto& mc = *st.core;
   return {
       [=, &mc](register_atom, const chunkserver_registration& r) {
+        count_op(self, "register");
         master::master_effects fx;
         auto ack = mc.on_register(r, core::clock::now(), fx);
         carry_out(self, std::move(fx));
         return ack;
       },
-      [=](heartbeat_atom, const chunkserver_heartbeat& hb) { return answer_heartbeat(self, hb); },
+      [=](heartbeat_atom, const chunkserver_heartbeat& hb) {
+        count_op(self, "heartbeat");
+        return answer_heartbeat(self, hb);
+      },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
       [=, &mc](storage_atom, const ns_request& r) {
+        count_op(self, to_string(r.op));
         return ask_core<ns_reply>(
             self, [&](auto t) { return mc.on_request(t, r, core::clock::now(), wall_clock_ms()); });
       },
       [=, &mc](storage_atom, const trash_request& r) {
+        count_op(self, "trash");
         return ask_core<ns_reply>(self,
                                   [&](auto t) { return mc.on_request(t, r, core::clock::now()); });
       },
       [=, &mc](storage_atom, const versions_request& r) {
+        count_op(self, "versions");
         return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
       },
       [=, &mc](storage_atom, const layout_request& r) {
+        count_op(self, "layout");
         return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
       },
       [=, &mc](put_atom, const put_request& r) {
+        count_op(self, "put");
         return ask_core<put_plan>(self,
                                   [&](auto t) { return mc.on_put(t, r, core::clock::now()); });
       },
       [=, &mc](commit_atom, const put_commit& r) {
+        count_op(self, "commit");
         return ask_core<ns_reply>(
             self, [&](auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
       },
@@ -328,6 +346,8 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         auto fx = mc.on_tick(core::clock::now(), wall_clock_ms());
         if (fx.repair) ask_hot_chunks(self);  // in time for the next plan
         carry_out(self, std::move(fx));
+        auto& st = self->state;
+        if (st.metrics && st.ticks++ % metrics_every_ticks == 0) st.metrics->refresh(st);
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

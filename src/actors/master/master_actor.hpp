@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/master/master_metrics.hpp"
 #include "common/config.hpp"
 #include "core/master/hot_chunks.hpp"
 #include "core/master/master_core.hpp"
@@ -39,16 +40,20 @@ struct master_state {
            std::variant<caf::typed_response_promise<ns_reply>,
                         caf::typed_response_promise<put_plan>, console_waiter>>
       promises;
+  std::unique_ptr<master_metrics> metrics;  // null without a registry
+  uint32_t ticks = 0;                       // metrics are refreshed every few ticks
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
 
 // `membership` (may be null) is subscribed to: a chunkserver it declares dead is removed at
 // once, without waiting for the heartbeat thresholds. `repair` and `replicator` are the
-// master's helpers (spawned beside it by the role, src/roles/master.cpp).
+// master's helpers (spawned beside it by the role, src/roles/master.cpp). `metrics` (may be
+// null): the registry of master_metrics.hpp.
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                                       failure_detector_actor membership, repair_actor repair,
-                                      replicator_actor replicator);
+                                      replicator_actor replicator,
+                                      std::shared_ptr<net::metrics> metrics);
 
 // Their options from the config ([repair], [replicator]).
 master::repair_options repair_options_of(const config& cfg);

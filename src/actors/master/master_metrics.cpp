@@ -1,0 +1,48 @@
+#include "actors/master/master_metrics.hpp"
+
+#include "actors/master/master_actor.hpp"
+
+namespace dfs {
+
+namespace {
+
+// The core's cumulative count into a counter: counters only take increments.
+void advance(prometheus::Counter& c, uint64_t now, uint64_t& seen) {
+  if (now > seen) c.Increment(static_cast<double>(now - seen));
+  seen = now;
+}
+
+}  // namespace
+
+master_metrics::master_metrics(net::metrics& m) {
+  ops_ = &m.counter("dfs_master_ops_total", "Requests the master received, by operation");
+  files_ = &m.gauge("dfs_master_files", "Files in the namespace").Add({});
+  chunks_ = &m.gauge("dfs_master_chunks", "Chunks the master knows").Add({});
+  under_ = &m.gauge("dfs_master_under_replicated_chunks",
+                    "Chunks with fewer replicas than quorum.replication")
+                .Add({});
+  servers_ = &m.gauge("dfs_master_chunkservers", "Registered chunkservers by state");
+  auto& repair = m.counter("dfs_master_repair_copies_total",
+                           "Re-replication copies finished, by result (done, failed)");
+  repair_done_ = &repair.Add({{"result", "done"}});
+  repair_failed_ = &repair.Add({{"result", "failed"}});
+}
+
+void master_metrics::count_op(const char* op) {
+  ops_->Add({{"op", op}}).Increment();
+}
+
+void master_metrics::refresh(const master_state& st) {
+  const auto& meta = st.core->meta();
+  files_->Set(static_cast<double>(meta.file_count()));
+  chunks_->Set(static_cast<double>(meta.chunks().chunks().size()));
+  under_->Set(static_cast<double>(meta.under_replicated().size()));
+  for (auto h : {registry::health::healthy, registry::health::unhealthy, registry::health::removed})
+    servers_->Add({{"state", registry::to_string(h)}})
+        .Set(static_cast<double>(st.core->registry().count(h)));
+  const auto& s = st.core->repair().stats;
+  advance(*repair_done_, s.done, done_seen_);
+  advance(*repair_failed_, s.failed, failed_seen_);
+}
+
+}  // namespace dfs

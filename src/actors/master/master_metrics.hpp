@@ -1,0 +1,35 @@
+#pragma once
+// The master's Prometheus metrics (issue 16 item 4). Operations are counted as the master actor
+// receives them; the gauges are copied from the master core by the actor itself on its tick
+// (`refresh`), because only the actor may read the core. A scrape therefore sees figures at most
+// one refresh old.
+#include <cstdint>
+
+#include "net/metrics.hpp"
+
+namespace dfs {
+
+struct master_state;
+
+class master_metrics {
+ public:
+  explicit master_metrics(net::metrics& m);
+
+  // One client or chunkserver request, by kind: "mkdir", "ls", ..., "put", "commit",
+  // "heartbeat" (dfs_master_ops_total{op}). `op` comes from a fixed set, never from input.
+  void count_op(const char* op);
+  // Gauges from the core; repair copies as counters (they only grow in the core).
+  void refresh(const master_state& st);
+
+ private:
+  prometheus::Family<prometheus::Counter>* ops_;
+  prometheus::Gauge* files_;
+  prometheus::Gauge* chunks_;
+  prometheus::Gauge* under_;
+  prometheus::Family<prometheus::Gauge>* servers_;
+  prometheus::Counter* repair_done_;
+  prometheus::Counter* repair_failed_;
+  uint64_t done_seen_ = 0, failed_seen_ = 0;
+};
+
+}  // namespace dfs
