@@ -134,8 +134,8 @@ Reply storage_client::call(Atom atom, const Req& req) {
 
 namespace {
 
-// "/docs/" names the directory /docs (shells and tab completion add the slash); the master
-// takes clean paths only.
+// "/docs/" names the directory /docs in a listing or a move (tab completion adds the slash);
+// the master takes clean paths only.
 std::string without_trailing_slash(std::string p) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   return p;
@@ -144,7 +144,9 @@ std::string without_trailing_slash(std::string p) {
 }  // namespace
 
 ns_reply storage_client::ns(ns_op op, const std::string& given) {
-  auto path = without_trailing_slash(given);
+  // Only a listing takes "DIR/" (what shells and tab completion type): stat, mkdir and rm of
+  // "NAME/" stay errors, as a trailing slash on a file name is one.
+  auto path = op == ns_op::list ? without_trailing_slash(given) : given;
   // rm takes names from before the name rules, as the master does (path_rules::stored).
   check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
   if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
