@@ -212,34 +212,43 @@ TEST_F(Repair, FsckReportsChunksWithNoLiveReplicaAndExitsNonZero) {
 TEST_F(Repair, AChunkserverBackWithOldReplicasHasOrphansRemovedAndTheRestRecognised) {
   put("gone", 300000, "64KiB");
   put("kept", 300000, "64KiB");
-  auto handles_on_cs1 = [&](const std::string& remote) {
+  auto handles_on = [&](int cs, const std::string& remote) {
     std::vector<std::string> out;
     std::istringstream in(c.admin(master_index, {"chunks", remote}).out);
     std::string line;
     while (std::getline(in, line)) {
       std::istringstream l(line);
       std::string index, handle;
-      if (l >> index >> handle && line.find(node_prefix(1)) != std::string::npos)
+      if (l >> index >> handle && line.find(node_prefix(cs)) != std::string::npos)
         out.push_back(handle);
     }
     return out;
   };
-  auto gone_on_cs1 = handles_on_cs1("/gone");
-  auto kept_on_cs1 = handles_on_cs1("/kept");
-  ASSERT_FALSE(gone_on_cs1.empty());
-  ASSERT_FALSE(kept_on_cs1.empty());
-  auto file_of = [&](const std::string& h) { return c.dir() + "/cs1/chunks/" + h + ".chunk"; };
-  ASSERT_TRUE(std::filesystem::exists(file_of(gone_on_cs1[0])));
-  ASSERT_EQ(c.proc("cs1").signal_and_wait(SIGTERM), 0);
-  ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {node_prefix(1)}); }, 60s))
+  // Placement decides which chunkserver holds what: take one that holds chunks of both files.
+  int back = 0;
+  std::vector<std::string> gone_on_back, kept_on_back;
+  for (int cs = 1; cs <= chunkservers && back == 0; ++cs) {
+    gone_on_back = handles_on(cs, "/gone");
+    kept_on_back = handles_on(cs, "/kept");
+    if (!gone_on_back.empty() && !kept_on_back.empty()) back = cs;
+  }
+  ASSERT_NE(back, 0) << c.admin(master_index, {"chunks", "/gone"}).out
+                     << c.admin(master_index, {"chunks", "/kept"}).out;
+  auto name = "cs" + std::to_string(back);
+  auto file_of = [&](const std::string& h) {
+    return c.dir() + "/" + name + "/chunks/" + h + ".chunk";
+  };
+  ASSERT_TRUE(std::filesystem::exists(file_of(gone_on_back[0])));
+  ASSERT_EQ(c.proc(name).signal_and_wait(SIGTERM), 0);
+  ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {node_prefix(back)}); }, 60s))
       << c.admin(master_index, {"repair"}).out;
   ASSERT_EQ(cli({"rm", "/gone"}).exit_code, 0);
   ASSERT_EQ(cli({"trash", "purge", "/gone"}).exit_code, 0);  // rm alone keeps it in the trash
   files.erase("/gone");
-  c.start("cs1", "chunkserver", 1);  // same data dir, new incarnation
+  c.start(name, "chunkserver", back);  // same data dir, new incarnation
   EXPECT_TRUE(wait_until(
       [&] {
-        for (auto& h : gone_on_cs1)
+        for (auto& h : gone_on_back)
           if (std::filesystem::exists(file_of(h))) return false;
         return true;
       },
