@@ -1,12 +1,15 @@
-// bench/ftqueue: 3 fileservers on loopback (the first also the gossip introducer); 1, 8 and 32
-// concurrent clients each doing push/pop pairs on their own queue for N seconds; ops/s and
-// latency p50/p99, then the same under injected packet loss (the fileservers' receive-side UDP
-// fault injection, gossip included: `fault loss PCT`).
+// bench/ftqueue: 3 fileservers on loopback (the first also the gossip introducer), once with
+// gcs.durability = disk and once with memory; 1, 8 and 32 concurrent clients each doing push/pop
+// pairs on their own queue for N seconds; ops/s and latency p50/p99, then the same under
+// injected packet loss (the fileservers' receive-side UDP fault injection, gossip included:
+// `fault loss PCT`); then the failover time: SIGKILL of a fileserver while 4 clients push, the
+// time from the kill to the first acknowledgement of an operation sent after it (median, max).
 //
-//   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--json]
+//   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
+//                 [--failovers 5] [--json]
 //
-// Every acknowledged operation is majority-stable (in the memory of 2 of 3 fileservers).
-// Stops every process it started (the process guards kill them on exit).
+// Every acknowledged operation is majority-stable: on the disk (disk) or in the memory (memory)
+// of 2 of 3 fileservers. Stops every process it started (the process guards kill them on exit).
 #include <algorithm>
 #include <atomic>
 #include <caf/all.hpp>
@@ -29,13 +32,21 @@ struct options {
   int seconds = 20;
   std::vector<int> clients{1, 8, 32};
   std::vector<int> loss{0, 5};
+  std::vector<std::string> durability{"disk", "memory"};
+  int failovers = 5;
   bool json = false;
 };
 
 struct result {
+  std::string durability;
   int clients = 0, loss = 0;
   double ops_per_s = 0, p50_ms = 0, p99_ms = 0;
   uint64_t errors = 0;
+};
+
+struct failover_result {
+  std::string durability;
+  std::vector<double> ms;  // one per SIGKILL
 };
 
 std::vector<int> parse_list(const char* s) {
@@ -59,8 +70,22 @@ options parse(int argc, char** argv) {
       o.clients = parse_list(argv[++i]);
     else if (a == "--loss" && more)
       o.loss = parse_list(argv[++i]);
-    else {
-      std::cerr << "usage: ftqueue_bench [--seconds N] [--clients 1,8,32] [--loss 0,5] [--json]\n";
+    else if (a == "--failovers" && more)
+      o.failovers = std::stoi(argv[++i]);
+    else if (a == "--durability" && more) {
+      o.durability.clear();
+      std::stringstream in(argv[++i]);
+      std::string x;
+      while (std::getline(in, x, ',')) {
+        if (x != "disk" && x != "memory") {
+          std::cerr << "ftqueue_bench: --durability takes disk and/or memory, not '" << x << "'\n";
+          std::exit(2);
+        }
+        o.durability.push_back(x);
+      }
+    } else {
+      std::cerr << "usage: ftqueue_bench [--seconds N] [--clients 1,8,32] [--loss 0,5] "
+                   "[--durability disk,memory] [--failovers N] [--json]\n";
       std::exit(2);
     }
   }
@@ -131,67 +156,149 @@ std::string fixed(double v, int digits) {
   return s.str();
 }
 
+bool primary_of_three(dfs::test::dfs_cluster& c) {
+  for (int i = 1; i <= 3; ++i) {
+    auto out = c.admin(i, {"view"}).out;
+    if (out.find("primary          yes") == std::string::npos ||
+        out.find("   2  127.0.0.1") == std::string::npos)
+      return false;
+  }
+  return true;
+}
+
+// SIGKILL of fs2 or fs3 (alternating) while 4 clients push; the failover time is from the kill
+// to the first acknowledgement of an operation sent after it. The victim restarts and the
+// group of 3 is back before the next round.
+std::vector<double> measure_failovers(dfs::test::dfs_cluster& c, caf::actor_system& sys,
+                                      const dfs::config& cfg,
+                                      const std::vector<dfs::endpoint>& servers, int rounds) {
+  using clock = std::chrono::steady_clock;
+  std::vector<double> out;
+  for (int round = 0; round < rounds; ++round) {
+    std::atomic<bool> stop{false};
+    std::atomic<int64_t> kill_at{INT64_MAX}, first_after{INT64_MAX};
+    std::atomic<uint64_t> acked{0};
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k) {
+      threads.emplace_back([&, k] {
+        dfs::queue_client_options o;
+        o.attempt_timeout = 1000ms;
+        o.give_up_after = 20s;
+        dfs::queue_client qc{sys, cfg, servers, o};
+        auto q = qc.call(op_code::create, 900000 + round * 10 + k);
+        while (!stop && q.ok()) {
+          auto sent = clock::now().time_since_epoch().count();
+          auto r = qc.call(op_code::push, q.value, 1);
+          auto done = clock::now().time_since_epoch().count();
+          if (!r.ok()) continue;
+          ++acked;
+          if (sent >= kill_at) {
+            int64_t cur = first_after;
+            while (done < cur && !first_after.compare_exchange_weak(cur, done)) {
+            }
+          }
+        }
+      });
+    }
+    dfs::test::wait_until([&] { return acked >= 200; }, 20s);
+    std::string victim = round % 2 ? "fs3" : "fs2";
+    kill_at = clock::now().time_since_epoch().count();
+    c.kill9(victim);
+    bool served = dfs::test::wait_until([&] { return first_after != INT64_MAX; }, 30s);
+    stop = true;
+    for (auto& t : threads) t.join();
+    if (served)
+      out.push_back(std::chrono::duration<double, std::milli>(
+                        clock::duration(first_after.load() - kill_at.load()))
+                        .count());
+    c.start(victim, "fileserver", victim == "fs2" ? 2 : 3);
+    if (!dfs::test::wait_until([&] { return primary_of_three(c); }, 30s)) break;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   auto opt = parse(argc, argv);
-  dfs::test::dfs_cluster c;
-  c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]", "gcs.expected_group_size=3",
-                "log.level=warn"});
-  for (int i = 1; i <= 3; ++i)
-    c.start("fs" + std::to_string(i), i == 1 ? "introducer,fileserver" : "fileserver", i);
-  std::vector<dfs::endpoint> servers;
-  for (int i = 1; i <= 3; ++i) servers.push_back({"127.0.0.1", c.port_of(i)});
-  bool ready = dfs::test::wait_until(
-      [&] {
-        for (int i = 1; i <= 3; ++i) {
-          auto out = c.admin(i, {"view"}).out;
-          if (out.find("primary          yes") == std::string::npos ||
-              out.find("   2  127.0.0.1") == std::string::npos)
-            return false;
-        }
-        return true;
-      },
-      30s);
-  if (!ready) {
-    std::cerr << "ftqueue_bench: no primary view of 3 fileservers within 30 s\n";
-    return 1;
-  }
-  caf::actor_system_config caf_cfg;
-  auto cfg = c.config_for("client");
-  dfs::configure_actor_system(caf_cfg, cfg);
-  caf::actor_system sys{caf_cfg};
   std::vector<result> results;
+  std::vector<failover_result> failovers;
   int label = 1000;
-  for (int loss : opt.loss) {
-    for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "loss", std::to_string(loss)});
-    for (int n : opt.clients) {
-      auto r = run_round(sys, cfg, servers, n, opt.seconds, label);
-      label += n;
-      r.loss = loss;
-      results.push_back(r);
-      if (!opt.json)
-        std::cerr << "clients=" << n << " loss=" << loss << "% ops/s=" << fixed(r.ops_per_s, 0)
-                  << "\n";
+  for (const auto& durability : opt.durability) {
+    dfs::test::dfs_cluster c;
+    c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]", "gcs.expected_group_size=3",
+                  "log.level=warn", "gcs.durability=" + durability});
+    for (int i = 1; i <= 3; ++i)
+      c.start("fs" + std::to_string(i), i == 1 ? "introducer,fileserver" : "fileserver", i);
+    std::vector<dfs::endpoint> servers;
+    for (int i = 1; i <= 3; ++i) servers.push_back({"127.0.0.1", c.port_of(i)});
+    if (!dfs::test::wait_until([&] { return primary_of_three(c); }, 30s)) {
+      std::cerr << "ftqueue_bench: no primary view of 3 fileservers within 30 s\n";
+      return 1;
     }
+    caf::actor_system_config caf_cfg;
+    auto cfg = c.config_for("client");
+    dfs::configure_actor_system(caf_cfg, cfg);
+    caf::actor_system sys{caf_cfg};
+    for (int loss : opt.loss) {
+      for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "loss", std::to_string(loss)});
+      for (int n : opt.clients) {
+        auto r = run_round(sys, cfg, servers, n, opt.seconds, label);
+        label += n;
+        r.loss = loss;
+        r.durability = durability;
+        results.push_back(r);
+        if (!opt.json)
+          std::cerr << durability << " clients=" << n << " loss=" << loss
+                    << "% ops/s=" << fixed(r.ops_per_s, 0) << "\n";
+      }
+    }
+    for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "clear"});
+    if (opt.failovers > 0)
+      failovers.push_back({durability, measure_failovers(c, sys, cfg, servers, opt.failovers)});
   }
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  auto max_of = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+  };
   if (opt.json) {
-    std::cout << "[";
+    std::cout << "{\"rounds\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       auto& r = results[i];
-      std::cout << (i ? ",\n " : "") << "{\"clients\": " << r.clients
-                << ", \"ops_per_s\": " << fixed(r.ops_per_s, 1)
+      std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << r.durability
+                << "\", \"clients\": " << r.clients << ", \"ops_per_s\": " << fixed(r.ops_per_s, 1)
                 << ", \"p50_ms\": " << fixed(r.p50_ms, 3) << ", \"p99_ms\": " << fixed(r.p99_ms, 3)
                 << ", \"loss\": " << r.loss / 100.0 << ", \"errors\": " << r.errors << "}";
     }
-    std::cout << "]\n";
+    std::cout << "],\n \"failover\": [";
+    for (size_t i = 0; i < failovers.size(); ++i) {
+      auto& f = failovers[i];
+      std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << f.durability
+                << "\", \"kills\": " << f.ms.size()
+                << ", \"failover_ms_median\": " << fixed(median(f.ms), 1)
+                << ", \"failover_ms_max\": " << fixed(max_of(f.ms), 1) << "}";
+    }
+    std::cout << "]}\n";
   } else {
-    dfs::text_table t({"CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS"},
-                      {true, true, true, true, true, true});
+    dfs::text_table t({"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS"},
+                      {false, true, true, true, true, true, true});
     for (auto& r : results)
-      t.add({std::to_string(r.clients), std::to_string(r.loss) + "%", fixed(r.ops_per_s, 0),
-             fixed(r.p50_ms, 2), fixed(r.p99_ms, 2), std::to_string(r.errors)});
+      t.add({r.durability, std::to_string(r.clients), std::to_string(r.loss) + "%",
+             fixed(r.ops_per_s, 0), fixed(r.p50_ms, 2), fixed(r.p99_ms, 2),
+             std::to_string(r.errors)});
     std::cout << t.render();
+    if (!failovers.empty()) {
+      dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX"},
+                        {false, true, true, true});
+      for (auto& x : failovers)
+        f.add({x.durability, std::to_string(x.ms.size()), fixed(median(x.ms), 0),
+               fixed(max_of(x.ms), 0)});
+      std::cout << "\n" << f.render();
+    }
   }
   return 0;
 }

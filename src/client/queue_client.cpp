@@ -72,8 +72,16 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
 }
 
 queue_client::outcome queue_client::call(ftqueue::op_code code, int64_t arg, int64_t item) {
+  last_request_ = queue_request{client_id_, next_request_++, static_cast<uint8_t>(code), arg, item};
+  return run(last_request_);
+}
+
+queue_client::outcome queue_client::call_again() {
+  return run(last_request_);
+}
+
+queue_client::outcome queue_client::run(const queue_request& req) {
   if (servers_.empty()) return {queue_status::failed, 0, "no fileservers configured"};
-  queue_request req{client_id_, next_request_++, static_cast<uint8_t>(code), arg, item};
   auto deadline = clock::now() + opts_.give_up_after;
   outcome last{queue_status::retry, 0, "no attempt"};
   // Why each fileserver failed, in the order first tried. A definite answer (a refusal) is

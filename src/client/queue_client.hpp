@@ -42,12 +42,16 @@ class queue_client {
                queue_client_options opts = {});
 
   outcome call(ftqueue::op_code code, int64_t arg, int64_t item = 0);
+  // The last call once more with the same request number, after it gave up (status refused or
+  // retry): the group applies it at most once and answers with the first result if it was.
+  outcome call_again();
 
   uint64_t client_id() const { return client_id_; }
   uint64_t failovers() const { return failovers_; }  // switches to another fileserver
 
  private:
   using clock = std::chrono::steady_clock;
+  outcome run(const queue_request& req);
   outcome attempt(const queue_request& req, clock::time_point deadline, bool& transport_error);
   void next_server();
 
@@ -58,6 +62,7 @@ class queue_client {
   queue_client_options opts_;
   uint64_t client_id_;
   uint64_t next_request_ = 1;
+  queue_request last_request_;
   size_t current_ = 0;
   uint64_t failovers_ = 0;
 };

@@ -97,9 +97,15 @@ struct gcs_section {
   uint32_t nack_interval_ms = 10;    // minimum time between NACK rounds
   uint32_t view_retry_ms = 50;       // resend view-change packets
   uint32_t view_timeout_ms = 600;    // coordinator drops silent members
+  uint32_t suspect_after_ms = 400;   // a view member silent this long is left out (0: off)
   uint32_t max_order_batch = 32;     // message ids per ORDER
   uint32_t max_unstable_msgs = 1024;
   uint32_t max_queued_ops = 4096;
+  // "disk": every delivered operation is in a local log (group-committed fsync) before this
+  // member counts towards the majority that acknowledges it; a whole-group restart recovers.
+  // "memory": nothing on disk (benchmarks, tests that say so).
+  std::string durability = "disk";
+  uint32_t checkpoint_every = 8192;  // log entries between two images (compaction)
 };
 
 // Certificates of the cluster CA (dfsnode --role ca) for mutual TLS on control and data ports.

@@ -29,6 +29,7 @@ using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
 // FTQueue: client requests; GCS datagrams to the sequencer actor.
 using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
+using gcs_synced_atom = caf::atom_constant<caf::atom("dfs_gsync")>;
 using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
 
 // The master's repair and replicator actors (src/proto/repair.hpp).

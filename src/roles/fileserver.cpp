@@ -11,9 +11,10 @@ namespace dfs {
 
 namespace {
 
-// Only a fileserver of the cluster's very first start may help found the group (genesis rule
-// of gcs::member): the first start leaves a marker in node.data_dir, and a restart finds it.
-// The queue state itself lives in memory and comes back by state transfer from the group.
+// gcs.durability = memory: only a fileserver of the cluster's very first start may help found
+// the group (genesis rule of gcs::member): the first start leaves a marker in node.data_dir, and
+// a restart finds it. The queue state lives in memory and comes back by state transfer from the
+// group. (With a disk, the image in node.data_dir/gcs decides: sequencer.cpp.)
 bool first_start(const config& cfg) {
   auto marker = std::filesystem::path(cfg.node.data_dir) / "gcs.founded";
   std::error_code ec;
@@ -54,7 +55,7 @@ void start_gateway(node_context& ctx) {
 // protocol, the replica and the multicast port; the node actor hands it client requests.
 void start_fileserver(node_context& ctx) {
   auto gcfg = gcs_config_from(ctx.cfg);
-  gcfg.bootstrap = first_start(ctx.cfg);
+  if (!gcfg.durable) gcfg.bootstrap = first_start(ctx.cfg);
   auto seq = ctx.sys.spawn(sequencer_fn, ctx.cfg, ctx.id, gcfg, ctx.membership);
   ctx.ftqueue = seq;
   ctx.keep(seq);

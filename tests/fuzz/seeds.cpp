@@ -16,6 +16,7 @@
 #include "net/data_messages.hpp"
 #include "net/gcs_transport.hpp"
 #include "net/packet_codec.hpp"
+#include "proto/gcs_log.hpp"
 #include "proto/master_log.hpp"
 #include "proto/membership.hpp"
 #include "proto/wire.hpp"
@@ -134,6 +135,33 @@ std::string oplog_frames(const std::vector<master::log_record>& records) {
   return std::string(out.begin(), out.end());
 }
 
+// gcs_log_fuzz: '1' + an image, '0' + length-prefixed entries.
+void gcs_log_files() {
+  node_id a{"10.0.0.1", 17000, 7}, b{"10.0.0.2", 17000, 9};
+  auto entry = [&](uint64_t seq) {
+    return gcs::log_entry{seq, gcs::msg_id{a, seq},
+                          gcs::client_op{5, seq, "push 1 " + std::to_string(seq)}};
+  };
+  gcs::durable_image im;
+  im.last_primary = gcs::view_desc{{3, a}, {a, b}, true, 4};
+  im.has_pending = true;
+  im.pending.view = gcs::view_desc{{4, b}, {a, b}, true, 6};
+  im.pending.entries = {entry(4), entry(5)};
+  im.accepted = gcs::view_id{4, b};
+  im.max_epoch = 4;
+  im.snapshot_seq = 3;
+  im.snapshot = "queues";
+  im.entries = {entry(4), entry(5)};
+  put("gcs_log", "image", "1" + proto::encode_gcs_image(im));
+  std::string log = "0";
+  for (uint64_t s = 1; s <= 3; ++s) {
+    auto e = proto::encode_gcs_entry(entry(s));
+    log += static_cast<char>(e.size());
+    log += e;
+  }
+  put("gcs_log", "log", log);
+}
+
 void oplog_files() {
   using namespace master;
   chunk_meta c1{chunk_handle{1}, 1, 5, 0x1234}, c2{chunk_handle{2}, 1, 9, 0x5678};
@@ -190,6 +218,7 @@ int main(int argc, char** argv) {
   swim_packets();
   gcs_datagrams();
   oplog_files();
+  gcs_log_files();
   capabilities();
   return 0;
 }

@@ -27,6 +27,8 @@ std::string view_text(const sequencer_state& st) {
   t.add({"delivered", num(m.delivered_upto())});
   t.add({"majority_stable", num(m.majority_stable_upto())});
   t.add({"stable", num(m.stable_upto())});
+  t.add({"durability", st.disk ? "disk" : "memory"});
+  if (st.disk) t.add({"synced", num(m.synced_upto())});
   t.add({"pending", num(m.pending_count())});
   t.add({"waiting_clients", num(st.waiting.size())});
   t.add({"last_primary", m.last_primary().id.empty() ? "-" : m.last_primary().id.to_string()});
@@ -66,6 +68,10 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"state_transfers", num(c.state_transfers)});
   t.add({"refused", num(c.refused)});
   t.add({"dropped_packets", num(c.dropped_packets)});
+  if (st.disk) {
+    t.add({"disk_syncs", num(st.disk->syncs())});
+    t.add({"disk_images", num(st.disk->images_written())});
+  }
   t.add({"datagrams_sent", num(st.datagrams_sent)});
   t.add({"datagrams_received", num(rx.datagrams)});
   t.add({"bytes_sent", format_bytes(tx.bytes_sent)});

@@ -1,5 +1,7 @@
 #include "actors/gcs/sequencer.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <caf/all.hpp>
@@ -67,8 +69,21 @@ void answer(self_ptr self, const gcs::client_reply& r) {
   st.waiting.erase(i);
 }
 
+[[noreturn]] void disk_failed(const std::string& why) {
+  // What reached the disk is unknown after a failed write or fsync: stop rather than
+  // acknowledge operations that may not be there (a restart recovers from what is).
+  log::get("gcs")->critical("gcs_disk_failed error=\"{}\"", why);
+  log::shutdown();
+  _exit(3);
+}
+
 void carry_out(self_ptr self, gcs::effects fx) {
   auto log = log::get("gcs");
+  auto& st = self->state;
+  // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
+  if (fx.has_checkpoint && st.disk)
+    if (auto s = st.disk->write_image(fx.checkpoint); !s) disk_failed(s.message);
+  if (!fx.appends.empty() && st.disk) st.disk->append(fx.log_generation, std::move(fx.appends));
   for (auto& o : fx.send) send_packet(self, o);
   for (auto& e : fx.events) log->info("{}", e);
   for (auto& v : fx.views_installed)
@@ -179,6 +194,41 @@ void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
   self->send(self, tick_atom::value);
 }
 
+// Recovers the member from node.data_dir/gcs. A fileserver restarts as the member it was; one
+// whose image has no primary history never acknowledged a primary view, so it is as fresh as at
+// the cluster's first start (a genesis member).
+void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_config& gcfg) {
+  auto& st = self->state;
+  auto log = log::get("gcs");
+  auto dir = cfg.node.data_dir + "/gcs";
+  st.disk = std::make_unique<gcs_disk>(dir);
+  gcs_recovery rec;
+  // Starting without the state would forget acknowledged operations: refuse to start.
+  if (auto s = st.disk->recover(rec); !s) disk_failed("unusable " + dir + ": " + s.message);
+  for (auto& w : rec.warnings) log->warn("gcs_recovery {}", w);
+  gcfg.bootstrap = !rec.has_image || !rec.image.has_history();
+  if (rec.has_image && !ftqueue::replica{}.restore(rec.image.snapshot))
+    disk_failed(dir + "/image: the queue snapshot in it does not restore");
+  if (rec.has_image) {
+    log->info("gcs_recovered last_primary={} pending={} snapshot_seq={} entries={}",
+              rec.image.last_primary.id.to_string(),
+              rec.image.has_pending ? rec.image.pending.view.id.to_string() : "none",
+              rec.image.snapshot_seq, rec.image.entries.size());
+    st.member = std::make_unique<gcs::member>(id, gcfg, *st.app, &rec.image);
+  } else {
+    st.member = std::make_unique<gcs::member>(id, gcfg, *st.app);
+  }
+  // A weak handle: the writer thread must not keep its owner alive.
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  st.disk->start(
+      [weak](uint64_t generation, uint64_t upto) {
+        if (auto strong = weak.lock())
+          caf::anon_send(caf::actor_cast<sequencer_actor>(strong), gcs_synced_atom::value,
+                         generation, upto);
+      },
+      [](const std::string& why) { disk_failed(why); });
+}
+
 }  // namespace
 
 gcs::gcs_config gcs_config_from(const config& cfg) {
@@ -186,11 +236,14 @@ gcs::gcs_config gcs_config_from(const config& cfg) {
   g.expected_group_size = cfg.gcs.expected_group_size;
   g.max_unstable_msgs = cfg.gcs.max_unstable_msgs;
   g.max_queued_ops = cfg.gcs.max_queued_ops;
+  g.durable = cfg.gcs.durability == "disk";
+  g.checkpoint_every = cfg.gcs.checkpoint_every;
   g.max_order_batch = cfg.gcs.max_order_batch;
   g.status_interval_ms = core::milliseconds(cfg.gcs.status_interval_ms);
   g.nack_interval_ms = core::milliseconds(cfg.gcs.nack_interval_ms);
   g.view_retry_ms = core::milliseconds(cfg.gcs.view_retry_ms);
   g.view_timeout_ms = core::milliseconds(cfg.gcs.view_timeout_ms);
+  g.suspect_after_ms = core::milliseconds(cfg.gcs.suspect_after_ms);
   // A snapshot must fit the fragment reassembly bound (gcs_transport.hpp), with room for the log.
   g.max_snapshot_bytes =
       static_cast<uint32_t>(gcs_net::max_fragments * gcs_net::fragment_bytes / 2);
@@ -203,7 +256,11 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<se
   auto& st = self->state;
   st.self = id;
   st.app = std::make_unique<ftqueue::replica>();
-  st.member = std::make_unique<gcs::member>(id, gcfg, *st.app);
+  if (gcfg.durable) {
+    open_disk(self, cfg, id, gcfg);
+  } else {
+    st.member = std::make_unique<gcs::member>(id, gcfg, *st.app);
+  }
   st.codec = std::make_shared<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);
   st.rx = std::make_shared<gcs_net::receiver>(*st.codec);
   st.tick_interval = core::milliseconds(cfg.gcs.tick_interval_ms);
@@ -220,6 +277,9 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<se
         return sequencer_console(self->state, req);
       },
       [=](member_event_atom, const member_event_msg& e) { on_member_event(self, e); },
+      [=](gcs_synced_atom, uint64_t generation, uint64_t upto) {
+        carry_out(self, self->state.member->on_synced(generation, upto, core::clock::now()));
+      },
       [=](gcs_dgram_atom, const node_id& from, const gcs::packet& p) {
         carry_out(self, self->state.member->on_packet(from, p, core::clock::now()));
       },

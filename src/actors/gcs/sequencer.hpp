@@ -22,11 +22,13 @@
 #include "proto/ftqueue.hpp"
 #include "proto/interfaces.hpp"
 #include "proto/membership.hpp"
+#include "storage/gcs_disk.hpp"
 
 namespace dfs {
 
 using sequencer_actor = ftqueue_actor::extend<caf::reacts_to<member_event_atom, member_event_msg>,
                                               caf::reacts_to<gcs_dgram_atom, node_id, gcs::packet>,
+                                              caf::reacts_to<gcs_synced_atom, uint64_t, uint64_t>,
                                               caf::reacts_to<tick_atom>>;
 
 struct sequencer_state {
@@ -34,6 +36,8 @@ struct sequencer_state {
   node_id self;
   std::unique_ptr<ftqueue::replica> app;
   std::unique_ptr<gcs::member> member;
+  // gcs.durability = disk: the member's image and log (gcs_disk.hpp); null in memory mode.
+  std::unique_ptr<gcs_disk> disk;
   std::shared_ptr<net::packet_codec> codec;
   std::shared_ptr<gcs_net::receiver> rx;
   std::shared_ptr<net::udp_endpoint> socket;
@@ -49,7 +53,8 @@ struct sequencer_state {
   double deliveries_per_s = 0;
 };
 
-// Maps the [gcs] config keys to the protocol's tunables. `bootstrap` is decided by the caller.
+// Maps the [gcs] config keys to the protocol's tunables. `bootstrap` is decided by the caller
+// in memory mode; with a disk it is "no image on disk" (sequencer_fn).
 gcs::gcs_config gcs_config_from(const config& cfg);
 
 // `membership` may be null (no failure detector on this node): the group then stays a

@@ -9,11 +9,32 @@ namespace dfs::gcs {
 
 namespace {
 
-bool majority_of(const std::vector<node_id>& members, const view_desc& v) {
-  size_t common = 0;
+// Whether flusher `m` speaks for `x`, a member of an earlier view: itself, or an earlier
+// incarnation at its address whose state it recovered from disk. A durable member writes every
+// INSTALL it acknowledges (and every commit) before acting on it, so its recovered state says
+// all x ever agreed to:
+// - for an installed view, m must show primary history: a restart without it (memory mode, or
+//   a wiped disk) knows nothing of x and must not count;
+// - for a pending INSTALL (which only restricts), a durable m without an image never
+//   acknowledged it, so that INSTALL was never committed: m counts, as x itself would. Without
+//   this, a genesis INSTALL acknowledged by one member before a power cut blocks the group for
+//   good (found by the simulation). A wiped disk is then taken for "never acknowledged": the
+//   operator rule in the README (a fileserver that lost node.data_dir/gcs rejoins only under
+//   a new address, or the whole group starts over).
+bool speaks_for(const node_id& m, const flush_msg& f, const node_id& x, bool pending) {
+  if (m == x) return true;
+  bool history = !f.last_primary.id.empty() || f.has_pending;
+  return f.durable && (history || pending) && m.address() == x.address();
+}
+
+// A strict majority of `v`'s members is among the flushers (each address counts once).
+bool majority_of(const std::vector<node_id>& members, const std::map<node_id, flush_msg>& flushes,
+                 const view_desc& v, bool pending) {
+  std::set<endpoint> common;
   for (const auto& m : members)
-    common += std::binary_search(v.members.begin(), v.members.end(), m) ? 1 : 0;
-  return common * 2 > v.members.size();
+    for (const auto& x : v.members)
+      if (speaks_for(m, flushes.at(m), x, pending)) common.insert(x.address());
+  return common.size() * 2 > v.members.size();
 }
 
 // Dynamic voting with ambiguous installs: the new view needs a strict majority of the latest
@@ -32,7 +53,7 @@ bool decide_primary(const std::vector<node_id>& members,
     }
   bool primary = false;
   if (have_installed) {
-    primary = majority_of(members, installed);
+    primary = majority_of(members, flushes, installed, false);
   } else {
     size_t founders = 0;  // genesis
     for (const auto& m : members) founders += flushes.at(m).genesis_ok ? 1 : 0;
@@ -43,7 +64,7 @@ bool decide_primary(const std::vector<node_id>& members,
   for (const auto& [m, f] : flushes) {
     if (!f.has_pending || !f.pending.primary) continue;
     if (have_installed && !(installed.id < f.pending.id)) continue;
-    primary = primary && majority_of(members, f.pending);
+    primary = primary && majority_of(members, flushes, f.pending, true);
     if (!have || latest.id < f.pending.id) {
       latest = f.pending;
       have = true;

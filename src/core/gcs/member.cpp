@@ -76,11 +76,62 @@ void member::watermark::add(uint64_t s) {
   }
 }
 
-member::member(node_id self, gcs_config cfg, replicated_state& app)
-    : self_(std::move(self)), cfg_(cfg), app_(app), alive_{self_} {}
+member::member(node_id self, gcs_config cfg, replicated_state& app, const durable_image* recovered)
+    : self_(std::move(self)), cfg_(cfg), app_(app), alive_{self_} {
+  if (recovered == nullptr) return;
+  // A restarted member is one that was cut off since its last write: it rejoins through a view
+  // change, flushing its last primary view, pending INSTALL and held log like any other.
+  // Without primary history it never acknowledged a primary INSTALL: as fresh as at the first
+  // start (fewer than half of the group can be so while a lineage exists).
+  cfg_.bootstrap = !recovered->has_history();
+  bool restored = app_.restore(recovered->snapshot);
+  DFS_ASSERT(restored, "gcs: the recovered snapshot does not restore");
+  delivered_upto_ = held_upto_ = recovered->snapshot_seq;
+  last_primary_ = recovered->last_primary;
+  has_pending_primary_ = recovered->has_pending;
+  if (has_pending_primary_) pending_primary_ = recovered->pending;
+  accepted_ = recovered->accepted;
+  max_epoch_seen_ = std::max({recovered->max_epoch, accepted_.epoch, last_primary_.id.epoch,
+                              pending_primary_.view.id.epoch});
+  // The held log: flushed as ours (members behind us may need its older part), kept in images.
+  for (const auto& e : recovered->entries) {
+    orders_[e.seq] = e.id;
+    data_[e.id] = data_entry{e.op, last_primary_.id, true, ++arrivals_};
+    if (e.seq == held_upto_ + 1) held_upto_ = e.seq;
+  }
+  appended_upto_ = synced_upto_ = held_upto_;
+}
+
+durable_image recovered_image(durable_image image, const std::vector<log_entry>& log) {
+  uint64_t last = image.entries.empty() ? image.snapshot_seq : image.entries.back().seq;
+  for (const auto& e : log) {
+    if (e.seq <= last) continue;
+    if (e.seq != last + 1) break;  // never happens with one writer; a gap ends what we know
+    image.entries.push_back(e);
+    last = e.seq;
+  }
+  return image;
+}
+
+effects member::on_synced(uint64_t generation, uint64_t upto, time_point now) {
+  effects fx;
+  if (!cfg_.durable || generation != generation_ || upto <= synced_upto_) return fx;
+  uint64_t before = reported_held();
+  synced_upto_ = std::min(upto, appended_upto_);
+  if (!is_primary()) return fx;
+  size_t sent_before = fx.send.size();
+  progress(now, fx);
+  if (reported_held() > before && fx.send.size() == sent_before) {
+    packet st;  // the majority waits for this: our part of "on disk at a majority"
+    st.kind = packet_kind::status;
+    broadcast(std::move(st), now, fx);
+  }
+  return fx;
+}
 
 effects member::on_packet(const node_id& from, const packet& p, time_point now) {
   effects fx;
+  if (auto h = last_heard_.find(from); h != last_heard_.end()) h->second = now;
   switch (p.kind) {
     case packet_kind::propose:
       handle_propose(from, p, now, fx);
@@ -111,7 +162,7 @@ effects member::on_packet(const node_id& from, const packet& p, time_point now) 
     ++counters_.dropped_packets;
     return fx;
   }
-  uint64_t held_before = held_upto_;
+  uint64_t held_before = reported_held();
   size_t sent_before = fx.send.size();
   handle_status(from, p.status);
   for (const auto& d : p.data) handle_data(d, fx);
@@ -119,7 +170,7 @@ effects member::on_packet(const node_id& from, const packet& p, time_point now) 
   if (p.kind == packet_kind::nack) handle_nack(from, p.nack, fx);
   progress(now, fx);
   // Acknowledge progress at once: delivery waits for a majority to hold the message.
-  if (held_upto_ > held_before && fx.send.size() == sent_before) {
+  if (reported_held() > held_before && fx.send.size() == sent_before) {
     packet st;
     st.kind = packet_kind::status;
     broadcast(std::move(st), now, fx);
@@ -146,6 +197,7 @@ effects member::submit(client_op op, time_point now) {
 effects member::on_tick(time_point now) {
   effects fx;
   retransmit_budget_ = cfg_.max_retransmits_per_tick;
+  suspect_silent(now, fx);
   maybe_propose(now, fx);
   coordinator_tick(now, fx);
   bool resend = now - last_view_send_ >= cfg_.view_retry_ms && !(proposer_ == self_);
@@ -292,6 +344,7 @@ void member::progress(time_point now, effects& fx) {
     if (it == orders_.end() || !data_.count(it->second)) break;
     ++held_upto_;
   }
+  log_held(fx);
   peers_[static_cast<size_t>(rank_)] = my_status();
   // Majority-stable: the largest seq that floor(n/2)+1 members hold (rule 4). Delivering only
   // up to it makes delivery uniform: whatever any member delivers survives every view change.
@@ -300,6 +353,7 @@ void member::progress(time_point now, effects& fx) {
   std::sort(held.begin(), held.end(), std::greater<uint64_t>());
   majority_upto_ = std::max(majority_upto_, held[held.size() / 2]);
   deliver_upto(std::min(held_upto_, majority_upto_), fx);
+  if (cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every) write_image(nullptr, fx);
   collect_garbage();
   while (!queued_.empty() && data_.size() < cfg_.max_unstable_msgs) {
     client_op op = std::move(queued_.front());
@@ -394,8 +448,58 @@ void member::send_nacks(time_point now, effects& fx) {
   }
 }
 
+// Peers drop what every member reports delivered (collect_garbage): with durability we report
+// only what our disk could give back after a crash.
 status_msg member::my_status() const {
-  return status_msg{held_upto_, delivered_upto_, slots_held_, originated_upto_};
+  uint64_t held = reported_held();
+  return status_msg{held, std::min(delivered_upto_, held), slots_held_, originated_upto_};
+}
+
+// What we may claim to hold: with durability, only what is on our disk.
+uint64_t member::reported_held() const {
+  return cfg_.durable ? std::min(held_upto_, synced_upto_) : held_upto_;
+}
+
+void member::log_held(effects& fx) {
+  if (!cfg_.durable) return;
+  for (uint64_t s = appended_upto_ + 1; s <= held_upto_; ++s) {
+    const msg_id& id = orders_.at(s);
+    fx.appends.push_back(log_entry{s, id, data_.at(id).op});
+    ++appended_since_image_;
+  }
+  appended_upto_ = std::max(appended_upto_, held_upto_);
+  fx.log_generation = generation_;
+}
+
+// A new image: everything we hold, replacing image and log. The owner makes it durable before
+// any packet of this batch leaves, so it counts as synced at once.
+void member::write_image(const install_msg* pending, effects& fx) {
+  durable_image& im = fx.checkpoint;
+  im = durable_image{};
+  im.last_primary = last_primary_;
+  if (pending != nullptr) {
+    im.has_pending = true;
+    im.pending = *pending;
+  } else if (has_pending_primary_) {
+    im.has_pending = true;
+    im.pending = pending_primary_;
+  }
+  im.accepted = accepted_;
+  im.max_epoch = std::max(max_epoch_seen_, accepted_.epoch);
+  im.snapshot_seq = delivered_upto_;
+  im.snapshot = app_.snapshot();
+  // Everything held above the stable point, as in a FLUSH: a member behind us (its snapshot is
+  // older) needs the part below our snapshot from us after a whole-group restart.
+  for (const auto& [seq, id] : orders_) {
+    if (seq > held_upto_) break;
+    im.entries.push_back(log_entry{seq, id, data_.at(id).op});
+  }
+  fx.has_checkpoint = true;
+  fx.appends.clear();  // all in the image
+  ++generation_;
+  fx.log_generation = generation_;
+  appended_upto_ = synced_upto_ = std::max(held_upto_, delivered_upto_);
+  appended_since_image_ = 0;
 }
 
 void member::broadcast(packet p, time_point now, effects& fx) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/node_id.hpp"
+#include "core/gcs/durable_image.hpp"
 #include "core/gcs/messages.hpp"
 #include "core/gcs/replicated_state.hpp"
 #include "core/time.hpp"
@@ -59,6 +60,15 @@ struct gcs_config {
   milliseconds nack_interval_ms{10};    // minimum time between NACK rounds
   milliseconds view_retry_ms{50};       // resend PROPOSE / FLUSH / INSTALL / INSTALL_ACK
   milliseconds view_timeout_ms{600};    // coordinator drops silent members and re-proposes
+  // A member of our primary view silent this long (STATUS flows every status_interval_ms) is
+  // left out of the next view without waiting for membership to declare it dead: failover in
+  // well under a second. Only while we hear a majority (a stalled or cut-off member must not
+  // suspect everyone else). 0: rely on membership alone.
+  milliseconds suspect_after_ms{0};
+  // Operations on disk (durable_image.hpp): a member counts towards the majority that delivers
+  // an operation only once the operation is synced to its disk. False: memory only.
+  bool durable = false;
+  uint32_t checkpoint_every = 8192;  // log entries between two images (compaction)
 };
 
 enum class member_state : uint8_t { joining = 0, normal = 1, flushing = 2, installing = 3 };
@@ -97,6 +107,13 @@ struct effects {
   std::vector<view_desc> views_installed;
   std::vector<std::string> events;  // "view_installed view=3@h:1#1 primary=1 members=3" ...
   bool state_restored = false;      // the application state was replaced by a snapshot
+  // Durability (gcs_config::durable). The owner writes `checkpoint` (replacing image and log)
+  // before carrying out any `send` of this batch, then appends `appends` to the log and, once
+  // they are synced, calls on_synced(log_generation, last appended seq).
+  bool has_checkpoint = false;
+  durable_image checkpoint;
+  std::vector<log_entry> appends;
+  uint64_t log_generation = 0;
 };
 
 struct gcs_counters {
@@ -107,13 +124,18 @@ struct gcs_counters {
 
 class member {
  public:
-  member(node_id self, gcs_config cfg, replicated_state& app);
+  // `recovered`: the image a durable member restarts from (a genesis member only if the image
+  // has no primary history).
+  member(node_id self, gcs_config cfg, replicated_state& app,
+         const durable_image* recovered = nullptr);
 
   [[nodiscard]] effects on_packet(const node_id& from, const packet& p, time_point now);
   [[nodiscard]] effects on_tick(time_point now);
   // The live group members according to membership (self is added if missing).
   [[nodiscard]] effects on_membership(std::vector<node_id> alive, time_point now);
   [[nodiscard]] effects submit(client_op op, time_point now);
+  // The log appends of `generation` up to seq `upto` are on disk.
+  [[nodiscard]] effects on_synced(uint64_t generation, uint64_t upto, time_point now);
 
   // Read API for the console and tests.
   const node_id& self() const { return self_; }
@@ -128,6 +150,7 @@ class member {
   uint64_t delivered_upto() const { return delivered_upto_; }
   uint64_t majority_stable_upto() const { return majority_upto_; }
   uint64_t stable_upto() const { return stable_upto_; }
+  uint64_t synced_upto() const { return synced_upto_; }
   size_t pending_count() const { return data_.size() + queued_.size(); }
   size_t waiting_replies() const { return replies_.size() + queued_.size(); }
   const gcs_counters& counters() const { return counters_; }
@@ -172,10 +195,14 @@ class member {
   void broadcast(packet p, time_point now, effects& fx);
   void send_to(const node_id& to, packet p, effects& fx);
   status_msg my_status() const;
+  uint64_t reported_held() const;
+  void log_held(effects& fx);
+  void write_image(const install_msg* pending, effects& fx);
   void refuse(const client_op& op, reply_status st, const std::string& why, effects& fx);
 
   // View change (member_view.cpp).
   void maybe_propose(time_point now, effects& fx);
+  void suspect_silent(time_point now, effects& fx);
   std::vector<node_id> target_members(time_point now);
   void handle_view_request(const node_id& from, const packet& p, time_point now, effects& fx);
   void start_proposal(std::vector<node_id> members, time_point now, effects& fx);
@@ -186,7 +213,7 @@ class member {
   void handle_commit(const packet& p, time_point now, effects& fx);
   void coordinator_tick(time_point now, effects& fx);
   void accept_proposal(const view_id& id, const node_id& proposer,
-                       const std::vector<node_id>& members, time_point now);
+                       const std::vector<node_id>& members, time_point now, effects& fx);
   void build_install(time_point now, effects& fx);
   void send_install(const node_id& to, time_point now, effects& fx);
   void finish_commit(time_point now, effects& fx);
@@ -206,6 +233,7 @@ class member {
   view_desc last_primary_;
   std::vector<node_id> alive_;
   std::set<node_id> excluded_;  // dropped by our proposal timeout, until excluded_until_
+  std::map<node_id, time_point> last_heard_;  // members of the installed view
   time_point excluded_until_{};
   uint64_t max_epoch_seen_ = 0;
 
@@ -240,6 +268,12 @@ class member {
   uint64_t slots_known_ = 0;              // slots known to exist (from ORDERs and STATUS)
   uint64_t originated_upto_ = 0;
   uint64_t arrivals_ = 0;
+  // Durability: held seqs handed to the log, synced there, and the log's generation (a new one
+  // after every image, so a late on_synced of an older log cannot count).
+  uint64_t appended_upto_ = 0;
+  uint64_t synced_upto_ = 0;
+  uint64_t generation_ = 0;
+  uint64_t appended_since_image_ = 0;
   std::map<msg_id, client_op> replies_;  // our own multicast ops awaiting delivery
   std::deque<client_op> queued_;
 

@@ -28,6 +28,20 @@ effects member::on_membership(std::vector<node_id> alive, time_point now) {
   return fx;
 }
 
+void member::suspect_silent(time_point now, effects& fx) {
+  if (cfg_.suspect_after_ms.count() == 0 || !is_primary()) return;
+  std::vector<node_id> silent;
+  for (const auto& [m, at] : last_heard_)
+    if (now - at > cfg_.suspect_after_ms && !excluded_.count(m)) silent.push_back(m);
+  if (silent.empty() || (view_.members.size() - silent.size()) * 2 <= view_.members.size()) return;
+  for (const auto& m : silent) {
+    excluded_.insert(m);
+    fx.events.push_back("suspect member=" + m.to_string() +
+                        " silent_ms=" + std::to_string((now - last_heard_[m]) / milliseconds(1)));
+  }
+  excluded_until_ = now + 4 * cfg_.view_timeout_ms;
+}
+
 std::vector<node_id> member::target_members(time_point now) {
   if (now >= excluded_until_) excluded_.clear();
   std::vector<node_id> target;
@@ -90,7 +104,7 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
   coord_.started = coord_.last_send = now;
   fx.events.push_back("view_propose id=" + coord_.id.to_string() +
                       " members=" + members_string(members));
-  accept_proposal(coord_.id, self_, members, now);
+  accept_proposal(coord_.id, self_, members, now, fx);
   coord_.flushes[self_] = make_flush();
   packet p;
   p.kind = packet_kind::propose;
@@ -104,7 +118,7 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
 // Freeze: from here on nothing is ordered, originated or delivered in the old view, so the FLUSH
 // describes this member's final contribution to it.
 void member::accept_proposal(const view_id& id, const node_id& proposer,
-                             const std::vector<node_id>& members, time_point now) {
+                             const std::vector<node_id>& members, time_point now, effects& fx) {
   if (state_ == member_state::installing && has_acked_ && acked_.view.primary) {
     has_pending_primary_ = true;  // maybe committed elsewhere: keep it for the next coordinator
     pending_primary_ = acked_;
@@ -117,6 +131,7 @@ void member::accept_proposal(const view_id& id, const node_id& proposer,
   accepted_at_ = now;
   max_epoch_seen_ = std::max(max_epoch_seen_, id.epoch);
   if (coord_.active && coord_.id < id) coord_.active = false;
+  if (cfg_.durable) write_image(nullptr, fx);  // before the FLUSH (or PROPOSE) leaves
 }
 
 void member::handle_propose(const node_id& from, const packet& p, time_point now, effects& fx) {
@@ -132,7 +147,7 @@ void member::handle_propose(const node_id& from, const packet& p, time_point now
     fx.send.push_back({from, std::move(r)});
     return;
   }
-  if (p.view != accepted_) accept_proposal(p.view, from, ms, now);
+  if (p.view != accepted_) accept_proposal(p.view, from, ms, now, fx);
   if (state_ == member_state::installing) return;  // the INSTALL_ACK is resent on tick
   packet out;
   out.kind = packet_kind::flush;
@@ -152,6 +167,7 @@ flush_msg member::make_flush() const {
     f.pending_entries = pending_primary_.entries;
   }
   f.genesis_ok = cfg_.bootstrap && last_primary_.id.empty();
+  f.durable = cfg_.durable;
   f.delivered_upto = delivered_upto_;
   f.originated_upto = originated_upto_;
   for (const auto& [seq, id] : orders_) {
@@ -213,6 +229,7 @@ void member::send_install(const node_id& to, time_point now, effects& fx) {
   coord_.last_send = now;
   if (to == self_) {
     if (state_ != member_state::flushing || accepted_ != coord_.id) return;
+    if (cfg_.durable && in.view.primary) write_image(&in, fx);  // before anyone can commit
     has_acked_ = true;
     acked_ = std::move(in);
     state_ = member_state::installing;
@@ -232,6 +249,9 @@ void member::handle_install(const node_id& from, const packet& p, time_point now
       (state_ != member_state::flushing && state_ != member_state::installing))
     return;
   if (state_ == member_state::flushing) {
+    // On disk before the INSTALL_ACK leaves (the owner writes images before sending): after a
+    // restart we still report it as pending, so no later view can ignore it.
+    if (cfg_.durable && p.install.view.primary) write_image(&p.install, fx);
     has_acked_ = true;
     acked_ = p.install;
     state_ = member_state::installing;
@@ -330,6 +350,12 @@ void member::commit_install(const install_msg& in_ref, time_point now, effects& 
     queued_.clear();
   }
   reset_view_tracking(in);
+  last_heard_.clear();
+  for (const auto& m : view_.members)
+    if (m != self_) last_heard_[m] = now;
+  // The commit is on disk before anything of the new view is logged (write_image), so a synced
+  // entry of this view proves the commit after a restart.
+  if (cfg_.durable && in.view.primary) write_image(nullptr, fx);
   ++counters_.views_installed;
   fx.views_installed.push_back(view_);
   fx.events.push_back(

@@ -156,6 +156,9 @@ struct flush_msg {
   std::vector<held_data> unordered;  // DATA held that no held ORDER names
   uint64_t snapshot_seq = 0;         // `snapshot` is the state after delivering snapshot_seq
   std::string snapshot;
+  // The member keeps its state on disk (gcs_config::durable): after a restart it speaks for its
+  // earlier incarnations in the majority rules (completion.cpp).
+  bool durable = false;
 
   // Every field, so that an inspect() that drops one fails the round-trip tests.
   friend bool operator==(const flush_msg& a, const flush_msg& b) {
@@ -164,7 +167,7 @@ struct flush_msg {
            a.pending_entries == b.pending_entries && a.genesis_ok == b.genesis_ok &&
            a.delivered_upto == b.delivered_upto && a.originated_upto == b.originated_upto &&
            a.entries == b.entries && a.unordered == b.unordered &&
-           a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot;
+           a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot && a.durable == b.durable;
   }
 };
 

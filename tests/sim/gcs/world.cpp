@@ -13,7 +13,6 @@ namespace dfs::sim::gcs_world {
 namespace {
 
 constexpr milliseconds tick_interval{5};
-constexpr uint64_t ops_per_client = 25;
 
 std::string payload_of(ftqueue::op_code c, int64_t arg, int64_t item = 0) {
   return ftqueue::encode(ftqueue::operation{c, arg, item});
@@ -29,6 +28,7 @@ world::world(uint64_t seed, world_options opts)
   // A failed DFS_ASSERT aborts the sweep: it names the seed to replay.
   set_assert_node("sim gcs seed=" + std::to_string(seed) + " (DFS_SIM_SEED replays it)");
   nodes_.resize(opts_.nodes);
+  disks_.resize(opts_.nodes);
   group_.assign(opts_.nodes, 0);
   for (size_t i = 0; i < opts_.nodes; ++i) {
     nodes_[i].up = false;
@@ -38,7 +38,7 @@ world::world(uint64_t seed, world_options opts)
     client c;
     c.id = 1000 + i;
     c.slot = i % opts_.nodes;
-    c.ops_left = ops_per_client;
+    c.ops_left = opts_.ops_per_client;
     clients_.push_back(c);
   }
 }
@@ -80,8 +80,22 @@ size_t world::slot_of(const node_id& id) const {
 }
 
 void world::crash(size_t slot) {
+  if (std::getenv("DFS_SIM_TRACE"))
+    std::printf("%lld slot%zu CRASH synced_log=%zu unsynced=%zu\n",
+                static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
+                disks_[slot].log.size(), disks_[slot].unsynced.size());
   nodes_[slot].up = false;
   net_.crash(nodes_[slot].id);
+  disk& d = disks_[slot];
+  cov_.lost_unsynced += d.unsynced.empty() ? 0 : 1;
+  d.unsynced.clear();
+  d.sync_pending = false;
+}
+
+void world::crash_all() {
+  ++cov_.whole_group_crashes;
+  for (size_t s = 0; s < nodes_.size(); ++s)
+    if (nodes_[s].up) crash(s);
 }
 
 void world::restart(size_t slot) {
@@ -92,7 +106,25 @@ void world::restart(size_t slot) {
   n.app = std::make_unique<ftqueue::replica>();
   gcs::gcs_config cfg = opts_.cfg;
   cfg.bootstrap = now_ == time_point{};  // only the first start may found the group
-  n.m = std::make_unique<gcs::member>(n.id, cfg, *n.app);
+  const disk& d = disks_[slot];
+  if (cfg.durable && d.has_image) {
+    ++cov_.recoveries;
+    gcs::durable_image im = gcs::recovered_image(d.image, d.log);
+    if (std::getenv("DFS_SIM_TRACE"))
+      std::printf("%lld slot%zu RESTART last_primary=%s pending=%s snapshot_seq=%llu held=%llu\n",
+                  static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
+                  im.last_primary.id.to_string().c_str(),
+                  im.has_pending ? im.pending.view.id.to_string().c_str() : "-",
+                  static_cast<unsigned long long>(im.snapshot_seq),
+                  static_cast<unsigned long long>(im.entries.empty() ? im.snapshot_seq
+                                                                     : im.entries.back().seq));
+    n.m = std::make_unique<gcs::member>(n.id, cfg, *n.app, &im);
+  } else {
+    // Durable without an image: it never acknowledged a primary INSTALL, so it is as fresh as at
+    // the first start (fewer than half of the group can be so while a lineage exists).
+    if (cfg.durable) cfg.bootstrap = true;
+    n.m = std::make_unique<gcs::member>(n.id, cfg, *n.app);
+  }
   n.next_tick = now_ + milliseconds(slot);
 }
 
@@ -132,6 +164,7 @@ void world::step(time_point t) {
       if (s == nodes_.size() || !nodes_[s].up) continue;
       handle(s, nodes_[s].m->on_packet(env.from, env.msg, now_));
     }
+    sync_disks();
     for (size_t s = 0; s < nodes_.size(); ++s) {
       if (!nodes_[s].up || nodes_[s].next_tick > now_) continue;
       nodes_[s].next_tick = now_ + tick_interval;
@@ -144,8 +177,44 @@ void world::step(time_point t) {
   }
 }
 
+// What the sequencer actor does with a durable member's effects: the image first (synchronously,
+// before any packet of the batch leaves), then the appends, synced later as one group.
+void world::write_disk(size_t slot, gcs::effects& fx) {
+  disk& d = disks_[slot];
+  if (fx.has_checkpoint) {
+    d.has_image = true;
+    d.image = fx.checkpoint;
+    d.log.clear();
+    d.unsynced.clear();
+    d.sync_pending = false;
+  }
+  if (fx.appends.empty()) return;
+  if (d.generation != fx.log_generation) d.unsynced.clear();  // an older log: superseded
+  d.generation = fx.log_generation;
+  for (auto& e : fx.appends) d.unsynced.push_back(std::move(e));
+  if (!d.sync_pending) {
+    d.sync_pending = true;
+    auto hi = opts_.max_sync_delay.count();
+    d.sync_at = now_ + milliseconds(std::uniform_int_distribution<long>(0, hi)(rng_));
+  }
+}
+
+void world::sync_disks() {
+  for (size_t s = 0; s < nodes_.size(); ++s) {
+    disk& d = disks_[s];
+    if (!nodes_[s].up || !d.sync_pending || now_ < d.sync_at) continue;
+    d.sync_pending = false;
+    if (d.unsynced.empty()) continue;
+    uint64_t upto = d.unsynced.back().seq;
+    for (auto& e : d.unsynced) d.log.push_back(std::move(e));
+    d.unsynced.clear();
+    handle(s, nodes_[s].m->on_synced(d.generation, upto, now_));
+  }
+}
+
 void world::handle(size_t slot, gcs::effects fx) {
   node& n = nodes_[slot];
+  if (opts_.cfg.durable) write_disk(slot, fx);
   for (auto& o : fx.send) {
     cov_.nacks += o.pkt.kind == gcs::packet_kind::nack ? 1 : 0;
     cov_.retransmissions += o.pkt.kind == gcs::packet_kind::retransmit ? 1 : 0;
@@ -153,11 +222,17 @@ void world::handle(size_t slot, gcs::effects fx) {
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it
     net_.send(n.id, o.to, std::move(o.pkt), now_);
   }
-  if (std::getenv("DFS_SIM_TRACE"))
+  if (std::getenv("DFS_SIM_TRACE")) {
     for (const auto& e : fx.events)
       std::printf("%lld slot%zu %s\n",
                   static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
                   e.c_str());
+    for (const auto& d : fx.deliveries)
+      std::printf("%lld slot%zu deliver seq=%llu\n",
+                  static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
+                  static_cast<unsigned long long>(d.seq));
+    std::fflush(stdout);  // a failed DFS_ASSERT aborts
+  }
   if (fx.state_restored) n.delivered.clear();
   for (const auto& d : fx.deliveries) check_delivery(slot, d);
   for (const auto& v : fx.views_installed) check_view(slot, v);
@@ -310,11 +385,17 @@ void world::chaos(milliseconds d, bool crashes, bool partitions) {
   const time_point end = now_ + d;
   const double max_loss = opts_.loss;
   while (now_ < end && failure_.empty()) {
-    int action = std::uniform_int_distribution<int>(0, 5)(rng_);
+    const bool durable = opts_.cfg.durable;
+    int action = std::uniform_int_distribution<int>(0, durable ? 6 : 5)(rng_);
     size_t s = std::uniform_int_distribution<size_t>(0, nodes_.size() - 1)(rng_);
-    if (crashes && action <= 1 && nodes_[s].up) {
+    if (crashes && durable && action == 6 && rng_() % 3 == 0) {
+      crash_all();  // a power cut: every member restarts from its disk
+      for (size_t i = 0; i < nodes_.size(); ++i)
+        if (rng_() % 4 != 0) restart(i);
+    } else if (crashes && action <= 1 && nodes_[s].up) {
       // Never crash a majority of a (possibly) primary view: its state would be lost for good.
-      bool allowed = !primaries_.empty();
+      // With disks it is not lost: any crash is allowed.
+      bool allowed = !primaries_.empty() || durable;
       // Views a live member may still depend on: from the oldest last primary view of a live
       // member with history (an uncommitted INSTALL only restricts, so that view still counts).
       gcs::view_id oldest_needed;
@@ -331,7 +412,7 @@ void world::chaos(milliseconds d, bool crashes, bool partitions) {
           size_t j = slot_of(m);
           alive += (j < nodes_.size() && j != s && nodes_[j].up) ? 1 : 0;
         }
-        if (alive * 2 <= p.members.size()) allowed = false;
+        if (alive * 2 <= p.members.size() && !durable) allowed = false;
       }
       if (allowed) crash(s);
     } else if (crashes && action == 2 && !nodes_[s].up) {

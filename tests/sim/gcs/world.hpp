@@ -29,7 +29,9 @@ struct world_options {
   milliseconds max_delay{5};
   milliseconds detect_min{50}, detect_max{250};  // membership detection delay
   milliseconds client_timeout{1500};
-  gcs::gcs_config cfg;
+  gcs::gcs_config cfg;             // cfg.durable: every node has a disk that survives its crashes
+  milliseconds max_sync_delay{4};  // a log append reaches the disk after 0..this (group commit)
+  uint64_t ops_per_client = 25;
 };
 
 class world {
@@ -41,6 +43,8 @@ class world {
   // Faults (applied at the current virtual time).
   void crash(size_t slot);
   void restart(size_t slot);
+  // Every node at once (a power cut): with durable disks, only synced log entries survive.
+  void crash_all();
   void partition(const std::vector<std::set<size_t>>& groups);
   void heal();
   void set_loss(double loss, double dup);
@@ -60,6 +64,7 @@ class world {
   struct coverage {
     uint64_t views = 0, primary_views = 0, state_transfers = 0, not_primary_refusals = 0;
     uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
+    uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0;
   };
   const coverage& covered() const { return cov_; }
   std::string summary() const;
@@ -76,6 +81,16 @@ class world {
     time_point report_at{};
     bool report_pending = false;
     std::set<gcs::msg_id> delivered;  // since the last state restore
+  };
+  // A durable node's disk: the image and the synced log survive a crash, unsynced appends do
+  // not (a crash between the write and the fsync).
+  struct disk {
+    bool has_image = false;
+    gcs::durable_image image;
+    std::vector<gcs::log_entry> log, unsynced;
+    uint64_t generation = 0;
+    bool sync_pending = false;
+    time_point sync_at{};
   };
   struct client {
     uint64_t id = 0;
@@ -95,6 +110,8 @@ class world {
   };
 
   void step(time_point t);
+  void write_disk(size_t slot, gcs::effects& fx);
+  void sync_disks();
   void handle(size_t slot, gcs::effects fx);
   void check_delivery(size_t slot, const gcs::delivery& d);
   void check_view(size_t slot, const gcs::view_desc& v);
@@ -113,7 +130,8 @@ class world {
   sim_network<node_id, gcs::packet> net_;
   time_point now_{};
   std::vector<node> nodes_;
-  std::vector<int> group_;  // partition group per slot
+  std::vector<disk> disks_;  // per slot, across incarnations
+  std::vector<int> group_;   // partition group per slot
   std::vector<client> clients_;
   uint64_t incarnation_ = 1;
   std::string failure_;

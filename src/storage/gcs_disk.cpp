@@ -1,0 +1,204 @@
+#include "storage/gcs_disk.hpp"
+
+#include <cerrno>
+#include <cstdio>
+
+#include "common/little_endian.hpp"
+#include "core/oplog/frame.hpp"
+#include "proto/gcs_log.hpp"
+
+namespace dfs {
+
+namespace {
+
+constexpr const char* image_name = "image";
+constexpr const char* log_prefix = "log-";
+
+io_status corrupt(const std::string& what) {
+  return io_status{EILSEQ, what};
+}
+
+}  // namespace
+
+gcs_disk::gcs_disk(std::string dir) : dir_(std::move(dir)) {}
+
+gcs_disk::~gcs_disk() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string gcs_disk::log_path(uint64_t g) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(g));
+  return dir_ + "/" + log_prefix + buf;
+}
+
+io_status gcs_disk::recover(gcs_recovery& out) {
+  out = gcs_recovery{};
+  if (auto st = make_dirs(dir_); !st) return st;
+  std::vector<std::string> names;
+  if (auto st = list_dir(dir_, names); !st) return st;
+  const std::string image_path = dir_ + "/" + image_name;
+  bool have_image = false;
+  for (const auto& n : names) have_image = have_image || n == image_name;
+  if (have_image) {
+    std::string bytes;
+    if (auto st = read_file(image_path, bytes); !st) return st;
+    auto scanned = oplog::scan(bytes);
+    if (scanned.tail != oplog::tail_state::clean || scanned.frames.size() != 1 ||
+        scanned.frames[0].type != oplog::frame_type::checkpoint ||
+        scanned.frames[0].payload.size() < 8 ||
+        !proto::decode_gcs_image(std::string_view(scanned.frames[0].payload).substr(8), out.image))
+      return corrupt(image_path + ": not a readable GCS image (refusing to start empty)");
+    generation_ = get_le(scanned.frames[0].payload.data(), 8);
+    out.has_image = true;
+  }
+  // Logs of other generations are leftovers of an image switch a crash interrupted.
+  for (const auto& n : names) {
+    if (n.rfind(log_prefix, 0) != 0 || dir_ + "/" + n == log_path(generation_)) continue;
+    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) continue;
+    remove_file(dir_ + "/" + n);
+    out.warnings.push_back("removed " + n + " (not of image generation " +
+                           std::to_string(generation_) + ")");
+  }
+  for (const auto& n : names)
+    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) remove_file(dir_ + "/" + n);
+  const std::string path = log_path(generation_);
+  std::string bytes;
+  uint64_t size = 0;
+  if (file_size(path, size).ok() && size > 0) {
+    if (auto st = read_file(path, bytes); !st) return st;
+    auto scanned = oplog::scan(bytes);
+    std::vector<gcs::log_entry> entries;
+    for (const auto& f : scanned.frames) {
+      gcs::log_entry e;
+      if (f.type != oplog::frame_type::record || !proto::decode_gcs_entry(f.payload, e))
+        return corrupt(path + ": a log frame with a valid CRC does not decode");
+      entries.push_back(std::move(e));
+    }
+    if (scanned.tail != oplog::tail_state::clean) {
+      out.warnings.push_back(path + ": " + scanned.warning);
+      if (auto st = truncate_file(path, scanned.valid_prefix_bytes); !st) return st;
+    }
+    if (out.has_image) out.image = gcs::recovered_image(std::move(out.image), entries);
+  }
+  return log_.open(path);
+}
+
+void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {
+  on_synced_ = std::move(on_synced);
+  on_failed_ = std::move(on_failed);
+  thread_ = std::thread([this] { run(); });
+}
+
+io_status gcs_disk::write_image(const gcs::durable_image& image) {
+  io_status result;
+  bool done = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    job j;
+    j.is_image = true;
+    j.image = &image;
+    j.result = &result;
+    j.done = &done;
+    jobs_.push_back(std::move(j));
+  }
+  cv_.notify_all();
+  std::unique_lock<std::mutex> lock(mu_);
+  done_cv_.wait(lock, [&] { return done; });
+  return result;
+}
+
+void gcs_disk::append(uint64_t generation, std::vector<gcs::log_entry> entries) {
+  if (entries.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    job j;
+    j.generation = generation;
+    j.entries = std::move(entries);
+    jobs_.push_back(std::move(j));
+  }
+  cv_.notify_all();
+}
+
+// New log first, then the image naming it: a crash in between leaves the old image and its log
+// (the new, empty log is removed at recovery); after the rename the old log is garbage.
+io_status gcs_disk::do_image(const gcs::durable_image& image) {
+  uint64_t next = generation_ + 1;
+  append_file fresh;
+  if (auto st = fresh.open(log_path(next)); !st) return st;
+  std::string payload;
+  append_le(payload, next, 8);
+  payload += proto::encode_gcs_image(image);
+  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, payload);
+  if (auto st =
+          write_file_atomic(dir_ + "/" + image_name, std::string_view(frame.data(), frame.size()));
+      !st)
+    return st;
+  log_.close();
+  remove_file(log_path(generation_));
+  log_ = std::move(fresh);
+  generation_ = next;
+  ++images_;
+  return {};
+}
+
+void gcs_disk::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stop_ and nothing left
+    std::deque<job> batch;
+    batch.swap(jobs_);
+    lock.unlock();
+    // One write per run of appends, one fdatasync for the batch (group commit).
+    std::vector<char> buf;
+    bool appended = false;
+    uint64_t tag = 0, upto = 0;
+    io_status st;
+    auto flush_appends = [&] {
+      if (buf.empty() || !st) return;
+      st = log_.append(std::string_view(buf.data(), buf.size()));
+      buf.clear();
+      appended = true;
+    };
+    for (auto& j : batch) {
+      if (!j.is_image) {
+        for (const auto& e : j.entries)
+          oplog::append_frame(buf, oplog::frame_type::record, proto::encode_gcs_entry(e));
+        if (!j.entries.empty()) {
+          tag = j.generation;
+          upto = j.entries.back().seq;
+        }
+        continue;
+      }
+      flush_appends();
+      // Appends queued before the image are in it (the member wrote it from what it holds).
+      appended = false;
+      io_status r = st && !failed_ ? do_image(*j.image) : io_status{EIO, "gcs disk failed before"};
+      if (!r) st = r;
+      std::lock_guard<std::mutex> g(mu_);
+      *j.result = r;
+      *j.done = true;
+      done_cv_.notify_all();
+    }
+    flush_appends();
+    if (appended && st && !failed_) {
+      st = log_.sync();
+      ++syncs_;
+    }
+    if (!st && !failed_) {
+      failed_ = true;
+      if (on_failed_) on_failed_(st.message);
+    } else if (appended && !failed_ && on_synced_) {
+      on_synced_(tag, upto);
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace dfs

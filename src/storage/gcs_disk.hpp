@@ -1,0 +1,89 @@
+#pragma once
+// A durable fileserver's GCS state on disk (core/gcs/durable_image.hpp) and the thread that
+// group-commits its log. The sequencer actor owns one.
+//
+// Files in `dir` (G = 20-digit generation):
+//   image      one oplog frame (type checkpoint): G, then the encoded durable_image. Replaced
+//              atomically (tmp + fsync + rename + directory fsync).
+//   log-G      oplog frames (type record), one encoded log_entry each, appended after the image
+//              of generation G. A torn or corrupt tail (crash during a write) is cut off.
+//
+// Appends are queued and written by one thread: it takes everything queued, writes it with one
+// write, fdatasyncs once, and reports the last seq synced (group commit: one fsync covers every
+// operation delivered meanwhile). write_image() goes through the same queue, so it orders after
+// every earlier append, and returns only once the image is durable.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/gcs/durable_image.hpp"
+#include "storage/durable_file.hpp"
+
+namespace dfs {
+
+struct gcs_recovery {
+  bool has_image = false;
+  gcs::durable_image image;           // with the synced log entries that continue it
+  std::vector<std::string> warnings;  // torn tails cut, stray files removed
+};
+
+class gcs_disk {
+ public:
+  // Called on the writer thread: (the caller's generation tag, last seq synced).
+  using synced_fn = std::function<void(uint64_t generation, uint64_t upto)>;
+  // Called on the writer thread once: a write or fsync failed; nothing more is written.
+  using failed_fn = std::function<void(const std::string& why)>;
+
+  explicit gcs_disk(std::string dir);
+  ~gcs_disk();
+  gcs_disk(const gcs_disk&) = delete;
+  gcs_disk& operator=(const gcs_disk&) = delete;
+
+  // Reads image and log (creating `dir` 0700 if missing). Errors on I/O failures and on an
+  // image that does not decode: starting empty would lose acknowledged operations.
+  io_status recover(gcs_recovery& out);
+  void start(synced_fn on_synced, failed_fn on_failed);
+
+  // Blocks until the image is durable (after every earlier append); starts a new log.
+  io_status write_image(const gcs::durable_image& image);
+  // Queues entries tagged `generation`; on_synced reports them once on disk.
+  void append(uint64_t generation, std::vector<gcs::log_entry> entries);
+
+  uint64_t images_written() const { return images_; }
+  uint64_t syncs() const { return syncs_; }
+
+ private:
+  struct job {
+    bool is_image = false;
+    uint64_t generation = 0;
+    std::vector<gcs::log_entry> entries;
+    const gcs::durable_image* image = nullptr;
+    io_status* result = nullptr;
+    bool* done = nullptr;
+  };
+  void run();
+  io_status do_image(const gcs::durable_image& image);
+  std::string log_path(uint64_t g) const;
+
+  std::string dir_;
+  uint64_t generation_ = 0;  // of the files, not the caller's tag
+  append_file log_;
+  synced_fn on_synced_;
+  failed_fn on_failed_;
+  bool failed_ = false;
+  std::atomic<uint64_t> images_{0}, syncs_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::deque<job> jobs_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace dfs

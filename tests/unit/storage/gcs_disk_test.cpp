@@ -1,0 +1,199 @@
+// gcs_disk on real files: group-committed appends reported synced, images that truncate the log,
+// recovery of image + log with a torn tail, a damaged image refused, stray logs removed.
+#include "storage/gcs_disk.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+
+#include "common/temp_dir.hpp"
+
+using namespace dfs;
+
+namespace {
+
+gcs::log_entry entry(uint64_t seq) {
+  node_id sender{"127.0.0.1", 7002, 1};
+  return gcs::log_entry{seq, gcs::msg_id{sender, seq},
+                        gcs::client_op{9, seq, "op" + std::to_string(seq)}};
+}
+
+std::vector<gcs::log_entry> entries(uint64_t from, uint64_t to) {
+  std::vector<gcs::log_entry> out;
+  for (uint64_t s = from; s <= to; ++s) out.push_back(entry(s));
+  return out;
+}
+
+gcs::durable_image image_at(uint64_t snapshot_seq) {
+  gcs::durable_image im;
+  im.last_primary.id = gcs::view_id{4, node_id{"127.0.0.1", 7000, 1}};
+  im.last_primary.members = {node_id{"127.0.0.1", 7000, 1}, node_id{"127.0.0.1", 7010, 2}};
+  im.last_primary.primary = true;
+  im.last_primary.base = 3;
+  im.max_epoch = 5;
+  im.snapshot_seq = snapshot_seq;
+  im.snapshot = "state@" + std::to_string(snapshot_seq);
+  return im;
+}
+
+// The writer thread's reports, waited on with a deadline.
+struct reports {
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t generation = 0, upto = 0;
+  std::string failed;
+
+  void wait_for(uint64_t seq) {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return upto >= seq; }))
+        << "synced only up to " << upto;
+  }
+};
+
+void start(gcs_disk& d, reports& r) {
+  d.start(
+      [&r](uint64_t g, uint64_t upto) {
+        std::lock_guard<std::mutex> lock(r.mu);
+        r.generation = g;
+        r.upto = upto;
+        r.cv.notify_all();
+      },
+      [&r](const std::string& why) {
+        std::lock_guard<std::mutex> lock(r.mu);
+        r.failed = why;
+      });
+}
+
+gcs_recovery recover_ok(const std::string& dir) {
+  gcs_disk d(dir);
+  gcs_recovery rec;
+  auto st = d.recover(rec);
+  EXPECT_TRUE(st.ok()) << st.message;
+  return rec;
+}
+
+}  // namespace
+
+TEST(GcsDisk, AFreshDirectoryHasNoImage) {
+  test::temp_dir t;
+  auto rec = recover_ok(t.path() + "/gcs");
+  EXPECT_FALSE(rec.has_image);
+  EXPECT_TRUE(rec.warnings.empty());
+}
+
+TEST(GcsDisk, AppendsAreReportedSyncedAndRecoveredAfterTheImage) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  {
+    gcs_disk d(dir);
+    gcs_recovery rec;
+    ASSERT_TRUE(d.recover(rec).ok());
+    reports r;
+    start(d, r);
+    ASSERT_TRUE(d.write_image(image_at(2)).ok());
+    d.append(7, entries(3, 5));
+    d.append(7, entries(6, 9));
+    r.wait_for(9);
+    EXPECT_EQ(r.generation, 7u);
+    EXPECT_GE(d.syncs(), 1u);
+    EXPECT_LE(d.syncs(), 2u);  // group commit: at most one fsync per queued batch
+  }
+  auto rec = recover_ok(dir);
+  ASSERT_TRUE(rec.has_image);
+  auto want = image_at(2);
+  want.entries = entries(3, 9);
+  EXPECT_EQ(rec.image, want);
+}
+
+TEST(GcsDisk, AnImageReplacesTheLogAndAStrayLogIsRemoved) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  {
+    gcs_disk d(dir);
+    gcs_recovery rec;
+    ASSERT_TRUE(d.recover(rec).ok());
+    reports r;
+    start(d, r);
+    ASSERT_TRUE(d.write_image(image_at(0)).ok());
+    d.append(1, entries(1, 4));
+    r.wait_for(4);
+    auto im = image_at(4);
+    im.entries = entries(5, 6);
+    ASSERT_TRUE(d.write_image(im).ok());
+    d.append(2, entries(7, 7));
+    r.wait_for(7);
+    EXPECT_EQ(d.images_written(), 2u);
+  }
+  // A log of a generation the image does not name: left by a crash during an image switch.
+  std::ofstream(dir + "/log-00000000000000000099") << "junk";
+  auto rec = recover_ok(dir);
+  ASSERT_TRUE(rec.has_image);
+  EXPECT_EQ(rec.image.snapshot_seq, 4u);
+  EXPECT_EQ(rec.image.entries, entries(5, 7));
+  ASSERT_EQ(rec.warnings.size(), 1u);
+  EXPECT_NE(rec.warnings[0].find("log-00000000000000000099"), std::string::npos);
+}
+
+TEST(GcsDisk, ATornLogTailIsCutAndTheRestKept) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  std::string log;
+  {
+    gcs_disk d(dir);
+    gcs_recovery rec;
+    ASSERT_TRUE(d.recover(rec).ok());
+    reports r;
+    start(d, r);
+    ASSERT_TRUE(d.write_image(image_at(0)).ok());
+    d.append(1, entries(1, 3));
+    r.wait_for(3);
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(list_dir(dir, names).ok());
+  for (auto& n : names)
+    if (n.rfind("log-", 0) == 0) log = dir + "/" + n;
+  ASSERT_FALSE(log.empty());
+  uint64_t size = 0;
+  ASSERT_TRUE(file_size(log, size).ok());
+  ASSERT_TRUE(truncate_file(log, size - 3).ok());  // a crash in the middle of the last write
+  auto rec = recover_ok(dir);
+  ASSERT_TRUE(rec.has_image);
+  EXPECT_EQ(rec.image.entries, entries(1, 2));
+  ASSERT_EQ(rec.warnings.size(), 1u);
+  // Appends go on after the cut.
+  {
+    gcs_disk d(dir);
+    gcs_recovery again;
+    ASSERT_TRUE(d.recover(again).ok());
+    reports r;
+    start(d, r);
+    d.append(1, entries(3, 4));
+    r.wait_for(4);
+  }
+  EXPECT_EQ(recover_ok(dir).image.entries, entries(1, 4));
+}
+
+TEST(GcsDisk, ADamagedImageIsAnErrorNotAnEmptyStart) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  {
+    gcs_disk d(dir);
+    gcs_recovery rec;
+    ASSERT_TRUE(d.recover(rec).ok());
+    reports r;
+    start(d, r);
+    ASSERT_TRUE(d.write_image(image_at(3)).ok());
+  }
+  std::string bytes;
+  ASSERT_TRUE(read_file(dir + "/image", bytes).ok());
+  bytes[bytes.size() - 1] ^= 0x5a;
+  ASSERT_TRUE(write_file_atomic(dir + "/image", bytes).ok());
+  gcs_disk d(dir);
+  gcs_recovery rec;
+  auto st = d.recover(rec);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message.find("not a readable GCS image"), std::string::npos) << st.message;
+}
