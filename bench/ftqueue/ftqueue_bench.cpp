@@ -6,7 +6,7 @@
 // time from the kill to the first acknowledgement of an operation sent after it (median, max).
 //
 //   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
-//                 [--failovers 5] [--json]
+//                 [--failovers 5] [--set KEY=VALUE (fileservers)] [--json]
 //
 // Every acknowledged operation is majority-stable: on the disk (disk) or in the memory (memory)
 // of 2 of 3 fileservers. Stops every process it started (the process guards kill them on exit).
@@ -35,6 +35,7 @@ struct options {
   std::vector<std::string> durability{"disk", "memory"};
   int failovers = 5;
   bool json = false;
+  std::vector<std::string> extra;  // --set KEY=VALUE for every fileserver
 };
 
 struct result {
@@ -70,6 +71,8 @@ options parse(int argc, char** argv) {
       o.clients = parse_list(argv[++i]);
     else if (a == "--loss" && more)
       o.loss = parse_list(argv[++i]);
+    else if (a == "--set" && more)
+      o.extra.push_back(argv[++i]);
     else if (a == "--failovers" && more)
       o.failovers = std::stoi(argv[++i]);
     else if (a == "--durability" && more) {
@@ -85,7 +88,7 @@ options parse(int argc, char** argv) {
       }
     } else {
       std::cerr << "usage: ftqueue_bench [--seconds N] [--clients 1,8,32] [--loss 0,5] "
-                   "[--durability disk,memory] [--failovers N] [--json]\n";
+                   "[--durability disk,memory] [--failovers N] [--set KEY=VALUE] [--json]\n";
       std::exit(2);
     }
   }
@@ -228,6 +231,7 @@ int main(int argc, char** argv) {
     dfs::test::dfs_cluster c;
     c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]", "gcs.expected_group_size=3",
                   "log.level=warn", "gcs.durability=" + durability});
+    c.add_common(opt.extra);
     for (int i = 1; i <= 3; ++i)
       c.start("fs" + std::to_string(i), i == 1 ? "introducer,fileserver" : "fileserver", i);
     std::vector<dfs::endpoint> servers;
