@@ -184,6 +184,10 @@ const std::vector<field>& schema() {
                                            &master_section::capability_ttl_ms, 1000),
       uint_field<master_section, uint32_t>("master.trash_ttl_s", &C::master,
                                            &master_section::trash_ttl_s, 0, 3650u * 86400),
+      uint_field<master_section, uint32_t>("master.request_results_per_client", &C::master,
+                                           &master_section::request_results_per_client, 1, 65536),
+      uint_field<master_section, uint32_t>("master.request_clients", &C::master,
+                                           &master_section::request_clients, 1, 1000000),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
       uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,
@@ -295,6 +299,8 @@ const std::vector<field>& schema() {
       uint_field<gateway_section, uint32_t>("gateway.window_chunks", &C::gateway,
                                             &gateway_section::window_chunks, 1, 64),
       bool_field("gateway.redirect", &C::gateway, &gateway_section::redirect),
+      string_field("fault.crash_after_log", &C::fault, &fault_section::crash_after_log,
+                   {"", "commit", "mkdir", "rm", "mv", "undelete", "purge", "any"}),
   };
   return fields;
 }
