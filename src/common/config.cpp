@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -152,6 +153,10 @@ const std::vector<field>& schema() {
       string_field("cluster.key", &C::cluster, &cluster_section::key),
       string_field("cluster.key_file", &C::cluster, &cluster_section::key_file),
       string_list_field("cluster.introducers", &C::cluster, &cluster_section::introducers),
+      string_field("cluster.discovery", &C::cluster, &cluster_section::discovery,
+                   {"static", "multicast"}),
+      string_field("cluster.multicast_group", &C::cluster, &cluster_section::multicast_group),
+      string_field("cluster.discovery_key", &C::cluster, &cluster_section::discovery_key),
       string_field("log.level", &C::log, &log_section::level,
                    {"trace", "debug", "info", "warn", "error", "critical", "off"}),
       bool_field("log.console", &C::log, &log_section::console),
@@ -343,6 +348,14 @@ void apply_override(config& c, const std::string& kv) {
   f->set(c, *parsed.get("v"), "--set");
 }
 
+// 224.0.0.0/4 in dotted decimal.
+bool is_ipv4_multicast(const std::string& host) {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return false;
+  return a >= 224 && a <= 239 && b <= 255 && c <= 255 && d <= 255;
+}
+
 void require_endpoint(const std::string& origin, const std::string& key, const std::string& v) {
   if (!endpoint::parse(v)) bad_value(origin, key, "HOST:PORT", "'" + v + "'");
 }
@@ -367,6 +380,14 @@ void read_key_file(config& c, const std::string& origin) {
 void validate(const config& c, const std::string& origin) {
   require_endpoint(origin, "master.address", c.master.address);
   for (auto& i : c.cluster.introducers) require_endpoint(origin, "cluster.introducers", i);
+  require_endpoint(origin, "cluster.multicast_group", c.cluster.multicast_group);
+  if (auto g = endpoint::parse(c.cluster.multicast_group); g && !is_ipv4_multicast(g->host))
+    bad_value(origin, "cluster.multicast_group", "an IPv4 multicast HOST:PORT (224.0.0.0/4)",
+              "'" + c.cluster.multicast_group + "'");
+  if (c.cluster.discovery == "multicast" && c.cluster.discovery_key.empty())
+    throw config_error(origin +
+                       ": key 'cluster.discovery_key' must be set when cluster.discovery = "
+                       "\"multicast\" (discovery packets are signed with it)");
   for (auto& f : c.client.fileservers) require_endpoint(origin, "client.fileservers", f);
   if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
   if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");

@@ -25,6 +25,13 @@ struct cluster_section {
   std::string key;       // shared secret of the servers: UDP packet HMACs, control and data tokens
   std::string key_file;  // or a file holding it (read at load, so it is not on a command line)
   std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
+  // "static": clients use master.address and client.fileservers. "multicast": servers answer
+  // discovery probes on multicast_group, and clients find the master and fileservers there.
+  std::string discovery = "static";
+  std::string multicast_group = "239.255.70.70:17099";  // IPv4 multicast HOST:PORT
+  // Signs discovery packets (HMAC-SHA256); servers and clients hold it (clients never hold
+  // cluster.key). Required with discovery = multicast.
+  std::string discovery_key;
 };
 
 struct log_section {
