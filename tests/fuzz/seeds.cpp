@@ -10,6 +10,7 @@
 
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
+#include "core/discovery/discovery_packet.hpp"
 #include "core/oplog/frame.hpp"
 #include "core/security/capability.hpp"
 #include "net/data_frame.hpp"
@@ -167,6 +168,14 @@ void oplog_files() {
                request_record{{78, 1}, {}, trash_record{"/docs/a", 1, 4000}}}));
 }
 
+void discovery_packets() {
+  using namespace discovery;
+  auto key = packet_key("fuzz discovery key");
+  put("discovery", "probe", encode_probe(42, key));
+  put("discovery", "answer",
+      encode_answer(42, {"10.0.0.5", 17010, static_cast<uint8_t>(discovery_role::master)}, key));
+}
+
 void capabilities() {
   using namespace security;
   auto key = capability_key("fuzz cluster key");
@@ -203,5 +212,6 @@ int main(int argc, char** argv) {
   gcs_datagrams();
   oplog_files();
   capabilities();
+  discovery_packets();
   return 0;
 }
