@@ -1,6 +1,7 @@
 #pragma once
-// A network namespace of the test's own (fault-injection.md): created with its loopback up and
-// a multicast route on it, deleted when the object goes. Nodes run inside through `prefix()`
+// A network namespace of the test's own (fault-injection.md): created with its loopback up, with
+// multicast on and a multicast route on it, deleted when the object goes. Nodes run inside through
+// `prefix()`
 // (`ip netns exec NAME`, which execs them: their PIDs stay theirs).
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ class netns {
   explicit netns(const std::string& tag) : name_("dfs-" + tag + "-" + std::to_string(::getpid())) {
     for (auto& argv : std::vector<std::vector<std::string>>{
              {"/usr/sbin/ip", "netns", "add", name_},
-             {"/usr/sbin/ip", "-n", name_, "link", "set", "lo", "up"},
+             {"/usr/sbin/ip", "-n", name_, "link", "set", "lo", "up", "multicast", "on"},
              {"/usr/sbin/ip", "-n", name_, "route", "add", "224.0.0.0/4", "dev", "lo"}}) {
       auto r = run(argv, "/tmp");
       if (r.exit_code != 0) {
