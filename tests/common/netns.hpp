@@ -1,8 +1,7 @@
 #pragma once
-// A network namespace of the test's own (fault-injection.md): created with its loopback up, with
-// multicast on and a multicast route on it, deleted when the object goes. Nodes run inside through
-// `prefix()`
-// (`ip netns exec NAME`, which execs them: their PIDs stay theirs).
+// A network namespace of the test's own (fault-injection.md): loopback up with multicast on and
+// a multicast route on it; deleted when the object goes. Nodes run inside through `prefix()`
+// (`ip netns exec NAME` execs them: their PIDs stay theirs).
 #include <unistd.h>
 
 #include <string>
