@@ -115,8 +115,9 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   // With LAN discovery the servers' addresses come from the multicast group, not the config.
   config cfg = given;
   bool discovering = !args.empty() && args[0] == "discover";
+  auto need = !args.empty() && args[0] != "queue" ? discovery_need::master : discovery_need::all;
   if (cfg.cluster.discovery == "multicast" && !discovering)
-    if (auto why = discover_servers(cfg); !why.empty()) return error(why);
+    if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};

@@ -24,18 +24,19 @@ std::string nobody(const config& cfg) {
 }
 
 // The probe and its answers; an error line instead if discovery cannot run.
-discovery::finder probe(const config& cfg, bool stop_early, std::string& err) {
+discovery::finder probe(const config& cfg, discovery_need need, std::string& err) {
   if (cfg.cluster.discovery_key.empty()) {
     err = "cluster.discovery_key is not set: discovery packets are signed with it";
     return discovery::finder{0, {}};
   }
-  auto enough = [](const discovery::finder& f) {
-    return f.first_with(discovery_role::master) && f.first_with(discovery_role::fileserver);
-  };
+  std::function<bool(const discovery::finder&)> enough;  // empty: the whole window
+  if (need == discovery_need::master)
+    enough = [](const discovery::finder& f) {
+      return f.first_with(discovery_role::master).has_value();
+    };
   try {
     return net::discover(cfg.cluster.multicast_group,
-                         discovery::packet_key(cfg.cluster.discovery_key), window_of(cfg),
-                         stop_early ? enough : std::function<bool(const discovery::finder&)>{});
+                         discovery::packet_key(cfg.cluster.discovery_key), window_of(cfg), enough);
   } catch (const std::exception& e) {
     err = e.what();
     return discovery::finder{0, {}};
@@ -48,9 +49,9 @@ std::string address(const discovery::answer& a) {
 
 }  // namespace
 
-std::string discover_servers(config& cfg) {
+std::string discover_servers(config& cfg, discovery_need need) {
   std::string err;
-  auto f = probe(cfg, true, err);
+  auto f = probe(cfg, need, err);
   if (!err.empty()) return err;
   if (f.found().empty()) return nobody(cfg);
   if (auto m = f.first_with(discovery_role::master)) cfg.master.address = address(*m);
@@ -63,7 +64,7 @@ std::string discover_servers(config& cfg) {
 
 int cmd_discover(const config& cfg) {
   std::string err;
-  auto f = probe(cfg, false, err);
+  auto f = probe(cfg, discovery_need::all, err);
   if (err.empty() && f.found().empty()) err = nobody(cfg);
   if (!err.empty()) {
     std::cerr << "error: " << err << "\n";
