@@ -10,6 +10,7 @@
 
 #include "actors/admin/admin_actor.hpp"
 #include "client/completion.hpp"
+#include "client/discover.hpp"
 #include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
@@ -76,6 +77,9 @@ const std::map<std::string, client_command>& commands() {
     std::map<std::string, client_command> t = {
         {"help", {"help", "list the commands", cmd_help}},
         {"status", {"status", "the master's address and its chunkservers", cmd_status}},
+        {"discover",
+         {"discover", "servers answering on cluster.multicast_group (LAN discovery)",
+          [](client_session& s, const std::vector<std::string>&) { return cmd_discover(s.cfg); }}},
         {"queue",
          {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
           [](client_session& s, const std::vector<std::string>& a) {
@@ -106,8 +110,14 @@ int run_one(client_session& s, const std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_client(const config& cfg, const std::vector<std::string>& args) {
-  if (auto why = check_tls_files(cfg); !why.empty()) return error(why);
+int run_client(const config& given, const std::vector<std::string>& args) {
+  if (auto why = check_tls_files(given); !why.empty()) return error(why);
+  // With LAN discovery the servers' addresses come from the multicast group, not the config.
+  config cfg = given;
+  bool discovering = !args.empty() && args[0] == "discover";
+  auto need = !args.empty() && args[0] != "queue" ? discovery_need::master : discovery_need::all;
+  if (cfg.cluster.discovery == "multicast" && !discovering)
+    if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};

@@ -108,11 +108,15 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
   if (!h) {
     // CAF says only "disconnect during handshake" when TLS fails; say what usually causes it.
     auto why = sys.render(h.error());
-    if (why.find("disconnect_during_handshake") != std::string::npos)
+    // A TLS failure is the credentials' fault, not the network's: a retry cannot help
+    // (runtime_error; cannot_connect_to_node says "try again", e.g. while a node restarts).
+    bool tls = why.find("disconnect_during_handshake") != std::string::npos;
+    if (tls)
       why =
           "TLS handshake failed (is tls.cert signed by the cluster CA in tls.ca, and is the "
           "node using the same CA?)";
-    return caf::make_error(caf::sec::cannot_connect_to_node, where + why);
+    return caf::make_error(tls ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
+                           where + why);
   }
   remote_node node;
   node.actor = *h;
@@ -120,8 +124,10 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
     node.token = act_as();
     return node;
   }
-  if (auto err = login(sys, cfg, node, deadline))
-    return caf::make_error(caf::sec::cannot_connect_to_node, where + error_text(sys, err));
+  if (auto err = login(sys, cfg, node, deadline))  // a refusal (runtime_error) stays one
+    return caf::make_error(
+        err == caf::sec::runtime_error ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
+        where + error_text(sys, err));
   return node;
 }
 

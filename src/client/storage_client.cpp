@@ -13,11 +13,13 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <caf/all.hpp>
 
 #include "client/download_file.hpp"
 #include "client/remote.hpp"
+#include "client/retry_policy.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "core/master/path.hpp"
@@ -46,6 +48,19 @@ net::data_endpoint endpoint_of(const replica_addr& r) {
 uint64_t random_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng();
+}
+
+// This process's client id (random, never 0) and request numbers (1, 2, ...), shared by every
+// storage_client in it (put -r runs several; the gateway one per worker): a pair is unique.
+std::pair<uint64_t, uint64_t> next_request() {
+  static const uint64_t client = [] {
+    std::mt19937_64 rng{std::random_device{}()};
+    uint64_t id = 0;
+    while (id == 0) id = rng();
+    return id;
+  }();
+  static std::atomic<uint64_t> seq{0};
+  return {client, ++seq};
 }
 
 // Runs f(i) for i in [0, n) on up to `window` threads; the first exception is rethrown.
@@ -99,37 +114,61 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_
   pool_ = std::make_unique<net::conn_pool>(std::move(p));
 }
 
-remote_node& storage_client::master() {
+caf::error storage_client::connect_master(std::chrono::steady_clock::time_point deadline) {
   if (!master_) {
-    auto m = connect_node(sys_, cfg_, *endpoint::parse(cfg_.master.address), act_as_);
-    if (!m) throw storage_error(error_text(sys_, m.error()));
+    auto m =
+        connect_node_until(sys_, cfg_, *endpoint::parse(cfg_.master.address), deadline, act_as_);
+    if (!m) return m.error();
     master_ = *m;
-    self_ = std::make_unique<caf::scoped_actor>(sys_);
+    if (!self_) self_ = std::make_unique<caf::scoped_actor>(sys_);
   } else if (auto err = refresh_login(sys_, cfg_, master_, act_as_)) {
     master_ = {};
-    throw storage_error(error_text(sys_, err));
+    return err;
   }
-  return master_;
+  return {};
 }
 
 template <class Reply, class Atom, class Req>
 Reply storage_client::call(Atom atom, const Req& req) {
-  auto& m = master();
-  Reply out;
+  using clock = std::chrono::steady_clock;
+  retry_policy retry{clock::now(), std::chrono::milliseconds(cfg_.client.timeout_ms)};
   std::string err;
-  (*self_)
-      ->request(m.actor, std::chrono::milliseconds(cfg_.client.timeout_ms), atom, m.token, req)
-      .receive([&](Reply& r) { out = std::move(r); },
-               [&](caf::error& e) {
-                 err = e == caf::sec::request_timeout ? "the master did not answer in time"
-                                                      : error_text(sys_, e);
-               });
-  if (!err.empty()) {
-    master_ = {};  // reconnect next time (the master may have restarted)
-    throw storage_error(err);
+  for (;;) {
+    auto timeout = retry.attempt_timeout(clock::now());
+    if (!timeout) break;
+    Reply out;
+    bool answered = false, refused = false;
+    if (auto cerr = connect_master(retry.deadline())) {
+      // A refusal (bad certificate, login denied) stays one; the rest may pass (a restart).
+      if (cerr == caf::sec::runtime_error) throw storage_error(error_text(sys_, cerr));
+      err = error_text(sys_, cerr);
+    } else {
+      (*self_)
+          ->request(master_.actor, *timeout, atom, master_.token, req)
+          .receive([&](Reply& r) { out = std::move(r), answered = true; },
+                   [&](caf::error& e) {
+                     err = e == caf::sec::request_timeout ? "the master did not answer in time"
+                                                          : error_text(sys_, e);
+                     // A node's refusal (auth) is final; a lost link or a timeout is not.
+                     refused = e == caf::sec::runtime_error;
+                   });
+      if (refused) throw storage_error(err);
+      if (answered && out.status != ns_status::unavailable) {
+        if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
+        return out;
+      }
+      if (answered) err = out.error;  // no master role there (yet), or its journal failed
+      master_ = {};                   // reconnect: the master may have restarted
+    }
+    // The same request again (a mutation keeps its request number: the master answers a retry
+    // of one it applied with the first result).
+    auto pause = retry.pause_after_failure(clock::now(), random_id());
+    if (!pause) break;
+    std::this_thread::sleep_for(*pause);
   }
-  if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
-  return out;
+  throw storage_error(
+      err + " (" + std::to_string(retry.attempts()) +
+      " attempts within client.timeout_ms = " + std::to_string(cfg_.client.timeout_ms) + ")");
 }
 
 namespace {
@@ -149,8 +188,12 @@ ns_reply storage_client::ns(ns_op op, const std::string& given) {
   auto path = op == ns_op::list ? without_trailing_slash(given) : given;
   // rm takes names from before the name rules, as the master does (path_rules::stored).
   check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
-  if (op == ns_op::remove || op == ns_op::mkdir) layout_cache_.clear();
-  return call<ns_reply>(storage_atom::value, ns_request{op, path});
+  ns_request req{op, path};
+  if (op == ns_op::remove || op == ns_op::mkdir) {
+    layout_cache_.clear();
+    std::tie(req.client_id, req.request_no) = next_request();
+  }
+  return call<ns_reply>(storage_atom::value, req);
 }
 
 std::string storage_client::rename(const std::string& given_from, const std::string& given_to) {
@@ -158,7 +201,9 @@ std::string storage_client::rename(const std::string& given_from, const std::str
   check_remote(from, master::path_rules::stored);
   check_remote(to);
   layout_cache_.clear();
-  auto r = call<ns_reply>(storage_atom::value, ns_request{ns_op::rename, from, to});
+  ns_request req{ns_op::rename, from, to};
+  std::tie(req.client_id, req.request_no) = next_request();
+  auto r = call<ns_reply>(storage_atom::value, req);
   return r.entries.empty() ? to : r.entries[0].name;
 }
 
@@ -166,8 +211,12 @@ ns_reply storage_client::trash(trash_op op, const std::string& path, const std::
   // Trashed names may predate the name rules; a new name must follow them.
   if (!path.empty()) check_remote(path, master::path_rules::stored);
   if (!new_path.empty()) check_remote(new_path);
-  if (op != trash_op::list) layout_cache_.clear();
-  return call<ns_reply>(storage_atom::value, trash_request{op, path, new_path});
+  trash_request req{op, path, new_path};
+  if (op != trash_op::list) {
+    layout_cache_.clear();
+    std::tie(req.client_id, req.request_no) = next_request();
+  }
+  return call<ns_reply>(storage_atom::value, req);
 }
 
 ns_reply storage_client::versions(const std::string& path, uint32_t count) {
@@ -249,6 +298,7 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
                                       const std::function<std::string(size_t)>& chunk_bytes,
                                       transfer_progress* progress, uint64_t base_version) {
   put_commit commit{remote, plan.chunk_size_bytes, plan.chunks, base_version};
+  std::tie(commit.client_id, commit.request_no) = next_request();
   parallel_for(plan.chunks.size(), cfg_.client.window_chunks, [&](size_t i) {
     auto& c = commit.chunks[i];
     auto data = chunk_bytes(i);

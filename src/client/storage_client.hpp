@@ -89,7 +89,10 @@ class storage_client {
   caf::actor_system& system() const { return sys_; }
 
  private:
-  remote_node& master();
+  // Connects and logs in to the master (again, after a failure) by `deadline`.
+  caf::error connect_master(std::chrono::steady_clock::time_point deadline);
+  // One request to the master, asked again (same request) with backoff on a timeout, a lost
+  // connection or a master without its role yet, all within client.timeout_ms.
   template <class Reply, class Atom, class Req>
   Reply call(Atom atom, const Req& req);
   ns_reply layout(const std::string& remote, uint64_t version);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -152,6 +153,10 @@ const std::vector<field>& schema() {
       string_field("cluster.key", &C::cluster, &cluster_section::key),
       string_field("cluster.key_file", &C::cluster, &cluster_section::key_file),
       string_list_field("cluster.introducers", &C::cluster, &cluster_section::introducers),
+      string_field("cluster.discovery", &C::cluster, &cluster_section::discovery,
+                   {"static", "multicast"}),
+      string_field("cluster.multicast_group", &C::cluster, &cluster_section::multicast_group),
+      string_field("cluster.discovery_key", &C::cluster, &cluster_section::discovery_key),
       string_field("log.level", &C::log, &log_section::level,
                    {"trace", "debug", "info", "warn", "error", "critical", "off"}),
       bool_field("log.console", &C::log, &log_section::console),
@@ -184,6 +189,10 @@ const std::vector<field>& schema() {
                                            &master_section::capability_ttl_ms, 1000),
       uint_field<master_section, uint32_t>("master.trash_ttl_s", &C::master,
                                            &master_section::trash_ttl_s, 0, 3650u * 86400),
+      uint_field<master_section, uint32_t>("master.request_results_per_client", &C::master,
+                                           &master_section::request_results_per_client, 1, 65536),
+      uint_field<master_section, uint32_t>("master.request_clients", &C::master,
+                                           &master_section::request_clients, 1, 1000000),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
       uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,
@@ -300,6 +309,8 @@ const std::vector<field>& schema() {
       uint_field<gateway_section, uint32_t>("gateway.window_chunks", &C::gateway,
                                             &gateway_section::window_chunks, 1, 64),
       bool_field("gateway.redirect", &C::gateway, &gateway_section::redirect),
+      string_field("fault.crash_after_log", &C::fault, &fault_section::crash_after_log,
+                   {"", "commit", "mkdir", "rm", "mv", "undelete", "purge", "any"}),
   };
   return fields;
 }
@@ -342,6 +353,14 @@ void apply_override(config& c, const std::string& kv) {
   f->set(c, *parsed.get("v"), "--set");
 }
 
+// 224.0.0.0/4 in dotted decimal.
+bool is_ipv4_multicast(const std::string& host) {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return false;
+  return a >= 224 && a <= 239 && b <= 255 && c <= 255 && d <= 255;
+}
+
 void require_endpoint(const std::string& origin, const std::string& key, const std::string& v) {
   if (!endpoint::parse(v)) bad_value(origin, key, "HOST:PORT", "'" + v + "'");
 }
@@ -366,6 +385,14 @@ void read_key_file(config& c, const std::string& origin) {
 void validate(const config& c, const std::string& origin) {
   require_endpoint(origin, "master.address", c.master.address);
   for (auto& i : c.cluster.introducers) require_endpoint(origin, "cluster.introducers", i);
+  require_endpoint(origin, "cluster.multicast_group", c.cluster.multicast_group);
+  if (auto g = endpoint::parse(c.cluster.multicast_group); g && !is_ipv4_multicast(g->host))
+    bad_value(origin, "cluster.multicast_group", "an IPv4 multicast HOST:PORT (224.0.0.0/4)",
+              "'" + c.cluster.multicast_group + "'");
+  if (c.cluster.discovery == "multicast" && c.cluster.discovery_key.empty())
+    throw config_error(origin +
+                       ": key 'cluster.discovery_key' must be set when cluster.discovery = "
+                       "\"multicast\" (discovery packets are signed with it)");
   for (auto& f : c.client.fileservers) require_endpoint(origin, "client.fileservers", f);
   if (c.node.host.empty()) bad_value(origin, "node.host", "a host name or address", "''");
   if (c.node.data_dir.empty()) bad_value(origin, "node.data_dir", "a directory", "''");

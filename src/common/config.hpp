@@ -25,6 +25,13 @@ struct cluster_section {
   std::string key;       // shared secret of the servers: UDP packet HMACs, control and data tokens
   std::string key_file;  // or a file holding it (read at load, so it is not on a command line)
   std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
+  // "static": clients use master.address and client.fileservers. "multicast": servers answer
+  // discovery probes on multicast_group, and clients find the master and fileservers there.
+  std::string discovery = "static";
+  std::string multicast_group = "239.255.70.70:17099";  // IPv4 multicast HOST:PORT
+  // Signs discovery packets (HMAC-SHA256); servers and clients hold it (clients never hold
+  // cluster.key). Required with discovery = multicast.
+  std::string discovery_key;
 };
 
 struct log_section {
@@ -42,16 +49,18 @@ struct caf_section {
 };
 
 struct master_section {
-  std::string address = "127.0.0.1:17010";   // control address of the master
-  uint32_t unhealthy_after_ms = 3000;        // no heartbeat for this long -> unhealthy
-  uint32_t removed_after_ms = 10000;         // no heartbeat for this long -> removed
-  uint64_t chunk_size_bytes = 64ull << 20;   // cluster default; a put may override it
-  uint32_t max_versions = 5;                 // versions kept per file
-  uint32_t checkpoint_interval_ms = 600000;  // checkpoint at least this often (if changed)
-  uint64_t checkpoint_bytes = 64ull << 20;   // ... or once the log grows past this
-  uint32_t handle_grace_ms = 600000;         // allocated handles live this long uncommitted
-  uint32_t capability_ttl_ms = 300000;       // a plan's or layout's chunk tokens expire then
-  uint32_t trash_ttl_s = 86400;              // rm keeps a file in the trash this long
+  std::string address = "127.0.0.1:17010";    // control address of the master
+  uint32_t unhealthy_after_ms = 3000;         // no heartbeat for this long -> unhealthy
+  uint32_t removed_after_ms = 10000;          // no heartbeat for this long -> removed
+  uint64_t chunk_size_bytes = 64ull << 20;    // cluster default; a put may override it
+  uint32_t max_versions = 5;                  // versions kept per file
+  uint32_t checkpoint_interval_ms = 600000;   // checkpoint at least this often (if changed)
+  uint64_t checkpoint_bytes = 64ull << 20;    // ... or once the log grows past this
+  uint32_t handle_grace_ms = 600000;          // allocated handles live this long uncommitted
+  uint32_t capability_ttl_ms = 300000;        // a plan's or layout's chunk tokens expire then
+  uint32_t trash_ttl_s = 86400;               // rm keeps a file in the trash this long
+  uint32_t request_results_per_client = 256;  // results of retried mutations kept per client
+  uint32_t request_clients = 4096;            // clients whose results are kept (LRU beyond)
 };
 
 struct quorum_section {
@@ -158,6 +167,13 @@ struct gateway_section {
   bool redirect = false;  // GET: 307 to the gateway on the host holding the most chunks
 };
 
+// Test-only fault points (style.md "faults"): inert unless set.
+struct fault_section {
+  // The master _exits right after a batch holding a client's mutation of this kind ("commit",
+  // "mkdir", "rm", "mv", "undelete", "purge", "any") is durable, before answering it.
+  std::string crash_after_log;
+};
+
 struct config {
   node_section node;
   cluster_section cluster;
@@ -175,6 +191,7 @@ struct config {
   replicator_section replicator;
   balance_section balance;
   gateway_section gateway;
+  fault_section fault;
 
   uint16_t control_port() const { return node.port; }
   uint16_t data_port() const { return data_port_of(node.port); }

@@ -4,13 +4,16 @@
 #include <caf/binary_serializer.hpp>
 #include <caf/error.hpp>
 
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace dfs::proto {
 
 namespace {
 
-constexpr uint8_t snapshot_format = 3;  // 2: with the trash, 3: with drains; 1, 2 still read
+// 2: with the trash, 3: with drains, 4: with the request table; 1 to 3 still read.
+constexpr uint8_t snapshot_format = 4;
 
 using master::errc;
 using master::make_error;
@@ -44,11 +47,59 @@ master::result<master::log_record> widen(master::result<T> r) {
   return master::log_record{std::move(*r)};
 }
 
+// request_record: kind byte, id, outcome, then the inner record as it would be written alone.
+std::string encode_request(const master::request_record& q) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{static_cast<caf::execution_unit*>(nullptr), buf};
+  auto tag = static_cast<uint8_t>(master::record_kind::request);
+  auto id = q.id;
+  auto outcome = q.outcome;
+  auto err = sink(tag, id, outcome);
+  (void)err;  // writing to a vector cannot fail
+  auto inner = std::visit(
+      [&](const auto& x) { return encode(static_cast<uint8_t>(master::kind_of(q.op)), x); }, q.op);
+  return std::string(buf.begin(), buf.end()) + inner;
+}
+
+master::result<master::log_record> decode_request(caf::binary_deserializer& src,
+                                                  std::string_view bytes) {
+  master::request_record q;
+  if (auto err = src(q.id, q.outcome))
+    return make_error(errc::corrupt_state, "cannot decode request record");
+  auto rest = bytes.substr(bytes.size() - src.remaining());
+  // Never another request record inside: a damaged log must not make decoding recurse.
+  if (rest.empty() ||
+      static_cast<uint8_t>(rest[0]) == static_cast<uint8_t>(master::record_kind::request))
+    return make_error(errc::corrupt_state, "request record without a client record inside");
+  auto inner = decode_record(rest);
+  if (!inner) return inner.err();
+  // Only a client's mutation may be inside (not an allocation, abandon or drain).
+  auto op = std::visit(
+      [](auto&& x) -> std::optional<master::client_mutation> {
+        if constexpr (std::is_constructible_v<master::client_mutation, decltype(x)>)
+          return master::client_mutation{std::move(x)};
+        else
+          return std::nullopt;
+      },
+      std::move(*inner));
+  if (!op) return make_error(errc::corrupt_state, "request record around a non-client record");
+  q.op = std::move(*op);
+  return master::log_record{std::move(q)};
+}
+
 }  // namespace
 
 std::string encode_record(const master::log_record& r) {
+  if (auto* q = std::get_if<master::request_record>(&r)) return encode_request(*q);
   auto tag = static_cast<uint8_t>(master::kind_of(r));
-  return std::visit([&](const auto& x) { return encode(tag, x); }, r);
+  return std::visit(
+      [&](const auto& x) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, master::request_record>)
+          return std::string{};  // handled above
+        else
+          return encode(tag, x);
+      },
+      r);
 }
 
 master::result<master::log_record> decode_record(std::string_view bytes) {
@@ -77,6 +128,8 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::drain_record>(src, "drain record"));
     case master::record_kind::rename:
       return widen(decode_body<master::rename_record>(src, "rename record"));
+    case master::record_kind::request:
+      return decode_request(src, bytes);
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }
@@ -99,6 +152,11 @@ master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) 
     auto v2 = decode_body<master::snapshot_v2>(src, "snapshot");
     if (!v2) return v2.err();
     return std::move(v2->s);
+  }
+  if (format == 3) {
+    auto v3 = decode_body<master::snapshot_v3>(src, "snapshot");
+    if (!v3) return v3.err();
+    return std::move(v3->s);
   }
   if (format != snapshot_format)
     return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));

@@ -84,6 +84,30 @@ typename Inspector::result_type inspect(Inspector& f, rename_record& x) {
   return f(caf::meta::type_name("dfs::master::rename_record"), x.from, x.to);
 }
 
+// request_record: not inspected as a whole (its `op` is a std::variant, which CAF 0.17 cannot
+// serialise); master_log.cpp writes id, outcome, then the inner record as kind byte + fields.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_id& x) {
+  return f(caf::meta::type_name("dfs::master::request_id"), x.client, x.seq);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_outcome& x) {
+  return f(caf::meta::type_name("dfs::master::request_outcome"), x.version, x.mtime_ms,
+           x.size_bytes, x.chunk_size_bytes, x.chunk_count, x.path);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, done_request& x) {
+  return f(caf::meta::type_name("dfs::master::done_request"), x.seq, x.outcome);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_requests& x) {
+  return f(caf::meta::type_name("dfs::master::client_requests"), x.client, x.forgotten_through,
+           x.done);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trash_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::trash_snapshot"), x.id, x.path, x.deleted_ms,
@@ -98,7 +122,17 @@ typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
-           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining);
+           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining, x.requests);
+}
+
+// Snapshot format 3 (before the request table): format 4 without `requests`.
+struct snapshot_v3 {
+  master_snapshot s;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_v3& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.s.next_handle, x.s.dirs,
+           x.s.files, x.s.chunks, x.s.uncommitted, x.s.trash, x.s.next_trash_id, x.s.draining);
 }
 
 // Snapshot format 2 (before drains were logged): format 3 without `draining`.
@@ -130,7 +164,7 @@ namespace dfs::proto {
 std::string encode_record(const master::log_record& r);
 master::result<master::log_record> decode_record(std::string_view bytes);
 
-// Snapshot bytes: a format byte (3; 1 and 2 are still read) + fields.
+// Snapshot bytes: a format byte (4; 1 to 3 are still read) + fields.
 std::string encode_snapshot(const master::master_snapshot& s);
 master::result<master::master_snapshot> decode_snapshot(std::string_view bytes);
 

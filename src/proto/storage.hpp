@@ -14,12 +14,13 @@ namespace dfs {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
-  return f(caf::meta::type_name("dfs::ns_request"), x.op, x.path, x.to);
+  return f(caf::meta::type_name("dfs::ns_request"), x.op, x.path, x.to, x.client_id, x.request_no);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trash_request& x) {
-  return f(caf::meta::type_name("dfs::trash_request"), x.op, x.path, x.new_path);
+  return f(caf::meta::type_name("dfs::trash_request"), x.op, x.path, x.new_path, x.client_id,
+           x.request_no);
 }
 
 template <class Inspector>
@@ -70,7 +71,7 @@ typename Inspector::result_type inspect(Inspector& f, put_plan& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, put_commit& x) {
   return f(caf::meta::type_name("dfs::put_commit"), x.path, x.chunk_size_bytes, x.chunks,
-           x.base_version);
+           x.base_version, x.client_id, x.request_no);
 }
 
 }  // namespace dfs

@@ -15,6 +15,7 @@
 #include "common/strings.hpp"
 #include "common/wall_clock.hpp"
 #include "net/control_gate.hpp"
+#include "net/discovery.hpp"
 #include "proto/system_setup.hpp"
 #include "roles/http_port.hpp"
 #include "roles/role_table.hpp"
@@ -114,10 +115,22 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   ctx.keep(node);
 
   int code = 0;
+  // cluster.discovery = multicast: answer clients' probes on the group (core/discovery).
+  if (cfg.cluster.discovery == "multicast") {
+    try {
+      ctx.services.push_back(std::make_shared<net::discovery_responder>(
+          cfg.cluster.multicast_group, discovery::packet_key(cfg.cluster.discovery_key),
+          discovery::answer{cfg.node.host, cfg.node.port, discovery::role_bits(join(roles))}));
+      log->info("discovery_answering group={}", cfg.cluster.multicast_group);
+    } catch (const std::exception& e) {
+      log->error("{}", e.what());
+      code = 1;
+    }
+  }
   // CAF listens on loopback only; the gate owns the public port (net/control_gate.hpp).
   auto port = caf::openssl::publish(node, 0, "127.0.0.1", true);
   std::unique_ptr<net::control_gate> gate_port;
-  if (port) {
+  if (code == 0 && port) {
     try {
       gate_port = std::make_unique<net::control_gate>(net::gate_options{
           cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
@@ -126,7 +139,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
       log->error("{}", e.what());
       code = 1;
     }
-  } else {
+  } else if (code == 0) {
     log->error("cannot listen on loopback for the control port: {}", sys.render(port.error()));
     code = 1;
   }

@@ -61,15 +61,10 @@ class dfs_cluster {
   // Starts node `name` with `role` on the port block `index`; extra `--set` overrides.
   void start(const std::string& name, const std::string& role, int index,
              std::vector<std::string> sets = {}) {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     role,
-                                     "--set",
-                                     "node.port=" + std::to_string(port_of(index)),
-                                     "--set",
-                                     "node.data_dir=" + dir() + "/" + name,
-                                     "--set",
-                                     "log.console=false"};
+    std::vector<std::string> argv = prefix_;
+    argv.insert(argv.end(), {DFS_BIN_PATH, "--role", role, "--set",
+                             "node.port=" + std::to_string(port_of(index)), "--set",
+                             "node.data_dir=" + dir() + "/" + name, "--set", "log.console=false"});
     issue(name, principal_kind::server);
     auto tls = tls_args(name);
     argv.insert(argv.end(), tls.begin(), tls.end());
@@ -79,6 +74,10 @@ class dfs_cluster {
     procs_[name] = std::make_unique<process>(argv, dir() + "/" + name + ".out");
   }
   void set_common(std::vector<std::string> sets) { common_sets_ = std::move(sets); }
+  // Runs every node and console through this command (e.g. `ip netns exec NS`), which must
+  // exec the node in its own process, so that its PID is the node's.
+  void set_prefix(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
+  const std::vector<std::string>& prefix() const { return prefix_; }
   void add_common(const std::vector<std::string>& sets) {
     common_sets_.insert(common_sets_.end(), sets.begin(), sets.end());
   }
@@ -88,13 +87,9 @@ class dfs_cluster {
 
   // The admin console's answer to `args` on the node at `index`, with certificate `cert`.
   run_result admin(int index, std::vector<std::string> args, const std::string& cert = "admin") {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     "admin",
-                                     "--set",
-                                     "log.console=false",
-                                     "--set",
-                                     "client.timeout_ms=2000"};
+    std::vector<std::string> argv = prefix_;
+    argv.insert(argv.end(), {DFS_BIN_PATH, "--role", "admin", "--set", "log.console=false", "--set",
+                             "client.timeout_ms=2000"});
     auto tls = tls_args(cert);
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), {"--connect", addr_of(index)});
@@ -106,6 +101,7 @@ class dfs_cluster {
   temp_dir dir_;
   uint16_t base_;
   std::vector<std::string> common_sets_;
+  std::vector<std::string> prefix_;
   std::map<std::string, std::unique_ptr<process>> procs_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
+#include "core/discovery/discovery_packet.hpp"
 #include "core/oplog/frame.hpp"
 #include "core/security/capability.hpp"
 #include "net/data_frame.hpp"
@@ -181,6 +182,26 @@ void oplog_files() {
       std::string(cp.begin(), cp.end()) +
           oplog_frames({commit_record{"/docs/c", 1, 3000, 1024, 3, {{chunk_handle{3}, 1, 1, 7}}},
                         remove_record{"/docs/a"}}));
+  // Client mutations tagged with who asked (request records), and a checkpoint holding the
+  // request table (snapshot format 4).
+  master_snapshot t = s;
+  t.requests = {{77, 3, {{4, {1, 1000, 14, 1024, 2, {}}}, {5, {0, 0, 0, 0, 0, "/docs/m"}}}}};
+  auto cp4 = oplog::encode_frame(oplog::frame_type::checkpoint, proto::encode_snapshot(t));
+  put("oplog", "requests",
+      std::string(cp4.begin(), cp4.end()) +
+          oplog_frames(
+              {request_record{{77, 6}, {}, mkdir_record{"/docs/n"}},
+               request_record{
+                   {77, 7}, {0, 0, 0, 0, 0, "/docs/o"}, rename_record{"/docs/n", "/docs/o"}},
+               request_record{{78, 1}, {}, trash_record{"/docs/a", 1, 4000}}}));
+}
+
+void discovery_packets() {
+  using namespace discovery;
+  auto key = packet_key("fuzz discovery key");
+  put("discovery", "probe", encode_probe(42, key));
+  put("discovery", "answer",
+      encode_answer(42, {"10.0.0.5", 17010, static_cast<uint8_t>(discovery_role::master)}, key));
 }
 
 void capabilities() {
@@ -220,5 +241,6 @@ int main(int argc, char** argv) {
   oplog_files();
   gcs_log_files();
   capabilities();
+  discovery_packets();
   return 0;
 }

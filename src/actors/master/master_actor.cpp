@@ -29,6 +29,7 @@ master::core_options options_of(const config& cfg) {
   o.meta.max_versions = cfg.master.max_versions;
   o.meta.replication = cfg.quorum.replication;
   o.meta.handle_grace = std::chrono::milliseconds(cfg.master.handle_grace_ms);
+  o.meta.requests = {cfg.master.request_results_per_client, cfg.master.request_clients};
   o.write_quorum = cfg.quorum.write;
   o.default_chunk_size_bytes = cfg.master.chunk_size_bytes;
   o.heartbeat_interval_ms = cfg.chunkserver.heartbeat_interval_ms;
@@ -180,11 +181,46 @@ caf::result<heartbeat_reply> answer_heartbeat(master_self self, const chunkserve
   return rp;
 }
 
+// fault.crash_after_log (test only): the kind of client mutation after whose durable record
+// the master dies before answering, so that a test sees a client retry a request that applied.
+const char* client_op_name(const master::client_mutation& op) {
+  switch (master::kind_of(op)) {
+    case master::record_kind::commit_version:
+      return "commit";
+    case master::record_kind::mkdir:
+      return "mkdir";
+    case master::record_kind::remove:
+    case master::record_kind::trash:
+      return "rm";
+    case master::record_kind::rename:
+      return "mv";
+    case master::record_kind::restore:
+      return "undelete";
+    case master::record_kind::purge:
+      return "purge";
+    default:
+      return "";
+  }
+}
+
+void maybe_crash_after_log(const std::string& fault, const master::log_batch& b) {
+  if (fault.empty()) return;
+  for (auto& r : b.records)
+    if (auto* q = std::get_if<master::request_record>(&r))
+      if (fault == "any" || fault == client_op_name(q->op)) {
+        log::get("master")->critical("fault_crash_after_log op={} client={} request={}",
+                                     client_op_name(q->op), q->id.client, q->id.seq);
+        log::shutdown();
+        _exit(9);
+      }
+}
+
 void flush_journal(master_self self) {
   auto& st = self->state;
   while (auto batch = st.core->take_batch()) {
     auto s = st.log->append(batch->records);
     if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
+    if (s) maybe_crash_after_log(st.cfg.fault.crash_after_log, *batch);
     carry_out(self, st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(),
                                               core::clock::now()));
   }

@@ -18,6 +18,7 @@ unsigned status_of(master::errc e) {
     case errc::is_a_directory:
     case errc::directory_not_empty:
     case errc::conflict:
+    case errc::too_late:
       return 409;
     case errc::ok:
     case errc::corrupt_state:

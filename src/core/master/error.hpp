@@ -20,9 +20,9 @@ enum class errc : uint8_t {
   unknown_handle = 8,       // commit of a handle never allocated, expired or already used
   corrupt_state = 9,        // replay or snapshot does not fit the state (our bug or bad disk)
   unavailable = 10,         // the master cannot log changes (its journal failed): restart it
-  no_servers = 11,
-  conflict = 12,  // a conditional commit (edit) found a newer version than it started from // too
-                  // few healthy chunkservers for the write quorum
+  no_servers = 11,          // too few healthy chunkservers for the write quorum
+  conflict = 12,  // a conditional commit (edit) found a newer version than it started from
+  too_late = 13,  // a retry whose first result the master no longer remembers
 };
 
 const char* to_string(errc code);

@@ -43,6 +43,8 @@ const char* to_string(errc code) {
       return "no_servers";
     case errc::conflict:
       return "conflict";
+    case errc::too_late:
+      return "too_late";
   }
   return "unknown";
 }
@@ -51,9 +53,21 @@ record_kind kind_of(const log_record& r) {
   static constexpr record_kind kinds[] = {
       record_kind::mkdir,   record_kind::remove, record_kind::allocate, record_kind::commit_version,
       record_kind::abandon, record_kind::trash,  record_kind::restore,  record_kind::purge,
-      record_kind::drain,   record_kind::rename};
+      record_kind::drain,   record_kind::rename, record_kind::request};
   static_assert(std::size(kinds) == std::variant_size_v<log_record>);
   return kinds[r.index()];
+}
+
+record_kind kind_of(const client_mutation& m) {
+  static constexpr record_kind kinds[] = {
+      record_kind::mkdir,   record_kind::remove, record_kind::commit_version, record_kind::trash,
+      record_kind::restore, record_kind::purge,  record_kind::rename};
+  static_assert(std::size(kinds) == std::variant_size_v<client_mutation>);
+  return kinds[m.index()];
+}
+
+log_record to_record(client_mutation m) {
+  return std::visit([](auto&& x) { return log_record{std::move(x)}; }, std::move(m));
 }
 
 }  // namespace dfs::master

@@ -54,6 +54,7 @@ std::vector<uint64_t> to_values(const std::vector<chunk_handle>& v) {
 // Chunks a record may free, with their replicas before it applies: the chunks of every
 // version of the path it removes or adds a version to.
 std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const log_record& rec) {
+  if (auto* q = std::get_if<request_record>(&rec)) return may_free(meta, to_record(q->op));
   std::map<uint64_t, std::set<node_id>> out;
   if (auto* p = std::get_if<purge_record>(&rec)) {
     for (auto id : p->trash_ids)
@@ -77,6 +78,10 @@ std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const l
 
 const char* unavailable_text = "the master could not log the change (journal failed)";
 
+bool is_mutation(ns_op op) {
+  return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename;
+}
+
 }  // namespace
 
 master_core::master_core(core_options opts, node_id self)
@@ -97,22 +102,24 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
 master_effects master_core::on_request(request_token t, const ns_request& r, core::time_point now,
                                        uint64_t wall_ms) {
   master_effects fx;
+  request_id id{r.client_id, r.request_no};
+  if (is_mutation(r.op) && answer_retry(t, id, r.path, fx)) return fx;
   switch (r.op) {
     case ns_op::mkdir: {
       auto rec = meta_.validate_mkdir(r.path);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
-      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      log_client(id, {}, std::move(*rec), {t, ns_reply{}}, now, fx);
       return fx;
     }
     case ns_op::remove: {
       // A file goes to the trash (undelete brings it back); an empty directory goes at once.
       if (auto tr = meta_.validate_trash(r.path, wall_ms); tr) {
-        log_and_apply(log_record{std::move(*tr)}, {t, ns_reply{}}, now, fx);
+        log_client(id, {}, std::move(*tr), {t, ns_reply{}}, now, fx);
         return fx;
       }
       auto rec = meta_.validate_remove(r.path);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
-      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      log_client(id, {}, std::move(*rec), {t, ns_reply{}}, now, fx);
       return fx;
     }
     case ns_op::list: {
@@ -134,9 +141,10 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       auto rec = meta_.validate_rename(r.path, r.to);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
       // The reply names where it went (mv into a directory appends the name).
-      ns_reply done;
-      done.entries.push_back({rec->to, false, 0, 0, 0, 0});
-      log_and_apply(log_record{std::move(*rec)}, {t, std::move(done)}, now, fx);
+      request_outcome moved;
+      moved.path = rec->to;
+      auto done = outcome_reply(moved, rec->to);
+      log_client(id, std::move(moved), std::move(*rec), {t, std::move(done)}, now, fx);
       return fx;
     }
   }
@@ -149,6 +157,8 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
 master_effects master_core::on_request(request_token t, const trash_request& r,
                                        core::time_point now) {
   master_effects fx;
+  request_id id{r.client_id, r.request_no};
+  if (r.op != trash_op::list && answer_retry(t, id, r.path, fx)) return fx;
   switch (r.op) {
     case trash_op::list: {
       ns_reply out;
@@ -165,14 +175,14 @@ master_effects master_core::on_request(request_token t, const trash_request& r,
     case trash_op::undelete: {
       auto rec = meta_.validate_restore(r.path, r.new_path);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
-      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      log_client(id, {}, std::move(*rec), {t, ns_reply{}}, now, fx);
       return fx;
     }
     case trash_op::purge: {
       auto rec = meta_.validate_purge(r.path);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
       if (rec->trash_ids.empty()) return fx.replies.push_back({t, ns_reply{}}), fx;
-      log_and_apply(log_record{std::move(*rec)}, {t, ns_reply{}}, now, fx);
+      log_client(id, {}, std::move(*rec), {t, ns_reply{}}, now, fx);
       return fx;
     }
   }
@@ -247,6 +257,8 @@ master_effects master_core::on_put(request_token t, const put_request& r, core::
 master_effects master_core::on_commit(request_token t, const put_commit& r, core::time_point now,
                                       uint64_t wall_ms) {
   master_effects fx;
+  request_id id{r.client_id, r.request_no};
+  if (answer_retry(t, id, r.path, fx)) return fx;
   commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}, r.base_version};
   for (auto& c : r.chunks) {
     if (c.replicas.size() < opts_.write_quorum) {
@@ -266,8 +278,10 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
   ns_version created{rec->version_number, rec->mtime_ms, 0, rec->chunk_size_bytes,
                      static_cast<uint32_t>(rec->chunks.size())};
   for (auto& c : rec->chunks) created.size_bytes += c.size_bytes;
-  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks, created}}, now,
-                fx);
+  request_outcome o{created.number,           created.mtime_ms,    created.size_bytes,
+                    created.chunk_size_bytes, created.chunk_count, {}};
+  log_client(id, std::move(o), std::move(*rec), {t, commit_waiter{r.path, r.chunks, created}}, now,
+             fx);
   return fx;
 }
 
@@ -374,6 +388,47 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
                                                                                 : std::next(it);
     }
   }
+}
+
+// -- retries ------------------------------------------------------------------------------------
+
+bool master_core::answer_retry(request_token t, const request_id& id, const std::string& path,
+                               master_effects& fx) {
+  auto found = meta_.requests().find(id);
+  if (found.st == request_table::state::unknown) return false;
+  std::string who = "request " + std::to_string(id.seq) + " of client " + std::to_string(id.client);
+  if (journal_failed_) {
+    // Its record may be in the batch that failed: the first result is not known to be durable.
+    fx.replies.push_back({t, ns_error(errc::unavailable, unavailable_text)});
+  } else if (found.st == request_table::state::forgotten) {
+    fx.replies.push_back(
+        {t, ns_error(errc::too_late, who + " is older than the results the master keeps; it " +
+                                         "may have been applied (check, then ask again)")});
+  } else {
+    fx.events.push_back({event_level::debug, "request_retried " + who + " path=" + path});
+    // Once what the first attempt logged is durable, as its own reply would have been.
+    answer_read(t, outcome_reply(*found.outcome, path), fx);
+  }
+  return true;
+}
+
+ns_reply master_core::outcome_reply(const request_outcome& o, const std::string& path) const {
+  if (o.version == 0) {
+    ns_reply r;
+    if (!o.path.empty()) r.entries.push_back({o.path, false, 0, 0, 0, 0});  // mv: where to
+    return r;
+  }
+  // A commit: the file as it is now, and the version this commit created.
+  auto s = meta_.stat(path);
+  ns_reply r = s ? stat_reply(*s) : ns_reply{};
+  r.versions = {{o.version, o.mtime_ms, o.size_bytes, o.chunk_size_bytes, o.chunk_count}};
+  return r;
+}
+
+void master_core::log_client(const request_id& id, request_outcome o, client_mutation op, waiter w,
+                             core::time_point now, master_effects& fx) {
+  if (!id.tagged()) return log_and_apply(to_record(std::move(op)), std::move(w), now, fx);
+  log_and_apply(log_record{request_record{id, std::move(o), std::move(op)}}, std::move(w), now, fx);
 }
 
 // -- the log ----------------------------------------------------------------------------------

@@ -193,6 +193,15 @@ class master_core {
   };
 
   void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
+  // A client's mutation: logged as a request_record (with `id` and `o`, so that a retry is
+  // answered from the request table) when the client tagged it, as the bare record otherwise.
+  void log_client(const request_id& id, request_outcome o, client_mutation op, waiter w,
+                  core::time_point now, master_effects& fx);
+  // A retry of a mutation already applied (or forgotten): answered, and true; else false.
+  bool answer_retry(request_token t, const request_id& id, const std::string& path,
+                    master_effects& fx);
+  // The reply a mutation gave, rebuilt from its outcome (`path`: the request's path).
+  ns_reply outcome_reply(const request_outcome& o, const std::string& path) const;
   // The batch holding the newest applied records not yet durable (open, else in flight), if any:
   // whatever saw the current state waits for it.
   batch* newest_undurable();

@@ -35,6 +35,7 @@ master_snapshot master_state::snapshot() const {
     s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
   s.next_trash_id = next_trash_id_;
   s.draining.assign(draining_.begin(), draining_.end());
+  s.requests = requests_.snapshot();
   return s;
 }
 
@@ -88,6 +89,7 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
     if (a.empty()) return corrupt("empty draining address");
     st.draining_.insert(a);
   }
+  st.requests_ = request_table::restore(s.requests, opts.requests);
   for (const auto& [h, e] : st.chunks_.chunks())
     if (e.refcount == 0) return corrupt("chunk " + chunk_handle{h}.to_string() + " unused");
   return st;
@@ -125,6 +127,16 @@ std::string master_state::canonical_dump() const {
     out += "\n";
   }
   for (const auto& a : s.draining) out += "draining " + a + "\n";
+  for (const auto& c : s.requests) {
+    out += "requests client " + std::to_string(c.client) + " forgotten_through " +
+           std::to_string(c.forgotten_through) + "\n";
+    for (const auto& d : c.done)
+      out += "  request " + std::to_string(d.seq) + " version " +
+             std::to_string(d.outcome.version) + " mtime_ms " + std::to_string(d.outcome.mtime_ms) +
+             " size " + std::to_string(d.outcome.size_bytes) + " chunk_size " +
+             std::to_string(d.outcome.chunk_size_bytes) + " chunks " +
+             std::to_string(d.outcome.chunk_count) + " path '" + d.outcome.path + "'\n";
+  }
   return out;
 }
 

@@ -21,7 +21,7 @@ error corrupt(const std::string& what) {
 
 }  // namespace
 
-master_state::master_state(master_options opts) : opts_(opts) {}
+master_state::master_state(master_options opts) : opts_(opts), requests_(opts.requests) {}
 
 result<mkdir_record> master_state::validate_mkdir(std::string_view path) const {
   auto p = parse_path(path);
@@ -145,8 +145,17 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const purge_record& x) { return apply_purge(x); },
                         [&](const drain_record& x) { return apply_drain(x); },
                         [&](const rename_record& x) { return apply_rename(x); },
+                        [&](const request_record& x) { return apply_request(x, now); },
                     },
                     r);
+}
+
+// The mutation, then its result in the request table: a record whose mutation does not apply
+// leaves no entry either.
+result<void> master_state::apply_request(const request_record& r, core::time_point now) {
+  if (auto ok = apply(to_record(r.op), now); !ok) return ok;
+  requests_.remember(r.id, r.outcome);
+  return {};
 }
 
 result<void> master_state::apply_mkdir(const mkdir_record& r) {

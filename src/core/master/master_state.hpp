@@ -28,6 +28,7 @@
 #include "core/master/error.hpp"
 #include "core/master/namespace_tree.hpp"
 #include "core/master/records.hpp"
+#include "core/master/request_table.hpp"
 #include "core/time.hpp"
 
 namespace dfs::master {
@@ -39,6 +40,7 @@ struct master_options {
   uint32_t max_chunks_per_put = 1u << 20;
   uint64_t min_chunk_size_bytes = limits::min_chunk_size_bytes;
   uint64_t max_chunk_size_bytes = limits::max_chunk_size_bytes;
+  request_table_options requests;  // bounds of the table that answers retried mutations
 };
 
 // A put's final step: the chunks were pushed and finalized on their replicas.
@@ -134,6 +136,8 @@ class master_state {
   const std::map<uint64_t, trash_entry>& trash() const { return trash_; }
   // Control addresses (HOST:PORT) of the chunkservers being drained.
   const std::set<std::string>& draining() const { return draining_; }
+  // Results of clients' recent mutations (filled by applying request records).
+  const request_table& requests() const { return requests_; }
   size_t file_count() const { return tree_.file_count(); }
   uint64_t total_file_bytes() const;  // newest versions only
 
@@ -177,6 +181,7 @@ class master_state {
   result<void> apply_purge(const purge_record& r);
   result<void> apply_drain(const drain_record& r);
   result<void> apply_rename(const rename_record& r);
+  result<void> apply_request(const request_record& r, core::time_point now);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 
@@ -186,6 +191,7 @@ class master_state {
   std::map<uint64_t, trash_entry> trash_;
   uint64_t next_trash_id_ = 1;
   std::set<std::string> draining_;
+  request_table requests_;
 };
 
 }  // namespace dfs::master

@@ -26,7 +26,8 @@ bool operator==(const replica_addr& a, const replica_addr& b) {
   return std::tie(a.id, a.data_port) == std::tie(b.id, b.data_port);
 }
 bool operator==(const ns_request& a, const ns_request& b) {
-  return std::tie(a.op, a.path, a.to) == std::tie(b.op, b.path, b.to);
+  return std::tie(a.op, a.path, a.to, a.client_id, a.request_no) ==
+         std::tie(b.op, b.path, b.to, b.client_id, b.request_no);
 }
 bool operator==(const versions_request& a, const versions_request& b) {
   return std::tie(a.path, a.count) == std::tie(b.path, b.count);
@@ -55,14 +56,17 @@ bool operator==(const put_request& a, const put_request& b) {
          std::tie(b.path, b.size_bytes, b.chunk_size_bytes);
 }
 bool operator==(const trash_request& a, const trash_request& b) {
-  return std::tie(a.op, a.path, a.new_path) == std::tie(b.op, b.path, b.new_path);
+  return std::tie(a.op, a.path, a.new_path, a.client_id, a.request_no) ==
+         std::tie(b.op, b.path, b.new_path, b.client_id, b.request_no);
 }
 bool operator==(const put_plan& a, const put_plan& b) {
   return std::tie(a.status, a.error, a.chunk_size_bytes, a.write_quorum, a.chunks) ==
          std::tie(b.status, b.error, b.chunk_size_bytes, b.write_quorum, b.chunks);
 }
 bool operator==(const put_commit& a, const put_commit& b) {
-  if (a.base_version != b.base_version) return false;
+  if (a.base_version != b.base_version || a.client_id != b.client_id ||
+      a.request_no != b.request_no)
+    return false;
   return std::tie(a.path, a.chunk_size_bytes, a.chunks) ==
          std::tie(b.path, b.chunk_size_bytes, b.chunks);
 }

@@ -34,10 +34,15 @@ enum class ns_op : uint8_t {
 
 const char* to_string(ns_op op);
 
+// Mutations carry who asks (a random 64-bit id per client process) and a request number (1, 2,
+// ... per client id, the same on every retry): the master answers a retry of an applied request
+// with its first result (core/master/request_table.hpp). 0: untagged, never deduplicated.
 struct ns_request {
   ns_op op = ns_op::stat;
   std::string path;
   std::string to = {};  // rename: the new path (an existing directory: into it)
+  uint64_t client_id = 0;
+  uint64_t request_no = 0;
 };
 
 // The newest `count` versions of a file, oldest of them first.
@@ -105,6 +110,8 @@ struct trash_request {
   trash_op op = trash_op::list;
   std::string path;
   std::string new_path;
+  uint64_t client_id = 0;  // as in ns_request
+  uint64_t request_no = 0;
 };
 
 // Step 1 of a put: chunk_size_bytes 0 = the cluster default.
@@ -130,6 +137,8 @@ struct put_commit {
   // edit: commit only if the newest version of `path` is still this one (errc::conflict
   // otherwise); 0: unconditional (versions start at 1).
   uint64_t base_version = 0;
+  uint64_t client_id = 0;  // as in ns_request
+  uint64_t request_no = 0;
 };
 
 // -- chunkserver -> master ----------------------------------------------------------------------

@@ -112,9 +112,53 @@ struct rename_record {
   std::string to;
 };
 
-using log_record =
-    std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
-                 trash_record, restore_record, purge_record, drain_record, rename_record>;
+// Who asked for a mutation: a client's random 64-bit id (per process) and its request number
+// (1, 2, ... per client id). Either 0: untagged (an older client); such a request is not
+// remembered and a retry of it may apply again.
+struct request_id {
+  uint64_t client = 0;
+  uint64_t seq = 0;
+
+  bool tagged() const { return client != 0 && seq != 0; }
+  friend bool operator==(const request_id& a, const request_id& b) {
+    return a.client == b.client && a.seq == b.seq;
+  }
+};
+
+// What an applied client mutation answered, kept to answer a retry of it with the same result.
+// Only what the reply names beyond "ok": a commit's version, where an mv put its source.
+struct request_outcome {
+  uint64_t version = 0;  // commit: the version it created (0: not a commit)
+  uint64_t mtime_ms = 0;
+  uint64_t size_bytes = 0;
+  uint64_t chunk_size_bytes = 0;
+  uint32_t chunk_count = 0;
+  std::string path;  // mv: the new path
+
+  friend bool operator==(const request_outcome& a, const request_outcome& b) {
+    return a.version == b.version && a.mtime_ms == b.mtime_ms && a.size_bytes == b.size_bytes &&
+           a.chunk_size_bytes == b.chunk_size_bytes && a.chunk_count == b.chunk_count &&
+           a.path == b.path;
+  }
+};
+
+// The records a client request can produce (allocations are not here: a retried put plan only
+// allocates handles that expire unused).
+using client_mutation = std::variant<mkdir_record, remove_record, commit_record, trash_record,
+                                     restore_record, purge_record, rename_record>;
+
+// A client's mutation together with who asked and what it answered, in one record: the
+// mutation and its entry in the request table (request_table.hpp) reach the disk together, so
+// a crash can never keep one without the other (a torn tail drops whole records).
+struct request_record {
+  request_id id;
+  request_outcome outcome;
+  client_mutation op;
+};
+
+using log_record = std::variant<mkdir_record, remove_record, allocate_record, commit_record,
+                                abandon_record, trash_record, restore_record, purge_record,
+                                drain_record, rename_record, request_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -128,9 +172,13 @@ enum class record_kind : uint8_t {
   purge = 8,
   drain = 9,
   rename = 10,
+  request = 11,  // request_record: id, outcome, then the inner record (its kind byte + fields)
 };
 
 record_kind kind_of(const log_record& r);
+record_kind kind_of(const client_mutation& m);
+// The record a client mutation is, and a request record's inner record.
+log_record to_record(client_mutation m);
 
 // -- checkpoint ---------------------------------------------------------------------------------
 
@@ -149,6 +197,18 @@ struct trash_snapshot {
   std::vector<version_info> versions;
 };
 
+// One client's remembered results (request_table.hpp): `forgotten_through` is the highest
+// request number whose result was dropped to keep the table bounded.
+struct done_request {
+  uint64_t seq = 0;
+  request_outcome outcome;
+};
+struct client_requests {
+  uint64_t client = 0;
+  uint64_t forgotten_through = 0;
+  std::vector<done_request> done;  // by seq
+};
+
 // Everything persistent, in canonical (sorted) order. Reference counts are not stored: they are
 // recomputed from the versions and checked on load.
 struct master_snapshot {
@@ -159,7 +219,8 @@ struct master_snapshot {
   std::vector<chunk_handle> uncommitted;  // allocated, not yet committed or abandoned
   std::vector<trash_snapshot> trash;      // by id
   uint64_t next_trash_id = 1;
-  std::vector<std::string> draining;  // control addresses of chunkservers being drained
+  std::vector<std::string> draining;      // control addresses of chunkservers being drained
+  std::vector<client_requests> requests;  // the request table, least recently used first
 };
 
 }  // namespace dfs::master

@@ -24,6 +24,7 @@ void sweep(uint64_t runs, uint64_t base, world_options opts, world::coverage& to
     total.checkpoints += c.checkpoints;
     total.replay_checks += c.replay_checks;
     total.removes_acked += c.removes_acked;
+    total.commit_retries += c.commit_retries;
   }
 }
 
@@ -37,6 +38,7 @@ void expect_coverage(const world::coverage& c) {
   EXPECT_GT(c.torn_records, 0u);
   EXPECT_GT(c.checkpoints, 0u);
   EXPECT_GT(c.replay_checks, 0u);
+  EXPECT_GT(c.commit_retries, 0u);
 }
 
 TEST(StorageSim, CrashesLossAndDuplicationNeverLoseAnAcknowledgedVersion) {

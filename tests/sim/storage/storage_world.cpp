@@ -21,6 +21,8 @@ constexpr addr first_client = 1000;
 constexpr uint64_t chunk_bytes = 1024;
 constexpr auto rpc_timeout = milliseconds(300);
 constexpr auto op_timeout = milliseconds(400);
+// A commit is sent this many times at most (the first and the retries) before the put fails.
+constexpr uint32_t max_commit_tries = 4;
 
 uint64_t approx_bytes(const master::log_record& r) {
   if (auto* c = std::get_if<master::commit_record>(&r)) return 64 + 32 * c->chunks.size();
@@ -454,8 +456,20 @@ void world::client_timeout(addr a) {
     ++c.replica;
     return start_get_read(a);
   }
+  if (c.op == op_kind::put_commit && c.commit_tries < max_commit_tries) return resend_commit(a);
   if (c.op == op_kind::put_plan || c.op == op_kind::put_commit) ++cov_.puts_failed;
   finish(c);
+}
+
+// The same commit (client id, request number, chunks) again: the master answers it with the
+// first result if the first attempt applied (reply lost, master crashed after logging it).
+void world::resend_commit(addr a) {
+  auto& c = clients_[a];
+  ++c.commit_tries;
+  ++cov_.commit_retries;
+  c.rid = next_rid_++;
+  c.deadline = now_ + op_timeout;
+  send(a, master_addr, c.rid, c.commit);
 }
 
 void world::commit_put(addr a) {
@@ -473,8 +487,12 @@ void world::commit_put(addr a) {
     ch.replicas = stored;
     commit.chunks.push_back(ch);
   }
+  commit.client_id = a;  // >= first_client: never 0
+  commit.request_no = ++c.requests;
   c.op = op_kind::put_commit;
   c.commit_sent = now_;
+  c.commit = commit;
+  c.commit_tries = 1;
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
   send(a, master_addr, c.rid, commit);
@@ -636,6 +654,8 @@ void world::check() {
       }
     }
   }
+  check_applied_once();
+  if (!failure_.empty()) return;
   if (deletions_ != deletions_checked_) {
     deletions_checked_ = deletions_;
     check_all_chunks_held();
@@ -653,6 +673,21 @@ void world::check() {
       return fail("replay_equal: the disk does not replay: " + r.err().message);
     if (replayed.meta().canonical_dump() != meta.canonical_dump())
       return fail("replay_equal: the master's state differs from the replay of its disk");
+  }
+}
+
+// Every put has its own handles, so two versions with the same chunks are one commit applied
+// twice (a retried commit, if the master did not recognise it, shares the first's chunks).
+void world::check_applied_once() {
+  const auto& meta = master_.core->meta();
+  for (auto& [path, tried] : attempted_) {
+    auto vs = meta.versions(path, std::numeric_limits<uint32_t>::max());
+    if (!vs) continue;
+    std::set<std::vector<master::chunk_handle>> seen;
+    for (auto& v : *vs)
+      if (!v.chunks.empty() && !seen.insert(v.chunks).second)
+        return fail("applied_once: " + path + " version " + std::to_string(v.number) +
+                    " repeats the chunks of an older version (a commit applied twice)");
   }
 }
 
@@ -684,7 +719,8 @@ std::string world::summary() const {
          " chunkserver_crashes=" + std::to_string(cov_.chunkserver_crashes) +
          " torn_records=" + std::to_string(cov_.torn_records) +
          " checkpoints=" + std::to_string(cov_.checkpoints) +
-         " replay_checks=" + std::to_string(cov_.replay_checks);
+         " replay_checks=" + std::to_string(cov_.replay_checks) +
+         " commit_retries=" + std::to_string(cov_.commit_retries);
 }
 
 }  // namespace dfs::sim::storage_world

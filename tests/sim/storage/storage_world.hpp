@@ -23,7 +23,11 @@
 //   chunks_kept          every chunk of every version the master holds is on at least one
 //                        chunkserver disk (of the right size; the right bytes for acknowledged
 //                        versions): no chunk is freed while a live version references it
-//   replay_equal         an idle master's state equals the replay of its disk
+//   replay_equal         an idle master's state equals the replay of its disk (the request
+//                        table included)
+//   applied_once         a commit the client retried (same client id and request number,
+//                        after a timeout: lost request, lost reply, master crash) is one
+//                        version, never two: no two versions of a path list the same chunks
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -102,6 +106,7 @@ class world {
     uint64_t puts_acked = 0, puts_failed = 0, gets_ok = 0, removes_acked = 0;
     uint64_t master_crashes = 0, chunkserver_crashes = 0, torn_records = 0, checkpoints = 0;
     uint64_t replay_checks = 0, steps = 0;
+    uint64_t commit_retries = 0;  // commits sent again with the same request number
   };
   const coverage& covered() const { return cov_; }
 
@@ -152,7 +157,10 @@ class world {
     size_t pushes_out = 0;
     ns_reply layout;
     size_t chunk = 0, replica = 0;  // get: position
-    time_point commit_sent{};
+    time_point commit_sent{};       // the first attempt's
+    put_commit commit;              // sent again, unchanged, after a timeout
+    uint32_t commit_tries = 0;
+    uint64_t requests = 0;     // request numbers used
     time_point get_started{};  // a get compares with puts acknowledged before it started
   };
   enum class timer_kind {
@@ -204,10 +212,12 @@ class world {
   void finish(client_node& cl);
   void start_get_read(addr c);
   void commit_put(addr c);
+  void resend_commit(addr c);
 
   // -- invariants -------------------------------------------------------------------------------
   void check();
   void check_all_chunks_held();
+  void check_applied_once();
   void fail(const std::string& what);
   std::string content_for(addr c, uint64_t op, size_t size);
 

@@ -117,3 +117,20 @@ TEST(Config, MissingFile) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/dfs.toml"), std::string::npos);
   }
 }
+
+// Discovery and the test-only fault point: bad values are one error naming the key.
+TEST(Config, DiscoveryAndFaultKeysAreChecked) {
+  EXPECT_NE(error_of("[cluster]\nmulticast_group = \"10.0.0.1:17099\"\n")
+                .find("'cluster.multicast_group'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[cluster]\ndiscovery = \"multicast\"\n").find("'cluster.discovery_key'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[cluster]\ndiscovery = \"broadcast\"\n").find("'cluster.discovery'"),
+            std::string::npos);
+  EXPECT_EQ(error_of("[cluster]\ndiscovery = \"multicast\"\ndiscovery_key = \"k\"\n"), "");
+  EXPECT_NE(error_of("[fault]\ncrash_after_log = \"put\"\n").find("'fault.crash_after_log'"),
+            std::string::npos);
+  EXPECT_EQ(error_of("[fault]\ncrash_after_log = \"commit\"\n"), "");
+  EXPECT_NE(error_of("[master]\nrequest_clients = 0\n").find("'master.request_clients'"),
+            std::string::npos);
+}

@@ -33,6 +33,11 @@ std::vector<log_record> one_of_each() {
       purge_record{{12, 13}},
       drain_record{"10.0.0.7:17110", true},
       rename_record{"/a/f", "/b/g"},
+      request_record{
+          {0x1234567890abcdefull, 42},
+          {3, 1700000000002, 65539, 65536, 2, "/b/h"},
+          commit_record{
+              "/a/f", 4, 1700000000000, 65536, 5, {{chunk_handle{77}, 1, 65536, 0xdeadbeef}}}},
   };
 }
 
@@ -70,6 +75,10 @@ bool same(const drain_record& a, const drain_record& b) {
 bool same(const rename_record& a, const rename_record& b) {
   return a.from == b.from && a.to == b.to;
 }
+bool same(const log_record& a, const log_record& b);
+bool same(const request_record& a, const request_record& b) {
+  return a.id == b.id && a.outcome == b.outcome && same(to_record(a.op), to_record(b.op));
+}
 bool same(const log_record& a, const log_record& b) {
   if (a.index() != b.index()) return false;
   return std::visit([&](const auto& x) { return same(x, std::get<std::decay_t<decltype(x)>>(b)); },
@@ -103,6 +112,35 @@ TEST(Codec, BadRecordBytes) {
   auto trailing = decode_record(bytes + "zz");
   ASSERT_FALSE(trailing.ok());
   EXPECT_NE(trailing.err().message.find("trailing"), std::string::npos);
+}
+
+// A request record holds one client mutation, as it would be logged alone, after who asked
+// and what it answered; anything else inside is a damaged log.
+TEST(Codec, RequestRecordsWrapOneClientMutation) {
+  for (auto inner : std::vector<client_mutation>{mkdir_record{"/a"}, remove_record{"/b"},
+                                                 trash_record{"/c", 1, 2}, restore_record{1, "/d"},
+                                                 purge_record{{1}}, rename_record{"/e", "/f"}}) {
+    log_record r = request_record{{1, 2}, {}, inner};
+    auto bytes = encode_record(r);
+    EXPECT_EQ(static_cast<uint8_t>(bytes[0]), static_cast<uint8_t>(record_kind::request));
+    EXPECT_NE(bytes.find(encode_record(to_record(inner))), std::string::npos)
+        << "the inner record is written as it would be alone";
+    auto back = decode_record(bytes);
+    ASSERT_TRUE(back.ok()) << back.err().message;
+    EXPECT_TRUE(same(*back, r));
+  }
+  auto wrap = [](const std::string& inner) {
+    auto head = encode_record(request_record{{1, 2}, {}, mkdir_record{"/a"}});
+    return head.substr(0, head.size() - encode_record(mkdir_record{"/a"}).size()) + inner;
+  };
+  EXPECT_TRUE(decode_record(wrap(encode_record(mkdir_record{"/a"}))).ok());
+  for (auto& inner :
+       {encode_record(allocate_record{chunk_handle{1}, 1}), encode_record(drain_record{"x", true}),
+        encode_record(one_of_each().back()), std::string{}}) {
+    auto bad = decode_record(wrap(inner));
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.err().code, errc::corrupt_state);
+  }
 }
 
 TEST(Codec, SnapshotRoundTrip) {
@@ -141,19 +179,51 @@ TEST(Codec, SnapshotWithTrashRoundTripsAndFormatOneStillLoads) {
   auto st = master_state::from_snapshot(*back, {}, dfs::master::test::t0());
   ASSERT_TRUE(st.ok()) << st.err().message;
   EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
-  // Format 1 (written before the trash) is format 3 without its last three fields: an empty
-  // trash (one length byte), next_trash_id (8 bytes) and no drains (one length byte).
-  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1);
+  // Format 1 (written before the trash) is format 4 without its last four fields: an empty
+  // trash (one length byte), next_trash_id (8 bytes), no drains and no requests (one length
+  // byte each).
+  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1 - 1);
   auto old = decode_snapshot(v1);
   ASSERT_TRUE(old.ok()) << old.err().message;
   EXPECT_TRUE(old->trash.empty());
   EXPECT_EQ(old->files.size(), 2u);
-  // Format 2 (before drains were logged): format 3 without the last field.
-  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  // Format 2 (before drains were logged): format 4 without the last two fields.
+  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1);
   auto older = decode_snapshot(v2);
   ASSERT_TRUE(older.ok()) << older.err().message;
   EXPECT_EQ(older->files.size(), 2u);
   EXPECT_TRUE(older->draining.empty());
+  // Format 3 (before the request table): format 4 without the last field.
+  auto v3 = "\x03" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  auto v3back = decode_snapshot(v3);
+  ASSERT_TRUE(v3back.ok()) << v3back.err().message;
+  EXPECT_EQ(v3back->files.size(), 2u);
+  EXPECT_TRUE(v3back->requests.empty());
+  EXPECT_EQ(static_cast<uint8_t>(before_trash[0]), 4u) << "snapshots are written as format 4";
+}
+
+// The request table is in the checkpoint: a retry after a restart from it gets the first result.
+TEST(Codec, RequestTableSurvivesASnapshot) {
+  dfs::master::test::driver d;
+  auto t = dfs::master::test::t0();
+  ASSERT_TRUE(d.state.apply(request_record{{5, 1}, {}, mkdir_record{"/a"}}, t).ok());
+  ASSERT_TRUE(
+      d.state.apply(request_record{{5, 2}, {0, 0, 0, 0, 0, "/b"}, rename_record{"/a", "/b"}}, t)
+          .ok());
+  ASSERT_TRUE(d.state.apply(request_record{{6, 1}, {}, mkdir_record{"/c"}}, t).ok());
+  auto back = decode_snapshot(encode_snapshot(d.state.snapshot()));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  ASSERT_EQ(back->requests.size(), 2u);
+  auto st = master_state::from_snapshot(*back, {}, t);
+  ASSERT_TRUE(st.ok()) << st.err().message;
+  EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
+  EXPECT_NE(st->canonical_dump().find("request 2 version 0"), std::string::npos);
+  auto mv = st->requests().find({5, 2});
+  ASSERT_EQ(mv.st, request_table::state::done);
+  EXPECT_EQ(mv.outcome->path, "/b");
+  // A request record whose mutation does not apply leaves no entry.
+  EXPECT_FALSE(d.state.apply(request_record{{7, 1}, {}, mkdir_record{"/c"}}, t).ok());
+  EXPECT_EQ(d.state.requests().find({7, 1}).st, request_table::state::unknown);
 }
 
 TEST(Codec, DrainsSurviveASnapshotAndAReplay) {

@@ -47,6 +47,11 @@ TEST(StorageMessages, ClientToMasterRoundTripFieldByField) {
   EXPECT_ROUNDTRIP((layout_request{"/a/b", 42}));
   EXPECT_ROUNDTRIP((put_request{"/a/b", 1ull << 33, 1 << 20}));
   EXPECT_ROUNDTRIP((put_commit{"/a/b", 4096, {chunk(), chunk()}, 7}));
+  // Request ids of mutations (retries never apply twice): every field set, so a field dropped
+  // from an inspect() comes back 0 and fails.
+  EXPECT_ROUNDTRIP((ns_request{ns_op::mkdir, "/a/b", "", 0xfeedfacecafebeefull, 42}));
+  EXPECT_ROUNDTRIP((trash_request{trash_op::undelete, "/a", "/b", 0xfeedfacecafebeefull, 43}));
+  EXPECT_ROUNDTRIP((put_commit{"/a/b", 4096, {chunk()}, 7, 0xfeedfacecafebeefull, 44}));
   EXPECT_ROUNDTRIP((put_plan{ns_status::no_servers, "two few", 4096, 2, {chunk()}}));
   EXPECT_ROUNDTRIP((ns_reply{ns_status::not_found,
                              "no such file",

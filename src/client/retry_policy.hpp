@@ -1,0 +1,40 @@
+#pragma once
+// When a client asks the master again: one deadline (client.timeout_ms) for the whole call,
+// attempts whose own timeout doubles (a request lost with a dying master is given up early,
+// while a slow answer still gets most of the time), pauses between attempts that double with
+// jitter (clients retrying after a master restart do not all arrive at once). Pure: time and
+// randomness come in, so the schedule is unit-tested.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace dfs {
+
+class retry_policy {
+ public:
+  using clock = std::chrono::steady_clock;
+  using ms = std::chrono::milliseconds;
+
+  // `total`: client.timeout_ms, from `start`.
+  retry_policy(clock::time_point start, ms total);
+
+  // The timeout of the next attempt at `now`; nullopt once the deadline has passed.
+  std::optional<ms> attempt_timeout(clock::time_point now) const;
+  // After a failed attempt: how long to pause before the next (`random`: any 64-bit value, for
+  // jitter), or nullopt if no attempt fits before the deadline any more.
+  std::optional<ms> pause_after_failure(clock::time_point now, uint64_t random);
+
+  uint32_t attempts() const { return failures_ + 1; }
+  clock::time_point deadline() const { return deadline_; }
+
+  static constexpr ms min_attempt{1000};  // however short client.timeout_ms / 4 is
+  static constexpr ms first_pause{50};
+  static constexpr ms max_pause{1000};
+
+ private:
+  clock::time_point deadline_;
+  ms first_attempt_;
+  uint32_t failures_ = 0;
+};
+
+}  // namespace dfs
