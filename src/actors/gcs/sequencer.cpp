@@ -195,8 +195,8 @@ void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
 }
 
 // Recovers the member from node.data_dir/gcs. A fileserver restarts as the member it was; one
-// whose image has no primary history never acknowledged a primary view, so it is as fresh as at
-// the cluster's first start (a genesis member).
+// whose image has no installed primary view is as fresh as at the cluster's first start (a
+// genesis member), as it would be had it never stopped.
 void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_config& gcfg) {
   auto& st = self->state;
   auto log = log::get("gcs");
@@ -206,7 +206,7 @@ void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_con
   // Starting without the state would forget acknowledged operations: refuse to start.
   if (auto s = st.disk->recover(rec); !s) disk_failed("unusable " + dir + ": " + s.message);
   for (auto& w : rec.warnings) log->warn("gcs_recovery {}", w);
-  gcfg.bootstrap = !rec.has_image || !rec.image.has_history();
+  gcfg.bootstrap = !rec.has_image || rec.image.last_primary.id.empty();
   if (rec.has_image && !ftqueue::replica{}.restore(rec.image.snapshot))
     disk_failed(dir + "/image: the queue snapshot in it does not restore");
   if (rec.has_image) {

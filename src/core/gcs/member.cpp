@@ -81,9 +81,11 @@ member::member(node_id self, gcs_config cfg, replicated_state& app, const durabl
   if (recovered == nullptr) return;
   // A restarted member is one that was cut off since its last write: it rejoins through a view
   // change, flushing its last primary view, pending INSTALL and held log like any other.
-  // Without primary history it never acknowledged a primary INSTALL: as fresh as at the first
-  // start (fewer than half of the group can be so while a lineage exists).
-  cfg_.bootstrap = !recovered->has_history();
+  // Without an installed primary view it is as fresh as at the first start, as a member that
+  // never restarted keeps its bootstrap flag until it installs one (a pending INSTALL alone, e.g.
+  // a genesis acknowledged by all before a power cut, must not block the group: found by the
+  // simulation).
+  cfg_.bootstrap = recovered->last_primary.id.empty();
   bool restored = app_.restore(recovered->snapshot);
   DFS_ASSERT(restored, "gcs: the recovered snapshot does not restore");
   delivered_upto_ = held_upto_ = recovered->snapshot_seq;

@@ -125,7 +125,7 @@ struct gcs_counters {
 class member {
  public:
   // `recovered`: the image a durable member restarts from (a genesis member only if the image
-  // has no primary history).
+  // has no installed primary view).
   member(node_id self, gcs_config cfg, replicated_state& app,
          const durable_image* recovered = nullptr);
 

@@ -173,7 +173,8 @@ struct Scrub : Repair {
 
 TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
   put("cold", 300000, "64KiB");
-  ASSERT_TRUE(all_chunks_at(3, {}));
+  ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
+      << c.admin(master_index, {"chunks", "/cold"}).out;
   auto files_on_cs1 = chunk_files(1, "chunks");
   ASSERT_FALSE(files_on_cs1.empty());
   dfs::test::flip_last_byte(files_on_cs1[0]);  // one replica on cs1
@@ -189,8 +190,16 @@ TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
 
 TEST_F(Repair, FsckReportsChunksWithNoLiveReplicaAndExitsNonZero) {
   put("f", 100000, "64KiB");
-  // Three of the four chunkservers at once: every chunk had its replicas on three of them.
-  for (auto n : {"cs1", "cs2", "cs3"}) c.kill9(n);
+  // The three chunkservers holding the first chunk, at once (placement decides which).
+  auto rows = parse_chunks(c.admin(master_index, {"chunks", "/f"}).out);
+  ASSERT_FALSE(rows.empty());
+  int killed = 0;
+  for (int i = 1; i <= chunkservers; ++i)
+    if (rows[0].where.find(node_prefix(i)) != std::string::npos) {
+      c.kill9("cs" + std::to_string(i));
+      ++killed;
+    }
+  ASSERT_EQ(killed, 3) << rows[0].where;
   run_result fsck;
   ASSERT_TRUE(wait_until(
       [&] {
