@@ -34,7 +34,7 @@ int wait_for_signal(const sigset_t& sigs) {
 // Every server node is a member of the gossip group, whatever its roles; role actors
 // subscribe to its events through ctx.membership.
 void start_membership(node_context& ctx) {
-  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles);
+  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles, ctx.metrics, ctx.status);
   ctx.membership = fd;
   ctx.keep(fd);
   admin_actor console = fd;

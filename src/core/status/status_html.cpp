@@ -40,8 +40,7 @@ std::string bar(uint64_t part, uint64_t whole, const std::string& text) {
   std::snprintf(width, sizeof width, "%.1f", pct);
   const char* level = pct >= 90 ? " bad" : pct >= 75 ? " warn" : "";
   return "<div class=\"bar\" title=\"" + std::string(width) + "%\"><div class=\"fill" + level +
-         "\" style=\"width:" + width + "%\"></div></div> <span class=\"small\">" + text +
-         "</span>";
+         "\" style=\"width:" + width + "%\"></div></div> <span class=\"small\">" + text + "</span>";
 }
 
 std::string tile(const std::string& label, const std::string& value, const char* cls = "") {
@@ -92,8 +91,8 @@ std::string chunkservers(const master_section& m) {
   std::string rows;
   for (auto& c : m.chunkservers) {
     uint64_t used = c.capacity_bytes > c.free_bytes ? c.capacity_bytes - c.free_bytes : 0;
-    rows += "<tr class=\"cs\" data-id=\"" + esc(c.id) + "\" data-state=\"" + esc(c.state) +
-            "\">" + td(esc(c.id)) + td(esc(c.data)) + td(c.zone.empty() ? "-" : esc(c.zone)) +
+    rows += "<tr class=\"cs\" data-id=\"" + esc(c.id) + "\" data-state=\"" + esc(c.state) + "\">" +
+            td(esc(c.id)) + td(esc(c.data)) + td(c.zone.empty() ? "-" : esc(c.zone)) +
             td(badge(c.state) + (c.drain.empty() ? "" : " " + badge(c.drain))) +
             td(age(c.heartbeat_age_ms)) +
             td(bar(used, c.capacity_bytes,
@@ -115,9 +114,8 @@ std::string zones(const master_section& m) {
   for (auto& z : zones_of(m.chunkservers)) {
     uint64_t used = z.capacity_bytes > z.free_bytes ? z.capacity_bytes - z.free_bytes : 0;
     rows += "<tr>" + td(z.zone.empty() ? "(none)" : esc(z.zone)) + td(num(z.servers)) +
-            td(num(z.healthy)) + td(bar(used, z.capacity_bytes, format_bytes(z.free_bytes) +
-                                                                    " free")) +
-            "</tr>";
+            td(num(z.healthy)) +
+            td(bar(used, z.capacity_bytes, format_bytes(z.free_bytes) + " free")) + "</tr>";
   }
   if (rows.empty()) rows = "<tr><td colspan=\"4\">none</td></tr>";
   return "<section><h2>Zones</h2>" +
@@ -131,10 +129,9 @@ std::string repair(const master_section& m) {
   std::snprintf(rate, sizeof rate, "%.1f MiB/s", r.bytes_per_s / (1 << 20));
   std::string rows = "<tr>" + td(num(r.queued)) + td(num(r.missing)) + td(num(r.in_flight)) +
                      td(num(r.done)) + td(num(r.failed)) + td(format_bytes(r.bytes_done)) +
-                     td(rate) + td(bar(r.done, total, num(r.done) + " of " + num(total))) +
-                     "</tr>";
-  return "<section><h2>Repair</h2><p class=\"small\">target " + num(m.replication) +
-         " replicas; " + num(m.under_replicated) + " chunks under-replicated</p>" +
+                     td(rate) + td(bar(r.done, total, num(r.done) + " of " + num(total))) + "</tr>";
+  return "<section><h2>Repair</h2><p class=\"small\">target " + num(m.replication) + " replicas; " +
+         num(m.under_replicated) + " chunks under-replicated</p>" +
          table("repair",
                {"queued", "missing", "in flight", "done", "failed", "copied", "rate", "progress"},
                rows) +
@@ -171,12 +168,16 @@ std::string gcs(const gcs_section& g) {
   for (auto& q : g.queues)
     queues += "<tr class=\"queue\">" + td(num(q.id)) + td(esc(q.label)) + td(num(q.size)) + "</tr>";
   if (queues.empty()) queues = "<tr><td colspan=\"3\">no queues</td></tr>";
+  std::string listed =
+      g.total_queues > g.queues.size()
+          ? "; showing the first " + num(g.queues.size()) + " of " + num(g.total_queues) + " queues"
+          : "";
   return "<section><h2>Group communication (FTQueue replica group)</h2>" +
          table("gcs",
                {"view", "state", "primary", "rank", "delivered", "stable", "pending", "members"},
                rows) +
-         "<h3>Queues</h3><p class=\"small\">" + num(g.applied) + " operations applied</p>" +
-         table("queues", {"id", "label", "size"}, queues) + "</section>";
+         "<h3>Queues</h3><p class=\"small\">" + num(g.applied) + " operations applied" + listed +
+         "</p>" + table("queues", {"id", "label", "size"}, queues) + "</section>";
 }
 
 constexpr const char* style = R"(
@@ -238,12 +239,23 @@ std::string html_escape(std::string_view text) {
       continue;
     }
     switch (ch.code_point) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.append(text.substr(i, ch.bytes));
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.append(text.substr(i, ch.bytes));
     }
     i += ch.bytes;
   }
@@ -255,9 +267,10 @@ std::string render_body(const snapshot& s) {
   if (s.master.present) {
     out += chunkservers(s.master) + zones(s.master) + repair(s.master);
   } else {
-    out += "<section><h2>Chunkservers</h2><p class=\"small\">this node runs no master: "
-           "chunkservers, zones and repair are on the master's status page; their membership "
-           "state is below</p></section>";
+    out +=
+        "<section><h2>Chunkservers</h2><p class=\"small\">this node runs no master: "
+        "chunkservers, zones and repair are on the master's status page; their membership "
+        "state is below</p></section>";
   }
   if (s.membership.present) out += members(s.membership);
   if (s.gcs.present) out += gcs(s.gcs);

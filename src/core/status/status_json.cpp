@@ -131,6 +131,7 @@ std::string gcs_json(const gcs_section& g) {
       .num("applied", g.applied)
       .raw("members", array(g.members, [](const std::string& s) { return json_string(s); }))
       .raw("queues", array(g.queues, queue))
+      .num("total_queues", g.total_queues)
       .done();
 }
 

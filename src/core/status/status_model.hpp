@@ -70,8 +70,12 @@ struct gcs_section {
   int rank = -1;
   uint64_t delivered = 0, stable = 0, pending = 0, applied = 0;
   std::vector<std::string> members;  // by rank
-  std::vector<queue_row> queues;
+  std::vector<queue_row> queues;     // the first max_listed_queues by id
+  uint64_t total_queues = 0;
 };
+
+// A page stays small whatever the number of queues.
+inline constexpr size_t max_listed_queues = 200;
 
 struct snapshot {
   node_section node;
