@@ -75,9 +75,9 @@ snapshot master_snapshot() {
   snapshot s;
   s.node = {"127.0.0.1:7000#1", "master", 7003};
   s.membership.present = true;
-  s.membership.members = {{"127.0.0.1:7000#1", "alive", 0, -1, "127.0.0.1:7000", "master"},
-                          {"127.0.0.1:7010#2", "suspect", 1, 1200, "127.0.0.1:7010",
-                           "chunkserver"}};
+  s.membership.members = {
+      {"127.0.0.1:7000#1", "alive", 0, -1, "127.0.0.1:7000", "master"},
+      {"127.0.0.1:7010#2", "suspect", 1, 1200, "127.0.0.1:7010", "chunkserver"}};
   s.membership.suspicions = 2;
   s.master.present = true;
   s.master.files = 3;
@@ -115,8 +115,7 @@ TEST(StatusHtml, ChunkserverRowsCarryTheirStateAndCapacityBars) {
   auto body = render_body(master_snapshot());
   EXPECT_NE(body.find("<tr class=\"cs\" data-id=\"127.0.0.1:7010#2\" data-state=\"healthy\">"),
             std::string::npos);
-  EXPECT_NE(body.find("data-id=\"127.0.0.1:7020#3\" data-state=\"unhealthy\""),
-            std::string::npos);
+  EXPECT_NE(body.find("data-id=\"127.0.0.1:7020#3\" data-state=\"unhealthy\""), std::string::npos);
   EXPECT_NE(body.find("data-state=\"removed\""), std::string::npos);
   EXPECT_NE(body.find("style=\"width:75.0%\""), std::string::npos);  // 750 of 1000 used
   EXPECT_NE(body.find("class=\"fill bad\" style=\"width:100.0%\""), std::string::npos);
