@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "net/metrics.hpp"
+
 namespace dfs::net {
 
 struct gate_options {
@@ -26,6 +28,8 @@ struct gate_options {
   uint32_t handshake_timeout_ms = 10000;
   uint32_t max_conns_per_address = 64;
   uint32_t max_conns = 2048;
+  // dfs_port_bytes_total{port="control"}: bytes relayed each way (TLS records); may be null.
+  std::shared_ptr<metrics> metrics;
 };
 
 class control_gate {

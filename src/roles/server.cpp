@@ -119,9 +119,10 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   std::unique_ptr<net::control_gate> gate_port;
   if (port) {
     try {
-      gate_port = std::make_unique<net::control_gate>(net::gate_options{
-          cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
-          cfg.net.handshake_timeout_ms, cfg.net.max_conns_per_address, cfg.net.max_conns});
+      gate_port = std::make_unique<net::control_gate>(
+          net::gate_options{cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
+                            cfg.net.handshake_timeout_ms, cfg.net.max_conns_per_address,
+                            cfg.net.max_conns, ctx.metrics});
     } catch (const std::exception& e) {
       log->error("{}", e.what());
       code = 1;

@@ -47,6 +47,8 @@ gcs_observer::gcs_observer(std::shared_ptr<net::metrics> m,
                            "UDP bytes on the multicast port, by direction (in, out)");
   bytes_in_.counter = &bytes.Add({{"direction", "in"}});
   bytes_out_.counter = &bytes.Add({{"direction", "out"}});
+  port_in_.counter = &mt.port_bytes("multicast", "in");
+  port_out_.counter = &mt.port_bytes("multicast", "out");
 }
 
 void gcs_observer::count_queue_op(uint8_t code) {
@@ -84,6 +86,8 @@ void gcs_observer::refresh_metrics(const gcs::member& member, const ftqueue::rep
   const auto& t = socket.counters();
   bytes_in_.advance(t.bytes_received);
   bytes_out_.advance(t.bytes_sent);
+  port_in_.advance(t.bytes_received);
+  port_out_.advance(t.bytes_sent);
 }
 
 void gcs_observer::publish(const gcs::member& member, const ftqueue::replica& app) {

@@ -7,6 +7,7 @@
 //   dfs_gcs_views_installed_total, dfs_gcs_deliveries_total, dfs_gcs_multicasts_total,
 //   dfs_gcs_retransmissions_total, dfs_gcs_nacks_total{direction}, dfs_gcs_refused_total
 //   dfs_gcs_multicast_bytes_total{direction}      UDP bytes on the multicast port (in, out)
+//   dfs_port_bytes_total{port="multicast", direction}   the same bytes, beside the other ports
 //   dfs_queue_ops_total{op}                       queue requests this fileserver received
 //   dfs_queues, dfs_queue_items                   queues in the replica and their items
 #include <memory>
@@ -48,7 +49,7 @@ class gcs_observer {
   prometheus::Gauge *epoch_ = nullptr, *view_members_ = nullptr, *primary_ = nullptr,
                     *delivered_ = nullptr, *queues_ = nullptr, *items_ = nullptr;
   counter_mark views_, deliveries_, multicasts_, retransmissions_, nacks_in_, nacks_out_, refused_,
-      bytes_in_, bytes_out_;
+      bytes_in_, bytes_out_, port_in_, port_out_;
   core::time_point last_{};
 };
 

@@ -37,6 +37,8 @@ membership_observer::membership_observer(std::shared_ptr<net::metrics> m,
                              "UDP datagrams on the gossip port, by direction (in, out)");
   packets_in_.counter = &packets.Add({{"direction", "in"}});
   packets_out_.counter = &packets.Add({{"direction", "out"}});
+  port_in_.counter = &mt.port_bytes("gossip", "in");
+  port_out_.counter = &mt.port_bytes("gossip", "out");
 }
 
 void membership_observer::count_refuted_suspicion() {
@@ -62,6 +64,8 @@ void membership_observer::on_tick(const membership::swim& swim, const net::udp_e
     bytes_out_.advance(t.bytes_sent);
     packets_in_.advance(t.packets_received);
     packets_out_.advance(t.packets_sent);
+    port_in_.advance(t.bytes_received);
+    port_out_.advance(t.bytes_sent);
   }
   if (board_) {
     status::membership_section s;

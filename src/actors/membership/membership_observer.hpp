@@ -9,6 +9,7 @@
 //   dfs_membership_deaths_declared_total        our suspicion timer expired
 //   dfs_membership_gossip_bytes_total{direction}   UDP bytes on the gossip port (in, out)
 //   dfs_membership_gossip_packets_total{direction}
+//   dfs_port_bytes_total{port="gossip", direction}   the same bytes, beside the other ports
 #include <memory>
 
 #include "core/membership/swim.hpp"
@@ -40,7 +41,8 @@ class membership_observer {
   std::shared_ptr<net::status_board> board_;
   prometheus::Family<prometheus::Gauge>* members_ = nullptr;
   prometheus::Counter* refuted_ = nullptr;
-  counter_mark suspicions_, refutations_, deaths_, bytes_in_, bytes_out_, packets_in_, packets_out_;
+  counter_mark suspicions_, refutations_, deaths_, bytes_in_, bytes_out_, packets_in_, packets_out_,
+      port_in_, port_out_;
   core::time_point last_{};
 };
 
