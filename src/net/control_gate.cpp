@@ -9,6 +9,7 @@
 
 #include "common/logging.hpp"
 #include "core/security/tls_sniffer.hpp"
+#include "net/metrics.hpp"
 
 namespace dfs::net {
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
-#include "net/metrics.hpp"
-
 namespace dfs::net {
+
+class metrics;
 
 struct gate_options {
   std::string host;            // public address to listen on
@@ -29,7 +29,7 @@ struct gate_options {
   uint32_t max_conns_per_address = 64;
   uint32_t max_conns = 2048;
   // dfs_port_bytes_total{port="control"}: bytes relayed each way (TLS records); may be null.
-  std::shared_ptr<metrics> metrics;
+  std::shared_ptr<net::metrics> metrics;
 };
 
 class control_gate {

@@ -27,7 +27,7 @@ struct node_context {
         id(std::move(i)),
         roles(std::move(r)),
         status(std::make_shared<net::status_board>(
-            status::node_section{id.to_string(), join(roles), c.http_port()})) {}
+            dfs::status::node_section{id.to_string(), join(roles), c.http_port()})) {}
 
   caf::actor_system& sys;
   const config& cfg;
