@@ -2,8 +2,10 @@
 // after puts and gets through the CLI, each node's text exposition is parsed by a small parser
 // of the Prometheus text format (every sample `name{labels} value`, one HELP and one TYPE per
 // family, before its samples), and the counters that the load should move have moved. Scrapes
-// need the same credential as the gateway: no token is 401, and `/` on a node without a
-// gateway is 404. Each test stops exactly the processes it started (dfs_cluster, by PID).
+// need the same credential as the gateway: no token is 401; a node without a gateway serves
+// /metrics and the status page only. Also: bytes per port, membership (suspicions after a
+// SIGKILL), GCS and queue-op metrics move. Each test stops exactly the processes it started
+// (dfs_cluster, by PID).
 #include <unistd.h>
 
 #include <gtest/gtest.h>
