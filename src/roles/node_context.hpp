@@ -12,6 +12,7 @@
 #include "actors/admin/admin_actor.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
+#include "common/ports.hpp"
 #include "common/strings.hpp"
 #include "net/metrics.hpp"
 #include "net/status_board.hpp"
@@ -20,14 +21,22 @@
 
 namespace dfs {
 
+// The master's status page: cfg.master.address's HTTP port (P+3), in this node's scheme.
+inline std::string master_status_url(const config& c) {
+  auto a = endpoint::parse(c.master.address);
+  if (!a) return {};
+  return std::string(c.gateway.tls ? "https" : "http") + "://" + a->host + ":" +
+         std::to_string(http_port_of(a->port)) + "/";
+}
+
 struct node_context {
   node_context(caf::actor_system& s, const config& c, node_id i, std::vector<std::string> r)
       : sys(s),
         cfg(c),
         id(std::move(i)),
         roles(std::move(r)),
-        status(std::make_shared<net::status_board>(
-            dfs::status::node_section{id.to_string(), join(roles), c.http_port()})) {}
+        status(std::make_shared<net::status_board>(dfs::status::node_section{
+            id.to_string(), join(roles), c.http_port(), master_status_url(c)})) {}
 
   caf::actor_system& sys;
   const config& cfg;

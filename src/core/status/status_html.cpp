@@ -267,10 +267,13 @@ std::string render_body(const snapshot& s) {
   if (s.master.present) {
     out += chunkservers(s.master) + zones(s.master) + repair(s.master);
   } else {
+    auto link = s.node.master_url.empty()
+                    ? std::string("the master's status page")
+                    : "<a href=\"" + esc(s.node.master_url) + "\">the master's status page</a>";
     out +=
         "<section><h2>Chunkservers</h2><p class=\"small\">this node runs no master: "
-        "chunkservers, zones and repair are on the master's status page; their membership "
-        "state is below</p></section>";
+        "chunkservers, zones and repair are on " +
+        link + "; their membership state is below</p></section>";
   }
   if (s.membership.present) out += members(s.membership);
   if (s.gcs.present) out += gcs(s.gcs);

@@ -142,6 +142,7 @@ std::string render_json(const snapshot& s) {
                   .str("id", s.node.id)
                   .str("roles", s.node.roles)
                   .num("http_port", uint64_t{s.node.http_port})
+                  .str("master_url", s.node.master_url)
                   .done();
   return object()
       .raw("node", node)

@@ -15,6 +15,9 @@ struct node_section {
   std::string id;     // host:port#incarnation
   std::string roles;  // comma separated
   uint16_t http_port = 0;
+  // The master's status page (scheme://host:port/), linked from nodes without a master; "" if
+  // unknown.
+  std::string master_url;
 };
 
 struct member_row {

@@ -149,6 +149,8 @@ TEST(StatusHtml, NodeWithoutMasterPointsToTheMastersPage) {
   s.gcs.queues = {{4, "17", 9}};
   auto body = render_body(s);
   EXPECT_NE(body.find("this node runs no master"), std::string::npos);
+  s.node.master_url = "https://10.0.0.1:7003/";
+  EXPECT_NE(render_body(s).find("<a href=\"https://10.0.0.1:7003/\">"), std::string::npos);
   EXPECT_NE(body.find("<td>0: a#1, 1: b#2</td>"), std::string::npos);
   EXPECT_NE(body.find("<tr class=\"queue\"><td>4</td><td>17</td><td>9</td></tr>"),
             std::string::npos);
