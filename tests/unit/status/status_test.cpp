@@ -73,7 +73,7 @@ struct json_checker {
 
 snapshot master_snapshot() {
   snapshot s;
-  s.node = {"127.0.0.1:7000#1", "master", 7003};
+  s.node = {"127.0.0.1:7000#1", "master", 7003, ""};
   s.membership.present = true;
   s.membership.members = {
       {"127.0.0.1:7000#1", "alive", 0, -1, "127.0.0.1:7000", "master"},
