@@ -37,13 +37,13 @@ struct StatusPage : ::testing::Test {
         << chromium_bin << " missing: run scripts/install-deps";
     ASSERT_EQ(::access((browser_dir + "/node_modules/playwright-core").c_str(), R_OK), 0)
         << "playwright-core missing in " << browser_dir << ": run scripts/install-deps";
+    // One gossip group through the master, so that every node's membership lists all five.
     c.set_common({"master.address=" + c.addr_of(master_index), "master.unhealthy_after_ms=1500",
-                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300",
+                  "cluster.introducers=[\"" + c.addr_of(master_index) + "\"]"});
     c.start("master", "master", master_index);
     for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-    c.start("fs", "fileserver", fileserver_index,
-            {"gcs.expected_group_size=1",
-             "cluster.introducers=[\"" + c.addr_of(fileserver_index) + "\"]"});
+    c.start("fs", "fileserver", fileserver_index, {"gcs.expected_group_size=1"});
     auto r =
         dfs::test::run({DFS_BIN_PATH, "--role", "ca", "--set", "cluster.key_file=" + c.key_file(),
                         "token", "browser", "--kind", "client", "--ttl", "600"},

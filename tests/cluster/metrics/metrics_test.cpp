@@ -168,13 +168,13 @@ struct Metrics : ::testing::Test {
 
   void SetUp() override {
     if (::access(curl_bin, X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+    // One gossip group through the master, so that every node's membership lists all five.
     c.set_common({"master.address=" + c.addr_of(master_index), "master.unhealthy_after_ms=1500",
-                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300",
+                  "cluster.introducers=[\"" + c.addr_of(master_index) + "\"]"});
     c.start("master", "master", master_index);
     for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-    c.start("fs", "fileserver", fileserver_index,
-            {"gcs.expected_group_size=1",
-             "cluster.introducers=[\"" + c.addr_of(fileserver_index) + "\"]"});
+    c.start("fs", "fileserver", fileserver_index, {"gcs.expected_group_size=1"});
     auto r =
         dfs::test::run({DFS_BIN_PATH, "--role", "ca", "--set", "cluster.key_file=" + c.key_file(),
                         "token", "prometheus", "--kind", "client", "--ttl", "600"},
