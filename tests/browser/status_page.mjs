@@ -18,7 +18,7 @@ const chromiumPath = '/usr/bin/chromium';
 const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync'];
-const healthyDeadlineMs = 30000;  // the cluster is up; the page must agree
+const healthyDeadlineMs = 20000;  // the harness saw the cluster up; the page must agree
 const unhealthyDeadlineMs = 10000;  // SIGKILL to "not healthy" on the page
 
 const [url, token, victimPid, victimAddr] = process.argv.slice(2);
@@ -47,6 +47,12 @@ async function withContext(headers, fn) {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
+}
+
+// With DFS_STATUS_SCREENSHOTS=DIR, the page as a person saw it, for a look after a failure.
+async function screenshot(page, name) {
+  const dir = process.env.DFS_STATUS_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: path.join(dir, `status-${name}.png`), fullPage: true });
 }
 
 // Rows of the chunkserver table as {addr, state}: what a person sees.
@@ -83,6 +89,7 @@ async function main() {
     check(before.some((row) => row.id.startsWith(victimAddr + '#')),
       `no row for the victim ${victimAddr}: ${JSON.stringify(before)}`);
     console.log(`page shows 3 healthy chunkservers: ${before.map((x) => x.id).join(', ')}`);
+    await screenshot(page, 'healthy');
 
     // A marker that a reload would lose: the update must come from the page's own script.
     await page.evaluate(() => { window.dfsNotReloaded = true; });
@@ -104,6 +111,7 @@ async function main() {
       `the two survivors should stay healthy: ${JSON.stringify(after)}`);
     check(errors.length === 0, `script errors on the page: ${errors.join('; ')}`);
     console.log(`page shows ${victim.id} ${victim.state} ${seenMs} ms after SIGKILL`);
+    await screenshot(page, 'unhealthy');
   });
 }
 

@@ -52,6 +52,13 @@ struct StatusPage : ::testing::Test {
     token = r.out.substr(0, r.out.find('\n'));
   }
 
+  int healthy() {
+    auto r = c.admin(master_index, {"chunkservers"});
+    int n = 0;
+    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+
   std::string url(int index, const std::string& path = "/") {
     return "https://127.0.0.1:" + std::to_string(c.port_of(index) + 3) + path;
   }
@@ -70,6 +77,9 @@ struct StatusPage : ::testing::Test {
 
 TEST_F(StatusPage, BrowserSeesThreeHealthyChunkserversThenOneUnhealthyAfterSigkill) {
   ASSERT_TRUE(wait_until([&] { return get(master_index, "/") == 200; }, 20s));
+  // The cluster is up before the browser looks: the page must then agree within its deadline.
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 30s))
+      << c.admin(master_index, {"chunkservers"}).out;
   auto& victim = c.proc("cs2");
   auto r = dfs::test::run({node_bin, browser_dir + "/status_page.mjs", url(master_index), token,
                            std::to_string(victim.pid()), c.addr_of(2)},

@@ -69,6 +69,9 @@ std::string summary(const snapshot& s) {
     }
     out += tile("chunkservers healthy", num(healthy) + " / " + num(live),
                 healthy == live ? "good" : "warn");
+    // Removed servers no longer count as capacity, but a person must still see them.
+    auto removed = s.master.chunkservers.size() - live;
+    if (removed) out += tile("chunkservers removed", num(removed), "bad");
     out += tile("under-replicated chunks", num(s.master.under_replicated),
                 s.master.under_replicated ? "warn" : "good");
     out += tile("missing chunks", num(s.master.repair.missing),

@@ -123,6 +123,9 @@ TEST(StatusHtml, ChunkserverRowsCarryTheirStateAndCapacityBars) {
             std::string::npos);
   // Summary: healthy of the servers not removed; under-replicated and missing counts.
   EXPECT_NE(body.find("1 / 2"), std::string::npos);
+  EXPECT_NE(body.find("<div class=\"tile bad\"><div class=\"value\">1</div><div "
+                      "class=\"label\">chunkservers removed</div>"),
+            std::string::npos);
   EXPECT_NE(body.find("id=\"zones\""), std::string::npos);
   EXPECT_NE(body.find("id=\"repair\""), std::string::npos);
   EXPECT_NE(body.find("2.0 MiB/s"), std::string::npos);
