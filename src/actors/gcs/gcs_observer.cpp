@@ -29,6 +29,7 @@ gcs_observer::gcs_observer(std::shared_ptr<net::metrics> m,
   };
   queue_ops_ = &mt.counter("dfs_queue_ops_total", "Queue requests this fileserver received, by op");
   epoch_ = gauge("dfs_gcs_view_epoch", "Epoch of the installed GCS view (its id's number)");
+  view_info_ = &mt.gauge("dfs_gcs_view_info", "1 for the installed GCS view, labelled by its id");
   view_members_ = gauge("dfs_gcs_view_members", "Members of the installed GCS view");
   primary_ = gauge("dfs_gcs_primary", "1 when this member is in the primary partition");
   delivered_ = gauge("dfs_gcs_delivered_seq", "Global sequence number delivered up to");
@@ -67,6 +68,14 @@ void gcs_observer::refresh_metrics(const gcs::member& member, const ftqueue::rep
                                    const net::udp_endpoint& socket) {
   const auto& v = member.view();
   epoch_->Set(static_cast<double>(v.id.epoch));
+  auto label = v.id.empty() ? std::string("none") : v.id.to_string();
+  if (label != view_label_) {
+    // One series at a time: an old view's id would otherwise stay in every scrape for good.
+    if (view_series_) view_info_->Remove(view_series_);
+    view_series_ = &view_info_->Add({{"view", label}});
+    view_series_->Set(1);
+    view_label_ = label;
+  }
   view_members_->Set(static_cast<double>(v.members.size()));
   primary_->Set(member.is_primary() ? 1 : 0);
   delivered_->Set(static_cast<double>(member.delivered_upto()));

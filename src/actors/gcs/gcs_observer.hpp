@@ -4,6 +4,8 @@
 // the multicast socket on the actor's tick (at most every `publish_interval`), since only the
 // actor may read them. The protocol's own counters are read, never changed, here.
 //   dfs_gcs_view_epoch, dfs_gcs_view_members, dfs_gcs_primary (0/1), dfs_gcs_delivered_seq
+//   dfs_gcs_view_info{view}                       1, labelled with the installed view's id
+//                                                 (epoch@coordinator; one series at a time)
 //   dfs_gcs_views_installed_total, dfs_gcs_deliveries_total, dfs_gcs_multicasts_total,
 //   dfs_gcs_retransmissions_total, dfs_gcs_nacks_total{direction}, dfs_gcs_refused_total
 //   dfs_gcs_multicast_bytes_total{direction}      UDP bytes on the multicast port (in, out)
@@ -11,6 +13,7 @@
 //   dfs_queue_ops_total{op}                       queue requests this fileserver received
 //   dfs_queues, dfs_queue_items                   queues in the replica and their items
 #include <memory>
+#include <string>
 
 #include "core/ftqueue/replica.hpp"
 #include "core/gcs/member.hpp"
@@ -46,6 +49,9 @@ class gcs_observer {
   std::shared_ptr<net::metrics> metrics_;
   std::shared_ptr<net::status_board> board_;
   prometheus::Family<prometheus::Counter>* queue_ops_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* view_info_ = nullptr;
+  prometheus::Gauge* view_series_ = nullptr;  // the current view's series in view_info_
+  std::string view_label_;
   prometheus::Gauge *epoch_ = nullptr, *view_members_ = nullptr, *primary_ = nullptr,
                     *delivered_ = nullptr, *queues_ = nullptr, *items_ = nullptr;
   counter_mark views_, deliveries_, multicasts_, retransmissions_, nacks_in_, nacks_out_, refused_,

@@ -341,6 +341,7 @@ TEST_F(Metrics, MembershipGcsAndQueueMetricsMove) {
       << get(fileserver_index, "/metrics");
   auto f = scrape(fileserver_index);
   EXPECT_GE(f.sum("dfs_gcs_views_installed_total"), 1);
+  EXPECT_EQ(f.sum("dfs_gcs_view_info"), 1);  // one series: the installed view
   EXPECT_TRUE(f.has("dfs_gcs_retransmissions_total"));
   EXPECT_TRUE(f.has("dfs_gcs_nacks_total"));
 
