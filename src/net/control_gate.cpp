@@ -9,6 +9,7 @@
 
 #include "common/logging.hpp"
 #include "core/security/tls_sniffer.hpp"
+#include "net/metrics.hpp"
 
 namespace dfs::net {
 
@@ -24,6 +25,8 @@ constexpr size_t max_pre_handshake_bytes = 64 * 1024;
 
 struct control_gate::impl : std::enable_shared_from_this<control_gate::impl> {
   gate_options opts;
+  prometheus::Counter* bytes_in = nullptr;  // from opts.metrics, if any
+  prometheus::Counter* bytes_out = nullptr;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::map<asio::ip::address, uint32_t> per_address;
@@ -108,6 +111,7 @@ struct session : std::enable_shared_from_this<session> {
           if (self->closed) return;
           if (ec) return self->close(nullptr);
           self->last_activity = clock_type::now();
+          if (self->gate->bytes_in) self->gate->bytes_in->Increment(static_cast<double>(n));
           if (self->sniffer.current() == tls_sniffer::state::handshaking) {
             auto st = self->sniffer.feed(reinterpret_cast<const uint8_t*>(self->up_buf.data()), n);
             if (st == tls_sniffer::state::not_tls) return self->close("not TLS, connection cut");
@@ -151,6 +155,7 @@ struct session : std::enable_shared_from_this<session> {
       if (self->closed) return;
       if (ec) return self->close(nullptr);
       self->last_activity = clock_type::now();
+      if (self->gate->bytes_out) self->gate->bytes_out->Increment(static_cast<double>(n));
       asio::async_write(self->client, asio::buffer(self->down_buf.data(), n),
                         [self](boost::system::error_code ec2, size_t) {
                           if (self->closed) return;
@@ -193,6 +198,10 @@ void control_gate::impl::accept() {
 control_gate::control_gate(gate_options opts) : impl_(std::make_shared<impl>()) {
   impl_->opts = std::move(opts);
   auto& o = impl_->opts;
+  if (o.metrics) {
+    impl_->bytes_in = &o.metrics->port_bytes("control", "in");
+    impl_->bytes_out = &o.metrics->port_bytes("control", "out");
+  }
   boost::system::error_code ec;
   tcp::endpoint ep(asio::ip::make_address(o.host, ec), o.port);
   if (!ec) impl_->acceptor.open(ep.protocol(), ec);

@@ -18,6 +18,8 @@
 
 namespace dfs::net {
 
+class metrics;
+
 struct gate_options {
   std::string host;            // public address to listen on
   uint16_t port = 0;           // public port
@@ -26,6 +28,8 @@ struct gate_options {
   uint32_t handshake_timeout_ms = 10000;
   uint32_t max_conns_per_address = 64;
   uint32_t max_conns = 2048;
+  // dfs_port_bytes_total{port="control"}: bytes relayed each way (TLS records); may be null.
+  std::shared_ptr<net::metrics> metrics;
 };
 
 class control_gate {

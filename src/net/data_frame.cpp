@@ -252,6 +252,7 @@ frame_error frame_conn::read(frame& out) {
   out.payload.resize(len);
   if (len > 0 && !read_exact(out.payload.data(), len, err)) return err;
   if (crc32c(out.payload) != get_le(h + 16, 4)) return frame_error::bad_crc;
+  bytes_read_ += sizeof h + len;
   return frame_error::none;
 }
 
@@ -265,6 +266,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   put_le(h + 12, payload.size(), 4);
   put_le(h + 16, crc32c(payload), 4);
   put_le(h + 20, crc32c(h, 20), 4);
+  bytes_written_ += sizeof h + payload.size();  // attempted: a failed write ends the connection
   if (ssl_) return send_all_tls(h, payload);
   iovec iov[2] = {{h, sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   size_t total = sizeof h + payload.size();

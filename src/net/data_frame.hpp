@@ -152,6 +152,9 @@ class frame_conn {
   bool tls() const { return ssl_ != nullptr; }
   // The kind of the peer's verified certificate (TLS only).
   std::optional<principal_kind> peer_kind() const;
+  // Frame bytes (headers and payloads) read and written so far, for dfs_port_bytes_total.
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
 
  private:
   bool read_exact(char* p, size_t n, frame_error& err);
@@ -166,6 +169,7 @@ class frame_conn {
   std::vector<char> rbuf_;
   size_t rpos_ = 0, rlen_ = 0;
   std::string wbuf_;  // TLS: header and payload in one record where they fit
+  uint64_t bytes_read_ = 0, bytes_written_ = 0;
 };
 
 // A parsed reply frame.

@@ -93,6 +93,8 @@ data_service::data_service(std::shared_ptr<chunk_store> store, data_service_opti
     reads_ = &m->counter("dfs_chunk_reads_total", "Chunk reads served by this chunkserver").Add({});
     read_bytes_ =
         &m->counter("dfs_chunk_read_bytes_total", "Bytes of chunk reads served here").Add({});
+    port_in_ = &m->port_bytes("data", "in");
+    port_out_ = &m->port_bytes("data", "out");
   }
 }
 
@@ -111,7 +113,17 @@ void data_service::bad_frame(const std::string& why) {
 }
 
 void data_service::serve(frame_conn& conn) {
+  // dfs_port_bytes_total{port="data"}, counted after each request while the connection lives.
+  uint64_t in_seen = 0, out_seen = 0;
+  auto count_bytes = [&] {
+    if (!port_in_) return;
+    port_in_->Increment(static_cast<double>(conn.bytes_read() - in_seen));
+    port_out_->Increment(static_cast<double>(conn.bytes_written() - out_seen));
+    in_seen = conn.bytes_read();
+    out_seen = conn.bytes_written();
+  };
   for (;;) {
+    count_bytes();
     frame f;
     auto e = conn.read(f);
     if (e == frame_error::closed || e == frame_error::timeout || e == frame_error::io) return;
@@ -134,7 +146,7 @@ void data_service::serve(frame_conn& conn) {
         bad_frame("unexpected frame type " + std::to_string(int(f.type)));
         return;
     }
-    if (!ok) return;
+    if (!ok) return count_bytes();
   }
 }
 

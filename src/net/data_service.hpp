@@ -61,6 +61,8 @@ class data_service {
   prometheus::Counter* write_bytes_ = nullptr;
   prometheus::Counter* reads_ = nullptr;
   prometheus::Counter* read_bytes_ = nullptr;
+  prometheus::Counter* port_in_ = nullptr;  // dfs_port_bytes_total{port="data"}
+  prometheus::Counter* port_out_ = nullptr;
 };
 
 }  // namespace dfs

@@ -79,7 +79,15 @@ struct http_server::shared {
   std::atomic<uint32_t> conns{0};
   std::map<std::string, uint32_t> per_address;  // open connections per remote address (mu)
   std::atomic<bool> stopping{false};
+  // dfs_port_bytes_total{port="http"}: HTTP bytes (headers and bodies, before TLS); null
+  // without a registry.
+  prometheus::Counter* bytes_in = nullptr;
+  prometheus::Counter* bytes_out = nullptr;
   std::mutex mu;
+
+  void count(prometheus::Counter* c, size_t n) {
+    if (c && n) c->Increment(static_cast<double>(n));
+  }
   std::map<session_base*, std::weak_ptr<session_base>> live;
 
   void close_all() {
@@ -155,9 +163,10 @@ class session final : public http_exchange,
     n = std::min(n, io_slice_bytes);
     parser_->get().body().data = buf;
     parser_->get().body().size = n;
-    auto ec = run_io([&](auto done) {
-                http::async_read(stream_, buffer_, *parser_, std::move(done));
-              }).first;
+    auto ec =
+        run_io([&](auto done) { http::async_read(stream_, buffer_, *parser_, std::move(done)); },
+               true)
+            .first;
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
@@ -246,7 +255,7 @@ class session final : public http_exchange,
 
   // Runs one socket operation on the I/O thread and waits for it (worker threads only).
   template <class Start>
-  std::pair<error_code, size_t> run_io(Start start) {
+  std::pair<error_code, size_t> run_io(Start start, bool reading = false) {
     if (broken_) throw http_io_error("connection closed");
     std::promise<std::pair<error_code, size_t>> done;
     auto result = done.get_future();
@@ -254,7 +263,9 @@ class session final : public http_exchange,
       arm();
       start([&done](error_code ec, size_t n) { done.set_value({ec, n}); });
     });
-    return result.get();
+    auto r = result.get();
+    s_->count(reading ? s_->bytes_in : s_->bytes_out, r.second);
+    return r;
   }
 
   void read_header() {
@@ -263,9 +274,11 @@ class session final : public http_exchange,
     parser_->header_limit(s_->opts.max_header_bytes);
     parser_->body_limit(s_->opts.max_body_bytes);
     arm();  // the whole header within the deadline: a trickling client is cut off
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](error_code ec, size_t) { self->on_header(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](error_code ec, size_t n) {
+                              self->s_->count(self->s_->bytes_in, n);
+                              self->on_header(ec);
+                            });
   }
 
   void on_header(error_code ec) {
@@ -424,6 +437,10 @@ http_server::http_server(http_options opts, http_handler handler)
     : s_(std::make_shared<shared>()), io_(std::make_unique<asio::io_context>(1)) {
   s_->opts = std::move(opts);
   s_->handler = std::move(handler);
+  if (s_->opts.metrics) {
+    s_->bytes_in = &s_->opts.metrics->port_bytes("http", "in");
+    s_->bytes_out = &s_->opts.metrics->port_bytes("http", "out");
+  }
   // A client certificate is optional here (bearer tokens are the other way in); one that is
   // presented must verify against the cluster CA, and then it authenticates the request.
   if (s_->opts.tls) s_->opts.tls->asio().set_verify_mode(asio::ssl::verify_peer);

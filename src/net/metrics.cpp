@@ -30,6 +30,9 @@ metrics::metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Name("dfs_http_request_duration_seconds")
                        .Help("Time from a complete request header to the end of the answer")
                        .Register(*registry_);
+  port_bytes_ = &counter("dfs_port_bytes_total",
+                         "Application bytes through the node's ports (control, gossip, data, "
+                         "multicast, http), by direction (in, out)");
   rss_ = &gauge("dfs_process_resident_memory_bytes", "Resident memory of this process").Add({});
   fds_ = &gauge("dfs_process_open_fds", "Open file descriptors of this process").Add({});
   threads_ = &gauge("dfs_process_threads", "Threads of this process").Add({});
@@ -43,6 +46,10 @@ prometheus::Family<prometheus::Counter>& metrics::counter(const std::string& nam
 prometheus::Family<prometheus::Gauge>& metrics::gauge(const std::string& name,
                                                       const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+}
+
+prometheus::Counter& metrics::port_bytes(const char* port, const char* direction) {
+  return port_bytes_->Add({{"port", port}, {"direction", direction}});
 }
 
 void metrics::on_scrape(std::function<void()> refresh) {

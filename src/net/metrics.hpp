@@ -46,6 +46,10 @@ class metrics {
   // A request refused before any handler ran (401, 403, 400, 431): counted, not timed.
   void count_refused(std::string_view method, unsigned status);
 
+  // dfs_port_bytes_total{port, direction}: application bytes through one of the node's ports
+  // (control, gossip, data, multicast, http), direction "in" or "out". Both from fixed sets.
+  prometheus::Counter& port_bytes(const char* port, const char* direction);
+
   // The text exposition format 0.0.4 of every metric, refreshed now.
   std::string scrape();
 
@@ -53,6 +57,7 @@ class metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* http_requests_;
   prometheus::Family<prometheus::Histogram>* http_seconds_;
+  prometheus::Family<prometheus::Counter>* port_bytes_;
   prometheus::Gauge* rss_;
   prometheus::Gauge* fds_;
   prometheus::Gauge* threads_;

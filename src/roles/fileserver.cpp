@@ -28,18 +28,21 @@ bool first_start(const config& cfg) {
 }
 
 // The HTTP gateway on node.port + 3 (issue 16): the listener (net) calls the handlers (client);
-// /metrics is answered before the gateway's routes.
+// /metrics and the status page (/, /status/fragment, /status.json) are answered before the
+// gateway's routes.
 // A port that cannot be bound is logged; the node still serves its queue replica.
 void start_gateway(node_context& ctx) {
   auto& cfg = ctx.cfg;
   auto backend = std::make_shared<gateway_backend>(ctx.sys, cfg, ctx.id.address());
   auto m = ctx.metrics;
+  auto board = ctx.status;
   auto log = log::get("main");
   try {
     auto o = http_options_of(ctx);
-    auto server = std::make_shared<net::http_server>(o, [backend, m](net::http_exchange& ex) {
-      if (!net::serve_metrics(*m, ex)) backend->handle(ex);
-    });
+    auto server =
+        std::make_shared<net::http_server>(o, [backend, m, board](net::http_exchange& ex) {
+          if (!net::serve_metrics(*m, ex) && !net::serve_status(*board, ex)) backend->handle(ex);
+        });
     ctx.services.push_back(server);
     ctx.http_port_served = true;
     log->info("gateway_ready http={}://{}:{}", cfg.gateway.tls ? "https" : "http", o.host,
@@ -56,7 +59,8 @@ void start_gateway(node_context& ctx) {
 void start_fileserver(node_context& ctx) {
   auto gcfg = gcs_config_from(ctx.cfg);
   if (!gcfg.durable) gcfg.bootstrap = first_start(ctx.cfg);
-  auto seq = ctx.sys.spawn(sequencer_fn, ctx.cfg, ctx.id, gcfg, ctx.membership);
+  auto seq =
+      ctx.sys.spawn(sequencer_fn, ctx.cfg, ctx.id, gcfg, ctx.membership, ctx.metrics, ctx.status);
   ctx.ftqueue = seq;
   ctx.keep(seq);
   ctx.commands["view"] = {"view", "gcs view: id, members and ranks, primary, stable seqs", seq};

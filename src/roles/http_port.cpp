@@ -40,14 +40,16 @@ void start_metrics_port(node_context& ctx) {
     o.workers = metrics_workers;
     o.max_body_bytes = 0;  // nothing here takes a body
     auto m = ctx.metrics;
-    auto server = std::make_shared<net::http_server>(o, [m](net::http_exchange& ex) {
-      if (!net::serve_metrics(*m, ex))
-        ex.respond(404, gateway::render_error("not found: this node serves only /metrics"));
+    auto board = ctx.status;
+    auto server = std::make_shared<net::http_server>(o, [m, board](net::http_exchange& ex) {
+      if (!net::serve_metrics(*m, ex) && !net::serve_status(*board, ex))
+        ex.respond(404, gateway::render_error(
+                            "not found: this node serves only /metrics and the status page /"));
     });
     ctx.services.push_back(server);
     ctx.http_port_served = true;
-    log->info("metrics_ready http={}://{}:{}/metrics", o.tls ? "https" : "http", o.host,
-              server->port());
+    log->info("metrics_ready http={}://{}:{}/ (status page, /metrics)", o.tls ? "https" : "http",
+              o.host, server->port());
   } catch (const std::exception& e) {
     log->error("metrics_port_failed error=\"{}\"", e.what());
   }

@@ -11,8 +11,8 @@ void start_master(node_context& ctx) {
   auto replicator = ctx.sys.spawn(replicator_fn, hot_options_of(ctx.cfg));
   ctx.keep(repair);
   ctx.keep(replicator);
-  auto m =
-      ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership, repair, replicator, ctx.metrics);
+  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership, repair, replicator,
+                         ctx.metrics, ctx.status);
   ctx.master = m;
   ctx.keep(m);
   ctx.commands["chunkservers"] = {

@@ -12,15 +12,31 @@
 #include "actors/admin/admin_actor.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
+#include "common/ports.hpp"
+#include "common/strings.hpp"
 #include "net/metrics.hpp"
+#include "net/status_board.hpp"
 #include "proto/interfaces.hpp"
 #include "proto/membership.hpp"
 
 namespace dfs {
 
+// The master's status page: cfg.master.address's HTTP port (P+3), in this node's scheme.
+inline std::string master_status_url(const config& c) {
+  auto a = endpoint::parse(c.master.address);
+  if (!a) return {};
+  return std::string(c.gateway.tls ? "https" : "http") + "://" + a->host + ":" +
+         std::to_string(http_port_of(a->port)) + "/";
+}
+
 struct node_context {
   node_context(caf::actor_system& s, const config& c, node_id i, std::vector<std::string> r)
-      : sys(s), cfg(c), id(std::move(i)), roles(std::move(r)) {}
+      : sys(s),
+        cfg(c),
+        id(std::move(i)),
+        roles(std::move(r)),
+        status(std::make_shared<net::status_board>(dfs::status::node_section{
+            id.to_string(), join(roles), c.http_port(), master_status_url(c)})) {}
 
   caf::actor_system& sys;
   const config& cfg;
@@ -36,6 +52,9 @@ struct node_context {
   std::vector<std::shared_ptr<void>> services;
   // The process's Prometheus registry (net/metrics.hpp), served at /metrics on the HTTP port.
   std::shared_ptr<net::metrics> metrics = std::make_shared<net::metrics>();
+  // The status page's sections (net/status_board.hpp), published by the actors that own them
+  // and served at / on the HTTP port.
+  std::shared_ptr<net::status_board> status;
   // Set by a role that serves the HTTP port itself (the fileserver's gateway); otherwise the
   // server starts a listener with only /metrics there (roles/http_port.hpp).
   bool http_port_served = false;

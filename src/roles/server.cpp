@@ -35,7 +35,7 @@ int wait_for_signal(const sigset_t& sigs) {
 // Every server node is a member of the gossip group, whatever its roles; role actors
 // subscribe to its events through ctx.membership.
 void start_membership(node_context& ctx) {
-  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles);
+  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles, ctx.metrics, ctx.status);
   ctx.membership = fd;
   ctx.keep(fd);
   admin_actor console = fd;
@@ -132,9 +132,10 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   std::unique_ptr<net::control_gate> gate_port;
   if (code == 0 && port) {
     try {
-      gate_port = std::make_unique<net::control_gate>(net::gate_options{
-          cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
-          cfg.net.handshake_timeout_ms, cfg.net.max_conns_per_address, cfg.net.max_conns});
+      gate_port = std::make_unique<net::control_gate>(
+          net::gate_options{cfg.node.host, cfg.node.port, *port, cfg.net.idle_timeout_ms,
+                            cfg.net.handshake_timeout_ms, cfg.net.max_conns_per_address,
+                            cfg.net.max_conns, ctx.metrics});
     } catch (const std::exception& e) {
       log->error("{}", e.what());
       code = 1;

@@ -129,6 +129,7 @@ void on_member_event(self_ptr self, const member_event_msg& e) {
 
 caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_request& req) {
   auto& st = self->state;
+  st.observer->count_queue_op(req.code);
   auto key = std::make_pair(req.client_id, req.request_no);
   auto promise = self->make_response_promise<queue_reply>();
   auto i = st.waiting.find(key);
@@ -252,8 +253,11 @@ gcs::gcs_config gcs_config_from(const config& cfg) {
 
 sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
                                             config cfg, node_id id, gcs::gcs_config gcfg,
-                                            failure_detector_actor membership) {
+                                            failure_detector_actor membership,
+                                            std::shared_ptr<net::metrics> metrics,
+                                            std::shared_ptr<net::status_board> status) {
   auto& st = self->state;
+  st.observer = std::make_unique<gcs_observer>(std::move(metrics), std::move(status));
   st.self = id;
   st.app = std::make_unique<ftqueue::replica>();
   if (gcfg.durable) {
@@ -285,8 +289,10 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<se
       },
       [=](tick_atom) {
         auto now = core::clock::now();
-        carry_out(self, self->state.member->on_tick(now));
-        update_rate(self->state, now);
+        auto& sq = self->state;
+        carry_out(self, sq.member->on_tick(now));
+        update_rate(sq, now);
+        sq.observer->on_tick(*sq.member, *sq.app, *sq.socket, now);
         self->delayed_send(self, self->state.tick_interval, tick_atom::value);
       },
   };

@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/gcs/gcs_observer.hpp"
 #include "common/config.hpp"
 #include "core/ftqueue/replica.hpp"
 #include "core/gcs/member.hpp"
@@ -51,6 +52,7 @@ struct sequencer_state {
   core::time_point rate_at{};
   uint64_t rate_base = 0;
   double deliveries_per_s = 0;
+  std::unique_ptr<gcs_observer> observer;  // metrics and status page
 };
 
 // Maps the [gcs] config keys to the protocol's tunables. `bootstrap` is decided by the caller
@@ -58,10 +60,13 @@ struct sequencer_state {
 gcs::gcs_config gcs_config_from(const config& cfg);
 
 // `membership` may be null (no failure detector on this node): the group then stays a
-// singleton view, which is never primary unless gcs.expected_group_size is 1.
+// singleton view, which is never primary unless gcs.expected_group_size is 1. `metrics` and
+// `status` (either may be null) receive what gcs_observer.hpp publishes.
 sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
                                             config cfg, node_id id, gcs::gcs_config gcfg,
-                                            failure_detector_actor membership);
+                                            failure_detector_actor membership,
+                                            std::shared_ptr<net::metrics> metrics,
+                                            std::shared_ptr<net::status_board> status);
 
 // Console commands (console.cpp): view, queues, gcs-stats, fault.
 admin_reply sequencer_console(const sequencer_state& st, const admin_request& req);

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/master/master_status.hpp"
 #include "common/assert.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
@@ -17,7 +18,8 @@ namespace dfs {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
-// Gauges are refreshed once a second: the under-replicated count walks every chunk.
+// Gauges and the status page are refreshed once a second: the under-replicated count walks every
+// chunk.
 constexpr uint32_t metrics_every_ticks = 5;
 
 void count_op(master_self self, const char* op) {
@@ -316,9 +318,11 @@ master::hot_options hot_options_of(const config& cfg) {
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                                       failure_detector_actor membership, repair_actor repair,
                                       replicator_actor replicator,
-                                      std::shared_ptr<net::metrics> metrics) {
+                                      std::shared_ptr<net::metrics> metrics,
+                                      std::shared_ptr<net::status_board> status) {
   auto& st = self->state;
   if (metrics) st.metrics = std::make_unique<master_metrics>(*metrics);
+  st.status = std::move(status);
   st.repair = std::move(repair);
   st.replicator = std::move(replicator);
   st.core = std::make_unique<master::master_core>(options_of(cfg), id);
@@ -383,7 +387,10 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         if (fx.repair) ask_hot_chunks(self);  // in time for the next plan
         carry_out(self, std::move(fx));
         auto& st = self->state;
-        if (st.metrics && st.ticks++ % metrics_every_ticks == 0) st.metrics->refresh(st);
+        if (st.ticks++ % metrics_every_ticks == 0) {
+          if (st.metrics) st.metrics->refresh(st);
+          if (st.status) st.status->publish(master_status_of(st));
+        }
         self->delayed_send(self, tick_interval, tick_atom::value);
       },
   };

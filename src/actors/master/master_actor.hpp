@@ -17,6 +17,7 @@
 #include "common/config.hpp"
 #include "core/master/hot_chunks.hpp"
 #include "core/master/master_core.hpp"
+#include "net/status_board.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/journal.hpp"
 
@@ -40,8 +41,9 @@ struct master_state {
            std::variant<caf::typed_response_promise<ns_reply>,
                         caf::typed_response_promise<put_plan>, console_waiter>>
       promises;
-  std::unique_ptr<master_metrics> metrics;  // null without a registry
-  uint32_t ticks = 0;                       // metrics are refreshed every few ticks
+  std::unique_ptr<master_metrics> metrics;    // null without a registry
+  std::shared_ptr<net::status_board> status;  // null without a status page
+  uint32_t ticks = 0;                         // metrics are refreshed every few ticks
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -49,11 +51,13 @@ using master_self = master_actor::stateful_pointer<master_state>;
 // `membership` (may be null) is subscribed to: a chunkserver it declares dead is removed at
 // once, without waiting for the heartbeat thresholds. `repair` and `replicator` are the
 // master's helpers (spawned beside it by the role, src/roles/master.cpp). `metrics` (may be
-// null): the registry of master_metrics.hpp.
+// null): the registry of master_metrics.hpp. `status` (may be null): the board the master's
+// section of the status page is published to (master_status.hpp).
 master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
                                       failure_detector_actor membership, repair_actor repair,
                                       replicator_actor replicator,
-                                      std::shared_ptr<net::metrics> metrics);
+                                      std::shared_ptr<net::metrics> metrics,
+                                      std::shared_ptr<net::status_board> status);
 
 // Their options from the config ([repair], [replicator]).
 master::repair_options repair_options_of(const config& cfg);

@@ -47,6 +47,7 @@ void publish(self_ptr self, const membership::member_event& e) {
                  : spdlog::level::info;
   log->log(lvl, "{} member={} inc={}", membership::to_string(e.kind), e.id.to_string(),
            e.incarnation);
+  if (e.kind == event_kind::member_alive) self->state.observer->count_refuted_suspicion();
   member_event_msg msg{to_msg_kind(e.kind), e.id, e.incarnation, roles_of(*self->state.swim, e.id)};
   for (auto& l : self->state.listeners) self->send(l, member_event_atom::value, msg);
 }
@@ -133,9 +134,11 @@ membership::membership_config membership_config_from(const config& cfg) {
   return m;
 }
 
-failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config cfg, node_id id,
-                                                         std::vector<std::string> roles) {
+failure_detector_full::behavior_type failure_detector_fn(
+    self_ptr self, config cfg, node_id id, std::vector<std::string> roles,
+    std::shared_ptr<net::metrics> metrics, std::shared_ptr<net::status_board> status) {
   auto& st = self->state;
+  st.observer = std::make_unique<membership_observer>(std::move(metrics), std::move(status));
   auto now = core::clock::now();
   st.roles = join(roles);
   st.swim = std::make_unique<membership::swim>(id, membership_config_from(cfg), id.incarnation, now,
@@ -163,7 +166,10 @@ failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config c
         carry_out(self, self->state.swim->on_packet(from, p, core::clock::now()));
       },
       [=](tick_atom) {
-        carry_out(self, self->state.swim->on_tick(core::clock::now()));
+        auto now = core::clock::now();
+        auto& fd = self->state;
+        carry_out(self, fd.swim->on_tick(now));
+        fd.observer->on_tick(*fd.swim, *fd.socket, now);
         schedule_tick(self);
       },
       [=](admin_atom, const admin_request& req) { return admin_command(self, req); },

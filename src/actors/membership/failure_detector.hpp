@@ -12,6 +12,7 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/membership/membership_observer.hpp"
 #include "common/config.hpp"
 #include "core/membership/swim.hpp"
 #include "net/packet_codec.hpp"
@@ -44,12 +45,15 @@ struct failure_detector_state {
            base_packets_received = 0;
   core::time_point reset_at;
   bool ticking = false;
+  std::unique_ptr<membership_observer> observer;  // metrics and status page
 };
 
-// `roles` are this node's roles; the socket binds cfg.node.host:cfg.node.port (UDP).
+// `roles` are this node's roles; the socket binds cfg.node.host:cfg.node.port (UDP). `metrics`
+// and `status` (either may be null) receive what membership_observer.hpp publishes.
 failure_detector_full::behavior_type failure_detector_fn(
     failure_detector_full::stateful_pointer<failure_detector_state> self, config cfg, node_id id,
-    std::vector<std::string> roles);
+    std::vector<std::string> roles, std::shared_ptr<net::metrics> metrics,
+    std::shared_ptr<net::status_board> status);
 
 // Maps config keys to the protocol's tunables.
 membership::membership_config membership_config_from(const config& cfg);

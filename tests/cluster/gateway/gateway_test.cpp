@@ -5,6 +5,7 @@
 // forged and foreign tokens (401), a server certificate (403), an oversize header (431), a
 // malformed request line (400), a client that never speaks (cut off after the idle timeout),
 // too many connections from one address. Also: 200 MiB through the gateway in bounded memory,
+// a 1 GiB upload with the fileserver under 200 MiB of resident memory,
 // redirects to the gateway next to the replicas, and a clean SIGTERM with a client connected.
 // Each test stops exactly the processes it started (dfs_cluster, by PID).
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <vector>
 
 #include "common/dfs_cluster.hpp"
@@ -484,6 +486,51 @@ TEST_F(Gateway, LargeTransfersStreamInBoundedMemory) {
   EXPECT_LT(peak, 200u << 20) << "fileserver peak RSS " << (peak >> 20) << " MiB";
   std::remove(path.c_str());
   std::remove(local("large").c_str());
+}
+
+// `size` deterministic random bytes, written 1 MiB at a time (the test never holds the file).
+void write_random_streamed(const std::string& path, uint64_t size, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::ofstream out(path, std::ios::binary);
+  std::vector<uint64_t> block((1u << 20) / 8);
+  for (uint64_t done = 0; done < size;) {
+    for (auto& v : block) v = rng();
+    auto n = std::min<uint64_t>(size - done, block.size() * 8);
+    out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
+    done += n;
+  }
+}
+
+// Issue 16 item 5: a 1 GiB upload through the gateway while the fileserver's peak resident
+// memory (VmHWM, over its whole life) stays under 200 MiB: the body streams to the replicas in
+// windows of chunks, never into memory. The stored version has the full size, and its last MiB
+// read back through a Range request is the file's.
+TEST_F(Gateway, OneGibUploadKeepsTheGatewayUnder200MiB) {
+  constexpr uint64_t size = 1ull << 30;
+  write_random_streamed(local("gib"), size, 21);
+  auto t0 = std::chrono::steady_clock::now();
+  auto p = call("PUT", "/files/gib.bin", {"-T", local("gib"), "--max-time", "240"});
+  auto put_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(p.status, 201) << p.body << p.err;
+  EXPECT_NE(p.body.find("\"size\":1073741824"), std::string::npos) << p.body;
+  auto tail =
+      get("/files/gib.bin", {"-H", "Range: bytes=1072693248-1073741823", "-o", local("gib.tail")});
+  EXPECT_EQ(tail.status, 206) << tail.err;
+  {
+    std::ifstream in(local("gib"), std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(size - (1u << 20)));
+    std::string expected(1u << 20, '\0');
+    in.read(&expected[0], static_cast<std::streamsize>(expected.size()));
+    EXPECT_TRUE(read_all(local("gib.tail")) == expected) << "last MiB differs";
+  }
+  auto peak = peak_rss_bytes(c.proc("fs").pid());
+  std::printf("1 GiB PUT through the gateway: %.1f s, %.1f MiB/s; fileserver peak RSS %llu MiB\n",
+              put_s, 1024 / put_s, static_cast<unsigned long long>(peak >> 20));
+  EXPECT_GT(peak, 0u);
+  EXPECT_LT(peak, 200u << 20) << "fileserver peak RSS " << (peak >> 20) << " MiB";
+  EXPECT_TRUE(node_alive());
+  std::remove(local("gib").c_str());
+  std::remove(local("gib.tail").c_str());
 }
 
 // A second fileserver on another loopback address, where no chunkserver runs: with

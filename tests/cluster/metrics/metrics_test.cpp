@@ -2,8 +2,10 @@
 // after puts and gets through the CLI, each node's text exposition is parsed by a small parser
 // of the Prometheus text format (every sample `name{labels} value`, one HELP and one TYPE per
 // family, before its samples), and the counters that the load should move have moved. Scrapes
-// need the same credential as the gateway: no token is 401, and `/` on a node without a
-// gateway is 404. Each test stops exactly the processes it started (dfs_cluster, by PID).
+// need the same credential as the gateway: no token is 401; a node without a gateway serves
+// /metrics and the status page only. Also: bytes per port, membership (suspicions after a
+// SIGKILL), GCS and queue-op metrics move. Each test stops exactly the processes it started
+// (dfs_cluster, by PID).
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -166,13 +168,13 @@ struct Metrics : ::testing::Test {
 
   void SetUp() override {
     if (::access(curl_bin, X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+    // One gossip group through the master, so that every node's membership lists all five.
     c.set_common({"master.address=" + c.addr_of(master_index), "master.unhealthy_after_ms=1500",
-                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300",
+                  "cluster.introducers=[\"" + c.addr_of(master_index) + "\"]"});
     c.start("master", "master", master_index);
     for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-    c.start("fs", "fileserver", fileserver_index,
-            {"gcs.expected_group_size=1",
-             "cluster.introducers=[\"" + c.addr_of(fileserver_index) + "\"]"});
+    c.start("fs", "fileserver", fileserver_index, {"gcs.expected_group_size=1"});
     auto r =
         dfs::test::run({DFS_BIN_PATH, "--role", "ca", "--set", "cluster.key_file=" + c.key_file(),
                         "token", "prometheus", "--kind", "client", "--ttl", "600"},
@@ -192,11 +194,16 @@ struct Metrics : ::testing::Test {
 
   // curl GET on node `index`'s HTTP port; the status, and the body into `body`.
   int get(int index, const std::string& path, std::string* body = nullptr, bool auth = true) {
+    return call(index, "GET", path, body, auth);
+  }
+
+  int call(int index, const std::string& method, const std::string& path,
+           std::string* body = nullptr, bool auth = true) {
     static int n = 0;
     auto file = c.dir() + "/scrape-" + std::to_string(n++);
     std::vector<std::string> argv = {
-        curl_bin, "-sS", "--max-time", "20",          "--cacert", c.pki_dir() + "/ca.crt",
-        "-o",     file,  "-w",         "%{http_code}"};
+        curl_bin, "-sS",  "--max-time", "20", "--cacert", c.pki_dir() + "/ca.crt",
+        "-X",     method, "-o",         file, "-w",       "%{http_code}"};
     if (auth) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
     argv.push_back("https://127.0.0.1:" + std::to_string(c.port_of(index) + 3) + path);
     auto r = dfs::test::run(argv, c.dir());
@@ -289,6 +296,76 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
   EXPECT_GT(reads, 0);
   EXPECT_GE(written, bytes);  // each byte on every replica the quorum needs
   EXPECT_GE(read, bytes);
+
+  // Bytes per port: the puts came in on the chunkservers' data ports, the console and the
+  // client on the master's control port, gossip everywhere, the scrapes on the HTTP ports.
+  double data_in = 0;
+  for (int i = 1; i <= 3; ++i)
+    data_in += scrape(i).sum("dfs_port_bytes_total", {{"port", "data"}, {"direction", "in"}});
+  EXPECT_GE(data_in, bytes);
+  for (int i : {master_index, 1, fileserver_index}) {
+    auto e = scrape(i);
+    EXPECT_GT(e.sum("dfs_port_bytes_total", {{"port", "gossip"}, {"direction", "in"}}), 0) << i;
+    EXPECT_GT(e.sum("dfs_port_bytes_total", {{"port", "gossip"}, {"direction", "out"}}), 0) << i;
+    EXPECT_GT(e.sum("dfs_port_bytes_total", {{"port", "http"}, {"direction", "out"}}), 0) << i;
+    EXPECT_GT(e.sum("dfs_port_bytes_total", {{"port", "http"}, {"direction", "in"}}), 0) << i;
+    EXPECT_GT(e.sum("dfs_membership_gossip_bytes_total", {{"direction", "out"}}), 0) << i;
+  }
+  EXPECT_GT(
+      scrape(master_index).sum("dfs_port_bytes_total", {{"port", "control"}, {"direction", "in"}}),
+      0);
+}
+
+TEST_F(Metrics, MembershipGcsAndQueueMetricsMove) {
+  // Queue operations through the fileserver's gateway: counted by kind, delivered by the GCS.
+  std::string body;
+  ASSERT_TRUE(wait_until(
+      [&] { return call(fileserver_index, "POST", "/queues?label=5", &body) == 200; }, 20s))
+      << body;
+  auto id = std::to_string(std::atoll(body.c_str() + body.find("\"id\":") + 5));
+  ASSERT_EQ(call(fileserver_index, "POST", "/queues/" + id + "/items?item=3"), 200);
+  ASSERT_EQ(call(fileserver_index, "POST", "/queues/" + id + "/items?item=4"), 200);
+  ASSERT_EQ(call(fileserver_index, "POST", "/queues/" + id + "/pop"), 200);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto e = scrape(fileserver_index);
+        return e.sum("dfs_queue_ops_total", {{"op", "create"}}) >= 1 &&
+               e.sum("dfs_queue_ops_total", {{"op", "push"}}) >= 2 &&
+               e.sum("dfs_queue_ops_total", {{"op", "pop"}}) >= 1 &&
+               e.sum("dfs_gcs_deliveries_total") >= 4 && e.sum("dfs_gcs_delivered_seq") >= 4 &&
+               e.sum("dfs_gcs_view_epoch") >= 1 && e.sum("dfs_gcs_primary") == 1 &&
+               e.sum("dfs_gcs_view_members") == 1 && e.sum("dfs_queues") == 1 &&
+               e.sum("dfs_queue_items") == 1;
+      },
+      10s))
+      << get(fileserver_index, "/metrics");
+  auto f = scrape(fileserver_index);
+  EXPECT_GE(f.sum("dfs_gcs_views_installed_total"), 1);
+  EXPECT_EQ(f.sum("dfs_gcs_view_info"), 1);  // one series: the installed view
+  EXPECT_TRUE(f.has("dfs_gcs_retransmissions_total"));
+  EXPECT_TRUE(f.has("dfs_gcs_nacks_total"));
+
+  // Membership: five members alive everywhere; a SIGKILLed chunkserver is suspected (by some
+  // member's probe), then counted dead on the master.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return scrape(master_index).sum("dfs_membership_members", {{"state", "alive"}}) == 5;
+      },
+      10s));
+  c.kill9("cs3");
+  EXPECT_TRUE(wait_until(
+      [&] {
+        double suspicions = 0;
+        for (int i : {master_index, 1, 2, fileserver_index})
+          suspicions += scrape(i).sum("dfs_membership_suspicions_total");
+        auto m = scrape(master_index);
+        return suspicions >= 1 && m.sum("dfs_membership_members", {{"state", "dead"}}) == 1 &&
+               m.sum("dfs_membership_members", {{"state", "alive"}}) == 4;
+      },
+      20s))
+      << get(master_index, "/metrics");
+  EXPECT_TRUE(scrape(master_index).has("dfs_membership_refutations_total"));
+  EXPECT_TRUE(scrape(master_index).has("dfs_membership_suspicions_refuted_total"));
 }
 
 TEST_F(Metrics, ScrapesNeedTheGatewaysCredentials) {
@@ -297,9 +374,11 @@ TEST_F(Metrics, ScrapesNeedTheGatewaysCredentials) {
   EXPECT_EQ(get(master_index, "/metrics", &body, false), 401) << body;
   EXPECT_EQ(body.find("dfs_"), std::string::npos);
   EXPECT_EQ(get(1, "/metrics", nullptr, false), 401);
-  // A node without a gateway serves only /metrics.
-  EXPECT_EQ(get(master_index, "/", &body), 404) << body;
+  // A node without a gateway serves only /metrics and the status page.
+  EXPECT_EQ(get(master_index, "/", &body, false), 401) << body;
+  EXPECT_EQ(get(master_index, "/", &body), 200) << body;
   EXPECT_EQ(get(master_index, "/files/"), 404);
+  EXPECT_EQ(get(master_index, "/nothing"), 404);
   // The refusals are counted, and the node still answers.
   auto e = scrape(master_index);
   EXPECT_GE(e.sum("dfs_http_requests_total", {{"status", "401"}}), 1);
