@@ -3,7 +3,9 @@
 // oplog frame's CRC passed.
 //
 // Properties: decoding never aborts; what decodes re-encodes to a fixed point (the first byte
-// picks image or entry); recovered_image over decoded entries keeps its log contiguous.
+// picks image or entry); recovered_image keeps the image's entries and adds only a contiguous
+// continuation.
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(proto::decode_gcs_image(again, im2));
     FUZZ_CHECK(im2 == im);
     FUZZ_CHECK(proto::encode_gcs_image(im2) == again);
-    auto rec = gcs::recovered_image(im, im.entries);  // its own entries again: nothing added
-    FUZZ_CHECK(rec.entries.size() == im.entries.size());
+    // Its own entries again as a log: the image's entries stay as they are (a damaged image
+    // may hold them out of order), and whatever is added continues the last seq by one.
+    auto rec = gcs::recovered_image(im, im.entries);
+    FUZZ_CHECK(rec.entries.size() >= im.entries.size());
+    FUZZ_CHECK(std::equal(im.entries.begin(), im.entries.end(), rec.entries.begin()));
+    for (size_t i = im.entries.size(); i < rec.entries.size(); ++i)
+      FUZZ_CHECK(rec.entries[i].seq ==
+                 (i == 0 ? im.snapshot_seq : rec.entries[i - 1].seq) + 1);
     return 0;
   }
   // A log: entries back to back, each prefixed by a one-byte length.
