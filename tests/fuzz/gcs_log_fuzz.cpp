@@ -34,8 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(rec.entries.size() >= im.entries.size());
     FUZZ_CHECK(std::equal(im.entries.begin(), im.entries.end(), rec.entries.begin()));
     for (size_t i = im.entries.size(); i < rec.entries.size(); ++i)
-      FUZZ_CHECK(rec.entries[i].seq ==
-                 (i == 0 ? im.snapshot_seq : rec.entries[i - 1].seq) + 1);
+      FUZZ_CHECK(rec.entries[i].seq == (i == 0 ? im.snapshot_seq : rec.entries[i - 1].seq) + 1);
     return 0;
   }
   // A log: entries back to back, each prefixed by a one-byte length.
