@@ -41,10 +41,18 @@ void expect_coverage(const world::coverage& c) {
   EXPECT_GT(c.commit_retries, 0u);
 }
 
+// Under ASan/UBSan (scripts/test --sanitize) a run is ~10x slower: a quarter of the sweep keeps
+// the test inside its 300 s ctest timeout (the full sweep runs in the normal build).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uint64_t crash_sweep_runs = 50;
+#else
+constexpr uint64_t crash_sweep_runs = 200;
+#endif
+
 TEST(StorageSim, CrashesLossAndDuplicationNeverLoseAnAcknowledgedVersion) {
   world::coverage total;
   world_options opts;
-  sweep(200, 1, opts, total);
+  sweep(crash_sweep_runs, 1, opts, total);
   expect_coverage(total);
 }
 
