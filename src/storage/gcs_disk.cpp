@@ -57,16 +57,17 @@ io_status gcs_disk::recover(gcs_recovery& out) {
     generation_ = get_le(scanned.frames[0].payload.data(), 8);
     out.has_image = true;
   }
-  // Logs of other generations are leftovers of an image switch a crash interrupted.
+  // Leftovers of a crash: a *.tmp of an interrupted atomic write, and logs of other generations
+  // (an image switch the crash interrupted).
   for (const auto& n : names) {
-    if (n.rfind(log_prefix, 0) != 0 || dir_ + "/" + n == log_path(generation_)) continue;
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) continue;
+    bool tmp = n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0;
+    bool stray_log = !tmp && n.rfind(log_prefix, 0) == 0 && dir_ + "/" + n != log_path(generation_);
+    if (!tmp && !stray_log) continue;
     remove_file(dir_ + "/" + n);
-    out.warnings.push_back("removed " + n + " (not of image generation " +
-                           std::to_string(generation_) + ")");
+    if (stray_log)
+      out.warnings.push_back("removed " + n + " (not of image generation " +
+                             std::to_string(generation_) + ")");
   }
-  for (const auto& n : names)
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) remove_file(dir_ + "/" + n);
   const std::string path = log_path(generation_);
   std::string bytes;
   uint64_t size = 0;
