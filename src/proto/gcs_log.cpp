@@ -1,12 +1,10 @@
 #include "proto/gcs_log.hpp"
 
 #include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
 #include <caf/error.hpp>
 
-#include <vector>
-
 #include "proto/gcs.hpp"
+#include "proto/tagged_bytes.hpp"
 
 namespace dfs::gcs {
 
@@ -25,17 +23,6 @@ namespace {
 constexpr uint8_t image_format = 1;
 constexpr uint8_t entry_format = 1;
 
-// Plain data needs no actor system: a null execution unit is enough (see master_log.cpp).
-template <class T>
-std::string encode(uint8_t format, const T& x) {
-  std::vector<char> buf;
-  caf::binary_serializer sink{static_cast<caf::execution_unit*>(nullptr), buf};
-  auto copy = format;
-  auto err = sink(copy, const_cast<T&>(x));
-  (void)err;  // writing to a vector cannot fail
-  return std::string(buf.begin(), buf.end());
-}
-
 template <class T>
 bool decode(std::string_view bytes, uint8_t format, T& out) {
   caf::binary_deserializer src{static_cast<caf::execution_unit*>(nullptr), bytes.data(),
@@ -51,7 +38,7 @@ bool decode(std::string_view bytes, uint8_t format, T& out) {
 }  // namespace
 
 std::string encode_gcs_image(const gcs::durable_image& image) {
-  return encode(image_format, image);
+  return encode_tagged(image_format, image);
 }
 
 bool decode_gcs_image(std::string_view bytes, gcs::durable_image& out) {
@@ -59,7 +46,7 @@ bool decode_gcs_image(std::string_view bytes, gcs::durable_image& out) {
 }
 
 std::string encode_gcs_entry(const gcs::log_entry& entry) {
-  return encode(entry_format, entry);
+  return encode_tagged(entry_format, entry);
 }
 
 bool decode_gcs_entry(std::string_view bytes, gcs::log_entry& out) {

@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "proto/tagged_bytes.hpp"
+
 namespace dfs::proto {
 
 namespace {
@@ -18,16 +20,9 @@ constexpr uint8_t snapshot_format = 4;
 using master::errc;
 using master::make_error;
 
-// The serializers need neither an actor system nor a scheduler for plain data: a null
-// execution unit is enough (CAF only uses it for actor handles, which we never persist).
 template <class T>
 std::string encode(uint8_t tag, const T& x) {
-  std::vector<char> buf;
-  caf::binary_serializer sink{static_cast<caf::execution_unit*>(nullptr), buf};
-  auto copy = tag;
-  auto err = sink(copy, const_cast<T&>(x));
-  (void)err;  // writing to a vector cannot fail
-  return std::string(buf.begin(), buf.end());
+  return encode_tagged(tag, x);
 }
 
 template <class T>
