@@ -229,6 +229,11 @@ ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
   return call<ns_reply>(storage_atom::value, layout_request{path, version});
 }
 
+lease_reply storage_client::lease(const std::string& remote, uint64_t index) {
+  check_remote(remote, master::path_rules::clean);
+  return call<lease_reply>(lease_atom::value, lease_request{remote, index, 0});
+}
+
 ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
   auto key = std::make_pair(remote, version);
   auto now = std::chrono::steady_clock::now();

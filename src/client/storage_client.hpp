@@ -55,6 +55,10 @@ class storage_client {
   ns_reply versions(const std::string& path, uint32_t count);
   // Chunks and replicas of a version (0 = newest), straight from the master (no cache).
   ns_reply layout_now(const std::string& path, uint64_t version = 0);
+  // The lease on chunk `index` of the newest version of `remote`: the running one, or a new
+  // grant (which bumps the chunk's version). Throws on an error status (busy: another lease
+  // may still run).
+  lease_reply lease(const std::string& remote, uint64_t index);
   // Uploads `local` as a new version of `remote`; chunk_size 0 = the cluster default.
   // `base_version` != 0: commit only if that is still the newest version (edit; otherwise a
   // storage_error says which version is newer).

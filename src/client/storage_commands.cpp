@@ -404,6 +404,28 @@ int cmd_store(storage_client& client, const args_t& args) {
   return 0;
 }
 
+// lease REMOTE [CHUNK_INDEX]: asks the master for the chunk's lease and prints it.
+int cmd_lease(storage_client& client, const args_t& args) {
+  if (args.size() < 2 || args.size() > 3) return fail("usage: lease REMOTE [CHUNK_INDEX]");
+  uint64_t index = 0;
+  if (args.size() == 3) {
+    const auto& s = args[2];
+    if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+      return fail("lease: CHUNK_INDEX must be a number, got '" + escape_unprintable(s) + "'");
+    index = std::stoull(s);
+  }
+  auto l = client.lease(args[1], index);
+  auto addr = [](const replica_addr& a) {
+    return a.id.to_string() + " (data " + a.id.host + ":" + std::to_string(a.data_port) + ")";
+  };
+  std::cout << "chunk " << hex(l.handle) << " version " << l.chunk_version
+            << (l.granted ? " (new grant)" : " (running lease)") << "\nprimary " << addr(l.primary)
+            << "\n";
+  for (auto& s : l.secondaries) std::cout << "secondary " << addr(s) << "\n";
+  std::cout << "expires in " << l.expires_in_ms << " ms\n";
+  return 0;
+}
+
 // Client errors (bad input, unreachable nodes) become one line and exit code 1.
 storage_command guarded(std::string usage, std::string help,
                         int (*f)(storage_client&, const args_t&)) {
@@ -453,6 +475,9 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},
+      {"lease", guarded("lease REMOTE [CHUNK_INDEX]",
+                        "the chunk's lease: primary, secondaries, version (granted if none runs)",
+                        cmd_lease)},
   };
   return table;
 }

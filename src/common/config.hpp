@@ -154,6 +154,15 @@ struct balance_section {
   uint32_t threshold_pct = 10;  // usage difference (points) that starts moves; 100: never
 };
 
+// Chunk leases (src/core/master/lease_table.hpp, README "Leases"): at most one primary per
+// chunk at any time, provided every node's clock rate stays within max_drift_ppm of real time.
+struct lease_section {
+  uint32_t duration_ms = 60000;       // a grant or renewal lasts this long (master's clock)
+  uint32_t max_drift_ppm = 1000;      // clock rate bound: the master waits duration × this
+                                      // longer before a new grant; primaries stop that early
+  uint32_t offer_timeout_ms = 10000;  // a grant its primary never took is dropped after this
+};
+
 // The fileservers' HTTP gateway on node.port + 3 (net/http_server.hpp, client/gateway_backend).
 struct gateway_section {
   bool enabled = true;
@@ -190,6 +199,7 @@ struct config {
   repair_section repair;
   replicator_section replicator;
   balance_section balance;
+  lease_section lease;
   gateway_section gateway;
   fault_section fault;
 

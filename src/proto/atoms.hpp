@@ -17,6 +17,7 @@ using connect_atom = caf::atom_constant<caf::atom("dfs_conn")>;
 using storage_atom = caf::atom_constant<caf::atom("dfs_stor")>;
 using put_atom = caf::atom_constant<caf::atom("dfs_put")>;
 using commit_atom = caf::atom_constant<caf::atom("dfs_commit")>;
+using lease_atom = caf::atom_constant<caf::atom("dfs_lease")>;
 using flush_atom = caf::atom_constant<caf::atom("dfs_flush")>;
 
 // Membership: subscriptions and events to local listeners; datagrams and leave to the

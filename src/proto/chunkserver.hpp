@@ -47,18 +47,34 @@ typename Inspector::result_type inspect(Inspector& f, copy_instruction& x) {
            x.size_bytes, x.crc32c, x.source, x.token);
 }
 
-// Heartbeats gained repair copies (results up, orders down): new wire names (_v2), so a node
-// of the previous version fails the exchange with an unknown-type error instead of misreading.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_claim& x) {
+  return f(caf::meta::type_name("dfs::lease_claim"), x.handle, x.chunk_version, x.extend);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {
+  return f(caf::meta::type_name("dfs::lease_grant"), x.handle, x.chunk_version, x.holder_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, version_update& x) {
+  return f(caf::meta::type_name("dfs::version_update"), x.handle, x.chunk_version);
+}
+
+// Heartbeats gained repair copies (v2: results up, orders down), then leases (v3: claims up,
+// grants and version updates down): new wire names each time, so a node of the previous
+// version fails the exchange with an unknown-type error instead of misreading.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
-  return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v2"), x.id, x.seq, x.capacity_bytes,
-           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies, x.reads);
+  return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v3"), x.id, x.seq, x.capacity_bytes,
+           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies, x.reads, x.leases);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(caf::meta::type_name("dfs::heartbeat_reply_v2"), x.registered, x.delete_chunks,
-           x.copy_chunks);
+  return f(caf::meta::type_name("dfs::heartbeat_reply_v3"), x.registered, x.delete_chunks,
+           x.copy_chunks, x.leases, x.versions);
 }
 
 }  // namespace dfs

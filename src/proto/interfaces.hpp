@@ -27,7 +27,8 @@ using master_actor = caf::typed_actor<
     caf::replies_to<storage_atom, trash_request>::with<ns_reply>,
     caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
-    caf::replies_to<commit_atom, put_commit>::with<ns_reply>, caf::reacts_to<flush_atom>,
+    caf::replies_to<commit_atom, put_commit>::with<ns_reply>,
+    caf::replies_to<lease_atom, lease_request>::with<lease_reply>, caf::reacts_to<flush_atom>,
     caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
 
 // The master's repair actor (actors/master/repair_actor.hpp): copy orders for an update.
@@ -58,6 +59,7 @@ using node_actor =
                      caf::replies_to<storage_atom, std::string, trash_request>::with<ns_reply>,
                      caf::replies_to<storage_atom, std::string, layout_request>::with<ns_reply>,
                      caf::replies_to<put_atom, std::string, put_request>::with<put_plan>,
-                     caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>>;
+                     caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>,
+                     caf::replies_to<lease_atom, std::string, lease_request>::with<lease_reply>>;
 
 }  // namespace dfs

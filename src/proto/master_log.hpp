@@ -80,6 +80,11 @@ typename Inspector::result_type inspect(Inspector& f, drain_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bump_version_record& x) {
+  return f(caf::meta::type_name("dfs::master::bump_version_record"), x.handle, x.chunk_version);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rename_record& x) {
   return f(caf::meta::type_name("dfs::master::rename_record"), x.from, x.to);
 }

@@ -10,8 +10,10 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<endpoint>("dfs::endpoint");
   cfg.add_message_type<chunkserver_registration>("dfs::chunkserver_registration");
   cfg.add_message_type<registration_ack>("dfs::registration_ack");
-  cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat_v2");
-  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v2");
+  cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat_v3");
+  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v3");
+  cfg.add_message_type<lease_request>("dfs::lease_request");
+  cfg.add_message_type<lease_reply>("dfs::lease_reply");
   cfg.add_message_type<copy_result>("dfs::copy_result");
   cfg.add_message_type<ns_request>("dfs::ns_request");
   cfg.add_message_type<versions_request>("dfs::versions_request");

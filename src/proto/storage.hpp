@@ -74,4 +74,15 @@ typename Inspector::result_type inspect(Inspector& f, put_commit& x) {
            x.base_version, x.client_id, x.request_no);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_request& x) {
+  return f(caf::meta::type_name("dfs::lease_request"), x.path, x.chunk_index, x.handle);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_reply& x) {
+  return f(caf::meta::type_name("dfs::lease_reply"), x.status, x.error, x.handle, x.chunk_version,
+           x.primary, x.secondaries, x.expires_in_ms, x.granted);
+}
+
 }  // namespace dfs

@@ -27,6 +27,8 @@ void start_master(node_context& ctx) {
   ctx.commands["drain"] = {
       "drain HOST:PORT", "no new chunks on that chunkserver; copy its replicas elsewhere", m, true};
   ctx.commands["undrain"] = {"undrain HOST:PORT", "end a drain", m, true};
+  ctx.commands["leases"] = {
+      "leases", "chunk leases: chunk, primary, version, state, expiry (ms from now)", m};
   ctx.commands["repair"] = {"repair",
                             "re-replication: queued, missing, in flight, done, failed, MiB/s", m};
 }

@@ -49,6 +49,12 @@ class chunk_store {
 
   // -- master instructions and reports --------------------------------------------------------
   void remove(chunkstore::chunk_handle h);
+  // A lease bumped the chunk's version (core/master/lease_table.hpp): the chunk is rewritten
+  // durably with `version` in its header and reported as changed with the next heartbeat. A
+  // version not above the one held changes nothing. Errors: not_found, corrupt, io_error.
+  // (Rewrites the whole chunk: fine for lease grants, which are rare; a header-only update
+  // is the obvious optimisation once writes make grants frequent.)
+  chunkstore::result<void> set_version(chunkstore::chunk_handle h, uint64_t version);
   std::vector<chunk_report> full_report();  // also clears the change log
   void drain_changes(std::vector<chunk_report>& added, std::vector<uint64_t>& removed);
   void restore_changes(const std::vector<chunk_report>& added,

@@ -34,6 +34,17 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
     for (auto h : fx.delete_chunks) st.store->remove(chunkstore::chunk_handle{h});
     log->info("chunks_deleted count={} reason=master", fx.delete_chunks.size());
   }
+  // Versions before leases: a lease on a chunk that cannot take its version is not held.
+  for (auto& v : fx.set_versions)
+    if (auto r = st.store->set_version(chunkstore::chunk_handle{v.handle}, v.chunk_version); !r) {
+      log->warn("version_update_failed handle={:016x} version={} error=\"{}\"", v.handle,
+                v.chunk_version, r.err().message);
+      st.link.leases().drop(v.handle);
+    }
+  for (auto& g : fx.granted)
+    if (st.link.leases().is_primary(g.handle, core::clock::now()))
+      log->info("lease_taken handle={:016x} version={} holder_ms={}", g.handle, g.chunk_version,
+                g.holder_ms);
   for (auto& c : fx.copy_chunks) {
     log->info("repair_copy_started handle={:016x} from={}", c.handle, c.source.id.to_string());
     st.copier->submit(std::move(c));
@@ -112,7 +123,15 @@ void send_registration(self_ptr self, uint64_t gen) {
 void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   auto& st = self->state;
   auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
-  chunkserver_heartbeat hb{st.self, seq, cap, free, st.store->used_bytes(), {}, {}, {}, {}};
+  chunkserver_heartbeat hb;
+  hb.id = st.self;
+  hb.seq = seq;
+  hb.capacity_bytes = cap;
+  hb.free_bytes = free;
+  hb.used_bytes = st.store->used_bytes();
+  // Leases granted or renewed in the reply count from now, before the request leaves.
+  auto sent = core::clock::now();
+  hb.leases = st.link.leases().claims(sent);
   st.store->drain_changes(hb.added, hb.removed);
   // Results after the report: a finished copy was added to the store before its result came.
   hb.copies = std::move(st.copies_done);
@@ -134,7 +153,7 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
               put_back();
               return carry_out(self, self->state.link.on_heartbeat_failed(gen, why));
             }
-            carry_out(self, self->state.link.on_heartbeat_reply(gen, r));
+            carry_out(self, self->state.link.on_heartbeat_reply(gen, r, sent, core::clock::now()));
           },
           [=](caf::error& e) {
             // The report did not arrive: the next heartbeat carries it again.

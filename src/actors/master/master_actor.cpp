@@ -43,6 +43,9 @@ master::core_options options_of(const config& cfg) {
   o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
   o.hot_max_replicas = cfg.replicator.max_replicas;
   o.balance_threshold_pct = cfg.balance.threshold_pct;
+  o.lease.duration = std::chrono::milliseconds(cfg.lease.duration_ms);
+  o.lease.max_drift_ppm = cfg.lease.max_drift_ppm;
+  o.lease.offer_timeout = std::chrono::milliseconds(cfg.lease.offer_timeout_ms);
   return o;
 }
 
@@ -95,6 +98,7 @@ void sign_chunks(master_state& st, put_plan& p) {
 void sign_chunks(master_state& st, ns_reply& r) {
   master::grant_reads(r, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
 }
+void sign_chunks(master_state&, lease_reply&) {}  // the mutation step will sign its writes
 
 // Writes a checkpoint the core asked for; its outcome goes back to the core.
 void write_checkpoint(master_self self, const master::master_snapshot& snap) {
@@ -127,6 +131,8 @@ void carry_out(master_self self, master::master_effects fx) {
         sign_chunks(st, *v);
         p->deliver(std::move(*v)), delivered = true;
       }
+    } else if (auto* p = std::get_if<caf::typed_response_promise<lease_reply>>(&it->second)) {
+      if (auto* v = std::get_if<lease_reply>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
     } else if (auto* w = std::get_if<master_state::console_waiter>(&it->second)) {
       if (auto* v = std::get_if<ns_reply>(&r.reply)) {
         w->rp.deliver(v->status == ns_status::ok ? admin_reply{0, w->ok_text}
@@ -373,6 +379,11 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         count_op(self, "commit");
         return ask_core<ns_reply>(
             self, [&](auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
+      },
+      [=, &mc](lease_atom, const lease_request& r) {
+        count_op(self, "lease");
+        return ask_core<lease_reply>(self,
+                                     [&](auto t) { return mc.on_lease(t, r, core::clock::now()); });
       },
       [=](flush_atom) { flush_journal(self); },
       [=, &mc](member_event_atom, const member_event_msg& e) {

@@ -1,5 +1,5 @@
 // The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair,
-// fsck [PATH].
+// leases, fsck [PATH].
 #include <caf/all.hpp>
 
 #include "actors/master/master_actor.hpp"
@@ -127,6 +127,33 @@ caf::result<admin_reply> drain_text(master_self self, const std::vector<std::str
                          : "undrained " + addr->to_string() + "\n");
 }
 
+// leases: every lease the master knows (volatile: a restarted master starts with none).
+std::string leases_text(const master_state& st) {
+  auto now = core::clock::now();
+  const auto& table = st.core->leases();
+  text_table t({"CHUNK", "PRIMARY", "VERSION", "STATE", "EXPIRES_MS", "SECONDARIES"},
+               {false, false, true, false, true, false});
+  auto ms = [](core::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  for (auto& [h, l] : table.all()) {
+    bool timed = l.phase == master::lease_phase::active || l.phase == master::lease_phase::fenced;
+    std::string secondaries;
+    for (auto& n : l.secondaries) secondaries += (secondaries.empty() ? "" : " ") + n.to_string();
+    t.add({l.handle.to_string(), l.primary.to_string(), std::to_string(l.chunk_version),
+           master::to_string(l.phase) + std::string(l.acked ? "" : " (unconfirmed)"),
+           timed ? std::to_string(ms(l.expiry - now)) : "-",
+           secondaries.empty() ? "-" : secondaries});
+  }
+  std::string text = t.render() + std::to_string(table.all().size()) + " leases (duration " +
+                     std::to_string(st.cfg.lease.duration_ms) + " ms, margin " +
+                     std::to_string(ms(table.options().margin())) + " ms)\n";
+  if (now < table.quiet_until())
+    text += "restart wait-out: no grants for another " +
+            std::to_string(ms(table.quiet_until() - now)) + " ms\n";
+  return text;
+}
+
 // The commands answered at once, from the master's state.
 admin_reply query(const master_state& st, const admin_request& req) {
   const auto& cmd = req.args.at(0);
@@ -135,6 +162,7 @@ admin_reply query(const master_state& st, const admin_request& req) {
   if (cmd == "chunks") return chunks_text(st, req.args);
   if (cmd == "under-replicated") return {0, under_replicated_text(st)};
   if (cmd == "repair") return {0, repair_text(st)};
+  if (cmd == "leases") return {0, leases_text(st)};
   if (cmd == "fsck") return fsck_text(st, req.args);
   return {1, "the master does not know the command '" + cmd + "'"};
 }

@@ -125,6 +125,18 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         if (!master) return ns_not_a_master();
         return relay<ns_reply>(self, master, commit_atom::value, r);
       },
+      [=, &g](lease_atom, const std::string& token,
+              const lease_request& r) -> caf::result<lease_reply> {
+        std::string why;
+        if (!g.check(token, principal_kind::client, "a lease request", why)) return denied(why);
+        if (!master) {
+          lease_reply no;
+          no.status = ns_status::unavailable;
+          no.error = not_a_master_text;
+          return no;
+        }
+        return relay<lease_reply>(self, master, lease_atom::value, r);
+      },
   };
 }
 

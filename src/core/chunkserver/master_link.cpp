@@ -74,11 +74,22 @@ link_effects master_link::on_tick(uint64_t generation) {
   return fx;
 }
 
-link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r) {
+link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r,
+                                             core::time_point sent_at, core::time_point now) {
   link_effects fx;
   if (generation != generation_ || state_ != link_state::registered) return fx;
   fx.delete_chunks = r.delete_chunks;
   fx.copy_chunks = r.copy_chunks;
+  fx.set_versions = r.versions;
+  for (auto& g : r.leases) {
+    bool was = leases_.version(g.handle, now) == g.chunk_version;
+    if (!leases_.on_grant(g, sent_at, now)) continue;
+    fx.set_versions.push_back({g.handle, g.chunk_version});
+    if (!was) fx.granted.push_back(g);
+  }
+  for (auto h : r.delete_chunks) leases_.drop(h);
+  // A new lease is confirmed at once (the master answers the client who asked only then).
+  if (!fx.granted.empty()) fx.send_heartbeat = {generation_, ++heartbeat_seq_};
   if (r.registered) return fx;
   // The master restarted (or removed us): a full report makes it learn our chunks again.
   fx.events.push_back({link_level::info, "master_forgot_us action=reregister"});

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/chunkserver/primary_lease.hpp"
 #include "core/master/messages.hpp"
 #include "core/time.hpp"
 
@@ -50,6 +51,10 @@ struct link_effects {
   std::vector<uint64_t> delete_chunks;        // as the master said
   std::vector<copy_instruction> copy_chunks;  // repair copies to make (results go up with
                                               // the next heartbeats)
+  // New chunk versions to store (lease grants here and elsewhere). A grant whose chunk is not
+  // here (or cannot take the version) must be dropped: leases().drop(handle).
+  std::vector<version_update> set_versions;
+  std::vector<lease_grant> granted;  // leases this server took as primary (new ones)
   std::vector<link_event> events;
 };
 
@@ -66,12 +71,19 @@ class master_link {
   // Something the master should hear now (a repair copy finished): an extra heartbeat, so the
   // master counts the replica and hands out the next copy without waiting for the tick.
   [[nodiscard]] link_effects on_report_ready();
-  [[nodiscard]] link_effects on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r);
+  // `sent_at`: when the heartbeat this answers was sent (own clock): leases granted or renewed
+  // in the reply count from then (primary_lease.hpp).
+  [[nodiscard]] link_effects on_heartbeat_reply(uint64_t generation, const heartbeat_reply& r,
+                                                core::time_point sent_at = {},
+                                                core::time_point now = {});
   [[nodiscard]] link_effects on_heartbeat_failed(uint64_t generation, const std::string& why);
   [[nodiscard]] link_effects on_master_down(const std::string& why);
 
   link_state state() const { return state_; }
   uint64_t generation() const { return generation_; }
+  // The leases this server holds as primary (by its own clock); heartbeats carry their claims.
+  primary_leases& leases() { return leases_; }
+  const primary_leases& leases() const { return leases_; }
 
  private:
   void lose(const std::string& why, link_effects& fx);
@@ -82,6 +94,7 @@ class master_link {
   uint64_t generation_ = 0;
   uint64_t heartbeat_seq_ = 0;
   uint32_t connect_failures_ = 0;  // in a row: only the first of an outage is logged
+  primary_leases leases_;
 };
 
 }  // namespace dfs::chunkserver

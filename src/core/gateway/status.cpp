@@ -24,6 +24,7 @@ unsigned status_of(master::errc e) {
     case errc::corrupt_state:
     case errc::unavailable:
     case errc::no_servers:
+    case errc::busy:
       return 503;
   }
   return 500;

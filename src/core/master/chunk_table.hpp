@@ -62,6 +62,11 @@ class chunk_table {
   // First reference: moves an uncommitted handle into the table with refcount 1.
   void commit_new(const chunk_meta& meta);
   void add_ref(chunk_handle h);
+  // A lease's version bump (precondition: `h` is committed). Replicas stay listed: they learn
+  // the version from the master (version_update); one that reports the old one is stale.
+  void set_version(chunk_handle h, uint64_t chunk_version) {
+    chunks_.at(h.value).meta.chunk_version = chunk_version;
+  }
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);
 

@@ -23,6 +23,7 @@ enum class errc : uint8_t {
   no_servers = 11,          // too few healthy chunkservers for the write quorum
   conflict = 12,  // a conditional commit (edit) found a newer version than it started from
   too_late = 13,  // a retry whose first result the master no longer remembers
+  busy = 14,      // a lease cannot be granted yet (another may still run): ask again later
 };
 
 const char* to_string(errc code);

@@ -85,13 +85,19 @@ bool is_mutation(ns_op op) {
 }  // namespace
 
 master_core::master_core(core_options opts, node_id self)
-    : opts_(opts), self_(std::move(self)), meta_(opts.meta), registry_(opts.registry) {}
+    : opts_(opts),
+      self_(std::move(self)),
+      meta_(opts.meta),
+      registry_(opts.registry),
+      leases_(opts.lease, core::time_point{}) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
   auto st = master_state::replay(checkpoint, records, opts_.meta, now);
   if (!st) return st.err();
   meta_ = std::move(*st);
+  // Leases are volatile: the previous life's may still run, so none until they have ended.
+  leases_ = lease_table(opts_.lease, now);
   records_since_checkpoint_ = records.size();
   last_checkpoint_ = now;
   return {};
@@ -293,6 +299,9 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
       registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
   used_bytes_[r.id] = r.used_bytes;
   auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
+  // The full report was judged against the current versions: a replica that missed a bump
+  // reported the old one and is stale now.
+  version_updates_.erase(r.id);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
                                               " chunks=" + std::to_string(r.chunks.size()) +
                                               " delete=" + std::to_string(rep.to_delete.size())});
@@ -304,7 +313,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
   if (!registry_.on_heartbeat(hb.id, hb.capacity_bytes, hb.free_bytes, now)) {
     fx.events.push_back(
         {event_level::info, "heartbeat_from_unregistered node=" + hb.id.to_string()});
-    return {false, {}, {}};
+    return heartbeat_reply{};  // registered = false
   }
   used_bytes_[hb.id] = hb.used_bytes;
   fx.reads.insert(fx.reads.end(), hb.reads.begin(), hb.reads.end());
@@ -318,7 +327,9 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
     if (q.empty()) pending_deletes_.erase(it);
   }
-  heartbeat_reply reply{true, std::move(del), {}};
+  heartbeat_reply reply;
+  reply.registered = true;
+  reply.delete_chunks = std::move(del);
   if (!hb.added.empty() || !hb.removed.empty()) {
     std::vector<chunk_handle> removed;
     for (auto h : hb.removed) removed.push_back(chunk_handle{h});
@@ -328,7 +339,9 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
                                                   " count=" + std::to_string(hb.removed.size())});
     auto stale = durable_deletes(hb.id, to_values(rep.to_delete));
     reply.delete_chunks.insert(reply.delete_chunks.end(), stale.begin(), stale.end());
+    confirm_versions(hb.id, hb.added);
   }
+  leases_on_heartbeat(hb, now, reply, fx);
   // After the report: a copy that succeeded is in `added`, so its replica counts before the
   // planner frees the copy's slots and looks at the chunk again.
   on_copy_results(hb, now, fx);
@@ -348,6 +361,7 @@ master_effects master_core::on_member_down(const node_id& id, bool left, core::t
 master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
   on_health_changes(registry_.on_tick(now), fx);
+  leases_on_tick(now, fx);
   plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
@@ -378,6 +392,7 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
                                   " reason=\"" + c.reason + "\""});
     if (c.to == registry::health::removed) {
       meta_.on_node_down(c.id);
+      leases_on_node_gone(c.id, fx);
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
       // Its copies, as source or target, have failed; the next plan finds other servers.
@@ -521,6 +536,7 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
 }
 
 void master_core::deliver(batch& b, bool ok, master_effects& fx) {
+  on_bumps_logged(b, ok, fx);
   if (ok)
     for (auto& [n, hs] : b.freed) {
       auto& q = pending_deletes_[n];

@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/master/lease_table.hpp"
 #include "core/master/master_state.hpp"
 #include "core/master/messages.hpp"
 #include "core/master/repair_service.hpp"
@@ -58,6 +59,7 @@ struct core_options {
   uint32_t max_trims_per_plan = 1024;        // surplus replicas told to delete per repair plan
   uint32_t max_deletes_per_heartbeat = 512;  // chunk deletes handed to one heartbeat reply
   uint32_t balance_threshold_pct = 10;       // balance.threshold_pct (100: never rebalance)
+  lease_options lease;                       // [lease]
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -65,7 +67,7 @@ using request_token = uint64_t;
 
 struct master_reply {
   request_token token = 0;
-  std::variant<ns_reply, put_plan> reply;
+  std::variant<ns_reply, put_plan, lease_reply> reply;
 };
 
 // Applied records to make durable with one write + one fsync.
@@ -115,6 +117,12 @@ class master_core {
   // `wall_ms`: the commit's mtime (Unix ms), read by the caller.
   [[nodiscard]] master_effects on_commit(request_token t, const put_commit& r, core::time_point now,
                                          uint64_t wall_ms);
+  // The lease on one chunk (master_leases.cpp): the valid one, or a new grant (version bump
+  // logged, handed to the primary with its next heartbeat); answered once the primary has
+  // confirmed it, or with an error (busy: another lease may still run; no_servers: no live
+  // replica holds the current version; not_found/invalid_argument: no such chunk).
+  [[nodiscard]] master_effects on_lease(request_token t, const lease_request& r,
+                                        core::time_point now);
 
   // -- chunkservers and membership --------------------------------------------------------------
   registration_ack on_register(const chunkserver_registration& r, core::time_point now,
@@ -154,6 +162,11 @@ class master_core {
   // The repair actor's figures as of its last answer.
   const repair_progress& repair() const { return repair_progress_; }
   const std::set<uint64_t>& hot() const { return hot_; }
+  const lease_table& leases() const { return leases_; }
+  // Version updates not yet confirmed by the replica's report, by chunkserver.
+  const std::map<node_id, std::map<uint64_t, uint64_t>>& version_updates() const {
+    return version_updates_;
+  }
   bool hot(chunk_handle h) const { return hot_.count(h.value) > 0; }
   size_t copies_in_flight() const { return copies_.size(); }
   size_t repair_orders_unsent() const;
@@ -190,6 +203,7 @@ class master_core {
     std::vector<log_record> records;
     std::vector<waiter> waiters;
     std::map<node_id, std::vector<uint64_t>> freed;  // chunk deletes to hand out once durable
+    std::vector<bump_version_record> bumps;          // lease grants to offer once durable
   };
 
   void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
@@ -237,6 +251,18 @@ class master_core {
   void start_copy(const copy_order& o, core::time_point now, master_effects& fx);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
   ns_reply stat_reply(const file_stat& s) const;
+  // -- leases (master_leases.cpp) --
+  result<chunk_handle> lease_target(const lease_request& r) const;
+  std::optional<node_id> pick_primary(const chunk_entry& e) const;
+  lease_reply lease_reply_of(const lease_info& l, bool granted, core::time_point now) const;
+  void answer_lease_waiters(chunk_handle h, core::time_point now, master_effects& fx);
+  void fail_lease_waiters(chunk_handle h, errc code, const std::string& why, master_effects& fx);
+  void on_bumps_logged(const batch& b, bool ok, master_effects& fx);
+  void leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
+                           heartbeat_reply& reply, master_effects& fx);
+  void leases_on_tick(core::time_point now, master_effects& fx);
+  void leases_on_node_gone(const node_id& n, master_effects& fx);
+  void confirm_versions(const node_id& n, const std::vector<chunk_report>& reported);
   ns_reply layout_reply(const file_layout& l) const;
 
   core_options opts_;
@@ -270,6 +296,16 @@ class master_core {
   std::map<uint64_t, copy_in_flight> copies_;                // by order id: planned, not yet done
   std::map<node_id, std::vector<uint64_t>> copies_to_send_;  // order ids by target
   std::optional<core::time_point> last_repair_plan_;
+
+  lease_table leases_;
+  // Clients waiting for the lease on a chunk (until its primary confirms it), by handle.
+  struct lease_waiter {
+    request_token token = 0;
+    bool granted = false;  // this request made the grant
+  };
+  std::map<uint64_t, std::vector<lease_waiter>> lease_waiters_;
+  // New versions the live replicas (not the primary) must take: node -> handle -> version.
+  std::map<node_id, std::map<uint64_t, uint64_t>> version_updates_;
 };
 
 }  // namespace dfs::master

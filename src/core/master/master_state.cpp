@@ -146,6 +146,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const drain_record& x) { return apply_drain(x); },
                         [&](const rename_record& x) { return apply_rename(x); },
                         [&](const request_record& x) { return apply_request(x, now); },
+                        [&](const bump_version_record& x) { return apply_bump(x); },
                     },
                     r);
 }
@@ -341,6 +342,30 @@ result<void> master_state::apply_rename(const rename_record& r) {
   if (!t) return t.err();
   if (auto ok = tree_.check_rename(*f, *t); !ok) return ok.err();
   tree_.rename(*f, *t);
+  return {};
+}
+
+}  // namespace dfs::master
+
+namespace dfs::master {
+
+result<bump_version_record> master_state::validate_bump(chunk_handle h) const {
+  auto* e = chunks_.find(h);
+  if (e == nullptr)
+    return make_error(errc::unknown_handle, "no committed chunk " + h.to_string());
+  return bump_version_record{h, e->meta.chunk_version + 1};
+}
+
+result<void> master_state::apply_bump(const bump_version_record& r) {
+  auto* e = chunks_.find(r.handle);
+  if (e == nullptr)
+    return make_error(errc::corrupt_state, "version bump of unknown chunk " + r.handle.to_string());
+  if (r.chunk_version <= e->meta.chunk_version)
+    return make_error(errc::corrupt_state, "version bump of chunk " + r.handle.to_string() +
+                                               " to " + std::to_string(r.chunk_version) +
+                                               ", not above " +
+                                               std::to_string(e->meta.chunk_version));
+  chunks_.set_version(r.handle, r.chunk_version);
   return {};
 }
 

@@ -121,6 +121,9 @@ class master_state {
   // Entries deleted at least `ttl_ms` before `wall_ms`, if any (logged on a tick).
   std::optional<purge_record> collect_expired_trash(uint64_t wall_ms, uint64_t ttl_ms) const;
 
+  // A lease grant's version bump of committed chunk `h` (unknown_handle if there is none).
+  result<bump_version_record> validate_bump(chunk_handle h) const;
+
   // -- apply: the only way the persistent state changes -----------------------------------------
   result<void> apply(const log_record& r, core::time_point now);
 
@@ -182,6 +185,7 @@ class master_state {
   result<void> apply_drain(const drain_record& r);
   result<void> apply_rename(const rename_record& r);
   result<void> apply_request(const request_record& r, core::time_point now);
+  result<void> apply_bump(const bump_version_record& r);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 

@@ -96,14 +96,34 @@ bool operator==(const copy_instruction& a, const copy_instruction& b) {
          std::tie(b.order_id, b.handle, b.chunk_version, b.size_bytes, b.crc32c, b.source, b.token);
 }
 bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) {
+  if (a.leases != b.leases) return false;
   return std::tie(a.id, a.seq, a.capacity_bytes, a.free_bytes, a.used_bytes, a.added, a.removed,
                   a.copies, a.reads) == std::tie(b.id, b.seq, b.capacity_bytes, b.free_bytes,
                                                  b.used_bytes, b.added, b.removed, b.copies,
                                                  b.reads);
 }
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
-  return std::tie(a.registered, a.delete_chunks, a.copy_chunks) ==
-         std::tie(b.registered, b.delete_chunks, b.copy_chunks);
+  return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions) ==
+         std::tie(b.registered, b.delete_chunks, b.copy_chunks, b.leases, b.versions);
+}
+bool operator==(const lease_claim& a, const lease_claim& b) {
+  return std::tie(a.handle, a.chunk_version, a.extend) ==
+         std::tie(b.handle, b.chunk_version, b.extend);
+}
+bool operator==(const lease_grant& a, const lease_grant& b) {
+  return std::tie(a.handle, a.chunk_version, a.holder_ms) ==
+         std::tie(b.handle, b.chunk_version, b.holder_ms);
+}
+bool operator==(const version_update& a, const version_update& b) {
+  return a.handle == b.handle && a.chunk_version == b.chunk_version;
+}
+bool operator==(const lease_request& a, const lease_request& b) {
+  return std::tie(a.path, a.chunk_index, a.handle) == std::tie(b.path, b.chunk_index, b.handle);
+}
+bool operator==(const lease_reply& a, const lease_reply& b) {
+  if (a.granted != b.granted || a.expires_in_ms != b.expires_in_ms) return false;
+  return std::tie(a.status, a.error, a.handle, a.chunk_version, a.primary, a.secondaries) ==
+         std::tie(b.status, b.error, b.handle, b.chunk_version, b.primary, b.secondaries);
 }
 
 }  // namespace dfs

@@ -180,6 +180,31 @@ struct chunk_reads {
   uint64_t reads = 0;
 };
 
+// Leases (core/master/lease_table.hpp). A primary's heartbeat names every lease it holds: the
+// first time, that acknowledges the grant; `extend` asks for more time (mutations go on).
+struct lease_claim {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  bool extend = false;
+};
+
+// A grant or renewal for the primary: it may act as primary for `holder_ms` counted from when
+// it sent the heartbeat this reply answers (the lease duration shortened by the drift bound,
+// computed by the master so that both sides use one configuration). A grant also sets the
+// chunk's version.
+struct lease_grant {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  uint64_t holder_ms = 0;
+};
+
+// A lease bumped a chunk's version: a replica holding the previous version takes the new one
+// (repeated with every heartbeat reply until the replica reports it).
+struct version_update {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+};
+
 struct chunkserver_heartbeat {
   node_id id;
   uint64_t seq = 0;
@@ -190,6 +215,7 @@ struct chunkserver_heartbeat {
   std::vector<uint64_t> removed;    // deleted, expired or found corrupt
   std::vector<copy_result> copies;  // repair copies finished since the last heartbeat
   std::vector<chunk_reads> reads;   // client reads per chunk since the last heartbeat
+  std::vector<lease_claim> leases;  // leases held as primary
 };
 
 // Repair (design.md §6): copy a chunk from a healthy replica to the chunkserver this reply
@@ -208,6 +234,29 @@ struct heartbeat_reply {
   bool registered = false;  // false: the master does not know us (restart): register again
   std::vector<uint64_t> delete_chunks;        // orphans, dropped versions, stale replicas
   std::vector<copy_instruction> copy_chunks;  // repair copies this chunkserver should make
+  std::vector<lease_grant> leases;            // grants and renewals for this primary
+  std::vector<version_update> versions;       // new chunk versions of replicas held here
+};
+
+// A client asks for the lease on one chunk: the chunk `chunk_index` of the newest version of
+// `path`, or, with `handle` != 0, that chunk (path and index ignored).
+struct lease_request {
+  std::string path;
+  uint64_t chunk_index = 0;
+  uint64_t handle = 0;
+};
+
+// The lease: who orders mutations (primary), who applies them after it (secondaries), the
+// chunk version the grant set, and when it ends by the master's clock (ms from the reply).
+struct lease_reply {
+  ns_status status = ns_status::ok;  // not ok: `error` is one line
+  std::string error;
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+  replica_addr primary;
+  std::vector<replica_addr> secondaries;
+  uint64_t expires_in_ms = 0;
+  bool granted = false;  // a new grant (false: an existing lease was returned)
 };
 
 // Field-wise equality, so that tests compare messages exactly (a field that a codec drops
@@ -232,5 +281,10 @@ bool operator==(const chunkserver_registration& a, const chunkserver_registratio
 bool operator==(const registration_ack& a, const registration_ack& b);
 bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b);
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b);
+bool operator==(const lease_claim& a, const lease_claim& b);
+bool operator==(const lease_grant& a, const lease_grant& b);
+bool operator==(const version_update& a, const version_update& b);
+bool operator==(const lease_request& a, const lease_request& b);
+bool operator==(const lease_reply& a, const lease_reply& b);
 
 }  // namespace dfs

@@ -156,9 +156,18 @@ struct request_record {
   client_mutation op;
 };
 
+// A lease grant (lease_table.hpp) bumped chunk `handle` to `chunk_version` (greater than the
+// one before). Logged, and durable before the grant is handed out: after a master restart a
+// replica still at the previous version is stale, and the bumped version is what the
+// checkpoint's chunk_meta holds (no snapshot format change).
+struct bump_version_record {
+  chunk_handle handle;
+  uint64_t chunk_version = 0;
+};
+
 using log_record = std::variant<mkdir_record, remove_record, allocate_record, commit_record,
                                 abandon_record, trash_record, restore_record, purge_record,
-                                drain_record, rename_record, request_record>;
+                                drain_record, rename_record, request_record, bump_version_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -173,6 +182,7 @@ enum class record_kind : uint8_t {
   drain = 9,
   rename = 10,
   request = 11,  // request_record: id, outcome, then the inner record (its kind byte + fields)
+  bump_version = 12,  // bump_version_record: a lease grant's new chunk version
 };
 
 record_kind kind_of(const log_record& r);

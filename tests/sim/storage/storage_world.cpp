@@ -362,7 +362,7 @@ void world::link_effects(addr a, chunkserver::link_effects fx) {
   }
   if (fx.send_heartbeat) {
     chunkserver_heartbeat hb{
-        chunkserver_id(a), fx.send_heartbeat->second, 1 << 30, 1 << 30, 0, {}, {}, {}, {}};
+        chunkserver_id(a), fx.send_heartbeat->second, 1 << 30, 1 << 30, 0, {}, {}, {}, {}, {}};
     for (auto& [h, r] : s.added) hb.added.push_back(r);
     hb.removed.assign(s.removed.begin(), s.removed.end());
     s.added.clear();

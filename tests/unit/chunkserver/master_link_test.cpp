@@ -39,7 +39,7 @@ TEST(MasterLink, RepliesAndTicksOfAnOlderGenerationAreIgnored) {
   EXPECT_EQ(fx.connect_after, milliseconds(500));
   EXPECT_FALSE(l.on_tick(gen).send_heartbeat);
   EXPECT_TRUE(
-      l.on_heartbeat_reply(gen, {true, {9}, {{1, 9, 1, 0, 0, {}, {}}}}).delete_chunks.empty());
+      l.on_heartbeat_reply(gen, {true, {9}, {{1, 9, 1, 0, 0, {}, {}}}, {}, {}}).delete_chunks.empty());
   EXPECT_EQ(l.state(), link_state::connecting);
   auto again = l.on_connected();
   ASSERT_TRUE(again.send_registration);
@@ -53,16 +53,16 @@ TEST(MasterLink, CopyOrdersOfTheCurrentGenerationAreCarriedOutOthersDropped) {
   uint64_t gen = 0;
   auto l = registered_link(gen);
   copy_instruction order{7, 42, 3, 1024, 0xabcd, {node_id{"127.0.0.1", 17120, 5}, 17121}, "t"};
-  auto fx = l.on_heartbeat_reply(gen, {true, {}, {order}});
+  auto fx = l.on_heartbeat_reply(gen, {true, {}, {order}, {}, {}});
   EXPECT_EQ(fx.copy_chunks, std::vector<copy_instruction>{order});
   // A reply of an older generation (before a re-registration) orders nothing.
-  EXPECT_TRUE(l.on_heartbeat_reply(gen - 1, {true, {}, {order}}).copy_chunks.empty());
+  EXPECT_TRUE(l.on_heartbeat_reply(gen - 1, {true, {}, {order}, {}, {}}).copy_chunks.empty());
 }
 
 TEST(MasterLink, AMasterThatForgotUsGetsAFullReportAgain) {
   uint64_t gen = 0;
   auto l = registered_link(gen);
-  auto fx = l.on_heartbeat_reply(gen, {false, {3}, {}});
+  auto fx = l.on_heartbeat_reply(gen, {false, {3}, {}, {}, {}});
   EXPECT_EQ(fx.delete_chunks, (std::vector<uint64_t>{3}));
   ASSERT_TRUE(fx.send_registration);
   EXPECT_EQ(l.state(), link_state::registering);

@@ -172,15 +172,15 @@ TEST(MasterCore, FreedChunksReachHeartbeatsOnlyAfterTheRemoveIsDurable) {
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
   master_effects fx;
-  EXPECT_TRUE(c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx)
+  EXPECT_TRUE(c.on_heartbeat({holder, 1, 1 << 30, 1 << 30, 0, {}, {}, {}, {}, {}}, t0(), fx)
                   .delete_chunks.empty())
       << "a trashed file's chunks were freed";
   (void)c.on_request(4, trash_request{trash_op::purge, "/f", ""}, t0());
-  auto early = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx);
+  auto early = c.on_heartbeat({holder, 2, 1 << 30, 1 << 30, 0, {}, {}, {}, {}, {}}, t0(), fx);
   EXPECT_TRUE(early.delete_chunks.empty()) << "deletes sent before the purge was durable";
   b = c.take_batch();
   (void)c.on_batch_durable(b->id, true, 10, t0());
-  auto later = c.on_heartbeat({holder, 3, 1 << 30, 1 << 30, 0, {}, {}, {}, {}}, t0(), fx);
+  auto later = c.on_heartbeat({holder, 3, 1 << 30, 1 << 30, 0, {}, {}, {}, {}, {}}, t0(), fx);
   EXPECT_EQ(later.delete_chunks, (std::vector<uint64_t>{plan.chunks[0].handle}));
 }
 
@@ -263,7 +263,7 @@ struct RepairFixture {
   heartbeat_reply beat(const node_id& n, core::time_point t, std::vector<chunk_report> added = {},
                        std::vector<copy_result> copies = {}, std::vector<chunk_reads> reads = {}) {
     master_effects fx;
-    auto reply = c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies, reads}, t, fx);
+    auto reply = c.on_heartbeat({n, 1, 1 << 30, 1 << 30, 0, added, {}, copies, reads, {}}, t, fx);
     bool planned = fx.repair.has_value();
     pump(std::move(fx), t);
     if (planned) {  // the actor answers after the plan, with the orders it made

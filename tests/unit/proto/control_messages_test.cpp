@@ -34,9 +34,10 @@ TEST(ControlMessages, Chunkserver) {
                                          chunks,
                                          {5},
                                          {{9, 10, true, ""}, {11, 12, false, "source gone"}},
-                                         {{13, 14}}});
-  expect_roundtrip(heartbeat_reply{true, {}, {}});
-  expect_roundtrip(heartbeat_reply{false, {1, 2, 3}, {}});
+                                         {{13, 14}},
+                                         {{15, 2, true}, {16, 3, false}}});
+  expect_roundtrip(heartbeat_reply{true, {}, {}, {}, {}});
+  expect_roundtrip(heartbeat_reply{false, {1, 2, 3}, {}, {{15, 2, 9900}}, {{16, 3}}});
 }
 
 TEST(ControlMessages, Admin) {

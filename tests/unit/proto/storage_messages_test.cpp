@@ -73,9 +73,16 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                           chunks,
                                           {5},
                                           {{9, 10, true, ""}, {11, 12, false, "source gone"}},
-                                          {{13, 14}}}));
-  EXPECT_ROUNDTRIP(
-      (heartbeat_reply{true, {1, 2, 3}, {{4, 5, 6, 7, 0xdeadbeef, {nid(17100), 17101}, "tok"}}}));
+                                          {{13, 14}},
+                                          {{15, 2, true}}}));
+  EXPECT_ROUNDTRIP((heartbeat_reply{true,
+                                    {1, 2, 3},
+                                    {{4, 5, 6, 7, 0xdeadbeef, {nid(17100), 17101}, "tok"}},
+                                    {{15, 2, 9900}},
+                                    {{16, 3}}}));
+  EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
+  EXPECT_ROUNDTRIP((lease_reply{ns_status::busy, "later", 7, 3, {nid(17100), 17101},
+                                {{nid(17200), 17201}}, 5000, true}));
 }
 
 TEST(StorageMessages, EqualityNamesEveryField) {

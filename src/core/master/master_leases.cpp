@@ -1,0 +1,218 @@
+// master_core's lease side (lease_table.hpp has the rules): lease requests, the version bump
+// each grant logs, grants and renewals on heartbeat replies, version updates for the other
+// replicas, and the clients waiting for their primary's confirmation.
+#include <algorithm>
+#include <set>
+
+#include "core/master/master_core.hpp"
+
+namespace dfs::master {
+
+namespace {
+
+lease_reply lease_error(errc code, std::string msg) {
+  lease_reply r;
+  r.status = code;
+  r.error = std::move(msg);
+  return r;
+}
+
+uint64_t ms_of(core::duration d) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return ms < 0 ? 0 : static_cast<uint64_t>(ms);
+}
+
+}  // namespace
+
+result<chunk_handle> master_core::lease_target(const lease_request& r) const {
+  if (r.handle != 0) {
+    if (meta_.chunks().find(chunk_handle{r.handle}) == nullptr)
+      return make_error(errc::not_found, "no chunk " + chunk_handle{r.handle}.to_string());
+    return chunk_handle{r.handle};
+  }
+  auto l = meta_.layout(r.path, 0);
+  if (!l) return l.err();
+  if (r.chunk_index >= l->chunks.size())
+    return make_error(errc::invalid_argument,
+                      "chunk index " + std::to_string(r.chunk_index) + " out of range: " + l->path +
+                          " has " + std::to_string(l->chunks.size()) + " chunks");
+  return l->chunks[r.chunk_index].meta.handle;
+}
+
+// A healthy replica holding the current version; among them the one primary of the fewest
+// chunks (spreads the ordering work), then the lowest id (deterministic).
+std::optional<node_id> master_core::pick_primary(const chunk_entry& e) const {
+  std::map<node_id, size_t> held;
+  for (auto& [h, l] : leases_.all()) ++held[l.primary];
+  std::set<node_id> healthy;
+  for (auto& s : registry_.list())
+    if (s.state == registry::health::healthy) healthy.insert(s.id);
+  std::optional<node_id> best;
+  for (auto& n : e.replicas) {
+    if (healthy.count(n) == 0) continue;
+    if (!best || held[n] < held[*best]) best = n;
+  }
+  return best;
+}
+
+lease_reply master_core::lease_reply_of(const lease_info& l, bool granted,
+                                        core::time_point now) const {
+  lease_reply r;
+  r.handle = l.handle.value;
+  r.chunk_version = l.chunk_version;
+  auto p = replica_addrs({l.primary});
+  if (!p.empty()) r.primary = p.front();
+  r.secondaries = replica_addrs(l.secondaries);
+  r.expires_in_ms = l.expiry > now ? ms_of(l.expiry - now) : 0;
+  r.granted = granted;
+  return r;
+}
+
+master_effects master_core::on_lease(request_token t, const lease_request& r,
+                                     core::time_point now) {
+  master_effects fx;
+  auto h = lease_target(r);
+  if (!h) return fx.replies.push_back({t, lease_error(h.err().code, h.err().message)}), fx;
+  if (auto* l = leases_.valid(*h, now); l != nullptr && l->acked)
+    return fx.replies.push_back({t, lease_reply_of(*l, false, now)}), fx;
+  if (auto* l = leases_.find(*h); l != nullptr && (l->phase != lease_phase::fenced) &&
+                                  (l->phase != lease_phase::active || now < l->expiry)) {
+    // Being granted, or granted and not yet confirmed by its primary: wait with the others.
+    lease_waiters_[h->value].push_back({t, false});
+    return fx;
+  }
+  if (auto no = leases_.check_grant(*h, now))
+    return fx.replies.push_back({t, lease_error(errc::busy, "chunk " + h->to_string() + ": " +
+                                                                no->why + "; ask again later")}),
+           fx;
+  if (journal_failed_)
+    return fx.replies.push_back(
+               {t, lease_error(errc::unavailable, "the master cannot log the version bump")}),
+           fx;
+  auto* e = meta_.chunks().find(*h);
+  auto primary = e != nullptr ? pick_primary(*e) : std::nullopt;
+  if (!primary)
+    return fx.replies.push_back(
+               {t, lease_error(errc::no_servers,
+                               "no live replica of chunk " + h->to_string() +
+                                   " holds its current version " +
+                                   std::to_string(e != nullptr ? e->meta.chunk_version : 0))}),
+           fx;
+  auto rec = meta_.validate_bump(*h);
+  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)}), fx;
+  std::vector<node_id> secondaries;
+  for (auto& n : e->replicas)
+    if (n != *primary) secondaries.push_back(n);
+  auto bump = *rec;
+  waiter w;
+  w.silent = true;
+  log_and_apply(log_record{bump}, std::move(w), now, fx);
+  open_.bumps.push_back(bump);
+  leases_.reserve(*h, *primary, std::move(secondaries), bump.chunk_version, now);
+  lease_waiters_[h->value].push_back({t, true});
+  fx.events.push_back({event_level::info, "lease_reserved chunk=" + h->to_string() +
+                                              " primary=" + primary->to_string() +
+                                              " version=" + std::to_string(bump.chunk_version)});
+  return fx;
+}
+
+void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
+  for (auto& bump : b.bumps) {
+    leases_.on_logged(bump.handle, bump.chunk_version, ok);
+    if (!ok) {
+      fail_lease_waiters(bump.handle, errc::unavailable,
+                         "the master could not log the version bump (journal failed)", fx);
+      continue;
+    }
+    // The other live replicas take the new version (the primary takes it with its grant).
+    if (auto* l = leases_.find(bump.handle))
+      for (auto& n : l->secondaries) version_updates_[n][bump.handle.value] = bump.chunk_version;
+  }
+}
+
+void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
+                                      heartbeat_reply& reply, master_effects& fx) {
+  std::vector<lease_claim_entry> claims;
+  for (auto& c : hb.leases) claims.push_back({chunk_handle{c.handle}, c.chunk_version, c.extend});
+  std::vector<chunk_handle> acked;
+  auto holder_ms = ms_of(opts_.lease.holder_duration());
+  for (auto& o : leases_.on_heartbeat(hb.id, claims, now, acked)) {
+    reply.leases.push_back({o.handle.value, o.chunk_version, holder_ms});
+    fx.events.push_back({event_level::debug, "lease_handed chunk=" + o.handle.to_string() +
+                                                 " primary=" + hb.id.to_string() +
+                                                 " version=" + std::to_string(o.chunk_version)});
+  }
+  for (auto h : acked) {
+    fx.events.push_back({event_level::info, "lease_granted chunk=" + h.to_string() +
+                                                " primary=" + hb.id.to_string()});
+    answer_lease_waiters(h, now, fx);
+  }
+  if (auto it = version_updates_.find(hb.id); it != version_updates_.end())
+    for (auto& [h, v] : it->second) reply.versions.push_back({h, v});
+}
+
+void master_core::confirm_versions(const node_id& n, const std::vector<chunk_report>& reported) {
+  auto it = version_updates_.find(n);
+  if (it == version_updates_.end()) return;
+  for (auto& c : reported) {
+    auto u = it->second.find(c.handle);
+    // Reported at the new version (taken), or at an older one (judged stale: deleted).
+    if (u != it->second.end()) it->second.erase(u);
+  }
+  if (it->second.empty()) version_updates_.erase(it);
+}
+
+void master_core::leases_on_tick(core::time_point now, master_effects& fx) {
+  for (auto h : leases_.on_tick(now))
+    fail_lease_waiters(h, errc::unavailable,
+                       "chunk " + h.to_string() + ": the primary did not take the lease in time",
+                       fx);
+  // Waiters of a lease that ended before its primary confirmed it (its confirmation lost).
+  for (auto it = lease_waiters_.begin(); it != lease_waiters_.end();) {
+    auto* l = leases_.find(chunk_handle{it->first});
+    bool waiting = l != nullptr && (l->phase == lease_phase::reserved ||
+                                    l->phase == lease_phase::offering ||
+                                    (l->phase == lease_phase::active && now < l->expiry));
+    if (waiting) {
+      ++it;
+      continue;
+    }
+    auto h = chunk_handle{it->first};
+    ++it;
+    fail_lease_waiters(h, errc::unavailable,
+                       "chunk " + h.to_string() + ": the primary did not confirm the lease", fx);
+  }
+  // Chunks gone (removed, purged) need no new version.
+  for (auto it = version_updates_.begin(); it != version_updates_.end();) {
+    auto& m = it->second;
+    for (auto u = m.begin(); u != m.end();)
+      u = meta_.chunks().find(chunk_handle{u->first}) == nullptr ? m.erase(u) : std::next(u);
+    it = m.empty() ? version_updates_.erase(it) : std::next(it);
+  }
+}
+
+void master_core::leases_on_node_gone(const node_id& n, master_effects& fx) {
+  version_updates_.erase(n);
+  for (auto h : leases_.on_node_gone(n))
+    fail_lease_waiters(h, errc::unavailable,
+                       "chunk " + h.to_string() + ": its primary " + n.to_string() + " is gone",
+                       fx);
+}
+
+void master_core::answer_lease_waiters(chunk_handle h, core::time_point now, master_effects& fx) {
+  auto it = lease_waiters_.find(h.value);
+  auto* l = leases_.valid(h, now);
+  if (it == lease_waiters_.end() || l == nullptr) return;
+  for (auto& w : it->second) fx.replies.push_back({w.token, lease_reply_of(*l, w.granted, now)});
+  lease_waiters_.erase(it);
+}
+
+void master_core::fail_lease_waiters(chunk_handle h, errc code, const std::string& why,
+                                     master_effects& fx) {
+  auto it = lease_waiters_.find(h.value);
+  if (it == lease_waiters_.end()) return;
+  for (auto& w : it->second) fx.replies.push_back({w.token, lease_error(code, why)});
+  lease_waiters_.erase(it);
+}
+
+}  // namespace dfs::master

@@ -1,0 +1,208 @@
+// master_core's leases end to end: request → logged version bump → grant on the primary's
+// heartbeat → confirmation → reply; version updates for the other replicas; bad input; the
+// restart wait-out; replay keeps the bumped version.
+#include <gtest/gtest.h>
+
+#include "core/master/master_core.hpp"
+#include "unit/master/test_util.hpp"
+
+namespace dfs::master {
+namespace {
+
+using namespace std::chrono_literals;
+using test::t0;
+
+node_id cs(uint16_t port) {
+  return node_id{"127.0.0.1", port, 1};
+}
+
+struct cluster {
+  master_core c;
+  std::vector<log_record> log;  // every durable record, for replay
+  uint64_t handle = 0;
+  core::time_point now;
+
+  explicit cluster(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {}
+
+  void flush() {
+    while (auto b = c.take_batch()) {
+      log.insert(log.end(), b->records.begin(), b->records.end());
+      (void)c.on_batch_durable(b->id, true, 10, now);
+    }
+  }
+  master_effects flush_fx() {
+    master_effects all;
+    while (auto b = c.take_batch()) {
+      log.insert(log.end(), b->records.begin(), b->records.end());
+      auto fx = c.on_batch_durable(b->id, true, 10, now);
+      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
+    }
+    return all;
+  }
+  heartbeat_reply heartbeat(uint16_t port, std::vector<lease_claim> leases = {},
+                            std::vector<chunk_report> added = {}, master_effects* out = nullptr) {
+    chunkserver_heartbeat hb;
+    hb.id = cs(port);
+    hb.capacity_bytes = hb.free_bytes = 1 << 30;
+    hb.added = std::move(added);
+    hb.leases = std::move(leases);
+    master_effects fx;
+    auto r = c.on_heartbeat(hb, now, fx);
+    if (out != nullptr) *out = std::move(fx);
+    return r;
+  }
+};
+
+core_options options() {
+  core_options o;
+  o.write_quorum = 2;
+  o.meta.replication = 3;
+  o.default_chunk_size_bytes = 1024;
+  o.lease.duration = 10s;
+  o.lease.max_drift_ppm = 10000;
+  o.lease.offer_timeout = 3s;
+  return o;
+}
+
+// A master with three chunkservers and /f (one chunk on all three), past its restart wait-out.
+cluster make_cluster() {
+  cluster k(options());
+  k.now = t0();
+  EXPECT_TRUE(k.c.recover({}, {}, k.now).ok());
+  for (uint16_t p : {17100, 17200, 17300}) {
+    master_effects fx;
+    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}},
+                          k.now, fx);
+  }
+  (void)k.c.on_put(1, {"/f", 100, 0}, k.now);
+  auto b = k.c.take_batch();
+  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
+  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
+  (void)k.c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
+  k.flush();
+  k.handle = plan.chunks.at(0).handle;
+  k.now += 10s + options().lease.margin();
+  return k;
+}
+
+const lease_reply* lease_of(const master_effects& fx, request_token t) {
+  for (auto& r : fx.replies)
+    if (r.token == t) return std::get_if<lease_reply>(&r.reply);
+  return nullptr;
+}
+
+TEST(MasterLease, GrantIsLoggedHandedToThePrimaryAndAnsweredOnceConfirmed) {
+  auto k = make_cluster();
+  auto fx = k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  EXPECT_TRUE(fx.replies.empty());
+  EXPECT_TRUE(fx.flush);
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  ASSERT_NE(l, nullptr);
+  auto primary = l->primary;
+  // Not handed out before the bump is durable.
+  EXPECT_TRUE(k.heartbeat(primary.port).leases.empty());
+  auto durable = k.flush_fx();
+  EXPECT_TRUE(durable.replies.empty());
+  ASSERT_TRUE(std::holds_alternative<bump_version_record>(k.log.back()));
+  EXPECT_EQ(std::get<bump_version_record>(k.log.back()).chunk_version, 2u);
+  EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 2u);
+  k.now += 100ms;
+  auto r = k.heartbeat(primary.port);
+  ASSERT_EQ(r.leases.size(), 1u);
+  EXPECT_EQ(r.leases[0], (lease_grant{k.handle, 2, 9900}));
+  // The primary's next heartbeat claims the lease: the client gets it.
+  master_effects ack;
+  k.now += 50ms;
+  (void)k.heartbeat(primary.port, {{k.handle, 2, false}}, {}, &ack);
+  auto* reply = lease_of(ack, 10);
+  ASSERT_NE(reply, nullptr);
+  EXPECT_EQ(reply->status, ns_status::ok) << reply->error;
+  EXPECT_TRUE(reply->granted);
+  EXPECT_EQ(reply->chunk_version, 2u);
+  EXPECT_EQ(reply->primary.id, primary);
+  EXPECT_EQ(reply->secondaries.size(), 2u);
+  EXPECT_EQ(reply->expires_in_ms, 9950u);
+  // A second request gets the same lease at once, without a new grant.
+  auto again = k.c.on_lease(11, {"", 0, k.handle}, k.now);
+  ASSERT_NE(lease_of(again, 11), nullptr);
+  EXPECT_FALSE(lease_of(again, 11)->granted);
+  EXPECT_FALSE(again.flush);
+  // The other replicas are told the new version until their reports show it.
+  for (auto& s : reply->secondaries) {
+    auto hb = k.heartbeat(s.id.port);
+    ASSERT_EQ(hb.versions.size(), 1u);
+    EXPECT_EQ(hb.versions[0], (version_update{k.handle, 2}));
+    (void)k.heartbeat(s.id.port, {}, {{k.handle, 2, 100}});
+    EXPECT_TRUE(k.heartbeat(s.id.port).versions.empty());
+  }
+}
+
+TEST(MasterLease, NoNewGrantBeforeExpiryPlusMarginEvenIfThePrimaryIsSilent) {
+  auto k = make_cluster();
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  auto primary = k.c.leases().find(chunk_handle{k.handle})->primary;
+  auto handed = k.now;
+  (void)k.heartbeat(primary.port);
+  (void)k.heartbeat(primary.port, {{k.handle, 2, false}});
+  // The primary goes silent. Until expiry + margin (by the master's clock): busy.
+  k.now = handed + 10s + 100ms;
+  auto busy = k.c.on_lease(12, {"/f", 0, 0}, k.now);
+  ASSERT_NE(lease_of(busy, 12), nullptr);
+  EXPECT_EQ(lease_of(busy, 12)->status, ns_status::busy);
+  EXPECT_NE(lease_of(busy, 12)->error.find("ends in"), std::string::npos)
+      << lease_of(busy, 12)->error;
+  k.now = handed + 10s + options().lease.margin();
+  // The other replicas are alive (the silent one is unhealthy by now).
+  for (uint16_t p : {17100, 17200, 17300})
+    if (p != primary.port) (void)k.heartbeat(p, {}, {{k.handle, 2, 100}});
+  (void)k.c.on_tick(k.now);
+  auto fx = k.c.on_lease(13, {"/f", 0, 0}, k.now);
+  EXPECT_TRUE(fx.flush);  // a new grant, a new bump
+  EXPECT_NE(k.c.leases().find(chunk_handle{k.handle})->primary, primary);
+  k.flush();
+  EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 3u);
+}
+
+TEST(MasterLease, BadInputGetsOneClearError) {
+  auto k = make_cluster();
+  auto missing = k.c.on_lease(1, {"/nope", 0, 0}, k.now);
+  ASSERT_NE(lease_of(missing, 1), nullptr);
+  EXPECT_EQ(lease_of(missing, 1)->status, ns_status::not_found);
+  auto index = k.c.on_lease(2, {"/f", 5, 0}, k.now);
+  ASSERT_NE(lease_of(index, 2), nullptr);
+  EXPECT_EQ(lease_of(index, 2)->status, ns_status::invalid_argument);
+  EXPECT_EQ(lease_of(index, 2)->error, "chunk index 5 out of range: /f has 1 chunks");
+  auto handle = k.c.on_lease(3, {"", 0, 999999}, k.now);
+  EXPECT_EQ(lease_of(handle, 3)->status, ns_status::not_found);
+  auto dir = k.c.on_lease(4, {"/", 0, 0}, k.now);
+  EXPECT_NE(lease_of(dir, 4)->status, ns_status::ok);
+}
+
+TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsTheVersion) {
+  auto k = make_cluster();
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
+  auto start = k.now + 1s;
+  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
+  EXPECT_EQ(fresh.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 2u);
+  for (uint16_t p : {17100, 17200, 17300}) {
+    master_effects fx;
+    (void)fresh.on_register(
+        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{k.handle, 2, 100}}},
+        start, fx);
+  }
+  auto early = fresh.on_lease(1, {"/f", 0, 0}, start + 10s);
+  ASSERT_NE(lease_of(early, 1), nullptr);
+  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
+  EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
+  // Registrations at the old version after the bump: stale (deleted), not counted.
+  master_effects fx;
+  auto ack = fresh.on_register(
+      {cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}}, start, fx);
+  EXPECT_EQ(ack.delete_chunks, std::vector<uint64_t>{k.handle});
+}
+
+}  // namespace
+}  // namespace dfs::master
