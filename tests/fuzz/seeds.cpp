@@ -194,6 +194,10 @@ void oplog_files() {
                request_record{
                    {77, 7}, {0, 0, 0, 0, 0, "/docs/o"}, rename_record{"/docs/n", "/docs/o"}},
                request_record{{78, 1}, {}, trash_record{"/docs/a", 1, 4000}}}));
+  // Lease grants' version bumps (kind 12) on a chunk of the checkpoint.
+  put("oplog", "bumps",
+      std::string(cp.begin(), cp.end()) + oplog_frames({bump_version_record{chunk_handle{1}, 2},
+                                                        bump_version_record{chunk_handle{1}, 3}}));
 }
 
 void discovery_packets() {

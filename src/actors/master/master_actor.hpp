@@ -37,10 +37,10 @@ struct master_state {
     caf::typed_response_promise<admin_reply> rp;
     std::string ok_text;  // the answer once durable (errors: the core's message)
   };
-  std::map<master::request_token,
-           std::variant<caf::typed_response_promise<ns_reply>,
-                        caf::typed_response_promise<put_plan>, console_waiter,
-                        caf::typed_response_promise<lease_reply>>>
+  std::map<
+      master::request_token,
+      std::variant<caf::typed_response_promise<ns_reply>, caf::typed_response_promise<put_plan>,
+                   console_waiter, caf::typed_response_promise<lease_reply>>>
       promises;
   std::unique_ptr<master_metrics> metrics;    // null without a registry
   std::shared_ptr<net::status_board> status;  // null without a status page

@@ -59,11 +59,10 @@ const lease_info* lease_table::valid(chunk_handle h, core::time_point now) const
 
 std::optional<grant_refusal> lease_table::check_grant(chunk_handle h, core::time_point now) const {
   if (now < quiet_until_)
-    return grant_refusal{"the master restarted " + ms_text(now - (quiet_until_ - opts_.duration -
-                                                                  opts_.margin())) +
-                             " ago: leases of its previous life may still run for " +
-                             ms_text(quiet_until_ - now),
-                         quiet_until_};
+    return grant_refusal{
+        "the master restarted " + ms_text(now - (quiet_until_ - opts_.duration - opts_.margin())) +
+            " ago: leases of its previous life may still run for " + ms_text(quiet_until_ - now),
+        quiet_until_};
   auto* l = find(h);
   if (l == nullptr) return std::nullopt;
   switch (l->phase) {

@@ -7,9 +7,9 @@
 //            reserve (bump record applied, not yet durable)
 //   (none) ───────────▶ reserved ──durable──▶ offering ──primary's heartbeat──▶ active
 //     ▲                    │ log failed           │ offer_timeout, or the          │ expiry
-//     │                    ▼                      ▼ primary is gone (it never       ▼ (master clock)
-//     └──────────────── dropped ◀──────────────────  heard of it: safe to drop)   fenced
-//     ▲                                                                            │ expiry+margin
+//     │                    ▼                      ▼ primary is gone (it never       ▼ (master
+//     clock) └──────────────── dropped ◀──────────────────  heard of it: safe to drop)   fenced ▲
+//     │ expiry+margin
 //     └────────────────────────────────────────────────────────────────────────────┘
 //
 // Safety (at most one primary per chunk at any real instant), given clock rates within

@@ -33,9 +33,9 @@ result<chunk_handle> master_core::lease_target(const lease_request& r) const {
   auto l = meta_.layout(r.path, 0);
   if (!l) return l.err();
   if (r.chunk_index >= l->chunks.size())
-    return make_error(errc::invalid_argument,
-                      "chunk index " + std::to_string(r.chunk_index) + " out of range: " + l->path +
-                          " has " + std::to_string(l->chunks.size()) + " chunks");
+    return make_error(errc::invalid_argument, "chunk index " + std::to_string(r.chunk_index) +
+                                                  " out of range: " + l->path + " has " +
+                                                  std::to_string(l->chunks.size()) + " chunks");
   return l->chunks[r.chunk_index].meta.handle;
 }
 
@@ -143,8 +143,8 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
                                                  " version=" + std::to_string(o.chunk_version)});
   }
   for (auto h : acked) {
-    fx.events.push_back({event_level::info, "lease_granted chunk=" + h.to_string() +
-                                                " primary=" + hb.id.to_string()});
+    fx.events.push_back({event_level::info,
+                         "lease_granted chunk=" + h.to_string() + " primary=" + hb.id.to_string()});
     answer_lease_waiters(h, now, fx);
   }
   if (auto it = version_updates_.find(hb.id); it != version_updates_.end())
@@ -170,9 +170,9 @@ void master_core::leases_on_tick(core::time_point now, master_effects& fx) {
   // Waiters of a lease that ended before its primary confirmed it (its confirmation lost).
   for (auto it = lease_waiters_.begin(); it != lease_waiters_.end();) {
     auto* l = leases_.find(chunk_handle{it->first});
-    bool waiting = l != nullptr && (l->phase == lease_phase::reserved ||
-                                    l->phase == lease_phase::offering ||
-                                    (l->phase == lease_phase::active && now < l->expiry));
+    bool waiting =
+        l != nullptr && (l->phase == lease_phase::reserved || l->phase == lease_phase::offering ||
+                         (l->phase == lease_phase::active && now < l->expiry));
     if (waiting) {
       ++it;
       continue;

@@ -351,8 +351,7 @@ namespace dfs::master {
 
 result<bump_version_record> master_state::validate_bump(chunk_handle h) const {
   auto* e = chunks_.find(h);
-  if (e == nullptr)
-    return make_error(errc::unknown_handle, "no committed chunk " + h.to_string());
+  if (e == nullptr) return make_error(errc::unknown_handle, "no committed chunk " + h.to_string());
   return bump_version_record{h, e->meta.chunk_version + 1};
 }
 

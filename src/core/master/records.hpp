@@ -181,7 +181,7 @@ enum class record_kind : uint8_t {
   purge = 8,
   drain = 9,
   rename = 10,
-  request = 11,  // request_record: id, outcome, then the inner record (its kind byte + fields)
+  request = 11,       // request_record: id, outcome, then the inner record (its kind byte + fields)
   bump_version = 12,  // bump_version_record: a lease grant's new chunk version
 };
 

@@ -19,7 +19,8 @@ using dfs::test::write_random;
 namespace {
 
 constexpr int master_index = 0;
-constexpr auto lease_ms = 3000;
+// Long enough that the primary is killed (and found unhealthy) while its lease still runs.
+constexpr auto lease_ms = 6000;
 
 struct Lease : ::testing::Test {
   dfs_cluster c;
@@ -43,9 +44,9 @@ struct Lease : ::testing::Test {
   }
 
   run_result cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "client", "--set",
-                                     "master.address=" + master_addr, "--set",
-                                     "log.console=false"};
+    std::vector<std::string> argv = {
+        DFS_BIN_PATH, "--role",           "client", "--set", "master.address=" + master_addr,
+        "--set",      "log.console=false"};
     auto tls = c.tls_args("client");
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
@@ -78,8 +79,13 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
   ASSERT_EQ(cli({"put", c.dir() + "/f", "/f"}).exit_code, 0);
   // A freshly started master grants nothing until duration + margin have passed.
   run_result first;
-  auto asked = std::chrono::steady_clock::now();
-  ASSERT_TRUE(wait_until([&] { return (first = cli({"lease", "/f"})).exit_code == 0; }, 20s))
+  std::chrono::steady_clock::time_point asked;  // the grant was handed out after this
+  ASSERT_TRUE(wait_until(
+      [&] {
+        asked = std::chrono::steady_clock::now();
+        return (first = cli({"lease", "/f"})).exit_code == 0;
+      },
+      20s))
       << first.err;
   auto handle = field(first.out, "chunk ([0-9a-f]{16})");
   EXPECT_EQ(field(first.out, R"(version (\d+))"), "2") << first.out;
@@ -90,15 +96,20 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
   EXPECT_NE(leases.out.find(handle), std::string::npos) << leases.out;
   EXPECT_NE(leases.out.find(c.addr_of(primary) + "#"), std::string::npos) << leases.out;
   EXPECT_NE(leases.out.find("active"), std::string::npos) << leases.out;
-  // Every replica takes the new version (the secondaries with their next heartbeat).
-  for (int i = 1; i <= 3; ++i)
-    EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 2; }, 10s)) << "cs" << i;
   // Asked again: the running lease, no new grant.
   auto again = cli({"lease", "/f"});
   EXPECT_NE(again.out.find("(running lease)"), std::string::npos) << again.out << again.err;
   EXPECT_EQ(primary_index(again.out), primary);
-
+  // The primary took the version with its grant, before the client was answered.
+  EXPECT_EQ(version_on(primary, handle), 2u);
   c.kill9("cs" + std::to_string(primary));
+  ASSERT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(lease_ms - 1500))
+      << "the primary must die while its lease runs (and be unhealthy before it ends)";
+  // The other replicas take the new version with their next heartbeat replies.
+  for (int i = 1; i <= 3; ++i)
+    if (i != primary)
+      EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 2; }, 10s)) << "cs" << i;
+
   // Until the lease has expired the master keeps naming the dead primary (running lease) or
   // refuses (expiry + margin not yet passed); then a new primary, on the next version.
   bool waited = false;

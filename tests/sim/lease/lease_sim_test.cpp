@@ -9,9 +9,9 @@ namespace {
 
 // Under ASan/UBSan a run is ~10x slower: a fifth of the sweep keeps the suite quick.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t sweep_runs = 100;
+constexpr uint64_t sweep_runs = 300;
 #else
-constexpr uint64_t sweep_runs = 500;
+constexpr uint64_t sweep_runs = 2000;
 #endif
 
 coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
@@ -65,6 +65,7 @@ TEST(LeaseSim, WithoutTheDriftMarginTheSweepFindsTwoPrimaries) {
   if (std::getenv("DFS_SIM_SEED") != nullptr) GTEST_SKIP();
   world_options o;
   o.configured_drift_ppm = 0;
+  o.lease_duration = milliseconds(2000);  // the overlap window is duration x 2 x drift
   uint64_t failed = 0;
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     world w(seed, o);

@@ -11,10 +11,9 @@ uint64_t ms_of(core::duration d) {
 }
 
 std::string ms_text(core::time_point t) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                            t.time_since_epoch())
-                            .count() /
-                        1000.0) +
+  return std::to_string(
+             std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() /
+             1000.0) +
          "ms";
 }
 
@@ -27,16 +26,24 @@ core::time_point world::node_clock::local(core::time_point real) const {
 
 core::duration world::node_clock::real_delay(core::duration local_d) const {
   // Rounded up: the local clock has advanced at least `local_d` when the event fires.
-  return core::duration(static_cast<core::duration::rep>(
-      std::ceil(static_cast<double>(local_d.count()) / rate)));
+  return core::duration(
+      static_cast<core::duration::rep>(std::ceil(static_cast<double>(local_d.count()) / rate)));
 }
 
 world::world(uint64_t seed, world_options opts)
     : seed_(seed),
       opts_(opts),
       rng_(seed),
-      net_(seed * 7919 + 1, net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay}) {
+      net_(seed * 7919 + 1,
+           net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay}) {
   cs_.resize(opts_.chunkservers);
+  for (auto& c : cs_)
+    for (uint64_t h = 1; h <= opts_.chunks; ++h) c.versions[h] = 1;  // every replica current
+  for (uint64_t h = 1; h <= opts_.chunks; ++h) master_.durable_versions[h] = 1;
+  // How busy primaries are in this run: from rarely (leases lapse, new grants) to always
+  // (renewed for as long as the primary can reach the master).
+  static constexpr double busy[] = {0.02, 0.1, 0.5};
+  mutation_chance_ = busy[rng_() % 3];
 }
 
 master::lease_options world::master_lease_options() const {
@@ -102,7 +109,8 @@ void world::cs_tick(addr a) {
   auto local = c.clock.local(now_);
   // Primaries with mutations going on ask for more time.
   for (auto& [h, l] : c.leases.all())
-    if (rng_() % 10 < 7) c.leases.note_mutation(h);
+    if (std::uniform_real_distribution<double>(0, 1)(rng_) < mutation_chance_)
+      c.leases.note_mutation(h);
   heartbeat_msg hb;
   hb.seq = ++c.seq;
   hb.claims = c.leases.claims(local);
@@ -139,7 +147,8 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
       if (local < m.started + opts_.lease_duration + margin)
         fail("grant on chunk " + std::to_string(h) + " before the restart wait-out");
       if (auto it = m.last_expiry.find(h); it != m.last_expiry.end() && local < it->second + margin)
-        fail("grant on chunk " + std::to_string(h) + " before the previous lease's expiry + margin");
+        fail("grant on chunk " + std::to_string(h) +
+             " before the previous lease's expiry + margin");
     } else {
       ++cov_.renewals;
     }
@@ -205,15 +214,15 @@ void world::handle(const event& e) {
     }
     case ev::request:
       if (master_.up) request_lease(e.arg);
-      schedule(now_ + milliseconds(1 + rng_() % static_cast<uint64_t>(
-                                              2000 / opts_.lease_requests_per_s)),
+      schedule(now_ + milliseconds(
+                          1 + rng_() % static_cast<uint64_t>(2000 / opts_.lease_requests_per_s)),
                ev::request, 0, 0, 1 + rng_() % opts_.chunks);
       return;
     case ev::crash: {
       // who: 0 master, else a chunkserver; arg 1: chaos generator (reschedules itself).
-      bool is_master = rng_() % 100 < 100 * opts_.master_crashes_per_s /
-                                          (opts_.master_crashes_per_s +
-                                           opts_.chunkserver_crashes_per_s);
+      bool is_master =
+          rng_() % 100 < 100 * opts_.master_crashes_per_s /
+                             (opts_.master_crashes_per_s + opts_.chunkserver_crashes_per_s);
       addr a = is_master ? 0 : 1 + static_cast<addr>(rng_() % opts_.chunkservers);
       if (a == 0 && master_.up) {
         master_.up = false;
@@ -228,8 +237,8 @@ void world::handle(const event& e) {
       }
       double rate = opts_.master_crashes_per_s + opts_.chunkserver_crashes_per_s;
       schedule(now_ + milliseconds(static_cast<int64_t>(
-                          std::exponential_distribution<double>(rate)(rng_) * 1000) +
-                      1),
+                                       std::exponential_distribution<double>(rate)(rng_) * 1000) +
+                                   1),
                ev::crash, 0, 0);
       return;
     }

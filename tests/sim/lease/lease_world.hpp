@@ -137,6 +137,7 @@ class world {
   std::vector<cs_node> cs_;  // index a-1
   std::string failure_;
   coverage cov_;
+  double mutation_chance_ = 0;  // per primary and heartbeat: "mutations" ask for an extension
 };
 
 }  // namespace dfs::sim::lease

@@ -38,8 +38,8 @@ TEST(MasterLink, RepliesAndTicksOfAnOlderGenerationAreIgnored) {
   EXPECT_TRUE(fx.drop_master);
   EXPECT_EQ(fx.connect_after, milliseconds(500));
   EXPECT_FALSE(l.on_tick(gen).send_heartbeat);
-  EXPECT_TRUE(
-      l.on_heartbeat_reply(gen, {true, {9}, {{1, 9, 1, 0, 0, {}, {}}}, {}, {}}).delete_chunks.empty());
+  EXPECT_TRUE(l.on_heartbeat_reply(gen, {true, {9}, {{1, 9, 1, 0, 0, {}, {}}}, {}, {}})
+                  .delete_chunks.empty());
   EXPECT_EQ(l.state(), link_state::connecting);
   auto again = l.on_connected();
   ASSERT_TRUE(again.send_registration);

@@ -71,8 +71,8 @@ cluster make_cluster() {
   EXPECT_TRUE(k.c.recover({}, {}, k.now).ok());
   for (uint16_t p : {17100, 17200, 17300}) {
     master_effects fx;
-    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}},
-                          k.now, fx);
+    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, k.now,
+                          fx);
   }
   (void)k.c.on_put(1, {"/f", 100, 0}, k.now);
   auto b = k.c.take_batch();
@@ -190,8 +190,8 @@ TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsThe
   for (uint16_t p : {17100, 17200, 17300}) {
     master_effects fx;
     (void)fresh.on_register(
-        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{k.handle, 2, 100}}},
-        start, fx);
+        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{k.handle, 2, 100}}}, start,
+        fx);
   }
   auto early = fresh.on_lease(1, {"/f", 0, 0}, start + 10s);
   ASSERT_NE(lease_of(early, 1), nullptr);
@@ -199,8 +199,8 @@ TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsThe
   EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
   // Registrations at the old version after the bump: stale (deleted), not counted.
   master_effects fx;
-  auto ack = fresh.on_register(
-      {cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}}, start, fx);
+  auto ack = fresh.on_register({cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}},
+                               start, fx);
   EXPECT_EQ(ack.delete_chunks, std::vector<uint64_t>{k.handle});
 }
 

@@ -81,8 +81,8 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                     {{15, 2, 9900}},
                                     {{16, 3}}}));
   EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
-  EXPECT_ROUNDTRIP((lease_reply{ns_status::busy, "later", 7, 3, {nid(17100), 17101},
-                                {{nid(17200), 17201}}, 5000, true}));
+  EXPECT_ROUNDTRIP((lease_reply{
+      ns_status::busy, "later", 7, 3, {nid(17100), 17101}, {{nid(17200), 17201}}, 5000, true}));
 }
 
 TEST(StorageMessages, EqualityNamesEveryField) {
