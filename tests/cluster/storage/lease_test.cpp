@@ -43,11 +43,11 @@ struct Lease : ::testing::Test {
     return n;
   }
 
-  run_result cli(const std::vector<std::string>& args) {
+  run_result cli(const std::vector<std::string>& args, const std::string& cert = "client") {
     std::vector<std::string> argv = {
         DFS_BIN_PATH, "--role",           "client", "--set", "master.address=" + master_addr,
         "--set",      "log.console=false"};
-    auto tls = c.tls_args("client");
+    auto tls = c.tls_args(cert);
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return dfs::test::run(argv, c.dir());
@@ -55,7 +55,7 @@ struct Lease : ::testing::Test {
 
   // The version of `handle` in a chunkserver's `store` listing (0: not there).
   uint64_t version_on(int index, const std::string& handle) {
-    auto r = cli({"store", c.addr_of(index)});
+    auto r = cli({"store", c.addr_of(index)}, "admin");  // what a server holds: operators only
     std::smatch m;
     if (!std::regex_search(r.out, m, std::regex(handle + R"(\s+(\d+))"))) return 0;
     return std::stoull(m[1]);
@@ -106,9 +106,10 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
   ASSERT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(lease_ms - 1500))
       << "the primary must die while its lease runs (and be unhealthy before it ends)";
   // The other replicas take the new version with their next heartbeat replies.
-  for (int i = 1; i <= 3; ++i)
+  for (int i = 1; i <= 3; ++i) {
     if (i != primary)
       EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 2; }, 10s)) << "cs" << i;
+  }
 
   // Until the lease has expired the master keeps naming the dead primary (running lease) or
   // refuses (expiry + margin not yet passed); then a new primary, on the next version.
@@ -127,9 +128,10 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
   EXPECT_TRUE(waited);
   EXPECT_GE(elapsed, std::chrono::milliseconds(lease_ms)) << "re-granted before expiry";
   EXPECT_EQ(field(next.out, R"(version (\d+))"), "3") << next.out;
-  for (int i = 1; i <= 3; ++i)
+  for (int i = 1; i <= 3; ++i) {
     if (i != primary)
       EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 3; }, 10s)) << "cs" << i;
+  }
 }
 
 TEST_F(Lease, BadInputGetsOneClearError) {
