@@ -107,8 +107,8 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
       << "the primary must die while its lease runs (and be unhealthy before it ends)";
   // The other replicas take the new version with their next heartbeat replies.
   for (int i = 1; i <= 3; ++i) {
-    if (i != primary)
-      EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 2; }, 10s)) << "cs" << i;
+    if (i == primary) continue;
+    EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 2; }, 10s)) << "cs" << i;
   }
 
   // Until the lease has expired the master keeps naming the dead primary (running lease) or
@@ -129,8 +129,8 @@ TEST_F(Lease, GrantBumpsVersionOnEveryReplicaAndWaitsOutAKilledPrimary) {
   EXPECT_GE(elapsed, std::chrono::milliseconds(lease_ms)) << "re-granted before expiry";
   EXPECT_EQ(field(next.out, R"(version (\d+))"), "3") << next.out;
   for (int i = 1; i <= 3; ++i) {
-    if (i != primary)
-      EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 3; }, 10s)) << "cs" << i;
+    if (i == primary) continue;
+    EXPECT_TRUE(wait_until([&] { return version_on(i, handle) == 3; }, 10s)) << "cs" << i;
   }
 }
 
