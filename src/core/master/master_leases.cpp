@@ -61,7 +61,8 @@ lease_reply master_core::lease_reply_of(const lease_info& l, bool granted,
   r.handle = l.handle.value;
   r.chunk_version = l.chunk_version;
   auto p = replica_addrs({l.primary});
-  if (!p.empty()) r.primary = p.front();
+  // A primary removed from the registry (dead) is still named: its lease runs to its end.
+  r.primary = p.empty() ? replica_addr{l.primary, 0} : p.front();
   r.secondaries = replica_addrs(l.secondaries);
   r.expires_in_ms = l.expiry > now ? ms_of(l.expiry - now) : 0;
   r.granted = granted;
