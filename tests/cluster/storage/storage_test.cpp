@@ -369,6 +369,13 @@ TEST_F(Storage, BadMvTreeAndEditInputFailsCleanly) {
   one_error(cli({"mv", "/d/f", "/nodir/f"}), "no such");
   one_error(cli({"mv", "/d"}), "error: ");
   EXPECT_EQ(cli({"ls", "-R", "/"}).out, "/:\nd/\n\n/d:\nf\n") << "a refused mv changed nothing";
+  one_error(cli({"du", "/missing"}), "no such");
+  one_error(cli({"du", "-q", "/d"}), "error: ");
+  one_error(cli({"ls", "-R", "/missing"}), "no such");
+  one_error(cli({"get", "-r", "/d/f", local("out")}), "is a file");
+  one_error(cli({"get", "-r", "/missing", local("out")}), "no such");
+  one_error(cli({"put", "-r", local("nowhere"), "/x"}), "not a local directory");
+  EXPECT_FALSE(fs::exists(local("out"))) << "a refused get -r created a local directory";
 
   // As root, permission bits only bind once the client has no DAC override capabilities.
   auto without_dac = [&](const std::vector<std::string>& args) {
