@@ -24,10 +24,13 @@ struct hard_state {
   uint64_t term = 0;
   endpoint voted_for;                // empty host and port 0: none in `term`
   uint64_t voted_incarnation = 0;    // of voted_for
+  // An index known committed whose entries are in this disk's log (written when a configuration
+  // entry commits): after a restart the node still knows which voter set is in force alone.
+  uint64_t commit = 0;
 
   friend bool operator==(const hard_state& a, const hard_state& b) {
     return a.incarnation == b.incarnation && a.term == b.term && a.voted_for == b.voted_for &&
-           a.voted_incarnation == b.voted_incarnation;
+           a.voted_incarnation == b.voted_incarnation && a.commit == b.commit;
   }
 };
 

@@ -102,6 +102,7 @@ node::node(node_config cfg, state_machine& app, const durable_state& disk, time_
   }
   commit_ = applied_ = snap_.index;
   persisted_ = last_index();
+  commit_ = std::max(commit_, std::min(hard_.commit, last_index()));
   refresh_config();
   reset_election_timer(now);
 }
@@ -370,6 +371,7 @@ effects node::on_persisted(uint64_t write_id, time_point now) {
   if (!any) return fx;
   const uint64_t before = acked_match();
   persisted_ = std::max(persisted_, std::min(upto, last_index()));
+  note_config_commit(fx);
   if (role_ == role::leader) {
     leader_commit(fx);
   } else if (acked_match() > before && role_ == role::follower && leader_ != endpoint{}) {

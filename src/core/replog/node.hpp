@@ -150,6 +150,8 @@ class node {
   uint64_t snapshot_index() const { return snap_.index; }
   const configuration& config() const { return latest_; }
   bool config_committed() const { return latest_index_ <= commit_; }
+  uint64_t durable_commit() const { return hard_.commit; }
+  uint64_t config_index() const { return latest_index_; }
   bool is_voter() const { return latest_.admits(cfg_.self, hard_.incarnation); }
   const std::map<endpoint, peer_progress>& progress() const { return peers_; }  // leader only
   const entry* entry_at(uint64_t index) const;  // nullptr if compacted away or beyond the log
@@ -188,6 +190,7 @@ class node {
   void truncate_from(uint64_t index, effects& fx);
   void refresh_config();
   void advance_commit(uint64_t index, effects& fx);
+  void note_config_commit(effects& fx);
   void apply_committed(effects& fx);
   void maybe_compact(effects& fx);
   void take_local_snapshot(effects& fx);

@@ -88,10 +88,21 @@ void node::truncate_from(uint64_t index, effects& fx) {
 }
 
 void node::advance_commit(uint64_t index, effects& fx) {
-  (void)fx;
   index = std::min(index, last_index());
   if (index <= commit_) return;
   commit_ = index;
+  note_config_commit(fx);
+}
+
+// Once the newest configuration is committed and on our disk, say so on disk: a node restarting
+// after that still knows the previous voter set is out of force. Without it, a readmission
+// committed just before a power cut left every node counting the old voter set too, and a
+// second wiped disk then blocked the group for good (found by the simulation).
+void node::note_config_commit(effects& fx) {
+  const uint64_t known = std::min(commit_, persisted_);
+  if (latest_index_ <= hard_.commit || latest_index_ > known) return;
+  hard_.commit = latest_index_;
+  persist_hard(fx);
 }
 
 void node::apply_committed(effects& fx) {
