@@ -168,7 +168,9 @@ world::coverage sweep(const sweep_spec& sp) {
     SCOPED_TRACE("seed=" + std::to_string(seed));
     const size_t nodes = seed % 2 ? 3 : 5;
     const double loss = sp.loss * static_cast<double>(seed % 5) / 4.0;  // 0 .. sp.loss
-    world w(seed, opts(nodes, loss, 0.05));
+    world_options o = opts(nodes, loss, 0.05);
+    o.max_sync_delay = milliseconds(seed % 3 == 0 ? 30 : 8);  // slow disks: unsynced commits
+    world w(seed, o);
     w.run_for(milliseconds(300));
     w.chaos(milliseconds(1200), sp.crashes, sp.partitions, sp.wipes);
     w.settle(milliseconds(10000));

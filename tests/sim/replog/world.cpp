@@ -447,9 +447,11 @@ void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes) {
   const time_point end = now_ + d;
   const double max_loss = opts_.loss;
   while (now_ < end && failure_.empty()) {
-    int action = std::uniform_int_distribution<int>(0, 9)(rng_);
+    int action = std::uniform_int_distribution<int>(0, 10)(rng_);
     size_t s = std::uniform_int_distribution<size_t>(0, nodes_.size() - 1)(rng_);
-    if (crashes && action <= 1) {
+    if (crashes && action == 9 && leader()) {
+      crash(*leader());  // right after it committed something, often before its own sync
+    } else if (crashes && action <= 1) {
       crash(s);
     } else if (crashes && action <= 3) {
       restart(s);
@@ -471,7 +473,7 @@ void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes) {
     } else if (action == 8) {
       set_loss(std::uniform_real_distribution<double>(0, max_loss)(rng_), opts_.duplicate);
     }
-    run_for(milliseconds(std::uniform_int_distribution<long>(20, 300)(rng_)));
+    run_for(milliseconds(std::uniform_int_distribution<long>(10, 250)(rng_)));
   }
 }
 
