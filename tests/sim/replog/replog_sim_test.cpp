@@ -140,6 +140,32 @@ TEST(ReplogSim, WipedNodeCatchesUpAsLearnerAndIsReadmitted) {
   EXPECT_RUN_OK(w);
 }
 
+// The leader counts itself in a majority only for entries on its own disk: with one follower cut
+// off and the leader's disk slow, nothing commits until the leader's sync; had it been counted,
+// the entry would be acknowledged, then lost with the leader's unsynced write and a new leader
+// elected by the two nodes that never had it.
+TEST(ReplogSim, LeaderCountsItselfOnlyForEntriesOnItsDisk) {
+  world w(31, opts(3));
+  w.set_proposing(false);
+  w.run_for(milliseconds(500));
+  const size_t l = await_leader(w);
+  const size_t f1 = (l + 1) % 3, f2 = (l + 2) % 3;
+  w.partition({{l, f1}, {f2}});
+  w.set_disk_delay(l, milliseconds(400));
+  ASSERT_TRUE(w.propose(l, "fragile").has_value());
+  w.run_for(milliseconds(100));
+  EXPECT_FALSE(w.acked("fragile")) << "committed before it was on the leader's disk";
+  w.crash(l);  // the write never reached the disk
+  w.crash(f1);
+  w.set_disk_delay(l, milliseconds(0));
+  w.heal();
+  w.restart(l);
+  w.run_for(milliseconds(1000));  // l and f2 elect a leader without "fragile"
+  EXPECT_RUN_OK(w);
+  w.settle(milliseconds(5000));
+  EXPECT_RUN_OK(w);
+}
+
 // Power cut of every node, some log writes unsynced: everything acknowledged survives, and the
 // group comes back with one state.
 TEST(ReplogSim, PowerCutOfAllNodesKeepsAcknowledgedEntries) {

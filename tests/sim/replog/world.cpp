@@ -58,6 +58,7 @@ world::world(uint64_t seed, world_options opts)
   set_assert_node("sim replog seed=" + std::to_string(seed) + " (DFS_SIM_SEED replays it)");
   nodes_.resize(opts_.nodes);
   disks_.resize(opts_.nodes);
+  disk_delay_.assign(opts_.nodes, milliseconds(0));
   for (size_t i = 0; i < opts_.nodes; ++i) restart(i);
 }
 
@@ -253,7 +254,9 @@ void world::write_disk(size_t slot, replog::effects& fx) {
     if (!d.sync_pending) {
       d.sync_pending = true;
       auto hi = opts_.max_sync_delay.count();
-      d.sync_at = now_ + milliseconds(std::uniform_int_distribution<long>(0, hi)(rng_));
+      d.sync_at = disk_delay_[slot].count() > 0
+                      ? now_ + disk_delay_[slot]
+                      : now_ + milliseconds(std::uniform_int_distribution<long>(0, hi)(rng_));
     }
   }
 }

@@ -61,6 +61,8 @@ class world {
   void heal();
   void set_loss(double loss, double dup);
   void set_proposing(bool on) { proposing_ = on; }
+  // A disk that syncs exactly `d` after a write is queued (0: the random default).
+  void set_disk_delay(size_t slot, milliseconds d) { disk_delay_[slot] = d; }
   // Random faults for `d`: crashes and restarts (any node, any time, the whole group included),
   // partitions (leader isolation included), loss changes and, if `wipes`, wiped disks (one not
   // yet readmitted at a time).
@@ -146,6 +148,7 @@ class world {
   time_point now_{};
   std::vector<sim_node> nodes_;
   std::vector<disk> disks_;
+  std::vector<milliseconds> disk_delay_;
   uint64_t next_incarnation_ = 1;
   uint64_t next_data_ = 1;
   time_point next_propose_{};
