@@ -2,8 +2,9 @@
 // What a node keeps on disk, and how a disk is born. The protocol (node.hpp) says what must be
 // durable when (effects); the owner writes it.
 //
-//   hard state (replaced, synced)    snapshot (replaced, synced)     log (appended, group-committed)
-//   incarnation, term, voted_for     meta (index, term, config),     entries > snapshot index, in
+//   hard state (replaced, synced)    snapshot (replaced, synced)     log (appended,
+//   group-committed) incarnation, term, voted_for     meta (index, term, config),     entries >
+//   snapshot index, in
 //                                    application state bytes         order; a truncation drops a
 //                                                                    suffix first
 //
@@ -22,8 +23,8 @@ namespace dfs::replog {
 struct hard_state {
   uint64_t incarnation = 0;  // of this disk; never changes
   uint64_t term = 0;
-  endpoint voted_for;                // empty host and port 0: none in `term`
-  uint64_t voted_incarnation = 0;    // of voted_for
+  endpoint voted_for;              // empty host and port 0: none in `term`
+  uint64_t voted_incarnation = 0;  // of voted_for
   // An index known committed whose entries are in this disk's log (written when a configuration
   // entry commits): after a restart the node still knows which voter set is in force alone.
   uint64_t commit = 0;

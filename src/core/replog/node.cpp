@@ -118,7 +118,9 @@ void node::reset_election_timer(time_point now) {
   election_deadline_ = now + milliseconds(base + jitter);
 }
 
-void node::persist_hard(effects& fx) { fx.hard = hard_; }
+void node::persist_hard(effects& fx) {
+  fx.hard = hard_;
+}
 
 void node::send(const endpoint& to, message m, effects& fx) {
   m.incarnation = hard_.incarnation;
@@ -296,8 +298,7 @@ void node::handle_vote_request(const endpoint& from, const message& m, time_poin
   send(from, std::move(r), fx);
 }
 
-void node::handle_vote_reply(const endpoint& from, const message& m, time_point now,
-                             effects& fx) {
+void node::handle_vote_reply(const endpoint& from, const message& m, time_point now, effects& fx) {
   if (m.term > hard_.term && !(m.pre_vote && m.granted)) {
     become_follower(m.term, endpoint{}, 0, now, fx);
     return;

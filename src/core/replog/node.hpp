@@ -60,7 +60,13 @@ struct node_config {
   uint64_t snapshot_every = 4096;           // applied entries between two local snapshots
 };
 
-enum class role : uint8_t { follower = 0, pre_candidate = 1, candidate = 2, leader = 3, learner = 4 };
+enum class role : uint8_t {
+  follower = 0,
+  pre_candidate = 1,
+  candidate = 2,
+  leader = 3,
+  learner = 4
+};
 const char* to_string(role r);
 
 struct outbound {
@@ -87,13 +93,13 @@ struct log_write {
   std::vector<entry> entries;
 };
 struct effects {
-  std::optional<hard_state> hard;         // contract step 1
-  std::optional<snapshot_write> snapshot; // contract step 1 (after hard)
-  std::optional<log_write> log;           // contract step 2
-  std::vector<outbound> send;             // contract step 3
-  std::vector<applied_entry> applied;     // committed, applied to the state machine, in order
-  bool state_restored = false;            // the state machine was replaced by a snapshot
-  std::vector<std::string> events;        // "became_leader term=4" ...
+  std::optional<hard_state> hard;          // contract step 1
+  std::optional<snapshot_write> snapshot;  // contract step 1 (after hard)
+  std::optional<log_write> log;            // contract step 2
+  std::vector<outbound> send;              // contract step 3
+  std::vector<applied_entry> applied;      // committed, applied to the state machine, in order
+  bool state_restored = false;             // the state machine was replaced by a snapshot
+  std::vector<std::string> events;         // "became_leader term=4" ...
 };
 
 enum class propose_status : uint8_t { ok = 0, not_leader = 1, overloaded = 2, too_large = 3 };
@@ -233,13 +239,13 @@ class node {
   std::deque<entry> log_;  // indexes snap_.index + 1 ...
   uint64_t commit_ = 0;
   uint64_t applied_ = 0;
-  uint64_t persisted_ = 0;    // our log is on disk up to here
-  uint64_t leader_match_ = 0; // follower: our log equals the current leader's up to here
+  uint64_t persisted_ = 0;     // our log is on disk up to here
+  uint64_t leader_match_ = 0;  // follower: our log equals the current leader's up to here
   uint64_t next_write_id_ = 1;
   std::deque<pending_write> writes_;
-  configuration latest_;      // newest config in the log (or the snapshot's)
+  configuration latest_;  // newest config in the log (or the snapshot's)
   uint64_t latest_index_ = 0;
-  configuration previous_;    // the one before it: also in force while latest is uncommitted
+  configuration previous_;  // the one before it: also in force while latest is uncommitted
 
   // Follower: snapshot being received.
   snapshot_meta incoming_meta_;

@@ -173,9 +173,8 @@ void node::maybe_readmit(time_point now, effects& fx) {
     e.config = latest_;
     for (auto& w : e.config.voters)
       if (w.address == v.address) w.incarnation = p.incarnation;
-    fx.events.push_back("readmit " + v.address.to_string() +
-                        " incarnation=" + std::to_string(p.incarnation) +
-                        " index=" + std::to_string(e.index));
+    fx.events.push_back("readmit " + v.address.to_string() + " incarnation=" +
+                        std::to_string(p.incarnation) + " index=" + std::to_string(e.index));
     ++counters_.readmits;
     append_local({std::move(e)}, 0, fx);
     replicate_new(now, fx);

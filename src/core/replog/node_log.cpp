@@ -143,7 +143,9 @@ void node::take_local_snapshot(effects& fx) {
   ++counters_.local_snapshots;
 }
 
-uint64_t node::acked_match() const { return std::min(persisted_, leader_match_); }
+uint64_t node::acked_match() const {
+  return std::min(persisted_, leader_match_);
+}
 
 void node::reply_append(bool ok, uint64_t hint, effects& fx) {
   message r;
@@ -188,9 +190,9 @@ void node::handle_append(const endpoint& from, const message& m, time_point now,
   if (i < m.entries.size()) {
     const uint64_t at = m.entries[i].index;
     const uint64_t trunc = at <= last_index() ? at : 0;
-    append_local(std::vector<entry>(m.entries.begin() + static_cast<std::ptrdiff_t>(i),
-                                    m.entries.end()),
-                 trunc, fx);
+    append_local(
+        std::vector<entry>(m.entries.begin() + static_cast<std::ptrdiff_t>(i), m.entries.end()),
+        trunc, fx);
   }
   leader_match_ = std::max(leader_match_, matched);
   advance_commit(std::min(m.commit, matched), fx);

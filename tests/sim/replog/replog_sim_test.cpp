@@ -77,8 +77,12 @@ void leader_isolation(size_t nodes) {
   EXPECT_FALSE(w.ever_applied("orphan2"));
 }
 
-TEST(ReplogSim, IsolatedLeaderStepsDownAndMajorityElectsThree) { leader_isolation(3); }
-TEST(ReplogSim, IsolatedLeaderStepsDownAndMajorityElectsFive) { leader_isolation(5); }
+TEST(ReplogSim, IsolatedLeaderStepsDownAndMajorityElectsThree) {
+  leader_isolation(3);
+}
+TEST(ReplogSim, IsolatedLeaderStepsDownAndMajorityElectsFive) {
+  leader_isolation(5);
+}
 
 // Pre-vote: a follower cut off for many election timeouts rejoins without raising the term or
 // unseating the leader.
@@ -224,14 +228,16 @@ world::coverage sweep(const sweep_spec& sp) {
       "wipes=%llu stale_drops=%llu\n",
       (unsigned long long)t.elections, (unsigned long long)t.leaderships,
       (unsigned long long)t.check_quorum, (unsigned long long)t.snapshots_installed,
-      (unsigned long long)t.readmits, (unsigned long long)t.truncations,
-      (unsigned long long)t.acks, (unsigned long long)t.crashes, (unsigned long long)t.torn_writes,
+      (unsigned long long)t.readmits, (unsigned long long)t.truncations, (unsigned long long)t.acks,
+      (unsigned long long)t.crashes, (unsigned long long)t.torn_writes,
       (unsigned long long)t.power_cuts, (unsigned long long)t.wipes,
       (unsigned long long)t.stale_drops);
   return t;
 }
 
-bool full_sweep() { return std::getenv("DFS_SIM_SEED") == nullptr; }
+bool full_sweep() {
+  return std::getenv("DFS_SIM_SEED") == nullptr;
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr uint64_t runs_per_sweep = 60;

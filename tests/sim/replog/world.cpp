@@ -62,7 +62,9 @@ world::world(uint64_t seed, world_options opts)
   for (size_t i = 0; i < opts_.nodes; ++i) restart(i);
 }
 
-endpoint world::addr(size_t slot) const { return endpoint{"m" + std::to_string(slot), 7000}; }
+endpoint world::addr(size_t slot) const {
+  return endpoint{"m" + std::to_string(slot), 7000};
+}
 
 size_t world::slot_of(const endpoint& a) const {
   for (size_t i = 0; i < nodes_.size(); ++i)
@@ -191,7 +193,9 @@ void world::partition(const std::vector<std::set<size_t>>& groups) {
   net_.partition(g);
 }
 
-void world::heal() { net_.heal(); }
+void world::heal() {
+  net_.heal();
+}
 
 void world::set_loss(double loss, double dup) {
   net_.options().loss = loss;
@@ -344,9 +348,11 @@ void world::check_applied(size_t slot, const replog::applied_entry& a) {
   auto [it, fresh] = applied_.emplace(a.index, r);
   if (!fresh && (it->second.term != r.term || it->second.kind != r.kind ||
                  it->second.data != r.data || it->second.digest != r.digest))
-    return fail("state machine safety: m" + std::to_string(slot) + " applied a different entry "
-                "or state at index " + std::to_string(a.index) + " (term " +
-                std::to_string(a.term) + " vs " + std::to_string(it->second.term) + ")");
+    return fail("state machine safety: m" + std::to_string(slot) +
+                " applied a different entry "
+                "or state at index " +
+                std::to_string(a.index) + " (term " + std::to_string(a.term) + " vs " +
+                std::to_string(it->second.term) + ")");
   if (a.kind == replog::entry_kind::data) applied_data_.insert(a.data);
   // The proposer learns the outcome of its proposal: committed iff the same entry applied here.
   auto p = sn.proposed.find(a.index);

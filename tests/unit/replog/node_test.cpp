@@ -1,0 +1,138 @@
+// Direct tests of replog::node's effects contract: what must be on disk before which message.
+// (The protocol as a whole is simulated in tests/sim/replog.)
+#include <gtest/gtest.h>
+
+#include "core/replog/node.hpp"
+
+namespace dfs::replog {
+namespace {
+
+class counter_app : public state_machine {
+ public:
+  std::string apply(const std::string& d) override { return state_ += d, state_; }
+  std::string snapshot() const override { return state_; }
+  bool restore(const std::string& b) override { return state_ = b, true; }
+  std::string state_;
+};
+
+const endpoint a{"a", 1}, b{"b", 1}, c{"c", 1};
+const std::vector<endpoint> masters{a, b, c};
+const time_point t0{};
+
+node_config cfg_for(const endpoint& self) {
+  node_config cfg;
+  cfg.self = self;
+  cfg.masters = masters;
+  return cfg;
+}
+
+message vote_request(uint64_t term, bool pre = false) {
+  message m;
+  m.kind = message_kind::vote_request;
+  m.term = term;
+  m.pre_vote = pre;
+  return m;
+}
+
+const outbound* find_send(const effects& fx, message_kind k) {
+  for (const auto& o : fx.send)
+    if (o.msg.kind == k) return &o;
+  return nullptr;
+}
+
+TEST(ReplogNode, VoteIsOnDiskBeforeItIsGrantedAndSurvivesRestart) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  effects fx = n.on_message(a, vote_request(5), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  ASSERT_TRUE(r->msg.granted);
+  ASSERT_TRUE(fx.hard.has_value()) << "vote granted without persisting it";
+  EXPECT_EQ(fx.hard->term, 5u);
+  EXPECT_EQ(fx.hard->voted_for, a);
+  // Restarted from that hard state: no second vote in term 5.
+  durable_state d = fresh_disk(masters, true, 0);
+  d.hard = *fx.hard;
+  counter_app app2;
+  node again(cfg_for(c), app2, d, t0);
+  effects fx2 = again.on_message(b, vote_request(5), t0 + std::chrono::seconds(5));
+  r = find_send(fx2, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted);
+}
+
+TEST(ReplogNode, PreVoteChangesNothing) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  effects fx = n.on_message(a, vote_request(1, true), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  EXPECT_FALSE(fx.hard.has_value());
+  EXPECT_EQ(n.term(), 0u);
+}
+
+TEST(ReplogNode, FollowerAcknowledgesOnlyPersistedEntries) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message m;
+  m.kind = message_kind::append;
+  m.term = 1;
+  for (uint64_t i = 1; i <= 3; ++i) m.entries.push_back(entry{i, 1, entry_kind::data, "x", {}});
+  effects fx = n.on_message(a, m, t0);
+  ASSERT_TRUE(fx.log.has_value());
+  EXPECT_EQ(fx.log->entries.size(), 3u);
+  const outbound* r = find_send(fx, message_kind::append_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  EXPECT_EQ(r->msg.match_index, 0u) << "acknowledged entries not yet on disk";
+  effects fx2 = n.on_persisted(fx.log->id, t0);
+  r = find_send(fx2, message_kind::append_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->msg.match_index, 3u);
+}
+
+TEST(ReplogNode, WipedDiskIsALearnerThatNeverVotesNorCampaigns) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, false, 1700000000000), t0);
+  EXPECT_EQ(n.current_role(), role::learner);
+  effects fx = n.on_message(a, vote_request(5), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted);
+  for (int s = 1; s < 20; ++s) {
+    effects t = n.on_tick(t0 + std::chrono::seconds(s));
+    EXPECT_EQ(find_send(t, message_kind::vote_request), nullptr);
+  }
+}
+
+TEST(ReplogNode, SingleVoterCommitsOnlyOnceOnItsOwnDisk) {
+  counter_app app;
+  node_config cfg = cfg_for(a);
+  cfg.masters = {a};
+  node n(cfg, app, fresh_disk({a}, true, 0), t0);
+  effects fx = n.on_tick(t0 + std::chrono::seconds(5));  // pre-vote, campaign, lead at once
+  ASSERT_TRUE(n.is_leader());
+  ASSERT_TRUE(fx.hard.has_value());
+  proposal p = n.propose("hello", t0 + std::chrono::seconds(5));
+  ASSERT_EQ(p.status, propose_status::ok);
+  EXPECT_EQ(n.commit_index(), 0u);
+  effects done = n.on_persisted(p.fx.log->id, t0 + std::chrono::seconds(5));
+  EXPECT_EQ(n.commit_index(), p.index);
+  ASSERT_FALSE(done.applied.empty());
+  EXPECT_EQ(done.applied.back().data, "hello");
+  EXPECT_EQ(done.applied.back().result, "hello");
+}
+
+TEST(ReplogMessages, FieldWiseEquality) {
+  message x;
+  x.kind = message_kind::snapshot;
+  x.snapshot.config.voters.push_back(voter{a, 3});
+  message y = x;
+  EXPECT_EQ(x, y);
+  y.snapshot.config.voters[0].incarnation = 4;
+  EXPECT_NE(x, y);
+}
+
+}  // namespace
+}  // namespace dfs::replog
