@@ -88,6 +88,7 @@ TEST(ReplogSim, IsolatedLeaderStepsDownAndMajorityElectsFive) {
 // unseating the leader.
 TEST(ReplogSim, PreVoteKeepsRejoiningNodeFromDisruptingLeader) {
   world w(11, opts(3));
+  w.set_proposing(false);  // the rejoining log is as up to date as the others: only the lease
   w.run_for(milliseconds(500));
   const size_t l = await_leader(w);
   const uint64_t term = w.node(l).term();
@@ -200,6 +201,10 @@ world::coverage sweep(const sweep_spec& sp) {
     const double loss = sp.loss * static_cast<double>(seed % 5) / 4.0;  // 0 .. sp.loss
     world_options o = opts(nodes, loss, 0.05);
     o.max_sync_delay = milliseconds(seed % 3 == 0 ? 30 : 8);  // slow disks: unsynced commits
+    if (seed % 4 == 0) {  // late messages, e.g. votes of a disk wiped since
+      o.long_delay_chance = 0.02;
+      o.long_delay = milliseconds(400);
+    }
     world w(seed, o);
     w.run_for(milliseconds(300));
     w.chaos(milliseconds(1200), sp.crashes, sp.partitions, sp.wipes);

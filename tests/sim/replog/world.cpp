@@ -53,7 +53,8 @@ world::world(uint64_t seed, world_options opts)
     : seed_(seed),
       opts_(opts),
       rng_(seed * 7919 + 17),
-      net_(seed, net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay}),
+      net_(seed, net_options{opts.loss, opts.duplicate, milliseconds(1), opts.max_delay,
+                             opts.long_delay_chance, opts.long_delay}),
       trace_(std::getenv("DFS_SIM_TRACE") != nullptr) {
   set_assert_node("sim replog seed=" + std::to_string(seed) + " (DFS_SIM_SEED replays it)");
   nodes_.resize(opts_.nodes);

@@ -42,6 +42,8 @@ struct world_options {
   double loss = 0.0;
   double duplicate = 0.0;
   milliseconds max_delay{8};
+  double long_delay_chance = 0.0;  // messages held up to long_delay (from wiped disks, say)
+  milliseconds long_delay{0};
   milliseconds max_sync_delay{6};  // a log write reaches the disk 0..this after it is queued
   milliseconds propose_every{6};   // clients propose about this often (0: never)
   replog::node_config cfg;         // timing and bounds; self, masters and seed are set per node
