@@ -2,6 +2,11 @@
 // (The protocol as a whole is simulated in tests/sim/replog.)
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+
 #include "core/replog/node.hpp"
 
 namespace dfs::replog {
@@ -122,6 +127,50 @@ TEST(ReplogNode, SingleVoterCommitsOnlyOnceOnItsOwnDisk) {
   ASSERT_FALSE(done.applied.empty());
   EXPECT_EQ(done.applied.back().data, "hello");
   EXPECT_EQ(done.applied.back().result, "hello");
+}
+
+// Raft's "figure 8": a leader must not commit an entry of an earlier term by counting replicas.
+// A (term 3, log t1 t2) becomes leader of term 4 with B's vote and replicates its term-2 entry to
+// B one entry per message. {A, B} then hold it, but C (log t1 t3) could still be elected by B and
+// overwrite it; only once the leader's own no-op (term 4) is on a majority may index 2 commit.
+TEST(ReplogNode, LeaderCommitsEarlierTermsOnlyThroughAnEntryOfItsOwn) {
+  auto disk_with = [](std::vector<uint64_t> terms) {
+    durable_state d = fresh_disk(masters, true, 0);
+    d.hard.term = 3;
+    for (size_t i = 0; i < terms.size(); ++i)
+      d.log.push_back(entry{i + 1, terms[i], entry_kind::data, "e" + std::to_string(i), {}});
+    return d;
+  };
+  counter_app app_a, app_b;
+  node_config ca = cfg_for(a), cb = cfg_for(b);
+  ca.max_entries_per_append = cb.max_entries_per_append = 1;
+  std::map<endpoint, std::unique_ptr<node>> nodes;
+  nodes[a] = std::make_unique<node>(ca, app_a, disk_with({1, 2}), t0);
+  nodes[b] = std::make_unique<node>(cb, app_b, disk_with({1}), t0);
+  struct envelope {
+    endpoint from, to;
+    message msg;
+  };
+  std::deque<envelope> wire;
+  const time_point t = t0 + std::chrono::seconds(2);  // past A's election timeout
+  std::function<void(const endpoint&, effects)> carry = [&](const endpoint& who, effects fx) {
+    for (auto& o : fx.send)
+      if (nodes.count(o.to)) wire.push_back({who, o.to, o.msg});      // C is unreachable
+    if (fx.log) carry(who, nodes[who]->on_persisted(fx.log->id, t));  // disks sync at once
+  };
+  carry(a, nodes[a]->on_tick(t));
+  for (int steps = 0; steps < 100 && !wire.empty(); ++steps) {
+    envelope e = wire.front();
+    wire.pop_front();
+    carry(e.to, nodes[e.to]->on_message(e.from, e.msg, t));
+    const node& na = *nodes[a];
+    if (na.commit_index() >= 2) {
+      ASSERT_GE(nodes[b]->last_index(), 3u)
+          << "committed a term-2 entry before any entry of term " << na.term() << " was on B";
+    }
+  }
+  ASSERT_TRUE(nodes[a]->is_leader());
+  EXPECT_EQ(nodes[a]->commit_index(), 3u);
 }
 
 TEST(ReplogMessages, FieldWiseEquality) {
