@@ -77,6 +77,54 @@ TEST(ReplogNode, PreVoteChangesNothing) {
   EXPECT_EQ(n.term(), 0u);
 }
 
+// The lease: a follower hearing its leader refuses pre-votes even from an up-to-date node (one
+// rejoining an idle group), so it cannot raise the term; once the leader is silent for an
+// election timeout it grants them.
+TEST(ReplogNode, FollowerHearingALeaderRefusesPreVotes) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message hb;
+  hb.kind = message_kind::append;
+  hb.term = 1;
+  (void)n.on_message(a, hb, t0 + std::chrono::milliseconds(1000));
+  effects fx = n.on_message(b, vote_request(2, true), t0 + std::chrono::milliseconds(1100));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted) << "granted a pre-vote while hearing a leader";
+  fx = n.on_message(b, vote_request(2, true), t0 + std::chrono::milliseconds(1600));
+  r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+}
+
+// While the newest configuration (a readmission of A's new disk) is not known committed, a
+// candidate needs a majority of the previous one too: A's new disk and C alone do not elect C (B
+// may be counting the old disk's late votes in the same term).
+TEST(ReplogNode, UncommittedReadmissionNeedsBothMajorities) {
+  durable_state d = fresh_disk(masters, true, 0);
+  d.hard.term = 3;
+  configuration next = d.snapshot.config;
+  next.voters[0].incarnation = 5;  // a -> new disk
+  d.log.push_back(entry{1, 3, entry_kind::config, "", next});
+  counter_app app;
+  node n(cfg_for(c), app, d, t0);
+  ASSERT_FALSE(n.config_committed());
+  const time_point t = t0 + std::chrono::seconds(2);
+  (void)n.on_tick(t);
+  ASSERT_EQ(n.current_role(), role::pre_candidate);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 4;
+  grant.incarnation = 5;
+  (void)n.on_message(a, grant, t);
+  EXPECT_EQ(n.current_role(), role::pre_candidate) << "campaigned on the new configuration alone";
+  grant.incarnation = 0;
+  (void)n.on_message(b, grant, t);
+  EXPECT_EQ(n.current_role(), role::candidate);
+}
+
 TEST(ReplogNode, FollowerAcknowledgesOnlyPersistedEntries) {
   counter_app app;
   node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
