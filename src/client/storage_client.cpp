@@ -224,6 +224,10 @@ ns_reply storage_client::versions(const std::string& path, uint32_t count) {
   return call<ns_reply>(storage_atom::value, versions_request{path, count});
 }
 
+status::master_section storage_client::master_status() {
+  return call<status_reply>(storage_atom::value, status_request{}).section;
+}
+
 ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
   check_remote(path);
   return call<ns_reply>(storage_atom::value, layout_request{path, version});

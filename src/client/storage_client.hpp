@@ -53,6 +53,8 @@ class storage_client {
   ns_reply trash(trash_op op, const std::string& path, const std::string& new_path = {});
   // The newest `count` versions of a file, oldest first.
   ns_reply versions(const std::string& path, uint32_t count);
+  // The master's status page section (chunkservers, capacity, repair).
+  status::master_section master_status();
   // Chunks and replicas of a version (0 = newest), straight from the master (no cache).
   ns_reply layout_now(const std::string& path, uint64_t version = 0);
   // The lease on chunk `index` of the newest version of `remote`: the running one, or a new

@@ -139,28 +139,42 @@ tree_result put_tree(storage_client& c, const std::string& local_dir, const std:
       if (!c.ns(ns_op::stat, d).entries.at(0).is_dir) throw;
     }
   };
+  {  // An unreadable top directory fails the whole command before anything is created remotely.
+    fs::directory_iterator probe(local_dir, ec);
+    if (ec) throw storage_error(local_dir + ": " + ec.message());
+  }
   mkdir(r.root);
   std::vector<file_job> todo;
-  auto base = fs::path(local_dir);
-  for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    auto rel = fs::relative(it->path(), base).generic_string();
-    auto remote = join_remote(r.root, rel);
-    auto st = it->symlink_status();
-    if (st.type() == fs::file_type::directory) {
-      try {
-        mkdir(remote);
-      } catch (const std::exception& e) {
-        r.failed.emplace_back(it->path().string(), e.what());
-        it.disable_recursion_pending();
+  // Breadth first, one directory_iterator per directory (not recursive_directory_iterator, which
+  // ends the whole walk at the first directory it cannot open): an unreadable directory fails
+  // alone, named, and the rest of the tree still goes up. Links are never followed, so a link
+  // loop is just a skipped link.
+  std::vector<std::pair<fs::path, std::string>> dirs = {{fs::path(local_dir), r.root}};
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    auto [local, remote_parent] = dirs[i];
+    ec.clear();
+    fs::directory_iterator it(local, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      auto remote = join_remote(remote_parent, it->path().filename().string());
+      auto st = it->symlink_status(ec);
+      if (ec) break;
+      if (st.type() == fs::file_type::directory) {
+        try {
+          mkdir(remote);
+          dirs.emplace_back(it->path(), remote);
+        } catch (const std::exception& e) {
+          r.failed.emplace_back(it->path().string(), e.what());
+        }
+      } else if (st.type() == fs::file_type::regular) {
+        std::error_code size_ec;
+        auto size = it->file_size(size_ec);
+        todo.push_back({it->path().string(), remote, size_ec ? 0 : static_cast<uint64_t>(size)});
+      } else {
+        r.skipped.push_back(it->path().string());
       }
-    } else if (st.type() == fs::file_type::regular) {
-      todo.push_back({it->path().string(), remote, static_cast<uint64_t>(it->file_size())});
-    } else {
-      r.skipped.push_back(it->path().string());
     }
+    if (ec) r.failed.emplace_back(local.string(), ec.message());
   }
-  if (ec) throw storage_error(local_dir + ": " + ec.message());
   run_jobs(c, std::move(todo), o.jobs, "put", r,
            [&](storage_client& own, const file_job& j, transfer_progress& p) {
              own.put(j.from, j.to, o.chunk_size, &p);

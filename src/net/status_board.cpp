@@ -18,6 +18,11 @@ void status_board::publish(status::master_section s) {
   snap_.master = std::move(s);
 }
 
+void status_board::withdraw_master() {
+  std::lock_guard lk(mu_);
+  snap_.master = {};
+}
+
 void status_board::publish(status::gcs_section s) {
   s.present = true;
   std::lock_guard lk(mu_);

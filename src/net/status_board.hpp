@@ -19,6 +19,8 @@ class status_board {
   void publish(status::membership_section s);
   void publish(status::master_section s);
   void publish(status::gcs_section s);
+  // The master's section is no longer known (a fileserver lost its master).
+  void withdraw_master();
 
   // A copy of every section as last published.
   status::snapshot snapshot() const;

@@ -12,6 +12,7 @@
 #include "proto/ftqueue.hpp"
 #include "proto/membership.hpp"
 #include "proto/repair.hpp"
+#include "proto/status.hpp"
 #include "proto/storage.hpp"
 
 namespace dfs {
@@ -26,6 +27,7 @@ using master_actor = caf::typed_actor<
     caf::replies_to<storage_atom, versions_request>::with<ns_reply>,
     caf::replies_to<storage_atom, trash_request>::with<ns_reply>,
     caf::replies_to<storage_atom, layout_request>::with<ns_reply>,
+    caf::replies_to<storage_atom, status_request>::with<status_reply>,
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>,
     caf::replies_to<lease_atom, lease_request>::with<lease_reply>, caf::reacts_to<flush_atom>,
@@ -58,6 +60,7 @@ using node_actor =
                      caf::replies_to<storage_atom, std::string, versions_request>::with<ns_reply>,
                      caf::replies_to<storage_atom, std::string, trash_request>::with<ns_reply>,
                      caf::replies_to<storage_atom, std::string, layout_request>::with<ns_reply>,
+                     caf::replies_to<storage_atom, std::string, status_request>::with<status_reply>,
                      caf::replies_to<put_atom, std::string, put_request>::with<put_plan>,
                      caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>,
                      caf::replies_to<lease_atom, std::string, lease_request>::with<lease_reply>>;

@@ -20,6 +20,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<trash_request>("dfs::trash_request");
   cfg.add_message_type<layout_request>("dfs::layout_request");
   cfg.add_message_type<ns_reply>("dfs::ns_reply");
+  cfg.add_message_type<status_request>("dfs::status_request");
+  cfg.add_message_type<status_reply>("dfs::status_reply");
   cfg.add_message_type<put_request>("dfs::put_request");
   cfg.add_message_type<put_plan>("dfs::put_plan");
   cfg.add_message_type<put_commit>("dfs::put_commit");

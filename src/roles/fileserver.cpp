@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <filesystem>
 
 #include "actors/gcs/sequencer.hpp"
 #include "client/gateway_backend.hpp"
 #include "common/logging.hpp"
 #include "roles/http_port.hpp"
+#include "roles/master_status_poller.hpp"
 #include "roles/role_table.hpp"
 #include "storage/durable_file.hpp"
 
@@ -69,6 +71,10 @@ void start_fileserver(node_context& ctx) {
   ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..]",
                            "UDP receive fault injection (tests, benchmarks)", seq, true};
   if (ctx.cfg.gateway.enabled) start_gateway(ctx);
+  // A co-located master publishes its own section; otherwise ask it (the page's capacity bars).
+  bool has_master = std::find(ctx.roles.begin(), ctx.roles.end(), "master") != ctx.roles.end();
+  if (!has_master && !ctx.cfg.master.address.empty())
+    ctx.services.push_back(std::make_shared<master_status_poller>(ctx.sys, ctx.cfg, ctx.status));
   log::get("main")->info("fileserver_ready control={}", ctx.id.address().to_string());
 }
 

@@ -2,9 +2,10 @@
 // fileserver on loopback, makes a bearer token, and runs status_page.mjs (Debian's chromium
 // driven by playwright-core) against the master's status page; the script SIGKILLs one
 // chunkserver by the PID given here and checks that the page shows it unhealthy. The
-// fileserver's page is checked the same way for its own sections. dfs_cluster stops every
-// process it started, by PID, whether the test passes or fails. A missing node, npm package or
-// chromium fails the test: it is installed by scripts/install-deps, never skipped.
+// fileserver's page is checked the same way, with the cluster section it asks the master for.
+// dfs_cluster stops every process it started, by PID, whether the test passes or fails. A missing
+// node, npm package or chromium fails the test: it is installed by scripts/install-deps, never
+// skipped.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -88,25 +89,47 @@ TEST_F(StatusPage, BrowserSeesThreeHealthyChunkserversThenOneUnhealthyAfterSigki
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
-TEST_F(StatusPage, FileserverPageShowsMembershipGcsAndQueues) {
-  // The fileserver's page: its gossip view of the chunkservers, its GCS view and queues.
+TEST_F(StatusPage, FileserverPageShowsTheClusterMembershipGcsAndQueues) {
+  // The fileserver's page: the master's chunkservers with capacity bars (asked from the master),
+  // its gossip view, its GCS view and queues.
   std::string body;
   ASSERT_TRUE(wait_until(
       [&] {
         return get(fileserver_index, "/status.json", &body) == 200 &&
                body.find("\"primary\":true") != std::string::npos &&
-               body.find("\"roles\":\"chunkserver\"") != std::string::npos;
+               body.find("\"roles\":\"chunkserver\"") != std::string::npos &&
+               body.find("\"from\":\"" + c.addr_of(master_index) + "\"") != std::string::npos;
       },
       20s))
       << body;
-  EXPECT_NE(body.find("\"master\":null"), std::string::npos) << body;
   EXPECT_EQ(get(fileserver_index, "/", &body), 200);
   EXPECT_NE(body.find("<main id=\"status\""), std::string::npos);
+  EXPECT_NE(body.find("as reported by the master at " + c.addr_of(master_index)), std::string::npos)
+      << body;
+  EXPECT_NE(body.find("class=\"bar\""), std::string::npos) << "no capacity bars";
   EXPECT_NE(body.find("Group communication"), std::string::npos);
   EXPECT_NE(body.find("class=\"member\""), std::string::npos);
   EXPECT_EQ(get(fileserver_index, "/status/fragment", &body), 200);
   EXPECT_EQ(body.find("<html"), std::string::npos);  // only the live body
   EXPECT_NE(body.find("id=\"members\""), std::string::npos);
+  // In the browser: three healthy chunkservers, then one unhealthy after a SIGKILL, live.
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 30s))
+      << c.admin(master_index, {"chunkservers"}).out;
+  auto& victim = c.proc("cs3");
+  auto r = dfs::test::run({node_bin, browser_dir + "/status_page.mjs", url(fileserver_index), token,
+                           std::to_string(victim.pid()), c.addr_of(3)},
+                          c.dir());
+  std::cout << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The master gone: the section is withdrawn, not shown stale.
+  c.kill9("master");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return get(fileserver_index, "/status.json", &body) == 200 &&
+               body.find("\"master\":null") != std::string::npos;
+      },
+      20s))
+      << body;
 }
 
 }  // namespace

@@ -370,6 +370,9 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         count_op(self, "layout");
         return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
       },
+      [=](storage_atom, const status_request&) {
+        return status_reply{ns_status::ok, {}, master_status_of(self->state)};
+      },
       [=, &mc](put_atom, const put_request& r) {
         count_op(self, "put");
         return ask_core<put_plan>(self,

@@ -113,6 +113,14 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
       [=](storage_atom, const std::string& t, const layout_request& r) {
         return to_master(self, master, t, r);
       },
+      [=, &g](storage_atom, const std::string& token,
+              const status_request& r) -> caf::result<status_reply> {
+        // Read-only, like the status page itself: any authenticated principal.
+        std::string why;
+        if (!g.check(token, std::nullopt, "the master's status", why)) return denied(why);
+        if (!master) return status_reply{ns_status::unavailable, not_a_master_text, {}};
+        return relay<status_reply>(self, master, storage_atom::value, r);
+      },
       [=, &g](put_atom, const std::string& token, const put_request& r) -> caf::result<put_plan> {
         std::string why;
         if (!g.check(token, principal_kind::client, "a put", why)) return denied(why);

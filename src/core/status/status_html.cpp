@@ -104,7 +104,10 @@ std::string chunkservers(const master_section& m) {
             "</tr>";
   }
   if (rows.empty()) rows = "<tr><td colspan=\"9\">no chunkserver registered</td></tr>";
-  return "<section><h2>Chunkservers</h2>" +
+  auto from = m.from.empty()
+                  ? std::string()
+                  : "<p class=\"small\">as reported by the master at " + esc(m.from) + "</p>";
+  return "<section><h2>Chunkservers</h2>" + from +
          table("chunkservers",
                {"node", "data", "zone", "state", "last heartbeat", "disk used", "free",
                 "chunk bytes", "chunks"},

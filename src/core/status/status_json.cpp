@@ -103,6 +103,7 @@ std::string master_json(const master_section& m) {
                     .real("bytes_per_s", r.bytes_per_s)
                     .done();
   return object()
+      .str("from", m.from)
       .num("files", m.files)
       .num("file_bytes", m.file_bytes)
       .num("chunks", m.chunks)

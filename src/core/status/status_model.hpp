@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace dfs::status {
@@ -45,19 +46,44 @@ struct chunkserver_row {
   uint64_t capacity_bytes = 0, free_bytes = 0, used_bytes = 0, chunks = 0;
 };
 
+// Field-wise, for the wire round-trip tests (the master's section crosses the network:
+// proto/status.hpp).
+inline bool operator==(const chunkserver_row& a, const chunkserver_row& b) {
+  return std::tie(a.id, a.data, a.zone, a.state, a.drain, a.heartbeat_age_ms, a.capacity_bytes,
+                  a.free_bytes, a.used_bytes,
+                  a.chunks) == std::tie(b.id, b.data, b.zone, b.state, b.drain, b.heartbeat_age_ms,
+                                        b.capacity_bytes, b.free_bytes, b.used_bytes, b.chunks);
+}
+
 struct repair_section {
   uint64_t queued = 0, missing = 0, in_flight = 0, done = 0, failed = 0, bytes_done = 0;
   double bytes_per_s = 0;
 };
 
+inline bool operator==(const repair_section& a, const repair_section& b) {
+  return std::tie(a.queued, a.missing, a.in_flight, a.done, a.failed, a.bytes_done,
+                  a.bytes_per_s) ==
+         std::tie(b.queued, b.missing, b.in_flight, b.done, b.failed, b.bytes_done, b.bytes_per_s);
+}
+
 struct master_section {
   bool present = false;
+  // "" when this node runs the master; otherwise the master it was asked from (a fileserver's
+  // page shows the cluster's chunkservers too, roles/master_status_poller.hpp).
+  std::string from;
   uint64_t files = 0, file_bytes = 0, chunks = 0;
   uint64_t under_replicated = 0;
   uint32_t replication = 0;  // the target
   std::vector<chunkserver_row> chunkservers;
   repair_section repair;
 };
+
+inline bool operator==(const master_section& a, const master_section& b) {
+  return std::tie(a.present, a.from, a.files, a.file_bytes, a.chunks, a.under_replicated,
+                  a.replication, a.chunkservers, a.repair) ==
+         std::tie(b.present, b.from, b.files, b.file_bytes, b.chunks, b.under_replicated,
+                  b.replication, b.chunkservers, b.repair);
+}
 
 struct queue_row {
   uint64_t id = 0;

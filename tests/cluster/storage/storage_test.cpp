@@ -350,6 +350,79 @@ TEST_F(Storage, EditUploadsOnlyChangesAndRefusesAConcurrentVersion) {
   ::unsetenv("EDITOR");
 }
 
+// Bad input to mv, put -r and edit: one clear error each, and nothing half-done — mv of / or of a
+// missing path changes nothing; put -r of a tree with link loops, an unreadable file and an
+// unreadable directory uploads the rest, names each failure and exits 1, and creates nothing for
+// what failed; an editor that exits non-zero uploads nothing.
+TEST_F(Storage, BadMvTreeAndEditInputFailsCleanly) {
+  ASSERT_EQ(cli({"mkdir", "/d"}).exit_code, 0);
+  write_random(local("f"), 2000, 21);
+  ASSERT_EQ(cli({"put", local("f"), "/d/f"}).exit_code, 0);
+  auto one_error = [](const run_result& r, const std::string& what) {
+    EXPECT_NE(r.exit_code, 0) << what;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+  };
+  one_error(cli({"mv", "/", "/x"}), "cannot move /");
+  one_error(cli({"mv", "/d", "/"}), "already exists");
+  one_error(cli({"mv", "/missing", "/x"}), "no such");
+  one_error(cli({"mv", "/d/f", "/nodir/f"}), "no such");
+  one_error(cli({"mv", "/d"}), "error: ");
+  EXPECT_EQ(cli({"ls", "-R", "/"}).out, "/:\nd/\n\n/d:\nf\n") << "a refused mv changed nothing";
+  one_error(cli({"du", "/missing"}), "no such");
+  one_error(cli({"du", "-q", "/d"}), "error: ");
+  one_error(cli({"ls", "-R", "/missing"}), "no such");
+  one_error(cli({"get", "-r", "/d/f", local("out")}), "is a file");
+  one_error(cli({"get", "-r", "/missing", local("out")}), "no such");
+  one_error(cli({"put", "-r", local("nowhere"), "/x"}), "not a local directory");
+  EXPECT_FALSE(fs::exists(local("out"))) << "a refused get -r created a local directory";
+
+  // As root, permission bits only bind once the client has no DAC override capabilities.
+  auto without_dac = [&](const std::vector<std::string>& args) {
+    auto argv = client_argv(args);
+    if (::geteuid() == 0)
+      argv.insert(argv.begin(),
+                  {"/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"});
+    return dfs::test::run(argv, c.dir());
+  };
+  auto tree = local("tree");
+  fs::create_directories(tree + "/sub/locked");
+  write_random(tree + "/a", 5000, 22);
+  write_random(tree + "/sub/b", 3000, 23);
+  write_random(tree + "/secret", 100, 24);
+  write_random(tree + "/sub/locked/c", 100, 25);
+  fs::create_directory_symlink(".", tree + "/sub/loop");
+  fs::create_directory_symlink("..", tree + "/sub/up");
+  fs::permissions(tree + "/secret", fs::perms::none);
+  fs::permissions(tree + "/sub/locked", fs::perms::none);
+  auto up = without_dac({"put", "-r", tree, "/t"});
+  fs::permissions(tree + "/sub/locked", fs::perms::owner_all);
+  fs::permissions(tree + "/secret", fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(up.exit_code, 1) << up.err;
+  EXPECT_NE(up.err.find(tree + "/secret"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find(tree + "/sub/locked"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("skipped"), std::string::npos) << up.err;
+  EXPECT_EQ(cli({"cat", "/t/a"}).out, read_all(tree + "/a"));
+  EXPECT_EQ(cli({"cat", "/t/sub/b"}).out, read_all(tree + "/sub/b"));
+  EXPECT_NE(cli({"stat", "/t/secret"}).exit_code, 0) << "an unreadable file left an entry";
+  EXPECT_NE(cli({"stat", "/t/sub/loop"}).exit_code, 0) << "a link was followed";
+  EXPECT_EQ(cli({"ls", "/t/sub/locked"}).out, "") << "an unreadable directory got contents";
+  // An unreadable top directory: refused before anything is created.
+  fs::permissions(tree + "/sub", fs::perms::none);
+  auto top = without_dac({"put", "-r", tree + "/sub", "/t2"});
+  fs::permissions(tree + "/sub", fs::perms::owner_all);
+  one_error(top, "Permission denied");
+  EXPECT_NE(cli({"stat", "/t2"}).exit_code, 0) << "put -r of an unreadable directory created it";
+
+  ::setenv("EDITOR", "false", 1);
+  ::unsetenv("VISUAL");
+  auto e = cli({"edit", "/d/f"});
+  ::unsetenv("EDITOR");
+  one_error(e, "the editor exited with status 1");
+  EXPECT_NE(cli({"stat", "/d/f"}).out.find("version 1 of 1"), std::string::npos)
+      << "a failed edit uploaded a version";
+}
+
 TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
   write_random(local("old"), 100000, 12);
   write_random(local("new"), 64u << 20, 13);

@@ -25,6 +25,10 @@ struct net_options {
   double duplicate = 0.0;  // probability a message is delivered twice
   duration min_delay = std::chrono::milliseconds(1);
   duration max_delay = std::chrono::milliseconds(5);
+  // With this probability a message is held up to `long_delay` instead (a stalled queue, a
+  // retransmission after a long pause): messages from a process long gone still arrive.
+  double long_delay_chance = 0.0;
+  duration long_delay = std::chrono::milliseconds(0);
 };
 
 struct net_stats {
@@ -117,6 +121,9 @@ class sim_network {
   }
   bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   duration delay() {
+    if (chance(opts_.long_delay_chance) && opts_.long_delay > opts_.max_delay)
+      return duration(std::uniform_int_distribution<duration::rep>(opts_.max_delay.count(),
+                                                                   opts_.long_delay.count())(rng_));
     auto lo = opts_.min_delay.count(), hi = std::max(opts_.min_delay, opts_.max_delay).count();
     return duration(std::uniform_int_distribution<duration::rep>(lo, hi)(rng_));
   }

@@ -60,6 +60,18 @@ TEST(StorageMessages, ClientToMasterRoundTripFieldByField) {
                              {chunk()}}));
 }
 
+// The master's status section, asked by a fileserver for its status page.
+TEST(StorageMessages, StatusReplyRoundTripFieldByField) {
+  status::master_section m;
+  m.present = true;
+  m.from = "127.0.0.1:7000";
+  m.files = 1, m.file_bytes = 2, m.chunks = 3, m.under_replicated = 4, m.replication = 5;
+  m.chunkservers.push_back({"h:1#2", "h:2", "z1", "healthy", "draining", 6, 7, 8, 9, 10});
+  m.repair = {11, 12, 13, 14, 15, 16, 17.5};
+  EXPECT_ROUNDTRIP((status_reply{ns_status::unavailable, "not a master", m}));
+  EXPECT_ROUNDTRIP(status_request{});
+}
+
 TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
   std::vector<chunk_report> chunks = {{1, 3, 65536}, {0xffffffffffffffffull, 2, 1}};
   EXPECT_ROUNDTRIP((
@@ -120,6 +132,8 @@ TEST(StorageMessages, RegisteredUnderStableNames) {
   EXPECT_EQ(name(typeid(put_request)), "dfs::put_request");
   EXPECT_EQ(name(typeid(put_plan)), "dfs::put_plan");
   EXPECT_EQ(name(typeid(put_commit)), "dfs::put_commit");
+  EXPECT_EQ(name(typeid(status_request)), "dfs::status_request");
+  EXPECT_EQ(name(typeid(status_reply)), "dfs::status_reply");
 }
 
 }  // namespace

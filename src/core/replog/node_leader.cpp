@@ -1,0 +1,190 @@
+// replog::node: the leader's side -- replication progress per follower, commit, heartbeats,
+// check-quorum, snapshots to lagging followers and readmission of wiped disks.
+#include <algorithm>
+
+#include "common/assert.hpp"
+#include "core/replog/node.hpp"
+
+namespace dfs::replog {
+
+// The progress of `from`, or nullptr if the message comes from an older disk of that address
+// than the one we last heard. A newer disk starts from scratch (it holds nothing of ours).
+peer_progress* node::progress_of(const endpoint& from, uint64_t incarnation, time_point now) {
+  auto i = peers_.find(from);
+  if (i == peers_.end()) return nullptr;
+  peer_progress& p = i->second;
+  if (incarnation < p.incarnation) return nullptr;
+  if (incarnation > p.incarnation) {
+    p.incarnation = incarnation;
+    p.match = 0;
+    p.next = last_index() + 1;
+    p.confirmed = false;
+    p.snapshot_offset = 0;
+  }
+  p.last_heard = now;
+  return &p;
+}
+
+void node::handle_append_reply(const endpoint& from, const message& m, time_point now,
+                               effects& fx) {
+  if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
+  if (role_ != role::leader || m.term != hard_.term) return;
+  peer_progress* p = progress_of(from, m.incarnation, now);
+  if (p == nullptr) return;
+  if (m.granted) {
+    p->confirmed = true;
+    if (m.match_index > p->match) {
+      p->match = std::min(m.match_index, last_index());
+      p->next = std::max(p->next, p->match + 1);
+      leader_commit(fx);
+    }
+    if (p->next <= last_index()) send_append(*p, now, fx);
+    return;
+  }
+  p->next = std::max(p->match + 1, std::min(p->next, m.hint_index + 1));
+  send_append(*p, now, fx);
+}
+
+void node::handle_snapshot_reply(const endpoint& from, const message& m, time_point now,
+                                 effects& fx) {
+  if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
+  if (role_ != role::leader || m.term != hard_.term) return;
+  peer_progress* p = progress_of(from, m.incarnation, now);
+  if (p == nullptr) return;
+  if (m.granted) {  // it holds the state through m.snapshot.index on its disk
+    p->confirmed = true;
+    p->snapshot_offset = 0;
+    if (m.snapshot.index > p->match) {
+      p->match = std::min(m.snapshot.index, last_index());
+      p->next = std::max(p->next, p->match + 1);
+      leader_commit(fx);
+    }
+    if (p->next <= last_index()) send_append(*p, now, fx);
+    return;
+  }
+  if (m.snapshot.index != snap_.index || p->snapshot_index != snap_.index) return;
+  p->snapshot_offset = std::min<uint64_t>(m.offset, snap_data_.size());
+  if (p->next <= snap_.index) send_snapshot_chunk(*p, now, fx);
+}
+
+void node::send_append(peer_progress& p, time_point now, effects& fx) {
+  if (p.next <= snap_.index) return send_snapshot_chunk(p, now, fx);
+  message m;
+  m.kind = message_kind::append;
+  m.prev_index = p.next - 1;
+  m.prev_term = *term_at(m.prev_index);
+  m.commit = commit_;
+  uint64_t bytes = 0;
+  for (uint64_t i = p.next; i <= last_index() && m.entries.size() < cfg_.max_entries_per_append;
+       ++i) {
+    const entry* e = entry_at(i);
+    if (!m.entries.empty() && bytes + e->data.size() > cfg_.max_append_bytes) break;
+    bytes += e->data.size();
+    m.entries.push_back(*e);
+  }
+  // Pipelining once the follower has confirmed where our logs meet; probing stays in place.
+  if (p.confirmed) p.next = m.prev_index + m.entries.size() + 1;
+  p.last_send = now;
+  send(p.address, std::move(m), fx);
+}
+
+void node::send_snapshot_chunk(peer_progress& p, time_point now, effects& fx) {
+  if (p.snapshot_index != snap_.index) {
+    p.snapshot_index = snap_.index;
+    p.snapshot_offset = 0;
+  }
+  if (p.snapshot_offset == 0) ++counters_.snapshots_sent;
+  message m;
+  m.kind = message_kind::snapshot;
+  m.snapshot = snap_;
+  m.offset = std::min<uint64_t>(p.snapshot_offset, snap_data_.size());
+  m.total_bytes = snap_data_.size();
+  m.chunk = snap_data_.substr(m.offset, cfg_.max_snapshot_chunk_bytes);
+  m.granted = m.offset + m.chunk.size() >= m.total_bytes;  // the last chunk
+  p.last_send = now;
+  send(p.address, std::move(m), fx);
+}
+
+// Commit: the highest index of our term on disk at a majority of every configuration in force.
+void node::leader_commit(effects& fx) {
+  if (role_ != role::leader) return;
+  auto match_of = [&](const voter& v) -> uint64_t {
+    if (v.address == cfg_.self) return v.incarnation == hard_.incarnation ? persisted_ : 0;
+    auto i = peers_.find(v.address);
+    return i != peers_.end() && i->second.incarnation == v.incarnation ? i->second.match : 0;
+  };
+  auto quorum_index = [&](const configuration& c) -> uint64_t {
+    if (c.voters.empty()) return 0;
+    std::vector<uint64_t> m;
+    for (const auto& v : c.voters) m.push_back(match_of(v));
+    std::sort(m.begin(), m.end(), std::greater<uint64_t>());
+    return m[c.voters.size() / 2];
+  };
+  for (int round = 0; round < 2; ++round) {  // a commit may end a joint phase: count again
+    uint64_t idx = quorum_index(latest_);
+    if (!config_committed()) idx = std::min(idx, quorum_index(previous_));
+    if (idx <= commit_ || term_at(idx) != hard_.term) return;
+    advance_commit(idx, fx);
+  }
+}
+
+void node::leader_tick(time_point now, effects& fx) {
+  // Check-quorum: a leader cut off from a majority stops acting as one (its proposals can no
+  // longer commit, and the majority side may elect a new leader after the same timeout).
+  if (now - leader_since_ >= cfg_.election_timeout_ms) {
+    const bool heard = quorum([&](const voter& v) {
+      if (v.address == cfg_.self) return v.incarnation == hard_.incarnation;
+      auto i = peers_.find(v.address);
+      return i != peers_.end() && i->second.incarnation == v.incarnation &&
+             now - i->second.last_heard < cfg_.election_timeout_ms;
+    });
+    if (!heard) {
+      ++counters_.check_quorum_stepdowns;
+      step_down("check_quorum", fx);
+      reset_election_timer(now);
+      return;
+    }
+  }
+  for (auto& [a, p] : peers_) {
+    if (now - p.last_send < cfg_.heartbeat_ms) continue;
+    if (p.confirmed && p.next > p.match + 1) p.next = p.match + 1;  // resend what is unacked
+    send_append(p, now, fx);
+  }
+  maybe_readmit(now, fx);
+}
+
+// A configured address answering from a newer disk than its voter slot names (a wiped master,
+// restarted): once it holds our committed log, a config entry makes that disk the voter. One at a
+// time, and only from a committed configuration.
+void node::maybe_readmit(time_point now, effects& fx) {
+  if (!config_committed()) return;
+  for (const auto& v : latest_.voters) {
+    if (v.address == cfg_.self) continue;
+    auto i = peers_.find(v.address);
+    if (i == peers_.end()) continue;
+    const peer_progress& p = i->second;
+    if (p.incarnation <= v.incarnation || !p.confirmed ||
+        p.match + cfg_.max_entries_per_append < commit_)
+      continue;
+    entry e;
+    e.index = last_index() + 1;
+    e.term = hard_.term;
+    e.kind = entry_kind::config;
+    e.config = latest_;
+    for (auto& w : e.config.voters)
+      if (w.address == v.address) w.incarnation = p.incarnation;
+    fx.events.push_back("readmit " + v.address.to_string() + " incarnation=" +
+                        std::to_string(p.incarnation) + " index=" + std::to_string(e.index));
+    ++counters_.readmits;
+    append_local({std::move(e)}, 0, fx);
+    replicate_new(now, fx);
+    return;
+  }
+}
+
+void node::replicate_new(time_point now, effects& fx) {
+  for (auto& [a, p] : peers_)
+    if (p.confirmed && p.next <= last_index()) send_append(p, now, fx);
+}
+
+}  // namespace dfs::replog

@@ -1,0 +1,235 @@
+// Direct tests of replog::node's effects contract: what must be on disk before which message.
+// (The protocol as a whole is simulated in tests/sim/replog.)
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "core/replog/node.hpp"
+
+namespace dfs::replog {
+namespace {
+
+class counter_app : public state_machine {
+ public:
+  std::string apply(const std::string& d) override { return state_ += d, state_; }
+  std::string snapshot() const override { return state_; }
+  bool restore(const std::string& b) override { return state_ = b, true; }
+  std::string state_;
+};
+
+const endpoint a{"a", 1}, b{"b", 1}, c{"c", 1};
+const std::vector<endpoint> masters{a, b, c};
+const time_point t0{};
+
+node_config cfg_for(const endpoint& self) {
+  node_config cfg;
+  cfg.self = self;
+  cfg.masters = masters;
+  return cfg;
+}
+
+message vote_request(uint64_t term, bool pre = false) {
+  message m;
+  m.kind = message_kind::vote_request;
+  m.term = term;
+  m.pre_vote = pre;
+  return m;
+}
+
+const outbound* find_send(const effects& fx, message_kind k) {
+  for (const auto& o : fx.send)
+    if (o.msg.kind == k) return &o;
+  return nullptr;
+}
+
+TEST(ReplogNode, VoteIsOnDiskBeforeItIsGrantedAndSurvivesRestart) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  effects fx = n.on_message(a, vote_request(5), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  ASSERT_TRUE(r->msg.granted);
+  ASSERT_TRUE(fx.hard.has_value()) << "vote granted without persisting it";
+  EXPECT_EQ(fx.hard->term, 5u);
+  EXPECT_EQ(fx.hard->voted_for, a);
+  // Restarted from that hard state: no second vote in term 5.
+  durable_state d = fresh_disk(masters, true, 0);
+  d.hard = *fx.hard;
+  counter_app app2;
+  node again(cfg_for(c), app2, d, t0);
+  effects fx2 = again.on_message(b, vote_request(5), t0 + std::chrono::seconds(5));
+  r = find_send(fx2, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted);
+}
+
+TEST(ReplogNode, PreVoteChangesNothing) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  effects fx = n.on_message(a, vote_request(1, true), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  EXPECT_FALSE(fx.hard.has_value());
+  EXPECT_EQ(n.term(), 0u);
+}
+
+// The lease: a follower hearing its leader refuses pre-votes even from an up-to-date node (one
+// rejoining an idle group), so it cannot raise the term; once the leader is silent for an
+// election timeout it grants them.
+TEST(ReplogNode, FollowerHearingALeaderRefusesPreVotes) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message hb;
+  hb.kind = message_kind::append;
+  hb.term = 1;
+  (void)n.on_message(a, hb, t0 + std::chrono::milliseconds(1000));
+  effects fx = n.on_message(b, vote_request(2, true), t0 + std::chrono::milliseconds(1100));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted) << "granted a pre-vote while hearing a leader";
+  fx = n.on_message(b, vote_request(2, true), t0 + std::chrono::milliseconds(1600));
+  r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+}
+
+// While the newest configuration (a readmission of A's new disk) is not known committed, a
+// candidate needs a majority of the previous one too: A's new disk and C alone do not elect C (B
+// may be counting the old disk's late votes in the same term).
+TEST(ReplogNode, UncommittedReadmissionNeedsBothMajorities) {
+  durable_state d = fresh_disk(masters, true, 0);
+  d.hard.term = 3;
+  configuration next = d.snapshot.config;
+  next.voters[0].incarnation = 5;  // a -> new disk
+  d.log.push_back(entry{1, 3, entry_kind::config, "", next});
+  counter_app app;
+  node n(cfg_for(c), app, d, t0);
+  ASSERT_FALSE(n.config_committed());
+  const time_point t = t0 + std::chrono::seconds(2);
+  (void)n.on_tick(t);
+  ASSERT_EQ(n.current_role(), role::pre_candidate);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 4;
+  grant.incarnation = 5;
+  (void)n.on_message(a, grant, t);
+  EXPECT_EQ(n.current_role(), role::pre_candidate) << "campaigned on the new configuration alone";
+  grant.incarnation = 0;
+  (void)n.on_message(b, grant, t);
+  EXPECT_EQ(n.current_role(), role::candidate);
+}
+
+TEST(ReplogNode, FollowerAcknowledgesOnlyPersistedEntries) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message m;
+  m.kind = message_kind::append;
+  m.term = 1;
+  for (uint64_t i = 1; i <= 3; ++i) m.entries.push_back(entry{i, 1, entry_kind::data, "x", {}});
+  effects fx = n.on_message(a, m, t0);
+  ASSERT_TRUE(fx.log.has_value());
+  EXPECT_EQ(fx.log->entries.size(), 3u);
+  const outbound* r = find_send(fx, message_kind::append_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  EXPECT_EQ(r->msg.match_index, 0u) << "acknowledged entries not yet on disk";
+  effects fx2 = n.on_persisted(fx.log->id, t0);
+  r = find_send(fx2, message_kind::append_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->msg.match_index, 3u);
+}
+
+TEST(ReplogNode, WipedDiskIsALearnerThatNeverVotesNorCampaigns) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, false, 1700000000000), t0);
+  EXPECT_EQ(n.current_role(), role::learner);
+  effects fx = n.on_message(a, vote_request(5), t0 + std::chrono::seconds(5));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.granted);
+  for (int s = 1; s < 20; ++s) {
+    effects t = n.on_tick(t0 + std::chrono::seconds(s));
+    EXPECT_EQ(find_send(t, message_kind::vote_request), nullptr);
+  }
+}
+
+TEST(ReplogNode, SingleVoterCommitsOnlyOnceOnItsOwnDisk) {
+  counter_app app;
+  node_config cfg = cfg_for(a);
+  cfg.masters = {a};
+  node n(cfg, app, fresh_disk({a}, true, 0), t0);
+  effects fx = n.on_tick(t0 + std::chrono::seconds(5));  // pre-vote, campaign, lead at once
+  ASSERT_TRUE(n.is_leader());
+  ASSERT_TRUE(fx.hard.has_value());
+  proposal p = n.propose("hello", t0 + std::chrono::seconds(5));
+  ASSERT_EQ(p.status, propose_status::ok);
+  EXPECT_EQ(n.commit_index(), 0u);
+  effects done = n.on_persisted(p.fx.log->id, t0 + std::chrono::seconds(5));
+  EXPECT_EQ(n.commit_index(), p.index);
+  ASSERT_FALSE(done.applied.empty());
+  EXPECT_EQ(done.applied.back().data, "hello");
+  EXPECT_EQ(done.applied.back().result, "hello");
+}
+
+// Raft's "figure 8": a leader must not commit an entry of an earlier term by counting replicas.
+// A (term 3, log t1 t2) becomes leader of term 4 with B's vote and replicates its term-2 entry to
+// B one entry per message. {A, B} then hold it, but C (log t1 t3) could still be elected by B and
+// overwrite it; only once the leader's own no-op (term 4) is on a majority may index 2 commit.
+TEST(ReplogNode, LeaderCommitsEarlierTermsOnlyThroughAnEntryOfItsOwn) {
+  auto disk_with = [](std::vector<uint64_t> terms) {
+    durable_state d = fresh_disk(masters, true, 0);
+    d.hard.term = 3;
+    for (size_t i = 0; i < terms.size(); ++i)
+      d.log.push_back(entry{i + 1, terms[i], entry_kind::data, "e" + std::to_string(i), {}});
+    return d;
+  };
+  counter_app app_a, app_b;
+  node_config ca = cfg_for(a), cb = cfg_for(b);
+  ca.max_entries_per_append = cb.max_entries_per_append = 1;
+  std::map<endpoint, std::unique_ptr<node>> nodes;
+  nodes[a] = std::make_unique<node>(ca, app_a, disk_with({1, 2}), t0);
+  nodes[b] = std::make_unique<node>(cb, app_b, disk_with({1}), t0);
+  struct envelope {
+    endpoint from, to;
+    message msg;
+  };
+  std::deque<envelope> wire;
+  const time_point t = t0 + std::chrono::seconds(2);  // past A's election timeout
+  std::function<void(const endpoint&, effects)> carry = [&](const endpoint& who, effects fx) {
+    for (auto& o : fx.send)
+      if (nodes.count(o.to)) wire.push_back({who, o.to, o.msg});      // C is unreachable
+    if (fx.log) carry(who, nodes[who]->on_persisted(fx.log->id, t));  // disks sync at once
+  };
+  carry(a, nodes[a]->on_tick(t));
+  for (int steps = 0; steps < 100 && !wire.empty(); ++steps) {
+    envelope e = wire.front();
+    wire.pop_front();
+    carry(e.to, nodes[e.to]->on_message(e.from, e.msg, t));
+    const node& na = *nodes[a];
+    if (na.commit_index() >= 2) {
+      ASSERT_GE(nodes[b]->last_index(), 3u)
+          << "committed a term-2 entry before any entry of term " << na.term() << " was on B";
+    }
+  }
+  ASSERT_TRUE(nodes[a]->is_leader());
+  EXPECT_EQ(nodes[a]->commit_index(), 3u);
+}
+
+TEST(ReplogMessages, FieldWiseEquality) {
+  message x;
+  x.kind = message_kind::snapshot;
+  x.snapshot.config.voters.push_back(voter{a, 3});
+  message y = x;
+  EXPECT_EQ(x, y);
+  y.snapshot.config.voters[0].incarnation = 4;
+  EXPECT_NE(x, y);
+}
+
+}  // namespace
+}  // namespace dfs::replog
