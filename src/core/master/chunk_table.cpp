@@ -83,6 +83,15 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
   if (e.chunk_version > meta.chunk_version) {
     out.newer_than_master.push_back(e.handle);
     drop_replica(e.handle, n);
+  } else if (e.chunk_version < meta.chunk_version && e.size_bytes == meta.size_bytes) {
+    // A version bump it missed (a lease granted while it was away, or the master crashed after
+    // logging the bump and before any replica heard of it — then EVERY replica reports the old
+    // version, and deleting them would lose the chunk). No mutation changes a chunk's bytes yet
+    // (leases come before writes at an offset), so an older version holds the current bytes:
+    // count it and tell it the version. The write step must narrow this to "no mutation was
+    // applied at a newer version" (logged), and judge the rest stale.
+    add_replica(e.handle, n);
+    out.behind.push_back(e.handle);
   } else if (e.chunk_version < meta.chunk_version || e.size_bytes != meta.size_bytes) {
     out.to_delete.push_back(e.handle);
     drop_replica(e.handle, n);

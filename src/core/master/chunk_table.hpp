@@ -38,6 +38,8 @@ struct chunk_report_entry {
 struct report_reply {
   std::vector<chunk_handle> to_delete;          // orphans past grace, stale versions, wrong sizes
   std::vector<chunk_handle> newer_than_master;  // kept, not counted as replicas (see README)
+  // Counted, and to be told the current version: an older version with the same bytes.
+  std::vector<chunk_handle> behind;
 };
 
 struct under_replicated_entry {

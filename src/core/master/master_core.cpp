@@ -299,9 +299,10 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
       registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
   used_bytes_[r.id] = r.used_bytes;
   auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
-  // The full report was judged against the current versions: a replica that missed a bump
-  // reported the old one and is stale now.
+  // The full report was judged against the current versions: what it still lacks is a version
+  // it missed (chunk_table::judge).
   version_updates_.erase(r.id);
+  note_behind(r.id, rep.behind);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
                                               " chunks=" + std::to_string(r.chunks.size()) +
                                               " delete=" + std::to_string(rep.to_delete.size())});
@@ -340,6 +341,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     auto stale = durable_deletes(hb.id, to_values(rep.to_delete));
     reply.delete_chunks.insert(reply.delete_chunks.end(), stale.begin(), stale.end());
     confirm_versions(hb.id, hb.added);
+    note_behind(hb.id, rep.behind);
   }
   leases_on_heartbeat(hb, now, reply, fx);
   // After the report: a copy that succeeded is in `added`, so its replica counts before the

@@ -262,6 +262,8 @@ class master_core {
                            heartbeat_reply& reply, master_effects& fx);
   void leases_on_tick(core::time_point now, master_effects& fx);
   void leases_on_node_gone(const node_id& n, master_effects& fx);
+  // Replicas that reported an older version with the current bytes: tell them the version.
+  void note_behind(const node_id& n, const std::vector<chunk_handle>& behind);
   void confirm_versions(const node_id& n, const std::vector<chunk_report>& reported);
   ns_reply layout_reply(const file_layout& l) const;
 

@@ -157,10 +157,16 @@ void master_core::confirm_versions(const node_id& n, const std::vector<chunk_rep
   if (it == version_updates_.end()) return;
   for (auto& c : reported) {
     auto u = it->second.find(c.handle);
-    // Reported at the new version (taken), or at an older one (judged stale: deleted).
-    if (u != it->second.end()) it->second.erase(u);
+    // Reported at the new version: taken. An older one keeps the update going (note_behind).
+    if (u != it->second.end() && c.chunk_version >= u->second) it->second.erase(u);
   }
   if (it->second.empty()) version_updates_.erase(it);
+}
+
+void master_core::note_behind(const node_id& n, const std::vector<chunk_handle>& behind) {
+  for (auto h : behind)
+    if (const auto* e = meta_.chunks().find(h))
+      version_updates_[n][h.value] = e->meta.chunk_version;
 }
 
 void master_core::leases_on_tick(core::time_point now, master_effects& fx) {
