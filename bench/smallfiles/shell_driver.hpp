@@ -56,6 +56,8 @@ class shell_driver {
   shell_driver(const shell_driver&) = delete;
   shell_driver& operator=(const shell_driver&) = delete;
 
+  pid_t pid() const { return pid_; }
+
   // Runs one command line; returns its exit code (throws if the shell died).
   int run(const std::string& line) {
     std::string l = line + "\n";

@@ -10,12 +10,17 @@
 // Output: a table with the issue's targets and MooseFS's figures, or JSON with --json; every
 // figure is the median of --runs runs on fresh clusters. Not part of ctest (scripts/bench
 // smallfiles).
+// First: tests/common/dfs_cluster.hpp starts DFS_BIN_PATH, which names this.
+#include "bin_path.hpp"
+// (the rest)
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "cli_start.hpp"
@@ -32,6 +37,41 @@ struct options {
   uint64_t big_mib = 1024;
   size_t cli_runs = 20;
   std::vector<std::string> sets;
+};
+
+// CPU time (user + system) a process used so far, in microseconds (/proc/PID/stat).
+double cpu_us(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto rp = all.rfind(')');
+  if (rp == std::string::npos) return 0;
+  std::istringstream in(all.substr(rp + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks * 1e6 / double(::sysconf(_SC_CLK_TCK));
+}
+
+// Where a phase's time goes: CPU microseconds per operation of the shell, the master and the
+// chunkservers together (the rest of the wall time per operation is waiting: wire, wake-ups,
+// fsync).
+struct cpu_probe {
+  std::vector<std::pair<std::string, std::vector<pid_t>>> who;
+  std::map<std::string, double> at;
+  void start() {
+    for (auto& [name, pids] : who) {
+      at[name] = 0;
+      for (auto p : pids) at[name] += cpu_us(p);
+    }
+  }
+  void stop(const std::string& phase, size_t n, std::map<std::string, double>& r) {
+    for (auto& [name, pids] : who) {
+      double now = 0;
+      for (auto p : pids) now += cpu_us(p);
+      r[phase + "_cpu_us_" + name] = (now - at[name]) / double(n);
+    }
+  }
 };
 
 std::string name_of(size_t d, size_t f) {
@@ -95,7 +135,7 @@ std::map<std::string, double> run_once(const options& o) {
           [&] { return cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos; },
           30s))
     throw std::runtime_error("cluster did not come up");
-  std::vector<std::string> client = {DFS_BIN_PATH, "--role", "client"};
+  std::vector<std::string> client = {bench::dfsnode_path(), "--role", "client"};
   for (auto& a : cl.tls_args("client")) client.push_back(a);
   for (auto s : {"master.address=" + master, std::string("log.console=false"),
                  std::string("client.timeout_ms=30000")})
@@ -112,13 +152,20 @@ std::map<std::string, double> run_once(const options& o) {
       bench::rate(o.dirs, [&](size_t d) { check(sh.run("mkdir " + name_of(d, 0).substr(0, 5))); });
   size_t n = o.dirs * o.files;
   auto remote = [&](size_t i) { return name_of(i / o.files, i % o.files); };
-  bench::drop_caches();
-  r["create_files_s"] =
-      bench::rate(n, [&](size_t i) { check(sh.run("put " + src + " " + remote(i))); });
-  bench::drop_caches();
-  r["stat_files_s"] = bench::rate(n, [&](size_t i) { check(sh.run("stat " + remote(i))); });
-  bench::drop_caches();
-  r["read_files_s"] = bench::rate(n, [&](size_t i) { check(sh.run("cat " + remote(i))); });
+  cpu_probe cpu;
+  cpu.who = {{"shell", {sh.pid()}},
+             {"master", {cl.proc("master").pid()}},
+             {"chunkservers", {cl.proc("cs1").pid(), cl.proc("cs2").pid(), cl.proc("cs3").pid()}}};
+  auto phase = [&](const std::string& name, const std::string& cmd, bool with_src) {
+    bench::drop_caches();
+    cpu.start();
+    r[name + "_files_s"] = bench::rate(
+        n, [&](size_t i) { check(sh.run(cmd + " " + (with_src ? src + " " : "") + remote(i))); });
+    cpu.stop(name, n, r);
+  };
+  phase("create", "put", true);
+  phase("stat", "stat", false);
+  phase("read", "cat", false);
   // A one-shot command per process, after the shell's phases warmed the binary's pages.
   for (auto& [k, v] : bench::cli_start(
            [&] {
@@ -128,8 +175,10 @@ std::map<std::string, double> run_once(const options& o) {
            }(),
            cl.dir() + "/cli.err", o.cli_runs))
     r[k == "failures" ? "cli_failures" : "cli_" + k + "_ms"] = v;
-  bench::drop_caches();
-  r["delete_files_s"] = bench::rate(n, [&](size_t i) { check(sh.run("rm " + remote(i))); });
+  // The machine's floor for any process: fork + exec + exit of /bin/true.
+  r["cli_floor_true_ms"] =
+      bench::cli_start({"/bin/true"}, cl.dir() + "/true.err", o.cli_runs)["exit"];
+  phase("delete", "rm", false);
   local_phases(o, cl.dir() + "/local", r);
 
   // A large file: put, then a cold get to /dev/null against a cold read of the local copy.
@@ -210,6 +259,7 @@ int main(int argc, char** argv) {
   app.add_option("--size", o.size, "bytes per small file (default 4096)");
   app.add_option("--big-mib", o.big_mib, "size of the large file for the cold get (MiB)");
   app.add_option("--cli-runs", o.cli_runs, "one-shot CLI commands timed per run");
+  app.add_option("--bin", bench::dfsnode_path(), "the dfsnode binary under test");
   app.add_option("--runs", runs, "runs on fresh clusters; every figure is their median");
   app.add_option("--set", o.sets, "config override for every node and the client (repeatable)")
       ->allow_extra_args(false);
