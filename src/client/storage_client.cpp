@@ -20,6 +20,7 @@
 #include "client/download_file.hpp"
 #include "client/remote.hpp"
 #include "client/retry_policy.hpp"
+#include "common/big_buffer.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "common/startup_trace.hpp"
@@ -360,7 +361,9 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
     auto v = put_chunks(
         plan, remote,
         [&](size_t i) {
-          std::string buf(plan.chunks[i].size_bytes, '\0');
+          std::string buf;
+          reserve_big(buf, plan.chunks[i].size_bytes);
+          buf.resize(plan.chunks[i].size_bytes);
           uint64_t off = i * plan.chunk_size_bytes;
           size_t got = 0;
           while (got < buf.size()) {
