@@ -238,6 +238,13 @@ void print_table(std::map<std::string, double>& r, bool root) {
   }
   std::printf("\ndisk bounds: fdatasync of a 200 B append %.0f/s, durable 4 KiB create %.0f/s\n",
               r["disk_fdatasync_s"], r["disk_durable_create_files_s"]);
+  std::printf("\nwhere an operation's time goes, us per op (wall = 1e6 / rate; CPU of each):\n");
+  std::printf("%-8s %10s %10s %10s %14s\n", "op", "wall", "shell", "master", "chunkservers");
+  for (auto op : {"create", "stat", "read", "delete"}) {
+    auto k = std::string(op);
+    std::printf("%-8s %10.0f %10.0f %10.0f %14.0f\n", op, 1e6 / r[k + "_files_s"],
+                r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"], r[k + "_cpu_us_chunkservers"]);
+  }
   std::printf("CLI stages (ms after exec, median):");
   for (auto& [k, v] : r)
     if (k.rfind("cli_", 0) == 0 && k != "cli_failures")
