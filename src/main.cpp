@@ -12,6 +12,7 @@
 #include "client/client_shell.hpp"
 #include "common/config.hpp"
 #include "common/file_modes.hpp"
+#include "common/startup_trace.hpp"
 #include "net/tls_context.hpp"
 #include "roles/ca_tool.hpp"
 #include "roles/role_table.hpp"
@@ -35,6 +36,7 @@ std::string roles_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  dfs::startup_mark("main");
   dfs::net::ignore_sigpipe();  // before any thread: CAF's TLS links write without MSG_NOSIGNAL
   CLI::App app{"dfsnode: a distributed file system node (one binary, many roles)", "dfsnode"};
   std::string roles_arg, config_path, connect;
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   } catch (const dfs::config_error& e) {
     return fail(e.what());
   }
+  dfs::startup_mark("config_loaded");
   if (roles.front() == "admin") {
     if (connect.empty()) return fail("--role admin needs --connect HOST:PORT");
     return dfs::run_admin(cfg, connect, command);

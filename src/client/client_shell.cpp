@@ -1,5 +1,7 @@
 #include "client/client_shell.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "client/remote.hpp"
 #include "client/storage_commands.hpp"
 #include "common/escape.hpp"
+#include "common/startup_trace.hpp"
 #include "common/text_table.hpp"
 #include "proto/system_setup.hpp"
 
@@ -108,9 +111,35 @@ int run_one(client_session& s, const std::vector<std::string>& args) {
   return i->second.run(s, args);
 }
 
+// `shell [--status-fd N]`: with N, fd N gets one line per command, its exit code, once the
+// command is done (stdout flushed), so that a driver feeding commands through a pipe (scripts/
+// bench smallfiles) can time them one at a time without parsing their output. -1: none.
+int parse_shell_args(const std::vector<std::string>& args, int& status_fd) {
+  status_fd = -1;
+  if (args.size() == 1) return 0;
+  if (args.size() == 3 && args[1] == "--status-fd") {
+    const auto& n = args[2];
+    if (!n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos) {
+      status_fd = std::stoi(n);
+      if (status_fd > 2) return 0;
+    }
+  }
+  return error("usage: shell [--status-fd N] (N > 2, an open descriptor)");
+}
+
+void report_status(int fd, int code) {
+  if (fd < 0) return;
+  std::cout.flush();
+  std::fflush(stdout);
+  auto line = std::to_string(code) + "\n";
+  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    exit_now(error("cannot write to --status-fd: the driver is gone"));
+}
+
 }  // namespace
 
 int run_client(const config& given, const std::vector<std::string>& args) {
+  startup_mark("client_start");
   if (auto why = check_tls_files(given); !why.empty()) return error(why);
   // With LAN discovery the servers' addresses come from the multicast group, not the config.
   config cfg = given;
@@ -120,9 +149,18 @@ int run_client(const config& given, const std::vector<std::string>& args) {
     if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
   caf::actor_system_config caf_cfg;
   configure_actor_system(caf_cfg, cfg);
+  startup_mark("tls_files_checked");
   caf::actor_system sys{caf_cfg};
+  startup_mark("actor_system_up");
   client_session s{sys, cfg, {}, {}};
-  if (!args.empty()) exit_now(run_one(s, args));
+  int status_fd = -1;
+  if (!args.empty() && args[0] == "shell") {
+    if (parse_shell_args(args, status_fd) != 0) exit_now(2);
+  } else if (!args.empty()) {
+    auto code = run_one(s, args);
+    startup_mark("command_done");
+    exit_now(code);
+  }
   const char* home = std::getenv("HOME");
   line_reader in{"dfs> ", home ? std::string(home) + "/.dfsnode_history" : ""};
   std::vector<std::string> names;
@@ -138,9 +176,13 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   int last = 0;
   while (auto line = in.next()) {
     auto words = split_command_line(*line);
-    if (words.empty()) continue;
+    if (words.empty()) {
+      report_status(status_fd, 0);
+      continue;
+    }
     if (words[0] == "quit" || words[0] == "exit") break;
     last = run_one(s, words);
+    report_status(status_fd, last);
   }
   exit_now(last);
 }

@@ -7,7 +7,8 @@
 namespace dfs {
 
 // `dfsnode --role client [COMMAND...]`: runs one command, or an interactive shell when no
-// command is given. Errors are one line on stderr; returns the exit code.
+// command is given (or `shell [--status-fd N]`, see client_shell.cpp). Errors are one line on
+// stderr; returns the exit code.
 int run_client(const config& cfg, const std::vector<std::string>& args);
 
 }  // namespace dfs

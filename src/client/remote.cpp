@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/certificates.hpp"
+#include "common/startup_trace.hpp"
 #include "core/security/login_challenge.hpp"
 
 namespace dfs {
@@ -34,6 +35,7 @@ caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node,
   self->request(node.actor, left(deadline), login_atom::value)
       .receive([&](std::string& c) { challenge = std::move(c); }, [&](caf::error& e) { err = e; });
   if (err) return err;
+  startup_mark("login_challenge");
   login_proof proof;
   proof.challenge = challenge;
   try {
@@ -42,6 +44,7 @@ caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node,
   } catch (const pki::pki_error& e) {
     return fail(e.what());
   }
+  startup_mark("login_signed");
   login_result r;
   self->request(node.actor, left(deadline), login_atom::value, proof)
       .receive([&](login_result& x) { r = std::move(x); }, [&](caf::error& e) { err = e; });
@@ -118,6 +121,7 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
     return caf::make_error(tls ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
                            where + why);
   }
+  startup_mark("tls_connected");
   remote_node node;
   node.actor = *h;
   if (act_as) {
@@ -128,6 +132,7 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
     return caf::make_error(
         err == caf::sec::runtime_error ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
         where + error_text(sys, err));
+  startup_mark("logged_in");
   return node;
 }
 

@@ -20,8 +20,10 @@
 #include "client/download_file.hpp"
 #include "client/remote.hpp"
 #include "client/retry_policy.hpp"
+#include "common/big_buffer.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
+#include "common/startup_trace.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
 
@@ -143,6 +145,7 @@ Reply storage_client::call(Atom atom, const Req& req) {
       if (cerr == caf::sec::runtime_error) throw storage_error(error_text(sys_, cerr));
       err = error_text(sys_, cerr);
     } else {
+      startup_mark("request_sent");
       (*self_)
           ->request(master_.actor, *timeout, atom, master_.token, req)
           .receive([&](Reply& r) { out = std::move(r), answered = true; },
@@ -152,6 +155,7 @@ Reply storage_client::call(Atom atom, const Req& req) {
                      // A node's refusal (auth) is final; a lost link or a timeout is not.
                      refused = e == caf::sec::runtime_error;
                    });
+      startup_mark("reply_received");
       if (refused) throw storage_error(err);
       if (answered && out.status != ns_status::unavailable) {
         if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
@@ -366,7 +370,9 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
     auto v = put_chunks(
         plan, remote,
         [&](size_t i) {
-          std::string buf(plan.chunks[i].size_bytes, '\0');
+          std::string buf;
+          reserve_big(buf, plan.chunks[i].size_bytes);
+          buf.resize(plan.chunks[i].size_bytes);
           uint64_t off = i * plan.chunk_size_bytes;
           size_t got = 0;
           while (got < buf.size()) {

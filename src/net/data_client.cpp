@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/big_buffer.hpp"
 #include "net/data_frame.hpp"
 #include "net/data_messages.hpp"
 
@@ -93,9 +94,9 @@ std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle
     auto r = expect_reply(c, at);
     if (r.status != 0) throw data_error(r.status, r.message);
     std::string out;
-    out.reserve(length);
+    reserve_big(out, length);
+    frame f;  // one payload buffer for every frame of the chunk, not a fresh megabyte each
     while (out.size() < length) {
-      frame f;
       auto e = c.read(f);
       if (e != frame_error::none || f.type != data_type::read_data || f.payload.empty() ||
           out.size() + f.payload.size() > length)

@@ -181,8 +181,8 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   downstream d;
   open_downstream(d, h, pool_);
   std::string errors = d.error.empty() ? "" : d.error + "; ";
+  frame f;  // one payload buffer for every frame of the push, not a fresh megabyte each
   for (;;) {
-    frame f;
     auto e = conn.read(f);
     if (e != frame_error::none ||
         (f.type != data_type::push_data && f.type != data_type::finalize)) {

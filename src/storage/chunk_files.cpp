@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/big_buffer.hpp"
 #include "core/chunkstore/block_checksums.hpp"
 
 namespace dfs {
@@ -91,7 +92,7 @@ cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t 
   auto meta = cs::describe_chunk(handle, chunk_version, data);
   auto header = cs::encode_header(meta);
   std::string file;
-  file.reserve(header.size() + data.size());
+  reserve_big(file, header.size() + data.size());
   file.append(header).append(data);
   if (auto st = write_and_rename(path_of(handle), file); !st) return io_err(st);
   return meta;
@@ -122,6 +123,8 @@ cs::result<std::string> chunk_files::read(cs::chunk_handle handle, uint64_t offs
   }
   if (auto ok = cs::verify_blocks(span->first_block, bytes, m.block_crcs); !ok)
     return cs::make_error(cs::errc::corrupt, ok.err().message + " of chunk " + handle.to_string());
+  // The whole range read (a whole chunk, the usual case): no second copy of up to 64 MiB.
+  if (offset == span->offset_bytes && length == bytes.size()) return bytes;
   return bytes.substr(offset - span->offset_bytes, length);
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "common/big_buffer.hpp"
 #include "common/logging.hpp"
 
 namespace dfs {
@@ -37,7 +38,7 @@ cs::result<void> chunk_store::begin(cs::data_id id, cs::chunk_handle h, uint64_t
   std::lock_guard lk(pending_mu_);
   auto r = pending_.start(id, h, version, size_bytes, core::clock::now());
   if (!r) return r;
-  buffers_[id.value].reserve(size_bytes);
+  reserve_big(buffers_[id.value], size_bytes);
   return {};
 }
 

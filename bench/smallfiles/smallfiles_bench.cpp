@@ -1,0 +1,304 @@
+// Small-file benchmark (issue 17 item 4): one client, one operation at a time, through the
+// client shell (`dfsnode --role client shell --status-fd 3`, commands on its stdin) against a
+// local cluster (master + 3 chunkservers on loopback, the default replication):
+//   create = `put SRC /dD/fF` (SRC one local 4 KiB file), stat = `stat`, read = `cat` with the
+//   shell's stdout on /dev/null, delete = `rm`; page cache dropped between phases (as root).
+// The local disk is measured the same way (same operations, one at a time, one process), and
+// so are the disk's bounds for durable operations (fdatasync rate, durable create rate).
+// Also: a one-shot CLI command's start-up split into stages, and a cold `get` of a large file
+// (to stdout = /dev/null) against the disk's cold sequential read.
+// Output: a table with the issue's targets and MooseFS's figures, or JSON with --json; every
+// figure is the median of --runs runs on fresh clusters. Not part of ctest (scripts/bench
+// smallfiles).
+// First: tests/common/dfs_cluster.hpp starts DFS_BIN_PATH, which names this.
+#include "bin_path.hpp"
+// (the rest)
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "cli_start.hpp"
+#include "common/dfs_cluster.hpp"
+#include "local_disk.hpp"
+#include "shell_driver.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct options {
+  size_t dirs = 100, files = 100, size = 4096;
+  uint64_t big_mib = 1024;
+  size_t cli_runs = 20;
+  std::vector<std::string> sets;
+};
+
+// CPU time (user + system) a process used so far, in microseconds (/proc/PID/stat).
+double cpu_us(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto rp = all.rfind(')');
+  if (rp == std::string::npos) return 0;
+  std::istringstream in(all.substr(rp + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks * 1e6 / double(::sysconf(_SC_CLK_TCK));
+}
+
+// Where a phase's time goes: CPU microseconds per operation of the shell, the master and the
+// chunkservers together (the rest of the wall time per operation is waiting: wire, wake-ups,
+// fsync).
+struct cpu_probe {
+  std::vector<std::pair<std::string, std::vector<pid_t>>> who;
+  std::map<std::string, double> at;
+  void start() {
+    for (auto& [name, pids] : who) {
+      at[name] = 0;
+      for (auto p : pids) at[name] += cpu_us(p);
+    }
+  }
+  void stop(const std::string& phase, size_t n, std::map<std::string, double>& r) {
+    for (auto& [name, pids] : who) {
+      double now = 0;
+      for (auto p : pids) now += cpu_us(p);
+      r[phase + "_cpu_us_" + name] = (now - at[name]) / double(n);
+    }
+  }
+};
+
+std::string name_of(size_t d, size_t f) {
+  char b[32];
+  std::snprintf(b, sizeof b, "/d%03zu/f%03zu", d, f);
+  return b;
+}
+
+void write_random(const std::string& path, uint64_t bytes) {
+  std::mt19937_64 rng(42);
+  std::string buf(1 << 20, '\0');
+  FILE* f = std::fopen(path.c_str(), "wb");
+  for (uint64_t done = 0; done < bytes; done += buf.size()) {
+    for (size_t i = 0; i + 8 <= buf.size(); i += 8) {
+      uint64_t v = rng();
+      std::memcpy(&buf[i], &v, 8);
+    }
+    std::fwrite(buf.data(), 1, std::min<uint64_t>(buf.size(), bytes - done), f);
+  }
+  std::fclose(f);
+}
+
+// The same four phases on the local disk, one operation at a time.
+void local_phases(const options& o, const std::string& dir, std::map<std::string, double>& r) {
+  std::string data(o.size, 'l'), buf(1 << 16, '\0');
+  size_t n = o.dirs * o.files;
+  auto path = [&](size_t i) { return dir + name_of(i / o.files, i % o.files); };
+  ::mkdir(dir.c_str(), 0755);
+  for (size_t d = 0; d < o.dirs; ++d)
+    ::mkdir((dir + name_of(d, 0)).substr(0, dir.size() + 5).c_str(), 0755);
+  bench::drop_caches();
+  r["disk_create_files_s"] =
+      bench::rate(n, [&](size_t i) { bench::write_file(path(i), data, false); });
+  bench::drop_caches();
+  r["disk_stat_files_s"] = bench::rate(n, [&](size_t i) {
+    struct stat sb {};
+    ::stat(path(i).c_str(), &sb);
+  });
+  bench::drop_caches();
+  r["disk_read_files_s"] = bench::rate(n, [&](size_t i) { bench::read_file(path(i), buf); });
+  bench::drop_caches();
+  r["disk_delete_files_s"] = bench::rate(n, [&](size_t i) { ::unlink(path(i).c_str()); });
+  // Durable: what a chunk file and a journal commit cost the disk.
+  size_t m = std::min<size_t>(n, 2000);
+  r["disk_durable_create_files_s"] =
+      bench::rate(m, [&](size_t i) { bench::write_file(path(i), data, true); });
+  for (size_t i = 0; i < m; ++i) ::unlink(path(i).c_str());
+  r["disk_fdatasync_s"] = bench::fdatasync_rate(dir + "/journal-probe", m, 200);
+}
+
+std::map<std::string, double> run_once(const options& o) {
+  dfs::test::dfs_cluster cl;
+  auto master = cl.addr_of(0);
+  std::vector<std::string> common = {"master.address=" + master,
+                                     "chunkserver.heartbeat_interval_ms=500", "log.level=warn"};
+  common.insert(common.end(), o.sets.begin(), o.sets.end());
+  cl.set_common(common);
+  cl.start("master", "master", 0);
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  if (!dfs::test::wait_until(
+          [&] { return cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos; },
+          30s))
+    throw std::runtime_error("cluster did not come up");
+  std::vector<std::string> client = {bench::dfsnode_path(), "--role", "client"};
+  for (auto& a : cl.tls_args("client")) client.push_back(a);
+  for (auto s : {"master.address=" + master, std::string("log.console=false"),
+                 std::string("client.timeout_ms=30000")})
+    client.insert(client.end(), {"--set", s});
+  for (auto& s : o.sets) client.insert(client.end(), {"--set", s});
+
+  std::map<std::string, double> r;
+  size_t errors = 0;
+  auto check = [&](int code) { errors += code != 0; };
+  bench::shell_driver sh(client, "/dev/null", cl.dir() + "/shell.err");
+  auto src = cl.dir() + "/src.small";
+  bench::write_file(src, std::string(o.size, 's'), false);
+  r["mkdir_dirs_s"] =
+      bench::rate(o.dirs, [&](size_t d) { check(sh.run("mkdir " + name_of(d, 0).substr(0, 5))); });
+  size_t n = o.dirs * o.files;
+  auto remote = [&](size_t i) { return name_of(i / o.files, i % o.files); };
+  cpu_probe cpu;
+  cpu.who = {{"shell", {sh.pid()}},
+             {"master", {cl.proc("master").pid()}},
+             {"chunkservers", {cl.proc("cs1").pid(), cl.proc("cs2").pid(), cl.proc("cs3").pid()}}};
+  auto phase = [&](const std::string& name, const std::string& cmd, bool with_src) {
+    bench::drop_caches();
+    cpu.start();
+    r[name + "_files_s"] = bench::rate(
+        n, [&](size_t i) { check(sh.run(cmd + " " + (with_src ? src + " " : "") + remote(i))); });
+    cpu.stop(name, n, r);
+  };
+  phase("create", "put", true);
+  phase("stat", "stat", false);
+  phase("read", "cat", false);
+  // A one-shot command per process, after the shell's phases warmed the binary's pages.
+  for (auto& [k, v] : bench::cli_start(
+           [&] {
+             auto a = client;
+             a.insert(a.end(), {"stat", "/"});
+             return a;
+           }(),
+           cl.dir() + "/cli.err", o.cli_runs))
+    r[k == "failures" ? "cli_failures" : "cli_" + k + "_ms"] = v;
+  // The machine's floor for any process: fork + exec + exit of /bin/true.
+  r["cli_floor_true_ms"] =
+      bench::cli_start({"/bin/true"}, cl.dir() + "/true.err", o.cli_runs)["exit"];
+  phase("delete", "rm", false);
+  local_phases(o, cl.dir() + "/local", r);
+
+  // A large file: put, then a cold get to /dev/null against a cold read of the local copy.
+  auto big = cl.dir() + "/big";
+  write_random(big, o.big_mib << 20);
+  auto t0 = bench::clk::now();
+  check(sh.run("put " + big + " /big"));
+  r["put_big_mib_s"] = double(o.big_mib) / bench::secs_since(t0);
+  r["disk_cold_read_mib_s"] = bench::cold_read_mib_s(big);
+  bench::drop_caches();
+  t0 = bench::clk::now();
+  check(sh.run("get /big -"));
+  r["get_big_cold_mib_s"] = double(o.big_mib) / bench::secs_since(t0);
+  r["get_big_of_disk_pct"] = 100 * r["get_big_cold_mib_s"] / r["disk_cold_read_mib_s"];
+  ::unlink(big.c_str());
+  r["errors"] = double(errors);
+  return r;
+}
+
+struct row {
+  const char* key;
+  const char* label;
+  double target;  // 0: none
+  bool at_most;   // target is a maximum
+  const char* moosefs;
+  const char* disk_key;
+};
+
+void print_table(std::map<std::string, double>& r, bool root) {
+  const row rows[] = {
+      {"create_files_s", "create (put), files/s", 1100, false, "552", "disk_create_files_s"},
+      {"stat_files_s", "stat, files/s", 13000, false, "6,722", "disk_stat_files_s"},
+      {"read_files_s", "read (cat), files/s", 2300, false, "1,151", "disk_read_files_s"},
+      {"delete_files_s", "delete (rm), files/s", 7000, false, "3,661", "disk_delete_files_s"},
+      {"mkdir_dirs_s", "mkdir, dirs/s", 0, false, "-", nullptr},
+      {"cli_request_sent_ms", "CLI exec -> 1st ns request, ms", 5, true, "-", nullptr},
+      {"cli_exit_ms", "CLI one command, wall ms", 0, false, "~18", nullptr},
+      {"get_big_cold_mib_s", "cold get (to /dev/null), MiB/s", 0, false, "528",
+       "disk_cold_read_mib_s"},
+      {"get_big_of_disk_pct", "cold get / disk cold read, %", 80, false, "41", nullptr},
+      {"put_big_mib_s", "put of the large file, MiB/s", 0, false, "-", nullptr},
+  };
+  std::printf("%-32s %10s %10s %8s %8s %10s\n", "figure (median)", "value", "target", "met",
+              "MooseFS", "local disk");
+  for (auto& w : rows) {
+    double v = r[w.key];
+    std::string target = w.target == 0 ? "-" : (w.at_most ? "<= " : ">= ") + [&] {
+      char b[16];
+      std::snprintf(b, sizeof b, w.target < 10 ? "%.1f" : "%.0f", w.target);
+      return std::string(b);
+    }();
+    const char* met =
+        w.target == 0 ? "" : ((w.at_most ? v <= w.target : v >= w.target) ? "yes" : "NO");
+    std::string disk = w.disk_key ? std::to_string(static_cast<long long>(r[w.disk_key])) : "-";
+    std::printf("%-32s %10.1f %10s %8s %8s %10s\n", w.label, v, target.c_str(), met, w.moosefs,
+                disk.c_str());
+  }
+  std::printf("\ndisk bounds: fdatasync of a 200 B append %.0f/s, durable 4 KiB create %.0f/s\n",
+              r["disk_fdatasync_s"], r["disk_durable_create_files_s"]);
+  std::printf("\nwhere an operation's time goes, us per op (wall = 1e6 / rate; CPU of each):\n");
+  std::printf("%-8s %10s %10s %10s %14s\n", "op", "wall", "shell", "master", "chunkservers");
+  for (auto op : {"create", "stat", "read", "delete"}) {
+    auto k = std::string(op);
+    std::printf("%-8s %10.0f %10.0f %10.0f %14.0f\n", op, 1e6 / r[k + "_files_s"],
+                r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"], r[k + "_cpu_us_chunkservers"]);
+  }
+  std::printf("CLI stages (ms after exec, median):");
+  for (auto& [k, v] : r)
+    if (k.rfind("cli_", 0) == 0 && k != "cli_failures")
+      std::printf(" %s=%.2f", k.substr(4, k.size() - 7).c_str(), v);
+  std::printf("\nerrors: %.0f shell commands, %.0f one-shot commands%s\n", r["errors"],
+              r["cli_failures"], root ? "" : "; not root: page cache NOT dropped between phases");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"small-file benchmark (one client through the shell)"};
+  options o;
+  size_t runs = 3;
+  bool json = false;
+  app.add_flag("--json", json, "one JSON object on stdout");
+  app.add_option("--dirs", o.dirs, "directories (default 100)");
+  app.add_option("--files", o.files, "files per directory (default 100)");
+  app.add_option("--size", o.size, "bytes per small file (default 4096)");
+  app.add_option("--big-mib", o.big_mib, "size of the large file for the cold get (MiB)");
+  app.add_option("--cli-runs", o.cli_runs, "one-shot CLI commands timed per run");
+  app.add_option("--bin", bench::dfsnode_path(), "the dfsnode binary under test");
+  app.add_option("--runs", runs, "runs on fresh clusters; every figure is their median");
+  app.add_option("--set", o.sets, "config override for every node and the client (repeatable)")
+      ->allow_extra_args(false);
+  CLI11_PARSE(app, argc, argv);
+  bool root = ::geteuid() == 0;
+  std::map<std::string, std::vector<double>> all;
+  for (size_t i = 0; i < std::max<size_t>(runs, 1); ++i) {
+    std::map<std::string, double> one;
+    try {
+      one = run_once(o);
+    } catch (const std::exception& e) {
+      std::cerr << "bench: " << e.what() << "\n";
+      return 1;
+    }
+    std::string line;
+    for (auto& [k, v] : one) {
+      all[k].push_back(v);
+      char b[64];
+      std::snprintf(b, sizeof b, "%s=%.1f ", k.c_str(), v);
+      line += b;
+    }
+    std::cerr << "run " << i + 1 << ": " << line << "\n";
+  }
+  std::map<std::string, double> r;
+  for (auto& [k, v] : all) r[k] = bench::median_of(v);
+  if (json) {
+    std::string s = "{";
+    for (auto& [k, v] : r)
+      s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
+    std::cout << s << "}\n";
+  } else {
+    print_table(r, root);
+  }
+  return 0;
+}
