@@ -197,11 +197,19 @@ TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsThe
   ASSERT_NE(lease_of(early, 1), nullptr);
   EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
   EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
-  // Registrations at the old version after the bump: stale (deleted), not counted.
+  // A registration at the old version after the bump (the master crashed before any replica
+  // heard of it): behind, not stale — kept, counted, and told the new version.
   master_effects fx;
   auto ack = fresh.on_register({cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}},
                                start, fx);
-  EXPECT_EQ(ack.delete_chunks, std::vector<uint64_t>{k.handle});
+  EXPECT_TRUE(ack.delete_chunks.empty());
+  chunkserver_heartbeat hb;
+  hb.id = cs(17400);
+  master_effects hfx;
+  auto reply = fresh.on_heartbeat(hb, start + 1s, hfx);
+  ASSERT_EQ(reply.versions.size(), 1u);
+  EXPECT_EQ(reply.versions[0].handle, k.handle);
+  EXPECT_EQ(reply.versions[0].chunk_version, 2u);
 }
 
 }  // namespace
