@@ -153,6 +153,7 @@ const std::vector<field>& schema() {
       string_field("cluster.key", &C::cluster, &cluster_section::key),
       string_field("cluster.key_file", &C::cluster, &cluster_section::key_file),
       string_list_field("cluster.introducers", &C::cluster, &cluster_section::introducers),
+      string_list_field("cluster.masters", &C::cluster, &cluster_section::masters),
       string_field("cluster.discovery", &C::cluster, &cluster_section::discovery,
                    {"static", "multicast"}),
       string_field("cluster.multicast_group", &C::cluster, &cluster_section::multicast_group),
@@ -193,6 +194,13 @@ const std::vector<field>& schema() {
                                            &master_section::request_results_per_client, 1, 65536),
       uint_field<master_section, uint32_t>("master.request_clients", &C::master,
                                            &master_section::request_clients, 1, 1000000),
+      uint_field<master_section, uint32_t>("master.replicas", &C::master,
+                                           &master_section::replicas, 1, 7),
+      bool_field("master.bootstrap", &C::master, &master_section::bootstrap),
+      uint_field<master_section, uint32_t>("master.election_timeout_ms", &C::master,
+                                           &master_section::election_timeout_ms, 50, 60000),
+      uint_field<master_section, uint32_t>("master.replication_heartbeat_ms", &C::master,
+                                           &master_section::replication_heartbeat_ms, 5, 10000),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
       uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,
@@ -391,6 +399,16 @@ void read_key_file(config& c, const std::string& origin) {
 void validate(const config& c, const std::string& origin) {
   require_endpoint(origin, "master.address", c.master.address);
   for (auto& i : c.cluster.introducers) require_endpoint(origin, "cluster.introducers", i);
+  for (auto& m : c.cluster.masters) require_endpoint(origin, "cluster.masters", m);
+  if (c.master.replicas > 1 && c.cluster.masters.size() != c.master.replicas)
+    throw config_error(origin + ": key 'cluster.masters' must list master.replicas (" +
+                       std::to_string(c.master.replicas) + ") control addresses, has " +
+                       std::to_string(c.cluster.masters.size()));
+  if (c.master.replicas > 1 &&
+      c.master.replication_heartbeat_ms * 2 > c.master.election_timeout_ms)
+    throw config_error(origin +
+                       ": key 'master.election_timeout_ms' must be at least twice "
+                       "'master.replication_heartbeat_ms'");
   require_endpoint(origin, "cluster.multicast_group", c.cluster.multicast_group);
   if (auto g = endpoint::parse(c.cluster.multicast_group); g && !is_ipv4_multicast(g->host))
     bad_value(origin, "cluster.multicast_group", "an IPv4 multicast HOST:PORT (224.0.0.0/4)",
@@ -484,6 +502,15 @@ std::optional<uint64_t> parse_size(const std::string& text) {
   double bytes = num * static_cast<double>(mult);
   if (bytes != static_cast<double>(static_cast<uint64_t>(bytes))) return std::nullopt;
   return static_cast<uint64_t>(bytes);
+}
+
+std::vector<endpoint> config::master_endpoints() const {
+  std::vector<endpoint> out;
+  for (auto& m : cluster.masters)
+    if (auto e = endpoint::parse(m)) out.push_back(*e);
+  if (out.empty())
+    if (auto e = endpoint::parse(master.address)) out.push_back(*e);
+  return out;
 }
 
 std::vector<std::string> config_keys() {

@@ -25,6 +25,9 @@ struct cluster_section {
   std::string key;       // shared secret of the servers: UDP packet HMACs, control and data tokens
   std::string key_file;  // or a file holding it (read at load, so it is not on a command line)
   std::vector<std::string> introducers;  // HOST:PORT of introducers (control ports)
+  // HOST:PORT control addresses of every master when master.replicas > 1 (issue 15): they
+  // replicate the metadata log; clients and chunkservers find the active one among them.
+  std::vector<std::string> masters;
   // "static": clients use master.address and client.fileservers. "multicast": servers answer
   // discovery probes on multicast_group, and clients find the master and fileservers there.
   std::string discovery = "static";
@@ -61,6 +64,14 @@ struct master_section {
   uint32_t trash_ttl_s = 86400;               // rm keeps a file in the trash this long
   uint32_t request_results_per_client = 256;  // results of retried mutations kept per client
   uint32_t request_clients = 4096;            // clients whose results are kept (LRU beyond)
+  // Replicated masters (src/core/replog): 1 = one master, its own journal. More: the masters
+  // of cluster.masters keep the log on a majority of their disks; one is active.
+  uint32_t replicas = 1;
+  // The cluster's very first start of replicated masters: an empty data dir founds the group
+  // (README "Three masters"). Never set it when a master's disk was wiped or replaced.
+  bool bootstrap = false;
+  uint32_t election_timeout_ms = 1000;  // a standby hearing no active master this long takes over
+  uint32_t replication_heartbeat_ms = 100;  // the active master's heartbeat to the standbys
 };
 
 struct quorum_section {
@@ -204,6 +215,9 @@ struct config {
   fault_section fault;
 
   uint16_t control_port() const { return node.port; }
+  // The masters a client or chunkserver may ask: cluster.masters, else master.address alone.
+  std::vector<endpoint> master_endpoints() const;
+  bool replicated_masters() const { return master.replicas > 1; }
   uint16_t data_port() const { return data_port_of(node.port); }
   uint16_t multicast_port() const { return multicast_port_of(node.port); }
   uint16_t http_port() const { return http_port_of(node.port); }

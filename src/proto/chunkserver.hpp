@@ -27,8 +27,8 @@ typename Inspector::result_type inspect(Inspector& f, chunkserver_registration& 
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
-  return f(caf::meta::type_name("dfs::registration_ack"), x.master, x.heartbeat_interval_ms,
-           x.delete_chunks);
+  return f(caf::meta::type_name("dfs::registration_ack_v2"), x.master, x.heartbeat_interval_ms,
+           x.delete_chunks, x.master_term);
 }
 
 template <class Inspector>
@@ -63,7 +63,8 @@ typename Inspector::result_type inspect(Inspector& f, version_update& x) {
 }
 
 // Heartbeats gained repair copies (v2: results up, orders down), then leases (v3: claims up,
-// grants and version updates down): new wire names each time, so a node of the previous
+// grants and version updates down), then the master's term in the reply (v4, fencing): new wire
+// names each time, so a node of the previous
 // version fails the exchange with an unknown-type error instead of misreading.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
@@ -73,8 +74,8 @@ typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) 
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(caf::meta::type_name("dfs::heartbeat_reply_v3"), x.registered, x.delete_chunks,
-           x.copy_chunks, x.leases, x.versions);
+  return f(caf::meta::type_name("dfs::heartbeat_reply_v4"), x.registered, x.delete_chunks,
+           x.copy_chunks, x.leases, x.versions, x.master_term);
 }
 
 }  // namespace dfs

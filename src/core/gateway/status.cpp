@@ -25,6 +25,7 @@ unsigned status_of(master::errc e) {
     case errc::unavailable:
     case errc::no_servers:
     case errc::busy:
+    case errc::not_leader:
       return 503;
   }
   return 500;

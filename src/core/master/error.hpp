@@ -24,6 +24,7 @@ enum class errc : uint8_t {
   conflict = 12,  // a conditional commit (edit) found a newer version than it started from
   too_late = 13,  // a retry whose first result the master no longer remembers
   busy = 14,      // a lease cannot be granted yet (another may still run): ask again later
+  not_leader = 15,  // a standby master: ask the active one (core/master/leader_hint.hpp)
 };
 
 const char* to_string(errc code);

@@ -47,6 +47,8 @@ const char* to_string(errc code) {
       return "too_late";
     case errc::busy:
       return "busy";
+    case errc::not_leader:
+      return "not_leader";
   }
   return "unknown";
 }

@@ -80,8 +80,8 @@ bool operator==(const chunkserver_registration& a, const chunkserver_registratio
                                         b.used_bytes, b.chunks);
 }
 bool operator==(const registration_ack& a, const registration_ack& b) {
-  return std::tie(a.master, a.heartbeat_interval_ms, a.delete_chunks) ==
-         std::tie(b.master, b.heartbeat_interval_ms, b.delete_chunks);
+  return std::tie(a.master, a.heartbeat_interval_ms, a.delete_chunks, a.master_term) ==
+         std::tie(b.master, b.heartbeat_interval_ms, b.delete_chunks, b.master_term);
 }
 bool operator==(const chunk_reads& a, const chunk_reads& b) {
   return a.handle == b.handle && a.reads == b.reads;
@@ -103,8 +103,9 @@ bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) 
                                                  b.reads);
 }
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
-  return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions) ==
-         std::tie(b.registered, b.delete_chunks, b.copy_chunks, b.leases, b.versions);
+  return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions,
+                  a.master_term) == std::tie(b.registered, b.delete_chunks, b.copy_chunks,
+                                             b.leases, b.versions, b.master_term);
 }
 bool operator==(const lease_claim& a, const lease_claim& b) {
   return std::tie(a.handle, a.chunk_version, a.extend) ==

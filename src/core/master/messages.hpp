@@ -164,6 +164,9 @@ struct registration_ack {
   node_id master;
   uint32_t heartbeat_interval_ms = 0;
   std::vector<uint64_t> delete_chunks;  // handles the chunkserver should not hold
+  // The active master's term (issue 15 fencing; 0 with a single master): a chunkserver ignores
+  // registrations and heartbeat replies of a term below the highest it has seen.
+  uint64_t master_term = 0;
 };
 
 // How a repair copy ended on its target (a copy_instruction of a heartbeat reply).
@@ -236,6 +239,7 @@ struct heartbeat_reply {
   std::vector<copy_instruction> copy_chunks;  // repair copies this chunkserver should make
   std::vector<lease_grant> leases;            // grants and renewals for this primary
   std::vector<version_update> versions;       // new chunk versions of replicas held here
+  uint64_t master_term = 0;                   // as in registration_ack (fencing)
 };
 
 // A client asks for the lease on one chunk: the chunk `chunk_index` of the newest version of

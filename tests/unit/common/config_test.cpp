@@ -134,3 +134,25 @@ TEST(Config, DiscoveryAndFaultKeysAreChecked) {
   EXPECT_NE(error_of("[master]\nrequest_clients = 0\n").find("'master.request_clients'"),
             std::string::npos);
 }
+
+TEST(Config, ReplicatedMastersNeedOneAddressPerReplica) {
+  EXPECT_NE(error_of("[master]\nreplicas = 3\n").find("cluster.masters"), std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nmasters = [\"127.0.0.1:1\", \"nohost\"]\n[master]\nreplicas = 2\n")
+                .find("cluster.masters"),
+            std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nmasters = [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n[master]\n"
+                     "replicas = 2\nelection_timeout_ms = 100\nreplication_heartbeat_ms = 80\n")
+                .find("election_timeout_ms"),
+            std::string::npos);
+  auto c = parse_config(
+      "[cluster]\nmasters = [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\"]\n[master]\n"
+      "replicas = 3\n",
+      "test.toml", {});
+  ASSERT_EQ(c.master_endpoints().size(), 3u);
+  EXPECT_EQ(c.master_endpoints()[1].port, 2);
+  EXPECT_TRUE(c.replicated_masters());
+  // One master: master.address alone.
+  auto one = parse_config("", "test.toml", {});
+  ASSERT_EQ(one.master_endpoints().size(), 1u);
+  EXPECT_EQ(one.master_endpoints()[0].to_string(), one.master.address);
+}
