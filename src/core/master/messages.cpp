@@ -104,8 +104,8 @@ bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) 
 }
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
   return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions,
-                  a.master_term) == std::tie(b.registered, b.delete_chunks, b.copy_chunks,
-                                             b.leases, b.versions, b.master_term);
+                  a.master_term) == std::tie(b.registered, b.delete_chunks, b.copy_chunks, b.leases,
+                                             b.versions, b.master_term);
 }
 bool operator==(const lease_claim& a, const lease_claim& b) {
   return std::tie(a.handle, a.chunk_version, a.extend) ==
