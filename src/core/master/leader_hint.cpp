@@ -10,7 +10,9 @@ std::string not_leader_message(const std::optional<endpoint>& active) {
   return std::string(prefix) + (active ? active->to_string() : "unknown") + ")";
 }
 
-bool is_not_leader(std::string_view text) { return text.find(prefix) != std::string_view::npos; }
+bool is_not_leader(std::string_view text) {
+  return text.find(prefix) != std::string_view::npos;
+}
 
 std::optional<endpoint> leader_hint(std::string_view text) {
   auto at = text.find(prefix);
