@@ -194,8 +194,8 @@ const std::vector<field>& schema() {
                                            &master_section::request_results_per_client, 1, 65536),
       uint_field<master_section, uint32_t>("master.request_clients", &C::master,
                                            &master_section::request_clients, 1, 1000000),
-      uint_field<master_section, uint32_t>("master.replicas", &C::master,
-                                           &master_section::replicas, 1, 7),
+      uint_field<master_section, uint32_t>("master.replicas", &C::master, &master_section::replicas,
+                                           1, 7),
       bool_field("master.bootstrap", &C::master, &master_section::bootstrap),
       uint_field<master_section, uint32_t>("master.election_timeout_ms", &C::master,
                                            &master_section::election_timeout_ms, 50, 60000),
@@ -404,8 +404,7 @@ void validate(const config& c, const std::string& origin) {
     throw config_error(origin + ": key 'cluster.masters' must list master.replicas (" +
                        std::to_string(c.master.replicas) + ") control addresses, has " +
                        std::to_string(c.cluster.masters.size()));
-  if (c.master.replicas > 1 &&
-      c.master.replication_heartbeat_ms * 2 > c.master.election_timeout_ms)
+  if (c.master.replicas > 1 && c.master.replication_heartbeat_ms * 2 > c.master.election_timeout_ms)
     throw config_error(origin +
                        ": key 'master.election_timeout_ms' must be at least twice "
                        "'master.replication_heartbeat_ms'");
