@@ -12,6 +12,7 @@
 #include "proto/ftqueue.hpp"
 #include "proto/membership.hpp"
 #include "proto/repair.hpp"
+#include "proto/replog.hpp"
 #include "proto/status.hpp"
 #include "proto/storage.hpp"
 
@@ -31,7 +32,10 @@ using master_actor = caf::typed_actor<
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>,
     caf::replies_to<lease_atom, lease_request>::with<lease_reply>, caf::reacts_to<flush_atom>,
-    caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>>;
+    caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>,
+    // Replicated masters: the replication timer, and a message from another master (`from`:
+    // its control address, checked by the node actor against its server token).
+    caf::reacts_to<replog_atom>, caf::reacts_to<replog_atom, endpoint, replog::message>>;
 
 // The master's repair actor (actors/master/repair_actor.hpp): copy orders for an update.
 using repair_actor = caf::typed_actor<
@@ -63,6 +67,8 @@ using node_actor =
                      caf::replies_to<storage_atom, std::string, status_request>::with<status_reply>,
                      caf::replies_to<put_atom, std::string, put_request>::with<put_plan>,
                      caf::replies_to<commit_atom, std::string, put_commit>::with<ns_reply>,
-                     caf::replies_to<lease_atom, std::string, lease_request>::with<lease_reply>>;
+                     caf::replies_to<lease_atom, std::string, lease_request>::with<lease_reply>,
+                     // Between replicated masters (one way: Raft tolerates loss).
+                     caf::reacts_to<replog_atom, std::string, endpoint, replog::message>>;
 
 }  // namespace dfs

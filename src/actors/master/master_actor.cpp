@@ -26,7 +26,9 @@ void count_op(master_self self, const char* op) {
   if (self->state.metrics) self->state.metrics->count_op(op);
 }
 
-master::core_options options_of(const config& cfg) {
+}  // namespace
+
+master::core_options core_options_of(const config& cfg) {
   master::core_options o;
   o.meta.max_versions = cfg.master.max_versions;
   o.meta.replication = cfg.quorum.replication;
@@ -49,11 +51,13 @@ master::core_options options_of(const config& cfg) {
   return o;
 }
 
-[[noreturn]] void fatal(const std::string& what) {
+[[noreturn]] void master_fatal(const std::string& what) {
   log::get("master")->critical("{}", what);
   log::shutdown();
   _exit(3);
 }
+
+namespace {
 
 spdlog::level::level_enum level_of(master::event_level l) {
   switch (l) {
@@ -71,8 +75,6 @@ spdlog::level::level_enum level_of(master::event_level l) {
   return spdlog::level::info;
 }
 
-void carry_out(master_self self, master::master_effects fx);
-
 // An update for the repair actor; `then` runs after its answer is carried out (a heartbeat
 // reply waiting for the orders a settled copy made room for), also when the actor failed.
 template <class F>
@@ -81,7 +83,8 @@ void ask_repair(master_self self, master::repair_update u, F then) {
   self->request(st.repair, caf::infinite, repair_atom::value, std::move(u))
       .then(
           [=](const master::repair_answer& a) mutable {
-            carry_out(self, self->state.core->on_repair_answer(a, core::clock::now()));
+            if (self->state.core)  // else this master stepped down meanwhile
+              carry_out(self, self->state.core->on_repair_answer(a, core::clock::now()));
             then();
           },
           [=](caf::error& e) mutable {
@@ -111,6 +114,8 @@ void write_checkpoint(master_self self, const master::master_snapshot& snap) {
                              ms.count());
   carry_out(self, st.core->on_checkpoint_done(s.ok(), s.message, core::clock::now()));
 }
+
+}  // namespace
 
 void carry_out(master_self self, master::master_effects fx) {
   auto& st = self->state;
@@ -145,15 +150,26 @@ void carry_out(master_self self, master::master_effects fx) {
   }
   // Requests already in the mailbox are handled before this message: they join the batch.
   if (fx.flush) self->send(self, flush_atom::value);
-  if (fx.checkpoint) write_checkpoint(self, *fx.checkpoint);
+  if (fx.checkpoint) {
+    // Replicated masters checkpoint through the replicated log's own snapshots.
+    if (st.log)
+      write_checkpoint(self, *fx.checkpoint);
+    else if (st.core)
+      carry_out(self, st.core->on_checkpoint_done(true, {}, core::clock::now()));
+  }
   if (!fx.reads.empty()) self->send(st.replicator, hot_atom::value, std::move(fx.reads));
   if (fx.repair) ask_repair(self, std::move(*fx.repair), [] {});
 }
 
+namespace {
+
 // The replicator's hot chunks, asked for before each repair plan.
 void ask_hot_chunks(master_self self) {
   self->request(self->state.replicator, caf::infinite, hot_atom::value)
-      .then([=](const std::vector<uint64_t>& hot) { self->state.core->set_hot_chunks(hot); },
+      .then(
+          [=](const std::vector<uint64_t>& hot) {
+            if (self->state.core) self->state.core->set_hot_chunks(hot);
+          },
             [](caf::error& e) {
               log::get("master")->error("replicator_actor_failed error=\"{}\"", caf::to_string(e));
             });
@@ -168,6 +184,7 @@ caf::result<heartbeat_reply> answer_heartbeat(master_self self, const chunkserve
   master::master_effects fx;
   auto reply = st.core->on_heartbeat(hb, core::clock::now(), fx);
   auto sign = [self](heartbeat_reply& r) {
+    r.master_term = self->state.active_term;
     master::grant_copies(r, self->state.capability_key,
                          wall_clock_ms() + self->state.cfg.master.capability_ttl_ms);
   };
@@ -181,6 +198,8 @@ caf::result<heartbeat_reply> answer_heartbeat(master_self self, const chunkserve
   carry_out(self, std::move(fx));
   auto rp = self->make_response_promise<heartbeat_reply>();
   ask_repair(self, std::move(update), [=, id = hb.id]() mutable {
+    if (!self->state.core)
+      return rp.deliver(caf::make_error(caf::sec::runtime_error, not_leader_line(self->state)));
     auto more = self->state.core->take_copy_orders(id);
     reply.copy_chunks.insert(reply.copy_chunks.end(), more.begin(), more.end());
     sign(reply);
@@ -211,6 +230,8 @@ const char* client_op_name(const master::client_mutation& op) {
   }
 }
 
+}  // namespace
+
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b) {
   if (fault.empty()) return;
   for (auto& r : b.records)
@@ -222,6 +243,8 @@ void maybe_crash_after_log(const std::string& fault, const master::log_batch& b)
         _exit(9);
       }
 }
+
+namespace {
 
 void flush_journal(master_self self) {
   auto& st = self->state;
@@ -241,21 +264,31 @@ void recover_metadata(master_self self) {
   st.log = std::make_unique<journal>(dir);
   journal_recovery rec;
   if (auto s = st.log->recover(rec); !s)
-    fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
+    master_fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
   for (auto& w : rec.warnings) log->warn("journal_recovery {}", w);
   if (auto ok = st.core->recover(rec.snapshot, rec.records, core::clock::now()); !ok)
-    fatal("journal_replay_failed error=\"" + ok.err().message + "\"");
+    master_fatal("journal_replay_failed error=\"" + ok.err().message + "\"");
   log->info("metadata_recovered checkpoint={} records={} files={} bytes={}",
             rec.has_checkpoint ? std::to_string(rec.checkpoint_sequence) : "none",
             rec.records.size(), st.core->meta().file_count(), st.core->meta().total_file_bytes());
 }
 
 // A request whose reply the core may give now or after its batch is durable.
+// What a standby answers a client with: ask the active master.
+template <class Reply>
+Reply not_leader_reply(const master_state& st) {
+  Reply r;
+  r.status = ns_status::not_leader;
+  r.error = not_leader_line(st);
+  return r;
+}
+
 template <class Reply, class F>
 caf::result<Reply> ask_core(master_self self, F call) {
   auto& st = self->state;
+  if (!st.core) return not_leader_reply<Reply>(st);
   auto token = st.next_token++;
-  auto fx = call(token);
+  auto fx = call(*st.core, token);
   // Answered at once (queries with nothing pending, refusals): a plain reply, no promise.
   for (auto it = fx.replies.begin(); it != fx.replies.end(); ++it) {
     if (it->token != token) continue;
@@ -278,6 +311,7 @@ caf::result<Reply> ask_core(master_self self, F call) {
 caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bool on,
                                       std::string ok_text) {
   auto& st = self->state;
+  if (!st.core) return admin_reply{1, not_leader_line(st) + "\n"};
   auto token = st.next_token++;
   auto fx = st.core->on_drain(token, addr, on, core::clock::now());
   auto rp = self->make_response_promise<admin_reply>();
@@ -331,81 +365,105 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
   st.status = std::move(status);
   st.repair = std::move(repair);
   st.replicator = std::move(replicator);
-  st.core = std::make_unique<master::master_core>(options_of(cfg), id);
+  st.id = id;
   st.cfg = std::move(cfg);
   st.capability_key = security::capability_key(st.cfg.cluster.key);
-  recover_metadata(self);
+  if (st.cfg.replicated_masters()) {
+    start_replication(self);  // a standby until elected
+  } else {
+    st.core = std::make_unique<master::master_core>(core_options_of(st.cfg), id);
+    recover_metadata(self);
+  }
+  self->set_down_handler([=](caf::down_msg& dm) { on_peer_down(self, dm.source); });
   subscribe(self, membership);
   self->send(self, tick_atom::value);
-  log::get("master")->info("master_started node={}", id.to_string());
-  auto& mc = *st.core;
+  log::get("master")->info("master_started node={} replicas={}", id.to_string(),
+                           self->state.cfg.master.replicas);
   return {
-      [=, &mc](register_atom, const chunkserver_registration& r) {
+      [=](register_atom, const chunkserver_registration& r) -> caf::result<registration_ack> {
         count_op(self, "register");
+        auto& st = self->state;
+        if (!st.core) return caf::make_error(caf::sec::runtime_error, not_leader_line(st));
         master::master_effects fx;
-        auto ack = mc.on_register(r, core::clock::now(), fx);
+        auto ack = st.core->on_register(r, core::clock::now(), fx);
+        ack.master_term = st.active_term;
         carry_out(self, std::move(fx));
         return ack;
       },
-      [=](heartbeat_atom, const chunkserver_heartbeat& hb) {
+      [=](heartbeat_atom, const chunkserver_heartbeat& hb) -> caf::result<heartbeat_reply> {
         count_op(self, "heartbeat");
+        auto& st = self->state;
+        if (!st.core) return caf::make_error(caf::sec::runtime_error, not_leader_line(st));
         return answer_heartbeat(self, hb);
       },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
-      [=, &mc](storage_atom, const ns_request& r) {
+      [=](storage_atom, const ns_request& r) {
         count_op(self, to_string(r.op));
         return ask_core<ns_reply>(
-            self, [&](auto t) { return mc.on_request(t, r, core::clock::now(), wall_clock_ms()); });
+            self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r, core::clock::now(), wall_clock_ms()); });
       },
-      [=, &mc](storage_atom, const trash_request& r) {
+      [=](storage_atom, const trash_request& r) {
         count_op(self, "trash");
         return ask_core<ns_reply>(self,
-                                  [&](auto t) { return mc.on_request(t, r, core::clock::now()); });
+                                  [&](master::master_core& mc, auto t) { return mc.on_request(t, r, core::clock::now()); });
       },
-      [=, &mc](storage_atom, const versions_request& r) {
+      [=](storage_atom, const versions_request& r) {
         count_op(self, "versions");
-        return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
-      [=, &mc](storage_atom, const layout_request& r) {
+      [=](storage_atom, const layout_request& r) {
         count_op(self, "layout");
-        return ask_core<ns_reply>(self, [&](auto t) { return mc.on_request(t, r); });
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
       [=](storage_atom, const status_request&) {
-        return status_reply{ns_status::ok, {}, master_status_of(self->state)};
+        auto& st = self->state;
+        if (!st.core) return status_reply{ns_status::not_leader, not_leader_line(st), {}};
+        return status_reply{ns_status::ok, {}, master_status_of(st)};
       },
-      [=, &mc](put_atom, const put_request& r) {
+      [=](put_atom, const put_request& r) {
         count_op(self, "put");
         return ask_core<put_plan>(self,
-                                  [&](auto t) { return mc.on_put(t, r, core::clock::now()); });
+                                  [&](master::master_core& mc, auto t) { return mc.on_put(t, r, core::clock::now()); });
       },
-      [=, &mc](commit_atom, const put_commit& r) {
+      [=](commit_atom, const put_commit& r) {
         count_op(self, "commit");
         return ask_core<ns_reply>(
-            self, [&](auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
+            self, [&](master::master_core& mc, auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
       },
-      [=, &mc](lease_atom, const lease_request& r) {
+      [=](lease_atom, const lease_request& r) {
         count_op(self, "lease");
         return ask_core<lease_reply>(self,
-                                     [&](auto t) { return mc.on_lease(t, r, core::clock::now()); });
+                                     [&](master::master_core& mc, auto t) { return mc.on_lease(t, r, core::clock::now()); });
       },
-      [=](flush_atom) { flush_journal(self); },
-      [=, &mc](member_event_atom, const member_event_msg& e) {
+      [=](flush_atom) {
+        if (self->state.repl)
+          flush_replicated(self);
+        else if (self->state.core)
+          flush_journal(self);
+      },
+      [=](member_event_atom, const member_event_msg& e) {
         // Membership is the faster signal; the heartbeat table stays as the second one.
-        if (!is_chunkserver(e)) return;
+        auto& st = self->state;
+        if (!is_chunkserver(e) || !st.core) return;
         if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
-          carry_out(self,
-                    mc.on_member_down(e.id, e.kind == member_event_kind::left, core::clock::now()));
+          carry_out(self, st.core->on_member_down(e.id, e.kind == member_event_kind::left,
+                                                  core::clock::now()));
       },
-      [=, &mc](tick_atom) {
-        auto fx = mc.on_tick(core::clock::now(), wall_clock_ms());
+      [=](tick_atom) {
+        auto& st = self->state;
+        self->delayed_send(self, tick_interval, tick_atom::value);
+        if (!st.core) return;  // a standby: nothing to time
+        auto fx = st.core->on_tick(core::clock::now(), wall_clock_ms());
         if (fx.repair) ask_hot_chunks(self);  // in time for the next plan
         carry_out(self, std::move(fx));
-        auto& st = self->state;
-        if (st.ticks++ % metrics_every_ticks == 0) {
+        if (st.core && st.ticks++ % metrics_every_ticks == 0) {
           if (st.metrics) st.metrics->refresh(st);
           if (st.status) st.status->publish(master_status_of(st));
         }
-        self->delayed_send(self, tick_interval, tick_atom::value);
+      },
+      [=](replog_atom) { replication_tick(self); },
+      [=](replog_atom, const endpoint& from, const replog::message& m) {
+        on_replog_message(self, from, m);
       },
   };
 }

@@ -14,6 +14,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/master/master_metrics.hpp"
+#include "actors/master/master_replication.hpp"
 #include "common/config.hpp"
 #include "core/master/hot_chunks.hpp"
 #include "core/master/master_core.hpp"
@@ -45,6 +46,29 @@ struct master_state {
   std::unique_ptr<master_metrics> metrics;    // null without a registry
   std::shared_ptr<net::status_board> status;  // null without a status page
   uint32_t ticks = 0;                         // metrics are refreshed every few ticks
+  node_id id;
+
+  // -- replicated masters (master.replicas > 1; master_replicated.cpp) --------------------------
+  // Null with one master. With several, `core` exists only while this master is active, and
+  // `log` (the single master's journal) is not used.
+  std::unique_ptr<master_replication> repl;
+  uint64_t active_term = 0;  // the term `core` serves; 0: standby
+  core::time_point active_since{};
+  struct proposal_in_flight {  // the core's batch in flight as a log entry (the core has one at most)
+    uint64_t batch_id = 0, index = 0, term = 0;
+    master::log_batch batch;
+  };
+  std::optional<proposal_in_flight> proposal;
+  struct peer {  // another master's node actor, for replication messages
+    node_actor handle;
+    bool connecting = false;
+    core::time_point retry_at{};
+  };
+  std::map<endpoint, peer> peers;
+  std::string token_key;  // from cluster.key: our server token for the other masters
+  std::string own_token;
+  uint64_t own_token_renew_s = 0;
+  uint64_t replog_dropped = 0;  // messages to a master we had no connection to
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -67,6 +91,26 @@ master::hot_options hot_options_of(const config& cfg);
 // Console drain/undrain: logged, answered `ok_text` once durable.
 caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bool on,
                                       std::string ok_text);
+
+// -- master_actor.cpp, shared with master_replicated.cpp ---------------------------------------
+master::core_options core_options_of(const config& cfg);
+void carry_out(master_self self, master::master_effects fx);
+// fault.crash_after_log (tests): exits if `b` holds a client mutation of that kind.
+void maybe_crash_after_log(const std::string& fault, const master::log_batch& b);
+[[noreturn]] void master_fatal(const std::string& what);
+
+// -- master_replicated.cpp: several masters ----------------------------------------------------
+// Opens the replicated log; this master starts as a standby.
+void start_replication(master_self self);
+void on_replog_message(master_self self, const endpoint& from, const replog::message& m);
+void replication_tick(master_self self);
+// The core's next batch as a log entry (the flush of a replicated master).
+void flush_replicated(master_self self);
+// The error line a standby answers with.
+std::string not_leader_line(const master_state& st);
+std::string masters_text(const master_state& st);
+// A monitored peer connection went down.
+void on_peer_down(master_self self, const caf::actor_addr& source);
 
 // -- master_console.cpp -----------------------------------------------------------------------
 caf::result<admin_reply> master_console(master_self self, const admin_request& req);

@@ -171,6 +171,9 @@ admin_reply query(const master_state& st, const admin_request& req) {
 
 caf::result<admin_reply> master_console(master_self self, const admin_request& req) {
   const auto& cmd = req.args.at(0);
+  if (cmd == "masters") return admin_reply{0, masters_text(self->state)};
+  if (!self->state.core)  // a standby's core starts when it becomes active
+    return admin_reply{1, "'" + cmd + "': " + not_leader_line(self->state) + "\n"};
   if (cmd == "drain" || cmd == "undrain") return drain_text(self, req.args);
   return query(self->state, req);
 }

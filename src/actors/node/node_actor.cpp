@@ -145,6 +145,13 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         }
         return relay<lease_reply>(self, master, lease_atom::value, r);
       },
+      [=, &g](replog_atom, const std::string& token, const endpoint& from,
+              const replog::message& m) {
+        // Only servers (cluster.key holders) take part in the masters' replicated log.
+        std::string why;
+        if (!g.check(token, principal_kind::server, "a replicated-log message", why)) return;
+        if (master) self->send(master, replog_atom::value, from, m);
+      },
   };
 }
 
