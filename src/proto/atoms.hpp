@@ -37,4 +37,7 @@ using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
 using repair_atom = caf::atom_constant<caf::atom("dfs_repair")>;
 using hot_atom = caf::atom_constant<caf::atom("dfs_hot")>;
 
+// Master replication: a replog::message between masters (src/proto/replog.hpp).
+using replog_atom = caf::atom_constant<caf::atom("dfs_replog")>;
+
 }  // namespace dfs

@@ -2,6 +2,7 @@
 
 #include "proto/interfaces.hpp"
 #include "proto/membership.hpp"
+#include "proto/replog.hpp"
 
 namespace dfs {
 
@@ -39,6 +40,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<queue_request>("dfs::queue_request");
   cfg.add_message_type<queue_reply>("dfs::queue_reply");
   cfg.add_message_type<ftqueue_actor>("dfs::ftqueue_actor");
+  // Master replication (src/core/replog): every kind travels as one message type.
+  cfg.add_message_type<replog::message>("dfs::replog::message");
 }
 
 }  // namespace dfs

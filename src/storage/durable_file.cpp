@@ -208,6 +208,13 @@ io_status append_file::sync() {
   return {};
 }
 
+io_status append_file::truncate(uint64_t size_bytes) {
+  if (fd_ < 0) return io_status{EBADF, "truncate of closed file " + path_};
+  if (::ftruncate(fd_, static_cast<off_t>(size_bytes)) != 0) return fail("ftruncate", path_);
+  size_ = size_bytes;
+  return {};
+}
+
 void append_file::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

@@ -62,6 +62,8 @@ class append_file {
   io_status open(const std::string& path);
   io_status append(std::string_view data);  // on failure the file is cut back to its old size
   io_status sync();                         // fdatasync
+  // Cuts the file to `size_bytes` (ftruncate; durable after the next sync()).
+  io_status truncate(uint64_t size_bytes);
   void close();
 
   bool is_open() const { return fd_ >= 0; }
