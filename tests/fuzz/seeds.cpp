@@ -20,6 +20,7 @@
 #include "proto/gcs_log.hpp"
 #include "proto/master_log.hpp"
 #include "proto/membership.hpp"
+#include "proto/replog.hpp"
 #include "proto/wire.hpp"
 
 using namespace dfs;
@@ -163,6 +164,20 @@ void gcs_log_files() {
   put("gcs_log", "log", log);
 }
 
+// replog_entry_fuzz: '0' + an entry, '1' + a hard state, '2' + a snapshot meta.
+void replog_files() {
+  replog::configuration c{{{endpoint{"10.0.0.1", 17000}, 0}, {endpoint{"10.0.0.2", 17000}, 9}}};
+  replog::entry data{7, 3, replog::entry_kind::data, "batch of records", {}};
+  replog::entry noop{8, 4, replog::entry_kind::noop, "", {}};
+  replog::entry config{9, 4, replog::entry_kind::config, "", c};
+  put("replog_entry", "data", "0" + proto::encode_replog_entry(data));
+  put("replog_entry", "noop", "0" + proto::encode_replog_entry(noop));
+  put("replog_entry", "config", "0" + proto::encode_replog_entry(config));
+  replog::hard_state h{9, 4, endpoint{"10.0.0.1", 17000}, 0, 9};
+  put("replog_entry", "hard", "1" + proto::encode_replog_hard_state(h));
+  put("replog_entry", "meta", "2" + proto::encode_replog_snapshot_meta({6, 3, c}));
+}
+
 void oplog_files() {
   using namespace master;
   chunk_meta c1{chunk_handle{1}, 1, 5, 0x1234}, c2{chunk_handle{2}, 1, 9, 0x5678};
@@ -244,6 +259,7 @@ int main(int argc, char** argv) {
   gcs_datagrams();
   oplog_files();
   gcs_log_files();
+  replog_files();
   capabilities();
   discovery_packets();
   return 0;

@@ -313,7 +313,13 @@ TEST(ReplogDisk, LargeDeadPrefixIsCompactedAway) {
     ASSERT_TRUE(d.write_snapshot(snapshot_at(6, 1, false)));
     EXPECT_LT(d.log_bytes(), full / 2);  // 6 dead, 4 live: rewritten
     EXPECT_EQ(d.log_bytes(), size_of(tmp.path() + "/log"));
-    ASSERT_TRUE(d.append(write_of(entries(8, 11, 2), 8)));     // offsets still right
+    ASSERT_TRUE(d.append(write_of(entries(8, 11, 2), 8)));  // offsets still right
+    EXPECT_EQ(d.log_bytes(), size_of(tmp.path() + "/log"));
+    auto mid = reopen(tmp.path());
+    EXPECT_TRUE(mid.warnings.empty());
+    auto want = entries(7, 7, 1);
+    for (auto& e : entries(8, 11, 2)) want.push_back(e);
+    expect_log(mid, want);
     ASSERT_TRUE(d.write_snapshot(snapshot_at(11, 2, false)));  // covers everything: emptied
     EXPECT_EQ(d.log_bytes(), 0u);
     ASSERT_TRUE(d.append(write_of(entries(12, 12, 2))));
