@@ -198,8 +198,10 @@ caf::result<heartbeat_reply> answer_heartbeat(master_self self, const chunkserve
   carry_out(self, std::move(fx));
   auto rp = self->make_response_promise<heartbeat_reply>();
   ask_repair(self, std::move(update), [=, id = hb.id]() mutable {
-    if (!self->state.core)
-      return rp.deliver(caf::make_error(caf::sec::runtime_error, not_leader_line(self->state)));
+    if (!self->state.core) {
+      rp.deliver(caf::make_error(caf::sec::runtime_error, not_leader_line(self->state)));
+      return;
+    }
     auto more = self->state.core->take_copy_orders(id);
     reply.copy_chunks.insert(reply.copy_chunks.end(), more.begin(), more.end());
     sign(reply);
