@@ -21,6 +21,7 @@
 #include "common/escape.hpp"
 #include "common/startup_trace.hpp"
 #include "common/text_table.hpp"
+#include "core/master/leader_hint.hpp"
 #include "proto/system_setup.hpp"
 
 namespace dfs {
@@ -33,6 +34,7 @@ struct client_session {
   remote_node master;  // connected lazily
   // Created by the first storage command; holds actors, so the session must end before `sys`.
   std::unique_ptr<storage_client> storage;
+  master::master_finder masters = master_finder_for(cfg);  // which master `status` asks
 };
 
 struct client_command {
@@ -46,15 +48,22 @@ int error(const std::string& msg) {
   return 1;
 }
 
+// Connects to a master: the current candidate, else the next ones (cluster.masters), each
+// within client.timeout_ms; the last error if none can be reached.
 bool ensure_master(client_session& s) {
   if (s.master) return true;
-  auto m = connect_node(s.sys, s.cfg, *endpoint::parse(s.cfg.master.address));
-  if (!m) {
-    error(error_text(s.sys, m.error()));
-    return false;
+  std::string err;
+  for (size_t i = 0; i < s.masters.size(); ++i) {
+    auto m = connect_node(s.sys, s.cfg, s.masters.current());
+    if (m) {
+      s.master = *m;
+      return true;
+    }
+    err = error_text(s.sys, m.error());
+    s.masters.on_failure(master::leader_hint(err));
   }
-  s.master = *m;
-  return true;
+  error(err);
+  return false;
 }
 
 const std::map<std::string, client_command>& commands();
@@ -67,11 +76,21 @@ int cmd_help(client_session&, const std::vector<std::string>&) {
 }
 
 int cmd_status(client_session& s, const std::vector<std::string>&) {
-  if (!ensure_master(s)) return 1;
-  auto r = admin_call(s.sys, s.master, {{"chunkservers"}},
-                      std::chrono::milliseconds(s.cfg.client.timeout_ms));
+  admin_reply r;
+  // A standby names the active master (not_leader): ask that one, at most once per master.
+  for (size_t asked = 0;; ++asked) {
+    if (!ensure_master(s)) return 1;
+    r = admin_call(s.sys, s.master, {{"chunkservers"}},
+                   std::chrono::milliseconds(s.cfg.client.timeout_ms));
+    if (r.status == 0 || !master::is_not_leader(r.text) || asked + 1 >= s.masters.size()) break;
+    s.master = {};
+    s.masters.on_failure(master::leader_hint(r.text));
+  }
   if (r.status != 0) return error(r.text);
-  std::cout << "master " << s.cfg.master.address << "\n" << escape_lines(r.text);
+  s.masters.on_success();
+  // One master: the address as configured; several: the one that answered.
+  auto who = s.cfg.cluster.masters.empty() ? s.cfg.master.address : s.masters.current().to_string();
+  std::cout << "master " << who << "\n" << escape_lines(r.text);
   return 0;
 }
 

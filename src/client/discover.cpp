@@ -55,6 +55,15 @@ std::string discover_servers(config& cfg, discovery_need need) {
   if (!err.empty()) return err;
   if (f.found().empty()) return nobody(cfg);
   if (auto m = f.first_with(discovery_role::master)) cfg.master.address = address(*m);
+  // Replicated masters (issue 15): every master that answered becomes a candidate
+  // (config::master_endpoints() reads cluster.masters first, so a configured list must not
+  // shadow what was discovered). A storage command stops listening at the first master's
+  // answer, so it usually knows one master, possibly a standby: the client then learns the
+  // active one from the standby's not_leader hint (master_finder_for: hint_policy::learn).
+  std::vector<std::string> masters;
+  for (auto& a : f.found())
+    if (a.has(discovery_role::master)) masters.push_back(address(a));
+  if (!masters.empty()) cfg.cluster.masters = masters;
   std::vector<std::string> fileservers;
   for (auto& a : f.found())
     if (a.has(discovery_role::fileserver)) fileservers.push_back(address(a));

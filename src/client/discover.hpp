@@ -17,8 +17,9 @@ inline constexpr uint32_t discovery_window_ms = 1000;
 // so that a queue operation can fail over between them.
 enum class discovery_need : uint8_t { master, all };
 
-// Sets cfg.master.address and cfg.client.fileservers to the servers that answer; an error
-// line if none does or it cannot probe.
+// Sets cfg.master.address (the first master), cfg.cluster.masters (every master) and
+// cfg.client.fileservers to the servers that answer; an error line if none does or it cannot
+// probe.
 std::string discover_servers(config& cfg, discovery_need need);
 
 // `discover`: every server that answers within the window, with its roles; exit code.

@@ -24,6 +24,7 @@
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "common/startup_trace.hpp"
+#include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
 
@@ -101,7 +102,7 @@ void check_remote(const std::string& path, master::path_rules rules = master::pa
 }  // namespace
 
 storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_source act_as)
-    : sys_(sys), cfg_(cfg), act_as_(std::move(act_as)) {
+    : sys_(sys), cfg_(cfg), act_as_(std::move(act_as)), finder_(master_finder_for(cfg)) {
   net::pool_options p;
   p.cluster = net::cluster_id(cfg.cluster.name);
   p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
@@ -118,8 +119,7 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_
 
 caf::error storage_client::connect_master(std::chrono::steady_clock::time_point deadline) {
   if (!master_) {
-    auto m =
-        connect_node_until(sys_, cfg_, *endpoint::parse(cfg_.master.address), deadline, act_as_);
+    auto m = connect_node_until(sys_, cfg_, finder_.current(), deadline, act_as_);
     if (!m) return m.error();
     master_ = *m;
     if (!self_) self_ = std::make_unique<caf::scoped_actor>(sys_);
@@ -135,15 +135,25 @@ Reply storage_client::call(Atom atom, const Req& req) {
   using clock = std::chrono::steady_clock;
   retry_policy retry{clock::now(), std::chrono::milliseconds(cfg_.client.timeout_ms)};
   std::string err;
+  size_t refusals = 0;
   for (;;) {
     auto timeout = retry.attempt_timeout(clock::now());
     if (!timeout) break;
     Reply out;
     bool answered = false, refused = false;
-    if (auto cerr = connect_master(retry.deadline())) {
-      // A refusal (bad certificate, login denied) stays one; the rest may pass (a restart).
-      if (cerr == caf::sec::runtime_error) throw storage_error(error_text(sys_, cerr));
+    std::optional<endpoint> hint;  // the active master, as a standby named it
+    // One master: connecting may take the whole call. Several: one attempt's time, so that a
+    // dead host leaves time for the others.
+    auto connect_by =
+        finder_.single() ? retry.deadline() : std::min(retry.deadline(), clock::now() + *timeout);
+    if (auto cerr = connect_master(connect_by)) {
       err = error_text(sys_, cerr);
+      // A refusal (bad certificate, login denied) stays one, once every master refused; the
+      // rest may pass (a restart, a failover).
+      if (master::is_not_leader(err))
+        hint = master::leader_hint(err);
+      else if (cerr == caf::sec::runtime_error && ++refusals >= finder_.size())
+        throw storage_error(err);
     } else {
       startup_mark("request_sent");
       (*self_)
@@ -156,16 +166,25 @@ Reply storage_client::call(Atom atom, const Req& req) {
                      refused = e == caf::sec::runtime_error;
                    });
       startup_mark("reply_received");
+      if (refused && master::is_not_leader(err)) {  // a standby: ask the active master
+        refused = false;
+        hint = master::leader_hint(err);
+      }
       if (refused) throw storage_error(err);
-      if (answered && out.status != ns_status::unavailable) {
+      bool retry_it = out.status == ns_status::unavailable || out.status == ns_status::not_leader;
+      if (answered && !retry_it) {
+        finder_.on_success();  // the active master answered (an error status is its answer)
         if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
         return out;
       }
-      if (answered) err = out.error;  // no master role there (yet), or its journal failed
-      master_ = {};                   // reconnect: the master may have restarted
+      if (answered) err = out.error;  // no master role there (yet), its journal failed, a standby
+      if (answered && out.status == ns_status::not_leader) hint = master::leader_hint(out.error);
+      master_ = {};  // reconnect: the master may have restarted
     }
-    // The same request again (a mutation keeps its request number: the master answers a retry
-    // of one it applied with the first result).
+    // The same request again, to the next candidate (one master: the same one). A mutation
+    // keeps its client id and request number: the master answers a retry of one it applied
+    // with the first result, also after a failover (the table is replicated with the log).
+    finder_.on_failure(hint);
     auto pause = retry.pause_after_failure(clock::now(), random_id());
     if (!pause) break;
     std::this_thread::sleep_for(*pause);

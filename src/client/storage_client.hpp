@@ -27,6 +27,7 @@
 #include "client/remote.hpp"
 #include "client/storage_error.hpp"
 #include "common/config.hpp"
+#include "core/master/master_finder.hpp"
 #include "net/data_client.hpp"
 #include "proto/interfaces.hpp"
 
@@ -93,12 +94,21 @@ class storage_client {
   put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   const config& cfg() const { return cfg_; }
   caf::actor_system& system() const { return sys_; }
+  // The master asked last: after a request returned, the (active) master that answered it.
+  // master.address as written with one master.
+  std::string master_address() const {
+    return cfg_.cluster.masters.empty() && finder_.single() ? cfg_.master.address
+                                                            : finder_.current().to_string();
+  }
 
  private:
-  // Connects and logs in to the master (again, after a failure) by `deadline`.
+  // Connects and logs in to the master (again, after a failure) by `deadline`: the finder's
+  // current candidate.
   caf::error connect_master(std::chrono::steady_clock::time_point deadline);
   // One request to the master, asked again (same request) with backoff on a timeout, a lost
-  // connection or a master without its role yet, all within client.timeout_ms.
+  // connection or a master without its role yet, all within client.timeout_ms. With several
+  // masters (cluster.masters) each failure, and a standby's not_leader answer, moves to the
+  // next candidate (the active master the standby named, if it named one).
   template <class Reply, class Atom, class Req>
   Reply call(Atom atom, const Req& req);
   ns_reply layout(const std::string& remote, uint64_t version);
@@ -110,6 +120,7 @@ class storage_client {
   caf::actor_system& sys_;
   config cfg_;
   token_source act_as_;
+  master::master_finder finder_;  // which of config::master_endpoints() to ask
   remote_node master_;
   std::unique_ptr<caf::scoped_actor> self_;
   std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads

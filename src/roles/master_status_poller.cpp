@@ -34,17 +34,22 @@ void master_status_poller::run() {
     lk.unlock();
     try {
       if (!client) client = std::make_unique<storage_client>(sys_, cfg_);
+      // With several masters (cluster.masters) the client finds the active one; its section
+      // names the master that answered.
       auto s = client->master_status();
-      s.from = cfg_.master.address;
+      s.from = client->master_address();
+      auto from = s.from;
       board_->publish(std::move(s));
-      if (!reachable) log->info("master_status_reachable master={}", cfg_.master.address);
+      if (!reachable) log->info("master_status_reachable master={}", from);
       reachable = true;
     } catch (const std::exception& e) {
       board_->withdraw_master();
-      client.reset();  // a fresh connection and login next time
+      auto master = client ? client->master_address() : cfg_.master.address;
+      // One master: a fresh connection and login next time. Several: the client reconnects
+      // by itself and keeps its place among them (the next poll starts at the next master).
+      if (cfg_.master_endpoints().size() == 1) client.reset();
       if (reachable)
-        log->warn("master_status_unreachable master={} error=\"{}\"", cfg_.master.address,
-                  e.what());
+        log->warn("master_status_unreachable master={} error=\"{}\"", master, e.what());
       reachable = false;
     }
     lk.lock();

@@ -29,7 +29,7 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
   auto log = log::get("chunkserver");
   for (auto& e : fx.events)
     log->log(e.level == chunkserver::link_level::warn ? spdlog::level::warn : spdlog::level::info,
-             "{} master={}", e.text, st.master_addr.to_string());
+             "{} master={}", e.text, e.master.to_string());
   if (!fx.delete_chunks.empty()) {
     for (auto h : fx.delete_chunks) st.store->remove(chunkstore::chunk_handle{h});
     log->info("chunks_deleted count={} reason=master", fx.delete_chunks.size());
@@ -88,7 +88,7 @@ std::chrono::milliseconds timeout_of(const master_link_state& st) {
 
 void connect(self_ptr self) {
   auto mm = self->system().openssl_manager().actor_handle();
-  auto& addr = self->state.master_addr;
+  auto addr = self->state.link.master();  // the candidate to try (cluster.masters)
   self->request(mm, timeout_of(self->state), caf::connect_atom::value, addr.host, addr.port)
       .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& p, const std::set<std::string>&) {
@@ -167,13 +167,13 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
 master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id,
                                                 std::shared_ptr<chunk_store> store) {
   auto& st = self->state;
-  st.link =
-      chunkserver::master_link({std::chrono::milliseconds(500),
-                                std::chrono::milliseconds(cfg.chunkserver.heartbeat_interval_ms)});
+  chunkserver::link_options lo;
+  lo.retry_delay = std::chrono::milliseconds(500);
+  lo.heartbeat_interval = std::chrono::milliseconds(cfg.chunkserver.heartbeat_interval_ms);
+  st.link = chunkserver::master_link(lo, cfg.master_endpoints());
   st.cfg = std::move(cfg);
   st.store = std::move(store);
   st.self = id;
-  st.master_addr = *endpoint::parse(st.cfg.master.address);
   st.token_key = security::auth_token_key(st.cfg.cluster.key);
   net::copier_options co;
   co.cluster = net::cluster_id(st.cfg.cluster.name);

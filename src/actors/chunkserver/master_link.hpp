@@ -4,7 +4,8 @@
 // connects to the master's node actor (and watches it), builds the full and incremental chunk
 // reports from the shared chunk_store (src/storage), sends them, deletes the chunks the
 // master's replies name, and hands the repair copies they order to a replica_copier (whose
-// results ride on the next heartbeat).
+// results ride on the next heartbeat). Which master it connects to (one of cluster.masters,
+// the active one as standbys name it) and which replies are fenced off is the core's choice.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,7 +29,6 @@ struct master_link_state {
   master_link_state() : link(chunkserver::link_options{}) {}
   config cfg;
   node_id self;
-  endpoint master_addr;
   node_actor master;
   chunkserver::master_link link;
   std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it

@@ -1,5 +1,7 @@
 #include "core/chunkserver/master_link.hpp"
 
+#include "core/master/leader_hint.hpp"
+
 namespace dfs::chunkserver {
 
 const char* to_string(link_state s) {
@@ -12,6 +14,10 @@ const char* to_string(link_state s) {
       return "registered";
   }
   return "unknown";
+}
+
+void master_link::event(link_level level, std::string text, link_effects& fx) const {
+  fx.events.push_back({level, std::move(text), master()});
 }
 
 link_effects master_link::start() {
@@ -38,7 +44,8 @@ link_effects master_link::on_connect_failed(const std::string& why) {
   link_effects fx;
   if (state_ != link_state::connecting) return fx;
   if (connect_failures_++ == 0)  // once per outage, not on every retry
-    fx.events.push_back({link_level::warn, "master_unreachable error=\"" + why + "\""});
+    event(link_level::warn, "master_unreachable error=\"" + why + "\"", fx);
+  masters_.on_failure();  // one master: the same one again
   fx.connect_after = opts_.retry_delay;
   return fx;
 }
@@ -46,9 +53,12 @@ link_effects master_link::on_connect_failed(const std::string& why) {
 link_effects master_link::on_registered(uint64_t generation, const registration_ack& ack) {
   link_effects fx;
   if (generation != generation_ || state_ != link_state::registering) return fx;
+  if (stale(ack.master_term, fx)) return fx;  // its deletes are not carried out
+  masters_.on_success();
+  heartbeat_failures_ = 0;
   state_ = link_state::registered;
   fx.delete_chunks = ack.delete_chunks;
-  fx.events.push_back({link_level::info, "registered master=" + ack.master.to_string()});
+  event(link_level::info, "registered master=" + ack.master.to_string(), fx);
   fx.tick_after = {generation_, core::duration::zero()};
   return fx;
 }
@@ -56,7 +66,7 @@ link_effects master_link::on_registered(uint64_t generation, const registration_
 link_effects master_link::on_register_failed(uint64_t generation, const std::string& why) {
   link_effects fx;
   if (generation == generation_ && state_ == link_state::registering)
-    lose("register failed: " + why, fx);
+    fail_over("register failed: " + why, master::leader_hint(why), fx);
   return fx;
 }
 
@@ -78,6 +88,9 @@ link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbea
                                              core::time_point sent_at, core::time_point now) {
   link_effects fx;
   if (generation != generation_ || state_ != link_state::registered) return fx;
+  // A deposed master's reply orders nothing: no deletes, copies, leases or versions.
+  if (stale(r.master_term, fx)) return fx;
+  heartbeat_failures_ = 0;
   fx.delete_chunks = r.delete_chunks;
   fx.copy_chunks = r.copy_chunks;
   fx.set_versions = r.versions;
@@ -92,27 +105,55 @@ link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbea
   if (!fx.granted.empty()) fx.send_heartbeat = {generation_, ++heartbeat_seq_};
   if (r.registered) return fx;
   // The master restarted (or removed us): a full report makes it learn our chunks again.
-  fx.events.push_back({link_level::info, "master_forgot_us action=reregister"});
+  event(link_level::info, "master_forgot_us action=reregister", fx);
   register_now(fx);
   return fx;
 }
 
 link_effects master_link::on_heartbeat_failed(uint64_t generation, const std::string& why) {
   link_effects fx;
-  // The report did not arrive: the caller puts it back, the next heartbeat carries it.
-  if (generation == generation_ && state_ == link_state::registered)
-    fx.events.push_back({link_level::warn, "heartbeat_failed error=\"" + why + "\""});
+  // The report did not arrive: the caller puts it back, the next heartbeat carries it (to
+  // this master, or after a registration to the next).
+  if (generation != generation_ || state_ != link_state::registered) return fx;
+  if (master::is_not_leader(why)) {  // it is a standby now: the active master is elsewhere
+    fail_over("heartbeat refused: " + why, master::leader_hint(why), fx);
+    return fx;
+  }
+  event(link_level::warn, "heartbeat_failed error=\"" + why + "\"", fx);
+  if (!masters_.single() && ++heartbeat_failures_ >= opts_.max_heartbeat_failures)
+    fail_over(std::to_string(heartbeat_failures_) + " heartbeats failed in a row", std::nullopt,
+              fx);
   return fx;
 }
 
 link_effects master_link::on_master_down(const std::string& why) {
   link_effects fx;
-  if (state_ != link_state::connecting) lose(why, fx);
+  if (state_ != link_state::connecting) fail_over(why, std::nullopt, fx);
   return fx;
 }
 
+void master_link::fail_over(const std::string& why, const std::optional<endpoint>& hint,
+                            link_effects& fx) {
+  lose(why, fx);
+  masters_.on_failure(hint);  // one master: the same one again
+}
+
+bool master_link::stale(uint64_t term, link_effects& fx) {
+  if (term >= highest_term_) {
+    highest_term_ = term;
+    return false;
+  }
+  event(link_level::warn,
+        "stale_master_reply_ignored term=" + std::to_string(term) +
+            " highest=" + std::to_string(highest_term_),
+        fx);
+  fail_over("stale master term", std::nullopt, fx);
+  return true;
+}
+
 void master_link::lose(const std::string& why, link_effects& fx) {
-  fx.events.push_back({link_level::warn, "master_lost reason=\"" + why + "\""});
+  event(link_level::warn, "master_lost reason=\"" + why + "\"", fx);
+  heartbeat_failures_ = 0;
   fx.drop_master = true;
   state_ = link_state::connecting;
   ++generation_;

@@ -1,7 +1,10 @@
-// The chunkserver's link core: registration, heartbeats, generations, re-registration.
+// The chunkserver's link core: registration, heartbeats, generations, re-registration, and
+// with replicated masters: failover to the active master, fencing by master term.
 #include "core/chunkserver/master_link.hpp"
 
 #include <gtest/gtest.h>
+
+#include "core/master/leader_hint.hpp"
 
 namespace dfs::chunkserver {
 namespace {
@@ -88,6 +91,144 @@ TEST(MasterLink, AFailedHeartbeatKeepsTheLink) {
   EXPECT_FALSE(fx.drop_master);
   EXPECT_EQ(l.state(), link_state::registered);
   EXPECT_TRUE(l.on_tick(gen).send_heartbeat);
+}
+
+// Replicated masters (issue 15).
+const endpoint ma{"10.0.0.1", 17010}, mb{"10.0.0.2", 17010}, mc{"10.0.0.3", 17010};
+
+// A link to three masters, registered with the first at `term`.
+master_link replicated_link(uint64_t& gen, uint64_t term) {
+  master_link l({milliseconds(500), milliseconds(1000)}, {ma, mb, mc});
+  EXPECT_EQ(l.master(), ma);
+  (void)l.start();
+  gen = *l.on_connected().send_registration;
+  (void)l.on_registered(gen, {node_id{"10.0.0.1", 17010, 1}, 1000, {}, term});
+  EXPECT_EQ(l.state(), link_state::registered);
+  EXPECT_EQ(l.highest_term(), term);
+  return l;
+}
+
+bool has_event(const link_effects& fx, const std::string& text) {
+  for (auto& e : fx.events)
+    if (e.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(MasterLinkFailover, ARefusedRegistrationGoesToTheHintedMaster) {
+  master_link l({milliseconds(500), milliseconds(1000)}, {ma, mb, mc});
+  (void)l.start();
+  auto fx = l.on_connected();
+  // ma is a standby: its CAF error carries the not_leader line naming mc.
+  auto why = "system_error(runtime_error, \"" + master::not_leader_message(mc) + "\")";
+  auto lost = l.on_register_failed(*fx.send_registration, why);
+  EXPECT_TRUE(lost.drop_master);
+  EXPECT_TRUE(lost.connect_after);
+  ASSERT_FALSE(lost.events.empty());
+  EXPECT_EQ(lost.events[0].master, ma) << "the event names the master that refused";
+  EXPECT_EQ(l.master(), mc);
+  // A full report to the active master, as after a master restart.
+  auto again = l.on_connected();
+  ASSERT_TRUE(again.send_registration);
+  auto ok = l.on_registered(*again.send_registration, {node_id{"10.0.0.3", 17010, 1}, 1000, {}, 2});
+  EXPECT_EQ(l.state(), link_state::registered);
+  EXPECT_EQ(ok.events.at(0).master, mc);
+}
+
+TEST(MasterLinkFailover, AMasterThatBecameAStandbyIsLeftForTheOneItNames) {
+  uint64_t gen = 0;
+  auto l = replicated_link(gen, 3);
+  auto fx = l.on_heartbeat_failed(gen, master::not_leader_message(mb));
+  EXPECT_TRUE(fx.drop_master);
+  EXPECT_EQ(l.state(), link_state::connecting);
+  EXPECT_EQ(l.master(), mb);
+  EXPECT_FALSE(l.on_tick(gen).send_heartbeat) << "the old generation is over";
+  auto reg = l.on_connected();
+  ASSERT_TRUE(reg.send_registration);
+  EXPECT_GT(*reg.send_registration, gen);
+}
+
+TEST(MasterLinkFailover, RoundRobinWithoutAHint) {
+  master_link l({milliseconds(500), milliseconds(1000)}, {ma, mb, mc});
+  (void)l.start();
+  EXPECT_EQ(l.on_connect_failed("refused").connect_after, milliseconds(500));
+  EXPECT_EQ(l.master(), mb);
+  (void)l.on_connect_failed("refused");
+  EXPECT_EQ(l.master(), mc);
+  (void)l.on_connect_failed("refused");
+  EXPECT_EQ(l.master(), ma);
+  // "active: unknown" (an election is running): the next one too.
+  auto fx = l.on_connected();
+  (void)l.on_register_failed(*fx.send_registration, master::not_leader_message(std::nullopt));
+  EXPECT_EQ(l.master(), mb);
+  // A lost connection moves on as well.
+  fx = l.on_connected();
+  (void)l.on_registered(*fx.send_registration, {node_id{"10.0.0.2", 17010, 1}, 1000, {}, 1});
+  (void)l.on_master_down("connection lost");
+  EXPECT_EQ(l.master(), mc);
+}
+
+TEST(MasterLinkFailover, HeartbeatsFailingInARowLookForTheActiveMaster) {
+  uint64_t gen = 0;
+  auto l = replicated_link(gen, 1);
+  EXPECT_FALSE(l.on_heartbeat_failed(gen, "timeout").drop_master);
+  EXPECT_FALSE(l.on_heartbeat_failed(gen, "timeout").drop_master);
+  EXPECT_TRUE(l.on_heartbeat_failed(gen, "timeout").drop_master);
+  EXPECT_EQ(l.master(), mb);
+}
+
+TEST(MasterLinkFencing, AStaleTermReplyIsIgnoredAndItsDeletesNotCarriedOut) {
+  uint64_t gen = 0;
+  auto l = replicated_link(gen, 5);
+  copy_instruction order{7, 42, 3, 1024, 0xabcd, {node_id{"127.0.0.1", 17120, 5}, 17121}, "t"};
+  heartbeat_reply old;
+  old.registered = true;
+  old.delete_chunks = {9};
+  old.copy_chunks = {order};
+  old.leases = {{11, 4, 50000}};
+  old.versions = {{12, 3}};
+  old.master_term = 4;  // a deposed master
+  auto fx = l.on_heartbeat_reply(gen, old, core::time_point{}, core::time_point{});
+  EXPECT_TRUE(fx.delete_chunks.empty());
+  EXPECT_TRUE(fx.copy_chunks.empty());
+  EXPECT_TRUE(fx.set_versions.empty());
+  EXPECT_TRUE(fx.granted.empty());
+  EXPECT_FALSE(l.leases().is_primary(11, core::time_point{}));
+  EXPECT_TRUE(has_event(fx, "stale_master_reply_ignored term=4 highest=5"));
+  EXPECT_EQ(fx.events.at(0).master, ma);
+  // Treated as a failure: the link looks for the active master again.
+  EXPECT_TRUE(fx.drop_master);
+  EXPECT_EQ(l.state(), link_state::connecting);
+  EXPECT_EQ(l.master(), mb);
+  EXPECT_EQ(l.highest_term(), 5u);
+  // A stale registration ack is not acted on either.
+  auto reg = l.on_connected();
+  auto ack = l.on_registered(*reg.send_registration, {node_id{"10.0.0.2", 17010, 1}, 1000, {8}, 3});
+  EXPECT_TRUE(ack.delete_chunks.empty());
+  EXPECT_TRUE(has_event(ack, "stale_master_reply_ignored term=3 highest=5"));
+  EXPECT_NE(l.state(), link_state::registered);
+  // The active master (same or higher term) is followed.
+  reg = l.on_connected();
+  ack = l.on_registered(*reg.send_registration, {node_id{"10.0.0.3", 17010, 1}, 1000, {8}, 6});
+  EXPECT_EQ(ack.delete_chunks, std::vector<uint64_t>{8});
+  EXPECT_EQ(l.highest_term(), 6u);
+}
+
+TEST(MasterLinkFailover, OneMasterIsKeptAsBefore) {
+  master_link l({milliseconds(500), milliseconds(1000)}, {ma});
+  (void)l.start();
+  (void)l.on_connect_failed("refused");
+  EXPECT_EQ(l.master(), ma);
+  auto gen = *l.on_connected().send_registration;
+  auto ack = l.on_registered(gen, {node_id{"10.0.0.1", 17010, 1}, 1000, {7}, 0});
+  EXPECT_EQ(ack.delete_chunks, std::vector<uint64_t>{7});
+  for (int i = 0; i < 10; ++i) {
+    auto fx = l.on_heartbeat_failed(gen, "timeout");
+    EXPECT_FALSE(fx.drop_master) << "one master: a failed heartbeat keeps the link";
+  }
+  auto fx = l.on_heartbeat_reply(gen, {true, {3}, {}, {}, {}, 0});
+  EXPECT_EQ(fx.delete_chunks, std::vector<uint64_t>{3}) << "term 0 is never stale";
+  (void)l.on_master_down("connection lost");
+  EXPECT_EQ(l.master(), ma);
 }
 
 }  // namespace
