@@ -44,7 +44,9 @@ std::string committed_meta::apply(const std::string& data) {
   return {};
 }
 
-std::string committed_meta::snapshot() const { return proto::encode_snapshot(meta_.snapshot()); }
+std::string committed_meta::snapshot() const {
+  return proto::encode_snapshot(meta_.snapshot());
+}
 
 bool committed_meta::restore(const std::string& bytes) {
   if (bytes.empty()) {

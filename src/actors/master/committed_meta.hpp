@@ -33,7 +33,7 @@ class committed_meta final : public replog::state_machine {
   // Applies a batch; returns "" or, for a batch that does not decode or apply (a bug or a
   // damaged entry: every master sees the same), the error, the records before it applied.
   std::string apply(const std::string& data) override;
-  std::string snapshot() const override;  // proto::encode_snapshot of the state
+  std::string snapshot() const override;            // proto::encode_snapshot of the state
   bool restore(const std::string& bytes) override;  // "": the empty state
 
   const master::master_state& meta() const { return meta_; }

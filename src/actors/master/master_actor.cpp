@@ -170,9 +170,9 @@ void ask_hot_chunks(master_self self) {
           [=](const std::vector<uint64_t>& hot) {
             if (self->state.core) self->state.core->set_hot_chunks(hot);
           },
-            [](caf::error& e) {
-              log::get("master")->error("replicator_actor_failed error=\"{}\"", caf::to_string(e));
-            });
+          [](caf::error& e) {
+            log::get("master")->error("replicator_actor_failed error=\"{}\"", caf::to_string(e));
+          });
 }
 
 // A heartbeat's reply carries the copy orders for its sender. When its copy results freed
@@ -401,21 +401,25 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
       [=](storage_atom, const ns_request& r) {
         count_op(self, to_string(r.op));
-        return ask_core<ns_reply>(
-            self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r, core::clock::now(), wall_clock_ms()); });
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_request(t, r, core::clock::now(), wall_clock_ms());
+        });
       },
       [=](storage_atom, const trash_request& r) {
         count_op(self, "trash");
-        return ask_core<ns_reply>(self,
-                                  [&](master::master_core& mc, auto t) { return mc.on_request(t, r, core::clock::now()); });
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_request(t, r, core::clock::now());
+        });
       },
       [=](storage_atom, const versions_request& r) {
         count_op(self, "versions");
-        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
+        return ask_core<ns_reply>(
+            self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
       [=](storage_atom, const layout_request& r) {
         count_op(self, "layout");
-        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
+        return ask_core<ns_reply>(
+            self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
       [=](storage_atom, const status_request&) {
         auto& st = self->state;
@@ -424,18 +428,21 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       },
       [=](put_atom, const put_request& r) {
         count_op(self, "put");
-        return ask_core<put_plan>(self,
-                                  [&](master::master_core& mc, auto t) { return mc.on_put(t, r, core::clock::now()); });
+        return ask_core<put_plan>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_put(t, r, core::clock::now());
+        });
       },
       [=](commit_atom, const put_commit& r) {
         count_op(self, "commit");
-        return ask_core<ns_reply>(
-            self, [&](master::master_core& mc, auto t) { return mc.on_commit(t, r, core::clock::now(), wall_clock_ms()); });
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_commit(t, r, core::clock::now(), wall_clock_ms());
+        });
       },
       [=](lease_atom, const lease_request& r) {
         count_op(self, "lease");
-        return ask_core<lease_reply>(self,
-                                     [&](master::master_core& mc, auto t) { return mc.on_lease(t, r, core::clock::now()); });
+        return ask_core<lease_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_lease(t, r, core::clock::now());
+        });
       },
       [=](flush_atom) {
         if (self->state.repl)

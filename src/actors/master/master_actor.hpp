@@ -54,7 +54,8 @@ struct master_state {
   std::unique_ptr<master_replication> repl;
   uint64_t active_term = 0;  // the term `core` serves; 0: standby
   core::time_point active_since{};
-  struct proposal_in_flight {  // the core's batch in flight as a log entry (the core has one at most)
+  struct proposal_in_flight {  // the core's batch in flight as a log entry (the core has one at
+                               // most)
     uint64_t batch_id = 0, index = 0, term = 0;
     master::log_batch batch;
   };

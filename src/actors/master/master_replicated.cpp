@@ -228,20 +228,17 @@ void on_peer_down(master_self self, const caf::actor_addr& source) {
 }
 
 std::string masters_text(const master_state& st) {
-  if (!st.repl)
-    return "one master (master.replicas = 1): " + st.cfg.master.address + ", active\n";
+  if (!st.repl) return "one master (master.replicas = 1): " + st.cfg.master.address + ", active\n";
   const auto& n = st.repl->node();
-  std::string out = "this master " + st.repl->self().to_string() + ": " +
-                    (st.core ? "active" : "standby") + " (" + replog::to_string(n.current_role()) +
-                    "), term " + std::to_string(n.term()) + ", incarnation " +
-                    std::to_string(n.incarnation()) + (n.is_voter() ? ", voter" : ", learner") +
-                    "\nactive master " +
-                    (n.leader().host.empty() ? std::string("unknown") : n.leader().to_string()) +
-                    "\nlog: last " + std::to_string(n.last_index()) + ", on disk " +
-                    std::to_string(n.persisted_index()) + ", committed " +
-                    std::to_string(n.commit_index()) + ", applied " +
-                    std::to_string(n.last_applied()) + ", snapshot " +
-                    std::to_string(n.snapshot_index()) + "\n";
+  std::string out =
+      "this master " + st.repl->self().to_string() + ": " + (st.core ? "active" : "standby") +
+      " (" + replog::to_string(n.current_role()) + "), term " + std::to_string(n.term()) +
+      ", incarnation " + std::to_string(n.incarnation()) +
+      (n.is_voter() ? ", voter" : ", learner") + "\nactive master " +
+      (n.leader().host.empty() ? std::string("unknown") : n.leader().to_string()) + "\nlog: last " +
+      std::to_string(n.last_index()) + ", on disk " + std::to_string(n.persisted_index()) +
+      ", committed " + std::to_string(n.commit_index()) + ", applied " +
+      std::to_string(n.last_applied()) + ", snapshot " + std::to_string(n.snapshot_index()) + "\n";
   if (n.is_leader()) {
     text_table t({"MASTER", "INCARNATION", "MATCH", "LAG", "VOTER"},
                  {false, true, true, true, false});

@@ -48,13 +48,15 @@ master_replication::master_replication(const config& cfg, master::master_options
                                std::to_string(rec.state.hard.incarnation));
   }
   node_ = std::make_unique<replog::node>(node_config_of(cfg, self_), meta_, rec.state, now);
-  if (!node_->restored_ok()) fatal_("the replicated log's snapshot does not restore (dir=" + dir + ")");
+  if (!node_->restored_ok())
+    fatal_("the replicated log's snapshot does not restore (dir=" + dir + ")");
 }
 
 void master_replication::carry_out(replog::effects fx, core::time_point now,
                                    std::vector<replog::applied_entry>& applied) {
   if (fx.hard)
-    if (auto s = disk_.write_hard(*fx.hard); !s) fatal_("replog_hard_state_write_failed: " + s.message);
+    if (auto s = disk_.write_hard(*fx.hard); !s)
+      fatal_("replog_hard_state_write_failed: " + s.message);
   if (fx.snapshot)
     if (auto s = disk_.write_snapshot(*fx.snapshot); !s)
       fatal_("replog_snapshot_write_failed: " + s.message);

@@ -29,8 +29,8 @@ class master_replication {
 
   // Opens (or creates) the disk in `dir` and starts the node. A new disk is a genesis disk
   // with cfg.master.bootstrap, else a learner with a fresh incarnation (wall-clock ms).
-  master_replication(const config& cfg, master::master_options opts, std::string dir,
-                     send_fn send, fatal_fn fatal, core::time_point now);
+  master_replication(const config& cfg, master::master_options opts, std::string dir, send_fn send,
+                     fatal_fn fatal, core::time_point now);
 
   std::vector<replog::applied_entry> on_message(const endpoint& from, const replog::message& m,
                                                 core::time_point now);

@@ -150,6 +150,7 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         // Only servers (cluster.key holders) take part in the masters' replicated log.
         std::string why;
         if (!g.check(token, principal_kind::server, "a replicated-log message", why)) return;
+        if (!proto::valid(m)) return;  // CAF takes any enum value: unknown kinds are dropped
         if (master) self->send(master, replog_atom::value, from, m);
       },
   };
