@@ -1,0 +1,219 @@
+// Three replicated masters (issue 15) as real processes: the active master is SIGKILLed while
+// clients put files, a standby's disk is wiped, the whole group is restarted. What an operator
+// sees (console `masters`, the client's exit codes and bytes) is what is checked.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "common/dfs_cluster.hpp"
+#include "common/test_files.hpp"
+
+using namespace std::chrono_literals;
+using dfs::test::dfs_cluster;
+using dfs::test::process;
+using dfs::test::read_all;
+using dfs::test::wait_until;
+using dfs::test::write_random;
+
+namespace {
+
+constexpr int masters = 3;  // port blocks 0..2; chunkservers 3..5
+
+struct Masters : ::testing::Test {
+  dfs_cluster c;
+  std::string masters_list;
+
+  void SetUp() override {
+    for (int i = 0; i < masters; ++i)
+      masters_list += std::string(i ? ", " : "") + "\"" + c.addr_of(i) + "\"";
+    c.set_common({"master.address=" + c.addr_of(0), "cluster.masters=[" + masters_list + "]",
+                  "master.replicas=3", "master.unhealthy_after_ms=1500",
+                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+    // The group's first start founds it; every later start (restart, wipe) goes without.
+    for (int i = 0; i < masters; ++i) start_master(i, true);
+    for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", masters + i - 1);
+    ASSERT_TRUE(wait_until([&] { return active() >= 0 && healthy() == 3; }, 30s));
+  }
+
+  void start_master(int i, bool bootstrap = false) {
+    c.start(
+        name(i), "master", i,
+        bootstrap ? std::vector<std::string>{"master.bootstrap=true"} : std::vector<std::string>{});
+  }
+  static std::string name(int i) { return "master" + std::to_string(i); }
+
+  std::string masters_of(int i) { return c.admin(i, {"masters"}).out; }
+  // The master that says it is active, or -1.
+  int active() {
+    for (int i = 0; i < masters; ++i)
+      if (c.proc(name(i)).running() && masters_of(i).find(": active") != std::string::npos)
+        return i;
+    return -1;
+  }
+  int healthy() {
+    int a = active();
+    if (a < 0) return 0;
+    auto r = c.admin(a, {"chunkservers"});
+    int n = 0;
+    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+
+  // A client that knows every master and waits long enough for a failover.
+  std::vector<std::string> client_argv(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     "client",
+                                     "--set",
+                                     "master.address=" + c.addr_of(0),
+                                     "--set",
+                                     "cluster.masters=[" + masters_list + "]",
+                                     "--set",
+                                     "master.replicas=3",
+                                     "--set",
+                                     "log.console=false",
+                                     "--set",
+                                     "client.timeout_ms=30000"};
+    auto tls = c.tls_args("client");
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  dfs::test::run_result cli(const std::vector<std::string>& args) {
+    return dfs::test::run(client_argv(args), c.dir());
+  }
+  std::string local(const std::string& name) { return c.dir() + "/" + name; }
+
+  // The file's newest version is byte-exact with `want`.
+  ::testing::AssertionResult readable(const std::string& remote, const std::string& want) {
+    auto back = local("back" + std::to_string(++gets_));
+    auto g = cli({"get", remote, back});
+    if (g.exit_code != 0) return ::testing::AssertionFailure() << remote << ": " << g.err;
+    if (read_all(back) != read_all(want))
+      return ::testing::AssertionFailure() << remote << ": other bytes than " << want;
+    return ::testing::AssertionSuccess();
+  }
+  int gets_ = 0;
+};
+
+TEST_F(Masters, KillingTheActiveMasterDuringPutsLosesNoAcknowledgedFile) {
+  std::vector<std::string> acked;
+  for (int i = 0; i < 5; ++i) {
+    write_random(local("f" + std::to_string(i)), 20000 + i * 7000, i + 1);
+    auto r = cli(
+        {"put", local("f" + std::to_string(i)), "/f" + std::to_string(i), "--chunk-size", "64KiB"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    acked.push_back("f" + std::to_string(i));
+  }
+  int old = active();
+  ASSERT_GE(old, 0);
+  // A put in flight when the active master dies: it completes or fails cleanly.
+  write_random(local("big"), 3 << 20, 99);
+  process inflight(client_argv({"put", local("big"), "/big", "--chunk-size", "256KiB"}),
+                   local("inflight.out"));
+  c.kill9(name(old));
+  auto killed_at = std::chrono::steady_clock::now();
+  // Puts go on: each waits for the new active master.
+  for (int i = 5; i < 10; ++i) {
+    write_random(local("f" + std::to_string(i)), 20000 + i * 7000, i + 1);
+    auto r = cli(
+        {"put", local("f" + std::to_string(i)), "/f" + std::to_string(i), "--chunk-size", "64KiB"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    if (i == 5)
+      std::cout << "first put after the kill done in "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - killed_at)
+                       .count()
+                << " ms\n";
+    acked.push_back("f" + std::to_string(i));
+  }
+  int now_active = active();
+  ASSERT_GE(now_active, 0);
+  EXPECT_NE(now_active, old);
+  for (auto& f : acked) EXPECT_TRUE(readable("/" + f, local(f)));
+  ASSERT_TRUE(wait_until([&] { return !inflight.running(); }, 60s));
+  if (inflight.status() == 0)
+    EXPECT_TRUE(readable("/big", local("big")));
+  else  // never half a version: the file does not exist, or it is whole
+    EXPECT_TRUE(cli({"stat", "/big"}).exit_code != 0 || readable("/big", local("big")));
+  // The old master comes back as a standby and learns what it missed.
+  start_master(old);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto m = masters_of(old);
+        return m.find(": standby") != std::string::npos &&
+               m.find("active master " + c.addr_of(now_active)) != std::string::npos;
+      },
+      20s))
+      << masters_of(old);
+}
+
+TEST_F(Masters, AWipedStandbyCatchesUpAndAFullRestartKeepsTheNamespace) {
+  std::vector<std::string> files;
+  for (int i = 0; i < 6; ++i) {
+    auto f = "w" + std::to_string(i);
+    write_random(local(f), 5000 + i * 3000, 50 + i);
+    ASSERT_EQ(cli({"put", local(f), "/d/" + f}).exit_code, 0);
+    files.push_back(f);
+  }
+  int a = active();
+  ASSERT_GE(a, 0);
+  int standby = (a + 1) % masters;
+  c.kill9(name(standby));
+  std::filesystem::remove_all(c.dir() + "/" + name(standby));
+  start_master(standby);  // no bootstrap: a learner until the active master readmits it
+  // It catches up and becomes a voter again (the active master lists its new incarnation).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto m = masters_of(a);
+        auto row = m.find(c.addr_of(standby));
+        return row != std::string::npos && m.find("yes", row) != std::string::npos &&
+               m.find("\n", row) > m.find("yes", row);
+      },
+      30s))
+      << masters_of(a);
+  auto m = masters_of(standby);
+  EXPECT_NE(m.find(", voter"), std::string::npos) << m;
+  // Every master down at once, then up again: the namespace is intact.
+  for (int i = 0; i < masters; ++i) c.kill9(name(i));
+  for (int i = 0; i < masters; ++i) start_master(i);
+  ASSERT_TRUE(wait_until([&] { return active() >= 0 && healthy() == 3; }, 30s));
+  for (auto& f : files) EXPECT_TRUE(readable("/d/" + f, local(f)));
+  auto more = local("after");
+  write_random(more, 1234, 7);
+  ASSERT_EQ(cli({"put", more, "/d/after"}).exit_code, 0);
+  EXPECT_TRUE(readable("/d/after", more));
+}
+
+TEST_F(Masters, AStandbyRefusesMutationsAndNamesTheActiveMaster) {
+  int a = active();
+  ASSERT_GE(a, 0);
+  int standby = (a + 1) % masters;
+  auto r = c.admin(standby, {"drain", c.addr_of(masters)});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("not the active master (active: " + c.addr_of(a) + ")"),
+            std::string::npos)
+      << r.out << r.err;
+  // A client pointed at the standby alone is sent on to the active master.
+  std::vector<std::string> args = {DFS_BIN_PATH,
+                                   "--role",
+                                   "client",
+                                   "--set",
+                                   "master.address=" + c.addr_of(standby),
+                                   "--set",
+                                   "cluster.masters=[" + masters_list + "]",
+                                   "--set",
+                                   "master.replicas=3",
+                                   "--set",
+                                   "log.console=false",
+                                   "mkdir",
+                                   "/via-standby"};
+  auto tls = c.tls_args("client");
+  args.insert(args.end() - 2, tls.begin(), tls.end());
+  auto mk = dfs::test::run(args, c.dir());
+  EXPECT_EQ(mk.exit_code, 0) << mk.err;
+  EXPECT_EQ(cli({"stat", "/via-standby"}).exit_code, 0);
+}
+
+}  // namespace
