@@ -276,6 +276,23 @@ void recover_metadata(master_self self) {
 }
 
 // A request whose reply the core may give now or after its batch is durable.
+// A master that just became active knows no chunkserver until they register again (about one
+// heartbeat): a put then is told to ask again (`unavailable`, which clients retry within their
+// timeout) instead of failing with no_servers.
+std::optional<put_plan> registering(const master_state& st) {
+  if (!st.repl || !st.core) return std::nullopt;
+  auto since = core::clock::now() - st.active_since;
+  if (since > std::chrono::milliseconds(st.cfg.master.unhealthy_after_ms) * 2) return std::nullopt;
+  if (st.core->registry().count(registry::health::healthy) >= st.cfg.quorum.write)
+    return std::nullopt;
+  put_plan p;
+  p.status = ns_status::unavailable;
+  p.error = "this master became active " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(since).count()) +
+            " ms ago; chunkservers are registering: ask again";
+  return p;
+}
+
 // What a standby answers a client with: ask the active master.
 template <class Reply>
 Reply not_leader_reply(const master_state& st) {
@@ -426,8 +443,9 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         if (!st.core) return status_reply{ns_status::not_leader, not_leader_line(st), {}};
         return status_reply{ns_status::ok, {}, master_status_of(st)};
       },
-      [=](put_atom, const put_request& r) {
+      [=](put_atom, const put_request& r) -> caf::result<put_plan> {
         count_op(self, "put");
+        if (auto wait = registering(self->state)) return *wait;
         return ask_core<put_plan>(self, [&](master::master_core& mc, auto t) {
           return mc.on_put(t, r, core::clock::now());
         });

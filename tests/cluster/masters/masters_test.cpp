@@ -3,6 +3,8 @@
 // sees (console `masters`, the client's exit codes and bytes) is what is checked.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -211,6 +213,44 @@ TEST_F(Masters, AStandbyRefusesMutationsAndNamesTheActiveMaster) {
   auto mk = dfs::test::run(args, c.dir());
   EXPECT_EQ(mk.exit_code, 0) << mk.err;
   EXPECT_EQ(cli({"stat", "/via-standby"}).exit_code, 0);
+}
+
+// Fencing (issue 15 item 3): a paused active master (SIGSTOP: a long GC pause, a frozen VM) is
+// replaced by the majority; when it wakes up it steps down instead of acting on its old term,
+// and the cluster goes on with the new active master.
+TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
+  write_random(local("p0"), 30000, 70);
+  ASSERT_EQ(cli({"put", local("p0"), "/p0"}).exit_code, 0);
+  int old = active();
+  ASSERT_GE(old, 0);
+  pid_t pid = c.proc(name(old)).pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  write_random(local("p1"), 40000, 71);
+  auto r = cli({"put", local("p1"), "/p1"});
+  int now_active = -1;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (int i = 0; i < masters; ++i)
+          if (i != old && masters_of(i).find(": active") != std::string::npos) now_active = i;
+        return now_active >= 0;
+      },
+      20s));
+  ::kill(pid, SIGCONT);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_GE(now_active, 0);
+  // The woken master learns the new term and follows the new active master.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto m = masters_of(old);
+        return m.find(": standby") != std::string::npos &&
+               m.find("active master " + c.addr_of(now_active)) != std::string::npos;
+      },
+      20s))
+      << masters_of(old);
+  write_random(local("p2"), 50000, 72);
+  ASSERT_EQ(cli({"put", local("p2"), "/p2"}).exit_code, 0);
+  for (auto f : {"p0", "p1", "p2"}) EXPECT_TRUE(readable(std::string("/") + f, local(f)));
+  EXPECT_EQ(active(), now_active);
 }
 
 }  // namespace
