@@ -354,7 +354,10 @@ double median(std::vector<double> v) {
 // and until a surviving master's console says it is active (failover_elect_ms, polled by a
 // second thread, so its resolution is one console round trip, ~0.1-0.3 s). The killed master
 // is then restarted (no bootstrap) and the round ends when it says standby and the active
-// master counts 3 healthy chunkservers.
+// master counts 3 healthy chunkservers. A request already sent to the killed master is not
+// failed when its link drops: it waits out the client's first attempt (client.timeout_ms / 4,
+// retry_policy), so failover_ms is about 15 s here however fast the election; `--set
+// client.timeout_ms=N` (after the 60000 here) moves it.
 std::map<std::string, double> failover_phase(const bench_options& o) {
   dfs::test::dfs_cluster cl;
   master_group m{cl, std::max(o.masters, 3)};
