@@ -2,6 +2,9 @@
 // measures, on the same machine, the storage path and the machine's own limits:
 //   put/get of one large file (MiB/s), N small files (put/stat/get/rm files/s), metadata
 //   lookups/s, local disk sequential write (with fsync) / cold read, loopback TCP MiB/s.
+// --masters 3 runs the same with three replicated masters (issue 15: the metadata log goes
+// through Raft), plus the failover phase: SIGKILL the active master, time until a client's
+// small put succeeds again (and until a standby says it is active).
 // Output: a table, or one JSON object with --json. Not part of ctest (scripts/bench storage).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -147,40 +150,100 @@ double per_second(caf::actor_system& sys, const dfs::config& cfg, size_t n, size
 struct bench_options {
   uint64_t big_mib = 1024;
   size_t files = 10000, threads = 16;
+  int masters = 1;       // 1, or 3 replicated masters (port blocks 0..masters-1)
+  size_t failovers = 5;  // rounds of the failover phase (masters > 1)
   std::vector<std::string> sets;
   std::string via = "native";  // "http": also every figure through a fileserver's gateway
 };
 
+// The master group of a bench cluster: one master on port block 0 ("master", as before
+// issue 15), or `n` replicated masters "master0".."master<n-1>" on blocks 0..n-1; the
+// chunkservers come after them.
+struct master_group {
+  dfs::test::dfs_cluster& cl;
+  int n;
+
+  std::string name(int i) const { return n == 1 ? "master" : "master" + std::to_string(i); }
+  // What every node and the client is told about the masters.
+  std::vector<std::string> sets() const {
+    std::vector<std::string> s = {"master.address=" + cl.addr_of(0)};
+    if (n == 1) return s;
+    std::string list;
+    for (int i = 0; i < n; ++i) list += std::string(i ? ", " : "") + "\"" + cl.addr_of(i) + "\"";
+    s.push_back("cluster.masters=[" + list + "]");
+    s.push_back("master.replicas=" + std::to_string(n));
+    return s;
+  }
+  // The group's first start founds it (master.bootstrap); restarts go without.
+  void start(int i, bool first) {
+    cl.start(name(i), "master", i,
+             first && n > 1 ? std::vector<std::string>{"master.bootstrap=true"}
+                            : std::vector<std::string>{});
+  }
+  void start_all() {
+    for (int i = 0; i < n; ++i) start(i, true);
+  }
+  std::string masters_of(int i) { return cl.admin(i, {"masters"}).out; }
+  // The master that says it is active (the standbys refuse admin mutations and some reads),
+  // or -1.
+  int active() {
+    if (n == 1) return 0;
+    for (int i = 0; i < n; ++i)
+      if (cl.proc(name(i)).running() && masters_of(i).find(": active") != std::string::npos)
+        return i;
+    return -1;
+  }
+  // The active master's console answer to `args` ("" when no master is active): the last one
+  // found while it answers, so that polling costs one console call as with one master.
+  std::string console(const std::vector<std::string>& args) {
+    if (last_active >= 0 && cl.proc(name(last_active)).running()) {
+      auto r = cl.admin(last_active, args);
+      if (r.exit_code == 0) return r.out;
+    }
+    last_active = active();
+    return last_active < 0 ? std::string() : cl.admin(last_active, args).out;
+  }
+  int last_active = -1;
+};
+
+// A client config for the bench cluster: every master, the cluster's client certificate.
+dfs::config client_config(dfs::test::dfs_cluster& cl, master_group& m, const bench_options& o,
+                          uint32_t timeout_ms = 30000) {
+  std::vector<std::string> client_sets = m.sets();
+  client_sets.insert(client_sets.end(),
+                     {"log.console=false", "client.timeout_ms=" + std::to_string(timeout_ms)});
+  client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
+  dfs::config cfg = dfs::load_config("", client_sets);
+  auto certs = cl.config_for("client").tls;
+  cfg.tls.ca = certs.ca, cfg.tls.cert = certs.cert, cfg.tls.key = certs.key;
+  return cfg;
+}
+
 // One run on a fresh local cluster: every figure, keyed as in the JSON output.
 std::map<std::string, double> run_once(const bench_options& o) {
   dfs::test::dfs_cluster cl;
-  auto master = cl.addr_of(0);
-  std::vector<std::string> common = {"master.address=" + master,
-                                     "chunkserver.heartbeat_interval_ms=500", "log.level=warn"};
+  master_group m{cl, o.masters};
+  std::vector<std::string> common = m.sets();
+  common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
   common.insert(common.end(), o.sets.begin(), o.sets.end());
   cl.set_common(common);
-  cl.start("master", "master", 0);
-  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  m.start_all();
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", o.masters + i - 1);
   std::optional<bench_http::gateway_client> gateway;
-  if (o.via == "http") gateway = bench_http::start_gateway(cl, 4);
-  std::vector<std::string> client_sets = {"master.address=" + master, "log.console=false",
-                                          "client.timeout_ms=30000"};
-  client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
-  dfs::config cfg = dfs::load_config("", client_sets);
-  cfg.tls.ca = cl.config_for("client").tls.ca;  // the client certificate of the cluster's CA
-  cfg.tls.cert = cl.config_for("client").tls.cert;
-  cfg.tls.key = cl.config_for("client").tls.key;
+  if (o.via == "http") gateway = bench_http::start_gateway(cl, o.masters + 3);
+  dfs::config cfg = client_config(cl, m, o);
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
   std::map<std::string, double> r;
+  r["masters"] = o.masters;
   {
     dfs::storage_client c(sys, cfg);
     if (!dfs::test::wait_until(
             [&] {
               try {
                 return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
-                       cl.admin(0, {"chunkservers"}).out.find("3 healthy") != std::string::npos;
+                       m.console({"chunkservers"}).find("3 healthy") != std::string::npos;
               } catch (...) {
                 return false;
               }
@@ -233,24 +296,19 @@ std::map<std::string, double> run_once(const bench_options& o) {
 // and by the copying time alone (from the removal seen by the console to the end).
 std::map<std::string, double> rereplicate_once(const bench_options& o) {
   dfs::test::dfs_cluster cl;
-  auto master = cl.addr_of(0);
-  std::vector<std::string> common = {
-      "master.address=" + master, "chunkserver.heartbeat_interval_ms=500", "log.level=warn",
-      "master.unhealthy_after_ms=1500", "master.removed_after_ms=3000"};
+  master_group m{cl, o.masters};
+  std::vector<std::string> common = m.sets();
+  common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn",
+                               "master.unhealthy_after_ms=1500", "master.removed_after_ms=3000"});
   common.insert(common.end(), o.sets.begin(), o.sets.end());
   cl.set_common(common);
-  cl.start("master", "master", 0);
-  for (int i = 1; i <= 4; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
-  auto console = [&](std::vector<std::string> args) { return cl.admin(0, std::move(args)).out; };
+  m.start_all();
+  for (int i = 1; i <= 4; ++i) cl.start("cs" + std::to_string(i), "chunkserver", o.masters + i - 1);
+  auto console = [&](const std::vector<std::string>& args) { return m.console(args); };
   if (!dfs::test::wait_until(
           [&] { return console({"chunkservers"}).find("4 healthy") != std::string::npos; }, 30s))
     throw std::runtime_error("re-replication cluster did not come up");
-  std::vector<std::string> client_sets = {"master.address=" + master, "log.console=false",
-                                          "client.timeout_ms=30000"};
-  client_sets.insert(client_sets.end(), o.sets.begin(), o.sets.end());
-  auto cfg = dfs::load_config("", client_sets);
-  auto certs = cl.config_for("client").tls;
-  cfg.tls.ca = certs.ca, cfg.tls.cert = certs.cert, cfg.tls.key = certs.key;
+  auto cfg = client_config(cl, m, o);
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
@@ -259,14 +317,19 @@ std::map<std::string, double> rereplicate_once(const bench_options& o) {
   write_random(big, o.big_mib << 20);
   c.put(big, "/big", 64u << 20);
   ::unlink(big.c_str());
-  // What cs1 holds is what must be copied: its rows in the chunk table, times their size.
+  // The victim is the first chunkserver holding a chunk of /big (a file of one chunk is on 3 of
+  // the 4); what it holds is what must be copied: its rows in the chunk table, times their size.
   auto layout = console({"chunks", "/big"});
-  auto victim = cl.addr_of(1) + "#";
+  int victim_i = 1;
+  while (victim_i < 4 &&
+         layout.find(cl.addr_of(o.masters + victim_i - 1) + "#") == std::string::npos)
+    ++victim_i;
+  auto victim = cl.addr_of(o.masters + victim_i - 1) + "#";
   uint64_t copied = 0;
   for (size_t p = 0; (p = layout.find(victim, p)) != std::string::npos; ++p) copied += 64u << 20;
-  if (copied == 0) throw std::runtime_error("cs1 holds no chunk of /big:\n" + layout);
+  if (copied == 0) throw std::runtime_error("no chunkserver holds a chunk of /big:\n" + layout);
   auto t0 = clk::now();
-  cl.kill9("cs1");
+  cl.kill9("cs" + std::to_string(victim_i));
   std::optional<clk::time_point> removed;
   auto done = dfs::test::wait_until(
       [&] {
@@ -290,6 +353,90 @@ double median(std::vector<double> v) {
   return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
+// Master failover (issue 15): 3 masters + 3 chunkservers, one client connected (a small put
+// done). Each round SIGKILLs the active master and times, from the kill, until a small put
+// through the same client succeeds (failover_ms; client.timeout_ms=60000, retried on errors)
+// and until a surviving master's console says it is active (failover_elect_ms, polled by a
+// second thread, so its resolution is one console round trip, ~0.1-0.3 s). The killed master
+// is then restarted (no bootstrap) and the round ends when it says standby and the active
+// master counts 3 healthy chunkservers. A request already sent to the killed master is not
+// failed when its link drops: it waits out the client's first attempt (client.timeout_ms / 4,
+// retry_policy), so failover_ms is about 15 s here however fast the election; `--set
+// client.timeout_ms=N` (after the 60000 here) moves it.
+std::map<std::string, double> failover_phase(const bench_options& o) {
+  dfs::test::dfs_cluster cl;
+  master_group m{cl, std::max(o.masters, 3)};
+  std::vector<std::string> common = m.sets();
+  common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
+  common.insert(common.end(), o.sets.begin(), o.sets.end());
+  cl.set_common(common);
+  m.start_all();
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", m.n + i - 1);
+  auto ready = [&] { return m.console({"chunkservers"}).find("3 healthy") != std::string::npos; };
+  if (!dfs::test::wait_until(ready, 30s))
+    throw std::runtime_error("failover cluster did not come up");
+  auto cfg = client_config(cl, m, o, 60000);
+  caf::actor_system_config caf_cfg;
+  dfs::configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+  dfs::storage_client c(sys, cfg);
+  std::string small(4096, 'f');
+  c.ns(dfs::ns_op::mkdir, "/failover");
+  c.put_bytes(small, "/failover/warm", 4096);
+  std::vector<double> put_ms, elect_ms;
+  for (size_t round = 0; round < o.failovers; ++round) {
+    int old = m.active();
+    if (old < 0) throw std::runtime_error("failover: no active master before round");
+    auto t0 = clk::now();
+    cl.kill9(m.name(old));
+    std::atomic<bool> stop{false};
+    std::atomic<double> elect{-1};
+    std::thread poll([&] {
+      while (!stop && secs_since(t0) < 60) {
+        for (int i = 0; i < m.n && elect < 0; ++i)
+          if (i != old && m.masters_of(i).find(": active") != std::string::npos)
+            elect = secs_since(t0) * 1000;
+        if (elect >= 0) return;
+        std::this_thread::sleep_for(20ms);
+      }
+    });
+    std::optional<double> put;
+    std::string last_error;
+    while (!put && secs_since(t0) < 120) {
+      try {
+        c.put_bytes(small, "/failover/r" + std::to_string(round), 4096);
+        put = secs_since(t0) * 1000;
+      } catch (const std::exception& e) {
+        last_error = e.what();
+      }
+    }
+    // The elect poller may still be one console call behind the put; give it a few seconds.
+    for (auto w = clk::now(); elect < 0 && clk::now() - w < 5s;) std::this_thread::sleep_for(10ms);
+    stop = true;
+    poll.join();
+    if (!put) throw std::runtime_error("failover: no put succeeded in 120 s: " + last_error);
+    put_ms.push_back(*put);
+    elect_ms.push_back(elect);
+    std::cerr << "failover " << round + 1 << ": killed " << m.name(old) << ", put after "
+              << static_cast<long long>(*put) << " ms, a master active after "
+              << static_cast<long long>(elect.load()) << " ms\n";
+    m.start(old, false);
+    if (!dfs::test::wait_until(
+            [&] { return m.masters_of(old).find(": standby") != std::string::npos && ready(); },
+            60s))
+      throw std::runtime_error("failover: " + m.name(old) + " did not come back as standby:\n" +
+                               m.masters_of(old));
+  }
+  std::map<std::string, double> r;
+  r["failover_ms_median"] = median(put_ms);
+  r["failover_ms_max"] = *std::max_element(put_ms.begin(), put_ms.end());
+  if (std::find(elect_ms.begin(), elect_ms.end(), -1.0) == elect_ms.end()) {
+    r["failover_elect_ms_median"] = median(elect_ms);
+    r["failover_elect_ms_max"] = *std::max_element(elect_ms.begin(), elect_ms.end());
+  }
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,7 +444,7 @@ int main(int argc, char** argv) {
   bool json = false;
   bench_options o;
   size_t runs = 1, pause_s = 0;
-  bool rereplicate_only = false;
+  bool rereplicate_only = false, failover_only = false;
   app.add_flag("--json", json, "one JSON object on stdout");
   app.add_option("--big-mib", o.big_mib, "size of the large file (MiB)");
   app.add_option("--files", o.files, "number of 4 KiB files");
@@ -307,18 +454,30 @@ int main(int argc, char** argv) {
   // allocates new ones, which makes file creation slower right after a run deleted 30,000.
   app.add_option("--pause", pause_s, "seconds to wait between runs (e.g. 300)");
   app.add_flag("--rereplicate-only", rereplicate_only, "only the re-replication phase");
+  app.add_option("--masters", o.masters,
+                 "1 master, or 3 replicated masters (adds the failover phase)")
+      ->check(CLI::IsMember({1, 3}));
+  app.add_flag("--failover-only", failover_only,
+               "only the failover phase (3 masters): SIGKILL the active master, time a put");
+  app.add_option("--failovers", o.failovers, "rounds of the failover phase (default 5)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--via", o.via, "native (default) or http: also through a fileserver's gateway")
       ->check(CLI::IsMember({"native", "http"}));
   app.add_option("--set", o.sets, "config override for every node and the client (repeatable)")
       ->allow_extra_args(false);
   CLI11_PARSE(app, argc, argv);
+  if (failover_only) o.masters = 3;
+  bool only_phase = rereplicate_only || failover_only;
   std::map<std::string, std::vector<double>> all;
   for (size_t i = 0; i < std::max<size_t>(runs, 1); ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::seconds(pause_s));
     std::map<std::string, double> one;
     try {
-      if (!rereplicate_only) one = run_once(o);
-      for (auto& [k, v] : rereplicate_once(o)) one[k] = v;
+      if (!only_phase) one = run_once(o);
+      if (!failover_only)
+        for (auto& [k, v] : rereplicate_once(o)) one[k] = v;
+      if (o.masters > 1 && !rereplicate_only)
+        for (auto& [k, v] : failover_phase(o)) one[k] = v;
     } catch (const std::exception& e) {
       std::cerr << "bench: " << e.what() << "\n";
       return 1;
@@ -335,8 +494,16 @@ int main(int argc, char** argv) {
   // Each figure against what this machine allows for it: every put byte is written by three
   // replicas, every small put creates three chunk files; reads are bound by the slower of the
   // disk and one loopback stream.
-  if (rereplicate_only) {
-    for (auto& [k, v] : r) std::printf("%-24s %10.1f\n", k.c_str(), v);
+  if (only_phase) {
+    r["masters"] = o.masters;
+    if (json) {
+      std::string s = "{";
+      for (auto& [k, v] : r)
+        s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
+      std::cout << s << "}\n";
+    } else {
+      for (auto& [k, v] : r) std::printf("%-24s %10.1f\n", k.c_str(), v);
+    }
     return 0;
   }
   r["put_1gib_of_limit"] = r["put_1gib_mib_s"] / (r["disk_write_mib_s"] / 3);
@@ -355,6 +522,8 @@ int main(int argc, char** argv) {
       s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
     std::cout << s << "}\n";
   } else {
+    std::printf("%d master%s%s\n", o.masters, o.masters > 1 ? "s" : "",
+                o.masters > 1 ? " (replicated metadata log, one active)" : "");
     std::printf("%-22s %12s   %s\n", "figure", "value", "machine limit for it");
     auto row = [&](const char* k, const char* limit, const char* frac) {
       std::printf("%-22s %12.1f", k, r[k]);
@@ -367,8 +536,9 @@ int main(int argc, char** argv) {
     for (auto k : {"small_get_files_s", "small_stat_files_s", "small_rm_files_s", "meta_lookups_s",
                    "disk_write_mib_s", "disk_read_mib_s", "loopback_mib_s", "disk_4k_creates_s",
                    "rereplicate_1gib_s", "rereplicate_mib_s", "rereplicate_copy_mib_s",
-                   "rereplicate_copied_mib"})
-      row(k, "", nullptr);
+                   "rereplicate_copied_mib", "failover_ms_median", "failover_ms_max",
+                   "failover_elect_ms_median", "failover_elect_ms_max"})
+      if (r.count(k) != 0) row(k, "", nullptr);
     if (o.via == "http") {
       row("http_put_1gib_mib_s", "native put", "http_put_1gib_of_native");
       row("http_get_1gib_mib_s", "native get", "http_get_1gib_of_native");
