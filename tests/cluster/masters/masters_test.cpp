@@ -46,6 +46,12 @@ struct Masters : ::testing::Test {
   static std::string name(int i) { return "master" + std::to_string(i); }
 
   std::string masters_of(int i) { return c.admin(i, {"masters"}).out; }
+  // Master `i` is a standby and names `active` as the active master.
+  bool follows(int i, int active) {
+    auto m = masters_of(i);
+    return m.find(": standby") != std::string::npos &&
+           m.find("active master " + c.addr_of(active)) != std::string::npos;
+  }
   // The master that says it is active, or -1.
   int active() {
     for (int i = 0; i < masters; ++i)
@@ -141,14 +147,7 @@ TEST_F(Masters, KillingTheActiveMasterDuringPutsLosesNoAcknowledgedFile) {
     EXPECT_TRUE(cli({"stat", "/big"}).exit_code != 0 || readable("/big", local("big")));
   // The old master comes back as a standby and learns what it missed.
   start_master(old);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto m = masters_of(old);
-        return m.find(": standby") != std::string::npos &&
-               m.find("active master " + c.addr_of(now_active)) != std::string::npos;
-      },
-      20s))
-      << masters_of(old);
+  ASSERT_TRUE(wait_until([&] { return follows(old, now_active); }, 20s)) << masters_of(old);
 }
 
 TEST_F(Masters, AWipedStandbyCatchesUpAndAFullRestartKeepsTheNamespace) {
@@ -239,14 +238,7 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_GE(now_active, 0);
   // The woken master learns the new term and follows the new active master.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto m = masters_of(old);
-        return m.find(": standby") != std::string::npos &&
-               m.find("active master " + c.addr_of(now_active)) != std::string::npos;
-      },
-      20s))
-      << masters_of(old);
+  ASSERT_TRUE(wait_until([&] { return follows(old, now_active); }, 20s)) << masters_of(old);
   write_random(local("p2"), 50000, 72);
   ASSERT_EQ(cli({"put", local("p2"), "/p2"}).exit_code, 0);
   for (auto f : {"p0", "p1", "p2"}) EXPECT_TRUE(readable(std::string("/") + f, local(f)));
