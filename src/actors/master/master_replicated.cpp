@@ -238,7 +238,9 @@ std::string masters_text(const master_state& st) {
       (n.leader().host.empty() ? std::string("unknown") : n.leader().to_string()) + "\nlog: last " +
       std::to_string(n.last_index()) + ", on disk " + std::to_string(n.persisted_index()) +
       ", committed " + std::to_string(n.commit_index()) + ", applied " +
-      std::to_string(n.last_applied()) + ", snapshot " + std::to_string(n.snapshot_index()) + "\n";
+      std::to_string(n.last_applied()) + ", snapshot " + std::to_string(n.snapshot_index()) +
+      "\nmessages to masters not yet connected (dropped, sent again by the protocol) " +
+      std::to_string(st.replog_dropped) + "\n";
   if (n.is_leader()) {
     text_table t({"MASTER", "INCARNATION", "MATCH", "LAG", "VOTER"},
                  {false, true, true, true, false});
