@@ -211,6 +211,10 @@ ns_reply storage_client::ns(ns_op op, const std::string& given) {
   auto path = op == ns_op::list ? without_trailing_slash(given) : given;
   // rm takes names from before the name rules, as the master does (path_rules::stored).
   check_remote(path, op == ns_op::remove ? master::path_rules::stored : master::path_rules::clean);
+  if (stale_ok_ && (op == ns_op::list || op == ns_op::stat))
+    return call<ns_reply>(
+        storage_atom::value,
+        stale_read_request{op == ns_op::list ? stale_op::list : stale_op::stat, path, 0});
   ns_request req{op, path};
   if (op == ns_op::remove || op == ns_op::mkdir) {
     layout_cache_.clear();
@@ -253,6 +257,8 @@ status::master_section storage_client::master_status() {
 
 ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
   check_remote(path);
+  if (stale_ok_)
+    return call<ns_reply>(storage_atom::value, stale_read_request{stale_op::layout, path, version});
   return call<ns_reply>(storage_atom::value, layout_request{path, version});
 }
 
@@ -275,7 +281,7 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
                                [](const ns_chunk& c) { return !c.replicas.empty(); });
     if (located) {
       if (layout_cache_.size() > max_layout_cache_entries) layout_cache_.clear();
-      layout_cache_[key] = {r, std::chrono::steady_clock::now()};
+      if (!stale_ok_) layout_cache_[key] = {r, std::chrono::steady_clock::now()};
       return r;
     }
     if (std::chrono::steady_clock::now() > deadline)

@@ -93,6 +93,10 @@ class storage_client {
   // share a reservation of chains). Public for tools and tests that push chunks themselves.
   put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   const config& cfg() const { return cfg_; }
+  // --stale-ok: ls, stat and the layouts of get may be answered by a standby master from its
+  // copy of the metadata (core/master/stale_reads.hpp), at most the replication lag behind.
+  void set_stale_ok(bool on) { stale_ok_ = on; }
+  bool stale_ok() const { return stale_ok_; }
   caf::actor_system& system() const { return sys_; }
   // The master asked last: after a request returned, the (active) master that answered it.
   // master.address as written with one master.
@@ -128,7 +132,8 @@ class storage_client {
     ns_reply reply;
     std::chrono::steady_clock::time_point at;
   };
-  std::map<std::pair<std::string, uint64_t>, cached> layout_cache_;
+  std::map<std::pair<std::string, uint64_t>, cached> layout_cache_;  // fresh layouts only
+  bool stale_ok_ = false;
   // Where this client starts in a chunk's replica list: random, so that many readers of one
   // (hot) chunk spread over all its replicas instead of all picking the first.
   size_t read_offset_ = std::random_device{}();

@@ -57,7 +57,8 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
         err = "unknown option '" + a + "'";
         return false;
       }
-      if (a.size() == 2 || a == "--force") {  // short options (-l, -R, -s, -r) are switches
+      // Short options (-l, -R, -s, -r), --force and --stale-ok are switches.
+      if (a.size() == 2 || a == "--force" || a == "--stale-ok") {
         vals[a] = "1";
         continue;
       }
@@ -72,6 +73,22 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
   }
   return true;
 }
+
+// --stale-ok for one command: its reads may come from a standby master; the client's setting
+// is back as it was afterwards (the shell keeps one client for every command).
+class stale_reads_for {
+ public:
+  stale_reads_for(storage_client& c, bool on) : c_(c), was_(c.stale_ok()) {
+    c_.set_stale_ok(on || was_);
+  }
+  ~stale_reads_for() { c_.set_stale_ok(was_); }
+  stale_reads_for(const stale_reads_for&) = delete;
+  stale_reads_for& operator=(const stale_reads_for&) = delete;
+
+ private:
+  storage_client& c_;
+  bool was_;
+};
 
 uint64_t parse_number(const std::string& s, const std::string& what) {
   if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
@@ -162,9 +179,13 @@ int cmd_get(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--version", "-r", "--jobs"}, pos, f, err)) return fail(err);
+  if (!parse_flags(args, {"--version", "-r", "--jobs", "--stale-ok"}, pos, f, err))
+    return fail(err);
   if (pos.size() != 2)
-    return fail("usage: get REMOTE LOCAL [--version N] | get -r REMOTEDIR LOCALDIR [--jobs N]");
+    return fail(
+        "usage: get REMOTE LOCAL [--version N] [--stale-ok] | get -r REMOTEDIR LOCALDIR [--jobs "
+        "N]");
+  stale_reads_for stale(client, f.count("--stale-ok") > 0);
   if (f.count("-r")) {
     if (f.count("--version")) return fail("get -r takes the newest versions (no --version)");
     return tree_summary("get", get_tree(client, pos[0], pos[1], {0, parse_jobs(f)}));
@@ -182,8 +203,9 @@ int cmd_cat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--version"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: cat REMOTE [--version N]");
+  if (!parse_flags(args, {"--version", "--stale-ok"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: cat REMOTE [--version N] [--stale-ok]");
+  stale_reads_for stale(client, f.count("--stale-ok") > 0);
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   client.get(pos[0], version, [](uint64_t, std::string_view d) {
     std::cout.write(d.data(), static_cast<std::streamsize>(d.size()));
@@ -218,8 +240,9 @@ int cmd_ls(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-l", "-R"}, pos, f, err)) return fail(err);
-  if (pos.size() > 1) return fail("usage: ls [-l] [-R] [DIR]");
+  if (!parse_flags(args, {"-l", "-R", "--stale-ok"}, pos, f, err)) return fail(err);
+  if (pos.size() > 1) return fail("usage: ls [-l] [-R] [--stale-ok] [DIR]");
+  stale_reads_for stale(client, f.count("--stale-ok") > 0);
   std::string dir = pos.empty() ? "/" : pos[0];
   if (f.count("-R")) {
     std::cout << escape_unprintable(dir) << ":\n";
@@ -321,8 +344,13 @@ int cmd_mv(storage_client& client, const args_t& args) {
 }
 
 int cmd_stat(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return fail("usage: stat REMOTE");
-  auto r = client.ns(ns_op::stat, args[1]);
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"--stale-ok"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: stat REMOTE [--stale-ok]");
+  stale_reads_for stale(client, f.count("--stale-ok") > 0);
+  auto r = client.ns(ns_op::stat, pos[0]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
     std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count << " entries\n";
@@ -444,14 +472,17 @@ const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
       {"put", guarded("put LOCAL REMOTE [--chunk-size S] | put -r LOCALDIR REMOTEDIR [--jobs N]",
                       "upload a file as a new version (-r: a tree, N files at once)", cmd_put)},
-      {"get", guarded("get REMOTE LOCAL [--version N] | get -r REMOTEDIR LOCALDIR [--jobs N]",
+      {"get", guarded("get REMOTE LOCAL [--version N] [--stale-ok] | get -r REMOTEDIR LOCALDIR "
+                      "[--jobs N]",
                       "download a version (LOCAL '-': stdout; never through a symlink; -r: a "
-                      "tree of newest versions)",
+                      "tree of newest versions; --stale-ok: a standby master may answer)",
                       cmd_get)},
-      {"cat", guarded("cat REMOTE [--version N]", "print a version to stdout", cmd_cat)},
-      {"ls", guarded("ls [-l] [-R] [DIR]",
+      {"cat",
+       guarded("cat REMOTE [--version N] [--stale-ok]", "print a version to stdout", cmd_cat)},
+      {"ls", guarded("ls [-l] [-R] [--stale-ok] [DIR]",
                      "list a directory (-l: sizes, versions, replicas; -R: and every directory "
-                     "below)",
+                     "below; --stale-ok: a standby master may answer, at most the replication "
+                     "lag behind)",
                      cmd_ls)},
       {"edit", guarded("edit REMOTE [--force]",
                        "edit the newest version in $VISUAL/$EDITOR; uploads a new version if it "
@@ -463,7 +494,8 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"du", guarded("du [-s] [PATH]",
                      "bytes of the newest versions per directory below PATH (-s: the total only)",
                      cmd_du)},
-      {"stat", guarded("stat REMOTE", "size, versions and chunks of a file", cmd_stat)},
+      {"stat",
+       guarded("stat REMOTE [--stale-ok]", "size, versions and chunks of a file", cmd_stat)},
       {"mkdir", guarded("mkdir DIR", "create a directory", cmd_path_op<ns_op::mkdir>)},
       {"rm",
        guarded("rm REMOTE", "move a file (all versions) to the trash, or remove an empty directory",

@@ -201,6 +201,8 @@ const std::vector<field>& schema() {
                                            &master_section::election_timeout_ms, 50, 60000),
       uint_field<master_section, uint32_t>("master.replication_heartbeat_ms", &C::master,
                                            &master_section::replication_heartbeat_ms, 5, 10000),
+      uint_field<master_section, uint32_t>("master.stale_read_max_ms", &C::master,
+                                           &master_section::stale_read_max_ms, 1, 3600000),
       uint_field<quorum_section, uint32_t>("quorum.replication", &C::quorum,
                                            &quorum_section::replication, 1, 16),
       uint_field<quorum_section, uint32_t>("quorum.write", &C::quorum, &quorum_section::write, 1,

@@ -72,6 +72,8 @@ struct master_section {
   bool bootstrap = false;
   uint32_t election_timeout_ms = 1000;  // a standby hearing no active master this long takes over
   uint32_t replication_heartbeat_ms = 100;  // the active master's heartbeat to the standbys
+  // A standby serves --stale-ok reads only while it heard from an active master this recently.
+  uint32_t stale_read_max_ms = 10000;
 };
 
 struct quorum_section {

@@ -20,6 +20,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<versions_request>("dfs::versions_request");
   cfg.add_message_type<trash_request>("dfs::trash_request");
   cfg.add_message_type<layout_request>("dfs::layout_request");
+  cfg.add_message_type<stale_read_request>("dfs::stale_read_request");
   cfg.add_message_type<ns_reply>("dfs::ns_reply");
   cfg.add_message_type<status_request>("dfs::status_request");
   cfg.add_message_type<status_reply>("dfs::status_reply");

@@ -34,6 +34,11 @@ typename Inspector::result_type inspect(Inspector& f, layout_request& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stale_read_request& x) {
+  return f(caf::meta::type_name("dfs::stale_read_request"), x.op, x.path, x.version);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_entry& x) {
   return f(caf::meta::type_name("dfs::ns_entry"), x.name, x.is_dir, x.size_bytes, x.mtime_ms,
            x.version_count, x.chunk_count);

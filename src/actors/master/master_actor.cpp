@@ -11,6 +11,7 @@
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 #include "core/master/capabilities.hpp"
+#include "core/master/stale_reads.hpp"
 #include "core/security/capability.hpp"
 
 namespace dfs {
@@ -349,11 +350,15 @@ void subscribe(master_self self, const failure_detector_actor& membership) {
   if (!membership) return;
   self->request(membership, caf::infinite, subscribe_atom::value,
                 caf::actor_cast<membership_listener>(self))
-      .then([](const std::vector<member_event_msg>&) {},
-            [](caf::error& e) {
-              log::get("master")->warn("membership_subscribe_failed error=\"{}\"",
-                                       caf::to_string(e));
-            });
+      .then(
+          [self](const std::vector<member_event_msg>& live) {
+            // Members known before we subscribed: no event comes for them.
+            for (auto& e : live)
+              if (is_chunkserver(e)) self->state.chunkservers_up[e.id.address()] = e.id;
+          },
+          [](caf::error& e) {
+            log::get("master")->warn("membership_subscribe_failed error=\"{}\"", caf::to_string(e));
+          });
 }
 
 }  // namespace
@@ -438,6 +443,26 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         return ask_core<ns_reply>(
             self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
+      [=](storage_atom, const stale_read_request& r) -> caf::result<ns_reply> {
+        count_op(self, to_string(r.op));
+        auto& st = self->state;
+        if (!st.core) {  // a standby: from its copy of the committed metadata
+          auto reply = standby_stale_read(st, r);
+          if (reply.status == ns_status::ok) sign_chunks(st, reply);
+          return reply;
+        }
+        // The active master (or the only one) answers like the plain request.
+        if (r.op == stale_op::layout)
+          return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+            return mc.on_request(t, layout_request{r.path, r.version});
+          });
+        if (r.op != stale_op::list && r.op != stale_op::stat)
+          return master::stale_read(st.core->meta(), r, {});  // the unknown-operation error
+        ns_request q{r.op == stale_op::list ? ns_op::list : ns_op::stat, r.path};
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_request(t, q, core::clock::now(), wall_clock_ms());
+        });
+      },
       [=](storage_atom, const status_request&) {
         auto& st = self->state;
         if (!st.core) return status_reply{ns_status::not_leader, not_leader_line(st), {}};
@@ -471,7 +496,12 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=](member_event_atom, const member_event_msg& e) {
         // Membership is the faster signal; the heartbeat table stays as the second one.
         auto& st = self->state;
-        if (!is_chunkserver(e) || !st.core) return;
+        if (!is_chunkserver(e)) return;
+        if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
+          st.chunkservers_up.erase(e.id.address());
+        else
+          st.chunkservers_up[e.id.address()] = e.id;
+        if (!st.core) return;
         if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
           carry_out(self, st.core->on_member_down(e.id, e.kind == member_event_kind::left,
                                                   core::clock::now()));

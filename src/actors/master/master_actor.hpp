@@ -69,7 +69,10 @@ struct master_state {
   std::string token_key;  // from cluster.key: our server token for the other masters
   std::string own_token;
   uint64_t own_token_renew_s = 0;
-  uint64_t replog_dropped = 0;  // messages to a master we had no connection to
+  uint64_t replog_dropped = 0;                   // messages to a master we had no connection to
+  uint64_t stale_reads = 0, stale_refusals = 0;  // --stale-ok reads answered as a standby
+  // Chunkservers membership lists alive: where a standby's stale layouts send readers.
+  std::map<endpoint, node_id> chunkservers_up;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -110,6 +113,9 @@ void flush_replicated(master_self self);
 // The error line a standby answers with.
 std::string not_leader_line(const master_state& st);
 std::string masters_text(const master_state& st);
+// A --stale-ok read on a standby: the answer from its committed metadata, or not_leader (with
+// the active master's address) when it has not heard from one recently enough.
+ns_reply standby_stale_read(master_state& st, const stale_read_request& r);
 // A monitored peer connection went down.
 void on_peer_down(master_self self, const caf::actor_addr& source);
 

@@ -15,6 +15,7 @@
 #include "common/logging.hpp"
 #include "common/text_table.hpp"
 #include "core/master/leader_hint.hpp"
+#include "core/master/stale_reads.hpp"
 #include "core/security/auth_token.hpp"
 
 namespace dfs {
@@ -227,6 +228,24 @@ void on_peer_down(master_self self, const caf::actor_addr& source) {
     }
 }
 
+ns_reply standby_stale_read(master_state& st, const stale_read_request& r) {
+  ns_reply out;
+  auto now = core::clock::now();
+  auto why = st.repl ? master::stale_refusal(st.repl->node().leader_last_heard(), now,
+                                             st.cfg.master.stale_read_max_ms)
+                     : std::string("this master has no metadata to read from");
+  if (!why.empty()) {
+    ++st.stale_refusals;
+    out.status = ns_status::not_leader;
+    out.error = not_leader_line(st) + "; " + why;
+    return out;
+  }
+  ++st.stale_reads;
+  std::vector<node_id> servers;
+  for (auto& [addr, id] : st.chunkservers_up) servers.push_back(id);
+  return master::stale_read(st.repl->committed().meta(), r, servers);
+}
+
 std::string masters_text(const master_state& st) {
   if (!st.repl) return "one master (master.replicas = 1): " + st.cfg.master.address + ", active\n";
   const auto& n = st.repl->node();
@@ -240,7 +259,9 @@ std::string masters_text(const master_state& st) {
       ", committed " + std::to_string(n.commit_index()) + ", applied " +
       std::to_string(n.last_applied()) + ", snapshot " + std::to_string(n.snapshot_index()) +
       "\nmessages to masters not yet connected (dropped, sent again by the protocol) " +
-      std::to_string(st.replog_dropped) + "\n";
+      std::to_string(st.replog_dropped) + "\nstale reads answered as a standby " +
+      std::to_string(st.stale_reads) + ", refused (too long without an active master) " +
+      std::to_string(st.stale_refusals) + "\n";
   if (n.is_leader()) {
     text_table t({"MASTER", "INCARNATION", "MATCH", "LAG", "VOTER"},
                  {false, true, true, true, false});

@@ -113,6 +113,9 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
       [=](storage_atom, const std::string& t, const layout_request& r) {
         return to_master(self, master, t, r);
       },
+      [=](storage_atom, const std::string& t, const stale_read_request& r) {
+        return to_master(self, master, t, r);
+      },
       [=, &g](storage_atom, const std::string& token,
               const status_request& r) -> caf::result<status_reply> {
         // Read-only, like the status page itself: any authenticated principal.

@@ -6,6 +6,7 @@
 
 #include "common/assert.hpp"
 #include "common/limits.hpp"
+#include "core/master/ns_replies.hpp"
 #include "core/master/placement.hpp"
 
 namespace dfs::master {
@@ -14,27 +15,11 @@ namespace {
 
 constexpr uint32_t max_versions_per_request = 1000;
 
-ns_reply ns_error(errc code, std::string msg) {
-  ns_reply r;
-  r.status = code;
-  r.error = std::move(msg);
-  return r;
-}
-
-ns_reply ns_error(const error& e) {
-  return ns_error(e.code, e.message);
-}
-
 put_plan plan_error(errc code, std::string msg) {
   put_plan p;
   p.status = code;
   p.error = std::move(msg);
   return p;
-}
-
-ns_version to_ns(const version_info& v) {
-  return {v.number, v.mtime_ms, v.size_bytes, v.chunk_size_bytes,
-          static_cast<uint32_t>(v.chunks.size())};
 }
 
 std::vector<chunk_report_entry> to_entries(const std::vector<chunk_report>& v) {
@@ -131,11 +116,7 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
     case ns_op::list: {
       auto l = meta_.ls(r.path);
       if (!l) return fx.replies.push_back({t, ns_error(l.err())}), fx;
-      ns_reply out;
-      for (auto& e : *l)
-        out.entries.push_back(
-            {e.name, e.is_dir, e.size_bytes, e.mtime_ms, e.version_count, e.chunk_count});
-      answer_read(t, std::move(out), fx);
+      answer_read(t, list_reply(*l), fx);
       return fx;
     }
     case ns_op::stat: {
@@ -610,31 +591,9 @@ std::vector<replica_addr> master_core::replica_addrs(const std::vector<node_id>&
   return out;
 }
 
-ns_reply master_core::stat_reply(const file_stat& s) const {
-  ns_reply r;
-  ns_entry e{s.path,
-             s.is_dir,
-             s.newest.size_bytes,
-             s.newest.mtime_ms,
-             s.version_count,
-             static_cast<uint32_t>(s.newest.chunks.size())};
-  if (s.is_dir) e.chunk_count = s.child_count;
-  r.entries.push_back(e);
-  if (!s.is_dir) r.versions.push_back(to_ns(s.newest));
-  return r;
-}
-
 ns_reply master_core::layout_reply(const file_layout& l) const {
-  ns_reply r;
-  r.versions.push_back(to_ns(l.version));
-  for (auto& c : l.chunks)
-    r.chunks.push_back({c.meta.handle.value,
-                        c.meta.chunk_version,
-                        c.meta.size_bytes,
-                        c.meta.crc32c,
-                        replica_addrs(c.replicas),
-                        {}});
-  return r;
+  return master::layout_reply(l,
+                              [this](const std::vector<node_id>& n) { return replica_addrs(n); });
 }
 
 }  // namespace dfs::master

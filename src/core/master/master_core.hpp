@@ -250,7 +250,6 @@ class master_core {
   double usage(const registry::chunkserver_info& s) const;
   void start_copy(const copy_order& o, core::time_point now, master_effects& fx);
   void maybe_checkpoint(core::time_point now, master_effects& fx);
-  ns_reply stat_reply(const file_stat& s) const;
   // -- leases (master_leases.cpp) --
   result<chunk_handle> lease_target(const lease_request& r) const;
   std::optional<node_id> pick_primary(const chunk_entry& e) const;

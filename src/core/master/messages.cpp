@@ -20,6 +20,18 @@ const char* to_string(ns_op op) {
   return "unknown";
 }
 
+const char* to_string(stale_op op) {
+  switch (op) {
+    case stale_op::list:
+      return "stale_ls";
+    case stale_op::stat:
+      return "stale_stat";
+    case stale_op::layout:
+      return "stale_layout";
+  }
+  return "unknown";
+}
+
 // Each comparison names every field: a field added to a struct without being added here is
 // caught by the round-trip tests (they set every field to a non-default value).
 bool operator==(const replica_addr& a, const replica_addr& b) {
@@ -34,6 +46,9 @@ bool operator==(const versions_request& a, const versions_request& b) {
 }
 bool operator==(const layout_request& a, const layout_request& b) {
   return std::tie(a.path, a.version) == std::tie(b.path, b.version);
+}
+bool operator==(const stale_read_request& a, const stale_read_request& b) {
+  return std::tie(a.op, a.path, a.version) == std::tie(b.op, b.path, b.version);
 }
 bool operator==(const ns_entry& a, const ns_entry& b) {
   return std::tie(a.name, a.is_dir, a.size_bytes, a.mtime_ms, a.version_count, a.chunk_count) ==

@@ -57,6 +57,16 @@ struct layout_request {
   uint64_t version = 0;
 };
 
+// A read that a standby master may answer from its copy of the committed metadata (GFS's
+// shadow masters; client --stale-ok). The active master answers it like the plain request.
+enum class stale_op : uint8_t { list = 1, stat = 2, layout = 3 };  // on the wire
+const char* to_string(stale_op op);
+struct stale_read_request {
+  stale_op op = stale_op::stat;
+  std::string path;
+  uint64_t version = 0;  // layout: 0 = the newest
+};
+
 // Where a chunk replica lives: the chunkserver's id and its data port (host = id.host).
 struct replica_addr {
   node_id id;
@@ -269,6 +279,7 @@ bool operator==(const replica_addr& a, const replica_addr& b);
 bool operator==(const ns_request& a, const ns_request& b);
 bool operator==(const versions_request& a, const versions_request& b);
 bool operator==(const layout_request& a, const layout_request& b);
+bool operator==(const stale_read_request& a, const stale_read_request& b);
 bool operator==(const ns_entry& a, const ns_entry& b);
 bool operator==(const ns_version& a, const ns_version& b);
 bool operator==(const ns_chunk& a, const ns_chunk& b);

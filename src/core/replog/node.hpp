@@ -149,6 +149,11 @@ class node {
   uint64_t term() const { return hard_.term; }
   uint64_t incarnation() const { return hard_.incarnation; }
   const endpoint& leader() const { return leader_; }  // empty: unknown
+  // When a leader's message last came, also while campaigning since; none if never.
+  std::optional<time_point> leader_last_heard() const {
+    if (leader_heard_at_ == time_point{}) return std::nullopt;
+    return leader_heard_at_;
+  }
   uint64_t commit_index() const { return commit_; }
   uint64_t last_applied() const { return applied_; }
   uint64_t last_index() const { return snap_.index + log_.size(); }

@@ -26,12 +26,21 @@ struct Masters : ::testing::Test {
   dfs_cluster c;
   std::string masters_list;
 
+  // Gossip membership, with every master an introducer too (tests that need it say so).
+  bool gossip = false;
+
   void SetUp() override {
     for (int i = 0; i < masters; ++i)
       masters_list += std::string(i ? ", " : "") + "\"" + c.addr_of(i) + "\"";
-    c.set_common({"master.address=" + c.addr_of(0), "cluster.masters=[" + masters_list + "]",
-                  "master.replicas=3", "master.unhealthy_after_ms=1500",
-                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300"});
+    std::vector<std::string> sets = {"master.address=" + c.addr_of(0),
+                                     "cluster.masters=[" + masters_list + "]",
+                                     "master.replicas=3",
+                                     "master.unhealthy_after_ms=1500",
+                                     "master.removed_after_ms=4000",
+                                     "chunkserver.heartbeat_interval_ms=300",
+                                     "master.stale_read_max_ms=8000"};
+    if (gossip) sets.push_back("cluster.introducers=[" + masters_list + "]");
+    c.set_common(sets);
     // The group's first start founds it; every later start (restart, wipe) goes without.
     for (int i = 0; i < masters; ++i) start_master(i, true);
     for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", masters + i - 1);
@@ -40,7 +49,7 @@ struct Masters : ::testing::Test {
 
   void start_master(int i, bool bootstrap = false) {
     c.start(
-        name(i), "master", i,
+        name(i), gossip ? "introducer,master" : "master", i,
         bootstrap ? std::vector<std::string>{"master.bootstrap=true"} : std::vector<std::string>{});
   }
   static std::string name(int i) { return "master" + std::to_string(i); }
@@ -68,8 +77,10 @@ struct Masters : ::testing::Test {
     return n;
   }
 
-  // A client that knows every master and waits long enough for a failover.
-  std::vector<std::string> client_argv(const std::vector<std::string>& args) {
+  // A client that knows every master and waits long enough for a failover; `sets` (KEY=VALUE)
+  // come after the defaults and override them.
+  std::vector<std::string> client_argv(const std::vector<std::string>& args,
+                                       const std::vector<std::string>& sets = {}) {
     std::vector<std::string> argv = {DFS_BIN_PATH,
                                      "--role",
                                      "client",
@@ -83,10 +94,16 @@ struct Masters : ::testing::Test {
                                      "log.console=false",
                                      "--set",
                                      "client.timeout_ms=30000"};
+    for (auto& kv : sets) argv.insert(argv.end(), {"--set", kv});
     auto tls = c.tls_args("client");
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
+  }
+  // A client that knows master `i` alone.
+  std::vector<std::string> only(int i) {
+    return {"master.address=" + c.addr_of(i), "cluster.masters=[\"" + c.addr_of(i) + "\"]",
+            "master.replicas=1"};
   }
   dfs::test::run_result cli(const std::vector<std::string>& args) {
     return dfs::test::run(client_argv(args), c.dir());
@@ -193,23 +210,9 @@ TEST_F(Masters, AStandbyRefusesMutationsAndNamesTheActiveMaster) {
   EXPECT_NE((r.out + r.err).find("not the active master (active: " + c.addr_of(a) + ")"),
             std::string::npos)
       << r.out << r.err;
-  // A client pointed at the standby alone is sent on to the active master.
-  std::vector<std::string> args = {DFS_BIN_PATH,
-                                   "--role",
-                                   "client",
-                                   "--set",
-                                   "master.address=" + c.addr_of(standby),
-                                   "--set",
-                                   "cluster.masters=[" + masters_list + "]",
-                                   "--set",
-                                   "master.replicas=3",
-                                   "--set",
-                                   "log.console=false",
-                                   "mkdir",
-                                   "/via-standby"};
-  auto tls = c.tls_args("client");
-  args.insert(args.end() - 2, tls.begin(), tls.end());
-  auto mk = dfs::test::run(args, c.dir());
+  // A client pointed at the standby first is sent on to the active master.
+  auto mk = dfs::test::run(
+      client_argv({"mkdir", "/via-standby"}, {"master.address=" + c.addr_of(standby)}), c.dir());
   EXPECT_EQ(mk.exit_code, 0) << mk.err;
   EXPECT_EQ(cli({"stat", "/via-standby"}).exit_code, 0);
 }
@@ -243,6 +246,60 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   ASSERT_EQ(cli({"put", local("p2"), "/p2"}).exit_code, 0);
   for (auto f : {"p0", "p1", "p2"}) EXPECT_TRUE(readable(std::string("/") + f, local(f)));
   EXPECT_EQ(active(), now_active);
+}
+
+// Reads from standbys (issue 15 item 4, GFS's shadow masters): with --stale-ok a standby answers
+// ls, stat and get layouts from its copy of the metadata, also when no master is active, but
+// only while it heard from an active master within master.stale_read_max_ms.
+// A standby learns where chunkservers are from gossip membership (it gets no chunk reports).
+struct MastersWithGossip : Masters {
+  MastersWithGossip() { gossip = true; }
+};
+
+TEST_F(MastersWithGossip, AStandbyServesStaleOkReadsUntilItHasHeardNoActiveMasterForTooLong) {
+  write_random(local("s0"), 150000, 80);
+  ASSERT_EQ(cli({"mkdir", "/st"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("s0"), "/st/s0", "--chunk-size", "64KiB"}).exit_code, 0);
+  int a = active();
+  ASSERT_GE(a, 0);
+  int standby = (a + 1) % masters, other = (a + 2) % masters;
+  auto stale = [&](std::vector<std::string> args, std::vector<std::string> sets = {}) {
+    args.push_back("--stale-ok");
+    auto s = only(standby);
+    s.insert(s.end(), sets.begin(), sets.end());
+    return dfs::test::run(client_argv(args, s), c.dir());
+  };
+  // The standby applies the put a replication round after the client's answer.
+  ASSERT_TRUE(wait_until([&] { return stale({"stat", "/st/s0"}).exit_code == 0; }, 10s));
+  auto ls = stale({"ls", "/st"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out, "s0\n");
+  auto back = local("s0.back");
+  auto g = stale({"get", "/st/s0", back});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(read_all(back), read_all(local("s0")));
+  auto m = masters_of(standby);
+  EXPECT_NE(m.find("stale reads answered as a standby "), std::string::npos) << m;
+  EXPECT_EQ(m.find("stale reads answered as a standby 0,"), std::string::npos) << m;
+
+  // No active master at all: the standby still answers (its knowledge is at most as old as the
+  // last message from the active master), a plain read cannot be answered.
+  c.kill9(name(a));
+  c.kill9(name(other));
+  auto st = stale({"stat", "/st/s0"});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_NE(st.out.find("150000 bytes"), std::string::npos) << st.out;
+  auto plain = dfs::test::run(client_argv({"stat", "/st/s0"}, {"client.timeout_ms=1500"}), c.dir());
+  EXPECT_NE(plain.exit_code, 0);
+  // Past master.stale_read_max_ms it refuses, and says why.
+  dfs::test::run_result refused;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        refused = stale({"stat", "/st/s0"}, {"client.timeout_ms=1500"});
+        return refused.exit_code != 0;
+      },
+      30s));
+  EXPECT_NE(refused.err.find("last heard from an active master"), std::string::npos) << refused.err;
 }
 
 }  // namespace
