@@ -10,6 +10,7 @@
 #include "common/certificates.hpp"
 #include "common/startup_trace.hpp"
 #include "core/security/login_challenge.hpp"
+#include "net/tcp_probe.hpp"
 
 namespace dfs {
 
@@ -71,6 +72,11 @@ namespace {
 // TLS handshake). A connect given up on goes on inside the middleman and is dropped.
 caf::expected<node_actor> remote_node_actor(caf::actor_system& sys, const endpoint& addr,
                                             std::chrono::milliseconds timeout) {
+  // A host that drops our packets would hold CAF's connects for minutes (net/tcp_probe.hpp).
+  auto t0 = clock::now();
+  if (auto why = net::tcp_probe(addr, timeout); !why.empty())
+    return caf::make_error(caf::sec::cannot_connect_to_node, why);
+  timeout = left(t0 + timeout);
   caf::expected<node_actor> out{caf::sec::none};
   caf::scoped_actor self{sys};
   self->request(sys.openssl_manager().actor_handle(), timeout, caf::connect_atom::value, addr.host,
@@ -116,7 +122,7 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
   auto h = remote_node_actor(sys, addr, left(deadline));
   if (!h) {
     // CAF says only "disconnect during handshake" when TLS fails; say what usually causes it.
-    auto why = sys.render(h.error());
+    auto why = error_text(sys, h.error());
     // A TLS failure is the credentials' fault, not the network's: a retry cannot help
     // (runtime_error; cannot_connect_to_node says "try again", e.g. while a node restarts).
     bool tls = why.find("disconnect_during_handshake") != std::string::npos;
