@@ -70,6 +70,13 @@ struct master_state {
   std::string own_token;
   uint64_t own_token_renew_s = 0;
   uint64_t replog_dropped = 0;  // messages to a master we had no connection to
+  struct handover_waiter {  // console `masters handover`: answered once it is over
+    caf::typed_response_promise<admin_reply> rp;
+    endpoint target;
+    uint64_t term = 0;  // ours when it started
+    core::time_point started{};
+  };
+  std::optional<handover_waiter> handover;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -112,6 +119,8 @@ std::string not_leader_line(const master_state& st);
 std::string masters_text(const master_state& st);
 // A monitored peer connection went down.
 void on_peer_down(master_self self, const caf::actor_addr& source);
+// Console `masters handover [H:P]` (admin): hands the active role to another master.
+caf::result<admin_reply> masters_handover(master_self self, const std::vector<std::string>& args);
 
 // -- master_console.cpp -----------------------------------------------------------------------
 caf::result<admin_reply> master_console(master_self self, const admin_request& req);
