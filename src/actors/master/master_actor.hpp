@@ -70,7 +70,7 @@ struct master_state {
   std::string own_token;
   uint64_t own_token_renew_s = 0;
   uint64_t replog_dropped = 0;  // messages to a master we had no connection to
-  struct handover_waiter {  // console `masters handover`: answered once it is over
+  struct handover_waiter {      // console `masters handover`: answered once it is over
     caf::typed_response_promise<admin_reply> rp;
     endpoint target;
     uint64_t term = 0;  // ours when it started
