@@ -45,6 +45,7 @@ bool known(replog::message_kind k) {
     case replog::message_kind::append_reply:
     case replog::message_kind::snapshot:
     case replog::message_kind::snapshot_reply:
+    case replog::message_kind::timeout_now:
       return true;
   }
   return false;

@@ -9,7 +9,8 @@
 //
 // Enum fields (entry_kind, message_kind) travel as their uint8 value: CAF accepts any value.
 // The byte codecs reject unknown kinds; valid() says whether a message received through CAF
-// has known kinds only (its receiver should drop it otherwise).
+// has known kinds only (its receiver should drop it otherwise). timeout_now (7) came with the
+// leadership handover; a master without it drops it, and the handover is given up.
 #include <caf/meta/type_name.hpp>
 
 #include <optional>

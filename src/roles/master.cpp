@@ -30,7 +30,10 @@ void start_master(node_context& ctx) {
   ctx.commands["leases"] = {
       "leases", "chunk leases: chunk, primary, version, state, expiry (ms from now)", m};
   ctx.commands["masters"] = {
-      "masters", "replicated masters: this one's role and term, log indexes, lag per standby", m};
+      "masters [handover [HOST:PORT]]",
+      "replicated masters: this one's role and term, log indexes, lag per standby; handover "
+      "(admin, on the active master): another master takes over",
+      m};
   ctx.commands["repair"] = {"repair",
                             "re-replication: queued, missing, in flight, done, failed, MiB/s", m};
 }

@@ -2,11 +2,14 @@
 # End-to-end test of the Ansible rollout (deploy/ansible) on this machine, 127.0.0.1 only:
 #   1. ansible-playbook --syntax-check on every playbook, ansible-lint (clean)
 #   2. site.yml against inventories/local into a fresh temporary deploy root, on a free block
-#      of 400 ports: introducer, master, 3 chunkservers, 3 fileservers (PID-file supervisor)
-#   3. health through the admin console: every node answers, the master lists 3 healthy
-#      chunkservers
+#      of 400 ports: introducer, 3 replicated masters, 3 chunkservers, 3 fileservers (PID-file
+#      supervisor); the masters found their group once (master.bootstrap in no config)
+#   3. health through the admin console: every node answers, one master is active and two are
+#      standbys, the active master lists 3 healthy chunkservers
 #   4. upgrade.yml with a new binary (the same program with bytes appended, so its checksum
-#      differs): every node restarted one at a time, with a new incarnation; health again
+#      differs): every node restarted one at a time, with a new incarnation, the standby masters
+#      before the active one, which hands its role over first (another master is active after);
+#      health again
 #   5. teardown.yml, then no deployed process may be left
 # A trap runs teardown.yml and then SIGKILLs only PIDs recorded by this deployment's PID files
 # that still run a command line naming its deploy root.
@@ -115,10 +118,24 @@ play() {  # NAME PLAYBOOK [ARGS...]: run a playbook against the local inventory,
 admin() { "$bin" --role admin --config "$deploy/etc/admin.toml" --set log.console=false --set client.timeout_ms=3000 --connect "$@"; }
 
 introducer="127.0.0.1:$base"
-master="127.0.0.1:$((base + 10))"
+masters=("127.0.0.1:$((base + 10))" "127.0.0.1:$((base + 20))" "127.0.0.1:$((base + 30))")
+master_names=(master1 master2 master3)
 chunkservers=("127.0.0.1:$((base + 110))" "127.0.0.1:$((base + 120))" "127.0.0.1:$((base + 130))")
 fileservers=("127.0.0.1:$((base + 210))" "127.0.0.1:$((base + 220))" "127.0.0.1:$((base + 230))")
-nodes=("$introducer" "$master" "${chunkservers[@]}" "${fileservers[@]}")
+nodes=("$introducer" "${masters[@]}" "${chunkservers[@]}" "${fileservers[@]}")
+
+# The master that says it is active (console `masters`), or nothing.
+active_master() {
+  local m
+  for m in "${masters[@]}"; do
+    if admin "$m" masters 2>/dev/null | grep -q "^this master $m: active"; then echo "$m"; return 0; fi
+  done
+}
+name_of_master() {  # ADDRESS -> instance name
+  local i
+  for i in 0 1 2; do [[ ${masters[$i]} == "$1" ]] && echo "${master_names[$i]}"; done
+  return 0
+}
 
 # Node id (host:port#incarnation) of every node, one "address id" line each; fails if one
 # does not answer.
@@ -133,7 +150,9 @@ node_ids() {
 
 # The master lists every chunkserver as healthy (the playbooks waited for it already).
 check_chunkservers() {
-  local table a
+  local table a master
+  master=$(active_master)
+  [[ -n $master ]] || fail "no master says it is active"
   table=$(admin "$master" chunkservers) || fail "the master $master does not answer 'chunkservers'"
   for a in "${chunkservers[@]}"; do
     grep -Eq "^$a#[0-9]+ .* healthy( |$)" <<< "$table" || { echo "$table" >&2; fail "chunkserver $a is not listed healthy by the master"; }
@@ -161,12 +180,30 @@ deployed=1
 play site site.yml -e "dfs_binary_src=$bin"
 record_pids
 [[ -s $deploy/cluster.key ]] || fail "no cluster key was generated in $deploy"
-grep -q "key = \"$(cat "$deploy/cluster.key")\"" "$deploy/etc/master.toml" || fail "the cluster key is not in the configs"
+grep -q "key = \"$(cat "$deploy/cluster.key")\"" "$deploy/etc/master1.toml" || fail "the cluster key is not in the configs"
+masters_toml="masters = [\"${masters[0]}\", \"${masters[1]}\", \"${masters[2]}\"]"
+for f in "$deploy"/etc/{introducer,master1,master2,master3,chunkserver1,fileserver1,client}.toml; do
+  grep -qF "$masters_toml" "$f" || fail "$(basename "$f") does not list the three masters ($masters_toml)"
+  grep -q '^replicas = 3$' "$f" || fail "$(basename "$f") does not set master.replicas = 3"
+done
+grep -l bootstrap "$deploy"/etc/*.toml && fail "master.bootstrap is in a config: a wiped master would found a new group"
+[[ -s $deploy/masters.founded ]] || fail "site.yml did not record that the masters founded their group"
+for n in "${master_names[@]}"; do
+  [[ -e $deploy/data/$n/masters/hard ]] || fail "$n has no replicated log"
+done
 
 # 3. Health.
 ids_before=$(node_ids)
 check_chunkservers > "$root/chunkservers-before.txt"
-log "healthy: 8 nodes answer, master lists 3 healthy chunkservers"
+active_before=$(active_master)
+standbys=0
+for m in "${masters[@]}"; do
+  admin "$m" masters > "$root/masters-before-${m##*:}.txt" || fail "master $m does not answer 'masters'"
+  grep -q "^active master $active_before\$" "$root/masters-before-${m##*:}.txt" || fail "master $m does not name $active_before as the active master"
+  grep -q "^this master $m: standby" "$root/masters-before-${m##*:}.txt" && standbys=$((standbys + 1))
+done
+(( standbys == 2 )) || fail "expected 2 standby masters, got $standbys"
+log "healthy: 10 nodes answer, active master $active_before ($(name_of_master "$active_before")), 2 standbys, 3 healthy chunkservers"
 
 # 4. Rolling upgrade to a new binary.
 v2="$root/dfsnode-v2"
@@ -185,14 +222,25 @@ for f in "$deploy"/run/*.node.pid; do
   exe=$(readlink "/proc/$(cat "$f")/exe" 2>/dev/null || true)
   [[ $exe == "$deploy/bin/dfsnode" ]] || fail "$(basename "$f" .node.pid) runs '$exe', not the upgraded $deploy/bin/dfsnode"
 done
-stale=$("$deploy/bin/dfsnode-stamp" stale introducer master chunkserver1 chunkserver2 chunkserver3 \
-  fileserver1 fileserver2 fileserver3)
+stale=$("$deploy/bin/dfsnode-stamp" stale introducer master1 master2 master3 chunkserver1 chunkserver2 \
+  chunkserver3 fileserver1 fileserver2 fileserver3)
 [[ -z $stale ]] || fail "instances still run outdated files after upgrade.yml: $stale"
-# The upgrade restarted nodes one at a time, master last: order of the restarts in the log.
-order=$(grep -oE '^TASK \[dfsnode_service : Restart the supervised [a-z0-9]+' "$root/upgrade.log" | awk '{print $NF}' | tr '\n' ' ')
-[[ $order == "chunkserver1 chunkserver2 chunkserver3 fileserver1 fileserver2 fileserver3 introducer master " ]] \
-  || fail "unexpected restart order: $order"
-log "upgraded: all 8 nodes have new incarnations, run the new binary; order: $order"
+# The upgrade restarted nodes one at a time, the masters last: the standbys, then the active
+# master after it handed its role over. Order of the restarts (and the handover) in the log.
+old_active=$(name_of_master "$active_before")
+want="chunkserver1 chunkserver2 chunkserver3 fileserver1 fileserver2 fileserver3 introducer "
+for n in "${master_names[@]}"; do [[ $n == "$old_active" ]] || want+="$n "; done
+want+="handover:$old_active $old_active "
+order=$(grep -oE '^TASK \[dfsnode_service : (Restart the supervised [a-z0-9]+|Hand the active role to a standby: [a-z0-9]+)' "$root/upgrade.log" \
+  | sed -E 's/.*Restart the supervised //; s/.*Hand the active role to a standby: /handover:/' | tr '\n' ' ')
+[[ $order == "$want" ]] || fail "unexpected restart order: '$order' (expected '$want')"
+active_after=$(active_master)
+[[ -n $active_after && $active_after != "$active_before" ]] \
+  || fail "the active master did not change (before $active_before, after '${active_after}')"
+grep -E 'handed over: ' "$root/upgrade.log" | head -n 1 | sed 's/^ *//' > "$root/handover.txt" || true
+[[ -s $root/handover.txt ]] || fail "no 'handed over' answer of 'masters handover' in the upgrade log"
+log "upgraded: all 10 nodes have new incarnations, run the new binary; order: $order"
+log "active master $active_before -> $active_after; $(cut -c1-200 "$root/handover.txt")"
 
 # 5. Tear down.
 play teardown teardown.yml

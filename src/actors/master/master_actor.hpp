@@ -73,6 +73,13 @@ struct master_state {
   uint64_t stale_reads = 0, stale_refusals = 0;  // --stale-ok reads answered as a standby
   // Chunkservers membership lists alive: where a standby's stale layouts send readers.
   std::map<endpoint, node_id> chunkservers_up;
+  struct handover_waiter {      // console `masters handover`: answered once it is over
+    caf::typed_response_promise<admin_reply> rp;
+    endpoint target;
+    uint64_t term = 0;  // ours when it started
+    core::time_point started{};
+  };
+  std::optional<handover_waiter> handover;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -118,6 +125,8 @@ std::string masters_text(const master_state& st);
 ns_reply standby_stale_read(master_state& st, const stale_read_request& r);
 // A monitored peer connection went down.
 void on_peer_down(master_self self, const caf::actor_addr& source);
+// Console `masters handover [H:P]` (admin): hands the active role to another master.
+caf::result<admin_reply> masters_handover(master_self self, const std::vector<std::string>& args);
 
 // -- master_console.cpp -----------------------------------------------------------------------
 caf::result<admin_reply> master_console(master_self self, const admin_request& req);

@@ -1,9 +1,10 @@
 // The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair,
-// leases, fsck [PATH].
+// leases, fsck [PATH], masters [handover [HOST:PORT]].
 #include <caf/all.hpp>
 
 #include "actors/master/master_actor.hpp"
 #include "common/logging.hpp"
+#include "common/principal.hpp"
 #include "common/text_table.hpp"
 
 namespace dfs {
@@ -171,6 +172,14 @@ admin_reply query(const master_state& st, const admin_request& req) {
 
 caf::result<admin_reply> master_console(master_self self, const admin_request& req) {
   const auto& cmd = req.args.at(0);
+  if (cmd == "masters" && req.args.size() > 1 && req.args[1] == "handover") {
+    // The command itself is read-only for the console's table; its handover changes state.
+    if (req.caller_kind != static_cast<uint8_t>(principal_kind::admin))
+      return admin_reply{1,
+                         "permission denied: 'masters handover' changes the active master and "
+                         "needs an admin certificate\n"};
+    return masters_handover(self, req.args);
+  }
   if (cmd == "masters") return admin_reply{0, masters_text(self->state)};
   if (!self->state.core)  // a standby's core starts when it becomes active
     return admin_reply{1, "'" + cmd + "': " + not_leader_line(self->state) + "\n"};

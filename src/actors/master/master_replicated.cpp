@@ -137,6 +137,41 @@ void become_active(master_self self) {
                            st.repl->node().last_applied(), st.core->meta().file_count());
 }
 
+long long ms_since(core::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - t).count();
+}
+
+// Console `masters handover`: answered once another master leads (success), the transfer was
+// given up (this master stays active), or nothing is known after 1.5 election timeouts (within
+// the admin client's usual timeout).
+void settle_handover(master_self self) {
+  auto& st = self->state;
+  if (!st.handover) return;
+  const auto& n = st.repl->node();
+  const auto& h = *st.handover;
+  std::optional<admin_reply> r;
+  if (n.term() > h.term && !n.is_leader() && !n.leader().host.empty()) {
+    r = admin_reply{n.leader() == h.target ? 0 : 1,
+                    "handed over: " + n.leader().to_string() + " is the active master (term " +
+                        std::to_string(n.term()) + ", " + std::to_string(ms_since(h.started)) +
+                        " ms)" + (n.leader() == h.target ? "" : ", not the target") + "\n"};
+  } else if (n.is_leader() && n.term() == h.term && !n.transferring()) {
+    r = admin_reply{1, "handover to " + h.target.to_string() + " not completed within " +
+                           std::to_string(ms_since(h.started)) +
+                           " ms; this master stays active (term " + std::to_string(n.term()) +
+                           ")\n"};
+  } else if (ms_since(h.started) > 3 * int64_t{st.cfg.master.election_timeout_ms} / 2) {
+    r = admin_reply{1, "handover to " + h.target.to_string() + ": no active master known after " +
+                           std::to_string(ms_since(h.started)) + " ms; see 'masters'\n"};
+  }
+  if (!r) return;
+  log::get("master")->info("master_handover_done target={} ok={} \"{}\"", h.target.to_string(),
+                           r->status == 0, r->text.substr(0, r->text.size() - 1));
+  auto rp = std::move(st.handover->rp);
+  st.handover.reset();
+  rp.deliver(std::move(*r));
+}
+
 // Committed entries came back: settle the core's batch in flight, then follow the role.
 void after_replication(master_self self, std::vector<replog::applied_entry> applied) {
   auto& st = self->state;
@@ -159,6 +194,7 @@ void after_replication(master_self self, std::vector<replog::applied_entry> appl
     step_down(self, "lost_leadership");
   if (!st.core && st.repl->ready_to_lead()) become_active(self);
   if (st.core && !st.proposal) flush_replicated(self);
+  settle_handover(self);
 }
 
 }  // namespace
@@ -204,6 +240,8 @@ void on_replog_message(master_self self, const endpoint& from, const replog::mes
 void flush_replicated(master_self self) {
   auto& st = self->state;
   if (!st.core || st.proposal) return;  // one entry in flight; the next batch follows it
+  // Handing over: batches wait in the core (the new active master's clients ask again).
+  if (st.repl->node().transferring()) return;
   auto batch = st.core->take_batch();
   if (!batch) return;
   auto now = core::clock::now();
@@ -246,6 +284,51 @@ ns_reply standby_stale_read(master_state& st, const stale_read_request& r) {
   return master::stale_read(st.repl->committed().meta(), r, servers);
 }
 
+caf::result<admin_reply> masters_handover(master_self self, const std::vector<std::string>& args) {
+  auto& st = self->state;
+  if (args.size() > 3) return admin_reply{1, "usage: masters handover [HOST:PORT]\n"};
+  if (!st.repl)
+    return admin_reply{1,
+                       "masters handover: one master (master.replicas = 1), nobody to hand "
+                       "over to\n"};
+  if (!st.core) return admin_reply{1, "masters handover: " + not_leader_line(st) + "\n"};
+  if (st.handover)
+    return admin_reply{
+        1, "masters handover: already handing over to " + st.handover->target.to_string() + "\n"};
+  endpoint target;
+  if (args.size() == 3) {
+    auto t = endpoint::parse(args[2]);
+    if (!t) return admin_reply{1, "masters handover: expected HOST:PORT, got '" + args[2] + "'\n"};
+    target = *t;
+  }
+  auto r = st.repl->transfer(target, core::clock::now());
+  using ts = replog::transfer_status;
+  switch (r.status) {
+    case ts::started:
+      break;
+    case ts::not_leader:
+      return admin_reply{1, "masters handover: " + not_leader_line(st) + "\n"};
+    case ts::single_master:
+      return admin_reply{1, "masters handover: no other master can take over (none is a voter)\n"};
+    case ts::unknown_target:
+      return admin_reply{
+          1, "masters handover: " + target.to_string() + " is not one of cluster.masters\n"};
+    case ts::not_a_voter:
+      return admin_reply{1, "masters handover: " + target.to_string() +
+                                " is not a voter yet (a new disk still catching up)\n"};
+    case ts::self_target:
+      return admin_reply{
+          1, "masters handover: " + target.to_string() + " is this master, already active\n"};
+  }
+  log::get("master")->warn("master_handover_started target={} term={}", r.target.to_string(),
+                           st.repl->node().term());
+  auto rp = self->make_response_promise<admin_reply>();
+  st.handover =
+      master_state::handover_waiter{rp, r.target, st.repl->node().term(), core::clock::now()};
+  settle_handover(self);
+  return rp;
+}
+
 std::string masters_text(const master_state& st) {
   if (!st.repl) return "one master (master.replicas = 1): " + st.cfg.master.address + ", active\n";
   const auto& n = st.repl->node();
@@ -262,6 +345,8 @@ std::string masters_text(const master_state& st) {
       std::to_string(st.replog_dropped) + "\nstale reads answered as a standby " +
       std::to_string(st.stale_reads) + ", refused (too long without an active master) " +
       std::to_string(st.stale_refusals) + "\n";
+  if (n.transferring())
+    out += "handing over to " + n.transfer_target().to_string() + " (no new mutations meanwhile)\n";
   if (n.is_leader()) {
     text_table t({"MASTER", "INCARNATION", "MATCH", "LAG", "VOTER"},
                  {false, true, true, true, false});

@@ -94,6 +94,14 @@ master_replication::proposed master_replication::propose(std::string data, core:
   return out;
 }
 
+replog::transfer_result master_replication::transfer(const endpoint& target, core::time_point now) {
+  auto r = node_->transfer_leadership(target, now);
+  std::vector<replog::applied_entry> applied;  // a transfer appends nothing: none come back
+  carry_out(std::move(r.fx), now, applied);
+  r.fx = {};
+  return r;
+}
+
 bool master_replication::ready_to_lead() const {
   if (!node_->is_leader()) return false;
   auto t = node_->term_at(node_->last_applied());

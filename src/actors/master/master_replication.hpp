@@ -41,6 +41,8 @@ class master_replication {
     std::vector<replog::applied_entry> applied;  // a lone voter commits at once
   };
   proposed propose(std::string data, core::time_point now);
+  // Leadership handover (core/replog README): to `target`, or (empty) the most up-to-date voter.
+  replog::transfer_result transfer(const endpoint& target, core::time_point now);
 
   // The leader, and every entry of earlier terms is committed and applied (its no-op of this
   // term is): the committed state is complete, so a master core may start from it.

@@ -80,12 +80,15 @@ struct snapshot_meta {
 };
 
 enum class message_kind : uint8_t {
-  vote_request = 1,    // pre_vote, last_index, last_term
+  // pre_vote, last_index, last_term, granted (= transfer: a campaign started by the leader's
+  // timeout_now; granted although a leader was heard recently -- the "disrupt" flag)
+  vote_request = 1,
   vote_reply = 2,      // pre_vote, granted
   append = 3,          // prev_index, prev_term, commit, entries (none: heartbeat)
   append_reply = 4,    // granted (= success), match_index, hint_index
   snapshot = 5,        // snapshot (meta), offset, total_bytes, chunk, granted (= last chunk)
   snapshot_reply = 6,  // snapshot (meta of what it answers), offset (next wanted), granted (= done)
+  timeout_now = 7,     // leadership handover: the leader tells a caught-up follower to campaign
 };
 const char* to_string(message_kind k);
 

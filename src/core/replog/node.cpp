@@ -32,6 +32,8 @@ const char* to_string(message_kind k) {
       return "snapshot";
     case message_kind::snapshot_reply:
       return "snapshot_reply";
+    case message_kind::timeout_now:
+      return "timeout_now";
   }
   return "?";
 }
@@ -62,6 +64,26 @@ const char* to_string(propose_status s) {
       return "overloaded";
     case propose_status::too_large:
       return "too_large";
+    case propose_status::transferring:
+      return "transferring";
+  }
+  return "?";
+}
+
+const char* to_string(transfer_status s) {
+  switch (s) {
+    case transfer_status::started:
+      return "started";
+    case transfer_status::not_leader:
+      return "not_leader";
+    case transfer_status::single_master:
+      return "single_master";
+    case transfer_status::unknown_target:
+      return "unknown_target";
+    case transfer_status::not_a_voter:
+      return "not_a_voter";
+    case transfer_status::self_target:
+      return "self_target";
   }
   return "?";
 }
@@ -172,6 +194,7 @@ void node::become_follower(uint64_t term, const endpoint& leader, uint64_t leade
   }
   if (role_ == role::leader) {
     peers_.clear();
+    transfer_to_ = endpoint{};
     fx.events.push_back("stepped_down term=" + std::to_string(hard_.term));
   }
   if (new_term || leader_ != leader || leader_incarnation_ != leader_inc) leader_match_ = 0;
@@ -189,6 +212,7 @@ void node::become_follower(uint64_t term, const endpoint& leader, uint64_t leade
 void node::step_down(const char* why, effects& fx) {
   fx.events.push_back(std::string("stepped_down term=") + std::to_string(hard_.term) + " " + why);
   peers_.clear();
+  transfer_to_ = endpoint{};
   role_ = role::follower;
   leader_ = endpoint{};
   leader_incarnation_ = 0;
@@ -216,7 +240,9 @@ void node::start_pre_vote(time_point now, effects& fx) {
   }
 }
 
-void node::campaign(time_point now, effects& fx) {
+// `forced`: started by the leader's timeout_now (a handover): the vote requests carry the transfer
+// flag, which voters honour although they heard a leader within t.
+void node::campaign(time_point now, effects& fx, bool forced) {
   role_ = role::candidate;
   ++hard_.term;
   hard_.voted_for = cfg_.self;
@@ -227,12 +253,13 @@ void node::campaign(time_point now, effects& fx) {
   votes_[cfg_.self] = hard_.incarnation;
   reset_election_timer(now);
   ++counters_.elections;
-  fx.events.push_back("campaign term=" + std::to_string(hard_.term));
+  fx.events.push_back("campaign term=" + std::to_string(hard_.term) + (forced ? " transfer" : ""));
   if (quorum([&](const voter& v) { return granted(v); })) return become_leader(now, fx);
   for (const auto& a : cfg_.masters) {
     if (a == cfg_.self) continue;
     message m;
     m.kind = message_kind::vote_request;
+    m.granted = forced;  // the transfer flag
     m.last_index = last_index();
     m.last_term = last_term();
     send(a, std::move(m), fx);
@@ -246,6 +273,7 @@ void node::become_leader(time_point now, effects& fx) {
   leader_since_ = now;
   ++counters_.leaderships;
   peers_.clear();
+  transfer_to_ = endpoint{};
   for (const auto& a : cfg_.masters) {
     if (a == cfg_.self) continue;
     peer_progress p;
@@ -280,7 +308,9 @@ void node::handle_vote_request(const endpoint& from, const message& m, time_poin
     return send(from, std::move(r), fx);
   }
   if (m.term > hard_.term) {
-    if (in_lease(now)) return;  // a leader is alive: do not let this term disturb it
+    // A leader is alive: do not let this term disturb it -- unless that leader handed over.
+    const bool transfer = m.granted;
+    if (in_lease(now) && !transfer) return;
     become_follower(m.term, endpoint{}, 0, now, fx);
   }
   if (m.term == hard_.term && role_ != role::leader && is_voter() && up_to_date) {
@@ -313,6 +343,17 @@ void node::handle_vote_reply(const endpoint& from, const message& m, time_point 
   }
 }
 
+// The leader of our term hands over to us: campaign now, without a pre-vote (the others would
+// refuse it while they hear that leader).
+void node::handle_timeout_now(const endpoint& from, const message& m, time_point now, effects& fx) {
+  if (m.term != hard_.term || role_ != role::follower || from != leader_ ||
+      m.incarnation != leader_incarnation_ || !is_voter())
+    return;
+  ++counters_.transfer_campaigns;
+  fx.events.push_back("timeout_now from=" + from.to_string() + " term=" + std::to_string(m.term));
+  campaign(now, fx, true);
+}
+
 effects node::on_message(const endpoint& from, const message& m, time_point now) {
   effects fx;
   if (from == cfg_.self) return fx;
@@ -340,6 +381,9 @@ effects node::on_message(const endpoint& from, const message& m, time_point now)
       break;
     case message_kind::snapshot_reply:
       handle_snapshot_reply(from, m, now, fx);
+      break;
+    case message_kind::timeout_now:
+      handle_timeout_now(from, m, now, fx);
       break;
   }
   apply_committed(fx);
@@ -388,6 +432,11 @@ proposal node::propose(std::string data, time_point now) {
   if (role_ != role::leader) {
     p.status = propose_status::not_leader;
     p.leader = leader_;
+    return p;
+  }
+  if (transferring()) {
+    p.status = propose_status::transferring;
+    p.leader = transfer_to_;
     return p;
   }
   if (data.size() > cfg_.max_entry_bytes) {

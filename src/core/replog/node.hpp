@@ -102,13 +102,40 @@ struct effects {
   std::vector<std::string> events;         // "became_leader term=4" ...
 };
 
-enum class propose_status : uint8_t { ok = 0, not_leader = 1, overloaded = 2, too_large = 3 };
+// transferring: a leadership handover is under way (ask again: it ends within an election
+// timeout, and then this node or the new leader accepts proposals).
+enum class propose_status : uint8_t {
+  ok = 0,
+  not_leader = 1,
+  overloaded = 2,
+  too_large = 3,
+  transferring = 4
+};
 const char* to_string(propose_status s);
 struct proposal {
   propose_status status = propose_status::ok;
   uint64_t index = 0;  // ok: the entry's index and term; it is committed iff an applied entry
   uint64_t term = 0;   //     with this index carries this term (another term: lost)
   endpoint leader;     // not_leader: the leader we know of, if any
+  effects fx;
+};
+
+// Leadership handover (Raft thesis 3.10): the leader stops taking proposals, brings the target's
+// log up to date, then tells it to campaign at once (timeout_now); its vote requests carry the
+// transfer flag, so voters grant them although they heard the leader recently. The transfer ends
+// when another node leads; after an election timeout without that, this leader goes on as before.
+enum class transfer_status : uint8_t {
+  started = 0,
+  not_leader = 1,      // only the leader hands over
+  single_master = 2,   // no other voter to hand over to
+  unknown_target = 3,  // the target is not a configured master
+  not_a_voter = 4,     // the target's disk is not the voter of its address (a learner)
+  self_target = 5,     // the target is this node
+};
+const char* to_string(transfer_status s);
+struct transfer_result {
+  transfer_status status = transfer_status::started;
+  endpoint target;  // started: who is to take over
   effects fx;
 };
 
@@ -128,6 +155,8 @@ struct replog_counters {
   uint64_t elections = 0, pre_votes = 0, leaderships = 0, check_quorum_stepdowns = 0;
   uint64_t snapshots_sent = 0, snapshots_installed = 0, local_snapshots = 0, readmits = 0;
   uint64_t truncations = 0, stale_incarnation_drops = 0, rejected_appends = 0;
+  uint64_t transfers_started = 0, transfers_aborted = 0, timeout_now_sent = 0;
+  uint64_t transfer_campaigns = 0;  // campaigns started by a timeout_now
 };
 
 class node {
@@ -141,6 +170,8 @@ class node {
   // Every log write with id <= write_id is synced.
   [[nodiscard]] effects on_persisted(uint64_t write_id, time_point now);
   [[nodiscard]] proposal propose(std::string data, time_point now);
+  // Hands leadership to `target` (empty: the voter whose log is the most up to date).
+  [[nodiscard]] transfer_result transfer_leadership(const endpoint& target, time_point now);
 
   // Read API for the console and tests.
   const endpoint& self() const { return cfg_.self; }
@@ -168,6 +199,8 @@ class node {
   const entry* entry_at(uint64_t index) const;  // nullptr if compacted away or beyond the log
   std::optional<uint64_t> term_at(uint64_t index) const;
   bool restored_ok() const { return restored_ok_; }
+  bool transferring() const { return role_ == role::leader && transfer_to_ != endpoint{}; }
+  const endpoint& transfer_target() const { return transfer_to_; }  // empty: none
   const replog_counters& counters() const { return counters_; }
 
  private:
@@ -181,11 +214,12 @@ class node {
   void become_follower(uint64_t term, const endpoint& leader, uint64_t leader_inc, time_point now,
                        effects& fx);
   void start_pre_vote(time_point now, effects& fx);
-  void campaign(time_point now, effects& fx);
+  void campaign(time_point now, effects& fx, bool forced = false);
   void become_leader(time_point now, effects& fx);
   void step_down(const char* why, effects& fx);
   void handle_vote_request(const endpoint& from, const message& m, time_point now, effects& fx);
   void handle_vote_reply(const endpoint& from, const message& m, time_point now, effects& fx);
+  void handle_timeout_now(const endpoint& from, const message& m, time_point now, effects& fx);
   bool in_lease(time_point now) const;
   bool granted(const voter& v) const;
   bool log_up_to_date(uint64_t last_index, uint64_t last_term) const;
@@ -222,6 +256,8 @@ class node {
   void leader_commit(effects& fx);
   void maybe_readmit(time_point now, effects& fx);
   void replicate_new(time_point now, effects& fx);
+  void transfer_progress(peer_progress& p, time_point now, effects& fx);
+  void end_transfer(const char* why, effects& fx);
 
   node_config cfg_;
   state_machine& app_;
@@ -258,6 +294,10 @@ class node {
   std::string incoming_;
 
   std::map<endpoint, peer_progress> peers_;  // leader only
+
+  // Leader: handover under way (empty: none); it is given up at transfer_deadline_.
+  endpoint transfer_to_;
+  time_point transfer_deadline_{};
 };
 
 }  // namespace dfs::replog

@@ -39,6 +39,7 @@ void node::handle_append_reply(const endpoint& from, const message& m, time_poin
       leader_commit(fx);
     }
     if (p->next <= last_index()) send_append(*p, now, fx);
+    if (role_ == role::leader && p->address == transfer_to_) transfer_progress(*p, now, fx);
     return;
   }
   p->next = std::max(p->match + 1, std::min(p->next, m.hint_index + 1));
@@ -60,6 +61,7 @@ void node::handle_snapshot_reply(const endpoint& from, const message& m, time_po
       leader_commit(fx);
     }
     if (p->next <= last_index()) send_append(*p, now, fx);
+    if (role_ == role::leader && p->address == transfer_to_) transfer_progress(*p, now, fx);
     return;
   }
   if (m.snapshot.index != snap_.index || p->snapshot_index != snap_.index) return;
@@ -145,6 +147,7 @@ void node::leader_tick(time_point now, effects& fx) {
       return;
     }
   }
+  if (transferring() && now >= transfer_deadline_) end_transfer("timeout", fx);
   for (auto& [a, p] : peers_) {
     if (now - p.last_send < cfg_.heartbeat_ms) continue;
     if (p.confirmed && p.next > p.match + 1) p.next = p.match + 1;  // resend what is unacked
@@ -157,7 +160,7 @@ void node::leader_tick(time_point now, effects& fx) {
 // restarted): once it holds our committed log, a config entry makes that disk the voter. One at a
 // time, and only from a committed configuration.
 void node::maybe_readmit(time_point now, effects& fx) {
-  if (!config_committed()) return;
+  if (!config_committed() || transferring()) return;
   for (const auto& v : latest_.voters) {
     if (v.address == cfg_.self) continue;
     auto i = peers_.find(v.address);
@@ -185,6 +188,74 @@ void node::maybe_readmit(time_point now, effects& fx) {
 void node::replicate_new(time_point now, effects& fx) {
   for (auto& [a, p] : peers_)
     if (p.confirmed && p.next <= last_index()) send_append(p, now, fx);
+}
+
+// ---- leadership handover ----------------------------------------------------------------------
+
+transfer_result node::transfer_leadership(const endpoint& target, time_point now) {
+  transfer_result r;
+  if (role_ != role::leader) {
+    r.status = transfer_status::not_leader;
+    r.target = leader_;
+    return r;
+  }
+  auto voter_peer = [&](const endpoint& a) -> peer_progress* {
+    auto i = peers_.find(a);
+    if (i == peers_.end() || !latest_.admits(a, i->second.incarnation)) return nullptr;
+    return &i->second;
+  };
+  peer_progress* p = nullptr;
+  if (target == endpoint{}) {
+    // The most up-to-date voter (ties: the one heard from last).
+    for (auto& [a, q] : peers_) {
+      if (voter_peer(a) == nullptr) continue;
+      if (p == nullptr || q.match > p->match ||
+          (q.match == p->match && q.last_heard > p->last_heard))
+        p = &q;
+    }
+    if (p == nullptr) {
+      r.status = transfer_status::single_master;
+      return r;
+    }
+  } else if (target == cfg_.self) {
+    r.status = transfer_status::self_target;
+    return r;
+  } else if (std::find(cfg_.masters.begin(), cfg_.masters.end(), target) == cfg_.masters.end()) {
+    r.status = transfer_status::unknown_target;
+    return r;
+  } else if ((p = voter_peer(target)) == nullptr) {
+    r.status = transfer_status::not_a_voter;
+    return r;
+  }
+  transfer_to_ = p->address;
+  transfer_deadline_ = now + cfg_.election_timeout_ms;
+  ++counters_.transfers_started;
+  r.target = p->address;
+  r.fx.events.push_back("transfer_started to=" + p->address.to_string() + " match=" +
+                        std::to_string(p->match) + " last=" + std::to_string(last_index()));
+  transfer_progress(*p, now, r.fx);
+  return r;
+}
+
+// The target holds our whole log on its disk: tell it to campaign (again on every such answer
+// until the transfer ends, so a lost timeout_now costs one heartbeat). Otherwise catch it up.
+void node::transfer_progress(peer_progress& p, time_point now, effects& fx) {
+  if (!transferring() || p.address != transfer_to_) return;
+  if (p.confirmed && p.match >= last_index()) {
+    message m;
+    m.kind = message_kind::timeout_now;
+    ++counters_.timeout_now_sent;
+    send(p.address, std::move(m), fx);
+    return;
+  }
+  if (!p.confirmed || p.next <= last_index()) send_append(p, now, fx);
+}
+
+void node::end_transfer(const char* why, effects& fx) {
+  if (transfer_to_ == endpoint{}) return;
+  ++counters_.transfers_aborted;
+  fx.events.push_back(std::string("transfer_aborted to=") + transfer_to_.to_string() + " " + why);
+  transfer_to_ = endpoint{};
 }
 
 }  // namespace dfs::replog

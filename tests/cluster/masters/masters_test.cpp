@@ -272,6 +272,84 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   EXPECT_EQ(active(), now_active);
 }
 
+// Console `masters handover` (the rolling upgrade's step): the active master hands its role to a
+// standby; a put in flight completes or fails cleanly, later puts succeed, nothing acknowledged
+// is lost. Refusals say why: a standby is not active, an unknown target, no admin certificate.
+TEST_F(Masters, HandoverMovesTheActiveRoleAndLosesNoFile) {
+  std::vector<std::string> acked;
+  auto put = [&](const std::string& f, size_t bytes) {
+    write_random(local(f), bytes, static_cast<uint32_t>(bytes % 997));
+    auto r = cli({"put", local(f), "/" + f, "--chunk-size", "64KiB"});
+    if (r.exit_code == 0) acked.push_back(f);
+    return r;
+  };
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(put("h" + std::to_string(i), 15000 + i * 5000).exit_code, 0);
+  int old = active();
+  ASSERT_GE(old, 0);
+  int target = (old + 1) % masters;
+  auto r = c.admin(target, {"masters", "handover"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("not the active master (active: " + c.addr_of(old) + ")"),
+            std::string::npos)
+      << r.out << r.err;
+  r = c.admin(old, {"masters", "handover", "127.0.0.1:1"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("is not one of cluster.masters"), std::string::npos) << r.out;
+  r = c.admin(old, {"masters", "handover"}, "client");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("permission denied"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(active(), old);
+
+  write_random(local("big"), 3 << 20, 98);
+  process inflight(client_argv({"put", local("big"), "/big", "--chunk-size", "256KiB"}),
+                   local("inflight.out"));
+  auto started = std::chrono::steady_clock::now();
+  r = c.admin(old, {"masters", "handover", c.addr_of(target)});
+  auto answered = std::chrono::steady_clock::now();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("handed over: " + c.addr_of(target) + " is the active master"),
+            std::string::npos)
+      << r.out << r.err;
+  ASSERT_TRUE(
+      wait_until([&] { return masters_of(target).find(": active") != std::string::npos; }, 10s))
+      << masters_of(target);
+  auto active_at = std::chrono::steady_clock::now();
+  auto ms = [&](auto t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t - started).count();
+  };
+  std::cout << "handover: console answered in " << ms(answered)
+            << " ms, the new active master answered 'masters' as active after " << ms(active_at)
+            << " ms\n";
+  ASSERT_TRUE(wait_until([&] { return follows(old, target); }, 10s)) << masters_of(old);
+  // Puts go on with the new active master.
+  for (int i = 3; i < 6; ++i) {
+    auto p = put("h" + std::to_string(i), 15000 + i * 5000);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    if (i == 3)
+      std::cout << "first put after the handover done after "
+                << ms(std::chrono::steady_clock::now()) << " ms\n";
+  }
+  EXPECT_EQ(active(), target);
+  for (auto& f : acked) EXPECT_TRUE(readable("/" + f, local(f)));
+  ASSERT_TRUE(wait_until([&] { return !inflight.running(); }, 60s));
+  if (inflight.status() == 0)
+    EXPECT_TRUE(readable("/big", local("big")));
+  else  // never half a version: the file does not exist, or it is whole
+    EXPECT_TRUE(cli({"stat", "/big"}).exit_code != 0 || readable("/big", local("big")));
+  // No target named: the most up-to-date standby takes over.
+  r = c.admin(target, {"masters", "handover"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        int a = active();
+        return a >= 0 && a != target;
+      },
+      10s));
+  ASSERT_EQ(put("h6", 12345).exit_code, 0);
+  EXPECT_TRUE(readable("/h6", local("h6")));
+}
+
 // Reads from standbys (issue 15 item 4, GFS's shadow masters): with --stale-ok a standby answers
 // ls, stat and get layouts from its copy of the metadata, also when no master is active, but
 // only while it heard from an active master within master.stale_read_max_ms.

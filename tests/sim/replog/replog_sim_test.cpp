@@ -187,10 +187,121 @@ TEST(ReplogSim, PowerCutOfAllNodesKeepsAcknowledgedEntries) {
   }
 }
 
+// ---- leadership handover (Raft thesis 3.10) ---------------------------------------------------
+
+// The leader hands over to a chosen follower while clients keep proposing: it refuses proposals
+// meanwhile, the target leads in the very next term within a few heartbeats, and nothing
+// acknowledged is lost (the world checks leader completeness and state machine safety).
+void handover_to_target(size_t nodes, uint64_t seed) {
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  world w(seed, opts(nodes));
+  w.run_for(milliseconds(300 + 7 * (seed % 40)));
+  const size_t l = await_leader(w);
+  ASSERT_TRUE(w.node(l).is_leader());
+  const uint64_t term = w.node(l).term();
+  const size_t target = (l + 1 + seed % (nodes - 1)) % nodes;
+  const time_point start = w.now();
+  ASSERT_EQ(w.transfer(l, target), replog::transfer_status::started);
+  EXPECT_TRUE(w.node(l).transferring());
+  EXPECT_FALSE(w.propose(l, "during-handover").has_value()) << "proposal taken while handing over";
+  while (w.leader() != std::optional<size_t>(target) && w.now() - start < milliseconds(1000))
+    w.run_for(milliseconds(2));
+  EXPECT_RUN_OK(w);
+  ASSERT_EQ(w.leader(), std::optional<size_t>(target)) << "the target did not take over";
+  EXPECT_EQ(w.node(target).term(), term + 1) << "the handover took more than one election";
+  // Well within one election timeout (100 ms) with 8 ms network delays and a 20 ms heartbeat.
+  EXPECT_LT(w.now() - start, milliseconds(100));
+  w.run_for(milliseconds(50));
+  EXPECT_FALSE(w.node(l).is_leader());
+  w.settle(milliseconds(5000));
+  EXPECT_RUN_OK(w);
+  EXPECT_FALSE(w.ever_applied("during-handover"));
+}
+
+TEST(ReplogSim, HandoverToChosenFollowerThree) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) handover_to_target(3, seed);
+}
+TEST(ReplogSim, HandoverToChosenFollowerFive) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) handover_to_target(5, seed);
+}
+
+// No target named: the most up-to-date voter takes over.
+TEST(ReplogSim, HandoverToMostUpToDateFollower) {
+  for (uint64_t seed = 100; seed < 120; ++seed) {
+    SCOPED_TRACE("seed=" + std::to_string(seed));
+    world w(seed, opts(seed % 2 ? 3 : 5));
+    w.run_for(milliseconds(400));
+    const size_t l = await_leader(w);
+    const uint64_t term = w.node(l).term();
+    ASSERT_EQ(w.transfer(l, std::nullopt), replog::transfer_status::started);
+    w.run_for(milliseconds(150));
+    EXPECT_RUN_OK(w);
+    auto now_leader = w.leader();
+    ASSERT_TRUE(now_leader.has_value());
+    EXPECT_NE(*now_leader, l);
+    EXPECT_EQ(w.node(*now_leader).term(), term + 1);
+    w.settle(milliseconds(5000));
+    EXPECT_RUN_OK(w);
+  }
+}
+
+// What cannot be handed over says why, and changes nothing.
+TEST(ReplogSim, HandoverRefusals) {
+  world w(41, opts(3));
+  w.run_for(milliseconds(500));
+  const size_t l = await_leader(w);
+  const size_t f = (l + 1) % 3;
+  EXPECT_EQ(w.transfer(f, l), replog::transfer_status::not_leader);
+  EXPECT_EQ(w.transfer(l, l), replog::transfer_status::self_target);
+  w.wipe(f);
+  w.restart(f);                 // a learner until readmitted
+  w.run_for(milliseconds(25));  // the leader hears its new disk
+  ASSERT_EQ(w.node(f).current_role(), replog::role::learner);
+  EXPECT_EQ(w.transfer(l, f), replog::transfer_status::not_a_voter);
+  EXPECT_FALSE(w.node(l).transferring());
+  EXPECT_TRUE(w.propose(l, "still-leader").has_value());
+  w.settle(milliseconds(5000));
+  EXPECT_RUN_OK(w);
+
+  world one(42, opts(1));
+  one.run_for(milliseconds(500));
+  ASSERT_TRUE(one.node(0).is_leader());
+  EXPECT_EQ(one.transfer(0, std::nullopt), replog::transfer_status::single_master);
+}
+
+// A target that cannot be reached: after an election timeout the leader gives up and goes on in
+// the same term, taking proposals again.
+TEST(ReplogSim, HandoverToUnreachableTargetIsGivenUp) {
+  world w(43, opts(3));
+  w.run_for(milliseconds(500));
+  const size_t l = await_leader(w);
+  const uint64_t term = w.node(l).term();
+  const size_t f = (l + 1) % 3;
+  std::set<size_t> rest{0, 1, 2};
+  rest.erase(f);
+  w.partition({{f}, rest});
+  w.run_for(milliseconds(10));
+  ASSERT_EQ(w.transfer(l, f), replog::transfer_status::started);
+  w.run_for(milliseconds(50));
+  EXPECT_TRUE(w.node(l).transferring());
+  EXPECT_FALSE(w.propose(l, "refused").has_value());
+  w.run_for(milliseconds(100));  // > election timeout
+  EXPECT_RUN_OK(w);
+  EXPECT_TRUE(w.node(l).is_leader());
+  EXPECT_FALSE(w.node(l).transferring());
+  EXPECT_EQ(w.node(l).term(), term);
+  EXPECT_TRUE(w.propose(l, "after-abort").has_value());
+  w.run_for(milliseconds(200));
+  EXPECT_TRUE(w.acked("after-abort"));
+  w.settle(milliseconds(5000));
+  EXPECT_RUN_OK(w);
+}
+
 struct sweep_spec {
   uint64_t runs, base;
   double loss;
   bool crashes, partitions, wipes;
+  bool transfers = false;
 };
 
 world::coverage sweep(const sweep_spec& sp) {
@@ -207,7 +318,7 @@ world::coverage sweep(const sweep_spec& sp) {
     }
     world w(seed, o);
     w.run_for(milliseconds(300));
-    w.chaos(milliseconds(1200), sp.crashes, sp.partitions, sp.wipes);
+    w.chaos(milliseconds(1200), sp.crashes, sp.partitions, sp.wipes, sp.transfers);
     w.settle(milliseconds(10000));
     if (!w.failure().empty()) {
       ADD_FAILURE() << w.failure();
@@ -226,6 +337,10 @@ world::coverage sweep(const sweep_spec& sp) {
     t.power_cuts += c.power_cuts;
     t.wipes += c.wipes;
     t.stale_drops += c.stale_drops;
+    t.transfers_started += c.transfers_started;
+    t.transfers_aborted += c.transfers_aborted;
+    t.transfer_campaigns += c.transfer_campaigns;
+    t.transfers_done += c.transfers_done;
   }
   std::printf(
       "  coverage: elections=%llu leaderships=%llu check_quorum=%llu snapshots_installed=%llu "
@@ -237,6 +352,10 @@ world::coverage sweep(const sweep_spec& sp) {
       (unsigned long long)t.crashes, (unsigned long long)t.torn_writes,
       (unsigned long long)t.power_cuts, (unsigned long long)t.wipes,
       (unsigned long long)t.stale_drops);
+  if (sp.transfers)
+    std::printf("  transfers: started=%llu aborted=%llu campaigns=%llu done=%llu\n",
+                (unsigned long long)t.transfers_started, (unsigned long long)t.transfers_aborted,
+                (unsigned long long)t.transfer_campaigns, (unsigned long long)t.transfers_done);
   return t;
 }
 
@@ -279,6 +398,25 @@ TEST(ReplogSim, EverythingSweep) {
   if (full_sweep()) {
     EXPECT_GT(c.readmits, 0u);
     EXPECT_GT(c.check_quorum, 0u);
+  }
+}
+
+// Handovers under message loss and duplication only: most complete, the rest are given up, and
+// the group always ends with one leader and one state.
+TEST(ReplogSim, HandoversUnderLossSweep) {
+  auto c = sweep({runs_per_sweep, 40000, 0.3, false, false, false, true});
+  if (full_sweep()) {
+    EXPECT_GT(c.transfers_done, 0u);
+    EXPECT_GT(c.transfer_campaigns, 0u);
+  }
+}
+
+// Handovers while nodes crash, disks are wiped and the network splits.
+TEST(ReplogSim, HandoversWithEverythingSweep) {
+  auto c = sweep({runs_per_sweep, 50000, 0.3, true, true, true, true});
+  if (full_sweep()) {
+    EXPECT_GT(c.transfers_done, 0u);
+    EXPECT_GT(c.transfers_aborted, 0u);
   }
 }
 

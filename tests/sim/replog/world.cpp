@@ -316,6 +316,18 @@ std::optional<uint64_t> world::propose(size_t slot, const std::string& data) {
   return e.index;
 }
 
+replog::transfer_status world::transfer(size_t slot, std::optional<size_t> target) {
+  sim_node& sn = nodes_[slot];
+  if (!sn.up) return replog::transfer_status::not_leader;
+  replog::transfer_result r = sn.n->transfer_leadership(target ? addr(*target) : endpoint{}, now_);
+  if (r.status == replog::transfer_status::started) {
+    trace("m" + std::to_string(slot) + " transfer to " + r.target.to_string());
+    transfers_[slot_of(r.target)] = sn.n->term();
+  }
+  handle(slot, std::move(r.fx));
+  return r.status;
+}
+
 void world::drive_clients() {
   if (!proposing_ || opts_.propose_every.count() == 0 || now_ < next_propose_) return;
   auto hi = 2 * opts_.propose_every.count();
@@ -403,6 +415,10 @@ void world::check_leader(size_t slot) {
   if (sn.leader_term_checked == term) return;
   sn.leader_term_checked = term;
   ++cov_.leaderships;
+  if (auto t = transfers_.find(slot); t != transfers_.end() && t->second < term) {
+    ++cov_.transfers_done;
+    transfers_.erase(t);
+  }
   for (const auto& a : acks_)
     if (!leader_has(*sn.n, a))
       return fail("leader completeness: acknowledged entry " + std::to_string(a.index) +
@@ -453,7 +469,7 @@ bool world::wipe_outstanding() const {
   return false;
 }
 
-void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes) {
+void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes, bool transfers) {
   const time_point end = now_ + d;
   const double max_loss = opts_.loss;
   while (now_ < end && failure_.empty()) {
@@ -482,6 +498,8 @@ void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes) {
       heal();
     } else if (action == 8) {
       set_loss(std::uniform_real_distribution<double>(0, max_loss)(rng_), opts_.duplicate);
+    } else if (transfers && action == 10 && leader()) {
+      (void)transfer(*leader(), rng_() % 3 == 0 ? std::nullopt : std::optional<size_t>(s));
     }
     run_for(milliseconds(std::uniform_int_distribution<long>(10, 250)(rng_)));
   }
@@ -538,6 +556,9 @@ void world::absorb_counters(size_t slot) {
   cov_.readmits += c.readmits;
   cov_.truncations += c.truncations;
   cov_.stale_drops += c.stale_incarnation_drops;
+  cov_.transfers_started += c.transfers_started;
+  cov_.transfers_aborted += c.transfers_aborted;
+  cov_.transfer_campaigns += c.transfer_campaigns;
 }
 
 }  // namespace dfs::sim::replog_world

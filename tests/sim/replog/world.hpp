@@ -68,13 +68,17 @@ class world {
   // Random faults for `d`: crashes and restarts (any node, any time, the whole group included),
   // partitions (leader isolation included), loss changes and, if `wipes`, wiped disks (one not
   // yet readmitted at a time).
-  void chaos(milliseconds d, bool crashes, bool partitions, bool wipes);
+  // `transfers`: the leader also hands over, now and then, to a random node (or the most up to
+  // date one), also while the other faults go on.
+  void chaos(milliseconds d, bool crashes, bool partitions, bool wipes, bool transfers = false);
   // Heal, restart every node, stop loss; run until one leader is followed by all, every disk is
   // a voter again, all nodes applied the same state, and a fresh proposal commits everywhere.
   void settle(milliseconds limit);
 
   // Proposes at `slot` now; returns the index if that node was leader and accepted it.
   std::optional<uint64_t> propose(size_t slot, const std::string& data);
+  // Asks `slot` to hand leadership over to `target` (none: the most up-to-date voter).
+  replog::transfer_status transfer(size_t slot, std::optional<size_t> target);
   std::optional<size_t> leader() const;  // an up leader of the highest term, if any
   bool up(size_t slot) const { return nodes_[slot].up; }
   const replog::node& node(size_t slot) const { return *nodes_[slot].n; }
@@ -88,6 +92,8 @@ class world {
     uint64_t elections = 0, leaderships = 0, check_quorum = 0, snapshots_installed = 0;
     uint64_t readmits = 0, truncations = 0, acks = 0, crashes = 0, torn_writes = 0;
     uint64_t power_cuts = 0, wipes = 0, stale_drops = 0;
+    uint64_t transfers_started = 0, transfers_aborted = 0, transfer_campaigns = 0;
+    uint64_t transfers_done = 0;  // the target led in a later term, the transfer still on
   };
   const coverage& covered() const { return cov_; }
   std::string summary() const;
@@ -164,6 +170,8 @@ class world {
   std::map<uint64_t, applied_rec> applied_;                  // index -> first application
   std::set<std::string> applied_data_;
   std::vector<ack_rec> acks_;
+  // Handovers under way: target slot -> the term in which it was started.
+  std::map<size_t, uint64_t> transfers_;
 };
 
 }  // namespace dfs::sim::replog_world

@@ -83,6 +83,7 @@ const replog::message_kind all_kinds[] = {
     replog::message_kind::vote_request, replog::message_kind::vote_reply,
     replog::message_kind::append,       replog::message_kind::append_reply,
     replog::message_kind::snapshot,     replog::message_kind::snapshot_reply,
+    replog::message_kind::timeout_now,
 };
 
 TEST(ReplogMessages, EveryKindRoundTrips) {
@@ -138,11 +139,12 @@ TEST(ReplogMessages, KindsHaveStableWireValues) {
   EXPECT_EQ(static_cast<int>(replog::entry_kind::config), 2);
   EXPECT_EQ(static_cast<int>(replog::message_kind::vote_request), 1);
   EXPECT_EQ(static_cast<int>(replog::message_kind::snapshot_reply), 6);
+  EXPECT_EQ(static_cast<int>(replog::message_kind::timeout_now), 7);
 }
 
 TEST(ReplogMessages, UnknownKindsAreNotValid) {
   auto m = full_message(replog::message_kind::append);
-  m.kind = static_cast<replog::message_kind>(7);
+  m.kind = static_cast<replog::message_kind>(8);
   EXPECT_FALSE(proto::valid(m));
   m = full_message(replog::message_kind::append);
   m.entries[1].kind = static_cast<replog::entry_kind>(3);

@@ -221,6 +221,104 @@ TEST(ReplogNode, LeaderCommitsEarlierTermsOnlyThroughAnEntryOfItsOwn) {
   EXPECT_EQ(nodes[a]->commit_index(), 3u);
 }
 
+// Leadership handover, message by message. The transfer flag (granted on a vote request) lets a
+// vote through the lease; without it a follower hearing its leader ignores a higher term.
+TEST(ReplogNode, TransferFlagLetsAVoteThroughTheLease) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message hb;
+  hb.kind = message_kind::append;
+  hb.term = 1;
+  (void)n.on_message(a, hb, t0 + std::chrono::milliseconds(1000));
+  effects fx = n.on_message(b, vote_request(2), t0 + std::chrono::milliseconds(1100));
+  EXPECT_EQ(find_send(fx, message_kind::vote_reply), nullptr) << "a vote while hearing a leader";
+  EXPECT_EQ(n.term(), 1u);
+  message forced = vote_request(2);
+  forced.granted = true;  // the transfer flag
+  fx = n.on_message(b, forced, t0 + std::chrono::milliseconds(1100));
+  const outbound* r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  ASSERT_TRUE(fx.hard.has_value()) << "vote granted without persisting it";
+  EXPECT_EQ(fx.hard->voted_for, b);
+}
+
+// timeout_now counts only from the leader of our term: then the follower campaigns at once
+// (a real vote request with the transfer flag, no pre-vote).
+TEST(ReplogNode, TimeoutNowFromTheLeaderStartsACampaignAtOnce) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message hb;
+  hb.kind = message_kind::append;
+  hb.term = 1;
+  const time_point t = t0 + std::chrono::milliseconds(1000);
+  (void)n.on_message(a, hb, t);
+  message tn;
+  tn.kind = message_kind::timeout_now;
+  tn.term = 1;
+  effects fx = n.on_message(b, tn, t);  // not the leader
+  EXPECT_TRUE(fx.send.empty());
+  tn.term = 0;
+  fx = n.on_message(a, tn, t);  // an older term
+  EXPECT_TRUE(fx.send.empty());
+  tn.term = 1;
+  fx = n.on_message(a, tn, t);
+  EXPECT_EQ(n.current_role(), role::candidate);
+  EXPECT_EQ(n.term(), 2u);
+  ASSERT_TRUE(fx.hard.has_value());
+  const outbound* r = find_send(fx, message_kind::vote_request);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->msg.pre_vote);
+  EXPECT_TRUE(r->msg.granted) << "no transfer flag";
+}
+
+// The leader refuses proposals while handing over, sends timeout_now only to a caught-up target,
+// and names what it cannot hand over to.
+TEST(ReplogNode, LeaderHandsOverOnlyToACaughtUpVoter) {
+  counter_app app;
+  node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
+  const time_point t = t0 + std::chrono::seconds(2);
+  effects fx = n.on_tick(t);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 1;
+  fx = n.on_message(b, grant, t);
+  ASSERT_EQ(n.current_role(), role::candidate);
+  grant.pre_vote = false;
+  fx = n.on_message(b, grant, t);
+  ASSERT_TRUE(n.is_leader());
+  ASSERT_TRUE(fx.log.has_value());
+  (void)n.on_persisted(fx.log->id, t);
+  EXPECT_EQ(n.transfer_leadership(a, t).status, transfer_status::self_target);
+  EXPECT_EQ(n.transfer_leadership(endpoint{"z", 1}, t).status, transfer_status::unknown_target);
+  transfer_result r = n.transfer_leadership(c, t);
+  ASSERT_EQ(r.status, transfer_status::started);
+  EXPECT_EQ(r.target, c);
+  EXPECT_EQ(find_send(r.fx, message_kind::timeout_now), nullptr) << "target not caught up";
+  EXPECT_EQ(n.propose("x", t).status, propose_status::transferring);
+  message ack;
+  ack.kind = message_kind::append_reply;
+  ack.term = 1;
+  ack.granted = true;
+  ack.match_index = n.last_index();
+  fx = n.on_message(c, ack, t);
+  const outbound* tn = find_send(fx, message_kind::timeout_now);
+  ASSERT_NE(tn, nullptr);
+  EXPECT_EQ(tn->to, c);
+  // Nobody took over within an election timeout (500 ms): the leader goes on (it still hears
+  // a majority), proposals welcome.
+  const time_point later = t + std::chrono::milliseconds(400);
+  (void)n.on_message(b, ack, later);
+  fx = n.on_tick(later);
+  EXPECT_TRUE(n.transferring());
+  fx = n.on_tick(t + std::chrono::milliseconds(500));
+  EXPECT_TRUE(n.is_leader());
+  EXPECT_FALSE(n.transferring());
+  EXPECT_EQ(n.propose("y", t + std::chrono::milliseconds(500)).status, propose_status::ok);
+}
+
 TEST(ReplogMessages, FieldWiseEquality) {
   message x;
   x.kind = message_kind::snapshot;
