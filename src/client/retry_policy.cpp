@@ -4,8 +4,10 @@
 
 namespace dfs {
 
-retry_policy::retry_policy(clock::time_point start, ms total)
-    : deadline_(start + total), first_attempt_(std::max(min_attempt, total / 4)) {}
+retry_policy::retry_policy(clock::time_point start, ms total, std::optional<ms> first_cap)
+    : deadline_(start + total),
+      first_attempt_(
+          std::max(min_attempt, first_cap ? std::min(total / 4, *first_cap) : total / 4)) {}
 
 std::optional<retry_policy::ms> retry_policy::attempt_timeout(clock::time_point now) const {
   if (now >= deadline_) return std::nullopt;

@@ -15,8 +15,12 @@ class retry_policy {
   using clock = std::chrono::steady_clock;
   using ms = std::chrono::milliseconds;
 
-  // `total`: client.timeout_ms, from `start`.
-  retry_policy(clock::time_point start, ms total);
+  // `total`: client.timeout_ms, from `start`. `first_cap`: with several masters, the first
+  // attempt waits at most this long (client: twice master.election_timeout_ms). A request sent
+  // to a master that died with it is never answered (CAF fails no pending request when the
+  // connection drops), and a new master is elected within about that time, so waiting a quarter
+  // of a long client.timeout_ms would only delay the failover.
+  retry_policy(clock::time_point start, ms total, std::optional<ms> first_cap = std::nullopt);
 
   // The timeout of the next attempt at `now`; nullopt once the deadline has passed.
   std::optional<ms> attempt_timeout(clock::time_point now) const;

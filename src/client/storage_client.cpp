@@ -133,7 +133,9 @@ caf::error storage_client::connect_master(std::chrono::steady_clock::time_point 
 template <class Reply, class Atom, class Req>
 Reply storage_client::call(Atom atom, const Req& req) {
   using clock = std::chrono::steady_clock;
-  retry_policy retry{clock::now(), std::chrono::milliseconds(cfg_.client.timeout_ms)};
+  std::optional<std::chrono::milliseconds> first_cap;
+  if (!finder_.single()) first_cap = std::chrono::milliseconds(2 * cfg_.master.election_timeout_ms);
+  retry_policy retry{clock::now(), std::chrono::milliseconds(cfg_.client.timeout_ms), first_cap};
   std::string err;
   size_t refusals = 0;
   for (;;) {

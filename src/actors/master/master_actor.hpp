@@ -73,7 +73,7 @@ struct master_state {
   uint64_t stale_reads = 0, stale_refusals = 0;  // --stale-ok reads answered as a standby
   // Chunkservers membership lists alive: where a standby's stale layouts send readers.
   std::map<endpoint, node_id> chunkservers_up;
-  struct handover_waiter {      // console `masters handover`: answered once it is over
+  struct handover_waiter {  // console `masters handover`: answered once it is over
     caf::typed_response_promise<admin_reply> rp;
     endpoint target;
     uint64_t term = 0;  // ours when it started

@@ -145,6 +145,17 @@ struct Masters : ::testing::Test {
     return ::testing::AssertionSuccess();
   }
   int gets_ = 0;
+
+  // A put that was in flight during a failover or handover: it completed and reads back whole,
+  // or it failed and left no version (never half a version).
+  void put_completed_or_failed_cleanly(process& put, const std::string& remote,
+                                       const std::string& want) {
+    ASSERT_TRUE(wait_until([&] { return !put.running(); }, 60s));
+    if (put.status() == 0)
+      EXPECT_TRUE(readable(remote, want));
+    else
+      EXPECT_TRUE(cli({"stat", remote}).exit_code != 0 || readable(remote, want));
+  }
 };
 
 TEST_F(Masters, KillingTheActiveMasterDuringPutsLosesNoAcknowledgedFile) {
@@ -182,11 +193,7 @@ TEST_F(Masters, KillingTheActiveMasterDuringPutsLosesNoAcknowledgedFile) {
   ASSERT_GE(now_active, 0);
   EXPECT_NE(now_active, old);
   for (auto& f : acked) EXPECT_TRUE(readable("/" + f, local(f)));
-  ASSERT_TRUE(wait_until([&] { return !inflight.running(); }, 60s));
-  if (inflight.status() == 0)
-    EXPECT_TRUE(readable("/big", local("big")));
-  else  // never half a version: the file does not exist, or it is whole
-    EXPECT_TRUE(cli({"stat", "/big"}).exit_code != 0 || readable("/big", local("big")));
+  put_completed_or_failed_cleanly(inflight, "/big", local("big"));
   // The old master comes back as a standby and learns what it missed.
   start_master(old);
   ASSERT_TRUE(wait_until([&] { return follows(old, now_active); }, 20s)) << masters_of(old);
@@ -332,11 +339,7 @@ TEST_F(Masters, HandoverMovesTheActiveRoleAndLosesNoFile) {
   }
   EXPECT_EQ(active(), target);
   for (auto& f : acked) EXPECT_TRUE(readable("/" + f, local(f)));
-  ASSERT_TRUE(wait_until([&] { return !inflight.running(); }, 60s));
-  if (inflight.status() == 0)
-    EXPECT_TRUE(readable("/big", local("big")));
-  else  // never half a version: the file does not exist, or it is whole
-    EXPECT_TRUE(cli({"stat", "/big"}).exit_code != 0 || readable("/big", local("big")));
+  put_completed_or_failed_cleanly(inflight, "/big", local("big"));
   // No target named: the most up-to-date standby takes over.
   r = c.admin(target, {"masters", "handover"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -48,5 +48,16 @@ TEST(RetryPolicy, PausesDoubleUpToTheCapWithJitter) {
   EXPECT_EQ(short_one.attempt_timeout(t0), ms(100)) << "never more than the whole deadline";
 }
 
+TEST(RetryPolicy, SeveralMastersCapTheFirstAttemptThenItGrows) {
+  retry_policy p{t0, ms(60000), ms(2000)};
+  EXPECT_EQ(p.attempt_timeout(t0), ms(2000)) << "not a quarter of 60 s";
+  ASSERT_TRUE(p.pause_after_failure(t0 + ms(2000), 0));
+  EXPECT_EQ(p.attempt_timeout(t0 + ms(2100)), ms(4000)) << "a slow master still gets more time";
+  retry_policy tiny{t0, ms(60000), ms(10)};
+  EXPECT_EQ(tiny.attempt_timeout(t0), retry_policy::min_attempt);
+  retry_policy short_total{t0, ms(4000), ms(2000)};
+  EXPECT_EQ(short_total.attempt_timeout(t0), ms(1000)) << "a quarter of the total is less";
+}
+
 }  // namespace
 }  // namespace dfs
