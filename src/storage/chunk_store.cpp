@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/big_buffer.hpp"
 #include "common/logging.hpp"
 
@@ -157,9 +159,11 @@ cs::result<cs::chunk_meta> chunk_store::pad_to(cs::chunk_handle h, uint64_t size
     return cs::make_error(cs::errc::invalid_argument,
                           "pad to " + std::to_string(size_bytes) + " is below the end of chunk " +
                               h.to_string() + " (" + std::to_string(m->length_bytes) + " bytes)");
+  // A write's checks (version, size limit) before any padding is allocated.
+  auto plan = cs::plan_mutation(*m, m->length_bytes,
+                                std::max<uint64_t>(1, size_bytes - m->length_bytes), version);
+  if (!plan) return plan.err();
   if (size_bytes == m->length_bytes) {
-    if (version < m->chunk_version)  // the same check as a write's
-      return cs::plan_mutation(*m, m->length_bytes, 1, version).err();
     if (version == m->chunk_version) return *m;
     if (auto r = set_version_locked(*m, version); !r) return r.err();
     return *stat(h);
