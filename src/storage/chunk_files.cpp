@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/assert.hpp"
 #include "common/big_buffer.hpp"
 #include "core/chunkstore/block_checksums.hpp"
 
@@ -61,7 +62,17 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
     auto m = load_header(path);
     uint64_t size = 0;
     std::string why = !m ? m.err().message : "";
-    if (m && (!file_size(path, size) || size != m->header_bytes() + m->length_bytes))
+    if (m && !file_size(path, size)) why = "cannot stat it";
+    auto want = m ? m->header_bytes() + m->length_bytes : 0;
+    if (m && why.empty() && size > want && m->format == cs::chunk_file_version_mutable) {
+      // An in-place write that extended the chunk and crashed before its header: never
+      // acknowledged, cut it off (its header and every block it states are intact).
+      if (auto st = truncate_file(path, want); !st) return st;
+      warnings.push_back("chunk file " + path + ": cut " + std::to_string(size - want) +
+                         " bytes of an unfinished write");
+      size = want;
+    }
+    if (m && why.empty() && size != want)
       why = "file size " + std::to_string(size) + " does not match its header";
     if (m && path_of(m->handle) != path) why = "header names chunk " + m->handle.to_string();
     if (why.empty()) {
@@ -86,10 +97,11 @@ cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t 
 }
 
 cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t chunk_version,
-                                              std::string_view data) const {
+                                              std::string_view data, uint16_t format) const {
   if (data.size() > limits::max_chunk_size_bytes)
     return cs::make_error(cs::errc::invalid_argument, "chunk too large");
   auto meta = cs::describe_chunk(handle, chunk_version, data);
+  meta.format = format;
   auto header = cs::encode_header(meta);
   std::string file;
   reserve_big(file, header.size() + data.size());
@@ -103,6 +115,60 @@ void chunk_files::install(const cs::chunk_meta& meta) {
   if (old != chunks_.end()) used_bytes_ -= old->second.header_bytes() + old->second.length_bytes;
   used_bytes_ += meta.header_bytes() + meta.length_bytes;
   chunks_[meta.handle.value] = meta;
+}
+
+cs::result<chunk_files::prepared_write> chunk_files::prepare_write(const cs::chunk_meta& old,
+                                                                   uint64_t offset,
+                                                                   std::string_view bytes,
+                                                                   uint64_t version) const {
+  DFS_ASSERT(old.format == cs::chunk_file_version_mutable, "in-place writes need format 2");
+  auto span = cs::plan_mutation(old, offset, bytes.size(), version);
+  if (!span) return span.err();
+  prepared_write w;
+  w.span = *span;
+  auto chunk = "chunk " + old.handle.to_string();
+  if (span->old_bytes > 0) {
+    if (auto st = read_range(path_of(old.handle), old.header_bytes() + span->offset_bytes,
+                             span->old_bytes, w.image);
+        !st) {
+      auto code = st.code == EILSEQ ? cs::errc::corrupt : cs::errc::io_error;
+      return cs::make_error(code, chunk + ": " + st.message);
+    }
+    // Read-modify-write of a damaged block would sign its bad bytes: refuse instead.
+    if (auto ok = cs::verify_blocks(span->first_block, w.image, old.block_crcs); !ok)
+      return cs::make_error(cs::errc::corrupt, ok.err().message + " of " + chunk);
+  }
+  auto image_end =
+      std::min(span->new_end_bytes, (span->first_block + span->block_count) * cs::block_size_bytes);
+  w.image.resize(image_end - span->offset_bytes, '\0');
+  w.image.replace(offset - span->offset_bytes, bytes.size(), bytes);
+  w.meta = cs::apply_mutation(old, *span, w.image, version);
+  return w;
+}
+
+cs::result<void> chunk_files::write_data(const prepared_write& w) const {
+  if (auto st = write_range_durable(path_of(w.meta.handle),
+                                    w.meta.header_bytes() + w.span.offset_bytes, w.image);
+      !st)
+    return io_err(st);
+  return {};
+}
+
+cs::result<void> chunk_files::write_header(const cs::chunk_meta& meta) const {
+  DFS_ASSERT(meta.format == cs::chunk_file_version_mutable, "in-place header needs format 2");
+  if (auto st = write_range_durable(path_of(meta.handle), 0, cs::encode_header(meta)); !st)
+    return io_err(st);
+  return {};
+}
+
+cs::result<cs::chunk_meta> chunk_files::write_in_place(const cs::chunk_meta& old, uint64_t offset,
+                                                       std::string_view bytes,
+                                                       uint64_t version) const {
+  auto w = prepare_write(old, offset, bytes, version);
+  if (!w) return w.err();
+  if (auto r = write_data(*w); !r) return r.err();
+  if (auto r = write_header(w->meta); !r) return r.err();
+  return std::move(w->meta);
 }
 
 cs::result<std::string> chunk_files::read(cs::chunk_handle handle, uint64_t offset,

@@ -8,6 +8,21 @@
 // crash leaves the old chunk or the new one. Unreadable files found at open() are moved to
 // <data_dir>/corrupt/ (kept for inspection, never served).
 //
+// Writes in place (GFS mutations, core/chunkstore/chunk_mutation.hpp) go to format 2 files,
+// whose header region has a fixed size (chunk_meta.hpp). Crash safety of an in-place write:
+//   1. the touched blocks, whole, are written in place and fdatasync'ed (write_data);
+//   2. only then the header (version, length, whole CRC, block CRCs, header CRC) is written in
+//      place and fdatasync'ed (write_header); nothing is acknowledged before both returned.
+// After a crash at any point, each touched block within the length the durable header states
+// holds the old bytes (its old CRC matches), or new or mixed bytes (its old CRC does not match:
+// the block reads as corrupt, the store sets the replica aside, the master re-replicates it).
+// Bytes past that length belong to an extension never acknowledged: open() cuts them off. A
+// torn header (old and new sectors) fails its own CRC, which covers every field and block CRC,
+// and open() sets the file aside; a header that passes is wholly old or wholly new, and a new
+// one is only written over data already durable. So no state passes its checksums with bytes
+// other than the old or the new ones (up to CRC32C collisions, 2^-32 per block); a crash during
+// a write may cost the replica, as GFS allows for a failed mutation (the client retries).
+//
 // The metadata of all chunks is kept in memory (loaded by open()): full reports and reads need
 // no header I/O, and every read verifies the blocks it returns against these checksums.
 #include <cstdint>
@@ -17,6 +32,7 @@
 #include <vector>
 
 #include "core/chunkstore/chunk_meta.hpp"
+#include "core/chunkstore/chunk_mutation.hpp"
 #include "core/chunkstore/error.hpp"
 #include "storage/durable_file.hpp"
 
@@ -43,11 +59,31 @@ class chunk_files {
   // write() in three steps, for callers that write many chunks at once (chunk_store): store()
   // touches no member state (safe without the caller's lock, one writer per handle at a time),
   // then the caller makes the directory durable (chunk_dir()), then install() records it.
-  chunkstore::result<chunkstore::chunk_meta> store(chunkstore::chunk_handle handle,
-                                                   uint64_t chunk_version,
-                                                   std::string_view data) const;
+  // `format` 2 makes a chunk that takes writes in place (a format 1 chunk's first write).
+  chunkstore::result<chunkstore::chunk_meta> store(
+      chunkstore::chunk_handle handle, uint64_t chunk_version, std::string_view data,
+      uint16_t format = chunkstore::chunk_file_version) const;
   void install(const chunkstore::chunk_meta& meta);
   const std::string& chunk_dir() const { return chunk_dir_; }
+
+  // -- writes in place into a format 2 chunk (see the top). Like store(), these touch no member
+  // state: the caller holds the chunk's lock and install()s the new metadata afterwards.
+  struct prepared_write {
+    chunkstore::mutation_span span;
+    std::string image;  // the touched blocks' new bytes, from span.offset_bytes
+    chunkstore::chunk_meta meta;
+  };
+  // Validates (chunk_mutation.hpp), loads the touched blocks and verifies them against `old`
+  // (errc::corrupt names the block: never re-checksummed), lays `bytes` over them.
+  chunkstore::result<prepared_write> prepare_write(const chunkstore::chunk_meta& old,
+                                                   uint64_t offset, std::string_view bytes,
+                                                   uint64_t version) const;
+  // Step 1 and step 2 of an in-place write; write_in_place does prepare + both.
+  chunkstore::result<void> write_data(const prepared_write& w) const;
+  chunkstore::result<void> write_header(const chunkstore::chunk_meta& meta) const;
+  chunkstore::result<chunkstore::chunk_meta> write_in_place(const chunkstore::chunk_meta& old,
+                                                            uint64_t offset, std::string_view bytes,
+                                                            uint64_t version) const;
 
   // Bytes [offset, offset + length) after verifying every block they touch. Errors:
   // not_found, out_of_range, corrupt ("corrupt block N of chunk H": report it to the master

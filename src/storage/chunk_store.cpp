@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/big_buffer.hpp"
 #include "common/logging.hpp"
 
@@ -116,21 +118,107 @@ cs::result<void> chunk_store::set_version(cs::chunk_handle h, uint64_t version) 
   auto m = stat(h);
   if (!m) return cs::make_error(cs::errc::not_found, "no chunk " + h.to_string());
   if (m->chunk_version >= version) return {};
+  return set_version_locked(*m, version);
+}
+
+cs::result<void> chunk_store::set_version_locked(const cs::chunk_meta& m, uint64_t version) {
+  if (m.format == cs::chunk_file_version_mutable) {  // header only: the data is not re-signed
+    auto nm = m;
+    nm.chunk_version = version;
+    if (auto r = files_.write_header(nm); !r) return r;
+    installed(nm);
+    return {};
+  }
   cs::result<std::string> data = cs::make_error(cs::errc::not_found, "");
   {
     std::shared_lock lk(files_mu_);
-    data = files_.read(h, 0, m->length_bytes);  // verified: a bad replica is not re-signed
+    data = files_.read(m.handle, 0, m.length_bytes);  // verified: a bad replica is not re-signed
   }
   if (!data) return data.err();
-  auto nm = files_.store(h, version, *data);
+  auto nm = files_.store(m.handle, version, *data);
   if (!nm) return nm.err();
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
+  installed(*nm);
+  return {};
+}
+
+cs::result<cs::chunk_meta> chunk_store::write_at(cs::chunk_handle h, uint64_t offset,
+                                                 std::string_view bytes, uint64_t version) {
+  std::lock_guard hl(handle_mutex(h));
+  auto m = stat(h);
+  if (!m) return cs::make_error(cs::errc::not_found, "no chunk " + h.to_string());
+  return write_locked(*m, offset, bytes, version);
+}
+
+cs::result<cs::chunk_meta> chunk_store::pad_to(cs::chunk_handle h, uint64_t size_bytes,
+                                               uint64_t version) {
+  std::lock_guard hl(handle_mutex(h));
+  auto m = stat(h);
+  if (!m) return cs::make_error(cs::errc::not_found, "no chunk " + h.to_string());
+  if (size_bytes < m->length_bytes)
+    return cs::make_error(cs::errc::invalid_argument,
+                          "pad to " + std::to_string(size_bytes) + " is below the end of chunk " +
+                              h.to_string() + " (" + std::to_string(m->length_bytes) + " bytes)");
+  // A write's checks (version, size limit) before any padding is allocated.
+  auto plan = cs::plan_mutation(*m, m->length_bytes,
+                                std::max<uint64_t>(1, size_bytes - m->length_bytes), version);
+  if (!plan) return plan.err();
+  if (size_bytes == m->length_bytes) {
+    if (version == m->chunk_version) return *m;
+    if (auto r = set_version_locked(*m, version); !r) return r.err();
+    return *stat(h);
+  }
+  return write_locked(*m, m->length_bytes, std::string(size_bytes - m->length_bytes, '\0'),
+                      version);
+}
+
+cs::result<cs::chunk_meta> chunk_store::write_locked(const cs::chunk_meta& m, uint64_t offset,
+                                                     std::string_view bytes, uint64_t version) {
+  auto plan = cs::plan_mutation(m, offset, bytes.size(), version);
+  if (!plan) return plan.err();
+  auto nm = m.format == cs::chunk_file_version_mutable
+                ? files_.write_in_place(m, offset, bytes, version)
+                : rewrite_mutable(m, offset, bytes, version);
+  if (!nm) {
+    if (nm.err().code == cs::errc::corrupt) {
+      // The blocks under the write fail their checksums: this replica is bad, as for a read.
+      ++corrupt_;
+      log::get("chunkstore")
+          ->error("corrupt_replica chunk={} error=\"{}\" action=set_aside", m.handle.to_string(),
+                  nm.err().message);
+      set_aside(m.handle);
+    }
+    return nm;
+  }
+  installed(*nm);
+  return nm;
+}
+
+// A chunk's first write: the whole chunk, verified, with the write laid over it, stored
+// atomically (tmp + rename) in the in-place format.
+cs::result<cs::chunk_meta> chunk_store::rewrite_mutable(const cs::chunk_meta& m, uint64_t offset,
+                                                        std::string_view bytes, uint64_t version) {
+  cs::result<std::string> data = cs::make_error(cs::errc::not_found, "");
+  {
+    std::shared_lock lk(files_mu_);
+    data = files_.read(m.handle, 0, m.length_bytes);
+  }
+  if (!data) return data.err();
+  auto& d = *data;
+  if (d.size() < offset + bytes.size()) d.resize(offset + bytes.size());
+  d.replace(offset, bytes.size(), bytes);
+  auto nm = files_.store(m.handle, version, d, cs::chunk_file_version_mutable);
+  if (!nm) return nm;
+  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
+  return nm;
+}
+
+void chunk_store::installed(const cs::chunk_meta& m) {
   {
     std::unique_lock lk(files_mu_);
-    files_.install(*nm);
+    files_.install(m);
   }
-  note_added(*nm);
-  return {};
+  note_added(m);
 }
 
 void chunk_store::set_aside(cs::chunk_handle h) {

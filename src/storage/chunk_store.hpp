@@ -52,9 +52,27 @@ class chunk_store {
   // A lease bumped the chunk's version (core/master/lease_table.hpp): the chunk is rewritten
   // durably with `version` in its header and reported as changed with the next heartbeat. A
   // version not above the one held changes nothing. Errors: not_found, corrupt, io_error.
-  // (Rewrites the whole chunk: fine for lease grants, which are rare; a header-only update
-  // is the obvious optimisation once writes make grants frequent.)
+  // (A chunk that has taken writes gets its header rewritten in place; an untouched one is
+  // rewritten whole, atomically: grants are rare next to the pushes that made it.)
   chunkstore::result<void> set_version(chunkstore::chunk_handle h, uint64_t version);
+  // -- mutations (GFS writes and record append, issue 13; core/chunkstore/chunk_mutation.hpp) --
+  // Writes `bytes` at `offset` of a committed chunk and sets its version, durable (data and
+  // checksums fsynced) when it returns. May extend the chunk up to the chunk size limit, never
+  // past its end: a hole is refused (out_of_range; pad_to first). Only the touched blocks are
+  // read (and verified: a corrupt block is errc::corrupt and the replica is set aside, as a
+  // read would) and rewritten; a chunk's first write rewrites it once in the in-place format.
+  // Crash safety: chunk_files.hpp. Afterwards stat/list/full_report give the new version and
+  // length and stat the CRC32C of the chunk's new bytes (combined from its block CRCs); the
+  // chunk is reported as changed with the next heartbeat. Errors: not_found, invalid_argument
+  // (empty, past the size limit, version below the chunk's), out_of_range, corrupt, io_error.
+  chunkstore::result<chunkstore::chunk_meta> write_at(chunkstore::chunk_handle h, uint64_t offset,
+                                                      std::string_view bytes, uint64_t version);
+  // Record append's padding: zeros from the chunk's end up to `size_bytes` (the end itself is
+  // fine: only the version is set), with write_at's checks and durability; a size below the
+  // end is invalid_argument.
+  chunkstore::result<chunkstore::chunk_meta> pad_to(chunkstore::chunk_handle h, uint64_t size_bytes,
+                                                    uint64_t version);
+
   std::vector<chunk_report> full_report();  // also clears the change log
   void drain_changes(std::vector<chunk_report>& added, std::vector<uint64_t>& removed);
   void restore_changes(const std::vector<chunk_report>& added,
@@ -75,6 +93,16 @@ class chunk_store {
     return handle_mu_[h.value % handle_mutex_stripes];
   }
   void set_aside(chunkstore::chunk_handle h);
+  // write_at with the chunk's lock held and its current metadata `m`.
+  chunkstore::result<chunkstore::chunk_meta> write_locked(const chunkstore::chunk_meta& m,
+                                                          uint64_t offset, std::string_view bytes,
+                                                          uint64_t version);
+  chunkstore::result<chunkstore::chunk_meta> rewrite_mutable(const chunkstore::chunk_meta& m,
+                                                             uint64_t offset,
+                                                             std::string_view bytes,
+                                                             uint64_t version);
+  chunkstore::result<void> set_version_locked(const chunkstore::chunk_meta& m, uint64_t version);
+  void installed(const chunkstore::chunk_meta& m);  // table update + change log
   void note_added(const chunkstore::chunk_meta& m);
   void note_removed(uint64_t h);
 

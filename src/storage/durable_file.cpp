@@ -95,6 +95,21 @@ io_status fsync_dir(const std::string& dir) {
   return {};
 }
 
+io_status write_range_durable(const std::string& path, uint64_t offset, std::string_view data) {
+  fd_guard fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (fd.fd < 0) return fail("open", path);
+  size_t done = 0;
+  while (done < data.size()) {
+    auto n =
+        ::pwrite(fd.fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("pwrite", path);
+    done += static_cast<size_t>(n);
+  }
+  if (::fdatasync(fd.fd) != 0) return fail("fdatasync", path);
+  return {};
+}
+
 io_status remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail("unlink", path);
   return {};

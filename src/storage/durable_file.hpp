@@ -33,6 +33,10 @@ io_status write_file_atomic(const std::string& path, std::string_view data);
 // after the directory is fsynced (callers batch that: dir_sync_group.hpp).
 io_status write_and_rename(const std::string& path, std::string_view data);
 io_status fsync_dir(const std::string& dir);
+// Writes `data` at `offset` of the existing file `path` (pwrite; may extend it), then
+// fdatasync: durable, file size included, when it returns. Not atomic: a crash may leave any
+// mix of old and new sectors (callers detect that: chunk_files.hpp).
+io_status write_range_durable(const std::string& path, uint64_t offset, std::string_view data);
 io_status remove_file(const std::string& path);  // missing file is fine
 io_status rename_file(const std::string& from, const std::string& to);
 io_status truncate_file(const std::string& path, uint64_t size_bytes);

@@ -28,7 +28,7 @@ std::string encode_header(const chunk_meta& m) {
   std::string out;
   out.reserve(m.header_bytes());
   append_le(out, chunk_file_magic, 4);
-  append_le(out, chunk_file_version, 2);
+  append_le(out, m.format, 2);
   append_le(out, 0, 2);
   append_le(out, m.handle.value, 8);
   append_le(out, m.chunk_version, 8);
@@ -39,7 +39,9 @@ std::string encode_header(const chunk_meta& m) {
   std::string crcs;
   for (auto c : m.block_crcs) append_le(crcs, c, 4);
   append_le(out, header_crc(out, crcs), 4);
-  return out + crcs;
+  out += crcs;
+  out.resize(m.header_bytes(), '\0');
+  return out;
 }
 
 result<chunk_meta> decode_header(std::string_view bytes) {
@@ -47,10 +49,11 @@ result<chunk_meta> decode_header(std::string_view bytes) {
     return make_error(errc::corrupt, "chunk header truncated");
   const char* p = bytes.data();
   if (get_le(p, 4) != chunk_file_magic) return make_error(errc::corrupt, "bad chunk magic");
-  if (get_le(p + 4, 2) != chunk_file_version)
-    return make_error(errc::corrupt,
-                      "unsupported chunk format " + std::to_string(get_le(p + 4, 2)));
+  auto format = get_le(p + 4, 2);
+  if (format != chunk_file_version && format != chunk_file_version_mutable)
+    return make_error(errc::corrupt, "unsupported chunk format " + std::to_string(format));
   chunk_meta m;
+  m.format = static_cast<uint16_t>(format);
   m.handle.value = get_le(p + 8, 8);
   m.chunk_version = get_le(p + 16, 8);
   m.length_bytes = get_le(p + 24, 8);

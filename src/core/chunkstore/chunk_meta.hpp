@@ -4,7 +4,7 @@
 // Chunk file = header + data. Header (all integers little-endian):
 //   offset  size          field
 //   0       4             magic 0x43534644 ("DFSC" in file order)
-//   4       2             format version (1)
+//   4       2             format version (1 or 2, below)
 //   6       2             reserved (0)
 //   8       8             chunk handle
 //   16      8             chunk version
@@ -15,6 +15,12 @@
 //   44      4             CRC32C of header bytes 0..43 followed by the block CRC array
 //   48      4 * blocks    CRC32C of each 64 KiB block
 //   then    length        data
+//
+// Format 1 (every chunk as a push commits it) is written once, whole (tmp + rename). Format 2
+// is a chunk that takes writes in place (chunk_mutation.hpp): its header region is a fixed
+// mutable_header_bytes, room for the CRCs of the largest chunk plus zero padding, so the data
+// never moves when the chunk grows and block 0 starts page-aligned. The first write into a
+// format 1 chunk rewrites it once as format 2. The header CRC covers the same bytes in both.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,7 +37,12 @@ using master::chunk_handle;
 
 inline constexpr uint32_t chunk_file_magic = 0x43534644;
 inline constexpr uint16_t chunk_file_version = 1;
+inline constexpr uint16_t chunk_file_version_mutable = 2;
 inline constexpr size_t chunk_header_fixed_bytes = 48;
+inline constexpr uint64_t mutable_header_bytes = 8192;
+static_assert(chunk_header_fixed_bytes + 4 * (limits::max_chunk_size_bytes / block_size_bytes) <=
+                  mutable_header_bytes,
+              "a format 2 header holds the CRCs of the largest chunk");
 
 struct chunk_meta {
   chunk_handle handle;
@@ -39,13 +50,18 @@ struct chunk_meta {
   uint64_t length_bytes = 0;
   uint32_t crc32c = 0;  // whole chunk: what the master stores and R > 1 reads compare
   std::vector<uint32_t> block_crcs;
+  uint16_t format = chunk_file_version;  // 2: written in place (see above)
 
-  uint64_t header_bytes() const { return chunk_header_fixed_bytes + 4 * block_crcs.size(); }
+  uint64_t header_bytes() const {
+    return format == chunk_file_version_mutable ? mutable_header_bytes
+                                                : chunk_header_fixed_bytes + 4 * block_crcs.size();
+  }
 };
 
 // Computes the checksums of `data`.
 chunk_meta describe_chunk(chunk_handle handle, uint64_t chunk_version, std::string_view data);
 
+// Exactly m.header_bytes() bytes (format 2: zero-padded).
 std::string encode_header(const chunk_meta& m);
 
 // Parses a header from the start of `bytes` (which may hold more, e.g. the data). Errors:
