@@ -25,6 +25,16 @@ void mutation_secondary::lose(uint64_t handle, chunk_state& c, const std::string
                       " applied=" + std::to_string(c.applied) + " why=" + why);
 }
 
+void mutation_secondary::drop_held(uint64_t handle, chunk_state& c, const std::string& why,
+                                   secondary_effects& fx) {
+  fx.events.push_back("held_mutations_dropped handle=" + std::to_string(handle) + " version=" +
+                      std::to_string(c.chunk_version) + " applied=" + std::to_string(c.applied) +
+                      " held=" + std::to_string(c.held.size()) + " why=" + why);
+  c.held.clear();
+  c.gap_since.reset();
+  c.resend_requests = 0;
+}
+
 secondary_effects mutation_secondary::on_mutation(const endpoint& from, const mutation& m,
                                                   core::time_point now) {
   secondary_effects fx;
@@ -129,7 +139,10 @@ secondary_effects mutation_secondary::on_gone(const endpoint& from, const mutati
   // Only a serial we still miss matters (an old answer about one applied since is not).
   if (c.chunk_version != g.chunk_version || g.serial <= c.applied || c.applying == g.serial)
     return fx;
-  lose(g.handle, c, "primary_gave_up serial=" + std::to_string(g.serial), fx);
+  // The primary stopped ordering this version (its lease ended, it restarted): the gap never
+  // fills. What is held past it was never acknowledged to a client (that needs every replica,
+  // and we apply without gaps), so it is dropped; the next lease's version carries on.
+  drop_held(g.handle, c, "primary_gave_up serial=" + std::to_string(g.serial), fx);
   return fx;
 }
 
@@ -138,8 +151,8 @@ secondary_effects mutation_secondary::on_tick(core::time_point now) {
   for (auto& [handle, c] : chunks_) {
     if (c.out_of_sync || c.applying || !c.gap_since || now < *c.gap_since + opts_.gap_timeout)
       continue;
-    if (c.resend_requests >= opts_.max_resend_requests) {
-      lose(handle, c, "gap_not_filled next=" + std::to_string(c.applied + 1), fx);
+    if (c.resend_requests >= opts_.max_resend_requests) {  // the primary is gone or mute
+      drop_held(handle, c, "gap_not_filled next=" + std::to_string(c.applied + 1), fx);
       continue;
     }
     ++c.resend_requests;

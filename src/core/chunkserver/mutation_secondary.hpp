@@ -11,17 +11,22 @@
 //        │          v > version ─────────────▶ adopt v (a newer lease), applied = 0
 //        │          s <= applied ────────────▶ ack again (duplicate, not reapplied)
 //        │          s == applied + 1 ────────▶ apply ──durable──▶ ack, apply s + 1 if held
-//        │          s >  applied + 1 ────────▶ held (at most max_held_per_chunk); the gap
-//        ▼                                     open for gap_timeout ──▶ resend_request to the
-//   out of sync (refuses everything,            primary, max_resend_requests times, then
-//   the master re-replicates)  ◀── gap never fills / mutation_gone / disk failure
+//        │          s >  applied + 1 ────────▶ held (at most max_held_per_chunk); a gap open
+//        │                                     for gap_timeout ──▶ resend_request to the
+//        │                                     primary; after max_resend_requests, or when
+//        │                                     the primary says mutation_gone: held dropped
+//        ▼
+//   out of sync (refuses everything, the master re-replicates) ◀── disk failure
 //
-// Choice for gaps: ask the primary again first (it also resends on its own), since a lost
-// message is the common cause; after that the replica reports itself out of sync rather than
-// wait forever, because a gap the primary no longer holds can never be filled and the chunk
-// would differ from the other replicas. A mutation whose pushed data is missing here is
-// answered data_missing and not applied; the client pushes again and retries, and the
-// primary's resend then applies it.
+// Choice for gaps: ask the primary again (it also resends on its own), since a lost message
+// is the common cause. A gap that cannot fill (the primary's lease ended or it restarted: it
+// answers mutation_gone; or it stays mute) ends with the held mutations dropped, not with
+// the replica declared out of sync: a client is told ok only once every replica applied its
+// serial, and replicas apply without gaps, so nothing past a gap was ever acknowledged; those
+// clients were told of a failure and retry under the next lease, whose newer version this
+// replica adopts. (Waiting is bounded: max_held_per_chunk, one request per gap_timeout.)
+// A mutation whose pushed data is missing here is answered data_missing and not applied; the
+// client pushes again and retries, and the primary's resend then applies it.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -37,7 +42,7 @@ namespace dfs::chunkserver {
 struct secondary_options {
   size_t max_held_per_chunk = 64;  // mutations ahead of a gap; more are dropped (resent later)
   core::duration gap_timeout = std::chrono::seconds(1);
-  uint32_t max_resend_requests = 3;  // per gap, then out of sync
+  uint32_t max_resend_requests = 3;  // per gap, then what is held is dropped
 };
 
 struct ack_to {
@@ -94,6 +99,7 @@ class mutation_secondary {
 
   void ack(const chunk_state& c, const mutation& m, ack_status s, secondary_effects& fx) const;
   void apply_next(chunk_state& c, core::time_point now, secondary_effects& fx);
+  void drop_held(uint64_t handle, chunk_state& c, const std::string& why, secondary_effects& fx);
   void lose(uint64_t handle, chunk_state& c, const std::string& why, secondary_effects& fx);
 
   secondary_options opts_;

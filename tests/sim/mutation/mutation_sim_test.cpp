@@ -35,17 +35,21 @@ coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
     t.resend_requests += c.resend_requests;
     t.joined_or_cached += c.joined_or_cached;
     t.duplicates += c.duplicates;
+    t.handovers += c.handovers;
+    t.adopted += c.adopted;
   }
   if (std::getenv("DFS_SIM_VERBOSE") != nullptr)
     std::printf(
         "runs=%llu applied=%llu writes=%llu appends=%llu next_chunk=%llu stale_refused=%llu "
-        "data_missing=%llu crashes=%llu held=%llu resend_requests=%llu retries=%llu dups=%llu\n",
+        "data_missing=%llu crashes=%llu held=%llu resend_requests=%llu retries=%llu dups=%llu "
+        "handovers=%llu adopted=%llu\n",
         (unsigned long long)t.runs, (unsigned long long)t.applied,
         (unsigned long long)t.acked_writes, (unsigned long long)t.acked_appends,
         (unsigned long long)t.next_chunk, (unsigned long long)t.stale_refused,
         (unsigned long long)t.data_missing, (unsigned long long)t.crashes,
         (unsigned long long)t.held, (unsigned long long)t.resend_requests,
-        (unsigned long long)t.joined_or_cached, (unsigned long long)t.duplicates);
+        (unsigned long long)t.joined_or_cached, (unsigned long long)t.duplicates,
+        (unsigned long long)t.handovers, (unsigned long long)t.adopted);
   return t;
 }
 
@@ -80,6 +84,19 @@ TEST(MutationSim, HeavyLossManyClientsSmallChunks) {
   o.duplicate = 0.2;
   o.max_delay = milliseconds(30);
   expect_coverage(sweep(sweep_runs / 4, 500001, o), true);
+}
+
+// The lease moves to a secondary mid-run: mutations in flight fail, clients retry at the new
+// primary, replicas adopt the new version from its mutations and refuse the old one's.
+TEST(MutationSim, PrimaryChangeMidRun) {
+  world_options o;
+  o.handover = true;
+  auto c = sweep(sweep_runs / 2, 900001, o);
+  expect_coverage(c, true);
+  if (std::getenv("DFS_SIM_SEED") == nullptr) {
+    EXPECT_GT(c.handovers, 0u);
+    EXPECT_GT(c.adopted, 0u);
+  }
 }
 
 }  // namespace

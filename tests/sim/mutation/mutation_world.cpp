@@ -46,6 +46,10 @@ std::string ms_text(core::time_point t) {
 
 world::world(uint64_t seed, world_options opts)
     : seed_(seed), opts_(opts), rng_(seed * 7919 + 17), net_(seed, net_opts(opts)) {
+  auto ms = [&](int lo, int hi) {
+    return milliseconds(std::uniform_int_distribution<int>(lo, hi)(rng_));
+  };
+  handover_at_ = now_ + ms(20, 400);
   const uint64_t last_handle = 1 + opts_.append_chunks;
   for (addr a : {1u, 2u, 3u, 4u}) {
     server s;
@@ -56,7 +60,10 @@ world::world(uint64_t seed, world_options opts)
       uint64_t v = a == stale_addr ? current_version - 1 : current_version;
       s.disk[h] = chunk_disk{"", v, 0};
       if (a == primary_addr || a == stale_addr) {
-        bool ok = s.leases.on_grant({h, v, 3600 * 1000}, now_, now_);
+        uint64_t holder_ms = 3600 * 1000;
+        if (a == primary_addr && opts_.handover)
+          holder_ms = std::chrono::duration_cast<milliseconds>(handover_at_ - now_).count();
+        bool ok = s.leases.on_grant({h, v, holder_ms}, now_, now_);
         if (!ok) fail("setup: lease refused");
       } else {
         s.secondary.load(h, v, 0);
@@ -70,10 +77,8 @@ world::world(uint64_t seed, world_options opts)
     c.target = i < opts_.stale_clients ? stale_addr : primary_addr;
     clients_.push_back(c);
   }
-  auto ms = [&](int lo, int hi) {
-    return milliseconds(std::uniform_int_distribution<int>(lo, hi)(rng_));
-  };
-  crash_victim_ = std::uniform_int_distribution<int>(2, 3)(rng_);
+  // With a handover, n2 takes the lease: the master would not grant it to a server down.
+  crash_victim_ = opts_.handover ? 3 : std::uniform_int_distribution<int>(2, 3)(rng_);
   crash_at_ = now_ + ms(30, 500);
   restart_at_ = crash_at_ + ms(10, 300);
 }
@@ -88,6 +93,7 @@ void world::run() {
   bool finished = false;
   for (uint64_t step = 0; now_ < end && failure_.empty(); ++step, now_ += 1ms) {
     crash_or_restart();
+    if (opts_.handover) handover();
     for (auto& env : net_.deliver_due(now_)) deliver(env.from, env.to, env.msg);
     run_disks();
     if (step % 5 == 0) {
@@ -135,6 +141,40 @@ bool world::quiet() const {
   return true;
 }
 
+void world::handover() {
+  if (!handed_over_ && now_ >= handover_at_) {
+    // n1's lease ran out by its clock. Its owner reloads the secondary state of those chunks
+    // from the store, so it follows the next primary from what it holds.
+    handed_over_ = true;
+    primary_ = 0;
+    ++cov_.handovers;
+    auto& p = srv(primary_addr);
+    for (const auto& [h, d] : p.disk) p.secondary.load(h, d.version, d.applied);
+  }
+  if (handed_over_ && !granted_ && now_ >= handover_at_ + opts_.handover_gap) {
+    // The master grants n2 the lease with the next version; n2 stores it.
+    granted_ = true;
+    primary_ = 2;
+    auto& a = srv(2);
+    for (auto& [h, d] : a.disk) {
+      if (!a.leases.on_grant({h, current_version + 1, 3600 * 1000}, now_, now_))
+        fail("grant refused");
+      a.secondary.load(h, current_version + 1, 0);
+      disk_job j;
+      j.m.handle = h;
+      j.store_version = current_version + 1;
+      queue_job(a, j);
+    }
+  }
+}
+
+void world::queue_job(server& s, disk_job j) {
+  j.done_at = now_ + milliseconds(std::uniform_int_distribution<int>(
+                         0, static_cast<int>(opts_.max_disk_delay.count()))(rng_));
+  if (!s.jobs.empty()) j.done_at = std::max(j.done_at, s.jobs.back().done_at);
+  s.jobs.push_back(j);
+}
+
 void world::crash_or_restart() {
   if (!opts_.crash_secondary) return;
   auto& s = srv(crash_victim_);
@@ -156,7 +196,7 @@ void world::crash_or_restart() {
 
 void world::deliver(addr from, addr to, const msg& m) {
   if (to >= first_client) {
-    if (auto* r = std::get_if<client_reply>(&m)) on_reply(clients_.at(to - first_client), *r);
+    if (auto* r = std::get_if<client_reply>(&m)) on_reply(clients_.at(to - first_client), from, *r);
     return;
   }
   auto& s = srv(to);
@@ -186,22 +226,24 @@ void world::on_server_msg(server& s, addr from, const msg& m) {
 
 void world::carry(server& s, const primary_effects& fx) {
   for (const auto& d : fx.apply) {
-    if (s.id == primary_addr) {
-      auto key = std::make_pair(d.m.handle, d.m.serial);
+    if (s.id != stale_addr) {
+      mkey key{d.m.handle, d.m.chunk_version, d.m.serial};
       if (ordered_.count(key) > 0) fail("serial ordered twice: " + std::to_string(d.m.serial));
       ordered_[key] = d.m;
-      if (d.m.kind == mutation_kind::write) serial_of_data_[d.m.data.value] = key;
       if (d.m.kind == mutation_kind::write) {
+        serials_of_data_[d.m.data.value].push_back(key);
         auto owner = data_owner_.at(d.m.data.value);
-        if (acknowledged_.count(owner) > 0)
+        auto acked = acknowledged_.find(owner);
+        if (acked != acknowledged_.end() && acked->second == s.id)
           fail("request c" + std::to_string(owner.client_id) + "/" +
-               std::to_string(owner.request_number) + " ordered again after it was acknowledged");
+               std::to_string(owner.request_number) + " ordered again by n" + std::to_string(s.id) +
+               " after it acknowledged it");
       }
     }
-    auto at = now_ + milliseconds(std::uniform_int_distribution<int>(
-                         0, static_cast<int>(opts_.max_disk_delay.count()))(rng_));
-    if (!s.jobs.empty()) at = std::max(at, s.jobs.back().done_at);
-    s.jobs.push_back(disk_job{d.m, true, at});
+    disk_job j;
+    j.m = d.m;
+    j.as_primary = true;
+    queue_job(s, j);
   }
   for (const auto& m : fx.send) send(s.id, of(m.to), m.m);
   for (const auto& g : fx.gone) send(s.id, of(g.to), g.gone);
@@ -211,19 +253,24 @@ void world::carry(server& s, const primary_effects& fx) {
 }
 
 void world::carry(server& s, const secondary_effects& fx) {
+  // Version stores and applies share the disk queue: an adoption lands after what came
+  // before it and before what follows.
+  for (const auto& v : fx.set_versions) {
+    disk_job j;
+    j.m.handle = v.handle;
+    j.store_version = v.chunk_version;
+    queue_job(s, j);
+  }
   for (const auto& d : fx.apply) {
-    auto at = now_ + milliseconds(std::uniform_int_distribution<int>(
-                         0, static_cast<int>(opts_.max_disk_delay.count()))(rng_));
-    if (!s.jobs.empty()) at = std::max(at, s.jobs.back().done_at);
-    s.jobs.push_back(disk_job{d.m, false, at});
+    disk_job j;
+    j.m = d.m;
+    queue_job(s, j);
   }
   for (const auto& a : fx.acks) send(s.id, of(a.to), a.ack);
   for (const auto& r : fx.resend_requests) {
     ++cov_.resend_requests;
     send(s.id, of(r.to), r.request);
   }
-  for (const auto& v : fx.set_versions)
-    s.disk[v.handle] = chunk_disk{s.disk[v.handle].bytes, v.chunk_version, 0};
   for (auto h : fx.out_of_sync)
     fail("n" + std::to_string(s.id) + " chunk " + std::to_string(h) + " out of sync");
 }
@@ -241,6 +288,14 @@ void world::run_disks() {
 void world::apply(server& s, const disk_job& j) {
   const auto& m = j.m;
   auto& d = s.disk[m.handle];
+  if (j.store_version != 0) {
+    d.version = j.store_version;
+    d.applied = 0;
+    auto& maxv = max_version_[{s.id, m.handle}];
+    maxv = std::max(maxv, j.store_version);
+    ++cov_.adopted;
+    return;
+  }
   apply_result result = apply_result::ok;
   if (m.kind == mutation_kind::write && s.pending.count(m.data.value) == 0) {
     result = apply_result::data_missing;
@@ -267,16 +322,18 @@ void world::apply(server& s, const disk_job& j) {
 
 void world::check_apply(const server& s, const chunkserver::mutation& m) {
   if (s.id == stale_addr) return;  // its own (stale) replica: never read, never checked
-  if (m.chunk_version != current_version) {
+  auto& maxv = max_version_[{s.id, m.handle}];
+  if (m.chunk_version < current_version || m.chunk_version < maxv) {
     fail("n" + std::to_string(s.id) + " applied a stale primary's mutation (version " +
-         std::to_string(m.chunk_version) + ")");
+         std::to_string(m.chunk_version) + ", knew " + std::to_string(maxv) + ")");
     return;
   }
-  auto& last = last_applied_[{s.id, m.handle}];
+  maxv = m.chunk_version;
+  auto& last = last_applied_[{s.id, m.handle, m.chunk_version}];
   if (m.serial != last + 1)
     fail("n" + std::to_string(s.id) + " chunk " + std::to_string(m.handle) + " applied serial " +
          std::to_string(m.serial) + " after " + std::to_string(last));
-  auto it = ordered_.find({m.handle, m.serial});
+  auto it = ordered_.find({m.handle, m.chunk_version, m.serial});
   if (it == ordered_.end() || !(it->second == m))
     fail("n" + std::to_string(s.id) + " applied serial " + std::to_string(m.serial) +
          " unlike the primary ordered it");
@@ -301,7 +358,6 @@ void world::next_op(client& c) {
   c.req.offset = append ? 0 : pick(0, static_cast<int>(opts_.chunk_size - len));
   c.req.length = len;
   c.req.data = data_id{uint64_t{c.id} * 1000000 + c.request_number};
-  c.req.secondaries = {ep(2), ep(3)};
   data_[c.req.data.value] = bytes;
   data_owner_[c.req.data.value] = request_key{c.id, c.request_number};
   c.busy = true;
@@ -311,11 +367,15 @@ void world::next_op(client& c) {
 void world::attempt(client& c) {
   // Push (again) to every server that may be asked, then ask.
   for (addr a : {1u, 2u, 3u, 4u}) send(c.id, a, push_msg{c.req.data.value, c.bytes});
+  c.req.secondaries.clear();
+  for (addr a : {1u, 2u, 3u})
+    if (a != c.target && (c.target != stale_addr || a != primary_addr))
+      c.req.secondaries.push_back(ep(a));
   send(c.id, c.target, c.req);
   c.retry_at = now_ + milliseconds(std::uniform_int_distribution<int>(40, 120)(rng_));
 }
 
-void world::on_reply(client& c, const client_reply& r) {
+void world::on_reply(client& c, addr from, const client_reply& r) {
   if (!c.busy || r.request_number != c.request_number) return;  // old or duplicated
   request_key key{c.id, c.request_number};
   auto soon = [&](int lo, int hi) {
@@ -323,7 +383,7 @@ void world::on_reply(client& c, const client_reply& r) {
   };
   switch (r.status) {
     case mutation_status::ok:
-      acknowledged_.insert(key);
+      acknowledged_[key] = from;
       check_durable_everywhere(c);
       if (c.req.op == client_op::append) {
         records_.push_back(record{c.req.handle, r.offset, c.bytes});
@@ -336,7 +396,7 @@ void world::on_reply(client& c, const client_reply& r) {
       c.busy = false;
       break;
     case mutation_status::retry_next_chunk:
-      acknowledged_.insert(key);
+      acknowledged_[key] = from;
       ++cov_.next_chunk;
       if (++c.append_handle > 1 + opts_.append_chunks) {
         fail("out of append chunks");
@@ -352,7 +412,7 @@ void world::on_reply(client& c, const client_reply& r) {
       break;
     case mutation_status::not_primary:
     case mutation_status::lease_expired:
-      c.target = primary_addr;  // "ask the master again": the current primary
+      if (primary_ != 0) c.target = primary_;  // "ask the master again"
       soon(1, 10);
       break;
     default:
@@ -363,20 +423,33 @@ void world::on_reply(client& c, const client_reply& r) {
 
 void world::check_durable_everywhere(const client& c) {
   // Told ok only once every replica made it durable: each one applied its serial by now.
-  auto it = serial_of_data_.find(c.req.data.value);
-  if (it == serial_of_data_.end()) {
+  // (After a handover the request may have been ordered twice, once per primary: one of
+  // them is enough.)
+  auto it = serials_of_data_.find(c.req.data.value);
+  if (it == serials_of_data_.end()) {
     fail("acknowledged a request never ordered");
     return;
   }
-  for (addr a : {1u, 2u, 3u}) {
-    if (last_applied_[{a, it->second.first}] < it->second.second)
-      fail("acknowledged c" + std::to_string(c.id) + "/" + std::to_string(c.request_number) +
-           " before n" + std::to_string(a) + " applied serial " +
-           std::to_string(it->second.second));
+  for (const auto& [h, v, serial] : it->second) {
+    bool everywhere = true;
+    for (addr a : {1u, 2u, 3u}) everywhere = everywhere && last_applied_[{a, h, v}] >= serial;
+    if (everywhere) return;
   }
+  fail("acknowledged c" + std::to_string(c.id) + "/" + std::to_string(c.request_number) +
+       " before every replica applied it");
 }
 
 void world::final_checks() {
+  if (opts_.handover) {
+    // Across a change of primary only the written chunk must be identical (every failed
+    // write was retried to success over the same range); append chunks may differ where an
+    // append failed (GFS's inconsistent regions), never in an acknowledged record.
+    const auto& b = srv(1).disk.at(1).bytes;
+    for (addr a : {2u, 3u})
+      if (srv(a).disk.at(1).bytes != b) fail("n" + std::to_string(a) + " chunk 1 differs from n1");
+    check_records();
+    return;
+  }
   // The primary's mutations replayed in serial order, chunk by chunk.
   std::map<uint64_t, std::string> expected;
   for (const auto& [key, m] : ordered_) {  // ordered by (handle, serial)
@@ -396,6 +469,10 @@ void world::final_checks() {
       }
     }
   }
+  check_records();
+}
+
+void world::check_records() {
   for (const auto& r : records_) {
     for (addr a : {1u, 2u, 3u}) {
       const auto& b = srv(a).disk.at(r.handle).bytes;

@@ -21,6 +21,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -43,13 +44,18 @@ struct world_options {
   milliseconds max_delay{8};
   milliseconds max_disk_delay{4};
   bool crash_secondary = true;
+  // The primary's lease runs out at a random time; after `handover_gap` (the master's margin)
+  // the first secondary gets the lease with the next version: in-flight mutations fail,
+  // clients retry at the new primary, the replicas adopt the new version from its mutations.
+  bool handover = false;
+  milliseconds handover_gap{30};
   milliseconds run_limit{60000};
 };
 
 struct coverage {
   uint64_t runs = 0, applied = 0, acked_writes = 0, acked_appends = 0, next_chunk = 0,
            stale_refused = 0, data_missing = 0, crashes = 0, held = 0, resend_requests = 0,
-           joined_or_cached = 0, duplicates = 0;
+           joined_or_cached = 0, duplicates = 0, handovers = 0, adopted = 0;
 };
 
 class world {
@@ -78,6 +84,7 @@ class world {
     chunkserver::mutation m;
     bool as_primary = false;
     core::time_point done_at{};
+    uint64_t store_version = 0;  // != 0: store this chunk version instead (an adoption)
   };
   struct server {
     addr id = 0;
@@ -107,6 +114,8 @@ class world {
   void fail(const std::string& why);
   void send(addr from, addr to, msg m) { net_.send(from, to, std::move(m), now_); }
 
+  void handover();
+  void queue_job(server& s, disk_job j);
   void deliver(addr from, addr to, const msg& m);
   void on_server_msg(server& s, addr from, const msg& m);
   void carry(server& s, const chunkserver::primary_effects& fx);
@@ -114,13 +123,14 @@ class world {
   void run_disks();
   void apply(server& s, const disk_job& j);
   void check_apply(const server& s, const chunkserver::mutation& m);
-  void on_reply(client& c, const chunkserver::client_reply& r);
+  void on_reply(client& c, addr from, const chunkserver::client_reply& r);
   void next_op(client& c);
   void attempt(client& c);
   void crash_or_restart();
   bool quiet() const;
   void check_durable_everywhere(const client& c);
   void final_checks();
+  void check_records();
 
   uint64_t seed_;
   world_options opts_;
@@ -132,13 +142,19 @@ class world {
   std::string failure_;
   coverage cov_;
 
-  // What the primary ordered: (handle, serial) -> mutation, and data id -> request.
-  std::map<std::pair<uint64_t, uint64_t>, chunkserver::mutation> ordered_;
+  using mkey = std::tuple<uint64_t, uint64_t, uint64_t>;  // handle, version, serial
+  // What the primaries ordered, and data id -> request.
+  std::map<mkey, chunkserver::mutation> ordered_;
   std::map<uint64_t, std::string> data_;  // every data id's bytes (the clients' truth)
   std::map<uint64_t, chunkserver::request_key> data_owner_;
-  std::map<uint64_t, std::pair<uint64_t, uint64_t>> serial_of_data_;  // -> (handle, serial)
-  std::set<chunkserver::request_key> acknowledged_;
-  std::map<std::pair<addr, uint64_t>, uint64_t> last_applied_;  // (server, handle) -> serial
+  std::map<uint64_t, std::vector<mkey>> serials_of_data_;
+  std::map<chunkserver::request_key, addr> acknowledged_;  // -> the primary that said so
+  // (server, handle, version) -> last serial applied; (server, handle) -> highest version.
+  std::map<std::tuple<addr, uint64_t, uint64_t>, uint64_t> last_applied_;
+  std::map<std::pair<addr, uint64_t>, uint64_t> max_version_;
+  addr primary_ = 1;  // what the master would answer (0: nobody until the new grant)
+  core::time_point handover_at_{};
+  bool handed_over_ = false, granted_ = false;
   struct record {
     uint64_t handle, offset;
     std::string bytes;
