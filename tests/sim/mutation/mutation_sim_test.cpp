@@ -91,6 +91,7 @@ TEST(MutationSim, HeavyLossManyClientsSmallChunks) {
 TEST(MutationSim, PrimaryChangeMidRun) {
   world_options o;
   o.handover = true;
+  o.long_delay_chance = 0.02;
   auto c = sweep(sweep_runs / 2, 900001, o);
   expect_coverage(c, true);
   if (std::getenv("DFS_SIM_SEED") == nullptr) {

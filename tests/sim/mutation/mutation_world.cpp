@@ -34,6 +34,8 @@ net_options net_opts(const world_options& o) {
   n.duplicate = o.duplicate;
   n.min_delay = 1ms;
   n.max_delay = o.max_delay;
+  n.long_delay_chance = o.long_delay_chance;
+  n.long_delay = o.long_delay;
   return n;
 }
 

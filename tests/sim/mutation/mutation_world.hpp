@@ -42,6 +42,8 @@ struct world_options {
   double loss = 0.08;
   double duplicate = 0.08;
   milliseconds max_delay{8};
+  double long_delay_chance = 0.0;  // held up to long_delay: old messages arrive after a handover
+  milliseconds long_delay{150};
   milliseconds max_disk_delay{4};
   bool crash_secondary = true;
   // The primary's lease runs out at a random time; after `handover_gap` (the master's margin)
