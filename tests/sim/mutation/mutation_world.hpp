@@ -7,7 +7,8 @@
 // timeout with the same request number. A second "stale" primary still believes it holds the
 // previous lease version (a deposed primary with a bad clock or delayed messages) and some
 // clients start out talking to it. One secondary crashes (losing its pushed data, held
-// mutations and unfinished disk writes) and restarts from its durable chunks.
+// mutations and unfinished disk writes) and restarts from its durable chunks. With
+// `handover`, the primary's lease ends mid-run and the first secondary takes the next version.
 //
 // Checked at every disk apply: replicas apply each chunk's mutations in serial order with no
 // gap, each exactly as the primary ordered that serial; the stale primary's mutations are
