@@ -359,15 +359,19 @@ world::coverage sweep(const sweep_spec& sp) {
   return t;
 }
 
-bool full_sweep() {
-  return std::getenv("DFS_SIM_SEED") == nullptr;
-}
-
 #if defined(__SANITIZE_ADDRESS__)
 constexpr uint64_t runs_per_sweep = 60;
 #else
 constexpr uint64_t runs_per_sweep = 500;
 #endif
+
+// The coverage checks (each sweep reached the paths it is for) hold for the full sweep only:
+// not for one replayed seed, a resized sweep, or the 60 runs under the sanitizers (a handover
+// is given up in about one of 500 runs with everything going wrong).
+bool full_sweep() {
+  return std::getenv("DFS_SIM_SEED") == nullptr && std::getenv("DFS_SIM_RUNS") == nullptr &&
+         runs_per_sweep == 500;
+}
 
 TEST(ReplogSim, LossDuplicationPartitionsSweep) {
   auto c = sweep({runs_per_sweep, 1, 0.3, false, true, false});
