@@ -77,9 +77,8 @@ lock_reply lock_table::take(lock_entry& e, uint64_t client_id, const std::string
   return ok;
 }
 
-void lock_table::grant_waiters(const std::string& path, lock_entry& e, core::time_point now,
+void lock_table::grant_waiters(lock_entry& e, core::time_point now,
                                std::vector<lock_answer>& answers) {
-  (void)path;
   while (!e.waiters.empty()) {
     auto& w = e.waiters.front();
     if (!fits(e, w.client_id, w.mode)) break;
@@ -125,17 +124,16 @@ std::optional<lock_reply> lock_table::acquire(request_token token, const lock_re
   }
   auto& e = it->second;
   expire(e, now);
-  // A retry (or a new request) of a client that waits already replaces its waiting request.
-  for (auto w = e.waiters.begin(); w != e.waiters.end();) {
-    if (w->client_id != r.client_id) {
-      ++w;
-      continue;
-    }
-    answers.push_back({w->token, refusal(errc::busy, "lock " + quote_path(r.path) +
-                                                         ": replaced by a newer request")});
-    w = e.waiters.erase(w);
+  grant_waiters(e, now, answers);
+  // A retry (or a new request) of a client that waits already takes over its place in line.
+  for (auto& w : e.waiters) {
+    if (w.client_id != r.client_id) continue;
+    answers.push_back({w.token, refusal(errc::busy, "lock " + quote_path(r.path) +
+                                                        ": replaced by a newer request")});
+    auto wait = std::min<core::duration>(std::chrono::milliseconds(r.wait_ms), max_wait);
+    w = {token, r.client_id, r.owner, r.mode, std::chrono::milliseconds(r.ttl_ms), now + wait};
+    return std::nullopt;
   }
-  grant_waiters(r.path, e, now, answers);
   bool holds = std::any_of(e.holders.begin(), e.holders.end(),
                            [&](const lock_holder& h) { return h.client_id == r.client_id; });
   auto expires = now + std::chrono::milliseconds(r.ttl_ms);
@@ -161,7 +159,7 @@ lock_reply lock_table::renew(const lock_request& r, core::time_point now,
   if (it == locks_.end()) return lost;
   auto& e = it->second;
   expire(e, now);
-  grant_waiters(r.path, e, now, answers);
+  grant_waiters(e, now, answers);
   auto h = std::find_if(e.holders.begin(), e.holders.end(),
                         [&](const lock_holder& x) { return x.client_id == r.client_id; });
   if (h == e.holders.end()) {
@@ -194,7 +192,7 @@ lock_reply lock_table::release(const lock_request& r, core::time_point now,
                                                          ": cancelled by the client")});
     w = e.waiters.erase(w);
   }
-  grant_waiters(r.path, e, now, answers);
+  grant_waiters(e, now, answers);
   forget_if_free(r.path);
   if (!held)
     return refusal(errc::not_found, "lock " + quote_path(r.path) + ": not held by this client");
@@ -206,7 +204,7 @@ std::vector<lock_answer> lock_table::on_tick(core::time_point now) {
   std::vector<std::string> free;
   for (auto& [path, e] : locks_) {
     expire(e, now);
-    grant_waiters(path, e, now, answers);
+    grant_waiters(e, now, answers);
     bool dropped = false;
     for (auto w = e.waiters.begin(); w != e.waiters.end();) {
       if (w->deadline > now) {
@@ -217,7 +215,7 @@ std::vector<lock_answer> lock_table::on_tick(core::time_point now) {
           {w->token, refusal(errc::busy, "lock " + quote_path(path) + ": " + held_text(e, now))});
       w = e.waiters.erase(w), dropped = true;
     }
-    if (dropped) grant_waiters(path, e, now, answers);  // those behind a refused writer
+    if (dropped) grant_waiters(e, now, answers);  // those behind a refused writer
     if (e.holders.empty() && e.waiters.empty()) free.push_back(path);
   }
   for (auto& p : free) locks_.erase(p);

@@ -66,7 +66,8 @@ class lock_table {
   // Grants at once (status ok), refuses at once (bad input, a conflict with wait 0, limits),
   // or queues the request until `now + wait` (nullopt: the answer comes from on_tick/release
   // by `token`). A client asking again for a lock it holds renews it (and takes it exclusive
-  // when it is the only holder); asking again while it waits replaces its waiting request.
+  // when it is the only holder); asking again while it waits replaces its waiting request in
+  // its place in line (a client's retry after a timeout does not go to the back).
   [[nodiscard]] std::optional<lock_reply> acquire(request_token token, const lock_request& r,
                                                   core::time_point now,
                                                   std::vector<lock_answer>& answers);
@@ -91,8 +92,7 @@ class lock_table {
  private:
   std::optional<lock_reply> check(const lock_request& r, bool wants_ttl) const;
   void expire(lock_entry& e, core::time_point now);
-  void grant_waiters(const std::string& path, lock_entry& e, core::time_point now,
-                     std::vector<lock_answer>& answers);
+  void grant_waiters(lock_entry& e, core::time_point now, std::vector<lock_answer>& answers);
   static bool fits(const lock_entry& e, uint64_t client_id, lock_mode mode);
   static lock_reply take(lock_entry& e, uint64_t client_id, const std::string& owner,
                          lock_mode mode, core::time_point expires, core::time_point now);
