@@ -277,7 +277,7 @@ lock_reply storage_client::lock(lock_request req) {
   // this client gives up on the attempt: a conflict then names the holder. With several
   // masters the attempt stays short enough to move on from a dead one in time.
   uint64_t timeout = cfg_.client.timeout_ms;
-  uint64_t wait = timeout * 3 / 4;
+  uint64_t wait = timeout * 2 / 3;  // + up to one master tick (200 ms) before the answer
   uint64_t attempt = timeout;
   if (!finder_.single()) {
     wait = std::min<uint64_t>(wait, cfg_.master.election_timeout_ms);
