@@ -5,6 +5,7 @@
 // released after its ttl. The console's `locks` shows holders. Bad input: one clear error.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 
@@ -104,6 +105,9 @@ TEST_F(Locks, ConflictNamesTheHolderAndSucceedsOnceItEnds) {
   r = cli({"put", c.dir() + "/data", "/f", "--locked"}, 1500);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("held by"), std::string::npos) << r.err;
+  r = cli({"edit", "/f", "--locked"}, 1500);  // refused before any download or editor
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("held by"), std::string::npos) << r.err;
 
   // The holder's command ends: its lock is released at once, and the reader gets it.
   release_holders();
@@ -114,6 +118,11 @@ TEST_F(Locks, ConflictNamesTheHolderAndSucceedsOnceItEnds) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // the command's exit code
   r = cli({"put", c.dir() + "/data", "/f", "--locked"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ::unsetenv("VISUAL");
+  ::setenv("EDITOR", "true", 1);  // an editor that changes nothing
+  r = cli({"edit", "/f", "--locked"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("unchanged"), std::string::npos) << r.out;
   // Without a command the lock is held until stdin closes (here: at once).
   r = cli({"lock", "/f", "--exclusive"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
