@@ -14,6 +14,7 @@
 #include "client/completion.hpp"
 #include "client/discover.hpp"
 #include "client/exit_now.hpp"
+#include "client/file_lock.hpp"
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
@@ -175,6 +176,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   int status_fd = -1;
   if (!args.empty() && args[0] == "shell") {
     if (parse_shell_args(args, status_fd) != 0) exit_now(2);
+    set_shell_session(true);  // `lock` holds until `unlock` or the end of the session
   } else if (!args.empty()) {
     auto code = run_one(s, args);
     startup_mark("command_done");
@@ -203,6 +205,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
     last = run_one(s, words);
     report_status(status_fd, last);
   }
+  release_session_locks();
   exit_now(last);
 }
 

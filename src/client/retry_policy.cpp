@@ -7,7 +7,12 @@ namespace dfs {
 retry_policy::retry_policy(clock::time_point start, ms total, std::optional<ms> first_cap)
     : deadline_(start + total),
       first_attempt_(
-          std::max(min_attempt, first_cap ? std::min(total / 4, *first_cap) : total / 4)) {}
+          std::max(min_attempt, first_cap ? std::min(total / 4, *first_cap) : total / 4)),
+      total_(total) {}
+
+void retry_policy::set_first_attempt(ms m) {
+  first_attempt_ = std::max(min_attempt, std::min(m, total_));
+}
 
 std::optional<retry_policy::ms> retry_policy::attempt_timeout(clock::time_point now) const {
   if (now >= deadline_) return std::nullopt;

@@ -22,6 +22,9 @@ class retry_policy {
   // of a long client.timeout_ms would only delay the failover.
   retry_policy(clock::time_point start, ms total, std::optional<ms> first_cap = std::nullopt);
 
+  // A request the master may hold for a while (a lock waiting behind a holder): its first
+  // attempt waits this long (at most the whole deadline).
+  void set_first_attempt(ms m);
   // The timeout of the next attempt at `now`; nullopt once the deadline has passed.
   std::optional<ms> attempt_timeout(clock::time_point now) const;
   // After a failed attempt: how long to pause before the next (`random`: any 64-bit value, for
@@ -38,6 +41,7 @@ class retry_policy {
  private:
   clock::time_point deadline_;
   ms first_attempt_;
+  ms total_;
   uint32_t failures_ = 0;
 };
 

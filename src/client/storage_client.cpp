@@ -56,14 +56,8 @@ uint64_t random_id() {
 // This process's client id (random, never 0) and request numbers (1, 2, ...), shared by every
 // storage_client in it (put -r runs several; the gateway one per worker): a pair is unique.
 std::pair<uint64_t, uint64_t> next_request() {
-  static const uint64_t client = [] {
-    std::mt19937_64 rng{std::random_device{}()};
-    uint64_t id = 0;
-    while (id == 0) id = rng();
-    return id;
-  }();
   static std::atomic<uint64_t> seq{0};
-  return {client, ++seq};
+  return {storage_client::process_client_id(), ++seq};
 }
 
 // Runs f(i) for i in [0, n) on up to `window` threads; the first exception is rethrown.
@@ -131,11 +125,12 @@ caf::error storage_client::connect_master(std::chrono::steady_clock::time_point 
 }
 
 template <class Reply, class Atom, class Req>
-Reply storage_client::call(Atom atom, const Req& req) {
+Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds first_attempt) {
   using clock = std::chrono::steady_clock;
   std::optional<std::chrono::milliseconds> first_cap;
   if (!finder_.single()) first_cap = std::chrono::milliseconds(2 * cfg_.master.election_timeout_ms);
   retry_policy retry{clock::now(), std::chrono::milliseconds(cfg_.client.timeout_ms), first_cap};
+  if (first_attempt.count() > 0) retry.set_first_attempt(first_attempt);
   std::string err;
   size_t refusals = 0;
   for (;;) {
@@ -262,6 +257,34 @@ ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
   if (stale_ok_)
     return call<ns_reply>(storage_atom::value, stale_read_request{stale_op::layout, path, version});
   return call<ns_reply>(storage_atom::value, layout_request{path, version});
+}
+
+uint64_t storage_client::process_client_id() {
+  static const uint64_t client = [] {
+    std::mt19937_64 rng{std::random_device{}()};
+    uint64_t id = 0;
+    while (id == 0) id = rng();
+    return id;
+  }();
+  return client;
+}
+
+lock_reply storage_client::lock(lock_request req) {
+  check_remote(req.path, master::path_rules::clean);
+  req.client_id = process_client_id();
+  if (req.op != lock_op::acquire) return call<lock_reply>(storage_atom::value, req);
+  // The master holds an acquire behind a conflicting holder for wait_ms, and answers before
+  // this client gives up on the attempt: a conflict then names the holder. With several
+  // masters the attempt stays short enough to move on from a dead one in time.
+  uint64_t timeout = cfg_.client.timeout_ms;
+  uint64_t wait = timeout * 2 / 3;  // + up to one master tick (200 ms) before the answer
+  uint64_t attempt = timeout;
+  if (!finder_.single()) {
+    wait = std::min<uint64_t>(wait, cfg_.master.election_timeout_ms);
+    attempt = std::min<uint64_t>(attempt, wait + 2 * uint64_t{cfg_.master.election_timeout_ms});
+  }
+  req.wait_ms = wait;
+  return call<lock_reply>(storage_atom::value, req, std::chrono::milliseconds(attempt));
 }
 
 lease_reply storage_client::lease(const std::string& remote, uint64_t index) {

@@ -62,6 +62,12 @@ class storage_client {
   // grant (which bumps the chunk's version). Throws on an error status (busy: another lease
   // may still run).
   lease_reply lease(const std::string& remote, uint64_t index);
+  // A file lock request (core/master/lock_table.hpp) as this process (its client id). An
+  // acquire waits at the master up to most of client.timeout_ms behind a conflicting holder.
+  // Throws on an error status (busy: held by another, naming it; not_found on a renewal: lost).
+  lock_reply lock(lock_request req);
+  // This process's client id: the same for every storage_client in it.
+  static uint64_t process_client_id();
   // Uploads `local` as a new version of `remote`; chunk_size 0 = the cluster default.
   // `base_version` != 0: commit only if that is still the newest version (edit; otherwise a
   // storage_error says which version is newer).
@@ -113,8 +119,10 @@ class storage_client {
   // connection or a master without its role yet, all within client.timeout_ms. With several
   // masters (cluster.masters) each failure, and a standby's not_leader answer, moves to the
   // next candidate (the active master the standby named, if it named one).
+  // `first_attempt` (0: the usual): a request the master may hold that long before answering.
   template <class Reply, class Atom, class Req>
-  Reply call(Atom atom, const Req& req);
+  Reply call(Atom atom, const Req& req,
+             std::chrono::milliseconds first_attempt = std::chrono::milliseconds(0));
   ns_reply layout(const std::string& remote, uint64_t version);
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "client/edit_file.hpp"
+#include "client/file_lock.hpp"
+#include "client/lock_command.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -57,8 +59,10 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
         err = "unknown option '" + a + "'";
         return false;
       }
-      // Short options (-l, -R, -s, -r), --force and --stale-ok are switches.
-      if (a.size() == 2 || a == "--force" || a == "--stale-ok") {
+      // Short options (-l, -R, -s, -r), --force, --stale-ok, --locked and the lock modes are
+      // switches.
+      if (a.size() == 2 || a == "--force" || a == "--stale-ok" || a == "--locked" ||
+          a == "--shared" || a == "--exclusive") {
         vals[a] = "1";
         continue;
       }
@@ -152,13 +156,29 @@ unsigned parse_jobs(std::map<std::string, std::string>& f) {
   return static_cast<unsigned>(n);
 }
 
+// --locked: the exclusive lock of `remote` for the command's duration (null when this shell
+// session holds it already; a shared one there must be unlocked first: releasing ours would
+// drop it, since the master knows one holder per process).
+std::unique_ptr<held_lock> exclusive_lock(storage_client& client, const std::string& remote) {
+  if (auto* held = session_lock(remote)) {
+    if (held->mode() == lock_mode::exclusive) return nullptr;
+    throw storage_error("--locked: this session holds a shared lock on " +
+                        escape_unprintable(remote) + "; unlock it first");
+  }
+  return std::make_unique<held_lock>(client.system(), client.cfg(), remote, lock_mode::exclusive,
+                                     client.cfg().lock.default_ttl_ms);
+}
+
 int cmd_put(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--chunk-size", "-r", "--jobs"}, pos, f, err)) return fail(err);
-  if (pos.size() != 2)
-    return fail("usage: put LOCAL REMOTE [--chunk-size S] | put -r LOCALDIR REMOTEDIR [--jobs N]");
+  if (!parse_flags(args, {"--chunk-size", "-r", "--jobs", "--locked"}, pos, f, err))
+    return fail(err);
+  if (pos.size() != 2 || (f.count("-r") && f.count("--locked")))
+    return fail(
+        "usage: put LOCAL REMOTE [--chunk-size S] [--locked] | put -r LOCALDIR REMOTEDIR [--jobs "
+        "N]");
   uint64_t cs = 0;
   if (f.count("--chunk-size")) {
     auto v = parse_size(f["--chunk-size"]);
@@ -168,8 +188,10 @@ int cmd_put(storage_client& client, const args_t& args) {
   }
   if (f.count("-r"))
     return tree_summary("put", put_tree(client, pos[0], pos[1], {cs, parse_jobs(f)}));
+  auto lock = f.count("--locked") ? exclusive_lock(client, pos[1]) : nullptr;
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
+  if (lock && lock->lost()) return fail("put: the exclusive lock was lost during the upload");
   std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
             << " bytes, " << v.chunk_count << " chunks\n";
   return 0;
@@ -332,8 +354,10 @@ int cmd_edit(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--force"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: edit REMOTE [--force]");
+  if (!parse_flags(args, {"--force", "--locked"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: edit REMOTE [--force] [--locked]");
+  // --locked: no other client's commit of REMOTE goes ahead while the editor is open.
+  auto lock = f.count("--locked") ? exclusive_lock(client, pos[0]) : nullptr;
   return edit_remote(client, pos[0], f.count("--force") > 0);
 }
 
@@ -454,6 +478,18 @@ int cmd_lease(storage_client& client, const args_t& args) {
   return 0;
 }
 
+// lock/unlock: lock_command.cpp.
+int cmd_lock(storage_client& client, const args_t& args) {
+  return run_lock_command(client, args);
+}
+
+int cmd_unlock(storage_client&, const args_t& args) {
+  if (args.size() != 2) return fail("usage: unlock REMOTE");
+  if (!drop_session_lock(args[1]))
+    return fail("unlock: this session holds no lock on " + escape_unprintable(args[1]));
+  return 0;
+}
+
 // Client errors (bad input, unreachable nodes) become one line and exit code 1.
 storage_command guarded(std::string usage, std::string help,
                         int (*f)(storage_client&, const args_t&)) {
@@ -470,8 +506,11 @@ storage_command guarded(std::string usage, std::string help,
 
 const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
-      {"put", guarded("put LOCAL REMOTE [--chunk-size S] | put -r LOCALDIR REMOTEDIR [--jobs N]",
-                      "upload a file as a new version (-r: a tree, N files at once)", cmd_put)},
+      {"put", guarded("put LOCAL REMOTE [--chunk-size S] [--locked] | put -r LOCALDIR REMOTEDIR "
+                      "[--jobs N]",
+                      "upload a file as a new version (-r: a tree, N files at once; --locked: "
+                      "holding the file's exclusive lock)",
+                      cmd_put)},
       {"get", guarded("get REMOTE LOCAL [--version N] [--stale-ok] | get -r REMOTEDIR LOCALDIR "
                       "[--jobs N]",
                       "download a version (LOCAL '-': stdout; never through a symlink; -r: a "
@@ -484,10 +523,16 @@ const std::map<std::string, storage_command>& storage_commands() {
                      "below; --stale-ok: a standby master may answer, at most the replication "
                      "lag behind)",
                      cmd_ls)},
-      {"edit", guarded("edit REMOTE [--force]",
+      {"edit", guarded("edit REMOTE [--force] [--locked]",
                        "edit the newest version in $VISUAL/$EDITOR; uploads a new version if it "
-                       "changed, refused if another version came meanwhile (unless --force)",
+                       "changed, refused if another version came meanwhile (unless --force); "
+                       "--locked: holding the file's exclusive lock",
                        cmd_edit)},
+      {"lock", guarded("lock REMOTE --shared|--exclusive [--ttl S] [-- CMD ARGS...]",
+                       "hold a file lock (renewed every ttl/3): while CMD runs (exit: its code), "
+                       "else until stdin closes or a signal (shell: until unlock or exit)",
+                       cmd_lock)},
+      {"unlock", guarded("unlock REMOTE", "release a lock this shell session holds", cmd_unlock)},
       {"mv",
        guarded("mv SRC DST",
                "rename a file or directory (DST an existing directory: into it); atomic", cmd_mv)},

@@ -176,6 +176,13 @@ struct lease_section {
   uint32_t offer_timeout_ms = 10000;  // a grant its primary never took is dropped after this
 };
 
+// File locks (src/core/master/lock_table.hpp, README "File locks"): soft state on the active
+// master, held by a client that renews them every ttl/3.
+struct lock_section {
+  uint32_t default_ttl_ms = 30000;  // a client's `lock` without --ttl
+  uint32_t max_ttl_ms = 600000;     // the master refuses a longer ttl
+};
+
 // The fileservers' HTTP gateway on node.port + 3 (net/http_server.hpp, client/gateway_backend).
 struct gateway_section {
   bool enabled = true;
@@ -213,6 +220,7 @@ struct config {
   replicator_section replicator;
   balance_section balance;
   lease_section lease;
+  lock_section lock;
   gateway_section gateway;
   fault_section fault;
 

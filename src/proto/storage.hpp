@@ -80,6 +80,17 @@ typename Inspector::result_type inspect(Inspector& f, put_commit& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lock_request& x) {
+  return f(caf::meta::type_name("dfs::lock_request"), x.op, x.path, x.mode, x.ttl_ms, x.wait_ms,
+           x.client_id, x.owner);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lock_reply& x) {
+  return f(caf::meta::type_name("dfs::lock_reply"), x.status, x.error, x.expires_in_ms);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_request& x) {
   return f(caf::meta::type_name("dfs::lease_request"), x.path, x.chunk_index, x.handle);
 }

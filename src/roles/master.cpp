@@ -29,6 +29,8 @@ void start_master(node_context& ctx) {
   ctx.commands["undrain"] = {"undrain HOST:PORT", "end a drain", m, true};
   ctx.commands["leases"] = {
       "leases", "chunk leases: chunk, primary, version, state, expiry (ms from now)", m};
+  ctx.commands["locks"] = {"locks",
+                           "file locks: path, mode, holders, expiry (ms from now), waiters", m};
   ctx.commands["masters"] = {
       "masters [handover [HOST:PORT]]",
       "replicated masters: this one's role and term, log indexes, lag per standby; handover "

@@ -49,6 +49,7 @@ master::core_options core_options_of(const config& cfg) {
   o.lease.duration = std::chrono::milliseconds(cfg.lease.duration_ms);
   o.lease.max_drift_ppm = cfg.lease.max_drift_ppm;
   o.lease.offer_timeout = std::chrono::milliseconds(cfg.lease.offer_timeout_ms);
+  o.lock.max_ttl = std::chrono::milliseconds(cfg.lock.max_ttl_ms);
   return o;
 }
 
@@ -103,6 +104,7 @@ void sign_chunks(master_state& st, ns_reply& r) {
   master::grant_reads(r, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
 }
 void sign_chunks(master_state&, lease_reply&) {}  // the mutation step will sign its writes
+void sign_chunks(master_state&, lock_reply&) {}   // names no chunks
 
 // Writes a checkpoint the core asked for; its outcome goes back to the core.
 void write_checkpoint(master_self self, const master::master_snapshot& snap) {
@@ -139,6 +141,8 @@ void carry_out(master_self self, master::master_effects fx) {
       }
     } else if (auto* p = std::get_if<caf::typed_response_promise<lease_reply>>(&it->second)) {
       if (auto* v = std::get_if<lease_reply>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
+    } else if (auto* p = std::get_if<caf::typed_response_promise<lock_reply>>(&it->second)) {
+      if (auto* v = std::get_if<lock_reply>(&r.reply)) p->deliver(std::move(*v)), delivered = true;
     } else if (auto* w = std::get_if<master_state::console_waiter>(&it->second)) {
       if (auto* v = std::get_if<ns_reply>(&r.reply)) {
         w->rp.deliver(v->status == ns_status::ok ? admin_reply{0, w->ok_text}
@@ -485,6 +489,12 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         count_op(self, "lease");
         return ask_core<lease_reply>(self, [&](master::master_core& mc, auto t) {
           return mc.on_lease(t, r, core::clock::now());
+        });
+      },
+      [=](storage_atom, const lock_request& r) {
+        count_op(self, to_string(r.op));
+        return ask_core<lock_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_lock(t, r, core::clock::now());
         });
       },
       [=](flush_atom) {

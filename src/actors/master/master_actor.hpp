@@ -41,7 +41,8 @@ struct master_state {
   std::map<
       master::request_token,
       std::variant<caf::typed_response_promise<ns_reply>, caf::typed_response_promise<put_plan>,
-                   console_waiter, caf::typed_response_promise<lease_reply>>>
+                   console_waiter, caf::typed_response_promise<lease_reply>,
+                   caf::typed_response_promise<lock_reply>>>
       promises;
   std::unique_ptr<master_metrics> metrics;    // null without a registry
   std::shared_ptr<net::status_board> status;  // null without a status page

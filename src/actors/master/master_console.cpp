@@ -1,5 +1,5 @@
 // The master's console commands: chunkservers, files, chunks REMOTE, under-replicated, repair,
-// leases, fsck [PATH], masters [handover [HOST:PORT]].
+// leases, locks, fsck [PATH], masters [handover [HOST:PORT]].
 #include <caf/all.hpp>
 
 #include "actors/master/master_actor.hpp"
@@ -155,6 +155,30 @@ std::string leases_text(const master_state& st) {
   return text;
 }
 
+// locks: file locks held or waited for (soft state: a new active master starts with none).
+std::string locks_text(const master_state& st) {
+  auto now = core::clock::now();
+  const auto& table = st.core->locks();
+  text_table t({"PATH", "MODE", "HOLDERS", "EXPIRES_MS", "WAITERS"},
+               {false, false, false, true, false});
+  auto ms = [](core::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  for (auto& [path, e] : table.all()) {
+    std::string holders, expires, waiters;
+    for (auto& h : e.holders) {
+      holders += (holders.empty() ? "" : ", ") + h.owner;
+      expires += (expires.empty() ? "" : ",") + std::to_string(ms(h.expires - now));
+    }
+    for (auto& w : e.waiters)
+      waiters += (waiters.empty() ? "" : ", ") + w.owner + " (" + to_string(w.mode) + ")";
+    t.add({path, e.holders.empty() ? "-" : to_string(e.mode), holders.empty() ? "-" : holders,
+           expires.empty() ? "-" : expires, waiters.empty() ? "-" : waiters});
+  }
+  return t.render() + std::to_string(table.all().size()) + " locked paths (max ttl " +
+         std::to_string(st.cfg.lock.max_ttl_ms) + " ms; not kept across a master change)\n";
+}
+
 // The commands answered at once, from the master's state.
 admin_reply query(const master_state& st, const admin_request& req) {
   const auto& cmd = req.args.at(0);
@@ -164,6 +188,7 @@ admin_reply query(const master_state& st, const admin_request& req) {
   if (cmd == "under-replicated") return {0, under_replicated_text(st)};
   if (cmd == "repair") return {0, repair_text(st)};
   if (cmd == "leases") return {0, leases_text(st)};
+  if (cmd == "locks") return {0, locks_text(st)};
   if (cmd == "fsck") return fsck_text(st, req.args);
   return {1, "the master does not know the command '" + cmd + "'"};
 }

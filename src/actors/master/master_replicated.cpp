@@ -102,6 +102,10 @@ void answer_not_leader(master_self self) {
       lease_reply r;
       r.status = ns_status::not_leader, r.error = line;
       l->deliver(std::move(r));
+    } else if (auto* k = std::get_if<caf::typed_response_promise<lock_reply>>(&p)) {
+      lock_reply r;  // a waiting lock request: the new active master knows no locks
+      r.status = ns_status::not_leader, r.error = line;
+      k->deliver(std::move(r));
     } else if (auto* w = std::get_if<master_state::console_waiter>(&p)) {
       w->rp.deliver(admin_reply{1, line + "\n"});
     }

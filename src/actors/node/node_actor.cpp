@@ -117,6 +117,19 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         return to_master(self, master, t, r);
       },
       [=, &g](storage_atom, const std::string& token,
+              const lock_request& r) -> caf::result<lock_reply> {
+        // Authorized like the namespace requests (client certificates).
+        std::string why;
+        if (!g.check(token, principal_kind::client, "a namespace request", why)) return denied(why);
+        if (!master) {
+          lock_reply no;
+          no.status = ns_status::unavailable;
+          no.error = not_a_master_text;
+          return no;
+        }
+        return relay<lock_reply>(self, master, storage_atom::value, r);
+      },
+      [=, &g](storage_atom, const std::string& token,
               const status_request& r) -> caf::result<status_reply> {
         // Read-only, like the status page itself: any authenticated principal.
         std::string why;

@@ -74,7 +74,8 @@ master_core::master_core(core_options opts, node_id self)
       self_(std::move(self)),
       meta_(opts.meta),
       registry_(opts.registry),
-      leases_(opts.lease, core::time_point{}) {}
+      leases_(opts.lease, core::time_point{}),
+      locks_(opts.lock) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
                                   const std::vector<log_record>& records, core::time_point now) {
@@ -246,6 +247,11 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
   master_effects fx;
   request_id id{r.client_id, r.request_no};
   if (answer_retry(t, id, r.path, fx)) return fx;
+  if (locks_.locked_by_other(r.path, r.client_id, now))  // an updater holds the file
+    return fx.replies.push_back(
+               {t, ns_error(errc::conflict, "commit of " + quote_path(r.path) + ": " +
+                                                locks_.held_by(r.path, now))}),
+           fx;
   commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}, r.base_version};
   for (auto& c : r.chunks) {
     if (c.replicas.size() < opts_.write_quorum) {
@@ -345,6 +351,7 @@ master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
   on_health_changes(registry_.on_tick(now), fx);
   leases_on_tick(now, fx);
+  for (auto& a : locks_.on_tick(now)) fx.replies.push_back({a.token, std::move(a.reply)});
   plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/master/lease_table.hpp"
+#include "core/master/lock_table.hpp"
 #include "core/master/master_state.hpp"
 #include "core/master/messages.hpp"
 #include "core/master/repair_service.hpp"
@@ -60,6 +61,7 @@ struct core_options {
   uint32_t max_deletes_per_heartbeat = 512;  // chunk deletes handed to one heartbeat reply
   uint32_t balance_threshold_pct = 10;       // balance.threshold_pct (100: never rebalance)
   lease_options lease;                       // [lease]
+  lock_options lock;                         // [lock]: file locks (soft state)
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -67,7 +69,7 @@ using request_token = uint64_t;
 
 struct master_reply {
   request_token token = 0;
-  std::variant<ns_reply, put_plan, lease_reply> reply;
+  std::variant<ns_reply, put_plan, lease_reply, lock_reply> reply;
 };
 
 // Applied records to make durable with one write + one fsync.
@@ -123,6 +125,10 @@ class master_core {
   // replica holds the current version; not_found/invalid_argument: no such chunk).
   [[nodiscard]] master_effects on_lease(request_token t, const lease_request& r,
                                         core::time_point now);
+  // File locks (lock_table.hpp): an acquire that must wait is answered later (on_tick, or a
+  // release). Not logged: a new active master starts with none.
+  [[nodiscard]] master_effects on_lock(request_token t, const lock_request& r,
+                                       core::time_point now);
 
   // -- chunkservers and membership --------------------------------------------------------------
   registration_ack on_register(const chunkserver_registration& r, core::time_point now,
@@ -163,6 +169,7 @@ class master_core {
   const repair_progress& repair() const { return repair_progress_; }
   const std::set<uint64_t>& hot() const { return hot_; }
   const lease_table& leases() const { return leases_; }
+  const lock_table& locks() const { return locks_; }
   // Version updates not yet confirmed by the replica's report, by chunkserver.
   const std::map<node_id, std::map<uint64_t, uint64_t>>& version_updates() const {
     return version_updates_;
@@ -299,6 +306,7 @@ class master_core {
   std::optional<core::time_point> last_repair_plan_;
 
   lease_table leases_;
+  lock_table locks_;  // soft state: never logged nor in checkpoints
   // Clients waiting for the lease on a chunk (until its primary confirms it), by handle.
   struct lease_waiter {
     request_token token = 0;

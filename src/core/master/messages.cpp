@@ -32,6 +32,28 @@ const char* to_string(stale_op op) {
   return "unknown";
 }
 
+const char* to_string(lock_op op) {
+  switch (op) {
+    case lock_op::acquire:
+      return "lock";
+    case lock_op::renew:
+      return "lock_renew";
+    case lock_op::release:
+      return "unlock";
+  }
+  return "unknown";
+}
+
+const char* to_string(lock_mode mode) {
+  switch (mode) {
+    case lock_mode::shared:
+      return "shared";
+    case lock_mode::exclusive:
+      return "exclusive";
+  }
+  return "unknown";
+}
+
 // Each comparison names every field: a field added to a struct without being added here is
 // caught by the round-trip tests (they set every field to a non-default value).
 bool operator==(const replica_addr& a, const replica_addr& b) {
@@ -49,6 +71,14 @@ bool operator==(const layout_request& a, const layout_request& b) {
 }
 bool operator==(const stale_read_request& a, const stale_read_request& b) {
   return std::tie(a.op, a.path, a.version) == std::tie(b.op, b.path, b.version);
+}
+bool operator==(const lock_request& a, const lock_request& b) {
+  return std::tie(a.op, a.path, a.mode, a.ttl_ms, a.wait_ms, a.client_id, a.owner) ==
+         std::tie(b.op, b.path, b.mode, b.ttl_ms, b.wait_ms, b.client_id, b.owner);
+}
+bool operator==(const lock_reply& a, const lock_reply& b) {
+  return std::tie(a.status, a.error, a.expires_in_ms) ==
+         std::tie(b.status, b.error, b.expires_in_ms);
 }
 bool operator==(const ns_entry& a, const ns_entry& b) {
   return std::tie(a.name, a.is_dir, a.size_bytes, a.mtime_ms, a.version_count, a.chunk_count) ==

@@ -273,6 +273,28 @@ struct lease_reply {
   bool granted = false;  // a new grant (false: an existing lease was returned)
 };
 
+// File locks (core/master/lock_table.hpp): a client session holds a path shared (many readers)
+// or exclusive (one updater) until it releases it or stops renewing it. Explicit values: on the
+// wire.
+enum class lock_op : uint8_t { acquire = 1, renew = 2, release = 3 };
+enum class lock_mode : uint8_t { shared = 1, exclusive = 2 };
+const char* to_string(lock_op op);
+const char* to_string(lock_mode mode);
+struct lock_request {
+  lock_op op = lock_op::acquire;
+  std::string path;
+  lock_mode mode = lock_mode::shared;
+  uint64_t ttl_ms = 0;   // acquire, renew: the hold lasts this long past the request
+  uint64_t wait_ms = 0;  // acquire: how long it may wait behind a conflicting holder
+  uint64_t client_id = 0;
+  std::string owner;  // who asks, for others' messages ("alice@host pid 42")
+};
+struct lock_reply {
+  ns_status status = ns_status::ok;  // not ok: `error` is one line (a conflict names the holder)
+  std::string error;
+  uint64_t expires_in_ms = 0;  // ok: the hold ends this long after the reply (master's clock)
+};
+
 // Field-wise equality, so that tests compare messages exactly (a field that a codec drops
 // makes the comparison fail).
 bool operator==(const replica_addr& a, const replica_addr& b);
@@ -280,6 +302,8 @@ bool operator==(const ns_request& a, const ns_request& b);
 bool operator==(const versions_request& a, const versions_request& b);
 bool operator==(const layout_request& a, const layout_request& b);
 bool operator==(const stale_read_request& a, const stale_read_request& b);
+bool operator==(const lock_request& a, const lock_request& b);
+bool operator==(const lock_reply& a, const lock_reply& b);
 bool operator==(const ns_entry& a, const ns_entry& b);
 bool operator==(const ns_version& a, const ns_version& b);
 bool operator==(const ns_chunk& a, const ns_chunk& b);

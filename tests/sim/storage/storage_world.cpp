@@ -257,9 +257,12 @@ void world::master_effects(master::master_effects fx) {
     master_.waiting.erase(it);
     std::visit(
         [&, to = to, rid = rid](auto& v) {
-          // This world asks for no leases (tests/sim/lease does): a lease reply is a bug.
+          // This world asks for no leases (tests/sim/lease does) and no file locks: such a
+          // reply is a bug.
           if constexpr (std::is_same_v<std::decay_t<decltype(v)>, lease_reply>)
             fail("master sent a lease reply nobody asked for");
+          else if constexpr (std::is_same_v<std::decay_t<decltype(v)>, lock_reply>)
+            fail("master sent a lock reply nobody asked for");
           else
             send(master_addr, to, rid, v);
         },

@@ -505,3 +505,55 @@ TEST(MasterCoreTrash, DeletesAreHandedOutAFewPerHeartbeat) {
 
 }  // namespace
 }  // namespace dfs::master
+
+namespace dfs::master {
+namespace {
+
+lock_request lock_of(uint64_t client, lock_op op, lock_mode mode) {
+  lock_request r;
+  r.op = op;
+  r.path = "/f";
+  r.mode = mode;
+  r.ttl_ms = 1000;
+  r.wait_ms = 500;
+  r.client_id = client;
+  r.owner = "c" + std::to_string(client);
+  return r;
+}
+
+const lock_reply* lock_of_token(const master_effects& fx, request_token t) {
+  for (auto& r : fx.replies)
+    if (r.token == t) return std::get_if<lock_reply>(&r.reply);
+  return nullptr;
+}
+
+TEST(MasterCore, ExclusiveLockRefusesOtherClientsCommitsAndWaitersAreAnsweredOnTick) {
+  auto c = make_core();
+  (void)c.on_put(1, {"/f", 100, 0}, t0());
+  auto b = c.take_batch();
+  auto plan = std::get<put_plan>(c.on_batch_durable(b->id, true, 10, t0()).replies.at(0).reply);
+  for (auto& ch : plan.chunks) ch.replicas.resize(2);
+  auto fx = c.on_lock(2, lock_of(7, lock_op::acquire, lock_mode::exclusive), t0());
+  ASSERT_NE(lock_of_token(fx, 2), nullptr);
+  EXPECT_EQ(lock_of_token(fx, 2)->status, errc::ok);
+  // Another client's commit of the locked path is refused, naming the holder.
+  put_commit other{"/f", plan.chunk_size_bytes, plan.chunks, 0, 8, 1};
+  fx = c.on_commit(3, other, t0(), 1000);
+  ASSERT_NE(ns_of(fx, 3), nullptr);
+  EXPECT_EQ(ns_of(fx, 3)->status, errc::conflict);
+  EXPECT_NE(ns_of(fx, 3)->error.find("held by c7 (exclusive"), std::string::npos);
+  // A reader waits; past its deadline the tick answers it with the holder.
+  fx = c.on_lock(4, lock_of(8, lock_op::acquire, lock_mode::shared), t0());
+  EXPECT_EQ(lock_of_token(fx, 4), nullptr);
+  fx = c.on_tick(t0() + std::chrono::milliseconds(600));
+  ASSERT_NE(lock_of_token(fx, 4), nullptr);
+  EXPECT_EQ(lock_of_token(fx, 4)->status, errc::busy);
+  // The holder's own commit goes ahead.
+  put_commit own{"/f", plan.chunk_size_bytes, plan.chunks, 0, 7, 1};
+  fx = c.on_commit(5, own, t0() + std::chrono::milliseconds(600), 1000);
+  EXPECT_EQ(ns_of(fx, 5), nullptr);  // logged: answered once durable
+  EXPECT_TRUE(c.take_batch().has_value());
+}
+
+}  // namespace
+}  // namespace dfs::master

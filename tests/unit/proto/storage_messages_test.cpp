@@ -95,6 +95,9 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
   EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
   EXPECT_ROUNDTRIP((lease_reply{
       ns_status::busy, "later", 7, 3, {nid(17100), 17101}, {{nid(17200), 17201}}, 5000, true}));
+  EXPECT_ROUNDTRIP(
+      (lock_request{lock_op::renew, "/f", lock_mode::exclusive, 3000, 2000, 42, "alice@h pid 7"}));
+  EXPECT_ROUNDTRIP((lock_reply{ns_status::busy, "held by bob", 1234}));
 }
 
 TEST(StorageMessages, EqualityNamesEveryField) {
