@@ -179,13 +179,16 @@ void gateway_backend::get_file(net::http_exchange& ex, const gw::route& r) {
                         {{"Location", *loc}});
   }
   std::vector<uint32_t> crcs;
-  for (auto& ch : l.chunks) crcs.push_back(ch.crc32c);
+  bool may_change = false;  // written in place (issue 13): no checksum names its bytes
+  for (auto& ch : l.chunks) crcs.push_back(ch.crc32c), may_change |= ch.may_change;
   auto etag = gw::make_etag(v.number, v.size_bytes, crcs);
-  net::http_headers headers = {
-      {"ETag", etag}, {"Accept-Ranges", "bytes"}, {"X-Dfs-Version", std::to_string(v.number)}};
+  net::http_headers headers = {{"Accept-Ranges", "bytes"},
+                               {"X-Dfs-Version", std::to_string(v.number)}};
+  if (!may_change) headers.insert(headers.begin(), {"ETag", etag});
   auto& h = ex.head();
   auto inm = field_text(h, boost::beast::http::field::if_none_match);
-  if (!inm.empty() && gw::etag_matches(inm, etag)) return ex.respond(304, "", "", headers);
+  if (!may_change && !inm.empty() && gw::etag_matches(inm, etag))
+    return ex.respond(304, "", "", headers);
   auto range = gw::parse_range(field_text(h, boost::beast::http::field::range), v.size_bytes);
   auto total = std::to_string(v.size_bytes);
   if (range.outcome == gw::range_outcome::unsatisfiable) {

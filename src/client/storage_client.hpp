@@ -62,6 +62,8 @@ class storage_client {
   // grant (which bumps the chunk's version). Throws on an error status (busy: another lease
   // may still run).
   lease_reply lease(const std::string& remote, uint64_t index);
+  // A write or append past the end of a file (messages.hpp grow_request); the file's stat.
+  ns_reply grow(grow_request req);
   // A file lock request (core/master/lock_table.hpp) as this process (its client id). An
   // acquire waits at the master up to most of client.timeout_ms behind a conflicting holder.
   // Throws on an error status (busy: held by another, naming it; not_found on a renewal: lost).
@@ -99,6 +101,8 @@ class storage_client {
   // share a reservation of chains). Public for tools and tests that push chunks themselves.
   put_plan plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size);
   const config& cfg() const { return cfg_; }
+  // Data-port connections (mutations push and ask the primaries themselves: file_mutator).
+  net::conn_pool& data_pool() { return *pool_; }
   // --stale-ok: ls, stat and the layouts of get may be answered by a standby master from its
   // copy of the metadata (core/master/stale_reads.hpp), at most the replication lag behind.
   void set_stale_ok(bool on) { stale_ok_ = on; }

@@ -12,6 +12,7 @@
 #include "client/edit_file.hpp"
 #include "client/file_lock.hpp"
 #include "client/lock_command.hpp"
+#include "client/mutation_commands.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -478,6 +479,19 @@ int cmd_lease(storage_client& client, const args_t& args) {
   return 0;
 }
 
+// write/append: mutation_commands.cpp.
+int cmd_write(storage_client& client, const args_t& args) {
+  return run_write_command(client, args);
+}
+
+int cmd_append(storage_client& client, const args_t& args) {
+  return run_append_command(client, args);
+}
+
+int cmd_verify(storage_client& client, const args_t& args) {
+  return run_verify_command(client, args);
+}
+
 // lock/unlock: lock_command.cpp.
 int cmd_lock(storage_client& client, const args_t& args) {
   return run_lock_command(client, args);
@@ -552,6 +566,18 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},
+      {"write", guarded("write REMOTE OFFSET LOCAL|-",
+                        "write LOCAL's bytes at OFFSET of the newest version (in place; past the "
+                        "end: the file grows, a hole reads as zeros)",
+                        cmd_write)},
+      {"append", guarded("append REMOTE LOCAL|- [--each-line]",
+                         "record append: LOCAL as one record (--each-line: every line one), at "
+                         "an offset the chunk's primary chooses; at least once",
+                         cmd_append)},
+      {"verify", guarded("verify REMOTE",
+                         "every replica's version, length and checksum per chunk; exit 1 if the "
+                         "replicas of a chunk differ",
+                         cmd_verify)},
       {"lease", guarded("lease REMOTE [CHUNK_INDEX]",
                         "the chunk's lease: primary, secondaries, version (granted if none runs)",
                         cmd_lease)},

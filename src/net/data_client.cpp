@@ -5,6 +5,7 @@
 #include "common/big_buffer.hpp"
 #include "net/data_frame.hpp"
 #include "net/data_messages.hpp"
+#include "net/mutation_wire.hpp"
 
 namespace dfs::net {
 
@@ -55,15 +56,17 @@ reply_msg request(conn_pool& pool, const data_endpoint& at, data_type t, const s
 
 }  // namespace
 
-push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
-                       uint64_t handle, uint64_t version, const std::string& token,
-                       std::string_view data) {
+namespace {
+
+push_result push(conn_pool& pool, data_type type, const std::vector<data_endpoint>& chain,
+                 uint64_t data_id, uint64_t handle, uint64_t version, const std::string& token,
+                 std::string_view data) {
   if (chain.empty()) throw data_error(0, "empty replica chain");
   push_begin_msg msg{data_id, handle, version, data.size(), {}, token};
   for (size_t i = 1; i < chain.size(); ++i) msg.chain.push_back({chain[i].host, chain[i].port});
   auto begin = encode(msg);
   auto r = exchange(pool, chain[0], [&](frame_conn& c) {
-    bool ok = c.write(data_type::push_begin, begin, true);
+    bool ok = c.write(type, begin, true);
     for (size_t pos = 0; ok && pos < data.size(); pos += data_frame_bytes)
       ok = c.write(data_type::push_data, data.substr(pos, data_frame_bytes), true);
     ok = ok && c.write(data_type::finalize, {});
@@ -83,6 +86,28 @@ push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain,
   if (!decode(r.body, stored))
     throw data_error(0, "chunkserver " + chain[0].text() + ": bad push result");
   return {std::move(stored.stored), r.message};
+}
+
+}  // namespace
+
+push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
+                       uint64_t handle, uint64_t version, const std::string& token,
+                       std::string_view data) {
+  return push(pool, data_type::push_begin, chain, data_id, handle, version, token, data);
+}
+
+push_result push_held(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
+                      uint64_t handle, uint64_t version, const std::string& token,
+                      std::string_view data) {
+  return push(pool, data_type::hold_begin, chain, data_id, handle, version, token, data);
+}
+
+mutate_result mutate(conn_pool& pool, const data_endpoint& at, const chunkserver::client_request& r,
+                     const std::string& token) {
+  auto rep = request(pool, at, data_type::mutate, encode(mutate_msg{r, token}));
+  mutate_reply_msg m;
+  if (!decode(rep.body, m)) throw data_error(0, "chunkserver " + at.text() + ": bad mutate reply");
+  return {m.status, m.offset};
 }
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,

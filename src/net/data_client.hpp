@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/chunkserver/mutation_messages.hpp"
 #include "net/conn_pool.hpp"
 
 namespace dfs::net {
@@ -35,6 +36,20 @@ struct push_result {
 push_result push_chunk(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
                        uint64_t handle, uint64_t version, const std::string& token,
                        std::string_view data);
+
+// Mutation data (issue 13): the same push, held by every replica for a write or append named
+// by `data_id` instead of becoming a chunk; `token` is the lease's capability.
+push_result push_held(conn_pool& pool, const std::vector<data_endpoint>& chain, uint64_t data_id,
+                      uint64_t handle, uint64_t version, const std::string& token,
+                      std::string_view data);
+
+// Asks the primary `at` to apply a write or record append (net/mutation_wire.hpp); its answer.
+struct mutate_result {
+  chunkserver::mutation_status status = chunkserver::mutation_status::ok;
+  uint64_t offset = 0;
+};
+mutate_result mutate(conn_pool& pool, const data_endpoint& at, const chunkserver::client_request& r,
+                     const std::string& token);
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
                        uint64_t length, const std::string& token);

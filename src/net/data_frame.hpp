@@ -55,6 +55,14 @@ enum class data_type : uint8_t {
   stat = 6,
   list = 7,
   reply = 8,
+  // Mutations (issue 13; net/mutation_wire.hpp). hold_begin: a push like push_begin whose data
+  // is held for a later write or append instead of becoming a chunk.
+  hold_begin = 9,
+  mutate = 10,          // client -> primary: apply a write or record append
+  mutation = 11,        // primary -> secondary: one ordered mutation
+  mutation_ack = 12,    // secondary -> primary
+  resend_request = 13,  // secondary -> primary: a gap did not fill
+  mutation_gone = 14,   // primary -> secondary: that serial will never come
 };
 
 struct data_header {

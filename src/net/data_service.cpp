@@ -1,5 +1,6 @@
 #include "net/data_service.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "common/limits.hpp"
@@ -7,6 +8,7 @@
 #include "common/wall_clock.hpp"
 #include "core/security/capability.hpp"
 #include "net/data_messages.hpp"
+#include "net/mutation_wire.hpp"
 
 namespace dfs {
 
@@ -28,7 +30,8 @@ struct downstream {
   std::string error;
 };
 
-void open_downstream(downstream& d, const net::push_begin_msg& h, net::conn_pool& pool) {
+void open_downstream(downstream& d, const net::push_begin_msg& h, net::conn_pool& pool,
+                     data_type type) {
   if (h.chain.empty()) return;
   d.host = h.chain[0].host;
   d.port = h.chain[0].port;
@@ -37,7 +40,7 @@ void open_downstream(downstream& d, const net::push_begin_msg& h, net::conn_pool
   next.chain.erase(next.chain.begin());
   try {
     d.lease.emplace(pool.acquire(d.host, d.port));
-    if (!d.lease->conn.write(data_type::push_begin, net::encode(next), true))
+    if (!d.lease->conn.write(type, net::encode(next), true))
       throw std::runtime_error("send failed");
   } catch (const std::exception& e) {
     d.lease.reset();
@@ -131,7 +134,31 @@ void data_service::serve(frame_conn& conn) {
     bool ok = false;
     switch (f.type) {
       case data_type::push_begin:
-        ok = on_push(conn, f);
+        ok = on_push(conn, f, false);
+        break;
+      case data_type::hold_begin:
+        ok = on_push(conn, f, true);
+        break;
+      case data_type::mutate:
+        ok = on_mutate(conn, f);
+        break;
+      case data_type::mutation:
+        ok = on_peer<net::peer_mutation>(conn, f, "mutation", [&](const net::peer_mutation& m) {
+          opts_.mutations->on_mutation(m);
+        });
+        break;
+      case data_type::mutation_ack:
+        ok = on_peer<net::peer_ack>(conn, f, "mutation_ack",
+                                    [&](const net::peer_ack& m) { opts_.mutations->on_ack(m); });
+        break;
+      case data_type::resend_request:
+        ok = on_peer<net::peer_resend>(conn, f, "resend_request", [&](const net::peer_resend& m) {
+          opts_.mutations->on_resend_request(m);
+        });
+        break;
+      case data_type::mutation_gone:
+        ok = on_peer<net::peer_gone>(conn, f, "mutation_gone",
+                                     [&](const net::peer_gone& m) { opts_.mutations->on_gone(m); });
         break;
       case data_type::read:
         ok = on_read(conn, f);
@@ -150,7 +177,7 @@ void data_service::serve(frame_conn& conn) {
   }
 }
 
-bool data_service::on_push(frame_conn& conn, const frame& begin) {
+bool data_service::on_push(frame_conn& conn, const frame& begin, bool held) {
   net::push_begin_msg h;
   if (!net::decode(begin.payload, h)) {
     bad_frame("malformed push_begin");
@@ -173,13 +200,16 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
     return false;
   }
   cs::data_id id{h.data_id};
-  if (auto r = store_->begin(id, cs::chunk_handle{h.handle}, h.chunk_version, h.size_bytes); !r) {
+  auto started =
+      held ? store_->begin_held(id, cs::chunk_handle{h.handle}, h.chunk_version, h.size_bytes)
+           : store_->begin(id, cs::chunk_handle{h.handle}, h.chunk_version, h.size_bytes);
+  if (auto& r = started; !r) {
     conn.reply(uint32_t(r.err().code), opts_.self + ": " + r.err().message);
     return false;
   }
   ++stats_.pushes;
   downstream d;
-  open_downstream(d, h, pool_);
+  open_downstream(d, h, pool_, begin.type);
   std::string errors = d.error.empty() ? "" : d.error + "; ";
   frame f;  // one payload buffer for every frame of the push, not a fresh megabyte each
   for (;;) {
@@ -206,7 +236,12 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   // Downstream finalizes while we write: their fsyncs overlap ours.
   if (d.lease && !d.lease->conn.write(data_type::finalize, {})) d.lease.reset();
   net::push_result_msg result;
-  if (auto m = store_->finalize(id); m) {
+  if (held) {
+    if (auto r = store_->hold(id); r)
+      result.stored.push_back(opts_.self);
+    else
+      errors += opts_.self + ": " + r.err().message + "; ";
+  } else if (auto m = store_->finalize(id); m) {
     result.stored.push_back(opts_.self);
     if (writes_) {
       writes_->Increment();
@@ -217,6 +252,49 @@ bool data_service::on_push(frame_conn& conn, const frame& begin) {
   }
   for (auto& s : downstream_result(d, pool_, errors)) result.stored.push_back(s);
   return conn.reply(0, errors, net::encode(result));
+}
+
+bool data_service::on_mutate(frame_conn& conn, const frame& f) {
+  net::mutate_msg rq;
+  if (!net::decode(f.payload, rq)) {
+    bad_frame("malformed mutate");
+    return false;
+  }
+  if (!opts_.mutations)
+    return conn.reply(uint32_t(cs::errc::invalid_argument),
+                      opts_.self + ": this chunkserver takes no writes or appends");
+  auto& q = rq.request;
+  auto local = store_->stat(cs::chunk_handle{q.handle});
+  // The capability names the lease's version: the primary's replica has taken it with the
+  // grant; without a replica here the version check fails and the client asks the master.
+  auto cap = security::check_mutation(
+      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), q.handle,
+      local ? local->chunk_version : 0, opts_.self);
+  if (!cap) return forbidden(conn, "mutate", cap.err().message);
+  for (auto& s : q.secondaries)
+    if (std::find(cap->chain.begin(), cap->chain.end(), s.to_string()) == cap->chain.end())
+      return forbidden(conn, "mutate", "secondary " + s.to_string() + " is not a replica");
+  auto r = opts_.mutations->submit(q, rq.token);
+  return conn.reply(0, "", net::encode(net::mutate_reply_msg{r.status, r.offset}));
+}
+
+template <class M, class Fn>
+bool data_service::on_peer(frame_conn& conn, const frame& f, const char* what, Fn deliver) {
+  M m;
+  if (!net::decode(f.payload, m)) {
+    bad_frame(std::string("malformed ") + what);
+    return false;
+  }
+  if (!opts_.mutations)
+    return conn.reply(uint32_t(cs::errc::invalid_argument),
+                      opts_.self + ": this chunkserver takes no mutations");
+  // Only another replica the master named for this chunk version may send these.
+  auto cap = security::check_mutation(
+      security::verify_capability(m.token, opts_.capability_key, wall_clock_ms()),
+      net::handle_of(m.body), net::version_of(m.body), opts_.self, m.from.to_string());
+  if (!cap) return forbidden(conn, what, cap.err().message);
+  deliver(m);
+  return conn.reply(0, "");
 }
 
 bool data_service::on_read(frame_conn& conn, const frame& f) {
@@ -238,7 +316,16 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
   ++stats_.reads;
   // Client reads make a chunk hot (dynamic replication); a chunkserver copying it does not.
   if (conn.peer_kind() != principal_kind::server) store_->note_read(cs::chunk_handle{rq.handle});
-  auto data = store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, rq.length_bytes);
+  // A chunk may end before the master's size for it: a write further on grew the file (a
+  // hole), and bytes never written read as zeros. (The master's checksum of a chunk counts
+  // them so; a replica that lost bytes fails that check at the client.)
+  uint64_t have = rq.length_bytes;
+  if (auto m = store_->stat(cs::chunk_handle{rq.handle});
+      m && rq.offset_bytes + rq.length_bytes > m->length_bytes)
+    have = m->length_bytes > rq.offset_bytes ? m->length_bytes - rq.offset_bytes : 0;
+  auto data = have == 0 ? cs::result<std::string>(std::string())
+                        : store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, have);
+  if (data && have < rq.length_bytes) data->resize(rq.length_bytes, '\0');
   if (!data) return conn.reply(uint32_t(data.err().code), opts_.self + ": " + data.err().message);
   if (reads_) {
     reads_->Increment();

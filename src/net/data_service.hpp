@@ -16,6 +16,7 @@
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
 #include "net/metrics.hpp"
+#include "net/mutation_service.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dfs {
@@ -35,6 +36,8 @@ struct data_service_options {
   std::shared_ptr<net::tls_context> client_tls;        // to the next hop; null: plain TCP
   uint64_t max_pending_bytes_per_conn = 256ull << 20;  // a push declaring more is refused
   std::shared_ptr<net::metrics> metrics;               // null: no Prometheus counters
+  // Writes and record appends (issue 13); null: mutation frames are refused.
+  std::shared_ptr<mutation_service> mutations;
 };
 
 class data_service {
@@ -44,7 +47,12 @@ class data_service {
   const data_service_stats& stats() const { return stats_; }
 
  private:
-  bool on_push(net::frame_conn& conn, const net::frame& begin);
+  // `held`: a push of mutation data (hold_begin), kept for a write or append, not a new chunk.
+  bool on_push(net::frame_conn& conn, const net::frame& begin, bool held);
+  bool on_mutate(net::frame_conn& conn, const net::frame& f);
+  // A frame from another replica of a chunk (mutation, ack, resend request, gone).
+  template <class M, class Fn>
+  bool on_peer(net::frame_conn& conn, const net::frame& f, const char* what, Fn deliver);
   bool on_read(net::frame_conn& conn, const net::frame& f);
   bool on_stat(net::frame_conn& conn, const net::frame& f);
   bool on_list(net::frame_conn& conn);

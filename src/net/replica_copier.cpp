@@ -74,17 +74,28 @@ void replica_copier::work() {
 copy_result replica_copier::copy(const copy_instruction& o) {
   cs::chunk_handle h{o.handle};
   // Already here at this version (an order repeated after a lost result): nothing to copy.
-  if (auto m = store_->stat(h); m && m->chunk_version == o.chunk_version &&
-                                m->length_bytes == o.size_bytes && m->crc32c == o.crc32c)
+  // A chunk that took a lease (version > 1, master::content_may_change) may have been written
+  // or appended to since its commit: the master's crc32c says nothing about it, and its
+  // replicas may hold more than the master's size (appends not yet counted): copy all of it.
+  bool may_change = o.chunk_version > 1;
+  if (auto m = store_->stat(h);
+      m && m->chunk_version == o.chunk_version &&
+      (may_change || (m->length_bytes == o.size_bytes && m->crc32c == o.crc32c)))
     return {o.order_id, o.handle, true, {}};
   data_endpoint src{o.source.id.host, o.source.data_port};
+  uint64_t size = o.size_bytes;
+  if (may_change) try {
+      size = std::max(size, stat_chunk(pool_, src, o.handle, o.token).length);
+    } catch (const std::exception& e) {
+      return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
+    }
   cs::data_id id{random_data_id()};
-  if (auto r = store_->begin(id, h, o.chunk_version, o.size_bytes); !r)
+  if (auto r = store_->begin(id, h, o.chunk_version, size); !r)
     return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
   uint32_t crc = 0;
   try {
-    for (uint64_t off = 0; off < o.size_bytes;) {
-      auto n = std::min<uint64_t>(opts_.piece_bytes, o.size_bytes - off);
+    for (uint64_t off = 0; off < size;) {
+      auto n = std::min<uint64_t>(opts_.piece_bytes, size - off);
       auto piece = read_chunk(pool_, src, o.handle, off, n, o.token);
       crc = crc32c(piece, crc);
       if (auto r = store_->append(id, piece); !r) {
@@ -97,7 +108,7 @@ copy_result replica_copier::copy(const copy_instruction& o) {
     store_->cancel(id);
     return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
   }
-  if (crc != o.crc32c) {
+  if (!may_change && crc != o.crc32c) {
     store_->cancel(id);
     return failed(o, "copy from " + src.text() + ": chunk " + h.to_string() +
                          " arrived with the wrong checksum");

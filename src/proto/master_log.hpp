@@ -85,6 +85,12 @@ typename Inspector::result_type inspect(Inspector& f, bump_version_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, grow_record& x) {
+  return f(caf::meta::type_name("dfs::master::grow_record"), x.path, x.version_number, x.size_bytes,
+           x.chunks);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rename_record& x) {
   return f(caf::meta::type_name("dfs::master::rename_record"), x.from, x.to);
 }

@@ -16,6 +16,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<lease_request>("dfs::lease_request");
   cfg.add_message_type<lease_reply>("dfs::lease_reply");
   cfg.add_message_type<lock_request>("dfs::lock_request");
+  cfg.add_message_type<grow_request>("dfs::grow_request");
   cfg.add_message_type<lock_reply>("dfs::lock_reply");
   cfg.add_message_type<copy_result>("dfs::copy_result");
   cfg.add_message_type<ns_request>("dfs::ns_request");

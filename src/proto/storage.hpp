@@ -53,7 +53,13 @@ typename Inspector::result_type inspect(Inspector& f, ns_version& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_chunk& x) {
   return f(caf::meta::type_name("dfs::ns_chunk"), x.handle, x.chunk_version, x.size_bytes, x.crc32c,
-           x.replicas, x.token);
+           x.replicas, x.token, x.may_change);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, grow_request& x) {
+  return f(caf::meta::type_name("dfs::grow_request"), x.path, x.version, x.size_bytes,
+           x.first_index, x.chunks, x.client_id);
 }
 
 template <class Inspector>
@@ -98,7 +104,7 @@ typename Inspector::result_type inspect(Inspector& f, lease_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_reply& x) {
   return f(caf::meta::type_name("dfs::lease_reply"), x.status, x.error, x.handle, x.chunk_version,
-           x.primary, x.secondaries, x.expires_in_ms, x.granted);
+           x.primary, x.secondaries, x.expires_in_ms, x.granted, x.token);
 }
 
 }  // namespace dfs

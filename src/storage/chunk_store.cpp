@@ -15,7 +15,8 @@ chunk_store::chunk_store(std::string data_dir, cs::pending_limits limits)
     : data_dir_(data_dir),
       files_(std::move(data_dir)),
       dir_sync_(files_.chunk_dir()),
-      pending_(limits) {}
+      pending_(limits),
+      limits_(limits) {}
 
 io_status chunk_store::open(std::vector<std::string>& warnings) {
   std::unique_lock lk(files_mu_);
@@ -86,7 +87,62 @@ size_t chunk_store::expire(core::time_point now) {
   std::lock_guard lk(pending_mu_);
   auto ids = pending_.on_tick(now);
   for (auto id : ids) buffers_.erase(id.value);
-  return ids.size();
+  size_t n = ids.size();
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->second.expires > now) {
+      ++it;
+      continue;
+    }
+    held_bytes_ -= it->second.bytes->size();
+    it = held_.erase(it);
+    ++n;
+  }
+  return n;
+}
+
+cs::result<void> chunk_store::begin_held(cs::data_id id, cs::chunk_handle h, uint64_t version,
+                                         uint64_t size_bytes) {
+  if (!stat(h))
+    return cs::make_error(cs::errc::not_found,
+                          "no replica of chunk " + h.to_string() + " here to mutate");
+  std::lock_guard lk(pending_mu_);
+  pending_.cancel(id);  // a retried push of the same data replaces an unfinished one
+  buffers_.erase(id.value);
+  auto r = pending_.start(id, h, version, size_bytes, core::clock::now());
+  if (!r) return r;
+  reserve_big(buffers_[id.value], size_bytes);
+  return {};
+}
+
+cs::result<void> chunk_store::hold(cs::data_id id) {
+  std::lock_guard lk(pending_mu_);
+  auto r = pending_.finish(id);
+  if (!r) return r.err();
+  auto bytes = std::make_shared<const std::string>(std::move(buffers_[id.value]));
+  buffers_.erase(id.value);
+  if (auto it = held_.find(id.value); it != held_.end()) {
+    held_bytes_ -= it->second.bytes->size();
+    held_.erase(it);
+  }
+  if (held_bytes_ + bytes->size() > limits_.max_total_bytes)
+    return cs::make_error(cs::errc::busy, "too much pushed data is waiting for its mutation");
+  held_bytes_ += bytes->size();
+  held_[id.value] = {std::move(bytes), core::clock::now() + limits_.ttl};
+  return {};
+}
+
+std::shared_ptr<const std::string> chunk_store::held(cs::data_id id) {
+  std::lock_guard lk(pending_mu_);
+  auto it = held_.find(id.value);
+  return it == held_.end() ? nullptr : it->second.bytes;
+}
+
+void chunk_store::drop_held(cs::data_id id) {
+  std::lock_guard lk(pending_mu_);
+  if (auto it = held_.find(id.value); it != held_.end()) {
+    held_bytes_ -= it->second.bytes->size();
+    held_.erase(it);
+  }
 }
 
 cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, uint64_t length) {

@@ -41,6 +41,18 @@ class chunk_store {
   void cancel(chunkstore::data_id id);
   size_t expire(core::time_point now);  // pending pushes without activity for the ttl
 
+  // -- mutation data (issue 13): pushed ahead of a write or record append, held (in memory)
+  // until the primary's order applies it here, dropped after the pending ttl otherwise. The
+  // chunk must be committed here already; a retried push of the same id replaces the bytes.
+  chunkstore::result<void> begin_held(chunkstore::data_id id, chunkstore::chunk_handle h,
+                                      uint64_t version, uint64_t size_bytes);
+  // The push ended: keep its (complete) bytes under `id`. Errors as pending_table::finish,
+  // busy past the pending byte limit.
+  chunkstore::result<void> hold(chunkstore::data_id id);
+  // The held bytes of `id` (null: none).
+  std::shared_ptr<const std::string> held(chunkstore::data_id id);
+  void drop_held(chunkstore::data_id id);
+
   // -- reads ----------------------------------------------------------------------------------
   chunkstore::result<std::string> read(chunkstore::chunk_handle h, uint64_t offset,
                                        uint64_t length);
@@ -114,6 +126,13 @@ class chunk_store {
   std::mutex pending_mu_;
   chunkstore::pending_table pending_;
   std::map<uint64_t, std::string> buffers_;  // data id -> bytes received so far
+  struct held_data {
+    std::shared_ptr<const std::string> bytes;
+    core::time_point expires;
+  };
+  std::map<uint64_t, held_data> held_;  // data id -> a complete push kept for a mutation
+  uint64_t held_bytes_ = 0;
+  chunkstore::pending_limits limits_;
   std::mutex changes_mu_;
   std::map<uint64_t, chunk_report> added_;
   std::set<uint64_t> removed_;

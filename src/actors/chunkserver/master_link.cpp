@@ -58,6 +58,7 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
   if (fx.send_heartbeat) send_heartbeat(self, fx.send_heartbeat->first, fx.send_heartbeat->second);
   if (fx.tick_after)
     self->delayed_send(self, fx.tick_after->second, tick_atom::value, fx.tick_after->first);
+  st.leases->publish(st.link.leases());  // what the data port's mutations go by
 }
 
 // This chunkserver's server token, minted per request (an HMAC: cheap).
@@ -131,6 +132,7 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   hb.used_bytes = st.store->used_bytes();
   // Leases granted or renewed in the reply count from now, before the request leaves.
   auto sent = core::clock::now();
+  st.leases->apply_notes(st.link.leases());  // extensions asked, leases given up
   hb.leases = st.link.leases().claims(sent);
   st.store->drain_changes(hb.added, hb.removed);
   // Results after the report: a finished copy was added to the store before its result came.
@@ -165,8 +167,10 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
 }  // namespace
 
 master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_id id,
-                                                std::shared_ptr<chunk_store> store) {
+                                                std::shared_ptr<chunk_store> store,
+                                                std::shared_ptr<net::lease_board> leases) {
   auto& st = self->state;
+  st.leases = std::move(leases);
   chunkserver::link_options lo;
   lo.retry_delay = std::chrono::milliseconds(500);
   lo.heartbeat_interval = std::chrono::milliseconds(cfg.chunkserver.heartbeat_interval_ms);

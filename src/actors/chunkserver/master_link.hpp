@@ -14,6 +14,7 @@
 
 #include "common/config.hpp"
 #include "core/chunkserver/master_link.hpp"
+#include "net/lease_board.hpp"
 #include "net/replica_copier.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/chunk_store.hpp"
@@ -35,10 +36,11 @@ struct master_link_state {
   std::string token_key;               // from cluster.key: our token, and the master's check
   std::shared_ptr<net::replica_copier> copier;  // repair copies the master orders
   std::vector<copy_result> copies_done;         // for the next heartbeat
+  std::shared_ptr<net::lease_board> leases;     // our primary leases, shared with the data port
 };
 
 master_link_actor::behavior_type master_link_fn(
     master_link_actor::stateful_pointer<master_link_state> self, config cfg, node_id id,
-    std::shared_ptr<chunk_store> store);
+    std::shared_ptr<chunk_store> store, std::shared_ptr<net::lease_board> leases);
 
 }  // namespace dfs

@@ -37,7 +37,8 @@ void export_store_gauges(net::metrics& m, std::shared_ptr<chunk_store> store, co
 
 store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> self, config cfg,
                                     std::shared_ptr<chunk_store> store,
-                                    std::shared_ptr<net::metrics> metrics) {
+                                    std::shared_ptr<net::metrics> metrics,
+                                    std::shared_ptr<net::lease_board> leases) {
   auto& st = self->state;
   st.store = store;
   auto cluster = net::cluster_id(cfg.cluster.name);
@@ -65,6 +66,16 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
       opts.tls = std::make_shared<net::tls_context>(files, net::tls_side::server);
       so.client_tls = std::make_shared<net::tls_context>(files, net::tls_side::client);
     }
+    mutation_service_options mo;
+    mo.self = self_ep;
+    mo.pool.cluster = cluster;
+    mo.pool.timeout_ms = so.timeout_ms;
+    mo.pool.tls = so.client_tls;
+    mo.primary.chunk_size_bytes = cfg.master.chunk_size_bytes;  // requests name their file's
+    // The client waits client.timeout_ms: its answer (even "timeout") must come before that.
+    mo.primary.reply_timeout = std::chrono::milliseconds(cfg.client.timeout_ms * 2 / 3);
+    st.mutations = std::make_shared<mutation_service>(store, leases, mo);
+    so.mutations = st.mutations;
     st.service = std::make_shared<data_service>(store, so);
     auto service = st.service;
     st.server = std::make_shared<net::data_server>(

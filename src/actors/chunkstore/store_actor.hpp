@@ -19,6 +19,7 @@ using store_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
 struct store_state {
   static inline const char* name = "chunk_store";
   std::shared_ptr<chunk_store> store;
+  std::shared_ptr<mutation_service> mutations;  // writes and appends (issue 13)
   std::shared_ptr<data_service> service;
   std::shared_ptr<net::data_server> server;
 };
@@ -27,6 +28,7 @@ struct store_state {
 // each scrape (dfs_chunks, dfs_chunk_stored_bytes, dfs_disk_*_bytes); may be null.
 store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> self, config cfg,
                                     std::shared_ptr<chunk_store> store,
-                                    std::shared_ptr<net::metrics> metrics);
+                                    std::shared_ptr<net::metrics> metrics,
+                                    std::shared_ptr<net::lease_board> leases);
 
 }  // namespace dfs

@@ -103,8 +103,10 @@ void sign_chunks(master_state& st, put_plan& p) {
 void sign_chunks(master_state& st, ns_reply& r) {
   master::grant_reads(r, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
 }
-void sign_chunks(master_state&, lease_reply&) {}  // the mutation step will sign its writes
-void sign_chunks(master_state&, lock_reply&) {}   // names no chunks
+void sign_chunks(master_state& st, lease_reply& r) {
+  master::grant_mutations(r, st.capability_key, wall_clock_ms() + st.cfg.master.capability_ttl_ms);
+}
+void sign_chunks(master_state&, lock_reply&) {}  // names no chunks
 
 // Writes a checkpoint the core asked for; its outcome goes back to the core.
 void write_checkpoint(master_self self, const master::master_snapshot& snap) {
@@ -489,6 +491,12 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         count_op(self, "lease");
         return ask_core<lease_reply>(self, [&](master::master_core& mc, auto t) {
           return mc.on_lease(t, r, core::clock::now());
+        });
+      },
+      [=](storage_atom, const grow_request& r) {
+        count_op(self, "grow");
+        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+          return mc.on_grow(t, r, core::clock::now(), wall_clock_ms());
         });
       },
       [=](storage_atom, const lock_request& r) {

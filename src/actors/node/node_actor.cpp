@@ -116,6 +116,9 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
       [=](storage_atom, const std::string& t, const stale_read_request& r) {
         return to_master(self, master, t, r);
       },
+      [=](storage_atom, const std::string& t, const grow_request& r) {
+        return to_master(self, master, t, r);
+      },
       [=, &g](storage_atom, const std::string& token,
               const lock_request& r) -> caf::result<lock_reply> {
         // Authorized like the namespace requests (client certificates).

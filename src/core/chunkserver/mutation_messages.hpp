@@ -29,6 +29,7 @@ struct client_request {
   uint64_t length = 0;
   data_id data;
   std::vector<endpoint> secondaries;  // from the master's lease reply, without the primary
+  uint64_t chunk_size_bytes = 0;      // the file's chunk size (0: primary_options')
 };
 
 // What the client can do about each answer.

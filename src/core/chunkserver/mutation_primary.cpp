@@ -89,7 +89,7 @@ primary_effects mutation_primary::handle_request(chunk_order& c, const client_re
     }
   }
   c.end_bytes = std::max(c.end_bytes, chunk_length_bytes);
-  const uint64_t chunk = opts_.chunk_size_bytes;
+  const uint64_t chunk = r.chunk_size_bytes != 0 ? r.chunk_size_bytes : opts_.chunk_size_bytes;
   bool fits = r.op == client_op::append ? r.length <= chunk / 4
                                         : r.offset <= chunk && r.length <= chunk - r.offset;
   if (!fits || r.length == 0) {

@@ -69,6 +69,13 @@ class chunk_table {
   void set_version(chunk_handle h, uint64_t chunk_version) {
     chunks_.at(h.value).meta.chunk_version = chunk_version;
   }
+  // A mutation past the chunk's committed end (grow_record; precondition: `h` is committed):
+  // the new size and the checksum of the bytes readers get (zeros past a replica's end).
+  void set_size(chunk_handle h, uint64_t size_bytes, uint32_t crc32c) {
+    auto& m = chunks_.at(h.value).meta;
+    m.size_bytes = size_bytes;
+    m.crc32c = crc32c;
+  }
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);
 

@@ -83,7 +83,13 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
   if (!st) return st.err();
   meta_ = std::move(*st);
   // Leases are volatile: the previous life's may still run, so none until they have ended.
-  leases_ = lease_table(opts_.lease, now);
+  // Every grant logs a version bump before it is handed out: with no chunk past version 1,
+  // no lease of a previous life can run (a new cluster grants at once).
+  bool ever_leased = false;
+  for (auto& [h, e] : meta_.chunks().chunks())
+    ever_leased = ever_leased || e.meta.chunk_version > 1;
+  leases_ = lease_table(opts_.lease,
+                        ever_leased ? now : now - opts_.lease.duration - opts_.lease.margin());
   records_since_checkpoint_ = records.size();
   last_checkpoint_ = now;
   return {};

@@ -125,6 +125,11 @@ class master_core {
   // replica holds the current version; not_found/invalid_argument: no such chunk).
   [[nodiscard]] master_effects on_lease(request_token t, const lease_request& r,
                                         core::time_point now);
+  // A write or append past a file's end (master_grow.cpp): new chunks and a larger size,
+  // logged; answered with the file's stat once durable. Refused while another client holds
+  // the file's exclusive lock.
+  [[nodiscard]] master_effects on_grow(request_token t, const grow_request& r, core::time_point now,
+                                       uint64_t wall_ms);
   // File locks (lock_table.hpp): an acquire that must wait is answered later (on_tick, or a
   // release). Not logged: a new active master starts with none.
   [[nodiscard]] master_effects on_lock(request_token t, const lock_request& r,
@@ -272,6 +277,7 @@ class master_core {
   void note_behind(const node_id& n, const std::vector<chunk_handle>& behind);
   void confirm_versions(const node_id& n, const std::vector<chunk_report>& reported);
   ns_reply layout_reply(const file_layout& l) const;
+  std::set<node_id> healthy_servers() const;  // chunkservers the registry calls healthy
 
   core_options opts_;
   node_id self_;

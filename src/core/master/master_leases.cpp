@@ -39,14 +39,19 @@ result<chunk_handle> master_core::lease_target(const lease_request& r) const {
   return l->chunks[r.chunk_index].meta.handle;
 }
 
+std::set<node_id> master_core::healthy_servers() const {
+  std::set<node_id> healthy;
+  for (auto& s : registry_.list())
+    if (s.state == registry::health::healthy) healthy.insert(s.id);
+  return healthy;
+}
+
 // A healthy replica holding the current version; among them the one primary of the fewest
 // chunks (spreads the ordering work), then the lowest id (deterministic).
 std::optional<node_id> master_core::pick_primary(const chunk_entry& e) const {
   std::map<node_id, size_t> held;
   for (auto& [h, l] : leases_.all()) ++held[l.primary];
-  std::set<node_id> healthy;
-  for (auto& s : registry_.list())
-    if (s.state == registry::health::healthy) healthy.insert(s.id);
+  auto healthy = healthy_servers();
   std::optional<node_id> best;
   for (auto& n : e.replicas) {
     if (healthy.count(n) == 0) continue;
@@ -101,9 +106,12 @@ master_effects master_core::on_lease(request_token t, const lease_request& r,
            fx;
   auto rec = meta_.validate_bump(*h);
   if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)}), fx;
+  // Only live replicas take part: one that stopped answering would fail every mutation of
+  // the lease. It misses the version bump and is stale when it comes back (never read).
   std::vector<node_id> secondaries;
+  auto healthy = healthy_servers();
   for (auto& n : e->replicas)
-    if (n != *primary) secondaries.push_back(n);
+    if (n != *primary && healthy.count(n) > 0) secondaries.push_back(n);
   auto bump = *rec;
   waiter w;
   w.silent = true;
@@ -134,7 +142,15 @@ void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
 void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
                                       heartbeat_reply& reply, master_effects& fx) {
   std::vector<lease_claim_entry> claims;
-  for (auto& c : hb.leases) claims.push_back({chunk_handle{c.handle}, c.chunk_version, c.extend});
+  auto healthy = healthy_servers();
+  for (auto& c : hb.leases) {
+    // No extension while a secondary is not healthy: mutations fail until the lease runs out
+    // and the next one is granted without it.
+    bool extend = c.extend;
+    if (auto* l = leases_.find(chunk_handle{c.handle}))
+      for (auto& n : l->secondaries) extend = extend && healthy.count(n) > 0;
+    claims.push_back({chunk_handle{c.handle}, c.chunk_version, extend});
+  }
   std::vector<chunk_handle> acked;
   auto holder_ms = ms_of(opts_.lease.holder_duration());
   for (auto& o : leases_.on_heartbeat(hb.id, claims, now, acked)) {

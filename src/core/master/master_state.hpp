@@ -123,6 +123,14 @@ class master_state {
 
   // A lease grant's version bump of committed chunk `h` (unknown_handle if there is none).
   result<bump_version_record> validate_bump(chunk_handle h) const;
+  // A write or append past the end of `path` (master_grow.cpp): the newest version (which
+  // must be `version`, 0: any) takes `chunks` (new, allocated) from index `first_index` on,
+  // those below its chunk count being dropped (another client added them first), and grows to
+  // `size_bytes`. The record has no chunks and the current size if nothing would change.
+  result<grow_record> validate_grow(std::string_view path, uint64_t version, uint64_t size_bytes,
+                                    uint64_t first_index, const std::vector<chunk_meta>& chunks,
+                                    core::time_point now) const;
+  bool grows(const grow_record& r) const;
 
   // -- apply: the only way the persistent state changes -----------------------------------------
   result<void> apply(const log_record& r, core::time_point now);
@@ -186,6 +194,7 @@ class master_state {
   result<void> apply_rename(const rename_record& r);
   result<void> apply_request(const request_record& r, core::time_point now);
   result<void> apply_bump(const bump_version_record& r);
+  result<void> apply_grow(const grow_record& r);
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 

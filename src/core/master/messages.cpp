@@ -89,8 +89,9 @@ bool operator==(const ns_version& a, const ns_version& b) {
          std::tie(b.number, b.mtime_ms, b.size_bytes, b.chunk_size_bytes, b.chunk_count);
 }
 bool operator==(const ns_chunk& a, const ns_chunk& b) {
-  return std::tie(a.handle, a.chunk_version, a.size_bytes, a.crc32c, a.replicas, a.token) ==
-         std::tie(b.handle, b.chunk_version, b.size_bytes, b.crc32c, b.replicas, b.token);
+  return std::tie(a.handle, a.chunk_version, a.size_bytes, a.crc32c, a.replicas, a.token,
+                  a.may_change) == std::tie(b.handle, b.chunk_version, b.size_bytes, b.crc32c,
+                                            b.replicas, b.token, b.may_change);
 }
 bool operator==(const ns_reply& a, const ns_reply& b) {
   return std::tie(a.status, a.error, a.entries, a.versions, a.chunks) ==
@@ -166,8 +167,13 @@ bool operator==(const version_update& a, const version_update& b) {
 bool operator==(const lease_request& a, const lease_request& b) {
   return std::tie(a.path, a.chunk_index, a.handle) == std::tie(b.path, b.chunk_index, b.handle);
 }
+bool operator==(const grow_request& a, const grow_request& b) {
+  return std::tie(a.path, a.version, a.size_bytes, a.first_index, a.chunks, a.client_id) ==
+         std::tie(b.path, b.version, b.size_bytes, b.first_index, b.chunks, b.client_id);
+}
 bool operator==(const lease_reply& a, const lease_reply& b) {
-  if (a.granted != b.granted || a.expires_in_ms != b.expires_in_ms) return false;
+  if (a.granted != b.granted || a.expires_in_ms != b.expires_in_ms || a.token != b.token)
+    return false;
   return std::tie(a.status, a.error, a.handle, a.chunk_version, a.primary, a.secondaries) ==
          std::tie(b.status, b.error, b.handle, b.chunk_version, b.primary, b.secondaries);
 }

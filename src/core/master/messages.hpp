@@ -99,6 +99,10 @@ struct ns_chunk {
   // Plan and layout: the capability the chunkservers ask for (core/security/capability.hpp),
   // signed by the master actor on the way out; empty everywhere else.
   std::string token;
+  // Layout: the chunk took writes or appends (records.hpp content_may_change): crc32c says
+  // nothing, the replicas' block checksums alone vouch for the bytes, and bytes of
+  // size_bytes past a replica's end (a hole left by a write further on) read as zeros.
+  bool may_change = false;
 };
 
 struct ns_reply {
@@ -149,6 +153,20 @@ struct put_commit {
   uint64_t base_version = 0;
   uint64_t client_id = 0;  // as in ns_request
   uint64_t request_no = 0;
+};
+
+// A write or record append past the end of `path` (issue 13): the newest version (it must
+// still be `version`; 0: whichever is newest) grows to at least `size_bytes`, and `chunks`
+// (new empty chunks from a put plan, `replicas` = where they are durable) become its chunks
+// `first_index`, `first_index + 1`, ... where it has none yet. Answered with the file's stat
+// (its newest version). Idempotent: a retry, or another client's grow first, changes nothing.
+struct grow_request {
+  std::string path;
+  uint64_t version = 0;
+  uint64_t size_bytes = 0;
+  uint64_t first_index = 0;
+  std::vector<ns_chunk> chunks;
+  uint64_t client_id = 0;  // the writer, for file locks (0: none held)
 };
 
 // -- chunkserver -> master ----------------------------------------------------------------------
@@ -271,6 +289,8 @@ struct lease_reply {
   std::vector<replica_addr> secondaries;
   uint64_t expires_in_ms = 0;
   bool granted = false;  // a new grant (false: an existing lease was returned)
+  // The capability for the lease's mutations (capabilities.hpp), signed by the master actor.
+  std::string token;
 };
 
 // File locks (core/master/lock_table.hpp): a client session holds a path shared (many readers)
@@ -324,6 +344,7 @@ bool operator==(const lease_claim& a, const lease_claim& b);
 bool operator==(const lease_grant& a, const lease_grant& b);
 bool operator==(const version_update& a, const version_update& b);
 bool operator==(const lease_request& a, const lease_request& b);
+bool operator==(const grow_request& a, const grow_request& b);
 bool operator==(const lease_reply& a, const lease_reply& b);
 
 }  // namespace dfs

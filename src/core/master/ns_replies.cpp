@@ -49,7 +49,8 @@ ns_reply layout_reply(const file_layout& l, const replica_locator& where) {
                         c.meta.size_bytes,
                         c.meta.crc32c,
                         where(c.replicas),
-                        {}});
+                        {},
+                        content_may_change(c.meta)});
   return r;
 }
 

@@ -165,9 +165,28 @@ struct bump_version_record {
   uint64_t chunk_version = 0;
 };
 
-using log_record = std::variant<mkdir_record, remove_record, allocate_record, commit_record,
-                                abandon_record, trash_record, restore_record, purge_record,
-                                drain_record, rename_record, request_record, bump_version_record>;
+// A write or record append reached past the end of the newest version `version_number` of
+// `path` (issue 13): its size grows to `size_bytes` (never shrinks) and `chunks` (allocated,
+// pushed empty to their replicas) become its next chunks. Nothing else about the version
+// changes: mutations change the newest version in place (snapshots keep older contents).
+struct grow_record {
+  std::string path;
+  uint64_t version_number = 0;
+  uint64_t size_bytes = 0;
+  std::vector<chunk_meta> chunks;
+};
+
+// A chunk that took a lease since its commit may have been written at an offset or appended
+// to: its committed crc32c no longer describes it, and readers rely on the chunkservers'
+// block checksums alone (chunks start at version 1; only leases bump versions).
+inline bool content_may_change(const chunk_meta& m) {
+  return m.chunk_version > 1;
+}
+
+using log_record =
+    std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
+                 trash_record, restore_record, purge_record, drain_record, rename_record,
+                 request_record, bump_version_record, grow_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -183,6 +202,7 @@ enum class record_kind : uint8_t {
   rename = 10,
   request = 11,       // request_record: id, outcome, then the inner record (its kind byte + fields)
   bump_version = 12,  // bump_version_record: a lease grant's new chunk version
+  grow = 13,          // grow_record: a mutation past a file's end
 };
 
 record_kind kind_of(const log_record& r);

@@ -118,4 +118,14 @@ token_result<capability> check_push(token_result<capability> c, uint64_t handle,
   return c;
 }
 
+token_result<capability> check_mutation(token_result<capability> c, uint64_t handle,
+                                        uint64_t chunk_version, std::string_view self,
+                                        std::string_view peer) {
+  std::vector<std::string> others;
+  if (!peer.empty() && peer != self) others.emplace_back(peer);
+  if (!peer.empty() && peer == self)
+    return fail(token_errc::forbidden, "a replica does not send mutations to itself");
+  return check_push(std::move(c), handle, chunk_version, self, others);
+}
+
 }  // namespace dfs::security

@@ -59,5 +59,12 @@ token_result<capability> check_read(token_result<capability> c, uint64_t handle)
 token_result<capability> check_push(token_result<capability> c, uint64_t handle,
                                     uint64_t chunk_version, std::string_view self,
                                     const std::vector<std::string>& next_hops);
+// Mutations (issue 13): the master signs a lease's capability as a write of the chunk at the
+// lease's version naming every replica. A client's write or append, and every message
+// between the replicas, carries it: `peer` (a replica sending to us; empty for a client's
+// request) and `self` must both be named.
+token_result<capability> check_mutation(token_result<capability> c, uint64_t handle,
+                                        uint64_t chunk_version, std::string_view self,
+                                        std::string_view peer = {});
 
 }  // namespace dfs::security

@@ -354,3 +354,36 @@ TEST(ChunkStoreWrites, ReadsRacingWritesSeeWholeVersions) {
   EXPECT_EQ(s->corrupt_replicas(), 0u);
   EXPECT_TRUE(s->stat(h).has_value());
 }
+
+// Mutation data (issue 13): a push held for a write or append, not a chunk of its own.
+TEST(ChunkStoreHeld, HeldDataIsKeptReplacedDroppedAndExpires) {
+  test::temp_dir tmp;
+  auto s = opened(tmp.path());
+  chunk_handle h{7};
+  commit(*s, h, 1, pattern(100));
+  cs::data_id id{500};
+  // Only for a chunk stored here.
+  EXPECT_EQ(s->begin_held(id, chunk_handle{8}, 1, 10).err().code, errc::not_found);
+  ASSERT_TRUE(s->begin_held(id, h, 2, 5));
+  ASSERT_TRUE(s->append(id, "abc"));
+  EXPECT_FALSE(s->hold(id)) << "incomplete";
+  ASSERT_TRUE(s->begin_held(id, h, 2, 5)) << "a retried push replaces the unfinished one";
+  ASSERT_TRUE(s->append(id, "hello"));
+  ASSERT_TRUE(s->hold(id));
+  ASSERT_NE(s->held(id), nullptr);
+  EXPECT_EQ(*s->held(id), "hello");
+  EXPECT_EQ(s->stat(h)->length_bytes, 100u) << "the chunk is untouched";
+  ASSERT_TRUE(s->begin_held(id, h, 2, 3));  // pushed again after being held: replaced
+  ASSERT_TRUE(s->append(id, "xyz"));
+  ASSERT_TRUE(s->hold(id));
+  EXPECT_EQ(*s->held(id), "xyz");
+  s->drop_held(id);
+  EXPECT_EQ(s->held(id), nullptr);
+  cs::data_id old{501};
+  ASSERT_TRUE(s->begin_held(old, h, 2, 1));
+  ASSERT_TRUE(s->append(old, "q"));
+  ASSERT_TRUE(s->hold(old));
+  EXPECT_EQ(s->expire(core::clock::now()), 0u);
+  EXPECT_EQ(s->expire(core::clock::now() + std::chrono::hours(1)), 1u);
+  EXPECT_EQ(s->held(old), nullptr);
+}

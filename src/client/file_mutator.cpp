@@ -1,0 +1,238 @@
+#include "client/file_mutator.hpp"
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "common/crc32c.hpp"
+
+namespace dfs {
+
+namespace cs = chunkserver;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+net::data_endpoint endpoint_of(const replica_addr& r) {
+  return {r.id.host, r.data_port};
+}
+
+uint64_t random_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t v = 0;
+  while (v == 0) v = rng();
+  return v;
+}
+
+// Request numbers of this process's mutations (the primaries remember answers by client id
+// and request number).
+uint64_t next_request_number() {
+  static std::atomic<uint64_t> n{0};
+  return ++n;
+}
+
+// The pause before retry `attempt` (1, 2, ...): 50 ms doubling to 1 s.
+std::chrono::milliseconds backoff(int attempt) {
+  return std::chrono::milliseconds(std::min(1000, 50 << std::min(attempt, 5)));
+}
+
+bool retryable(master::errc c) {
+  return c == master::errc::busy || c == master::errc::unavailable || c == master::errc::no_servers;
+}
+
+}  // namespace
+
+file_mutator::file_mutator(storage_client& c) : c_(c) {}
+
+clock::time_point file_mutator::deadline() const {
+  // Long enough for a lease held by a dead primary to run out (lease.duration_ms) and a new
+  // one to be granted, however short the client's per-request timeout.
+  auto& cfg = c_.cfg();
+  auto ms = std::max<uint64_t>(uint64_t{4} * cfg.client.timeout_ms,
+                               uint64_t{2} * cfg.lease.duration_ms + cfg.client.timeout_ms);
+  return clock::now() + std::chrono::milliseconds(ms);
+}
+
+const lease_reply& file_mutator::lease(const std::string& remote, uint64_t index, bool fresh) {
+  auto key = std::make_pair(remote, index);
+  auto now = clock::now();
+  if (auto it = leases_.find(key); !fresh && it != leases_.end() && now < it->second.until)
+    return it->second.lease;
+  auto l = c_.lease(remote, index);
+  // Used until shortly before it ends by the master's clock (the reply took some of it).
+  auto until = now + std::chrono::milliseconds(l.expires_in_ms * 9 / 10);
+  return leases_[key] = {std::move(l), until}, leases_[key].lease;
+}
+
+file_mutator::piece_result file_mutator::mutate(const std::string& remote, const ns_reply& layout,
+                                                uint64_t index, cs::client_op op, uint64_t offset,
+                                                std::string_view bytes) {
+  auto chunk_size = layout.versions.at(0).chunk_size_bytes;
+  cs::client_request q;
+  q.client_id = storage_client::process_client_id();
+  q.request_number = next_request_number();
+  q.op = op;
+  q.offset = offset;
+  q.length = bytes.size();
+  q.data = chunkstore::data_id{random_id()};
+  q.chunk_size_bytes = chunk_size;
+  bool fresh = false, push = true;
+  std::string why = "no attempt";
+  auto until = deadline();
+  for (int attempt = 1; clock::now() < until; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(backoff(attempt));
+    const lease_reply* l = nullptr;
+    try {
+      l = &lease(remote, index, fresh);
+    } catch (const storage_error& e) {
+      if (!retryable(e.code)) throw;
+      why = e.what();
+      fresh = true;
+      continue;
+    }
+    fresh = false;
+    std::vector<net::data_endpoint> chain{endpoint_of(l->primary)};
+    q.secondaries.clear();
+    for (auto& s : l->secondaries) {
+      chain.push_back(endpoint_of(s));
+      q.secondaries.push_back({s.id.host, s.data_port});
+    }
+    q.handle = l->handle;
+    try {
+      if (push) {
+        auto r = net::push_held(c_.data_pool(), chain, q.data.value, l->handle, l->chunk_version,
+                                l->token, bytes);
+        if (r.stored.size() < chain.size()) {
+          why = "the data reached " + std::to_string(r.stored.size()) + " of " +
+                std::to_string(chain.size()) + " replicas (" + r.errors + ")";
+          fresh = true;  // a replica may be gone: the next lease will not name it
+          continue;
+        }
+        push = false;
+      }
+      auto r = net::mutate(c_.data_pool(), chain[0], q, l->token);
+      why = std::string("primary ") + chain[0].text() + " answered " + cs::to_string(r.status);
+      switch (r.status) {
+        case cs::mutation_status::ok:
+          return {r.offset, false};
+        case cs::mutation_status::retry_next_chunk:
+          return {0, true};
+        case cs::mutation_status::too_large:
+          throw storage_error("chunk " + std::to_string(index) + " of " + remote + ": " + why);
+        case cs::mutation_status::not_primary:
+        case cs::mutation_status::lease_expired:
+          fresh = push = true;  // a new lease may name other replicas or a newer version
+          break;
+        case cs::mutation_status::data_missing:
+          push = true;
+          break;
+        case cs::mutation_status::failed:
+        case cs::mutation_status::timeout:
+        case cs::mutation_status::busy:
+          break;  // the same request again: it joins the one in flight, or is ordered anew
+      }
+    } catch (const net::data_error& e) {
+      why = e.what();
+      fresh = push = true;  // an unreachable replica, or a capability for an older version
+    }
+  }
+  throw storage_error("chunk " + std::to_string(index) + " of " + remote +
+                      " could not be mutated in time: " + why);
+}
+
+ns_reply file_mutator::with_chunks(const std::string& remote, uint64_t count) {
+  for (int attempt = 0;; ++attempt) {
+    auto l = c_.layout_now(remote);
+    if (l.versions.empty()) throw storage_error(remote + " has no version");
+    auto have = l.chunks.size();
+    if (have >= count) return l;
+    auto& v = l.versions[0];
+    if (attempt >= 3)
+      throw storage_error(remote + ": could not add chunks (another writer keeps changing it)");
+    auto plan = c_.plan_put(remote, (count - have) * v.chunk_size_bytes, v.chunk_size_bytes);
+    if (plan.chunks.size() != count - have || plan.chunk_size_bytes != v.chunk_size_bytes)
+      throw storage_error(remote + ": the master planned " + std::to_string(plan.chunks.size()) +
+                          " chunks for " + std::to_string(count - have));
+    grow_request g{remote, v.number, 0, have, {}, 0};
+    for (auto& ch : plan.chunks) {
+      std::vector<net::data_endpoint> chain;
+      for (auto& r : ch.replicas) chain.push_back(endpoint_of(r));
+      auto pushed = net::push_chunk(c_.data_pool(), chain, random_id(), ch.handle, ch.chunk_version,
+                                    ch.token, {});
+      ns_chunk made = ch;
+      made.size_bytes = 0;
+      made.crc32c = crc32c(std::string_view{});
+      made.token.clear();
+      made.replicas.clear();
+      for (auto& r : ch.replicas)
+        if (std::find(pushed.stored.begin(), pushed.stored.end(), endpoint_of(r).text()) !=
+            pushed.stored.end())
+          made.replicas.push_back(r);
+      g.chunks.push_back(std::move(made));
+    }
+    try {
+      c_.grow(g);
+    } catch (const storage_error& e) {
+      if (e.code != master::errc::conflict) throw;  // a new version meanwhile: look again
+    }
+  }
+}
+
+void file_mutator::grow_size(const std::string& remote, uint64_t version, uint64_t size) {
+  c_.grow({remote, version, size, 0, {}, 0});
+}
+
+uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::string_view data) {
+  if (data.empty()) throw storage_error("write: nothing to write");
+  auto l = c_.layout_now(remote);
+  if (l.versions.empty()) throw storage_error(remote + " has no version");
+  uint64_t chunk = l.versions[0].chunk_size_bytes;
+  if (chunk == 0) throw storage_error(remote + ": unknown chunk size");
+  uint64_t end = offset + data.size();
+  if (end < offset) throw storage_error("write: offset + length overflows");
+  l = with_chunks(remote, (end - 1) / chunk + 1);
+  for (uint64_t pos = offset; pos < end;) {
+    uint64_t index = pos / chunk, in = pos % chunk;
+    uint64_t n = std::min(end - pos, chunk - in);
+    mutate(remote, l, index, cs::client_op::write, in, data.substr(pos - offset, n));
+    pos += n;
+  }
+  auto& v = l.versions[0];
+  if (end > v.size_bytes) grow_size(remote, v.number, end);
+  return std::max(end, v.size_bytes);
+}
+
+uint64_t file_mutator::append(const std::string& remote, std::string_view record) {
+  if (record.empty()) throw storage_error("append: an empty record");
+  auto cached = layouts_.find(remote);
+  auto l = cached != layouts_.end() ? cached->second : c_.layout_now(remote);
+  if (l.versions.empty()) throw storage_error(remote + " has no version");
+  uint64_t chunk = l.versions[0].chunk_size_bytes;
+  if (record.size() > chunk / 4)
+    throw storage_error("append: a record of " + std::to_string(record.size()) +
+                        " bytes is over a quarter of the chunk size (" + std::to_string(chunk) +
+                        " bytes)");
+  if (l.chunks.empty()) l = with_chunks(remote, 1);
+  uint64_t index = l.chunks.size() - 1;
+  for (;;) {
+    auto r = mutate(remote, l, index, cs::client_op::append, 0, record);
+    if (!r.next_chunk) {
+      uint64_t at = index * chunk + r.offset;
+      auto& [version, end] = appended_[remote];
+      if (version != l.versions[0].number) end = 0;
+      version = l.versions[0].number;
+      end = std::max(end, at + record.size());
+      layouts_[remote] = std::move(l);
+      return at;
+    }
+    l = with_chunks(remote, index + 2);  // this chunk is full (padded): the next one
+    ++index;
+  }
+}
+
+void file_mutator::flush() {
+  for (auto& [path, ve] : appended_) grow_size(path, ve.first, ve.second);
+  appended_.clear();
+}
+
+}  // namespace dfs

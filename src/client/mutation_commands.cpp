@@ -1,0 +1,131 @@
+#include "client/mutation_commands.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "client/file_mutator.hpp"
+#include "common/escape.hpp"
+#include "common/limits.hpp"
+#include "core/master/ids.hpp"
+
+namespace dfs {
+
+namespace {
+
+// LOCAL ('-': stdin) in memory: a write or a record is at most a few chunks.
+std::string read_input(const std::string& local, uint64_t max_bytes) {
+  std::string data;
+  auto slurp = [&](std::istream& in) {
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      data.append(buf, static_cast<size_t>(in.gcount()));
+      if (data.size() > max_bytes)
+        throw storage_error("input over " + std::to_string(max_bytes) +
+                            " bytes: write or append it in parts");
+    }
+  };
+  if (local == "-") {
+    slurp(std::cin);
+    return data;
+  }
+  std::ifstream f(local, std::ios::binary);
+  if (!f) throw storage_error("cannot read '" + escape_unprintable(local) + "'");
+  slurp(f);
+  return data;
+}
+
+uint64_t parse_offset(const std::string& s) {
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw storage_error("write: OFFSET must be a number of bytes, got '" + escape_unprintable(s) +
+                        "'");
+  return std::stoull(s);
+}
+
+// A write or append holds at most this much in memory at once.
+constexpr uint64_t max_input_bytes = 4 * limits::max_chunk_size_bytes;
+
+}  // namespace
+
+int run_write_command(storage_client& client, const std::vector<std::string>& args) {
+  if (args.size() != 4) throw storage_error("usage: write REMOTE OFFSET LOCAL|-");
+  auto offset = parse_offset(args[2]);
+  auto data = read_input(args[3], max_input_bytes);
+  file_mutator m(client);
+  auto size = m.write(args[1], offset, data);
+  std::cout << escape_unprintable(args[1]) << ": wrote " << data.size() << " bytes at " << offset
+            << ", size " << size << "\n";
+  return 0;
+}
+
+int run_append_command(storage_client& client, const std::vector<std::string>& args) {
+  std::vector<std::string> pos;
+  bool each_line = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--each-line")
+      each_line = true;
+    else if (args[i].size() > 1 && args[i][0] == '-')
+      throw storage_error("append: unknown option '" + escape_unprintable(args[i]) + "'");
+    else
+      pos.push_back(args[i]);
+  }
+  if (pos.size() != 2) throw storage_error("usage: append REMOTE LOCAL|- [--each-line]");
+  auto data = read_input(pos[1], max_input_bytes);
+  file_mutator m(client);
+  if (!each_line) {
+    auto at = m.append(pos[0], data);
+    m.flush();
+    std::cout << escape_unprintable(pos[0]) << ": record of " << data.size() << " bytes at " << at
+              << "\n";
+    return 0;
+  }
+  // Every line (with its newline) is one record, appended in order.
+  size_t records = 0;
+  for (size_t start = 0; start < data.size();) {
+    auto nl = data.find('\n', start);
+    auto end = nl == std::string::npos ? data.size() : nl + 1;
+    m.append(pos[0], std::string_view(data).substr(start, end - start));
+    ++records;
+    start = end;
+  }
+  m.flush();
+  std::cout << escape_unprintable(pos[0]) << ": " << records << " records appended\n";
+  return 0;
+}
+
+int run_verify_command(storage_client& client, const std::vector<std::string>& args) {
+  if (args.size() != 2) throw storage_error("usage: verify REMOTE");
+  auto l = client.layout_now(args[1]);
+  if (l.versions.empty()) throw storage_error(args[1] + " has no version");
+  size_t differ = 0;
+  for (size_t i = 0; i < l.chunks.size(); ++i) {
+    auto& c = l.chunks[i];
+    std::optional<net::replica_stat> first;
+    bool same = true;
+    for (auto& r : c.replicas) {
+      net::data_endpoint at{r.id.host, r.data_port};
+      std::cout << "chunk " << i << " " << master::chunk_handle{c.handle}.to_string() << " "
+                << at.text() << " ";
+      try {
+        auto s = net::stat_chunk(client.data_pool(), at, c.handle, c.token);
+        std::cout << "version " << s.version << " length " << s.length << " crc32c " << s.crc32c
+                  << "\n";
+        if (!first)
+          first = s;
+        else
+          same = same && s.version == first->version && s.length == first->length &&
+                 s.crc32c == first->crc32c;
+      } catch (const net::data_error& e) {
+        std::cout << "unreadable: " << e.what() << "\n";
+        same = false;
+      }
+    }
+    if (!same) ++differ;
+  }
+  std::cout << escape_unprintable(args[1]) << ": " << l.chunks.size() << " chunks, " << differ
+            << (differ == 0 ? " differ: every replica identical\n" : " differ\n");
+  return differ == 0 ? 0 : 1;
+}
+
+}  // namespace dfs
