@@ -18,9 +18,9 @@ records_read read_records(storage_client& client, const std::string& remote, uin
     lengths.push_back(c.size_bytes);
     total += c.size_bytes;
   }
-  uint64_t chunk_size = l.versions[0].chunk_size_bytes;
-  records::file_scanner scanner(std::move(lengths),
-                                chunk_size ? records::max_payload(chunk_size) : UINT32_MAX, sink);
+  // Any intact frame that fits in its chunk is read, not only those within max_payload: the
+  // limit is the writers' (the primary's), and a record one let through must not be lost here.
+  records::file_scanner scanner(std::move(lengths), UINT32_MAX, sink);
   client.read_layout(l, 0, total,
                      [&](uint64_t offset, std::string_view bytes) { scanner.feed(offset, bytes); });
   if (!scanner.complete())

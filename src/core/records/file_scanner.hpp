@@ -23,8 +23,8 @@ class file_scanner {
  public:
   using sink = std::function<void(record_id, std::string_view payload)>;
 
-  // `chunk_lengths`: the file's chunks in order (a layout's sizes); `max_payload_bytes`: the
-  // largest record the chunk size allows (max_payload), longer "frames" are not records.
+  // `chunk_lengths`: the file's chunks in order (a layout's sizes); `max_payload_bytes`: longer
+  // "frames" are not records (UINT32_MAX: any that fits in its chunk).
   file_scanner(std::vector<uint64_t> chunk_lengths, uint64_t max_payload_bytes, sink on_new);
 
   // The file's bytes at `offset`: where the last piece ended, within the chunks' total (a
