@@ -1,5 +1,6 @@
 #include "client/mutation_commands.hpp"
 
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -9,6 +10,7 @@
 #include "common/escape.hpp"
 #include "common/limits.hpp"
 #include "core/master/ids.hpp"
+#include "core/records/record_frame.hpp"
 
 namespace dfs {
 
@@ -43,6 +45,14 @@ uint64_t parse_offset(const std::string& s) {
   return std::stoull(s);
 }
 
+// Every record is framed (core/records: length, checksum, this process's client id and a
+// sequence number), so that `cat --records` finds each acknowledged one exactly once whatever
+// padding, fragments or duplicates (a retry appends the same frame) lie around it.
+std::string framed(std::string_view payload) {
+  static std::atomic<uint64_t> seq{0};
+  return records::frame({storage_client::process_client_id(), ++seq}, payload);
+}
+
 // A write or append holds at most this much in memory at once.
 constexpr uint64_t max_input_bytes = 4 * limits::max_chunk_size_bytes;
 
@@ -72,9 +82,10 @@ int run_append_command(storage_client& client, const std::vector<std::string>& a
   }
   if (pos.size() != 2) throw storage_error("usage: append REMOTE LOCAL|- [--each-line]");
   auto data = read_input(pos[1], max_input_bytes);
+  if (data.empty()) throw storage_error("append: nothing to append (an empty record)");
   file_mutator m(client);
   if (!each_line) {
-    auto at = m.append(pos[0], data);
+    auto at = m.append(pos[0], framed(data));
     m.flush();
     std::cout << escape_unprintable(pos[0]) << ": record of " << data.size() << " bytes at " << at
               << "\n";
@@ -85,7 +96,7 @@ int run_append_command(storage_client& client, const std::vector<std::string>& a
   for (size_t start = 0; start < data.size();) {
     auto nl = data.find('\n', start);
     auto end = nl == std::string::npos ? data.size() : nl + 1;
-    m.append(pos[0], std::string_view(data).substr(start, end - start));
+    m.append(pos[0], framed(std::string_view(data).substr(start, end - start)));
     ++records;
     start = end;
   }

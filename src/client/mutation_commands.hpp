@@ -1,7 +1,8 @@
 #pragma once
 // `write REMOTE OFFSET LOCAL|-` and `append REMOTE LOCAL|- [--each-line]` (issue 13,
 // client/file_mutator.hpp): a write at an offset of the newest version, and record appends
-// where the chunk's primary chooses the offset. Bad input and failures are thrown as
+// where the chunk's primary chooses the offset, each record framed (core/records) for
+// `cat --records`. Bad input and failures are thrown as
 // storage_error (one line); the commands print what they did.
 #include <string>
 #include <vector>

@@ -13,6 +13,7 @@
 #include "client/file_lock.hpp"
 #include "client/lock_command.hpp"
 #include "client/mutation_commands.hpp"
+#include "client/record_reader.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -63,7 +64,7 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
       // Short options (-l, -R, -s, -r), --force, --stale-ok, --locked and the lock modes are
       // switches.
       if (a.size() == 2 || a == "--force" || a == "--stale-ok" || a == "--locked" ||
-          a == "--shared" || a == "--exclusive") {
+          a == "--records" || a == "--shared" || a == "--exclusive") {
         vals[a] = "1";
         continue;
       }
@@ -226,13 +227,19 @@ int cmd_cat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--version", "--stale-ok"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: cat REMOTE [--version N] [--stale-ok]");
+  if (!parse_flags(args, {"--version", "--stale-ok", "--records"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: cat REMOTE [--records] [--version N] [--stale-ok]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
-  client.get(pos[0], version, [](uint64_t, std::string_view d) {
+  auto out = [](std::string_view d) {
     std::cout.write(d.data(), static_cast<std::streamsize>(d.size()));
-  });
+  };
+  if (f.count("--records")) {
+    // The payloads only, back to back: a record that needs a separator carries its own.
+    read_records(client, pos[0], version, [&](records::record_id, std::string_view p) { out(p); });
+  } else {
+    client.get(pos[0], version, [&](uint64_t, std::string_view d) { out(d); });
+  }
   std::cout.flush();
   return 0;
 }
@@ -530,8 +537,10 @@ const std::map<std::string, storage_command>& storage_commands() {
                       "download a version (LOCAL '-': stdout; never through a symlink; -r: a "
                       "tree of newest versions; --stale-ok: a standby master may answer)",
                       cmd_get)},
-      {"cat",
-       guarded("cat REMOTE [--version N] [--stale-ok]", "print a version to stdout", cmd_cat)},
+      {"cat", guarded("cat REMOTE [--records] [--version N] [--stale-ok]",
+                      "print a version to stdout (--records: the payload of every appended record "
+                      "once, without padding, torn fragments or duplicates)",
+                      cmd_cat)},
       {"ls", guarded("ls [-l] [-R] [--stale-ok] [DIR]",
                      "list a directory (-l: sizes, versions, replicas; -R: and every directory "
                      "below; --stale-ok: a standby master may answer, at most the replication "

@@ -12,6 +12,7 @@
 #include "common/little_endian.hpp"
 #include "core/discovery/discovery_packet.hpp"
 #include "core/oplog/frame.hpp"
+#include "core/records/record_frame.hpp"
 #include "core/security/capability.hpp"
 #include "net/data_frame.hpp"
 #include "net/data_messages.hpp"
@@ -237,6 +238,19 @@ void capabilities() {
                       key));
 }
 
+// record_scan_fuzz: a chunk of records with padding, a torn fragment and a duplicate, and a
+// recipe (control byte: size << 2 | what; 0 frame, 1 zeros, 2 torn frame, 3 raw bytes).
+void record_chunks() {
+  using records::frame;
+  auto torn = frame({7, 3}, "torn away");
+  put("record_scan", "chunk",
+      frame({7, 1}, "first\n") + std::string(16, '\0') + torn.substr(0, 20) +
+          frame({7, 2}, "second\n") + frame({7, 2}, "second\n") + std::string(64, '\0'));
+  put("record_scan", "recipe",
+      std::string("\x18") + "abcdef" + "\x05" + "x" + "\x12" + "torn" + "\x13" + "REC1" + "\x14" +
+          "hello");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -262,5 +276,6 @@ int main(int argc, char** argv) {
   replog_files();
   capabilities();
   discovery_packets();
+  record_chunks();
   return 0;
 }

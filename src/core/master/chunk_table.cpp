@@ -55,7 +55,7 @@ void chunk_table::add_replica(chunk_handle h, const node_id& n) {
 
 void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
   auto it = chunks_.find(h.value);
-  if (it != chunks_.end()) it->second.replicas.erase(n);
+  if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);
   auto bn = by_node_.find(n);
   if (bn != by_node_.end()) bn->second.erase(h.value);
 }
@@ -65,7 +65,7 @@ void chunk_table::drop_node(const node_id& n) {
   if (bn == by_node_.end()) return;
   for (auto h : bn->second) {
     auto it = chunks_.find(h);
-    if (it != chunks_.end()) it->second.replicas.erase(n);
+    if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);
   }
   by_node_.erase(bn);
 }
@@ -80,23 +80,40 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     return;
   }
   const auto& meta = it->second.meta;
+  // A chunk that took a lease may have been written or appended to (content_may_change): its
+  // replicas' lengths say nothing against the master's size (appends run ahead of it). One
+  // that never did is read up to the master's size, zeros past a replica's end (a file grown
+  // by a write further on): a replica may be shorter, never longer.
+  bool may_change = content_may_change(meta);
+  auto& entry = it->second;
+  bool current_known = entry.replicas.size() > entry.behind.size();
   if (e.chunk_version > meta.chunk_version) {
     out.newer_than_master.push_back(e.handle);
     drop_replica(e.handle, n);
-  } else if (e.chunk_version < meta.chunk_version && e.size_bytes == meta.size_bytes) {
-    // A version bump it missed (a lease granted while it was away, or the master crashed after
-    // logging the bump and before any replica heard of it — then EVERY replica reports the old
-    // version, and deleting them would lose the chunk). No mutation changes a chunk's bytes yet
-    // (leases come before writes at an offset), so an older version holds the current bytes:
-    // count it and tell it the version. The write step must narrow this to "no mutation was
-    // applied at a newer version" (logged), and judge the rest stale.
+  } else if (e.chunk_version < meta.chunk_version &&
+             (entry.handed_version > e.chunk_version ? entry.lease_members.count(n) > 0
+                                                     : !current_known) &&
+             (may_change || e.size_bytes <= meta.size_bytes)) {
+    // A version bump it missed while no replica is known at the current version: the master
+    // crashed after logging the bump and before any replica heard of it (then EVERY replica
+    // reports the old version, and deleting them would lose the chunk). No mutation can have
+    // been applied at the new version (a primary takes the version with the grant, before it
+    // orders anything), so the older version holds the current bytes: count it and tell it the
+    // version. With a current replica known, an older one missed mutations: stale (below).
+    // Once a newer lease was handed out (this life), only the replicas it names follow it (a
+    // secondary applies nothing of a version before storing it); any other is stale.
+    // (Known gap: right after a master restart a stale replica reporting before every current
+    // one is taken for this case.)
     add_replica(e.handle, n);
+    entry.behind.insert(n);
     out.behind.push_back(e.handle);
-  } else if (e.chunk_version < meta.chunk_version || e.size_bytes != meta.size_bytes) {
+  } else if (e.chunk_version < meta.chunk_version ||
+             (!may_change && e.size_bytes > meta.size_bytes)) {
     out.to_delete.push_back(e.handle);
     drop_replica(e.handle, n);
   } else {
     add_replica(e.handle, n);
+    entry.behind.erase(n);
   }
 }
 

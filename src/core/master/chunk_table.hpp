@@ -26,6 +26,14 @@ struct chunk_entry {
   chunk_meta meta;
   uint32_t refcount = 0;       // versions referring to this chunk
   std::set<node_id> replicas;  // live replicas with the current chunk version; not persisted
+  // Of those, the ones that reported an older version and were told the current one (judge):
+  // until one reports the current version itself, none is known to hold it.
+  std::set<node_id> behind;
+  // The newest lease handed out to a primary in this master's life (0: none) and the replicas
+  // it names: from then on mutations may have been applied at that version, so a replica
+  // reporting an older one is stale unless the lease names it (it follows the primary).
+  uint64_t handed_version = 0;
+  std::set<node_id> lease_members;
 };
 
 // One line of a chunkserver's report.
@@ -66,8 +74,12 @@ class chunk_table {
   void add_ref(chunk_handle h);
   // A lease's version bump (precondition: `h` is committed). Replicas stay listed: they learn
   // the version from the master (version_update); one that reports the old one is stale.
+  // Until a replica reports the new version it is behind (judge: a replica that reports an
+  // older version then is stale only once another is known to hold the current one).
   void set_version(chunk_handle h, uint64_t chunk_version) {
-    chunks_.at(h.value).meta.chunk_version = chunk_version;
+    auto& e = chunks_.at(h.value);
+    e.meta.chunk_version = chunk_version;
+    e.behind = e.replicas;
   }
   // A mutation past the chunk's committed end (grow_record; precondition: `h` is committed):
   // the new size and the checksum of the bytes readers get (zeros past a replica's end).
@@ -75,6 +87,13 @@ class chunk_table {
     auto& m = chunks_.at(h.value).meta;
     m.size_bytes = size_bytes;
     m.crc32c = crc32c;
+  }
+  // A lease at `version` naming `members` (primary first) was handed out (volatile).
+  void note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
+    auto it = chunks_.find(h.value);
+    if (it == chunks_.end() || version < it->second.handed_version) return;
+    it->second.handed_version = version;
+    it->second.lease_members = std::move(members);
   }
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);

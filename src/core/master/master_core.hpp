@@ -278,6 +278,7 @@ class master_core {
   void confirm_versions(const node_id& n, const std::vector<chunk_report>& reported);
   ns_reply layout_reply(const file_layout& l) const;
   std::set<node_id> healthy_servers() const;  // chunkservers the registry calls healthy
+  bool lease_may_run(chunk_handle h, core::time_point now) const;  // master_repair.cpp
 
   core_options opts_;
   node_id self_;

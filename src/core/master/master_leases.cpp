@@ -155,6 +155,11 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
   auto holder_ms = ms_of(opts_.lease.holder_duration());
   for (auto& o : leases_.on_heartbeat(hb.id, claims, now, acked)) {
     reply.leases.push_back({o.handle.value, o.chunk_version, holder_ms});
+    if (auto* l = leases_.find(o.handle)) {
+      std::set<node_id> members(l->secondaries.begin(), l->secondaries.end());
+      members.insert(l->primary);
+      meta_.note_lease_handed(o.handle, o.chunk_version, std::move(members));
+    }
     fx.events.push_back({event_level::debug, "lease_handed chunk=" + o.handle.to_string() +
                                                  " primary=" + hb.id.to_string() +
                                                  " version=" + std::to_string(o.chunk_version)});

@@ -11,6 +11,15 @@ namespace dfs::master {
 
 // -- repair -----------------------------------------------------------------------------------
 
+// A copy of a chunk taken while a lease on it may run could miss mutations the primary
+// orders meanwhile and still carry the lease's version (it would pass for current): chunks
+// that took leases are copied only once no lease can run (expiry + margin, or the restart
+// wait-out). The next lease then names the copy.
+bool master_core::lease_may_run(chunk_handle h, core::time_point now) const {
+  auto* e = meta_.chunks().find(h);
+  return e != nullptr && content_may_change(e->meta) && leases_.check_grant(h, now).has_value();
+}
+
 void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {
   if (!at_once && last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
   last_repair_plan_ = now;
@@ -60,6 +69,7 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
         trim(handle, e, target, by_id, trim_budget, fx);
       continue;
     }
+    if (lease_may_run(handle, now)) continue;
     u.chunks.push_back({handle, e.meta.chunk_version, e.meta.size_bytes,
                         std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target,
                         hot(handle)});
@@ -75,7 +85,7 @@ master_effects master_core::on_repair_answer(const repair_answer& a, core::time_
     // Planned on a view that may have changed since: a server gone or a chunk freed meanwhile
     // fails the order back to the planner with the next update.
     if (!registry_.live(o.source) || !registry_.live(o.target) ||
-        meta_.chunks().find(o.handle) == nullptr) {
+        meta_.chunks().find(o.handle) == nullptr || lease_may_run(o.handle, now)) {
       outcomes_.push_back({o, false});
       continue;
     }

@@ -6,6 +6,7 @@
 // stale and is never read. Bad input: one clear error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -154,6 +155,138 @@ TEST_F(Mutations, ConcurrentOverlappingWritesLeaveEveryReplicaIdentical) {
   for (auto& w : writers) EXPECT_EQ(w->status(), 0);
   // Consistent (GFS §2.7): whatever order won, every replica holds the same bytes.
   expect_replicas_identical("/o");
+}
+
+// `append --each-line` of `lines` numbered lines "<tag> <i>\n" in the background.
+std::string numbered_lines(const std::string& tag, int lines) {
+  std::string s;
+  for (int i = 0; i < lines; ++i) s += tag + " " + std::to_string(i) + "\n";
+  return s;
+}
+
+// Every line of `expected` appears exactly once in `records` (order per appender kept).
+void expect_each_record_once(const std::string& records, const std::vector<std::string>& tags,
+                             int lines) {
+  std::map<std::string, int> count;
+  std::map<std::string, int> last;  // per tag: the last number seen (appends are in order)
+  std::istringstream in(records);
+  std::string line;
+  size_t total = 0;
+  bool ordered = true;
+  while (std::getline(in, line)) {
+    ++count[line], ++total;
+    auto sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    auto tag = line.substr(0, sp);
+    int n = std::stoi(line.substr(sp + 1));
+    if (last.count(tag) && n <= last[tag]) ordered = false;
+    last[tag] = n;
+  }
+  EXPECT_EQ(total, tags.size() * static_cast<size_t>(lines)) << "no duplicate, none missing";
+  size_t missing = 0;
+  for (auto& t : tags)
+    for (int i = 0; i < lines; ++i) missing += count[t + " " + std::to_string(i)] != 1;
+  EXPECT_EQ(missing, 0u);
+  EXPECT_TRUE(ordered) << "one appender's records come in the order it appended them";
+}
+
+TEST_F(Mutations, ConcurrentAppendersLoseNoAcknowledgedRecord) {
+  put("/log", "");
+  constexpr int appenders = 8, lines = 1000;
+  std::vector<std::string> tags;
+  std::vector<std::unique_ptr<process>> procs;
+  for (int a = 0; a < appenders; ++a) {
+    tags.push_back("client" + std::to_string(a));
+    auto local = c.dir() + "/lines" + std::to_string(a);
+    spit(local, numbered_lines(tags.back(), lines));
+    procs.push_back(std::make_unique<process>(client_argv({"append", "/log", local, "--each-line"}),
+                                              local + ".log"));
+  }
+  for (auto& p : procs) ASSERT_TRUE(wait_until([&] { return !p->running(); }, 240s));
+  for (size_t a = 0; a < procs.size(); ++a)
+    EXPECT_EQ(procs[a]->status(), 0) << slurp(c.dir() + "/lines" + std::to_string(a) + ".log");
+  auto r = cli({"cat", "/log", "--records"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_each_record_once(r.out, tags, lines);
+  auto v = cli({"verify", "/log"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  // Plain cat shows the frames; every record is in several chunks' worth of bytes.
+  auto st = cli({"stat", "/log"});
+  EXPECT_EQ(st.out.find("1 chunks"), std::string::npos) << "records filled several chunks";
+}
+
+TEST_F(Mutations, AppendsSurviveTheirPrimaryBeingKilled) {
+  put("/k", "");
+  ASSERT_EQ(cli({"append", "/k", "-"}).exit_code, 1) << "an empty record is refused";
+  spit(c.dir() + "/one", "first\n");
+  ASSERT_EQ(cli({"append", "/k", c.dir() + "/one"}).exit_code, 0);
+  constexpr int lines = 1500;
+  std::vector<std::string> tags = {"a", "b"};
+  std::vector<std::unique_ptr<process>> procs;
+  for (auto& t : tags) {
+    spit(c.dir() + "/k" + t, numbered_lines(t, lines));
+    procs.push_back(std::make_unique<process>(
+        client_argv({"append", "/k", c.dir() + "/k" + t, "--each-line"}, 3000),
+        c.dir() + "/k" + t + ".log"));
+  }
+  // Find the primary of the chunk being appended to, and SIGKILL it mid-way.
+  std::string primary;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto st = cli({"stat", "/k"});
+        auto n = st.out.find(" chunks");
+        if (n == std::string::npos) return false;
+        auto start = st.out.rfind(' ', n - 1);
+        auto chunks = st.out.substr(start + 1, n - start - 1);
+        auto l = cli({"lease", "/k", std::to_string(std::stoi(chunks) - 1)});
+        auto p = l.out.find("primary ");
+        if (l.exit_code != 0 || p == std::string::npos) return false;
+        primary = l.out.substr(p + 8, l.out.find('#', p) - p - 8);
+        return true;
+      },
+      20s));
+  int victim = 0;
+  for (int i = 1; i <= 4; ++i)
+    if (c.addr_of(i) == primary) victim = i;
+  ASSERT_NE(victim, 0) << primary;
+  c.kill9("cs" + std::to_string(victim));
+  for (auto& p : procs) ASSERT_TRUE(wait_until([&] { return !p->running(); }, 240s));
+  for (auto& t : tags)
+    EXPECT_EQ(procs[&t - &tags[0]]->status(), 0) << slurp(c.dir() + "/k" + t + ".log");
+  auto r = cli({"cat", "/k", "--records"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.out.substr(0, 6), "first\n");
+  expect_each_record_once(r.out.substr(6), tags, lines);
+}
+
+TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
+  auto model = random_bytes(100000, 7);
+  put("/s", model);
+  // Take down one replica of chunk 0, write while it is down, bring it back.
+  auto l = cli({"lease", "/s", "0"});
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  auto p = l.out.find("secondary ");
+  ASSERT_NE(p, std::string::npos) << l.out;
+  auto down = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
+  int victim = 0;
+  for (int i = 1; i <= 4; ++i)
+    if (c.addr_of(i) == down) victim = i;
+  ASSERT_NE(victim, 0) << down;
+  c.kill9("cs" + std::to_string(victim));
+  write("/s", 10, random_bytes(2000, 8), model);  // waits out the lease that names it
+  c.start("cs" + std::to_string(victim), "chunkserver", victim);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 30s));
+  // The master knows its replica is stale: reads never see the old bytes, and repair makes
+  // three current replicas again.
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(get("/s") == model);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto v = cli({"verify", "/s"});
+        return v.exit_code == 0 && std::count(v.out.begin(), v.out.end(), '\n') >= 3 * 2 + 1;
+      },
+      60s))
+      << cli({"verify", "/s"}).out;
+  expect_replicas_identical("/s");
 }
 
 TEST_F(Mutations, BadInputGetsOneClearError) {

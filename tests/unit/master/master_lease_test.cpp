@@ -197,19 +197,37 @@ TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsThe
   ASSERT_NE(lease_of(early, 1), nullptr);
   EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
   EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
-  // A registration at the old version after the bump (the master crashed before any replica
-  // heard of it): behind, not stale — kept, counted, and told the new version.
+  // A replica at the old version while others hold the current one missed mutations: stale.
   master_effects fx;
   auto ack = fresh.on_register({cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}},
                                start, fx);
-  EXPECT_TRUE(ack.delete_chunks.empty());
-  chunkserver_heartbeat hb;
-  hb.id = cs(17400);
-  master_effects hfx;
-  auto reply = fresh.on_heartbeat(hb, start + 1s, hfx);
-  ASSERT_EQ(reply.versions.size(), 1u);
-  EXPECT_EQ(reply.versions[0].handle, k.handle);
-  EXPECT_EQ(reply.versions[0].chunk_version, 2u);
+  ASSERT_EQ(ack.delete_chunks.size(), 1u);
+  EXPECT_EQ(ack.delete_chunks[0], k.handle);
+}
+
+TEST(MasterLease, EveryReplicaBehindAfterACrashIsKeptAndToldTheVersion) {
+  auto k = make_cluster();
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  // The master crashed after logging the bump, before any replica heard of it: every replica
+  // reports the old version. No mutation can have happened at the new one: behind, not stale.
+  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
+  auto start = k.now + 1s;
+  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
+  for (uint16_t p : {17100, 17200, 17300}) {
+    master_effects fx;
+    auto ack = fresh.on_register(
+        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}}, start,
+        fx);
+    EXPECT_TRUE(ack.delete_chunks.empty()) << p;
+    chunkserver_heartbeat hb;
+    hb.id = cs(p);
+    master_effects hfx;
+    auto reply = fresh.on_heartbeat(hb, start + 1s, hfx);
+    ASSERT_EQ(reply.versions.size(), 1u);
+    EXPECT_EQ(reply.versions[0], (version_update{k.handle, 2}));
+  }
+  EXPECT_EQ(fresh.meta().chunks().find(chunk_handle{k.handle})->replicas.size(), 3u);
 }
 
 }  // namespace
