@@ -231,6 +231,17 @@ std::string storage_client::rename(const std::string& given_from, const std::str
   return r.entries.empty() ? to : r.entries[0].name;
 }
 
+ns_version storage_client::snapshot(const std::string& path) {
+  check_remote(path, master::path_rules::stored);  // like rm: a name from before the rules
+  layout_cache_.clear();
+  ns_request req{ns_op::snapshot, path};
+  std::tie(req.client_id, req.request_no) = next_request();
+  auto r = call<ns_reply>(storage_atom::value, req);
+  if (r.versions.empty())
+    throw storage_error("snapshot of " + path + ": the master named no version");
+  return r.versions.back();
+}
+
 ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {
   // Trashed names may predate the name rules; a new name must follow them.
   if (!path.empty()) check_remote(path, master::path_rules::stored);

@@ -147,6 +147,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const rename_record& x) { return apply_rename(x); },
                         [&](const request_record& x) { return apply_request(x, now); },
                         [&](const bump_version_record& x) { return apply_bump(x); },
+                        [&](const cow_record& x) { return apply_cow(x); },
                     },
                     r);
 }
