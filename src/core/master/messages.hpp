@@ -263,7 +263,7 @@ struct heartbeat_reply {
   std::vector<lease_grant> leases;            // grants and renewals for this primary
   std::vector<version_update> versions;       // new chunk versions of replicas held here
   uint64_t master_term = 0;                   // as in registration_ack (fencing)
-  std::vector<local_copy> local_copies;       // copy-on-write copies to make here
+  std::vector<local_copy> local_copies = {};  // copy-on-write copies to make here
 };
 
 // A client asks for the lease on one chunk: the chunk `chunk_index` of the newest version of

@@ -129,7 +129,7 @@ uint64_t snapshot(cluster& k, uint64_t request_no = 1) {
   return r->versions.empty() ? 0 : r->versions[0].number;
 }
 
-TEST(Snapshot, SharesEveryChunkOfTheNewestVersionWithoutCopying) {
+TEST(FileSnapshot, SharesEveryChunkOfTheNewestVersionWithoutCopying) {
   auto k = make_cluster();
   EXPECT_EQ(snapshot(k), 2u);
   EXPECT_EQ(k.chunks_of(2), k.chunks_of(1));
@@ -147,7 +147,7 @@ TEST(Snapshot, SharesEveryChunkOfTheNewestVersionWithoutCopying) {
   k.expect_replay_equal();
 }
 
-TEST(Snapshot, ARetriedRequestIsAnsweredWithTheFirstVersionNotAppliedAgain) {
+TEST(FileSnapshot, ARetriedRequestIsAnsweredWithTheFirstVersionNotAppliedAgain) {
   auto k = make_cluster();
   EXPECT_EQ(snapshot(k, 1), 2u);
   auto again = k.c.on_request(51, snapshot_of("/f", 1), k.now, 6000);
@@ -163,7 +163,7 @@ TEST(Snapshot, ARetriedRequestIsAnsweredWithTheFirstVersionNotAppliedAgain) {
   EXPECT_EQ(snapshot(k, 2), 3u);
 }
 
-TEST(Snapshot, KeepsAtMostMaxVersionsAndTheSharedChunksLive) {
+TEST(FileSnapshot, KeepsAtMostMaxVersionsAndTheSharedChunksLive) {
   auto k = make_cluster(2);
   EXPECT_EQ(snapshot(k, 1), 2u);
   EXPECT_EQ(snapshot(k, 2), 3u);
@@ -174,7 +174,7 @@ TEST(Snapshot, KeepsAtMostMaxVersionsAndTheSharedChunksLive) {
   k.expect_replay_equal();
 }
 
-TEST(Snapshot, BadInputGetsOneClearError) {
+TEST(FileSnapshot, BadInputGetsOneClearError) {
   auto k = make_cluster();
   auto missing = k.c.on_request(1, snapshot_of("/nope"), k.now, 1);
   ASSERT_NE(ns_of(missing, 1), nullptr);
@@ -187,7 +187,7 @@ TEST(Snapshot, BadInputGetsOneClearError) {
   EXPECT_EQ(ns_of(bad, 3)->status, ns_status::invalid_path);
 }
 
-TEST(Snapshot, IsRefusedWhileAChunkOfTheFileIsLeased) {
+TEST(FileSnapshot, IsRefusedWhileAChunkOfTheFileIsLeased) {
   auto k = make_cluster();
   (void)k.c.on_lease(10, {"/f", 1, 0}, k.now);  // not shared: a plain grant
   k.flush();

@@ -68,6 +68,7 @@ TEST(ChunkCopy, SameBytesAndChecksumsUnderTheNewHandleDurable) {
     EXPECT_EQ(m->crc32c, crc32c(data));
     EXPECT_EQ(m->block_crcs, src.block_crcs);
     // Reported like a new chunk with the next heartbeat; the source is untouched.
+    added.clear();
     s->drain_changes(added, removed);
     ASSERT_EQ(added.size(), 1u);
     EXPECT_EQ(added[0], (chunk_report{9, 3, data.size()}));
