@@ -36,8 +36,12 @@ std::chrono::milliseconds backoff(int attempt) {
   return std::chrono::milliseconds(std::min(1000, 50 << std::min(attempt, 5)));
 }
 
+// A lease may take a while: the previous one must run out, a shared chunk is copied first
+// (copy-on-write), a snapshot waits: asking again is right for everything but bad requests.
 bool retryable(master::errc c) {
-  return c == master::errc::busy || c == master::errc::unavailable || c == master::errc::no_servers;
+  using master::errc;
+  return c != errc::not_found && c != errc::invalid_path && c != errc::invalid_argument &&
+         c != errc::is_a_directory && c != errc::not_a_directory;
 }
 
 }  // namespace
@@ -198,7 +202,13 @@ uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::st
     pos += n;
   }
   auto& v = l.versions[0];
-  if (end > v.size_bytes) grow_size(remote, v.number, end);
+  if (end > v.size_bytes) {
+    // The chunk the file ended in grows too (zeros up to where the write starts): a lease
+    // copies it first if another version (a snapshot) shares it.
+    uint64_t last = v.size_bytes == 0 ? 0 : (v.size_bytes - 1) / chunk;
+    if (v.size_bytes % chunk != 0 && last < offset / chunk) lease(remote, last, false);
+    grow_size(remote, v.number, end);
+  }
   return std::max(end, v.size_bytes);
 }
 
@@ -223,6 +233,9 @@ uint64_t file_mutator::append(const std::string& remote, std::string_view record
       version = l.versions[0].number;
       end = std::max(end, at + record.size());
       layouts_[remote] = std::move(l);
+      // Readers see records once the master's size covers them: tell it now and then, not
+      // after every record (one logged grow per flush_interval at most).
+      if (clock::now() - last_flush_ >= flush_interval) flush();
       return at;
     }
     l = with_chunks(remote, index + 2);  // this chunk is full (padded): the next one
@@ -231,8 +244,11 @@ uint64_t file_mutator::append(const std::string& remote, std::string_view record
 }
 
 void file_mutator::flush() {
-  for (auto& [path, ve] : appended_) grow_size(path, ve.first, ve.second);
+  // Appends lease by path, so their records are in the newest version's chunks, whichever it
+  // is now (a snapshot taken meanwhile is newer than the layout they started from): grow that.
+  for (auto& [path, ve] : appended_) grow_size(path, 0, ve.second);
   appended_.clear();
+  last_flush_ = clock::now();
 }
 
 }  // namespace dfs

@@ -33,8 +33,8 @@ class file_mutator {
   // a hole reads as zeros). Returns the file's size afterwards (at least offset + size).
   uint64_t write(const std::string& remote, uint64_t offset, std::string_view data);
   // Appends one record (at most a quarter of the file's chunk size) where the primary
-  // chooses; returns its offset in the file. The file's size at the master follows with
-  // flush() (or the next write).
+  // chooses; returns its offset in the file. The file's size at the master follows within
+  // flush_interval (and with flush()).
   uint64_t append(const std::string& remote, std::string_view record);
   // Makes the master's size cover every record appended so far.
   void flush();
@@ -62,6 +62,8 @@ class file_mutator {
   std::map<std::pair<std::string, uint64_t>, cached_lease> leases_;
   std::map<std::string, std::pair<uint64_t, uint64_t>> appended_;  // path -> (version, end)
   std::map<std::string, ns_reply> layouts_;  // appends: the layout last seen, per path
+  static constexpr std::chrono::milliseconds flush_interval{250};
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace dfs

@@ -231,6 +231,31 @@ std::string storage_client::rename(const std::string& given_from, const std::str
   return r.entries.empty() ? to : r.entries[0].name;
 }
 
+ns_version storage_client::snapshot(const std::string& path) {
+  check_remote(path, master::path_rules::stored);  // like rm: a name from before the rules
+  layout_cache_.clear();
+  ns_request req{ns_op::snapshot, path};
+  std::tie(req.client_id, req.request_no) = next_request();
+  // A file under a lease (writes, appends) is snapshotted once the lease has run out: the
+  // master renews it no more and answers busy until then (leases are never revoked).
+  auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::milliseconds(uint64_t{2} * cfg_.lease.duration_ms + cfg_.client.timeout_ms);
+  ns_reply r;
+  for (;;) {
+    try {
+      r = call<ns_reply>(storage_atom::value, req);
+      break;
+    } catch (const storage_error& e) {
+      if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  if (r.versions.empty())
+    throw storage_error("snapshot of " + path + ": the master named no version");
+  return r.versions.back();
+}
+
 ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {
   // Trashed names may predate the name rules; a new name must follow them.
   if (!path.empty()) check_remote(path, master::path_rules::stored);

@@ -50,6 +50,9 @@ class storage_client {
   // mv: `from` (a file or a directory) becomes `to` (into it if `to` is a directory); returns
   // the new path. Logged and atomic at the master.
   std::string rename(const std::string& from, const std::string& to);
+  // snapshot: a new version of the file `path` equal to its newest, sharing its chunks (no
+  // data copied; a later write copies a shared chunk first). Returns the new version.
+  ns_version snapshot(const std::string& path);
   // The trash: list (path and new_path empty), undelete, purge (path empty: everything).
   ns_reply trash(trash_op op, const std::string& path, const std::string& new_path = {});
   // The newest `count` versions of a file, oldest first.

@@ -375,6 +375,13 @@ int cmd_mv(storage_client& client, const args_t& args) {
   return 0;
 }
 
+// snapshot REMOTE: prints the new version's number (a script reads it).
+int cmd_snapshot(storage_client& client, const args_t& args) {
+  if (args.size() != 2) return fail("usage: snapshot REMOTE");
+  std::cout << client.snapshot(args[1]).number << "\n";
+  return 0;
+}
+
 int cmd_stat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
@@ -572,6 +579,10 @@ const std::map<std::string, storage_command>& storage_commands() {
                         cmd_trash)},
       {"undelete", guarded("undelete REMOTE [--as NEWPATH]",
                            "restore the newest trashed REMOTE (at NEWPATH)", cmd_undelete)},
+      {"snapshot", guarded("snapshot REMOTE",
+                           "a new version equal to the newest, sharing its chunks (no copy; a "
+                           "write copies a shared chunk first); prints its number",
+                           cmd_snapshot)},
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},

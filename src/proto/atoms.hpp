@@ -32,6 +32,7 @@ using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
 using gcs_synced_atom = caf::atom_constant<caf::atom("dfs_gsync")>;
 using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
+using local_copy_done_atom = caf::atom_constant<caf::atom("dfs_lcdone")>;  // copy-on-write
 
 // The master's repair and replicator actors (src/proto/repair.hpp).
 using repair_atom = caf::atom_constant<caf::atom("dfs_repair")>;

@@ -48,6 +48,11 @@ typename Inspector::result_type inspect(Inspector& f, copy_instruction& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, local_copy& x) {
+  return f(caf::meta::type_name("dfs::local_copy"), x.from_handle, x.to_handle, x.chunk_version);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_claim& x) {
   return f(caf::meta::type_name("dfs::lease_claim"), x.handle, x.chunk_version, x.extend);
 }
@@ -63,8 +68,8 @@ typename Inspector::result_type inspect(Inspector& f, version_update& x) {
 }
 
 // Heartbeats gained repair copies (v2: results up, orders down), then leases (v3: claims up,
-// grants and version updates down), then the master's term in the reply (v4, fencing): new wire
-// names each time, so a node of the previous
+// grants and version updates down), then the master's term in the reply (v4, fencing), then
+// copy-on-write orders in the reply (v5): new wire names each time, so a node of the previous
 // version fails the exchange with an unknown-type error instead of misreading.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
@@ -74,8 +79,8 @@ typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) 
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(caf::meta::type_name("dfs::heartbeat_reply_v4"), x.registered, x.delete_chunks,
-           x.copy_chunks, x.leases, x.versions, x.master_term);
+  return f(caf::meta::type_name("dfs::heartbeat_reply_v5"), x.registered, x.delete_chunks,
+           x.copy_chunks, x.leases, x.versions, x.master_term, x.local_copies);
 }
 
 }  // namespace dfs

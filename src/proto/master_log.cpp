@@ -129,6 +129,8 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::bump_version_record>(src, "version bump record"));
     case master::record_kind::grow:
       return widen(decode_body<master::grow_record>(src, "grow record"));
+    case master::record_kind::copy_on_write:
+      return widen(decode_body<master::cow_record>(src, "copy-on-write record"));
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }

@@ -91,6 +91,12 @@ typename Inspector::result_type inspect(Inspector& f, grow_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cow_record& x) {
+  return f(caf::meta::type_name("dfs::master::cow_record"), x.path, x.version_number, x.chunk_index,
+           x.old_handle, x.new_handle);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rename_record& x) {
   return f(caf::meta::type_name("dfs::master::rename_record"), x.from, x.to);
 }

@@ -12,13 +12,16 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<chunkserver_registration>("dfs::chunkserver_registration");
   cfg.add_message_type<registration_ack>("dfs::registration_ack");
   cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat_v3");
-  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v3");
+  // v5: copy-on-write orders (local_copies). The wire name changes with the layout, so an
+  // older chunkserver fails the exchange instead of misreading it.
+  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v5");
   cfg.add_message_type<lease_request>("dfs::lease_request");
   cfg.add_message_type<lease_reply>("dfs::lease_reply");
   cfg.add_message_type<lock_request>("dfs::lock_request");
   cfg.add_message_type<grow_request>("dfs::grow_request");
   cfg.add_message_type<lock_reply>("dfs::lock_reply");
   cfg.add_message_type<copy_result>("dfs::copy_result");
+  cfg.add_message_type<local_copy>("dfs::local_copy");
   cfg.add_message_type<ns_request>("dfs::ns_request");
   cfg.add_message_type<versions_request>("dfs::versions_request");
   cfg.add_message_type<trash_request>("dfs::trash_request");

@@ -67,6 +67,16 @@ class chunk_store {
   // (A chunk that has taken writes gets its header rewritten in place; an untouched one is
   // rewritten whole, atomically: grants are rare next to the pushes that made it.)
   chunkstore::result<void> set_version(chunkstore::chunk_handle h, uint64_t version);
+  // Copy-on-write (core/master/master_cow.cpp): a new chunk `to` on this disk with the bytes
+  // of chunk `from`, verified block by block against its checksums while read (a bad block:
+  // errc::corrupt, and `from` is set aside as a read would), at `version` (not below from's),
+  // durable (file and directory fsynced) when it returns and reported as added with the next
+  // heartbeat. Same length, block CRCs and whole CRC32C; the file format of `from`. Errors:
+  // not_found (no `from`), exists (`to` is here: a copy never overwrites a replica),
+  // invalid_argument (version below from's, from == to), corrupt, io_error.
+  chunkstore::result<chunkstore::chunk_meta> copy_local(chunkstore::chunk_handle from,
+                                                        chunkstore::chunk_handle to,
+                                                        uint64_t version);
   // -- mutations (GFS writes and record append, issue 13; core/chunkstore/chunk_mutation.hpp) --
   // Writes `bytes` at `offset` of a committed chunk and sets its version, durable (data and
   // checksums fsynced) when it returns. May extend the chunk up to the chunk size limit, never

@@ -214,6 +214,12 @@ void oplog_files() {
   put("oplog", "bumps",
       std::string(cp.begin(), cp.end()) + oplog_frames({bump_version_record{chunk_handle{1}, 2},
                                                         bump_version_record{chunk_handle{1}, 3}}));
+  // A snapshot (a commit sharing every chunk), then a copy-on-write of its first chunk (kind 14).
+  put("oplog", "cow",
+      std::string(cp.begin(), cp.end()) +
+          oplog_frames({commit_record{"/docs/a", 2, 2000, 1024, 3, {c1, c2}},
+                        allocate_record{chunk_handle{4}, 1},
+                        cow_record{"/docs/a", 2, 0, chunk_handle{1}, chunk_handle{4}}}));
 }
 
 void discovery_packets() {

@@ -23,6 +23,25 @@ chunkserver_registration make_registration(const master_link_state& st) {
 void send_registration(self_ptr self, uint64_t gen);
 void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq);
 
+// Starts queued copy-on-write copies, each on a detached thread (a copy of up to 64 MiB with
+// its fsyncs must not hold up heartbeats); the result comes back as local_copy_done.
+void start_local_copies(self_ptr self) {
+  auto& st = self->state;
+  while (st.local_running < master_link_state::max_local_copies && !st.local_queue.empty()) {
+    auto c = st.local_queue.front();
+    st.local_queue.pop_front();
+    ++st.local_running;
+    auto store = st.store;
+    auto me = caf::actor_cast<caf::actor>(self);
+    self->system().spawn<caf::detached>([store, c, me] {
+      auto r = store->copy_local(chunkstore::chunk_handle{c.from_handle},
+                                 chunkstore::chunk_handle{c.to_handle}, c.chunk_version);
+      caf::anon_send(me, local_copy_done_atom::value, c, r.ok(),
+                     r.ok() ? std::string() : r.err().message);
+    });
+  }
+}
+
 // Carries out what the link core decided.
 void carry_out(self_ptr self, chunkserver::link_effects fx) {
   auto& st = self->state;
@@ -48,6 +67,14 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
   for (auto& c : fx.copy_chunks) {
     log->info("repair_copy_started handle={:016x} from={}", c.handle, c.source.id.to_string());
     st.copier->submit(std::move(c));
+  }
+  if (!fx.local_copies.empty()) {
+    for (auto& c : fx.local_copies) {
+      log->info("cow_copy_started handle={:016x} copy={:016x} version={}", c.from_handle,
+                c.to_handle, c.chunk_version);
+      st.local_queue.push_back(c);
+    }
+    start_local_copies(self);
   }
   if (fx.drop_master && st.master) {
     self->demonitor(st.master.address());
@@ -206,6 +233,21 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
           log->warn("repair_copy_failed handle={:016x} error=\"{}\"", r.handle, r.error);
         self->state.copies_done.push_back(std::move(r));
         carry_out(self, self->state.link.on_report_ready());
+      },
+      [=](local_copy_done_atom, const local_copy& c, bool ok, const std::string& error) {
+        auto log = log::get("chunkserver");
+        auto& st = self->state;
+        --st.local_running;
+        start_local_copies(self);
+        if (!ok) {
+          // Nothing to report: the master waits for the other holders, or fails the lease
+          // request at its deadline (the client asks again).
+          log->warn("cow_copy_failed handle={:016x} copy={:016x} error=\"{}\"", c.from_handle,
+                    c.to_handle, error);
+          return;
+        }
+        log->info("cow_copy_done handle={:016x} copy={:016x}", c.from_handle, c.to_handle);
+        carry_out(self, st.link.on_report_ready());  // the copy is in the store's changes
       },
   };
 }

@@ -7,6 +7,7 @@
 // results ride on the next heartbeat). Which master it connects to (one of cluster.masters,
 // the active one as standbys name it) and which replies are fenced off is the core's choice.
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -21,9 +22,11 @@
 
 namespace dfs {
 
+// local_copy_done: a copy-on-write copy ended (the order, ok, the error line).
 using master_link_actor =
     caf::typed_actor<caf::reacts_to<connect_atom>, caf::reacts_to<tick_atom, uint64_t>,
-                     caf::reacts_to<copy_done_atom, copy_result>>;
+                     caf::reacts_to<copy_done_atom, copy_result>,
+                     caf::reacts_to<local_copy_done_atom, local_copy, bool, std::string>>;
 
 struct master_link_state {
   static inline const char* name = "master_link";
@@ -37,6 +40,11 @@ struct master_link_state {
   std::shared_ptr<net::replica_copier> copier;  // repair copies the master orders
   std::vector<copy_result> copies_done;         // for the next heartbeat
   std::shared_ptr<net::lease_board> leases;     // our primary leases, shared with the data port
+  // Copy-on-write copies (chunk_store::copy_local), each on a thread of its own, at most
+  // max_local_copies at once; the rest wait here.
+  static constexpr size_t max_local_copies = 2;
+  std::deque<local_copy> local_queue;
+  size_t local_running = 0;
 };
 
 master_link_actor::behavior_type master_link_fn(

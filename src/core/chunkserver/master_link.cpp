@@ -93,6 +93,7 @@ link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbea
   heartbeat_failures_ = 0;
   fx.delete_chunks = r.delete_chunks;
   fx.copy_chunks = r.copy_chunks;
+  fx.local_copies = r.local_copies;
   fx.set_versions = r.versions;
   for (auto& g : r.leases) {
     bool was = leases_.version(g.handle, now) == g.chunk_version;

@@ -71,6 +71,9 @@ struct link_effects {
   // here (or cannot take the version) must be dropped: leases().drop(handle).
   std::vector<version_update> set_versions;
   std::vector<lease_grant> granted;  // leases this server took as primary (new ones)
+  // Copy-on-write orders: copy a chunk held here to a new handle on this disk
+  // (chunk_store::copy_local); the copy is reported as added with a heartbeat (on_report_ready).
+  std::vector<local_copy> local_copies;
   std::vector<link_event> events;
 };
 

@@ -55,10 +55,11 @@ const char* to_string(errc code) {
 
 record_kind kind_of(const log_record& r) {
   static constexpr record_kind kinds[] = {
-      record_kind::mkdir,   record_kind::remove, record_kind::allocate, record_kind::commit_version,
-      record_kind::abandon, record_kind::trash,  record_kind::restore,  record_kind::purge,
-      record_kind::drain,   record_kind::rename, record_kind::request,  record_kind::bump_version,
-      record_kind::grow};
+      record_kind::mkdir,          record_kind::remove,       record_kind::allocate,
+      record_kind::commit_version, record_kind::abandon,      record_kind::trash,
+      record_kind::restore,        record_kind::purge,        record_kind::drain,
+      record_kind::rename,         record_kind::request,      record_kind::bump_version,
+      record_kind::grow,           record_kind::copy_on_write};
   static_assert(std::size(kinds) == std::variant_size_v<log_record>);
   return kinds[r.index()];
 }

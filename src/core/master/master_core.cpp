@@ -64,7 +64,7 @@ std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const l
 const char* unavailable_text = "the master could not log the change (journal failed)";
 
 bool is_mutation(ns_op op) {
-  return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename;
+  return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename || op == ns_op::snapshot;
 }
 
 }  // namespace
@@ -141,6 +141,9 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       log_client(id, std::move(moved), std::move(*rec), {t, std::move(done)}, now, fx);
       return fx;
     }
+    case ns_op::snapshot:
+      on_snapshot(t, r, now, wall_ms, fx);
+      return fx;
   }
   fx.replies.push_back(
       {t, ns_error(errc::invalid_argument,
@@ -272,6 +275,12 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
   }
   auto rec = meta_.validate_commit(req, now);
   if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+  // Sharing a chunk under a lease would let its primary change what the new version reads.
+  if (auto h = leased_chunk(rec->chunks))
+    return fx.replies.push_back(
+               {t, ns_error(errc::busy, "commit of " + quote_path(r.path) + ": shared chunk " +
+                                            h->to_string() + " is leased; ask again later")}),
+           fx;
   // The reply names the version this commit creates: by the time the batch is durable, a later
   // commit of the same path may be the newest (found by the storage simulation).
   ns_version created{rec->version_number, rec->mtime_ms, 0, rec->chunk_size_bytes,
@@ -296,6 +305,7 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
   // it missed (chunk_table::judge).
   version_updates_.erase(r.id);
   note_behind(r.id, rep.behind);
+  note_cow_copies(r.id, r.chunks);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
                                               " chunks=" + std::to_string(r.chunks.size()) +
                                               " delete=" + std::to_string(rep.to_delete.size())});
@@ -337,6 +347,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     note_behind(hb.id, rep.behind);
   }
   leases_on_heartbeat(hb, now, reply, fx);
+  cows_on_heartbeat(hb, now, reply, fx);
   // After the report: a copy that succeeded is in `added`, so its replica counts before the
   // planner frees the copy's slots and looks at the chunk again.
   on_copy_results(hb, now, fx);
@@ -357,6 +368,7 @@ master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
   on_health_changes(registry_.on_tick(now), fx);
   leases_on_tick(now, fx);
+  advance_cows(now, fx);
   for (auto& a : locks_.on_tick(now)) fx.replies.push_back({a.token, std::move(a.reply)});
   plan_repairs(now, fx);
   if (!journal_failed_)
@@ -391,6 +403,7 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
       leases_on_node_gone(c.id, fx);
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
+      local_copies_.erase(c.id);
       // Its copies, as source or target, have failed; the next plan finds other servers.
       gone_.push_back(c.id);
       copies_to_send_.erase(c.id);
@@ -533,6 +546,7 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
 
 void master_core::deliver(batch& b, bool ok, master_effects& fx) {
   on_bumps_logged(b, ok, fx);
+  on_cow_allocations_logged(b, ok, fx);
   if (ok)
     for (auto& [n, hs] : b.freed) {
       auto& q = pending_deletes_[n];

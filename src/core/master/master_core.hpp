@@ -123,6 +123,9 @@ class master_core {
   // logged, handed to the primary with its next heartbeat); answered once the primary has
   // confirmed it, or with an error (busy: another lease may still run; no_servers: no live
   // replica holds the current version; not_found/invalid_argument: no such chunk).
+  // A chunk shared with another version (refcount > 1) is never leased: asked by path and
+  // index, it is first copied on its chunkservers (copy-on-write, master_cow.cpp) and the
+  // lease is granted on the copy; asked by handle, it is refused (conflict).
   [[nodiscard]] master_effects on_lease(request_token t, const lease_request& r,
                                         core::time_point now);
   // A write or append past a file's end (master_grow.cpp): new chunks and a larger size,
@@ -175,6 +178,8 @@ class master_core {
   const std::set<uint64_t>& hot() const { return hot_; }
   const lease_table& leases() const { return leases_; }
   const lock_table& locks() const { return locks_; }
+  // Copy-on-write copies running (ordered, not yet logged as a cow_record), by new handle.
+  size_t cows_in_flight() const { return cows_.size(); }
   // Version updates not yet confirmed by the replica's report, by chunkserver.
   const std::map<node_id, std::map<uint64_t, uint64_t>>& version_updates() const {
     return version_updates_;
@@ -216,6 +221,7 @@ class master_core {
     std::vector<waiter> waiters;
     std::map<node_id, std::vector<uint64_t>> freed;  // chunk deletes to hand out once durable
     std::vector<bump_version_record> bumps;          // lease grants to offer once durable
+    std::vector<uint64_t> cow_allocations;  // copy-on-write handles (new) to order once durable
   };
 
   void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
@@ -264,6 +270,8 @@ class master_core {
   void maybe_checkpoint(core::time_point now, master_effects& fx);
   // -- leases (master_leases.cpp) --
   result<chunk_handle> lease_target(const lease_request& r) const;
+  // The lease on `h` for request `t`: the valid one, join a grant under way, or a new grant.
+  void lease_chunk(request_token t, chunk_handle h, core::time_point now, master_effects& fx);
   std::optional<node_id> pick_primary(const chunk_entry& e) const;
   lease_reply lease_reply_of(const lease_info& l, bool granted, core::time_point now) const;
   void answer_lease_waiters(chunk_handle h, core::time_point now, master_effects& fx);
@@ -279,6 +287,30 @@ class master_core {
   ns_reply layout_reply(const file_layout& l) const;
   std::set<node_id> healthy_servers() const;  // chunkservers the registry calls healthy
   bool lease_may_run(chunk_handle h, core::time_point now) const;  // master_repair.cpp
+  // A snapshot waits for the leases on these chunks to run out (until then: no renewal, no
+  // new grant), by handle; volatile.
+  std::map<uint64_t, core::time_point> snapshot_waits_;
+  std::map<std::string, core::time_point> snapshot_paths_;  // no new lease by path either
+  bool snapshot_waits_for(chunk_handle h, core::time_point now) const;
+  // -- snapshot and copy-on-write (master_cow.cpp) --
+  void on_snapshot(request_token t, const ns_request& r, core::time_point now, uint64_t wall_ms,
+                   master_effects& fx);
+  // An existing chunk of `chunks` under a lease (any phase): sharing it now would let the
+  // primary mutate bytes another version reads.
+  std::optional<chunk_handle> leased_chunk(const std::vector<chunk_meta>& chunks) const;
+  // A lease asked by path on shared chunk `old`: start its copy, or join the one running.
+  void copy_before_lease(request_token t, const lease_request& r, chunk_handle old,
+                         core::time_point now, master_effects& fx);
+  void on_cow_allocations_logged(const batch& b, bool ok, master_effects& fx);
+  // Reported chunks (full or incremental report of `n`) that are copy-on-write copies.
+  void note_cow_copies(const node_id& n, const std::vector<chunk_report>& reported);
+  // Copies reported (or removed), orders for the reply, jobs advanced.
+  void cows_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
+                         heartbeat_reply& reply, master_effects& fx);
+  // Jobs whose live holders all reported (or, past the deadline, any did) are logged and
+  // leased; jobs past the deadline with no copy fail their waiters.
+  void advance_cows(core::time_point now, master_effects& fx);
+  void fail_cow(uint64_t new_handle, const std::string& why, master_effects& fx);
 
   core_options opts_;
   node_id self_;
@@ -322,6 +354,24 @@ class master_core {
   std::map<uint64_t, std::vector<lease_waiter>> lease_waiters_;
   // New versions the live replicas (not the primary) must take: node -> handle -> version.
   std::map<node_id, std::map<uint64_t, uint64_t>> version_updates_;
+  // Copy-on-write of a shared chunk before its first lease, from the request to the logged
+  // cow_record (master_cow.cpp).
+  struct cow_job {
+    std::string path;  // canonical
+    uint64_t version_number = 0;
+    uint64_t chunk_index = 0;
+    chunk_handle old_handle;
+    chunk_handle new_handle;
+    uint64_t chunk_version = 0;  // of the old chunk: the copy's too
+    uint64_t size_bytes = 0;
+    std::set<node_id> ordered;  // holders of the old chunk told to copy it
+    std::set<node_id> copied;   // those that reported the copy
+    bool orders_sent = false;   // the allocation is durable: orders handed out
+    core::time_point deadline;
+    std::vector<request_token> waiters;  // lease requests, first one first
+  };
+  std::map<uint64_t, cow_job> cows_;                         // by new handle
+  std::map<node_id, std::vector<local_copy>> local_copies_;  // orders for the next heartbeat
 };
 
 }  // namespace dfs::master

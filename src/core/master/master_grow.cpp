@@ -64,6 +64,16 @@ result<grow_record> master_state::validate_grow(std::string_view path, uint64_t 
                                                     ": a new chunk starts empty at a version");
     rec.chunks.push_back(c);
   }
+  // A chunk another version shares keeps its size there: it must be copied (a lease on it
+  // does that) before this version can make it longer.
+  for (size_t i = 0; i < count; ++i) {
+    const auto* e = chunks_.find(v.chunks[i]);
+    if (e != nullptr && e->refcount > 1 &&
+        chunk_length(rec.size_bytes, v.chunk_size_bytes, i) > e->meta.size_bytes)
+      return make_error(errc::conflict, "chunk " + std::to_string(i) + " of " + p->text() +
+                                            " is shared with another version: lease it first "
+                                            "(copy-on-write), then grow");
+  }
   auto total = count + rec.chunks.size();
   if (v.chunk_size_bytes == 0 || rec.size_bytes > v.chunk_size_bytes * total)
     return make_error(errc::invalid_argument, p->text() + ": " + std::to_string(rec.size_bytes) +

@@ -79,33 +79,58 @@ master_effects master_core::on_lease(request_token t, const lease_request& r,
   master_effects fx;
   auto h = lease_target(r);
   if (!h) return fx.replies.push_back({t, lease_error(h.err().code, h.err().message)}), fx;
-  if (auto* l = leases_.valid(*h, now); l != nullptr && l->acked)
-    return fx.replies.push_back({t, lease_reply_of(*l, false, now)}), fx;
-  if (auto* l = leases_.find(*h); l != nullptr && (l->phase != lease_phase::fenced) &&
-                                  (l->phase != lease_phase::active || now < l->expiry)) {
-    // Being granted, or granted and not yet confirmed by its primary: wait with the others.
-    lease_waiters_[h->value].push_back({t, false});
+  if (auto it = snapshot_paths_.find(r.path); it != snapshot_paths_.end() && now < it->second)
+    return fx.replies.push_back(
+               {t, lease_error(errc::busy, quote_path(r.path) + ": a snapshot waits for its "
+                                                                "leases to end; ask again later")}),
+           fx;
+  // Copy-on-write: a chunk another version (or a trash entry) reads is never leased, so no
+  // mutation ever changes its bytes; the lease goes to a copy that replaces it here.
+  if (auto* e = meta_.chunks().find(*h); e != nullptr && e->refcount > 1) {
+    if (r.handle != 0)
+      return fx.replies.push_back(
+                 {t, lease_error(errc::conflict, "chunk " + h->to_string() +
+                                                     " is shared with another version: ask by "
+                                                     "path and index")}),
+             fx;
+    copy_before_lease(t, r, *h, now, fx);
     return fx;
   }
-  if (auto no = leases_.check_grant(*h, now))
-    return fx.replies.push_back({t, lease_error(errc::busy, "chunk " + h->to_string() + ": " +
-                                                                no->why + "; ask again later")}),
-           fx;
+  lease_chunk(t, *h, now, fx);
+  return fx;
+}
+
+void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point now,
+                              master_effects& fx) {
+  if (auto* l = leases_.valid(h, now); l != nullptr && l->acked)
+    return fx.replies.push_back({t, lease_reply_of(*l, false, now)});
+  if (auto* l = leases_.find(h); l != nullptr && (l->phase != lease_phase::fenced) &&
+                                 (l->phase != lease_phase::active || now < l->expiry)) {
+    // Being granted, or granted and not yet confirmed by its primary: wait with the others.
+    lease_waiters_[h.value].push_back({t, false});
+    return;
+  }
+  if (auto no = leases_.check_grant(h, now))
+    return fx.replies.push_back({t, lease_error(errc::busy, "chunk " + h.to_string() + ": " +
+                                                                no->why + "; ask again later")});
+  if (snapshot_waits_for(h, now))
+    return fx.replies.push_back(
+        {t,
+         lease_error(errc::busy, "chunk " + h.to_string() +
+                                     ": a snapshot waits for its lease to end; ask again later")});
   if (journal_failed_)
     return fx.replies.push_back(
-               {t, lease_error(errc::unavailable, "the master cannot log the version bump")}),
-           fx;
-  auto* e = meta_.chunks().find(*h);
+        {t, lease_error(errc::unavailable, "the master cannot log the version bump")});
+  auto* e = meta_.chunks().find(h);
   auto primary = e != nullptr ? pick_primary(*e) : std::nullopt;
   if (!primary)
     return fx.replies.push_back(
-               {t, lease_error(errc::no_servers,
-                               "no live replica of chunk " + h->to_string() +
-                                   " holds its current version " +
-                                   std::to_string(e != nullptr ? e->meta.chunk_version : 0))}),
-           fx;
-  auto rec = meta_.validate_bump(*h);
-  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)}), fx;
+        {t,
+         lease_error(errc::no_servers,
+                     "no live replica of chunk " + h.to_string() + " holds its current version " +
+                         std::to_string(e != nullptr ? e->meta.chunk_version : 0))});
+  auto rec = meta_.validate_bump(h);
+  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)});
   // Only live replicas take part: one that stopped answering would fail every mutation of
   // the lease. It misses the version bump and is stale when it comes back (never read).
   std::vector<node_id> secondaries;
@@ -117,12 +142,11 @@ master_effects master_core::on_lease(request_token t, const lease_request& r,
   w.silent = true;
   log_and_apply(log_record{bump}, std::move(w), now, fx);
   open_.bumps.push_back(bump);
-  leases_.reserve(*h, *primary, std::move(secondaries), bump.chunk_version, now);
-  lease_waiters_[h->value].push_back({t, true});
-  fx.events.push_back({event_level::info, "lease_reserved chunk=" + h->to_string() +
+  leases_.reserve(h, *primary, std::move(secondaries), bump.chunk_version, now);
+  lease_waiters_[h.value].push_back({t, true});
+  fx.events.push_back({event_level::info, "lease_reserved chunk=" + h.to_string() +
                                               " primary=" + primary->to_string() +
                                               " version=" + std::to_string(bump.chunk_version)});
-  return fx;
 }
 
 void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
@@ -144,9 +168,13 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
   std::vector<lease_claim_entry> claims;
   auto healthy = healthy_servers();
   for (auto& c : hb.leases) {
-    // No extension while a secondary is not healthy: mutations fail until the lease runs out
+    // A chunk that became shared is not renewed: its lease runs out, the next one copies it.
+    // (Snapshots and commits refuse to share a leased chunk, so this is a second line.) Nor
+    // is one with a secondary that is not healthy: mutations fail until the lease runs out
     // and the next one is granted without it.
-    bool extend = c.extend;
+    auto* e = meta_.chunks().find(chunk_handle{c.handle});
+    bool extend = c.extend && (e == nullptr || e->refcount <= 1) &&
+                  !snapshot_waits_for(chunk_handle{c.handle}, now);
     if (auto* l = leases_.find(chunk_handle{c.handle}))
       for (auto& n : l->secondaries) extend = extend && healthy.count(n) > 0;
     claims.push_back({chunk_handle{c.handle}, c.chunk_version, extend});

@@ -148,6 +148,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const request_record& x) { return apply_request(x, now); },
                         [&](const bump_version_record& x) { return apply_bump(x); },
                         [&](const grow_record& x) { return apply_grow(x); },
+                        [&](const cow_record& x) { return apply_cow(x); },
                     },
                     r);
 }

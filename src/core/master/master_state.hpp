@@ -132,6 +132,18 @@ class master_state {
                                     core::time_point now) const;
   bool grows(const grow_record& r) const;
 
+  // snapshot PATH (version_snapshot.cpp): a new version of the file equal to its newest one
+  // (same chunks, size and chunk size), as a commit record sharing every chunk (refcount + 1,
+  // nothing copied); `max_versions` applies as for a put. `wall_ms`: its mtime.
+  result<commit_record> validate_snapshot(std::string_view path, uint64_t wall_ms) const;
+  // Copy-on-write: chunk `chunk_index` of the newest version (`version_number`) of `path` is
+  // `old_handle`, shared (refcount > 1), and becomes `new_handle`, allocated and uncommitted.
+  // conflict when the file moved on (another newest version, another chunk there, no longer
+  // shared): the lease request that started the copy is answered "ask again".
+  result<cow_record> validate_cow(std::string_view path, uint64_t version_number,
+                                  uint64_t chunk_index, chunk_handle old_handle,
+                                  chunk_handle new_handle) const;
+
   // -- apply: the only way the persistent state changes -----------------------------------------
   result<void> apply(const log_record& r, core::time_point now);
 
@@ -198,6 +210,9 @@ class master_state {
   result<void> apply_request(const request_record& r, core::time_point now);
   result<void> apply_bump(const bump_version_record& r);
   result<void> apply_grow(const grow_record& r);
+  result<void> apply_cow(const cow_record& r);
+  // The checks validate_cow and apply_cow share; the version that will change.
+  result<const version_info*> check_cow(const cow_record& r) const;
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
 

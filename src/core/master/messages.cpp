@@ -16,6 +16,8 @@ const char* to_string(ns_op op) {
       return "stat";
     case ns_op::rename:
       return "mv";
+    case ns_op::snapshot:
+      return "snapshot";
   }
   return "unknown";
 }
@@ -148,10 +150,14 @@ bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b) 
                                                  b.used_bytes, b.added, b.removed, b.copies,
                                                  b.reads);
 }
+bool operator==(const local_copy& a, const local_copy& b) {
+  return std::tie(a.from_handle, a.to_handle, a.chunk_version) ==
+         std::tie(b.from_handle, b.to_handle, b.chunk_version);
+}
 bool operator==(const heartbeat_reply& a, const heartbeat_reply& b) {
-  return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions,
-                  a.master_term) == std::tie(b.registered, b.delete_chunks, b.copy_chunks, b.leases,
-                                             b.versions, b.master_term);
+  return std::tie(a.registered, a.delete_chunks, a.copy_chunks, a.leases, a.versions, a.master_term,
+                  a.local_copies) == std::tie(b.registered, b.delete_chunks, b.copy_chunks,
+                                              b.leases, b.versions, b.master_term, b.local_copies);
 }
 bool operator==(const lease_claim& a, const lease_claim& b) {
   return std::tie(a.handle, a.chunk_version, a.extend) ==

@@ -30,6 +30,10 @@ enum class ns_op : uint8_t {
   list = 3,    // a directory's entries; a file lists itself
   stat = 4,
   rename = 5,  // mv path -> to (a file or a directory with everything below it)
+  // A new version of the file `path` equal to its newest, sharing every chunk (nothing is
+  // copied until a lease asks to mutate a shared chunk: copy-on-write). Answered like a
+  // commit: versions = {the version it created}.
+  snapshot = 6,
 };
 
 const char* to_string(ns_op op);
@@ -261,6 +265,15 @@ struct copy_instruction {
   std::string token;
 };
 
+// Copy-on-write (core/master/master_cow.cpp): copy chunk `from_handle`, held here, to the new
+// chunk `to_handle` on this chunkserver's own disk, with the same bytes, length and CRC32C at
+// `chunk_version`; the copy is durable before it is reported (added) with a heartbeat.
+struct local_copy {
+  uint64_t from_handle = 0;
+  uint64_t to_handle = 0;
+  uint64_t chunk_version = 0;
+};
+
 struct heartbeat_reply {
   bool registered = false;  // false: the master does not know us (restart): register again
   std::vector<uint64_t> delete_chunks;        // orphans, dropped versions, stale replicas
@@ -268,6 +281,7 @@ struct heartbeat_reply {
   std::vector<lease_grant> leases;            // grants and renewals for this primary
   std::vector<version_update> versions;       // new chunk versions of replicas held here
   uint64_t master_term = 0;                   // as in registration_ack (fencing)
+  std::vector<local_copy> local_copies = {};  // copy-on-write copies to make here
 };
 
 // A client asks for the lease on one chunk: the chunk `chunk_index` of the newest version of
@@ -336,6 +350,7 @@ bool operator==(const chunk_report& a, const chunk_report& b);
 bool operator==(const copy_result& a, const copy_result& b);
 bool operator==(const chunk_reads& a, const chunk_reads& b);
 bool operator==(const copy_instruction& a, const copy_instruction& b);
+bool operator==(const local_copy& a, const local_copy& b);
 bool operator==(const chunkserver_registration& a, const chunkserver_registration& b);
 bool operator==(const registration_ack& a, const registration_ack& b);
 bool operator==(const chunkserver_heartbeat& a, const chunkserver_heartbeat& b);

@@ -183,10 +183,24 @@ inline bool content_may_change(const chunk_meta& m) {
   return m.chunk_version > 1;
 }
 
+// Copy-on-write of one chunk before its first lease (master_cow.cpp): chunk `chunk_index` of
+// version `version_number` of `path` was `old_handle`, shared with another version or a trash
+// entry; the chunkservers copied it locally to `new_handle` (allocated, uncommitted), which now
+// takes its place with the old chunk's metadata (version, size, CRC) and refcount 1; the old
+// chunk loses that reference and stays with the versions that still list it. Mutations then
+// lease the new handle, so they never change bytes another version reads.
+struct cow_record {
+  std::string path;
+  uint64_t version_number = 0;
+  uint64_t chunk_index = 0;
+  chunk_handle old_handle;
+  chunk_handle new_handle;
+};
+
 using log_record =
     std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
                  trash_record, restore_record, purge_record, drain_record, rename_record,
-                 request_record, bump_version_record, grow_record>;
+                 request_record, bump_version_record, grow_record, cow_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -203,6 +217,7 @@ enum class record_kind : uint8_t {
   request = 11,       // request_record: id, outcome, then the inner record (its kind byte + fields)
   bump_version = 12,  // bump_version_record: a lease grant's new chunk version
   grow = 13,          // grow_record: a mutation past a file's end
+  copy_on_write = 14,  // cow_record: a shared chunk replaced by its local copy before a lease
 };
 
 record_kind kind_of(const log_record& r);

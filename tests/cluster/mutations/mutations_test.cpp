@@ -289,6 +289,38 @@ TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
   expect_replicas_identical("/s");
 }
 
+TEST_F(Mutations, ASnapshotTakenDuringAppendsStaysUnchanged) {
+  put("/a", "");
+  constexpr int lines = 8000;  // still appending when the snapshot is taken
+  spit(c.dir() + "/alines", numbered_lines("s", lines));
+  process appender(client_argv({"append", "/a", c.dir() + "/alines", "--each-line"}),
+                   c.dir() + "/alines.log");
+  // Once some records are in, snapshot: the older version is frozen, appends go on in the
+  // newest (the snapshot waits for the running lease to end, copy-on-write follows).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return cli({"stat", "/a"}).out.find(" 0 bytes") == std::string::npos;
+      },
+      30s));
+  auto snap = cli({"snapshot", "/a"}, 5000);
+  ASSERT_EQ(snap.exit_code, 0) << snap.err;
+  EXPECT_EQ(snap.out, "2\n");
+  auto frozen = cli({"get", "/a", c.dir() + "/frozen", "--version", "1"});
+  ASSERT_EQ(frozen.exit_code, 0) << frozen.err;
+  ASSERT_TRUE(wait_until([&] { return !appender.running(); }, 240s));
+  EXPECT_EQ(appender.status(), 0) << slurp(c.dir() + "/alines.log");
+  auto later = cli({"get", "/a", c.dir() + "/later", "--version", "1"});
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_TRUE(slurp(c.dir() + "/frozen") == slurp(c.dir() + "/later"))
+      << "version 1 changed after the snapshot";
+  auto newest = cli({"cat", "/a", "--records"});
+  ASSERT_EQ(newest.exit_code, 0) << newest.err;
+  expect_each_record_once(newest.out, {"s"}, lines);
+  auto old = cli({"cat", "/a", "--records", "--version", "1"});
+  EXPECT_LT(old.out.size(), newest.out.size());
+  EXPECT_EQ(newest.out.compare(0, old.out.size(), old.out), 0) << "the snapshot is a prefix";
+}
+
 TEST_F(Mutations, BadInputGetsOneClearError) {
   put("/b", random_bytes(1000, 6));
   spit(c.dir() + "/x", "x");

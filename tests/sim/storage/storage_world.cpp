@@ -356,6 +356,14 @@ void world::link_effects(addr a, chunkserver::link_effects fx) {
       s.added.erase(h);
       s.removed.insert(h);
     }
+  // Copy-on-write orders (chunk_store::copy_local): durable at once, reported like a push.
+  for (auto& c : fx.local_copies) {
+    auto from = s.chunks.find(c.from_handle);
+    if (from == s.chunks.end() || s.chunks.count(c.to_handle) > 0) continue;  // refused
+    s.chunks[c.to_handle] = {c.chunk_version, from->second.bytes};
+    s.removed.erase(c.to_handle);
+    s.added[c.to_handle] = {c.to_handle, c.chunk_version, from->second.bytes.size()};
+  }
   if (fx.drop_master) s.pending_rid = 0;
   if (fx.connect_after)
     schedule(std::chrono::duration_cast<milliseconds>(*fx.connect_after), timer_kind::cs_connect,

@@ -62,6 +62,16 @@ TEST(MasterLink, CopyOrdersOfTheCurrentGenerationAreCarriedOutOthersDropped) {
   EXPECT_TRUE(l.on_heartbeat_reply(gen - 1, {true, {}, {order}, {}, {}}).copy_chunks.empty());
 }
 
+TEST(MasterLink, CopyOnWriteOrdersAreHandedToTheOwner) {
+  uint64_t gen = 0;
+  auto l = registered_link(gen);
+  heartbeat_reply r{true, {}, {}, {}, {}};
+  r.local_copies = {{42, 43, 3}};
+  EXPECT_EQ(l.on_heartbeat_reply(gen, r).local_copies, (std::vector<local_copy>{{42, 43, 3}}));
+  // A reply of an older generation (or a deposed master) orders nothing.
+  EXPECT_TRUE(l.on_heartbeat_reply(gen - 1, r).local_copies.empty());
+}
+
 TEST(MasterLink, AMasterThatForgotUsGetsAFullReportAgain) {
   uint64_t gen = 0;
   auto l = registered_link(gen);

@@ -39,6 +39,7 @@ std::vector<log_record> one_of_each() {
           commit_record{
               "/a/f", 4, 1700000000000, 65536, 5, {{chunk_handle{77}, 1, 65536, 0xdeadbeef}}}},
       bump_version_record{chunk_handle{77}, 9},
+      cow_record{"/a/f", 6, 2, chunk_handle{77}, chunk_handle{91}},
   };
 }
 
@@ -78,6 +79,11 @@ bool same(const rename_record& a, const rename_record& b) {
 }
 bool same(const bump_version_record& a, const bump_version_record& b) {
   return a.handle == b.handle && a.chunk_version == b.chunk_version;
+}
+bool same(const cow_record& a, const cow_record& b) {
+  return a.path == b.path && a.version_number == b.version_number &&
+         a.chunk_index == b.chunk_index && a.old_handle == b.old_handle &&
+         a.new_handle == b.new_handle;
 }
 bool same(const log_record& a, const log_record& b);
 bool same(const request_record& a, const request_record& b) {

@@ -91,7 +91,10 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                     {1, 2, 3},
                                     {{4, 5, 6, 7, 0xdeadbeef, {nid(17100), 17101}, "tok"}},
                                     {{15, 2, 9900}},
-                                    {{16, 3}}}));
+                                    {{16, 3}},
+                                    7,
+                                    {{17, 18, 4}}}));
+  EXPECT_ROUNDTRIP((ns_request{ns_op::snapshot, "/a/f", "", 0xfeedfacecafebeefull, 43}));
   EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
   EXPECT_ROUNDTRIP((lease_reply{
       ns_status::busy, "later", 7, 3, {nid(17100), 17101}, {{nid(17200), 17201}}, 5000, true}));
@@ -119,6 +122,7 @@ TEST(StorageMessages, OperationsHaveStableWireValues) {
   EXPECT_EQ(static_cast<int>(ns_op::remove), 2);
   EXPECT_EQ(static_cast<int>(ns_op::list), 3);
   EXPECT_EQ(static_cast<int>(ns_op::stat), 4);
+  EXPECT_EQ(static_cast<int>(ns_op::snapshot), 6);
   EXPECT_EQ(static_cast<int>(ns_status::unavailable), 10);
   EXPECT_EQ(static_cast<int>(ns_status::no_servers), 11);
 }
@@ -137,6 +141,8 @@ TEST(StorageMessages, RegisteredUnderStableNames) {
   EXPECT_EQ(name(typeid(put_commit)), "dfs::put_commit");
   EXPECT_EQ(name(typeid(status_request)), "dfs::status_request");
   EXPECT_EQ(name(typeid(status_reply)), "dfs::status_reply");
+  EXPECT_EQ(name(typeid(heartbeat_reply)), "dfs::heartbeat_reply_v5");
+  EXPECT_EQ(name(typeid(local_copy)), "dfs::local_copy");
 }
 
 }  // namespace

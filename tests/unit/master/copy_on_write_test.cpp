@@ -1,0 +1,370 @@
+// master_core's snapshot and copy-on-write (master_cow.cpp): a snapshot shares every chunk of
+// the newest version; a lease asked on a shared chunk first has its holders copy it locally,
+// logs the cow_record once the copies are reported, and grants the lease on the copy; the
+// older version keeps the old chunk; waiters join; a copy that never comes fails them.
+#include <gtest/gtest.h>
+
+#include "core/master/master_core.hpp"
+#include "unit/master/test_util.hpp"
+
+namespace dfs::master {
+namespace {
+
+using namespace std::chrono_literals;
+using test::t0;
+
+const std::vector<uint16_t> ports = {17100, 17200, 17300};
+
+node_id cs(uint16_t port) {
+  return node_id{"127.0.0.1", port, 1};
+}
+
+core_options options(uint32_t max_versions = 5) {
+  core_options o;
+  o.write_quorum = 2;
+  o.meta.replication = 3;
+  o.meta.max_versions = max_versions;
+  o.default_chunk_size_bytes = 1024;
+  o.lease.duration = 10s;
+  o.lease.max_drift_ppm = 10000;
+  o.lease.offer_timeout = 3s;
+  return o;
+}
+
+struct cluster {
+  master_core c;
+  std::vector<log_record> log;  // every durable record, for replay
+  std::vector<uint64_t> handles;
+  core::time_point now;
+
+  explicit cluster(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {}
+
+  master_effects flush() {
+    master_effects all;
+    while (auto b = c.take_batch()) {
+      log.insert(log.end(), b->records.begin(), b->records.end());
+      auto fx = c.on_batch_durable(b->id, true, 10, now);
+      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
+    }
+    return all;
+  }
+  heartbeat_reply heartbeat(uint16_t port, std::vector<lease_claim> leases = {},
+                            std::vector<chunk_report> added = {}, master_effects* out = nullptr) {
+    chunkserver_heartbeat hb;
+    hb.id = cs(port);
+    hb.capacity_bytes = hb.free_bytes = 1 << 30;
+    hb.added = std::move(added);
+    hb.leases = std::move(leases);
+    master_effects fx;
+    auto r = c.on_heartbeat(hb, now, fx);
+    if (out != nullptr) *out = std::move(fx);
+    return r;
+  }
+  std::vector<chunk_handle> chunks_of(uint64_t number) const {
+    auto vs = c.meta().versions("/f", 100);
+    for (auto& v : *vs)
+      if (v.number == number) return v.chunks;
+    return {};
+  }
+  uint32_t refs(uint64_t h) const {
+    auto* e = c.meta().chunks().find(chunk_handle{h});
+    return e == nullptr ? 0 : e->refcount;
+  }
+  // The replay of the durable log gives the live state.
+  void expect_replay_equal() {
+    master_core replayed(c.options(), node_id{"127.0.0.1", 17000, 1});
+    ASSERT_TRUE(replayed.recover({}, log, now).ok());
+    EXPECT_EQ(replayed.meta().canonical_dump(), c.meta().canonical_dump());
+  }
+};
+
+// Three chunkservers and /f (three chunks, each on all three), past the restart wait-out.
+cluster make_cluster(uint32_t max_versions = 5) {
+  cluster k(options(max_versions));
+  k.now = t0();
+  EXPECT_TRUE(k.c.recover({}, {}, k.now).ok());
+  for (uint16_t p : ports) {
+    master_effects fx;
+    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, k.now,
+                          fx);
+  }
+  (void)k.c.on_put(1, {"/f", 2500, 0}, k.now);
+  auto b = k.c.take_batch();
+  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
+  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
+  for (auto& ch : plan.chunks) ch.crc32c = static_cast<uint32_t>(0xabc0 + ch.handle);
+  (void)k.c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
+  k.flush();
+  for (auto& ch : plan.chunks) k.handles.push_back(ch.handle);
+  k.now += 10s + options().lease.margin();
+  return k;
+}
+
+const ns_reply* ns_of(const master_effects& fx, request_token t) {
+  for (auto& r : fx.replies)
+    if (r.token == t) return std::get_if<ns_reply>(&r.reply);
+  return nullptr;
+}
+
+const lease_reply* lease_of(const master_effects& fx, request_token t) {
+  for (auto& r : fx.replies)
+    if (r.token == t) return std::get_if<lease_reply>(&r.reply);
+  return nullptr;
+}
+
+ns_request snapshot_of(const std::string& path, uint64_t request_no = 0) {
+  return {ns_op::snapshot, path, {}, request_no == 0 ? 0u : 77u, request_no};
+}
+
+// Takes a snapshot of /f, durable; returns the version it created.
+uint64_t snapshot(cluster& k, uint64_t request_no = 1) {
+  auto fx = k.c.on_request(50, snapshot_of("/f", request_no), k.now, 5000);
+  EXPECT_TRUE(fx.replies.empty());  // answered once durable
+  auto durable = k.flush();
+  auto* r = ns_of(durable, 50);
+  EXPECT_NE(r, nullptr);
+  if (r == nullptr) return 0;
+  EXPECT_EQ(r->status, ns_status::ok) << r->error;
+  EXPECT_EQ(r->versions.size(), 1u);
+  return r->versions.empty() ? 0 : r->versions[0].number;
+}
+
+TEST(FileSnapshot, SharesEveryChunkOfTheNewestVersionWithoutCopying) {
+  auto k = make_cluster();
+  EXPECT_EQ(snapshot(k), 2u);
+  EXPECT_EQ(k.chunks_of(2), k.chunks_of(1));
+  for (auto h : k.handles) EXPECT_EQ(k.refs(h), 2u);
+  auto vs = k.c.meta().versions("/f", 10);
+  ASSERT_EQ(vs->size(), 2u);
+  EXPECT_EQ(vs->at(1).size_bytes, 2500u);
+  EXPECT_EQ(vs->at(1).chunk_size_bytes, 1024u);
+  EXPECT_EQ(vs->at(1).mtime_ms, 5000u);
+  // One logged record (a commit wrapped with its request id), no allocation, no copy.
+  auto* q = std::get_if<request_record>(&k.log.back());
+  ASSERT_NE(q, nullptr);
+  EXPECT_TRUE(std::holds_alternative<commit_record>(q->op));
+  EXPECT_EQ(k.c.cows_in_flight(), 0u);
+  k.expect_replay_equal();
+}
+
+TEST(FileSnapshot, ARetriedRequestIsAnsweredWithTheFirstVersionNotAppliedAgain) {
+  auto k = make_cluster();
+  EXPECT_EQ(snapshot(k, 1), 2u);
+  auto again = k.c.on_request(51, snapshot_of("/f", 1), k.now, 6000);
+  auto all = k.flush();
+  auto* r = ns_of(again, 51) != nullptr ? ns_of(again, 51) : ns_of(all, 51);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, ns_status::ok) << r->error;
+  ASSERT_EQ(r->versions.size(), 1u);
+  EXPECT_EQ(r->versions[0].number, 2u);
+  EXPECT_EQ(k.c.meta().versions("/f", 10)->size(), 2u);
+  for (auto h : k.handles) EXPECT_EQ(k.refs(h), 2u);
+  // A new request number is a new snapshot.
+  EXPECT_EQ(snapshot(k, 2), 3u);
+}
+
+TEST(FileSnapshot, KeepsAtMostMaxVersionsAndTheSharedChunksLive) {
+  auto k = make_cluster(2);
+  EXPECT_EQ(snapshot(k, 1), 2u);
+  EXPECT_EQ(snapshot(k, 2), 3u);
+  auto vs = k.c.meta().versions("/f", 10);
+  ASSERT_EQ(vs->size(), 2u);
+  EXPECT_EQ(vs->front().number, 2u);
+  for (auto h : k.handles) EXPECT_EQ(k.refs(h), 2u);  // versions 2 and 3
+  k.expect_replay_equal();
+}
+
+TEST(FileSnapshot, BadInputGetsOneClearError) {
+  auto k = make_cluster();
+  auto missing = k.c.on_request(1, snapshot_of("/nope"), k.now, 1);
+  ASSERT_NE(ns_of(missing, 1), nullptr);
+  EXPECT_EQ(ns_of(missing, 1)->status, ns_status::not_found);
+  auto dir = k.c.on_request(2, snapshot_of("/"), k.now, 1);
+  ASSERT_NE(ns_of(dir, 2), nullptr);
+  EXPECT_EQ(ns_of(dir, 2)->status, ns_status::is_a_directory);
+  auto bad = k.c.on_request(3, snapshot_of("relative"), k.now, 1);
+  ASSERT_NE(ns_of(bad, 3), nullptr);
+  EXPECT_EQ(ns_of(bad, 3)->status, ns_status::invalid_path);
+}
+
+TEST(FileSnapshot, IsRefusedWhileAChunkOfTheFileIsLeased) {
+  auto k = make_cluster();
+  (void)k.c.on_lease(10, {"/f", 1, 0}, k.now);  // not shared: a plain grant
+  k.flush();
+  auto fx = k.c.on_request(11, snapshot_of("/f"), k.now, 1);
+  ASSERT_NE(ns_of(fx, 11), nullptr);
+  EXPECT_EQ(ns_of(fx, 11)->status, ns_status::busy);
+  EXPECT_NE(ns_of(fx, 11)->error.find("chunk " + chunk_handle{k.handles[1]}.to_string()),
+            std::string::npos)
+      << ns_of(fx, 11)->error;
+  EXPECT_EQ(k.c.meta().versions("/f", 10)->size(), 1u);
+}
+
+TEST(CopyOnWrite, ALeaseByHandleOnASharedChunkIsRefused) {
+  auto k = make_cluster();
+  snapshot(k);
+  auto fx = k.c.on_lease(10, {"", 0, k.handles[0]}, k.now);
+  ASSERT_NE(lease_of(fx, 10), nullptr);
+  EXPECT_EQ(lease_of(fx, 10)->status, ns_status::conflict);
+  EXPECT_EQ(lease_of(fx, 10)->error, "chunk " + chunk_handle{k.handles[0]}.to_string() +
+                                         " is shared with another version: ask by path and index");
+  EXPECT_FALSE(fx.flush);
+}
+
+TEST(CopyOnWrite, SharedChunkIsCopiedOnItsHoldersThenTheCopyIsLeased) {
+  auto k = make_cluster();
+  snapshot(k);
+  auto old = k.handles[1];
+  auto fx = k.c.on_lease(10, {"/f", 1, 0}, k.now);
+  EXPECT_TRUE(fx.replies.empty());
+  EXPECT_TRUE(fx.flush);  // the new handle's allocation
+  EXPECT_EQ(k.c.cows_in_flight(), 1u);
+  EXPECT_EQ(k.c.leases().find(chunk_handle{old}), nullptr);  // never leased
+  // No order before the allocation is durable.
+  EXPECT_TRUE(k.heartbeat(ports[0]).local_copies.empty());
+  k.flush();
+  ASSERT_TRUE(std::holds_alternative<allocate_record>(k.log.back()));
+  auto copy = std::get<allocate_record>(k.log.back()).first.value;
+  // A second request for the same chunk joins the copy.
+  auto join = k.c.on_lease(11, {"/f", 1, 0}, k.now);
+  EXPECT_TRUE(join.replies.empty());
+  EXPECT_FALSE(join.flush);
+  EXPECT_EQ(k.c.cows_in_flight(), 1u);
+  // Every holder is told to copy it locally, once.
+  for (auto p : ports) {
+    auto r = k.heartbeat(p);
+    ASSERT_EQ(r.local_copies.size(), 1u) << p;
+    EXPECT_EQ(r.local_copies[0], (local_copy{old, copy, 1}));
+    EXPECT_TRUE(k.heartbeat(p).local_copies.empty());
+  }
+  // Two copies reported: the third live holder is still waited for.
+  (void)k.heartbeat(ports[0], {}, {{copy, 1, 1024}});
+  (void)k.heartbeat(ports[1], {}, {{copy, 1, 1024}});
+  EXPECT_EQ(k.c.cows_in_flight(), 1u);
+  // A copy with another size does not count.
+  (void)k.heartbeat(ports[2], {}, {{copy, 1, 1000}});
+  EXPECT_EQ(k.c.cows_in_flight(), 1u);
+  master_effects done;
+  (void)k.heartbeat(ports[2], {}, {{copy, 1, 1024}}, &done);
+  EXPECT_EQ(k.c.cows_in_flight(), 0u);
+  EXPECT_TRUE(done.flush || !k.c.idle());
+  EXPECT_TRUE(done.replies.empty());  // the lease is not granted yet
+  // The newest version names the copy, the old one the shared chunk, each once referenced.
+  EXPECT_EQ(k.chunks_of(2).at(1).value, copy);
+  EXPECT_EQ(k.chunks_of(1).at(1).value, old);
+  EXPECT_EQ(k.chunks_of(2).at(0).value, k.handles[0]);
+  EXPECT_EQ(k.refs(old), 1u);
+  EXPECT_EQ(k.refs(copy), 1u);
+  EXPECT_EQ(k.refs(k.handles[0]), 2u);
+  auto* e = k.c.meta().chunks().find(chunk_handle{copy});
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->meta.size_bytes, 1024u);
+  EXPECT_EQ(e->meta.crc32c, k.c.meta().chunks().find(chunk_handle{old})->meta.crc32c);
+  EXPECT_EQ(e->replicas.size(), 3u);
+  // The cow record, then the bump of the copy, in one durable batch.
+  k.flush();
+  ASSERT_GE(k.log.size(), 2u);
+  auto* cow = std::get_if<cow_record>(&k.log[k.log.size() - 2]);
+  ASSERT_NE(cow, nullptr);
+  EXPECT_EQ(cow->path, "/f");
+  EXPECT_EQ(cow->version_number, 2u);
+  EXPECT_EQ(cow->chunk_index, 1u);
+  EXPECT_EQ(cow->old_handle.value, old);
+  EXPECT_EQ(cow->new_handle.value, copy);
+  auto* bump = std::get_if<bump_version_record>(&k.log.back());
+  ASSERT_NE(bump, nullptr);
+  EXPECT_EQ(bump->handle.value, copy);
+  // The lease on the copy: offered to its primary, answered to both waiters once confirmed.
+  auto* l = k.c.leases().find(chunk_handle{copy});
+  ASSERT_NE(l, nullptr);
+  auto primary = l->primary;
+  auto r = k.heartbeat(primary.port);
+  ASSERT_EQ(r.leases.size(), 1u);
+  master_effects ack;
+  (void)k.heartbeat(primary.port, {{copy, 2, false}}, {}, &ack);
+  for (request_token t : {10, 11}) {
+    auto* reply = lease_of(ack, t);
+    ASSERT_NE(reply, nullptr) << t;
+    EXPECT_EQ(reply->status, ns_status::ok) << reply->error;
+    EXPECT_EQ(reply->handle, copy);
+    EXPECT_EQ(reply->chunk_version, 2u);
+    EXPECT_EQ(reply->granted, t == 10);
+  }
+  // The shared chunk keeps its version: the old version reads it unchanged.
+  EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{old})->meta.chunk_version, 1u);
+  EXPECT_EQ(k.c.leases().find(chunk_handle{old}), nullptr);
+  k.expect_replay_equal();
+  // The next lease of that chunk needs no copy: it is the copy's lease.
+  auto again = k.c.on_lease(12, {"/f", 1, 0}, k.now);
+  ASSERT_NE(lease_of(again, 12), nullptr);
+  EXPECT_EQ(lease_of(again, 12)->handle, copy);
+}
+
+TEST(CopyOnWrite, ACopyThatNeverComesFailsItsWaitersAtTheDeadline) {
+  auto k = make_cluster();
+  snapshot(k);
+  auto old = k.handles[0];
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  (void)k.c.on_lease(11, {"/f", 0, 0}, k.now);
+  for (auto p : ports) (void)k.heartbeat(p);  // orders handed out, nothing reported
+  k.now += 2s;
+  for (auto p : ports) (void)k.heartbeat(p);
+  EXPECT_TRUE(k.c.on_tick(k.now).replies.empty());
+  k.now += 1s + 1ms;
+  auto fx = k.c.on_tick(k.now);
+  for (request_token t : {10, 11}) {
+    auto* r = lease_of(fx, t);
+    ASSERT_NE(r, nullptr) << t;
+    EXPECT_EQ(r->status, ns_status::unavailable);
+    EXPECT_EQ(r->error, "copy-on-write of chunk " + chunk_handle{old}.to_string() +
+                            " did not complete; ask again");
+  }
+  EXPECT_EQ(k.c.cows_in_flight(), 0u);
+  EXPECT_EQ(k.chunks_of(2).at(0).value, old);  // nothing changed
+  EXPECT_EQ(k.refs(old), 2u);
+}
+
+TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
+  auto k = make_cluster();
+  snapshot(k);
+  (void)k.c.on_lease(10, {"/f", 2, 0}, k.now);
+  k.flush();
+  auto copy = std::get<allocate_record>(k.log.back()).first.value;
+  for (auto p : ports) (void)k.heartbeat(p);
+  (void)k.heartbeat(ports[0], {}, {{copy, 1, 2500 - 2048}});
+  EXPECT_EQ(k.c.cows_in_flight(), 1u);
+  k.now += 3s;
+  for (auto p : ports) (void)k.heartbeat(p);
+  (void)k.c.on_tick(k.now);
+  EXPECT_EQ(k.c.cows_in_flight(), 0u);
+  EXPECT_EQ(k.chunks_of(2).at(2).value, copy);
+  auto* e = k.c.meta().chunks().find(chunk_handle{copy});
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->replicas.size(), 1u);  // repair copies the rest
+  k.flush();
+  auto* l = k.c.leases().find(chunk_handle{copy});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, cs(ports[0]));
+}
+
+TEST(CopyOnWrite, ASnapshotDuringTheCopyMakesItAskAgain) {
+  auto k = make_cluster();
+  snapshot(k, 1);
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  auto copy = std::get<allocate_record>(k.log.back()).first.value;
+  EXPECT_EQ(snapshot(k, 2), 3u);  // version 2 is no longer the newest
+  for (auto p : ports) (void)k.heartbeat(p);
+  master_effects fx;
+  for (auto p : ports) (void)k.heartbeat(p, {}, {{copy, 1, 1024}}, &fx);
+  auto* r = lease_of(fx, 10);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, ns_status::unavailable);
+  EXPECT_NE(r->error.find("no longer the newest version; ask again"), std::string::npos)
+      << r->error;
+  EXPECT_EQ(k.refs(k.handles[0]), 3u);
+}
+
+}  // namespace
+}  // namespace dfs::master
