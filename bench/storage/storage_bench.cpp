@@ -4,7 +4,8 @@
 //   lookups/s, local disk sequential write (with fsync) / cold read, loopback TCP MiB/s.
 // --masters 3 runs the same with three replicated masters (issue 15: the metadata log goes
 // through Raft), plus the failover phase: SIGKILL the active master, time until a client's
-// small put succeeds again (and until a standby says it is active).
+// small put succeeds again (and until a standby says it is active). The mutations phase
+// (issue 13; --mutations-only) times record appends and random 64 KiB writes.
 // Output: a table, or one JSON object with --json. Not part of ctest (scripts/bench storage).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,8 +24,10 @@
 #include <random>
 #include <thread>
 
+#include "client/file_mutator.hpp"
 #include "client/storage_client.hpp"
 #include "common/dfs_cluster.hpp"
+#include "core/records/record_frame.hpp"
 #include "proto/system_setup.hpp"
 #include "storage/dir_sync_group.hpp"
 #include "via_http.hpp"
@@ -148,6 +151,8 @@ double per_second(caf::actor_system& sys, const dfs::config& cfg, size_t n, size
 }
 
 struct bench_options {
+  size_t records = 4000;  // mutations phase: 4 KiB records appended by 8 clients to one file
+  size_t writes = 2000;   // mutations phase: random 64 KiB writes into the big file
   uint64_t big_mib = 1024;
   size_t files = 10000, threads = 16;
   int masters = 1;       // 1, or 3 replicated masters (port blocks 0..masters-1)
@@ -437,6 +442,89 @@ std::map<std::string, double> failover_phase(const bench_options& o) {
   return r;
 }
 
+// Mutations (issue 13), on a fresh 1-master, 3-chunkserver cluster:
+// - append_4k_records_s: 8 clients append 4 KiB records (framed as `append` frames them) to
+//   one file at once. Bound by the chain: every record is pushed to 3 replicas, ordered by
+//   one primary per chunk and made durable (fsync) on all three before it is acknowledged,
+//   so records of one chunk go through one primary's serial order and three disks' fsyncs.
+// - write_64k_mib_s: clients write 64 KiB at random offsets of a big_mib file. Bound by the
+//   same fsync per write on three replicas (and the block read-modify-write of the chunk
+//   store for unaligned writes); spread over the file's chunks, so over all primaries.
+std::map<std::string, double> mutations_phase(const bench_options& o) {
+  dfs::test::dfs_cluster cl;
+  master_group m{cl, 1};
+  std::vector<std::string> common = m.sets();
+  common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
+  common.insert(common.end(), o.sets.begin(), o.sets.end());
+  cl.set_common(common);
+  m.start_all();
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  dfs::config cfg = client_config(cl, m, o);
+  caf::actor_system_config caf_cfg;
+  dfs::configure_actor_system(caf_cfg, cfg);
+  caf::actor_system sys{caf_cfg};
+  std::map<std::string, double> r;
+  dfs::storage_client c(sys, cfg);
+  if (!dfs::test::wait_until(
+          [&] {
+            try {
+              return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
+                     m.console({"chunkservers"}).find("3 healthy") != std::string::npos;
+            } catch (...) {
+              return false;
+            }
+          },
+          30s))
+    throw std::runtime_error("mutations cluster did not come up");
+  // Runs `per_client(mutator, i)` for i in [0, n) on `clients` threads, each with its own
+  // storage client and file_mutator (its lease cache); returns seconds.
+  auto timed = [&](size_t n, size_t clients,
+                   const std::function<void(dfs::file_mutator&, size_t)>& f) {
+    std::atomic<size_t> next{0}, errors{0};
+    auto t0 = clk::now();
+    std::vector<std::thread> ts;
+    for (size_t t = 0; t < clients; ++t)
+      ts.emplace_back([&] {
+        dfs::storage_client sc(sys, cfg);
+        dfs::file_mutator mu(sc);
+        for (size_t i; (i = next++) < n;) {
+          try {
+            f(mu, i);
+          } catch (const std::exception& e) {
+            if (errors++ == 0) std::cerr << "bench: " << e.what() << "\n";
+          }
+        }
+        try {
+          mu.flush();
+        } catch (const std::exception& e) {
+          std::cerr << "bench: " << e.what() << "\n";
+        }
+      });
+    for (auto& t : ts) t.join();
+    if (errors > 0) throw std::runtime_error(std::to_string(errors) + " mutations failed");
+    return secs_since(t0);
+  };
+  c.put_bytes("", "/log", 0);
+  std::string payload(4096 - dfs::records::header_bytes, 'r');
+  auto secs = timed(o.records, 8, [&](dfs::file_mutator& mu, size_t i) {
+    mu.append("/log",
+              dfs::records::frame({dfs::storage_client::process_client_id(), i + 1}, payload));
+  });
+  r["append_4k_records_s"] = double(o.records) / secs;
+  auto big = cl.dir() + "/big";
+  write_random(big, o.big_mib << 20);
+  c.put(big, "/big", 0);
+  ::unlink(big.c_str());
+  std::string block(64 << 10, 'w');
+  uint64_t span = (o.big_mib << 20) - block.size();
+  secs = timed(o.writes, 8, [&](dfs::file_mutator& mu, size_t i) {
+    std::mt19937_64 rng(i);
+    mu.write("/big", rng() % span, block);
+  });
+  r["write_64k_mib_s"] = double(o.writes * block.size()) / (1 << 20) / secs;
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -444,7 +532,7 @@ int main(int argc, char** argv) {
   bool json = false;
   bench_options o;
   size_t runs = 1, pause_s = 0;
-  bool rereplicate_only = false, failover_only = false;
+  bool rereplicate_only = false, failover_only = false, mutations_only = false;
   app.add_flag("--json", json, "one JSON object on stdout");
   app.add_option("--big-mib", o.big_mib, "size of the large file (MiB)");
   app.add_option("--files", o.files, "number of 4 KiB files");
@@ -459,6 +547,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({1, 3}));
   app.add_flag("--failover-only", failover_only,
                "only the failover phase (3 masters): SIGKILL the active master, time a put");
+  app.add_flag("--mutations-only", mutations_only,
+               "only the mutations phase: record appends and random 64 KiB writes");
+  app.add_option("--records", o.records, "4 KiB records appended in the mutations phase");
+  app.add_option("--writes", o.writes, "random 64 KiB writes in the mutations phase");
   app.add_option("--failovers", o.failovers, "rounds of the failover phase (default 5)")
       ->check(CLI::PositiveNumber);
   app.add_option("--via", o.via, "native (default) or http: also through a fileserver's gateway")
@@ -467,16 +559,19 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   CLI11_PARSE(app, argc, argv);
   if (failover_only) o.masters = 3;
-  bool only_phase = rereplicate_only || failover_only;
+  bool only_phase = rereplicate_only || failover_only || mutations_only;
   std::map<std::string, std::vector<double>> all;
   for (size_t i = 0; i < std::max<size_t>(runs, 1); ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::seconds(pause_s));
     std::map<std::string, double> one;
     try {
       if (!only_phase) one = run_once(o);
-      if (!failover_only)
+      if (!failover_only && !rereplicate_only)
+        for (auto& [k, v] : mutations_phase(o)) one[k] = v;
+      if (mutations_only) {
+      } else if (!failover_only)
         for (auto& [k, v] : rereplicate_once(o)) one[k] = v;
-      if (o.masters > 1 && !rereplicate_only)
+      if (o.masters > 1 && !rereplicate_only && !mutations_only)
         for (auto& [k, v] : failover_phase(o)) one[k] = v;
     } catch (const std::exception& e) {
       std::cerr << "bench: " << e.what() << "\n";

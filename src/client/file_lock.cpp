@@ -8,7 +8,9 @@
 #include <iostream>
 #include <map>
 
+#include "client/storage_client.hpp"
 #include "client/storage_error.hpp"
+#include "common/escape.hpp"
 #include "common/logging.hpp"
 
 namespace dfs {
@@ -116,6 +118,16 @@ bool drop_session_lock(const std::string& path) {
 
 void release_session_locks() {
   session_locks().clear();
+}
+
+std::unique_ptr<held_lock> exclusive_lock(storage_client& client, const std::string& remote) {
+  if (auto* held = session_lock(remote)) {
+    if (held->mode() == lock_mode::exclusive) return nullptr;
+    throw storage_error("--locked: this session holds a shared lock on " +
+                        escape_unprintable(remote) + "; unlock it first");
+  }
+  return std::make_unique<held_lock>(client.system(), client.cfg(), remote, lock_mode::exclusive,
+                                     client.cfg().lock.default_ttl_ms);
 }
 
 }  // namespace dfs

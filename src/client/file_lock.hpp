@@ -50,6 +50,13 @@ class held_lock {
 // "user@host pid N": how other clients' errors and the console name this process.
 std::string lock_owner_name();
 
+class storage_client;
+// --locked (put, edit, write, append): the exclusive lock of `remote` for the command's
+// duration (null when this shell session holds it already; a shared one there must be
+// unlocked first: releasing ours would drop it, since the master knows one holder per
+// process). Throws storage_error.
+std::unique_ptr<held_lock> exclusive_lock(storage_client& client, const std::string& remote);
+
 // The shell's session locks: held until `unlock` or the end of the shell.
 void set_shell_session(bool on);
 bool in_shell_session();

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "client/file_lock.hpp"
 #include "client/file_mutator.hpp"
 #include "common/escape.hpp"
 #include "common/limits.hpp"
@@ -59,30 +60,42 @@ constexpr uint64_t max_input_bytes = 4 * limits::max_chunk_size_bytes;
 }  // namespace
 
 int run_write_command(storage_client& client, const std::vector<std::string>& args) {
-  if (args.size() != 4) throw storage_error("usage: write REMOTE OFFSET LOCAL|-");
-  auto offset = parse_offset(args[2]);
-  auto data = read_input(args[3], max_input_bytes);
+  std::vector<std::string> pos;
+  bool locked = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--locked")
+      locked = true;
+    else
+      pos.push_back(args[i]);
+  }
+  if (pos.size() != 3) throw storage_error("usage: write REMOTE OFFSET LOCAL|- [--locked]");
+  auto offset = parse_offset(pos[1]);
+  auto data = read_input(pos[2], max_input_bytes);
+  auto lock = locked ? exclusive_lock(client, pos[0]) : nullptr;
   file_mutator m(client);
-  auto size = m.write(args[1], offset, data);
-  std::cout << escape_unprintable(args[1]) << ": wrote " << data.size() << " bytes at " << offset
+  auto size = m.write(pos[0], offset, data);
+  std::cout << escape_unprintable(pos[0]) << ": wrote " << data.size() << " bytes at " << offset
             << ", size " << size << "\n";
   return 0;
 }
 
 int run_append_command(storage_client& client, const std::vector<std::string>& args) {
   std::vector<std::string> pos;
-  bool each_line = false;
+  bool each_line = false, locked = false;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--each-line")
       each_line = true;
+    else if (args[i] == "--locked")
+      locked = true;
     else if (args[i].size() > 1 && args[i][0] == '-')
       throw storage_error("append: unknown option '" + escape_unprintable(args[i]) + "'");
     else
       pos.push_back(args[i]);
   }
-  if (pos.size() != 2) throw storage_error("usage: append REMOTE LOCAL|- [--each-line]");
+  if (pos.size() != 2) throw storage_error("usage: append REMOTE LOCAL|- [--each-line] [--locked]");
   auto data = read_input(pos[1], max_input_bytes);
   if (data.empty()) throw storage_error("append: nothing to append (an empty record)");
+  auto lock = locked ? exclusive_lock(client, pos[0]) : nullptr;
   file_mutator m(client);
   if (!each_line) {
     auto at = m.append(pos[0], framed(data));

@@ -158,19 +158,6 @@ unsigned parse_jobs(std::map<std::string, std::string>& f) {
   return static_cast<unsigned>(n);
 }
 
-// --locked: the exclusive lock of `remote` for the command's duration (null when this shell
-// session holds it already; a shared one there must be unlocked first: releasing ours would
-// drop it, since the master knows one holder per process).
-std::unique_ptr<held_lock> exclusive_lock(storage_client& client, const std::string& remote) {
-  if (auto* held = session_lock(remote)) {
-    if (held->mode() == lock_mode::exclusive) return nullptr;
-    throw storage_error("--locked: this session holds a shared lock on " +
-                        escape_unprintable(remote) + "; unlock it first");
-  }
-  return std::make_unique<held_lock>(client.system(), client.cfg(), remote, lock_mode::exclusive,
-                                     client.cfg().lock.default_ttl_ms);
-}
-
 int cmd_put(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
@@ -586,14 +573,16 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"versions", guarded("versions REMOTE N [LOCAL]",
                            "the newest N versions; with LOCAL, saved as LOCAL.v<N>", cmd_versions)},
       {"store", guarded("store HOST:PORT", "the chunks a chunkserver holds", cmd_store)},
-      {"write", guarded("write REMOTE OFFSET LOCAL|-",
+      {"write", guarded("write REMOTE OFFSET LOCAL|- [--locked]",
                         "write LOCAL's bytes at OFFSET of the newest version (in place; past the "
                         "end: the file grows, a hole reads as zeros)",
                         cmd_write)},
-      {"append", guarded("append REMOTE LOCAL|- [--each-line]",
-                         "record append: LOCAL as one record (--each-line: every line one), at "
-                         "an offset the chunk's primary chooses; at least once",
-                         cmd_append)},
+      {"append",
+       guarded("append REMOTE LOCAL|- [--each-line] [--locked]",
+               "record append: LOCAL as one record (--each-line: every line one), at "
+               "an offset the chunk's primary chooses; at least once; --locked: holding the file's "
+               "exclusive lock",
+               cmd_append)},
       {"verify", guarded("verify REMOTE",
                          "every replica's version, length and checksum per chunk; exit 1 if the "
                          "replicas of a chunk differ",

@@ -132,7 +132,12 @@ TEST_F(Mutations, WritesChangeTheNewestVersionInPlaceAndGrowTheFile) {
   EXPECT_NE(st.out.find(std::to_string(model.size()) + " bytes"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("version 1 of 1"), std::string::npos) << "in place: " << st.out;
   expect_replicas_identical("/f");
-  // Stdin works too.
+  // Holding the file's exclusive lock for the write.
+  spit(c.dir() + "/lk", "locked!");
+  auto lk = cli({"write", "/f", "7", c.dir() + "/lk", "--locked"});
+  EXPECT_EQ(lk.exit_code, 0) << lk.err;
+  model.replace(7, 7, "locked!");
+  EXPECT_TRUE(get("/f") == model);
   auto r = cli({"write", "/f", "0", "-"});  // empty stdin: nothing to write
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("nothing to write"), std::string::npos) << r.err;

@@ -40,6 +40,7 @@ std::vector<log_record> one_of_each() {
               "/a/f", 4, 1700000000000, 65536, 5, {{chunk_handle{77}, 1, 65536, 0xdeadbeef}}}},
       bump_version_record{chunk_handle{77}, 9},
       cow_record{"/a/f", 6, 2, chunk_handle{77}, chunk_handle{91}},
+      grow_record{"/a/g", 4, 200000, {chunk_meta{chunk_handle{92}, 1, 0, 0}}},
   };
 }
 
@@ -84,6 +85,10 @@ bool same(const cow_record& a, const cow_record& b) {
   return a.path == b.path && a.version_number == b.version_number &&
          a.chunk_index == b.chunk_index && a.old_handle == b.old_handle &&
          a.new_handle == b.new_handle;
+}
+bool same(const grow_record& a, const grow_record& b) {
+  return a.path == b.path && a.version_number == b.version_number && a.size_bytes == b.size_bytes &&
+         a.chunks == b.chunks;
 }
 bool same(const log_record& a, const log_record& b);
 bool same(const request_record& a, const request_record& b) {

@@ -96,8 +96,22 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                     {{17, 18, 4}}}));
   EXPECT_ROUNDTRIP((ns_request{ns_op::snapshot, "/a/f", "", 0xfeedfacecafebeefull, 43}));
   EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
-  EXPECT_ROUNDTRIP((lease_reply{
-      ns_status::busy, "later", 7, 3, {nid(17100), 17101}, {{nid(17200), 17201}}, 5000, true}));
+  EXPECT_ROUNDTRIP((lease_reply{ns_status::busy,
+                                "later",
+                                7,
+                                3,
+                                {nid(17100), 17101},
+                                {{nid(17200), 17201}},
+                                5000,
+                                true,
+                                "lease-capability"}));
+  EXPECT_ROUNDTRIP(
+      (grow_request{"/f",
+                    3,
+                    200000,
+                    2,
+                    {{9, 1, 0, 0, {{nid(17100), 17101}}, {}, false}, {10, 1, 0, 0, {}, "t", true}},
+                    0xabcdefull}));
   EXPECT_ROUNDTRIP(
       (lock_request{lock_op::renew, "/f", lock_mode::exclusive, 3000, 2000, 42, "alice@h pid 7"}));
   EXPECT_ROUNDTRIP((lock_reply{ns_status::busy, "held by bob", 1234}));
