@@ -82,6 +82,26 @@ class dfs_cluster {
     common_sets_.insert(common_sets_.end(), sets.begin(), sets.end());
   }
 
+  // How many chunkservers the master console at `index` lists as healthy.
+  int healthy_chunkservers(int index) {
+    auto r = admin(index, {"chunkservers"});
+    int n = 0;
+    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
+    return n;
+  }
+  // A command-line client of this cluster (its client certificate, no console log), with
+  // `sets` as --set overrides, then `args`.
+  std::vector<std::string> client_argv(const std::vector<std::string>& sets,
+                                       const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "client", "--set",
+                                     "log.console=false"};
+    for (auto& s : sets) argv.insert(argv.end(), {"--set", s});
+    auto tls = tls_args("client");
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+
   process& proc(const std::string& name) { return *procs_.at(name); }
   void kill9(const std::string& name) { procs_.at(name)->kill_now(); }
 

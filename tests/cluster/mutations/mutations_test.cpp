@@ -61,30 +61,13 @@ struct Mutations : ::testing::Test {
     ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   std::vector<std::string> client_argv(const std::vector<std::string>& args,
                                        uint32_t timeout_ms = 5000) {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     "client",
-                                     "--set",
-                                     "master.address=" + master_addr,
-                                     "--set",
-                                     "log.console=false",
-                                     "--set",
-                                     "lease.duration_ms=3000",
-                                     "--set",
-                                     "client.timeout_ms=" + std::to_string(timeout_ms)};
-    auto tls = c.tls_args("client");
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    return c.client_argv({"master.address=" + master_addr, "lease.duration_ms=3000",
+                          "client.timeout_ms=" + std::to_string(timeout_ms)},
+                         args);
   }
 
   run_result cli(const std::vector<std::string>& args, uint32_t timeout_ms = 5000) {
