@@ -86,86 +86,83 @@ bool decode(std::string_view in, mutate_reply_msg& out) {
   return r.done();
 }
 
-std::string encode(const peer_mutation& p) {
-  auto& m = p.body;
+// Every peer frame: from, handle, version, the message's own fields, token. `fields(w)` /
+// `fields(r)` write or read the middle; decode also checks `valid` on the whole message.
+template <class M, class Write>
+std::string encode_peer(const peer_msg<M>& p, Write fields) {
   wire_writer w;
   put_endpoint(w, p.from);
-  w.u64(m.handle).u64(m.chunk_version).u64(m.serial).u16(u16_of(m.kind));
-  w.u64(m.offset).u64(m.length).u64(m.data.value).str(p.token);
-  return w.take();
-}
-
-bool decode(std::string_view in, peer_mutation& out) {
-  wire_reader r(in);
-  out = {};
-  auto& m = out.body;
-  if (!get_endpoint(r, out.from)) return false;
-  m.handle = r.u64();
-  m.chunk_version = r.u64();
-  m.serial = r.u64();
-  if (!get_enum(r, m.kind, cs::mutation_kind::pad)) return false;
-  m.offset = r.u64();
-  m.length = r.u64();
-  m.data.value = r.u64();
-  out.token = r.str(max_token_bytes);
-  return r.done() && m.handle != 0 && m.serial != 0 && m.length != 0 &&
-         m.length <= limits::max_chunk_size_bytes && m.offset <= limits::max_chunk_size_bytes;
-}
-
-std::string encode(const peer_ack& p) {
-  wire_writer w;
-  put_endpoint(w, p.from);
-  w.u64(p.body.handle).u64(p.body.chunk_version).u64(p.body.serial).u16(u16_of(p.body.status));
+  w.u64(p.body.handle).u64(p.body.chunk_version);
+  fields(w);
   w.str(p.token);
   return w.take();
 }
 
-bool decode(std::string_view in, peer_ack& out) {
+template <class M, class Read>
+bool decode_peer(std::string_view in, peer_msg<M>& out, Read fields) {
   wire_reader r(in);
   out = {};
   if (!get_endpoint(r, out.from)) return false;
   out.body.handle = r.u64();
   out.body.chunk_version = r.u64();
-  out.body.serial = r.u64();
-  if (!get_enum(r, out.body.status, cs::ack_status::out_of_sync)) return false;
+  if (!fields(r)) return false;
   out.token = r.str(max_token_bytes);
   return r.done() && out.body.handle != 0;
+}
+
+std::string encode(const peer_mutation& p) {
+  auto& m = p.body;
+  return encode_peer(p, [&](wire_writer& w) {
+    w.u64(m.serial).u16(u16_of(m.kind)).u64(m.offset).u64(m.length).u64(m.data.value);
+  });
+}
+
+bool decode(std::string_view in, peer_mutation& out) {
+  auto& m = out.body;
+  return decode_peer(in, out,
+                     [&](wire_reader& r) {
+                       m.serial = r.u64();
+                       if (!get_enum(r, m.kind, cs::mutation_kind::pad)) return false;
+                       m.offset = r.u64();
+                       m.length = r.u64();
+                       m.data.value = r.u64();
+                       return true;
+                     }) &&
+         m.serial != 0 && m.length != 0 && m.length <= limits::max_chunk_size_bytes &&
+         m.offset <= limits::max_chunk_size_bytes;
+}
+
+std::string encode(const peer_ack& p) {
+  return encode_peer(p, [&](wire_writer& w) { w.u64(p.body.serial).u16(u16_of(p.body.status)); });
+}
+
+bool decode(std::string_view in, peer_ack& out) {
+  return decode_peer(in, out, [&](wire_reader& r) {
+    out.body.serial = r.u64();
+    return get_enum(r, out.body.status, cs::ack_status::out_of_sync);
+  });
 }
 
 std::string encode(const peer_resend& p) {
-  wire_writer w;
-  put_endpoint(w, p.from);
-  w.u64(p.body.handle).u64(p.body.chunk_version).u64(p.body.next_serial).str(p.token);
-  return w.take();
+  return encode_peer(p, [&](wire_writer& w) { w.u64(p.body.next_serial); });
 }
 
 bool decode(std::string_view in, peer_resend& out) {
-  wire_reader r(in);
-  out = {};
-  if (!get_endpoint(r, out.from)) return false;
-  out.body.handle = r.u64();
-  out.body.chunk_version = r.u64();
-  out.body.next_serial = r.u64();
-  out.token = r.str(max_token_bytes);
-  return r.done() && out.body.handle != 0;
+  return decode_peer(in, out, [&](wire_reader& r) {
+    out.body.next_serial = r.u64();
+    return true;
+  });
 }
 
 std::string encode(const peer_gone& p) {
-  wire_writer w;
-  put_endpoint(w, p.from);
-  w.u64(p.body.handle).u64(p.body.chunk_version).u64(p.body.serial).str(p.token);
-  return w.take();
+  return encode_peer(p, [&](wire_writer& w) { w.u64(p.body.serial); });
 }
 
 bool decode(std::string_view in, peer_gone& out) {
-  wire_reader r(in);
-  out = {};
-  if (!get_endpoint(r, out.from)) return false;
-  out.body.handle = r.u64();
-  out.body.chunk_version = r.u64();
-  out.body.serial = r.u64();
-  out.token = r.str(max_token_bytes);
-  return r.done() && out.body.handle != 0;
+  return decode_peer(in, out, [&](wire_reader& r) {
+    out.body.serial = r.u64();
+    return true;
+  });
 }
 
 }  // namespace dfs::net
