@@ -42,6 +42,11 @@ bool chunk_table::release(chunk_handle h) {
   if (it == chunks_.end()) return false;
   if (--it->second.refcount > 0) return false;
   for (const auto& n : it->second.replicas) by_node_[n].erase(h.value);
+  // Held replicas of a freed chunk are orphans: their holders delete them.
+  if (auto hd = held_.find(h.value); hd != held_.end()) {
+    for (const auto& [n, e] : hd->second) deferred_[n].to_delete.push_back(h);
+    held_.erase(hd);
+  }
   chunks_.erase(it);
   return true;
 }
@@ -58,9 +63,21 @@ void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
   if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);
   auto bn = by_node_.find(n);
   if (bn != by_node_.end()) bn->second.erase(h.value);
+  forget_held(h.value, n);
+}
+
+void chunk_table::forget_held(uint64_t h, const node_id& n) {
+  auto hd = held_.find(h);
+  if (hd == held_.end()) return;
+  hd->second.erase(n);
+  if (hd->second.empty()) held_.erase(hd);
 }
 
 void chunk_table::drop_node(const node_id& n) {
+  for (auto hd = held_.begin(); hd != held_.end();) {
+    hd->second.erase(n);
+    hd = hd->second.empty() ? held_.erase(hd) : std::next(hd);
+  }
   auto bn = by_node_.find(n);
   if (bn == by_node_.end()) return;
   for (auto h : bn->second) {
@@ -87,6 +104,12 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
   bool may_change = content_may_change(meta);
   auto& entry = it->second;
   bool current_known = entry.replicas.size() > entry.behind.size();
+  forget_held(e.handle.value, n);  // this report replaces a held one
+  if (e.chunk_version < meta.chunk_version && now < hold_until_ && !current_known &&
+      entry.handed_version == 0) {
+    held_[e.handle.value][n] = e;  // stale or merely behind: known once the others reported
+    return;
+  }
   if (e.chunk_version > meta.chunk_version) {
     out.newer_than_master.push_back(e.handle);
     drop_replica(e.handle, n);
@@ -102,8 +125,8 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     // version. With a current replica known, an older one missed mutations: stale (below).
     // Once a newer lease was handed out (this life), only the replicas it names follow it (a
     // secondary applies nothing of a version before storing it); any other is stale.
-    // (Known gap: right after a master restart a stale replica reporting before every current
-    // one is taken for this case.)
+    // Right after a restart such reports are held first (hold_older_reports_until), so that a
+    // stale replica reporting before the current ones is not taken for this case.
     add_replica(e.handle, n);
     entry.behind.insert(n);
     out.behind.push_back(e.handle);
@@ -114,7 +137,25 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
   } else {
     add_replica(e.handle, n);
     entry.behind.erase(n);
+    if (held_.count(e.handle.value) > 0) rejudge_held(e.handle.value, now);  // now stale
   }
+}
+
+void chunk_table::rejudge_held(uint64_t h, core::time_point now) {
+  auto reports = std::move(held_.at(h));
+  held_.erase(h);
+  for (const auto& [n, e] : reports) judge(n, e, now, deferred_[n]);
+}
+
+void chunk_table::settle_held(core::time_point now) {
+  if (now < hold_until_ || held_.empty()) return;
+  while (!held_.empty()) rejudge_held(held_.begin()->first, now);
+}
+
+size_t chunk_table::held_count() const {
+  size_t n = 0;
+  for (const auto& [h, nodes] : held_) n += nodes.size();
+  return n;
 }
 
 report_reply chunk_table::on_full_report(const node_id& n,
@@ -159,6 +200,8 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
   chunks_.clear();
   uncommitted_.clear();
   by_node_.clear();
+  held_.clear();
+  deferred_.clear();
   for (const auto& m : chunks) chunks_[m.handle.value].meta = m;
   for (auto h : uncommitted) uncommitted_[h.value] = grace_deadline;
 }

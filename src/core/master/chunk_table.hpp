@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "common/node_id.hpp"
@@ -107,6 +108,19 @@ class chunk_table {
   report_reply on_incremental_report(const node_id& n, const std::vector<chunk_report_entry>& added,
                                      const std::vector<chunk_handle>& removed,
                                      core::time_point now);
+  // After a restart the master cannot tell a stale replica from one that only missed a version
+  // bump (it crashed after logging the bump, before any replica heard of it): both report an
+  // older version. Until `until` (the restart's lease wait-out: by then every live chunkserver
+  // has reported), such reports are held: neither counted nor deleted. A replica reporting the
+  // current version in the meantime makes the held ones stale; at `until` (settle_held) the
+  // rest are judged as usual, i.e. kept as behind when no current replica turned up.
+  void hold_older_reports_until(core::time_point until) { hold_until_ = until; }
+  void settle_held(core::time_point now);
+  size_t held_count() const;
+  // Judgements about other nodes than the one reporting (held replicas settled by a report or
+  // by settle_held): to be sent to those nodes.
+  std::map<node_id, report_reply> take_deferred() { return std::exchange(deferred_, {}); }
+
   // Chunks with fewer than `replication` replicas, fewest first, then by handle.
   std::vector<under_replicated_entry> under_replicated(uint32_t replication) const;
   size_t chunks_on(const node_id& n) const;
@@ -122,10 +136,17 @@ class chunk_table {
   void judge(const node_id& n, const chunk_report_entry& e, core::time_point now,
              report_reply& out);
 
+  void forget_held(uint64_t h, const node_id& n);
+  // Judges the held reports of `h` again (into deferred_), now that they can be decided.
+  void rejudge_held(uint64_t h, core::time_point now);
+
   uint64_t next_handle_ = 1;
   std::map<uint64_t, chunk_entry> chunks_;
   std::map<uint64_t, core::time_point> uncommitted_;  // handle -> grace deadline
   std::map<node_id, std::set<uint64_t>> by_node_;     // replica index for reports and node loss
+  core::time_point hold_until_{};
+  std::map<uint64_t, std::map<node_id, chunk_report_entry>> held_;  // handle -> held reports
+  std::map<node_id, report_reply> deferred_;
 };
 
 }  // namespace dfs::master

@@ -90,6 +90,10 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
     ever_leased = ever_leased || e.meta.chunk_version > 1;
   leases_ = lease_table(opts_.lease,
                         ever_leased ? now : now - opts_.lease.duration - opts_.lease.margin());
+  // For as long, a replica reporting an older version may be stale or merely behind a bump
+  // this master logged just before it stopped: held until the others have reported.
+  if (ever_leased)
+    meta_.hold_older_reports_until(now + opts_.lease.duration + opts_.lease.margin());
   records_since_checkpoint_ = records.size();
   last_checkpoint_ = now;
   return {};
@@ -305,6 +309,7 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
   // it missed (chunk_table::judge).
   version_updates_.erase(r.id);
   note_behind(r.id, rep.behind);
+  send_deferred(fx);
   note_cow_copies(r.id, r.chunks);
   fx.events.push_back({event_level::info, "chunk_report node=" + r.id.to_string() +
                                               " chunks=" + std::to_string(r.chunks.size()) +
@@ -345,6 +350,7 @@ heartbeat_reply master_core::on_heartbeat(const chunkserver_heartbeat& hb, core:
     reply.delete_chunks.insert(reply.delete_chunks.end(), stale.begin(), stale.end());
     confirm_versions(hb.id, hb.added);
     note_behind(hb.id, rep.behind);
+    send_deferred(fx);
   }
   leases_on_heartbeat(hb, now, reply, fx);
   cows_on_heartbeat(hb, now, reply, fx);
@@ -370,6 +376,8 @@ master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   leases_on_tick(now, fx);
   advance_cows(now, fx);
   for (auto& a : locks_.on_tick(now)) fx.replies.push_back({a.token, std::move(a.reply)});
+  meta_.settle_held(now);
+  send_deferred(fx);
   plan_repairs(now, fx);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
@@ -485,6 +493,22 @@ void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
 master_core::batch* master_core::newest_undurable() {
   if (!open_.records.empty()) return &open_;
   return in_flight_ ? &*in_flight_ : nullptr;
+}
+
+// Judgements of held replicas (chunk_table::hold_older_reports_until) reach their chunkservers
+// with a later heartbeat reply: deletions through the collector's queue, versions as updates.
+void master_core::send_deferred(master_effects& fx) {
+  for (auto& [n, rep] : meta_.take_deferred()) {
+    fx.events.push_back({event_level::info, "held_replicas_judged node=" + n.to_string() +
+                                                " stale=" + std::to_string(rep.to_delete.size()) +
+                                                " behind=" + std::to_string(rep.behind.size())});
+    auto now_del = durable_deletes(n, to_values(rep.to_delete));
+    if (!now_del.empty()) {
+      auto& q = pending_deletes_[n];
+      q.insert(q.end(), now_del.begin(), now_del.end());
+    }
+    note_behind(n, rep.behind);
+  }
 }
 
 std::vector<uint64_t> master_core::durable_deletes(const node_id& n,

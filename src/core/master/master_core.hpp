@@ -283,6 +283,7 @@ class master_core {
   void leases_on_node_gone(const node_id& n, master_effects& fx);
   // Replicas that reported an older version with the current bytes: tell them the version.
   void note_behind(const node_id& n, const std::vector<chunk_handle>& behind);
+  void send_deferred(master_effects& fx);
   void confirm_versions(const node_id& n, const std::vector<chunk_report>& reported);
   ns_reply layout_reply(const file_layout& l) const;
   std::set<node_id> healthy_servers() const;  // chunkservers the registry calls healthy

@@ -178,6 +178,10 @@ class master_state {
   // A replica that no longer counts (found corrupt, trimmed): never handed to readers again.
   void drop_replica(chunk_handle h, const node_id& n) { chunks_.drop_replica(h, n); }
   void on_node_down(const node_id& n) { chunks_.drop_node(n); }
+  // Restart: older-version reports wait until `until` (chunk_table::hold_older_reports_until).
+  void hold_older_reports_until(core::time_point until) { chunks_.hold_older_reports_until(until); }
+  void settle_held(core::time_point now) { chunks_.settle_held(now); }
+  std::map<node_id, report_reply> take_deferred() { return chunks_.take_deferred(); }
   std::vector<under_replicated_entry> under_replicated() const {
     return chunks_.under_replicated(opts_.replication);
   }
