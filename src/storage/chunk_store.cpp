@@ -66,7 +66,7 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
   }
   std::lock_guard hl(handle_mutex(e.handle));
   if (stat(e.handle)) return already_stored(e.handle);
-  auto m = files_.store(e.handle, e.chunk_version, data);
+  auto m = files_.store(e.handle, e.chunk_version, data, cs::pushed_format(data.size()));
   if (!m) return m;
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
   {
@@ -191,7 +191,8 @@ cs::result<void> chunk_store::set_version_locked(const cs::chunk_meta& m, uint64
     data = files_.read(m.handle, 0, m.length_bytes);  // verified: a bad replica is not re-signed
   }
   if (!data) return data.err();
-  auto nm = files_.store(m.handle, version, *data);
+  // A version bump means a lease: writes follow, so the one rewrite makes it in-place already.
+  auto nm = files_.store(m.handle, version, *data, cs::chunk_file_version_mutable);
   if (!nm) return nm.err();
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
   installed(*nm);

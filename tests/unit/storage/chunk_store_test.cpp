@@ -151,6 +151,28 @@ TEST(ChunkStoreWrites, RefusesBadWritesWithOneError) {
   EXPECT_EQ(s->corrupt_replicas(), 0u);
 }
 
+// Large pushed chunks are stored in place-writable form at once, and a version bump (a lease)
+// converts a small one: neither a lease nor the first write rewrites a large chunk again.
+TEST(ChunkStoreWrites, LargePushesAndVersionBumpsStoreTheInPlaceFormat) {
+  test::temp_dir tmp;
+  auto s = opened(tmp.path());
+  auto large = pattern(cs::in_place_from_bytes);
+  commit(*s, chunk_handle{20}, 1, large);
+  EXPECT_EQ(s->stat(chunk_handle{20})->format, cs::chunk_file_version_mutable);
+  expect_chunk(*s, chunk_handle{20}, large, 1);
+  auto small = pattern(cs::in_place_from_bytes - 1);
+  commit(*s, chunk_handle{21}, 1, small);
+  EXPECT_EQ(s->stat(chunk_handle{21})->format, cs::chunk_file_version);
+  ASSERT_TRUE(s->set_version(chunk_handle{21}, 2).ok());
+  EXPECT_EQ(s->stat(chunk_handle{21})->format, cs::chunk_file_version_mutable);
+  expect_chunk(*s, chunk_handle{21}, small, 2);
+  ASSERT_TRUE(s->write_at(chunk_handle{20}, 5, "in place", 1).ok());
+  write_model(large, 5, "in place");
+  auto reopened = opened(tmp.path());
+  expect_chunk(*reopened, chunk_handle{20}, large, 1);
+  expect_chunk(*reopened, chunk_handle{21}, small, 2);
+}
+
 TEST(ChunkStoreWrites, PadToAndVersion) {
   test::temp_dir tmp;
   auto s = opened(tmp.path());
