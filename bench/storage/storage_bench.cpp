@@ -532,7 +532,7 @@ int main(int argc, char** argv) {
   bool json = false;
   bench_options o;
   size_t runs = 1, pause_s = 0;
-  bool rereplicate_only = false, failover_only = false, mutations_only = false;
+  bool rereplicate_only = false, failover_only = false, mutations_only = false, basic_only = false;
   app.add_flag("--json", json, "one JSON object on stdout");
   app.add_option("--big-mib", o.big_mib, "size of the large file (MiB)");
   app.add_option("--files", o.files, "number of 4 KiB files");
@@ -549,6 +549,9 @@ int main(int argc, char** argv) {
                "only the failover phase (3 masters): SIGKILL the active master, time a put");
   app.add_flag("--mutations-only", mutations_only,
                "only the mutations phase: record appends and random 64 KiB writes");
+  app.add_flag(
+      "--basic-only", basic_only,
+      "only the put/get and small-file figures (with --via http: also through the gateway)");
   app.add_option("--records", o.records, "4 KiB records appended in the mutations phase");
   app.add_option("--writes", o.writes, "random 64 KiB writes in the mutations phase");
   app.add_option("--failovers", o.failovers, "rounds of the failover phase (default 5)")
@@ -566,12 +569,12 @@ int main(int argc, char** argv) {
     std::map<std::string, double> one;
     try {
       if (!only_phase) one = run_once(o);
-      if (!failover_only && !rereplicate_only)
+      if (!failover_only && !rereplicate_only && !basic_only)
         for (auto& [k, v] : mutations_phase(o)) one[k] = v;
-      if (mutations_only) {
+      if (mutations_only || basic_only) {
       } else if (!failover_only)
         for (auto& [k, v] : rereplicate_once(o)) one[k] = v;
-      if (o.masters > 1 && !rereplicate_only && !mutations_only)
+      if (o.masters > 1 && !rereplicate_only && !mutations_only && !basic_only)
         for (auto& [k, v] : failover_phase(o)) one[k] = v;
     } catch (const std::exception& e) {
       std::cerr << "bench: " << e.what() << "\n";
