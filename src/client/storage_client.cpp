@@ -500,7 +500,9 @@ ns_version storage_client::put_stream(const std::function<size_t(char*, size_t)>
         cv.wait(lk, [&] { return failed || next == i; });
         if (failed) throw storage_error("upload aborted");
         lk.unlock();
-        std::string buf(plan.chunks[i].size_bytes, '\0');
+        std::string buf;  // huge pages: a fresh 64 MiB buffer per chunk faults page by page
+        reserve_big(buf, plan.chunks[i].size_bytes);
+        buf.resize(plan.chunks[i].size_bytes);
         try {
           for (size_t got = 0; got < buf.size();) {
             auto n = read(buf.data() + got, buf.size() - got);
