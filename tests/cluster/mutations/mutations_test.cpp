@@ -99,6 +99,30 @@ struct Mutations : ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("every replica identical"), std::string::npos) << r.out;
   }
+  // The index of a secondary of chunk 0 of `path` (taking a lease on it); 0 on failure.
+  int secondary_of_chunk0(const std::string& path) {
+    auto l = cli({"lease", path, "0"});
+    EXPECT_EQ(l.exit_code, 0) << l.err;
+    auto p = l.out.find("secondary ");
+    EXPECT_NE(p, std::string::npos) << l.out;
+    if (l.exit_code != 0 || p == std::string::npos) return 0;
+    auto addr = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
+    for (int i = 1; i <= 4; ++i)
+      if (c.addr_of(i) == addr) return i;
+    ADD_FAILURE() << "no chunkserver at " << addr;
+    return 0;
+  }
+  // Waits until every chunk of `path` has three replicas again (repair), all identical.
+  void expect_three_identical_replicas(const std::string& path) {
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto v = cli({"verify", path});
+          return v.exit_code == 0 && std::count(v.out.begin(), v.out.end(), '\n') >= 3 * 2 + 1;
+        },
+        60s))
+        << cli({"verify", path}).out;
+    expect_replicas_identical(path);
+  }
 };
 
 TEST_F(Mutations, WritesChangeTheNewestVersionInPlaceAndGrowTheFile) {
@@ -251,15 +275,8 @@ TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
   auto model = random_bytes(100000, 7);
   put("/s", model);
   // Take down one replica of chunk 0, write while it is down, bring it back.
-  auto l = cli({"lease", "/s", "0"});
-  ASSERT_EQ(l.exit_code, 0) << l.err;
-  auto p = l.out.find("secondary ");
-  ASSERT_NE(p, std::string::npos) << l.out;
-  auto down = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
-  int victim = 0;
-  for (int i = 1; i <= 4; ++i)
-    if (c.addr_of(i) == down) victim = i;
-  ASSERT_NE(victim, 0) << down;
+  int victim = secondary_of_chunk0("/s");
+  ASSERT_NE(victim, 0);
   c.kill9("cs" + std::to_string(victim));
   write("/s", 10, random_bytes(2000, 8), model);  // waits out the lease that names it
   c.start("cs" + std::to_string(victim), "chunkserver", victim);
@@ -267,14 +284,7 @@ TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
   // The master knows its replica is stale: reads never see the old bytes, and repair makes
   // three current replicas again.
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(get("/s") == model);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto v = cli({"verify", "/s"});
-        return v.exit_code == 0 && std::count(v.out.begin(), v.out.end(), '\n') >= 3 * 2 + 1;
-      },
-      60s))
-      << cli({"verify", "/s"}).out;
-  expect_replicas_identical("/s");
+  expect_three_identical_replicas("/s");
 }
 
 // After a master restart, a stale replica that reports before the current ones must not be
@@ -282,15 +292,8 @@ TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
 TEST_F(Mutations, AStaleReplicaReportingFirstAfterAMasterRestartIsNeverRead) {
   auto model = random_bytes(100000, 9);
   put("/r", model);
-  auto l = cli({"lease", "/r", "0"});
-  ASSERT_EQ(l.exit_code, 0) << l.err;
-  auto p = l.out.find("secondary ");
-  ASSERT_NE(p, std::string::npos) << l.out;
-  auto down = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
-  int victim = 0;
-  for (int i = 1; i <= 4; ++i)
-    if (c.addr_of(i) == down) victim = i;
-  ASSERT_NE(victim, 0) << down;
+  int victim = secondary_of_chunk0("/r");
+  ASSERT_NE(victim, 0);
   c.kill9("cs" + std::to_string(victim));
   write("/r", 10, random_bytes(2000, 10), model);
   // Everything stops; the master and the stale replica come back first, then the others.
@@ -306,14 +309,7 @@ TEST_F(Mutations, AStaleReplicaReportingFirstAfterAMasterRestartIsNeverRead) {
   // The stale replica is not listed: the listed ones agree, and reads are the written bytes.
   expect_replicas_identical("/r");
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(get("/r") == model);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto v = cli({"verify", "/r"});
-        return v.exit_code == 0 && std::count(v.out.begin(), v.out.end(), '\n') >= 3 * 2 + 1;
-      },
-      60s))
-      << cli({"verify", "/r"}).out;
-  expect_replicas_identical("/r");
+  expect_three_identical_replicas("/r");
 }
 
 TEST_F(Mutations, ASnapshotTakenDuringAppendsStaysUnchanged) {

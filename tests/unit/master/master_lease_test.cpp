@@ -3,6 +3,8 @@
 // restart wait-out; replay keeps the bumped version.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "core/master/master_core.hpp"
 #include "unit/master/test_util.hpp"
 
@@ -179,32 +181,6 @@ TEST(MasterLease, BadInputGetsOneClearError) {
   EXPECT_NE(lease_of(dir, 4)->status, ns_status::ok);
 }
 
-TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsTheVersion) {
-  auto k = make_cluster();
-  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
-  k.flush();
-  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
-  auto start = k.now + 1s;
-  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
-  EXPECT_EQ(fresh.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 2u);
-  for (uint16_t p : {17100, 17200, 17300}) {
-    master_effects fx;
-    (void)fresh.on_register(
-        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{k.handle, 2, 100}}}, start,
-        fx);
-  }
-  auto early = fresh.on_lease(1, {"/f", 0, 0}, start + 10s);
-  ASSERT_NE(lease_of(early, 1), nullptr);
-  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
-  EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
-  // A replica at the old version while others hold the current one missed mutations: stale.
-  master_effects fx;
-  auto ack = fresh.on_register({cs(17400), 17401, "", 1 << 30, 1 << 30, 0, {{k.handle, 1, 100}}},
-                               start, fx);
-  ASSERT_EQ(ack.delete_chunks.size(), 1u);
-  EXPECT_EQ(ack.delete_chunks[0], k.handle);
-}
-
 // Registers chunkserver `port` with `fresh` reporting `handle` at `version`.
 registration_ack report(master_core& fresh, uint16_t port, uint64_t handle, uint64_t version,
                         core::time_point now) {
@@ -227,15 +203,44 @@ heartbeat_reply beat(master_core& fresh, uint16_t port, core::time_point now) {
   return fresh.on_heartbeat(hb, now, fx);
 }
 
+// /f's chunk took a lease (version 2 logged); then a new master recovered that log at `start`.
+struct restarted {
+  cluster k = make_cluster();
+  std::unique_ptr<master_core> fresh;
+  core::time_point start;
+  restarted() {
+    (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+    k.flush();
+    fresh = std::make_unique<master_core>(options(), node_id{"127.0.0.1", 17000, 2});
+    start = k.now + 1s;
+    EXPECT_TRUE(fresh->recover({}, k.log, start).ok());
+  }
+};
+
+TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsTheVersion) {
+  restarted rs;
+  auto& k = rs.k;
+  auto& fresh = *rs.fresh;
+  auto start = rs.start;
+  EXPECT_EQ(fresh.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 2u);
+  for (uint16_t p : {17100, 17200, 17300}) (void)report(fresh, p, k.handle, 2, start);
+  auto early = fresh.on_lease(1, {"/f", 0, 0}, start + 10s);
+  ASSERT_NE(lease_of(early, 1), nullptr);
+  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
+  EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos);
+  // A replica at the old version while others hold the current one missed mutations: stale.
+  auto ack = report(fresh, 17400, k.handle, 1, start);
+  ASSERT_EQ(ack.delete_chunks.size(), 1u);
+  EXPECT_EQ(ack.delete_chunks[0], k.handle);
+}
+
 TEST(MasterLease, EveryReplicaBehindAfterACrashIsHeldThenKeptAndToldTheVersion) {
-  auto k = make_cluster();
-  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
-  k.flush();
+  restarted rs;
+  auto& k = rs.k;
+  auto& fresh = *rs.fresh;
+  auto start = rs.start;
   // The master crashed after logging the bump, before any replica heard of it: every replica
   // reports the old version. No mutation can have happened at the new one: behind, not stale.
-  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
-  auto start = k.now + 1s;
-  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
   for (uint16_t p : {17100, 17200, 17300})
     EXPECT_TRUE(report(fresh, p, k.handle, 1, start).delete_chunks.empty()) << p;
   // Held until the restart's wait-out ends: neither counted (so never read) nor deleted.
@@ -262,13 +267,11 @@ TEST(MasterLease, EveryReplicaBehindAfterACrashIsHeldThenKeptAndToldTheVersion) 
 }
 
 TEST(MasterLease, AStaleReplicaReportingFirstAfterARestartIsHeldThenDeleted) {
-  auto k = make_cluster();
-  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
-  k.flush();
+  restarted rs;
+  auto& k = rs.k;
+  auto& fresh = *rs.fresh;
+  auto start = rs.start;
   // Replicas 17200 and 17300 learnt version 2 (and may hold its mutations); 17100 missed it.
-  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
-  auto start = k.now + 1s;
-  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
   EXPECT_TRUE(report(fresh, 17100, k.handle, 1, start).delete_chunks.empty());
   auto* e = fresh.meta().chunks().find(chunk_handle{k.handle});
   EXPECT_TRUE(e->replicas.empty());  // not taken for "behind": it is never handed to a reader
@@ -288,12 +291,10 @@ TEST(MasterLease, AStaleReplicaReportingFirstAfterARestartIsHeldThenDeleted) {
 }
 
 TEST(MasterLease, HeldReportsOfADeadOrReRegisteredChunkserverAreForgotten) {
-  auto k = make_cluster();
-  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
-  k.flush();
-  master_core fresh(options(), node_id{"127.0.0.1", 17000, 2});
-  auto start = k.now + 1s;
-  ASSERT_TRUE(fresh.recover({}, k.log, start).ok());
+  restarted rs;
+  auto& k = rs.k;
+  auto& fresh = *rs.fresh;
+  auto start = rs.start;
   (void)report(fresh, 17100, k.handle, 1, start);
   (void)report(fresh, 17200, k.handle, 1, start);
   EXPECT_EQ(fresh.meta().chunks().held_count(), 2u);
