@@ -1,28 +1,18 @@
 #include "client/file_mutator.hpp"
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include "common/crc32c.hpp"
+#include "common/random_id.hpp"
 
 namespace dfs {
 
 namespace cs = chunkserver;
+using net::endpoint_of;
 using clock = std::chrono::steady_clock;
 
 namespace {
-
-net::data_endpoint endpoint_of(const replica_addr& r) {
-  return {r.id.host, r.data_port};
-}
-
-uint64_t random_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t v = 0;
-  while (v == 0) v = rng();
-  return v;
-}
 
 // Request numbers of this process's mutations (the primaries remember answers by client id
 // and request number).

@@ -128,7 +128,7 @@ int run_verify_command(storage_client& client, const std::vector<std::string>& a
     std::optional<net::replica_stat> first;
     bool same = true;
     for (auto& r : c.replicas) {
-      net::data_endpoint at{r.id.host, r.data_port};
+      auto at = net::endpoint_of(r);
       std::cout << "chunk " << i << " " << master::chunk_handle{c.handle}.to_string() << " "
                 << at.text() << " ";
       try {

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -23,12 +22,15 @@
 #include "common/big_buffer.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
+#include "common/random_id.hpp"
 #include "common/startup_trace.hpp"
 #include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
 
 namespace dfs {
+
+using net::endpoint_of;
 
 namespace {
 
@@ -42,15 +44,6 @@ constexpr uint64_t max_reservation_age_ms = 60000;
 
 std::string sys_error(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
-}
-
-net::data_endpoint endpoint_of(const replica_addr& r) {
-  return {r.id.host, r.data_port};
-}
-
-uint64_t random_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
 }
 
 // This process's client id (random, never 0) and request numbers (1, 2, ...), shared by every
@@ -285,12 +278,7 @@ ns_reply storage_client::layout_now(const std::string& path, uint64_t version) {
 }
 
 uint64_t storage_client::process_client_id() {
-  static const uint64_t client = [] {
-    std::mt19937_64 rng{std::random_device{}()};
-    uint64_t id = 0;
-    while (id == 0) id = rng();
-    return id;
-  }();
+  static const uint64_t client = random_id();
   return client;
 }
 
@@ -452,8 +440,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
         plan, remote,
         [&](size_t i) {
           std::string buf;
-          reserve_big(buf, plan.chunks[i].size_bytes);
-          buf.resize(plan.chunks[i].size_bytes);
+          resize_big(buf, plan.chunks[i].size_bytes);
           uint64_t off = i * plan.chunk_size_bytes;
           size_t got = 0;
           while (got < buf.size()) {
@@ -501,8 +488,7 @@ ns_version storage_client::put_stream(const std::function<size_t(char*, size_t)>
         if (failed) throw storage_error("upload aborted");
         lk.unlock();
         std::string buf;  // huge pages: a fresh 64 MiB buffer per chunk faults page by page
-        reserve_big(buf, plan.chunks[i].size_bytes);
-        buf.resize(plan.chunks[i].size_bytes);
+        resize_big(buf, plan.chunks[i].size_bytes);
         try {
           for (size_t got = 0; got < buf.size();) {
             auto n = read(buf.data() + got, buf.size() - got);

@@ -13,5 +13,10 @@ namespace dfs {
 // Reserves `bytes` in `s` and asks for huge pages for the part not yet touched (from s.size()
 // on) when it is large enough to be worth it. The contents of `s` are unchanged.
 void reserve_big(std::string& s, size_t bytes);
+// reserve_big, then resize to `bytes` (a buffer about to be filled by a read).
+inline void resize_big(std::string& s, size_t bytes) {
+  reserve_big(s, bytes);
+  s.resize(bytes);
+}
 
 }  // namespace dfs

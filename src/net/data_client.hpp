@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/chunkserver/mutation_messages.hpp"
+#include "core/master/messages.hpp"
 #include "net/conn_pool.hpp"
 
 namespace dfs::net {
@@ -26,6 +27,11 @@ struct data_endpoint {
   uint16_t port = 0;
   std::string text() const { return host + ":" + std::to_string(port); }
 };
+
+// The data port of a replica the master named.
+inline data_endpoint endpoint_of(const replica_addr& r) {
+  return {r.id.host, r.data_port};
+}
 
 struct push_result {
   std::vector<std::string> stored;  // "host:port" of every replica that made it durable

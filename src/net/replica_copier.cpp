@@ -1,8 +1,7 @@
 #include "net/replica_copier.hpp"
 
-#include <random>
-
 #include "common/crc32c.hpp"
+#include "common/random_id.hpp"
 #include "net/data_client.hpp"
 
 namespace dfs::net {
@@ -13,13 +12,6 @@ namespace {
 
 copy_result failed(const copy_instruction& o, const std::string& why) {
   return {o.order_id, o.handle, false, why};
-}
-
-// Pending pushes are keyed by a data id that clients choose: a random one cannot collide
-// with theirs in practice, and a collision would only fail this copy (duplicate id).
-uint64_t random_data_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
 }
 
 }  // namespace
@@ -82,14 +74,16 @@ copy_result replica_copier::copy(const copy_instruction& o) {
       m && m->chunk_version == o.chunk_version &&
       (may_change || (m->length_bytes == o.size_bytes && m->crc32c == o.crc32c)))
     return {o.order_id, o.handle, true, {}};
-  data_endpoint src{o.source.id.host, o.source.data_port};
+  auto src = endpoint_of(o.source);
   uint64_t size = o.size_bytes;
   if (may_change) try {
       size = std::max(size, stat_chunk(pool_, src, o.handle, o.token).length);
     } catch (const std::exception& e) {
       return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
     }
-  cs::data_id id{random_data_id()};
+  // Pending pushes are keyed by a data id that clients choose too: a random one does not
+  // collide in practice, and a collision would only fail this copy (duplicate id).
+  cs::data_id id{random_id()};
   if (auto r = store_->begin(id, h, o.chunk_version, size); !r)
     return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
   uint32_t crc = 0;

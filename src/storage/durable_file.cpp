@@ -58,8 +58,7 @@ io_status read_file(const std::string& path, std::string& out) {
 io_status read_range(const std::string& path, uint64_t offset, size_t length, std::string& out) {
   fd_guard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) return fail("open", path);
-  reserve_big(out, length);
-  out.resize(length);
+  resize_big(out, length);
   size_t done = 0;
   while (done < length) {
     auto n = ::pread(fd.fd, out.data() + done, length - done, static_cast<off_t>(offset + done));

@@ -21,17 +21,6 @@
 
 namespace dfs::master {
 
-namespace {
-
-lease_reply cow_error(errc code, std::string msg) {
-  lease_reply r;
-  r.status = code;
-  r.error = std::move(msg);
-  return r;
-}
-
-}  // namespace
-
 // -- snapshot -----------------------------------------------------------------------------------
 
 std::optional<chunk_handle> master_core::leased_chunk(const std::vector<chunk_meta>& chunks) const {
@@ -94,23 +83,23 @@ bool master_core::snapshot_waits_for(chunk_handle h, core::time_point now) const
 void master_core::copy_before_lease(request_token t, const lease_request& r, chunk_handle old,
                                     core::time_point now, master_effects& fx) {
   auto l = meta_.layout(r.path, 0);  // lease_target found it: this cannot fail
-  if (!l) return fx.replies.push_back({t, cow_error(l.err().code, l.err().message)});
+  if (!l) return fx.replies.push_back({t, lease_error(l.err().code, l.err().message)});
   for (auto& [h, job] : cows_)
     if (job.path == l->path && job.chunk_index == r.chunk_index && job.old_handle == old)
       return job.waiters.push_back(t);  // joins the copy under way
   if (journal_failed_)
     return fx.replies.push_back(
-        {t, cow_error(errc::unavailable, "the master cannot log the copy of a shared chunk")});
+        {t, lease_error(errc::unavailable, "the master cannot log the copy of a shared chunk")});
   const auto* e = meta_.chunks().find(old);
   std::set<node_id> holders;
   for (auto& n : e->replicas)
     if (registry_.live(n)) holders.insert(n);
   if (holders.empty())
     return fx.replies.push_back(
-        {t, cow_error(errc::no_servers, "no live replica of chunk " + old.to_string() +
-                                            " (shared with another version) to copy it from")});
+        {t, lease_error(errc::no_servers, "no live replica of chunk " + old.to_string() +
+                                              " (shared with another version) to copy it from")});
   auto alloc = meta_.validate_allocate(l->path, 1);
-  if (!alloc) return fx.replies.push_back({t, cow_error(alloc.err().code, alloc.err().message)});
+  if (!alloc) return fx.replies.push_back({t, lease_error(alloc.err().code, alloc.err().message)});
   cow_job job;
   job.path = l->path;
   job.version_number = l->version.number;
@@ -206,7 +195,7 @@ void master_core::advance_cows(core::time_point now, master_effects& fx) {
     if (!rec || journal_failed_) {
       auto why = rec ? std::string("the master cannot log the copy of a shared chunk")
                      : rec.err().message + "; ask again";
-      for (auto t : job.waiters) fx.replies.push_back({t, cow_error(errc::unavailable, why)});
+      for (auto t : job.waiters) fx.replies.push_back({t, lease_error(errc::unavailable, why)});
       continue;
     }
     waiter w;
@@ -224,7 +213,7 @@ void master_core::advance_cows(core::time_point now, master_effects& fx) {
 void master_core::fail_cow(uint64_t new_handle, const std::string& why, master_effects& fx) {
   auto it = cows_.find(new_handle);
   if (it == cows_.end()) return;
-  for (auto t : it->second.waiters) fx.replies.push_back({t, cow_error(errc::unavailable, why)});
+  for (auto t : it->second.waiters) fx.replies.push_back({t, lease_error(errc::unavailable, why)});
   // Orders not handed out yet are void; copies already made are orphans of an abandoned
   // handle (deleted when reported after its grace).
   for (auto& [n, orders] : local_copies_)

@@ -5,17 +5,11 @@
 #include <set>
 
 #include "core/master/master_core.hpp"
+#include "core/master/ns_replies.hpp"
 
 namespace dfs::master {
 
 namespace {
-
-lease_reply lease_error(errc code, std::string msg) {
-  lease_reply r;
-  r.status = code;
-  r.error = std::move(msg);
-  return r;
-}
 
 uint64_t ms_of(core::duration d) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();

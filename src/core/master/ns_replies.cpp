@@ -9,6 +9,13 @@ ns_reply ns_error(errc code, std::string msg) {
   return r;
 }
 
+lease_reply lease_error(errc code, std::string msg) {
+  lease_reply r;
+  r.status = code;
+  r.error = std::move(msg);
+  return r;
+}
+
 ns_reply ns_error(const error& e) {
   return ns_error(e.code, e.message);
 }

@@ -14,6 +14,8 @@ namespace dfs::master {
 
 ns_reply ns_error(errc code, std::string msg);
 ns_reply ns_error(const error& e);
+// A refused lease request (lease side and copy-on-write alike).
+lease_reply lease_error(errc code, std::string msg);
 ns_version to_ns(const version_info& v);
 ns_reply list_reply(const std::vector<dir_entry>& entries);
 ns_reply stat_reply(const file_stat& s);

@@ -5,19 +5,16 @@
 #include <gtest/gtest.h>
 
 #include "core/master/master_core.hpp"
-#include "unit/master/test_util.hpp"
+#include "unit/master/core_driver.hpp"
 
 namespace dfs::master {
 namespace {
 
 using namespace std::chrono_literals;
-using test::t0;
+using test::cs;
+using test::lease_of;
 
 const std::vector<uint16_t> ports = {17100, 17200, 17300};
-
-node_id cs(uint16_t port) {
-  return node_id{"127.0.0.1", port, 1};
-}
 
 core_options options(uint32_t max_versions = 5) {
   core_options o;
@@ -31,35 +28,11 @@ core_options options(uint32_t max_versions = 5) {
   return o;
 }
 
-struct cluster {
-  master_core c;
-  std::vector<log_record> log;  // every durable record, for replay
+struct cluster : test::core_driver {
   std::vector<uint64_t> handles;
-  core::time_point now;
 
-  explicit cluster(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {}
+  using core_driver::core_driver;
 
-  master_effects flush() {
-    master_effects all;
-    while (auto b = c.take_batch()) {
-      log.insert(log.end(), b->records.begin(), b->records.end());
-      auto fx = c.on_batch_durable(b->id, true, 10, now);
-      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
-    }
-    return all;
-  }
-  heartbeat_reply heartbeat(uint16_t port, std::vector<lease_claim> leases = {},
-                            std::vector<chunk_report> added = {}, master_effects* out = nullptr) {
-    chunkserver_heartbeat hb;
-    hb.id = cs(port);
-    hb.capacity_bytes = hb.free_bytes = 1 << 30;
-    hb.added = std::move(added);
-    hb.leases = std::move(leases);
-    master_effects fx;
-    auto r = c.on_heartbeat(hb, now, fx);
-    if (out != nullptr) *out = std::move(fx);
-    return r;
-  }
   std::vector<chunk_handle> chunks_of(uint64_t number) const {
     auto vs = c.meta().versions("/f", 100);
     for (auto& v : *vs)
@@ -81,13 +54,7 @@ struct cluster {
 // Three chunkservers and /f (three chunks, each on all three), past the restart wait-out.
 cluster make_cluster(uint32_t max_versions = 5) {
   cluster k(options(max_versions));
-  k.now = t0();
-  EXPECT_TRUE(k.c.recover({}, {}, k.now).ok());
-  for (uint16_t p : ports) {
-    master_effects fx;
-    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, k.now,
-                          fx);
-  }
+  k.start(ports);
   (void)k.c.on_put(1, {"/f", 2500, 0}, k.now);
   auto b = k.c.take_batch();
   k.log.insert(k.log.end(), b->records.begin(), b->records.end());
@@ -103,12 +70,6 @@ cluster make_cluster(uint32_t max_versions = 5) {
 const ns_reply* ns_of(const master_effects& fx, request_token t) {
   for (auto& r : fx.replies)
     if (r.token == t) return std::get_if<ns_reply>(&r.reply);
-  return nullptr;
-}
-
-const lease_reply* lease_of(const master_effects& fx, request_token t) {
-  for (auto& r : fx.replies)
-    if (r.token == t) return std::get_if<lease_reply>(&r.reply);
   return nullptr;
 }
 

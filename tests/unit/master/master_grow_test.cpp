@@ -5,17 +5,13 @@
 
 #include "core/master/master_core.hpp"
 #include "core/master/ns_replies.hpp"
-#include "unit/master/test_util.hpp"
+#include "unit/master/core_driver.hpp"
 
 namespace dfs::master {
 namespace {
 
 using namespace std::chrono_literals;
-using test::t0;
-
-node_id cs(uint16_t port) {
-  return node_id{"127.0.0.1", port, 1};
-}
+using test::cs;
 
 core_options options() {
   core_options o;
@@ -25,31 +21,13 @@ core_options options() {
   return o;
 }
 
-struct fixture {
-  master_core c{options(), node_id{"127.0.0.1", 17000, 1}};
-  std::vector<log_record> log;
-  core::time_point now = t0();
-
-  fixture() {
-    EXPECT_TRUE(c.recover({}, {}, now).ok());
-    for (uint16_t p : {17100, 17200, 17300}) {
-      master_effects fx;
-      (void)c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, now,
-                          fx);
-    }
+struct fixture : test::core_driver {
+  fixture() : core_driver(options()) {
+    start({17100, 17200, 17300});
     auto plan = plan_for("/f", 100);
     for (auto& ch : plan.chunks) ch.size_bytes = 100;
     (void)c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, now, 1000);
     flush();
-  }
-  master_effects flush() {
-    master_effects all;
-    while (auto b = c.take_batch()) {
-      log.insert(log.end(), b->records.begin(), b->records.end());
-      auto fx = c.on_batch_durable(b->id, true, 10, now);
-      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
-    }
-    return all;
   }
   put_plan plan_for(const std::string& path, uint64_t size) {
     (void)c.on_put(1, {path, size, 0}, now);

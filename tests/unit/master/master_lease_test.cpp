@@ -6,53 +6,19 @@
 #include <memory>
 
 #include "core/master/master_core.hpp"
-#include "unit/master/test_util.hpp"
+#include "unit/master/core_driver.hpp"
 
 namespace dfs::master {
 namespace {
 
 using namespace std::chrono_literals;
-using test::t0;
+using test::cs;
+using test::lease_of;
 
-node_id cs(uint16_t port) {
-  return node_id{"127.0.0.1", port, 1};
-}
-
-struct cluster {
-  master_core c;
-  std::vector<log_record> log;  // every durable record, for replay
+struct cluster : test::core_driver {
   uint64_t handle = 0;
-  core::time_point now;
 
-  explicit cluster(core_options o) : c(o, node_id{"127.0.0.1", 17000, 1}) {}
-
-  void flush() {
-    while (auto b = c.take_batch()) {
-      log.insert(log.end(), b->records.begin(), b->records.end());
-      (void)c.on_batch_durable(b->id, true, 10, now);
-    }
-  }
-  master_effects flush_fx() {
-    master_effects all;
-    while (auto b = c.take_batch()) {
-      log.insert(log.end(), b->records.begin(), b->records.end());
-      auto fx = c.on_batch_durable(b->id, true, 10, now);
-      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
-    }
-    return all;
-  }
-  heartbeat_reply heartbeat(uint16_t port, std::vector<lease_claim> leases = {},
-                            std::vector<chunk_report> added = {}, master_effects* out = nullptr) {
-    chunkserver_heartbeat hb;
-    hb.id = cs(port);
-    hb.capacity_bytes = hb.free_bytes = 1 << 30;
-    hb.added = std::move(added);
-    hb.leases = std::move(leases);
-    master_effects fx;
-    auto r = c.on_heartbeat(hb, now, fx);
-    if (out != nullptr) *out = std::move(fx);
-    return r;
-  }
+  using core_driver::core_driver;
 };
 
 core_options options() {
@@ -69,13 +35,7 @@ core_options options() {
 // A master with three chunkservers and /f (one chunk on all three), past its restart wait-out.
 cluster make_cluster() {
   cluster k(options());
-  k.now = t0();
-  EXPECT_TRUE(k.c.recover({}, {}, k.now).ok());
-  for (uint16_t p : {17100, 17200, 17300}) {
-    master_effects fx;
-    (void)k.c.on_register({cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {}}, k.now,
-                          fx);
-  }
+  k.start({17100, 17200, 17300});
   (void)k.c.on_put(1, {"/f", 100, 0}, k.now);
   auto b = k.c.take_batch();
   k.log.insert(k.log.end(), b->records.begin(), b->records.end());
@@ -85,12 +45,6 @@ cluster make_cluster() {
   k.handle = plan.chunks.at(0).handle;
   k.now += 10s + options().lease.margin();
   return k;
-}
-
-const lease_reply* lease_of(const master_effects& fx, request_token t) {
-  for (auto& r : fx.replies)
-    if (r.token == t) return std::get_if<lease_reply>(&r.reply);
-  return nullptr;
 }
 
 TEST(MasterLease, GrantIsLoggedHandedToThePrimaryAndAnsweredOnceConfirmed) {
@@ -103,7 +57,7 @@ TEST(MasterLease, GrantIsLoggedHandedToThePrimaryAndAnsweredOnceConfirmed) {
   auto primary = l->primary;
   // Not handed out before the bump is durable.
   EXPECT_TRUE(k.heartbeat(primary.port).leases.empty());
-  auto durable = k.flush_fx();
+  auto durable = k.flush();
   EXPECT_TRUE(durable.replies.empty());
   ASSERT_TRUE(std::holds_alternative<bump_version_record>(k.log.back()));
   EXPECT_EQ(std::get<bump_version_record>(k.log.back()).chunk_version, 2u);
