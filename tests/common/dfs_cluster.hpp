@@ -89,14 +89,15 @@ class dfs_cluster {
     for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
     return n;
   }
-  // A command-line client of this cluster (its client certificate, no console log), with
-  // `sets` as --set overrides, then `args`.
+  // A command-line client of this cluster (certificate `cert`, no console log), with `sets` as
+  // --set overrides, then `args`.
   std::vector<std::string> client_argv(const std::vector<std::string>& sets,
-                                       const std::vector<std::string>& args) const {
+                                       const std::vector<std::string>& args,
+                                       const std::string& cert = "client") const {
     std::vector<std::string> argv = {DFS_BIN_PATH, "--role", "client", "--set",
                                      "log.console=false"};
     for (auto& s : sets) argv.insert(argv.end(), {"--set", s});
-    auto tls = tls_args("client");
+    auto tls = tls_args(cert);
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
