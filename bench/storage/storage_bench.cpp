@@ -224,16 +224,36 @@ dfs::config client_config(dfs::test::dfs_cluster& cl, master_group& m, const ben
   return cfg;
 }
 
-// One run on a fresh local cluster: every figure, keyed as in the JSON output.
-std::map<std::string, double> run_once(const bench_options& o) {
-  dfs::test::dfs_cluster cl;
-  master_group m{cl, o.masters};
+// Starts `m`'s masters and 3 chunkservers with the bench's common settings.
+void start_cluster(dfs::test::dfs_cluster& cl, master_group& m, const bench_options& o) {
   std::vector<std::string> common = m.sets();
   common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
   common.insert(common.end(), o.sets.begin(), o.sets.end());
   cl.set_common(common);
   m.start_all();
-  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", o.masters + i - 1);
+  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", m.n + i - 1);
+}
+
+// Waits until the master answers `c` and counts 3 healthy chunkservers.
+void wait_ready(dfs::storage_client& c, master_group& m, const std::string& what) {
+  if (!dfs::test::wait_until(
+          [&] {
+            try {
+              return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
+                     m.console({"chunkservers"}).find("3 healthy") != std::string::npos;
+            } catch (...) {
+              return false;
+            }
+          },
+          30s))
+    throw std::runtime_error(what + " did not come up");
+}
+
+// One run on a fresh local cluster: every figure, keyed as in the JSON output.
+std::map<std::string, double> run_once(const bench_options& o) {
+  dfs::test::dfs_cluster cl;
+  master_group m{cl, o.masters};
+  start_cluster(cl, m, o);
   std::optional<bench_http::gateway_client> gateway;
   if (o.via == "http") gateway = bench_http::start_gateway(cl, o.masters + 3);
   dfs::config cfg = client_config(cl, m, o);
@@ -244,18 +264,7 @@ std::map<std::string, double> run_once(const bench_options& o) {
   r["masters"] = o.masters;
   {
     dfs::storage_client c(sys, cfg);
-    if (!dfs::test::wait_until(
-            [&] {
-              try {
-                return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
-                       m.console({"chunkservers"}).find("3 healthy") != std::string::npos;
-              } catch (...) {
-                return false;
-              }
-            },
-            30s)) {
-      throw std::runtime_error("cluster did not come up");
-    }
+    wait_ready(c, m, "cluster");
     auto [dw, dr] = disk_mib_s(cl.dir() + "/disk-probe", o.big_mib << 20);
     r["disk_write_mib_s"] = dw;
     r["disk_read_mib_s"] = dr;
@@ -455,29 +464,14 @@ std::map<std::string, double> failover_phase(const bench_options& o) {
 std::map<std::string, double> mutations_phase(const bench_options& o) {
   dfs::test::dfs_cluster cl;
   master_group m{cl, 1};
-  std::vector<std::string> common = m.sets();
-  common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
-  common.insert(common.end(), o.sets.begin(), o.sets.end());
-  cl.set_common(common);
-  m.start_all();
-  for (int i = 1; i <= 3; ++i) cl.start("cs" + std::to_string(i), "chunkserver", i);
+  start_cluster(cl, m, o);
   dfs::config cfg = client_config(cl, m, o);
   caf::actor_system_config caf_cfg;
   dfs::configure_actor_system(caf_cfg, cfg);
   caf::actor_system sys{caf_cfg};
   std::map<std::string, double> r;
   dfs::storage_client c(sys, cfg);
-  if (!dfs::test::wait_until(
-          [&] {
-            try {
-              return c.ns(dfs::ns_op::list, "/").status == dfs::ns_status::ok &&
-                     m.console({"chunkservers"}).find("3 healthy") != std::string::npos;
-            } catch (...) {
-              return false;
-            }
-          },
-          30s))
-    throw std::runtime_error("mutations cluster did not come up");
+  wait_ready(c, m, "mutations cluster");
   // Runs `per_client(mutator, i)` for i in [0, n) on `clients` threads, each with its own
   // storage client and file_mutator (its lease cache); returns seconds.
   auto timed = [&](size_t n, size_t clients,

@@ -6,37 +6,18 @@
 #include "common/crc32c.hpp"
 #include "common/temp_dir.hpp"
 #include "storage/chunk_store.hpp"
+#include "unit/storage/chunk_store_helpers.hpp"
 
 using namespace dfs;
 using dfs::chunkstore::block_size_bytes;
 using dfs::chunkstore::chunk_handle;
 using dfs::chunkstore::errc;
 namespace cs = dfs::chunkstore;
+using dfs::test::commit;
+using dfs::test::opened;
+using dfs::test::pattern;
 
 namespace {
-
-std::string pattern(size_t n, int seed = 1) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 2654435761u + seed) >> 7);
-  return s;
-}
-
-std::unique_ptr<chunk_store> opened(const std::string& dir) {
-  auto s = std::make_unique<chunk_store>(dir, cs::pending_limits{});
-  std::vector<std::string> w;
-  auto st = s->open(w);
-  EXPECT_TRUE(st.ok()) << st.message;
-  return s;
-}
-
-void commit(chunk_store& s, chunk_handle h, uint64_t version, const std::string& data) {
-  static uint64_t next_id = 1;
-  cs::data_id id{next_id++};
-  ASSERT_TRUE(s.begin(id, h, version, data.size()).ok());
-  ASSERT_TRUE(s.append(id, data).ok());
-  auto m = s.finalize(id);
-  ASSERT_TRUE(m.ok()) << m.err().message;
-}
 
 void flip_byte(const std::string& dir, const cs::chunk_meta& m, uint64_t data_offset) {
   std::string b;
