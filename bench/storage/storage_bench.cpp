@@ -159,6 +159,7 @@ struct bench_options {
   size_t failovers = 5;  // rounds of the failover phase (masters > 1)
   std::vector<std::string> sets;
   std::string via = "native";  // "http": also every figure through a fileserver's gateway
+  bool membership = true;      // re-replication: an introducer, every node in the gossip
 };
 
 // The master group of a bench cluster: one master on port block 0 ("master", as before
@@ -316,8 +317,14 @@ std::map<std::string, double> rereplicate_once(const bench_options& o) {
   std::vector<std::string> common = m.sets();
   common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn",
                                "master.unhealthy_after_ms=1500", "master.removed_after_ms=3000"});
+  // With an introducer, every node is in the gossip membership, as in a deployment: the
+  // master hears of the SIGKILLed chunkserver's death from it (design.md §3), or from
+  // heartbeat silence, whichever comes first.
+  int introducer = o.masters + 4;
+  if (o.membership) common.push_back("cluster.introducers=[\"" + cl.addr_of(introducer) + "\"]");
   common.insert(common.end(), o.sets.begin(), o.sets.end());
   cl.set_common(common);
+  if (o.membership) cl.start("introducer", "introducer", introducer);
   m.start_all();
   for (int i = 1; i <= 4; ++i) cl.start("cs" + std::to_string(i), "chunkserver", o.masters + i - 1);
   auto console = [&](const std::vector<std::string>& args) { return m.console(args); };
@@ -548,6 +555,9 @@ int main(int argc, char** argv) {
   app.add_flag(
       "--basic-only", basic_only,
       "only the put/get and small-file figures (with --via http: also through the gateway)");
+  app.add_flag("!--no-membership", o.membership,
+               "re-replication without an introducer: the death is seen by heartbeat silence "
+               "alone (master.removed_after_ms=3000)");
   app.add_option("--records", o.records, "4 KiB records appended in the mutations phase");
   app.add_option("--writes", o.writes, "random 64 KiB writes in the mutations phase");
   app.add_option("--failovers", o.failovers, "rounds of the failover phase (default 5)")

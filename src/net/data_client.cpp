@@ -39,7 +39,7 @@ auto exchange(conn_pool& pool, const data_endpoint& at, F fn)
       pool.release(at.host, at.port, std::move(l->conn));
       return out;
     } catch (const data_error& e) {
-      if (e.status == 0 && l->reused && attempt == 0) continue;
+      if (e.status == 0 && e.retriable && l->reused && attempt == 0) continue;
       throw;
     }
   }
@@ -112,25 +112,37 @@ mutate_result mutate(conn_pool& pool, const data_endpoint& at, const chunkserver
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
                        uint64_t length, const std::string& token) {
+  std::string out;
+  reserve_big(out, length);
+  read_chunk_to(pool, at, handle, offset, length, token,
+                [&](std::string_view bytes) { out.append(bytes); });
+  return out;
+}
+
+void read_chunk_to(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
+                   uint64_t length, const std::string& token,
+                   const std::function<void(std::string_view)>& sink) {
   auto req = encode(read_msg{handle, offset, length, token});
-  return exchange(pool, at, [&](frame_conn& c) {
+  uint64_t got = 0;
+  exchange(pool, at, [&](frame_conn& c) {
     if (!c.write(data_type::read, req))
       throw data_error(0, "chunkserver " + at.text() + ": send failed");
     auto r = expect_reply(c, at);
     if (r.status != 0) throw data_error(r.status, r.message);
-    std::string out;
-    reserve_big(out, length);
     frame f;  // one payload buffer for every frame of the chunk, not a fresh megabyte each
-    while (out.size() < length) {
+    while (got < length) {
       auto e = c.read(f);
       if (e != frame_error::none || f.type != data_type::read_data || f.payload.empty() ||
-          out.size() + f.payload.size() > length)
-        throw data_error(0, "chunkserver " + at.text() + ": read interrupted (" +
-                                std::string(e == frame_error::none ? "bad frame" : to_string(e)) +
-                                ")");
-      out.append(f.payload);
+          got + f.payload.size() > length) {
+        auto why = "chunkserver " + at.text() + ": read interrupted (" +
+                   std::string(e == frame_error::none ? "bad frame" : to_string(e)) + ")";
+        // The sink has bytes already: a retry from the start would hand them over twice.
+        throw data_error(0, why, got == 0);
+      }
+      got += f.payload.size();
+      sink(f.payload);
     }
-    return out;
+    return true;
   });
 }
 

@@ -6,6 +6,7 @@
 // connection is retried once on a fresh one (the peer may have closed it while idle). Every
 // failure throws data_error with one line naming the replica.
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -18,8 +19,10 @@
 namespace dfs::net {
 
 struct data_error : std::runtime_error {
-  uint32_t status;  // chunkstore::errc of the replica, or 0 for transport errors
-  data_error(uint32_t s, const std::string& what) : std::runtime_error(what), status(s) {}
+  uint32_t status;        // chunkstore::errc of the replica, or 0 for transport errors
+  bool retriable = true;  // false: the exchange had effects (bytes handed on): never repeated
+  data_error(uint32_t s, const std::string& what, bool may_retry = true)
+      : std::runtime_error(what), status(s), retriable(may_retry) {}
 };
 
 struct data_endpoint {
@@ -59,6 +62,13 @@ mutate_result mutate(conn_pool& pool, const data_endpoint& at, const chunkserver
 
 std::string read_chunk(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
                        uint64_t length, const std::string& token);
+// read_chunk, handing the bytes to `sink` frame by frame as they arrive instead of gathering
+// them (a repair copy writes them straight to disk). The frames are contiguous, in order, and
+// `length` bytes in all when it returns. `sink` may throw to abandon the read (the connection
+// is closed, not pooled); a failure after bytes went to the sink is not retried.
+void read_chunk_to(conn_pool& pool, const data_endpoint& at, uint64_t handle, uint64_t offset,
+                   uint64_t length, const std::string& token,
+                   const std::function<void(std::string_view)>& sink);
 
 struct replica_stat {
   uint64_t version = 0;

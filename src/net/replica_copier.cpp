@@ -1,7 +1,6 @@
 #include "net/replica_copier.hpp"
 
 #include "common/crc32c.hpp"
-#include "common/random_id.hpp"
 #include "net/data_client.hpp"
 
 namespace dfs::net {
@@ -81,33 +80,31 @@ copy_result replica_copier::copy(const copy_instruction& o) {
     } catch (const std::exception& e) {
       return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
     }
-  // Pending pushes are keyed by a data id that clients choose too: a random one does not
-  // collide in practice, and a collision would only fail this copy (duplicate id).
-  cs::data_id id{random_id()};
-  if (auto r = store_->begin(id, h, o.chunk_version, size); !r)
-    return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
-  uint32_t crc = 0;
+  // Written to disk as it arrives (storage/chunk_stream.hpp), read in pieces so that the
+  // source holds one piece in memory at a time; a failed copy deletes what it wrote.
+  auto stream = store_->begin_stream(h, o.chunk_version, size);
+  if (!stream)
+    return failed(o, "cannot store chunk " + h.to_string() + ": " + stream.err().message);
+  struct store_failed {
+    std::string message;
+  };
   try {
     for (uint64_t off = 0; off < size;) {
       auto n = std::min<uint64_t>(opts_.piece_bytes, size - off);
-      auto piece = read_chunk(pool_, src, o.handle, off, n, o.token);
-      crc = crc32c(piece, crc);
-      if (auto r = store_->append(id, piece); !r) {
-        store_->cancel(id);
-        return failed(o, "cannot store chunk " + h.to_string() + ": " + r.err().message);
-      }
+      read_chunk_to(pool_, src, o.handle, off, n, o.token, [&](std::string_view bytes) {
+        if (auto r = stream->append(bytes); !r) throw store_failed{r.err().message};
+      });
       off += n;
     }
+  } catch (const store_failed& e) {
+    return failed(o, "cannot store chunk " + h.to_string() + ": " + e.message);
   } catch (const std::exception& e) {
-    store_->cancel(id);
     return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
   }
-  if (!may_change && crc != o.crc32c) {
-    store_->cancel(id);
+  if (!may_change && stream->crc32c() != o.crc32c)
     return failed(o, "copy from " + src.text() + ": chunk " + h.to_string() +
                          " arrived with the wrong checksum");
-  }
-  auto m = store_->finalize(id);  // durable here before the master hears of it
+  auto m = store_->finish_stream(*stream);  // durable here before the master hears of it
   if (!m) return failed(o, "cannot store chunk " + h.to_string() + ": " + m.err().message);
   return {o.order_id, o.handle, true, {}};
 }

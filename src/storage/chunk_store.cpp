@@ -69,11 +69,26 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
   auto m = files_.store(e.handle, e.chunk_version, data, cs::pushed_format(data.size()));
   if (!m) return m;
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
-  {
-    std::unique_lock lk(files_mu_);
-    files_.install(*m);
+  installed(*m);
+  return m;
+}
+
+cs::result<chunk_stream> chunk_store::begin_stream(cs::chunk_handle h, uint64_t version,
+                                                   uint64_t length) {
+  if (stat(h)) return already_stored(h);
+  return chunk_stream::create(files_.path_of(h), h, version, length);
+}
+
+cs::result<cs::chunk_meta> chunk_store::finish_stream(chunk_stream& s) {
+  std::lock_guard hl(handle_mutex(s.handle()));
+  if (stat(s.handle())) {
+    s.abandon();
+    return already_stored(s.handle());
   }
-  note_added(*m);
+  auto m = s.finish();
+  if (!m) return m;
+  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
+  installed(*m);
   return m;
 }
 

@@ -23,6 +23,7 @@
 #include "core/chunkstore/pending_table.hpp"
 #include "proto/chunkserver.hpp"
 #include "storage/chunk_files.hpp"
+#include "storage/chunk_stream.hpp"
 #include "storage/dir_sync_group.hpp"
 
 namespace dfs {
@@ -40,6 +41,16 @@ class chunk_store {
   chunkstore::result<chunkstore::chunk_meta> finalize(chunkstore::data_id id);
   void cancel(chunkstore::data_id id);
   size_t expire(core::time_point now);  // pending pushes without activity for the ttl
+
+  // -- streamed copies (repair: net/replica_copier): a chunk not yet here, written to disk as
+  // its bytes arrive (chunk_stream.hpp) rather than gathered in memory. finish_stream makes it
+  // durable (file and directory fsynced) and reports it as added with the next heartbeat.
+  // Errors: exists (the chunk is here: a copy never overwrites a replica; checked again at
+  // finish, under the chunk's lock), invalid_argument, io_error. The stream is spent after
+  // finish_stream, whatever the outcome.
+  chunkstore::result<chunk_stream> begin_stream(chunkstore::chunk_handle h, uint64_t version,
+                                                uint64_t length);
+  chunkstore::result<chunkstore::chunk_meta> finish_stream(chunk_stream& s);
 
   // -- mutation data (issue 13): pushed ahead of a write or record append, held (in memory)
   // until the primary's order applies it here, dropped after the pending ttl otherwise. The

@@ -16,6 +16,28 @@ std::vector<uint32_t> compute_block_crcs(std::string_view data) {
   return out;
 }
 
+void checksum_builder::add(std::string_view bytes) {
+  whole_ = dfs::crc32c(bytes, whole_);
+  length_ += bytes.size();
+  while (!bytes.empty()) {
+    auto n = std::min<uint64_t>(block_size_bytes - partial_bytes_, bytes.size());
+    partial_ = dfs::crc32c(bytes.substr(0, n), partial_);
+    partial_bytes_ += n;
+    bytes.remove_prefix(n);
+    if (partial_bytes_ == block_size_bytes) {
+      full_.push_back(partial_);
+      partial_ = 0;
+      partial_bytes_ = 0;
+    }
+  }
+}
+
+std::vector<uint32_t> checksum_builder::block_crcs() const {
+  auto out = full_;
+  if (partial_bytes_ > 0) out.push_back(partial_);
+  return out;
+}
+
 result<block_span> blocks_for_range(uint64_t offset, uint64_t length, uint64_t chunk_length_bytes) {
   if (offset > chunk_length_bytes || length > chunk_length_bytes - offset)
     return make_error(errc::out_of_range, "range " + std::to_string(offset) + "+" +

@@ -18,6 +18,24 @@ inline uint64_t block_count(uint64_t length_bytes) {
 // CRC32C of each 64 KiB block (the last one may be shorter). Empty data has no blocks.
 std::vector<uint32_t> compute_block_crcs(std::string_view data);
 
+// The block CRCs and the whole CRC32C of data that arrives in pieces of any size (a replica
+// copy streamed to disk frame by frame): the same values compute_block_crcs and crc32c give for
+// the whole data at once, without ever holding it whole.
+class checksum_builder {
+ public:
+  void add(std::string_view bytes);
+  uint64_t length() const { return length_; }
+  uint32_t whole_crc() const { return whole_; }
+  std::vector<uint32_t> block_crcs() const;  // the last block may be partial
+
+ private:
+  std::vector<uint32_t> full_;  // CRCs of the complete blocks so far
+  uint32_t partial_ = 0;        // CRC of the bytes of the block being filled
+  uint64_t partial_bytes_ = 0;
+  uint64_t length_ = 0;
+  uint32_t whole_ = 0;
+};
+
 // The whole blocks a read of [offset, offset + length) must load and verify.
 struct block_span {
   uint64_t first_block = 0;

@@ -372,13 +372,18 @@ master_effects master_core::on_member_down(const node_id& id, bool left, core::t
 
 master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   master_effects fx;
-  on_health_changes(registry_.on_tick(now), fx);
+  auto changes = registry_.on_tick(now);
+  on_health_changes(changes, fx);
+  // A server removed for silence is repaired at once, as one membership declares dead: not
+  // up to repair_interval later.
+  bool removed = std::any_of(changes.begin(), changes.end(),
+                             [](auto& c) { return c.to == registry::health::removed; });
   leases_on_tick(now, fx);
   advance_cows(now, fx);
   for (auto& a : locks_.on_tick(now)) fx.replies.push_back({a.token, std::move(a.reply)});
   meta_.settle_held(now);
   send_deferred(fx);
-  plan_repairs(now, fx);
+  plan_repairs(now, fx, removed);
   if (!journal_failed_)
     if (auto rec = meta_.collect_expired(now)) {
       fx.events.push_back(

@@ -94,12 +94,16 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
         if (auto it = by_id.find(r); it != by_id.end()) zones.insert(it->second->zone);
       auto range = in_flight_.equal_range(c.handle.value);
       for (auto it = range.first; it != range.second; ++it) taken.insert(it->second.target);
-      // Target: a healthy non-holder with a free slot; a new zone first, then the most space.
+      // Target: a healthy non-holder with a free slot; a new zone first, then the fewest copies
+      // in flight, then the most space. Spreading by copies in flight keeps every target's
+      // disk and network busy: by space alone, servers sharing one disk or filling at the same
+      // pace (free space reported a heartbeat apart) sent nearly every copy to one of them.
       const repair_server* target = nullptr;
       auto better = [&](const repair_server& s) {
         if (target == nullptr) return true;
         bool new_zone = zones.count(s.zone) == 0, t_new_zone = zones.count(target->zone) == 0;
         if (new_zone != t_new_zone) return new_zone;
+        if (load(s.id) != load(target->id)) return load(s.id) < load(target->id);
         return free_left[s.id] > free_left[target->id];
       };
       for (auto& s : servers) {

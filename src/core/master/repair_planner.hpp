@@ -12,7 +12,7 @@
 // - Source: a healthy server holding the current version (the chunk table lists only those:
 //   stale and corrupt replicas are never sources). Target: a healthy server without the chunk,
 //   not already receiving it, not failed for it recently; another zone than the existing replicas
-//   when one exists; then the most free space.
+//   when one exists; then the fewest copies in flight; then the most free space.
 // - A draining server's replicas do not count; it is a source, never a target.
 // - Throttles: at most `max_copies_per_server` copies in flight per server, as source and as
 //   target together; at most `max_bytes_per_s` started per second overall (a token bucket that

@@ -341,5 +341,24 @@ TEST(RepairPlanner, ADrainingServersReplicasDoNotCountAndItIsASourceNeverATarget
   EXPECT_EQ(orders[0].handle.value, 2u);
 }
 
+TEST(RepairPlanner, CopiesSpreadOverTargetsBeforeFreeSpaceDecides) {
+  repair_planner p({8, 1ull << 40, seconds(30), seconds(10), 1024});
+  auto n = [](int i) { return node_id{"h", static_cast<uint16_t>(i), 1}; };
+  // n(2) reports a GiB more free space than n(3..5) (a heartbeat earlier on a shared disk):
+  // eight copies from n(1) still go two to each target, not all eight to n(2).
+  std::vector<repair_server> servers;
+  for (int i = 1; i <= 5; ++i)
+    servers.push_back({n(i), health::healthy, {}, (i == 2 ? 11 : 10) * 1024 * mib, "", false});
+  std::vector<repair_chunk> chunks;
+  for (uint64_t h = 1; h <= 8; ++h)
+    chunks.push_back({chunk_handle{h}, 1, 64 * mib, {n(1)}, 2, false});
+  auto orders = p.plan(chunks, servers, core::time_point{});
+  ASSERT_EQ(orders.size(), 8u);
+  std::map<node_id, int> per_target;
+  for (auto& o : orders) ++per_target[o.target];
+  for (int i = 2; i <= 5; ++i) EXPECT_EQ(per_target[n(i)], 2) << n(i).to_string();
+  EXPECT_EQ(orders[0].target, n(2)) << "loads equal: the most free space first";
+}
+
 }  // namespace
 }  // namespace dfs::master

@@ -70,3 +70,21 @@ TEST(BlockChecksums, FlippedByteNamesItsBlock) {
   EXPECT_EQ(verify_blocks(2, tail, crcs).err().message, "corrupt block 3");
   EXPECT_FALSE(verify_blocks(3, data.substr(0, 2 * block_size_bytes), crcs).ok());
 }
+
+TEST(BlockChecksums, BuiltPieceByPieceTheyMatchTheWholeData) {
+  // Pieces of every awkward size: empty, one byte, across a block edge, several blocks.
+  auto data = pattern(5 * block_size_bytes + 777);
+  for (size_t step : {size_t{1} << 20, size_t{1}, size_t{4095}, size_t{block_size_bytes},
+                      size_t{block_size_bytes + 1}, size_t{3 * block_size_bytes - 5}}) {
+    checksum_builder b;
+    b.add("");
+    for (size_t pos = 0; pos < data.size(); pos += step)
+      b.add(std::string_view(data).substr(pos, step));
+    EXPECT_EQ(b.length(), data.size()) << step;
+    EXPECT_EQ(b.whole_crc(), dfs::crc32c(data)) << step;
+    EXPECT_EQ(b.block_crcs(), compute_block_crcs(data)) << step;
+  }
+  checksum_builder empty;
+  EXPECT_TRUE(empty.block_crcs().empty());
+  EXPECT_EQ(empty.whole_crc(), dfs::crc32c(""));
+}

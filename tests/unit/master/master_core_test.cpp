@@ -283,6 +283,31 @@ core_options repair_options_for_test() {
   return o;
 }
 
+// A server removed for silence (not by membership) is repaired at that tick, even if a plan ran
+// less than repair_interval before: not a second later.
+TEST(MasterCoreRepair, AServerRemovedForSilenceIsRepairedAtOnce) {
+  auto o = repair_options_for_test();
+  o.registry.unhealthy_after = std::chrono::seconds(3);
+  o.registry.removed_after = std::chrono::seconds(6);
+  o.repair_interval = std::chrono::seconds(1);
+  RepairFixture f(o);
+  auto lost = f.plan.chunks[0].replicas[0].id;
+  auto t = t0() + std::chrono::milliseconds(50);  // ticks between whole seconds: planned at x.15 s
+  std::vector<node_id> others{f.spare()};
+  for (auto& r : f.plan.chunks[0].replicas)
+    if (r.id != lost) others.push_back(r.id);
+  // Everyone but `lost` keeps beating; ticks every 100 ms plan once a second.
+  while (f.svc.planner().in_flight() == 0 && t < t0() + std::chrono::seconds(8)) {
+    t += std::chrono::milliseconds(100);
+    for (auto& n : others) (void)f.beat(n, t);
+    f.tick(t);
+  }
+  EXPECT_EQ(f.svc.planner().in_flight(), 1u);
+  // Removed at the first tick past t0 + 6 s (its last heartbeat was at registration), 6.05 s:
+  // planned at that very tick, not at the next planning time (6.15 s).
+  EXPECT_LE(t, t0() + std::chrono::milliseconds(6050));
+}
+
 TEST(MasterCoreRepair, ALostReplicaIsCopiedToTheSpareServerThroughItsHeartbeat) {
   RepairFixture f(repair_options_for_test());
   auto& ch = f.plan.chunks[0];
