@@ -1,6 +1,7 @@
 #include "net/data_service.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include "common/limits.hpp"
@@ -323,18 +324,46 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
   if (auto m = store_->stat(cs::chunk_handle{rq.handle});
       m && rq.offset_bytes + rq.length_bytes > m->length_bytes)
     have = m->length_bytes > rq.offset_bytes ? m->length_bytes - rq.offset_bytes : 0;
-  auto data = have == 0 ? cs::result<std::string>(std::string())
-                        : store_->read(cs::chunk_handle{rq.handle}, rq.offset_bytes, have);
-  if (data && have < rq.length_bytes) data->resize(rq.length_bytes, '\0');
-  if (!data) return conn.reply(uint32_t(data.err().code), opts_.self + ": " + data.err().message);
+  // One frame's worth at a time through a buffer this connection's thread keeps: a 64 MiB read
+  // neither allocates 64 MiB nor waits for the disk before the first frame goes out. The first
+  // piece is read before the answer, so that a missing or corrupt replica is answered as such;
+  // a block found corrupt further on ends the connection (the reader tries another replica,
+  // and the replica is set aside as for any corrupt read).
+  thread_local std::string buf;
+  auto piece = [&](uint64_t pos) -> cs::result<std::string_view> {
+    auto n = std::min<uint64_t>(net::data_frame_bytes, rq.length_bytes - pos);
+    if (pos >= have) {  // past the chunk's end: zeros
+      if (buf.size() < n) buf.resize(n);
+      std::fill_n(buf.data(), n, '\0');
+      return std::string_view(buf.data(), n);
+    }
+    auto from_disk = std::min(n, have - pos);
+    auto v = store_->read_into(cs::chunk_handle{rq.handle}, rq.offset_bytes + pos, from_disk, buf);
+    if (!v || from_disk == n) return v;
+    // The chunk ends inside this piece: the bytes, then zeros (they are at buf's start).
+    if (v->data() != buf.data()) std::memmove(buf.data(), v->data(), v->size());
+    if (buf.size() < n) buf.resize(n);
+    std::fill(buf.data() + from_disk, buf.data() + n, '\0');
+    return std::string_view(buf.data(), n);
+  };
+  auto first = piece(0);
+  if (!first)
+    return conn.reply(uint32_t(first.err().code), opts_.self + ": " + first.err().message);
   if (reads_) {
     reads_->Increment();
-    read_bytes_->Increment(static_cast<double>(data->size()));
+    read_bytes_->Increment(static_cast<double>(rq.length_bytes));
   }
-  if (!conn.reply(0, "", {}, !data->empty())) return false;
-  std::string_view v(*data);
-  for (size_t pos = 0; pos < v.size(); pos += net::data_frame_bytes)
-    if (!conn.write(data_type::read_data, v.substr(pos, net::data_frame_bytes))) return false;
+  if (!conn.reply(0, "", {}, rq.length_bytes > 0)) return false;
+  for (uint64_t pos = 0; pos < rq.length_bytes;) {
+    auto v = pos == 0 ? std::move(first) : piece(pos);
+    if (!v) {
+      log::get("data")->warn("read_aborted handle={:016x} offset={} error=\"{}\"", rq.handle,
+                             rq.offset_bytes + pos, v.err().message);
+      return false;
+    }
+    if (!conn.write(data_type::read_data, *v)) return false;
+    pos += v->size();
+  }
   return true;
 }
 

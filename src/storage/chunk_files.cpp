@@ -25,6 +25,12 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 }  // namespace
 
+std::string owned_bytes(std::string_view view, std::string&& buf) {
+  if (view.empty() || view.data() != buf.data()) return std::string(view);
+  buf.resize(view.size());
+  return std::move(buf);
+}
+
 chunk_files::chunk_files(std::string data_dir)
     : data_dir_(std::move(data_dir)), chunk_dir_(data_dir_ + "/chunks") {}
 
@@ -173,24 +179,31 @@ cs::result<cs::chunk_meta> chunk_files::write_in_place(const cs::chunk_meta& old
 
 cs::result<std::string> chunk_files::read(cs::chunk_handle handle, uint64_t offset,
                                           uint64_t length) const {
+  std::string buf;
+  auto v = read_into(handle, offset, length, buf);
+  if (!v) return v.err();
+  return owned_bytes(*v, std::move(buf));
+}
+
+cs::result<std::string_view> chunk_files::read_into(cs::chunk_handle handle, uint64_t offset,
+                                                    uint64_t length, std::string& buf) const {
   auto it = chunks_.find(handle.value);
   if (it == chunks_.end())
     return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
   const auto& m = it->second;
   auto span = cs::blocks_for_range(offset, length, m.length_bytes);
   if (!span) return span.err();
-  std::string bytes;
-  if (auto st = read_range(path_of(handle), m.header_bytes() + span->offset_bytes,
-                           span->length_bytes, bytes);
+  if (buf.size() < span->length_bytes) resize_big(buf, span->length_bytes);
+  if (auto st = read_range_to(path_of(handle), m.header_bytes() + span->offset_bytes,
+                              span->length_bytes, buf.data());
       !st) {
     // A file cut short is damage to this replica, like a bad block.
     auto code = st.code == EILSEQ ? cs::errc::corrupt : cs::errc::io_error;
     return cs::make_error(code, "chunk " + handle.to_string() + ": " + st.message);
   }
+  std::string_view bytes(buf.data(), span->length_bytes);
   if (auto ok = cs::verify_blocks(span->first_block, bytes, m.block_crcs); !ok)
     return cs::make_error(cs::errc::corrupt, ok.err().message + " of chunk " + handle.to_string());
-  // The whole range read (a whole chunk, the usual case): no second copy of up to 64 MiB.
-  if (offset == span->offset_bytes && length == bytes.size()) return bytes;
   return bytes.substr(offset - span->offset_bytes, length);
 }
 

@@ -38,6 +38,10 @@
 
 namespace dfs {
 
+// The bytes of `view`, a view into `buf` (from read_into), as a string of their own: `buf`
+// itself when the view starts it (no copy of up to 64 MiB), a copy otherwise.
+std::string owned_bytes(std::string_view view, std::string&& buf);
+
 // One line of a full chunk report.
 struct stored_chunk {
   chunkstore::chunk_handle handle;
@@ -90,6 +94,11 @@ class chunk_files {
   // and read another replica), io_error.
   chunkstore::result<std::string> read(chunkstore::chunk_handle handle, uint64_t offset,
                                        uint64_t length) const;
+  // read() into `buf`, grown when too small but never shrunk or cleared, so that a buffer
+  // reused read after read costs no allocation, zeroing or page faults: a view of the bytes,
+  // valid until `buf` changes.
+  chunkstore::result<std::string_view> read_into(chunkstore::chunk_handle handle, uint64_t offset,
+                                                 uint64_t length, std::string& buf) const;
   // Reads and verifies the whole chunk (scrubbing).
   chunkstore::result<void> verify(chunkstore::chunk_handle handle) const;
 

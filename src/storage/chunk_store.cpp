@@ -161,10 +161,18 @@ void chunk_store::drop_held(cs::data_id id) {
 }
 
 cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, uint64_t length) {
-  cs::result<std::string> r = cs::make_error(cs::errc::not_found, "");
+  std::string buf;
+  auto v = read_into(h, offset, length, buf);
+  if (!v) return v.err();
+  return owned_bytes(*v, std::move(buf));
+}
+
+cs::result<std::string_view> chunk_store::read_into(cs::chunk_handle h, uint64_t offset,
+                                                    uint64_t length, std::string& buf) {
+  cs::result<std::string_view> r = cs::make_error(cs::errc::not_found, "");
   {
     std::shared_lock lk(files_mu_);
-    r = files_.read(h, offset, length);
+    r = files_.read_into(h, offset, length, buf);
   }
   if (r || r.err().code != cs::errc::corrupt) return r;
   // A finalize of the same chunk may have replaced the file between our table lookup and the
@@ -172,7 +180,7 @@ cs::result<std::string> chunk_store::read(cs::chunk_handle h, uint64_t offset, u
   std::lock_guard hl(handle_mutex(h));
   {
     std::shared_lock lk(files_mu_);
-    r = files_.read(h, offset, length);
+    r = files_.read_into(h, offset, length, buf);
   }
   if (r || r.err().code != cs::errc::corrupt) return r;
   // Never serve this replica again: set the file aside and let the master know.

@@ -67,6 +67,9 @@ class chunk_store {
   // -- reads ----------------------------------------------------------------------------------
   chunkstore::result<std::string> read(chunkstore::chunk_handle h, uint64_t offset,
                                        uint64_t length);
+  // read() into a buffer reused across reads (chunk_files::read_into): a view into `buf`.
+  chunkstore::result<std::string_view> read_into(chunkstore::chunk_handle h, uint64_t offset,
+                                                 uint64_t length, std::string& buf);
   std::optional<chunkstore::chunk_meta> stat(chunkstore::chunk_handle h) const;
   std::vector<stored_chunk> list() const;
 

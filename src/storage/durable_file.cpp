@@ -56,12 +56,16 @@ io_status read_file(const std::string& path, std::string& out) {
 }
 
 io_status read_range(const std::string& path, uint64_t offset, size_t length, std::string& out) {
+  resize_big(out, length);
+  return read_range_to(path, offset, length, out.data());
+}
+
+io_status read_range_to(const std::string& path, uint64_t offset, size_t length, char* out) {
   fd_guard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) return fail("open", path);
-  resize_big(out, length);
   size_t done = 0;
   while (done < length) {
-    auto n = ::pread(fd.fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    auto n = ::pread(fd.fd, out + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("read", path);
     if (n == 0) return io_status{EILSEQ, "read " + path + ": file shorter than expected"};

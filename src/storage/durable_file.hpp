@@ -26,6 +26,8 @@ struct io_status {
 // Whole-file helpers.
 io_status read_file(const std::string& path, std::string& out);
 io_status read_range(const std::string& path, uint64_t offset, size_t length, std::string& out);
+// read_range into `out`, which has room for `length` bytes (a reused buffer: no allocation).
+io_status read_range_to(const std::string& path, uint64_t offset, size_t length, char* out);
 // Writes `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory: afterwards `path`
 // holds either the old or the new content, never a mix, even across a power cut.
 io_status write_file_atomic(const std::string& path, std::string_view data);
