@@ -80,8 +80,8 @@ copy_result replica_copier::copy(const copy_instruction& o) {
     } catch (const std::exception& e) {
       return failed(o, std::string("copy from ") + src.text() + ": " + e.what());
     }
-  // Written to disk as it arrives (storage/chunk_stream.hpp), read in pieces so that the
-  // source holds one piece in memory at a time; a failed copy deletes what it wrote.
+  // Written to disk as it arrives (storage/chunk_stream.hpp); a failed copy deletes what it
+  // wrote.
   auto stream = store_->begin_stream(h, o.chunk_version, size);
   if (!stream)
     return failed(o, "cannot store chunk " + h.to_string() + ": " + stream.err().message);

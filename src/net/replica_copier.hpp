@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/master/messages.hpp"
 #include "net/conn_pool.hpp"
 #include "storage/chunk_store.hpp"
@@ -30,7 +31,10 @@ struct copier_options {
   std::shared_ptr<tls_context> tls;  // client side; null: plain TCP (tls.data = false)
   uint32_t workers = 2;              // copies at once (repair.max_copies_per_server)
   size_t max_queued = 256;           // orders waiting for a worker
-  uint64_t piece_bytes = 4u << 20;   // bytes per read request
+  // Bytes per read request. The source serves a read one frame at a time (data_service), so
+  // a whole chunk in one request costs it no more memory, and spares a round trip (the source
+  // idle, then the target) per piece.
+  uint64_t piece_bytes = limits::max_chunk_size_bytes;
 };
 
 class replica_copier {
