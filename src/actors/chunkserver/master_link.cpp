@@ -1,4 +1,5 @@
 #include "actors/chunkserver/master_link.hpp"
+#include "common/wall_clock.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -88,14 +89,9 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
   st.leases->publish(st.link.leases());  // what the data port's mutations go by
 }
 
-// This chunkserver's server token, minted per request (an HMAC: cheap).
-std::string own_token(const master_link_state& st) {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  return security::sign_auth_token(
-      {principal_kind::server, st.self.to_string(), static_cast<uint64_t>(now) + 600},
-      st.token_key);
+// This chunkserver's server token for the master's node actor.
+const std::string& own_token(master_link_state& st) {
+  return st.own_token.at(wall_clock_ms() / 1000);
 }
 
 // A reply really from a server: CAF lets any connected peer send us a message that looks like
@@ -206,6 +202,7 @@ master_link_actor::behavior_type master_link_fn(self_ptr self, config cfg, node_
   st.store = std::move(store);
   st.self = id;
   st.token_key = security::auth_token_key(st.cfg.cluster.key);
+  st.own_token = security::server_token(st.self.to_string(), st.token_key, 600);
   net::copier_options co;
   co.cluster = net::cluster_id(st.cfg.cluster.name);
   co.timeout_ms = st.cfg.data_io_timeout_ms();

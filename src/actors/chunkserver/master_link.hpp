@@ -15,6 +15,7 @@
 
 #include "common/config.hpp"
 #include "core/chunkserver/master_link.hpp"
+#include "core/security/server_token.hpp"
 #include "net/lease_board.hpp"
 #include "net/replica_copier.hpp"
 #include "proto/interfaces.hpp"
@@ -37,6 +38,7 @@ struct master_link_state {
   chunkserver::master_link link;
   std::shared_ptr<chunk_store> store;  // reports come from it, deletes go to it
   std::string token_key;               // from cluster.key: our token, and the master's check
+  security::server_token own_token;
   std::shared_ptr<net::replica_copier> copier;  // repair copies the master orders
   std::vector<copy_result> copies_done;         // for the next heartbeat
   std::shared_ptr<net::lease_board> leases;     // our primary leases, shared with the data port

@@ -18,6 +18,7 @@
 #include "common/config.hpp"
 #include "core/master/hot_chunks.hpp"
 #include "core/master/master_core.hpp"
+#include "core/security/server_token.hpp"
 #include "net/status_board.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/journal.hpp"
@@ -67,9 +68,7 @@ struct master_state {
     core::time_point retry_at{};
   };
   std::map<endpoint, peer> peers;
-  std::string token_key;  // from cluster.key: our server token for the other masters
-  std::string own_token;
-  uint64_t own_token_renew_s = 0;
+  security::server_token own_token;              // for the other masters (key from cluster.key)
   uint64_t replog_dropped = 0;                   // messages to a master we had no connection to
   uint64_t stale_reads = 0, stale_refusals = 0;  // --stale-ok reads answered as a standby
   // Chunkservers membership lists alive: where a standby's stale layouts send readers.

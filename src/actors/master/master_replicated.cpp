@@ -14,6 +14,7 @@
 #include "actors/master/master_actor.hpp"
 #include "common/logging.hpp"
 #include "common/text_table.hpp"
+#include "common/wall_clock.hpp"
 #include "core/master/leader_hint.hpp"
 #include "core/master/stale_reads.hpp"
 #include "core/security/auth_token.hpp"
@@ -28,18 +29,9 @@ std::chrono::milliseconds replog_tick_interval(const config& cfg) {
   return std::chrono::milliseconds(std::max<uint32_t>(5, cfg.master.replication_heartbeat_ms / 4));
 }
 
-// Our server token for the other masters' node actors (an HMAC; renewed at half its life).
+// Our server token for the other masters' node actors.
 const std::string& own_token(master_state& st) {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  if (st.own_token.empty() || static_cast<uint64_t>(now) >= st.own_token_renew_s) {
-    st.own_token = security::sign_auth_token(
-        {principal_kind::server, st.id.to_string(), static_cast<uint64_t>(now) + 600},
-        st.token_key);
-    st.own_token_renew_s = static_cast<uint64_t>(now) + 300;
-  }
-  return st.own_token;
+  return st.own_token.at(wall_clock_ms() / 1000);
 }
 
 void connect_peer(master_self self, const endpoint& to) {
@@ -211,7 +203,8 @@ std::string not_leader_line(const master_state& st) {
 
 void start_replication(master_self self) {
   auto& st = self->state;
-  st.token_key = security::auth_token_key(st.cfg.cluster.key);
+  st.own_token =
+      security::server_token(st.id.to_string(), security::auth_token_key(st.cfg.cluster.key), 600);
   auto dir = st.cfg.node.data_dir + "/masters";
   st.repl = std::make_unique<master_replication>(
       st.cfg, core_options_of(st.cfg).meta, dir,

@@ -19,7 +19,8 @@ uint64_t unix_now_s() {
 gatekeeper::gatekeeper(gate_settings s)
     : s_(std::move(s)),
       token_key_(sec::auth_token_key(s_.cluster_key)),
-      challenge_key_(sec::challenge_key(s_.cluster_key)) {}
+      challenge_key_(sec::challenge_key(s_.cluster_key)),
+      own_token_(s_.node_name, token_key_, s_.token_ttl_s) {}
 
 void gatekeeper::log_refusal(const std::string& line) {
   // A flood of bad requests must not become a flood of log lines.
@@ -89,13 +90,7 @@ std::optional<login_result> gatekeeper::login(const login_proof& p, std::string&
 }
 
 const std::string& gatekeeper::server_token() {
-  auto now = unix_now_s();
-  if (own_token_.empty() || now >= own_token_renew_s_) {
-    own_token_ = sec::sign_auth_token({principal_kind::server, s_.node_name, now + s_.token_ttl_s},
-                                      token_key_);
-    own_token_renew_s_ = now + s_.token_ttl_s / 2;
-  }
-  return own_token_;
+  return own_token_.at(unix_now_s());
 }
 
 }  // namespace dfs

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/principal.hpp"
+#include "core/security/server_token.hpp"
 #include "proto/auth.hpp"
 
 namespace dfs {
@@ -41,8 +42,7 @@ class gatekeeper {
 
   gate_settings s_;
   std::string token_key_, challenge_key_;
-  std::string own_token_;
-  uint64_t own_token_renew_s_ = 0;
+  security::server_token own_token_;
   uint64_t log_second_ = 0;
   uint32_t logged_this_second_ = 0, suppressed_ = 0;
 };
