@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,22 @@ io_status write_all(int fd, std::string_view data, const std::string& path) {
     done += static_cast<size_t>(n);
   }
   return {};
+}
+
+// `head` then `data`, gathered (writev) while both have bytes left.
+io_status write_all(int fd, std::string_view head, std::string_view data, const std::string& path) {
+  while (!head.empty()) {
+    iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
+                    {const_cast<char*>(data.data()), data.size()}};
+    auto n = ::writev(fd, iov, data.empty() ? 1 : 2);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("write", path);
+    auto k = static_cast<size_t>(n);
+    auto from_head = std::min(k, head.size());
+    head.remove_prefix(from_head);
+    data.remove_prefix(k - from_head);
+  }
+  return write_all(fd, data, path);
 }
 
 }  // namespace
@@ -80,12 +97,16 @@ io_status write_file_atomic(const std::string& path, std::string_view data) {
 }
 
 io_status write_and_rename(const std::string& path, std::string_view data) {
+  return write_and_rename(path, {}, data);
+}
+
+io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data) {
   auto tmp = path + ".tmp";
   {
     fd_guard fd{
         ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
     if (fd.fd < 0) return fail("open", tmp);
-    if (auto st = write_all(fd.fd, data, tmp); !st) return st;
+    if (auto st = write_all(fd.fd, head, data, tmp); !st) return st;
     if (::fsync(fd.fd) != 0) return fail("fsync", tmp);
   }
   return rename_file(tmp, path);

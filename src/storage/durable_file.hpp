@@ -34,6 +34,9 @@ io_status write_file_atomic(const std::string& path, std::string_view data);
 // The first half of write_file_atomic: `path.tmp`, fsync, rename. The new entry is durable only
 // after the directory is fsynced (callers batch that: dir_sync_group.hpp).
 io_status write_and_rename(const std::string& path, std::string_view data);
+// The same with the file's content given in two parts (a header and the data after it), written
+// with one gathering write rather than first copied into one buffer.
+io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data);
 io_status fsync_dir(const std::string& dir);
 // Writes `data` at `offset` of the existing file `path` (pwrite; may extend it), then
 // fdatasync: durable, file size included, when it returns. Not atomic: a crash may leave any

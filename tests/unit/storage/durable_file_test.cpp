@@ -24,6 +24,22 @@ TEST(DurableFile, AtomicWriteReadAndRange) {
   EXPECT_EQ(names, std::vector<std::string>{"f"});  // no temp file left behind
 }
 
+TEST(DurableFile, AHeadAndDataAreWrittenAsOneFile) {
+  test::temp_dir tmp;
+  auto path = tmp.path() + "/f";
+  std::string data(3 << 20, '\0');  // large enough that writev may return short
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 + (i >> 12));
+  for (auto [head, body] : {std::pair<std::string, std::string>{"HEADER", data},
+                            {"", data},
+                            {"only a head", ""},
+                            {"", ""}}) {
+    ASSERT_TRUE(write_and_rename(path, head, body).ok());
+    std::string s;
+    ASSERT_TRUE(read_file(path, s).ok());
+    EXPECT_TRUE(s == head + body) << head.size() << "+" << body.size();
+  }
+}
+
 TEST(DurableFile, ErrorsNameTheFile) {
   std::string s;
   auto st = read_file("/nonexistent/dfs/file", s);
