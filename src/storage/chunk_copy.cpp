@@ -50,8 +50,7 @@ cs::result<cs::chunk_meta> chunk_store::copy_local(cs::chunk_handle from, cs::ch
   }
   auto nm = files_.store(to, version, *data, m->format);  // tmp, fsync, rename
   if (!nm) return nm;
-  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
-  installed(*nm);
+  if (auto r = sync_and_install(*nm); !r) return r.err();
   return nm;
 }
 

@@ -68,8 +68,7 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
   if (stat(e.handle)) return already_stored(e.handle);
   auto m = files_.store(e.handle, e.chunk_version, data, cs::pushed_format(data.size()));
   if (!m) return m;
-  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
-  installed(*m);
+  if (auto r = sync_and_install(*m); !r) return r.err();
   return m;
 }
 
@@ -87,8 +86,7 @@ cs::result<cs::chunk_meta> chunk_store::finish_stream(chunk_stream& s) {
   }
   auto m = s.finish();
   if (!m) return m;
-  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
-  installed(*m);
+  if (auto r = sync_and_install(*m); !r) return r.err();
   return m;
 }
 
@@ -217,9 +215,7 @@ cs::result<void> chunk_store::set_version_locked(const cs::chunk_meta& m, uint64
   // A version bump means a lease: writes follow, so the one rewrite makes it in-place already.
   auto nm = files_.store(m.handle, version, *data, cs::chunk_file_version_mutable);
   if (!nm) return nm.err();
-  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
-  installed(*nm);
-  return {};
+  return sync_and_install(*nm);
 }
 
 cs::result<cs::chunk_meta> chunk_store::write_at(cs::chunk_handle h, uint64_t offset,
@@ -291,6 +287,12 @@ cs::result<cs::chunk_meta> chunk_store::rewrite_mutable(const cs::chunk_meta& m,
   if (!nm) return nm;
   if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
   return nm;
+}
+
+cs::result<void> chunk_store::sync_and_install(const cs::chunk_meta& m) {
+  if (auto st = dir_sync_.sync(); !st) return cs::make_error(cs::errc::io_error, st.message);
+  installed(m);
+  return {};
 }
 
 void chunk_store::installed(const cs::chunk_meta& m) {

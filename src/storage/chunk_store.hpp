@@ -139,6 +139,9 @@ class chunk_store {
                                                              uint64_t version);
   chunkstore::result<void> set_version_locked(const chunkstore::chunk_meta& m, uint64_t version);
   void installed(const chunkstore::chunk_meta& m);  // table update + change log
+  // A chunk file just renamed into place: directory fsync (shared, dir_sync_group), then
+  // installed(); the chunk counts only once both are done.
+  chunkstore::result<void> sync_and_install(const chunkstore::chunk_meta& m);
   void note_added(const chunkstore::chunk_meta& m);
   void note_removed(uint64_t h);
 

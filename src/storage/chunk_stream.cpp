@@ -22,17 +22,8 @@ cs::error sys_err(const std::string& what, const std::string& path, int err = er
   return cs::make_error(cs::errc::io_error, what + " " + path + ": " + std::strerror(err));
 }
 
-cs::result<void> pwrite_all(int fd, std::string_view data, uint64_t offset,
-                            const std::string& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    auto n =
-        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_err("pwrite", path);
-    done += static_cast<size_t>(n);
-  }
-  return {};
+cs::error io_err(const io_status& st) {
+  return cs::make_error(cs::errc::io_error, st.message);
 }
 
 }  // namespace
@@ -61,12 +52,9 @@ chunk_stream::chunk_stream(std::string path, std::string tmp, int fd, cs::chunk_
       handle_(handle),
       version_(version),
       expected_(length),
-      format_(cs::pushed_format(length)) {
-  cs::chunk_meta shape;
-  shape.format = format_;
-  shape.block_crcs.resize(cs::block_count(length));
-  data_offset_ = shape.header_bytes();
-}
+      data_offset_(cs::pushed_format(length) == cs::chunk_file_version_mutable
+                       ? cs::mutable_header_bytes
+                       : cs::header_bytes_for(length)) {}
 
 chunk_stream::chunk_stream(chunk_stream&& other) noexcept
     : path_(std::move(other.path_)),
@@ -75,7 +63,6 @@ chunk_stream::chunk_stream(chunk_stream&& other) noexcept
       handle_(other.handle_),
       version_(other.version_),
       expected_(other.expected_),
-      format_(other.format_),
       data_offset_(other.data_offset_),
       sums_(std::move(other.sums_)) {
   other.fd_ = -1;
@@ -99,7 +86,7 @@ cs::result<void> chunk_stream::append(std::string_view bytes) {
     return cs::make_error(cs::errc::invalid_argument, "chunk " + handle_.to_string() +
                                                           " longer than the announced " +
                                                           std::to_string(expected_) + " bytes");
-  if (auto r = pwrite_all(fd_, bytes, data_offset_ + sums_.length(), tmp_); !r) return r;
+  if (auto st = pwrite_all(fd_, bytes, data_offset_ + sums_.length(), tmp_); !st) return io_err(st);
   sums_.add(bytes);
   return {};
 }
@@ -119,20 +106,19 @@ cs::result<cs::chunk_meta> chunk_stream::finish() {
   m.length_bytes = sums_.length();
   m.crc32c = sums_.whole_crc();
   m.block_crcs = sums_.block_crcs();
-  m.format = format_;
+  m.format = cs::pushed_format(expected_);
   auto fail = [this](cs::error e) {
     abandon();
     return e;
   };
-  if (auto r = pwrite_all(fd_, cs::encode_header(m), 0, tmp_); !r) return fail(r.err());
+  if (auto st = pwrite_all(fd_, cs::encode_header(m), 0, tmp_); !st) return fail(io_err(st));
   if (::fdatasync(fd_) != 0) return fail(sys_err("fdatasync", tmp_));
   if (::close(fd_) != 0) {
     fd_ = -1;
     return fail(sys_err("close", tmp_));
   }
   fd_ = -1;
-  if (auto st = rename_file(tmp_, path_); !st)
-    return fail(cs::make_error(cs::errc::io_error, st.message));
+  if (auto st = rename_file(tmp_, path_); !st) return fail(io_err(st));
   tmp_.clear();
   return m;
 }

@@ -45,8 +45,7 @@ class chunk_stream {
   void abandon();
 
   chunkstore::chunk_handle handle() const { return handle_; }
-  uint64_t length() const { return sums_.length(); }
-  uint32_t crc32c() const { return sums_.whole_crc(); }
+  uint32_t crc32c() const { return sums_.whole_crc(); }  // of the bytes so far
 
  private:
   chunk_stream(std::string path, std::string tmp, int fd, chunkstore::chunk_handle handle,
@@ -57,8 +56,7 @@ class chunk_stream {
   chunkstore::chunk_handle handle_;
   uint64_t version_ = 0;
   uint64_t expected_ = 0;     // bytes announced at create()
-  uint16_t format_ = 0;       // pushed_format(expected_)
-  uint64_t data_offset_ = 0;  // the header's size in that format
+  uint64_t data_offset_ = 0;  // the header's size in pushed_format(expected_)
   chunkstore::checksum_builder sums_;
 };
 

@@ -122,15 +122,20 @@ io_status fsync_dir(const std::string& dir) {
 io_status write_range_durable(const std::string& path, uint64_t offset, std::string_view data) {
   fd_guard fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
   if (fd.fd < 0) return fail("open", path);
+  if (auto st = pwrite_all(fd.fd, data, offset, path); !st) return st;
+  if (::fdatasync(fd.fd) != 0) return fail("fdatasync", path);
+  return {};
+}
+
+io_status pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& path) {
   size_t done = 0;
   while (done < data.size()) {
     auto n =
-        ::pwrite(fd.fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("pwrite", path);
     done += static_cast<size_t>(n);
   }
-  if (::fdatasync(fd.fd) != 0) return fail("fdatasync", path);
   return {};
 }
 

@@ -42,6 +42,8 @@ io_status fsync_dir(const std::string& dir);
 // fdatasync: durable, file size included, when it returns. Not atomic: a crash may leave any
 // mix of old and new sectors (callers detect that: chunk_files.hpp).
 io_status write_range_durable(const std::string& path, uint64_t offset, std::string_view data);
+// All of `data` at `offset` of the open file `fd` (pwrite until done; `path` names it in errors).
+io_status pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& path);
 io_status remove_file(const std::string& path);  // missing file is fine
 io_status rename_file(const std::string& from, const std::string& to);
 io_status truncate_file(const std::string& path, uint64_t size_bytes);

@@ -1,11 +1,11 @@
 #include "actors/chunkserver/master_link.hpp"
-#include "common/wall_clock.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
 #include "common/logging.hpp"
+#include "common/wall_clock.hpp"
 #include "core/security/auth_token.hpp"
 #include "storage/durable_file.hpp"
 
