@@ -28,6 +28,13 @@ queue_client::queue_client(caf::actor_system& sys, const config& cfg,
       client_id_(opts.client_id != 0 ? opts.client_id : random_client_id()) {
   // Spread clients over the fileservers.
   if (!servers_.empty()) current_ = client_id_ % servers_.size();
+  if (cfg.client.request_port && !opts_.act_as) {
+    try {
+      requests_ = std::make_unique<request_link>(cfg);
+    } catch (const std::exception&) {
+      // Unusable TLS files: the CAF path below names them in its error.
+    }
+  }
 }
 
 void queue_client::next_server() {
@@ -38,6 +45,17 @@ void queue_client::next_server() {
 queue_client::outcome queue_client::attempt(const queue_request& req, clock::time_point deadline,
                                             bool& transport_error) {
   transport_error = false;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  auto timeout = std::max(std::chrono::milliseconds(1), std::min(opts_.attempt_timeout, left));
+  if (requests_) {
+    queue_reply r;
+    auto o = requests_->call(servers_[current_], queue_atom::value, req, timeout, r);
+    if (o.kind == request_link::outcome::answered) return {r.status, r.value, r.error};
+    if (o.kind != request_link::outcome::unusable) {  // as a CAF error below
+      transport_error = true;
+      return {queue_status::retry, 0, o.text};
+    }
+  }
   auto& conn = conns_[current_];
   if (!conn) {
     auto h = connect_node_until(sys_, cfg_, servers_[current_], deadline, opts_.act_as);
@@ -51,8 +69,8 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
     conn = {};
     return {queue_status::retry, 0, error_text(sys_, err)};
   }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  auto timeout = std::max(std::chrono::milliseconds(1), std::min(opts_.attempt_timeout, left));
+  left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  timeout = std::max(std::chrono::milliseconds(1), std::min(opts_.attempt_timeout, left));
   outcome out{queue_status::retry, 0, "no reply"};
   caf::scoped_actor self{sys_};  // fresh per attempt: a late reply never meets a later request
   self->request(conn.actor, timeout, queue_atom::value, conn.token, req)
@@ -110,7 +128,12 @@ queue_client::outcome queue_client::run(const queue_request& req) {
   bool any_refused = false;
   while (clock::now() < deadline) {
     bool transport_error = false;
-    last = attempt(req, deadline, transport_error);
+    // While some fileserver has not been tried, one attempt takes at most an equal share of the
+    // time left: a stopped one (its kernel accepts, nothing answers) must not use it all.
+    size_t untried = servers_.size() - tried.size();
+    auto now = clock::now();
+    auto until = untried > 1 ? now + (deadline - now) / static_cast<int64_t>(untried) : deadline;
+    last = attempt(req, until, transport_error);
     switch (last.status) {
       case queue_status::ok:
       case queue_status::failed:

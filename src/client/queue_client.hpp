@@ -8,12 +8,14 @@
 // Not thread-safe: one queue_client per thread.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/actor_system.hpp>
 
 #include "client/remote.hpp"
+#include "client/request_link.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "core/ftqueue/queue_state.hpp"
@@ -59,6 +61,9 @@ class queue_client {
   config cfg_;
   std::vector<endpoint> servers_;
   std::vector<remote_node> conns_;
+  // The fileservers' request ports (request_link.hpp), CAF where they cannot serve; null with
+  // act_as or client.request_port = false.
+  std::unique_ptr<request_link> requests_;
   queue_client_options opts_;
   uint64_t client_id_;
   uint64_t next_request_ = 1;

@@ -102,6 +102,13 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_
     }
   }
   pool_ = std::make_unique<net::conn_pool>(std::move(p));
+  if (cfg.client.request_port && !act_as_) {
+    try {
+      requests_ = std::make_unique<request_link>(cfg);
+    } catch (const std::exception& e) {
+      throw storage_error(e.what());
+    }
+  }
 }
 
 caf::error storage_client::connect_master(std::chrono::steady_clock::time_point deadline) {
@@ -136,7 +143,20 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
     // dead host leaves time for the others.
     auto connect_by =
         finder_.single() ? retry.deadline() : std::min(retry.deadline(), clock::now() + *timeout);
-    if (auto cerr = connect_master(connect_by)) {
+    // The request port first (one frame each way); CAF where it cannot serve (none there, an
+    // answer too large for a frame).
+    request_link::outcome via_port{request_link::outcome::unusable, {}, {}};
+    if (requests_) {
+      startup_mark("request_sent");
+      via_port = requests_->call(finder_.current(), atom, req, *timeout, out);
+      startup_mark("reply_received");
+    }
+    bool asked = via_port.kind != request_link::outcome::unusable;
+    if (asked) {
+      answered = via_port.kind == request_link::outcome::answered;
+      refused = via_port.kind == request_link::outcome::refused;
+      if (!answered) err = via_port.text;
+    } else if (auto cerr = connect_master(connect_by)) {
       err = error_text(sys_, cerr);
       // A refusal (bad certificate, login denied) stays one, once every master refused; the
       // rest may pass (a restart, a failover).
@@ -145,6 +165,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       else if (cerr == caf::sec::runtime_error && ++refusals >= finder_.size())
         throw storage_error(err);
     } else {
+      asked = true;
       startup_mark("request_sent");
       (*self_)
           ->request(master_.actor, *timeout, atom, master_.token, req)
@@ -156,6 +177,8 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
                      refused = e == caf::sec::runtime_error;
                    });
       startup_mark("reply_received");
+    }
+    if (asked) {
       if (refused && master::is_not_leader(err)) {  // a standby: ask the active master
         refused = false;
         hint = master::leader_hint(err);
@@ -169,7 +192,8 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       }
       if (answered) err = out.error;  // no master role there (yet), its journal failed, a standby
       if (answered && out.status == ns_status::not_leader) hint = master::leader_hint(out.error);
-      master_ = {};  // reconnect: the master may have restarted
+      // Reconnect: the master may have restarted (the request port reconnects by itself).
+      if (via_port.kind == request_link::outcome::unusable) master_ = {};
     }
     // The same request again, to the next candidate (one master: the same one). A mutation
     // keeps its client id and request number: the master answers a retry of one it applied

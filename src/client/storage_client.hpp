@@ -25,6 +25,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "client/remote.hpp"
+#include "client/request_link.hpp"
 #include "client/storage_error.hpp"
 #include "common/config.hpp"
 #include "core/master/master_finder.hpp"
@@ -143,6 +144,9 @@ class storage_client {
   remote_node master_;
   std::unique_ptr<caf::scoped_actor> self_;
   std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads
+  // The masters' request ports (client/request_link.hpp); null when acting for another
+  // caller (act_as: its token, not our certificate, must speak) or DFS_NO_REQUEST_PORT is set.
+  std::unique_ptr<request_link> requests_;
   struct cached {
     ns_reply reply;
     std::chrono::steady_clock::time_point at;

@@ -230,6 +230,7 @@ const std::vector<field>& schema() {
       uint_field<client_section, uint32_t>("client.timeout_ms", &C::client,
                                            &client_section::timeout_ms, 10),
       string_list_field("client.fileservers", &C::client, &client_section::fileservers),
+      bool_field("client.request_port", &C::client, &client_section::request_port),
       uint_field<gcs_section, uint32_t>("gcs.expected_group_size", &C::gcs,
                                         &gcs_section::expected_group_size, 1, 64),
       uint_field<gcs_section, uint32_t>("gcs.tick_interval_ms", &C::gcs,

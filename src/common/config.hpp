@@ -98,6 +98,9 @@ struct client_section {
   std::vector<std::string> fileservers;  // HOST:PORT control addresses
   uint32_t cache_ttl_ms = 2000;          // metadata cached by a client this long
   uint32_t window_chunks = 4;            // chunks in flight per transfer
+  // Metadata and queue requests through the nodes' request ports (node.port + 4), CAF's
+  // control port only where they cannot go; false: CAF for everything (to compare).
+  bool request_port = true;
 };
 
 struct membership_section {
@@ -231,6 +234,7 @@ struct config {
   uint16_t data_port() const { return data_port_of(node.port); }
   uint16_t multicast_port() const { return multicast_port_of(node.port); }
   uint16_t http_port() const { return http_port_of(node.port); }
+  uint16_t request_port() const { return request_port_of(node.port); }
   // Per read/write on a data-port connection, both ends: a 1 MiB frame over a slow or busy
   // link takes far longer than a control request.
   uint32_t data_io_timeout_ms() const { return client.timeout_ms * 6; }

@@ -23,6 +23,11 @@ std::string conn_pool::key(const std::string& host, uint16_t port) {
 }
 
 conn_pool::lease conn_pool::acquire(const std::string& host, uint16_t port) {
+  return acquire(host, port, opts_.timeout_ms);
+}
+
+conn_pool::lease conn_pool::acquire(const std::string& host, uint16_t port,
+                                    uint32_t connect_timeout_ms) {
   {
     std::lock_guard lk(mu_);
     auto it = idle_.find(key(host, port));
@@ -35,8 +40,9 @@ conn_pool::lease conn_pool::acquire(const std::string& host, uint16_t port) {
     }
     ++opened_;
   }
-  return {frame_conn::connect(io_, host, port, opts_.cluster, opts_.timeout_ms, opts_.tls.get()),
-          false};
+  auto c = frame_conn::connect(io_, host, port, opts_.cluster, connect_timeout_ms, opts_.tls.get());
+  c.set_timeout(opts_.timeout_ms);
+  return {std::move(c), false};
 }
 
 void conn_pool::release(const std::string& host, uint16_t port, frame_conn c) {

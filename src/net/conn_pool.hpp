@@ -43,6 +43,9 @@ class conn_pool {
   // An idle connection to host:port, or a new one; throws std::runtime_error (naming the
   // address) if a new one cannot be opened.
   lease acquire(const std::string& host, uint16_t port);
+  // The same, a new connection's connect and handshake within `connect_timeout_ms` instead of
+  // the pool's timeout (a caller with its own deadline).
+  lease acquire(const std::string& host, uint16_t port, uint32_t connect_timeout_ms);
   // Hands a connection back after a complete request/reply exchange.
   void release(const std::string& host, uint16_t port, frame_conn c);
   size_t idle_count() const;

@@ -183,6 +183,14 @@ std::optional<principal_kind> frame_conn::peer_kind() const {
   return ssl_ ? tls_peer_kind(ssl_.get()) : std::nullopt;
 }
 
+std::string frame_conn::peer_name() const {
+  return ssl_ ? tls_peer_name(ssl_.get()) : "";
+}
+
+void frame_conn::set_timeout(uint32_t timeout_ms) {
+  set_timeouts(sock_.native_handle(), timeout_ms);
+}
+
 size_t frame_conn::recv_some(char* p, size_t n, frame_error& err) {
   for (;;) {
     if (ssl_) {

@@ -63,6 +63,9 @@ enum class data_type : uint8_t {
   mutation_ack = 12,    // secondary -> primary
   resend_request = 13,  // secondary -> primary: a gap did not fill
   mutation_gone = 14,   // primary -> secondary: that serial will never come
+  // The request port (node.port + 4; proto/request_wire.hpp): one client request to the node
+  // actor, answered by a reply frame.
+  request = 15,
 };
 
 struct data_header {
@@ -160,6 +163,10 @@ class frame_conn {
   bool tls() const { return ssl_ != nullptr; }
   // The kind of the peer's verified certificate (TLS only).
   std::optional<principal_kind> peer_kind() const;
+  // Its common name ("" without TLS or a certificate).
+  std::string peer_name() const;
+  // New read and write deadlines for the exchanges that follow (each call's own timeout).
+  void set_timeout(uint32_t timeout_ms);
   // Frame bytes (headers and payloads) read and written so far, for dfs_port_bytes_total.
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }

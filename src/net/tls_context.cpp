@@ -93,4 +93,12 @@ std::optional<principal_kind> tls_peer_kind(SSL* ssl) {
   return parse_principal_kind(std::string(ou, static_cast<size_t>(n)));
 }
 
+std::string tls_peer_name(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert) return {};
+  char cn[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+  return n > 0 ? std::string(cn, static_cast<size_t>(n)) : std::string();
+}
+
 }  // namespace dfs::net

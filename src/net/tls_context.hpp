@@ -55,5 +55,7 @@ ssl_ptr tls_handshake(tls_context& ctx, int fd);
 
 // The kind (OU) of the verified peer certificate; nullopt without one.
 std::optional<principal_kind> tls_peer_kind(SSL* ssl);
+// The common name (CN) of the verified peer certificate; "" without one.
+std::string tls_peer_name(SSL* ssl);
 
 }  // namespace dfs::net

@@ -9,12 +9,15 @@
 
 #include "actors/membership/failure_detector.hpp"
 #include "actors/node/node_actor.hpp"
+#include "actors/node/request_port.hpp"
 #include "common/assert.hpp"
 #include "common/certificates.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
 #include "common/wall_clock.hpp"
+#include "core/security/auth_token.hpp"
 #include "net/control_gate.hpp"
+#include "net/data_server.hpp"
 #include "net/discovery.hpp"
 #include "proto/system_setup.hpp"
 #include "roles/http_port.hpp"
@@ -66,6 +69,33 @@ std::string check_credentials(const config& cfg) {
   return {};
 }
 
+// The request port (node.port + 4, actors/node/request_port.hpp): clients' requests to the node
+// actor without CAF's hops. Mutual TLS always (like the control port), the control port's
+// connection limits. Throws std::runtime_error when it cannot listen.
+std::shared_ptr<net::data_server> start_request_port(caf::actor_system& sys, const config& cfg,
+                                                     const node_actor& node,
+                                                     std::shared_ptr<net::metrics> metrics) {
+  request_port_settings rs;
+  rs.token_key = security::auth_token_key(cfg.cluster.key);
+  rs.token_ttl_s = cfg.tls.token_ttl_s;
+  rs.metrics = std::move(metrics);
+  auto port = std::make_shared<request_port>(sys, node, rs);
+  net::data_server_options o;
+  o.host = cfg.node.host;
+  o.port = cfg.request_port();
+  o.cluster = net::cluster_id(cfg.cluster.name);
+  o.timeout_ms = cfg.net.idle_timeout_ms;  // idle between requests; a request's own wait is
+  o.max_connections = cfg.net.max_conns;   // the caller's timeout (request_port.cpp)
+  o.max_per_address = cfg.net.max_conns_per_address;
+  o.handshake_timeout_ms = cfg.net.handshake_timeout_ms;
+  o.tls = std::make_shared<net::tls_context>(net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key},
+                                             net::tls_side::server);
+  auto server =
+      std::make_shared<net::data_server>(o, [port](net::frame_conn& c) { port->serve(c); });
+  server->start();
+  return server;
+}
+
 }  // namespace
 
 int run_server(const config& cfg, const std::vector<std::string>& roles) {
@@ -115,6 +145,14 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   ctx.keep(node);
 
   int code = 0;
+  try {
+    // In services: stopped (its threads joined) before the actors it asks go.
+    ctx.services.push_back(start_request_port(sys, cfg, node, ctx.metrics));
+  } catch (const std::exception& e) {
+    log->error("request_port_unusable addr={}:{} error=\"{}\"", cfg.node.host, cfg.request_port(),
+               e.what());
+    code = 1;
+  }
   // cluster.discovery = multicast: answer clients' probes on the group (core/discovery).
   if (cfg.cluster.discovery == "multicast") {
     try {

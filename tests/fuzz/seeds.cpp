@@ -22,6 +22,7 @@
 #include "proto/master_log.hpp"
 #include "proto/membership.hpp"
 #include "proto/replog.hpp"
+#include "proto/request_wire.hpp"
 #include "proto/wire.hpp"
 
 using namespace dfs;
@@ -259,6 +260,26 @@ void record_chunks() {
 
 }  // namespace
 
+// request_fuzz: one request-port payload per kind of struct the clients send most.
+void request_payloads() {
+  using proto::request_method;
+  auto req = [](request_method m, const std::string& body) {
+    return proto::encode_request(m, 5000, body);
+  };
+  put("request", "stat", req(request_method::ns, wire::encode(ns_request{ns_op::stat, "/d/f"})));
+  put("request", "rename",
+      req(request_method::ns, wire::encode(ns_request{ns_op::rename, "/a", "/b", 7, 9})));
+  put("request", "put", req(request_method::put, wire::encode(put_request{"/d/f", 4096, 0})));
+  put_commit commit;
+  commit.path = "/d/f";
+  commit.chunks.push_back(ns_chunk{});
+  commit.chunks[0].handle = 42;
+  commit.chunks[0].replicas = {replica_addr{node_id{"10.0.0.1", 17100, 1}, 17101}};
+  put("request", "commit", req(request_method::commit, wire::encode(commit)));
+  put("request", "lease", req(request_method::lease, wire::encode(lease_request{"/d/f", 1, 42})));
+  put("request", "queue", req(request_method::queue, wire::encode(queue_request{1, 2, 3, 4, 5})));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_seeds CORPUS_ROOT\n");
@@ -283,5 +304,6 @@ int main(int argc, char** argv) {
   capabilities();
   discovery_packets();
   record_chunks();
+  request_payloads();
   return 0;
 }

@@ -314,6 +314,10 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
   EXPECT_GT(
       scrape(master_index).sum("dfs_port_bytes_total", {{"port", "control"}, {"direction", "in"}}),
       0);
+  // The clients' metadata requests (plans, commits, layouts) on the master's request port.
+  auto mr = scrape(master_index);
+  EXPECT_GT(mr.sum("dfs_port_bytes_total", {{"port", "request"}, {"direction", "in"}}), 0);
+  EXPECT_GT(mr.sum("dfs_port_bytes_total", {{"port", "request"}, {"direction", "out"}}), 0);
 }
 
 TEST_F(Metrics, MembershipGcsAndQueueMetricsMove) {

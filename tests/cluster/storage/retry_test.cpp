@@ -78,6 +78,9 @@ struct Retry : ::testing::Test {
     EXPECT_NE(c.proc("master").status(), 0);
     c.start("master", "master", master_index);
     EXPECT_TRUE(wait_until([&] { return !client.running(); }, 60s));
+    // The next step may put: the restarted master needs its chunkservers back first (a put
+    // before they re-register is refused with "0 healthy chunkservers").
+    EXPECT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
     return client.status();
   }
 
@@ -119,7 +122,8 @@ TEST_F(Retry, MkdirAndRmLoggedBeforeTheMasterCrashedSucceedOnRetry) {
       << read_all(local("mkdir"));
   EXPECT_EQ(cli({"stat", "/d"}).exit_code, 0);
   write_random(local("x"), 3000, 3);
-  ASSERT_EQ(cli({"put", local("x"), "/d/x"}).exit_code, 0);
+  auto put = cli({"put", local("x"), "/d/x"});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
   ASSERT_EQ(crash_after_log("rm", {"rm", "/d/x"}, local("rm")), 0) << read_all(local("rm"));
   EXPECT_NE(cli({"stat", "/d/x"}).exit_code, 0);
   auto trash = cli({"trash"});

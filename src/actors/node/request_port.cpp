@@ -1,0 +1,161 @@
+#include "actors/node/request_port.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+
+#include <caf/all.hpp>
+
+#include "actors/node/gatekeeper.hpp"
+#include "common/logging.hpp"
+#include "core/security/auth_token.hpp"
+#include "proto/request_wire.hpp"
+#include "proto/wire.hpp"
+
+namespace dfs {
+
+namespace {
+
+using proto::request_method;
+using proto::request_status;
+
+struct answer {
+  request_status status = request_status::failed;
+  std::string text;
+  std::string body;
+};
+
+std::atomic<uint64_t> bad_requests{0};
+
+void log_bad(const std::string& peer, const std::string& why) {
+  auto n = ++bad_requests;
+  // Counted always, logged sparingly: garbage on the port must not flood the log.
+  if (n <= 10 || n % 1000 == 0)
+    log::get("request")->warn("bad_request count={} peer=\"{}\" reason=\"{}\" action=close", n,
+                              peer, why);
+}
+
+// The text a CAF client would print for `e` (client/remote.cpp error_text).
+std::string text_of(caf::actor_system& sys, const caf::error& e) {
+  if (e.context().size() == 1 && e.context().match_element<std::string>(0))
+    return e.context().get_as<std::string>(0);
+  return sys.render(e);
+}
+
+// One typed request to the node actor, as a CAF client sends it.
+template <class Reply, class Request, class Atom>
+answer ask(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node, Atom atom,
+           const std::string& token, std::string_view body, std::chrono::milliseconds timeout) {
+  Request req;
+  if (!wire::decode(body, req)) return {request_status::bad_request, "malformed request body", {}};
+  answer a;
+  self->request(node, timeout, atom, token, req)
+      .receive(
+          [&](Reply& r) {
+            a.body = wire::encode(r);
+            a.status = request_status::ok;
+          },
+          [&](caf::error& e) {
+            a.text = e == caf::sec::request_timeout ? "the node did not answer in time"
+                                                    : text_of(sys, e);
+            // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
+            a.status =
+                e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
+          });
+  if (a.status == request_status::ok &&
+      a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
+    return {request_status::too_large, "the answer does not fit a frame", {}};
+  return a;
+}
+
+answer dispatch(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node,
+                const std::string& token, const proto::request_head& h,
+                std::chrono::milliseconds t) {
+  auto s = storage_atom::value;
+  switch (h.method) {
+    case request_method::ns:
+      return ask<ns_reply, ns_request>(sys, self, node, s, token, h.body, t);
+    case request_method::versions:
+      return ask<ns_reply, versions_request>(sys, self, node, s, token, h.body, t);
+    case request_method::trash:
+      return ask<ns_reply, trash_request>(sys, self, node, s, token, h.body, t);
+    case request_method::layout:
+      return ask<ns_reply, layout_request>(sys, self, node, s, token, h.body, t);
+    case request_method::stale_read:
+      return ask<ns_reply, stale_read_request>(sys, self, node, s, token, h.body, t);
+    case request_method::grow:
+      return ask<ns_reply, grow_request>(sys, self, node, s, token, h.body, t);
+    case request_method::lock:
+      return ask<lock_reply, lock_request>(sys, self, node, s, token, h.body, t);
+    case request_method::status:
+      return ask<status_reply, status_request>(sys, self, node, s, token, h.body, t);
+    case request_method::put:
+      return ask<put_plan, put_request>(sys, self, node, put_atom::value, token, h.body, t);
+    case request_method::commit:
+      return ask<ns_reply, put_commit>(sys, self, node, commit_atom::value, token, h.body, t);
+    case request_method::lease:
+      return ask<lease_reply, lease_request>(sys, self, node, lease_atom::value, token, h.body, t);
+    case request_method::queue:
+      return ask<queue_reply, queue_request>(sys, self, node, queue_atom::value, token, h.body, t);
+  }
+  return {request_status::bad_request, "unknown method", {}};
+}
+
+}  // namespace
+
+request_port::request_port(caf::actor_system& sys, node_actor node, request_port_settings s)
+    : sys_(sys), node_(std::move(node)), s_(std::move(s)) {
+  if (s_.metrics) {
+    port_in_ = &s_.metrics->port_bytes("request", "in");
+    port_out_ = &s_.metrics->port_bytes("request", "out");
+  }
+}
+
+void request_port::serve(net::frame_conn& conn) {
+  auto kind = conn.peer_kind();
+  auto name = conn.peer_name();
+  if (!kind || name.empty()) {  // the data server's TLS verified it; a kind-less one is not ours
+    conn.reply(static_cast<uint32_t>(request_status::refused),
+               "the request port needs a certificate of the cluster CA with a kind");
+    return;
+  }
+  std::string token;
+  uint64_t renew_at_s = 0;
+  caf::scoped_actor self{sys_};
+  uint64_t counted_in = 0, counted_out = 0;
+  auto count = [&] {  // after each exchange, while the connection lives
+    if (!port_in_) return;
+    port_in_->Increment(double(conn.bytes_read() - counted_in));
+    port_out_->Increment(double(conn.bytes_written() - counted_out));
+    counted_in = conn.bytes_read(), counted_out = conn.bytes_written();
+  };
+  for (;;) {
+    net::frame f;
+    if (conn.read(f) != net::frame_error::none) return;  // closed, idle or a broken frame
+    auto h = f.type == net::data_type::request ? proto::decode_request(f.payload) : std::nullopt;
+    answer a;
+    if (!h) {
+      a = {request_status::bad_request,
+           f.type == net::data_type::request ? "malformed request" : "not a request frame",
+           {}};
+    } else {
+      if (auto now = unix_now_s(); now >= renew_at_s) {
+        token = security::sign_auth_token({*kind, name, now + s_.token_ttl_s}, s_.token_key);
+        renew_at_s = now + s_.token_ttl_s / 2;
+      }
+      auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
+      a = dispatch(sys_, self, node_, token, *h, std::chrono::milliseconds(t));
+    }
+    if (a.status == request_status::bad_request) {
+      log_bad(name, a.text);
+      conn.reply(static_cast<uint32_t>(a.status), a.text);
+      count();
+      return;
+    }
+    bool sent = conn.reply(static_cast<uint32_t>(a.status), a.text, a.body);
+    count();
+    if (!sent) return;
+  }
+}
+
+}  // namespace dfs

@@ -1,0 +1,102 @@
+#include "client/request_link.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+#include "common/ports.hpp"
+
+namespace dfs {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using proto::request_status;
+
+// After a refused connection, how long this client asks that node over CAF only.
+constexpr auto skip_after_refusal = std::chrono::seconds(5);
+
+net::pool_options options_of(const config& cfg) {
+  net::pool_options p;
+  p.cluster = net::cluster_id(cfg.cluster.name);
+  p.timeout_ms = cfg.client.timeout_ms;  // each connect and exchange sets its own deadline
+  // Mutual TLS always: the request port is the control plane (tls.data is the data port's).
+  p.tls = std::make_shared<net::tls_context>(net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key},
+                                             net::tls_side::client);
+  return p;
+}
+
+uint32_t ms_of(std::chrono::milliseconds t) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(t.count(), 1, UINT32_MAX));
+}
+
+}  // namespace
+
+request_link::request_link(const config& cfg) : pool_(options_of(cfg)) {}
+
+request_link::outcome request_link::exchange(const endpoint& node, proto::request_method method,
+                                             std::string_view body,
+                                             std::chrono::milliseconds timeout) {
+  auto key = node.to_string();
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = skip_until_.find(key); it != skip_until_.end()) {
+      if (clock::now() < it->second) return {outcome::unusable, "request port skipped", {}};
+      skip_until_.erase(it);
+    }
+  }
+  auto port = request_port_of(node.port);
+  auto payload = proto::encode_request(method, ms_of(timeout), body);
+  // A pooled connection the node closed meanwhile fails at once: one more try on a new one.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<net::conn_pool::lease> l;
+    auto t0 = clock::now();
+    try {
+      l.emplace(pool_.acquire(node.host, port, ms_of(timeout)));
+    } catch (const std::exception& e) {
+      // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
+      // this attempt failed. Quicker (refused, no request port there): CAF may still serve.
+      if (clock::now() - t0 >= timeout) return {outcome::failed, e.what(), {}};
+      std::lock_guard lk(mu_);
+      skip_until_[key] = clock::now() + skip_after_refusal;
+      return {outcome::unusable, e.what(), {}};
+    }
+    auto& c = l->conn;
+    // The node answers within the timeout it was given, or says it could not.
+    c.set_timeout(ms_of(std::chrono::duration_cast<std::chrono::milliseconds>(
+        timeout - (clock::now() - t0))));
+    net::frame f;
+    bool sent = c.write(net::data_type::request, payload);
+    auto err = sent ? c.read(f) : net::frame_error::io;
+    if (!sent || err != net::frame_error::none) {
+      if (l->reused && (!sent || err == net::frame_error::closed)) continue;
+      return {outcome::failed,
+              key + " request port: " +
+                  (err == net::frame_error::timeout ? std::string("no answer in time")
+                                                    : std::string(net::to_string(err))),
+              {}};
+    }
+    net::reply_msg r;
+    if (!net::parse_reply(f, r))
+      return {outcome::failed, key + " request port: a malformed answer", {}};
+    switch (static_cast<request_status>(r.status)) {
+      case request_status::ok:
+        pool_.release(node.host, port, std::move(c));
+        return {outcome::answered, {}, std::move(r.body)};
+      case request_status::refused:
+        pool_.release(node.host, port, std::move(c));
+        return {outcome::refused, r.message, {}};
+      case request_status::failed:
+        pool_.release(node.host, port, std::move(c));
+        return {outcome::failed, r.message, {}};
+      case request_status::too_large:
+        pool_.release(node.host, port, std::move(c));
+        return {outcome::unusable, r.message, {}};
+      default:  // bad_request (the node closed the connection) or a status we do not know
+        return {outcome::failed, key + " request port: " + r.message, {}};
+    }
+  }
+  return {outcome::failed, key + " request port: the connection closed", {}};
+}
+
+}  // namespace dfs

@@ -1,0 +1,163 @@
+// The request port (node.port + 4; proto/request_wire.hpp) on a master + chunkserver as real
+// processes: it answers a client's namespace request as the control port does (the CLI's
+// output is the same either way), authorizes by the certificate's kind exactly as the node
+// actor does over CAF (a server certificate cannot make client requests), refuses plain TCP
+// and another CA's certificate, and answers malformed frames with one clear error, closing
+// that connection only: the node keeps serving.
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+#include <fstream>
+
+#include "common/dfs_cluster.hpp"
+#include "net/conn_pool.hpp"
+#include "net/data_frame.hpp"
+#include "proto/request_wire.hpp"
+#include "proto/wire.hpp"
+
+using namespace std::chrono_literals;
+using dfs::test::dfs_cluster;
+using dfs::test::run_result;
+using dfs::test::wait_until;
+namespace net = dfs::net;
+using dfs::proto::request_method;
+using dfs::proto::request_status;
+
+namespace {
+
+constexpr int master_index = 0;
+
+struct RequestPort : ::testing::Test {
+  dfs_cluster c;
+
+  void SetUp() override {
+    c.set_common({"master.address=" + c.addr_of(master_index), "quorum.replication=1",
+                  "quorum.write=1", "quorum.read=1"});
+    c.start("master", "master", master_index);
+    c.start("cs1", "chunkserver", 1);
+    ASSERT_TRUE(wait_until([&] { return c.healthy_chunkservers(master_index) == 1; }, 20s));
+  }
+
+  run_result cli(std::vector<std::string> args, bool request_port = true) {
+    auto argv =
+        c.client_argv({"master.address=" + c.addr_of(master_index),
+                       std::string("client.request_port=") + (request_port ? "true" : "false")},
+                      args);
+    return dfs::test::run(argv, c.dir());
+  }
+
+  uint16_t port() const { return static_cast<uint16_t>(c.port_of(master_index) + 4); }
+
+  // Connections with certificate `cert` of the cluster CA (empty: plain TCP; `ca_dir`: a
+  // certificate of another CA).
+  net::conn_pool pool(const std::string& cert, const std::string& ca_dir = "") {
+    net::pool_options o;
+    o.cluster = net::cluster_id("dfs");
+    o.timeout_ms = 5000;
+    auto dir = ca_dir.empty() ? c.pki_dir() : ca_dir;
+    if (!cert.empty())
+      o.tls = std::make_shared<net::tls_context>(
+          net::tls_files{c.pki_dir() + "/ca.crt", dir + "/" + cert + ".crt",
+                         dir + "/" + cert + ".key"},
+          net::tls_side::client);
+    return net::conn_pool(o);
+  }
+
+  // One raw frame each way; false when no reply frame came (refused, closed).
+  static bool exchange(net::frame_conn& conn, net::data_type type, const std::string& payload,
+                       net::reply_msg& out) {
+    if (!conn.write(type, payload)) return false;
+    net::frame f;
+    return conn.read(f) == net::frame_error::none && net::parse_reply(f, out);
+  }
+  static std::string stat_request(const std::string& path) {
+    return dfs::proto::encode_request(request_method::ns, 5000,
+                                      dfs::wire::encode(dfs::ns_request{dfs::ns_op::stat, path}));
+  }
+};
+
+}  // namespace
+
+TEST_F(RequestPort, AnswersAsTheControlPortDoesAndAuthorizesByKind) {
+  auto src = c.dir() + "/src.bin";
+  std::ofstream(src) << "twelve bytes";
+  ASSERT_EQ(cli({"put", src, "/f"}).exit_code, 0);
+  auto via_port = cli({"stat", "/f"});
+  auto via_caf = cli({"stat", "/f"}, false);
+  ASSERT_EQ(via_port.exit_code, 0) << via_port.err;
+  EXPECT_EQ(via_port.out, via_caf.out);
+  EXPECT_NE(via_port.out.find("12 bytes"), std::string::npos) << via_port.out;
+  auto missing = cli({"stat", "/nope"});
+  EXPECT_EQ(missing.exit_code, cli({"stat", "/nope"}, false).exit_code);
+  EXPECT_NE(missing.err.find("/nope"), std::string::npos) << missing.err;
+
+  // The same request by hand with the client certificate: answered, the reply decodes.
+  auto p = pool("client");
+  auto l = p.acquire("127.0.0.1", port());
+  net::reply_msg r;
+  ASSERT_TRUE(exchange(l.conn, net::data_type::request, stat_request("/f"), r));
+  ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
+  dfs::ns_reply ns;
+  ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+  EXPECT_EQ(ns.status, dfs::ns_status::ok) << ns.error;
+
+  // A server certificate is not a client's: refused by the node actor's own check, with why.
+  c.issue("intruder", dfs::principal_kind::server);
+  auto sp = pool("intruder");
+  auto sl = sp.acquire("127.0.0.1", port());
+  ASSERT_TRUE(exchange(sl.conn, net::data_type::request, stat_request("/f"), r));
+  EXPECT_EQ(r.status, uint32_t(request_status::refused));
+  EXPECT_NE(r.message.find("client"), std::string::npos) << r.message;
+  // A queue operation on a node without the fileserver role: refused, named.
+  auto q = dfs::proto::encode_request(request_method::queue, 5000,
+                                      dfs::wire::encode(dfs::queue_request{1, 1, 1, 0, 0}));
+  ASSERT_TRUE(exchange(l.conn, net::data_type::request, q, r));
+  EXPECT_EQ(r.status, uint32_t(request_status::refused));
+  EXPECT_NE(r.message.find("fileserver"), std::string::npos) << r.message;
+}
+
+TEST_F(RequestPort, PlainTcpAnotherCaAndMalformedFramesAreRefusedAndTheNodeKeepsServing) {
+  net::reply_msg r;
+  // Plain TCP: the port expects a TLS handshake and hangs up; nothing is answered.
+  auto plain = pool("");
+  try {
+    auto l = plain.acquire("127.0.0.1", port());
+    EXPECT_FALSE(exchange(l.conn, net::data_type::request, stat_request("/"), r));
+  } catch (const std::exception&) {
+  }
+  // Another CA's admin certificate: the handshake fails, or the first read does (TLS 1.3).
+  dfs::pki::create_ca(c.dir() + "/evil");
+  dfs::pki::issue_certificate(c.dir() + "/evil", "mallory", dfs::principal_kind::admin, {});
+  auto evil = pool("mallory", c.dir() + "/evil");
+  try {
+    auto l = evil.acquire("127.0.0.1", port());
+    EXPECT_FALSE(exchange(l.conn, net::data_type::request, stat_request("/"), r));
+  } catch (const std::exception&) {
+  }
+  // Malformed requests with a good certificate: one bad_request answer each, then closed.
+  auto p = pool("client");
+  struct bad_case {
+    net::data_type type;
+    std::string payload;
+  };
+  std::vector<bad_case> cases = {
+      {net::data_type::request, std::string("\xff\x10\x00\x00\x00", 5)},  // unknown method
+      {net::data_type::request, std::string("\x01\x10", 2)},              // short head
+      {net::data_type::request,
+       dfs::proto::encode_request(request_method::ns, 100, "\x07not a request")},
+      {net::data_type::read, stat_request("/")},  // not a request frame
+  };
+  for (auto& bc : cases) {
+    auto l = p.acquire("127.0.0.1", port());
+    ASSERT_TRUE(exchange(l.conn, bc.type, bc.payload, r));
+    EXPECT_EQ(r.status, uint32_t(request_status::bad_request)) << r.message;
+    EXPECT_FALSE(r.message.empty());
+    net::frame f;  // then the node hangs up (a reset or a close, as TLS shuts down)
+    EXPECT_NE(l.conn.read(f), net::frame_error::none);
+  }
+  // Still serving, by hand and through the CLI.
+  auto l = p.acquire("127.0.0.1", port());
+  ASSERT_TRUE(exchange(l.conn, net::data_type::request, stat_request("/"), r));
+  EXPECT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
+  EXPECT_EQ(cli({"ls", "/"}).exit_code, 0);
+}
