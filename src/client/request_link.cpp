@@ -63,8 +63,8 @@ request_link::outcome request_link::exchange(const endpoint& node, proto::reques
     }
     auto& c = l->conn;
     // The node answers within the timeout it was given, or says it could not.
-    c.set_timeout(ms_of(std::chrono::duration_cast<std::chrono::milliseconds>(
-        timeout - (clock::now() - t0))));
+    c.set_timeout(ms_of(
+        std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0))));
     net::frame f;
     bool sent = c.write(net::data_type::request, payload);
     auto err = sent ? c.read(f) : net::frame_error::io;
