@@ -27,6 +27,7 @@
 #include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
+#include "proto/blocking_request.hpp"
 
 namespace dfs {
 
@@ -167,15 +168,18 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
     } else {
       asked = true;
       startup_mark("request_sent");
-      (*self_)
-          ->request(master_.actor, *timeout, atom, master_.token, req)
-          .receive([&](Reply& r) { out = std::move(r), answered = true; },
-                   [&](caf::error& e) {
-                     err = e == caf::sec::request_timeout ? "the master did not answer in time"
-                                                          : error_text(sys_, e);
-                     // A node's refusal (auth) is final; a lost link or a timeout is not.
-                     refused = e == caf::sec::runtime_error;
-                   });
+      bool in_time = request_within(
+          *self_, *timeout, [&](Reply& r) { out = std::move(r), answered = true; },
+          [&](caf::error& e) {
+            err = error_text(sys_, e);
+            // A node's refusal (auth) is final; a lost link is not.
+            refused = e == caf::sec::runtime_error;
+          },
+          master_.actor, atom, master_.token, req);
+      if (!in_time) {
+        err = "the master did not answer in time";
+        self_ = std::make_unique<caf::scoped_actor>(sys_);  // the late answer stays behind
+      }
       startup_mark("reply_received");
     }
     if (asked) {

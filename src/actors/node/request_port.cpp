@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 #include <caf/all.hpp>
 
 #include "actors/node/gatekeeper.hpp"
 #include "common/logging.hpp"
 #include "core/security/auth_token.hpp"
+#include "proto/blocking_request.hpp"
 #include "proto/request_wire.hpp"
 #include "proto/wire.hpp"
 
@@ -23,6 +25,7 @@ struct answer {
   request_status status = request_status::failed;
   std::string text;
   std::string body;
+  bool timed_out = false;  // the answer may still come: the asking actor must not be reused
 };
 
 std::atomic<uint64_t> bad_requests{0};
@@ -47,24 +50,28 @@ template <class Reply, class Request, class Atom>
 answer ask(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node, Atom atom,
            const std::string& token, std::string_view body, std::chrono::milliseconds timeout) {
   Request req;
-  if (!wire::decode(body, req)) return {request_status::bad_request, "malformed request body", {}};
+  if (!wire::decode(body, req))
+    return {request_status::bad_request, "malformed request body", {}, false};
   answer a;
-  self->request(node, timeout, atom, token, req)
-      .receive(
-          [&](Reply& r) {
-            a.body = wire::encode(r);
-            a.status = request_status::ok;
-          },
-          [&](caf::error& e) {
-            a.text = e == caf::sec::request_timeout ? "the node did not answer in time"
-                                                    : text_of(sys, e);
-            // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
-            a.status =
-                e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
-          });
+  bool in_time = request_within(
+      self, timeout,
+      [&](Reply& r) {
+        a.body = wire::encode(r);
+        a.status = request_status::ok;
+      },
+      [&](caf::error& e) {
+        a.text = text_of(sys, e);
+        // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
+        a.status = e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
+      },
+      node, atom, token, req);
+  if (!in_time) {
+    a.text = "the node did not answer in time";
+    a.timed_out = true;
+  }
   if (a.status == request_status::ok &&
       a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
-    return {request_status::too_large, "the answer does not fit a frame", {}};
+    return {request_status::too_large, "the answer does not fit a frame", {}, false};
   return a;
 }
 
@@ -98,7 +105,7 @@ answer dispatch(caf::actor_system& sys, caf::scoped_actor& self, const node_acto
     case request_method::queue:
       return ask<queue_reply, queue_request>(sys, self, node, queue_atom::value, token, h.body, t);
   }
-  return {request_status::bad_request, "unknown method", {}};
+  return {request_status::bad_request, "unknown method", {}, false};
 }
 
 }  // namespace
@@ -121,7 +128,8 @@ void request_port::serve(net::frame_conn& conn) {
   }
   std::string token;
   uint64_t renew_at_s = 0;
-  caf::scoped_actor self{sys_};
+  std::optional<caf::scoped_actor> self;
+  self.emplace(sys_);
   uint64_t counted_in = 0, counted_out = 0;
   auto count = [&] {  // after each exchange, while the connection lives
     if (!port_in_) return;
@@ -137,14 +145,16 @@ void request_port::serve(net::frame_conn& conn) {
     if (!h) {
       a = {request_status::bad_request,
            f.type == net::data_type::request ? "malformed request" : "not a request frame",
-           {}};
+           {},
+           false};
     } else {
       if (auto now = unix_now_s(); now >= renew_at_s) {
         token = security::sign_auth_token({*kind, name, now + s_.token_ttl_s}, s_.token_key);
         renew_at_s = now + s_.token_ttl_s / 2;
       }
       auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
-      a = dispatch(sys_, self, node_, token, *h, std::chrono::milliseconds(t));
+      a = dispatch(sys_, *self, node_, token, *h, std::chrono::milliseconds(t));
+      if (a.timed_out) self.emplace(sys_);  // a late answer must not meet the next request
     }
     if (a.status == request_status::bad_request) {
       log_bad(name, a.text);

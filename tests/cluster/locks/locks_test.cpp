@@ -49,9 +49,11 @@ struct Locks : ::testing::Test {
     return dfs::test::run(client_argv(args, timeout_ms), c.dir());
   }
 
-  // `lock /f MODE --ttl S -- sh -c 'wait for the go file'` in the background.
+  // `lock /f MODE --ttl S -- sh -c 'wait for the go file'` in the background. The command also
+  // ends when the holder does (a holder the test SIGKILLs must not leave it running for good).
   std::unique_ptr<process> holder(const std::string& mode, const std::string& ttl_s) {
-    auto wait = "while [ ! -e '" + go_file() + "' ]; do sleep 0.05; done";
+    auto wait =
+        "while [ ! -e '" + go_file() + "' ] && kill -0 $PPID 2>/dev/null; do sleep 0.05; done";
     return std::make_unique<process>(
         client_argv({"lock", "/f", mode, "--ttl", ttl_s, "--", "sh", "-c", wait}),
         c.dir() + "/holder.log");
