@@ -49,7 +49,9 @@ TEST(RequestWire, ShortPayloadsAndUnknownMethodsAreRefused) {
   EXPECT_FALSE(proto::decode_request(std::string("\x0d\x10\x00\x00\x00", 5)));
   EXPECT_FALSE(proto::decode_request(std::string("\xff\x10\x00\x00\x00", 5)));
   // A well-formed head with a body that is not the method's struct: the body decode fails.
-  auto h = proto::decode_request(proto::encode_request(request_method::ns, 1, "\x07garbage"));
+  // (The head's body views the payload: keep the payload alive while it is read.)
+  auto payload = proto::encode_request(request_method::ns, 1, "\x07garbage");
+  auto h = proto::decode_request(payload);
   ASSERT_TRUE(h);
   ns_request r;
   EXPECT_FALSE(wire::decode(h->body, r));
