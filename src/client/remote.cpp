@@ -58,13 +58,6 @@ caf::error login(caf::actor_system& sys, const config& cfg, remote_node& node,
 
 }  // namespace
 
-std::string error_text(caf::actor_system& sys, const caf::error& e) {
-  // A refusal from a node, or our own connect error, carries one line of reason: print it.
-  if (e.context().size() == 1 && e.context().match_element<std::string>(0))
-    return e.context().get_as<std::string>(0);
-  return sys.render(e);
-}
-
 namespace {
 
 // caf::openssl::remote_actor, with a deadline: it asks the same middleman actor, but waits

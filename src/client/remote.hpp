@@ -12,6 +12,7 @@
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "core/master/master_finder.hpp"
+#include "proto/error_text.hpp"
 #include "proto/interfaces.hpp"
 
 namespace dfs {
@@ -48,9 +49,6 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
 // With `act_as`, takes a fresh token from it.
 caf::error refresh_login(caf::actor_system& sys, const config& cfg, remote_node& node,
                          const token_source& act_as = {});
-
-// One line for an error from CAF or from a node (a node's refusal reads as its reason).
-std::string error_text(caf::actor_system& sys, const caf::error& e);
 
 // One admin request; the reply, or an error reply (status 1) with the reason.
 admin_reply admin_call(caf::actor_system& sys, const remote_node& node, const admin_request& req,

@@ -79,20 +79,20 @@ request_link::outcome request_link::exchange(const endpoint& node, proto::reques
     net::reply_msg r;
     if (!net::parse_reply(f, r))
       return {outcome::failed, key + " request port: a malformed answer", {}};
-    switch (static_cast<request_status>(r.status)) {
+    auto status = static_cast<request_status>(r.status);
+    // Every answer but bad_request (the node closes after it) or one we do not know leaves the
+    // connection ready for the next request.
+    if (status < request_status::bad_request) pool_.release(node.host, port, std::move(c));
+    switch (status) {
       case request_status::ok:
-        pool_.release(node.host, port, std::move(c));
         return {outcome::answered, {}, std::move(r.body)};
       case request_status::refused:
-        pool_.release(node.host, port, std::move(c));
         return {outcome::refused, r.message, {}};
       case request_status::failed:
-        pool_.release(node.host, port, std::move(c));
         return {outcome::failed, r.message, {}};
       case request_status::too_large:
-        pool_.release(node.host, port, std::move(c));
         return {outcome::unusable, r.message, {}};
-      default:  // bad_request (the node closed the connection) or a status we do not know
+      default:
         return {outcome::failed, key + " request port: " + r.message, {}};
     }
   }

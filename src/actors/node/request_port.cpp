@@ -9,8 +9,9 @@
 
 #include "actors/node/gatekeeper.hpp"
 #include "common/logging.hpp"
-#include "core/security/auth_token.hpp"
+#include "core/security/server_token.hpp"
 #include "proto/blocking_request.hpp"
+#include "proto/error_text.hpp"
 #include "proto/request_wire.hpp"
 #include "proto/wire.hpp"
 
@@ -38,13 +39,6 @@ void log_bad(const std::string& peer, const std::string& why) {
                               peer, why);
 }
 
-// The text a CAF client would print for `e` (client/remote.cpp error_text).
-std::string text_of(caf::actor_system& sys, const caf::error& e) {
-  if (e.context().size() == 1 && e.context().match_element<std::string>(0))
-    return e.context().get_as<std::string>(0);
-  return sys.render(e);
-}
-
 // One typed request to the node actor, as a CAF client sends it.
 template <class Reply, class Request, class Atom>
 answer ask(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node, Atom atom,
@@ -60,7 +54,7 @@ answer ask(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& no
         a.status = request_status::ok;
       },
       [&](caf::error& e) {
-        a.text = text_of(sys, e);
+        a.text = error_text(sys, e);
         // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
         a.status = e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
       },
@@ -126,8 +120,7 @@ void request_port::serve(net::frame_conn& conn) {
                "the request port needs a certificate of the cluster CA with a kind");
     return;
   }
-  std::string token;
-  uint64_t renew_at_s = 0;
+  security::server_token token(name, s_.token_key, s_.token_ttl_s, *kind);
   std::optional<caf::scoped_actor> self;
   self.emplace(sys_);
   uint64_t counted_in = 0, counted_out = 0;
@@ -148,12 +141,8 @@ void request_port::serve(net::frame_conn& conn) {
            {},
            false};
     } else {
-      if (auto now = unix_now_s(); now >= renew_at_s) {
-        token = security::sign_auth_token({*kind, name, now + s_.token_ttl_s}, s_.token_key);
-        renew_at_s = now + s_.token_ttl_s / 2;
-      }
       auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
-      a = dispatch(sys_, *self, node_, token, *h, std::chrono::milliseconds(t));
+      a = dispatch(sys_, *self, node_, token.at(unix_now_s()), *h, std::chrono::milliseconds(t));
       if (a.timed_out) self.emplace(sys_);  // a late answer must not meet the next request
     }
     if (a.status == request_status::bad_request) {

@@ -6,7 +6,7 @@ namespace dfs::security {
 
 const std::string& server_token::at(uint64_t now_s) {
   if (token_.empty() || now_s >= renew_at_s_) {
-    token_ = sign_auth_token({principal_kind::server, subject_, now_s + ttl_s_}, key_);
+    token_ = sign_auth_token({kind_, subject_, now_s + ttl_s_}, key_);
     renew_at_s_ = now_s + ttl_s_ / 2;
   }
   return token_;
