@@ -176,7 +176,7 @@ frame_conn frame_conn::accept(tcp::socket sock, uint32_t cluster, uint32_t timeo
 }
 
 bool frame_conn::has_unread() const {
-  return rpos_ < rlen_ || (ssl_ && SSL_pending(ssl_.get()) > 0);
+  return rpos_ < rlen_ || (ssl_ && tls_has_unread(ssl_.get()));
 }
 
 std::optional<principal_kind> frame_conn::peer_kind() const {
@@ -275,7 +275,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   put_le(h + 16, crc32c(payload), 4);
   put_le(h + 20, crc32c(h, 20), 4);
   bytes_written_ += sizeof h + payload.size();  // attempted: a failed write ends the connection
-  if (ssl_) return send_all_tls(h, payload);
+  if (ssl_) return send_all_tls(h, payload, more);
   iovec iov[2] = {{h, sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   size_t total = sizeof h + payload.size();
   size_t sent = 0;
@@ -303,7 +303,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   return true;
 }
 
-bool frame_conn::send_all_tls(const char* header, std::string_view payload) {
+bool frame_conn::send_all_tls(const char* header, std::string_view payload, bool more) {
   auto send = [&](const char* p, size_t len) {
     size_t sent = 0;
     while (sent < len) {
@@ -322,10 +322,13 @@ bool frame_conn::send_all_tls(const char* header, std::string_view payload) {
   // A small frame goes as one TLS record (one segment); a large one as the header's record and
   // the payload's, which saves copying a megabyte for the sake of 24 bytes.
   if (payload.size() > tls_coalesce_bytes)
-    return send(header, data_header_bytes) && send(payload.data(), payload.size());
+    return send(header, data_header_bytes) && send(payload.data(), payload.size()) &&
+           tls_flush(ssl_.get());
   wbuf_.assign(header, data_header_bytes);
   wbuf_.append(payload);
-  return send(wbuf_.data(), wbuf_.size());
+  // Records wait in the session's write buffer: a small frame with more to follow (MSG_MORE's
+  // promise) leaves with the next one.
+  return send(wbuf_.data(), wbuf_.size()) && (more || tls_flush(ssl_.get()));
 }
 
 bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body,

@@ -175,7 +175,7 @@ class frame_conn {
   bool read_exact(char* p, size_t n, frame_error& err);
   // One recv (or SSL_read): > 0 bytes, or 0 with `err` set.
   size_t recv_some(char* p, size_t n, frame_error& err);
-  bool send_all_tls(const char* header, std::string_view payload);
+  bool send_all_tls(const char* header, std::string_view payload, bool more);
   boost::asio::ip::tcp::socket sock_;
   ssl_ptr ssl_;  // after sock_: freed first (it does not own the descriptor)
   uint32_t cluster_;

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/temp_dir.hpp"
+
 namespace dfs::test {
 
 // A child process; killed (SIGKILL) and reaped on destruction unless already stopped.
@@ -170,25 +172,5 @@ inline uint16_t free_port_block(uint16_t count, uint16_t start = 21000) {
   }
   throw std::runtime_error("no free port block");
 }
-
-// A fresh directory under $TMPDIR (default /tmp), removed with its contents on destruction.
-class temp_dir {
- public:
-  explicit temp_dir(const std::string& prefix) {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl =
-        std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/" + prefix + "XXXXXX";
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~temp_dir() {
-    if (std::getenv("DFS_KEEP_TEST_DIRS") == nullptr)
-      std::system(("rm -rf '" + path_ + "'").c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace dfs::test

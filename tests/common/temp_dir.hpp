@@ -1,5 +1,6 @@
 #pragma once
-// A fresh directory under /tmp, removed with everything in it when the test ends.
+// A fresh directory under $TMPDIR (default /tmp), removed with everything in it when the test
+// ends.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,12 +11,18 @@ namespace dfs::test {
 
 class temp_dir {
  public:
-  temp_dir() {
-    char tmpl[] = "/tmp/dfs-test-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  explicit temp_dir(const std::string& prefix = "dfs-test-") {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl =
+        std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/" + prefix + "XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
-  ~temp_dir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  // DFS_KEEP_TEST_DIRS=1 keeps it, to look at a failed test's files.
+  ~temp_dir() {
+    if (std::getenv("DFS_KEEP_TEST_DIRS") == nullptr)
+      std::system(("rm -rf '" + path_ + "'").c_str());
+  }
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
 
