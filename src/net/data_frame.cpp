@@ -321,14 +321,17 @@ bool frame_conn::send_all_tls(const char* header, std::string_view payload, bool
   };
   // A small frame goes as one TLS record (one segment); a large one as the header's record and
   // the payload's, which saves copying a megabyte for the sake of 24 bytes.
-  if (payload.size() > tls_coalesce_bytes)
-    return send(header, data_header_bytes) && send(payload.data(), payload.size()) &&
-           tls_flush(ssl_.get());
-  wbuf_.assign(header, data_header_bytes);
-  wbuf_.append(payload);
-  // Records wait in the session's write buffer: a small frame with more to follow (MSG_MORE's
-  // promise) leaves with the next one.
-  return send(wbuf_.data(), wbuf_.size()) && (more || tls_flush(ssl_.get()));
+  bool small = payload.size() <= tls_coalesce_bytes;
+  if (small) {
+    wbuf_.assign(header, data_header_bytes);
+    wbuf_.append(payload);
+  }
+  bool sent = small ? send(wbuf_.data(), wbuf_.size())
+                    : send(header, data_header_bytes) && send(payload.data(), payload.size());
+  // Records wait in the session's write buffer. A small frame with more to follow (MSG_MORE's
+  // promise) leaves with the next one; a large one leaves now, so that a push's next hop is
+  // not kept waiting for the megabyte after it.
+  return sent && ((small && more) || tls_flush(ssl_.get()));
 }
 
 bool frame_conn::reply(uint32_t status, std::string_view message, std::string_view body,
