@@ -74,11 +74,13 @@ std::string check_credentials(const config& cfg) {
 // connection limits. Throws std::runtime_error when it cannot listen.
 std::shared_ptr<net::data_server> start_request_port(caf::actor_system& sys, const config& cfg,
                                                      const node_actor& node,
-                                                     std::shared_ptr<net::metrics> metrics) {
+                                                     const node_context& ctx) {
   request_port_settings rs;
+  rs.master = ctx.master;
+  rs.ftqueue = ctx.ftqueue;
   rs.token_key = security::auth_token_key(cfg.cluster.key);
   rs.token_ttl_s = cfg.tls.token_ttl_s;
-  rs.metrics = std::move(metrics);
+  rs.metrics = ctx.metrics;
   auto port = std::make_shared<request_port>(sys, node, rs);
   net::data_server_options o;
   o.host = cfg.node.host;
@@ -147,7 +149,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   int code = 0;
   try {
     // In services: stopped (its threads joined) before the actors it asks go.
-    ctx.services.push_back(start_request_port(sys, cfg, node, ctx.metrics));
+    ctx.services.push_back(start_request_port(sys, cfg, node, ctx));
   } catch (const std::exception& e) {
     log->error("request_port_unusable addr={}:{} error=\"{}\"", cfg.node.host, cfg.request_port(),
                e.what());

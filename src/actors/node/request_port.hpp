@@ -22,6 +22,10 @@ struct request_port_settings {
   uint32_t max_timeout_ms = 600000;  // a caller's timeout is cut to this
   // dfs_port_bytes_total{port="request"}; null: not counted.
   std::shared_ptr<net::metrics> metrics;
+  // This node's master and sequencer actors (null where the role is not here): a request the
+  // caller's certificate may make goes to them straight, not through the node actor.
+  master_actor master;
+  ftqueue_actor ftqueue;
 };
 
 class request_port {
