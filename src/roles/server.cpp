@@ -72,16 +72,16 @@ std::string check_credentials(const config& cfg) {
 // The request port (node.port + 4, actors/node/request_port.hpp): clients' requests to the node
 // actor without CAF's hops. Mutual TLS always (like the control port), the control port's
 // connection limits. Throws std::runtime_error when it cannot listen.
-std::shared_ptr<net::data_server> start_request_port(caf::actor_system& sys, const config& cfg,
-                                                     const node_actor& node,
-                                                     const node_context& ctx) {
+std::shared_ptr<net::data_server> start_request_port(const node_context& ctx,
+                                                     const node_actor& node) {
+  const auto& cfg = ctx.cfg;
   request_port_settings rs;
   rs.master = ctx.master;
   rs.ftqueue = ctx.ftqueue;
   rs.token_key = security::auth_token_key(cfg.cluster.key);
   rs.token_ttl_s = cfg.tls.token_ttl_s;
   rs.metrics = ctx.metrics;
-  auto port = std::make_shared<request_port>(sys, node, rs);
+  auto port = std::make_shared<request_port>(ctx.sys, node, rs);
   net::data_server_options o;
   o.host = cfg.node.host;
   o.port = cfg.request_port();
@@ -149,7 +149,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   int code = 0;
   try {
     // In services: stopped (its threads joined) before the actors it asks go.
-    ctx.services.push_back(start_request_port(sys, cfg, node, ctx));
+    ctx.services.push_back(start_request_port(ctx, node));
   } catch (const std::exception& e) {
     log->error("request_port_unusable addr={}:{} error=\"{}\"", cfg.node.host, cfg.request_port(),
                e.what());
