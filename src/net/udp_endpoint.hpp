@@ -1,7 +1,8 @@
 #pragma once
 // A UDP socket served by its own Asio thread. Received datagrams go to a callback on that
-// thread (the owner forwards them into an actor mailbox with caf::anon_send); sends are
-// posted from any thread. Counts bytes and packets both ways for `bandwidth`.
+// thread (the owner forwards them into an actor mailbox with caf::anon_send); sends go out on
+// the calling thread (any thread), through the io thread only when the send buffer is full.
+// Counts bytes and packets both ways for `bandwidth`.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -30,7 +31,8 @@ class udp_endpoint {
   std::string bind(const std::string& host, uint16_t port);
   // Starts the io thread; `on_receive` runs on it for every datagram.
   void start(receive_fn on_receive);
-  // Thread-safe; the datagram is dropped (and counted) if the address cannot be resolved.
+  // Thread-safe; the datagram is dropped (and counted) if the address cannot be resolved or
+  // the socket is closed.
   void send_to(const endpoint& to, std::string datagram);
   // Stops the io thread and drops the callback (breaking any reference cycle to an actor).
   void stop();
