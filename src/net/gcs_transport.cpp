@@ -29,6 +29,47 @@ std::vector<std::string> encode_packet(const net::packet_codec& codec, const nod
   return out;
 }
 
+std::vector<std::string> encode_packets(const net::packet_codec& codec, const node_id& self,
+                                        const std::vector<gcs::packet>& packets, uint64_t& frag_seq,
+                                        uint64_t& too_large) {
+  std::vector<std::string> out;
+  auto alone = [&](const gcs::packet& p) {
+    auto datagrams = encode_packet(codec, self, p, frag_seq);
+    if (datagrams.empty()) ++too_large;
+    for (auto& d : datagrams) out.push_back(std::move(d));
+  };
+  if (packets.size() == 1) {
+    alone(packets.front());
+    return out;
+  }
+  // A part costs its bytes and at most 10 of length prefix: a bundle is no bigger than a
+  // fragment frame, which fits a datagram.
+  constexpr size_t part_overhead = 10;
+  gcs::frame bundle;
+  bundle.sender = self;
+  bundle.kind = gcs::frame_kind::bundle;
+  size_t bytes = 0;
+  auto flush = [&] {
+    if (bundle.parts.empty()) return;
+    out.push_back(codec.encode(net::channel::gcs, wire::encode(bundle)));
+    bundle.parts.clear();
+    bytes = 0;
+  };
+  for (const auto& p : packets) {
+    auto encoded = wire::encode(p);
+    if (encoded.empty() || encoded.size() + part_overhead > fragment_bytes) {
+      flush();  // keeps the order
+      alone(p);
+      continue;
+    }
+    if (bytes + encoded.size() + part_overhead > fragment_bytes) flush();
+    bytes += encoded.size() + part_overhead;
+    bundle.parts.push_back(std::move(encoded));
+  }
+  flush();
+  return out;
+}
+
 std::optional<receiver::received> receiver::on_datagram(std::string_view datagram) {
   ++counters_.datagrams;
   auto d = codec_.decode(datagram);
@@ -42,11 +83,30 @@ std::optional<receiver::received> receiver::on_datagram(std::string_view datagra
     return std::nullopt;
   }
   if (f.kind == gcs::frame_kind::fragment) return on_fragment(std::move(f));
+  if (f.kind == gcs::frame_kind::bundle) return on_bundle(std::move(f));
   if (f.kind != gcs::frame_kind::packet) {
     ++counters_.bad_payload;
     return std::nullopt;
   }
-  return received{std::move(f.sender), std::move(f.pkt)};
+  received r{std::move(f.sender), {}};
+  r.pkts.push_back(std::move(f.pkt));
+  return r;
+}
+
+// All or nothing: one bad part drops the datagram (it was not sent by a peer of ours).
+std::optional<receiver::received> receiver::on_bundle(gcs::frame&& f) {
+  received r{std::move(f.sender), std::vector<gcs::packet>(f.parts.size())};
+  for (size_t i = 0; i < f.parts.size(); ++i)
+    if (!wire::decode(f.parts[i], r.pkts[i])) {
+      ++counters_.bad_payload;
+      return std::nullopt;
+    }
+  if (r.pkts.empty()) {
+    ++counters_.bad_payload;
+    return std::nullopt;
+  }
+  ++counters_.bundles;
+  return r;
 }
 
 std::optional<receiver::received> receiver::on_fragment(gcs::frame&& f) {
@@ -80,7 +140,9 @@ std::optional<receiver::received> receiver::on_fragment(gcs::frame&& f) {
     return std::nullopt;
   }
   ++counters_.reassembled;
-  return received{std::move(inner.sender), std::move(inner.pkt)};
+  received r{std::move(inner.sender), {}};
+  r.pkts.push_back(std::move(inner.pkt));
+  return r;
 }
 
 }  // namespace dfs::gcs_net

@@ -1,8 +1,8 @@
 #pragma once
-// The gcs packets on the wire: encoding into authenticated datagrams (fragmenting what does
-// not fit in one), and the receiving side that runs on the socket's thread: authenticate,
-// decode, reassemble, then hand whole packets to the sequencer. Bad datagrams are counted and
-// dropped, never thrown.
+// The gcs packets on the wire: encoding into authenticated datagrams (bundling small packets
+// for one peer into one datagram, fragmenting what does not fit in one), and the receiving side
+// that runs on the socket's thread: authenticate, decode, reassemble, then hand whole packets to
+// the sequencer. Bad datagrams are counted and dropped, never thrown.
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -26,7 +26,7 @@ constexpr size_t max_fragments = 1200;
 
 struct rx_counters {
   std::atomic<uint64_t> datagrams{0}, bad_frame{0}, bad_payload{0}, fragments{0}, reassembled{0},
-      fragments_discarded{0};
+      fragments_discarded{0}, bundles{0};
 };
 
 // The datagrams for `p` (several when fragmented). `frag_seq` numbers this sender's fragmented
@@ -34,12 +34,19 @@ struct rx_counters {
 std::vector<std::string> encode_packet(const net::packet_codec& codec, const node_id& self,
                                        const gcs::packet& p, uint64_t& frag_seq);
 
+// The datagrams for `packets` to one peer, in their order: small packets share bundles of up to
+// fragment_bytes (one datagram each), a bigger one goes alone as encode_packet sends it. A packet
+// encode_packet cannot send is left out and counted in `too_large`.
+std::vector<std::string> encode_packets(const net::packet_codec& codec, const node_id& self,
+                                        const std::vector<gcs::packet>& packets, uint64_t& frag_seq,
+                                        uint64_t& too_large);
+
 // Socket-thread side. Not thread-safe: one instance per socket, used only on its io thread.
 class receiver {
  public:
   struct received {
     node_id from;
-    gcs::packet pkt;
+    std::vector<gcs::packet> pkts;  // one, or a bundle's in order
   };
   explicit receiver(const net::packet_codec& codec) : codec_(codec) {}
   std::optional<received> on_datagram(std::string_view datagram);
@@ -52,6 +59,7 @@ class receiver {
     size_t have = 0;
   };
   std::optional<received> on_fragment(gcs::frame&& f);
+  std::optional<received> on_bundle(gcs::frame&& f);
 
   const net::packet_codec& codec_;
   std::map<node_id, partial> partial_;  // one packet in reassembly per sender

@@ -31,6 +31,7 @@ using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
 using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;
 using gcs_dgram_atom = caf::atom_constant<caf::atom("dfs_gdgram")>;
 using gcs_synced_atom = caf::atom_constant<caf::atom("dfs_gsync")>;
+using gcs_flush_atom = caf::atom_constant<caf::atom("dfs_gflush")>;
 using copy_done_atom = caf::atom_constant<caf::atom("dfs_cpdone")>;
 using local_copy_done_atom = caf::atom_constant<caf::atom("dfs_lcdone")>;  // copy-on-write
 

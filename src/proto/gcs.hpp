@@ -6,9 +6,11 @@
 // sent it). A packet whose encoding exceeds one datagram (FLUSH/INSTALL with a large log or a
 // state snapshot) travels as numbered fragments of the encoded packet frame; the receiver
 // reassembles them (net/gcs_transport.hpp). Losing one fragment loses the packet, which
-// the protocol resends (view_retry_ms).
+// the protocol resends (view_retry_ms). Small packets for one peer that the sequencer has ready
+// at once travel together as a bundle (one datagram, one HMAC, one wake-up of the receiver).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/meta/type_name.hpp>
 
@@ -82,6 +84,7 @@ typename Inspector::result_type inspect(Inspector& f, packet& x) {
 enum class frame_kind : uint8_t {
   packet = 1,    // `pkt` is the packet
   fragment = 2,  // `frag_*`: part `frag_index` of `frag_count` of an encoded packet frame
+  bundle = 3,    // `parts`: encoded packets, in the order they were sent
 };
 
 struct frame {
@@ -91,18 +94,19 @@ struct frame {
   uint64_t frag_id = 0;  // per sender, increasing
   uint32_t frag_index = 0, frag_count = 0;
   std::string frag_bytes;
+  std::vector<std::string> parts;
 
   friend bool operator==(const frame& a, const frame& b) {
     return a.sender == b.sender && a.kind == b.kind && a.pkt == b.pkt && a.frag_id == b.frag_id &&
            a.frag_index == b.frag_index && a.frag_count == b.frag_count &&
-           a.frag_bytes == b.frag_bytes;
+           a.frag_bytes == b.frag_bytes && a.parts == b.parts;
   }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, frame& x) {
   return f(caf::meta::type_name("dfs::gcs::frame"), x.sender, x.kind, x.pkt, x.frag_id,
-           x.frag_index, x.frag_count, x.frag_bytes);
+           x.frag_index, x.frag_count, x.frag_bytes, x.parts);
 }
 
 }  // namespace dfs::gcs

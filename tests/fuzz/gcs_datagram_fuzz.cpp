@@ -6,8 +6,9 @@
 // the test key (past the HMAC, which no fuzzer forges) and fed in order to one receiver, so
 // that fragments of several senders and packets interleave.
 //
-// Properties: the receiver returns a packet or nothing, never throws or aborts; a packet it
-// returns, sent again through encode_packet, arrives equal at a fresh receiver.
+// Properties: the receiver returns packets (one, or a bundle's) or nothing, never throws or
+// aborts; the packets it returns, sent again through encode_packets, arrive equal and in the
+// same order at a fresh receiver.
 #include <string>
 #include <string_view>
 
@@ -26,16 +27,19 @@ const net::packet_codec& codec() {
 }
 
 void check_received(const gcs_net::receiver::received& r) {
-  uint64_t frag_seq = 0;
-  auto datagrams = gcs_net::encode_packet(codec(), r.from, r.pkt, frag_seq);
-  FUZZ_CHECK(!datagrams.empty());
+  FUZZ_CHECK(!r.pkts.empty());
+  uint64_t frag_seq = 0, too_large = 0;
+  auto datagrams = gcs_net::encode_packets(codec(), r.from, r.pkts, frag_seq, too_large);
+  FUZZ_CHECK(!datagrams.empty() && too_large == 0);
   gcs_net::receiver fresh(codec());
-  std::optional<gcs_net::receiver::received> back;
+  std::vector<gcs::packet> back;
   for (auto& d : datagrams) {
-    FUZZ_CHECK(!back);
-    back = fresh.on_datagram(d);
+    auto got = fresh.on_datagram(d);
+    if (!got) continue;  // a fragment of a packet not yet complete
+    FUZZ_CHECK(got->from == r.from);
+    for (auto& p : got->pkts) back.push_back(std::move(p));
   }
-  FUZZ_CHECK(back && back->from == r.from && back->pkt == r.pkt);
+  FUZZ_CHECK(back == r.pkts);
 }
 
 }  // namespace

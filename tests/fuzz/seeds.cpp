@@ -130,6 +130,16 @@ void gcs_datagrams() {
   frag.frag_index = 1;
   frag.frag_bytes = install.substr(20);
   put("gcs_datagram", "fragments", gcs_input({wire::encode(frag), first}));
+  // DATA and ORDER for one peer in one datagram, as the sequencer's flush bundles them.
+  frame bundle;
+  bundle.sender = a;
+  bundle.kind = frame_kind::bundle;
+  for (auto* whole : {&data, &order}) {
+    frame one;
+    wire::decode(*whole, one);
+    bundle.parts.push_back(wire::encode(one.pkt));
+  }
+  put("gcs_datagram", "bundle", gcs_input({wire::encode(bundle)}));
 }
 
 std::string oplog_frames(const std::vector<master::log_record>& records) {

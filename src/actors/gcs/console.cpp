@@ -80,6 +80,8 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"bad_payloads", num(rx.bad_payload)});
   t.add({"fragments_received", num(rx.fragments)});
   t.add({"packets_reassembled", num(rx.reassembled)});
+  t.add({"packets_sent", num(st.packets_sent)});
+  t.add({"bundles_received", num(rx.bundles)});
   t.add({"packets_too_large", num(st.packets_too_large)});
   t.add({"fault_dropped", num(net::fault_dropped())});
   return t.render();

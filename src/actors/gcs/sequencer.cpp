@@ -40,21 +40,33 @@ queue_reply to_queue_reply(const gcs::client_reply& r) {
   return {queue_status::failed, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
 }
 
-void send_packet(self_ptr self, const gcs::outbound& o) {
+void queue_packet(self_ptr self, gcs::outbound&& o) {
   auto& st = self->state;
-  auto datagrams = gcs_net::encode_packet(*st.codec, st.self, o.pkt, st.frag_seq);
-  if (datagrams.empty()) {
-    // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
-    ++st.packets_too_large;
-    log::get("gcs")->error("packet_too_large kind={} to={}", gcs::to_string(o.pkt.kind),
-                           o.to.to_string());
-    return;
+  st.outbox[o.to].push_back(std::move(o.pkt));
+  if (st.flush_scheduled) return;
+  st.flush_scheduled = true;
+  self->send(self, gcs_flush_atom::value);
+}
+
+void flush_outbox(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  for (auto& [to, packets] : st.outbox) {
+    uint64_t too_large = 0;
+    auto datagrams = gcs_net::encode_packets(*st.codec, st.self, packets, st.frag_seq, too_large);
+    if (too_large > 0) {
+      // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
+      st.packets_too_large += too_large;
+      log::get("gcs")->error("packet_too_large count={} to={}", too_large, to.to_string());
+    }
+    st.packets_sent += packets.size();
+    endpoint dst{to.host, multicast_port_of(to.port)};
+    for (auto& d : datagrams) {
+      st.socket->send_to(dst, std::move(d));
+      ++st.datagrams_sent;
+    }
   }
-  endpoint to{o.to.host, multicast_port_of(o.to.port)};
-  for (auto& d : datagrams) {
-    st.socket->send_to(to, std::move(d));
-    ++st.datagrams_sent;
-  }
+  st.outbox.clear();
 }
 
 void answer(self_ptr self, const gcs::client_reply& r) {
@@ -84,7 +96,7 @@ void carry_out(self_ptr self, gcs::effects fx) {
   if (fx.has_checkpoint && st.disk)
     if (auto s = st.disk->write_image(fx.checkpoint); !s) disk_failed(s.message);
   if (!fx.appends.empty() && st.disk) st.disk->append(fx.log_generation, std::move(fx.appends));
-  for (auto& o : fx.send) send_packet(self, o);
+  for (auto& o : fx.send) queue_packet(self, std::move(o));
   for (auto& e : fx.events) log->info("{}", e);
   for (auto& v : fx.views_installed)
     log->info("view_change view={} primary={} members={} base={}", v.id.to_string(),
@@ -147,7 +159,7 @@ net::udp_endpoint::receive_fn make_receiver(sequencer_actor handle,
                                             std::shared_ptr<gcs_net::receiver> rx) {
   return [handle, rx](const endpoint&, std::string datagram) {
     if (auto r = rx->on_datagram(datagram))
-      caf::anon_send(handle, gcs_dgram_atom::value, std::move(r->from), std::move(r->pkt));
+      caf::anon_send(handle, gcs_dgram_atom::value, std::move(r->from), std::move(r->pkts));
   };
 }
 
@@ -284,9 +296,11 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<se
       [=](gcs_synced_atom, uint64_t generation, uint64_t upto) {
         carry_out(self, self->state.member->on_synced(generation, upto, core::clock::now()));
       },
-      [=](gcs_dgram_atom, const node_id& from, const gcs::packet& p) {
-        carry_out(self, self->state.member->on_packet(from, p, core::clock::now()));
+      [=](gcs_dgram_atom, const node_id& from, const std::vector<gcs::packet>& packets) {
+        auto now = core::clock::now();
+        for (auto& p : packets) carry_out(self, self->state.member->on_packet(from, p, now));
       },
+      [=](gcs_flush_atom) { flush_outbox(self); },
       [=](tick_atom) {
         auto now = core::clock::now();
         auto& sq = self->state;

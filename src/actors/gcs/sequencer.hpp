@@ -27,10 +27,11 @@
 
 namespace dfs {
 
-using sequencer_actor = ftqueue_actor::extend<caf::reacts_to<member_event_atom, member_event_msg>,
-                                              caf::reacts_to<gcs_dgram_atom, node_id, gcs::packet>,
-                                              caf::reacts_to<gcs_synced_atom, uint64_t, uint64_t>,
-                                              caf::reacts_to<tick_atom>>;
+using sequencer_actor =
+    ftqueue_actor::extend<caf::reacts_to<member_event_atom, member_event_msg>,
+                          caf::reacts_to<gcs_dgram_atom, node_id, std::vector<gcs::packet>>,
+                          caf::reacts_to<gcs_synced_atom, uint64_t, uint64_t>,
+                          caf::reacts_to<gcs_flush_atom>, caf::reacts_to<tick_atom>>;
 
 struct sequencer_state {
   static inline const char* name = "sequencer";
@@ -47,7 +48,12 @@ struct sequencer_state {
   std::map<std::pair<uint64_t, uint64_t>, std::vector<caf::typed_response_promise<queue_reply>>>
       waiting;
   std::map<endpoint, node_id> fileservers;  // live fileservers according to membership
-  uint64_t frag_seq = 0, datagrams_sent = 0, packets_too_large = 0;
+  uint64_t frag_seq = 0, datagrams_sent = 0, packets_sent = 0, packets_too_large = 0;
+  // Packets the member produced since the last flush, per peer. The flush is a message to
+  // ourselves, so it runs after everything already in the mailbox: under load the packets of
+  // many client operations and datagrams leave together, one datagram per peer.
+  std::map<node_id, std::vector<gcs::packet>> outbox;
+  bool flush_scheduled = false;
   // Deliveries per second, measured over the last rate window.
   core::time_point rate_at{};
   uint64_t rate_base = 0;
