@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "common/process.hpp"
@@ -45,4 +47,32 @@ TEST(UdpEndpoint, SendsAndReceivesOnLoopback) {
 TEST(UdpEndpoint, BindErrorIsReported) {
   net::udp_endpoint a;
   EXPECT_NE(a.bind("nonsense", 1).find("bad address"), std::string::npos);
+}
+
+// Sends run on the caller's thread: many threads at once all arrive, and a send after stop()
+// is counted as an error instead of writing to a closed (possibly reused) descriptor.
+TEST(UdpEndpoint, ConcurrentSendersAllArriveAndASendAfterStopIsAnError) {
+  auto base = test::free_port_block(2, 41100);
+  net::udp_endpoint a, b;
+  ASSERT_EQ(a.bind("127.0.0.1", base), "");
+  ASSERT_EQ(b.bind("127.0.0.1", static_cast<uint16_t>(base + 1)), "");
+  std::atomic<int> got{0};
+  b.start([&](const endpoint&, std::string) { ++got; });
+  a.start([](const endpoint&, std::string) {});
+  constexpr int threads = 4, each = 25;  // well within the default receive buffer
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t)
+    senders.emplace_back([&] {
+      for (int i = 0; i < each; ++i)
+        a.send_to({"127.0.0.1", static_cast<uint16_t>(base + 1)}, std::string(100, 'x'));
+    });
+  for (auto& s : senders) s.join();
+  EXPECT_TRUE(
+      test::wait_until([&] { return got.load() == threads * each; }, std::chrono::seconds(5)))
+      << got.load() << " of " << threads * each << " datagrams arrived";
+  EXPECT_EQ(a.counters().packets_sent.load(), uint64_t{threads * each});
+  a.stop();
+  a.send_to({"127.0.0.1", static_cast<uint16_t>(base + 1)}, "late");
+  EXPECT_EQ(a.counters().send_errors.load(), 1u);
+  b.stop();
 }
