@@ -4,6 +4,9 @@
 // injected packet loss (the fileservers' receive-side UDP fault injection, gossip included:
 // `fault loss PCT`); then the failover time: SIGKILL of a fileserver while 4 clients push, the
 // time from the kill to the first acknowledgement of an operation sent after it (median, max).
+// Per round also what each operation cost the group, from the fileservers' gcs-stats: UDP
+// datagrams and fsyncs (all three fileservers) per acknowledged operation, and packets per
+// datagram (how much the sequencers' per-peer bundling saved).
 //
 //   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
 //                 [--failovers 5] [--set KEY=VALUE (fileservers)] [--json]
@@ -42,8 +45,47 @@ struct result {
   std::string durability;
   int clients = 0, loss = 0;
   double ops_per_s = 0, p50_ms = 0, p99_ms = 0;
-  uint64_t errors = 0;
+  uint64_t errors = 0, ops = 0;
+  double datagrams_per_op = 0, packets_per_datagram = 0, syncs_per_op = 0;
 };
+
+// Sums of the three fileservers' gcs-stats counters.
+struct gcs_totals {
+  uint64_t packets = 0, datagrams = 0, syncs = 0;
+};
+
+uint64_t stat_value(const std::string& table, const std::string& key) {
+  std::istringstream in(table);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string k;
+    uint64_t v = 0;
+    if (words >> k && k == key && words >> v) return v;
+  }
+  return 0;
+}
+
+gcs_totals read_totals(dfs::test::dfs_cluster& c) {
+  gcs_totals t;
+  for (int i = 1; i <= 3; ++i) {
+    auto out = c.admin(i, {"gcs-stats"}).out;
+    t.packets += stat_value(out, "packets_sent");
+    t.datagrams += stat_value(out, "datagrams_sent");
+    t.syncs += stat_value(out, "disk_syncs");
+  }
+  return t;
+}
+
+void add_costs(result& r, const gcs_totals& before, const gcs_totals& after) {
+  if (r.ops == 0) return;
+  double ops = static_cast<double>(r.ops);
+  auto datagrams = static_cast<double>(after.datagrams - before.datagrams);
+  r.datagrams_per_op = datagrams / ops;
+  r.packets_per_datagram =
+      datagrams > 0 ? static_cast<double>(after.packets - before.packets) / datagrams : 0;
+  r.syncs_per_op = static_cast<double>(after.syncs - before.syncs) / ops;
+}
 
 struct failover_result {
   std::string durability;
@@ -145,6 +187,7 @@ result run_round(caf::actor_system& sys, const dfs::config& cfg,
     all.insert(all.end(), lat[k].begin(), lat[k].end());
     r.errors += errors[k];
   }
+  r.ops = all.size();
   r.ops_per_s = static_cast<double>(all.size()) / elapsed;
   r.p50_ms = percentile(all, 0.50);
   r.p99_ms = percentile(all, 0.99);
@@ -247,7 +290,9 @@ int main(int argc, char** argv) {
     for (int loss : opt.loss) {
       for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "loss", std::to_string(loss)});
       for (int n : opt.clients) {
+        auto before = read_totals(c);
         auto r = run_round(sys, cfg, servers, n, opt.seconds, label);
+        add_costs(r, before, read_totals(c));
         label += n;
         r.loss = loss;
         r.durability = durability;
@@ -276,7 +321,10 @@ int main(int argc, char** argv) {
       std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << r.durability
                 << "\", \"clients\": " << r.clients << ", \"ops_per_s\": " << fixed(r.ops_per_s, 1)
                 << ", \"p50_ms\": " << fixed(r.p50_ms, 3) << ", \"p99_ms\": " << fixed(r.p99_ms, 3)
-                << ", \"loss\": " << r.loss / 100.0 << ", \"errors\": " << r.errors << "}";
+                << ", \"loss\": " << r.loss / 100.0 << ", \"errors\": " << r.errors
+                << ", \"datagrams_per_op\": " << fixed(r.datagrams_per_op, 2)
+                << ", \"packets_per_datagram\": " << fixed(r.packets_per_datagram, 2)
+                << ", \"syncs_per_op\": " << fixed(r.syncs_per_op, 2) << "}";
     }
     std::cout << "],\n \"failover\": [";
     for (size_t i = 0; i < failovers.size(); ++i) {
@@ -288,12 +336,14 @@ int main(int argc, char** argv) {
     }
     std::cout << "]}\n";
   } else {
-    dfs::text_table t({"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS"},
-                      {false, true, true, true, true, true, true});
+    dfs::text_table t({"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS",
+                       "DGRAMS/OP", "PKTS/DGRAM", "FSYNCS/OP"},
+                      {false, true, true, true, true, true, true, true, true, true});
     for (auto& r : results)
       t.add({r.durability, std::to_string(r.clients), std::to_string(r.loss) + "%",
              fixed(r.ops_per_s, 0), fixed(r.p50_ms, 2), fixed(r.p99_ms, 2),
-             std::to_string(r.errors)});
+             std::to_string(r.errors), fixed(r.datagrams_per_op, 2),
+             fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2)});
     std::cout << t.render();
     if (!failovers.empty()) {
       dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX"},
