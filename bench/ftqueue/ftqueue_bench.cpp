@@ -6,7 +6,8 @@
 // time from the kill to the first acknowledgement of an operation sent after it (median, max).
 // Per round also what each operation cost the group, from the fileservers' gcs-stats: UDP
 // datagrams and fsyncs (all three fileservers) per acknowledged operation, and packets per
-// datagram (how much the sequencers' per-peer bundling saved).
+// datagram (how much the sequencers' per-peer bundling saved), and CPU microseconds per
+// operation of the clients (this process) and of the three fileservers together.
 //
 //   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
 //                 [--failovers 5] [--set KEY=VALUE (fileservers)] [--json]
@@ -25,6 +26,7 @@
 #include "common/dfs_cluster.hpp"
 #include "common/text_table.hpp"
 #include "proto/system_setup.hpp"
+#include "shared/process_cpu.hpp"
 
 using namespace std::chrono_literals;
 using dfs::ftqueue::op_code;
@@ -47,11 +49,13 @@ struct result {
   double ops_per_s = 0, p50_ms = 0, p99_ms = 0;
   uint64_t errors = 0, ops = 0;
   double datagrams_per_op = 0, packets_per_datagram = 0, syncs_per_op = 0;
+  double cpu_us_per_op_clients = 0, cpu_us_per_op_fileservers = 0;
 };
 
 // Sums of the three fileservers' gcs-stats counters.
 struct gcs_totals {
   uint64_t packets = 0, datagrams = 0, syncs = 0;
+  double cpu_us_clients = 0, cpu_us_fileservers = 0;
 };
 
 uint64_t stat_value(const std::string& table, const std::string& key) {
@@ -73,7 +77,9 @@ gcs_totals read_totals(dfs::test::dfs_cluster& c) {
     t.packets += stat_value(out, "packets_sent");
     t.datagrams += stat_value(out, "datagrams_sent");
     t.syncs += stat_value(out, "disk_syncs");
+    t.cpu_us_fileservers += bench::cpu_us(c.proc("fs" + std::to_string(i)).pid());
   }
+  t.cpu_us_clients = bench::cpu_us(::getpid());
   return t;
 }
 
@@ -85,6 +91,8 @@ void add_costs(result& r, const gcs_totals& before, const gcs_totals& after) {
   r.packets_per_datagram =
       datagrams > 0 ? static_cast<double>(after.packets - before.packets) / datagrams : 0;
   r.syncs_per_op = static_cast<double>(after.syncs - before.syncs) / ops;
+  r.cpu_us_per_op_clients = (after.cpu_us_clients - before.cpu_us_clients) / ops;
+  r.cpu_us_per_op_fileservers = (after.cpu_us_fileservers - before.cpu_us_fileservers) / ops;
 }
 
 struct failover_result {
@@ -324,7 +332,10 @@ int main(int argc, char** argv) {
                 << ", \"loss\": " << r.loss / 100.0 << ", \"errors\": " << r.errors
                 << ", \"datagrams_per_op\": " << fixed(r.datagrams_per_op, 2)
                 << ", \"packets_per_datagram\": " << fixed(r.packets_per_datagram, 2)
-                << ", \"syncs_per_op\": " << fixed(r.syncs_per_op, 2) << "}";
+                << ", \"syncs_per_op\": " << fixed(r.syncs_per_op, 2)
+                << ", \"cpu_us_per_op_clients\": " << fixed(r.cpu_us_per_op_clients, 0)
+                << ", \"cpu_us_per_op_fileservers\": " << fixed(r.cpu_us_per_op_fileservers, 0)
+                << "}";
     }
     std::cout << "],\n \"failover\": [";
     for (size_t i = 0; i < failovers.size(); ++i) {
@@ -336,14 +347,16 @@ int main(int argc, char** argv) {
     }
     std::cout << "]}\n";
   } else {
-    dfs::text_table t({"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS",
-                       "DGRAMS/OP", "PKTS/DGRAM", "FSYNCS/OP"},
-                      {false, true, true, true, true, true, true, true, true, true});
+    dfs::text_table t(
+        {"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS", "DGRAMS/OP",
+         "PKTS/DGRAM", "FSYNCS/OP", "CPU_US/OP_CLIENTS", "CPU_US/OP_FILESERVERS"},
+        {false, true, true, true, true, true, true, true, true, true, true, true});
     for (auto& r : results)
       t.add({r.durability, std::to_string(r.clients), std::to_string(r.loss) + "%",
              fixed(r.ops_per_s, 0), fixed(r.p50_ms, 2), fixed(r.p99_ms, 2),
              std::to_string(r.errors), fixed(r.datagrams_per_op, 2),
-             fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2)});
+             fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2),
+             fixed(r.cpu_us_per_op_clients, 0), fixed(r.cpu_us_per_op_fileservers, 0)});
     std::cout << t.render();
     if (!failovers.empty()) {
       dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX"},

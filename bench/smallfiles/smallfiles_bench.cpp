@@ -26,6 +26,7 @@
 #include "cli_start.hpp"
 #include "common/dfs_cluster.hpp"
 #include "local_disk.hpp"
+#include "shared/process_cpu.hpp"
 #include "shell_driver.hpp"
 
 using namespace std::chrono_literals;
@@ -39,20 +40,6 @@ struct options {
   std::vector<std::string> sets;
 };
 
-// CPU time (user + system) a process used so far, in microseconds (/proc/PID/stat).
-double cpu_us(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto rp = all.rfind(')');
-  if (rp == std::string::npos) return 0;
-  std::istringstream in(all.substr(rp + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && in >> field; ++i)
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-  return ticks * 1e6 / double(::sysconf(_SC_CLK_TCK));
-}
-
 // Where a phase's time goes: CPU microseconds per operation of the shell, the master and the
 // chunkservers together (the rest of the wall time per operation is waiting: wire, wake-ups,
 // fsync).
@@ -62,13 +49,13 @@ struct cpu_probe {
   void start() {
     for (auto& [name, pids] : who) {
       at[name] = 0;
-      for (auto p : pids) at[name] += cpu_us(p);
+      for (auto p : pids) at[name] += bench::cpu_us(p);
     }
   }
   void stop(const std::string& phase, size_t n, std::map<std::string, double>& r) {
     for (auto& [name, pids] : who) {
       double now = 0;
-      for (auto p : pids) now += cpu_us(p);
+      for (auto p : pids) now += bench::cpu_us(p);
       r[phase + "_cpu_us_" + name] = (now - at[name]) / double(n);
     }
   }
