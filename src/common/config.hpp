@@ -131,6 +131,9 @@ struct gcs_section {
   // "memory": nothing on disk (benchmarks, tests that say so).
   std::string durability = "disk";
   uint32_t checkpoint_every = 8192;  // log entries between two images (compaction)
+  // Under continuous load the log's fsyncs start at least this far apart, so that each covers
+  // more operations (storage/gcs_disk.hpp); 0: every batch at once.
+  uint32_t sync_interval_us = 2000;
 };
 
 // Certificates of the cluster CA (dfsnode --role ca) for mutual TLS on control and data ports.

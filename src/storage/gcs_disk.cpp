@@ -20,7 +20,8 @@ io_status corrupt(const std::string& what) {
 
 }  // namespace
 
-gcs_disk::gcs_disk(std::string dir) : dir_(std::move(dir)) {}
+gcs_disk::gcs_disk(std::string dir, std::chrono::microseconds sync_interval)
+    : dir_(std::move(dir)), sync_interval_(sync_interval) {}
 
 gcs_disk::~gcs_disk() {
   {
@@ -150,9 +151,22 @@ io_status gcs_disk::do_image(const gcs::durable_image& image) {
 
 void gcs_disk::run() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::chrono::steady_clock::time_point last_start{};
+  size_t last_entries = 0;
   while (true) {
+    bool loaded = !jobs_.empty() && last_entries > 1;  // queued while the last fsync ran
     cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;  // stop_ and nothing left
+    if (jobs_.empty()) return;   // stop_ and nothing left
+    bool image_waiting = false;  // the actor is blocked on it: never hold it back
+    for (const auto& j : jobs_) image_waiting = image_waiting || j.is_image;
+    if (loaded && !image_waiting && !stop_ && sync_interval_.count() > 0) {
+      lock.unlock();
+      std::this_thread::sleep_until(last_start + sync_interval_);
+      lock.lock();
+    }
+    last_start = std::chrono::steady_clock::now();
+    last_entries = 0;
+    for (const auto& j : jobs_) last_entries += j.entries.size();
     std::deque<job> batch;
     batch.swap(jobs_);
     lock.unlock();

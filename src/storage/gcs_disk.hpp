@@ -10,9 +10,16 @@
 //
 // Appends are queued and written by one thread: it takes everything queued, writes it with one
 // write, fdatasyncs once, and reports the last seq synced (group commit: one fsync covers every
-// operation delivered meanwhile). write_image() goes through the same queue, so it orders after
-// every earlier append, and returns only once the image is durable.
+// operation delivered meanwhile). Under continuous load (entries were already waiting when the
+// last fsync ended, and it covered more than one) the next batch starts no earlier than
+// `sync_interval` after the last one: each fsync then covers more operations. Measured with 3
+// fileservers on one VM disk, 8 clients: fsyncs per operation 1.2 -> 0.65, p99 14-16 -> 5-10 ms,
+// the same throughput (the disk stalls every fsync for 10-15 ms once per 100 ms when they come
+// faster). A lone operation or one after an idle moment is synced at once. write_image() goes
+// through the same queue, so it orders after every earlier append, and returns only once the image
+// is durable.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -40,7 +47,8 @@ class gcs_disk {
   // Called on the writer thread once: a write or fsync failed; nothing more is written.
   using failed_fn = std::function<void(const std::string& why)>;
 
-  explicit gcs_disk(std::string dir);
+  explicit gcs_disk(std::string dir,
+                    std::chrono::microseconds sync_interval = std::chrono::microseconds(0));
   ~gcs_disk();
   gcs_disk(const gcs_disk&) = delete;
   gcs_disk& operator=(const gcs_disk&) = delete;
@@ -72,6 +80,7 @@ class gcs_disk {
   std::string log_path(uint64_t g) const;
 
   std::string dir_;
+  std::chrono::microseconds sync_interval_;
   uint64_t generation_ = 0;  // of the files, not the caller's tag
   append_file log_;
   synced_fn on_synced_;
