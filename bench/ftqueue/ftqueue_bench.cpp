@@ -52,8 +52,9 @@ struct result {
   double cpu_us_per_op_clients = 0, cpu_us_per_op_fileservers = 0;
 };
 
-// Sums of the three fileservers' gcs-stats counters.
-struct gcs_totals {
+// Running totals read before and after a round: the three fileservers' gcs-stats counters,
+// their CPU time and this process's (the clients').
+struct round_totals {
   uint64_t packets = 0, datagrams = 0, syncs = 0;
   double cpu_us_clients = 0, cpu_us_fileservers = 0;
 };
@@ -70,8 +71,8 @@ uint64_t stat_value(const std::string& table, const std::string& key) {
   return 0;
 }
 
-gcs_totals read_totals(dfs::test::dfs_cluster& c) {
-  gcs_totals t;
+round_totals read_totals(dfs::test::dfs_cluster& c) {
+  round_totals t;
   for (int i = 1; i <= 3; ++i) {
     auto out = c.admin(i, {"gcs-stats"}).out;
     t.packets += stat_value(out, "packets_sent");
@@ -83,7 +84,7 @@ gcs_totals read_totals(dfs::test::dfs_cluster& c) {
   return t;
 }
 
-void add_costs(result& r, const gcs_totals& before, const gcs_totals& after) {
+void add_costs(result& r, const round_totals& before, const round_totals& after) {
   if (r.ops == 0) return;
   double ops = static_cast<double>(r.ops);
   auto datagrams = static_cast<double>(after.datagrams - before.datagrams);
