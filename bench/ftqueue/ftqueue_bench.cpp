@@ -9,8 +9,12 @@
 // datagram (how much the sequencers' per-peer bundling saved), and CPU microseconds per
 // operation of the clients (this process) and of the three fileservers together.
 //
+// The clients share one multiplexed request link (client/request_link.hpp: one connection per
+// fileserver, many requests in flight, as a gRPC channel carries etcd's benchmark clients);
+// `--link own` gives each client its own connection instead, as separate processes would have.
+//
 //   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
-//                 [--failovers 5] [--set KEY=VALUE (fileservers)] [--json]
+//                 [--failovers 5] [--link shared|own] [--set KEY=VALUE (fileservers)] [--json]
 //
 // Every acknowledged operation is majority-stable: on the disk (disk) or in the memory (memory)
 // of 2 of 3 fileservers. Stops every process it started (the process guards kill them on exit).
@@ -40,6 +44,7 @@ struct options {
   std::vector<std::string> durability{"disk", "memory"};
   int failovers = 5;
   bool json = false;
+  bool shared_link = true;
   std::vector<std::string> extra;  // --set KEY=VALUE for every fileserver
 };
 
@@ -126,6 +131,9 @@ options parse(int argc, char** argv) {
       o.extra.push_back(argv[++i]);
     else if (a == "--failovers" && more)
       o.failovers = std::stoi(argv[++i]);
+    else if (a == "--link" && more &&
+             (argv[i + 1] == std::string("shared") || argv[i + 1] == std::string("own")))
+      o.shared_link = argv[++i] == std::string("shared");
     else if (a == "--durability" && more) {
       o.durability.clear();
       std::stringstream in(argv[++i]);
@@ -139,7 +147,8 @@ options parse(int argc, char** argv) {
       }
     } else {
       std::cerr << "usage: ftqueue_bench [--seconds N] [--clients 1,8,32] [--loss 0,5] "
-                   "[--durability disk,memory] [--failovers N] [--set KEY=VALUE] [--json]\n";
+                   "[--durability disk,memory] [--failovers N] [--link shared|own] "
+                   "[--set KEY=VALUE] [--json]\n";
       std::exit(2);
     }
   }
@@ -153,9 +162,14 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+// The clients' request link: one shared by all (multiplexed), or null (each its own).
+std::shared_ptr<dfs::request_link> link_for(const options& opt, const dfs::config& cfg) {
+  return opt.shared_link ? std::make_shared<dfs::request_link>(cfg, true) : nullptr;
+}
+
 result run_round(caf::actor_system& sys, const dfs::config& cfg,
                  const std::vector<dfs::endpoint>& servers, int clients, int seconds,
-                 int label_base) {
+                 int label_base, const std::shared_ptr<dfs::request_link>& link) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
   std::vector<uint64_t> errors(static_cast<size_t>(clients));
@@ -164,6 +178,7 @@ result run_round(caf::actor_system& sys, const dfs::config& cfg,
     threads.emplace_back([&, k] {
       dfs::queue_client_options o;
       o.attempt_timeout = 2000ms;
+      o.link = link;
       dfs::queue_client qc{sys, cfg, servers, o};
       auto q = qc.call(op_code::create, label_base + k);
       if (!q.ok()) {
@@ -226,7 +241,8 @@ bool primary_of_three(dfs::test::dfs_cluster& c) {
 // group of 3 is back before the next round.
 std::vector<double> measure_failovers(dfs::test::dfs_cluster& c, caf::actor_system& sys,
                                       const dfs::config& cfg,
-                                      const std::vector<dfs::endpoint>& servers, int rounds) {
+                                      const std::vector<dfs::endpoint>& servers, int rounds,
+                                      const std::shared_ptr<dfs::request_link>& link) {
   using clock = std::chrono::steady_clock;
   std::vector<double> out;
   for (int round = 0; round < rounds; ++round) {
@@ -239,6 +255,7 @@ std::vector<double> measure_failovers(dfs::test::dfs_cluster& c, caf::actor_syst
         dfs::queue_client_options o;
         o.attempt_timeout = 1000ms;
         o.give_up_after = 20s;
+        o.link = link;
         dfs::queue_client qc{sys, cfg, servers, o};
         auto q = qc.call(op_code::create, 900000 + round * 10 + k);
         while (!stop && q.ok()) {
@@ -300,7 +317,7 @@ int main(int argc, char** argv) {
       for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "loss", std::to_string(loss)});
       for (int n : opt.clients) {
         auto before = read_totals(c);
-        auto r = run_round(sys, cfg, servers, n, opt.seconds, label);
+        auto r = run_round(sys, cfg, servers, n, opt.seconds, label, link_for(opt, cfg));
         add_costs(r, before, read_totals(c));
         label += n;
         r.loss = loss;
@@ -313,7 +330,8 @@ int main(int argc, char** argv) {
     }
     for (int i = 1; i <= 3; ++i) c.admin(i, {"fault", "clear"});
     if (opt.failovers > 0)
-      failovers.push_back({durability, measure_failovers(c, sys, cfg, servers, opt.failovers)});
+      failovers.push_back(
+          {durability, measure_failovers(c, sys, cfg, servers, opt.failovers, link_for(opt, cfg))});
   }
   auto median = [](std::vector<double> v) {
     if (v.empty()) return 0.0;
@@ -324,7 +342,7 @@ int main(int argc, char** argv) {
     return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
   };
   if (opt.json) {
-    std::cout << "{\"rounds\": [";
+    std::cout << "{\"link\": \"" << (opt.shared_link ? "shared" : "own") << "\",\n \"rounds\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       auto& r = results[i];
       std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << r.durability
@@ -358,7 +376,9 @@ int main(int argc, char** argv) {
              std::to_string(r.errors), fixed(r.datagrams_per_op, 2),
              fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2),
              fixed(r.cpu_us_per_op_clients, 0), fixed(r.cpu_us_per_op_fileservers, 0)});
-    std::cout << t.render();
+    std::cout << "clients' request link: "
+              << (opt.shared_link ? "shared, multiplexed" : "one per client") << "\n"
+              << t.render();
     if (!failovers.empty()) {
       dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX"},
                         {false, true, true, true});

@@ -30,7 +30,7 @@ queue_client::queue_client(caf::actor_system& sys, const config& cfg,
   if (!servers_.empty()) current_ = client_id_ % servers_.size();
   if (cfg.client.request_port && !opts_.act_as) {
     try {
-      requests_ = std::make_unique<request_link>(cfg);
+      requests_ = opts_.link ? opts_.link : std::make_shared<request_link>(cfg);
     } catch (const std::exception&) {
       // Unusable TLS files: the CAF path below names them in its error.
     }

@@ -28,6 +28,9 @@ struct queue_client_options {
   std::chrono::milliseconds give_up_after{30000};   // all attempts of one call, connects included
   uint64_t client_id = 0;                           // 0: random
   token_source act_as;  // a server acting for its caller (remote.hpp); empty: log in
+  // A request link shared with other clients in this process (multiplexed: one connection per
+  // fileserver for all of them, request_link.hpp); null: this client's own.
+  std::shared_ptr<request_link> link;
 };
 
 class queue_client {
@@ -63,7 +66,7 @@ class queue_client {
   std::vector<remote_node> conns_;
   // The fileservers' request ports (request_link.hpp), CAF where they cannot serve; null with
   // act_as or client.request_port = false.
-  std::unique_ptr<request_link> requests_;
+  std::shared_ptr<request_link> requests_;
   queue_client_options opts_;
   uint64_t client_id_;
   uint64_t next_request_ = 1;

@@ -30,9 +30,37 @@ uint32_t ms_of(std::chrono::milliseconds t) {
   return static_cast<uint32_t>(std::clamp<int64_t>(t.count(), 1, UINT32_MAX));
 }
 
+// The reply frame's outcome.
+request_link::outcome outcome_of(const std::string& key, net::reply_msg r) {
+  using outcome = request_link::outcome;
+  switch (static_cast<request_status>(r.status)) {
+    case request_status::ok:
+      return {outcome::answered, {}, std::move(r.body)};
+    case request_status::refused:
+      return {outcome::refused, std::move(r.message), {}};
+    case request_status::failed:
+      return {outcome::failed, std::move(r.message), {}};
+    case request_status::too_large:
+      return {outcome::unusable, std::move(r.message), {}};
+    default:
+      return {outcome::failed, key + " request port: " + r.message, {}};
+  }
+}
+
 }  // namespace
 
-request_link::request_link(const config& cfg) : pool_(options_of(cfg)) {}
+request_link::request_link(const config& cfg, bool multiplex)
+    : pool_(options_of(cfg)), multiplex_(multiplex) {}
+
+request_link::outcome request_link::cannot_connect(const std::string& key, const std::exception& e,
+                                                   bool out_of_time) {
+  // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
+  // this attempt failed. Quicker (refused, no request port there): CAF may still serve.
+  if (out_of_time) return {outcome::failed, e.what(), {}};
+  std::lock_guard lk(mu_);
+  skip_until_[key] = clock::now() + skip_after_refusal;
+  return {outcome::unusable, e.what(), {}};
+}
 
 request_link::outcome request_link::exchange(const endpoint& node, proto::request_method method,
                                              std::string_view body,
@@ -47,6 +75,13 @@ request_link::outcome request_link::exchange(const endpoint& node, proto::reques
   }
   auto port = request_port_of(node.port);
   auto payload = proto::encode_request(method, ms_of(timeout), body);
+  return multiplex_ ? exchange_muxed(key, node, port, payload, timeout)
+                    : exchange_pooled(key, node, port, payload, timeout);
+}
+
+request_link::outcome request_link::exchange_pooled(const std::string& key, const endpoint& node,
+                                                    uint16_t port, const std::string& payload,
+                                                    std::chrono::milliseconds timeout) {
   // A pooled connection the node closed meanwhile fails at once: one more try on a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::optional<net::conn_pool::lease> l;
@@ -54,12 +89,7 @@ request_link::outcome request_link::exchange(const endpoint& node, proto::reques
     try {
       l.emplace(pool_.acquire(node.host, port, ms_of(timeout)));
     } catch (const std::exception& e) {
-      // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
-      // this attempt failed. Quicker (refused, no request port there): CAF may still serve.
-      if (clock::now() - t0 >= timeout) return {outcome::failed, e.what(), {}};
-      std::lock_guard lk(mu_);
-      skip_until_[key] = clock::now() + skip_after_refusal;
-      return {outcome::unusable, e.what(), {}};
+      return cannot_connect(key, e, clock::now() - t0 >= timeout);
     }
     auto& c = l->conn;
     // The node answers within the timeout it was given, or says it could not.
@@ -79,21 +109,61 @@ request_link::outcome request_link::exchange(const endpoint& node, proto::reques
     net::reply_msg r;
     if (!net::parse_reply(f, r))
       return {outcome::failed, key + " request port: a malformed answer", {}};
-    auto status = static_cast<request_status>(r.status);
     // Every answer but bad_request (the node closes after it) or one we do not know leaves the
     // connection ready for the next request.
-    if (status < request_status::bad_request) pool_.release(node.host, port, std::move(c));
-    switch (status) {
-      case request_status::ok:
-        return {outcome::answered, {}, std::move(r.body)};
-      case request_status::refused:
-        return {outcome::refused, r.message, {}};
-      case request_status::failed:
-        return {outcome::failed, r.message, {}};
-      case request_status::too_large:
-        return {outcome::unusable, r.message, {}};
-      default:
-        return {outcome::failed, key + " request port: " + r.message, {}};
+    if (static_cast<request_status>(r.status) < request_status::bad_request)
+      pool_.release(node.host, port, std::move(c));
+    return outcome_of(key, std::move(r));
+  }
+  return {outcome::failed, key + " request port: the connection closed", {}};
+}
+
+request_link::outcome request_link::exchange_muxed(const std::string& key, const endpoint& node,
+                                                   uint16_t port, const std::string& payload,
+                                                   std::chrono::milliseconds timeout) {
+  auto t0 = clock::now();
+  // A connection that broke (the node closed it when idle, or restarted) fails its next call
+  // at once: one more try on a new one, never twice on a new one.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_ptr<net::mux_conn> conn;
+    bool fresh = false;
+    {
+      std::lock_guard lk(mu_);
+      if (auto it = muxed_.find(key); it != muxed_.end() && !it->second->broken())
+        conn = it->second;
+    }
+    if (!conn) {
+      std::lock_guard connecting(connect_mu_);
+      {
+        std::lock_guard lk(mu_);
+        if (auto it = muxed_.find(key); it != muxed_.end() && !it->second->broken())
+          conn = it->second;
+      }
+      if (!conn) {
+        try {
+          auto left =
+              std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0));
+          auto l = pool_.acquire(node.host, port, ms_of(left));
+          fresh = !l.reused;
+          conn = std::make_shared<net::mux_conn>(std::move(l.conn));
+        } catch (const std::exception& e) {
+          return cannot_connect(key, e, clock::now() - t0 >= timeout);
+        }
+        std::lock_guard lk(mu_);
+        muxed_[key] = conn;
+      }
+    }
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0));
+    auto r = conn->call(payload, std::max(left, std::chrono::milliseconds(1)));
+    switch (r.kind) {
+      case net::mux_conn::result::answered:
+        return outcome_of(key, std::move(r.reply));
+      case net::mux_conn::result::timeout:
+        return {outcome::failed, key + " request port: no answer in time", {}};
+      case net::mux_conn::result::broken:
+        if (!fresh && attempt == 0 && clock::now() - t0 < timeout) continue;
+        return {outcome::failed, key + " request port: " + r.error, {}};
     }
   }
   return {outcome::failed, key + " request port: the connection closed", {}};

@@ -3,6 +3,11 @@
 // to a node in one frame each way over pooled mutual-TLS connections, instead of a CAF request
 // (caf-0.17.md §12). The caller keeps CAF for what this cannot carry: an outcome `unusable`
 // (no request port there, the answer too large for a frame) says to ask over the control port.
+//
+// Multiplexed (net/mux_conn.hpp): one connection per node for every thread that shares the
+// link, many requests in flight on it; for a process with many concurrent callers (the
+// benchmark's clients, the HTTP gateway's workers). A single caller is faster on its own
+// pooled connection: its thread writes and reads the socket itself, no I/O thread between.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,6 +18,7 @@
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "net/conn_pool.hpp"
+#include "net/mux_conn.hpp"
 #include "proto/request_wire.hpp"
 #include "proto/wire.hpp"
 
@@ -21,7 +27,7 @@ namespace dfs {
 class request_link {
  public:
   // Throws std::runtime_error naming a TLS file that cannot be used.
-  explicit request_link(const config& cfg);
+  explicit request_link(const config& cfg, bool multiplex = false);
 
   struct outcome {
     enum kind { answered, refused, failed, unusable } kind = failed;
@@ -31,6 +37,7 @@ class request_link {
 
   // One exchange with the node whose control port is `node.port`, within `timeout`. `failed`
   // after the request may have reached the node (the caller's retry carries its request id).
+  // Thread-safe.
   outcome exchange(const endpoint& node, proto::request_method method, std::string_view body,
                    std::chrono::milliseconds timeout);
 
@@ -44,8 +51,19 @@ class request_link {
   }
 
  private:
-  net::conn_pool pool_;
+  outcome exchange_pooled(const std::string& key, const endpoint& node, uint16_t port,
+                          const std::string& payload, std::chrono::milliseconds timeout);
+  outcome exchange_muxed(const std::string& key, const endpoint& node, uint16_t port,
+                         const std::string& payload, std::chrono::milliseconds timeout);
+  // A connection refused or timed out: `failed` when out of time, else `unusable` (and the
+  // node skipped for a while).
+  outcome cannot_connect(const std::string& key, const std::exception& e, bool out_of_time);
+
+  net::conn_pool pool_;  // before muxed_: their sockets use its io_context
+  bool multiplex_;
   std::mutex mu_;
+  std::map<std::string, std::shared_ptr<net::mux_conn>> muxed_;  // by node
+  std::mutex connect_mu_;  // one new multiplexed connection at a time
   // Nodes whose request port refused the connection: asked over CAF until then.
   std::map<std::string, std::chrono::steady_clock::time_point> skip_until_;
 };

@@ -136,7 +136,7 @@ const char* to_string(frame_error e) {
 }
 
 frame_conn::frame_conn(tcp::socket sock, uint32_t cluster, uint32_t timeout_ms, ssl_ptr ssl)
-    : sock_(std::move(sock)), ssl_(std::move(ssl)), cluster_(cluster) {
+    : sock_(std::move(sock)), ssl_(std::move(ssl)), cluster_(cluster), timeout_ms_(timeout_ms) {
   set_timeouts(sock_.native_handle(), timeout_ms);
 }
 
@@ -188,6 +188,7 @@ std::string frame_conn::peer_name() const {
 }
 
 void frame_conn::set_timeout(uint32_t timeout_ms) {
+  timeout_ms_ = timeout_ms;
   set_timeouts(sock_.native_handle(), timeout_ms);
 }
 
@@ -343,20 +344,49 @@ bool frame_conn::reply(uint32_t status, std::string_view message, std::string_vi
   return write(data_type::reply, p, more);
 }
 
+bool frame_conn::reply_tagged(uint64_t tag, uint32_t status, std::string_view message,
+                              std::string_view body, bool more) {
+  wire_writer w;
+  w.u64(tag).u32(status).str(message.substr(0, max_reply_message_bytes));
+  auto p = w.take();
+  p.append(body);
+  return write(data_type::tagged_reply, p, more);
+}
+
 void frame_conn::shutdown() {
   boost::system::error_code ec;
   sock_.shutdown(tcp::socket::shutdown_both, ec);
 }
 
-bool parse_reply(const frame& f, reply_msg& out) {
-  if (f.type != data_type::reply) return false;
-  wire_reader r(f.payload);
+namespace {
+
+bool parse_reply_payload(std::string_view payload, reply_msg& out) {
+  wire_reader r(payload);
   out.status = r.u32();
   out.message = r.str(max_reply_message_bytes);
   if (!r.ok()) return false;
   size_t used = 4 + 4 + out.message.size();
-  out.body = f.payload.substr(used);
+  out.body = std::string(payload.substr(used));
   return true;
+}
+
+}  // namespace
+
+bool parse_reply(const frame& f, reply_msg& out) {
+  return f.type == data_type::reply && parse_reply_payload(f.payload, out);
+}
+
+bool split_tag(std::string_view payload, uint64_t& tag, std::string_view& rest) {
+  if (payload.size() < 8) return false;
+  tag = get_le(payload.data(), 8);
+  rest = payload.substr(8);
+  return true;
+}
+
+bool parse_tagged_reply(const frame& f, uint64_t& tag, reply_msg& out) {
+  std::string_view rest;
+  return f.type == data_type::tagged_reply && split_tag(f.payload, tag, rest) &&
+         parse_reply_payload(rest, out);
 }
 
 }  // namespace dfs::net

@@ -66,6 +66,10 @@ enum class data_type : uint8_t {
   // The request port (node.port + 4; proto/request_wire.hpp): one client request to the node
   // actor, answered by a reply frame.
   request = 15,
+  // The same, multiplexed (net/mux_conn.hpp): the payload starts with a u64 tag (LE) that the
+  // answer carries back, so one connection has many requests in flight, answered in any order.
+  tagged_request = 16,
+  tagged_reply = 17,
 };
 
 struct data_header {
@@ -156,6 +160,9 @@ class frame_conn {
   // Reply frame: status (0 ok), message, then `body`.
   bool reply(uint32_t status, std::string_view message, std::string_view body = {},
              bool more = false);
+  // The answer to a tagged request: the tag, then a reply frame's payload.
+  bool reply_tagged(uint64_t tag, uint32_t status, std::string_view message,
+                    std::string_view body = {}, bool more = false);
   void shutdown();
   int fd() { return sock_.native_handle(); }
   // Bytes received beyond the frames read so far (a peer that sent more than it was asked).
@@ -167,6 +174,7 @@ class frame_conn {
   std::string peer_name() const;
   // New read and write deadlines for the exchanges that follow (each call's own timeout).
   void set_timeout(uint32_t timeout_ms);
+  uint32_t timeout_ms() const { return timeout_ms_; }
   // Frame bytes (headers and payloads) read and written so far, for dfs_port_bytes_total.
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -179,6 +187,7 @@ class frame_conn {
   boost::asio::ip::tcp::socket sock_;
   ssl_ptr ssl_;  // after sock_: freed first (it does not own the descriptor)
   uint32_t cluster_;
+  uint32_t timeout_ms_;
   // Received bytes not consumed yet, [rpos_, rlen_): small frames (headers, replies, small
   // chunks) arrive several to a segment, and one recv() serves them all.
   std::vector<char> rbuf_;
@@ -194,5 +203,9 @@ struct reply_msg {
   std::string body;  // the rest, for the caller's wire_reader
 };
 bool parse_reply(const frame& f, reply_msg& out);
+// A tagged_reply frame: its tag and the reply.
+bool parse_tagged_reply(const frame& f, uint64_t& tag, reply_msg& out);
+// The tag at the start of a tagged frame's payload, and the rest; false when too short.
+bool split_tag(std::string_view payload, uint64_t& tag, std::string_view& rest);
 
 }  // namespace dfs::net

@@ -8,6 +8,9 @@
 // Request frame payload: method (u8), the caller's timeout in ms (u32 LE), then the request
 // struct in CAF's binary serialisation (proto/wire.hpp), the same inspect() CAF uses.
 // Reply frame: status (request_status), the error text, and on `ok` the reply struct.
+// Multiplexed: a tagged_request frame is a u64 tag (LE) and then the same payload; its answer,
+// a tagged_reply frame, the tag and then the reply frame's payload (net/mux_conn.hpp). Many may
+// be in flight on one connection, answered in any order.
 // The node mints the caller's token from its verified certificate (kind and common name), so
 // the node actor authorizes these requests exactly as it does the same ones over CAF.
 #include <cstdint>

@@ -89,6 +89,14 @@ void check_frame(const frame& f) {
       check_body<list_reply_msg>(r.body);
       return;
     }
+    case data_type::tagged_reply: {  // a multiplexed request port's answer (net/mux_conn.hpp)
+      uint64_t tag = 0;
+      reply_msg r;
+      if (!parse_tagged_reply(f, tag, r)) return;
+      FUZZ_CHECK(f.payload.size() >= 8);
+      FUZZ_CHECK(r.message.size() <= max_reply_message_bytes);
+      return;
+    }
     default:
       return;  // chunk bytes, or no body
   }

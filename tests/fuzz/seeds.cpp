@@ -72,6 +72,12 @@ void data_frames(const std::string& write_token, const std::string& read_token) 
   put("data_frame", "pushed",
       reply(0, "", encode(push_result_msg{{"10.0.0.2:17111"}})) +
           reply(7, "forbidden: no token", ""));
+  // A multiplexed request port's answers (net/mux_conn.hpp), out of order.
+  auto tagged = [](uint64_t tag, uint32_t status, const std::string& msg) {
+    return data_frame(data_type::tagged_reply,
+                      wire_writer().u64(tag).u32(status).str(msg).take() + "body");
+  };
+  put("data_frame", "tagged", tagged(2, 0, "") + tagged(1, 2, "no answer in time"));
 }
 
 void swim_packets() {

@@ -4,14 +4,18 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <poll.h>
 
 #include <caf/all.hpp>
 
 #include "actors/node/gatekeeper.hpp"
+#include "actors/node/reply_inbox.hpp"
 #include "common/logging.hpp"
 #include "core/security/auth_token.hpp"
 #include "core/security/server_token.hpp"
-#include "proto/blocking_request.hpp"
 #include "proto/error_text.hpp"
 #include "proto/request_wire.hpp"
 #include "proto/wire.hpp"
@@ -27,7 +31,6 @@ struct answer {
   request_status status = request_status::failed;
   std::string text;
   std::string body;
-  bool timed_out = false;  // the answer may still come: the asking actor must not be reused
 };
 
 std::atomic<uint64_t> bad_requests{0};
@@ -40,35 +43,43 @@ void log_bad(const std::string& peer, const std::string& why) {
                               peer, why);
 }
 
+// The reply frame's contents for an actor's answer: a `Reply`, or an error.
+using decode_fn = answer (*)(caf::actor_system&, caf::message&);
+
+template <class Reply>
+answer decode_answer(caf::actor_system& sys, caf::message& m) {
+  answer a;
+  if (m.match_elements<Reply>()) {
+    a.body = wire::encode(m.get_as<Reply>(0));
+    a.status = request_status::ok;
+    if (a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
+      return {request_status::too_large, "the answer does not fit a frame", {}};
+  } else if (m.match_elements<caf::error>()) {
+    auto& e = m.get_as<caf::error>(0);
+    a.text = error_text(sys, e);
+    // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
+    a.status = e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
+  } else {
+    a.text = "the node gave an answer of the wrong type";
+  }
+  return a;
+}
+
+// A request on its way: the id its answer will carry and how to read that answer; no decoder
+// when the body was malformed (nothing was sent).
+struct sent {
+  uint64_t id = 0;
+  decode_fn decode = nullptr;
+};
+
 // One typed request, decoded from `body`, to `target` with `args` before it (the node actor
 // takes the caller's token first; the local master or sequencer actor takes the request alone).
 template <class Reply, class Request, class Target, class... Args>
-answer ask(caf::actor_system& sys, caf::scoped_actor& self, std::string_view body,
-           std::chrono::milliseconds timeout, const Target& target, Args&&... args) {
+sent send(reply_inbox& inbox, std::string_view body, const Target& target, Args&&... args) {
   Request req;
-  if (!wire::decode(body, req))
-    return {request_status::bad_request, "malformed request body", {}, false};
-  answer a;
-  bool in_time = request_within(
-      self, timeout,
-      [&](Reply& r) {
-        a.body = wire::encode(r);
-        a.status = request_status::ok;
-      },
-      [&](caf::error& e) {
-        a.text = error_text(sys, e);
-        // A refusal (auth, a standby master) is final, as over CAF; the rest may pass.
-        a.status = e == caf::sec::runtime_error ? request_status::refused : request_status::failed;
-      },
-      target, std::forward<Args>(args)..., req);
-  if (!in_time) {
-    a.text = "the node did not answer in time";
-    a.timed_out = true;
-  }
-  if (a.status == request_status::ok &&
-      a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
-    return {request_status::too_large, "the answer does not fit a frame", {}, false};
-  return a;
+  if (!wire::decode(body, req)) return {};
+  return {inbox.request(target, std::forward<Args>(args)..., std::move(req)),
+          &decode_answer<Reply>};
 }
 
 // Where a request goes: straight to this node's master or sequencer actor when the caller's
@@ -84,49 +95,71 @@ struct local_targets {
 
 // Asks the local actor when there is one, else the node actor with the caller's token.
 template <class Reply, class Request, class Local, class Atom>
-answer ask_via(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node,
-               const Local& local, Atom atom, const std::string& token, std::string_view body,
-               std::chrono::milliseconds t) {
-  if (local) return ask<Reply, Request>(sys, self, body, t, local, atom);
-  return ask<Reply, Request>(sys, self, body, t, node, atom, token);
+sent send_via(reply_inbox& inbox, const node_actor& node, const Local& local, Atom atom,
+              const std::string& token, std::string_view body) {
+  if (local) return send<Reply, Request>(inbox, body, local, atom);
+  return send<Reply, Request>(inbox, body, node, atom, token);
 }
 
-answer dispatch(caf::actor_system& sys, caf::scoped_actor& self, const node_actor& node,
-                const local_targets& local, const std::string& token, const proto::request_head& h,
-                std::chrono::milliseconds t) {
+sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& local,
+              const std::string& token, const proto::request_head& h) {
   auto s = storage_atom::value;
   const auto& m = local.master;
+  const auto& b = h.body;
   switch (h.method) {
     case request_method::ns:
-      return ask_via<ns_reply, ns_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, ns_request>(in, node, m, s, token, b);
     case request_method::versions:
-      return ask_via<ns_reply, versions_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, versions_request>(in, node, m, s, token, b);
     case request_method::trash:
-      return ask_via<ns_reply, trash_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, trash_request>(in, node, m, s, token, b);
     case request_method::layout:
-      return ask_via<ns_reply, layout_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, layout_request>(in, node, m, s, token, b);
     case request_method::stale_read:
-      return ask_via<ns_reply, stale_read_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, stale_read_request>(in, node, m, s, token, b);
     case request_method::grow:
-      return ask_via<ns_reply, grow_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<ns_reply, grow_request>(in, node, m, s, token, b);
     case request_method::lock:
-      return ask_via<lock_reply, lock_request>(sys, self, node, m, s, token, h.body, t);
+      return send_via<lock_reply, lock_request>(in, node, m, s, token, b);
     case request_method::status:
-      return ask_via<status_reply, status_request>(sys, self, node, local.status_master, s, token,
-                                                   h.body, t);
+      return send_via<status_reply, status_request>(in, node, local.status_master, s, token, b);
     case request_method::put:
-      return ask_via<put_plan, put_request>(sys, self, node, m, put_atom::value, token, h.body, t);
+      return send_via<put_plan, put_request>(in, node, m, put_atom::value, token, b);
     case request_method::commit:
-      return ask_via<ns_reply, put_commit>(sys, self, node, m, commit_atom::value, token, h.body,
-                                           t);
+      return send_via<ns_reply, put_commit>(in, node, m, commit_atom::value, token, b);
     case request_method::lease:
-      return ask_via<lease_reply, lease_request>(sys, self, node, m, lease_atom::value, token,
-                                                 h.body, t);
+      return send_via<lease_reply, lease_request>(in, node, m, lease_atom::value, token, b);
     case request_method::queue:
-      return ask_via<queue_reply, queue_request>(sys, self, node, local.ftqueue, queue_atom::value,
-                                                 token, h.body, t);
+      return send_via<queue_reply, queue_request>(in, node, local.ftqueue, queue_atom::value, token,
+                                                  b);
   }
-  return {request_status::bad_request, "unknown method", {}, false};
+  return {};
+}
+
+using clock = std::chrono::steady_clock;
+
+// A request sent to an actor and not answered yet.
+struct in_flight {
+  uint64_t tag = 0;
+  bool tagged = false;  // answered with a tagged_reply frame carrying `tag`
+  clock::time_point deadline;
+  decode_fn decode = nullptr;
+};
+
+// An answer to write.
+struct outgoing {
+  uint64_t tag = 0;
+  bool tagged = false;
+  answer a;
+};
+
+// Requests one connection may have in flight; past it the connection's next frames wait in
+// the socket (the client's writes then block: backpressure, not memory).
+constexpr size_t max_in_flight = 256;
+
+int ms_until(clock::time_point t) {
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(t - clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, INT32_MAX));
 }
 
 }  // namespace
@@ -154,40 +187,93 @@ void request_port::serve(net::frame_conn& conn) {
   local.status_master = s_.master;
   if (security::kind_allows(*kind, principal_kind::client))
     local.master = s_.master, local.ftqueue = s_.ftqueue;
-  std::optional<caf::scoped_actor> self;
-  self.emplace(sys_);
+  reply_inbox inbox(sys_);
+  std::unordered_map<uint64_t, in_flight> pending;  // by the inbox's request id
+  std::vector<outgoing> out;
   uint64_t counted_in = 0, counted_out = 0;
-  auto count = [&] {  // after each exchange, while the connection lives
+  auto count = [&] {  // after each round of writes, while the connection lives
     if (!port_in_) return;
     port_in_->Increment(double(conn.bytes_read() - counted_in));
     port_out_->Increment(double(conn.bytes_written() - counted_out));
     counted_in = conn.bytes_read(), counted_out = conn.bytes_written();
   };
-  for (;;) {
-    net::frame f;
-    if (conn.read(f) != net::frame_error::none) return;  // closed, idle or a broken frame
-    auto h = f.type == net::data_type::request ? proto::decode_request(f.payload) : std::nullopt;
-    answer a;
-    if (!h) {
-      a = {request_status::bad_request,
-           f.type == net::data_type::request ? "malformed request" : "not a request frame",
-           {},
-           false};
-    } else {
-      auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
-      a = dispatch(sys_, *self, node_, local, token.at(unix_now_s()), *h,
-                   std::chrono::milliseconds(t));
-      if (a.timed_out) self.emplace(sys_);  // a late answer must not meet the next request
-    }
-    if (a.status == request_status::bad_request) {
-      log_bad(name, a.text);
-      conn.reply(static_cast<uint32_t>(a.status), a.text);
-      count();
+  auto idle = std::chrono::milliseconds(conn.timeout_ms());
+  auto last_frame = clock::now();
+  bool closing = false;  // a bad request: answer it and what is ready, then close
+  // One frame in: a request sent on to its actor, or an answer right away.
+  auto take_frame = [&](net::frame& f) {
+    bool tagged = f.type == net::data_type::tagged_request;
+    uint64_t tag = 0;
+    std::string_view payload = f.payload;
+    bool is_request = f.type == net::data_type::request || tagged;
+    bool framed =
+        f.type == net::data_type::request || (tagged && net::split_tag(f.payload, tag, payload));
+    auto h = framed ? proto::decode_request(payload) : std::nullopt;
+    sent s;
+    if (h) s = dispatch(inbox, node_, local, token.at(unix_now_s()), *h);
+    if (!s.decode) {
+      std::string why = !is_request ? "not a request frame"
+                        : !h        ? "malformed request"
+                                    : "malformed request body";
+      log_bad(name, why);
+      out.push_back({tag, tagged, {request_status::bad_request, why, {}}});
+      closing = true;
       return;
     }
-    bool sent = conn.reply(static_cast<uint32_t>(a.status), a.text, a.body);
-    count();
-    if (!sent) return;
+    auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
+    pending.emplace(s.id,
+                    in_flight{tag, tagged, clock::now() + std::chrono::milliseconds(t), s.decode});
+  };
+  for (;;) {
+    bool can_read = pending.size() < max_in_flight;
+    bool buffered = can_read && conn.has_unread();
+    int wait_ms = ms_until(last_frame + idle);
+    for (auto& [id, p] : pending) wait_ms = std::min(wait_ms, ms_until(p.deadline));
+    pollfd fds[2] = {{inbox.fd(), POLLIN, 0},
+                     {conn.fd(), static_cast<short>(can_read ? POLLIN : 0), 0}};
+    int n = ::poll(fds, 2, buffered ? 0 : wait_ms);
+    if (n < 0 && errno != EINTR) return;
+    if (n == 0 && !buffered && pending.empty()) return;  // silent past the port's idle timeout
+    if (n > 0 && fds[0].revents) {
+      for (auto& ans : inbox.take()) {
+        auto it = pending.find(ans.id);
+        if (it == pending.end()) continue;  // answered "not in time" already
+        out.push_back({it->second.tag, it->second.tagged, it->second.decode(sys_, ans.content)});
+        pending.erase(it);
+      }
+    }
+    auto now = clock::now();
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (it->second.deadline > now) {
+        ++it;
+        continue;
+      }
+      out.push_back({it->second.tag,
+                     it->second.tagged,
+                     {request_status::failed, "the node did not answer in time", {}}});
+      it = pending.erase(it);
+    }
+    // Every whole request already received, up to the in-flight bound: many clients' requests
+    // arrive in one TLS record when their link multiplexes (net/mux_conn.hpp).
+    if (buffered || (n > 0 && fds[1].revents)) {
+      do {
+        net::frame f;
+        if (conn.read(f) != net::frame_error::none) return;  // closed, stalled or broken
+        last_frame = clock::now();
+        take_frame(f);
+      } while (!closing && pending.size() < max_in_flight && conn.has_unread());
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      auto& o = out[i];
+      auto st = static_cast<uint32_t>(o.a.status);
+      bool more = i + 1 < out.size();  // all in one flush
+      bool ok = o.tagged ? conn.reply_tagged(o.tag, st, o.a.text, o.a.body, more)
+                         : conn.reply(st, o.a.text, o.a.body, more);
+      if (!ok) return;
+    }
+    if (!out.empty()) count();
+    out.clear();
+    if (closing) return;
   }
 }
 

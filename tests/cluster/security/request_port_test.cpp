@@ -3,12 +3,17 @@
 // output is the same either way), authorizes by the certificate's kind exactly as the node
 // actor does over CAF (a server certificate cannot make client requests), refuses plain TCP
 // and another CA's certificate, and answers malformed frames with one clear error, closing
-// that connection only: the node keeps serving.
+// that connection only: the node keeps serving. Tagged requests (net/mux_conn.hpp): many in
+// flight on one connection, each answered by its tag.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <fstream>
+#include <set>
+#include <thread>
 
+#include "client/request_link.hpp"
 #include "common/dfs_cluster.hpp"
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
@@ -160,4 +165,75 @@ TEST_F(RequestPort, PlainTcpAnotherCaAndMalformedFramesAreRefusedAndTheNodeKeeps
   ASSERT_TRUE(exchange(l.conn, net::data_type::request, stat_request("/"), r));
   EXPECT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
   EXPECT_EQ(cli({"ls", "/"}).exit_code, 0);
+}
+
+TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
+  auto src = c.dir() + "/src.bin";
+  std::ofstream(src) << "x";
+  ASSERT_EQ(cli({"put", src, "/there"}).exit_code, 0);
+  auto p = pool("client");
+  auto l = p.acquire("127.0.0.1", port());
+  // 20 requests written back to back before any answer is read: one connection, all in flight.
+  auto tagged = [](uint64_t tag, const std::string& payload) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((tag >> (8 * i)) & 0xff);
+    return out + payload;
+  };
+  constexpr uint64_t n = 20;
+  for (uint64_t tag = 100; tag < 100 + n; ++tag)
+    ASSERT_TRUE(l.conn.write(net::data_type::tagged_request,
+                             tagged(tag, stat_request(tag % 2 ? "/there" : "/missing")), true));
+  ASSERT_TRUE(l.conn.write(net::data_type::tagged_request, tagged(99, stat_request("/"))));
+  std::set<uint64_t> answered;
+  for (uint64_t i = 0; i <= n; ++i) {
+    net::frame f;
+    ASSERT_EQ(l.conn.read(f), net::frame_error::none);
+    uint64_t tag = 0;
+    net::reply_msg r;
+    ASSERT_TRUE(net::parse_tagged_reply(f, tag, r));
+    ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
+    dfs::ns_reply ns;
+    ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+    // Each answer is its own request's: the odd tags asked for the file that exists.
+    EXPECT_EQ(ns.status, tag == 99 || tag % 2 ? dfs::ns_status::ok : dfs::ns_status::not_found)
+        << tag;
+    EXPECT_TRUE(answered.insert(tag).second) << "answered twice: " << tag;
+  }
+  EXPECT_EQ(answered.size(), n + 1);
+
+  // A multiplexed link shared by 8 threads: every request answered, correctly.
+  dfs::request_link link(c.config_for("client"), true);
+  std::atomic<int> good{0}, bad{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 8; ++k)
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < 25; ++i) {
+        dfs::ns_reply ns;
+        bool exists = (k + i) % 2 == 0;
+        auto o =
+            link.call({"127.0.0.1", c.port_of(master_index)}, dfs::storage_atom::value,
+                      dfs::ns_request{dfs::ns_op::stat, exists ? "/there" : "/missing"}, 5s, ns);
+        bool right = o.kind == dfs::request_link::outcome::answered &&
+                     ns.status == (exists ? dfs::ns_status::ok : dfs::ns_status::not_found);
+        ++(right ? good : bad);
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 200);
+  EXPECT_EQ(bad.load(), 0);
+
+  // Malformed tagged requests: a bad_request answer (tagged, when there is a tag), then closed.
+  for (auto& payload : {std::string("\x01\x02\x03", 3), tagged(7, "\xff\x10\x00\x00\x00")}) {
+    auto b = p.acquire("127.0.0.1", port());
+    ASSERT_TRUE(b.conn.write(net::data_type::tagged_request, payload));
+    net::frame f;
+    ASSERT_EQ(b.conn.read(f), net::frame_error::none);
+    uint64_t tag = 0;
+    net::reply_msg r;
+    ASSERT_TRUE(net::parse_tagged_reply(f, tag, r));
+    EXPECT_EQ(r.status, uint32_t(request_status::bad_request)) << r.message;
+    EXPECT_EQ(tag, payload.size() == 3 ? 0u : 7u);
+    EXPECT_NE(b.conn.read(f), net::frame_error::none);
+  }
+  EXPECT_EQ(cli({"stat", "/there"}).exit_code, 0);  // still serving
 }
