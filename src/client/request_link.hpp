@@ -6,8 +6,10 @@
 //
 // Multiplexed (net/mux_conn.hpp): one connection per node for every thread that shares the
 // link, many requests in flight on it; for a process with many concurrent callers (the
-// benchmark's clients, the HTTP gateway's workers). A single caller is faster on its own
-// pooled connection: its thread writes and reads the socket itself, no I/O thread between.
+// benchmark's clients). A call that finds no other under way on the link goes on a pooled
+// connection instead, its thread writing and reading the socket itself: alone, that is faster
+// than handing the request to the multiplexed connection's I/O thread and back.
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -63,7 +65,8 @@ class request_link {
   bool multiplex_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<net::mux_conn>> muxed_;  // by node
-  std::mutex connect_mu_;  // one new multiplexed connection at a time
+  std::mutex connect_mu_;          // one new multiplexed connection at a time
+  std::atomic<int> in_flight_{0};  // exchanges under way on this link
   // Nodes whose request port refused the connection: asked over CAF until then.
   std::map<std::string, std::chrono::steady_clock::time_point> skip_until_;
 };
