@@ -36,7 +36,9 @@ reply_inbox::reply_inbox(caf::actor_system& sys) : sys_(&sys), queue_(std::make_
     std::lock_guard lk(q->mu);
     bool was_empty = q->items.empty();
     q->items.push_back(std::move(a));
-    if (was_empty && q->fd >= 0) {  // else the reader has a wake-up coming already
+    if (q->sleeping) {
+      q->cv.notify_one();
+    } else if (was_empty && q->fd >= 0) {  // else the reader has a wake-up coming already
       uint64_t one = 1;
       [[maybe_unused]] auto r = ::write(q->fd, &one, sizeof one);
     }
@@ -62,6 +64,17 @@ std::vector<reply_inbox::answer> reply_inbox::take() {
   [[maybe_unused]] auto r = ::read(queue_->fd, &count, sizeof count);
   std::vector<answer> out;
   std::lock_guard lk(queue_->mu);
+  out.swap(queue_->items);
+  return out;
+}
+
+std::vector<reply_inbox::answer> reply_inbox::wait_until(
+    std::chrono::steady_clock::time_point deadline) {
+  std::vector<answer> out;
+  std::unique_lock lk(queue_->mu);
+  queue_->sleeping = true;
+  queue_->cv.wait_until(lk, deadline, [&] { return !queue_->items.empty(); });
+  queue_->sleeping = false;
   out.swap(queue_->items);
   return out;
 }

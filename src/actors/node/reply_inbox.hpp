@@ -9,6 +9,8 @@
 // Built on caf::actor_companion (CAF's bridge to foreign event loops): its enqueue hands each
 // message to our callback on the sender's thread. Answers are matched by the request id they
 // were sent with; once the inbox is destroyed, late answers are dropped.
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,11 +51,17 @@ class reply_inbox {
   };
   // Every answer that arrived since the last call (empties fd()).
   std::vector<answer> take();
+  // Sleeps until an answer arrives or `deadline`, without the eventfd: for a thread with
+  // nothing else to wait for, a condition variable costs two syscalls less per answer
+  // (measured: the master's CPU per stat 70 µs this way against 55 µs, issue 17).
+  std::vector<answer> wait_until(std::chrono::steady_clock::time_point deadline);
 
  private:
   struct queue {
-    int fd = -1;  // eventfd
+    int fd = -1;  // eventfd, written when the first answer arrives and nobody sleeps in `cv`
     std::mutex mu;
+    std::condition_variable cv;
+    bool sleeping = false;  // wait_until() is waiting on `cv`
     std::vector<answer> items;
   };
   caf::actor_system* sys_;

@@ -197,9 +197,8 @@ void request_port::serve(net::frame_conn& conn) {
     port_out_->Increment(double(conn.bytes_written() - counted_out));
     counted_in = conn.bytes_read(), counted_out = conn.bytes_written();
   };
-  auto idle = std::chrono::milliseconds(conn.timeout_ms());
-  auto last_frame = clock::now();
-  bool closing = false;  // a bad request: answer it and what is ready, then close
+  size_t tagged_pending = 0;  // of `pending`
+  bool closing = false;       // a bad request: answer it and what is ready, then close
   // One frame in: a request sent on to its actor, or an answer right away.
   auto take_frame = [&](net::frame& f) {
     bool tagged = f.type == net::data_type::tagged_request;
@@ -223,43 +222,53 @@ void request_port::serve(net::frame_conn& conn) {
     auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
     pending.emplace(s.id,
                     in_flight{tag, tagged, clock::now() + std::chrono::milliseconds(t), s.decode});
+    tagged_pending += tagged;
+  };
+  auto answered = [&](std::unordered_map<uint64_t, in_flight>::iterator it, answer a) {
+    out.push_back({it->second.tag, it->second.tagged, std::move(a)});
+    tagged_pending -= it->second.tagged;
+    return pending.erase(it);
   };
   for (;;) {
-    bool can_read = pending.size() < max_in_flight;
-    bool buffered = can_read && conn.has_unread();
-    int wait_ms = ms_until(last_frame + idle);
-    for (auto& [id, p] : pending) wait_ms = std::min(wait_ms, ms_until(p.deadline));
-    pollfd fds[2] = {{inbox.fd(), POLLIN, 0},
-                     {conn.fd(), static_cast<short>(can_read ? POLLIN : 0), 0}};
-    int n = ::poll(fds, 2, buffered ? 0 : wait_ms);
-    if (n < 0 && errno != EINTR) return;
-    if (n == 0 && !buffered && pending.empty()) return;  // silent past the port's idle timeout
-    if (n > 0 && fds[0].revents) {
-      for (auto& ans : inbox.take()) {
-        auto it = pending.find(ans.id);
-        if (it == pending.end()) continue;  // answered "not in time" already
-        out.push_back({it->second.tag, it->second.tagged, it->second.decode(sys_, ans.content)});
-        pending.erase(it);
+    std::vector<reply_inbox::answer> answers;
+    bool readable = false;
+    if (pending.empty()) {
+      // Nothing under way: block in the read, the socket's receive timeout being the port's
+      // idle timeout (a silent connection ends).
+      readable = true;
+    } else {
+      auto next = std::min_element(pending.begin(), pending.end(), [](auto& a, auto& b) {
+                    return a.second.deadline < b.second.deadline;
+                  })->second.deadline;
+      if (tagged_pending == 0) {
+        // Only plain requests under way: their caller sends nothing more until answered.
+        answers = inbox.wait_until(next);
+      } else {
+        // Tagged requests under way: more may come while they are answered.
+        bool can_read = pending.size() < max_in_flight;
+        bool buffered = can_read && conn.has_unread();
+        pollfd fds[2] = {{inbox.fd(), POLLIN, 0},
+                         {conn.fd(), static_cast<short>(can_read ? POLLIN : 0), 0}};
+        int n = ::poll(fds, 2, buffered ? 0 : ms_until(next));
+        if (n < 0 && errno != EINTR) return;
+        if (n > 0 && fds[0].revents) answers = inbox.take();
+        readable = buffered || (n > 0 && fds[1].revents);
       }
     }
+    for (auto& ans : answers)
+      if (auto it = pending.find(ans.id); it != pending.end())  // else: timed out already
+        answered(it, it->second.decode(sys_, ans.content));
     auto now = clock::now();
-    for (auto it = pending.begin(); it != pending.end();) {
-      if (it->second.deadline > now) {
-        ++it;
-        continue;
-      }
-      out.push_back({it->second.tag,
-                     it->second.tagged,
-                     {request_status::failed, "the node did not answer in time", {}}});
-      it = pending.erase(it);
-    }
+    for (auto it = pending.begin(); it != pending.end();)
+      it = it->second.deadline > now
+               ? std::next(it)
+               : answered(it, {request_status::failed, "the node did not answer in time", {}});
     // Every whole request already received, up to the in-flight bound: many clients' requests
     // arrive in one TLS record when their link multiplexes (net/mux_conn.hpp).
-    if (buffered || (n > 0 && fds[1].revents)) {
+    if (readable) {
       do {
         net::frame f;
-        if (conn.read(f) != net::frame_error::none) return;  // closed, stalled or broken
-        last_frame = clock::now();
+        if (conn.read(f) != net::frame_error::none) return;  // closed, idle, stalled or broken
         take_frame(f);
       } while (!closing && pending.size() < max_in_flight && conn.has_unread());
     }
