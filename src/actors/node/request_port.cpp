@@ -266,11 +266,15 @@ void request_port::serve(net::frame_conn& conn) {
     // Every whole request already received, up to the in-flight bound: many clients' requests
     // arrive in one TLS record when their link multiplexes (net/mux_conn.hpp).
     if (readable) {
+      bool tagged = false;
       do {
         net::frame f;
         if (conn.read(f) != net::frame_error::none) return;  // closed, idle, stalled or broken
+        tagged = f.type == net::data_type::tagged_request;
         take_frame(f);
-      } while (!closing && pending.size() < max_in_flight && conn.has_unread());
+        // A plain request's answer carries no tag: the next one is read only after it is
+        // answered, so a client that sends several at once still gets them in order.
+      } while (tagged && !closing && pending.size() < max_in_flight && conn.has_unread());
     }
     for (size_t i = 0; i < out.size(); ++i) {
       auto& o = out[i];

@@ -75,6 +75,11 @@ struct RequestPort : ::testing::Test {
     net::frame f;
     return conn.read(f) == net::frame_error::none && net::parse_reply(f, out);
   }
+  // The next frame, a tagged reply; false when none came or it is not one.
+  static bool read_tagged(net::frame_conn& conn, uint64_t& tag, net::reply_msg& out) {
+    net::frame f;
+    return conn.read(f) == net::frame_error::none && net::parse_tagged_reply(f, tag, out);
+  }
   static std::string stat_request(const std::string& path) {
     return dfs::proto::encode_request(request_method::ns, 5000,
                                       dfs::wire::encode(dfs::ns_request{dfs::ns_op::stat, path}));
@@ -186,11 +191,9 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   ASSERT_TRUE(l.conn.write(net::data_type::tagged_request, tagged(99, stat_request("/"))));
   std::set<uint64_t> answered;
   for (uint64_t i = 0; i <= n; ++i) {
-    net::frame f;
-    ASSERT_EQ(l.conn.read(f), net::frame_error::none);
     uint64_t tag = 0;
     net::reply_msg r;
-    ASSERT_TRUE(net::parse_tagged_reply(f, tag, r));
+    ASSERT_TRUE(read_tagged(l.conn, tag, r));
     ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
     dfs::ns_reply ns;
     ASSERT_TRUE(dfs::wire::decode(r.body, ns));
@@ -200,6 +203,19 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
     EXPECT_TRUE(answered.insert(tag).second) << "answered twice: " << tag;
   }
   EXPECT_EQ(answered.size(), n + 1);
+
+  // Plain requests sent back to back carry no tag: they are answered in the order sent.
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(
+        l.conn.write(net::data_type::request, stat_request(i % 2 ? "/there" : "/missing"), i < 5));
+  for (int i = 0; i < 6; ++i) {
+    net::frame f;
+    net::reply_msg r;
+    ASSERT_TRUE(l.conn.read(f) == net::frame_error::none && net::parse_reply(f, r));
+    dfs::ns_reply ns;
+    ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+    EXPECT_EQ(ns.status, i % 2 ? dfs::ns_status::ok : dfs::ns_status::not_found) << i;
+  }
 
   // A multiplexed link shared by 8 threads: every request answered, correctly.
   dfs::request_link link(c.config_for("client"), true);
@@ -226,13 +242,12 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   for (auto& payload : {std::string("\x01\x02\x03", 3), tagged(7, "\xff\x10\x00\x00\x00")}) {
     auto b = p.acquire("127.0.0.1", port());
     ASSERT_TRUE(b.conn.write(net::data_type::tagged_request, payload));
-    net::frame f;
-    ASSERT_EQ(b.conn.read(f), net::frame_error::none);
     uint64_t tag = 0;
     net::reply_msg r;
-    ASSERT_TRUE(net::parse_tagged_reply(f, tag, r));
+    ASSERT_TRUE(read_tagged(b.conn, tag, r));
     EXPECT_EQ(r.status, uint32_t(request_status::bad_request)) << r.message;
     EXPECT_EQ(tag, payload.size() == 3 ? 0u : 7u);
+    net::frame f;  // then the node hangs up
     EXPECT_NE(b.conn.read(f), net::frame_error::none);
   }
   EXPECT_EQ(cli({"stat", "/there"}).exit_code, 0);  // still serving
