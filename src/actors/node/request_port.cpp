@@ -144,6 +144,7 @@ struct in_flight {
   bool tagged = false;  // answered with a tagged_reply frame carrying `tag`
   clock::time_point deadline;
   decode_fn decode = nullptr;
+  size_t bytes = 0;  // the request frame's payload
 };
 
 // An answer to write.
@@ -153,9 +154,12 @@ struct outgoing {
   answer a;
 };
 
-// Requests one connection may have in flight; past it the connection's next frames wait in
-// the socket (the client's writes then block: backpressure, not memory).
+// Requests, and their bytes, one connection may have in flight; past either the connection's
+// next frames wait in the socket (the client's writes then block: backpressure, not memory).
+// The byte bound keeps a connection near what one frame in flight allowed (1 MiB): 256 frames
+// of 1 MiB each on every connection would be memory enough to end the node.
 constexpr size_t max_in_flight = 256;
+constexpr size_t max_in_flight_bytes = 4u << 20;
 
 int ms_until(clock::time_point t) {
   auto left = std::chrono::ceil<std::chrono::milliseconds>(t - clock::now()).count();
@@ -198,7 +202,9 @@ void request_port::serve(net::frame_conn& conn) {
     counted_in = conn.bytes_read(), counted_out = conn.bytes_written();
   };
   size_t tagged_pending = 0;  // of `pending`
-  bool closing = false;       // a bad request: answer it and what is ready, then close
+  size_t pending_bytes = 0;   // of `pending`
+  auto room = [&] { return pending.size() < max_in_flight && pending_bytes < max_in_flight_bytes; };
+  bool closing = false;  // a bad request: answer it and what is ready, then close
   // One frame in: a request sent on to its actor, or an answer right away.
   auto take_frame = [&](net::frame& f) {
     bool tagged = f.type == net::data_type::tagged_request;
@@ -220,13 +226,15 @@ void request_port::serve(net::frame_conn& conn) {
       return;
     }
     auto t = std::clamp<uint32_t>(h->timeout_ms, 1, s_.max_timeout_ms);
-    pending.emplace(s.id,
-                    in_flight{tag, tagged, clock::now() + std::chrono::milliseconds(t), s.decode});
+    pending.emplace(s.id, in_flight{tag, tagged, clock::now() + std::chrono::milliseconds(t),
+                                    s.decode, f.payload.size()});
     tagged_pending += tagged;
+    pending_bytes += f.payload.size();
   };
   auto answered = [&](std::unordered_map<uint64_t, in_flight>::iterator it, answer a) {
     out.push_back({it->second.tag, it->second.tagged, std::move(a)});
     tagged_pending -= it->second.tagged;
+    pending_bytes -= it->second.bytes;
     return pending.erase(it);
   };
   for (;;) {
@@ -245,7 +253,7 @@ void request_port::serve(net::frame_conn& conn) {
         answers = inbox.wait_until(next);
       } else {
         // Tagged requests under way: more may come while they are answered.
-        bool can_read = pending.size() < max_in_flight;
+        bool can_read = room();
         bool buffered = can_read && conn.has_unread();
         pollfd fds[2] = {{inbox.fd(), POLLIN, 0},
                          {conn.fd(), static_cast<short>(can_read ? POLLIN : 0), 0}};
@@ -274,7 +282,7 @@ void request_port::serve(net::frame_conn& conn) {
         take_frame(f);
         // A plain request's answer carries no tag: the next one is read only after it is
         // answered, so a client that sends several at once still gets them in order.
-      } while (tagged && !closing && pending.size() < max_in_flight && conn.has_unread());
+      } while (tagged && !closing && room() && conn.has_unread());
     }
     for (size_t i = 0; i < out.size(); ++i) {
       auto& o = out[i];

@@ -217,6 +217,26 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
     EXPECT_EQ(ns.status, i % 2 ? dfs::ns_status::ok : dfs::ns_status::not_found) << i;
   }
 
+  // Ten 1 MiB requests written back to back, over the connection's 4 MiB in-flight bound: the
+  // node reads the rest as the first are answered, and answers every one (a path that long is
+  // invalid).
+  std::string long_path = "/" + std::string(1000000, 'x');
+  for (uint64_t tag = 200; tag < 210; ++tag)
+    ASSERT_TRUE(l.conn.write(net::data_type::tagged_request, tagged(tag, stat_request(long_path)),
+                             tag < 209));
+  std::set<uint64_t> big_answered;
+  for (int i = 0; i < 10; ++i) {
+    uint64_t tag = 0;
+    net::reply_msg r;
+    ASSERT_TRUE(read_tagged(l.conn, tag, r));
+    ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
+    dfs::ns_reply ns;
+    ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+    EXPECT_EQ(ns.status, dfs::ns_status::invalid_path);
+    big_answered.insert(tag);
+  }
+  EXPECT_EQ(big_answered.size(), 10u);
+
   // A multiplexed link shared by 8 threads: every request answered, correctly.
   dfs::request_link link(c.config_for("client"), true);
   std::atomic<int> good{0}, bad{0};
