@@ -80,6 +80,12 @@ struct RequestPort : ::testing::Test {
     net::frame f;
     return conn.read(f) == net::frame_error::none && net::parse_tagged_reply(f, tag, out);
   }
+  // The next frame, a tagged answer `ok` carrying an ns_reply; false otherwise.
+  static bool read_tagged_ns(net::frame_conn& conn, uint64_t& tag, dfs::ns_reply& ns) {
+    net::reply_msg r;
+    return read_tagged(conn, tag, r) && r.status == uint32_t(request_status::ok) &&
+           dfs::wire::decode(r.body, ns);
+  }
   static std::string stat_request(const std::string& path) {
     return dfs::proto::encode_request(request_method::ns, 5000,
                                       dfs::wire::encode(dfs::ns_request{dfs::ns_op::stat, path}));
@@ -192,11 +198,8 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   std::set<uint64_t> answered;
   for (uint64_t i = 0; i <= n; ++i) {
     uint64_t tag = 0;
-    net::reply_msg r;
-    ASSERT_TRUE(read_tagged(l.conn, tag, r));
-    ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
     dfs::ns_reply ns;
-    ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+    ASSERT_TRUE(read_tagged_ns(l.conn, tag, ns));
     // Each answer is its own request's: the odd tags asked for the file that exists.
     EXPECT_EQ(ns.status, tag == 99 || tag % 2 ? dfs::ns_status::ok : dfs::ns_status::not_found)
         << tag;
@@ -227,11 +230,8 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   std::set<uint64_t> big_answered;
   for (int i = 0; i < 10; ++i) {
     uint64_t tag = 0;
-    net::reply_msg r;
-    ASSERT_TRUE(read_tagged(l.conn, tag, r));
-    ASSERT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
     dfs::ns_reply ns;
-    ASSERT_TRUE(dfs::wire::decode(r.body, ns));
+    ASSERT_TRUE(read_tagged_ns(l.conn, tag, ns));
     EXPECT_EQ(ns.status, dfs::ns_status::invalid_path);
     big_answered.insert(tag);
   }
