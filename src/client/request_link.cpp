@@ -127,32 +127,30 @@ request_link::outcome request_link::exchange_pooled(const std::string& key, cons
   return {outcome::failed, key + " request port: the connection closed", {}};
 }
 
+std::shared_ptr<net::mux_conn> request_link::live_mux(const std::string& key) {
+  std::lock_guard lk(mu_);
+  auto it = muxed_.find(key);
+  return it != muxed_.end() && !it->second->broken() ? it->second : nullptr;
+}
+
 request_link::outcome request_link::exchange_muxed(const std::string& key, const endpoint& node,
                                                    uint16_t port, const std::string& payload,
                                                    std::chrono::milliseconds timeout) {
   auto t0 = clock::now();
+  auto left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0));
+  };
   // A connection that broke (the node closed it when idle, or restarted) fails its next call
   // at once: one more try on a new one, never twice on a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::shared_ptr<net::mux_conn> conn;
     bool fresh = false;
-    {
-      std::lock_guard lk(mu_);
-      if (auto it = muxed_.find(key); it != muxed_.end() && !it->second->broken())
-        conn = it->second;
-    }
+    auto conn = live_mux(key);
     if (!conn) {
       std::lock_guard connecting(connect_mu_);
-      {
-        std::lock_guard lk(mu_);
-        if (auto it = muxed_.find(key); it != muxed_.end() && !it->second->broken())
-          conn = it->second;
-      }
+      conn = live_mux(key);  // another caller may have connected meanwhile
       if (!conn) {
         try {
-          auto left =
-              std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0));
-          auto l = pool_.acquire(node.host, port, ms_of(left));
+          auto l = pool_.acquire(node.host, port, ms_of(left()));
           fresh = !l.reused;
           conn = std::make_shared<net::mux_conn>(std::move(l.conn));
         } catch (const std::exception& e) {
@@ -162,9 +160,7 @@ request_link::outcome request_link::exchange_muxed(const std::string& key, const
         muxed_[key] = conn;
       }
     }
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0));
-    auto r = conn->call(payload, std::max(left, std::chrono::milliseconds(1)));
+    auto r = conn->call(payload, std::max(left(), std::chrono::milliseconds(1)));
     switch (r.kind) {
       case net::mux_conn::result::answered:
         return outcome_of(key, std::move(r.reply));

@@ -57,6 +57,8 @@ class request_link {
                           const std::string& payload, std::chrono::milliseconds timeout);
   outcome exchange_muxed(const std::string& key, const endpoint& node, uint16_t port,
                          const std::string& payload, std::chrono::milliseconds timeout);
+  // The node's multiplexed connection, unless there is none or it broke.
+  std::shared_ptr<net::mux_conn> live_mux(const std::string& key);
   // A connection refused or timed out: `failed` when out of time, else `unusable` (and the
   // node skipped for a while).
   outcome cannot_connect(const std::string& key, const std::exception& e, bool out_of_time);

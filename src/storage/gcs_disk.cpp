@@ -1,5 +1,6 @@
 #include "storage/gcs_disk.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -156,14 +157,14 @@ void gcs_disk::run() {
   while (true) {
     bool loaded = !jobs_.empty() && last_entries > 1;  // queued while the last fsync ran
     cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;   // stop_ and nothing left
-    bool image_waiting = false;  // the actor is blocked on it: never hold it back
-    for (const auto& j : jobs_) image_waiting = image_waiting || j.is_image;
-    if (loaded && !image_waiting && !stop_ && sync_interval_.count() > 0) {
-      lock.unlock();
-      std::this_thread::sleep_until(last_start + sync_interval_);
-      lock.lock();
-    }
+    if (jobs_.empty()) return;  // stop_ and nothing left
+    // The pause ends early for an image (the actor is blocked on it) or a stop, also one that
+    // comes during it.
+    auto urgent = [&] {
+      return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.is_image; });
+    };
+    if (loaded && sync_interval_.count() > 0)
+      cv_.wait_until(lock, last_start + sync_interval_, urgent);
     last_start = std::chrono::steady_clock::now();
     last_entries = 0;
     for (const auto& j : jobs_) last_entries += j.entries.size();

@@ -15,7 +15,8 @@
 // `sync_interval` after the last one: each fsync then covers more operations. Measured with 3
 // fileservers on one VM disk, 8 clients: fsyncs per operation 1.2 -> 0.65, p99 14-16 -> 5-10 ms,
 // the same throughput (the disk stalls every fsync for 10-15 ms once per 100 ms when they come
-// faster). A lone operation or one after an idle moment is synced at once. write_image() goes
+// faster). A lone operation, one after an idle moment, and an image (the actor waits for it,
+// also when it comes during a pause) are synced at once. write_image() goes
 // through the same queue, so it orders after every earlier append, and returns only once the image
 // is durable.
 #include <atomic>

@@ -15,6 +15,7 @@
 
 #include "client/request_link.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/little_endian.hpp"
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
 #include "proto/request_wire.hpp"
@@ -187,7 +188,7 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   // 20 requests written back to back before any answer is read: one connection, all in flight.
   auto tagged = [](uint64_t tag, const std::string& payload) {
     std::string out;
-    for (int i = 0; i < 8; ++i) out += static_cast<char>((tag >> (8 * i)) & 0xff);
+    dfs::append_le(out, tag, 8);
     return out + payload;
   };
   constexpr uint64_t n = 20;

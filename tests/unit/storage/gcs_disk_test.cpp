@@ -40,6 +40,13 @@ gcs::durable_image image_at(uint64_t snapshot_seq) {
   return im;
 }
 
+// What recovery gives after image_at(snapshot_seq) and the entries from..to logged after it.
+gcs::durable_image image_then(uint64_t snapshot_seq, uint64_t from, uint64_t to) {
+  auto im = image_at(snapshot_seq);
+  im.entries = entries(from, to);
+  return im;
+}
+
 // The writer thread's reports, waited on with a deadline.
 struct reports {
   std::mutex mu;
@@ -104,9 +111,7 @@ TEST(GcsDisk, AppendsAreReportedSyncedAndRecoveredAfterTheImage) {
   }
   auto rec = recover_ok(dir);
   ASSERT_TRUE(rec.has_image);
-  auto want = image_at(2);
-  want.entries = entries(3, 9);
-  EXPECT_EQ(rec.image, want);
+  EXPECT_EQ(rec.image, image_then(2, 3, 9));
 }
 
 TEST(GcsDisk, AnImageReplacesTheLogAndAStrayLogIsRemoved) {
@@ -221,7 +226,5 @@ TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
   }
   auto rec = recover_ok(dir);
   ASSERT_TRUE(rec.has_image);
-  auto want = image_at(200);
-  want.entries = entries(201, 400);
-  EXPECT_EQ(rec.image, want);
+  EXPECT_EQ(rec.image, image_then(200, 201, 400));
 }
