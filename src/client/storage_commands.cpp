@@ -47,7 +47,11 @@ std::string hex(uint64_t h) {
 std::string format_time(uint64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  std::tm local{};
+  // localtime_r: glibc's localtime re-reads /etc/localtime on every call (a stat per line of
+  // `ls` or `stat` output).
+  localtime_r(&t, &local);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &local);
   return buf;
 }
 

@@ -33,11 +33,16 @@ constexpr size_t read_buffer_bytes = 64 * 1024;
 // With TLS, frames up to this size are copied behind their header and sent as one record.
 constexpr size_t tls_coalesce_bytes = 16 * 1024;
 
-void set_timeouts(int fd, uint32_t timeout_ms) {
+void set_io_timeouts(int fd, uint32_t timeout_ms) {
   timeval tv{static_cast<time_t>(timeout_ms / 1000),
              static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// A new connection's options: its timeouts, no Nagle delay, and its buffers.
+void set_timeouts(int fd, uint32_t timeout_ms) {
+  set_io_timeouts(fd, timeout_ms);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int buf = socket_buffer_bytes;
@@ -188,8 +193,11 @@ std::string frame_conn::peer_name() const {
 }
 
 void frame_conn::set_timeout(uint32_t timeout_ms) {
+  // Called before each request on a pooled connection, mostly with the same value: two
+  // syscalls saved then, and never the buffers' resize (which takes the socket's lock).
+  if (timeout_ms == timeout_ms_) return;
   timeout_ms_ = timeout_ms;
-  set_timeouts(sock_.native_handle(), timeout_ms);
+  set_io_timeouts(sock_.native_handle(), timeout_ms);
 }
 
 size_t frame_conn::recv_some(char* p, size_t n, frame_error& err) {
