@@ -1,4 +1,5 @@
 #include "actors/master/master_actor.hpp"
+#include "actors/master/master_impl.hpp"
 #include "actors/master/repair_actor.hpp"
 #include "actors/master/replicator_actor.hpp"
 #include "roles/role_table.hpp"
@@ -11,8 +12,14 @@ void start_master(node_context& ctx) {
   auto replicator = ctx.sys.spawn(replicator_fn, hot_options_of(ctx.cfg));
   ctx.keep(repair);
   ctx.keep(replicator);
-  auto m = ctx.sys.spawn(master_fn, ctx.cfg, ctx.id, ctx.membership, repair, replicator,
-                         ctx.metrics, ctx.status);
+  // The request port answers reads between the actor's messages (master_reads.hpp).
+  ctx.master_fast_reads = std::make_shared<master_reads>();
+  auto m = ctx.sys.spawn<master_impl>(
+      ctx.master_fast_reads,
+      [cfg = ctx.cfg, id = ctx.id, membership = ctx.membership, repair, replicator,
+       metrics = ctx.metrics, status = ctx.status](master_self self) {
+        return master_fn(self, cfg, id, membership, repair, replicator, metrics, status);
+      });
   ctx.master = m;
   ctx.keep(m);
   ctx.commands["chunkservers"] = {

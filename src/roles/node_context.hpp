@@ -10,6 +10,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "actors/master/master_reads.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "common/ports.hpp"
@@ -44,7 +45,8 @@ struct node_context {
   std::vector<std::string> roles;
   admin_commands commands;
   master_actor master;
-  std::vector<caf::actor> actors;     // sent an exit at shutdown, in reverse order
+  std::shared_ptr<master_reads> master_fast_reads;  // with `master`: reads off its mailbox
+  std::vector<caf::actor> actors;                   // sent an exit at shutdown, in reverse order
   ftqueue_actor ftqueue;              // the fileserver's queue service (sequencer), if any
   failure_detector_actor membership;  // SWIM membership of this node, if started
   // Services that are not actors (the HTTP gateway): stopped and destroyed at shutdown before

@@ -77,6 +77,7 @@ std::shared_ptr<net::data_server> start_request_port(const node_context& ctx,
   const auto& cfg = ctx.cfg;
   request_port_settings rs;
   rs.master = ctx.master;
+  rs.master_fast_reads = ctx.master_fast_reads;
   rs.ftqueue = ctx.ftqueue;
   rs.token_key = security::auth_token_key(cfg.cluster.key);
   rs.token_ttl_s = cfg.tls.token_ttl_s;

@@ -25,8 +25,15 @@
 
 namespace dfs {
 
+class master_reads;
+
 struct master_state {
   static inline const char* name = "master";
+  master_state() = default;
+  master_state(const master_state&) = delete;
+  master_state& operator=(const master_state&) = delete;
+  // Detaches from `reads` first: the request port's threads must not see the core go.
+  ~master_state();
   config cfg;
   std::string capability_key;  // from cluster.key: signs the chunks' capability tokens
   std::unique_ptr<master::master_core> core;
@@ -80,6 +87,10 @@ struct master_state {
     core::time_point started{};
   };
   std::optional<handover_waiter> handover;
+
+  // Reads the request port answers between this actor's messages (master_reads.hpp, set by
+  // master_impl); null when spawned without it.
+  std::shared_ptr<master_reads> reads;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;

@@ -16,6 +16,10 @@ void advance(prometheus::Counter& c, uint64_t now, uint64_t& seen) {
 
 master_metrics::master_metrics(net::metrics& m) {
   ops_ = &m.counter("dfs_master_ops_total", "Requests the master received, by operation");
+  port_reads_ = &m.counter("dfs_master_port_reads_total",
+                           "Reads the request port answered between the master actor's "
+                           "messages, without its mailbox")
+                     .Add({});
   files_ = &m.gauge("dfs_master_files", "Files in the namespace").Add({});
   chunks_ = &m.gauge("dfs_master_chunks", "Chunks the master knows").Add({});
   under_ = &m.gauge("dfs_master_under_replicated_chunks",

@@ -47,13 +47,18 @@ void log_bad(const std::string& peer, const std::string& why) {
 using decode_fn = answer (*)(caf::actor_system&, caf::message&);
 
 template <class Reply>
+answer ok_answer(const Reply& r) {
+  answer a{request_status::ok, {}, wire::encode(r)};
+  if (a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
+    return {request_status::too_large, "the answer does not fit a frame", {}};
+  return a;
+}
+
+template <class Reply>
 answer decode_answer(caf::actor_system& sys, caf::message& m) {
   answer a;
   if (m.match_elements<Reply>()) {
-    a.body = wire::encode(m.get_as<Reply>(0));
-    a.status = request_status::ok;
-    if (a.body.size() + net::max_reply_message_bytes + 64 > net::max_frame_payload_bytes)
-      return {request_status::too_large, "the answer does not fit a frame", {}};
+    return ok_answer(m.get_as<Reply>(0));
   } else if (m.match_elements<caf::error>()) {
     auto& e = m.get_as<caf::error>(0);
     a.text = error_text(sys, e);
@@ -88,9 +93,10 @@ sent send(reply_inbox& inbox, std::string_view body, const Target& target, Args&
 // work, and each hop costs a mailbox and often a wake-up); else through the node actor, whose
 // refusals (wrong kind, role not here) the caller gets unchanged.
 struct local_targets {
-  master_actor master;         // null: not a master here, or the caller may not ask it
-  ftqueue_actor ftqueue;       // null: not a fileserver here, or the caller may not ask it
-  master_actor status_master;  // null: not a master here
+  master_actor master;            // null: not a master here, or the caller may not ask it
+  master_reads* reads = nullptr;  // with `master`: reads answered on this thread
+  ftqueue_actor ftqueue;          // null: not a fileserver here, or the caller may not ask it
+  master_actor status_master;     // null: not a master here
 };
 
 // Asks the local actor when there is one, else the node actor with the caller's token.
@@ -99,6 +105,33 @@ sent send_via(reply_inbox& inbox, const node_actor& node, const Local& local, At
               const std::string& token, std::string_view body) {
   if (local) return send<Reply, Request>(inbox, body, local, atom);
   return send<Reply, Request>(inbox, body, node, atom, token);
+}
+
+// A read this thread answers itself, between the master actor's messages (master_reads.hpp).
+template <class Request>
+std::optional<answer> read_here(master_reads& reads, std::string_view body) {
+  Request req;
+  if (!wire::decode(body, req)) return std::nullopt;  // dispatch words the error
+  auto r = reads.read(req);
+  if (!r) return std::nullopt;
+  return ok_answer(*r);
+}
+
+// The answer when this thread may give it now; nullopt: the request goes to its actor.
+std::optional<answer> answer_here(const local_targets& local, const proto::request_head& h) {
+  if (local.reads == nullptr) return std::nullopt;
+  switch (h.method) {
+    case request_method::ns:
+      return read_here<ns_request>(*local.reads, h.body);
+    case request_method::versions:
+      return read_here<versions_request>(*local.reads, h.body);
+    case request_method::layout:
+      return read_here<layout_request>(*local.reads, h.body);
+    case request_method::stale_read:
+      return read_here<stale_read_request>(*local.reads, h.body);
+    default:
+      return std::nullopt;
+  }
 }
 
 sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& local,
@@ -189,8 +222,10 @@ void request_port::serve(net::frame_conn& conn) {
   // certificates for namespace, put, commit, lease, lock and queue requests, any for the status.
   local_targets local;
   local.status_master = s_.master;
-  if (security::kind_allows(*kind, principal_kind::client))
+  if (security::kind_allows(*kind, principal_kind::client)) {
     local.master = s_.master, local.ftqueue = s_.ftqueue;
+    if (local.master) local.reads = s_.master_fast_reads.get();
+  }
   reply_inbox inbox(sys_);
   std::unordered_map<uint64_t, in_flight> pending;  // by the inbox's request id
   std::vector<outgoing> out;
@@ -214,6 +249,12 @@ void request_port::serve(net::frame_conn& conn) {
     bool framed =
         f.type == net::data_type::request || (tagged && net::split_tag(f.payload, tag, payload));
     auto h = framed ? proto::decode_request(payload) : std::nullopt;
+    if (h) {
+      if (auto a = answer_here(local, *h)) {
+        out.push_back({tag, tagged, std::move(*a)});
+        return;
+      }
+    }
     sent s;
     if (h) s = dispatch(inbox, node_, local, token.at(unix_now_s()), *h);
     if (!s.decode) {

@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/master/master_reads.hpp"
 #include "net/data_frame.hpp"
 #include "net/metrics.hpp"
 #include "proto/interfaces.hpp"
@@ -26,6 +27,8 @@ struct request_port_settings {
   // caller's certificate may make goes to them straight, not through the node actor.
   master_actor master;
   ftqueue_actor ftqueue;
+  // With `master`: the reads this thread may answer itself between the actor's messages.
+  std::shared_ptr<master_reads> master_fast_reads;
 };
 
 class request_port {

@@ -124,17 +124,10 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       log_client(id, {}, std::move(*rec), {t, ns_reply{}}, now, fx);
       return fx;
     }
-    case ns_op::list: {
-      auto l = meta_.ls(r.path);
-      if (!l) return fx.replies.push_back({t, ns_error(l.err())}), fx;
-      answer_read(t, list_reply(*l), fx);
+    case ns_op::list:
+    case ns_op::stat:
+      answer_read(t, read_reply(r), fx);
       return fx;
-    }
-    case ns_op::stat: {
-      auto s = meta_.stat(r.path);
-      answer_read(t, s ? stat_reply(*s) : ns_error(s.err()), fx);
-      return fx;
-    }
     case ns_op::rename: {
       auto rec = meta_.validate_rename(r.path, r.to);
       if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
@@ -195,19 +188,51 @@ master_effects master_core::on_request(request_token t, const trash_request& r,
 
 master_effects master_core::on_request(request_token t, const versions_request& r) {
   master_effects fx;
-  auto v = meta_.versions(r.path, std::clamp<uint32_t>(r.count, 1, max_versions_per_request));
-  if (!v) return fx.replies.push_back({t, ns_error(v.err())}), fx;
-  ns_reply out;
-  for (auto& x : *v) out.versions.push_back(to_ns(x));
-  answer_read(t, std::move(out), fx);
+  answer_read(t, read_reply(r), fx);
   return fx;
 }
 
 master_effects master_core::on_request(request_token t, const layout_request& r) {
   master_effects fx;
-  auto l = meta_.layout(r.path, r.version);
-  answer_read(t, l ? layout_reply(*l) : ns_error(l.err()), fx);
+  answer_read(t, read_reply(r), fx);
   return fx;
+}
+
+ns_reply master_core::read_reply(const ns_request& r) const {
+  if (r.op == ns_op::list) {
+    auto l = meta_.ls(r.path);
+    return l ? list_reply(*l) : ns_error(l.err());
+  }
+  auto s = meta_.stat(r.path);
+  return s ? stat_reply(*s) : ns_error(s.err());
+}
+
+ns_reply master_core::read_reply(const layout_request& r) const {
+  auto l = meta_.layout(r.path, r.version);
+  return l ? layout_reply(*l) : ns_error(l.err());
+}
+
+ns_reply master_core::read_reply(const versions_request& r) const {
+  auto v = meta_.versions(r.path, std::clamp<uint32_t>(r.count, 1, max_versions_per_request));
+  if (!v) return ns_error(v.err());
+  ns_reply out;
+  for (auto& x : *v) out.versions.push_back(to_ns(x));
+  return out;
+}
+
+std::optional<ns_reply> master_core::read_now(const ns_request& r) const {
+  if ((r.op != ns_op::list && r.op != ns_op::stat) || !all_durable()) return std::nullopt;
+  return read_reply(r);
+}
+
+std::optional<ns_reply> master_core::read_now(const layout_request& r) const {
+  if (!all_durable()) return std::nullopt;
+  return read_reply(r);
+}
+
+std::optional<ns_reply> master_core::read_now(const versions_request& r) const {
+  if (!all_durable()) return std::nullopt;
+  return read_reply(r);
 }
 
 master_effects master_core::on_put(request_token t, const put_request& r, core::time_point now) {

@@ -116,6 +116,14 @@ class master_core {
   [[nodiscard]] master_effects on_request(request_token t, const versions_request& r);
   [[nodiscard]] master_effects on_request(request_token t, const layout_request& r);
   [[nodiscard]] master_effects on_put(request_token t, const put_request& r, core::time_point now);
+  // The answer to a read (stat or list; layout; versions) when it can be given now: nothing
+  // this master applied waits for its fsync (a read never shows what a crash could undo;
+  // on_request holds it until then). nullopt: not a read, or something is not durable yet.
+  // Const and touching nothing else, so another thread may call them while the master actor
+  // is between messages (actors/master/master_reads.hpp).
+  [[nodiscard]] std::optional<ns_reply> read_now(const ns_request& r) const;
+  [[nodiscard]] std::optional<ns_reply> read_now(const layout_request& r) const;
+  [[nodiscard]] std::optional<ns_reply> read_now(const versions_request& r) const;
   // `wall_ms`: the commit's mtime (Unix ms), read by the caller.
   [[nodiscard]] master_effects on_commit(request_token t, const put_commit& r, core::time_point now,
                                          uint64_t wall_ms);
@@ -237,6 +245,11 @@ class master_core {
   // The batch holding the newest applied records not yet durable (open, else in flight), if any:
   // whatever saw the current state waits for it.
   batch* newest_undurable();
+  bool all_durable() const { return open_.records.empty() && !in_flight_; }
+  // The replies of the reads, from the applied state (durable or not).
+  ns_reply read_reply(const ns_request& r) const;  // stat or list
+  ns_reply read_reply(const layout_request& r) const;
+  ns_reply read_reply(const versions_request& r) const;
   // Deletes judged from a report (orphans, stale replicas) against applied state: at once when
   // that state is durable, else after the batch holding it is (found by the storage
   // simulation: a report racing a remove made chunkservers delete the chunks of a file whose

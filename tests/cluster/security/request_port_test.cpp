@@ -179,6 +179,38 @@ TEST_F(RequestPort, PlainTcpAnotherCaAndMalformedFramesAreRefusedAndTheNodeKeeps
   EXPECT_EQ(cli({"ls", "/"}).exit_code, 0);
 }
 
+// Reads are answered on the port's own thread between the master actor's messages
+// (actors/master/master_reads.hpp): a read on another connection right after a mutation's
+// answer sees that mutation, every time (the read path never serves what is not durable, and
+// never a state older than an answer already given).
+TEST_F(RequestPort, AReadRightAfterAMutationsAnswerSeesIt) {
+  auto p = pool("client");
+  auto writer = p.acquire("127.0.0.1", port());
+  auto reader = p.acquire("127.0.0.1", port());
+  auto ns = [&](net::frame_conn& conn, dfs::ns_request req) {
+    net::reply_msg r;
+    dfs::ns_reply out;
+    auto body = dfs::proto::encode_request(request_method::ns, 5000, dfs::wire::encode(req));
+    EXPECT_TRUE(exchange(conn, net::data_type::request, body, r));
+    EXPECT_EQ(r.status, uint32_t(request_status::ok)) << r.message;
+    EXPECT_TRUE(dfs::wire::decode(r.body, out));
+    return out;
+  };
+  for (int i = 0; i < 100; ++i) {
+    auto dir = "/d" + std::to_string(i);
+    ASSERT_EQ(ns(writer.conn, {dfs::ns_op::mkdir, dir}).status, dfs::ns_status::ok) << dir;
+    auto seen = ns(reader.conn, {dfs::ns_op::stat, dir});
+    ASSERT_EQ(seen.status, dfs::ns_status::ok) << dir << ": " << seen.error;
+    ASSERT_EQ(seen.entries.size(), 1u);
+    EXPECT_TRUE(seen.entries[0].is_dir);
+    ASSERT_EQ(ns(writer.conn, {dfs::ns_op::remove, dir}).status, dfs::ns_status::ok) << dir;
+    EXPECT_EQ(ns(reader.conn, {dfs::ns_op::stat, dir}).status, dfs::ns_status::not_found) << dir;
+  }
+  auto root = ns(reader.conn, {dfs::ns_op::list, "/"});
+  EXPECT_EQ(root.status, dfs::ns_status::ok);
+  EXPECT_TRUE(root.entries.empty()) << root.entries.size() << " entries left";
+}
+
 TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
   auto src = c.dir() + "/src.bin";
   std::ofstream(src) << "x";

@@ -72,6 +72,46 @@ TEST(MasterCore, AReadThatSawAnUndurableRecordWaitsForIt) {
   EXPECT_EQ(ns_of(missing, 5)->status, ns_status::not_found);
 }
 
+// read_now is what the request port's threads answer without the actor: the same reply as
+// on_request, and nothing at all while any applied record is not durable (open or in flight).
+TEST(MasterCore, ReadNowAnswersOnlyWhatIsDurableAndAsOnRequestDoes) {
+  auto c = make_core();
+  EXPECT_TRUE(c.read_now(ns_request{ns_op::stat, "/"}));
+  EXPECT_FALSE(c.read_now(ns_request{ns_op::mkdir, "/x"})) << "a mutation is never a read";
+  (void)c.on_request(1, {ns_op::mkdir, "/a"}, t0());
+  EXPECT_FALSE(c.read_now(ns_request{ns_op::stat, "/a"})) << "open batch";
+  EXPECT_FALSE(c.read_now(ns_request{ns_op::stat, "/nope"})) << "errors wait too";
+  EXPECT_FALSE(c.read_now(layout_request{"/a", 0}));
+  EXPECT_FALSE(c.read_now(versions_request{"/a", 1}));
+  auto batch = c.take_batch();
+  ASSERT_TRUE(batch);
+  EXPECT_FALSE(c.read_now(ns_request{ns_op::list, "/"})) << "batch in flight";
+  (void)c.on_batch_durable(batch->id, true, 100, t0());
+  for (auto r : {ns_request{ns_op::stat, "/a"}, ns_request{ns_op::list, "/"},
+                 ns_request{ns_op::stat, "/nope"}}) {
+    auto now = c.read_now(r);
+    ASSERT_TRUE(now) << r.path;
+    auto fx = c.on_request(9, r, t0());
+    ASSERT_NE(ns_of(fx, 9), nullptr);
+    auto& then = *ns_of(fx, 9);
+    EXPECT_EQ(now->status, then.status) << r.path;
+    EXPECT_EQ(now->error, then.error) << r.path;
+    ASSERT_EQ(now->entries.size(), then.entries.size()) << r.path;
+    for (size_t i = 0; i < now->entries.size(); ++i) {
+      EXPECT_EQ(now->entries[i].name, then.entries[i].name);
+      EXPECT_EQ(now->entries[i].is_dir, then.entries[i].is_dir);
+      EXPECT_EQ(now->entries[i].chunk_count, then.entries[i].chunk_count);
+    }
+  }
+  auto dir = c.read_now(ns_request{ns_op::stat, "/a"});
+  EXPECT_EQ(dir->status, ns_status::ok);
+  auto missing = c.read_now(ns_request{ns_op::stat, "/nope"});
+  EXPECT_EQ(missing->status, ns_status::not_found);
+  auto layout = c.read_now(layout_request{"/a", 0});
+  ASSERT_TRUE(layout);
+  EXPECT_NE(layout->status, ns_status::ok) << "a directory has no layout";
+}
+
 TEST(MasterCore, AFailedWriteRefusesThatBatchAndEveryLaterMutation) {
   auto c = make_core();
   (void)c.on_request(1, {ns_op::mkdir, "/a"}, t0());

@@ -1,0 +1,42 @@
+#pragma once
+// Reads the request port answers on its own thread (issue 17). A stat is a few microseconds of
+// work in the core, but through the master actor it costs two hand-offs: the port's thread
+// wakes a CAF worker, which wakes the port's thread with the answer. Served here it costs one
+// uncontended lock.
+//
+// The master actor (master_impl) holds the mutex while it handles a message, and the port's
+// thread only tries it: when the actor is busy, is a standby, or has applied something not yet
+// durable (master_core::read_now), the port's thread asks the actor as before. So a read here
+// sees exactly what the actor would have answered between two messages, and never waits.
+#include <mutex>
+#include <optional>
+
+#include "proto/interfaces.hpp"
+
+namespace dfs {
+
+struct master_state;
+
+class master_reads {
+ public:
+  // The answer, or nullopt: ask the master actor.
+  std::optional<ns_reply> read(const ns_request& r);
+  std::optional<ns_reply> read(const layout_request& r);
+  std::optional<ns_reply> read(const versions_request& r);
+  std::optional<ns_reply> read(const stale_read_request& r);
+  // Reads answered here, since the start (tests; the status of the fast path).
+  uint64_t answered() const;
+
+ private:
+  friend class master_impl;
+  friend struct master_state;
+  template <class F>
+  std::optional<ns_reply> with_state(const char* op, F f);
+
+  // Recursive: the actor takes it around each message and again when its state goes.
+  mutable std::recursive_mutex mu_;
+  master_state* st_ = nullptr;  // the actor's, while it lives (set and cleared under mu_)
+  uint64_t answered_ = 0;
+};
+
+}  // namespace dfs
