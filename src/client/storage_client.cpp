@@ -548,17 +548,18 @@ std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
     std::rotate(order.begin(), order.begin() + (index + read_offset_) % order.size(), order.end());
   std::stable_partition(order.begin(), order.end(),
                         [&](const replica_addr& r) { return r.id.host == cfg_.node.host; });
-  if (cfg_.quorum.read > 1 && order.size() > 1) {
-    // Ask R replicas for (version, checksum); read the newest that matches the master's.
+  // A chunk that takes writes: ask R replicas for (version, checksum) and read the newest that
+  // matches the master's. A sealed chunk needs no replica's word: the master's checksum of it
+  // checks the bytes read below, which a stale or damaged replica fails (then the next replica
+  // is read). Asking first cost two sequential round trips per small file (issue 17).
+  if (cfg_.quorum.read > 1 && order.size() > 1 && c.may_change) {
     std::vector<std::pair<uint64_t, replica_addr>> good;
     for (size_t k = 0; k < order.size() && good.size() < cfg_.quorum.read; ++k) {
       try {
         auto s = net::stat_chunk(*pool_, endpoint_of(order[k]), c.handle, c.token);
-        // A chunk that takes writes has no whole-chunk checksum to compare (the replicas'
-        // block checksums vouch for it): its version alone says a replica is current.
-        bool same = c.may_change ? s.version == c.chunk_version
-                                 : s.length == c.size_bytes && s.crc32c == c.crc32c;
-        if (same) good.push_back({s.version, order[k]});
+        // It has no whole-chunk checksum to compare (the replicas' block checksums vouch for
+        // it): its version alone says a replica is current.
+        if (s.version == c.chunk_version) good.push_back({s.version, order[k]});
       } catch (const net::data_error&) {
       }
     }
