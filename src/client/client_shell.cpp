@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "client/actor_system_ref.hpp"
 #include "client/completion.hpp"
 #include "client/discover.hpp"
 #include "client/exit_now.hpp"
@@ -30,7 +31,7 @@ namespace dfs {
 namespace {
 
 struct client_session {
-  caf::actor_system& sys;
+  actor_system_ref sys;  // started by the first command that needs CAF
   const config& cfg;
   remote_node master;  // connected lazily
   // Created by the first storage command; holds actors, so the session must end before `sys`.
@@ -55,12 +56,12 @@ bool ensure_master(client_session& s) {
   if (s.master) return true;
   std::string err;
   for (size_t i = 0; i < s.masters.size(); ++i) {
-    auto m = connect_node(s.sys, s.cfg, s.masters.current());
+    auto m = connect_node(s.sys.get(), s.cfg, s.masters.current());
     if (m) {
       s.master = *m;
       return true;
     }
-    err = error_text(s.sys, m.error());
+    err = error_text(s.sys.get(), m.error());
     s.masters.on_failure(master::leader_hint(err));
   }
   error(err);
@@ -81,7 +82,7 @@ int cmd_status(client_session& s, const std::vector<std::string>&) {
   // A standby names the active master (not_leader): ask that one, at most once per master.
   for (size_t asked = 0;; ++asked) {
     if (!ensure_master(s)) return 1;
-    r = admin_call(s.sys, s.master, {{"chunkservers"}},
+    r = admin_call(s.sys.get(), s.master, {{"chunkservers"}},
                    std::chrono::milliseconds(s.cfg.client.timeout_ms));
     if (r.status == 0 || !master::is_not_leader(r.text) || asked + 1 >= s.masters.size()) break;
     s.master = {};
@@ -106,7 +107,7 @@ const std::map<std::string, client_command>& commands() {
         {"queue",
          {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
           [](client_session& s, const std::vector<std::string>& a) {
-            return run_queue_command(s.sys, s.cfg, a);
+            return run_queue_command(s.sys.get(), s.cfg, a);
           }}},
     };
     for (auto& [name, c] : storage_commands()) {
@@ -167,12 +168,9 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   auto need = !args.empty() && args[0] != "queue" ? discovery_need::master : discovery_need::all;
   if (cfg.cluster.discovery == "multicast" && !discovering)
     if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
-  caf::actor_system_config caf_cfg;
-  configure_actor_system(caf_cfg, cfg);
   startup_mark("tls_files_checked");
-  caf::actor_system sys{caf_cfg};
-  startup_mark("actor_system_up");
-  client_session s{sys, cfg, {}, {}};
+  // Started only if a command needs CAF: the request ports serve the rest (issue 17).
+  client_session s{actor_system_ref(std::make_shared<lazy_actor_system>(cfg)), cfg, {}, {}};
   int status_fd = -1;
   if (!args.empty() && args[0] == "shell") {
     if (parse_shell_args(args, status_fd) != 0) exit_now(2);

@@ -28,9 +28,9 @@ std::string lock_owner_name() {
   return name;
 }
 
-held_lock::held_lock(caf::actor_system& sys, const config& cfg, std::string path, lock_mode mode,
+held_lock::held_lock(actor_system_ref sys, const config& cfg, std::string path, lock_mode mode,
                      uint64_t ttl_ms)
-    : client_(std::make_unique<storage_client>(sys, cfg)),
+    : client_(std::make_unique<storage_client>(std::move(sys), cfg)),
       path_(std::move(path)),
       mode_(mode),
       ttl_ms_(ttl_ms) {

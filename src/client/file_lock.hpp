@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "client/actor_system_ref.hpp"
 #include "client/storage_client.hpp"
 
 namespace dfs {
@@ -20,7 +21,7 @@ class held_lock {
  public:
   // Acquires (waits up to most of client.timeout_ms behind a conflicting holder); throws
   // storage_error naming the holder when it is not granted.
-  held_lock(caf::actor_system& sys, const config& cfg, std::string path, lock_mode mode,
+  held_lock(actor_system_ref sys, const config& cfg, std::string path, lock_mode mode,
             uint64_t ttl_ms);
   ~held_lock();  // stops renewing, releases (best effort: an unreachable master lets it expire)
   held_lock(const held_lock&) = delete;

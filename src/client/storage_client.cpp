@@ -89,8 +89,8 @@ void check_remote(const std::string& path, master::path_rules rules = master::pa
 
 }  // namespace
 
-storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_source act_as)
-    : sys_(sys), cfg_(cfg), act_as_(std::move(act_as)), finder_(master_finder_for(cfg)) {
+storage_client::storage_client(actor_system_ref sys, const config& cfg, token_source act_as)
+    : sys_(std::move(sys)), cfg_(cfg), act_as_(std::move(act_as)), finder_(master_finder_for(cfg)) {
   net::pool_options p;
   p.cluster = net::cluster_id(cfg.cluster.name);
   p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
@@ -114,11 +114,11 @@ storage_client::storage_client(caf::actor_system& sys, const config& cfg, token_
 
 caf::error storage_client::connect_master(std::chrono::steady_clock::time_point deadline) {
   if (!master_) {
-    auto m = connect_node_until(sys_, cfg_, finder_.current(), deadline, act_as_);
+    auto m = connect_node_until(sys_.get(), cfg_, finder_.current(), deadline, act_as_);
     if (!m) return m.error();
     master_ = *m;
-    if (!self_) self_ = std::make_unique<caf::scoped_actor>(sys_);
-  } else if (auto err = refresh_login(sys_, cfg_, master_, act_as_)) {
+    if (!self_) self_ = std::make_unique<caf::scoped_actor>(sys_.get());
+  } else if (auto err = refresh_login(sys_.get(), cfg_, master_, act_as_)) {
     master_ = {};
     return err;
   }
@@ -158,7 +158,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       refused = via_port.kind == request_link::outcome::refused;
       if (!answered) err = via_port.text;
     } else if (auto cerr = connect_master(connect_by)) {
-      err = error_text(sys_, cerr);
+      err = error_text(sys_.get(), cerr);
       // A refusal (bad certificate, login denied) stays one, once every master refused; the
       // rest may pass (a restart, a failover).
       if (master::is_not_leader(err))
@@ -171,14 +171,14 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       bool in_time = request_within(
           *self_, *timeout, [&](Reply& r) { out = std::move(r), answered = true; },
           [&](caf::error& e) {
-            err = error_text(sys_, e);
+            err = error_text(sys_.get(), e);
             // A node's refusal (auth) is final; a lost link is not.
             refused = e == caf::sec::runtime_error;
           },
           master_.actor, atom, master_.token, req);
       if (!in_time) {
         err = "the master did not answer in time";
-        self_ = std::make_unique<caf::scoped_actor>(sys_);  // the late answer stays behind
+        self_ = std::make_unique<caf::scoped_actor>(sys_.get());  // the late answer stays behind
       }
       startup_mark("reply_received");
     }

@@ -24,6 +24,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "client/actor_system_ref.hpp"
 #include "client/remote.hpp"
 #include "client/request_link.hpp"
 #include "client/storage_error.hpp"
@@ -44,7 +45,8 @@ class storage_client {
  public:
   // `act_as`: a server acting for a caller it authenticated (remote.hpp); empty: log in with
   // cfg.tls.cert like a command-line client.
-  storage_client(caf::actor_system& sys, const config& cfg, token_source act_as = {});
+  // `sys`: started only if a request needs CAF (actor_system_ref.hpp).
+  storage_client(actor_system_ref sys, const config& cfg, token_source act_as = {});
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
@@ -111,7 +113,7 @@ class storage_client {
   // copy of the metadata (core/master/stale_reads.hpp), at most the replication lag behind.
   void set_stale_ok(bool on) { stale_ok_ = on; }
   bool stale_ok() const { return stale_ok_; }
-  caf::actor_system& system() const { return sys_; }
+  const actor_system_ref& system() const { return sys_; }
   // The master asked last: after a request returned, the (active) master that answered it.
   // master.address as written with one master.
   std::string master_address() const {
@@ -137,7 +139,7 @@ class storage_client {
                         transfer_progress* progress, uint64_t base_version = 0);
   std::string fetch_chunk(const ns_chunk& c, size_t index);
 
-  caf::actor_system& sys_;
+  actor_system_ref sys_;
   config cfg_;
   token_source act_as_;
   master::master_finder finder_;  // which of config::master_endpoints() to ask

@@ -179,6 +179,28 @@ TEST_F(RequestPort, PlainTcpAnotherCaAndMalformedFramesAreRefusedAndTheNodeKeeps
   EXPECT_EQ(cli({"ls", "/"}).exit_code, 0);
 }
 
+// A one-shot command the request port serves never starts CAF in the client (its start was
+// ~5 ms of a CLI call; client/actor_system_ref.hpp); with the request port off it does, and
+// prints the same. The startup trace (DFS_STARTUP_TRACE) names each stage the process reached.
+TEST_F(RequestPort, AOneShotCommandItServesNeverStartsTheClientsActorSystem) {
+  auto traced = [&](bool request_port) {
+    auto argv =
+        c.client_argv({"master.address=" + c.addr_of(master_index),
+                       std::string("client.request_port=") + (request_port ? "true" : "false")},
+                      {"stat", "/"});
+    argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
+    return dfs::test::run(argv, c.dir());
+  };
+  auto lean = traced(true);
+  ASSERT_EQ(lean.exit_code, 0) << lean.err;
+  EXPECT_NE(lean.err.find("startup request_sent"), std::string::npos) << lean.err;
+  EXPECT_EQ(lean.err.find("actor_system_up"), std::string::npos) << lean.err;
+  auto caf = traced(false);
+  ASSERT_EQ(caf.exit_code, 0) << caf.err;
+  EXPECT_NE(caf.err.find("startup actor_system_up"), std::string::npos) << caf.err;
+  EXPECT_EQ(lean.out, caf.out);
+}
+
 // Reads are answered on the port's own thread between the master actor's messages
 // (actors/master/master_reads.hpp): a read on another connection right after a mutation's
 // answer sees that mutation, every time (the read path never serves what is not durable, and
