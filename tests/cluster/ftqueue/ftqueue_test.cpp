@@ -260,7 +260,8 @@ void power_cut_under_load(FtqueueCluster& t, int fileservers) {
   }
   EXPECT_TRUE(wait_until([&] { return t.primary_with(majority, fileservers / 2 + 1); }, 30s))
       << "the restarted majority did not become primary:\n"
-      << t.c.admin(1, {"view"}).out;
+      << t.c.admin(1, {"view"}).out << "\n"
+      << t.c.admin(2, {"view"}).out;  // both: each one's view and last primary
   EXPECT_TRUE(wait_until([&] { return led.ops >= before + 200; }, 30s)) << "no progress after";
   for (int i = fileservers / 2 + 2; i <= fileservers; ++i) t.c.start(t.name(i), "fileserver", i);
   EXPECT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
