@@ -294,6 +294,36 @@ TEST(GcsCompletion, ARestartedMemberCountsForItsOldSelfOnlyWithItsDiskState) {
   for (const auto& m : {b2, c2}) fresh[m].durable = false;
   EXPECT_FALSE(gcs::compute_completion({5, a1}, members, fresh, 3).install.view.primary)
       << "memory-mode restarts counted for a pending INSTALL";
+  // A two-member primary INSTALL {a, c}, newer than the installed {a, b, c}, acknowledged by a
+  // before a power cut (c, its coordinator, may have committed it): a restarted {a, b} holds
+  // half of it with its lowest address, so every operation it can have delivered, and is
+  // primary again by itself (dynamic linear voting's tie-break). {b, c} holds the other half
+  // and stays non-primary: the two halves can never both be primary.
+  gcs::view_desc pair{{3, c1}, {a1, c1}, true, 1};
+  node_id a2 = id("10.0.0.1", 2);
+  auto after_cut = [&](const std::vector<node_id>& restarted, const node_id& acked) {
+    std::map<node_id, gcs::flush_msg> f;
+    for (const auto& m : restarted) {
+      f[m].durable = true;
+      f[m].last_primary = old_primary;
+    }
+    f[acked].has_pending = true;
+    f[acked].pending = pair;
+    return gcs::compute_completion({5, restarted[0]}, restarted, f, 3).install.view.primary;
+  };
+  EXPECT_TRUE(after_cut({a2, b2}, a2)) << "the half with the lowest address stays blocked";
+  EXPECT_FALSE(after_cut({b2, c2}, c2)) << "the half without the lowest address became primary";
+  // A view listing an address twice gets no tie-break: its halves are not quorums.
+  gcs::view_desc doubled{{3, c1}, {a1, c1, c2, b1}, true, 1};
+  std::map<node_id, gcs::flush_msg> twin;
+  for (const auto& m : {a2, b2}) {
+    twin[m].durable = true;
+    twin[m].last_primary = old_primary;
+  }
+  twin[a2].has_pending = true;
+  twin[a2].pending = doubled;
+  EXPECT_FALSE(gcs::compute_completion({5, a2}, {a2, b2}, twin, 3).install.view.primary)
+      << "a tie-break on a view with an address listed twice";
   // A member listed twice (two incarnations alive at once) is still one vote.
   std::map<node_id, gcs::flush_msg> twice;
   for (const auto& m : {a1, b1, b2}) {
