@@ -15,8 +15,4 @@ caf::actor_system& lazy_actor_system::get() {
   return *sys_;
 }
 
-lazy_actor_system::~lazy_actor_system() {
-  sys_.reset();  // before its config
-}
-
 }  // namespace dfs

@@ -19,7 +19,6 @@ class lazy_actor_system {
   explicit lazy_actor_system(config cfg) : cfg_(std::move(cfg)) {}
   lazy_actor_system(const lazy_actor_system&) = delete;
   lazy_actor_system& operator=(const lazy_actor_system&) = delete;
-  ~lazy_actor_system();
 
   caf::actor_system& get();
 
@@ -27,7 +26,7 @@ class lazy_actor_system {
   config cfg_;
   std::once_flag once_;
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
-  std::unique_ptr<caf::actor_system> sys_;
+  std::unique_ptr<caf::actor_system> sys_;  // declared after its config: destroyed before it
 };
 
 class actor_system_ref {

@@ -16,7 +16,6 @@ std::optional<ns_reply> master_reads::with_state(const char* op, F f) {
     st_->metrics->count_op(op);
     st_->metrics->count_port_read();
   }
-  ++answered_;
   return r;
 }
 
@@ -66,11 +65,6 @@ master_state::~master_state() {
   if (!reads) return;
   std::lock_guard<std::recursive_mutex> lock(reads->mu_);
   reads->st_ = nullptr;
-}
-
-uint64_t master_reads::answered() const {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
-  return answered_;
 }
 
 }  // namespace dfs

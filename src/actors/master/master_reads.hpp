@@ -24,8 +24,6 @@ class master_reads {
   std::optional<ns_reply> read(const layout_request& r);
   std::optional<ns_reply> read(const versions_request& r);
   std::optional<ns_reply> read(const stale_read_request& r);
-  // Reads answered here, since the start (tests; the status of the fast path).
-  uint64_t answered() const;
 
  private:
   friend class master_impl;
@@ -34,9 +32,8 @@ class master_reads {
   std::optional<ns_reply> with_state(const char* op, F f);
 
   // Recursive: the actor takes it around each message and again when its state goes.
-  mutable std::recursive_mutex mu_;
+  std::recursive_mutex mu_;
   master_state* st_ = nullptr;  // the actor's, while it lives (set and cleared under mu_)
-  uint64_t answered_ = 0;
 };
 
 }  // namespace dfs

@@ -70,22 +70,14 @@ answer decode_answer(caf::actor_system& sys, caf::message& m) {
   return a;
 }
 
-// A request on its way: the id its answer will carry and how to read that answer; no decoder
-// when the body was malformed (nothing was sent).
+// A request on its way: the id its answer will carry and how to read that answer; or its
+// answer already (`now`: a master read answered on this thread, nothing sent); neither when the
+// body was malformed (nothing was sent).
 struct sent {
   uint64_t id = 0;
   decode_fn decode = nullptr;
+  std::optional<answer> now;
 };
-
-// One typed request, decoded from `body`, to `target` with `args` before it (the node actor
-// takes the caller's token first; the local master or sequencer actor takes the request alone).
-template <class Reply, class Request, class Target, class... Args>
-sent send(reply_inbox& inbox, std::string_view body, const Target& target, Args&&... args) {
-  Request req;
-  if (!wire::decode(body, req)) return {};
-  return {inbox.request(target, std::forward<Args>(args)..., std::move(req)),
-          &decode_answer<Reply>};
-}
 
 // Where a request goes: straight to this node's master or sequencer actor when the caller's
 // certificate passes the node actor's rule for it (a client kind; any kind for the status),
@@ -99,39 +91,34 @@ struct local_targets {
   master_actor status_master;     // null: not a master here
 };
 
-// Asks the local actor when there is one, else the node actor with the caller's token.
+// `req` to the local actor when there is one, else to the node actor with the caller's token
+// (the node actor takes the token first; the local master or sequencer actor the request alone).
+template <class Reply, class Request, class Local, class Atom>
+sent send_to(reply_inbox& inbox, const node_actor& node, const Local& local, Atom atom,
+             const std::string& token, Request req) {
+  if (local) return {inbox.request(local, atom, std::move(req)), &decode_answer<Reply>, {}};
+  return {inbox.request(node, atom, token, std::move(req)), &decode_answer<Reply>, {}};
+}
+
+// One typed request, decoded from `body`.
 template <class Reply, class Request, class Local, class Atom>
 sent send_via(reply_inbox& inbox, const node_actor& node, const Local& local, Atom atom,
               const std::string& token, std::string_view body) {
-  if (local) return send<Reply, Request>(inbox, body, local, atom);
-  return send<Reply, Request>(inbox, body, node, atom, token);
-}
-
-// A read this thread answers itself, between the master actor's messages (master_reads.hpp).
-template <class Request>
-std::optional<answer> read_here(master_reads& reads, std::string_view body) {
   Request req;
-  if (!wire::decode(body, req)) return std::nullopt;  // dispatch words the error
-  auto r = reads.read(req);
-  if (!r) return std::nullopt;
-  return ok_answer(*r);
+  if (!wire::decode(body, req)) return {};
+  return send_to<Reply>(inbox, node, local, atom, token, std::move(req));
 }
 
-// The answer when this thread may give it now; nullopt: the request goes to its actor.
-std::optional<answer> answer_here(const local_targets& local, const proto::request_head& h) {
-  if (local.reads == nullptr) return std::nullopt;
-  switch (h.method) {
-    case request_method::ns:
-      return read_here<ns_request>(*local.reads, h.body);
-    case request_method::versions:
-      return read_here<versions_request>(*local.reads, h.body);
-    case request_method::layout:
-      return read_here<layout_request>(*local.reads, h.body);
-    case request_method::stale_read:
-      return read_here<stale_read_request>(*local.reads, h.body);
-    default:
-      return std::nullopt;
-  }
+// A read for the master: answered on this thread when the master actor is between messages
+// and everything it applied is durable (master_reads.hpp), else sent like any other request.
+template <class Request>
+sent read_via(reply_inbox& inbox, const node_actor& node, const local_targets& local,
+              const std::string& token, std::string_view body) {
+  Request req;
+  if (!wire::decode(body, req)) return {};
+  if (local.reads != nullptr)
+    if (auto r = local.reads->read(req)) return {0, nullptr, ok_answer(*r)};
+  return send_to<ns_reply>(inbox, node, local.master, storage_atom::value, token, std::move(req));
 }
 
 sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& local,
@@ -141,15 +128,15 @@ sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& loca
   const auto& b = h.body;
   switch (h.method) {
     case request_method::ns:
-      return send_via<ns_reply, ns_request>(in, node, m, s, token, b);
+      return read_via<ns_request>(in, node, local, token, b);
     case request_method::versions:
-      return send_via<ns_reply, versions_request>(in, node, m, s, token, b);
+      return read_via<versions_request>(in, node, local, token, b);
     case request_method::trash:
       return send_via<ns_reply, trash_request>(in, node, m, s, token, b);
     case request_method::layout:
-      return send_via<ns_reply, layout_request>(in, node, m, s, token, b);
+      return read_via<layout_request>(in, node, local, token, b);
     case request_method::stale_read:
-      return send_via<ns_reply, stale_read_request>(in, node, m, s, token, b);
+      return read_via<stale_read_request>(in, node, local, token, b);
     case request_method::grow:
       return send_via<ns_reply, grow_request>(in, node, m, s, token, b);
     case request_method::lock:
@@ -249,14 +236,12 @@ void request_port::serve(net::frame_conn& conn) {
     bool framed =
         f.type == net::data_type::request || (tagged && net::split_tag(f.payload, tag, payload));
     auto h = framed ? proto::decode_request(payload) : std::nullopt;
-    if (h) {
-      if (auto a = answer_here(local, *h)) {
-        out.push_back({tag, tagged, std::move(*a)});
-        return;
-      }
-    }
     sent s;
     if (h) s = dispatch(inbox, node_, local, token.at(unix_now_s()), *h);
+    if (s.now) {
+      out.push_back({tag, tagged, std::move(*s.now)});
+      return;
+    }
     if (!s.decode) {
       std::string why = !is_request ? "not a request frame"
                         : !h        ? "malformed request"
