@@ -44,6 +44,14 @@ constexpr size_t buffer_slack_bytes = 64 << 10;
 // is served at any rate above slice / timeout (1 MiB per 30 s by default), a stalled one not.
 constexpr size_t io_slice_bytes = 1 << 20;
 
+// The completion handler of every operation a worker waits for. One type, not a lambda per
+// call site: Beast instantiates its whole stack of composed operations per handler type, and
+// lambdas made that a dozen stacks (this file took 165 s and 4 GB of memory to compile).
+struct io_waiter {
+  std::promise<std::pair<boost::system::error_code, size_t>>* done;
+  void operator()(boost::system::error_code ec, size_t n) const { done->set_value({ec, n}); }
+};
+
 struct session_base {
   virtual ~session_base() = default;
   virtual void shut() = 0;  // on the I/O thread
@@ -266,7 +274,7 @@ class session final : public http_exchange,
     auto result = done.get_future();
     asio::post(stream_.get_executor(), [&] {
       arm();
-      start([&done](error_code ec, size_t n) { done.set_value({ec, n}); });
+      start(io_waiter{&done});
     });
     auto r = result.get();
     s_->count(reading ? s_->bytes_in : s_->bytes_out, r.second);
