@@ -60,6 +60,14 @@ std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t cap
 std::string parent_dir(const std::string& path);
 
 // An append-only file: several appends, then one sync() makes them all durable (group commit).
+//
+// The file grows by `preallocate_bytes` at a time (fallocate) ahead of the appends, which then
+// overwrite allocated blocks: an fdatasync after an append that extended the file also commits
+// the new size and blocks to the file system's journal, one after an overwrite does not. On
+// this machine's ext4, 100-byte appends each followed by fdatasync: 3,100/s extending the file
+// against 4,000-4,300/s into preallocated space (etcd preallocates its WAL for the same reason).
+// A crash leaves the unused rest as zeros after the last frame, which readers take for the end
+// of the log (oplog::scan: a torn tail of zeros); close() cuts it off.
 class append_file {
  public:
   append_file() = default;
@@ -69,7 +77,10 @@ class append_file {
   append_file(append_file&& other) noexcept;
   append_file& operator=(append_file&& other) noexcept;
 
-  // Opens (creating if needed) for appending; size() starts at the current file size.
+  static constexpr uint64_t preallocate_bytes = 1 << 20;
+
+  // Opens (creating if needed) for appending; size() starts at the current file size, so a
+  // caller recovering a log cuts off a torn or zero tail first.
   io_status open(const std::string& path);
   io_status append(std::string_view data);  // on failure the file is cut back to its old size
   io_status sync();                         // fdatasync
@@ -83,7 +94,8 @@ class append_file {
 
  private:
   int fd_ = -1;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;       // the appended bytes: where the next append goes
+  uint64_t allocated_ = 0;  // the file's size, preallocated space included
   std::string path_;
 };
 

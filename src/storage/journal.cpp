@@ -123,6 +123,9 @@ io_status journal::replay_segments(const std::vector<uint64_t>& segments, journa
     out.warnings.push_back(path + ": " + warning + "; truncated to " + std::to_string(good) +
                            " bytes");
     if (auto st = truncate_file(path, good); !st) return st;
+    // Zeros after the last frame hide nothing (a preallocated rest whose cut a power cut
+    // undid): the records of later segments still follow on.
+    if (scanned.zero_tail && good == scanned.valid_prefix_bytes) continue;
     for (size_t j = i + 1; j < segments.size(); ++j) {
       auto later = path_of(segment_prefix, segments[j]);
       if (auto st = rename_file(later, later + ".discarded"); !st) return st;

@@ -79,6 +79,7 @@ scan_result scan(std::string_view bytes) {
       auto rest = bytes.substr(pos);
       bool zeros = std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; });
       out.tail = torn || zeros ? tail_state::torn : tail_state::corrupt;
+      out.zero_tail = zeros;
       out.warning = std::string(out.tail == tail_state::torn ? "torn" : "corrupt") +
                     " frame at offset " + std::to_string(pos) + ": " +
                     (zeros ? "zero bytes" : why) + "; dropping " + std::to_string(rest.size()) +

@@ -59,6 +59,9 @@ struct scan_result {
   std::vector<frame> frames;
   uint64_t valid_prefix_bytes = 0;  // truncate the file here to drop the bad tail
   tail_state tail = tail_state::clean;
+  // The dropped tail is zeros only: space preallocated (storage/durable_file.hpp) or extended
+  // but never written, so it hides no frame.
+  bool zero_tail = false;
   std::string warning;  // empty when clean; else what was found where and how much is dropped
 };
 

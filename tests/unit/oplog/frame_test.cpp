@@ -65,6 +65,13 @@ TEST(Frame, ZeroFilledTailIsTorn) {
   auto r = scan(bytes);
   EXPECT_EQ(r.tail, tail_state::torn);
   EXPECT_EQ(r.frames.size(), 3u);
+  EXPECT_TRUE(r.zero_tail);
+  EXPECT_EQ(r.valid_prefix_bytes, three_frames().size());
+  // A torn frame before the zeros is no zero tail: it was written, if only in part.
+  auto part = three_frames();
+  part.resize(part.size() - 2);
+  EXPECT_FALSE(scan(part + std::string(4096, '\0')).zero_tail);
+  EXPECT_FALSE(scan(part).zero_tail);
 }
 
 TEST(Frame, EveryFlippedByteIsCaught) {

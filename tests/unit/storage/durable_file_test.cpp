@@ -63,10 +63,45 @@ TEST(DurableFile, AppendSyncTruncate) {
   ASSERT_TRUE(f.open(path).ok());
   EXPECT_EQ(f.size(), 4u);
   ASSERT_TRUE(f.append("X").ok());
+  f.close();
   std::string s;
   ASSERT_TRUE(read_file(path, s).ok());
   EXPECT_EQ(s, "abcdX");
   uint64_t free_bytes = 0, total = 0;
   ASSERT_TRUE(disk_space(tmp.path(), free_bytes, total).ok());
   EXPECT_GT(total, 0u);
+}
+
+// Appends go into space allocated ahead (their fdatasync then commits no new size or blocks);
+// the rest reads as zeros while the file is open, as after a crash, and close() cuts it off.
+TEST(DurableFile, AppendsGoIntoPreallocatedSpaceThatCloseCutsOff) {
+  test::temp_dir tmp;
+  auto path = tmp.path() + "/log";
+  append_file f;
+  ASSERT_TRUE(f.open(path).ok());
+  ASSERT_TRUE(f.append("first").ok());
+  ASSERT_TRUE(f.append(std::string(append_file::preallocate_bytes, 'b')).ok());  // beyond it
+  ASSERT_TRUE(f.append("last").ok());
+  ASSERT_TRUE(f.sync().ok());
+  const uint64_t logical = 5 + append_file::preallocate_bytes + 4;
+  EXPECT_EQ(f.size(), logical);
+  uint64_t on_disk = 0;
+  ASSERT_TRUE(file_size(path, on_disk).ok());
+  EXPECT_GT(on_disk, logical) << "nothing preallocated";
+  std::string s;
+  ASSERT_TRUE(read_file(path, s).ok());
+  EXPECT_EQ(s.substr(0, 5), "first");
+  EXPECT_EQ(s.substr(logical - 4, 4), "last");
+  EXPECT_EQ(s.find_first_not_of('\0', logical), std::string::npos);
+  f.close();
+  ASSERT_TRUE(file_size(path, on_disk).ok());
+  EXPECT_EQ(on_disk, logical);
+  // Reopened, appends continue at the end; a truncate drops the preallocation with the bytes.
+  ASSERT_TRUE(f.open(path).ok());
+  ASSERT_TRUE(f.append("more").ok());
+  ASSERT_TRUE(f.truncate(3).ok());
+  ASSERT_TRUE(f.append("X").ok());
+  f.close();
+  ASSERT_TRUE(read_file(path, s).ok());
+  EXPECT_EQ(s, "firX");
 }

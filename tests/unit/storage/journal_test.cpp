@@ -188,6 +188,32 @@ TEST(Journal, LaterSegmentsAfterDamageAreSetAside) {
             names.end());
 }
 
+// A power cut can undo the cut of a closed segment's preallocated rest (durable_file.hpp): its
+// zeros end that segment, and the next segment's records still count.
+TEST(Journal, ZerosAfterAnEarlierSegmentsLastRecordKeepTheLaterSegments) {
+  dfs::test::temp_dir tmp;
+  {
+    journal j{tmp.path()};
+    recover_ok(j);
+    ASSERT_TRUE(j.append({mkdir_record{"/a"}, mkdir_record{"/b"}}).ok());
+  }
+  auto later =
+      oplog::encode_frame(oplog::frame_type::record, proto::encode_record(mkdir_record{"/c"}));
+  ASSERT_TRUE(write_file_atomic(log_path(tmp.path(), 2), {later.data(), later.size()}).ok());
+  auto first = log_path(tmp.path(), 1);
+  auto bytes = read_all(first);
+  ASSERT_TRUE(write_file_atomic(first, bytes + std::string(4096, '\0')).ok());
+  journal j{tmp.path()};
+  auto rec = recover_ok(j);
+  EXPECT_EQ(rec.records.size(), 3u);
+  ASSERT_EQ(rec.warnings.size(), 1u);
+  EXPECT_NE(rec.warnings[0].find("zero bytes"), std::string::npos) << rec.warnings[0];
+  EXPECT_EQ(read_all(first), bytes);
+  std::vector<std::string> names;
+  ASSERT_TRUE(list_dir(tmp.path(), names).ok());
+  for (auto& n : names) EXPECT_EQ(n.find(".discarded"), std::string::npos) << n;
+}
+
 TEST(Journal, CheckpointPlusReplayEqualsLive) {
   dfs::test::temp_dir tmp;
   driver d;
