@@ -164,17 +164,26 @@ TEST(Journal, CorruptRecordInTheMiddle) {
   EXPECT_EQ(dump_of(rec), prefix.state.canonical_dump());
 }
 
-TEST(Journal, LaterSegmentsAfterDamageAreSetAside) {
-  dfs::test::temp_dir tmp;
+namespace {
+
+// Segment 1 holds mkdir /a and /b, segment 2 mkdir /c.
+void two_segments(const std::string& dir) {
   {
-    journal j{tmp.path()};
+    journal j{dir};
     recover_ok(j);
     ASSERT_TRUE(j.append({mkdir_record{"/a"}, mkdir_record{"/b"}}).ok());
   }
   auto later =
       oplog::encode_frame(oplog::frame_type::record, proto::encode_record(mkdir_record{"/c"}));
-  ASSERT_TRUE(write_file_atomic(log_path(tmp.path(), 2), {later.data(), later.size()}).ok());
+  ASSERT_TRUE(write_file_atomic(log_path(dir, 2), {later.data(), later.size()}).ok());
+}
+
+}  // namespace
+
+TEST(Journal, LaterSegmentsAfterDamageAreSetAside) {
+  dfs::test::temp_dir tmp;
   auto first = log_path(tmp.path(), 1);
+  ASSERT_NO_FATAL_FAILURE(two_segments(tmp.path()));
   auto bytes = read_all(first);
   bytes.back() ^= 0x40;
   ASSERT_TRUE(write_file_atomic(first, bytes).ok());
@@ -192,15 +201,8 @@ TEST(Journal, LaterSegmentsAfterDamageAreSetAside) {
 // zeros end that segment, and the next segment's records still count.
 TEST(Journal, ZerosAfterAnEarlierSegmentsLastRecordKeepTheLaterSegments) {
   dfs::test::temp_dir tmp;
-  {
-    journal j{tmp.path()};
-    recover_ok(j);
-    ASSERT_TRUE(j.append({mkdir_record{"/a"}, mkdir_record{"/b"}}).ok());
-  }
-  auto later =
-      oplog::encode_frame(oplog::frame_type::record, proto::encode_record(mkdir_record{"/c"}));
-  ASSERT_TRUE(write_file_atomic(log_path(tmp.path(), 2), {later.data(), later.size()}).ok());
   auto first = log_path(tmp.path(), 1);
+  ASSERT_NO_FATAL_FAILURE(two_segments(tmp.path()));
   auto bytes = read_all(first);
   ASSERT_TRUE(write_file_atomic(first, bytes + std::string(4096, '\0')).ok());
   journal j{tmp.path()};
