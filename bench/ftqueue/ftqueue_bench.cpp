@@ -5,9 +5,10 @@
 // `fault loss PCT`); then the failover time: SIGKILL of a fileserver while 4 clients push, the
 // time from the kill to the first acknowledgement of an operation sent after it (median, max).
 // Per round also what each operation cost the group, from the fileservers' gcs-stats: UDP
-// datagrams and fsyncs (all three fileservers) per acknowledged operation, and packets per
-// datagram (how much the sequencers' per-peer bundling saved), and CPU microseconds per
-// operation of the clients (this process) and of the three fileservers together.
+// datagrams and fsyncs (all three fileservers) per acknowledged operation, the mean time of one
+// log write + fdatasync and how many were stalls (storage/sync_pacer.hpp), packets per datagram
+// (how much the sequencers' per-peer bundling saved), and CPU microseconds per operation of the
+// clients (this process) and of the three fileservers together.
 //
 // The clients share one multiplexed request link (client/request_link.hpp: one connection per
 // fileserver, many requests in flight, as a gRPC channel carries etcd's benchmark clients);
@@ -54,13 +55,15 @@ struct result {
   double ops_per_s = 0, p50_ms = 0, p99_ms = 0;
   uint64_t errors = 0, ops = 0;
   double datagrams_per_op = 0, packets_per_datagram = 0, syncs_per_op = 0;
+  double us_per_sync = 0;  // mean write + fdatasync time of the GCS log, over all fileservers
+  uint64_t stalls = 0;     // syncs slow enough to turn on the log's pacing (storage/sync_pacer)
   double cpu_us_per_op_clients = 0, cpu_us_per_op_fileservers = 0;
 };
 
 // Running totals read before and after a round: the three fileservers' gcs-stats counters,
 // their CPU time and this process's (the clients').
 struct round_totals {
-  uint64_t packets = 0, datagrams = 0, syncs = 0;
+  uint64_t packets = 0, datagrams = 0, syncs = 0, sync_us = 0, stalls = 0;
   double cpu_us_clients = 0, cpu_us_fileservers = 0;
 };
 
@@ -83,6 +86,8 @@ round_totals read_totals(dfs::test::dfs_cluster& c) {
     t.packets += stat_value(out, "packets_sent");
     t.datagrams += stat_value(out, "datagrams_sent");
     t.syncs += stat_value(out, "disk_syncs");
+    t.sync_us += stat_value(out, "disk_sync_us");
+    t.stalls += stat_value(out, "disk_stalls");
     t.cpu_us_fileservers += bench::cpu_us(c.proc("fs" + std::to_string(i)).pid());
   }
   t.cpu_us_clients = bench::cpu_us(::getpid());
@@ -97,6 +102,10 @@ void add_costs(result& r, const round_totals& before, const round_totals& after)
   r.packets_per_datagram =
       datagrams > 0 ? static_cast<double>(after.packets - before.packets) / datagrams : 0;
   r.syncs_per_op = static_cast<double>(after.syncs - before.syncs) / ops;
+  r.stalls = after.stalls - before.stalls;
+  if (after.syncs > before.syncs)
+    r.us_per_sync = static_cast<double>(after.sync_us - before.sync_us) /
+                    static_cast<double>(after.syncs - before.syncs);
   r.cpu_us_per_op_clients = (after.cpu_us_clients - before.cpu_us_clients) / ops;
   r.cpu_us_per_op_fileservers = (after.cpu_us_fileservers - before.cpu_us_fileservers) / ops;
 }
@@ -352,6 +361,8 @@ int main(int argc, char** argv) {
                 << ", \"datagrams_per_op\": " << fixed(r.datagrams_per_op, 2)
                 << ", \"packets_per_datagram\": " << fixed(r.packets_per_datagram, 2)
                 << ", \"syncs_per_op\": " << fixed(r.syncs_per_op, 2)
+                << ", \"us_per_sync\": " << fixed(r.us_per_sync, 0)
+                << ", \"disk_stalls\": " << r.stalls
                 << ", \"cpu_us_per_op_clients\": " << fixed(r.cpu_us_per_op_clients, 0)
                 << ", \"cpu_us_per_op_fileservers\": " << fixed(r.cpu_us_per_op_fileservers, 0)
                 << "}";
@@ -368,14 +379,16 @@ int main(int argc, char** argv) {
   } else {
     dfs::text_table t(
         {"DURABILITY", "CLIENTS", "LOSS", "OPS/S", "P50_MS", "P99_MS", "ERRORS", "DGRAMS/OP",
-         "PKTS/DGRAM", "FSYNCS/OP", "CPU_US/OP_CLIENTS", "CPU_US/OP_FILESERVERS"},
-        {false, true, true, true, true, true, true, true, true, true, true, true});
+         "PKTS/DGRAM", "FSYNCS/OP", "US/FSYNC", "STALLS", "CPU_US/OP_CLIENTS",
+         "CPU_US/OP_FILESERVERS"},
+        {false, true, true, true, true, true, true, true, true, true, true, true, true, true});
     for (auto& r : results)
       t.add({r.durability, std::to_string(r.clients), std::to_string(r.loss) + "%",
              fixed(r.ops_per_s, 0), fixed(r.p50_ms, 2), fixed(r.p99_ms, 2),
              std::to_string(r.errors), fixed(r.datagrams_per_op, 2),
-             fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2),
-             fixed(r.cpu_us_per_op_clients, 0), fixed(r.cpu_us_per_op_fileservers, 0)});
+             fixed(r.packets_per_datagram, 2), fixed(r.syncs_per_op, 2), fixed(r.us_per_sync, 0),
+             std::to_string(r.stalls), fixed(r.cpu_us_per_op_clients, 0),
+             fixed(r.cpu_us_per_op_fileservers, 0)});
     std::cout << "clients' request link: "
               << (opt.shared_link ? "shared, multiplexed" : "one per client") << "\n"
               << t.render();

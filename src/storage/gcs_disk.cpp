@@ -19,10 +19,14 @@ io_status corrupt(const std::string& what) {
   return io_status{EILSEQ, what};
 }
 
+std::chrono::microseconds steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+}
+
 }  // namespace
 
-gcs_disk::gcs_disk(std::string dir, std::chrono::microseconds sync_interval)
-    : dir_(std::move(dir)), sync_interval_(sync_interval) {}
+gcs_disk::gcs_disk(std::string dir, sync_pacer pacer) : dir_(std::move(dir)), pacer_(pacer) {}
 
 gcs_disk::~gcs_disk() {
   {
@@ -152,7 +156,6 @@ io_status gcs_disk::do_image(const gcs::durable_image& image) {
 
 void gcs_disk::run() {
   std::unique_lock<std::mutex> lock(mu_);
-  std::chrono::steady_clock::time_point last_start{};
   size_t last_entries = 0;
   while (true) {
     bool loaded = !jobs_.empty() && last_entries > 1;  // queued while the last fsync ran
@@ -163,9 +166,11 @@ void gcs_disk::run() {
     auto urgent = [&] {
       return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.is_image; });
     };
-    if (loaded && sync_interval_.count() > 0)
-      cv_.wait_until(lock, last_start + sync_interval_, urgent);
-    last_start = std::chrono::steady_clock::now();
+    if (loaded) {
+      auto now = steady_us();
+      if (auto next = pacer_.next_start(now); next > now)
+        cv_.wait_until(lock, std::chrono::steady_clock::time_point(next), urgent);
+    }
     last_entries = 0;
     for (const auto& j : jobs_) last_entries += j.entries.size();
     std::deque<job> batch;
@@ -173,6 +178,7 @@ void gcs_disk::run() {
     lock.unlock();
     // One write per run of appends, one fdatasync for the batch (group commit).
     std::vector<char> buf;
+    auto write_start = steady_us();
     bool appended = false;
     uint64_t tag = 0, upto = 0;
     io_status st;
@@ -206,6 +212,10 @@ void gcs_disk::run() {
     if (appended && st && !failed_) {
       st = log_.sync();
       ++syncs_;
+      auto took = steady_us() - write_start;
+      sync_us_ += static_cast<uint64_t>(took.count());
+      pacer_.on_sync(write_start, took);
+      stalls_ = pacer_.stalls();
     }
     if (!st && !failed_) {
       failed_ = true;

@@ -11,14 +11,12 @@
 // Appends are queued and written by one thread: it takes everything queued, writes it with one
 // write, fdatasyncs once, and reports the last seq synced (group commit: one fsync covers every
 // operation delivered meanwhile). Under continuous load (entries were already waiting when the
-// last fsync ended, and it covered more than one) the next batch starts no earlier than
-// `sync_interval` after the last one: each fsync then covers more operations. Measured with 3
-// fileservers on one VM disk, 8 clients: fsyncs per operation 1.2 -> 0.65, p99 14-16 -> 5-10 ms,
-// the same throughput (the disk stalls every fsync for 10-15 ms once per 100 ms when they come
-// faster). A lone operation, one after an idle moment, and an image (the actor waits for it,
-// also when it comes during a pause) are synced at once. write_image() goes
-// through the same queue, so it orders after every earlier append, and returns only once the image
-// is durable.
+// last fsync ended, and it covered more than one) on a disk that has stalled lately, the next
+// batch starts no earlier than `sync_interval` after the last one (storage/sync_pacer.hpp): each
+// fsync then covers more operations. A lone operation, one after an idle moment, and an image
+// (the actor waits for it, also when it comes during a pause) are synced at once.
+// write_image() goes through the same queue, so it orders after every earlier append, and returns
+// only once the image is durable.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +30,7 @@
 
 #include "core/gcs/durable_image.hpp"
 #include "storage/durable_file.hpp"
+#include "storage/sync_pacer.hpp"
 
 namespace dfs {
 
@@ -48,8 +47,8 @@ class gcs_disk {
   // Called on the writer thread once: a write or fsync failed; nothing more is written.
   using failed_fn = std::function<void(const std::string& why)>;
 
-  explicit gcs_disk(std::string dir,
-                    std::chrono::microseconds sync_interval = std::chrono::microseconds(0));
+  // The pacer's times are std::chrono::steady_clock's since its epoch.
+  explicit gcs_disk(std::string dir, sync_pacer pacer = sync_pacer(sync_pacer::us(0)));
   ~gcs_disk();
   gcs_disk(const gcs_disk&) = delete;
   gcs_disk& operator=(const gcs_disk&) = delete;
@@ -66,6 +65,11 @@ class gcs_disk {
 
   uint64_t images_written() const { return images_; }
   uint64_t syncs() const { return syncs_; }
+  // Microseconds spent in the log's write + fdatasync, summed over syncs(): the disk's share of
+  // an operation's latency (the benchmark divides it by syncs()).
+  uint64_t sync_us() const { return sync_us_; }
+  // Syncs slow enough to count as the disk stalling (each turns pacing on for a while).
+  uint64_t stalls() const { return stalls_; }
 
  private:
   struct job {
@@ -81,13 +85,13 @@ class gcs_disk {
   std::string log_path(uint64_t g) const;
 
   std::string dir_;
-  std::chrono::microseconds sync_interval_;
+  sync_pacer pacer_;         // the writer thread's
   uint64_t generation_ = 0;  // of the files, not the caller's tag
   append_file log_;
   synced_fn on_synced_;
   failed_fn on_failed_;
   bool failed_ = false;
-  std::atomic<uint64_t> images_{0}, syncs_{0};
+  std::atomic<uint64_t> images_{0}, syncs_{0}, sync_us_{0}, stalls_{0};
 
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;

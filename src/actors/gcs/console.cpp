@@ -70,6 +70,8 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"dropped_packets", num(c.dropped_packets)});
   if (st.disk) {
     t.add({"disk_syncs", num(st.disk->syncs())});
+    t.add({"disk_sync_us", num(st.disk->sync_us())});
+    t.add({"disk_stalls", num(st.disk->stalls())});
     t.add({"disk_images", num(st.disk->images_written())});
   }
   t.add({"datagrams_sent", num(st.datagrams_sent)});

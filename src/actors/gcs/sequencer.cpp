@@ -214,7 +214,7 @@ void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_con
   auto& st = self->state;
   auto log = log::get("gcs");
   auto dir = cfg.node.data_dir + "/gcs";
-  st.disk = std::make_unique<gcs_disk>(dir, std::chrono::microseconds(cfg.gcs.sync_interval_us));
+  st.disk = std::make_unique<gcs_disk>(dir, sync_pacer(sync_pacer::us(cfg.gcs.sync_interval_us)));
   gcs_recovery rec;
   // Starting without the state would forget acknowledged operations: refuse to start.
   if (auto s = st.disk->recover(rec); !s) disk_failed("unusable " + dir + ": " + s.message);

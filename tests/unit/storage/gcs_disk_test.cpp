@@ -204,14 +204,21 @@ TEST(GcsDisk, ADamagedImageIsAnErrorNotAnEmptyStart) {
   EXPECT_NE(st.message.find("not a readable GCS image"), std::string::npos) << st.message;
 }
 
-// Paced syncs (sync_interval) under continuous load: the way the sequencer uses it, batches of
-// two entries back to back, an image in the middle, more entries after it. Everything is reported
-// synced and recovers; the image is written although appends kept the writer busy.
+// Paced syncs under continuous load: the way the sequencer uses it, batches of two entries back
+// to back, an image in the middle, more entries after it. The pacer has just seen the disk stall,
+// so it spaces syncs 5 ms apart for the next second. Everything is reported synced and recovers;
+// the image is written although appends kept the writer busy.
 TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
   test::temp_dir t;
   auto dir = t.path() + "/gcs";
   {
-    gcs_disk d(dir, std::chrono::milliseconds(5));
+    using us = sync_pacer::us;
+    auto now = std::chrono::duration_cast<us>(std::chrono::steady_clock::now().time_since_epoch());
+    sync_pacer pacer(std::chrono::milliseconds(5));
+    pacer.on_sync(now - us(30000), us(200));
+    pacer.on_sync(now - us(20000), us(20000));  // a stall
+    ASSERT_TRUE(pacer.pacing(now));
+    gcs_disk d(dir, pacer);
     gcs_recovery rec;
     ASSERT_TRUE(d.recover(rec).ok());
     reports r;
