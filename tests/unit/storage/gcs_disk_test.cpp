@@ -205,9 +205,9 @@ TEST(GcsDisk, ADamagedImageIsAnErrorNotAnEmptyStart) {
 }
 
 // Paced syncs under continuous load: the way the sequencer uses it, batches of two entries back
-// to back, an image in the middle, more entries after it. The pacer has just seen the disk stall,
-// so it spaces syncs 5 ms apart for the next second. Everything is reported synced and recovers;
-// the image is written although appends kept the writer busy.
+// to back, an image in the middle, more entries after it. The pacer has just seen the disk stall
+// 3 times, so it spaces syncs 5 ms apart for the next second. Everything is reported synced and
+// recovers; the image is written although appends kept the writer busy.
 TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
   test::temp_dir t;
   auto dir = t.path() + "/gcs";
@@ -215,8 +215,11 @@ TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
     using us = sync_pacer::us;
     auto now = std::chrono::duration_cast<us>(std::chrono::steady_clock::now().time_since_epoch());
     sync_pacer pacer(std::chrono::milliseconds(5));
-    pacer.on_sync(now - us(30000), us(200));
-    pacer.on_sync(now - us(20000), us(20000));  // a stall
+    for (int i = 3; i > 0; --i) {  // 3 stalls of 20 ms among normal syncs
+      us at = now - us(100000) * i;
+      for (int k = 0; k < 20; ++k) pacer.on_sync(at - us(200) * (20 - k), us(200));
+      pacer.on_sync(at, us(20000));
+    }
     ASSERT_TRUE(pacer.pacing(now));
     gcs_disk d(dir, pacer);
     gcs_recovery rec;
