@@ -165,7 +165,7 @@ const std::vector<field>& schema() {
                                         4096),
       uint_field<log_section, uint32_t>("log.file_count", &C::log, &log_section::file_count, 1,
                                         100),
-      uint_field<caf_section, uint32_t>("caf.threads", &C::caf, &caf_section::threads, 1, 64),
+      uint_field<caf_section, uint32_t>("caf.threads", &C::caf, &caf_section::threads, 0, 64),
       string_field("caf.policy", &C::caf, &caf_section::policy, {"stealing", "sharing"}),
       uint_field<caf_section, uint32_t>("caf.heartbeat_interval_ms", &C::caf,
                                         &caf_section::heartbeat_interval_ms, 10, 60000),
@@ -510,6 +510,14 @@ std::optional<uint64_t> parse_size(const std::string& text) {
   double bytes = num * static_cast<double>(mult);
   if (bytes != static_cast<double>(static_cast<uint64_t>(bytes))) return std::nullopt;
   return static_cast<uint64_t>(bytes);
+}
+
+uint32_t config::scheduler_threads(const std::vector<std::string>& roles) const {
+  if (caf.threads != 0) return caf.threads;
+  bool light = !roles.empty() && std::all_of(roles.begin(), roles.end(), [](const auto& r) {
+    return r == "fileserver" || r == "introducer";
+  });
+  return light ? 1 : 2;
 }
 
 std::vector<endpoint> config::master_endpoints() const {

@@ -9,8 +9,9 @@
 
 namespace dfs {
 
-void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg) {
-  caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.caf.threads));
+void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg,
+                            const std::vector<std::string>& roles) {
+  caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.scheduler_threads(roles)));
   caf_cfg.set("scheduler.policy", caf::atom_from_string(cfg.caf.policy));
   // Heartbeats must be set on both ends of a connection (else idle links get dropped), so
   // every dfsnode process, tools included, sets them from the same config keys.

@@ -5,6 +5,7 @@
 // fails at the first connection.
 // CAF's own CLI and config-file parsing are never invoked (caf-0.17.md §6).
 #include <string>
+#include <vector>
 
 #include <caf/actor_system_config.hpp>
 
@@ -12,7 +13,9 @@
 
 namespace dfs {
 
-void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg);
+// `roles`: the node's (config::scheduler_threads); none for tools.
+void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg,
+                            const std::vector<std::string>& roles = {});
 
 // Empty if tls.ca, tls.cert and tls.key are set and readable PEM files and the certificate was
 // signed by that CA; otherwise one line saying what is wrong.

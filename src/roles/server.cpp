@@ -127,7 +127,7 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
   caf::actor_system_config caf_cfg;
-  configure_actor_system(caf_cfg, cfg);
+  configure_actor_system(caf_cfg, cfg, roles);
   caf::actor_system sys{caf_cfg};
 
   node_context ctx{sys, cfg, id, roles};

@@ -156,3 +156,17 @@ TEST(Config, ReplicatedMastersNeedOneAddressPerReplica) {
   ASSERT_EQ(one.master_endpoints().size(), 1u);
   EXPECT_EQ(one.master_endpoints()[0].to_string(), one.master.address);
 }
+
+TEST(Config, SchedulerThreadsByRoleUnlessSet) {
+  auto c = dfs::load_config("", {});
+  EXPECT_EQ(c.scheduler_threads({"fileserver"}), 1u);
+  EXPECT_EQ(c.scheduler_threads({"introducer", "fileserver"}), 1u);
+  EXPECT_EQ(c.scheduler_threads({"introducer"}), 1u);
+  EXPECT_EQ(c.scheduler_threads({"fileserver", "chunkserver"}), 2u);
+  EXPECT_EQ(c.scheduler_threads({"master"}), 2u);
+  EXPECT_EQ(c.scheduler_threads({}), 2u);  // tools
+  auto set = dfs::load_config("", {"caf.threads=3"});
+  EXPECT_EQ(set.scheduler_threads({"fileserver"}), 3u);
+  EXPECT_EQ(set.scheduler_threads({"master"}), 3u);
+  EXPECT_NE(error_of("[caf]\nthreads = 65\n").find("'caf.threads'"), std::string::npos);
+}
