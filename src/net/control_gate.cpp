@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "core/security/tls_sniffer.hpp"
 #include "net/metrics.hpp"
 
@@ -216,7 +217,10 @@ control_gate::control_gate(gate_options opts) : impl_(std::make_shared<impl>()) 
     throw std::runtime_error("cannot listen on control port " + o.host + ":" +
                              std::to_string(o.port) + ": " + ec.message());
   impl_->accept();
-  thread_ = std::thread([i = impl_] { i->io.run(); });
+  thread_ = std::thread([i = impl_] {
+    name_this_thread("control-gate");
+    i->io.run();
+  });
 }
 
 control_gate::~control_gate() {

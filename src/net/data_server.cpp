@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 
 namespace dfs::net {
 
@@ -33,7 +34,10 @@ void data_server::start() {
   if (ec)
     throw std::runtime_error("cannot listen on data port " + opts_.host + ":" +
                              std::to_string(opts_.port) + ": " + ec.message());
-  acceptor_thread_ = std::thread([this] { accept_loop(); });
+  acceptor_thread_ = std::thread([this] {
+    name_this_thread("accept-" + std::to_string(opts_.port));
+    accept_loop();
+  });
 }
 
 void data_server::refuse(const std::string& peer, const std::string& why) {
@@ -78,6 +82,7 @@ void data_server::accept_loop() {
     ++active_;
     auto done = std::make_shared<std::atomic<bool>>(false);
     threads_.emplace_back(std::thread([this, done, peer, s = std::move(s)]() mutable {
+                            name_this_thread("conn-" + std::to_string(opts_.port));
                             serve(std::move(s), peer, done);
                           }),
                           done);

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 
 #include "common/node_id.hpp"
+#include "common/thread_name.hpp"
 
 namespace dfs::net {
 
@@ -80,7 +81,10 @@ discovery_responder::discovery_responder(const std::string& group, std::string k
   s.set_option(asio::ip::multicast::join_group(g.address()), ec);
   if (ec) fail("cannot join " + group + " (is there a multicast route?)", ec);
   impl_->receive();
-  impl_->thread = std::thread([i = impl_.get()] { i->ioc.run(); });
+  impl_->thread = std::thread([i = impl_.get()] {
+    name_this_thread("discovery");
+    i->ioc.run();
+  });
 }
 
 discovery_responder::~discovery_responder() {

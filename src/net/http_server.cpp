@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "core/gateway/bearer.hpp"
 #include "core/gateway/json.hpp"
 #include "core/gateway/status.hpp"
@@ -473,7 +474,10 @@ http_server::http_server(http_options opts, http_handler handler)
   if (ec) throw std::runtime_error("http: cannot listen on " + where + ": " + ec.message());
   port_ = acceptor_->local_endpoint().port();
   accept();
-  io_thread_ = std::thread([this] { io_->run(); });
+  io_thread_ = std::thread([this] {
+    name_this_thread("http-io");
+    io_->run();
+  });
 }
 
 http_server::~http_server() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/little_endian.hpp"
+#include "common/thread_name.hpp"
 
 namespace dfs::net {
 
@@ -31,7 +32,10 @@ void wake(int fd) {
 mux_conn::mux_conn(frame_conn conn) : conn_(std::move(conn)) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
-  io_ = std::thread([this] { run(); });
+  io_ = std::thread([this] {
+    name_this_thread("mux-io");
+    run();
+  });
 }
 
 mux_conn::~mux_conn() {

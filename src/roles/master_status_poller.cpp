@@ -5,6 +5,7 @@
 
 #include "client/storage_client.hpp"
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 
 namespace dfs {
 
@@ -13,7 +14,10 @@ master_status_poller::master_status_poller(caf::actor_system& sys, const config&
     : sys_(sys), cfg_(cfg), board_(std::move(board)) {
   // A page refresh is once a second: a longer wait helps no one and delays shutdown.
   cfg_.client.timeout_ms = std::min<uint32_t>(cfg_.client.timeout_ms, 2000);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("status-poller");
+    run();
+  });
 }
 
 master_status_poller::~master_status_poller() {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/little_endian.hpp"
+#include "common/thread_name.hpp"
 #include "core/oplog/frame.hpp"
 #include "proto/gcs_log.hpp"
 
@@ -99,7 +100,10 @@ io_status gcs_disk::recover(gcs_recovery& out) {
 void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {
   on_synced_ = std::move(on_synced);
   on_failed_ = std::move(on_failed);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("gcs-disk");
+    run();
+  });
 }
 
 io_status gcs_disk::write_image(const gcs::durable_image& image) {

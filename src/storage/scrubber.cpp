@@ -1,6 +1,7 @@
 #include "storage/scrubber.hpp"
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 
 namespace dfs {
 
@@ -25,7 +26,10 @@ scrubber::~scrubber() {
 }
 
 void scrubber::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("scrubber");
+    run();
+  });
 }
 
 cs::scrub_progress scrubber::progress() const {
