@@ -236,9 +236,42 @@ uint64_t file_mutator::append(const std::string& remote, std::string_view record
 void file_mutator::flush() {
   // Appends lease by path, so their records are in the newest version's chunks, whichever it
   // is now (a snapshot taken meanwhile is newer than the layout they started from): grow that.
-  for (auto& [path, ve] : appended_) grow_size(path, 0, ve.second);
+  for (auto& [path, ve] : appended_) grow_newest(path, ve.second);
   appended_.clear();
   last_flush_ = clock::now();
+}
+
+// Records appended before a snapshot but not yet covered by the master's size are in chunks
+// the snapshot now shares with the newest version, which the master lets grow only once a lease
+// has copied them (copy-on-write; until then it answers conflict, "lease it first"). So lease
+// every chunk the size grows into, then grow again.
+void file_mutator::grow_newest(const std::string& remote, uint64_t size) {
+  std::string why;
+  auto until = deadline();
+  for (int attempt = 1; clock::now() < until; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(backoff(attempt));
+    try {
+      if (attempt > 1) {
+        auto l = c_.layout_now(remote);
+        if (l.versions.empty())
+          throw storage_error(remote + " has no version", master::errc::not_found);
+        auto& v = l.versions[0];
+        uint64_t chunk = v.chunk_size_bytes;
+        if (chunk == 0)
+          throw storage_error(remote + ": unknown chunk size", master::errc::invalid_argument);
+        if (v.size_bytes >= size) return;  // grown meanwhile (a size never shrinks)
+        for (uint64_t i = v.size_bytes / chunk; i <= (size - 1) / chunk && i < l.chunks.size(); ++i)
+          lease(remote, i, true);
+      }
+      grow_size(remote, 0, size);
+      return;
+    } catch (const storage_error& e) {
+      if (e.code != master::errc::conflict && !(attempt > 1 && retryable(e.code))) throw;
+      why = e.what();
+    }
+  }
+  throw storage_error(remote + ": could not grow to " + std::to_string(size) +
+                      " bytes in time: " + why);
 }
 
 }  // namespace dfs

@@ -52,6 +52,8 @@ class file_mutator {
   // The newest version's layout with at least `count` chunks (adding empty ones).
   ns_reply with_chunks(const std::string& remote, uint64_t count);
   void grow_size(const std::string& remote, uint64_t version, uint64_t size);
+  // Grows the newest version to `size`, copying (by a lease) chunks a snapshot shares first.
+  void grow_newest(const std::string& remote, uint64_t size);
   std::chrono::steady_clock::time_point deadline() const;
 
   storage_client& c_;
