@@ -6,9 +6,9 @@
 // time from the kill to the first acknowledgement of an operation sent after it (median, max).
 // Per round also what each operation cost the group, from the fileservers' gcs-stats: UDP
 // datagrams and fsyncs (all three fileservers) per acknowledged operation, the mean time of one
-// log write + fdatasync and how many were stalls (storage/sync_pacer.hpp), packets per datagram
-// (how much the sequencers' per-peer bundling saved), and CPU microseconds per operation of the
-// clients (this process) and of the three fileservers together.
+// log sync (encode, write, fdatasync) and how many were stalls (storage/sync_pacer.hpp), packets
+// per datagram (how much the sequencers' per-peer bundling saved), and CPU microseconds per
+// operation of the clients (this process) and of the three fileservers together.
 //
 // The clients share one multiplexed request link (client/request_link.hpp: one connection per
 // fileserver, many requests in flight, as a gRPC channel carries etcd's benchmark clients);
@@ -55,7 +55,7 @@ struct result {
   double ops_per_s = 0, p50_ms = 0, p99_ms = 0;
   uint64_t errors = 0, ops = 0;
   double datagrams_per_op = 0, packets_per_datagram = 0, syncs_per_op = 0;
-  double us_per_sync = 0;  // mean write + fdatasync time of the GCS log, over all fileservers
+  double us_per_sync = 0;  // mean encode + write + fdatasync of the GCS log, all fileservers
   uint64_t stalls = 0;     // syncs slow enough to turn on the log's pacing (storage/sync_pacer)
   double cpu_us_per_op_clients = 0, cpu_us_per_op_fileservers = 0;
 };

@@ -65,10 +65,10 @@ class gcs_disk {
 
   uint64_t images_written() const { return images_; }
   uint64_t syncs() const { return syncs_; }
-  // Microseconds spent in the log's write + fdatasync, summed over syncs(): the disk's share of
-  // an operation's latency (the benchmark divides it by syncs()).
+  // Microseconds spent encoding, writing and fdatasyncing the log's appends, summed over
+  // syncs(): the disk's share of an operation's latency (the benchmark divides it by syncs()).
   uint64_t sync_us() const { return sync_us_; }
-  // Syncs slow enough to count as the disk stalling (each turns pacing on for a while).
+  // Syncs slow enough to count as the disk stalling (3 within a second turn pacing on).
   uint64_t stalls() const { return stalls_; }
 
  private:
