@@ -234,10 +234,11 @@ struct config {
   // CAF scheduler threads for a process with `roles` (empty: a tool): caf.threads when set;
   // otherwise 1 for a node whose roles are all fileserver or introducer, else 2. A fileserver's
   // work is one sequencer actor fed by its socket, disk and request-port threads: a second
-  // worker only adds wake-ups between the two (3 fileservers on 2 cores, ftqueue bench, 2 runs
-  // each: 8 clients disk 5,658/5,936 -> 6,341/5,958 ops/s, memory 9,904/10,552 ->
-  // 12,525/11,661, 32 clients memory 24,914/25,030 -> 27,005/27,642). Masters and chunkservers
-  // keep 2: with 1, a 256 MiB put fell from 208/219 to 132/149 MiB/s.
+  // worker only adds wake-ups between the two (3 fileservers on 2 cores, ftqueue bench, medians
+  // of 3 alternated runs, ops/s at 1 / 8 / 32 clients, two threads -> one: disk 1,621 / 5,777 /
+  // 15,420 -> 1,810 / 6,170 / 16,868; memory 2,841 / 10,417 / 25,267 -> 3,260 / 12,096 /
+  // 28,065). Masters and chunkservers keep 2: with 1, a 256 MiB put fell from 208/219 to
+  // 132/149 MiB/s.
   uint32_t scheduler_threads(const std::vector<std::string>& roles) const;
   // The masters a client or chunkserver may ask: cluster.masters, else master.address alone.
   std::vector<endpoint> master_endpoints() const;
