@@ -11,8 +11,8 @@
 // Spacing then lasts until `memory` after the last stall. A disk that is slow but steady (a
 // spinning disk's 8 ms) never stalls. The floor and the count sit between the two disks seen:
 // the second's slowest syncs under load took 2.0-4.3 ms (84 of ~40,000 over 1 ms, mean
-// 300-500 us) and a few over 5 ms came a second or more apart; the first stalled ~10 times a
-// second.
+// 300-500 us) in one run, and 0-8 over 5 ms per 5-second round (three fileservers together) in
+// others; the first stalled ~10 times a second.
 #include <array>
 #include <chrono>
 
