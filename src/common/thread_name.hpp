@@ -5,11 +5,22 @@
 #include <pthread.h>
 
 #include <string>
+#include <thread>
+#include <utility>
 
 namespace dfs {
 
 inline void name_this_thread(const std::string& name) {
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+// A thread named `name` that runs `f` (which may be move-only).
+template <class F>
+std::thread named_thread(std::string name, F f) {
+  return std::thread([name = std::move(name), f = std::move(f)]() mutable {
+    name_this_thread(name);
+    f();
+  });
 }
 
 }  // namespace dfs

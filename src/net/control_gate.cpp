@@ -217,10 +217,7 @@ control_gate::control_gate(gate_options opts) : impl_(std::make_shared<impl>()) 
     throw std::runtime_error("cannot listen on control port " + o.host + ":" +
                              std::to_string(o.port) + ": " + ec.message());
   impl_->accept();
-  thread_ = std::thread([i = impl_] {
-    name_this_thread("control-gate");
-    i->io.run();
-  });
+  thread_ = named_thread("control-gate", [i = impl_] { i->io.run(); });
 }
 
 control_gate::~control_gate() {

@@ -34,10 +34,8 @@ void data_server::start() {
   if (ec)
     throw std::runtime_error("cannot listen on data port " + opts_.host + ":" +
                              std::to_string(opts_.port) + ": " + ec.message());
-  acceptor_thread_ = std::thread([this] {
-    name_this_thread("accept-" + std::to_string(opts_.port));
-    accept_loop();
-  });
+  acceptor_thread_ =
+      named_thread("accept-" + std::to_string(opts_.port), [this] { accept_loop(); });
 }
 
 void data_server::refuse(const std::string& peer, const std::string& why) {
@@ -81,10 +79,10 @@ void data_server::accept_loop() {
     }
     ++active_;
     auto done = std::make_shared<std::atomic<bool>>(false);
-    threads_.emplace_back(std::thread([this, done, peer, s = std::move(s)]() mutable {
-                            name_this_thread("conn-" + std::to_string(opts_.port));
-                            serve(std::move(s), peer, done);
-                          }),
+    threads_.emplace_back(named_thread("conn-" + std::to_string(opts_.port),
+                                       [this, done, peer, s = std::move(s)]() mutable {
+                                         serve(std::move(s), peer, done);
+                                       }),
                           done);
   }
 }

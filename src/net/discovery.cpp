@@ -81,10 +81,7 @@ discovery_responder::discovery_responder(const std::string& group, std::string k
   s.set_option(asio::ip::multicast::join_group(g.address()), ec);
   if (ec) fail("cannot join " + group + " (is there a multicast route?)", ec);
   impl_->receive();
-  impl_->thread = std::thread([i = impl_.get()] {
-    name_this_thread("discovery");
-    i->ioc.run();
-  });
+  impl_->thread = named_thread("discovery", [i = impl_.get()] { i->ioc.run(); });
 }
 
 discovery_responder::~discovery_responder() {

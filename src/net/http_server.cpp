@@ -474,10 +474,7 @@ http_server::http_server(http_options opts, http_handler handler)
   if (ec) throw std::runtime_error("http: cannot listen on " + where + ": " + ec.message());
   port_ = acceptor_->local_endpoint().port();
   accept();
-  io_thread_ = std::thread([this] {
-    name_this_thread("http-io");
-    io_->run();
-  });
+  io_thread_ = named_thread("http-io", [this] { io_->run(); });
 }
 
 http_server::~http_server() {

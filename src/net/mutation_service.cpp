@@ -21,14 +21,9 @@ mutation_service::mutation_service(std::shared_ptr<chunk_store> store,
   for (size_t i = 0; i < std::max<size_t>(1, opts_.disk_workers); ++i)
     workers_.push_back(std::make_unique<worker>());
   for (size_t i = 0; i < workers_.size(); ++i)
-    workers_[i]->thread = std::thread([this, i] {
-      name_this_thread("mut-disk-" + std::to_string(i));
-      disk_loop(i);
-    });
-  ticker_ = std::thread([this] {
-    name_this_thread("mut-tick");
-    tick_loop();
-  });
+    workers_[i]->thread =
+        named_thread("mut-disk-" + std::to_string(i), [this, i] { disk_loop(i); });
+  ticker_ = named_thread("mut-tick", [this] { tick_loop(); });
 }
 
 mutation_service::~mutation_service() {
@@ -165,10 +160,7 @@ void mutation_service::send(const endpoint& to, data_type type, std::string body
   if (!s) {
     s = std::make_unique<sender>();
     s->to = to;
-    s->thread = std::thread([this, p = s.get()] {
-      name_this_thread("mut-send");
-      send_loop(p);
-    });
+    s->thread = named_thread("mut-send", [this, p = s.get()] { send_loop(p); });
   }
   // Bounded: a peer that stopped answering must not make us hoard its frames (the cores resend).
   if (s->queue.size() >= 4096) s->queue.pop_front();

@@ -32,10 +32,7 @@ void wake(int fd) {
 mux_conn::mux_conn(frame_conn conn) : conn_(std::move(conn)) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
-  io_ = std::thread([this] {
-    name_this_thread("mux-io");
-    run();
-  });
+  io_ = named_thread("mux-io", [this] { run(); });
 }
 
 mux_conn::~mux_conn() {

@@ -24,10 +24,7 @@ replica_copier::replica_copier(std::shared_ptr<chunk_store> store, copier_option
       pool_(pool_options{opts.cluster, opts.timeout_ms, 4, std::chrono::milliseconds(10000),
                          opts.tls}) {
   for (uint32_t i = 0; i < std::max<uint32_t>(opts_.workers, 1); ++i)
-    threads_.emplace_back([this] {
-      name_this_thread("replica-copy");
-      work();
-    });
+    threads_.push_back(named_thread("replica-copy", [this] { work(); }));
 }
 
 replica_copier::~replica_copier() {

@@ -69,10 +69,7 @@ void udp_endpoint::start(receive_fn on_receive) {
   impl_->on_receive = std::move(on_receive);
   impl_->counters = &counters_;
   impl_->receive();
-  impl_->thread = std::thread([i = impl_.get()] {
-    name_this_thread("udp-rx");
-    i->ioc.run();
-  });
+  impl_->thread = named_thread("udp-rx", [i = impl_.get()] { i->ioc.run(); });
 }
 
 void udp_endpoint::send_to(const endpoint& to, std::string datagram) {

@@ -14,10 +14,7 @@ master_status_poller::master_status_poller(caf::actor_system& sys, const config&
     : sys_(sys), cfg_(cfg), board_(std::move(board)) {
   // A page refresh is once a second: a longer wait helps no one and delays shutdown.
   cfg_.client.timeout_ms = std::min<uint32_t>(cfg_.client.timeout_ms, 2000);
-  thread_ = std::thread([this] {
-    name_this_thread("status-poller");
-    run();
-  });
+  thread_ = named_thread("status-poller", [this] { run(); });
 }
 
 master_status_poller::~master_status_poller() {

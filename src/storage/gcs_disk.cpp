@@ -100,10 +100,7 @@ io_status gcs_disk::recover(gcs_recovery& out) {
 void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {
   on_synced_ = std::move(on_synced);
   on_failed_ = std::move(on_failed);
-  thread_ = std::thread([this] {
-    name_this_thread("gcs-disk");
-    run();
-  });
+  thread_ = named_thread("gcs-disk", [this] { run(); });
 }
 
 io_status gcs_disk::write_image(const gcs::durable_image& image) {

@@ -26,10 +26,7 @@ scrubber::~scrubber() {
 }
 
 void scrubber::start() {
-  thread_ = std::thread([this] {
-    name_this_thread("scrubber");
-    run();
-  });
+  thread_ = named_thread("scrubber", [this] { run(); });
 }
 
 cs::scrub_progress scrubber::progress() const {
