@@ -31,8 +31,10 @@ std::string owned_bytes(std::string_view view, std::string&& buf) {
   return std::move(buf);
 }
 
-chunk_files::chunk_files(std::string data_dir)
-    : data_dir_(std::move(data_dir)), chunk_dir_(data_dir_ + "/chunks") {}
+chunk_files::chunk_files(std::string data_dir, size_t max_spares)
+    : data_dir_(std::move(data_dir)),
+      chunk_dir_(data_dir_ + "/chunks"),
+      spares_(chunk_dir_, max_spares) {}
 
 std::string chunk_files::path_of(cs::chunk_handle handle) const {
   return chunk_dir_ + "/" + handle.to_string() + suffix;
@@ -53,11 +55,15 @@ cs::result<cs::chunk_meta> chunk_files::load_header(const std::string& path) con
 }
 
 io_status chunk_files::open(std::vector<std::string>& warnings) {
+  if (auto st = make_dirs(data_dir_); !st) return st;
+  // Only a new chunks directory is placed by this (best effort: not every file system can).
+  (void)mark_top_dir(data_dir_);
   if (auto st = make_dirs(chunk_dir_); !st) return st;
   std::vector<std::string> names;
   if (auto st = list_dir(chunk_dir_, names); !st) return st;
   chunks_.clear();
   used_bytes_ = 0;
+  spares_.adopt(names);
   for (const auto& n : names) {
     auto path = chunk_dir_ + "/" + n;
     if (ends_with(n, ".tmp")) {  // an interrupted write: the chunk was never acknowledged
@@ -108,9 +114,10 @@ cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t 
     return cs::make_error(cs::errc::invalid_argument, "chunk too large");
   auto meta = cs::describe_chunk(handle, chunk_version, data);
   meta.format = format;
+  auto path = path_of(handle);
+  spares_.take(tmp_path_of(path));  // else write_and_rename creates it
   // Header and data in one gathering write: no third copy of up to 64 MiB to join them.
-  if (auto st = write_and_rename(path_of(handle), cs::encode_header(meta), data); !st)
-    return io_err(st);
+  if (auto st = write_and_rename(path, cs::encode_header(meta), data); !st) return io_err(st);
   return meta;
 }
 
@@ -217,7 +224,7 @@ cs::result<void> chunk_files::remove(cs::chunk_handle handle) {
   auto it = chunks_.find(handle.value);
   if (it == chunks_.end())
     return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
-  if (auto st = remove_file(path_of(handle)); !st) return io_err(st);
+  if (auto st = spares_.retire(path_of(handle)); !st) return io_err(st);
   used_bytes_ -= it->second.header_bytes() + it->second.length_bytes;
   chunks_.erase(it);
   return {};

@@ -6,7 +6,10 @@
 // chunk version, length, whole CRC32C, per-64-KiB-block CRC32Cs; see core/chunkstore/
 // chunk_meta.hpp) followed by the data. Writes go to <name>.tmp, fsync, rename, fsync dir, so a
 // crash leaves the old chunk or the new one. Unreadable files found at open() are moved to
-// <data_dir>/corrupt/ (kept for inspection, never served).
+// <data_dir>/corrupt/ (kept for inspection, never served). A removed chunk's file becomes a
+// spare (<n>.spare, empty) that a later new chunk file reuses: no inode freed and allocated
+// (spare_files.hpp says why that matters). The chunks directory is created as a top directory's
+// child (mark_top_dir), so that ext4 gives it a block group of its own.
 //
 // Writes in place (GFS mutations, core/chunkstore/chunk_mutation.hpp) go to format 2 files,
 // whose header region has a fixed size (chunk_meta.hpp). Crash safety of an in-place write:
@@ -35,6 +38,7 @@
 #include "core/chunkstore/chunk_mutation.hpp"
 #include "core/chunkstore/error.hpp"
 #include "storage/durable_file.hpp"
+#include "storage/spare_files.hpp"
 
 namespace dfs {
 
@@ -51,7 +55,9 @@ struct stored_chunk {
 
 class chunk_files {
  public:
-  explicit chunk_files(std::string data_dir);
+  // Spares kept at most: inodes only (a spare is empty), so thousands cost nothing.
+  static constexpr size_t default_max_spares = 4096;
+  explicit chunk_files(std::string data_dir, size_t max_spares = default_max_spares);
 
   // Creates the directories, deletes *.tmp leftovers, loads every chunk header. Unreadable
   // chunk files are moved to corrupt/ with a warning. Fails only on I/O errors of the directory.
@@ -110,6 +116,7 @@ class chunk_files {
   uint64_t used_bytes() const { return used_bytes_; }  // file sizes incl. headers
   io_status free_bytes(uint64_t& free) const;
   std::string path_of(chunkstore::chunk_handle handle) const;
+  const spare_files& spares() const { return spares_; }
 
  private:
   chunkstore::result<chunkstore::chunk_meta> load_header(const std::string& path) const;
@@ -117,6 +124,7 @@ class chunk_files {
   std::string data_dir_;
   std::string chunk_dir_;
   std::map<uint64_t, chunkstore::chunk_meta> chunks_;
+  mutable spare_files spares_;  // taken by store(), which is const (thread-safe itself)
   uint64_t used_bytes_ = 0;
 };
 

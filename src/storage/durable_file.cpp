@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
@@ -100,8 +102,12 @@ io_status write_and_rename(const std::string& path, std::string_view data) {
   return write_and_rename(path, {}, data);
 }
 
+std::string tmp_path_of(const std::string& path) {
+  return path + ".tmp";
+}
+
 io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data) {
-  auto tmp = path + ".tmp";
+  auto tmp = tmp_path_of(path);
   {
     fd_guard fd{
         ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
@@ -151,6 +157,17 @@ io_status rename_file(const std::string& from, const std::string& to) {
 
 io_status truncate_file(const std::string& path, uint64_t size_bytes) {
   if (::truncate(path.c_str(), static_cast<off_t>(size_bytes)) != 0) return fail("truncate", path);
+  return {};
+}
+
+io_status mark_top_dir(const std::string& dir) {
+  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+  if (fd.fd < 0) return fail("open", dir);
+  int flags = 0;
+  if (::ioctl(fd.fd, FS_IOC_GETFLAGS, &flags) != 0) return fail("get flags of", dir);
+  if ((flags & FS_TOPDIR_FL) != 0) return {};
+  flags |= FS_TOPDIR_FL;
+  if (::ioctl(fd.fd, FS_IOC_SETFLAGS, &flags) != 0) return fail("set top-directory flag of", dir);
   return {};
 }
 

@@ -34,6 +34,9 @@ io_status write_file_atomic(const std::string& path, std::string_view data);
 // The first half of write_file_atomic: `path.tmp`, fsync, rename. The new entry is durable only
 // after the directory is fsynced (callers batch that: dir_sync_group.hpp).
 io_status write_and_rename(const std::string& path, std::string_view data);
+// The temporary file write_and_rename writes first: `path` + ".tmp". An existing one is
+// truncated and reused (chunk_files hands it a spare file: spare_files.hpp).
+std::string tmp_path_of(const std::string& path);
 // The same with the file's content given in two parts (a header and the data after it), written
 // with one gathering write rather than first copied into one buffer.
 io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data);
@@ -48,6 +51,12 @@ io_status remove_file(const std::string& path);  // missing file is fine
 io_status rename_file(const std::string& from, const std::string& to);
 io_status truncate_file(const std::string& path, uint64_t size_bytes);
 io_status make_dirs(const std::string& path);  // mkdir -p, new directories 0700
+// Marks `dir` a top directory for ext4's Orlov allocator (chattr +T): a directory created in it
+// then goes to a lightly used block group of its own rather than next to `dir`. For the chunks
+// directory: a group holding thousands of inodes freed in the last minutes (a cluster just
+// deleted beside it) makes every file created there slow on ext4 without a journal
+// (spare_files.hpp). Fails (ENOTTY, EOPNOTSUPP, ...) where the file system has no such flag.
+io_status mark_top_dir(const std::string& dir);
 // Names (not paths) of the regular files in `dir`, sorted.
 io_status list_dir(const std::string& dir, std::vector<std::string>& names);
 io_status file_size(const std::string& path, uint64_t& size_bytes);

@@ -1,7 +1,12 @@
 // Chunk files on disk: durable writes, verified reads, damage detection.
 #include "storage/chunk_files.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/temp_dir.hpp"
 
@@ -139,4 +144,52 @@ TEST(ChunkFiles, DamagedHeaderIsMovedAside) {
   std::vector<std::string> names;
   ASSERT_TRUE(list_dir(tmp.path() + "/corrupt", names).ok());
   EXPECT_EQ(names, std::vector<std::string>{"0000000000000008.chunk"});
+}
+
+TEST(ChunkFiles, ARemovedChunksFileBecomesTheNextNewChunksFile) {
+  test::temp_dir tmp;
+  auto data = pattern(2 * block_size_bytes + 5);
+  struct stat st {};
+  {
+    auto files = opened(tmp.path());
+    ASSERT_TRUE(files.write(chunk_handle{1}, 1, data).ok());
+    ASSERT_EQ(::stat(files.path_of(chunk_handle{1}).c_str(), &st), 0);
+    ASSERT_TRUE(files.remove(chunk_handle{1}).ok());
+    EXPECT_EQ(files.spares().size(), 1u);
+    ASSERT_TRUE(files.write(chunk_handle{2}, 1, "second").ok());
+    EXPECT_EQ(files.spares().size(), 0u);
+    EXPECT_EQ(files.spares().reused(), 1u);
+    struct stat st2 {};
+    ASSERT_EQ(::stat(files.path_of(chunk_handle{2}).c_str(), &st2), 0);
+    EXPECT_EQ(st2.st_ino, st.st_ino) << "no inode freed and allocated";
+    EXPECT_EQ(files.read(chunk_handle{2}, 0, 6).value(), "second");
+    EXPECT_EQ(files.read(chunk_handle{1}, 0, 1).err().code, errc::not_found);
+    ASSERT_TRUE(files.remove(chunk_handle{2}).ok());
+    EXPECT_EQ(files.used_bytes(), 0u);
+  }
+  // After a restart the spare is still there, quietly: no warning, no chunk, reused.
+  std::vector<std::string> warnings;
+  auto files = opened(tmp.path(), &warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(files.chunk_count(), 0u);
+  EXPECT_EQ(files.spares().size(), 1u);
+  ASSERT_TRUE(files.write(chunk_handle{3}, 1, data).ok());
+  EXPECT_EQ(files.read(chunk_handle{3}, 0, data.size()).value(), data);
+  EXPECT_EQ(files.spares().size(), 0u);
+}
+
+TEST(ChunkFiles, TheChunksDirectoryIsPlacedAsATopDirectorysChild) {
+  test::temp_dir tmp;
+  // Only where the file system has the flag (ext4 has; tmpfs has not).
+  auto probe = tmp.path() + "/probe";
+  ASSERT_TRUE(make_dirs(probe).ok());
+  if (!mark_top_dir(probe)) GTEST_SKIP() << "no top-directory flag on this file system";
+  auto data_dir = tmp.path() + "/node";
+  opened(data_dir);
+  int fd = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  int flags = 0;
+  ASSERT_EQ(::ioctl(fd, FS_IOC_GETFLAGS, &flags), 0);
+  ::close(fd);
+  EXPECT_NE(flags & FS_TOPDIR_FL, 0);
 }
