@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "cli_start.hpp"
 #include "common/dfs_cluster.hpp"
 #include "local_disk.hpp"
+#include "shared/disk_flushes.hpp"
 #include "shared/process_cpu.hpp"
 #include "shell_driver.hpp"
 
@@ -42,15 +44,18 @@ struct options {
 
 // Where a phase's time goes: CPU microseconds per operation of the shell, the master and the
 // chunkservers together (the rest of the wall time per operation is waiting: wire, wake-ups,
-// fsync).
+// fsync), and the disk's cache flushes per operation (-1: the kernel does not count them).
 struct cpu_probe {
   std::vector<std::pair<std::string, std::vector<pid_t>>> who;
+  std::string data_dir;  // on the disk whose flushes are counted
   std::map<std::string, double> at;
+  std::optional<uint64_t> flushes_at;
   void start() {
     for (auto& [name, pids] : who) {
       at[name] = 0;
       for (auto p : pids) at[name] += bench::cpu_us(p);
     }
+    flushes_at = bench::disk_flushes(data_dir);
   }
   void stop(const std::string& phase, size_t n, std::map<std::string, double>& r) {
     for (auto& [name, pids] : who) {
@@ -58,6 +63,9 @@ struct cpu_probe {
       for (auto p : pids) now += bench::cpu_us(p);
       r[phase + "_cpu_us_" + name] = (now - at[name]) / double(n);
     }
+    auto flushes = bench::disk_flushes(data_dir);
+    r[phase + "_disk_flushes_per_op"] =
+        flushes && flushes_at ? double(*flushes - *flushes_at) / double(n) : -1;
   }
 };
 
@@ -143,6 +151,7 @@ std::map<std::string, double> run_once(const options& o) {
   cpu.who = {{"shell", {sh.pid()}},
              {"master", {cl.proc("master").pid()}},
              {"chunkservers", {cl.proc("cs1").pid(), cl.proc("cs2").pid(), cl.proc("cs3").pid()}}};
+  cpu.data_dir = cl.dir();
   auto phase = [&](const std::string& name, const std::string& cmd, bool with_src) {
     bench::drop_caches();
     cpu.start();
@@ -230,11 +239,14 @@ void print_table(std::map<std::string, double>& r, bool root) {
   std::printf("\ndisk bounds: fdatasync of a 200 B append %.0f/s, durable 4 KiB create %.0f/s\n",
               r["disk_fdatasync_s"], r["disk_durable_create_files_s"]);
   std::printf("\nwhere an operation's time goes, us per op (wall = 1e6 / rate; CPU of each):\n");
-  std::printf("%-8s %10s %10s %10s %14s\n", "op", "wall", "shell", "master", "chunkservers");
+  std::printf("%-8s %10s %10s %10s %14s %14s\n", "op", "wall", "shell", "master", "chunkservers",
+              "disk flushes");
   for (auto op : {"create", "stat", "read", "delete"}) {
     auto k = std::string(op);
-    std::printf("%-8s %10.0f %10.0f %10.0f %14.0f\n", op, 1e6 / r[k + "_files_s"],
-                r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"], r[k + "_cpu_us_chunkservers"]);
+    double flushes = r[k + "_disk_flushes_per_op"];
+    std::printf("%-8s %10.0f %10.0f %10.0f %14.0f %14s\n", op, 1e6 / r[k + "_files_s"],
+                r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"], r[k + "_cpu_us_chunkservers"],
+                flushes < 0 ? "-" : std::to_string(flushes).substr(0, 4).c_str());
   }
   std::printf("CLI stages (ms after exec, median):");
   for (auto& [k, v] : r)

@@ -75,7 +75,7 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
 cs::result<chunk_stream> chunk_store::begin_stream(cs::chunk_handle h, uint64_t version,
                                                    uint64_t length) {
   if (stat(h)) return already_stored(h);
-  return chunk_stream::create(files_.path_of(h), h, version, length);
+  return chunk_stream::create(files_.path_of(h), h, version, length, &files_.spares());
 }
 
 cs::result<cs::chunk_meta> chunk_store::finish_stream(chunk_stream& s) {

@@ -29,7 +29,8 @@ cs::error io_err(const io_status& st) {
 }  // namespace
 
 cs::result<chunk_stream> chunk_stream::create(std::string path, cs::chunk_handle handle,
-                                              uint64_t version, uint64_t length) {
+                                              uint64_t version, uint64_t length,
+                                              spare_files* spares) {
   if (length > limits::max_chunk_size_bytes)
     return cs::make_error(cs::errc::invalid_argument,
                           "chunk " + handle.to_string() + " longer than the chunk size limit");
@@ -38,8 +39,9 @@ cs::result<chunk_stream> chunk_stream::create(std::string path, cs::chunk_handle
   std::snprintf(suffix, sizeof suffix, ".%016llx.tmp",
                 static_cast<unsigned long long>(random_id()));
   auto tmp = path + suffix;
-  int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, node_file_mode);
+  // A spare is empty already; a new file must not be an existing one (O_EXCL).
+  int how = spares != nullptr && spares->take(tmp) ? O_TRUNC : O_CREAT | O_EXCL;
+  int fd = ::open(tmp.c_str(), O_WRONLY | how | O_NOFOLLOW | O_CLOEXEC, node_file_mode);
   if (fd < 0) return sys_err("open", tmp);
   return chunk_stream(std::move(path), std::move(tmp), fd, handle, version, length);
 }

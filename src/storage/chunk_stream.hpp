@@ -20,15 +20,18 @@
 #include "core/chunkstore/block_checksums.hpp"
 #include "core/chunkstore/chunk_meta.hpp"
 #include "core/chunkstore/error.hpp"
+#include "storage/spare_files.hpp"
 
 namespace dfs {
 
 class chunk_stream {
  public:
   // Creates the temporary file for chunk `handle` at `version`, `length` bytes long, to become
-  // `path` at finish(). Errors: invalid_argument past the chunk size limit, io_error.
+  // `path` at finish(). The file is one of `spares` when it has one (spare_files.hpp). Errors:
+  // invalid_argument past the chunk size limit, io_error.
   static chunkstore::result<chunk_stream> create(std::string path, chunkstore::chunk_handle handle,
-                                                 uint64_t version, uint64_t length);
+                                                 uint64_t version, uint64_t length,
+                                                 spare_files* spares = nullptr);
   ~chunk_stream();
   chunk_stream(chunk_stream&& other) noexcept;
   chunk_stream& operator=(chunk_stream&&) = delete;

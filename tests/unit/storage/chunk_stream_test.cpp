@@ -3,6 +3,7 @@
 // across a reopen and reported as added; a stream that ends early, overflows, is abandoned or
 // finds the chunk already here leaves nothing behind and never touches an existing replica.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -159,4 +160,23 @@ TEST(ChunkStream, ATemporaryFileLeftByACrashIsDeletedAtOpen) {
   auto s = opened(tmp.path());
   EXPECT_FALSE(s->stat(h).has_value());
   EXPECT_TRUE(chunk_files_in(tmp.path()).empty());
+}
+
+TEST(ChunkStream, AStreamedChunkReusesARemovedChunksFile) {
+  test::temp_dir dir;
+  auto s = opened(dir.path());
+  auto data = pattern(3 * block_size_bytes + 9, 3);
+  commit(*s, chunk_handle{1}, 1, data);
+  s->remove(chunk_handle{1});
+  auto before = chunk_files_in(dir.path());
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_TRUE(spare_files::is_spare_name(before[0])) << before[0];
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() + "/chunks/" + before[0]).c_str(), &st), 0);
+  stream_in(*s, chunk_handle{2}, 1, data, 70000);
+  EXPECT_EQ(chunk_files_in(dir.path()), std::vector<std::string>{"0000000000000002.chunk"});
+  struct stat st2 {};
+  ASSERT_EQ(::stat((dir.path() + "/chunks/0000000000000002.chunk").c_str(), &st2), 0);
+  EXPECT_EQ(st2.st_ino, st.st_ino);
+  EXPECT_EQ(s->read(chunk_handle{2}, 0, data.size()).value(), data);
 }
