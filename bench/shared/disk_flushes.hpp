@@ -1,5 +1,5 @@
 #pragma once
-// Cache flushes the block device holding a path has completed so far (the 15th field of
+// Cache flushes the block device holding a path has completed so far (the 16th field of
 // /sys/dev/block/MAJ:MIN/stat, Linux 5.5+): what every fsync/fdatasync ends in. The benchmarks
 // divide it by a phase's operations, because on one VM disk the flushes of several processes
 // queue behind each other: a durable small operation costs what its flushes cost.
@@ -20,7 +20,7 @@ inline std::optional<uint64_t> disk_flushes(const std::string& path) {
   auto dev = std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
   std::ifstream f("/sys/dev/block/" + dev + "/stat");
   uint64_t v = 0;
-  for (int i = 1; i <= 15; ++i)
+  for (int i = 1; i <= 16; ++i)
     if (!(f >> v)) return std::nullopt;  // an older kernel: no flush fields
   return v;
 }
