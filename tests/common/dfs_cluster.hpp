@@ -104,6 +104,8 @@ class dfs_cluster {
   }
 
   process& proc(const std::string& name) { return *procs_.at(name); }
+  // SIGKILLs every process started; the directory stays until the cluster is destroyed.
+  void stop_all() { procs_.clear(); }
   void kill9(const std::string& name) { procs_.at(name)->kill_now(); }
 
   // The admin console's answer to `args` on the node at `index`, with certificate `cert`.
