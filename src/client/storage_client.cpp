@@ -540,7 +540,7 @@ ns_version storage_client::put_stream(const std::function<size_t(char*, size_t)>
   return v;
 }
 
-std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
+void storage_client::fetch_chunk(const ns_chunk& c, size_t index, std::string& buf) {
   // Nearest first: replicas on this host, then the others; rotate by chunk index (and this
   // client's offset) so that the reads of one file, and of many clients, spread over replicas.
   std::vector<replica_addr> order = c.replicas;
@@ -572,10 +572,18 @@ std::string storage_client::fetch_chunk(const ns_chunk& c, size_t index) {
     order = rest;
   }
   std::string errors;
+  if (buf.capacity() < c.size_bytes) reserve_big(buf, c.size_bytes);
   for (auto& r : order) {
     try {
-      auto data = net::read_chunk(*pool_, endpoint_of(r), c.handle, 0, c.size_bytes, c.token);
-      if (c.may_change || crc32c(data) == c.crc32c) return data;
+      // The checksum as the bytes arrive, while they are still in the CPU's cache.
+      buf.clear();
+      uint32_t crc = 0;
+      net::read_chunk_to(*pool_, endpoint_of(r), c.handle, 0, c.size_bytes, c.token,
+                         [&](std::string_view bytes) {
+                           buf.append(bytes);
+                           if (!c.may_change) crc = crc32c(bytes, crc);
+                         });
+      if (c.may_change || crc == c.crc32c) return;
       errors += endpoint_of(r).text() + ": checksum mismatch; ";
     } catch (const net::data_error& e) {
       errors += std::string(e.what()) + "; ";
@@ -615,6 +623,7 @@ void storage_client::read_layout(const ns_reply& l, uint64_t first, uint64_t len
   size_t next_fetch = start, next_deliver = start;
   bool delivering = false;
   std::map<size_t, std::string> ready;
+  std::vector<std::string> buffers;  // delivered chunks' buffers, for the next fetches
   std::exception_ptr failure;
   auto worker = [&] {
     std::unique_lock lk(mu);
@@ -622,9 +631,14 @@ void storage_client::read_layout(const ns_reply& l, uint64_t first, uint64_t len
       cv.wait(lk, [&] { return failure || next_fetch >= n || next_fetch < next_deliver + window; });
       if (failure || next_fetch >= n) return;
       size_t i = next_fetch++;
+      std::string data;
+      if (!buffers.empty()) {
+        data = std::move(buffers.back());
+        buffers.pop_back();
+      }
       lk.unlock();
       try {
-        auto data = fetch_chunk(l.chunks[i], i);
+        fetch_chunk(l.chunks[i], i, data);
         if (progress) progress->done_bytes += data.size();
         lk.lock();
         ready.emplace(i, std::move(data));
@@ -635,6 +649,7 @@ void storage_client::read_layout(const ns_reply& l, uint64_t first, uint64_t len
           lk.unlock();
           sink(offsets[next_deliver], chunk);  // only this thread touches next_deliver now
           lk.lock();
+          buffers.push_back(std::move(chunk));
           ++next_deliver;
           delivering = false;
           cv.notify_all();
