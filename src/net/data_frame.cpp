@@ -268,7 +268,7 @@ frame_error frame_conn::read(frame& out) {
   out.type = static_cast<data_type>(static_cast<uint8_t>(h[5]));
   out.payload.resize(len);
   if (len > 0 && !read_exact(out.payload.data(), len, err)) return err;
-  if (crc32c(out.payload) != get_le(h + 16, 4)) return frame_error::bad_crc;
+  if (!ssl_ && crc32c(out.payload) != get_le(h + 16, 4)) return frame_error::bad_crc;
   bytes_read_ += sizeof h + len;
   return frame_error::none;
 }
@@ -281,7 +281,7 @@ bool frame_conn::write(data_type type, std::string_view payload, bool more) {
   h[5] = static_cast<char>(type);
   put_le(h + 8, cluster_, 4);
   put_le(h + 12, payload.size(), 4);
-  put_le(h + 16, crc32c(payload), 4);
+  put_le(h + 16, ssl_ ? 0 : crc32c(payload), 4);
   put_le(h + 20, crc32c(h, 20), 4);
   bytes_written_ += sizeof h + payload.size();  // attempted: a failed write ends the connection
   if (ssl_) return send_all_tls(h, payload, more);
