@@ -30,16 +30,25 @@ std::string raw_frame(uint32_t cluster, std::string_view payload, uint32_t crc) 
   return h + std::string(payload);
 }
 
+// A plain TCP connection on loopback: `raw` at one end, a frame_conn at the other.
+struct plain_pair {
+  boost::asio::io_context io;
+  tcp::socket raw{io};
+  net::frame_conn conn = [this] {
+    tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
+    tcp::socket other(io);
+    raw.connect(acceptor.local_endpoint());
+    acceptor.accept(other);
+    return net::frame_conn(std::move(other), 7, 5000);
+  }();
+};
+
 }  // namespace
 
 TEST(DataFrame, OnPlainTcpADamagedPayloadIsABadFrame) {
-  boost::asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-  tcp::socket raw(io), accepted(io);
-  raw.connect(acceptor.local_endpoint());
-  acceptor.accept(accepted);
-  net::frame_conn reader(std::move(accepted), 7, 5000);
-
+  plain_pair p;
+  auto& raw = p.raw;
+  auto& reader = p.conn;
   boost::asio::write(raw, boost::asio::buffer(raw_frame(7, "hello", crc32c("hello"))));
   net::frame f;
   ASSERT_EQ(reader.read(f), net::frame_error::none) << "the hand-made frame is a good one";
@@ -50,14 +59,9 @@ TEST(DataFrame, OnPlainTcpADamagedPayloadIsABadFrame) {
 }
 
 TEST(DataFrame, PlainTcpFramesCarryThePayloadsCrc) {
-  boost::asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-  tcp::socket raw(io), client(io);
-  client.connect(acceptor.local_endpoint());
-  acceptor.accept(raw);
-  net::frame_conn writer(std::move(client), 7, 5000);
-  ASSERT_TRUE(writer.write(net::data_type::stat, "payload"));
+  plain_pair p;
+  ASSERT_TRUE(p.conn.write(net::data_type::stat, "payload"));
   std::string got(net::data_header_bytes + 7, '\0');
-  boost::asio::read(raw, boost::asio::buffer(got.data(), got.size()));
+  boost::asio::read(p.raw, boost::asio::buffer(got.data(), got.size()));
   EXPECT_EQ(get_le(got.data() + 16, 4), crc32c("payload"));
 }
