@@ -572,7 +572,7 @@ void storage_client::fetch_chunk(const ns_chunk& c, size_t index, std::string& b
     order = rest;
   }
   std::string errors;
-  if (buf.capacity() < c.size_bytes) reserve_big(buf, c.size_bytes);
+  reserve_big(buf, c.size_bytes);  // nothing when a reused buffer is large enough
   for (auto& r : order) {
     try {
       // The checksum as the bytes arrive, while they are still in the CPU's cache.

@@ -116,8 +116,7 @@ class chunk_files {
   uint64_t used_bytes() const { return used_bytes_; }  // file sizes incl. headers
   io_status free_bytes(uint64_t& free) const;
   std::string path_of(chunkstore::chunk_handle handle) const;
-  // Thread-safe itself, so handed out also from a const store (chunk_store::begin_stream).
-  spare_files& spares() const { return spares_; }
+  spare_files& spares() { return spares_; }  // thread-safe itself (chunk_store::begin_stream)
 
  private:
   chunkstore::result<chunkstore::chunk_meta> load_header(const std::string& path) const;

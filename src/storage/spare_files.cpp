@@ -51,12 +51,17 @@ void spare_files::adopt(const std::vector<std::string>& names) {
 
 io_status spare_files::retire(const std::string& path) {
   uint64_t id = 0;
+  bool full = false;
   {
     std::lock_guard lk(mu_);
-    if (ids_.size() + retiring_ >= capacity_) return remove_file(path);
-    id = next_id_++;
-    ++retiring_;
+    full = ids_.size() + retiring_ >= capacity_;
+    if (!full) {
+      id = next_id_++;
+      ++retiring_;
+    }
   }
+  // Full: deleted, outside the lock (freeing a large file's blocks takes a while).
+  if (full) return remove_file(path);
   auto spare = path_of(id);
   bool kept = rename_file(path, spare).ok();
   io_status st;
