@@ -6,7 +6,8 @@
 // The local disk is measured the same way (same operations, one at a time, one process), and
 // so are the disk's bounds for durable operations (fdatasync rate, durable create rate).
 // Also: a one-shot CLI command's start-up split into stages, and a cold `get` of a large file
-// (to stdout = /dev/null) against the disk's cold sequential read.
+// (to stdout = /dev/null) against the disk's cold sequential read, with local reads (the
+// default: the client shares the chunkservers' host) and without (over the data ports).
 // Output: a table with the issue's targets and MooseFS's figures, or JSON with --json; every
 // figure is the median of --runs runs on fresh clusters. Not part of ctest (scripts/bench
 // smallfiles).
@@ -201,6 +202,18 @@ std::map<std::string, double> run_once(const options& o,
   check(sh.run("get /big -"));
   r["get_big_cold_mib_s"] = double(o.big_mib) / bench::secs_since(t0);
   r["get_big_of_disk_pct"] = 100 * r["get_big_cold_mib_s"] / r["disk_cold_read_mib_s"];
+  // The same get with local reads off: every byte over the chunkservers' data ports (TCP +
+  // TLS), as for a client on another host.
+  {
+    auto net_client = client;
+    net_client.insert(net_client.begin() + 1, {"--set", "client.local_reads=false"});
+    bench::shell_driver net_sh(net_client, "/dev/null", cl.dir() + "/shell-net.err");
+    bench::drop_caches();
+    t0 = bench::clk::now();
+    check(net_sh.run("get /big -"));
+    r["get_big_cold_net_mib_s"] = double(o.big_mib) / bench::secs_since(t0);
+    r["get_big_net_of_disk_pct"] = 100 * r["get_big_cold_net_mib_s"] / r["disk_cold_read_mib_s"];
+  }
   ::unlink(big.c_str());
   r["errors"] = double(errors);
   cl.stop_all();
@@ -228,6 +241,8 @@ void print_table(std::map<std::string, double>& r, bool root) {
       {"get_big_cold_mib_s", "cold get (to /dev/null), MiB/s", 0, false, "528",
        "disk_cold_read_mib_s"},
       {"get_big_of_disk_pct", "cold get / disk cold read, %", 80, false, "41", nullptr},
+      {"get_big_cold_net_mib_s", "  same, no local reads, MiB/s", 0, false, "-", nullptr},
+      {"get_big_net_of_disk_pct", "  same, no local reads, %", 0, false, "-", nullptr},
       {"put_big_mib_s", "put of the large file, MiB/s", 0, false, "-", nullptr},
   };
   std::printf("%-32s %10s %10s %8s %8s %10s\n", "figure (median)", "value", "target", "met",

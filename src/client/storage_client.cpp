@@ -17,6 +17,7 @@
 #include <caf/all.hpp>
 
 #include "client/download_file.hpp"
+#include "client/local_chunk_read.hpp"
 #include "client/remote.hpp"
 #include "client/retry_policy.hpp"
 #include "common/big_buffer.hpp"
@@ -572,6 +573,8 @@ void storage_client::fetch_chunk(const ns_chunk& c, size_t index, std::string& b
     order = rest;
   }
   std::string errors;
+  if (cfg_.client.local_reads && read_chunk_locally(c, order, cfg_.client.timeout_ms, buf, errors))
+    return;
   reserve_big(buf, c.size_bytes);  // nothing when a reused buffer is large enough
   for (auto& r : order) {
     try {

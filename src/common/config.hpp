@@ -91,6 +91,8 @@ struct chunkserver_section {
   uint32_t scrub_mib_s = 32;       // background verification of every replica, MiB/s
   uint32_t scrub_interval_h = 24;  // one full pass per this many hours (0: back to back)
   std::string zone;                // failure domain for placement (empty: none)
+  // Hand chunk files to local readers of this host and user (net/local_reads.hpp).
+  bool local_reads = true;
 };
 
 struct client_section {
@@ -101,6 +103,8 @@ struct client_section {
   // Metadata and queue requests through the nodes' request ports (node.port + 4), CAF's
   // control port only where they cannot go; false: CAF for everything (to compare).
   bool request_port = true;
+  // Read sealed chunks of a chunkserver on this host from its files (net/local_reads.hpp).
+  bool local_reads = true;
 };
 
 struct membership_section {

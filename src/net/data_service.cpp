@@ -97,6 +97,10 @@ data_service::data_service(std::shared_ptr<chunk_store> store, data_service_opti
     reads_ = &m->counter("dfs_chunk_reads_total", "Chunk reads served by this chunkserver").Add({});
     read_bytes_ =
         &m->counter("dfs_chunk_read_bytes_total", "Bytes of chunk reads served here").Add({});
+    local_reads_ = &m->counter("dfs_chunk_local_reads_total",
+                               "Of those reads: chunk files handed to readers on this host "
+                               "(net/local_reads.hpp)")
+                        .Add({});
     port_in_ = &m->port_bytes("data", "in");
     port_out_ = &m->port_bytes("data", "out");
   }
@@ -365,6 +369,33 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
     pos += v->size();
   }
   return true;
+}
+
+net::local_read_answer data_service::open_local(const net::read_msg& rq) {
+  auto refuse = [&](cs::errc code, std::string why) {
+    return net::local_read_answer{uint32_t(code), opts_.self + ": " + std::move(why), {}, 0, 0};
+  };
+  auto cap = security::check_read(
+      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  if (!cap) {
+    ++stats_.forbidden;
+    return refuse(cs::errc::forbidden, "local read refused: " + cap.err().message);
+  }
+  auto o = store_->open_read(cs::chunk_handle{rq.handle});
+  if (!o) return refuse(o.err().code, o.err().message);
+  if (o->meta.chunk_version != cap->chunk_version)
+    return refuse(cs::errc::not_found, "replica of chunk " + o->meta.handle.to_string() +
+                                           " is version " + std::to_string(o->meta.chunk_version) +
+                                           ", not " + std::to_string(cap->chunk_version));
+  ++stats_.reads;
+  ++stats_.local_reads;
+  store_->note_read(cs::chunk_handle{rq.handle});
+  if (reads_) {
+    reads_->Increment();
+    local_reads_->Increment();
+    read_bytes_->Increment(static_cast<double>(o->meta.length_bytes));
+  }
+  return {0, "", std::move(o->fd), o->meta.header_bytes(), o->meta.length_bytes};
 }
 
 bool data_service::on_stat(frame_conn& conn, const frame& f) {

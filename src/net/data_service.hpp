@@ -15,6 +15,7 @@
 
 #include "net/conn_pool.hpp"
 #include "net/data_frame.hpp"
+#include "net/local_reads.hpp"
 #include "net/metrics.hpp"
 #include "net/mutation_service.hpp"
 #include "storage/chunk_store.hpp"
@@ -25,7 +26,8 @@ struct data_service_stats {
   std::atomic<uint64_t> bad_frames{0};
   std::atomic<uint64_t> pushes{0};
   std::atomic<uint64_t> reads{0};
-  std::atomic<uint64_t> forbidden{0};  // requests without a valid capability or certificate
+  std::atomic<uint64_t> local_reads{0};  // chunk files handed to local readers (of reads)
+  std::atomic<uint64_t> forbidden{0};    // requests without a valid capability or certificate
 };
 
 struct data_service_options {
@@ -44,6 +46,9 @@ class data_service {
  public:
   data_service(std::shared_ptr<chunk_store> store, data_service_options opts);
   void serve(net::frame_conn& conn);
+  // A local read (net/local_reads.hpp): the same checks as a network read, then the chunk's
+  // file opened for the reader instead of its bytes.
+  net::local_read_answer open_local(const net::read_msg& rq);
   const data_service_stats& stats() const { return stats_; }
 
  private:
@@ -69,6 +74,7 @@ class data_service {
   prometheus::Counter* write_bytes_ = nullptr;
   prometheus::Counter* reads_ = nullptr;
   prometheus::Counter* read_bytes_ = nullptr;
+  prometheus::Counter* local_reads_ = nullptr;
   prometheus::Counter* port_in_ = nullptr;  // dfs_port_bytes_total{port="data"}
   prometheus::Counter* port_out_ = nullptr;
 };

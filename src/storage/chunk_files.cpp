@@ -1,7 +1,10 @@
 #include "storage/chunk_files.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "common/assert.hpp"
 #include "common/big_buffer.hpp"
@@ -210,6 +213,16 @@ cs::result<std::string_view> chunk_files::read_into(cs::chunk_handle handle, uin
   if (auto ok = cs::verify_blocks(span->first_block, bytes, m.block_crcs); !ok)
     return cs::make_error(cs::errc::corrupt, ok.err().message + " of chunk " + handle.to_string());
   return bytes.substr(offset - span->offset_bytes, length);
+}
+
+cs::result<opened_chunk> chunk_files::open_read(cs::chunk_handle handle) const {
+  auto it = chunks_.find(handle.value);
+  if (it == chunks_.end())
+    return cs::make_error(cs::errc::not_found, "no chunk " + handle.to_string());
+  auto path = path_of(handle);
+  unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return cs::make_error(cs::errc::io_error, "open " + path + ": " + std::strerror(errno));
+  return opened_chunk{std::move(fd), it->second};
 }
 
 cs::result<void> chunk_files::verify(cs::chunk_handle handle) const {

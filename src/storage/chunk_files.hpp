@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "core/chunkstore/chunk_meta.hpp"
 #include "core/chunkstore/chunk_mutation.hpp"
 #include "core/chunkstore/error.hpp"
@@ -51,6 +52,12 @@ struct stored_chunk {
   chunkstore::chunk_handle handle;
   uint64_t chunk_version = 0;
   uint64_t length_bytes = 0;
+};
+
+// A chunk's file open for reading: its data starts at meta.header_bytes().
+struct opened_chunk {
+  unique_fd fd;
+  chunkstore::chunk_meta meta;
 };
 
 class chunk_files {
@@ -105,6 +112,10 @@ class chunk_files {
   // valid until `buf` changes.
   chunkstore::result<std::string_view> read_into(chunkstore::chunk_handle handle, uint64_t offset,
                                                  uint64_t length, std::string& buf) const;
+  // The chunk's file opened read-only, for a reader that verifies the bytes itself (a local
+  // read, net/local_reads.hpp), with the metadata it had when opened. Errors: not_found,
+  // io_error.
+  chunkstore::result<opened_chunk> open_read(chunkstore::chunk_handle handle) const;
   // Reads and verifies the whole chunk (scrubbing).
   chunkstore::result<void> verify(chunkstore::chunk_handle handle) const;
 

@@ -190,6 +190,11 @@ cs::result<std::string_view> chunk_store::read_into(cs::chunk_handle h, uint64_t
   return r;
 }
 
+cs::result<opened_chunk> chunk_store::open_read(cs::chunk_handle h) const {
+  std::shared_lock lk(files_mu_);
+  return files_.open_read(h);
+}
+
 cs::result<void> chunk_store::set_version(cs::chunk_handle h, uint64_t version) {
   std::lock_guard hl(handle_mutex(h));
   auto m = stat(h);

@@ -67,6 +67,8 @@ class chunk_store {
   // -- reads ----------------------------------------------------------------------------------
   chunkstore::result<std::string> read(chunkstore::chunk_handle h, uint64_t offset,
                                        uint64_t length);
+  // The chunk's file opened read-only for a local reader (chunk_files::open_read).
+  chunkstore::result<opened_chunk> open_read(chunkstore::chunk_handle h) const;
   // read() into a buffer reused across reads (chunk_files::read_into): a view into `buf`.
   chunkstore::result<std::string_view> read_into(chunkstore::chunk_handle h, uint64_t offset,
                                                  uint64_t length, std::string& buf);

@@ -87,9 +87,27 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
     _exit(3);
   }
   log::get("chunkstore")->info("data_port_listening addr={} tls={}", self_ep, cfg.tls.data);
+  if (cfg.chunkserver.local_reads) {
+    // Answers are an open() each, never a disk read: a short time per connection suffices.
+    auto service = st.service;
+    st.local_reads = std::make_shared<net::local_read_server>(
+        self_ep, std::min<uint32_t>(so.timeout_ms, 2000),
+        [service](const net::read_msg& rq) { return service->open_local(rq); });
+    try {
+      st.local_reads->start();
+    } catch (const std::exception& e) {
+      // Reads still work over the data port; only the shortcut is missing.
+      log::get("chunkstore")->warn("local_reads_unavailable error=\"{}\"", e.what());
+      st.local_reads.reset();
+    }
+  }
   // Stop the listener (and join its threads) when the actor goes, at shutdown.
   auto server = st.server;
-  self->attach_functor([server] { server->stop(); });
+  auto local_reads = st.local_reads;
+  self->attach_functor([server, local_reads] {
+    if (local_reads) local_reads->stop();
+    server->stop();
+  });
   self->send(self, tick_atom::value);
   return {
       [=](tick_atom) {

@@ -9,6 +9,7 @@
 #include "common/config.hpp"
 #include "net/data_server.hpp"
 #include "net/data_service.hpp"
+#include "net/local_reads.hpp"
 #include "proto/interfaces.hpp"
 #include "storage/chunk_store.hpp"
 
@@ -22,6 +23,7 @@ struct store_state {
   std::shared_ptr<mutation_service> mutations;  // writes and appends (issue 13)
   std::shared_ptr<data_service> service;
   std::shared_ptr<net::data_server> server;
+  std::shared_ptr<net::local_read_server> local_reads;  // null: chunkserver.local_reads off
 };
 
 // `metrics`: where the data port counts reads and writes, and the store's gauges are read at

@@ -246,7 +246,10 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
     write_random(c.dir() + "/" + name, 200000 + i, 40 + i);
     auto p = cli({"put", c.dir() + "/" + name, "/" + name, "--chunk-size", "64KiB"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
-    auto g = cli({"get", "/" + name, c.dir() + "/" + name + ".back"});
+    // The first get over the data ports, the others from the chunk files (local reads).
+    std::vector<std::string> get = {"get", "/" + name, c.dir() + "/" + name + ".back"};
+    if (i == 0) get.insert(get.begin(), {"--set", "client.local_reads=false"});
+    auto g = cli(get);
     ASSERT_EQ(g.exit_code, 0) << g.err;
   }
   ASSERT_EQ(cli({"ls", "/"}).exit_code, 0);
@@ -283,9 +286,10 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
   EXPECT_TRUE(m.has("dfs_master_repair_copies_total"));
 
   // Chunkservers: every chunk written on each replica (3 replicas) and read once from one.
-  double writes = 0, reads = 0, written = 0, read = 0;
+  double writes = 0, reads = 0, written = 0, read = 0, local_reads = 0;
   for (int i = 1; i <= 3; ++i) {
     auto e = scrape(i);
+    local_reads += e.sum("dfs_chunk_local_reads_total");
     writes += e.sum("dfs_chunk_writes_total");
     written += e.sum("dfs_chunk_written_bytes_total");
     reads += e.sum("dfs_chunk_reads_total");
@@ -299,6 +303,9 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
   EXPECT_GT(reads, 0);
   EXPECT_GE(written, bytes);  // each byte on every replica the quorum needs
   EXPECT_GE(read, bytes);
+  // 4 chunks of 64 KiB per file: the second and third gets' 8 were local, the first's 4 not.
+  EXPECT_GE(local_reads, 8);
+  EXPECT_LE(local_reads, reads - 4);
 
   // Bytes per port: the puts came in on the chunkservers' data ports, the console and the
   // client on the master's control port, gossip everywhere, the scrapes on the HTTP ports.
