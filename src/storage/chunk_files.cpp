@@ -66,16 +66,29 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
   if (auto st = list_dir(chunk_dir_, names); !st) return st;
   chunks_.clear();
   used_bytes_ = 0;
-  spares_.adopt(names);
+  auto set_aside = [&](const std::string& n, const std::string& why) {
+    make_dirs(data_dir_ + "/corrupt");
+    rename_file(chunk_dir_ + "/" + n, data_dir_ + "/corrupt/" + n);
+    warnings.push_back("chunk file " + chunk_dir_ + "/" + n + " unusable (" + why +
+                       "): moved to corrupt/");
+  };
+  // Files that may hold a chunk under a name that is not its own: a chunk written into a spare
+  // whose new name a crash did not leave on disk (see the top of chunk_files.hpp).
+  std::vector<std::string> others;
+  std::vector<std::string> spares;
   for (const auto& n : names) {
     auto path = chunk_dir_ + "/" + n;
-    if (ends_with(n, ".tmp")) {  // an interrupted write: the chunk was never acknowledged
-      remove_file(path);
+    uint64_t size = 0;
+    if (spare_files::is_spare_name(n)) {
+      (file_size(path, size) && size == 0 ? spares : others).push_back(n);
+      continue;
+    }
+    if (ends_with(n, ".tmp")) {
+      others.push_back(n);
       continue;
     }
     if (!ends_with(n, suffix)) continue;
     auto m = load_header(path);
-    uint64_t size = 0;
     std::string why = !m ? m.err().message : "";
     if (m && !file_size(path, size)) why = "cannot stat it";
     auto want = m ? m->header_bytes() + m->length_bytes : 0;
@@ -89,17 +102,59 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
     }
     if (m && why.empty() && size != want)
       why = "file size " + std::to_string(size) + " does not match its header";
-    if (m && path_of(m->handle) != path) why = "header names chunk " + m->handle.to_string();
+    if (m && why.empty() && path_of(m->handle) != path) {
+      others.push_back(n);
+      continue;
+    }
     if (why.empty()) {
       used_bytes_ += size;
       chunks_[m->handle.value] = std::move(*m);
       continue;
     }
-    make_dirs(data_dir_ + "/corrupt");
-    rename_file(path, data_dir_ + "/corrupt/" + n);
-    warnings.push_back("chunk file " + path + " unusable (" + why + "): moved to corrupt/");
+    set_aside(n, why);
   }
+  // A chunk found under another name is adopted only when every block verifies and no file
+  // holds that chunk under its own name; anything else was never acknowledged: a spare is
+  // emptied, a temporary file deleted, a chunk file named after another chunk set aside.
+  bool renamed = false;
+  for (const auto& n : others) {
+    auto path = chunk_dir_ + "/" + n;
+    auto m = load_verified(path);
+    if (m && !chunks_.count(m->handle.value)) {
+      auto to = path_of(m->handle);
+      if (auto st = rename_file(path, to); !st) return st;
+      renamed = true;
+      warnings.push_back("chunk file " + path + " holds chunk " + m->handle.to_string() +
+                         " version " + std::to_string(m->chunk_version) +
+                         " (its name was not on disk at a crash): renamed to " + to);
+      used_bytes_ += m->header_bytes() + m->length_bytes;
+      chunks_[m->handle.value] = std::move(*m);
+    } else if (spare_files::is_spare_name(n)) {
+      if (truncate_file(path, 0)) spares.push_back(n);
+    } else if (ends_with(n, ".tmp")) {
+      remove_file(path);  // an interrupted write, or a copy of a chunk held under its name
+    } else {
+      set_aside(n, m ? "a copy of chunk " + m->handle.to_string() + ", held under its own name"
+                     : "its header names another chunk and " + m.err().message);
+    }
+  }
+  spares_.adopt(spares);
+  if (renamed)
+    if (auto st = fsync_dir(chunk_dir_); !st) return st;
   return {};
+}
+
+cs::result<cs::chunk_meta> chunk_files::load_verified(const std::string& path) const {
+  auto m = load_header(path);
+  if (!m) return m;
+  uint64_t size = 0;
+  if (!file_size(path, size) || size != m->header_bytes() + m->length_bytes)
+    return cs::make_error(cs::errc::corrupt, "its size does not match its header");
+  std::string data;
+  if (auto st = read_range(path, m->header_bytes(), m->length_bytes, data); !st)
+    return cs::make_error(cs::errc::corrupt, st.message);
+  if (auto ok = cs::verify_blocks(0, data, m->block_crcs); !ok) return ok.err();
+  return m;
 }
 
 cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t chunk_version,
@@ -112,13 +167,15 @@ cs::result<cs::chunk_meta> chunk_files::write(cs::chunk_handle handle, uint64_t 
 }
 
 cs::result<cs::chunk_meta> chunk_files::store(cs::chunk_handle handle, uint64_t chunk_version,
-                                              std::string_view data, uint16_t format) const {
+                                              std::string_view data, uint16_t format,
+                                              bool* into_spare) const {
   if (data.size() > limits::max_chunk_size_bytes)
     return cs::make_error(cs::errc::invalid_argument, "chunk too large");
   auto meta = cs::describe_chunk(handle, chunk_version, data);
   meta.format = format;
   auto path = path_of(handle);
-  spares_.take(tmp_path_of(path));  // else write_and_rename creates it
+  bool spare = spares_.take(tmp_path_of(path));  // else write_and_rename creates it
+  if (into_spare) *into_spare = spare;
   // Header and data in one gathering write: no third copy of up to 64 MiB to join them.
   if (auto st = write_and_rename(path, cs::encode_header(meta), data); !st) return io_err(st);
   return meta;

@@ -25,6 +25,7 @@
 #include "storage/chunk_files.hpp"
 #include "storage/chunk_stream.hpp"
 #include "storage/dir_sync_group.hpp"
+#include "storage/spare_filler.hpp"
 
 namespace dfs {
 
@@ -32,7 +33,14 @@ class chunk_store {
  public:
   chunk_store(std::string data_dir, chunkstore::pending_limits limits);
 
+  // Loads the chunk files (chunk_files::open) and starts keeping spares stocked: between
+  // spares_low and spares_high empty files, so that new chunks go into spares (no directory
+  // sync on the write path, chunk_files.hpp).
+  static constexpr size_t spares_low = 64;
+  static constexpr size_t spares_high = 256;
   io_status open(std::vector<std::string>& warnings);
+  uint64_t dir_syncs() const { return dir_sync_.fsyncs(); }  // directory fsyncs so far
+  size_t spare_count() const { return files_.spare_count(); }
 
   // -- pushes: begin, append*, finalize (durable) or cancel -------------------------------------
   chunkstore::result<void> begin(chunkstore::data_id id, chunkstore::chunk_handle h,
@@ -152,6 +160,8 @@ class chunk_store {
   mutable std::shared_mutex files_mu_;
   chunk_files files_;
   dir_sync_group dir_sync_;
+  // Stocks files_' spares from open() on; declared after what it uses, so it stops first.
+  std::unique_ptr<spare_filler> filler_;
   std::mutex pending_mu_;
   chunkstore::pending_table pending_;
   std::map<uint64_t, std::string> buffers_;  // data id -> bytes received so far

@@ -32,4 +32,9 @@ uint64_t dir_sync_group::fsyncs() const {
   return fsyncs_;
 }
 
+io_status dir_sync_group::status() const {
+  std::lock_guard lk(mu_);
+  return status_;
+}
+
 }  // namespace dfs

@@ -21,7 +21,8 @@ class dir_sync_group {
   explicit dir_sync_group(std::string dir) : dir_(std::move(dir)) {}
   // Returns once every entry change made in the directory before the call is durable.
   io_status sync();
-  uint64_t fsyncs() const;  // directory fsyncs issued so far
+  uint64_t fsyncs() const;   // directory fsyncs issued so far
+  io_status status() const;  // ok, or the sticky error of a failed directory fsync
   const std::string& dir() const { return dir_; }
 
  private:

@@ -145,6 +145,13 @@ io_status pwrite_all(int fd, std::string_view data, uint64_t offset, const std::
   return {};
 }
 
+io_status create_empty_file(const std::string& path) {
+  fd_guard fd{
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
+  if (fd.fd < 0) return fail("create", path);
+  return {};
+}
+
 io_status remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail("unlink", path);
   return {};

@@ -48,6 +48,9 @@ io_status write_range_durable(const std::string& path, uint64_t offset, std::str
 // All of `data` at `offset` of the open file `fd` (pwrite until done; `path` names it in errors).
 io_status pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& path);
 io_status remove_file(const std::string& path);  // missing file is fine
+// A new empty file (O_EXCL: an existing one is an error), mode 0600; its name is not durable
+// before its directory is synced.
+io_status create_empty_file(const std::string& path);
 io_status rename_file(const std::string& from, const std::string& to);
 io_status truncate_file(const std::string& path, uint64_t size_bytes);
 io_status make_dirs(const std::string& path);  // mkdir -p, new directories 0700

@@ -93,6 +93,33 @@ bool spare_files::take(const std::string& path) {
   return true;
 }
 
+io_status spare_files::fill(size_t target, const std::function<io_status()>& sync_dir) {
+  uint64_t first = 0;
+  size_t want = 0;
+  {
+    std::lock_guard lk(mu_);
+    if (ids_.size() + retiring_ >= std::min(target, capacity_)) return {};
+    want = std::min(target, capacity_) - ids_.size() - retiring_;
+    first = next_id_;
+    next_id_ += want;
+  }
+  std::vector<uint64_t> made;
+  io_status st;
+  for (size_t i = 0; i < want; ++i) {
+    st = create_empty_file(path_of(first + i));
+    if (!st) break;
+    made.push_back(first + i);
+  }
+  if (made.empty()) return st;
+  if (auto synced = sync_dir ? sync_dir() : fsync_dir(dir_); !synced) {
+    for (auto id : made) remove_file(path_of(id));
+    return synced;
+  }
+  std::lock_guard lk(mu_);
+  ids_.insert(ids_.end(), made.begin(), made.end());
+  return st;
+}
+
 size_t spare_files::size() const {
   std::lock_guard lk(mu_);
   return ids_.size();

@@ -10,11 +10,12 @@
 // file is renamed to "<n>.spare" and emptied instead; the next new chunk file is that file,
 // renamed to its temporary name. RocksDB recycles its log files for the same kind of reason.
 //
-// Crash safety needs nothing new: a spare holds no acknowledged bytes, a spare renamed to a
-// temporary name is an unfinished write (deleted at open like any *.tmp), and a delete was
-// never durable before its directory was synced either.
+// Crash safety: a spare holds no acknowledged bytes until a chunk is written into it, and a
+// delete was never durable before its directory was synced either. A chunk written into a
+// spare is found by its content at open, under whichever name a crash left it (chunk_files.hpp).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,6 +48,13 @@ class spare_files {
   // Renames a spare to `path` (which then exists, empty). False when there is none or the
   // rename failed: the caller creates the file as usual.
   bool take(const std::string& path);
+  // Creates empty spares until there are `target`, then syncs the directory once before they
+  // join the pool: every spare handed out is durably linked under some name (a retired one
+  // under its old name or its spare name), which lets a chunk written into one skip the
+  // directory sync of a new name (chunk_files.hpp). Failed creates end the batch; a failed
+  // directory sync deletes it.
+  // `sync_dir` syncs dir() (default: fsync_dir; a chunk store passes its dir_sync_group).
+  io_status fill(size_t target, const std::function<io_status()>& sync_dir = {});
 
   size_t size() const;
   uint64_t reused() const;  // files taken so far

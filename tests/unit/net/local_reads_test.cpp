@@ -76,7 +76,7 @@ TEST(LocalReads, AChunkFileComesWithWhereItsBytesAre) {
     EXPECT_LT(::pwrite(f->fd.get(), "x", 1, static_cast<off_t>(f->data_offset)), 0);
   }
   // The server closes its end of the connection just after answering.
-  EXPECT_TRUE(test::wait_until([&] { return open_fds() == fds; }, std::chrono::seconds(5)))
+  EXPECT_TRUE(test::wait_until([&] { return open_fds() <= fds; }, std::chrono::seconds(5)))
       << "the descriptor is closed with its answer";
   EXPECT_EQ(s.server->served(), 1u);
   EXPECT_EQ(s.service->stats().local_reads, 1u);
@@ -106,7 +106,7 @@ TEST(LocalReads, RefusedAsANetworkReadWouldBe) {
   EXPECT_EQ(status_of({9, 0, 1000, s.token(9, 3)}), uint32_t(cs::errc::not_found));
   EXPECT_EQ(s.server->refused(), 5u);
   EXPECT_EQ(s.server->served(), 0u);
-  EXPECT_TRUE(test::wait_until([&] { return open_fds() == fds; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(test::wait_until([&] { return open_fds() <= fds; }, std::chrono::seconds(5)));
   // And then a good one.
   EXPECT_EQ(status_of({7, 0, 1000, s.token(7, 3)}), 0u);
 }
