@@ -130,7 +130,10 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
       used_bytes_ += m->header_bytes() + m->length_bytes;
       chunks_[m->handle.value] = std::move(*m);
     } else if (spare_files::is_spare_name(n)) {
-      if (truncate_file(path, 0)) spares.push_back(n);
+      if (truncate_file(path, 0))
+        spares.push_back(n);
+      else
+        remove_file(path);  // no file left under a spare name the pool does not know
     } else if (ends_with(n, ".tmp")) {
       remove_file(path);  // an interrupted write, or a copy of a chunk held under its name
     } else {
