@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/temp_dir.hpp"
+#include "unit/storage/chunk_store_helpers.hpp"
 
 using namespace dfs;
 using dfs::chunkstore::block_size_bytes;
@@ -23,15 +24,6 @@ std::string pattern(size_t n, int seed = 1) {
   return s;
 }
 
-chunk_files opened(const std::string& dir, std::vector<std::string>* warnings = nullptr) {
-  chunk_files f{dir};
-  std::vector<std::string> w;
-  auto st = f.open(w);
-  EXPECT_TRUE(st.ok()) << st.message;
-  if (warnings != nullptr) *warnings = w;
-  return f;
-}
-
 void flip_byte(const std::string& path, uint64_t offset) {
   std::string bytes;
   ASSERT_TRUE(read_file(path, bytes).ok());
@@ -43,7 +35,7 @@ void flip_byte(const std::string& path, uint64_t offset) {
 
 TEST(ChunkFiles, WriteReadListRemove) {
   test::temp_dir tmp;
-  auto files = opened(tmp.path());
+  auto files = test::opened_files(tmp.path());
   auto data = pattern(3 * block_size_bytes + 123);
   auto meta = files.write(chunk_handle{42}, 3, data);
   ASSERT_TRUE(meta.ok()) << meta.err().message;
@@ -76,13 +68,13 @@ TEST(ChunkFiles, SurvivesReopenAndReplaces) {
   test::temp_dir tmp;
   auto data = pattern(100000, 2);
   {
-    auto files = opened(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{1}, 1, pattern(10)).ok());
     ASSERT_TRUE(files.write(chunk_handle{1}, 2, data).ok());  // new chunk version replaces
   }
   ASSERT_TRUE(write_file_atomic(tmp.path() + "/chunks/0000000000000009.chunk.tmp", "x").ok());
   std::vector<std::string> warnings;
-  auto files = opened(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   EXPECT_TRUE(warnings.empty());
   ASSERT_EQ(files.chunk_count(), 1u);
   EXPECT_EQ(files.find(chunk_handle{1})->chunk_version, 2u);
@@ -94,7 +86,7 @@ TEST(ChunkFiles, SurvivesReopenAndReplaces) {
 
 TEST(ChunkFiles, FlippedDataByteIsDetectedWithItsBlock) {
   test::temp_dir tmp;
-  auto files = opened(tmp.path());
+  auto files = test::opened_files(tmp.path());
   auto data = pattern(4 * block_size_bytes);
   auto meta = files.write(chunk_handle{5}, 1, data);
   ASSERT_TRUE(meta.ok());
@@ -113,7 +105,7 @@ TEST(ChunkFiles, FlippedDataByteIsDetectedWithItsBlock) {
 
 TEST(ChunkFiles, TruncatedFileIsCorruptNotServed) {
   test::temp_dir tmp;
-  auto files = opened(tmp.path());
+  auto files = test::opened_files(tmp.path());
   auto data = pattern(2 * block_size_bytes);
   auto meta = files.write(chunk_handle{6}, 1, data);
   ASSERT_TRUE(meta.ok());
@@ -121,7 +113,7 @@ TEST(ChunkFiles, TruncatedFileIsCorruptNotServed) {
   EXPECT_EQ(files.read(chunk_handle{6}, block_size_bytes, 10).err().code, errc::corrupt);
   // On restart the short file is set aside with a warning.
   std::vector<std::string> warnings;
-  auto again = opened(tmp.path(), &warnings);
+  auto again = test::opened_files(tmp.path(), &warnings);
   EXPECT_EQ(again.chunk_count(), 0u);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("does not match"), std::string::npos) << warnings[0];
@@ -130,13 +122,13 @@ TEST(ChunkFiles, TruncatedFileIsCorruptNotServed) {
 TEST(ChunkFiles, DamagedHeaderIsMovedAside) {
   test::temp_dir tmp;
   {
-    auto files = opened(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{8}, 1, pattern(1000)).ok());
     ASSERT_TRUE(files.write(chunk_handle{9}, 1, pattern(1000)).ok());
     flip_byte(files.path_of(chunk_handle{8}), 20);  // chunk version field
   }
   std::vector<std::string> warnings;
-  auto files = opened(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   ASSERT_EQ(files.chunk_count(), 1u);
   EXPECT_NE(files.find(chunk_handle{9}), nullptr);
   ASSERT_EQ(warnings.size(), 1u);
@@ -151,7 +143,7 @@ TEST(ChunkFiles, ARemovedChunksFileBecomesTheNextNewChunksFile) {
   auto data = pattern(2 * block_size_bytes + 5);
   struct stat st {};
   {
-    auto files = opened(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{1}, 1, data).ok());
     ASSERT_EQ(::stat(files.path_of(chunk_handle{1}).c_str(), &st), 0);
     ASSERT_TRUE(files.remove(chunk_handle{1}).ok());
@@ -169,7 +161,7 @@ TEST(ChunkFiles, ARemovedChunksFileBecomesTheNextNewChunksFile) {
   }
   // After a restart the spare is still there, quietly: no warning, no chunk, reused.
   std::vector<std::string> warnings;
-  auto files = opened(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   EXPECT_TRUE(warnings.empty());
   EXPECT_EQ(files.chunk_count(), 0u);
   EXPECT_EQ(files.spares().size(), 1u);
@@ -185,7 +177,7 @@ TEST(ChunkFiles, TheChunksDirectoryIsPlacedAsATopDirectorysChild) {
   ASSERT_TRUE(make_dirs(probe).ok());
   if (!mark_top_dir(probe)) GTEST_SKIP() << "no top-directory flag on this file system";
   auto data_dir = tmp.path() + "/node";
-  opened(data_dir);
+  test::opened_files(data_dir);
   int fd = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(fd, 0);
   int flags = 0;

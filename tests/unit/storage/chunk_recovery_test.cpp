@@ -16,15 +16,6 @@ using dfs::chunkstore::chunk_handle;
 
 namespace {
 
-chunk_files opened_files(const std::string& dir, std::vector<std::string>* warnings = nullptr) {
-  chunk_files f{dir};
-  std::vector<std::string> w;
-  auto st = f.open(w);
-  EXPECT_TRUE(st.ok()) << st.message;
-  if (warnings != nullptr) *warnings = w;
-  return f;
-}
-
 std::vector<std::string> names_in(const std::string& dir) {
   std::vector<std::string> names;
   EXPECT_TRUE(list_dir(dir, names).ok());
@@ -55,7 +46,7 @@ TEST_P(ChunkRecovery, AChunkInASpareIsFoundByItsContentUnderTheNameACrashLeft) {
   auto data = test::pattern(3 * chunkstore::block_size_bytes + 11, 4);
   std::string left = GetParam();
   {
-    auto files = opened_files(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{1}, 1, "removed later").ok());
     ASSERT_TRUE(files.remove(chunk_handle{1}).ok());  // its file becomes spare 0
     store_into_spare(files, data);
@@ -66,7 +57,7 @@ TEST_P(ChunkRecovery, AChunkInASpareIsFoundByItsContentUnderTheNameACrashLeft) {
                                          : "0000000000000002.chunk.tmp";
   std::filesystem::rename(chunks + "0000000000000002.chunk", chunks + name);
   std::vector<std::string> warnings;
-  auto files = opened_files(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   ASSERT_EQ(files.chunk_count(), 1u);
   ASSERT_NE(files.find(chunk_handle{2}), nullptr);
   EXPECT_EQ(files.find(chunk_handle{2})->chunk_version, 7u);
@@ -86,7 +77,7 @@ TEST(ChunkRecoveryFailures, AnUnfinishedWriteIsNoChunkAndItsFileIsASpareAgain) {
   auto data = test::pattern(2 * chunkstore::block_size_bytes, 5);
   std::string image;
   {
-    auto files = opened_files(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{2}, 1, data).ok());
     ASSERT_TRUE(read_file(files.path_of(chunk_handle{2}), image).ok());
     ASSERT_TRUE(files.remove(chunk_handle{2}).ok());
@@ -101,7 +92,7 @@ TEST(ChunkRecoveryFailures, AnUnfinishedWriteIsNoChunkAndItsFileIsASpareAgain) {
   // Garbage in another spare.
   ASSERT_TRUE(write_file_atomic(chunks + "9.spare", "not a chunk").ok());
   std::vector<std::string> warnings;
-  auto files = opened_files(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   EXPECT_EQ(files.chunk_count(), 0u);
   EXPECT_TRUE(warnings.empty()) << warnings[0];
   EXPECT_EQ(files.spare_count(), 2u);
@@ -114,7 +105,7 @@ TEST(ChunkRecoveryFailures, AChunkHeldUnderItsOwnNameWinsOverACopyElsewhere) {
   auto mine = test::pattern(1000, 6), other = test::pattern(2000, 7);
   std::string copy;
   {
-    auto files = opened_files(tmp.path());
+    auto files = test::opened_files(tmp.path());
     ASSERT_TRUE(files.write(chunk_handle{2}, 5, other).ok());
     ASSERT_TRUE(read_file(files.path_of(chunk_handle{2}), copy).ok());
     ASSERT_TRUE(files.write(chunk_handle{2}, 3, mine).ok());  // replaces it
@@ -123,7 +114,7 @@ TEST(ChunkRecoveryFailures, AChunkHeldUnderItsOwnNameWinsOverACopyElsewhere) {
   ASSERT_TRUE(write_file_atomic(chunks + "4.spare", copy).ok());
   ASSERT_TRUE(write_file_atomic(chunks + "0000000000000006.chunk", copy).ok());
   std::vector<std::string> warnings;
-  auto files = opened_files(tmp.path(), &warnings);
+  auto files = test::opened_files(tmp.path(), &warnings);
   ASSERT_EQ(files.chunk_count(), 1u);
   EXPECT_EQ(files.find(chunk_handle{2})->chunk_version, 3u);
   EXPECT_EQ(files.read(chunk_handle{2}, 0, mine.size()).value(), mine);

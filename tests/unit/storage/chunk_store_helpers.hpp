@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the chunk store and chunk file tests: deterministic chunk contents, a store opened
-// on a directory, and a chunk committed the way a client push commits it.
+// (or chunk files) on a directory, and a chunk committed the way a client push commits it.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -15,6 +15,17 @@ inline std::string pattern(size_t n, int seed = 1) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 2654435761u + seed) >> 7);
   return s;
+}
+
+// Chunk files alone (no store), opened on `dir`.
+inline chunk_files opened_files(const std::string& dir,
+                                std::vector<std::string>* warnings = nullptr) {
+  chunk_files f{dir};
+  std::vector<std::string> w;
+  auto st = f.open(w);
+  EXPECT_TRUE(st.ok()) << st.message;
+  if (warnings != nullptr) *warnings = w;
+  return f;
 }
 
 inline std::unique_ptr<chunk_store> opened(const std::string& dir,
