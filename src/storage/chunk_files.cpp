@@ -119,9 +119,15 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
   bool renamed = false;
   for (const auto& n : others) {
     auto path = chunk_dir_ + "/" + n;
-    auto m = load_verified(path);
+    uint64_t extra = 0;
+    auto m = load_verified(path, extra);
     if (m && !chunks_.count(m->handle.value)) {
       auto to = path_of(m->handle);
+      if (extra > 0) {
+        if (auto st = truncate_file(path, m->header_bytes() + m->length_bytes); !st) return st;
+        warnings.push_back("chunk file " + path + ": cut " + std::to_string(extra) +
+                           " bytes of an unfinished write");
+      }
       if (auto st = rename_file(path, to); !st) return st;
       renamed = true;
       warnings.push_back("chunk file " + path + " holds chunk " + m->handle.to_string() +
@@ -147,12 +153,18 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
   return {};
 }
 
-cs::result<cs::chunk_meta> chunk_files::load_verified(const std::string& path) const {
+cs::result<cs::chunk_meta> chunk_files::load_verified(const std::string& path,
+                                                      uint64_t& extra_bytes) const {
   auto m = load_header(path);
   if (!m) return m;
-  uint64_t size = 0;
-  if (!file_size(path, size) || size != m->header_bytes() + m->length_bytes)
+  uint64_t size = 0, want = m->header_bytes() + m->length_bytes;
+  // A chunk that takes writes in place may have been extended past its header's length by a
+  // write that a crash interrupted (never acknowledged): the caller cuts that off, as open()
+  // does for a chunk under its own name.
+  if (!file_size(path, size) ||
+      (size != want && !(m->format == cs::chunk_file_version_mutable && size > want)))
     return cs::make_error(cs::errc::corrupt, "its size does not match its header");
+  extra_bytes = size - want;
   std::string data;
   if (auto st = read_range(path, m->header_bytes(), m->length_bytes, data); !st)
     return cs::make_error(cs::errc::corrupt, st.message);

@@ -146,8 +146,10 @@ class chunk_files {
 
  private:
   chunkstore::result<chunkstore::chunk_meta> load_header(const std::string& path) const;
-  // load_header, a size that matches, and every block verified.
-  chunkstore::result<chunkstore::chunk_meta> load_verified(const std::string& path) const;
+  // load_header, a size that matches (`extra_bytes`: what a chunk that takes writes in place
+  // has past its header's length, an unfinished extension), and every block verified.
+  chunkstore::result<chunkstore::chunk_meta> load_verified(const std::string& path,
+                                                           uint64_t& extra_bytes) const;
 
   std::string data_dir_;
   std::string chunk_dir_;

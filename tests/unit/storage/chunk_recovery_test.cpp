@@ -168,3 +168,40 @@ TEST(SpareFill, AChunkStoresNewChunksGoIntoStockedSparesWithoutDirectorySyncs) {
   for (uint64_t h = 1; h <= 20; ++h)
     EXPECT_EQ(again->read(chunk_handle{h}, 0, 100).value(), test::pattern(100)) << h;
 }
+
+// A chunk that takes writes in place, found under another name with an extension a crash
+// interrupted (its data written, its header not): the extension is cut off, as for a chunk
+// under its own name, and the acknowledged bytes are kept.
+TEST(ChunkRecoveryFailures, AnUnfinishedExtensionIsCutOffUnderAnotherNameToo) {
+  test::temp_dir tmp;
+  chunk_handle h{18};
+  auto model = test::pattern(chunkstore::block_size_bytes + 10);
+  {
+    auto s = test::opened(tmp.path());
+    test::commit(*s, h, 1, model);
+    ASSERT_TRUE(s->pad_to(h, model.size(), 2).ok());
+    ASSERT_TRUE(s->write_at(h, 0, "x", 2).ok());  // now in the in-place format
+    model[0] = 'x';
+  }
+  auto chunks = tmp.path() + "/chunks/";
+  {
+    chunk_files files{tmp.path()};
+    std::vector<std::string> w;
+    ASSERT_TRUE(files.open(w).ok());
+    auto p = files.prepare_write(*files.find(h), model.size(),
+                                 test::pattern(chunkstore::block_size_bytes, 9), 3);
+    ASSERT_TRUE(p.ok()) << p.err().message;
+    ASSERT_TRUE(files.write_data(*p).ok());
+  }
+  std::filesystem::rename(chunks + h.to_string() + ".chunk", chunks + "100000.spare");
+  std::vector<std::string> warnings;
+  auto files = test::opened_files(tmp.path(), &warnings);
+  ASSERT_NE(files.find(h), nullptr);
+  EXPECT_EQ(files.find(h)->chunk_version, 2u);
+  EXPECT_EQ(files.read(h, 0, model.size()).value(), model);
+  EXPECT_EQ(std::filesystem::file_size(chunks + h.to_string() + ".chunk"),
+            chunkstore::mutable_header_bytes + model.size());
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("unfinished write"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("holds chunk " + h.to_string()), std::string::npos) << warnings[1];
+}
