@@ -17,6 +17,7 @@ namespace cs = chunkstore;
 namespace {
 
 constexpr const char* suffix = ".chunk";
+constexpr const char* found_suffix = ".found";  // a chunk being adopted under its name (open)
 
 cs::error io_err(const io_status& st) {
   return cs::make_error(cs::errc::io_error, st.message);
@@ -83,7 +84,7 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
       (file_size(path, size) && size == 0 ? spares : others).push_back(n);
       continue;
     }
-    if (ends_with(n, ".tmp")) {
+    if (ends_with(n, ".tmp") || ends_with(n, found_suffix)) {
       others.push_back(n);
       continue;
     }
@@ -116,23 +117,28 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
   // A chunk found under another name is adopted only when every block verifies and no file
   // holds that chunk under its own name; anything else was never acknowledged: a spare is
   // emptied, a temporary file deleted, a chunk file named after another chunk set aside.
-  bool renamed = false;
+  // Adopted files go to "<handle>.chunk.found" first and to their own names only after every
+  // other file was dealt with: a file may sit under the name another one is adopted to (a
+  // removed chunk's name holding a new chunk), and must not be replaced before it moved.
+  // A crash in between leaves *.found files, which the next open treats like any other.
+  std::map<uint64_t, std::string> found;  // handle -> its "<handle>.chunk.found" path
   for (const auto& n : others) {
     auto path = chunk_dir_ + "/" + n;
     uint64_t extra = 0;
     auto m = load_verified(path, extra);
-    if (m && !chunks_.count(m->handle.value)) {
-      auto to = path_of(m->handle);
+    if (m && !chunks_.count(m->handle.value) && !found.count(m->handle.value)) {
       if (extra > 0) {
         if (auto st = truncate_file(path, m->header_bytes() + m->length_bytes); !st) return st;
         warnings.push_back("chunk file " + path + ": cut " + std::to_string(extra) +
                            " bytes of an unfinished write");
       }
+      auto to = path_of(m->handle) + found_suffix;
       if (auto st = rename_file(path, to); !st) return st;
-      renamed = true;
       warnings.push_back("chunk file " + path + " holds chunk " + m->handle.to_string() +
                          " version " + std::to_string(m->chunk_version) +
-                         " (its name was not on disk at a crash): renamed to " + to);
+                         " (its name was not on disk at a crash): renamed to " +
+                         path_of(m->handle));
+      found[m->handle.value] = to;
       used_bytes_ += m->header_bytes() + m->length_bytes;
       chunks_[m->handle.value] = std::move(*m);
     } else if (spare_files::is_spare_name(n)) {
@@ -140,15 +146,17 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
         spares.push_back(n);
       else
         remove_file(path);  // no file left under a spare name the pool does not know
-    } else if (ends_with(n, ".tmp")) {
+    } else if (ends_with(n, ".tmp") || ends_with(n, found_suffix)) {
       remove_file(path);  // an interrupted write, or a copy of a chunk held under its name
     } else {
       set_aside(n, m ? "a copy of chunk " + m->handle.to_string() + ", held under its own name"
                      : "its header names another chunk and " + m.err().message);
     }
   }
+  for (auto& [h, from] : found)
+    if (auto st = rename_file(from, path_of(cs::chunk_handle{h})); !st) return st;
   spares_.adopt(spares);
-  if (renamed)
+  if (!found.empty())
     if (auto st = fsync_dir(chunk_dir_); !st) return st;
   return {};
 }

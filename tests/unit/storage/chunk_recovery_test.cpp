@@ -205,3 +205,55 @@ TEST(ChunkRecoveryFailures, AnUnfinishedExtensionIsCutOffUnderAnotherNameToo) {
   EXPECT_NE(warnings[0].find("unfinished write"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[1].find("holds chunk " + h.to_string()), std::string::npos) << warnings[1];
 }
+
+// Two renames lost at once: a removed chunk's file that took a new chunk is back under the
+// removed chunk's name, while that chunk, stored again since, is back under a spare name. Each
+// is adopted under its own name, whichever the directory lists first: the one under the other
+// one's name is moved before that name is taken.
+TEST(ChunkRecoveryFailures, AFileUnderTheNameAnotherIsAdoptedToIsMovedFirst) {
+  // Names are listed sorted: "0.spare" comes before the chunk names, "9.spare" after them.
+  for (auto [h_first, spare] : {std::pair{true, "0.spare"}, std::pair{false, "0.spare"},
+                                std::pair{true, "9.spare"}, std::pair{false, "9.spare"}}) {
+    test::temp_dir tmp;
+    auto h_data = test::pattern(5000, 1), k_data = test::pattern(7000, 2);
+    chunk_handle h{h_first ? 3u : 4u}, k{h_first ? 4u : 3u};
+    auto chunks = tmp.path() + "/chunks/";
+    {
+      auto files = test::opened_files(tmp.path());
+      ASSERT_TRUE(files.write(k, 1, k_data).ok());
+      ASSERT_TRUE(files.write(h, 1, h_data).ok());
+    }
+    // On disk after the crash: <h>.chunk holds k, the spare holds h.
+    std::filesystem::rename(chunks + h.to_string() + ".chunk", chunks + spare);
+    std::filesystem::rename(chunks + k.to_string() + ".chunk", chunks + h.to_string() + ".chunk");
+    std::vector<std::string> warnings;
+    auto files = test::opened_files(tmp.path(), &warnings);
+    ASSERT_EQ(files.chunk_count(), 2u) << h_first << spare;
+    EXPECT_EQ(files.read(h, 0, h_data.size()).value(), h_data) << h_first << spare;
+    EXPECT_EQ(files.read(k, 0, k_data.size()).value(), k_data) << h_first << spare;
+    EXPECT_EQ(names_in(chunks),
+              (std::vector<std::string>{"0000000000000003.chunk", "0000000000000004.chunk"}));
+    EXPECT_EQ(warnings.size(), 2u);
+    // And again: nothing left to recover.
+    warnings.clear();
+    auto again = test::opened_files(tmp.path(), &warnings);
+    EXPECT_EQ(again.chunk_count(), 2u);
+    EXPECT_TRUE(warnings.empty());
+  }
+}
+
+// A crash during that recovery leaves "<handle>.chunk.found" files: the next open finishes it.
+TEST(ChunkRecoveryFailures, AFoundFileLeftByACrashedRecoveryIsAdopted) {
+  test::temp_dir tmp;
+  auto data = test::pattern(3000, 3);
+  auto chunks = tmp.path() + "/chunks/";
+  {
+    auto files = test::opened_files(tmp.path());
+    ASSERT_TRUE(files.write(chunk_handle{5}, 2, data).ok());
+  }
+  std::filesystem::rename(chunks + "0000000000000005.chunk",
+                          chunks + "0000000000000005.chunk.found");
+  auto files = test::opened_files(tmp.path());
+  EXPECT_EQ(files.read(chunk_handle{5}, 0, data.size()).value(), data);
+  EXPECT_EQ(names_in(chunks), std::vector<std::string>{"0000000000000005.chunk"});
+}
