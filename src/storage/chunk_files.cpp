@@ -114,9 +114,11 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
     }
     set_aside(n, why);
   }
-  // A chunk found under another name is adopted only when every block verifies and no file
-  // holds that chunk under its own name; anything else was never acknowledged: a spare is
-  // emptied, a temporary file deleted, a chunk file named after another chunk set aside.
+  // A chunk found under another name is adopted when every block verifies and no file holds
+  // that chunk at the same or a newer version (a chunk removed, then stored again at a newer
+  // version, may leave its old file under its name); anything else was never acknowledged or
+  // is stale: a spare is emptied, a temporary file deleted, a chunk file named after another
+  // chunk set aside.
   // Adopted files go to "<handle>.chunk.found" first and to their own names only after every
   // other file was dealt with: a file may sit under the name another one is adopted to (a
   // removed chunk's name holding a new chunk), and must not be replaced before it moved.
@@ -126,7 +128,14 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
     auto path = chunk_dir_ + "/" + n;
     uint64_t extra = 0;
     auto m = load_verified(path, extra);
-    if (m && !chunks_.count(m->handle.value) && !found.count(m->handle.value)) {
+    auto held = m ? chunks_.find(m->handle.value) : chunks_.end();
+    if (m && (held == chunks_.end() || held->second.chunk_version < m->chunk_version)) {
+      if (held != chunks_.end()) {  // an older version, under its name or found before
+        used_bytes_ -= held->second.header_bytes() + held->second.length_bytes;
+        warnings.push_back("chunk " + m->handle.to_string() + " version " +
+                           std::to_string(held->second.chunk_version) + " replaced by version " +
+                           std::to_string(m->chunk_version) + " found in " + path);
+      }
       if (extra > 0) {
         if (auto st = truncate_file(path, m->header_bytes() + m->length_bytes); !st) return st;
         warnings.push_back("chunk file " + path + ": cut " + std::to_string(extra) +
@@ -149,7 +158,8 @@ io_status chunk_files::open(std::vector<std::string>& warnings) {
     } else if (ends_with(n, ".tmp") || ends_with(n, found_suffix)) {
       remove_file(path);  // an interrupted write, or a copy of a chunk held under its name
     } else {
-      set_aside(n, m ? "a copy of chunk " + m->handle.to_string() + ", held under its own name"
+      set_aside(n, m ? "chunk " + m->handle.to_string() + " version " +
+                           std::to_string(m->chunk_version) + ", not newer than the one kept"
                      : "its header names another chunk and " + m.err().message);
     }
   }

@@ -16,8 +16,8 @@
 // name, or a temporary one), the file's fsync makes its content durable, and that content
 // names its chunk (header: handle, version, length, block CRCs). After a crash, open() adopts
 // a file under any other name whose header is valid and whose every block verifies, when no
-// file holds that chunk under its own name (via "<handle>.chunk.found", so that a file under
-// the name another one is adopted to moves first); whatever fails was never acknowledged (the
+// file holds that chunk at the same or a newer version (via "<handle>.chunk.found", so that a file
+// under the name another one is adopted to moves first); whatever fails was never acknowledged (the
 // fsync comes before the answer) and becomes a spare again. A fresh file's name is durable only
 // once its directory is synced, so a chunk in a fresh file still waits for that. This halves
 // the disk cache flushes of a small-file create on each replica (issue 17).

@@ -100,15 +100,15 @@ TEST(ChunkRecoveryFailures, AnUnfinishedWriteIsNoChunkAndItsFileIsASpareAgain) {
   for (auto n : {"0.spare", "9.spare"}) EXPECT_EQ(std::filesystem::file_size(chunks + n), 0u);
 }
 
-TEST(ChunkRecoveryFailures, AChunkHeldUnderItsOwnNameWinsOverACopyElsewhere) {
+TEST(ChunkRecoveryFailures, ACopyNoNewerThanTheChunkUnderItsOwnNameIsDropped) {
   test::temp_dir tmp;
-  auto mine = test::pattern(1000, 6), other = test::pattern(2000, 7);
+  auto mine = test::pattern(1000, 6), older = test::pattern(2000, 7);
   std::string copy;
   {
     auto files = test::opened_files(tmp.path());
-    ASSERT_TRUE(files.write(chunk_handle{2}, 5, other).ok());
+    ASSERT_TRUE(files.write(chunk_handle{2}, 3, older).ok());
     ASSERT_TRUE(read_file(files.path_of(chunk_handle{2}), copy).ok());
-    ASSERT_TRUE(files.write(chunk_handle{2}, 3, mine).ok());  // replaces it
+    ASSERT_TRUE(files.write(chunk_handle{2}, 5, mine).ok());  // replaces it
   }
   auto chunks = tmp.path() + "/chunks/";
   ASSERT_TRUE(write_file_atomic(chunks + "4.spare", copy).ok());
@@ -116,13 +116,45 @@ TEST(ChunkRecoveryFailures, AChunkHeldUnderItsOwnNameWinsOverACopyElsewhere) {
   std::vector<std::string> warnings;
   auto files = test::opened_files(tmp.path(), &warnings);
   ASSERT_EQ(files.chunk_count(), 1u);
-  EXPECT_EQ(files.find(chunk_handle{2})->chunk_version, 3u);
+  EXPECT_EQ(files.find(chunk_handle{2})->chunk_version, 5u);
   EXPECT_EQ(files.read(chunk_handle{2}, 0, mine.size()).value(), mine);
   EXPECT_EQ(files.spare_count(), 1u) << "the copy in a spare was emptied";
   // The copy under a third chunk's name is set aside, as a file named after another chunk was.
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("a copy of chunk 0000000000000002"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("version 3, not newer"), std::string::npos) << warnings[0];
   EXPECT_EQ(names_in(tmp.path() + "/corrupt"), std::vector<std::string>{"0000000000000006.chunk"});
+}
+
+// A chunk removed, then stored again at a newer version into a spare: a crash may leave the
+// old file under the chunk's name and the new one under the spare's. The newer one is kept.
+TEST(ChunkRecoveryFailures, ANewerVersionFoundElsewhereReplacesAnOlderOneUnderItsName) {
+  test::temp_dir tmp;
+  auto old_bytes = test::pattern(3000, 8), new_bytes = test::pattern(4000, 9);
+  std::string old_image, new_image;
+  {
+    auto files = test::opened_files(tmp.path());
+    ASSERT_TRUE(files.write(chunk_handle{2}, 1, old_bytes).ok());
+    ASSERT_TRUE(read_file(files.path_of(chunk_handle{2}), old_image).ok());
+    ASSERT_TRUE(files.write(chunk_handle{2}, 2, new_bytes).ok());
+    ASSERT_TRUE(read_file(files.path_of(chunk_handle{2}), new_image).ok());
+  }
+  auto chunks = tmp.path() + "/chunks/";
+  ASSERT_TRUE(write_file_atomic(chunks + "0000000000000002.chunk", old_image).ok());
+  ASSERT_TRUE(write_file_atomic(chunks + "3.spare", new_image).ok());
+  std::vector<std::string> warnings;
+  auto files = test::opened_files(tmp.path(), &warnings);
+  ASSERT_EQ(files.chunk_count(), 1u);
+  EXPECT_EQ(files.find(chunk_handle{2})->chunk_version, 2u);
+  EXPECT_EQ(files.read(chunk_handle{2}, 0, new_bytes.size()).value(), new_bytes);
+  EXPECT_EQ(files.used_bytes(), new_image.size());
+  EXPECT_EQ(names_in(chunks), std::vector<std::string>{"0000000000000002.chunk"});
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("version 1 replaced by version 2"), std::string::npos) << warnings[0];
+  // Reopened as is: nothing left to recover.
+  warnings.clear();
+  auto again = test::opened_files(tmp.path(), &warnings);
+  EXPECT_EQ(again.find(chunk_handle{2})->chunk_version, 2u);
+  EXPECT_TRUE(warnings.empty());
 }
 
 TEST(SpareFill, CreatesEmptySparesUpToTheTargetAndSyncsTheirDirectoryOnce) {
