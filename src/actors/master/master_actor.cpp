@@ -59,8 +59,6 @@ master::core_options core_options_of(const config& cfg) {
   _exit(3);
 }
 
-namespace {
-
 spdlog::level::level_enum level_of(master::event_level l) {
   switch (l) {
     case master::event_level::debug:
@@ -76,6 +74,8 @@ spdlog::level::level_enum level_of(master::event_level l) {
   }
   return spdlog::level::info;
 }
+
+namespace {
 
 // An update for the repair actor; `then` runs after its answer is carried out (a heartbeat
 // reply waiting for the orders a settled copy made room for), also when the actor failed.
@@ -506,6 +506,8 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         });
       },
       [=](flush_atom) {
+        // Effects of mutations the request port applied between this actor's messages.
+        for (auto& fx : std::exchange(self->state.port_effects, {})) carry_out(self, std::move(fx));
         if (self->state.repl)
           flush_replicated(self);
         else if (self->state.core)

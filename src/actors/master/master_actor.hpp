@@ -9,6 +9,9 @@
 #include <map>
 #include <memory>
 #include <variant>
+#include <vector>
+
+#include <spdlog/common.h>
 
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -91,6 +94,9 @@ struct master_state {
   // Reads the request port answers between this actor's messages (master_reads.hpp, set by
   // master_impl); null when spawned without it.
   std::shared_ptr<master_reads> reads;
+  // What mutations applied by the request port left for this actor to carry out (a checkpoint
+  // due, repair updates, ...), under master_reads' mutex; a flush message follows them.
+  std::vector<master::master_effects> port_effects;
 };
 
 using master_self = master_actor::stateful_pointer<master_state>;
@@ -117,6 +123,7 @@ caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bo
 // -- master_actor.cpp, shared with master_replicated.cpp ---------------------------------------
 master::core_options core_options_of(const config& cfg);
 void carry_out(master_self self, master::master_effects fx);
+spdlog::level::level_enum level_of(master::event_level l);
 // fault.crash_after_log (tests): exits if `b` holds a client mutation of that kind.
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b);
 [[noreturn]] void master_fatal(const std::string& what);

@@ -9,6 +9,7 @@ master_impl::master_impl(caf::actor_config& cfg, std::shared_ptr<master_reads> r
 master_impl::behavior_type master_impl::make_behavior() {
   state.reads = reads_;  // under the mutex: initialize() holds it
   reads_->st_ = &state;
+  reads_->actor_ = address();
   return start_(this);
 }
 

@@ -20,6 +20,10 @@ master_metrics::master_metrics(net::metrics& m) {
                            "Reads the request port answered between the master actor's "
                            "messages, without its mailbox")
                      .Add({});
+  port_writes_ = &m.counter("dfs_master_port_writes_total",
+                            "Mutations the request port applied and logged between the master "
+                            "actor's messages, without its mailbox")
+                      .Add({});
   files_ = &m.gauge("dfs_master_files", "Files in the namespace").Add({});
   chunks_ = &m.gauge("dfs_master_chunks", "Chunks the master knows").Add({});
   under_ = &m.gauge("dfs_master_under_replicated_chunks",

@@ -20,12 +20,14 @@ class master_metrics {
   void count_op(const char* op);
   // A read the request port answered between the actor's messages (master_reads.hpp).
   void count_port_read() { port_reads_->Increment(); }
+  void count_port_write() { port_writes_->Increment(); }
   // Gauges from the core; repair copies as counters (they only grow in the core).
   void refresh(const master_state& st);
 
  private:
   prometheus::Family<prometheus::Counter>* ops_;
   prometheus::Counter* port_reads_ = nullptr;
+  prometheus::Counter* port_writes_ = nullptr;
   prometheus::Gauge* files_;
   prometheus::Gauge* chunks_;
   prometheus::Gauge* under_;

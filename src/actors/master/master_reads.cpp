@@ -1,6 +1,7 @@
 #include "actors/master/master_reads.hpp"
 
 #include "actors/master/master_actor.hpp"
+#include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 #include "core/master/capabilities.hpp"
 
@@ -58,6 +59,85 @@ std::optional<ns_reply> master_reads::read(const stale_read_request& r) {
         return signed_layout(st, layout_request{r.path, r.version});
     }
     return std::nullopt;
+  });
+}
+
+namespace {
+
+bool empty(const master::master_effects& fx) {
+  return fx.replies.empty() && fx.events.empty() && !fx.checkpoint && !fx.repair &&
+         fx.reads.empty();
+}
+
+}  // namespace
+
+template <class F>
+std::optional<ns_reply> master_reads::mutate(const char* op, F call) {
+  std::unique_lock<std::recursive_mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock() || st_ == nullptr) return std::nullopt;
+  auto& st = *st_;
+  if (!st.core || st.repl || !st.log || !st.core->idle()) return std::nullopt;
+  auto token = st.next_token++;
+  std::optional<ns_reply> reply;
+  std::vector<master::master_effects> left;
+  auto take_reply = [&](master::master_effects fx) {
+    for (auto it = fx.replies.begin(); it != fx.replies.end();) {
+      auto* r = std::get_if<ns_reply>(&it->reply);
+      if (it->token != token || r == nullptr) {
+        ++it;
+        continue;
+      }
+      reply = std::move(*r);
+      it = fx.replies.erase(it);
+    }
+    auto log = log::get("master");
+    for (auto& e : fx.events) log->log(level_of(e.level), "{}", e.text);
+    fx.events.clear();
+    fx.flush = false;  // flushed below
+    if (!empty(fx)) left.push_back(std::move(fx));
+  };
+  take_reply(call(*st.core, token, core::clock::now()));
+  // The actor's flush_journal, for the batch of this one request.
+  while (auto batch = st.core->take_batch()) {
+    auto s = st.log->append(batch->records);
+    if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
+    if (s) maybe_crash_after_log(st.cfg.fault.crash_after_log, *batch);
+    take_reply(
+        st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(), core::clock::now()));
+  }
+  if (!left.empty()) {
+    for (auto& fx : left) st.port_effects.push_back(std::move(fx));
+    if (auto a = caf::actor_cast<master_actor>(actor_)) caf::anon_send(a, flush_atom::value);
+  }
+  if (st.metrics) {
+    st.metrics->count_op(op);
+    st.metrics->count_port_write();
+  }
+  if (reply) {
+    if (reply->status == ns_status::ok)
+      master::grant_reads(*reply, st.capability_key,
+                          wall_clock_ms() + st.cfg.master.capability_ttl_ms);
+    return reply;
+  }
+  // Never so far: a logged request is answered once its batch is durable. Had the core kept
+  // it waiting, nothing here could deliver its answer later; the client asks again, and the
+  // request number makes the retry return the first result.
+  ns_reply r;
+  r.status = ns_status::unavailable;
+  r.error = "the master applied this request without answering it: ask again";
+  return r;
+}
+
+std::optional<ns_reply> master_reads::apply(const ns_request& r) {
+  if (!master::is_mutation(r.op)) return std::nullopt;
+  return mutate(to_string(r.op), [&](master::master_core& mc, auto t, auto now) {
+    return mc.on_request(t, r, now, wall_clock_ms());
+  });
+}
+
+std::optional<ns_reply> master_reads::apply(const put_commit& r) {
+  return mutate("commit", [&](master::master_core& mc, auto t, auto now) {
+    return mc.on_commit(t, r, now, wall_clock_ms());
   });
 }
 

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 
+#include <caf/actor_addr.hpp>
+
 #include "proto/interfaces.hpp"
 
 namespace dfs {
@@ -25,15 +27,27 @@ class master_reads {
   std::optional<ns_reply> read(const versions_request& r);
   std::optional<ns_reply> read(const stale_read_request& r);
 
+  // Mutations (mkdir, rm, mv, ...; the commit of a put) applied on this thread too: a delete's
+  // hand-offs through the node and master actors cost about as much as its fsync. Only with
+  // one master (its own journal) and when everything it applied is durable, so that the batch
+  // this request makes holds its record alone: logged and fsynced here, as the actor's flush
+  // does, before the answer. Effects besides the answer (a checkpoint due, repair updates) go
+  // to the actor (master_state::port_effects and a flush message). nullopt: ask the actor.
+  std::optional<ns_reply> apply(const ns_request& r);
+  std::optional<ns_reply> apply(const put_commit& r);
+
  private:
   friend class master_impl;
   friend struct master_state;
   template <class F>
   std::optional<ns_reply> with_state(const char* op, F f);
+  template <class F>
+  std::optional<ns_reply> mutate(const char* op, F call);
 
   // Recursive: the actor takes it around each message and again when its state goes.
   std::recursive_mutex mu_;
   master_state* st_ = nullptr;  // the actor's, while it lives (set and cleared under mu_)
+  caf::actor_addr actor_;       // the master actor (weak), told about effects left for it
 };
 
 }  // namespace dfs

@@ -121,6 +121,30 @@ sent read_via(reply_inbox& inbox, const node_actor& node, const local_targets& l
   return send_to<ns_reply>(inbox, node, local.master, storage_atom::value, token, std::move(req));
 }
 
+// A mutation for the master: applied and logged on this thread when the master actor is
+// between messages and everything it applied is durable (master_reads.hpp), else sent.
+template <class Reply, class Request, class Atom>
+sent apply_via(reply_inbox& inbox, const node_actor& node, const local_targets& local, Atom atom,
+               const std::string& token, std::string_view body) {
+  Request req;
+  if (!wire::decode(body, req)) return {};
+  if (local.reads != nullptr)
+    if (auto r = local.reads->apply(req)) return {0, nullptr, ok_answer(*r)};
+  return send_to<Reply>(inbox, node, local.master, atom, token, std::move(req));
+}
+
+// A namespace request: a read or a mutation, each tried on this thread first.
+sent ns_via(reply_inbox& inbox, const node_actor& node, const local_targets& local,
+            const std::string& token, std::string_view body) {
+  ns_request req;
+  if (!wire::decode(body, req)) return {};
+  if (local.reads != nullptr) {
+    if (auto r = local.reads->read(req)) return {0, nullptr, ok_answer(*r)};
+    if (auto r = local.reads->apply(req)) return {0, nullptr, ok_answer(*r)};
+  }
+  return send_to<ns_reply>(inbox, node, local.master, storage_atom::value, token, std::move(req));
+}
+
 sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& local,
               const std::string& token, const proto::request_head& h) {
   auto s = storage_atom::value;
@@ -128,7 +152,7 @@ sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& loca
   const auto& b = h.body;
   switch (h.method) {
     case request_method::ns:
-      return read_via<ns_request>(in, node, local, token, b);
+      return ns_via(in, node, local, token, b);
     case request_method::versions:
       return read_via<versions_request>(in, node, local, token, b);
     case request_method::trash:
@@ -146,7 +170,7 @@ sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& loca
     case request_method::put:
       return send_via<put_plan, put_request>(in, node, m, put_atom::value, token, b);
     case request_method::commit:
-      return send_via<ns_reply, put_commit>(in, node, m, commit_atom::value, token, b);
+      return apply_via<ns_reply, put_commit>(in, node, local, commit_atom::value, token, b);
     case request_method::lease:
       return send_via<lease_reply, lease_request>(in, node, m, lease_atom::value, token, b);
     case request_method::queue:

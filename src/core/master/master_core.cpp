@@ -63,11 +63,11 @@ std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const l
 
 const char* unavailable_text = "the master could not log the change (journal failed)";
 
+}  // namespace
+
 bool is_mutation(ns_op op) {
   return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename || op == ns_op::snapshot;
 }
-
-}  // namespace
 
 master_core::master_core(core_options opts, node_id self)
     : opts_(opts),

@@ -86,6 +86,9 @@ struct master_event {
   std::string text;
 };
 
+// A namespace request that changes the namespace (logged), not a read.
+bool is_mutation(ns_op op);
+
 struct master_effects {
   std::vector<master_reply> replies;
   bool flush = false;                         // a batch is ready: call take_batch() soon

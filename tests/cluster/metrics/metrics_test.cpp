@@ -273,6 +273,8 @@ TEST_F(Metrics, EveryNodeServesParsableMetricsThatMoveWithLoad) {
   // Reads answered by the request port between the master actor's messages (the CLI uses
   // the request port): the ls at least, unless the actor was busy at that very moment.
   EXPECT_GE(m.sum("dfs_master_port_reads_total"), 1);
+  // Mutations applied and logged by the request port the same way (the commits of the puts).
+  EXPECT_GE(m.sum("dfs_master_port_writes_total"), 1);
   EXPECT_GT(m.sum("dfs_master_ops_total", {{"op", "heartbeat"}}), 0);
   EXPECT_TRUE(wait_until(
       [&] {
