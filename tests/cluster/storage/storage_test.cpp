@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "common/dfs_cluster.hpp"
@@ -576,3 +577,40 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
 }
 
 }  // namespace
+
+// Mutations the request port applies on its own thread (actors/master/master_reads.hpp) leave
+// the rest of their effects to the master actor: a checkpoint that comes due after one of them
+// is written, and later ones follow. Were that hand-off lost, the core would wait for that
+// checkpoint for good, and no newer checkpoint file would ever appear.
+TEST_F(Storage, CheckpointsKeepComingUnderMutationsTheRequestPortApplies) {
+  c.kill9("master");
+  c.start("master", "master", master_index, {"master.checkpoint_interval_ms=100"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto newest_checkpoint = [&] {
+    std::string newest;
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(c.dir() + "/master/master", ec)) {
+      auto n = e.path().filename().string();
+      if (n.rfind("checkpoint-", 0) == 0) newest = std::max(newest, n);
+    }
+    return newest;
+  };
+  std::set<std::string> seen;
+  int round = 0;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        // A shell doing 300 mkdirs: each one a mutation through the request port.
+        auto script = local("mkdirs-" + std::to_string(round));
+        std::string lines;
+        for (int i = 0; i < 300; ++i)
+          lines += "mkdir /r" + std::to_string(round) + "-" + std::to_string(i) + "\n";
+        std::ofstream(script) << lines;
+        ++round;
+        auto r = dfs::test::run(client_argv({"shell"}), c.dir(), script);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        seen.insert(newest_checkpoint());
+        return seen.size() >= 4;
+      },
+      60s, 0ms))
+      << "checkpoints seen: " << seen.size() << " after " << round << " rounds";
+}
