@@ -106,6 +106,17 @@ data_service::data_service(std::shared_ptr<chunk_store> store, data_service_opti
   }
 }
 
+security::token_result<security::capability> data_service::read_capability(const std::string& token,
+                                                                           uint64_t handle) const {
+  return security::check_read(
+      security::verify_capability(token, opts_.capability_key, wall_clock_ms()), handle);
+}
+
+std::string data_service::stale_replica(uint64_t handle, uint64_t have, uint64_t want) const {
+  return opts_.self + ": replica of chunk " + cs::chunk_handle{handle}.to_string() +
+         " is version " + std::to_string(have) + ", not " + std::to_string(want);
+}
+
 bool data_service::forbidden(frame_conn& conn, const std::string& what, const std::string& why) {
   auto n = ++stats_.forbidden;
   if (n <= 10 || n % 1000 == 0)
@@ -308,16 +319,13 @@ bool data_service::on_read(frame_conn& conn, const frame& f) {
     bad_frame("malformed read");
     return false;
   }
-  auto cap = security::check_read(
-      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  auto cap = read_capability(rq.token, rq.handle);
   if (!cap) return forbidden(conn, "read", cap.err().message);
   // A replica of another version than the master's is stale: the client reads another one.
   if (auto m = store_->stat(cs::chunk_handle{rq.handle});
       m && m->chunk_version != cap->chunk_version)
     return conn.reply(uint32_t(cs::errc::not_found),
-                      opts_.self + ": replica of chunk " + cs::chunk_handle{rq.handle}.to_string() +
-                          " is version " + std::to_string(m->chunk_version) + ", not " +
-                          std::to_string(cap->chunk_version));
+                      stale_replica(rq.handle, m->chunk_version, cap->chunk_version));
   ++stats_.reads;
   // Client reads make a chunk hot (dynamic replication); a chunkserver copying it does not.
   if (conn.peer_kind() != principal_kind::server) store_->note_read(cs::chunk_handle{rq.handle});
@@ -375,8 +383,7 @@ net::local_read_answer data_service::open_local(const net::read_msg& rq) {
   auto refuse = [&](cs::errc code, std::string why) {
     return net::local_read_answer{uint32_t(code), opts_.self + ": " + std::move(why), {}, 0, 0};
   };
-  auto cap = security::check_read(
-      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  auto cap = read_capability(rq.token, rq.handle);
   if (!cap) {
     ++stats_.forbidden;
     return refuse(cs::errc::forbidden, "local read refused: " + cap.err().message);
@@ -384,9 +391,11 @@ net::local_read_answer data_service::open_local(const net::read_msg& rq) {
   auto o = store_->open_read(cs::chunk_handle{rq.handle});
   if (!o) return refuse(o.err().code, o.err().message);
   if (o->meta.chunk_version != cap->chunk_version)
-    return refuse(cs::errc::not_found, "replica of chunk " + o->meta.handle.to_string() +
-                                           " is version " + std::to_string(o->meta.chunk_version) +
-                                           ", not " + std::to_string(cap->chunk_version));
+    return {uint32_t(cs::errc::not_found),
+            stale_replica(rq.handle, o->meta.chunk_version, cap->chunk_version),
+            {},
+            0,
+            0};
   ++stats_.reads;
   ++stats_.local_reads;
   store_->note_read(cs::chunk_handle{rq.handle});
@@ -404,8 +413,7 @@ bool data_service::on_stat(frame_conn& conn, const frame& f) {
     bad_frame("malformed stat");
     return false;
   }
-  auto cap = security::check_read(
-      security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), rq.handle);
+  auto cap = read_capability(rq.token, rq.handle);
   if (!cap) return forbidden(conn, "stat", cap.err().message);
   auto m = store_->stat(cs::chunk_handle{rq.handle});
   if (!m)

@@ -62,6 +62,11 @@ class data_service {
   bool on_stat(net::frame_conn& conn, const net::frame& f);
   bool on_list(net::frame_conn& conn);
   void bad_frame(const std::string& why);
+  // The read capability `token` grants for chunk `handle` (reads, stats, local reads).
+  security::token_result<security::capability> read_capability(const std::string& token,
+                                                               uint64_t handle) const;
+  // The answer for a replica of version `have` to a reader of version `want`: stale.
+  std::string stale_replica(uint64_t handle, uint64_t have, uint64_t want) const;
   // Answers a request that lacks the right to what it asks, and counts and logs it (sparingly).
   bool forbidden(net::frame_conn& conn, const std::string& what, const std::string& why);
 

@@ -15,6 +15,7 @@
 
 #include "common/big_buffer.hpp"
 #include "common/file_modes.hpp"
+#include "common/unique_fd.hpp"
 
 namespace dfs {
 
@@ -23,14 +24,6 @@ namespace {
 io_status fail(const std::string& what, const std::string& path, int err = errno) {
   return io_status{err, what + " " + path + ": " + std::strerror(err)};
 }
-
-// Closes the fd on scope exit.
-struct fd_guard {
-  int fd;
-  ~fd_guard() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 io_status write_all(int fd, std::string_view data, const std::string& path) {
   size_t done = 0;
@@ -80,11 +73,11 @@ io_status read_range(const std::string& path, uint64_t offset, size_t length, st
 }
 
 io_status read_range_to(const std::string& path, uint64_t offset, size_t length, char* out) {
-  fd_guard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (fd.fd < 0) return fail("open", path);
+  unique_fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (!fd) return fail("open", path);
   size_t done = 0;
   while (done < length) {
-    auto n = ::pread(fd.fd, out + done, length - done, static_cast<off_t>(offset + done));
+    auto n = ::pread(fd.get(), out + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("read", path);
     if (n == 0) return io_status{EILSEQ, "read " + path + ": file shorter than expected"};
@@ -109,27 +102,27 @@ std::string tmp_path_of(const std::string& path) {
 io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data) {
   auto tmp = tmp_path_of(path);
   {
-    fd_guard fd{
+    unique_fd fd{
         ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
-    if (fd.fd < 0) return fail("open", tmp);
-    if (auto st = write_all(fd.fd, head, data, tmp); !st) return st;
-    if (::fsync(fd.fd) != 0) return fail("fsync", tmp);
+    if (!fd) return fail("open", tmp);
+    if (auto st = write_all(fd.get(), head, data, tmp); !st) return st;
+    if (::fsync(fd.get()) != 0) return fail("fsync", tmp);
   }
   return rename_file(tmp, path);
 }
 
 io_status fsync_dir(const std::string& dir) {
-  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (fd.fd < 0) return fail("open directory", dir);
-  if (::fsync(fd.fd) != 0) return fail("fsync directory", dir);
+  unique_fd fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (!fd) return fail("open directory", dir);
+  if (::fsync(fd.get()) != 0) return fail("fsync directory", dir);
   return {};
 }
 
 io_status write_range_durable(const std::string& path, uint64_t offset, std::string_view data) {
-  fd_guard fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
-  if (fd.fd < 0) return fail("open", path);
-  if (auto st = pwrite_all(fd.fd, data, offset, path); !st) return st;
-  if (::fdatasync(fd.fd) != 0) return fail("fdatasync", path);
+  unique_fd fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (!fd) return fail("open", path);
+  if (auto st = pwrite_all(fd.get(), data, offset, path); !st) return st;
+  if (::fdatasync(fd.get()) != 0) return fail("fdatasync", path);
   return {};
 }
 
@@ -146,9 +139,9 @@ io_status pwrite_all(int fd, std::string_view data, uint64_t offset, const std::
 }
 
 io_status create_empty_file(const std::string& path) {
-  fd_guard fd{
+  unique_fd fd{
       ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, node_file_mode)};
-  if (fd.fd < 0) return fail("create", path);
+  if (!fd) return fail("create", path);
   return {};
 }
 
@@ -168,13 +161,14 @@ io_status truncate_file(const std::string& path, uint64_t size_bytes) {
 }
 
 io_status mark_top_dir(const std::string& dir) {
-  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
-  if (fd.fd < 0) return fail("open", dir);
+  unique_fd fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+  if (!fd) return fail("open", dir);
   int flags = 0;
-  if (::ioctl(fd.fd, FS_IOC_GETFLAGS, &flags) != 0) return fail("get flags of", dir);
+  if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) != 0) return fail("get flags of", dir);
   if ((flags & FS_TOPDIR_FL) != 0) return {};
   flags |= FS_TOPDIR_FL;
-  if (::ioctl(fd.fd, FS_IOC_SETFLAGS, &flags) != 0) return fail("set top-directory flag of", dir);
+  if (::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) != 0)
+    return fail("set top-directory flag of", dir);
   return {};
 }
 

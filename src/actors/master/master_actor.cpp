@@ -253,17 +253,19 @@ void maybe_crash_after_log(const std::string& fault, const master::log_batch& b)
       }
 }
 
-namespace {
-
-void flush_journal(master_self self) {
-  auto& st = self->state;
+void log_batches(master_state& st, const std::function<void(master::master_effects)>& done) {
   while (auto batch = st.core->take_batch()) {
     auto s = st.log->append(batch->records);
     if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
     if (s) maybe_crash_after_log(st.cfg.fault.crash_after_log, *batch);
-    carry_out(self, st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(),
-                                              core::clock::now()));
+    done(st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(), core::clock::now()));
   }
+}
+
+namespace {
+
+void flush_journal(master_self self) {
+  log_batches(self->state, [self](master::master_effects fx) { carry_out(self, std::move(fx)); });
 }
 
 void recover_metadata(master_self self) {

@@ -6,6 +6,7 @@
 // checkpoints, and logs the core's events. Also serves the master's console commands
 // (master_console.cpp).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <variant>
@@ -124,6 +125,10 @@ caf::result<admin_reply> master_drain(master_self self, const endpoint& addr, bo
 master::core_options core_options_of(const config& cfg);
 void carry_out(master_self self, master::master_effects fx);
 spdlog::level::level_enum level_of(master::event_level l);
+// One master's flush: logs and fsyncs the core's batches until none is left, handing each
+// one's effects (the answers it made durable) to `done` (the actor: carry_out; the request
+// port's thread: master_reads::mutate).
+void log_batches(master_state& st, const std::function<void(master::master_effects)>& done);
 // fault.crash_after_log (tests): exits if `b` holds a client mutation of that kind.
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b);
 [[noreturn]] void master_fatal(const std::string& what);

@@ -97,14 +97,7 @@ std::optional<ns_reply> master_reads::mutate(const char* op, F call) {
     if (!empty(fx)) left.push_back(std::move(fx));
   };
   take_reply(call(*st.core, token, core::clock::now()));
-  // The actor's flush_journal, for the batch of this one request.
-  while (auto batch = st.core->take_batch()) {
-    auto s = st.log->append(batch->records);
-    if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
-    if (s) maybe_crash_after_log(st.cfg.fault.crash_after_log, *batch);
-    take_reply(
-        st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(), core::clock::now()));
-  }
+  log_batches(st, take_reply);  // the actor's flush, for the batch of this one request
   if (!left.empty()) {
     for (auto& fx : left) st.port_effects.push_back(std::move(fx));
     if (auto a = caf::actor_cast<master_actor>(actor_)) caf::anon_send(a, flush_atom::value);
