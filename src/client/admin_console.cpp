@@ -10,6 +10,7 @@
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
 #include "common/escape.hpp"
+#include "net/tls_check.hpp"
 #include "proto/system_setup.hpp"
 
 namespace dfs {
@@ -61,7 +62,7 @@ int run_admin(const config& cfg, const std::string& connect, const std::vector<s
     std::cerr << "dfsnode: error: --connect expects HOST:PORT, got '" << connect << "'\n";
     return 2;
   }
-  if (auto why = check_tls_files(cfg); !why.empty()) {
+  if (auto why = net::check_tls_files(cfg); !why.empty()) {
     std::cerr << "dfsnode: error: " << why << "\n";
     return 2;
   }

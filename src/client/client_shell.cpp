@@ -24,7 +24,7 @@
 #include "common/startup_trace.hpp"
 #include "common/text_table.hpp"
 #include "core/master/leader_hint.hpp"
-#include "proto/system_setup.hpp"
+#include "net/tls_check.hpp"
 
 namespace dfs {
 
@@ -161,7 +161,10 @@ void report_status(int fd, int code) {
 
 int run_client(const config& given, const std::vector<std::string>& args) {
   startup_mark("client_start");
-  if (auto why = check_tls_files(given); !why.empty()) return error(why);
+  // The client-side TLS context this check loads is the one every connection of the session
+  // uses (tls_context::shared): held here, it is loaded once.
+  std::shared_ptr<net::tls_context> tls;
+  if (auto why = net::check_tls_files(given, &tls); !why.empty()) return error(why);
   // With LAN discovery the servers' addresses come from the multicast group, not the config.
   config cfg = given;
   bool discovering = !args.empty() && args[0] == "discover";

@@ -22,8 +22,7 @@ net::pool_options options_of(const config& cfg) {
   p.cluster = net::cluster_id(cfg.cluster.name);
   p.timeout_ms = cfg.client.timeout_ms;  // each connect and exchange sets its own deadline
   // Mutual TLS always: the request port is the control plane (tls.data is the data port's).
-  p.tls = std::make_shared<net::tls_context>(net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key},
-                                             net::tls_side::client);
+  p.tls = net::tls_context::shared({cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::client);
   return p;
 }
 

@@ -97,8 +97,8 @@ storage_client::storage_client(actor_system_ref sys, const config& cfg, token_so
   p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
   if (cfg.tls.data) {
     try {
-      p.tls = std::make_shared<net::tls_context>(
-          net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::client);
+      p.tls =
+          net::tls_context::shared({cfg.tls.ca, cfg.tls.cert, cfg.tls.key}, net::tls_side::client);
     } catch (const std::exception& e) {
       throw storage_error(e.what());
     }

@@ -20,6 +20,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/private_key.hpp"
+
 namespace dfs::pki {
 
 namespace {
@@ -108,9 +110,7 @@ x509_ptr parse_cert(const std::string& pem) {
 }
 
 pkey_ptr load_key(const std::string& path) {
-  auto pem = read_file(path);
-  bio_ptr b{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))};
-  pkey_ptr key{PEM_read_bio_PrivateKey(b.get(), nullptr, nullptr, nullptr)};
+  pkey_ptr key{parse_private_key(read_file(path)).release()};
   if (!key) fail("'" + path + "' is not a PEM private key");
   return key;
 }

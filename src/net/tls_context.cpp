@@ -6,10 +6,19 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <map>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
+
+#include "common/private_key.hpp"
+#include "common/unique_fd.hpp"
 
 namespace dfs::net {
 
@@ -24,6 +33,26 @@ std::string openssl_reason() {
   char buf[256];
   ERR_error_string_n(e, buf, sizeof buf);
   return buf;
+}
+
+// The whole of a small PEM file; throws naming the setting and the file.
+std::string read_pem(const char* what, const std::string& file) {
+  auto fail = [&](const std::string& why) {
+    throw std::runtime_error(std::string("TLS: cannot load ") + what + " '" + file + "': " + why);
+  };
+  unique_fd fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (!fd) fail(std::strerror(errno));
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    auto n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(std::strerror(errno));
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > (1u << 20)) fail("larger than 1 MiB, not a PEM file");
+  }
+  return out;
 }
 
 }  // namespace
@@ -41,19 +70,30 @@ tls_context::tls_context(const tls_files& files, tls_side side)
       ctx_(side == tls_side::server ? ssl::context::tls_server : ssl::context::tls_client) {
   ignore_sigpipe();
   auto step = [&](const char* what, const std::string& file, auto fn) {
+    auto pem = read_pem(what, file);
     boost::system::error_code ec;
-    fn(ec);
+    fn(pem, ec);
     if (ec)
-      throw std::runtime_error(std::string("data-port TLS: cannot load ") + what + " '" + file +
+      throw std::runtime_error(std::string("TLS: cannot load ") + what + " '" + file +
                                "': " + ec.message());
   };
-  step("tls.ca", files.ca, [&](auto& ec) { ctx_.load_verify_file(files.ca, ec); });
-  step("tls.cert", files.cert, [&](auto& ec) { ctx_.use_certificate_chain_file(files.cert, ec); });
-  step("tls.key", files.key,
-       [&](auto& ec) { ctx_.use_private_key_file(files.key, ssl::context::pem, ec); });
+  step("tls.ca", files.ca,
+       [&](auto& pem, auto& ec) { ctx_.add_certificate_authority(boost::asio::buffer(pem), ec); });
+  step("tls.cert", files.cert,
+       [&](auto& pem, auto& ec) { ctx_.use_certificate_chain(boost::asio::buffer(pem), ec); });
   auto* native = ctx_.native_handle();
-  if (SSL_CTX_check_private_key(native) != 1)
-    throw std::runtime_error("data-port TLS: tls.key does not match tls.cert");
+  {
+    auto key = pki::parse_private_key(read_pem("tls.key", files.key));
+    if (!key)
+      throw std::runtime_error("TLS: cannot load tls.key '" + files.key +
+                               "': not a PEM private key");
+    // OpenSSL checks the key against the certificate as it takes it.
+    if (SSL_CTX_use_PrivateKey(native, key.get()) != 1 || SSL_CTX_check_private_key(native) != 1) {
+      ERR_clear_error();
+      throw std::runtime_error("TLS: tls.key '" + files.key + "' does not match tls.cert '" +
+                               files.cert + "'");
+    }
+  }
   SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION);
   // AES-128-GCM first: with AES-NI the cheapest of the TLS 1.3 suites for bulk chunk bytes.
   SSL_CTX_set_ciphersuites(native,
@@ -69,6 +109,35 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   // bytes instead of two per record (its 5-byte header, then its body).
   SSL_CTX_set_read_ahead(native, 1);
   SSL_CTX_set_default_read_buffer_len(native, tls_read_buffer_bytes);
+}
+
+std::shared_ptr<tls_context> tls_context::shared(const tls_files& files, tls_side side) {
+  static std::mutex mu;
+  static std::map<std::tuple<std::string, std::string, std::string, tls_side>,
+                  std::weak_ptr<tls_context>>
+      live;
+  std::lock_guard lk(mu);
+  auto& slot = live[{files.ca, files.cert, files.key, side}];
+  auto ctx = slot.lock();
+  if (!ctx) slot = ctx = std::make_shared<tls_context>(files, side);
+  return ctx;
+}
+
+std::string tls_context::own_certificate_problem() {
+  auto* native = ctx_.native_handle();
+  X509* cert = SSL_CTX_get0_certificate(native);
+  if (!cert) return "no certificate loaded";
+  std::unique_ptr<X509_STORE_CTX, void (*)(X509_STORE_CTX*)> v{X509_STORE_CTX_new(),
+                                                               X509_STORE_CTX_free};
+  STACK_OF(X509)* chain = nullptr;
+  SSL_CTX_get0_chain_certs(native, &chain);
+  if (!v || X509_STORE_CTX_init(v.get(), SSL_CTX_get_cert_store(native), cert, chain) != 1)
+    return "cannot check it: " + openssl_reason();
+  X509_STORE_CTX_set_purpose(v.get(), X509_PURPOSE_SSL_CLIENT);
+  if (X509_verify_cert(v.get()) == 1) return {};
+  ERR_clear_error();
+  return std::string("certificate rejected: ") +
+         X509_verify_cert_error_string(X509_STORE_CTX_get_error(v.get()));
 }
 
 void ssl_free_fn::operator()(SSL* s) const {

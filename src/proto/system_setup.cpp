@@ -4,7 +4,6 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
-#include "common/certificates.hpp"
 #include "proto/registry.hpp"
 
 namespace dfs {
@@ -27,20 +26,6 @@ void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg
   caf_cfg.openssl_key = cfg.tls.key;
   caf_cfg.openssl_cafile = cfg.tls.ca;
   register_message_types(caf_cfg);
-}
-
-std::string check_tls_files(const config& cfg) {
-  if (cfg.tls.ca.empty() || cfg.tls.cert.empty() || cfg.tls.key.empty())
-    return "tls.ca, tls.cert and tls.key must be set: every connection is mutual TLS "
-           "(create them with `dfsnode --role ca init DIR` and `dfsnode --role ca issue DIR "
-           "NAME --kind server|client|admin`, see SECURITY.md)";
-  try {
-    pki::read_file(cfg.tls.key);
-    pki::verify_certificate(cfg.tls.ca, pki::read_file(cfg.tls.cert));
-  } catch (const pki::pki_error& e) {
-    return std::string("tls.cert '") + cfg.tls.cert + "': " + e.what();
-  }
-  return {};
 }
 
 }  // namespace dfs

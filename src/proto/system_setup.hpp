@@ -1,8 +1,8 @@
 #pragma once
 // CAF actor-system configuration shared by every process kind (servers, client, admin):
 // scheduler from our config, middleman and TLS (libcaf_openssl) loaded with the process's
-// certificates, symmetric heartbeats, message types. check_tls_files() first: CAF itself only
-// fails at the first connection.
+// certificates, symmetric heartbeats, message types. net::check_tls_files() (net/tls_check.hpp)
+// first: CAF itself only fails at the first connection.
 // CAF's own CLI and config-file parsing are never invoked (caf-0.17.md §6).
 #include <string>
 #include <vector>
@@ -16,9 +16,5 @@ namespace dfs {
 // `roles`: the node's (config::scheduler_threads); none for tools.
 void configure_actor_system(caf::actor_system_config& caf_cfg, const config& cfg,
                             const std::vector<std::string>& roles = {});
-
-// Empty if tls.ca, tls.cert and tls.key are set and readable PEM files and the certificate was
-// signed by that CA; otherwise one line saying what is wrong.
-std::string check_tls_files(const config& cfg);
 
 }  // namespace dfs

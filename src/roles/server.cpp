@@ -19,6 +19,7 @@
 #include "net/control_gate.hpp"
 #include "net/data_server.hpp"
 #include "net/discovery.hpp"
+#include "net/tls_check.hpp"
 #include "proto/system_setup.hpp"
 #include "roles/http_port.hpp"
 #include "roles/role_table.hpp"
@@ -57,7 +58,7 @@ std::string check_credentials(const config& cfg) {
            "authenticates gossip and multicast and signs tokens); generate one with "
            "`openssl rand -hex 32` and give every server the same";
   if (cfg.cluster.key.size() < 16) return "cluster.key is too short (at least 16 characters)";
-  if (auto why = check_tls_files(cfg); !why.empty()) return why;
+  if (auto why = net::check_tls_files(cfg); !why.empty()) return why;
   try {
     auto me = pki::read_identity(pki::read_file(cfg.tls.cert));
     if (me.kind != principal_kind::server)

@@ -1,0 +1,19 @@
+#pragma once
+// Every process's start-up check of its [tls] files (SECURITY.md): all three set and readable,
+// the key matching the certificate, and the certificate one the cluster's CA signed for client
+// authentication. One clear line at start, instead of a handshake failing later with
+// OpenSSL's reason.
+#include <memory>
+#include <string>
+
+#include "common/config.hpp"
+#include "net/tls_context.hpp"
+
+namespace dfs::net {
+
+// "" when the files are usable; else why, naming the setting and its file. The check loads the
+// process's client-side context (tls_context::shared): `keep` holds it, so that the clients
+// made next share it instead of loading the files again.
+std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep = nullptr);
+
+}  // namespace dfs::net
