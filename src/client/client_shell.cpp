@@ -13,6 +13,7 @@
 #include "actors/admin/admin_actor.hpp"
 #include "client/actor_system_ref.hpp"
 #include "client/completion.hpp"
+#include "client/control_proxy.hpp"
 #include "client/discover.hpp"
 #include "client/exit_now.hpp"
 #include "client/file_lock.hpp"
@@ -172,6 +173,8 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   if (cfg.cluster.discovery == "multicast" && !discovering)
     if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
   startup_mark("tls_files_checked");
+  // The helper of a lean `dfsnode` (client/control_proxy.hpp), not a user's command.
+  if (args.size() == 1 && args[0] == "control-proxy") exit_now(run_control_proxy(cfg));
   // Started only if a command needs CAF: the request ports serve the rest (issue 17).
   client_session s{actor_system_ref(std::make_shared<lazy_actor_system>(cfg)), cfg, {}, {}};
   int status_fd = -1;

@@ -14,8 +14,6 @@
 #include <thread>
 #include <tuple>
 
-#include <caf/all.hpp>
-
 #include "client/download_file.hpp"
 #include "client/local_chunk_read.hpp"
 #include "client/remote.hpp"
@@ -28,7 +26,7 @@
 #include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
-#include "proto/blocking_request.hpp"
+#include "proto/wire.hpp"
 
 namespace dfs {
 
@@ -111,19 +109,7 @@ storage_client::storage_client(actor_system_ref sys, const config& cfg, token_so
       throw storage_error(e.what());
     }
   }
-}
-
-caf::error storage_client::connect_master(std::chrono::steady_clock::time_point deadline) {
-  if (!master_) {
-    auto m = connect_node_until(sys_.get(), cfg_, finder_.current(), deadline, act_as_);
-    if (!m) return m.error();
-    master_ = *m;
-    if (!self_) self_ = std::make_unique<caf::scoped_actor>(sys_.get());
-  } else if (auto err = refresh_login(sys_.get(), cfg_, master_, act_as_)) {
-    master_ = {};
-    return err;
-  }
-  return {};
+  fallback_ = sys_.master_fallback_for(cfg_, act_as_);
 }
 
 template <class Reply, class Atom, class Req>
@@ -158,30 +144,31 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       answered = via_port.kind == request_link::outcome::answered;
       refused = via_port.kind == request_link::outcome::refused;
       if (!answered) err = via_port.text;
-    } else if (auto cerr = connect_master(connect_by)) {
-      err = error_text(sys_.get(), cerr);
-      // A refusal (bad certificate, login denied) stays one, once every master refused; the
-      // rest may pass (a restart, a failover).
-      if (master::is_not_leader(err))
-        hint = master::leader_hint(err);
-      else if (cerr == caf::sec::runtime_error && ++refusals >= finder_.size())
-        throw storage_error(err);
+    } else if (!fallback_) {
+      throw storage_error("the master's request port cannot serve this (" + via_port.text +
+                          ") and this process has no control-port client");
     } else {
-      asked = true;
-      startup_mark("request_sent");
-      bool in_time = request_within(
-          *self_, *timeout, [&](Reply& r) { out = std::move(r), answered = true; },
-          [&](caf::error& e) {
-            err = error_text(sys_.get(), e);
-            // A node's refusal (auth) is final; a lost link is not.
-            refused = e == caf::sec::runtime_error;
-          },
-          master_.actor, atom, master_.token, req);
-      if (!in_time) {
-        err = "the master did not answer in time";
-        self_ = std::make_unique<caf::scoped_actor>(sys_.get());  // the late answer stays behind
+      using result = master_fallback::result;
+      auto r = fallback_->call(finder_.current(), proto::method_of<Atom, Req>::value,
+                               wire::encode(req), connect_by, *timeout);
+      if (r.kind == result::connect_failed || r.kind == result::connect_refused) {
+        err = r.text;
+        // A refusal (bad certificate, login denied) stays one, once every master refused; the
+        // rest may pass (a restart, a failover).
+        if (master::is_not_leader(err))
+          hint = master::leader_hint(err);
+        else if (r.kind == result::connect_refused && ++refusals >= finder_.size())
+          throw storage_error(err);
+      } else {
+        asked = true;
+        answered = r.kind == result::answered;
+        refused = r.kind == result::refused;
+        err = r.text;
+        if (answered && !wire::decode(r.body, out)) {
+          answered = false;
+          err = "malformed answer from the master";
+        }
       }
-      startup_mark("reply_received");
     }
     if (asked) {
       if (refused && master::is_not_leader(err)) {  // a standby: ask the active master
@@ -198,7 +185,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       if (answered) err = out.error;  // no master role there (yet), its journal failed, a standby
       if (answered && out.status == ns_status::not_leader) hint = master::leader_hint(out.error);
       // Reconnect: the master may have restarted (the request port reconnects by itself).
-      if (via_port.kind == request_link::outcome::unusable) master_ = {};
+      if (via_port.kind == request_link::outcome::unusable && fallback_) fallback_->reconnect();
     }
     // The same request again, to the next candidate (one master: the same one). A mutation
     // keeps its client id and request number: the master answers a retry of one it applied

@@ -21,10 +21,8 @@
 #include <stdexcept>
 #include <string>
 
-#include <caf/actor_system.hpp>
-#include <caf/scoped_actor.hpp>
-
 #include "client/actor_system_ref.hpp"
+#include "client/master_fallback.hpp"
 #include "client/remote.hpp"
 #include "client/request_link.hpp"
 #include "client/storage_error.hpp"
@@ -122,9 +120,6 @@ class storage_client {
   }
 
  private:
-  // Connects and logs in to the master (again, after a failure) by `deadline`: the finder's
-  // current candidate.
-  caf::error connect_master(std::chrono::steady_clock::time_point deadline);
   // One request to the master, asked again (same request) with backoff on a timeout, a lost
   // connection or a master without its role yet, all within client.timeout_ms. With several
   // masters (cluster.masters) each failure, and a standby's not_leader answer, moves to the
@@ -145,8 +140,9 @@ class storage_client {
   config cfg_;
   token_source act_as_;
   master::master_finder finder_;  // which of config::master_endpoints() to ask
-  remote_node master_;
-  std::unique_ptr<caf::scoped_actor> self_;
+  // The control port, for what the request port cannot carry (actor_system_ref: in this
+  // process, or the lean CLI's helper process).
+  std::unique_ptr<master_fallback> fallback_;
   std::unique_ptr<net::conn_pool> pool_;  // data-port connections, shared by worker threads
   // The masters' request ports (client/request_link.hpp); null when acting for another
   // caller (act_as: its token, not our certificate, must speak) or DFS_NO_REQUEST_PORT is set.

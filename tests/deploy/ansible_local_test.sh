@@ -206,12 +206,17 @@ done
 log "healthy: 10 nodes answer, active master $active_before ($(name_of_master "$active_before")), 2 standbys, 3 healthy chunkservers"
 
 # 4. Rolling upgrade to a new binary.
+# Both files: the front and dfsnode-full beside it (src/main.cpp).
 v2="$root/dfsnode-v2"
-cp "$bin" "$v2"
-printf '\0dfsnode upgrade test %s\n' "$(date +%s%N)" >> "$v2"
+for f in "" -full; do
+  cp "$bin$f" "$v2$f"
+  printf '\0dfsnode upgrade test %s\n' "$(date +%s%N)" >> "$v2$f"
+done
 play upgrade upgrade.yml -e "dfs_binary_src=$v2"
 record_pids
-cmp -s "$v2" "$deploy/bin/dfsnode" || fail "the deployed binary is not the new one"
+for f in "" -full; do
+  cmp -s "$v2$f" "$deploy/bin/dfsnode$f" || fail "the deployed dfsnode$f is not the new one"
+done
 ids_after=$(node_ids)
 check_chunkservers > "$root/chunkservers-after.txt"
 while read -r a old; do
@@ -220,7 +225,8 @@ while read -r a old; do
 done <<< "$ids_before"
 for f in "$deploy"/run/*.node.pid; do
   exe=$(readlink "/proc/$(cat "$f")/exe" 2>/dev/null || true)
-  [[ $exe == "$deploy/bin/dfsnode" ]] || fail "$(basename "$f" .node.pid) runs '$exe', not the upgraded $deploy/bin/dfsnode"
+  # A server role runs dfsnode-full, which the front execs (same PID).
+  [[ $exe == "$deploy/bin/dfsnode-full" ]] || fail "$(basename "$f" .node.pid) runs '$exe', not the upgraded $deploy/bin/dfsnode-full"
 done
 stale=$("$deploy/bin/dfsnode-stamp" stale introducer master1 master2 master3 chunkserver1 chunkserver2 \
   chunkserver3 fileserver1 fileserver2 fileserver3)

@@ -7,6 +7,7 @@
 // flight on one connection, each answered by its tag.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <caf/all.hpp>
 #include <fstream>
@@ -326,4 +327,39 @@ TEST_F(RequestPort, TaggedRequestsInFlightTogetherAreEachAnsweredByTag) {
     EXPECT_NE(b.conn.read(f), net::frame_error::none);
   }
   EXPECT_EQ(cli({"stat", "/there"}).exit_code, 0);  // still serving
+}
+
+// An answer over a frame (a listing of ~1.2 MiB) comes through the lean CLI's control-port
+// helper (client/proxy_master_fallback.hpp): the request port says it does not fit, the CLI
+// starts `dfsnode-full ... control-proxy`, which asks over CAF. The listing is whole and the
+// same as the CAF-only client's; the helper's actor system shows in the trace.
+TEST_F(RequestPort, AnAnswerOverAFrameComesThroughTheLeanClisControlPortHelper) {
+  constexpr int dirs = 5200;
+  {
+    std::ofstream script(c.dir() + "/mkdirs.txt");
+    script << "mkdir /big\n";
+    for (int i = 0; i < dirs; ++i) {
+      auto n = std::to_string(i);
+      script << "mkdir /big/" << std::string(200 - n.size(), 'd') << n << "\n";
+    }
+  }
+  auto made =
+      dfs::test::run(c.client_argv({"master.address=" + c.addr_of(master_index)}, {"shell"}),
+                     c.dir(), c.dir() + "/mkdirs.txt");
+  ASSERT_EQ(made.exit_code, 0) << made.err.substr(0, 2000);
+  auto ls = [&](bool request_port) {
+    auto argv =
+        c.client_argv({"master.address=" + c.addr_of(master_index),
+                       std::string("client.request_port=") + (request_port ? "true" : "false")},
+                      {"ls", "/big"});
+    argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
+    return dfs::test::run(argv, c.dir());
+  };
+  auto lean = ls(true);
+  ASSERT_EQ(lean.exit_code, 0) << lean.err;
+  EXPECT_EQ(std::count(lean.out.begin(), lean.out.end(), '\n'), dirs);
+  EXPECT_NE(lean.err.find("startup actor_system_up"), std::string::npos) << lean.err;
+  auto caf = ls(false);
+  ASSERT_EQ(caf.exit_code, 0) << caf.err;
+  EXPECT_EQ(lean.out, caf.out);
 }
