@@ -53,6 +53,16 @@ struct RequestPort : ::testing::Test {
     return dfs::test::run(argv, c.dir());
   }
 
+  // The CLI with DFS_STARTUP_TRACE=1: its start-up marks (and a helper's) on stderr.
+  run_result traced_cli(std::vector<std::string> args, bool request_port) {
+    auto argv =
+        c.client_argv({"master.address=" + c.addr_of(master_index),
+                       std::string("client.request_port=") + (request_port ? "true" : "false")},
+                      std::move(args));
+    argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
+    return dfs::test::run(argv, c.dir());
+  }
+
   uint16_t port() const { return static_cast<uint16_t>(c.port_of(master_index) + 4); }
 
   // Connections with certificate `cert` of the cluster CA (empty: plain TCP; `ca_dir`: a
@@ -184,19 +194,11 @@ TEST_F(RequestPort, PlainTcpAnotherCaAndMalformedFramesAreRefusedAndTheNodeKeeps
 // ~5 ms of a CLI call; client/actor_system_ref.hpp); with the request port off it does, and
 // prints the same. The startup trace (DFS_STARTUP_TRACE) names each stage the process reached.
 TEST_F(RequestPort, AOneShotCommandItServesNeverStartsTheClientsActorSystem) {
-  auto traced = [&](bool request_port) {
-    auto argv =
-        c.client_argv({"master.address=" + c.addr_of(master_index),
-                       std::string("client.request_port=") + (request_port ? "true" : "false")},
-                      {"stat", "/"});
-    argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
-    return dfs::test::run(argv, c.dir());
-  };
-  auto lean = traced(true);
+  auto lean = traced_cli({"stat", "/"}, true);
   ASSERT_EQ(lean.exit_code, 0) << lean.err;
   EXPECT_NE(lean.err.find("startup request_sent"), std::string::npos) << lean.err;
   EXPECT_EQ(lean.err.find("actor_system_up"), std::string::npos) << lean.err;
-  auto caf = traced(false);
+  auto caf = traced_cli({"stat", "/"}, false);
   ASSERT_EQ(caf.exit_code, 0) << caf.err;
   EXPECT_NE(caf.err.find("startup actor_system_up"), std::string::npos) << caf.err;
   EXPECT_EQ(lean.out, caf.out);
@@ -347,19 +349,11 @@ TEST_F(RequestPort, AnAnswerOverAFrameComesThroughTheLeanClisControlPortHelper) 
       dfs::test::run(c.client_argv({"master.address=" + c.addr_of(master_index)}, {"shell"}),
                      c.dir(), c.dir() + "/mkdirs.txt");
   ASSERT_EQ(made.exit_code, 0) << made.err.substr(0, 2000);
-  auto ls = [&](bool request_port) {
-    auto argv =
-        c.client_argv({"master.address=" + c.addr_of(master_index),
-                       std::string("client.request_port=") + (request_port ? "true" : "false")},
-                      {"ls", "/big"});
-    argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
-    return dfs::test::run(argv, c.dir());
-  };
-  auto lean = ls(true);
+  auto lean = traced_cli({"ls", "/big"}, true);
   ASSERT_EQ(lean.exit_code, 0) << lean.err;
   EXPECT_EQ(std::count(lean.out.begin(), lean.out.end(), '\n'), dirs);
   EXPECT_NE(lean.err.find("startup actor_system_up"), std::string::npos) << lean.err;
-  auto caf = ls(false);
+  auto caf = traced_cli({"ls", "/big"}, false);
   ASSERT_EQ(caf.exit_code, 0) << caf.err;
   EXPECT_EQ(lean.out, caf.out);
 }
