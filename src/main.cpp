@@ -1,11 +1,11 @@
 // dfsnode: the command line's front door (design.md §1). A one-shot storage command of the
-// client role (put, get, ls, stat, rm, ...) runs here, in a binary that links neither CAF's
-// I/O and TLS modules nor the servers: their symbol relocations were most of such a command's
+// client role (put, get, ls, stat, rm, ...) runs here, in a binary that links neither CAF nor
+// the servers, and OpenSSL statically: their symbol relocations were most of such a command's
 // start (issue 17: exec to the first request 8 ms, target 5). Its requests go over the
-// master's request port; what that port cannot carry goes through a helper process
-// (client/proxy_master_fallback.hpp). Everything else (server roles, the shell, queue and admin
-// commands, help, errors) is handed to `dfsnode-full` beside this binary, with the same
-// arguments, by exec: same PID, same output.
+// master's request port, written with proto/plain_wire.hpp (CAF's format, without CAF); what
+// that port cannot carry goes through a helper process (client/proxy_master_fallback.hpp).
+// Everything else (server roles, the shell, queue and admin commands, help, errors) is handed to
+// `dfsnode-full` beside this binary, with the same arguments, by exec: same PID, same output.
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   };
-  std::shared_ptr<dfs::net::tls_context> tls;  // the session's context, loaded once
+  dfs::net::init_openssl_without_name_tables();  // before any other use of OpenSSL
+  std::shared_ptr<dfs::net::tls_context> tls;    // the session's context, loaded once
   // The certificate's chain is checked if a handshake fails (net/tls_check.hpp).
   if (auto why = dfs::net::check_tls_files(cfg, &tls, false); !why.empty())
     dfs::exit_now(error(why));

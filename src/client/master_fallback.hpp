@@ -3,9 +3,9 @@
 // request port cannot carry: an answer over a frame (a huge listing or layout), a node without
 // a request port, client.request_port = false, or a server acting for another caller (act_as).
 // Behind an interface so that storage_client.cpp holds no CAF code: the CLI's one-shot
-// commands run in the lean `dfsnode` binary, which does not load CAF's I/O and TLS modules
-// (their ~14,000 symbol relocations were most of a command's start, issue 17), and which
-// hands a command that needs this path to `dfsnode-full` (src/main.cpp).
+// commands run in the lean `dfsnode` binary, which does not load CAF (its ~17,000 symbol
+// relocations were most of a command's start, issue 17) and asks a helper process for this
+// path (client/proxy_master_fallback.hpp).
 #include <chrono>
 #include <string>
 #include <string_view>

@@ -95,12 +95,6 @@ caf::expected<node_actor> remote_node_actor(caf::actor_system& sys, const endpoi
 
 }  // namespace
 
-master::master_finder master_finder_for(const config& cfg) {
-  return master::master_finder(cfg.master_endpoints(), cfg.cluster.discovery == "multicast"
-                                                           ? master::hint_policy::learn
-                                                           : master::hint_policy::configured_only);
-}
-
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
                                         const endpoint& addr, const token_source& act_as) {
   return connect_node_until(

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include "client/master_finder_for.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
 #include "core/master/master_finder.hpp"
@@ -29,11 +30,6 @@ struct remote_node {
 // For a server acting for a caller it authenticated itself (the HTTP gateway): the token every
 // request carries, signed by that server for the caller, instead of a certificate login.
 using token_source = std::function<std::string()>;
-
-// The masters a tool may ask (config::master_endpoints()), first the first. Masters found by LAN
-// discovery may be only those that answered first: a standby's hint to another is followed
-// (learnt) there; a configured list is followed as written.
-master::master_finder master_finder_for(const config& cfg);
 
 // Connects to the node actor published at `addr` and logs in with cfg.tls.cert/key (or takes
 // its tokens from `act_as`), all within cfg.client.timeout_ms (connect_node_until: by

@@ -21,8 +21,8 @@
 #include "common/node_id.hpp"
 #include "net/conn_pool.hpp"
 #include "net/mux_conn.hpp"
+#include "proto/plain_wire.hpp"
 #include "proto/request_wire.hpp"
-#include "proto/wire.hpp"
 
 namespace dfs {
 
@@ -46,8 +46,8 @@ class request_link {
   template <class Reply, class Atom, class Req>
   outcome call(const endpoint& node, Atom, const Req& req, std::chrono::milliseconds timeout,
                Reply& out) {
-    auto o = exchange(node, proto::method_of<Atom, Req>::value, wire::encode(req), timeout);
-    if (o.kind == outcome::answered && !wire::decode(o.body, out))
+    auto o = exchange(node, proto::method_of<Atom, Req>::value, plain_wire::encode(req), timeout);
+    if (o.kind == outcome::answered && !plain_wire::decode(o.body, out))
       return {outcome::failed, "malformed answer from " + node.to_string() + "'s request port", {}};
     return o;
   }

@@ -26,7 +26,7 @@
 #include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
-#include "proto/wire.hpp"
+#include "proto/plain_wire.hpp"
 
 namespace dfs {
 
@@ -150,7 +150,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
     } else {
       using result = master_fallback::result;
       auto r = fallback_->call(finder_.current(), proto::method_of<Atom, Req>::value,
-                               wire::encode(req), connect_by, *timeout);
+                               plain_wire::encode(req), connect_by, *timeout);
       if (r.kind == result::connect_failed || r.kind == result::connect_refused) {
         err = r.text;
         // A refusal (bad certificate, login denied) stays one, once every master refused; the
@@ -164,7 +164,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
         answered = r.kind == result::answered;
         refused = r.kind == result::refused;
         err = r.text;
-        if (answered && !wire::decode(r.body, out)) {
+        if (answered && !plain_wire::decode(r.body, out)) {
           answered = false;
           err = "malformed answer from the master";
         }

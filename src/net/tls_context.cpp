@@ -111,6 +111,10 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   SSL_CTX_set_default_read_buffer_len(native, tls_read_buffer_bytes);
 }
 
+bool init_openssl_without_name_tables() {
+  return OPENSSL_init_ssl(OPENSSL_INIT_NO_ADD_ALL_CIPHERS, nullptr) == 1;
+}
+
 std::shared_ptr<tls_context> tls_context::shared(const tls_files& files, tls_side side) {
   static std::mutex mu;
   static std::map<std::tuple<std::string, std::string, std::string, tls_side>,

@@ -6,7 +6,8 @@
 // frame and the node's connection thread asks the node actor and writes one frame back.
 //
 // Request frame payload: method (u8), the caller's timeout in ms (u32 LE), then the request
-// struct in CAF's binary serialisation (proto/wire.hpp), the same inspect() CAF uses.
+// struct in CAF's binary serialisation (proto/wire.hpp; the client writes it with
+// proto/plain_wire.hpp, same bytes), the same inspect() CAF uses.
 // Reply frame: status (request_status), the error text, and on `ok` the reply struct.
 // Multiplexed: a tagged_request frame is a u64 tag (LE) and then the same payload; its answer,
 // a tagged_reply frame, the tag and then the reply frame's payload (net/mux_conn.hpp). Many may
