@@ -8,9 +8,10 @@
 // and ieee_754 helpers are header-only too, so nothing here links CAF.
 //
 // The format: integers big-endian at their width, bool and enums as their (underlying) integer,
-// floating point packed IEEE 754 in a u32/u64, strings and sequences a varbyte length (7 bits
-// per byte, low first, at most 32 bits) and then their bytes or elements, pairs member by
+// floating point packed IEEE 754 in a u32/u64 (finite only), strings and sequences a varbyte length
+// (7 bits per byte, low first, at most 32 bits) and then their bytes or elements, pairs member by
 // member, a struct its inspect() fields in order (annotations write nothing).
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -80,6 +81,8 @@ class writer {
     } else if constexpr (std::is_enum_v<U>) {
       return apply(static_cast<std::underlying_type_t<U>>(x));
     } else if constexpr (std::is_floating_point_v<U>) {
+      // CAF's pack754 never returns for an infinity (it halves it until below 2): refused here.
+      if (!std::isfinite(x)) return false;
       return apply(caf::detail::pack754(x));
     } else if constexpr (std::is_same_v<U, std::string>) {
       put_size(x.size());
@@ -190,6 +193,7 @@ class reader {
   std::string_view in_;
 };
 
+// "" when `x` cannot be written (a non-finite floating-point field).
 template <class T>
 std::string encode(const T& x) {
   writer w;

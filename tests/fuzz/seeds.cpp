@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include "client/control_proxy_wire.hpp"
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
 #include "core/discovery/discovery_packet.hpp"
@@ -18,11 +19,13 @@
 #include "net/data_messages.hpp"
 #include "net/gcs_transport.hpp"
 #include "net/packet_codec.hpp"
+#include "proto/ftqueue.hpp"
 #include "proto/gcs_log.hpp"
 #include "proto/master_log.hpp"
 #include "proto/membership.hpp"
 #include "proto/replog.hpp"
 #include "proto/request_wire.hpp"
+#include "proto/status.hpp"
 #include "proto/wire.hpp"
 
 using namespace dfs;
@@ -296,6 +299,42 @@ void request_payloads() {
   put("request", "queue", req(request_method::queue, wire::encode(queue_request{1, 2, 3, 4, 5})));
 }
 
+// plain_wire_fuzz: a type byte (ns_reply 0, put_plan 1, lock_reply 2, lease_reply 3,
+// status_reply 4, queue_reply 5, helper result 6, helper request 7), then its bytes.
+void plain_wire_inputs() {
+  auto typed = [](char type, const std::string& bytes) { return std::string(1, type) + bytes; };
+  ns_reply listing;
+  listing.entries = {{"a", true, 0, 1700000000000, 0, 3}, {"b", false, 4096, 1700000000001, 2, 1}};
+  listing.versions = {{1, 2, 3, 4, 5}};
+  put("plain_wire", "listing", typed(0, wire::encode(listing)));
+  put_plan plan;
+  plan.chunk_size_bytes = 64u << 20;
+  plan.write_quorum = 2;
+  plan.chunks.push_back(ns_chunk{});
+  plan.chunks[0].handle = 42;
+  plan.chunks[0].replicas = {replica_addr{node_id{"10.0.0.1", 17100, 1}, 17101}};
+  plan.chunks[0].token = "token";
+  put("plain_wire", "plan", typed(1, wire::encode(plan)));
+  put("plain_wire", "lock", typed(2, wire::encode(lock_reply{ns_status::busy, "held", 5})));
+  lease_reply lease;
+  lease.primary = replica_addr{node_id{"10.0.0.1", 17100, 1}, 17101};
+  lease.secondaries = {lease.primary};
+  put("plain_wire", "lease", typed(3, wire::encode(lease)));
+  status_reply st;
+  st.section.present = true;
+  st.section.chunkservers = {{"cs", "10.0.0.2:17111", "z", "healthy", "", -1, 1, 2, 3, 4}};
+  st.section.repair.bytes_per_s = 12.5;
+  put("plain_wire", "status", typed(4, wire::encode(st)));
+  put("plain_wire", "queue", typed(5, wire::encode(queue_reply{queue_status::ok, -3, ""})));
+  put("plain_wire", "helper_result",
+      typed(6, proxy_wire::encode(master_fallback::result{master_fallback::result::answered, "",
+                                                          wire::encode(listing)})));
+  put("plain_wire", "helper_request",
+      typed(7,
+            proxy_wire::encode(proxy_wire::request{proto::request_method::ns, 100, 200,
+                                                   "10.0.0.1:17010", wire::encode(ns_request{})})));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_seeds CORPUS_ROOT\n");
@@ -321,5 +360,6 @@ int main(int argc, char** argv) {
   discovery_packets();
   record_chunks();
   request_payloads();
+  plain_wire_inputs();
   return 0;
 }

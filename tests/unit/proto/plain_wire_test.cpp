@@ -5,6 +5,7 @@
 // trailing byte is refused.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 #include "proto/ftqueue.hpp"
@@ -134,6 +135,15 @@ TEST(PlainWire, RepliesAreCafsBytes) {
   s.section.repair = {1, 2, 3, 4, 5, 6, 1234.5678e10};
   expect_same_bytes(s);
   expect_same_bytes(queue_reply{queue_status::retry, -42, "overloaded"});
+}
+
+TEST(PlainWire, AnInfinityIsRefusedNotWrittenForEver) {
+  // CAF's pack754 halves an infinity until it is below 2: it never returns. plain_wire says no.
+  status_reply s;
+  s.section.repair.bytes_per_s = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(plain_wire::encode(s), "");
+  s.section.repair.bytes_per_s = std::numeric_limits<double>::max();  // finite: written
+  EXPECT_EQ(plain_wire::encode(s), wire::encode(s));
 }
 
 TEST(PlainWire, MalformedLengthsAreRefusedWithoutAllocating) {
