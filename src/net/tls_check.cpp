@@ -4,8 +4,7 @@
 
 namespace dfs::net {
 
-std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep,
-                            bool verify_certificate) {
+std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep) {
   if (cfg.tls.ca.empty() || cfg.tls.cert.empty() || cfg.tls.key.empty())
     return "tls.ca, tls.cert and tls.key must be set: every connection is mutual TLS "
            "(create them with `dfsnode --role ca init DIR` and `dfsnode --role ca issue DIR "
@@ -16,9 +15,8 @@ std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* kee
   } catch (const std::exception& e) {
     return e.what();
   }
-  if (verify_certificate)
-    if (auto why = ctx->own_certificate_problem(); !why.empty())
-      return "tls.cert '" + cfg.tls.cert + "': " + why;
+  if (auto why = ctx->own_certificate_problem(); !why.empty())
+    return "tls.cert '" + cfg.tls.cert + "': " + why;
   if (keep) *keep = std::move(ctx);
   return {};
 }

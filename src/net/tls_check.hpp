@@ -13,10 +13,7 @@ namespace dfs::net {
 
 // "" when the files are usable; else why, naming the setting and its file. The check loads the
 // process's client-side context (tls_context::shared): `keep` holds it, so that the clients
-// made next share it instead of loading the files again. Without `verify_certificate`, the
-// certificate's chain is checked only if a handshake fails (tls_handshake says why then):
-// ~0.3 ms of a one-shot CLI command's start.
-std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep = nullptr,
-                            bool verify_certificate = true);
+// made next share it instead of loading the files again.
+std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep = nullptr);
 
 }  // namespace dfs::net

@@ -171,10 +171,6 @@ ssl_ptr tls_handshake(tls_context& ctx, int fd) {
     auto why = openssl_reason();
     if (SSL_get_verify_result(s.get()) != X509_V_OK)
       why = X509_verify_cert_error_string(SSL_get_verify_result(s.get()));
-    // The peer may have refused our certificate: say so plainly when it would (a process that
-    // skipped the start-up check of its own, net/tls_check.hpp).
-    if (ctx.side() == tls_side::client)
-      if (auto own = ctx.own_certificate_problem(); !own.empty()) why += "; our tls.cert: " + own;
     throw std::runtime_error("TLS handshake failed: " + why);
   }
   return s;
