@@ -5,15 +5,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/little_endian.hpp"
+
 namespace dfs::proxy_wire {
 
 namespace {
 
 constexpr char request_tag = 'Q', result_tag = 'R';
-
-void put_u32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 
 struct reader {
   std::string_view in;
@@ -23,8 +21,7 @@ struct reader {
       ok = false;
       return 0;
     }
-    uint64_t v = 0;
-    for (size_t i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+    auto v = get_le(in.data(), bytes);
     in.remove_prefix(bytes);
     return v;
   }
@@ -49,11 +46,10 @@ bool known_method(uint64_t m) {
 std::string encode(const request& r) {
   std::string out(1, request_tag);
   out.push_back(static_cast<char>(r.method));
-  put_u32(out, r.connect_ms);
-  put_u32(out, r.timeout_ms);
-  auto n = static_cast<uint16_t>(std::min<size_t>(r.master.size(), UINT16_MAX));
-  out.push_back(static_cast<char>(n & 0xff));
-  out.push_back(static_cast<char>(n >> 8));
+  append_le(out, r.connect_ms, 4);
+  append_le(out, r.timeout_ms, 4);
+  auto n = std::min<size_t>(r.master.size(), UINT16_MAX);
+  append_le(out, n, 2);
   out.append(r.master, 0, n);
   out += r.body;
   return out;
@@ -62,7 +58,7 @@ std::string encode(const request& r) {
 std::string encode(const master_fallback::result& r) {
   std::string out(1, result_tag);
   out.push_back(static_cast<char>(r.kind));
-  put_u32(out, static_cast<uint32_t>(r.text.size()));
+  append_le(out, r.text.size(), 4);
   out += r.text;
   out += r.body;
   return out;
@@ -97,7 +93,7 @@ std::optional<master_fallback::result> decode_result(std::string_view payload) {
 bool write_frame(int fd, std::string_view payload) {
   if (payload.size() > max_frame_bytes) return false;
   std::string out;
-  put_u32(out, static_cast<uint32_t>(payload.size()));
+  append_le(out, payload.size(), 4);
   out += payload;
   size_t off = 0;
   while (off < out.size()) {
@@ -125,10 +121,9 @@ bool read_all(int fd, char* p, size_t len) {
 }  // namespace
 
 bool read_frame(int fd, std::string& payload) {
-  unsigned char head[4];
-  if (!read_all(fd, reinterpret_cast<char*>(head), 4)) return false;
-  uint32_t len = uint32_t{head[0]} | uint32_t{head[1]} << 8 | uint32_t{head[2]} << 16 |
-                 uint32_t{head[3]} << 24;
+  char head[4];
+  if (!read_all(fd, head, 4)) return false;
+  auto len = get_le(head, 4);
   if (len > max_frame_bytes) return false;
   payload.resize(len);
   return read_all(fd, payload.data(), len);
