@@ -373,7 +373,9 @@ int main(int argc, char** argv) {
       std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << f.durability
                 << "\", \"kills\": " << f.ms.size()
                 << ", \"failover_ms_median\": " << fixed(median(f.ms), 1)
-                << ", \"failover_ms_max\": " << fixed(max_of(f.ms), 1) << "}";
+                << ", \"failover_ms_max\": " << fixed(max_of(f.ms), 1) << ", \"failover_ms\": [";
+      for (size_t k = 0; k < f.ms.size(); ++k) std::cout << (k ? ", " : "") << fixed(f.ms[k], 1);
+      std::cout << "]}";
     }
     std::cout << "]}\n";
   } else {
@@ -393,11 +395,14 @@ int main(int argc, char** argv) {
               << (opt.shared_link ? "shared, multiplexed" : "one per client") << "\n"
               << t.render();
     if (!failovers.empty()) {
-      dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX"},
-                        {false, true, true, true});
-      for (auto& x : failovers)
+      dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX", "EACH_MS"},
+                        {false, true, true, true, false});
+      for (auto& x : failovers) {
+        std::string each;
+        for (double ms : x.ms) each += (each.empty() ? "" : " ") + fixed(ms, 0);
         f.add({x.durability, std::to_string(x.ms.size()), fixed(median(x.ms), 0),
-               fixed(max_of(x.ms), 0)});
+               fixed(max_of(x.ms), 0), each});
+      }
       std::cout << "\n" << f.render();
     }
   }

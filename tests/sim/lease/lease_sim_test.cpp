@@ -2,17 +2,14 @@
 // run; DFS_SIM_RUNS=n sets the sweep size.
 #include <gtest/gtest.h>
 
+#include "sim/common/sanitized.hpp"
 #include "sim/lease/lease_world.hpp"
 
 namespace dfs::sim::lease {
 namespace {
 
 // Under ASan/UBSan a run is ~10x slower: a fifth of the sweep keeps the suite quick.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t sweep_runs = 300;
-#else
-constexpr uint64_t sweep_runs = 2000;
-#endif
+constexpr uint64_t sweep_runs = sanitized_build ? 300 : 2000;
 
 coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
   coverage total;

@@ -4,16 +4,13 @@
 
 #include <cstdio>
 
+#include "sim/common/sanitized.hpp"
 #include "sim/mutation/mutation_world.hpp"
 
 namespace dfs::sim::mutation {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t sweep_runs = 400;
-#else
-constexpr uint64_t sweep_runs = 2000;
-#endif
+constexpr uint64_t sweep_runs = sanitized_build ? 400 : 2000;
 
 coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
   coverage t;

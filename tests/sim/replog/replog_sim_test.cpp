@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sim/common/sanitized.hpp"
 #include "world.hpp"
 
 namespace dfs::sim::replog_world {
@@ -359,11 +360,7 @@ world::coverage sweep(const sweep_spec& sp) {
   return t;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t runs_per_sweep = 60;
-#else
-constexpr uint64_t runs_per_sweep = 500;
-#endif
+constexpr uint64_t runs_per_sweep = sanitized_build ? 60 : 500;
 
 // The coverage checks (each sweep reached the paths it is for) hold for the full sweep only:
 // not for one replayed seed, a resized sweep, or the 60 runs under the sanitizers (a handover

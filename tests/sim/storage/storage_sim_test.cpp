@@ -3,6 +3,7 @@
 // DFS_SIM_SEED=n replays one run; DFS_SIM_RUNS=n sets the sweep size (scripts/sim storage).
 #include <gtest/gtest.h>
 
+#include "sim/common/sanitized.hpp"
 #include "sim/storage/storage_world.hpp"
 
 namespace dfs::sim::storage_world {
@@ -43,11 +44,7 @@ void expect_coverage(const world::coverage& c) {
 
 // Under ASan/UBSan (scripts/test --sanitize) a run is ~10x slower: a quarter of the sweep keeps
 // the test inside its 300 s ctest timeout (the full sweep runs in the normal build).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t crash_sweep_runs = 50;
-#else
-constexpr uint64_t crash_sweep_runs = 200;
-#endif
+constexpr uint64_t crash_sweep_runs = sanitized_build ? 50 : 200;
 
 TEST(StorageSim, CrashesLossAndDuplicationNeverLoseAnAcknowledgedVersion) {
   world::coverage total;
