@@ -55,11 +55,23 @@ request_link::request_link(const config& cfg, bool multiplex)
 request_link::outcome request_link::cannot_connect(const std::string& key, const std::exception& e,
                                                    bool out_of_time) {
   // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
-  // this attempt failed. Quicker (refused, no request port there): CAF may still serve.
+  // this attempt failed.
   if (out_of_time) return {outcome::failed, e.what(), {}};
   std::lock_guard lk(mu_);
+  // Refused where a request port answered before: the node is down or restarting, and its
+  // control port with it. Asking over CAF would only wait for a node that is not there (a
+  // cached CAF connection outlives it: a queue client waited its whole attempt timeout, 1 s,
+  // after a fileserver's SIGKILL), and skipping would keep the port unused after the restart.
+  if (connected_.count(key))
+    return {outcome::failed, std::string(e.what()) + " (its request port answered before)", {}};
+  // Refused by a node never reached here (no request port there): CAF may still serve.
   skip_until_[key] = clock::now() + skip_after_refusal;
   return {outcome::unusable, e.what(), {}};
+}
+
+void request_link::connected(const std::string& key) {
+  std::lock_guard lk(mu_);
+  connected_.insert(key);
 }
 
 request_link::outcome request_link::exchange(const endpoint& node, proto::request_method method,
@@ -99,6 +111,7 @@ request_link::outcome request_link::exchange_pooled(const std::string& key, cons
     } catch (const std::exception& e) {
       return cannot_connect(key, e, clock::now() - t0 >= timeout);
     }
+    if (!l->reused) connected(key);
     auto& c = l->conn;
     // The node answers within the timeout it was given, or says it could not.
     c.set_timeout(ms_of(
@@ -155,6 +168,7 @@ request_link::outcome request_link::exchange_muxed(const std::string& key, const
         } catch (const std::exception& e) {
           return cannot_connect(key, e, clock::now() - t0 >= timeout);
         }
+        connected(key);
         std::lock_guard lk(mu_);
         muxed_[key] = conn;
       }

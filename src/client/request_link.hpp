@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -59,9 +60,10 @@ class request_link {
                          const std::string& payload, std::chrono::milliseconds timeout);
   // The node's multiplexed connection, unless there is none or it broke.
   std::shared_ptr<net::mux_conn> live_mux(const std::string& key);
-  // A connection refused or timed out: `failed` when out of time, else `unusable` (and the
-  // node skipped for a while).
+  // A connection refused or timed out: `failed` when out of time or when this link connected
+  // to that node's request port before, else `unusable` (and the node skipped for a while).
   outcome cannot_connect(const std::string& key, const std::exception& e, bool out_of_time);
+  void connected(const std::string& key);  // a connection to the node's request port was made
 
   net::conn_pool pool_;  // before muxed_: their sockets use its io_context
   bool multiplex_;
@@ -71,6 +73,7 @@ class request_link {
   std::atomic<int> in_flight_{0};  // exchanges under way on this link
   // Nodes whose request port refused the connection: asked over CAF until then.
   std::map<std::string, std::chrono::steady_clock::time_point> skip_until_;
+  std::set<std::string> connected_;  // nodes whose request port this link has connected to
 };
 
 }  // namespace dfs

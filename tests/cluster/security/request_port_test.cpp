@@ -204,6 +204,51 @@ TEST_F(RequestPort, AOneShotCommandItServesNeverStartsTheClientsActorSystem) {
   EXPECT_EQ(lean.out, caf.out);
 }
 
+// A node whose request port this link reached before, then SIGKILLed: the refused connection
+// fails the call at once (`failed`: the caller tries another node), never `unusable`, which
+// sent it to CAF. CAF's cached connection to a dead node answers nothing: a queue client
+// waited its whole attempt timeout there (ftqueue_bench's failovers, 1,011 ms against 407).
+// Once the node is back, the next call goes over its request port again (a refusal no longer
+// makes the link skip the port for 5 s). Both link kinds: pooled and multiplexed.
+TEST_F(RequestPort, ARefusalFromANodeItReachedBeforeFailsTheCallInsteadOfFallingBackToCaf) {
+  dfs::request_link pooled(c.config_for("client"), false);
+  dfs::request_link muxed(c.config_for("client"), true);
+  dfs::endpoint master{"127.0.0.1", c.port_of(master_index)};
+  auto stat = [&](dfs::request_link& link) {
+    dfs::ns_reply ns;
+    return link.call(master, dfs::storage_atom::value, dfs::ns_request{dfs::ns_op::stat, "/"}, 3s,
+                     ns);
+  };
+  for (auto* link : {&pooled, &muxed})
+    ASSERT_EQ(stat(*link).kind, dfs::request_link::outcome::answered);
+  c.kill9("master");
+  for (auto* link : {&pooled, &muxed}) {
+    auto o = stat(*link);
+    EXPECT_EQ(o.kind, dfs::request_link::outcome::failed) << o.text;
+    EXPECT_NE(o.text.find("answered before"), std::string::npos) << o.text;
+  }
+  // A link that never reached the node still takes a refusal for "no request port there".
+  dfs::request_link fresh(c.config_for("client"), false);
+  EXPECT_EQ(stat(fresh).kind, dfs::request_link::outcome::unusable);
+
+  c.start("master", "master", master_index);
+  auto probe = pool("client");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          probe.acquire("127.0.0.1", port());
+          return true;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      20s));
+  for (auto* link : {&pooled, &muxed}) {
+    auto o = stat(*link);
+    EXPECT_EQ(o.kind, dfs::request_link::outcome::answered) << o.text;
+  }
+}
+
 // Reads are answered on the port's own thread between the master actor's messages
 // (actors/master/master_reads.hpp): a read on another connection right after a mutation's
 // answer sees that mutation, every time (the read path never serves what is not durable, and
