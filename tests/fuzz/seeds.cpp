@@ -300,7 +300,8 @@ void request_payloads() {
 }
 
 // plain_wire_fuzz: a type byte (ns_reply 0, put_plan 1, lock_reply 2, lease_reply 3,
-// status_reply 4, queue_reply 5, helper result 6, helper request 7), then its bytes.
+// status_reply 4, queue_reply 5, helper result 6, helper request 7, GCS frame 8, gossip
+// packet 9), then its bytes.
 void plain_wire_inputs() {
   auto typed = [](char type, const std::string& bytes) { return std::string(1, type) + bytes; };
   ns_reply listing;
@@ -333,6 +334,23 @@ void plain_wire_inputs() {
       typed(7,
             proxy_wire::encode(proxy_wire::request{proto::request_method::ns, 100, 200,
                                                    "10.0.0.1:17010", wire::encode(ns_request{})})));
+  gcs::frame bundle;
+  bundle.sender = node_id{"10.0.0.2", 7002, 5};
+  bundle.kind = gcs::frame_kind::bundle;
+  gcs::packet data;
+  data.kind = gcs::packet_kind::data;
+  data.data = {{{bundle.sender, 1}, {11, 1, "enqueue q1 hello"}}};
+  bundle.parts = {wire::encode(data)};
+  put("plain_wire", "gcs_bundle", typed(8, wire::encode(bundle)));
+  membership::packet ping{membership::packet_kind::ping,
+                          bundle.sender,
+                          1,
+                          "fileserver",
+                          9,
+                          node_id{"10.0.0.1", 7000, 1},
+                          {},
+                          {}};
+  put("plain_wire", "gossip_ping", typed(9, wire::encode(ping)));
 }
 
 int main(int argc, char** argv) {

@@ -8,9 +8,11 @@
 #include "proto/gcs.hpp"
 #include "proto/membership.hpp"
 #include "roundtrip.hpp"
+#include "same_bytes.hpp"
 
 using namespace dfs;
 using dfs::test::expect_roundtrip;
+using dfs::test::expect_same_bytes;
 
 namespace {
 
@@ -66,6 +68,7 @@ gcs::packet full_packet() {
 
 TEST(GroupMessages, GcsPacketWithEveryFieldSet) {
   expect_roundtrip(full_packet());
+  expect_same_bytes(full_packet());  // the fileservers' UDP codec (proto/wire.hpp)
 }
 
 TEST(GroupMessages, GcsFrameWithEveryFieldSet) {
@@ -78,11 +81,17 @@ TEST(GroupMessages, GcsFrameWithEveryFieldSet) {
   f.frag_count = 5;
   f.frag_bytes = "fragment bytes";
   expect_roundtrip(f);
+  expect_same_bytes(f);
+  f.kind = gcs::frame_kind::bundle;
+  f.parts = {wire::encode(full_packet()), std::string(200, 'b'), ""};
+  expect_same_bytes(f);
 }
 
 TEST(GroupMessages, QueueRequestAndReply) {
   expect_roundtrip(queue_request{1, 2, 3, -4, 5});
   expect_roundtrip(queue_reply{queue_status::refused, -6, "not in primary partition"});
+  expect_same_bytes(queue_request{1, 2, 3, -4, 5});
+  expect_same_bytes(queue_reply{queue_status::refused, -6, "not in primary partition"});
 }
 
 TEST(GroupMessages, MemberEvent) {

@@ -8,6 +8,7 @@
 #include "proto/membership.hpp"
 #include "proto/wire.hpp"
 #include "roundtrip.hpp"
+#include "same_bytes.hpp"
 
 using namespace dfs;
 using namespace dfs::membership;
@@ -31,6 +32,7 @@ packet sample() {
 
 TEST(MembershipWire, RoundTrip) {
   dfs::test::expect_roundtrip(sample());
+  dfs::test::expect_same_bytes(sample());  // the gossip socket's codec (proto/wire.hpp)
   auto bytes = wire::encode(sample());
   packet back;
   ASSERT_TRUE(wire::decode(bytes, back));

@@ -1,8 +1,6 @@
-// proto/plain_wire.hpp writes and reads exactly CAF's binary format (proto/wire.hpp) for every
-// message the request port carries: the lean CLI (plain_wire) and the nodes (CAF) talk through
-// it. Each message is filled with non-default values, long strings (multi-byte lengths),
-// negative numbers and nested sequences; bytes must be equal both ways, and every cut or
-// trailing byte is refused.
+// proto/plain_wire.hpp writes and reads exactly CAF's binary format for every message the
+// request port carries (group and gossip packets: group_messages_test, membership_wire_test;
+// same_bytes.hpp says what is compared).
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -13,8 +11,10 @@
 #include "proto/status.hpp"
 #include "proto/storage.hpp"
 #include "proto/wire.hpp"
+#include "same_bytes.hpp"
 
 using namespace dfs;
+using dfs::test::expect_same_bytes;
 
 namespace {
 
@@ -40,27 +40,6 @@ ns_chunk chunk(int i) {
   c.token = text(300, 'a');
   c.may_change = true;
   return c;
-}
-
-// Both codecs give the same bytes; each reads the other's back to the same bytes; every cut
-// and a trailing byte are refused.
-template <class T>
-void expect_same_bytes(const T& x) {
-  auto caf_bytes = wire::encode(x);
-  auto plain_bytes = plain_wire::encode(x);
-  ASSERT_EQ(plain_bytes, caf_bytes);
-  T from_caf{};
-  ASSERT_TRUE(plain_wire::decode(caf_bytes, from_caf));
-  EXPECT_EQ(wire::encode(from_caf), caf_bytes);
-  T from_plain{};
-  ASSERT_TRUE(wire::decode(plain_bytes, from_plain));
-  EXPECT_EQ(plain_wire::encode(from_plain), caf_bytes);
-  for (size_t n = 0; n < caf_bytes.size(); ++n) {
-    T cut{};
-    EXPECT_FALSE(plain_wire::decode(std::string_view(caf_bytes).substr(0, n), cut)) << n;
-  }
-  T longer{};
-  EXPECT_FALSE(plain_wire::decode(caf_bytes + "x", longer));
 }
 
 TEST(PlainWire, RequestsAreCafsBytes) {
@@ -143,7 +122,7 @@ TEST(PlainWire, AnInfinityIsRefusedNotWrittenForEver) {
   s.section.repair.bytes_per_s = std::numeric_limits<double>::infinity();
   EXPECT_EQ(plain_wire::encode(s), "");
   s.section.repair.bytes_per_s = std::numeric_limits<double>::max();  // finite: written
-  EXPECT_EQ(plain_wire::encode(s), wire::encode(s));
+  EXPECT_EQ(plain_wire::encode(s), test::caf_wire::encode(s));
 }
 
 TEST(PlainWire, MalformedLengthsAreRefusedWithoutAllocating) {
