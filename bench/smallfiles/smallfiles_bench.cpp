@@ -15,6 +15,7 @@
 #include "bin_path.hpp"
 // (the rest)
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -230,7 +231,10 @@ struct row {
   const char* disk_key;
 };
 
-void print_table(std::map<std::string, double>& r, bool root) {
+// `all`: every run's figures, whose spread (lowest-highest) is printed beside each median: on
+// a shared VM two runs a minute apart can differ by a third.
+void print_table(std::map<std::string, double>& r,
+                 const std::map<std::string, std::vector<double>>& all, bool root) {
   const row rows[] = {
       {"create_files_s", "create (put), files/s", 1100, false, "552", "disk_create_files_s"},
       {"stat_files_s", "stat, files/s", 13000, false, "6,722", "disk_stat_files_s"},
@@ -246,8 +250,8 @@ void print_table(std::map<std::string, double>& r, bool root) {
       {"get_big_net_of_disk_pct", "  same, no local reads, %", 0, false, "-", nullptr},
       {"put_big_mib_s", "put of the large file, MiB/s", 0, false, "-", nullptr},
   };
-  std::printf("%-32s %10s %10s %8s %8s %10s\n", "figure (median)", "value", "target", "met",
-              "MooseFS", "local disk");
+  std::printf("%-32s %10s %15s %10s %8s %8s %10s\n", "figure (median)", "value", "runs", "target",
+              "met", "MooseFS", "local disk");
   for (auto& w : rows) {
     double v = r[w.key];
     std::string target = w.target == 0 ? "-" : (w.at_most ? "<= " : ">= ") + [&] {
@@ -258,8 +262,15 @@ void print_table(std::map<std::string, double>& r, bool root) {
     const char* met =
         w.target == 0 ? "" : ((w.at_most ? v <= w.target : v >= w.target) ? "yes" : "NO");
     std::string disk = w.disk_key ? std::to_string(static_cast<long long>(r[w.disk_key])) : "-";
-    std::printf("%-32s %10.1f %10s %8s %8s %10s\n", w.label, v, target.c_str(), met, w.moosefs,
-                disk.c_str());
+    std::string spread = "-";
+    if (auto it = all.find(w.key); it != all.end() && it->second.size() > 1) {
+      auto [lo, hi] = std::minmax_element(it->second.begin(), it->second.end());
+      char b[40];
+      std::snprintf(b, sizeof b, v < 100 ? "%.1f-%.1f" : "%.0f-%.0f", *lo, *hi);
+      spread = b;
+    }
+    std::printf("%-32s %10.1f %15s %10s %8s %8s %10s\n", w.label, v, spread.c_str(), target.c_str(),
+                met, w.moosefs, disk.c_str());
   }
   std::printf("\ndisk bounds: fdatasync of a 200 B append %.0f/s, durable 4 KiB create %.0f/s\n",
               r["disk_fdatasync_s"], r["disk_durable_create_files_s"]);
@@ -327,7 +338,7 @@ int main(int argc, char** argv) {
       s += (s.size() > 1 ? ", " : "") + ("\"" + k + "\": ") + std::to_string(v);
     std::cout << s << "}\n";
   } else {
-    print_table(r, root);
+    print_table(r, all, root);
   }
   return 0;
 }
