@@ -80,6 +80,8 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
       l = &lease(remote, index, fresh);
     } catch (const storage_error& e) {
       if (!retryable(e.code)) throw;
+      if (e.code == master::errc::inline_refused)  // a new small version came meanwhile
+        chunked_layout(remote);
       why = e.what();
       fresh = true;
       continue;
@@ -134,9 +136,18 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
                       " could not be mutated in time: " + why);
 }
 
+ns_reply file_mutator::chunked_layout(const std::string& remote) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto l = c_.layout_now(remote);
+    if (l.inline_data.empty()) return l;
+    c_.materialize(remote, l);
+  }
+  throw storage_error(remote + ": could not store it as chunks (another writer keeps changing it)");
+}
+
 ns_reply file_mutator::with_chunks(const std::string& remote, uint64_t count) {
   for (int attempt = 0;; ++attempt) {
-    auto l = c_.layout_now(remote);
+    auto l = chunked_layout(remote);
     if (l.versions.empty()) throw storage_error(remote + " has no version");
     auto have = l.chunks.size();
     if (have >= count) return l;
@@ -178,7 +189,7 @@ void file_mutator::grow_size(const std::string& remote, uint64_t version, uint64
 
 uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::string_view data) {
   if (data.empty()) throw storage_error("write: nothing to write");
-  auto l = c_.layout_now(remote);
+  auto l = chunked_layout(remote);
   if (l.versions.empty()) throw storage_error(remote + " has no version");
   uint64_t chunk = l.versions[0].chunk_size_bytes;
   if (chunk == 0) throw storage_error(remote + ": unknown chunk size");
@@ -205,7 +216,7 @@ uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::st
 uint64_t file_mutator::append(const std::string& remote, std::string_view record) {
   if (record.empty()) throw storage_error("append: an empty record");
   auto cached = layouts_.find(remote);
-  auto l = cached != layouts_.end() ? cached->second : c_.layout_now(remote);
+  auto l = cached != layouts_.end() ? cached->second : chunked_layout(remote);
   if (l.versions.empty()) throw storage_error(remote + " has no version");
   uint64_t chunk = l.versions[0].chunk_size_bytes;
   if (record.size() > chunk / 4)
@@ -266,6 +277,8 @@ void file_mutator::grow_newest(const std::string& remote, uint64_t size) {
       grow_size(remote, 0, size);
       return;
     } catch (const storage_error& e) {
+      // A put made a new, small version (stored inline): the records are not in it.
+      if (e.code == master::errc::inline_refused) return;
       if (e.code != master::errc::conflict && !(attempt > 1 && retryable(e.code))) throw;
       why = e.what();
     }

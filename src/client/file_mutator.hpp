@@ -40,6 +40,9 @@ class file_mutator {
   void flush();
 
  private:
+  // The newest version's layout with its bytes in chunks: a version stored inline is stored
+  // as chunks first (storage_client::materialize), since mutations lease chunks.
+  ns_reply chunked_layout(const std::string& remote);
   struct piece_result {
     uint64_t offset = 0;      // where the bytes went (an append's offset in its chunk)
     bool next_chunk = false;  // append: the chunk was full, retry on the next one

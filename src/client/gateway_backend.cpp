@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "core/gateway/byte_range.hpp"
 #include "core/gateway/etag.hpp"
@@ -181,6 +182,7 @@ void gateway_backend::get_file(net::http_exchange& ex, const gw::route& r) {
   std::vector<uint32_t> crcs;
   bool may_change = false;  // written in place (issue 13): no checksum names its bytes
   for (auto& ch : l.chunks) crcs.push_back(ch.crc32c), may_change |= ch.may_change;
+  if (!l.inline_data.empty()) crcs.push_back(crc32c(l.inline_data));  // a small file's bytes
   auto etag = gw::make_etag(v.number, v.size_bytes, crcs);
   net::http_headers headers = {{"Accept-Ranges", "bytes"},
                                {"X-Dfs-Version", std::to_string(v.number)}};

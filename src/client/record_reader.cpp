@@ -18,6 +18,7 @@ records_read read_records(storage_client& client, const std::string& remote, uin
     lengths.push_back(c.size_bytes);
     total += c.size_bytes;
   }
+  if (!l.inline_data.empty()) lengths = {total = l.inline_data.size()};  // one "chunk
   // Any intact frame that fits in its chunk is read, not only those within max_payload: the
   // limit is the writers' (the primary's), and a record one let through must not be lost here.
   records::file_scanner scanner(std::move(lengths), UINT32_MAX, sink);

@@ -394,8 +394,10 @@ put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint
 
 ns_version storage_client::put_chunks(const put_plan& plan, const std::string& remote,
                                       const std::function<std::string(size_t)>& chunk_bytes,
-                                      transfer_progress* progress, uint64_t base_version) {
+                                      transfer_progress* progress, uint64_t base_version,
+                                      uint64_t materialize_version) {
   put_commit commit{remote, plan.chunk_size_bytes, plan.chunks, base_version};
+  commit.materialize_version = materialize_version;
   std::tie(commit.client_id, commit.request_no) = next_request();
   parallel_for(plan.chunks.size(), cfg_.client.window_chunks, [&](size_t i) {
     auto& c = commit.chunks[i];
@@ -438,6 +440,48 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
   return r.versions[0];
 }
 
+std::optional<ns_version> storage_client::put_inline(std::string_view data,
+                                                     const std::string& remote, uint64_t chunk_size,
+                                                     uint64_t base_version) {
+  if (data.empty() || data.size() > cfg_.master.inline_max_bytes) return std::nullopt;
+  // A master that refused lately (its limit is lower, or its budget is spent) is not asked
+  // again for a while: each refusal costs a round trip before the put as chunks.
+  auto now = std::chrono::steady_clock::now();
+  if (inline_refused_at_ && now - *inline_refused_at_ < inline_retry_after) return std::nullopt;
+  check_remote(remote);
+  put_commit commit{remote, chunk_size, {}, base_version};
+  commit.inline_data = std::string(data);
+  std::tie(commit.client_id, commit.request_no) = next_request();
+  try {
+    auto r = call<ns_reply>(commit_atom::value, commit);
+    layout_cache_.clear();
+    if (r.versions.empty()) throw storage_error("the master's commit reply has no version");
+    return r.versions[0];
+  } catch (const storage_error& e) {
+    if (e.code != master::errc::inline_refused) throw;
+    inline_refused_at_ = now;
+    return std::nullopt;
+  }
+}
+
+void storage_client::materialize(const std::string& remote, const ns_reply& l) {
+  if (l.inline_data.empty() || l.versions.empty()) return;
+  const auto& v = l.versions[0];
+  auto plan = plan_put(remote, l.inline_data.size(), v.chunk_size_bytes);
+  try {
+    put_chunks(
+        plan, remote,
+        [&](size_t i) {
+          return l.inline_data.substr(i * plan.chunk_size_bytes, plan.chunks[i].size_bytes);
+        },
+        nullptr, 0, v.number);
+  } catch (const storage_error& e) {
+    // Another writer stored it as chunks first, or a new version came: the caller looks again.
+    if (e.code != master::errc::conflict) throw;
+  }
+  layout_cache_.clear();
+}
+
 ns_version storage_client::put(const std::string& local, const std::string& remote,
                                uint64_t chunk_size, transfer_progress* progress,
                                uint64_t base_version) {
@@ -451,6 +495,20 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
   auto size = static_cast<uint64_t>(sb.st_size);
   if (progress) progress->total_bytes = size;
   try {
+    if (size > 0 && size <= cfg_.master.inline_max_bytes) {
+      std::string small(size, '\0');
+      size_t got = 0;
+      while (got < size) {
+        auto n = ::pread(fd, small.data() + got, size - got, static_cast<off_t>(got));
+        if (n <= 0) throw storage_error(sys_error("cannot read", local));
+        got += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      fd = -1;
+      auto v = put_bytes(small, remote, chunk_size, base_version);
+      if (progress) progress->done_bytes += size;
+      return v;
+    }
     auto plan = plan_put(remote, size, chunk_size);
     auto v = put_chunks(
         plan, remote,
@@ -470,25 +528,37 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
     ::close(fd);
     return v;
   } catch (...) {
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
     throw;
   }
 }
 
 ns_version storage_client::put_bytes(std::string_view data, const std::string& remote,
-                                     uint64_t chunk_size) {
+                                     uint64_t chunk_size, uint64_t base_version) {
+  if (auto v = put_inline(data, remote, chunk_size, base_version)) return *v;
   auto plan = plan_put(remote, data.size(), chunk_size);
   return put_chunks(
       plan, remote,
       [&](size_t i) {
         return std::string(data.substr(i * plan.chunk_size_bytes, plan.chunks[i].size_bytes));
       },
-      nullptr);
+      nullptr, base_version);
 }
 
 ns_version storage_client::put_stream(const std::function<size_t(char*, size_t)>& read,
                                       uint64_t size, const std::string& remote,
                                       uint64_t chunk_size) {
+  if (size > 0 && size <= cfg_.master.inline_max_bytes) {  // small: the whole body, then inline
+    std::string small(size, '\0');
+    for (size_t got = 0; got < small.size();) {
+      auto n = read(small.data() + got, small.size() - got);
+      if (n == 0) throw storage_error("the upload ended before its announced length");
+      got += n;
+    }
+    char extra;
+    if (read(&extra, 1) != 0) throw storage_error("the upload is longer than its announced length");
+    return put_bytes(small, remote, chunk_size);
+  }
   auto plan = plan_put(remote, size, chunk_size);
   // put_chunks asks for chunks from several threads, in increasing index order; a stream
   // can only be read in order, so chunk i waits until chunk i - 1 has been read.
@@ -597,6 +667,13 @@ void storage_client::read_layout(const ns_reply& l, uint64_t first, uint64_t len
                                  transfer_progress* progress) {
   if (l.versions.empty()) throw storage_error("no version in the layout");
   if (progress) progress->total_bytes = l.versions[0].size_bytes;
+  if (!l.inline_data.empty()) {  // a small file's bytes came with the layout: one "chunk"
+    if (l.inline_data.size() != l.versions[0].size_bytes)
+      throw storage_error("the layout's inline bytes do not match the version's size");
+    if (length > 0 && first < l.inline_data.size()) sink(0, l.inline_data);
+    if (progress) progress->done_bytes += l.inline_data.size();
+    return;
+  }
   // A sliding window: up to `window` chunks are fetched or waiting for delivery at a time;
   // whichever worker completes the next chunk in file order hands it (and any that follow it
   // and are ready) to the sink while the others keep fetching.

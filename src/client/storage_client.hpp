@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,11 @@ class storage_client {
   // grant (which bumps the chunk's version). Throws on an error status (busy: another lease
   // may still run).
   lease_reply lease(const std::string& remote, uint64_t index);
+  // Before a write or append: the newest version of `remote`, stored inline (layout `l` has
+  // its bytes), gets its bytes stored as chunks like a put's, under the same version number
+  // (put_commit::materialize_version). Nothing to do for a layout without inline bytes; a
+  // conflict (another writer did it, or a newer version came) is left to the caller's next look.
+  void materialize(const std::string& remote, const ns_reply& l);
   // A write or append past the end of a file (messages.hpp grow_request); the file's stat.
   ns_reply grow(grow_request req);
   // A file lock request (core/master/lock_table.hpp) as this process (its client id). An
@@ -84,7 +90,8 @@ class storage_client {
   ns_version put_stream(const std::function<size_t(char*, size_t)>& read, uint64_t size,
                         const std::string& remote, uint64_t chunk_size);
   // Same from memory (small files, benchmarks).
-  ns_version put_bytes(std::string_view data, const std::string& remote, uint64_t chunk_size);
+  ns_version put_bytes(std::string_view data, const std::string& remote, uint64_t chunk_size,
+                       uint64_t base_version = 0);
   // Downloads a version (0 = newest); `sink(offset, bytes)` gets the chunks in file order.
   ns_version get(const std::string& remote, uint64_t version,
                  const std::function<void(uint64_t, std::string_view)>& sink,
@@ -129,9 +136,15 @@ class storage_client {
   Reply call(Atom atom, const Req& req,
              std::chrono::milliseconds first_attempt = std::chrono::milliseconds(0));
   ns_reply layout(const std::string& remote, uint64_t version);
+  // A file of 1..master.inline_max_bytes bytes committed with its bytes in the namespace
+  // (core/master/records.hpp version_info::inline_data): one request, no chunkserver.
+  // nullopt: not for this file, or the master refused (inline_refused): put it as chunks.
+  std::optional<ns_version> put_inline(std::string_view data, const std::string& remote,
+                                       uint64_t chunk_size, uint64_t base_version);
   ns_version put_chunks(const put_plan& plan, const std::string& remote,
                         const std::function<std::string(size_t)>& chunk_bytes,
-                        transfer_progress* progress, uint64_t base_version = 0);
+                        transfer_progress* progress, uint64_t base_version = 0,
+                        uint64_t materialize_version = 0);
   // The chunk's bytes into `buf`, whose capacity is reused (read_layout hands delivered
   // chunks' buffers back: no fresh pages to fault in and clear for each 64 MiB chunk).
   void fetch_chunk(const ns_chunk& c, size_t index, std::string& buf);
@@ -169,6 +182,9 @@ class storage_client {
     std::chrono::steady_clock::time_point at;
   };
   std::map<uint64_t, reservation> reservations_;
+  // When the master last refused to store a small file inline; not asked again for a minute.
+  std::optional<std::chrono::steady_clock::time_point> inline_refused_at_;
+  static constexpr std::chrono::seconds inline_retry_after{60};
 };
 
 }  // namespace dfs

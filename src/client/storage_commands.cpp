@@ -295,6 +295,7 @@ void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool
                     : child_path(dir, e.name);
     try {
       auto l = c.layout_now(path);
+      if (!l.inline_data.empty()) reps = "inline";  // its bytes are in the namespace
       // Chunks on the same replicas are listed once: "0-9:a,b,c 10:a,b".
       for (size_t i = 0; i < l.chunks.size();) {
         auto where = replicas_text(l.chunks[i]);

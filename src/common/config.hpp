@@ -64,6 +64,9 @@ struct master_section {
   uint32_t trash_ttl_s = 86400;               // rm keeps a file in the trash this long
   uint32_t request_results_per_client = 256;  // results of retried mutations kept per client
   uint32_t request_clients = 4096;            // clients whose results are kept (LRU beyond)
+  // Files of at most this many bytes are kept in the namespace itself, not in chunks (0: never)
+  uint32_t inline_max_bytes = 4096;
+  uint32_t inline_budget_mib = 256;  // ... up to this much of them over all versions kept
   // Replicated masters (src/core/replog): 1 = one master, its own journal. More: the masters
   // of cluster.masters keep the log on a majority of their disks; one is active.
   uint32_t replicas = 1;

@@ -14,8 +14,9 @@ namespace dfs::proto {
 
 namespace {
 
-// 2: with the trash, 3: with drains, 4: with the request table; 1 to 3 still read.
-constexpr uint8_t snapshot_format = 4;
+// 2: with the trash, 3: with drains, 4: with the request table, 5: with inline files; 1 to 4
+// still read.
+constexpr uint8_t snapshot_format = 5;
 
 using master::errc;
 using master::make_error;
@@ -23,6 +24,20 @@ using master::make_error;
 template <class T>
 std::string encode(uint8_t tag, const T& x) {
   return encode_tagged(tag, x);
+}
+
+// A commit with inline bytes is its own kind (kind_of); older commit records read unchanged.
+std::string encode(uint8_t tag, const master::commit_record& x) {
+  if (tag == static_cast<uint8_t>(master::record_kind::commit_inline))
+    return encode_tagged(tag, master::commit_inline_body{x});
+  return encode_tagged(tag, x);
+}
+
+master::result<master::commit_record> inline_commit(master::result<master::commit_inline_body> r) {
+  if (!r) return r.err();
+  if (r->r.inline_data.empty() || !r->r.chunks.empty())
+    return make_error(errc::corrupt_state, "inline commit record without bytes or with chunks");
+  return std::move(r->r);
 }
 
 template <class T>
@@ -51,8 +66,8 @@ std::string encode_request(const master::request_record& q) {
   auto outcome = q.outcome;
   auto err = sink(tag, id, outcome);
   (void)err;  // writing to a vector cannot fail
-  auto inner = std::visit(
-      [&](const auto& x) { return encode(static_cast<uint8_t>(master::kind_of(q.op)), x); }, q.op);
+  auto inner_tag = static_cast<uint8_t>(master::kind_of(q.op));
+  auto inner = std::visit([&](const auto& x) { return encode(inner_tag, x); }, q.op);
   return std::string(buf.begin(), buf.end()) + inner;
 }
 
@@ -131,6 +146,10 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::grow_record>(src, "grow record"));
     case master::record_kind::copy_on_write:
       return widen(decode_body<master::cow_record>(src, "copy-on-write record"));
+    case master::record_kind::commit_inline:
+      return widen(inline_commit(decode_body<master::commit_inline_body>(src, "inline commit")));
+    case master::record_kind::materialize:
+      return widen(decode_body<master::materialize_record>(src, "materialize record"));
   }
   return make_error(errc::corrupt_state, "unknown record kind " + std::to_string(tag));
 }
@@ -158,6 +177,11 @@ master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) 
     auto v3 = decode_body<master::snapshot_v3>(src, "snapshot");
     if (!v3) return v3.err();
     return std::move(v3->s);
+  }
+  if (format == 4) {
+    auto v4 = decode_body<master::snapshot_v4>(src, "snapshot");
+    if (!v4) return v4.err();
+    return std::move(v4->s);
   }
   if (format != snapshot_format)
     return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));

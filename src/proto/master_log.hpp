@@ -54,6 +54,22 @@ typename Inspector::result_type inspect(Inspector& f, commit_record& x) {
            x.chunk_size_bytes, x.max_versions, x.chunks);
 }
 
+// Kind commit_inline: a commit record's fields, then its inline bytes.
+struct commit_inline_body {
+  commit_record r;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_inline_body& x) {
+  return f(caf::meta::type_name("dfs::master::commit_inline"), x.r.path, x.r.version_number,
+           x.r.mtime_ms, x.r.chunk_size_bytes, x.r.max_versions, x.r.chunks, x.r.inline_data);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, materialize_record& x) {
+  return f(caf::meta::type_name("dfs::master::materialize_record"), x.path, x.version_number,
+           x.chunk_size_bytes, x.chunks);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, abandon_record& x) {
   return f(caf::meta::type_name("dfs::master::abandon_record"), x.handles);
@@ -137,9 +153,26 @@ typename Inspector::result_type inspect(Inspector& f, file_snapshot& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inline_snapshot& x) {
+  return f(caf::meta::type_name("dfs::master::inline_snapshot"), x.trash_id, x.path, x.version,
+           x.data);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
-           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining, x.requests);
+           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining, x.requests, x.inlined);
+}
+
+// Snapshot format 4 (before inline files): format 5 without `inlined`.
+struct snapshot_v4 {
+  master_snapshot s;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_v4& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.s.next_handle, x.s.dirs,
+           x.s.files, x.s.chunks, x.s.uncommitted, x.s.trash, x.s.next_trash_id, x.s.draining,
+           x.s.requests);
 }
 
 // Snapshot format 3 (before the request table): format 4 without `requests`.
@@ -181,7 +214,7 @@ namespace dfs::proto {
 std::string encode_record(const master::log_record& r);
 master::result<master::log_record> decode_record(std::string_view bytes);
 
-// Snapshot bytes: a format byte (4; 1 to 3 are still read) + fields.
+// Snapshot bytes: a format byte (5; 1 to 4 are still read) + fields.
 std::string encode_snapshot(const master::master_snapshot& s);
 master::result<master::master_snapshot> decode_snapshot(std::string_view bytes);
 

@@ -65,7 +65,7 @@ typename Inspector::result_type inspect(Inspector& f, grow_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
   return f(caf::meta::type_name("dfs::ns_reply"), x.status, x.error, x.entries, x.versions,
-           x.chunks);
+           x.chunks, x.inline_data);
 }
 
 template <class Inspector>
@@ -82,7 +82,7 @@ typename Inspector::result_type inspect(Inspector& f, put_plan& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, put_commit& x) {
   return f(caf::meta::type_name("dfs::put_commit"), x.path, x.chunk_size_bytes, x.chunks,
-           x.base_version, x.client_id, x.request_no);
+           x.base_version, x.client_id, x.request_no, x.inline_data, x.materialize_version);
 }
 
 template <class Inspector>

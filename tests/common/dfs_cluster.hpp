@@ -69,6 +69,7 @@ class dfs_cluster {
     auto tls = tls_args(name);
     argv.insert(argv.end(), tls.begin(), tls.end());
     argv.insert(argv.end(), {"--set", "cluster.key_file=" + key_file()});
+    for (auto& s : defaults_) argv.insert(argv.end(), {"--set", s});
     for (auto& s : common_sets_) argv.insert(argv.end(), {"--set", s});
     for (auto& s : sets) argv.insert(argv.end(), {"--set", s});
     procs_[name] = std::make_unique<process>(argv, dir() + "/" + name + ".out");
@@ -123,6 +124,11 @@ class dfs_cluster {
  private:
   temp_dir dir_;
   uint16_t base_;
+  // Before every test's own settings (which may override them): the masters store no file
+  // inline, so that the tests of chunk paths (repair, leases, replicas, reads that fail over)
+  // keep testing chunks with their small files; clients learn it from the master's refusal and
+  // put as chunks, which tests that path too. tests/cluster/storage/inline_test.cpp turns it on.
+  std::vector<std::string> defaults_ = {"master.inline_max_bytes=0"};
   std::vector<std::string> common_sets_;
   std::vector<std::string> prefix_;
   std::map<std::string, std::unique_ptr<process>> procs_;

@@ -34,6 +34,8 @@ master::core_options core_options_of(const config& cfg) {
   o.meta.max_versions = cfg.master.max_versions;
   o.meta.replication = cfg.quorum.replication;
   o.meta.handle_grace = std::chrono::milliseconds(cfg.master.handle_grace_ms);
+  o.meta.inline_max_bytes = cfg.master.inline_max_bytes;
+  o.meta.inline_budget_bytes = uint64_t{cfg.master.inline_budget_mib} << 20;
   o.meta.requests = {cfg.master.request_results_per_client, cfg.master.request_clients};
   o.write_quorum = cfg.quorum.write;
   o.default_chunk_size_bytes = cfg.master.chunk_size_bytes;

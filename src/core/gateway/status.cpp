@@ -26,6 +26,7 @@ unsigned status_of(master::errc e) {
     case errc::no_servers:
     case errc::busy:
     case errc::not_leader:
+    case errc::inline_refused:  // the client library stores such a file as chunks instead
       return 503;
   }
   return 500;

@@ -49,18 +49,22 @@ const char* to_string(errc code) {
       return "busy";
     case errc::not_leader:
       return "not_leader";
+    case errc::inline_refused:
+      return "inline_refused";
   }
   return "unknown";
 }
 
 record_kind kind_of(const log_record& r) {
   static constexpr record_kind kinds[] = {
-      record_kind::mkdir,          record_kind::remove,       record_kind::allocate,
-      record_kind::commit_version, record_kind::abandon,      record_kind::trash,
-      record_kind::restore,        record_kind::purge,        record_kind::drain,
-      record_kind::rename,         record_kind::request,      record_kind::bump_version,
-      record_kind::grow,           record_kind::copy_on_write};
+      record_kind::mkdir,          record_kind::remove,        record_kind::allocate,
+      record_kind::commit_version, record_kind::abandon,       record_kind::trash,
+      record_kind::restore,        record_kind::purge,         record_kind::drain,
+      record_kind::rename,         record_kind::request,       record_kind::bump_version,
+      record_kind::grow,           record_kind::copy_on_write, record_kind::materialize};
   static_assert(std::size(kinds) == std::variant_size_v<log_record>);
+  if (auto* c = std::get_if<commit_record>(&r); c && !c->inline_data.empty())
+    return record_kind::commit_inline;
   return kinds[r.index()];
 }
 
@@ -69,6 +73,8 @@ record_kind kind_of(const client_mutation& m) {
       record_kind::mkdir,   record_kind::remove, record_kind::commit_version, record_kind::trash,
       record_kind::restore, record_kind::purge,  record_kind::rename};
   static_assert(std::size(kinds) == std::variant_size_v<client_mutation>);
+  if (auto* c = std::get_if<commit_record>(&m); c && !c->inline_data.empty())
+    return record_kind::commit_inline;
   return kinds[m.index()];
 }
 

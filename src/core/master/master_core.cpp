@@ -290,7 +290,10 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
                {t, ns_error(errc::conflict, "commit of " + quote_path(r.path) + ": " +
                                                 locks_.held_by(r.path, now))}),
            fx;
-  commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}, r.base_version};
+  commit_request req{r.path, wall_ms, r.chunk_size_bytes, {}, r.base_version, r.inline_data};
+  // An inline version has no chunks yet; its chunk size is the one a later write stores it in.
+  if (!r.inline_data.empty() && req.chunk_size_bytes == 0)
+    req.chunk_size_bytes = opts_.default_chunk_size_bytes;
   for (auto& c : r.chunks) {
     if (c.replicas.size() < opts_.write_quorum) {
       fx.replies.push_back(
@@ -302,6 +305,7 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
     }
     req.chunks.push_back({chunk_handle{c.handle}, c.chunk_version, c.size_bytes, c.crc32c});
   }
+  if (r.materialize_version != 0) return on_materialize(t, r, req.chunks, now);
   auto rec = meta_.validate_commit(req, now);
   if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
   // Sharing a chunk under a lease would let its primary change what the new version reads.
@@ -312,13 +316,36 @@ master_effects master_core::on_commit(request_token t, const put_commit& r, core
            fx;
   // The reply names the version this commit creates: by the time the batch is durable, a later
   // commit of the same path may be the newest (found by the storage simulation).
-  ns_version created{rec->version_number, rec->mtime_ms, 0, rec->chunk_size_bytes,
-                     static_cast<uint32_t>(rec->chunks.size())};
+  ns_version created{rec->version_number, rec->mtime_ms, rec->inline_data.size(),
+                     rec->chunk_size_bytes, static_cast<uint32_t>(rec->chunks.size())};
   for (auto& c : rec->chunks) created.size_bytes += c.size_bytes;
   request_outcome o{created.number,           created.mtime_ms,    created.size_bytes,
                     created.chunk_size_bytes, created.chunk_count, {}};
   log_client(id, std::move(o), std::move(*rec), {t, commit_waiter{r.path, r.chunks, created}}, now,
              fx);
+  return fx;
+}
+
+// The chunks now hold an inline version's bytes (master_inline.cpp). Not a client mutation
+// with a request id: a retry finds the version no longer inline (conflict), and the client
+// then reads the layout again, which is what it does after any conflict here.
+master_effects master_core::on_materialize(request_token t, const put_commit& r,
+                                           const std::vector<chunk_meta>& chunks,
+                                           core::time_point now) {
+  master_effects fx;
+  if (journal_failed_)
+    return fx.replies.push_back({t, ns_error(errc::unavailable, "the master cannot log changes")}),
+           fx;
+  auto rec =
+      meta_.validate_materialize(r.path, r.materialize_version, r.chunk_size_bytes, chunks, now);
+  if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;
+  auto s = meta_.stat(r.path);
+  if (!s) return fx.replies.push_back({t, ns_error(s.err())}), fx;
+  auto created = to_ns(s->newest);
+  created.chunk_size_bytes = rec->chunk_size_bytes;
+  created.chunk_count = static_cast<uint32_t>(rec->chunks.size());
+  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks, created}}, now,
+                fx);
   return fx;
 }
 

@@ -216,6 +216,10 @@ class master_core {
   std::vector<replica_addr> replica_addrs(const std::vector<node_id>& nodes) const;
 
  private:
+  // on_commit's materialize_version: an inline version's bytes moved into chunks.
+  [[nodiscard]] master_effects on_materialize(request_token t, const put_commit& r,
+                                              const std::vector<chunk_meta>& chunks,
+                                              core::time_point now);
   // What to answer once a batch is durable.
   struct commit_waiter {
     std::string path;

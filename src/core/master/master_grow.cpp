@@ -47,6 +47,9 @@ result<grow_record> master_state::validate_grow(std::string_view path, uint64_t 
     return make_error(errc::conflict, p->text() + " changed meanwhile: version " +
                                           std::to_string(v.number) + " is the newest, not " +
                                           std::to_string(version));
+  if (v.is_inline())  // the client moves its bytes into chunks first (master_inline.cpp)
+    return make_error(errc::inline_refused, p->text() + " version " + std::to_string(v.number) +
+                                                " is stored inline; store it as chunks first");
   auto count = v.chunks.size();
   if (first_index > count)
     return make_error(errc::invalid_argument, "chunk " + std::to_string(first_index) + " of " +

@@ -26,6 +26,9 @@ result<chunk_handle> master_core::lease_target(const lease_request& r) const {
   }
   auto l = meta_.layout(r.path, 0);
   if (!l) return l.err();
+  if (l->version.is_inline())  // no chunk to lease until the client stores it as chunks
+    return make_error(errc::inline_refused,
+                      l->path + " is stored inline; store it as chunks before writing");
   if (r.chunk_index >= l->chunks.size())
     return make_error(errc::invalid_argument, "chunk index " + std::to_string(r.chunk_index) +
                                                   " out of range: " + l->path + " has " +

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/crc32c.hpp"
 #include "core/master/master_state.hpp"
 
 namespace dfs::master {
@@ -29,10 +30,23 @@ master_snapshot master_state::snapshot() const {
     else
       s.files.push_back({path, n.file.next_version, n.file.versions});
   });
+  auto list_inline = [&](uint64_t trash_id, const std::string& path,
+                         const std::vector<version_info>& vs) {
+    for (const auto& v : vs)
+      if (v.is_inline()) s.inlined.push_back({trash_id, path, v.number, v.inline_data});
+  };
+  for (const auto& f : s.files) list_inline(0, f.path, f.versions);
   for (const auto& [h, e] : chunks_.chunks()) s.chunks.push_back(e.meta);
   for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
-  for (const auto& [id, e] : trash_)
+  for (const auto& [id, e] : trash_) {
     s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
+    list_inline(id, e.path, e.file.versions);
+  }
+  // The bytes travel in `inlined` only (version_info's serialised fields have no room).
+  for (auto& f : s.files)
+    for (auto& v : f.versions) v.inline_data.clear();
+  for (auto& t : s.trash)
+    for (auto& v : t.versions) v.inline_data.clear();
   s.next_trash_id = next_trash_id_;
   s.draining.assign(draining_.begin(), draining_.end());
   s.requests = requests_.snapshot();
@@ -90,9 +104,38 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
     st.draining_.insert(a);
   }
   st.requests_ = request_table::restore(s.requests, opts.requests);
+  if (auto ok = st.restore_inline(s.inlined); !ok) return ok.err();
   for (const auto& [h, e] : st.chunks_.chunks())
     if (e.refcount == 0) return corrupt("chunk " + chunk_handle{h}.to_string() + " unused");
   return st;
+}
+
+// Puts the inline bytes back into the versions they belong to: each exactly once, into a
+// version with no chunks and the same size.
+result<void> master_state::restore_inline(const std::vector<inline_snapshot>& inlined) {
+  for (const auto& b : inlined) {
+    std::vector<version_info>* vs = nullptr;
+    if (b.trash_id == 0) {
+      auto p = parse_path(b.path, path_rules::stored);
+      if (!p) return corrupt(p.err().message);
+      auto node = tree_.lookup(*p);
+      if (!node || (*node)->is_dir) return corrupt("inline bytes of missing file " + b.path);
+      vs = &tree_.file_for_commit(*p).versions;  // exists: found above
+    } else {
+      auto it = trash_.find(b.trash_id);
+      if (it == trash_.end()) return corrupt("inline bytes of missing trash entry " + b.path);
+      vs = &it->second.file.versions;
+    }
+    auto v = std::find_if(vs->begin(), vs->end(),
+                          [&](const version_info& x) { return x.number == b.version; });
+    if (v == vs->end() || b.data.empty() || !v->chunks.empty() || v->is_inline() ||
+        v->size_bytes != b.data.size())
+      return corrupt("inline bytes of " + b.path + " version " + std::to_string(b.version) +
+                     " do not fit it");
+    v->inline_data = b.data;
+    inline_bytes_ += b.data.size();
+  }
+  return {};
 }
 
 std::string master_state::canonical_dump() const {
@@ -127,6 +170,10 @@ std::string master_state::canonical_dump() const {
     out += "\n";
   }
   for (const auto& a : s.draining) out += "draining " + a + "\n";
+  for (const auto& b : s.inlined)
+    out += "inline trash " + std::to_string(b.trash_id) + " " + b.path + " version " +
+           std::to_string(b.version) + " size " + std::to_string(b.data.size()) + " crc " +
+           hex32(crc32c(b.data)) + "\n";
   for (const auto& c : s.requests) {
     out += "requests client " + std::to_string(c.client) + " forgotten_through " +
            std::to_string(c.forgotten_through) + "\n";

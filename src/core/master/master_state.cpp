@@ -76,8 +76,22 @@ result<commit_record> master_state::validate_commit(const commit_request& req,
                                                   std::to_string(opts_.max_chunk_size_bytes));
   if (req.chunks.size() > opts_.max_chunks_per_put)
     return make_error(errc::invalid_argument, "too many chunks for " + p->text());
-  commit_record rec{p->text(),          1,         req.mtime_ms, req.chunk_size_bytes,
-                    opts_.max_versions, req.chunks};
+  commit_record rec{p->text(),          1,          req.mtime_ms,   req.chunk_size_bytes,
+                    opts_.max_versions, req.chunks, req.inline_data};
+  if (!req.inline_data.empty()) {
+    if (!req.chunks.empty())
+      return make_error(errc::invalid_argument,
+                        "commit of " + p->text() + " lists chunks and inline bytes");
+    if (req.inline_data.size() > opts_.inline_max_bytes)
+      return make_error(errc::inline_refused,
+                        p->text() + ": " + std::to_string(req.inline_data.size()) +
+                            " bytes are more than master.inline_max_bytes = " +
+                            std::to_string(opts_.inline_max_bytes) + "; store it as chunks");
+    if (inline_bytes_ + req.inline_data.size() > opts_.inline_budget_bytes)
+      return make_error(errc::inline_refused, p->text() +
+                                                  ": master.inline_budget_mib is spent; "
+                                                  "store it as chunks");
+  }
   for (const auto& c : req.chunks) {
     if (c.size_bytes > req.chunk_size_bytes)
       return make_error(errc::invalid_argument, "chunk " + c.handle.to_string() + " of " +
@@ -149,6 +163,7 @@ result<void> master_state::apply(const log_record& r, core::time_point now) {
                         [&](const bump_version_record& x) { return apply_bump(x); },
                         [&](const grow_record& x) { return apply_grow(x); },
                         [&](const cow_record& x) { return apply_cow(x); },
+                        [&](const materialize_record& x) { return apply_materialize(x); },
                     },
                     r);
 }
@@ -202,7 +217,11 @@ result<void> master_state::apply_commit(const commit_record& r) {
   if (r.version_number != expected)
     return corrupt("commit of " + r.path + " as version " + std::to_string(r.version_number) +
                    " but next version is " + std::to_string(expected));
-  version_info v{r.version_number, r.mtime_ms, 0, r.chunk_size_bytes, {}};
+  if (!r.inline_data.empty() && !r.chunks.empty())
+    return corrupt("commit of " + r.path + " with chunks and inline bytes");
+  version_info v{r.version_number,   r.mtime_ms, r.inline_data.size(),
+                 r.chunk_size_bytes, {},         r.inline_data};
+  inline_bytes_ += v.inline_data.size();
   for (const auto& c : r.chunks) {
     if (chunks_.is_uncommitted(c.handle))
       chunks_.commit_new(c);
@@ -318,6 +337,7 @@ result<void> master_state::apply_purge(const purge_record& r) {
 
 void master_state::release_version(const version_info& v) {
   for (auto h : v.chunks) chunks_.release(h);
+  inline_bytes_ -= v.inline_data.size();
 }
 
 }  // namespace dfs::master

@@ -41,6 +41,11 @@ struct master_options {
   uint64_t min_chunk_size_bytes = limits::min_chunk_size_bytes;
   uint64_t max_chunk_size_bytes = limits::max_chunk_size_bytes;
   request_table_options requests;  // bounds of the table that answers retried mutations
+  // Small files stored in the namespace (version_info::inline_data): at most this many bytes
+  // each (master.inline_max_bytes; 0: never), and at most `inline_budget_bytes` over every
+  // version kept (master memory; a put past it is stored as chunks).
+  uint64_t inline_max_bytes = 4096;
+  uint64_t inline_budget_bytes = 256ull << 20;
 };
 
 // A put's final step: the chunks were pushed and finalized on their replicas.
@@ -50,6 +55,7 @@ struct commit_request {
   uint64_t chunk_size_bytes = 0;
   std::vector<chunk_meta> chunks;  // new (allocated) or existing (shared) chunks, in file order
   uint64_t base_version = 0;       // put_commit::base_version
+  std::string inline_data = {};    // non-empty: a small file's bytes instead of chunks
 };
 
 struct dir_entry {
@@ -110,6 +116,13 @@ class master_state {
   result<rename_record> validate_rename(std::string_view from, std::string_view to) const;
   result<allocate_record> validate_allocate(std::string_view path, uint32_t chunk_count) const;
   result<commit_record> validate_commit(const commit_request& req, core::time_point now) const;
+  // Moves the bytes of the newest version `version` of `path`, stored inline, into `chunks`
+  // (allocated, in grace, holding the same bytes): conflict if that version is no longer the
+  // newest or no longer inline (another writer did it first).
+  result<materialize_record> validate_materialize(std::string_view path, uint64_t version,
+                                                  uint64_t chunk_size_bytes,
+                                                  const std::vector<chunk_meta>& chunks,
+                                                  core::time_point now) const;
   // An abandon record for handles whose grace ran out, if any (the actor logs it on a tick).
   std::optional<abandon_record> collect_expired(core::time_point now) const;
   // rm of a file (a directory: validate_remove). `wall_ms`: the deletion time.
@@ -162,7 +175,8 @@ class master_state {
   // Results of clients' recent mutations (filled by applying request records).
   const request_table& requests() const { return requests_; }
   size_t file_count() const { return tree_.file_count(); }
-  uint64_t total_file_bytes() const;  // newest versions only
+  uint64_t total_file_bytes() const;                       // newest versions only
+  uint64_t inline_bytes() const { return inline_bytes_; }  // every kept version's, and trash's
 
   // -- chunk locations (volatile, from chunkservers) --------------------------------------------
   report_reply on_full_report(const node_id& n, const std::vector<chunk_report_entry>& held,
@@ -215,10 +229,14 @@ class master_state {
   result<void> apply_bump(const bump_version_record& r);
   result<void> apply_grow(const grow_record& r);
   result<void> apply_cow(const cow_record& r);
+  result<void> apply_materialize(const materialize_record& r);
+  // The checks validate_materialize and apply_materialize share; the version that changes.
+  result<const version_info*> check_materialize(const materialize_record& r) const;
   // The checks validate_cow and apply_cow share; the version that will change.
   result<const version_info*> check_cow(const cow_record& r) const;
   result<void> check_commit_chunks(const commit_record& r) const;
   void release_version(const version_info& v);
+  result<void> restore_inline(const std::vector<inline_snapshot>& inlined);
 
   master_options opts_;
   namespace_tree tree_;
@@ -227,6 +245,7 @@ class master_state {
   uint64_t next_trash_id_ = 1;
   std::set<std::string> draining_;
   request_table requests_;
+  uint64_t inline_bytes_ = 0;  // sum of inline_data sizes of every version held (budget)
 };
 
 }  // namespace dfs::master

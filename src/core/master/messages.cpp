@@ -96,8 +96,8 @@ bool operator==(const ns_chunk& a, const ns_chunk& b) {
                                             b.replicas, b.token, b.may_change);
 }
 bool operator==(const ns_reply& a, const ns_reply& b) {
-  return std::tie(a.status, a.error, a.entries, a.versions, a.chunks) ==
-         std::tie(b.status, b.error, b.entries, b.versions, b.chunks);
+  return std::tie(a.status, a.error, a.entries, a.versions, a.chunks, a.inline_data) ==
+         std::tie(b.status, b.error, b.entries, b.versions, b.chunks, b.inline_data);
 }
 bool operator==(const put_request& a, const put_request& b) {
   return std::tie(a.path, a.size_bytes, a.chunk_size_bytes) ==
@@ -113,7 +113,8 @@ bool operator==(const put_plan& a, const put_plan& b) {
 }
 bool operator==(const put_commit& a, const put_commit& b) {
   if (a.base_version != b.base_version || a.client_id != b.client_id ||
-      a.request_no != b.request_no)
+      a.request_no != b.request_no || a.inline_data != b.inline_data ||
+      a.materialize_version != b.materialize_version)
     return false;
   return std::tie(a.path, a.chunk_size_bytes, a.chunks) ==
          std::tie(b.path, b.chunk_size_bytes, b.chunks);

@@ -115,6 +115,8 @@ struct ns_reply {
   std::vector<ns_entry> entries;     // list; stat (one)
   std::vector<ns_version> versions;  // stat/layout/commit (one), versions (oldest first)
   std::vector<ns_chunk> chunks;      // layout
+  // layout of a version stored inline (records.hpp version_info): its bytes; `chunks` is empty.
+  std::string inline_data = {};
 };
 
 // The trash (rm moves files there): list it, undelete a file, purge entries now.
@@ -157,6 +159,13 @@ struct put_commit {
   uint64_t base_version = 0;
   uint64_t client_id = 0;  // as in ns_request
   uint64_t request_no = 0;
+  // A small file's bytes, stored in the namespace (records.hpp version_info::inline_data);
+  // `chunks` is empty. inline_refused: too big or over the master's budget, put as chunks.
+  std::string inline_data = {};
+  // Not 0: no new version; the chunks now hold the bytes of version `materialize_version`,
+  // the newest, which was stored inline (before a write or append to it). conflict: it is no
+  // longer the newest or no longer inline (another client did it): look at the layout again.
+  uint64_t materialize_version = 0;
 };
 
 // A write or record append past the end of `path` (issue 13): the newest version (it must

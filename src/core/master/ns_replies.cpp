@@ -58,6 +58,7 @@ ns_reply layout_reply(const file_layout& l, const replica_locator& where) {
                         where(c.replicas),
                         {},
                         content_may_change(c.meta)});
+  r.inline_data = l.version.inline_data;
   return r;
 }
 

@@ -32,13 +32,21 @@ struct chunk_meta {
   }
 };
 
-// One immutable version of a file: its chunks in file order.
+// One immutable version of a file: its chunks in file order, or (a small file) its bytes.
 struct version_info {
   uint64_t number = 0;    // 1, 2, ... per file, never reused while the file exists
   uint64_t mtime_ms = 0;  // wall-clock commit time (Unix ms), supplied by the master actor
   uint64_t size_bytes = 0;
   uint64_t chunk_size_bytes = 0;
   std::vector<chunk_handle> chunks;
+  // Non-empty: the version's bytes, kept in the namespace itself instead of in chunks (a file
+  // of at most master.inline_max_bytes; `chunks` is then empty and size_bytes its length). It
+  // is on disk wherever the namespace is (the op log at a majority of the masters) before a put
+  // is answered, and costs one log write instead of three chunk replicas' fsyncs. Not part of
+  // version_info's serialised fields (snapshot format 5 lists the inline bytes apart).
+  std::string inline_data;
+
+  bool is_inline() const { return !inline_data.empty(); }
 };
 
 // -- log records --------------------------------------------------------------------------------
@@ -70,6 +78,9 @@ struct commit_record {
   uint64_t chunk_size_bytes = 0;
   uint32_t max_versions = 0;
   std::vector<chunk_meta> chunks;
+  // Non-empty (then `chunks` is empty): the version's bytes, stored inline (version_info).
+  // Written as kind commit_inline, so that older logs' commit records read as before.
+  std::string inline_data = {};
 };
 
 // Drops allocated handles whose grace expired without a commit: a later commit of them fails,
@@ -197,10 +208,21 @@ struct cow_record {
   chunk_handle new_handle;
 };
 
+// Before the first write or append to a version stored inline: the client stored the same
+// bytes as chunks (allocated, uncommitted, pushed like a put's), which now replace the inline
+// bytes of version `version_number`, the newest of `path`. Number, mtime and size stay: the
+// version is the same, only where its bytes live changed, so that the mutation can lease them.
+struct materialize_record {
+  std::string path;
+  uint64_t version_number = 0;
+  uint64_t chunk_size_bytes = 0;
+  std::vector<chunk_meta> chunks;
+};
+
 using log_record =
     std::variant<mkdir_record, remove_record, allocate_record, commit_record, abandon_record,
                  trash_record, restore_record, purge_record, drain_record, rename_record,
-                 request_record, bump_version_record, grow_record, cow_record>;
+                 request_record, bump_version_record, grow_record, cow_record, materialize_record>;
 
 // Explicit, stable values: they are written to disk (src/proto/master_log.cpp).
 enum class record_kind : uint8_t {
@@ -218,6 +240,8 @@ enum class record_kind : uint8_t {
   bump_version = 12,  // bump_version_record: a lease grant's new chunk version
   grow = 13,          // grow_record: a mutation past a file's end
   copy_on_write = 14,  // cow_record: a shared chunk replaced by its local copy before a lease
+  commit_inline = 15,  // commit_record with inline_data: a small file's bytes in the namespace
+  materialize = 16,    // materialize_record: an inline version's bytes moved into chunks
 };
 
 record_kind kind_of(const log_record& r);
@@ -254,6 +278,15 @@ struct client_requests {
   std::vector<done_request> done;  // by seq
 };
 
+// The bytes of one version stored inline (version_info::inline_data), kept apart from
+// version_info's fields so that snapshot formats 1 to 4 still read. trash_id 0: a live file.
+struct inline_snapshot {
+  uint64_t trash_id = 0;
+  std::string path;
+  uint64_t version = 0;
+  std::string data;
+};
+
 // Everything persistent, in canonical (sorted) order. Reference counts are not stored: they are
 // recomputed from the versions and checked on load.
 struct master_snapshot {
@@ -266,6 +299,7 @@ struct master_snapshot {
   uint64_t next_trash_id = 1;
   std::vector<std::string> draining;      // control addresses of chunkservers being drained
   std::vector<client_requests> requests;  // the request table, least recently used first
+  std::vector<inline_snapshot> inlined;   // files, then trash entries, as listed above
 };
 
 }  // namespace dfs::master

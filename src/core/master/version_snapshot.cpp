@@ -20,7 +20,8 @@ result<commit_record> master_state::validate_snapshot(std::string_view path,
     return make_error(errc::not_found, p->text() + " has no version to snapshot");
   const auto& newest = file.versions.back();
   commit_record rec{
-      p->text(), file.next_version, wall_ms, newest.chunk_size_bytes, opts_.max_versions, {}};
+      p->text(), file.next_version, wall_ms, newest.chunk_size_bytes, opts_.max_versions,
+      {},        newest.inline_data};
   for (auto h : newest.chunks) {
     const auto* e = chunks_.find(h);
     if (e == nullptr)  // versions hold references: a missing chunk is a damaged state

@@ -216,6 +216,43 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   EXPECT_TRUE(node_alive());
 }
 
+// Small files stored inline (master.inline_max_bytes, off in dfs_cluster by default): PUT
+// through the gateway's streamed upload, GET with a range, an ETag that changes with the bytes.
+TEST_F(Gateway, SmallFilesStoredInlineRoundTripWithRangesAndEtags) {
+  c.kill9("master");
+  c.start("master", "master", master_index, {"master.inline_max_bytes=4096"});
+  c.kill9("fs");
+  c.start(
+      "fs", "fileserver", fileserver_index,
+      {"gcs.expected_group_size=1", "cluster.introducers=[\"" + c.addr_of(fileserver_index) + "\"]",
+       "master.inline_max_bytes=4096"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  ASSERT_TRUE(wait_until([&] { return get("/files/").status == 200; }, 20s));
+  write_random(local("small"), 3000, 21);
+  auto p = put_file("/files/small.bin", local("small"));
+  ASSERT_EQ(p.status, 201) << p.body << p.err;
+  auto ls = dfs::test::run(
+      c.client_argv({"master.address=" + c.addr_of(master_index)}, {"ls", "-l", "/"}), c.dir());
+  EXPECT_NE(ls.out.find(" inline"), std::string::npos) << ls.out << ls.err;
+  auto original = read_all(local("small"));
+  auto g = get("/files/small.bin");
+  ASSERT_EQ(g.status, 200) << g.body;
+  EXPECT_EQ(g.body, original);
+  auto r = get("/files/small.bin", {"-H", "Range: bytes=100-199"});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, original.substr(100, 100));
+  auto etag_at = g.headers.find("ETag: ");
+  ASSERT_NE(etag_at, std::string::npos) << g.headers;
+  auto etag = g.headers.substr(etag_at + 6, g.headers.find('\r', etag_at) - etag_at - 6);
+  EXPECT_EQ(get("/files/small.bin", {"-H", "If-None-Match: " + etag}).status, 304);
+  // The same size, other bytes, after the file was removed: version 1 again, another ETag.
+  ASSERT_EQ(call("DELETE", "/files/small.bin").status, 200);
+  write_random(local("other"), 3000, 22);
+  ASSERT_EQ(put_file("/files/small.bin", local("other")).status, 201);
+  EXPECT_EQ(get("/files/small.bin", {"-H", "If-None-Match: " + etag}).status, 200);
+  EXPECT_EQ(get("/files/small.bin").body, read_all(local("other")));
+}
+
 TEST_F(Gateway, QueuesCreatePushPopDestroy) {
   reply created;
   // The fileserver's group forms within a few seconds of its start.

@@ -440,7 +440,16 @@ void world::client_step(addr a) {
   c.deadline = now_ + op_timeout;
   ++c.ops;
   auto dice = rng_() % 10;
-  if (dice < 5) {
+  if (dice < 2) {
+    // A small file with its bytes in the commit (stored inline in the namespace): no plan,
+    // no pushes; the same commit retries and invariants as a put of chunks.
+    c.content = content_for(a, c.ops, 1 + rng_() % 200);
+    attempted_[c.path].insert(c.content);
+    ++cov_.inline_puts;
+    put_commit commit{c.path, 0, {}};
+    commit.inline_data = c.content;
+    send_commit(a, std::move(commit));
+  } else if (dice < 5) {
     c.op = op_kind::put_plan;
     c.content = content_for(a, c.ops, rng_() % (4 * chunk_bytes + 1));
     attempted_[c.path].insert(c.content);
@@ -507,6 +516,11 @@ void world::commit_put(addr a) {
     ch.replicas = stored;
     commit.chunks.push_back(ch);
   }
+  send_commit(a, std::move(commit));
+}
+
+void world::send_commit(addr a, put_commit commit) {
+  auto& c = clients_[a];
   commit.client_id = a;  // >= first_client: never 0
   commit.request_no = ++c.requests;
   c.op = op_kind::put_commit;
@@ -605,15 +619,20 @@ void world::client_receive(addr a, const message& m) {
       auto* r = as<ns_reply>(m);
       if (r == nullptr || r->status != ns_status::ok) return finish(c);
       auto& v = r->versions.at(0);
-      uint64_t want = v.chunk_size_bytes == 0
+      uint64_t want = v.chunk_size_bytes == 0 || !r->inline_data.empty()
                           ? 0
                           : (v.size_bytes + v.chunk_size_bytes - 1) / v.chunk_size_bytes;
+      if (r->inline_data.size() != (r->inline_data.empty() ? 0 : v.size_bytes))
+        return fail("inline_whole: " + c.path + " version " + std::to_string(v.number) + " has " +
+                    std::to_string(r->inline_data.size()) + " inline bytes of " +
+                    std::to_string(v.size_bytes));
       if (r->chunks.size() != want || v.chunk_count != want)
         return fail("no_partial_version: " + c.path + " version " + std::to_string(v.number) +
                     " lists " + std::to_string(r->chunks.size()) + " of " + std::to_string(want) +
                     " chunks");
       c.layout = *r;
       c.chunk = c.replica = 0;
+      c.content = r->inline_data;  // a small file's bytes came with the layout
       return start_get_read(a);
     }
     case op_kind::get_read: {
@@ -661,6 +680,9 @@ void world::check() {
         if (newer >= opts_.max_versions) continue;  // dropped by the version cap
         return fail("acked_version_kept: " + path + " version " + std::to_string(v) + " is gone");
       }
+      if (found->is_inline() && found->inline_data != put.bytes)
+        return fail("acked_version_kept: " + path + " version " + std::to_string(v) +
+                    " holds other inline bytes than its acknowledged put");
       for (size_t i = 0; i < found->chunks.size(); ++i) {
         auto h = found->chunks[i].value;
         auto want = put.bytes.substr(i * found->chunk_size_bytes, found->chunk_size_bytes);

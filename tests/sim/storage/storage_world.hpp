@@ -107,6 +107,7 @@ class world {
     uint64_t master_crashes = 0, chunkserver_crashes = 0, torn_records = 0, checkpoints = 0;
     uint64_t replay_checks = 0, steps = 0;
     uint64_t commit_retries = 0;  // commits sent again with the same request number
+    uint64_t inline_puts = 0;     // puts of small files with their bytes in the commit
   };
   const coverage& covered() const { return cov_; }
 
@@ -212,6 +213,7 @@ class world {
   void finish(client_node& cl);
   void start_get_read(addr c);
   void commit_put(addr c);
+  void send_commit(addr c, put_commit commit);  // put_commit with a request id, awaited
   void resend_commit(addr c);
 
   // -- invariants -------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ void build_history(driver& d) {
   for (int i = 0; i < 6; ++i) d.put("/a/f", {static_cast<uint64_t>(i + 1)});
   d.put("/tmp", {1});
   d.apply(*d.state.validate_remove("/tmp"));
+  // Small files stored inline: one kept, one moved into chunks, one in the trash.
+  d.put_inline("/a/small", "inline bytes");
+  d.put_inline("/a/moved", "to chunks");
+  auto moved = d.allocate("/a/moved", {9});
+  d.apply(*d.state.validate_materialize("/a/moved", 1, 1024, moved, t0()));
+  d.put_inline("/a/gone", "trashed");
+  d.apply(*d.state.validate_trash("/a/gone", 5000));
   d.allocate("/a/pending", {5, 5});  // uncommitted at the end
   // An allocation that expires and is abandoned.
   d.allocate("/a/dead", {5}, t0() - std::chrono::hours(1));

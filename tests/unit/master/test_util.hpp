@@ -56,6 +56,13 @@ struct driver {
     return r;
   }
 
+  // A small file's version with its bytes in the namespace (version_info::inline_data).
+  void put_inline(const std::string& path, const std::string& bytes) {
+    auto r = state.validate_commit({path, 1000, 1024, {}, 0, bytes}, t0());
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    apply(*r);
+  }
+
   // allocate + commit in one go; returns the committed chunk metadata.
   std::vector<chunk_meta> put(const std::string& path, const std::vector<uint64_t>& sizes) {
     auto chunks = allocate(path, sizes);

@@ -41,6 +41,7 @@ std::vector<log_record> one_of_each() {
       bump_version_record{chunk_handle{77}, 9},
       cow_record{"/a/f", 6, 2, chunk_handle{77}, chunk_handle{91}},
       grow_record{"/a/g", 4, 200000, {chunk_meta{chunk_handle{92}, 1, 0, 0}}},
+      materialize_record{"/a/s", 3, 4096, {chunk_meta{chunk_handle{93}, 1, 12, 0xfeed}}},
   };
 }
 
@@ -58,7 +59,11 @@ bool same(const allocate_record& a, const allocate_record& b) {
 bool same(const commit_record& a, const commit_record& b) {
   return a.path == b.path && a.version_number == b.version_number && a.mtime_ms == b.mtime_ms &&
          a.chunk_size_bytes == b.chunk_size_bytes && a.max_versions == b.max_versions &&
-         a.chunks == b.chunks;
+         a.chunks == b.chunks && a.inline_data == b.inline_data;
+}
+bool same(const materialize_record& a, const materialize_record& b) {
+  return a.path == b.path && a.version_number == b.version_number &&
+         a.chunk_size_bytes == b.chunk_size_bytes && a.chunks == b.chunks;
 }
 bool same(const abandon_record& a, const abandon_record& b) {
   return a.handles == b.handles;
@@ -117,6 +122,32 @@ TEST(Codec, RecordsRoundTrip) {
   }
   EXPECT_EQ(checked, std::variant_size_v<log_record>) << "one record of each kind";
   EXPECT_FALSE(same(one_of_each()[3], one_of_each()[2]));
+}
+
+// A commit with a small file's bytes is kind commit_inline (a plain commit record keeps kind 4,
+// so logs written before inline files replay), alone and inside a request record.
+TEST(Codec, InlineCommitIsItsOwnKind) {
+  commit_record c{"/s", 2, 1700000000000, 65536, 5, {}, std::string("small\0bytes", 11)};
+  auto bytes = encode_record(c);
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), static_cast<uint8_t>(record_kind::commit_inline));
+  auto back = decode_record(bytes);
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_TRUE(same(*back, log_record{c}));
+  log_record q = request_record{{3, 4}, {2, 1700000000000, 11, 65536, 0, ""}, c};
+  auto qback = decode_record(encode_record(q));
+  ASSERT_TRUE(qback.ok()) << qback.err().message;
+  EXPECT_TRUE(same(*qback, q));
+  // Damage: inline bytes that are empty, or come with chunks, are refused.
+  commit_record with_chunks = c;
+  with_chunks.chunks = {{chunk_handle{1}, 1, 1, 1}};
+  auto tagged = encode_record(with_chunks);
+  EXPECT_EQ(decode_record(tagged).err().code, errc::corrupt_state);
+  commit_record empty = c;
+  empty.inline_data.clear();
+  auto plain = encode_record(empty);
+  EXPECT_EQ(static_cast<uint8_t>(plain[0]), static_cast<uint8_t>(record_kind::commit_version));
+  plain[0] = static_cast<char>(record_kind::commit_inline);
+  EXPECT_FALSE(decode_record(plain + std::string(1, '\0')).ok());
 }
 
 TEST(Codec, BadRecordBytes) {
@@ -194,27 +225,33 @@ TEST(Codec, SnapshotWithTrashRoundTripsAndFormatOneStillLoads) {
   auto st = master_state::from_snapshot(*back, {}, dfs::master::test::t0());
   ASSERT_TRUE(st.ok()) << st.err().message;
   EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
-  // Format 1 (written before the trash) is format 4 without its last four fields: an empty
-  // trash (one length byte), next_trash_id (8 bytes), no drains and no requests (one length
-  // byte each).
-  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1 - 1);
+  // Format 1 (written before the trash) is format 5 without its last five fields: an empty
+  // trash (one length byte), next_trash_id (8 bytes), no drains, no requests and no inline
+  // bytes (one length byte each).
+  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1 - 1 - 1);
   auto old = decode_snapshot(v1);
   ASSERT_TRUE(old.ok()) << old.err().message;
   EXPECT_TRUE(old->trash.empty());
   EXPECT_EQ(old->files.size(), 2u);
-  // Format 2 (before drains were logged): format 4 without the last two fields.
-  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1);
+  // Format 2 (before drains were logged): format 5 without the last three fields.
+  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1 - 1);
   auto older = decode_snapshot(v2);
   ASSERT_TRUE(older.ok()) << older.err().message;
   EXPECT_EQ(older->files.size(), 2u);
   EXPECT_TRUE(older->draining.empty());
-  // Format 3 (before the request table): format 4 without the last field.
-  auto v3 = "\x03" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  // Format 3 (before the request table): format 5 without the last two fields.
+  auto v3 = "\x03" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1);
   auto v3back = decode_snapshot(v3);
   ASSERT_TRUE(v3back.ok()) << v3back.err().message;
   EXPECT_EQ(v3back->files.size(), 2u);
   EXPECT_TRUE(v3back->requests.empty());
-  EXPECT_EQ(static_cast<uint8_t>(before_trash[0]), 4u) << "snapshots are written as format 4";
+  // Format 4 (before inline files): format 5 without the last field.
+  auto v4 = "\x04" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  auto v4back = decode_snapshot(v4);
+  ASSERT_TRUE(v4back.ok()) << v4back.err().message;
+  EXPECT_EQ(v4back->files.size(), 2u);
+  EXPECT_TRUE(v4back->inlined.empty());
+  EXPECT_EQ(static_cast<uint8_t>(before_trash[0]), 5u) << "snapshots are written as format 5";
 }
 
 // The request table is in the checkpoint: a retry after a restart from it gets the first result.
