@@ -128,6 +128,7 @@ void local_phases(const options& o, const std::string& dir, std::map<std::string
 std::map<std::string, double> run_once(const options& o,
                                        std::vector<std::unique_ptr<dfs::test::dfs_cluster>>& done) {
   done.push_back(std::make_unique<dfs::test::dfs_cluster>());
+  done.back()->use_shipped_defaults();
   auto& cl = *done.back();
   auto master = cl.addr_of(0);
   std::vector<std::string> common = {"master.address=" + master,

@@ -253,6 +253,7 @@ void wait_ready(dfs::storage_client& c, master_group& m, const std::string& what
 // One run on a fresh local cluster: every figure, keyed as in the JSON output.
 std::map<std::string, double> run_once(const bench_options& o) {
   dfs::test::dfs_cluster cl;
+  cl.use_shipped_defaults();
   master_group m{cl, o.masters};
   start_cluster(cl, m, o);
   std::optional<bench_http::gateway_client> gateway;
@@ -313,6 +314,7 @@ std::map<std::string, double> run_once(const bench_options& o) {
 // and by the copying time alone (from the removal seen by the console to the end).
 std::map<std::string, double> rereplicate_once(const bench_options& o) {
   dfs::test::dfs_cluster cl;
+  cl.use_shipped_defaults();
   master_group m{cl, o.masters};
   std::vector<std::string> common = m.sets();
   common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn",
@@ -399,6 +401,7 @@ double median(std::vector<double> v) {
 // client.timeout_ms=N` (after the 60000 here) moves it.
 std::map<std::string, double> failover_phase(const bench_options& o) {
   dfs::test::dfs_cluster cl;
+  cl.use_shipped_defaults();
   master_group m{cl, std::max(o.masters, 3)};
   std::vector<std::string> common = m.sets();
   common.insert(common.end(), {"chunkserver.heartbeat_interval_ms=500", "log.level=warn"});
@@ -481,6 +484,7 @@ std::map<std::string, double> failover_phase(const bench_options& o) {
 //   store for unaligned writes); spread over the file's chunks, so over all primaries.
 std::map<std::string, double> mutations_phase(const bench_options& o) {
   dfs::test::dfs_cluster cl;
+  cl.use_shipped_defaults();
   master_group m{cl, 1};
   start_cluster(cl, m, o);
   dfs::config cfg = client_config(cl, m, o);

@@ -75,6 +75,8 @@ class dfs_cluster {
     procs_[name] = std::make_unique<process>(argv, dir() + "/" + name + ".out");
   }
   void set_common(std::vector<std::string> sets) { common_sets_ = std::move(sets); }
+  // Benchmarks: the configuration a user gets, without the tests' defaults (defaults_).
+  void use_shipped_defaults() { defaults_.clear(); }
   // Runs every node and console through this command (e.g. `ip netns exec NS`), which must
   // exec the node in its own process, so that its PID is the node's.
   void set_prefix(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }

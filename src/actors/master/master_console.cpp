@@ -38,7 +38,8 @@ std::string files_text(const master_state& st) {
   return "files " + std::to_string(st.core->meta().file_count()) + ", bytes " +
          std::to_string(st.core->meta().total_file_bytes()) + " (" +
          format_bytes(st.core->meta().total_file_bytes()) + ", newest versions), chunks " +
-         std::to_string(st.core->meta().chunks().chunks().size()) + "\n";
+         std::to_string(st.core->meta().chunks().chunks().size()) + ", inline " +
+         format_bytes(st.core->meta().inline_bytes()) + "\n";
 }
 
 admin_reply chunks_text(const master_state& st, const std::vector<std::string>& args) {

@@ -26,6 +26,10 @@ master_metrics::master_metrics(net::metrics& m) {
                       .Add({});
   files_ = &m.gauge("dfs_master_files", "Files in the namespace").Add({});
   chunks_ = &m.gauge("dfs_master_chunks", "Chunks the master knows").Add({});
+  inline_bytes_ = &m.gauge("dfs_master_inline_bytes",
+                           "Bytes of small files kept in the namespace (every version and trash "
+                           "entry), against master.inline_budget_mib")
+                       .Add({});
   under_ = &m.gauge("dfs_master_under_replicated_chunks",
                     "Chunks with fewer replicas than quorum.replication")
                 .Add({});
@@ -44,6 +48,7 @@ void master_metrics::refresh(const master_state& st) {
   const auto& meta = st.core->meta();
   files_->Set(static_cast<double>(meta.file_count()));
   chunks_->Set(static_cast<double>(meta.chunks().chunks().size()));
+  inline_bytes_->Set(static_cast<double>(meta.inline_bytes()));
   under_->Set(static_cast<double>(meta.under_replicated().size()));
   for (auto h : {registry::health::healthy, registry::health::unhealthy, registry::health::removed})
     servers_->Add({{"state", registry::to_string(h)}})

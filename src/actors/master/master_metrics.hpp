@@ -29,6 +29,7 @@ class master_metrics {
   prometheus::Counter* port_reads_ = nullptr;
   prometheus::Counter* port_writes_ = nullptr;
   prometheus::Gauge* files_;
+  prometheus::Gauge* inline_bytes_;
   prometheus::Gauge* chunks_;
   prometheus::Gauge* under_;
   prometheus::Family<prometheus::Gauge>* servers_;

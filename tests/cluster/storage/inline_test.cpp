@@ -90,6 +90,8 @@ TEST_F(InlineFiles, TakeNoChunkAndSurviveDeadChunkserversAndMasterRestarts) {
   EXPECT_EQ(replicas_of("/s", "small"), "inline");
   EXPECT_EQ(replicas_of("/s", "limit"), "inline");
   EXPECT_NE(replicas_of("/s", "over"), "inline");
+  auto files = c.admin(master_index, {"files"});
+  EXPECT_NE(files.out.find(", inline 4.1 KiB"), std::string::npos) << files.out;  // 100 + 4096
   EXPECT_TRUE(wait_until([&] { return chunk_files() == 3; }, 10s))
       << chunk_files() << " chunk files: only the file over the limit has chunks (3 replicas)";
 
