@@ -304,7 +304,8 @@ int main(int argc, char** argv) {
   app.add_option("--dirs", o.dirs, "directories (default 100)");
   app.add_option("--files", o.files, "files per directory (default 100)");
   app.add_option("--size", o.size, "bytes per small file (default 4096)");
-  app.add_option("--big-mib", o.big_mib, "size of the large file for the cold get (MiB)");
+  app.add_option("--big-mib", o.big_mib, "size of the large file for the cold get (MiB)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
   app.add_option("--cli-runs", o.cli_runs, "one-shot CLI commands timed per run");
   app.add_option("--bin", bench::dfsnode_path(), "the dfsnode binary under test");
   app.add_option("--runs", runs, "runs on fresh clusters; every figure is their median");
