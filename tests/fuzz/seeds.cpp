@@ -240,6 +240,23 @@ void oplog_files() {
           oplog_frames({commit_record{"/docs/a", 2, 2000, 1024, 3, {c1, c2}},
                         allocate_record{chunk_handle{4}, 1},
                         cow_record{"/docs/a", 2, 0, chunk_handle{1}, chunk_handle{4}}}));
+  // Small files stored inline (kind 15, also inside a request record), one of them moved into
+  // a chunk (kind 16), after a checkpoint (format 5) that holds inline bytes of a file and of
+  // a trash entry.
+  master_snapshot u = s;
+  u.files.push_back({"/docs/s", 2, {{1, 1000, 5, 1024, {}}}});
+  u.trash = {{1, "/docs/t", 1500, 2, {{1, 1000, 3, 1024, {}}}}};
+  u.next_trash_id = 2;
+  u.inlined = {{0, "/docs/s", 1, "small"}, {1, "/docs/t", 1, "old"}};
+  auto cp5 = oplog::encode_frame(oplog::frame_type::checkpoint, proto::encode_snapshot(u));
+  put("oplog", "inline",
+      std::string(cp5.begin(), cp5.end()) +
+          oplog_frames({commit_record{"/docs/i", 1, 3000, 1024, 3, {}, "inline bytes"},
+                        request_record{{79, 1},
+                                       {2, 3000, 4, 1024, 0, {}},
+                                       commit_record{"/docs/s", 2, 3000, 1024, 3, {}, "tiny"}},
+                        allocate_record{chunk_handle{4}, 1},
+                        materialize_record{"/docs/i", 1, 1024, {{chunk_handle{4}, 1, 12, 9}}}}));
 }
 
 void discovery_packets() {

@@ -44,7 +44,7 @@ struct version_info {
   // is on disk wherever the namespace is (the op log at a majority of the masters) before a put
   // is answered, and costs one log write instead of three chunk replicas' fsyncs. Not part of
   // version_info's serialised fields (snapshot format 5 lists the inline bytes apart).
-  std::string inline_data;
+  std::string inline_data = {};
 
   bool is_inline() const { return !inline_data.empty(); }
 };
