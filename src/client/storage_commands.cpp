@@ -186,7 +186,10 @@ int cmd_put(storage_client& client, const args_t& args) {
   auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
   if (lock && lock->lost()) return fail("put: the exclusive lock was lost during the upload");
   std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
-            << " bytes, " << v.chunk_count << " chunks\n";
+            << " bytes, "
+            << (v.chunk_count == 0 && v.size_bytes > 0 ? std::string("stored inline")
+                                                       : std::to_string(v.chunk_count) + " chunks")
+            << "\n";
   return 0;
 }
 

@@ -85,8 +85,12 @@ TEST_F(InlineFiles, TakeNoChunkAndSurviveDeadChunkserversAndMasterRestarts) {
   write_random(local("small"), 100, 1);
   write_random(local("limit"), 4096, 2);
   write_random(local("over"), 4097, 3);
-  for (auto name : {"small", "limit", "over"})
-    ASSERT_EQ(cli({"put", local(name), std::string("/s/") + name}).exit_code, 0) << name;
+  for (auto name : {"small", "limit", "over"}) {
+    auto put = cli({"put", local(name), std::string("/s/") + name});
+    ASSERT_EQ(put.exit_code, 0) << name << ": " << put.err;
+    EXPECT_EQ(put.out.find("stored inline") != std::string::npos, std::string(name) != "over")
+        << put.out;
+  }
   EXPECT_EQ(replicas_of("/s", "small"), "inline");
   EXPECT_EQ(replicas_of("/s", "limit"), "inline");
   EXPECT_NE(replicas_of("/s", "over"), "inline");
