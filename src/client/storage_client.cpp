@@ -46,6 +46,15 @@ std::string sys_error(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
 }
 
+// Exactly buf.size() bytes of `path` (open as fd) from `offset`; a short file is an error.
+void read_exact(int fd, std::string& buf, uint64_t offset, const std::string& path) {
+  for (size_t got = 0; got < buf.size();) {
+    auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+    if (n <= 0) throw storage_error(sys_error("cannot read", path));
+    got += static_cast<size_t>(n);
+  }
+}
+
 // This process's client id (random, never 0) and request numbers (1, 2, ...), shared by every
 // storage_client in it (put -r runs several; the gateway one per worker): a pair is unique.
 std::pair<uint64_t, uint64_t> next_request() {
@@ -497,12 +506,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
   try {
     if (size > 0 && size <= cfg_.master.inline_max_bytes) {
       std::string small(size, '\0');
-      size_t got = 0;
-      while (got < size) {
-        auto n = ::pread(fd, small.data() + got, size - got, static_cast<off_t>(got));
-        if (n <= 0) throw storage_error(sys_error("cannot read", local));
-        got += static_cast<size_t>(n);
-      }
+      read_exact(fd, small, 0, local);
       ::close(fd);
       fd = -1;
       auto v = put_bytes(small, remote, chunk_size, base_version);
@@ -515,13 +519,7 @@ ns_version storage_client::put(const std::string& local, const std::string& remo
         [&](size_t i) {
           std::string buf;
           resize_big(buf, plan.chunks[i].size_bytes);
-          uint64_t off = i * plan.chunk_size_bytes;
-          size_t got = 0;
-          while (got < buf.size()) {
-            auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(off + got));
-            if (n <= 0) throw storage_error(sys_error("cannot read", local));
-            got += static_cast<size_t>(n);
-          }
+          read_exact(fd, buf, i * plan.chunk_size_bytes, local);
           return buf;
         },
         progress, base_version);

@@ -333,9 +333,6 @@ master_effects master_core::on_materialize(request_token t, const put_commit& r,
                                            const std::vector<chunk_meta>& chunks,
                                            core::time_point now) {
   master_effects fx;
-  if (journal_failed_)
-    return fx.replies.push_back({t, ns_error(errc::unavailable, "the master cannot log changes")}),
-           fx;
   auto rec =
       meta_.validate_materialize(r.path, r.materialize_version, r.chunk_size_bytes, chunks, now);
   if (!rec) return fx.replies.push_back({t, ns_error(rec.err())}), fx;

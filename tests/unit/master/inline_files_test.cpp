@@ -139,6 +139,9 @@ TEST(InlineFiles, MaterializeMovesTheBytesIntoChunksUnderTheSameVersion) {
   auto wrong_size = d.allocate("/f", {11});
   EXPECT_EQ(d.state.validate_materialize("/f", 1, 1024, wrong_size, t0()).err().code,
             errc::invalid_argument);
+  auto uneven = d.allocate("/f", {6, 6});  // 12 bytes, but the first chunk is not full
+  EXPECT_EQ(d.state.validate_materialize("/f", 1, 1024, uneven, t0()).err().code,
+            errc::invalid_argument);
   EXPECT_EQ(d.state.validate_materialize("/f", 2, 1024, chunks, t0()).err().code, errc::conflict)
       << "not the newest version";
   EXPECT_EQ(d.state.validate_materialize("/f", 1, 1024, {{chunk_handle{9999}, 1, 12, 0}}, t0())
