@@ -4,7 +4,8 @@
 //   create = `put SRC /dD/fF` (SRC one local 4 KiB file), stat = `stat`, read = `cat` with the
 //   shell's stdout on /dev/null, delete = `rm`; page cache dropped between phases (as root).
 // The local disk is measured the same way (same operations, one at a time, one process), and
-// so are the disk's bounds for durable operations (fdatasync rate, durable create rate).
+// so are the disk's bounds for durable operations (fdatasync rate, durable create rate) and the
+// cost of a round trip between two processes (a pipe, TCP on 127.0.0.1): each operation's bound.
 // Also: a one-shot CLI command's start-up split into stages, and a cold `get` of a large file
 // (to stdout = /dev/null) against the disk's cold sequential read, with local reads (the
 // default: the client shares the chunkservers' host) and without (over the data ports).
@@ -30,6 +31,7 @@
 #include "cli_start.hpp"
 #include "common/dfs_cluster.hpp"
 #include "local_disk.hpp"
+#include "round_trips.hpp"
 #include "shared/disk_flushes.hpp"
 #include "shared/process_cpu.hpp"
 #include "shell_driver.hpp"
@@ -118,6 +120,9 @@ void local_phases(const options& o, const std::string& dir, std::map<std::string
       bench::rate(m, [&](size_t i) { bench::write_file(path(i), data, true); });
   for (size_t i = 0; i < m; ++i) ::unlink(path(i).c_str());
   r["disk_fdatasync_s"] = bench::fdatasync_rate(dir + "/journal-probe", m, 200);
+  // And the machine's bound for any operation that asks the master (round_trips.hpp).
+  r["ipc_pipe_round_trip_us"] = bench::pipe_round_trip_us();
+  r["ipc_tcp_round_trip_us"] = bench::tcp_round_trip_us();
 }
 
 // `done` keeps each run's cluster directory (its processes stopped) until the benchmark ends.
@@ -275,14 +280,26 @@ void print_table(std::map<std::string, double>& r,
   }
   std::printf("\ndisk bounds: fdatasync of a 200 B append %.0f/s, durable 4 KiB create %.0f/s\n",
               r["disk_fdatasync_s"], r["disk_durable_create_files_s"]);
-  std::printf("\nwhere an operation's time goes, us per op (wall = 1e6 / rate; CPU of each):\n");
-  std::printf("%-8s %10s %10s %10s %14s %14s\n", "op", "wall", "shell", "master", "chunkservers",
-              "disk flushes");
+  // Each command crosses the driver's pipe to the shell and the shell's TCP connection to the
+  // master and back; a create or delete also waits for one fdatasync of the master's journal.
+  double trips = r["ipc_pipe_round_trip_us"] + r["ipc_tcp_round_trip_us"];
+  double sync = 1e6 / r["disk_fdatasync_s"];
+  std::printf(
+      "round trips: pipe %.0f us (driver <-> shell), TCP on 127.0.0.1 %.0f us (shell <-> "
+      "master):\n  an operation asking the master cannot pass %.0f/s here, a durable one %.0f/s\n",
+      r["ipc_pipe_round_trip_us"], r["ipc_tcp_round_trip_us"], 1e6 / trips, 1e6 / (trips + sync));
+  std::printf(
+      "\nwhere an operation's time goes, us per op (wall = 1e6 / rate; CPU of each;\n"
+      "bound = the round trips, and the fdatasync for a durable operation):\n");
+  std::printf("%-8s %10s %10s %10s %10s %14s %14s\n", "op", "wall", "bound", "shell", "master",
+              "chunkservers", "disk flushes");
   for (auto op : {"create", "stat", "read", "delete"}) {
     auto k = std::string(op);
     double flushes = r[k + "_disk_flushes_per_op"];
-    std::printf("%-8s %10.0f %10.0f %10.0f %14.0f %14s\n", op, 1e6 / r[k + "_files_s"],
-                r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"], r[k + "_cpu_us_chunkservers"],
+    bool durable = k == "create" || k == "delete";
+    std::printf("%-8s %10.0f %10.0f %10.0f %10.0f %14.0f %14s\n", op, 1e6 / r[k + "_files_s"],
+                durable ? trips + sync : trips, r[k + "_cpu_us_shell"], r[k + "_cpu_us_master"],
+                r[k + "_cpu_us_chunkservers"],
                 flushes < 0 ? "-" : std::to_string(flushes).substr(0, 4).c_str());
   }
   std::printf("CLI stages (ms after exec, median):");
