@@ -17,6 +17,9 @@
 //   ftqueue_bench [--seconds 20] [--clients 1,8,32] [--loss 0,5] [--durability disk,memory]
 //                 [--failovers 5] [--link shared|own] [--set KEY=VALUE (fileservers)] [--json]
 //
+// Also each round trip's cost on this machine (bench/shared/round_trips.hpp) and what it
+// bounds one client to.
+//
 // Every acknowledged operation is majority-stable: on the disk (disk) or in the memory (memory)
 // of 2 of 3 fileservers. Stops every process it started (the process guards kill them on exit).
 #include <algorithm>
@@ -32,6 +35,7 @@
 #include "common/text_table.hpp"
 #include "proto/system_setup.hpp"
 #include "shared/process_cpu.hpp"
+#include "shared/round_trips.hpp"
 
 using namespace std::chrono_literals;
 using dfs::ftqueue::op_code;
@@ -315,6 +319,10 @@ std::vector<double> measure_failovers(dfs::test::dfs_cluster& c, caf::actor_syst
 
 int main(int argc, char** argv) {
   auto opt = parse(argc, argv);
+  // One client's bound: its request crosses TCP to a fileserver and back, and the operation
+  // needs at least one datagram exchange between fileservers (DATA out, a majority's report
+  // back) and, with a disk, one fsync at each of the majority (in parallel).
+  double tcp_us = bench::tcp_round_trip_us(), udp_us = bench::udp_round_trip_us();
   std::vector<result> results;
   std::vector<failover_result> failovers;
   int label = 1000;
@@ -364,7 +372,9 @@ int main(int argc, char** argv) {
     return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
   };
   if (opt.json) {
-    std::cout << "{\"link\": \"" << (opt.shared_link ? "shared" : "own") << "\",\n \"rounds\": [";
+    std::cout << "{\"link\": \"" << (opt.shared_link ? "shared" : "own")
+              << "\", \"tcp_round_trip_us\": " << fixed(tcp_us, 1)
+              << ", \"udp_round_trip_us\": " << fixed(udp_us, 1) << ",\n \"rounds\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       auto& r = results[i];
       std::cout << (i ? ",\n " : "") << "{\"durability\": \"" << r.durability
@@ -407,6 +417,16 @@ int main(int argc, char** argv) {
     std::cout << "clients' request link: "
               << (opt.shared_link ? "shared, multiplexed" : "one per client") << "\n"
               << t.render();
+    std::cout << "round trips on 127.0.0.1: TCP " << fixed(tcp_us, 0) << " us (client <-> "
+              << "fileserver), UDP " << fixed(udp_us, 0) << " us (fileserver <-> fileserver)\n";
+    for (auto& r : results)
+      if (r.clients == 1 && r.loss == 0) {
+        double sync = r.durability == "disk" ? r.us_per_sync : 0;
+        std::cout << "  one client, " << r.durability << ": at most "
+                  << fixed(1e6 / (tcp_us + udp_us + sync), 0) << " ops/s (the round trips"
+                  << (sync > 0 ? " and the round's mean fsync, " + fixed(sync, 0) + " us" : "")
+                  << "), measured " << fixed(r.ops_per_s, 0) << "\n";
+      }
     if (!failovers.empty()) {
       dfs::text_table f({"DURABILITY", "KILLS", "FAILOVER_MS_MEDIAN", "FAILOVER_MS_MAX", "EACH_MS"},
                         {false, true, true, true, false});

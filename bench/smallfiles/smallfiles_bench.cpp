@@ -31,9 +31,9 @@
 #include "cli_start.hpp"
 #include "common/dfs_cluster.hpp"
 #include "local_disk.hpp"
-#include "round_trips.hpp"
 #include "shared/disk_flushes.hpp"
 #include "shared/process_cpu.hpp"
+#include "shared/round_trips.hpp"
 #include "shell_driver.hpp"
 
 using namespace std::chrono_literals;

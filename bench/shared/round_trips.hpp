@@ -1,9 +1,9 @@
 #pragma once
-// What one round trip between two processes costs on this machine, measured the way the shell's
-// operations make them: one byte over a pipe and back (the bench's driver and the shell) and 64
-// bytes over a TCP connection on 127.0.0.1 and back (the shell and the master's request port),
-// one at a time. An operation that asks the master cannot beat the sum, whatever the master and
-// the shell do; on a VM whose idle vCPUs halt at once, each wake-up is most of it.
+// What one round trip between two processes costs on this machine, one at a time: one byte over
+// a pipe and back (the smallfiles bench's driver and the shell), 64 bytes over a TCP connection
+// on 127.0.0.1 and back (a client and a request port), 64 bytes over UDP on 127.0.0.1 and back
+// (fileservers' group datagrams). An operation that crosses these cannot beat their sum,
+// whatever the processes do; on a VM whose idle vCPUs halt at once, each wake-up is most of it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,10 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <functional>
 #include <stdexcept>
-
-#include "local_disk.hpp"
 
 namespace bench {
 
@@ -34,9 +33,11 @@ inline double timed_against_child(size_t n, const std::function<void()>& echo,
     if (::getppid() == parent) echo();
     ::_exit(0);
   }
-  auto t0 = clk::now();
+  auto t0 = std::chrono::steady_clock::now();
   for (size_t i = 0; i < n; ++i) ping();
-  double us = secs_since(t0) * 1e6 / double(n);
+  double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+      double(n);
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
   return us;
@@ -107,6 +108,38 @@ inline double tcp_round_trip_us(size_t n = 5000) {
         if (!full(s, false) || !full(s, true)) throw std::runtime_error("tcp round trip failed");
       });
   for (int fd : {ls, s, peer}) ::close(fd);
+  return us;
+}
+
+// Microseconds per round trip of a 64-byte datagram between two UDP sockets on 127.0.0.1.
+inline double udp_round_trip_us(size_t n = 5000) {
+  int a = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int b = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{}, sb{};
+  sa.sin_family = sb.sin_family = AF_INET;
+  sa.sin_addr.s_addr = sb.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t la = sizeof sa, lb = sizeof sb;
+  if (a < 0 || b < 0 || ::bind(a, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::bind(b, reinterpret_cast<sockaddr*>(&sb), sizeof sb) != 0 ||
+      ::getsockname(a, reinterpret_cast<sockaddr*>(&sa), &la) != 0 ||
+      ::getsockname(b, reinterpret_cast<sockaddr*>(&sb), &lb) != 0 ||
+      ::connect(a, reinterpret_cast<sockaddr*>(&sb), sizeof sb) != 0 ||
+      ::connect(b, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    throw std::runtime_error("cannot set up UDP on 127.0.0.1");
+  char buf[64] = {};
+  double us = detail::timed_against_child(
+      n,
+      [&] {
+        while (::recv(b, buf, sizeof buf, 0) > 0 && ::send(b, buf, sizeof buf, 0) > 0) {
+        }
+      },
+      [&] {
+        if (!detail::exact(::send(a, buf, sizeof buf, 0), sizeof buf) ||
+            !detail::exact(::recv(a, buf, sizeof buf, 0), sizeof buf))
+          throw std::runtime_error("udp round trip failed");
+      });
+  ::close(a);
+  ::close(b);
   return us;
 }
 
