@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/ports.hpp"
+#include "common/startup_trace.hpp"
 
 namespace dfs {
 
@@ -111,13 +112,17 @@ request_link::outcome request_link::exchange_pooled(const std::string& key, cons
     } catch (const std::exception& e) {
       return cannot_connect(key, e, clock::now() - t0 >= timeout);
     }
-    if (!l->reused) connected(key);
+    if (!l->reused) {
+      connected(key);
+      startup_mark("request_port_connected");  // TCP and the TLS handshake done
+    }
     auto& c = l->conn;
     // The node answers within the timeout it was given, or says it could not.
     c.set_timeout(ms_of(
         std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - t0))));
     net::frame f;
     bool sent = c.write(net::data_type::request, payload);
+    if (sent) startup_mark("request_written");
     auto err = sent ? c.read(f) : net::frame_error::io;
     if (!sent || err != net::frame_error::none) {
       if (l->reused && (!sent || err == net::frame_error::closed)) continue;
