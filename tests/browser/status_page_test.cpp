@@ -53,12 +53,7 @@ struct StatusPage : ::testing::Test {
     token = r.out.substr(0, r.out.find('\n'));
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   std::string url(int index, const std::string& path = "/") {
     return "https://127.0.0.1:" + std::to_string(c.port_of(index) + 3) + path;

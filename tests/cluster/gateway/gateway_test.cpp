@@ -68,12 +68,7 @@ struct Gateway : ::testing::Test {
         << get("/files/").err << get("/files/").body;
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   std::string make_token(const std::string& name, const std::string& kind,
                          const std::string& key_file = "", const std::string& ttl = "600") {

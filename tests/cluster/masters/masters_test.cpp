@@ -93,13 +93,7 @@ struct Masters : ::testing::Test {
   }
   int healthy() { return healthy_at(active()); }
   // Chunkservers that master `a` counts as healthy.
-  int healthy_at(int a) {
-    if (a < 0) return 0;
-    auto r = c.admin(a, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy_at(int a) { return a < 0 ? 0 : c.healthy_chunkservers(a); }
 
   // A client that knows every master and waits long enough for a failover; it asks master
   // `first` first (the client tries cluster.masters in their order).

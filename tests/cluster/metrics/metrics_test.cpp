@@ -185,12 +185,7 @@ struct Metrics : ::testing::Test {
         << c.admin(master_index, {"chunkservers"}).out;
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   // curl GET on node `index`'s HTTP port; the status, and the body into `body`.
   int get(int index, const std::string& path, std::string* body = nullptr, bool auth = true) {

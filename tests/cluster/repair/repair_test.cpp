@@ -66,20 +66,9 @@ struct Repair : ::testing::Test {
 
   virtual std::vector<std::string> extra() { return {}; }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
   run_result cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {
-        DFS_BIN_PATH, "--role",           "client", "--set", "master.address=" + master_addr,
-        "--set",      "log.console=false"};
-    auto tls = c.tls_args("client");
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return dfs::test::run(argv, c.dir());
+    return dfs::test::run(c.client_argv({"master.address=" + master_addr}, args), c.dir());
   }
   std::string local(const std::string& name) { return c.dir() + "/" + name; }
 

@@ -36,21 +36,10 @@ struct Lease : ::testing::Test {
     ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   run_result cli(const std::vector<std::string>& args, const std::string& cert = "client") {
-    std::vector<std::string> argv = {
-        DFS_BIN_PATH, "--role",           "client", "--set", "master.address=" + master_addr,
-        "--set",      "log.console=false"};
-    auto tls = c.tls_args(cert);
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return dfs::test::run(argv, c.dir());
+    return dfs::test::run(c.client_argv({"master.address=" + master_addr}, args, cert), c.dir());
   }
 
   // The version of `handle` in a chunkserver's `store` listing (0: not there).

@@ -36,28 +36,11 @@ struct Retry : ::testing::Test {
     ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   // A client with a deadline long enough to outlive a master restart.
   std::vector<std::string> client_argv(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     "client",
-                                     "--set",
-                                     "master.address=" + master_addr,
-                                     "--set",
-                                     "log.console=false",
-                                     "--set",
-                                     "client.timeout_ms=30000"};
-    auto tls = c.tls_args("client");
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    return c.client_argv({"master.address=" + master_addr, "client.timeout_ms=30000"}, args);
   }
   dfs::test::run_result cli(const std::vector<std::string>& args) {
     return dfs::test::run(client_argv(args), c.dir());

@@ -48,28 +48,11 @@ struct Storage : ::testing::Test {
         << c.admin(master_index, {"chunkservers"}).out;
   }
 
-  int healthy() {
-    auto r = c.admin(master_index, {"chunkservers"});
-    int n = 0;
-    for (size_t p = 0; (p = r.out.find(" healthy ", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int healthy() { return c.healthy_chunkservers(master_index); }
 
   std::vector<std::string> client_argv(const std::vector<std::string>& args,
                                        const std::string& cert = "client") {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     "client",
-                                     "--set",
-                                     "master.address=" + master_addr,
-                                     "--set",
-                                     "log.console=false",
-                                     "--set",
-                                     "client.timeout_ms=8000"};
-    auto tls = c.tls_args(cert);
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    return c.client_argv({"master.address=" + master_addr, "client.timeout_ms=8000"}, args, cert);
   }
   run_result cli(const std::vector<std::string>& args, const std::string& cert = "client") {
     return dfs::test::run(client_argv(args, cert), c.dir());
