@@ -37,9 +37,8 @@ result<grow_record> master_state::validate_grow(std::string_view path, uint64_t 
                                                 core::time_point now) const {
   auto p = parse_path(path);
   if (!p) return p.err();
-  auto node = tree_.lookup(*p);
+  auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
   auto& versions = (*node)->file.versions;
   if (versions.empty()) return make_error(errc::not_found, p->text() + " has no version");
   auto& v = versions.back();

@@ -13,9 +13,8 @@ namespace dfs::master {
 result<const version_info*> master_state::check_materialize(const materialize_record& r) const {
   auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
-  auto node = tree_.lookup(*p);
+  auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
   const auto& vs = (*node)->file.versions;
   auto what = p->text() + " version " + std::to_string(r.version_number);
   if (vs.empty() || vs.back().number != r.version_number)

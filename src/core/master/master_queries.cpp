@@ -25,10 +25,7 @@ dir_entry entry_of(const std::string& name, const inode& n) {
 result<const inode*> lookup_file(const namespace_tree& tree, std::string_view path) {
   auto p = parse_path(path);
   if (!p) return p.err();
-  auto node = tree.lookup(*p);
-  if (!node) return node;
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
-  return node;
+  return tree.lookup_file(*p);
 }
 
 }  // namespace

@@ -247,9 +247,8 @@ result<void> master_state::apply_commit(const commit_record& r) {
 result<trash_record> master_state::validate_trash(std::string_view path, uint64_t wall_ms) const {
   auto p = parse_path(path, path_rules::stored);
   if (!p) return p.err();
-  auto node = tree_.lookup(*p);
+  auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
   return trash_record{p->text(), next_trash_id_, wall_ms};
 }
 
@@ -300,9 +299,8 @@ result<void> master_state::apply_trash(const trash_record& r) {
   if (r.trash_id != next_trash_id_)
     return corrupt("trash record " + std::to_string(r.trash_id) + " but next trash id is " +
                    std::to_string(next_trash_id_));
-  auto node = tree_.lookup(*p);
+  auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
   auto removed = tree_.remove(*p);
   trash_[r.trash_id] = {r.trash_id, p->text(), r.deleted_ms, std::move(removed->file)};
   next_trash_id_ = r.trash_id + 1;

@@ -50,6 +50,13 @@ result<const inode*> namespace_tree::parent_dir(const parsed_path& p) const {
   return parent;
 }
 
+result<const inode*> namespace_tree::lookup_file(const parsed_path& p) const {
+  auto node = lookup(p);
+  if (node && (*node)->is_dir)
+    return make_error(errc::is_a_directory, p.text() + " is a directory");
+  return node;
+}
+
 result<void> namespace_tree::check_mkdir(const parsed_path& p) const {
   if (p.is_root()) return make_error(errc::already_exists, "directory / already exists");
   auto parent = parent_dir(p);

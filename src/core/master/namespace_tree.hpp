@@ -32,6 +32,8 @@ class namespace_tree {
   // The node at `p`. Errors: not_found (a component is missing), not_a_directory (an
   // intermediate component is a file). Messages name the path.
   result<const inode*> lookup(const parsed_path& p) const;
+  // The file at `p`: lookup's errors, and is_a_directory when `p` names a directory.
+  result<const inode*> lookup_file(const parsed_path& p) const;
 
   // The directory that would contain `p`; precondition: !p.is_root().
   result<const inode*> parent_dir(const parsed_path& p) const;

@@ -36,9 +36,8 @@ result<commit_record> master_state::validate_snapshot(std::string_view path,
 result<const version_info*> master_state::check_cow(const cow_record& r) const {
   auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
-  auto node = tree_.lookup(*p);
+  auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
-  if ((*node)->is_dir) return make_error(errc::is_a_directory, p->text() + " is a directory");
   const auto& vs = (*node)->file.versions;
   auto what = "chunk " + std::to_string(r.chunk_index) + " of " + p->text() + " version " +
               std::to_string(r.version_number);
