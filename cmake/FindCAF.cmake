@@ -41,7 +41,7 @@ if(CAF_FOUND)
     # Not for a target that links OpenSSL statically (the lean front, CMakeLists.txt): it never
     # loads CAF's TLS module, and the shared OpenSSL would win the link.
     target_link_libraries(CAF::openssl INTERFACE CAF::io
-                          $<$<NOT:$<BOOL:$<TARGET_PROPERTY:DFS_STATIC_OPENSSL>>>:OpenSSL::SSL>)
+                          $<$<NOT:$<BOOL:$<TARGET_PROPERTY:DFS_LEAN_LINK>>>:OpenSSL::SSL>)
   endif()
 endif()
 mark_as_advanced(CAF_INCLUDE_DIR)
