@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
   dfs::net::init_openssl_without_name_tables();  // before any other use of OpenSSL
   std::shared_ptr<dfs::net::tls_context> tls;    // the session's context, loaded once
   if (auto why = dfs::net::check_tls_files(cfg, &tls); !why.empty()) dfs::exit_now(error(why));
+  if (auto why = dfs::net::keep_client_sessions(cfg, *tls); !why.empty())
+    std::cerr << "warning: " << why << "\n";
   dfs::startup_mark("tls_files_checked");
   // The helper for the control port: the full binary with this command's config.
   std::vector<std::string> helper{full_binary(), "--role", "client"};

@@ -166,6 +166,8 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   // uses (tls_context::shared): held here, it is loaded once.
   std::shared_ptr<net::tls_context> tls;
   if (auto why = net::check_tls_files(given, &tls); !why.empty()) return error(why);
+  if (auto why = net::keep_client_sessions(given, *tls); !why.empty())
+    std::cerr << "warning: " << why << "\n";
   // With LAN discovery the servers' addresses come from the multicast group, not the config.
   config cfg = given;
   bool discovering = !args.empty() && args[0] == "discover";

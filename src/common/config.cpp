@@ -237,6 +237,7 @@ const std::vector<field>& schema() {
       string_list_field("client.fileservers", &C::client, &client_section::fileservers),
       bool_field("client.request_port", &C::client, &client_section::request_port),
       bool_field("client.local_reads", &C::client, &client_section::local_reads),
+      string_field("client.tls_session_dir", &C::client, &client_section::tls_session_dir),
       uint_field<gcs_section, uint32_t>("gcs.expected_group_size", &C::gcs,
                                         &gcs_section::expected_group_size, 1, 64),
       uint_field<gcs_section, uint32_t>("gcs.tick_interval_ms", &C::gcs,

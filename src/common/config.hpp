@@ -108,6 +108,9 @@ struct client_section {
   bool request_port = true;
   // Read sealed chunks of a chunkserver on this host from its files (net/local_reads.hpp).
   bool local_reads = true;
+  // TLS sessions kept between commands, to resume instead of a full handshake
+  // (net/tls_sessions.hpp): "" = $XDG_RUNTIME_DIR/dfsnode-tls-sessions if set, "off" = none.
+  std::string tls_session_dir;
 };
 
 struct membership_section {

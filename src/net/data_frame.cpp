@@ -1,5 +1,7 @@
 #include "net/data_frame.hpp"
 
+#include "common/startup_trace.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -17,6 +19,7 @@
 
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
+#include "common/startup_trace.hpp"
 
 namespace dfs::net {
 
@@ -162,7 +165,8 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
   ssl_ptr ssl;
   if (tls) {
     try {
-      ssl = tls_handshake(*tls, s.native_handle());
+      ssl = tls_handshake(*tls, s.native_handle(), host + ":" + std::to_string(port));
+      if (tls_resumed(ssl.get())) startup_mark("tls_session_resumed");
     } catch (const std::exception& e) {
       throw std::runtime_error(host + ":" + std::to_string(port) + ": " + e.what());
     }
@@ -182,6 +186,10 @@ frame_conn frame_conn::accept(tcp::socket sock, uint32_t cluster, uint32_t timeo
 
 bool frame_conn::has_unread() const {
   return rpos_ < rlen_ || (ssl_ && tls_has_unread(ssl_.get()));
+}
+
+bool frame_conn::resumed() const {
+  return ssl_ && tls_resumed(ssl_.get());
 }
 
 std::optional<principal_kind> frame_conn::peer_kind() const {

@@ -173,6 +173,8 @@ class frame_conn {
   // Bytes received beyond the frames read so far (a peer that sent more than it was asked).
   bool has_unread() const;
   bool tls() const { return ssl_ != nullptr; }
+  // TLS resumed from a kept session (net/tls_sessions.hpp) instead of a full handshake.
+  bool resumed() const;
   // The kind of the peer's verified certificate (TLS only).
   std::optional<principal_kind> peer_kind() const;
   // Its common name ("" without TLS or a certificate).

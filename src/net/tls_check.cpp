@@ -21,4 +21,11 @@ std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* kee
   return {};
 }
 
+std::string keep_client_sessions(const config& cfg, tls_context& ctx) {
+  auto dir = tls_session_dir(cfg);
+  auto why = ctx.keep_sessions(dir);
+  if (why.empty()) return {};
+  return "client.tls_session_dir '" + dir + "': " + why + "; TLS sessions are not kept";
+}
+
 }  // namespace dfs::net

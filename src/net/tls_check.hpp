@@ -16,4 +16,9 @@ namespace dfs::net {
 // made next share it instead of loading the files again.
 std::string check_tls_files(const config& cfg, std::shared_ptr<tls_context>* keep = nullptr);
 
+// A client command's context keeps its TLS sessions where client.tls_session_dir says
+// (net/tls_sessions.hpp). "" when it does or the setting is off; else a warning naming the
+// directory and why it is not used (the command still runs, with full handshakes).
+std::string keep_client_sessions(const config& cfg, tls_context& ctx);
+
 }  // namespace dfs::net

@@ -55,6 +55,30 @@ std::string read_pem(const char* what, const std::string& file) {
   return out;
 }
 
+// The server a client SSL connects to, for the new-session callback.
+void free_server_name(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<std::string*>(ptr);
+}
+int server_name_index() {
+  static int i = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_server_name);
+  return i;
+}
+// The tls_context of an SSL_CTX (not SSL_CTX_set_app_data: Asio's context owns that slot).
+int context_index() {
+  static int i = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return i;
+}
+
+// A client received a ticket: keep it, unless this connection resumed a kept session (that
+// one stays valid for its lifetime, and rewriting it would cost every command a file write).
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* ctx = static_cast<tls_context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+  auto* server = static_cast<std::string*>(SSL_get_ex_data(ssl, server_name_index()));
+  if (ctx && ctx->sessions() && server && !SSL_session_reused(ssl))
+    ctx->sessions()->save(*server, session);
+  return 0;  // not taken: OpenSSL frees it
+}
+
 }  // namespace
 
 void ignore_sigpipe() {
@@ -79,8 +103,10 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   };
   step("tls.ca", files.ca,
        [&](auto& pem, auto& ec) { ctx_.add_certificate_authority(boost::asio::buffer(pem), ec); });
-  step("tls.cert", files.cert,
-       [&](auto& pem, auto& ec) { ctx_.use_certificate_chain(boost::asio::buffer(pem), ec); });
+  step("tls.cert", files.cert, [&](auto& pem, auto& ec) {
+    ctx_.use_certificate_chain(boost::asio::buffer(pem), ec);
+    cert_pem_ = pem;
+  });
   auto* native = ctx_.native_handle();
   {
     auto key = pki::parse_private_key(read_pem("tls.key", files.key));
@@ -103,12 +129,33 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   // The peer's certificate must carry the extended key usage of its side of the connection.
   SSL_CTX_set_purpose(native,
                       side == tls_side::server ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
-  if (side == tls_side::server) SSL_CTX_set_num_tickets(native, 0);
+  if (side == tls_side::server) {
+    // One ticket per full handshake (OpenSSL's default is two), stateless: nothing cached here.
+    // Resumption needs a session id context whenever peers are verified; the ticket carries
+    // the client's verified certificate, so its kind and name hold on a resumed connection.
+    SSL_CTX_set_num_tickets(native, 1);
+    SSL_CTX_set_timeout(native, 2 * 3600);  // a ticket's lifetime (SECURITY.md)
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    static const unsigned char sid_ctx[] = "dfsnode";
+    SSL_CTX_set_session_id_context(native, sid_ctx, sizeof sid_ctx - 1);
+  }
   SSL_CTX_set_mode(native, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // Read-ahead into a buffer of several records: one read(2) per ~8 records of a chunk's
   // bytes instead of two per record (its 5-byte header, then its body).
   SSL_CTX_set_read_ahead(native, 1);
   SSL_CTX_set_default_read_buffer_len(native, tls_read_buffer_bytes);
+}
+
+std::string tls_context::keep_sessions(const std::string& dir) {
+  if (side_ != tls_side::client || dir.empty()) return {};
+  auto store = std::make_unique<tls_session_store>(dir, cert_pem_);
+  if (!store->problem().empty()) return store->problem();
+  sessions_ = std::move(store);
+  auto* native = ctx_.native_handle();
+  SSL_CTX_set_ex_data(native, context_index(), this);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(native, on_new_session);
+  return {};
 }
 
 bool init_openssl_without_name_tables() {
@@ -148,10 +195,15 @@ void ssl_free_fn::operator()(SSL* s) const {
   SSL_free(s);
 }
 
-ssl_ptr tls_handshake(tls_context& ctx, int fd) {
+ssl_ptr tls_handshake(tls_context& ctx, int fd, const std::string& server) {
   ERR_clear_error();
   ssl_ptr s(SSL_new(ctx.asio().native_handle()));
   if (!s) throw std::runtime_error("TLS: " + openssl_reason());
+  if (ctx.side() == tls_side::client && ctx.sessions() && !server.empty()) {
+    // A refused session (the server restarted: new ticket keys) falls back to a full handshake.
+    if (auto kept = ctx.sessions()->load(server)) SSL_set_session(s.get(), kept.get());
+    SSL_set_ex_data(s.get(), server_name_index(), new std::string(server));
+  }
   // Reads straight from the socket BIO (read-ahead fills the context's large read buffer);
   // writes through a buffer BIO on top of it, so that the 16 KiB records of one frame leave
   // in a few large writes instead of one write(2) each (see tls_write_buffer_bytes).
@@ -174,6 +226,10 @@ ssl_ptr tls_handshake(tls_context& ctx, int fd) {
     throw std::runtime_error("TLS handshake failed: " + why);
   }
   return s;
+}
+
+bool tls_resumed(SSL* ssl) {
+  return SSL_session_reused(ssl) == 1;
 }
 
 bool tls_flush(SSL* ssl) {

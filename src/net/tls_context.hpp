@@ -7,9 +7,13 @@
 //
 // The server side accepts only peers with a certificate of the cluster CA (any kind: clients
 // push and read, chunkservers forward, admins list); the client side accepts only `server`
-// certificates, so a client certificate can never pose as a chunkserver. TLS 1.3 only, no
-// session tickets (connections are long-lived and pooled; a ticket would arrive as unread bytes
-// on an idle pooled connection).
+// certificates, so a client certificate can never pose as a chunkserver. TLS 1.3 only.
+//
+// Servers issue one session ticket per full handshake, and a client that keeps sessions
+// (keep_sessions: the CLI, whose every command is a new process) resumes with it, skipping the
+// certificate signatures and checks of both sides (net/tls_sessions.hpp). A ticket is the first
+// record after the handshake, so the first reply's read takes it: a pooled connection, always
+// released after a reply, holds no ticket bytes for the pool's liveness check to misread.
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +21,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "common/principal.hpp"
+#include "net/tls_sessions.hpp"
 
 typedef struct ssl_st SSL;
 
@@ -51,10 +56,17 @@ class tls_context {
   // Why the context's own certificate does not verify against its CA file as a client-auth
   // certificate (signature, validity period, usage); "" when it does.
   std::string own_certificate_problem();
+  // Client side: keeps sessions in `dir` to resume later connections, of this process or the
+  // next, to the same servers. Returns why the directory cannot be used ("" when it can; then
+  // nothing is kept). Call before the first connection.
+  std::string keep_sessions(const std::string& dir);
+  const tls_session_store* sessions() const { return sessions_.get(); }
 
  private:
   tls_side side_;
   boost::asio::ssl::context ctx_;
+  std::string cert_pem_;  // what tells this client's sessions apart from another identity's
+  std::unique_ptr<tls_session_store> sessions_;
 };
 
 // Bulk bytes cross a data connection in 16 KiB TLS records. Syscalls cost several
@@ -72,8 +84,11 @@ using ssl_ptr = std::unique_ptr<SSL, ssl_free_fn>;
 
 // The handshake on a connected blocking socket, within the socket's current deadlines. Throws
 // std::runtime_error with OpenSSL's reason (e.g. "certificate verify failed"). Writes on the
-// session are buffered: tls_flush sends them.
-ssl_ptr tls_handshake(tls_context& ctx, int fd);
+// session are buffered: tls_flush sends them. `server` ("HOST:PORT", client side) names the
+// peer whose kept session to offer and under which to keep the new one.
+ssl_ptr tls_handshake(tls_context& ctx, int fd, const std::string& server = {});
+// Whether the session was resumed from a kept one (no certificates exchanged).
+bool tls_resumed(SSL* ssl);
 
 // Sends what the session's writes left in its write buffer; false when the socket fails or
 // its send deadline passes.

@@ -39,12 +39,15 @@ class dfs_cluster {
     if (::stat((pki_dir() + "/" + name + ".crt").c_str(), &st) != 0)
       pki::issue_certificate(pki_dir(), name, kind, {"127.0.0.1"});
   }
-  // `--set` arguments that make a process use certificate `name`.
+  // `--set` arguments that make a process use certificate `name`; a client keeps its TLS
+  // sessions in this cluster's directory (never the user's own).
   std::vector<std::string> tls_args(const std::string& name) const {
     return {"--set", "tls.ca=" + pki_dir() + "/ca.crt",
             "--set", "tls.cert=" + pki_dir() + "/" + name + ".crt",
-            "--set", "tls.key=" + pki_dir() + "/" + name + ".key"};
+            "--set", "tls.key=" + pki_dir() + "/" + name + ".key",
+            "--set", "client.tls_session_dir=" + tls_session_dir()};
   }
+  std::string tls_session_dir() const { return dir() + "/tls-sessions"; }
   // A config for an in-process client (actor system, queue_client) with certificate `name`.
   dfs::config config_for(const std::string& name) const {
     dfs::config cfg;

@@ -6,10 +6,12 @@
 // that connection only: the node keeps serving. Tagged requests (net/mux_conn.hpp): many in
 // flight on one connection, each answered by its tag.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <caf/all.hpp>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -202,6 +204,36 @@ TEST_F(RequestPort, AOneShotCommandItServesNeverStartsTheClientsActorSystem) {
   ASSERT_EQ(caf.exit_code, 0) << caf.err;
   EXPECT_NE(caf.err.find("startup actor_system_up"), std::string::npos) << caf.err;
   EXPECT_EQ(lean.out, caf.out);
+}
+
+// A one-shot command keeps the TLS session the master issued, and the next command resumes
+// it (no certificates cross) and is served as before; another certificate never gets it, and
+// nothing lands outside the directory it was told to use, which is private.
+TEST_F(RequestPort, TheNextOneShotCommandResumesItsTlsSessionAndIsServedTheSame) {
+  auto first = traced_cli({"mkdir", "/resumed"}, true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err.find("tls_session_resumed"), std::string::npos) << first.err;
+  auto second = traced_cli({"stat", "/resumed"}, true);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("startup tls_session_resumed"), std::string::npos) << second.err;
+  EXPECT_NE(second.out.find("directory"), std::string::npos) << second.out;
+  struct stat st {};
+  ASSERT_EQ(::stat(c.tls_session_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  int files = 0;
+  for (auto& e : std::filesystem::directory_iterator(c.tls_session_dir())) {
+    ASSERT_EQ(::stat(e.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << e.path();
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+  // The admin certificate's first command makes its own full handshake.
+  auto argv =
+      c.client_argv({"master.address=" + c.addr_of(master_index)}, {"stat", "/resumed"}, "admin");
+  argv.insert(argv.begin(), {"/usr/bin/env", "DFS_STARTUP_TRACE=1"});
+  auto admin = dfs::test::run(argv, c.dir());
+  ASSERT_EQ(admin.exit_code, 0) << admin.err;
+  EXPECT_EQ(admin.err.find("tls_session_resumed"), std::string::npos) << admin.err;
 }
 
 // A node whose request port this link reached before, then SIGKILLed: the refused connection

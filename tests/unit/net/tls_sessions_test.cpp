@@ -1,0 +1,174 @@
+// Resumable TLS sessions of a client (net/tls_sessions.hpp): each test's "command" is a new
+// client context, as a new CLI process would make, over the same session directory.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <mutex>
+#include <string>
+
+#include "common/certificates.hpp"
+#include "common/process.hpp"
+#include "common/temp_dir.hpp"
+#include "net/data_server.hpp"
+#include "net/tls_context.hpp"
+
+using namespace dfs;
+
+namespace {
+
+struct seen_peer {
+  bool resumed = false;
+  std::optional<principal_kind> kind;
+  std::string name;
+};
+
+struct TlsSessions : ::testing::Test {
+  test::temp_dir tmp;
+  std::string ca = tmp.path() + "/ca";
+  std::string dir = tmp.path() + "/sessions";
+  boost::asio::io_context io;
+  std::mutex mu;
+  seen_peer last;  // what the server saw of its newest connection
+
+  void SetUp() override {
+    pki::create_ca(ca);
+    pki::issue_certificate(ca, "cs", principal_kind::server, {"127.0.0.1"});
+    pki::issue_certificate(ca, "alice", principal_kind::client, {});
+    pki::issue_certificate(ca, "root", principal_kind::admin, {});
+  }
+
+  net::tls_files files(const std::string& name) {
+    return {ca + "/ca.crt", ca + "/" + name + ".crt", ca + "/" + name + ".key"};
+  }
+
+  // A server answering each frame with "ok", recording how each connection was made.
+  std::unique_ptr<net::data_server> server(uint16_t port) {
+    net::data_server_options o;
+    o.port = port;
+    o.cluster = 7;
+    o.max_connections = 4;
+    o.tls = std::make_shared<net::tls_context>(files("cs"), net::tls_side::server);
+    auto srv = std::make_unique<net::data_server>(o, [this](net::frame_conn& c) {
+      {
+        std::lock_guard lk(mu);
+        last = {c.resumed(), c.peer_kind(), c.peer_name()};
+      }
+      net::frame f;
+      while (c.read(f) == net::frame_error::none)
+        if (!c.reply(0, "ok")) return;
+    });
+    srv->start();
+    return srv;
+  }
+
+  // One command: a fresh client context keeping sessions in `dir`, one request and its reply
+  // (which carries the server's ticket in front of it). Returns whether it resumed.
+  bool command(uint16_t port, const std::string& who = "alice") {
+    auto ctx = std::make_shared<net::tls_context>(files(who), net::tls_side::client);
+    EXPECT_EQ(ctx->keep_sessions(dir), "");
+    auto c = net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, ctx.get());
+    EXPECT_TRUE(c.write(net::data_type::stat, "x"));
+    net::frame f;
+    EXPECT_EQ(c.read(f), net::frame_error::none);
+    return c.resumed();
+  }
+
+  seen_peer server_saw() {
+    std::lock_guard lk(mu);
+    return last;
+  }
+
+  std::string kept_file(uint16_t port, const std::string& who = "alice") {
+    auto ctx = std::make_shared<net::tls_context>(files(who), net::tls_side::client);
+    ctx->keep_sessions(dir);
+    return ctx->sessions()->file_for("127.0.0.1:" + std::to_string(port));
+  }
+};
+
+struct stat stat_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st;
+}
+
+}  // namespace
+
+TEST_F(TlsSessions, TheNextCommandResumesAndTheServerStillKnowsWhoItIs) {
+  auto port = test::free_port_block(1, 42830);
+  auto srv = server(port);
+  EXPECT_FALSE(command(port));
+  EXPECT_FALSE(server_saw().resumed);
+  auto file = kept_file(port);
+  auto first = stat_of(file);
+  EXPECT_EQ(first.st_mode & 0777, 0600u);
+  EXPECT_EQ(stat_of(dir).st_mode & 0777, 0700u);
+
+  EXPECT_TRUE(command(port));
+  auto seen = server_saw();
+  EXPECT_TRUE(seen.resumed);
+  // The ticket carries the client's verified certificate: kind and name hold when resumed.
+  EXPECT_EQ(seen.kind, principal_kind::client);
+  EXPECT_EQ(seen.name, "alice");
+  // A resumed command leaves the kept session as it was (no write per command).
+  EXPECT_EQ(stat_of(file).st_ino, first.st_ino);
+  EXPECT_TRUE(command(port));
+}
+
+TEST_F(TlsSessions, AnotherIdentityOrServerNeverResumesAnothersSession) {
+  auto port = test::free_port_block(2, 42840);
+  auto a = server(port);
+  auto b = server(port + 1);
+  EXPECT_FALSE(command(port));
+  EXPECT_TRUE(command(port));
+  // The admin certificate's commands do not get alice's session, nor the other server.
+  EXPECT_FALSE(command(port, "root"));
+  EXPECT_EQ(server_saw().kind, principal_kind::admin);
+  EXPECT_FALSE(command(port + 1));
+  EXPECT_NE(kept_file(port), kept_file(port, "root"));
+  EXPECT_NE(kept_file(port), kept_file(port + 1));
+  EXPECT_TRUE(command(port, "root"));
+  EXPECT_EQ(server_saw().name, "root");
+}
+
+TEST_F(TlsSessions, ARestartedServerRefusesTheOldSessionAndAFullHandshakeFollows) {
+  auto port = test::free_port_block(1, 42850);
+  auto srv = server(port);
+  EXPECT_FALSE(command(port));
+  srv.reset();
+  srv = server(port);  // new ticket keys
+  EXPECT_FALSE(command(port));
+  EXPECT_EQ(server_saw().name, "alice");
+  EXPECT_TRUE(command(port));  // the new session was kept
+}
+
+TEST_F(TlsSessions, ASessionFileOthersCouldReadOrACorruptOneIsNotUsed) {
+  auto port = test::free_port_block(1, 42860);
+  auto srv = server(port);
+  EXPECT_FALSE(command(port));
+  auto file = kept_file(port);
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  EXPECT_FALSE(command(port));
+  // The full handshake kept a new session, private again.
+  EXPECT_EQ(stat_of(file).st_mode & 0777, 0600u);
+  EXPECT_TRUE(command(port));
+  std::ofstream(file, std::ios::trunc) << "not a session";
+  EXPECT_FALSE(command(port));
+  EXPECT_TRUE(command(port));
+}
+
+TEST_F(TlsSessions, ADirectoryOthersCanEnterIsRefusedWithOneClearReason) {
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);
+  auto ctx = std::make_shared<net::tls_context>(files("alice"), net::tls_side::client);
+  auto why = ctx->keep_sessions(dir);
+  EXPECT_NE(why.find("mode 0700"), std::string::npos) << why;
+  EXPECT_EQ(ctx->sessions(), nullptr);
+  auto file_dir = tmp.path() + "/plain";
+  std::ofstream(file_dir) << "x";
+  EXPECT_NE(ctx->keep_sessions(file_dir).find("not a directory"), std::string::npos);
+  // A server context never keeps sessions.
+  auto srv = std::make_shared<net::tls_context>(files("cs"), net::tls_side::server);
+  EXPECT_EQ(srv->keep_sessions(tmp.path() + "/other"), "");
+  EXPECT_EQ(srv->sessions(), nullptr);
+}
