@@ -69,6 +69,30 @@ int context_index() {
   return i;
 }
 
+// A client that keeps sessions asks for a ticket with this (empty) ClientHello extension; no
+// other client gets one. A ticket arrives as a record after the handshake: on a pooled or
+// multiplexed connection it would be unread bytes that the pool's liveness check takes for a
+// closed connection and a reader woken by poll() blocks on. The number is from TLS's private
+// use range (0xFF00-0xFFFF; 0xFF01 is taken).
+constexpr unsigned int ticket_request_ext = 0xFFD5;
+constexpr unsigned int ticket_request_context = SSL_EXT_CLIENT_HELLO | SSL_EXT_TLS1_3_ONLY;
+
+int empty_extension(SSL*, unsigned int, unsigned int, const unsigned char** out, size_t* outlen,
+                    X509*, size_t, int*, void*) {
+  *out = nullptr;
+  *outlen = 0;
+  return 1;
+}
+int no_extension(SSL*, unsigned int, unsigned int, const unsigned char**, size_t*, X509*, size_t,
+                 int*, void*) {
+  return 0;  // the server answers nothing
+}
+int on_ticket_request(SSL* ssl, unsigned int, unsigned int, const unsigned char*, size_t, X509*,
+                      size_t, int*, void*) {
+  SSL_set_num_tickets(ssl, 1);
+  return 1;
+}
+
 // A client received a ticket: keep it, unless this connection resumed a kept session (that
 // one stays valid for its lifetime, and rewriting it would cost every command a file write).
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
@@ -130,10 +154,13 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   SSL_CTX_set_purpose(native,
                       side == tls_side::server ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
   if (side == tls_side::server) {
-    // One ticket per full handshake (OpenSSL's default is two), stateless: nothing cached here.
-    // Resumption needs a session id context whenever peers are verified; the ticket carries
-    // the client's verified certificate, so its kind and name hold on a resumed connection.
-    SSL_CTX_set_num_tickets(native, 1);
+    // A session ticket only to a client that asks (ticket_request_ext: the CLI, which keeps
+    // sessions), stateless: nothing cached here. Resumption needs a session id context
+    // whenever peers are verified; the ticket carries the client's verified certificate, so
+    // its kind and name hold on a resumed connection.
+    SSL_CTX_set_num_tickets(native, 0);
+    SSL_CTX_add_custom_ext(native, ticket_request_ext, ticket_request_context, no_extension,
+                           nullptr, nullptr, on_ticket_request, nullptr);
     SSL_CTX_set_timeout(native, 2 * 3600);  // a ticket's lifetime (SECURITY.md)
     SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
     static const unsigned char sid_ctx[] = "dfsnode";
@@ -155,6 +182,8 @@ std::string tls_context::keep_sessions(const std::string& dir) {
   SSL_CTX_set_ex_data(native, context_index(), this);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_sess_set_new_cb(native, on_new_session);
+  SSL_CTX_add_custom_ext(native, ticket_request_ext, ticket_request_context, empty_extension,
+                         nullptr, nullptr, nullptr, nullptr);
   return {};
 }
 

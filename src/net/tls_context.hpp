@@ -9,11 +9,11 @@
 // push and read, chunkservers forward, admins list); the client side accepts only `server`
 // certificates, so a client certificate can never pose as a chunkserver. TLS 1.3 only.
 //
-// Servers issue one session ticket per full handshake, and a client that keeps sessions
-// (keep_sessions: the CLI, whose every command is a new process) resumes with it, skipping the
-// certificate signatures and checks of both sides (net/tls_sessions.hpp). A ticket is the first
-// record after the handshake, so the first reply's read takes it: a pooled connection, always
-// released after a reply, holds no ticket bytes for the pool's liveness check to misread.
+// A client that keeps sessions (keep_sessions: the CLI, whose every command is a new process)
+// asks servers for a session ticket and resumes with it later, skipping the certificate
+// signatures and checks of both sides (net/tls_sessions.hpp). No other client is sent one: a
+// ticket is a record after the handshake, unread bytes on an idle pooled or multiplexed
+// connection.
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,7 +58,8 @@ class tls_context {
   std::string own_certificate_problem();
   // Client side: keeps sessions in `dir` to resume later connections, of this process or the
   // next, to the same servers. Returns why the directory cannot be used ("" when it can; then
-  // nothing is kept). Call before the first connection.
+  // nothing is kept). Call before the first connection. Not for a context whose connections
+  // are multiplexed (net/mux_conn.hpp): a ticket arriving on an idle one would block its reader.
   std::string keep_sessions(const std::string& dir);
   const tls_session_store* sessions() const { return sessions_.get(); }
 

@@ -1,6 +1,7 @@
 // Resumable TLS sessions of a client (net/tls_sessions.hpp): each test's "command" is a new
 // client context, as a new CLI process would make, over the same session directory.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -171,4 +172,26 @@ TEST_F(TlsSessions, ADirectoryOthersCanEnterIsRefusedWithOneClearReason) {
   auto srv = std::make_shared<net::tls_context>(files("cs"), net::tls_side::server);
   EXPECT_EQ(srv->keep_sessions(tmp.path() + "/other"), "");
   EXPECT_EQ(srv->sessions(), nullptr);
+}
+
+// Only a client that keeps sessions asks for a ticket: any other client's idle connection (a
+// pooled or multiplexed one) never holds ticket bytes it did not ask for.
+TEST_F(TlsSessions, OnlyAClientThatKeepsSessionsIsSentATicket) {
+  auto port = test::free_port_block(1, 42870);
+  auto srv = server(port);
+  auto readable_within = [](net::frame_conn& c, int ms) {
+    pollfd p{c.fd(), POLLIN, 0};
+    return ::poll(&p, 1, ms) == 1;
+  };
+  auto keeping = std::make_shared<net::tls_context>(files("alice"), net::tls_side::client);
+  ASSERT_EQ(keeping->keep_sessions(dir), "");
+  auto asked = net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, keeping.get());
+  EXPECT_TRUE(readable_within(asked, 10000));  // its ticket, with no request sent
+  auto plain = std::make_shared<net::tls_context>(files("alice"), net::tls_side::client);
+  auto idle = net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, plain.get());
+  EXPECT_FALSE(readable_within(idle, 300));
+  EXPECT_TRUE(idle.write(net::data_type::stat, "x"));
+  net::frame f;
+  EXPECT_EQ(idle.read(f), net::frame_error::none);
+  EXPECT_FALSE(idle.has_unread());
 }
