@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
   };
   dfs::net::init_openssl_without_name_tables();  // before any other use of OpenSSL
   std::shared_ptr<dfs::net::tls_context> tls;    // the session's context, loaded once
-  if (auto why = dfs::net::check_tls_files(cfg, &tls); !why.empty()) dfs::exit_now(error(why));
+  // Parsed only if a handshake needs them: a command that resumes its session never does.
+  if (auto why = dfs::net::check_tls_files(cfg, &tls, dfs::net::tls_load::on_demand); !why.empty())
+    dfs::exit_now(error(why));
   if (auto why = dfs::net::keep_client_sessions(cfg, *tls); !why.empty())
     std::cerr << "warning: " << why << "\n";
   dfs::startup_mark("tls_files_checked");

@@ -190,9 +190,9 @@ std::map<std::string, double> run_once(const options& o,
   // The machine's floor for any process: fork + exec + exit of /bin/true.
   r["cli_floor_true_ms"] =
       bench::cli_start({"/bin/true"}, cl.dir() + "/true.err", o.cli_runs)["exit"];
-  // The front's floor: load (the lean `dfsnode`: libstdc++, CAF's core, spdlog, toml++,
-  // ISA-L; OpenSSL static), static initialisers and exit of `dfsnode --version`, before any
-  // config or TLS.
+  // The front's floor: load (the lean `dfsnode`: libc and ISA-L shared; libstdc++, spdlog,
+  // fmt, toml++ and OpenSSL static), static initialisers and exit of `dfsnode --version`,
+  // before any config or TLS.
   r["cli_floor_binary_ms"] =
       bench::cli_start({client[0], "--version"}, cl.dir() + "/version.err", o.cli_runs)["exit"];
   phase("delete", "rm", false);

@@ -7,6 +7,7 @@
 
 #include "common/ports.hpp"
 #include "common/startup_trace.hpp"
+#include "net/tls_context.hpp"
 
 namespace dfs {
 
@@ -55,6 +56,8 @@ request_link::request_link(const config& cfg, bool multiplex)
 
 request_link::outcome request_link::cannot_connect(const std::string& key, const std::exception& e,
                                                    bool out_of_time) {
+  // This client's own certificate or key is unusable: neither CAF nor a retry can help.
+  if (dynamic_cast<const net::tls_setup_error*>(&e)) return {outcome::refused, e.what(), {}};
   // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
   // this attempt failed.
   if (out_of_time) return {outcome::failed, e.what(), {}};

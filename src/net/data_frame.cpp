@@ -167,6 +167,8 @@ frame_conn frame_conn::connect(asio::io_context& io, const std::string& host, ui
     try {
       ssl = tls_handshake(*tls, s.native_handle(), host + ":" + std::to_string(port));
       if (tls_resumed(ssl.get())) startup_mark("tls_session_resumed");
+    } catch (const tls_setup_error& e) {
+      throw tls_setup_error(host + ":" + std::to_string(port) + ": " + e.what());
     } catch (const std::exception& e) {
       throw std::runtime_error(host + ":" + std::to_string(port) + ": " + e.what());
     }

@@ -113,36 +113,24 @@ void ignore_sigpipe() {
   std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
 }
 
-tls_context::tls_context(const tls_files& files, tls_side side)
+tls_context::tls_context(const tls_files& files, tls_side side, tls_load load)
     : side_(side),
       ctx_(side == tls_side::server ? ssl::context::tls_server : ssl::context::tls_client) {
   ignore_sigpipe();
-  auto step = [&](const char* what, const std::string& file, auto fn) {
-    auto pem = read_pem(what, file);
-    boost::system::error_code ec;
-    fn(pem, ec);
-    if (ec)
-      throw std::runtime_error(std::string("TLS: cannot load ") + what + " '" + file +
-                               "': " + ec.message());
-  };
-  step("tls.ca", files.ca,
-       [&](auto& pem, auto& ec) { ctx_.add_certificate_authority(boost::asio::buffer(pem), ec); });
-  step("tls.cert", files.cert, [&](auto& pem, auto& ec) {
-    ctx_.use_certificate_chain(boost::asio::buffer(pem), ec);
-    cert_pem_ = pem;
-  });
+  auto ca_pem = read_pem("tls.ca", files.ca);
+  cert_pem_ = read_pem("tls.cert", files.cert);
+  auto key_pem = read_pem("tls.key", files.key);
   auto* native = ctx_.native_handle();
-  {
-    auto key = pki::parse_private_key(read_pem("tls.key", files.key));
-    if (!key)
-      throw std::runtime_error("TLS: cannot load tls.key '" + files.key +
-                               "': not a PEM private key");
-    // OpenSSL checks the key against the certificate as it takes it.
-    if (SSL_CTX_use_PrivateKey(native, key.get()) != 1 || SSL_CTX_check_private_key(native) != 1) {
-      ERR_clear_error();
-      throw std::runtime_error("TLS: tls.key '" + files.key + "' does not match tls.cert '" +
-                               files.cert + "'");
-    }
+  if (load == tls_load::eager || side == tls_side::server) {
+    load_ca(files, ca_pem);
+    load_own(files, key_pem);
+  } else {
+    on_demand_ = std::make_unique<on_demand>();
+    on_demand_->files = files;
+    on_demand_->ca_pem = std::move(ca_pem);
+    on_demand_->key_pem = std::move(key_pem);
+    SSL_CTX_set_cert_verify_callback(native, verify_on_demand, this);
+    SSL_CTX_set_cert_cb(native, own_certificate_on_demand, this);
   }
   SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION);
   // AES-128-GCM first: with AES-NI the cheapest of the TLS 1.3 suites for bulk chunk bytes.
@@ -173,6 +161,82 @@ tls_context::tls_context(const tls_files& files, tls_side side)
   SSL_CTX_set_default_read_buffer_len(native, tls_read_buffer_bytes);
 }
 
+void tls_context::load_ca(const tls_files& files, const std::string& pem) {
+  boost::system::error_code ec;
+  ctx_.add_certificate_authority(boost::asio::buffer(pem), ec);
+  if (ec) throw std::runtime_error("TLS: cannot load tls.ca '" + files.ca + "': " + ec.message());
+}
+
+void tls_context::load_own(const tls_files& files, const std::string& key_pem) {
+  boost::system::error_code ec;
+  ctx_.use_certificate_chain(boost::asio::buffer(cert_pem_), ec);
+  if (ec)
+    throw std::runtime_error("TLS: cannot load tls.cert '" + files.cert + "': " + ec.message());
+  auto* native = ctx_.native_handle();
+  auto key = pki::parse_private_key(key_pem);
+  if (!key)
+    throw std::runtime_error("TLS: cannot load tls.key '" + files.key + "': not a PEM private key");
+  // OpenSSL checks the key against the certificate as it takes it.
+  if (SSL_CTX_use_PrivateKey(native, key.get()) != 1 || SSL_CTX_check_private_key(native) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("TLS: tls.key '" + files.key + "' does not match tls.cert '" +
+                             files.cert + "'");
+  }
+}
+
+bool tls_context::load_on_demand(std::once_flag& once, bool own) {
+  auto& d = *on_demand_;
+  std::call_once(once, [&] {
+    try {
+      own ? load_own(d.files, d.key_pem) : load_ca(d.files, d.ca_pem);
+      (own ? d.own_loaded : d.ca_loaded) = true;
+    } catch (const std::exception& e) {
+      std::lock_guard lk(d.mu);
+      if (d.problem.empty()) d.problem = e.what();
+    }
+  });
+  return own ? d.own_loaded : d.ca_loaded;
+}
+
+int tls_context::verify_on_demand(X509_STORE_CTX* store_ctx, void* arg) {
+  auto* self = static_cast<tls_context*>(arg);
+  if (!self->load_on_demand(self->on_demand_->ca_once, false)) {
+    X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_UNSPECIFIED);
+    return 0;
+  }
+  return X509_verify_cert(store_ctx);
+}
+
+int tls_context::own_certificate_on_demand(SSL* ssl, void* arg) {
+  auto* self = static_cast<tls_context*>(arg);
+  if (!self->load_on_demand(self->on_demand_->own_once, true)) return 0;
+  // This connection was made before the context held them: give it the context's.
+  auto* native = self->ctx_.native_handle();
+  return SSL_use_certificate(ssl, SSL_CTX_get0_certificate(native)) == 1 &&
+                 SSL_use_PrivateKey(ssl, SSL_CTX_get0_privatekey(native)) == 1
+             ? 1
+             : 0;
+}
+
+std::string tls_context::load_problem() const {
+  if (!on_demand_) return {};
+  std::lock_guard lk(on_demand_->mu);
+  return on_demand_->problem;
+}
+
+std::string tls_context::on_demand_check() {
+  if (!on_demand_) return {};
+  auto& d = *on_demand_;
+  std::call_once(d.check_once, [&] {
+    auto own = own_certificate_problem();
+    if (auto problem = load_problem(); !problem.empty())
+      d.check = problem;
+    else if (!own.empty())
+      d.check = "tls.cert '" + d.files.cert + "': " + own;
+  });
+  return d.check;
+}
+
 std::string tls_context::keep_sessions(const std::string& dir) {
   if (side_ != tls_side::client || dir.empty()) return {};
   auto store = std::make_unique<tls_session_store>(dir, cert_pem_);
@@ -191,7 +255,8 @@ bool init_openssl_without_name_tables() {
   return OPENSSL_init_ssl(OPENSSL_INIT_NO_ADD_ALL_CIPHERS, nullptr) == 1;
 }
 
-std::shared_ptr<tls_context> tls_context::shared(const tls_files& files, tls_side side) {
+std::shared_ptr<tls_context> tls_context::shared(const tls_files& files, tls_side side,
+                                                 tls_load load) {
   static std::mutex mu;
   static std::map<std::tuple<std::string, std::string, std::string, tls_side>,
                   std::weak_ptr<tls_context>>
@@ -199,11 +264,14 @@ std::shared_ptr<tls_context> tls_context::shared(const tls_files& files, tls_sid
   std::lock_guard lk(mu);
   auto& slot = live[{files.ca, files.cert, files.key, side}];
   auto ctx = slot.lock();
-  if (!ctx) slot = ctx = std::make_shared<tls_context>(files, side);
+  if (!ctx) slot = ctx = std::make_shared<tls_context>(files, side, load);
   return ctx;
 }
 
 std::string tls_context::own_certificate_problem() {
+  if (on_demand_ &&
+      (!load_on_demand(on_demand_->ca_once, false) || !load_on_demand(on_demand_->own_once, true)))
+    return load_problem();
   auto* native = ctx_.native_handle();
   X509* cert = SSL_CTX_get0_certificate(native);
   if (!cert) return "no certificate loaded";
@@ -252,8 +320,14 @@ ssl_ptr tls_handshake(tls_context& ctx, int fd, const std::string& server) {
     auto why = openssl_reason();
     if (SSL_get_verify_result(s.get()) != X509_V_OK)
       why = X509_verify_cert_error_string(SSL_get_verify_result(s.get()));
+    // Files loaded only now (tls_load::on_demand): what the start-up check would have said.
+    if (auto check = ctx.on_demand_check(); !check.empty())
+      throw tls_setup_error("TLS handshake failed: " + check);
     throw std::runtime_error("TLS handshake failed: " + why);
   }
+  if (ctx.side() == tls_side::client && ctx.loads_on_demand() && !tls_resumed(s.get()))
+    if (auto check = ctx.on_demand_check(); !check.empty())
+      throw tls_setup_error("TLS handshake failed: " + check);
   return s;
 }
 

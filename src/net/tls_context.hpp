@@ -15,7 +15,9 @@
 // ticket is a record after the handshake, unread bytes on an idle pooled or multiplexed
 // connection.
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
@@ -24,6 +26,7 @@
 #include "net/tls_sessions.hpp"
 
 typedef struct ssl_st SSL;
+typedef struct x509_store_ctx_st X509_STORE_CTX;
 
 namespace dfs::net {
 
@@ -32,6 +35,20 @@ struct tls_files {
 };
 
 enum class tls_side { server, client };
+
+// When a client context parses its CA, certificate and key (~1 ms under OpenSSL 3.0, plus a
+// signature check of its own certificate at start): at once, or only when a handshake needs
+// them. A resumed session (keep_sessions) needs none of them, so a one-shot command that
+// resumes never parses a PEM file. The files are still read at once (an unreadable one fails
+// there); a file that does not parse fails the first full handshake, naming it. Servers
+// always load at once.
+enum class tls_load { eager, on_demand };
+
+// A client's own TLS files turned out unusable when first needed (tls_load::on_demand): no
+// other server and no retry can help, so callers report it at once.
+struct tls_setup_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Sets SIGPIPE to ignored, once per process (every tls_context does; main() too, for CAF's
 // OpenSSL links): a write to a closed TLS peer must fail that connection, not end the process.
@@ -46,16 +63,25 @@ bool init_openssl_without_name_tables();
 class tls_context {
  public:
   // Throws std::runtime_error naming the file or setting that failed.
-  tls_context(const tls_files& files, tls_side side);
+  tls_context(const tls_files& files, tls_side side, tls_load load = tls_load::eager);
   // The process's context for these files and side while anyone holds one: a CLI command's
   // data pool, request link and start-up check share one instead of loading the same files
   // three times (OpenSSL 3.0: ~1 ms each, issue 17). Thread-safe; throws as the constructor.
-  static std::shared_ptr<tls_context> shared(const tls_files& files, tls_side side);
+  // `load` applies when this call makes the context.
+  static std::shared_ptr<tls_context> shared(const tls_files& files, tls_side side,
+                                             tls_load load = tls_load::eager);
   tls_side side() const { return side_; }
   boost::asio::ssl::context& asio() { return ctx_; }
   // Why the context's own certificate does not verify against its CA file as a client-auth
   // certificate (signature, validity period, usage); "" when it does.
   std::string own_certificate_problem();
+  bool loads_on_demand() const { return on_demand_ != nullptr; }
+  // After a full handshake of an on-demand context, the start-up check it skipped, once: ""
+  // or the check's message naming the file (a server refusing our certificate under TLS 1.3
+  // only says so on our first read, as a closed connection).
+  std::string on_demand_check();
+  // A file that failed to load on demand ("" when none did), as the constructor would say it.
+  std::string load_problem() const;
   // Client side: keeps sessions in `dir` to resume later connections, of this process or the
   // next, to the same servers. Returns why the directory cannot be used ("" when it can; then
   // nothing is kept). Call before the first connection. Not for a context whose connections
@@ -64,10 +90,30 @@ class tls_context {
   const tls_session_store* sessions() const { return sessions_.get(); }
 
  private:
+  struct on_demand {
+    tls_files files;
+    std::string ca_pem, key_pem;
+    std::once_flag ca_once, own_once, check_once;
+    bool ca_loaded = false, own_loaded = false;
+    mutable std::mutex mu;
+    std::string problem;  // the first failure
+    std::string check;    // on_demand_check's answer
+  };
+  // The constructor's steps; throw std::runtime_error naming the file.
+  void load_ca(const tls_files& files, const std::string& pem);
+  void load_own(const tls_files& files, const std::string& key_pem);
+  // One step, once, on demand; false if it failed (load_problem says why).
+  bool load_on_demand(std::once_flag& once, bool own);
+  // OpenSSL's callbacks: verifying the server's certificate needs the CA; the server asking
+  // for ours needs the certificate and key.
+  static int verify_on_demand(X509_STORE_CTX* store_ctx, void* arg);
+  static int own_certificate_on_demand(SSL* ssl, void* arg);
+
   tls_side side_;
   boost::asio::ssl::context ctx_;
   std::string cert_pem_;  // what tells this client's sessions apart from another identity's
   std::unique_ptr<tls_session_store> sessions_;
+  std::unique_ptr<on_demand> on_demand_;  // with tls_load::on_demand
 };
 
 // Bulk bytes cross a data connection in 16 KiB TLS records. Syscalls cost several

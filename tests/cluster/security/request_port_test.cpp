@@ -236,6 +236,26 @@ TEST_F(RequestPort, TheNextOneShotCommandResumesItsTlsSessionAndIsServedTheSame)
   EXPECT_EQ(admin.err.find("tls_session_resumed"), std::string::npos) << admin.err;
 }
 
+// The one-shot CLI parses its certificate only when a handshake needs it; one of another CA is
+// still one clear line at once, as the start-up check said it, not retries until the timeout.
+TEST_F(RequestPort, AOneShotCommandWithACertificateOfAnotherCaFailsAtOnceNamingIt) {
+  auto evil = c.dir() + "/evil";
+  dfs::pki::create_ca(evil);
+  dfs::pki::issue_certificate(evil, "mallory", dfs::principal_kind::client, {});
+  auto r = dfs::test::run(
+      {DFS_BIN_PATH, "--role", "client", "--set", "log.console=false", "--set",
+       "master.address=" + c.addr_of(master_index), "--set", "tls.ca=" + c.pki_dir() + "/ca.crt",
+       "--set", "tls.cert=" + evil + "/mallory.crt", "--set", "tls.key=" + evil + "/mallory.key",
+       "--set", "client.tls_session_dir=" + c.tls_session_dir(), "stat", "/"},
+      c.dir());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("tls.cert '" + evil + "/mallory.crt': certificate rejected: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("attempts within"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 // A node whose request port this link reached before, then SIGKILLed: the refused connection
 // fails the call at once (`failed`: the caller tries another node), never `unusable`, which
 // sent it to CAF. CAF's cached connection to a dead node answers nothing: a queue client

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -65,8 +66,9 @@ struct TlsSessions : ::testing::Test {
 
   // One command: a fresh client context keeping sessions in `dir`, one request and its reply
   // (which carries the server's ticket in front of it). Returns whether it resumed.
-  bool command(uint16_t port, const std::string& who = "alice") {
-    auto ctx = std::make_shared<net::tls_context>(files(who), net::tls_side::client);
+  bool command(uint16_t port, const std::string& who = "alice",
+               net::tls_load load = net::tls_load::eager) {
+    auto ctx = std::make_shared<net::tls_context>(files(who), net::tls_side::client, load);
     EXPECT_EQ(ctx->keep_sessions(dir), "");
     auto c = net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, ctx.get());
     EXPECT_TRUE(c.write(net::data_type::stat, "x"));
@@ -194,4 +196,51 @@ TEST_F(TlsSessions, OnlyAClientThatKeepsSessionsIsSentATicket) {
   net::frame f;
   EXPECT_EQ(idle.read(f), net::frame_error::none);
   EXPECT_FALSE(idle.has_unread());
+}
+
+// The lean front's context parses its files only when a handshake needs them: resuming needs
+// none (a key file that no longer parses goes unnoticed), a full handshake names the file.
+TEST_F(TlsSessions, AnOnDemandContextThatResumesParsesNoFileAndAFullHandshakeNamesABadOne) {
+  auto port = test::free_port_block(1, 42880);
+  auto srv = server(port);
+  EXPECT_FALSE(command(port, "alice", net::tls_load::on_demand));
+  EXPECT_EQ(server_saw().name, "alice");
+  auto key = ca + "/alice.key";
+  std::ofstream(key, std::ios::trunc) << "-----BEGIN PRIVATE KEY-----\nbroken\n";
+  EXPECT_TRUE(command(port, "alice", net::tls_load::on_demand));
+  // Without the kept session the key is needed, and its error is the one the start-up
+  // check gives.
+  std::filesystem::remove_all(dir);
+  auto ctx = std::make_shared<net::tls_context>(files("alice"), net::tls_side::client,
+                                                net::tls_load::on_demand);
+  try {
+    net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, ctx.get());
+    ADD_FAILURE() << "the handshake succeeded without a usable key";
+  } catch (const net::tls_setup_error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("TLS: cannot load tls.key '" + key + "': not a PEM private key"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(TlsSessions, AnOnDemandContextSaysWhyTheServerRefusedACertificateOfAnotherCa) {
+  auto port = test::free_port_block(1, 42890);
+  auto srv = server(port);
+  auto evil = tmp.path() + "/evil";
+  pki::create_ca(evil);
+  pki::issue_certificate(evil, "mallory", principal_kind::client, {});
+  // Mallory trusts the cluster's CA but holds a certificate of her own CA.
+  net::tls_files f{ca + "/ca.crt", evil + "/mallory.crt", evil + "/mallory.key"};
+  auto ctx = std::make_shared<net::tls_context>(f, net::tls_side::client, net::tls_load::on_demand);
+  try {
+    net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, ctx.get());
+    ADD_FAILURE() << "connected with a certificate of another CA";
+  } catch (const net::tls_setup_error& e) {  // so that callers give up at once
+    EXPECT_NE(
+        std::string(e.what()).find("tls.cert '" + evil + "/mallory.crt': certificate rejected: "),
+        std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(ctx->own_certificate_problem().rfind("certificate rejected: ", 0), 0u);
 }
