@@ -45,12 +45,12 @@ struct TlsSessions : ::testing::Test {
   }
 
   // A server answering each frame with "ok", recording how each connection was made.
-  std::unique_ptr<net::data_server> server(uint16_t port) {
+  std::unique_ptr<net::data_server> server(uint16_t port, const std::string& cert = "cs") {
     net::data_server_options o;
     o.port = port;
     o.cluster = 7;
     o.max_connections = 4;
-    o.tls = std::make_shared<net::tls_context>(files("cs"), net::tls_side::server);
+    o.tls = std::make_shared<net::tls_context>(files(cert), net::tls_side::server);
     auto srv = std::make_unique<net::data_server>(o, [this](net::frame_conn& c) {
       {
         std::lock_guard lk(mu);
@@ -243,4 +243,21 @@ TEST_F(TlsSessions, AnOnDemandContextSaysWhyTheServerRefusedACertificateOfAnothe
         << e.what();
   }
   EXPECT_EQ(ctx->own_certificate_problem().rfind("certificate rejected: ", 0), 0u);
+}
+
+// Verifying on demand keeps every check of a verification at start: a server holding a client
+// certificate (signed by the cluster's CA) is refused, as by an eager context.
+TEST_F(TlsSessions, AnOnDemandContextStillRefusesAServerWithAClientCertificate) {
+  auto port = test::free_port_block(1, 42900);
+  auto srv = server(port, "alice");
+  for (auto load : {net::tls_load::eager, net::tls_load::on_demand}) {
+    auto ctx = std::make_shared<net::tls_context>(files("root"), net::tls_side::client, load);
+    try {
+      net::frame_conn::connect(io, "127.0.0.1", port, 7, 10000, ctx.get());
+      ADD_FAILURE() << "accepted a client certificate as a server's";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("unsuitable certificate purpose"), std::string::npos)
+          << e.what();
+    }
+  }
 }
