@@ -19,14 +19,15 @@ struct Cli : ::testing::Test {
     return run(args, dir.path());
   }
   // The CA and a certificate `name` of `kind`, made with the CLI itself; the --set arguments
-  // that use them.
+  // that use them (and keep client TLS sessions in the test's directory).
   std::vector<std::string> credentials(const std::string& name, const std::string& kind) {
     auto ca = dir.path() + "/pki";
     if (!std::ifstream(ca + "/ca.crt")) dfsnode({"--role", "ca", "init", ca});
     dfsnode({"--role", "ca", "issue", ca, name, "--kind", kind});
     return {"--set", "tls.ca=" + ca + "/ca.crt",
             "--set", "tls.cert=" + ca + "/" + name + ".crt",
-            "--set", "tls.key=" + ca + "/" + name + ".key"};
+            "--set", "tls.key=" + ca + "/" + name + ".key",
+            "--set", "client.tls_session_dir=" + dir.path() + "/tls-sessions"};
   }
   std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
