@@ -39,7 +39,6 @@ class tls_session_store {
   // Why the directory cannot be used ("" when it can); then nothing is loaded or saved.
   const std::string& problem() const { return problem_; }
 
-  const std::string& dir() const { return dir_; }
   std::string file_for(const std::string& server) const;
 
  private:
