@@ -25,26 +25,44 @@ struct udp_endpoint::impl {
   udp::endpoint from;
   std::array<char, udp_receive_buffer_bytes> buf{};
   receive_fn on_receive;
+  batch_end_fn on_batch_end;
   traffic_counters* counters = nullptr;
   std::thread thread;
   // Held by senders around their sendto and by stop() around the close, so that no sender
   // writes to a descriptor number the process has already reused.
   std::mutex send_mutex;
 
-  // Re-arms itself after every datagram; ends when the socket is closed.
+  // Re-arms itself after every batch; ends when the socket is closed.
   void receive() {
     sock.async_receive_from(asio::buffer(buf), from,
                             [this](boost::system::error_code ec, size_t n) {
                               if (ec == asio::error::operation_aborted || !sock.is_open()) return;
                               if (!ec) {
-                                counters->bytes_received += n;
-                                ++counters->packets_received;
-                                endpoint src{from.address().to_string(), from.port()};
-                                if (on_receive && !fault_drop(src))
-                                  on_receive(src, std::string(buf.data(), n));
+                                deliver(n);
+                                drain();
                               }
                               receive();
                             });
+  }
+
+  // Reads what else waits in the socket (non-blocking), up to a bound so that a flood cannot
+  // hold the batch's end back for long.
+  void drain() {
+    constexpr int max_batch = 64;
+    for (int k = 0; k < max_batch && sock.is_open(); ++k) {
+      boost::system::error_code ec;
+      size_t n = sock.receive_from(asio::buffer(buf), from, 0, ec);
+      if (ec) break;  // would_block: nothing more waits
+      deliver(n);
+    }
+    if (on_batch_end) on_batch_end();
+  }
+
+  void deliver(size_t n) {
+    counters->bytes_received += n;
+    ++counters->packets_received;
+    endpoint src{from.address().to_string(), from.port()};
+    if (on_receive && !fault_drop(src)) on_receive(src, std::string(buf.data(), n));
   }
 };
 
@@ -65,8 +83,11 @@ std::string udp_endpoint::bind(const std::string& host, uint16_t port) {
   return {};
 }
 
-void udp_endpoint::start(receive_fn on_receive) {
+void udp_endpoint::start(receive_fn on_receive, batch_end_fn on_batch_end) {
   impl_->on_receive = std::move(on_receive);
+  impl_->on_batch_end = std::move(on_batch_end);
+  boost::system::error_code ec;
+  impl_->sock.non_blocking(true, ec);  // drain()'s reads; the async reads do not mind
   impl_->counters = &counters_;
   impl_->receive();
   impl_->thread = named_thread("udp-rx", [i = impl_.get()] { i->ioc.run(); });
@@ -126,6 +147,7 @@ void udp_endpoint::stop() {
   });
   impl_->thread.join();
   impl_->on_receive = nullptr;
+  impl_->on_batch_end = nullptr;
 }
 
 }  // namespace dfs::net

@@ -21,6 +21,7 @@ struct traffic_counters {
 class udp_endpoint {
  public:
   using receive_fn = std::function<void(const endpoint& from, std::string datagram)>;
+  using batch_end_fn = std::function<void()>;
 
   udp_endpoint();
   ~udp_endpoint();
@@ -29,8 +30,10 @@ class udp_endpoint {
 
   // Binds host:port; returns an error text on failure ("" on success).
   std::string bind(const std::string& host, uint16_t port);
-  // Starts the io thread; `on_receive` runs on it for every datagram.
-  void start(receive_fn on_receive);
+  // Starts the io thread; `on_receive` runs on it for every datagram. Datagrams that wait
+  // together in the socket are read one after the other, then `on_batch_end` (if any) runs:
+  // an owner that answers datagrams may send its answers to them together.
+  void start(receive_fn on_receive, batch_end_fn on_batch_end = nullptr);
   // Thread-safe; the datagram is dropped (and counted) if the address cannot be resolved or
   // the socket is closed.
   void send_to(const endpoint& to, std::string datagram);

@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "actors/gcs/sequencer.hpp"
+#include "actors/gcs/sequencer_impl.hpp"
 #include "client/gateway_backend.hpp"
 #include "common/logging.hpp"
 #include "roles/http_port.hpp"
@@ -61,8 +61,12 @@ void start_gateway(node_context& ctx) {
 void start_fileserver(node_context& ctx) {
   auto gcfg = gcs_config_from(ctx.cfg);
   if (!gcfg.durable) gcfg.bootstrap = first_start(ctx.cfg);
-  auto seq =
-      ctx.sys.spawn(sequencer_fn, ctx.cfg, ctx.id, gcfg, ctx.membership, ctx.metrics, ctx.status);
+  auto seq = ctx.sys.spawn<sequencer_impl>(
+      std::make_shared<sequencer_inline>(),
+      [cfg = ctx.cfg, id = ctx.id, gcfg, membership = ctx.membership, metrics = ctx.metrics,
+       status = ctx.status](sequencer_self self) {
+        return sequencer_fn(self, cfg, id, gcfg, membership, metrics, status);
+      });
   ctx.ftqueue = seq;
   ctx.keep(seq);
   ctx.commands["view"] = {"view", "gcs view: id, members and ranks, primary, stable seqs", seq};

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "actors/gcs/sequencer.hpp"
+#include "actors/gcs/sequencer_inline.hpp"
 #include "common/ports.hpp"
 #include "common/text_table.hpp"
 #include "net/fault_injection.hpp"
@@ -76,6 +77,8 @@ std::string stats_text(const sequencer_state& st) {
   }
   t.add({"datagrams_sent", num(st.datagrams_sent)});
   t.add({"datagrams_received", num(rx.datagrams)});
+  // Of those, handled on the socket's thread between the actor's messages (sequencer_inline).
+  t.add({"datagrams_inline", num(st.fast ? st.fast->handled() : 0)});
   t.add({"bytes_sent", format_bytes(tx.bytes_sent)});
   t.add({"bytes_received", format_bytes(tx.bytes_received)});
   t.add({"bad_frames", num(rx.bad_frame)});

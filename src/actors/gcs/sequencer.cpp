@@ -1,110 +1,23 @@
 #include "actors/gcs/sequencer.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include <caf/all.hpp>
 
+#include "actors/gcs/sequencer_effects.hpp"
+#include "actors/gcs/sequencer_inline.hpp"
 #include "common/logging.hpp"
-#include "common/ports.hpp"
 
 namespace dfs {
 
 namespace {
 
-using self_ptr = sequencer_actor::stateful_pointer<sequencer_state>;
+using self_ptr = sequencer_self;
 
 bool has_fileserver_role(const std::vector<std::string>& roles) {
   for (auto& r : roles)  // tolerate "a,b" entries as well as one role per entry
     if (r == "fileserver" || r.find("fileserver") != std::string::npos) return true;
   return false;
-}
-
-queue_reply to_queue_reply(const gcs::client_reply& r) {
-  switch (r.status) {
-    case gcs::reply_status::ok: {
-      ftqueue::result res;
-      if (!ftqueue::decode(r.result, res)) return {queue_status::failed, 0, "malformed result"};
-      if (res.error == ftqueue::error_code::ok) return {queue_status::ok, res.value, {}};
-      return {queue_status::failed, res.value, ftqueue::to_string(res.error)};
-    }
-    case gcs::reply_status::not_primary:
-      return {queue_status::refused, 0, "not in primary partition"};
-    case gcs::reply_status::unknown_outcome:
-    case gcs::reply_status::overloaded:
-      return {queue_status::retry, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
-    case gcs::reply_status::too_large:
-      break;
-  }
-  return {queue_status::failed, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
-}
-
-void queue_packet(self_ptr self, gcs::outbound&& o) {
-  auto& st = self->state;
-  st.outbox[o.to].push_back(std::move(o.pkt));
-  if (st.flush_scheduled) return;
-  st.flush_scheduled = true;
-  self->send(self, gcs_flush_atom::value);
-}
-
-void flush_outbox(self_ptr self) {
-  auto& st = self->state;
-  st.flush_scheduled = false;
-  for (auto& [to, packets] : st.outbox) {
-    uint64_t too_large = 0;
-    auto datagrams = gcs_net::encode_packets(*st.codec, st.self, packets, st.frag_seq, too_large);
-    if (too_large > 0) {
-      // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
-      st.packets_too_large += too_large;
-      log::get("gcs")->error("packet_too_large count={} to={}", too_large, to.to_string());
-    }
-    st.packets_sent += packets.size();
-    endpoint dst{to.host, multicast_port_of(to.port)};
-    for (auto& d : datagrams) {
-      st.socket->send_to(dst, std::move(d));
-      ++st.datagrams_sent;
-    }
-  }
-  st.outbox.clear();
-}
-
-void answer(self_ptr self, const gcs::client_reply& r) {
-  auto& st = self->state;
-  auto i = st.waiting.find({r.client_id, r.request_no});
-  if (i == st.waiting.end()) return;  // the op came through another fileserver's retry
-  auto reply = to_queue_reply(r);
-  if (reply.status == queue_status::refused || reply.status == queue_status::retry)
-    log::get("gcs")->debug("refused client={} req={} reason={}", r.client_id, r.request_no,
-                           reply.error);
-  for (auto& p : i->second) p.deliver(reply);
-  st.waiting.erase(i);
-}
-
-[[noreturn]] void disk_failed(const std::string& why) {
-  // What reached the disk is unknown after a failed write or fsync: stop rather than
-  // acknowledge operations that may not be there (a restart recovers from what is).
-  log::get("gcs")->critical("gcs_disk_failed error=\"{}\"", why);
-  log::shutdown();
-  _exit(3);
-}
-
-void carry_out(self_ptr self, gcs::effects fx) {
-  auto log = log::get("gcs");
-  auto& st = self->state;
-  // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
-  if (fx.has_checkpoint && st.disk)
-    if (auto s = st.disk->write_image(fx.checkpoint); !s) disk_failed(s.message);
-  if (!fx.appends.empty() && st.disk) st.disk->append(fx.log_generation, std::move(fx.appends));
-  for (auto& o : fx.send) queue_packet(self, std::move(o));
-  for (auto& e : fx.events) log->info("{}", e);
-  for (auto& v : fx.views_installed)
-    log->info("view_change view={} primary={} members={} base={}", v.id.to_string(),
-              v.primary ? 1 : 0, v.members.size(), v.base);
-  if (fx.state_restored)
-    log->info("state_transfer delivered_upto={} queues={}", self->state.member->delivered_upto(),
-              self->state.app->state().queues().size());
-  for (auto& r : fx.replies) answer(self, r);
 }
 
 void update_rate(sequencer_state& st, core::time_point now) {
@@ -136,7 +49,7 @@ void on_member_event(self_ptr self, const member_event_msg& e) {
   std::sort(alive.begin(), alive.end());
   log::get("gcs")->info("membership {} member={} alive={}", gone ? "down" : "up", e.id.to_string(),
                         alive.size());
-  carry_out(self, st.member->on_membership(std::move(alive), core::clock::now()));
+  carry_out(st, st.member->on_membership(std::move(alive), core::clock::now()), self);
 }
 
 caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_request& req) {
@@ -150,16 +63,23 @@ caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_r
   if (in_flight) return promise;  // the client resent to us while the op is under way
   ftqueue::operation op{static_cast<ftqueue::op_code>(req.code), req.arg, req.item};
   gcs::client_op cop{req.client_id, req.request_no, ftqueue::encode(op)};
-  carry_out(self, st.member->submit(std::move(cop), core::clock::now()));
+  carry_out(st, st.member->submit(std::move(cop), core::clock::now()), self);
   return promise;
 }
 
-// Runs on the socket thread: authenticate, decode, reassemble, hand over.
+// Runs on the socket thread: authenticate, decode, reassemble, then handle the packets here
+// between the actor's messages (sequencer_inline.hpp) or hand them to the actor.
 net::udp_endpoint::receive_fn make_receiver(sequencer_actor handle,
-                                            std::shared_ptr<gcs_net::receiver> rx) {
-  return [handle, rx](const endpoint&, std::string datagram) {
-    if (auto r = rx->on_datagram(datagram))
-      caf::anon_send(handle, gcs_dgram_atom::value, std::move(r->from), std::move(r->pkts));
+                                            std::shared_ptr<gcs_net::receiver> rx,
+                                            std::shared_ptr<sequencer_inline> fast) {
+  return [handle, rx, fast](const endpoint&, std::string datagram) {
+    auto r = rx->on_datagram(datagram);
+    if (!r) return;
+    if (fast) {
+      if (fast->packets(r->from, r->pkts)) return;
+      fast->queued();
+    }
+    caf::anon_send(handle, gcs_dgram_atom::value, std::move(r->from), std::move(r->pkts));
   };
 }
 
@@ -172,7 +92,9 @@ bool start_socket(self_ptr self, const config& cfg) {
                            cfg.multicast_port(), err);
     return false;
   }
-  st.socket->start(make_receiver(self, st.rx));
+  auto batch_end =
+      st.fast ? [fast = st.fast] { fast->batch_end(); } : net::udp_endpoint::batch_end_fn{};
+  st.socket->start(make_receiver(self, st.rx, st.fast), batch_end);
   // Stop the io thread when the actor ends: it holds a handle to us (a reference cycle).
   self->attach_functor([sock = st.socket] { sock->stop(); });
   return true;
@@ -203,7 +125,7 @@ void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
       st.self.to_string(), cfg.node.host, cfg.multicast_port(), gcfg.expected_group_size,
       gcfg.bootstrap ? 1 : 0);
   subscribe(self, membership);
-  carry_out(self, st.member->on_membership({st.self}, core::clock::now()));
+  carry_out(st, st.member->on_membership({st.self}, core::clock::now()), self);
   self->send(self, tick_atom::value);
 }
 
@@ -217,11 +139,11 @@ void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_con
   st.disk = std::make_unique<gcs_disk>(dir, sync_pacer(sync_pacer::us(cfg.gcs.sync_interval_us)));
   gcs_recovery rec;
   // Starting without the state would forget acknowledged operations: refuse to start.
-  if (auto s = st.disk->recover(rec); !s) disk_failed("unusable " + dir + ": " + s.message);
+  if (auto s = st.disk->recover(rec); !s) gcs_disk_failed("unusable " + dir + ": " + s.message);
   for (auto& w : rec.warnings) log->warn("gcs_recovery {}", w);
   gcfg.bootstrap = !rec.has_image || rec.image.last_primary.id.empty();
   if (rec.has_image && !ftqueue::replica{}.restore(rec.image.snapshot))
-    disk_failed(dir + "/image: the queue snapshot in it does not restore");
+    gcs_disk_failed(dir + "/image: the queue snapshot in it does not restore");
   if (rec.has_image) {
     log->info("gcs_recovered last_primary={} pending={} snapshot_seq={} entries={}",
               rec.image.last_primary.id.to_string(),
@@ -234,12 +156,13 @@ void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_con
   // A weak handle: the writer thread must not keep its owner alive.
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
   st.disk->start(
-      [weak](uint64_t generation, uint64_t upto) {
+      [weak, fast = st.fast](uint64_t generation, uint64_t upto) {
+        if (fast && fast->synced(generation, upto)) return;
         if (auto strong = weak.lock())
           caf::anon_send(caf::actor_cast<sequencer_actor>(strong), gcs_synced_atom::value,
                          generation, upto);
       },
-      [](const std::string& why) { disk_failed(why); });
+      [](const std::string& why) { gcs_disk_failed(why); });
 }
 
 }  // namespace
@@ -263,9 +186,8 @@ gcs::gcs_config gcs_config_from(const config& cfg) {
   return g;
 }
 
-sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
-                                            config cfg, node_id id, gcs::gcs_config gcfg,
-                                            failure_detector_actor membership,
+sequencer_actor::behavior_type sequencer_fn(sequencer_self self, config cfg, node_id id,
+                                            gcs::gcs_config gcfg, failure_detector_actor membership,
                                             std::shared_ptr<net::metrics> metrics,
                                             std::shared_ptr<net::status_board> status) {
   auto& st = self->state;
@@ -294,17 +216,20 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<se
       },
       [=](member_event_atom, const member_event_msg& e) { on_member_event(self, e); },
       [=](gcs_synced_atom, uint64_t generation, uint64_t upto) {
-        carry_out(self, self->state.member->on_synced(generation, upto, core::clock::now()));
+        auto& sq = self->state;
+        carry_out(sq, sq.member->on_synced(generation, upto, core::clock::now()), self);
       },
       [=](gcs_dgram_atom, const node_id& from, const std::vector<gcs::packet>& packets) {
         auto now = core::clock::now();
-        for (auto& p : packets) carry_out(self, self->state.member->on_packet(from, p, now));
+        auto& sq = self->state;
+        for (auto& p : packets) carry_out(sq, sq.member->on_packet(from, p, now), self);
+        if (sq.fast) sq.fast->dequeued();
       },
-      [=](gcs_flush_atom) { flush_outbox(self); },
+      [=](gcs_flush_atom) { flush_outbox(self->state); },
       [=](tick_atom) {
         auto now = core::clock::now();
         auto& sq = self->state;
-        carry_out(self, sq.member->on_tick(now));
+        carry_out(sq, sq.member->on_tick(now), self);
         update_rate(sq, now);
         sq.observer->on_tick(*sq.member, *sq.app, *sq.socket, now);
         self->delayed_send(self, self->state.tick_interval, tick_atom::value);

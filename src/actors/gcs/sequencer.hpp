@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <caf/actor_addr.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
@@ -33,9 +34,16 @@ using sequencer_actor =
                           caf::reacts_to<gcs_synced_atom, uint64_t, uint64_t>,
                           caf::reacts_to<gcs_flush_atom>, caf::reacts_to<tick_atom>>;
 
+class sequencer_inline;
+
 struct sequencer_state {
   static inline const char* name = "sequencer";
+  ~sequencer_state();  // detaches from `fast` (sequencer_inline.cpp)
   node_id self;
+  caf::actor_addr actor;  // this actor (weak): the sender of answers given on another thread
+  // Datagrams handled on the socket's thread between messages (sequencer_inline.hpp); null
+  // when spawned without sequencer_impl.
+  std::shared_ptr<sequencer_inline> fast;
   std::unique_ptr<ftqueue::replica> app;
   std::unique_ptr<gcs::member> member;
   // gcs.durability = disk: the member's image and log (gcs_disk.hpp); null in memory mode.
@@ -61,6 +69,8 @@ struct sequencer_state {
   std::unique_ptr<gcs_observer> observer;  // metrics and status page
 };
 
+using sequencer_self = sequencer_actor::stateful_pointer<sequencer_state>;
+
 // Maps the [gcs] config keys to the protocol's tunables. `bootstrap` is decided by the caller
 // in memory mode; with a disk it is "no image on disk" (sequencer_fn).
 gcs::gcs_config gcs_config_from(const config& cfg);
@@ -68,9 +78,10 @@ gcs::gcs_config gcs_config_from(const config& cfg);
 // `membership` may be null (no failure detector on this node): the group then stays a
 // singleton view, which is never primary unless gcs.expected_group_size is 1. `metrics` and
 // `status` (either may be null) receive what gcs_observer.hpp publishes.
-sequencer_actor::behavior_type sequencer_fn(sequencer_actor::stateful_pointer<sequencer_state> self,
-                                            config cfg, node_id id, gcs::gcs_config gcfg,
-                                            failure_detector_actor membership,
+// Spawned as sequencer_impl (sequencer_impl.hpp) so that datagrams may be handled on the
+// socket's thread.
+sequencer_actor::behavior_type sequencer_fn(sequencer_self self, config cfg, node_id id,
+                                            gcs::gcs_config gcfg, failure_detector_actor membership,
                                             std::shared_ptr<net::metrics> metrics,
                                             std::shared_ptr<net::status_board> status);
 

@@ -122,7 +122,7 @@ effects member::on_synced(uint64_t generation, uint64_t upto, time_point now) {
   synced_upto_ = std::min(upto, appended_upto_);
   if (!is_primary()) return fx;
   size_t sent_before = fx.send.size();
-  progress(now, fx);
+  progress(now, fx, false);
   if (reported_held() > before && fx.send.size() == sent_before) {
     packet st;  // the majority waits for this: our part of "on disk at a majority"
     st.kind = packet_kind::status;
@@ -340,7 +340,7 @@ void member::try_assign(time_point now, effects& fx) {
   }
 }
 
-void member::progress(time_point now, effects& fx) {
+void member::progress(time_point now, effects& fx, bool may_image) {
   while (true) {
     auto it = orders_.find(held_upto_ + 1);
     if (it == orders_.end() || !data_.count(it->second)) break;
@@ -355,7 +355,8 @@ void member::progress(time_point now, effects& fx) {
   std::sort(held.begin(), held.end(), std::greater<uint64_t>());
   majority_upto_ = std::max(majority_upto_, held[held.size() / 2]);
   deliver_upto(std::min(held_upto_, majority_upto_), fx);
-  if (cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every) write_image(nullptr, fx);
+  if (may_image && cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every)
+    write_image(nullptr, fx);
   collect_garbage();
   while (!queued_.empty() && data_.size() < cfg_.max_unstable_msgs) {
     client_op op = std::move(queued_.front());

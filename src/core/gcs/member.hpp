@@ -134,7 +134,9 @@ class member {
   // The live group members according to membership (self is added if missing).
   [[nodiscard]] effects on_membership(std::vector<node_id> alive, time_point now);
   [[nodiscard]] effects submit(client_op op, time_point now);
-  // The log appends of `generation` up to seq `upto` are on disk.
+  // The log appends of `generation` up to seq `upto` are on disk. Never returns a checkpoint:
+  // the owner may call it on the disk's writer thread, which could not write an image it then
+  // waits for. A checkpoint due meanwhile comes with the next packet or tick.
   [[nodiscard]] effects on_synced(uint64_t generation, uint64_t upto, time_point now);
 
   // Read API for the console and tests.
@@ -187,7 +189,8 @@ class member {
   void handle_nack(const node_id& from, const nack_msg& n, effects& fx);
   void originate(client_op op, time_point now, effects& fx);
   void try_assign(time_point now, effects& fx);
-  void progress(time_point now, effects& fx);
+  // `may_image`: false from on_synced (see there); the periodic image then waits.
+  void progress(time_point now, effects& fx, bool may_image = true);
   void deliver_upto(uint64_t target, effects& fx);
   void deliver_one(uint64_t seq, const msg_id& id, const client_op& op, effects& fx);
   void collect_garbage();

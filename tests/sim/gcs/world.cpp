@@ -208,7 +208,11 @@ void world::sync_disks() {
     uint64_t upto = d.unsynced.back().seq;
     for (auto& e : d.unsynced) d.log.push_back(std::move(e));
     d.unsynced.clear();
-    handle(s, nodes_[s].m->on_synced(d.generation, upto, now_));
+    auto fx = nodes_[s].m->on_synced(d.generation, upto, now_);
+    // The owner may call on_synced on the disk's writer thread, which an image would wait for.
+    if (fx.has_checkpoint)
+      fail("on_synced returned an image to write (slot " + std::to_string(s) + ")");
+    handle(s, std::move(fx));
   }
 }
 

@@ -76,3 +76,51 @@ TEST(UdpEndpoint, ConcurrentSendersAllArriveAndASendAfterStopIsAnError) {
   EXPECT_EQ(a.counters().send_errors.load(), 1u);
   b.stop();
 }
+
+// Datagrams that wait together in the socket are delivered in order, then the batch's end runs
+// once (the sequencer sends its answers to them together there). The first datagram's callback
+// holds the receiver until ten more wait.
+TEST(UdpEndpoint, DatagramsWaitingTogetherAreOneBatchInOrder) {
+  auto base = test::free_port_block(2, 41200);
+  net::udp_endpoint a, b;
+  ASSERT_EQ(a.bind("127.0.0.1", base), "");
+  ASSERT_EQ(b.bind("127.0.0.1", static_cast<uint16_t>(base + 1)), "");
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<std::string> events;
+  b.start(
+      [&](const endpoint&, std::string d) {
+        std::unique_lock<std::mutex> g{m};
+        events.push_back(d);
+        cv.notify_all();
+        cv.wait(g, [&] { return release; });
+      },
+      [&] {
+        std::lock_guard<std::mutex> g{m};
+        events.push_back("end");
+        cv.notify_all();
+      });
+  a.start([](const endpoint&, std::string) {});
+  const endpoint to{"127.0.0.1", static_cast<uint16_t>(base + 1)};
+  a.send_to(to, "d0");
+  {
+    std::unique_lock<std::mutex> g{m};
+    ASSERT_TRUE(cv.wait_for(g, std::chrono::seconds(5), [&] { return events.size() == 1; }));
+  }
+  for (int i = 1; i <= 10; ++i) a.send_to(to, "d" + std::to_string(i));
+  // On loopback a sent datagram is in the receiver's socket once sendto returns.
+  ASSERT_TRUE(test::wait_until([&] { return a.counters().packets_sent.load() == 11; },
+                               std::chrono::seconds(5)));
+  std::unique_lock<std::mutex> g{m};
+  release = true;
+  cv.notify_all();
+  ASSERT_TRUE(cv.wait_for(g, std::chrono::seconds(5), [&] { return events.size() == 12; }));
+  std::vector<std::string> want;
+  for (int i = 0; i <= 10; ++i) want.push_back("d" + std::to_string(i));
+  want.push_back("end");
+  EXPECT_EQ(events, want);
+  g.unlock();
+  a.stop();
+  b.stop();
+}

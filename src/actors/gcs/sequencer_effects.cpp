@@ -1,0 +1,114 @@
+#include "actors/gcs/sequencer_effects.hpp"
+
+#include <unistd.h>
+
+#include <caf/all.hpp>
+
+#include "common/logging.hpp"
+#include "common/ports.hpp"
+
+namespace dfs {
+
+namespace {
+
+queue_reply to_queue_reply(const gcs::client_reply& r) {
+  switch (r.status) {
+    case gcs::reply_status::ok: {
+      ftqueue::result res;
+      if (!ftqueue::decode(r.result, res)) return {queue_status::failed, 0, "malformed result"};
+      if (res.error == ftqueue::error_code::ok) return {queue_status::ok, res.value, {}};
+      return {queue_status::failed, res.value, ftqueue::to_string(res.error)};
+    }
+    case gcs::reply_status::not_primary:
+      return {queue_status::refused, 0, "not in primary partition"};
+    case gcs::reply_status::unknown_outcome:
+    case gcs::reply_status::overloaded:
+      return {queue_status::retry, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
+    case gcs::reply_status::too_large:
+      break;
+  }
+  return {queue_status::failed, 0, r.error.empty() ? gcs::to_string(r.status) : r.error};
+}
+
+void queue_packet(sequencer_state& st, gcs::outbound&& o, sequencer_self self) {
+  st.outbox[o.to].push_back(std::move(o.pkt));
+  if (!self || st.flush_scheduled) return;
+  st.flush_scheduled = true;
+  self->send(self, gcs_flush_atom::value);
+}
+
+// What response_promise::deliver does for a request answered by its receiver (no forwarding
+// stages), with no execution unit: the requester (a request port's reply inbox, a scheduled
+// actor or a remote proxy) is then woken the way any foreign thread wakes it.
+void deliver_from_any_thread(caf::typed_response_promise<queue_reply>& p, const queue_reply& r,
+                             const caf::strong_actor_ptr& sender) {
+  caf::response_promise& untyped = p;
+  if (!untyped.stages().empty() || !untyped.source()) {
+    untyped.deliver(r);  // not a shape the request port or a CAF client sends
+    return;
+  }
+  untyped.source()->enqueue(sender, untyped.id().response_id(), caf::make_message(r), nullptr);
+}
+
+void answer(sequencer_state& st, const gcs::client_reply& r, sequencer_self self) {
+  auto i = st.waiting.find({r.client_id, r.request_no});
+  if (i == st.waiting.end()) return;  // the op came through another fileserver's retry
+  auto reply = to_queue_reply(r);
+  if (reply.status == queue_status::refused || reply.status == queue_status::retry)
+    log::get("gcs")->debug("refused client={} req={} reason={}", r.client_id, r.request_no,
+                           reply.error);
+  if (self) {
+    for (auto& p : i->second) p.deliver(reply);
+  } else {
+    auto sender = caf::actor_cast<caf::strong_actor_ptr>(st.actor);
+    for (auto& p : i->second) deliver_from_any_thread(p, reply, sender);
+  }
+  st.waiting.erase(i);
+}
+
+}  // namespace
+
+void gcs_disk_failed(const std::string& why) {
+  log::get("gcs")->critical("gcs_disk_failed error=\"{}\"", why);
+  log::shutdown();
+  _exit(3);
+}
+
+void flush_outbox(sequencer_state& st) {
+  st.flush_scheduled = false;
+  for (auto& [to, packets] : st.outbox) {
+    uint64_t too_large = 0;
+    auto datagrams = gcs_net::encode_packets(*st.codec, st.self, packets, st.frag_seq, too_large);
+    if (too_large > 0) {
+      // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
+      st.packets_too_large += too_large;
+      log::get("gcs")->error("packet_too_large count={} to={}", too_large, to.to_string());
+    }
+    st.packets_sent += packets.size();
+    endpoint dst{to.host, multicast_port_of(to.port)};
+    for (auto& d : datagrams) {
+      st.socket->send_to(dst, std::move(d));
+      ++st.datagrams_sent;
+    }
+  }
+  st.outbox.clear();
+}
+
+void carry_out(sequencer_state& st, gcs::effects fx, sequencer_self self) {
+  auto log = log::get("gcs");
+  // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
+  if (fx.has_checkpoint && st.disk)
+    if (auto s = st.disk->write_image(fx.checkpoint); !s) gcs_disk_failed(s.message);
+  if (!fx.appends.empty() && st.disk) st.disk->append(fx.log_generation, std::move(fx.appends));
+  for (auto& o : fx.send) queue_packet(st, std::move(o), self);
+  for (auto& e : fx.events) log->info("{}", e);
+  for (auto& v : fx.views_installed)
+    log->info("view_change view={} primary={} members={} base={}", v.id.to_string(),
+              v.primary ? 1 : 0, v.members.size(), v.base);
+  if (fx.state_restored)
+    log->info("state_transfer delivered_upto={} queues={}", st.member->delivered_upto(),
+              st.app->state().queues().size());
+  for (auto& r : fx.replies) answer(st, r, self);
+}
+
+}  // namespace dfs
