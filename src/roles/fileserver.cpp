@@ -61,10 +61,10 @@ void start_gateway(node_context& ctx) {
 void start_fileserver(node_context& ctx) {
   auto gcfg = gcs_config_from(ctx.cfg);
   if (!gcfg.durable) gcfg.bootstrap = first_start(ctx.cfg);
+  ctx.ftqueue_fast = std::make_shared<sequencer_inline>();
   auto seq = ctx.sys.spawn<sequencer_impl>(
-      std::make_shared<sequencer_inline>(),
-      [cfg = ctx.cfg, id = ctx.id, gcfg, membership = ctx.membership, metrics = ctx.metrics,
-       status = ctx.status](sequencer_self self) {
+      ctx.ftqueue_fast, [cfg = ctx.cfg, id = ctx.id, gcfg, membership = ctx.membership,
+                         metrics = ctx.metrics, status = ctx.status](sequencer_self self) {
         return sequencer_fn(self, cfg, id, gcfg, membership, metrics, status);
       });
   ctx.ftqueue = seq;

@@ -10,6 +10,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "actors/gcs/sequencer_inline.hpp"
 #include "actors/master/master_reads.hpp"
 #include "common/config.hpp"
 #include "common/node_id.hpp"
@@ -47,8 +48,9 @@ struct node_context {
   master_actor master;
   std::shared_ptr<master_reads> master_fast_reads;  // with `master`: reads off its mailbox
   std::vector<caf::actor> actors;                   // sent an exit at shutdown, in reverse order
-  ftqueue_actor ftqueue;              // the fileserver's queue service (sequencer), if any
-  failure_detector_actor membership;  // SWIM membership of this node, if started
+  ftqueue_actor ftqueue;  // the fileserver's queue service (sequencer), if any
+  std::shared_ptr<sequencer_inline> ftqueue_fast;  // with `ftqueue`: its work off its mailbox
+  failure_detector_actor membership;               // SWIM membership of this node, if started
   // Services that are not actors (the HTTP gateway): stopped and destroyed at shutdown before
   // the actors, since they call into the actor system.
   std::vector<std::shared_ptr<void>> services;

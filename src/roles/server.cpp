@@ -80,6 +80,7 @@ std::shared_ptr<net::data_server> start_request_port(const node_context& ctx,
   rs.master = ctx.master;
   rs.master_fast_reads = ctx.master_fast_reads;
   rs.ftqueue = ctx.ftqueue;
+  rs.ftqueue_fast = ctx.ftqueue_fast;
   rs.token_key = security::auth_token_key(cfg.cluster.key);
   rs.token_ttl_s = cfg.tls.token_ttl_s;
   rs.metrics = ctx.metrics;

@@ -79,6 +79,8 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"datagrams_received", num(rx.datagrams)});
   // Of those, handled on the socket's thread between the actor's messages (sequencer_inline).
   t.add({"datagrams_inline", num(st.fast ? st.fast->handled() : 0)});
+  // Client operations the request port's threads submitted themselves (sequencer_inline).
+  t.add({"ops_inline", num(st.fast ? st.fast->submitted() : 0)});
   t.add({"bytes_sent", format_bytes(tx.bytes_sent)});
   t.add({"bytes_received", format_bytes(tx.bytes_received)});
   t.add({"bad_frames", num(rx.bad_frame)});

@@ -53,17 +53,8 @@ void on_member_event(self_ptr self, const member_event_msg& e) {
 }
 
 caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_request& req) {
-  auto& st = self->state;
-  st.observer->count_queue_op(req.code);
-  auto key = std::make_pair(req.client_id, req.request_no);
   auto promise = self->make_response_promise<queue_reply>();
-  auto i = st.waiting.find(key);
-  bool in_flight = i != st.waiting.end();
-  st.waiting[key].push_back(promise);
-  if (in_flight) return promise;  // the client resent to us while the op is under way
-  ftqueue::operation op{static_cast<ftqueue::op_code>(req.code), req.arg, req.item};
-  gcs::client_op cop{req.client_id, req.request_no, ftqueue::encode(op)};
-  carry_out(st, st.member->submit(std::move(cop), core::clock::now()), self);
+  take_request(self->state, req, promise, self);
   return promise;
 }
 
@@ -93,7 +84,7 @@ bool start_socket(self_ptr self, const config& cfg) {
     return false;
   }
   auto batch_end =
-      st.fast ? [fast = st.fast] { fast->batch_end(); } : net::udp_endpoint::batch_end_fn{};
+      st.fast ? [fast = st.fast] { fast->flush(); } : net::udp_endpoint::batch_end_fn{};
   st.socket->start(make_receiver(self, st.rx, st.fast), batch_end);
   // Stop the io thread when the actor ends: it holds a handle to us (a reference cycle).
   self->attach_functor([sock = st.socket] { sock->stop(); });

@@ -74,6 +74,19 @@ void gcs_disk_failed(const std::string& why) {
   _exit(3);
 }
 
+void take_request(sequencer_state& st, const queue_request& req,
+                  caf::typed_response_promise<queue_reply> p, sequencer_self self) {
+  st.observer->count_queue_op(req.code);
+  auto key = std::make_pair(req.client_id, req.request_no);
+  auto i = st.waiting.find(key);
+  bool in_flight = i != st.waiting.end();
+  st.waiting[key].push_back(std::move(p));
+  if (in_flight) return;  // the client resent to us while the op is under way
+  ftqueue::operation op{static_cast<ftqueue::op_code>(req.code), req.arg, req.item};
+  gcs::client_op cop{req.client_id, req.request_no, ftqueue::encode(op)};
+  carry_out(st, st.member->submit(std::move(cop), core::clock::now()), self);
+}
+
 void flush_outbox(sequencer_state& st) {
   st.flush_scheduled = false;
   for (auto& [to, packets] : st.outbox) {

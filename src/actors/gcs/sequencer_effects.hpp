@@ -14,6 +14,11 @@ namespace dfs {
 // without the actor's execution unit, which belongs to the actor's thread.
 void carry_out(sequencer_state& st, gcs::effects fx, sequencer_self self);
 
+// A client's queue operation: submitted to the member, answered through `p` once the protocol
+// acknowledges it. A resend of an operation under way waits for the same answer.
+void take_request(sequencer_state& st, const queue_request& req,
+                  caf::typed_response_promise<queue_reply> p, sequencer_self self);
+
 // Sends every peer's waiting packets, bundled (net/gcs_transport), on the calling thread.
 void flush_outbox(sequencer_state& st);
 

@@ -1,7 +1,7 @@
 #pragma once
-// The group's datagrams handled on the socket's thread, and the disk's sync reports on the
-// disk's writer thread (issue 14). Through the actor, each
-// datagram cost two wake-ups: the socket thread's, then a CAF worker's. On these VMs waking
+// The group's datagrams handled on the socket's thread, the disk's sync reports on the disk's
+// writer thread and clients' operations on the request port's thread (issue 14). Through the actor,
+// each datagram cost two wake-ups: the socket thread's, then a CAF worker's. On these VMs waking
 // another thread is the largest CPU cost of a queue operation (perf: most of a fileserver's
 // samples are the kernel's wake-up and task switch), and an operation takes ~9 datagrams.
 //
@@ -15,8 +15,11 @@
 #include <mutex>
 #include <vector>
 
+#include <caf/fwd.hpp>
 #include "common/node_id.hpp"
+
 #include "core/gcs/messages.hpp"
+#include "proto/ftqueue.hpp"
 
 namespace dfs {
 
@@ -25,21 +28,33 @@ struct sequencer_state;
 class sequencer_inline {
  public:
   // True: handled here, between two of the actor's messages; the packets it produced wait in
-  // the outbox for batch_end(). False: hand the datagram to the actor (call queued() first).
+  // the outbox for flush(). False: hand the datagram to the actor (call queued() first).
   bool packets(const node_id& from, const std::vector<gcs::packet>& pkts);
-  // The socket has no more datagrams waiting: sends what the ones handled here produced, so
-  // that a burst's answers to one peer share datagrams, as the actor's flush makes them do.
-  void batch_end();
 
   // The same for the disk's report that the log is synced up to `upto` (gcs_disk's writer
   // thread). Reports need no order among themselves: the member ignores one older than the last.
   bool synced(uint64_t generation, uint64_t upto);
 
+  // A client's queue operation from the request port's thread (its reply inbox `requester`,
+  // the request's id `request_id`): true when taken here (the answer comes as the actor's
+  // would; the packets wait for flush()), false: send it to the actor. Requests need no order
+  // among themselves (a client has one operation in flight).
+  bool submit(const queue_request& req, const caf::strong_actor_ptr& requester,
+              uint64_t request_id);
+
+  // Sends what packets() and submit() left in the outbox, once their caller has nothing more
+  // waiting (the socket's batch read, the port's requests of one read): a burst's packets for
+  // one peer share datagrams, as the actor's once-per-mailbox-turn flush makes them do. Waits
+  // for a message the actor may be handling (they are short); nothing to do costs no lock.
+  void flush();
+
   // A datagram is in the actor's mailbox, or has been handled there (on the actor's thread).
   void queued() { in_mailbox_.fetch_add(1, std::memory_order_relaxed); }
   void dequeued() { in_mailbox_.fetch_sub(1, std::memory_order_relaxed); }
 
+  // Datagrams handled and client operations submitted off the actor's thread.
   uint64_t handled() const { return handled_.load(std::memory_order_relaxed); }
+  uint64_t submitted() const { return submitted_.load(std::memory_order_relaxed); }
 
  private:
   friend class sequencer_impl;
@@ -51,8 +66,10 @@ class sequencer_inline {
   // Only the socket thread adds and only the actor (under mu_) subtracts, so a zero read under
   // mu_ means every datagram handed to the actor has been handled.
   std::atomic<uint64_t> in_mailbox_{0};
-  std::atomic<uint64_t> handled_{0};
-  bool unflushed_ = false;  // the socket thread's own: packets() left packets in the outbox
+  std::atomic<uint64_t> handled_{0}, submitted_{0};
+  // Set under mu_ when packets() or submit() left packets in the outbox; whoever clears it
+  // flushes them all.
+  std::atomic<bool> unflushed_{false};
 };
 
 }  // namespace dfs

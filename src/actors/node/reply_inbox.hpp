@@ -45,6 +45,11 @@ class reply_inbox {
     return id;
   }
 
+  // For a request handed over without a message (sequencer_inline::submit): its id, and the
+  // requester to send the answer to, as request() would have sent it.
+  uint64_t next_id() { return next_id_++; }
+  const caf::strong_actor_ptr& requester() const { return companion_; }
+
   struct answer {
     uint64_t id = 0;  // the request's
     caf::message content;

@@ -88,7 +88,8 @@ struct local_targets {
   master_actor master;            // null: not a master here, or the caller may not ask it
   master_reads* reads = nullptr;  // with `master`: reads answered on this thread
   ftqueue_actor ftqueue;          // null: not a fileserver here, or the caller may not ask it
-  master_actor status_master;     // null: not a master here
+  sequencer_inline* queue_fast = nullptr;  // with `ftqueue`: operations submitted on this thread
+  master_actor status_master;              // null: not a master here
 };
 
 // `req` to the local actor when there is one, else to the node actor with the caller's token
@@ -145,6 +146,20 @@ sent ns_via(reply_inbox& inbox, const node_actor& node, const local_targets& loc
   return send_to<ns_reply>(inbox, node, local.master, storage_atom::value, token, std::move(req));
 }
 
+// A queue operation: submitted on this thread when the sequencer actor is between messages
+// (sequencer_inline.hpp), else sent like any other request.
+sent queue_via(reply_inbox& inbox, const node_actor& node, const local_targets& local,
+               const std::string& token, std::string_view body) {
+  queue_request req;
+  if (!wire::decode(body, req)) return {};
+  if (local.queue_fast) {
+    auto id = inbox.next_id();
+    if (local.queue_fast->submit(req, inbox.requester(), id))
+      return {id, &decode_answer<queue_reply>, {}};
+  }
+  return send_to<queue_reply>(inbox, node, local.ftqueue, queue_atom::value, token, std::move(req));
+}
+
 sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& local,
               const std::string& token, const proto::request_head& h) {
   auto s = storage_atom::value;
@@ -174,8 +189,7 @@ sent dispatch(reply_inbox& in, const node_actor& node, const local_targets& loca
     case request_method::lease:
       return send_via<lease_reply, lease_request>(in, node, m, lease_atom::value, token, b);
     case request_method::queue:
-      return send_via<queue_reply, queue_request>(in, node, local.ftqueue, queue_atom::value, token,
-                                                  b);
+      return queue_via(in, node, local, token, b);
   }
   return {};
 }
@@ -236,6 +250,7 @@ void request_port::serve(net::frame_conn& conn) {
   if (security::kind_allows(*kind, principal_kind::client)) {
     local.master = s_.master, local.ftqueue = s_.ftqueue;
     if (local.master) local.reads = s_.master_fast_reads.get();
+    if (local.ftqueue) local.queue_fast = s_.ftqueue_fast.get();
   }
   reply_inbox inbox(sys_);
   std::unordered_map<uint64_t, in_flight> pending;  // by the inbox's request id
@@ -333,6 +348,8 @@ void request_port::serve(net::frame_conn& conn) {
         // A plain request's answer carries no tag: the next one is read only after it is
         // answered, so a client that sends several at once still gets them in order.
       } while (tagged && !closing && room() && conn.has_unread());
+      // The group packets of the queue operations submitted on this thread, together.
+      if (local.queue_fast) local.queue_fast->flush();
     }
     for (size_t i = 0; i < out.size(); ++i) {
       auto& o = out[i];

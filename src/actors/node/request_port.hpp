@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/gcs/sequencer_inline.hpp"
 #include "actors/master/master_reads.hpp"
 #include "net/data_frame.hpp"
 #include "net/metrics.hpp"
@@ -29,6 +30,8 @@ struct request_port_settings {
   ftqueue_actor ftqueue;
   // With `master`: the reads this thread may answer itself between the actor's messages.
   std::shared_ptr<master_reads> master_fast_reads;
+  // With `ftqueue`: queue operations this thread may submit itself between its messages.
+  std::shared_ptr<sequencer_inline> ftqueue_fast;
 };
 
 class request_port {

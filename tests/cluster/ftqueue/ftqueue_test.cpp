@@ -284,9 +284,13 @@ void power_cut_under_load(FtqueueCluster& t, int fileservers) {
                                                                           << t.queues(1) << "\n"
                                                                           << t.queues(fileservers);
   // Datagrams were handled on the socket's thread too (sequencer_inline.hpp), in this run
-  // that lost nothing.
+  // that lost nothing ...
   for (int i = 1; i <= fileservers; ++i)
     EXPECT_GT(t.gcs_stat(i, "datagrams_inline"), 0) << t.c.admin(i, {"gcs-stats"}).out;
+  // ... and client operations submitted on the request port's threads.
+  int64_t ops_inline = 0;
+  for (int i = 1; i <= fileservers; ++i) ops_inline += t.gcs_stat(i, "ops_inline");
+  EXPECT_GT(ops_inline, 0);
 }
 
 TEST_F(FtqueueCluster, ThreeFileserversPowerCutUnderLoadLosesNoAcknowledgedOperation) {
