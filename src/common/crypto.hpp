@@ -3,6 +3,7 @@
 // packet authentication, key derivation (one cluster secret, one key per purpose), random
 // bytes, constant-time comparison and hex. Pure functions; core may use them.
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,26 @@ namespace dfs::crypto {
 using digest = std::array<unsigned char, 32>;
 
 digest hmac_sha256(std::string_view key, std::string_view data);
+
+// HMAC-SHA256 under one key, for many messages (every UDP datagram of the group and the
+// gossip): the keyed state is made once and each message starts from it. hmac_sha256() under
+// OpenSSL 3.0 fetches the digest by name and hashes the key's pads on every call: 1.9-2.7 µs
+// against 0.45-0.6 µs here for 300 bytes. Thread-safe: each call takes a context of its own
+// from a small pool.
+class hmac_sha256_key {
+ public:
+  explicit hmac_sha256_key(std::string_view key);
+  ~hmac_sha256_key();
+  hmac_sha256_key(const hmac_sha256_key&) = delete;
+  hmac_sha256_key& operator=(const hmac_sha256_key&) = delete;
+
+  // Equal to hmac_sha256(key, data).
+  digest sign(std::string_view data) const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 // A key for one purpose from a shared secret: HMAC(secret, "dfsnode key: " + label). Tokens of
 // one kind can then never be replayed as another kind.

@@ -2,14 +2,12 @@
 
 #include <cstring>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
 
 namespace dfs::net {
+
+static_assert(sizeof(crypto::digest) == packet_mac_bytes);
 
 namespace {
 
@@ -51,13 +49,7 @@ const char* to_string(packet_error e) {
 }
 
 packet_codec::packet_codec(const std::string& cluster_name, std::string key)
-    : cluster_id_(crc32c(cluster_name)), key_(std::move(key)) {}
-
-void packet_codec::mac(std::string_view data, unsigned char* out) const {
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-}
+    : cluster_id_(crc32c(cluster_name)), mac_(key) {}
 
 std::string packet_codec::encode(channel ch, std::string_view payload) const {
   if (payload.size() > max_datagram_payload_bytes) return {};
@@ -68,9 +60,7 @@ std::string packet_codec::encode(channel ch, std::string_view payload) const {
   put32(out, 8, cluster_id_);
   put32(out, 12, static_cast<uint32_t>(payload.size()));
   out.append(payload.data(), payload.size());
-  unsigned char m[packet_mac_bytes];
-  mac(out, m);
-  out.append(reinterpret_cast<const char*>(m), packet_mac_bytes);
+  out.append(crypto::as_view(mac_.sign(out)));
   return out;
 }
 
@@ -88,10 +78,9 @@ packet_codec::decoded packet_codec::decode(std::string_view d) const {
   uint32_t len = get32(d, 12);
   if (len != d.size() - packet_header_bytes - packet_mac_bytes)
     return fail(packet_error::bad_length);
-  unsigned char m[packet_mac_bytes];
-  mac(d.substr(0, packet_header_bytes + len), m);
   // Constant-time compare: the MAC is the authentication.
-  if (CRYPTO_memcmp(m, d.data() + packet_header_bytes + len, packet_mac_bytes) != 0)
+  if (!crypto::equal_ct(crypto::as_view(mac_.sign(d.substr(0, packet_header_bytes + len))),
+                        d.substr(packet_header_bytes + len, packet_mac_bytes)))
     return fail(packet_error::bad_mac);
   auto ch = static_cast<uint8_t>(d[5]);
   if (ch != static_cast<uint8_t>(channel::membership) && ch != static_cast<uint8_t>(channel::gcs))

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/crypto.hpp"
+
 namespace dfs::net {
 
 enum class channel : uint8_t { membership = 1, gcs = 2 };
@@ -58,10 +60,8 @@ class packet_codec {
   uint32_t cluster_id() const { return cluster_id_; }
 
  private:
-  void mac(std::string_view data, unsigned char* out) const;
-
   uint32_t cluster_id_;
-  std::string key_;
+  crypto::hmac_sha256_key mac_;
 };
 
 }  // namespace dfs::net
