@@ -23,6 +23,8 @@ struct udp_endpoint::impl {
   asio::io_context ioc;
   udp::socket sock{ioc};
   udp::endpoint from;
+  udp::endpoint last_from;  // and its text, `last_src`
+  endpoint last_src;
   std::array<char, udp_receive_buffer_bytes> buf{};
   receive_fn on_receive;
   batch_end_fn on_batch_end;
@@ -61,8 +63,11 @@ struct udp_endpoint::impl {
   void deliver(size_t n) {
     counters->bytes_received += n;
     ++counters->packets_received;
-    endpoint src{from.address().to_string(), from.port()};
-    if (on_receive && !fault_drop(src)) on_receive(src, std::string(buf.data(), n));
+    if (from != last_from) {  // an address as text costs a formatting call: once per sender
+      last_from = from;
+      last_src = endpoint{from.address().to_string(), from.port()};
+    }
+    if (on_receive && !fault_drop(last_src)) on_receive(last_src, std::string(buf.data(), n));
   }
 };
 

@@ -108,12 +108,15 @@ void flush_outbox(sequencer_state& st) {
 }
 
 void carry_out(sequencer_state& st, gcs::effects fx, sequencer_self self) {
-  auto log = log::get("gcs");
   // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
   if (fx.has_checkpoint && st.disk)
     if (auto s = st.disk->write_image(fx.checkpoint); !s) gcs_disk_failed(s.message);
   if (!fx.appends.empty() && st.disk) st.disk->append(fx.log_generation, std::move(fx.appends));
   for (auto& o : fx.send) queue_packet(st, std::move(o), self);
+  // The logger only when there is something to log: this runs for every packet.
+  auto log = fx.events.empty() && fx.views_installed.empty() && !fx.state_restored
+                 ? nullptr
+                 : log::get("gcs");
   for (auto& e : fx.events) log->info("{}", e);
   for (auto& v : fx.views_installed)
     log->info("view_change view={} primary={} members={} base={}", v.id.to_string(),
