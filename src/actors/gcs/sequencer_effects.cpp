@@ -37,17 +37,21 @@ void queue_packet(sequencer_state& st, gcs::outbound&& o, sequencer_self self) {
   self->send(self, gcs_flush_atom::value);
 }
 
-// What response_promise::deliver does for a request answered by its receiver (no forwarding
-// stages), with no execution unit: the requester (a request port's reply inbox, a scheduled
-// actor or a remote proxy) is then woken the way any foreign thread wakes it.
+// What response_promise::deliver does (CAF 0.17.6, response_promise.cpp), with no execution
+// unit: the one it would pass is the actor's thread's. The requester (a request port's reply
+// inbox, a scheduled actor, a remote proxy) is then woken the way any foreign thread wakes it.
+// The promise is left as it is: 0.17's carries no destructor that would answer again.
 void deliver_from_any_thread(caf::typed_response_promise<queue_reply>& p, const queue_reply& r,
                              const caf::strong_actor_ptr& sender) {
-  caf::response_promise& untyped = p;
-  if (!untyped.stages().empty() || !untyped.source()) {
-    untyped.deliver(r);  // not a shape the request port or a CAF client sends
-    return;
+  caf::response_promise& u = p;
+  if (!u.stages().empty()) {
+    auto stages = u.stages();
+    auto next = std::move(stages.back());
+    stages.pop_back();
+    next->enqueue(caf::make_mailbox_element(u.source(), u.id(), std::move(stages), r), nullptr);
+  } else if (u.source()) {
+    u.source()->enqueue(caf::make_mailbox_element(sender, u.id().response_id(), {}, r), nullptr);
   }
-  untyped.source()->enqueue(sender, untyped.id().response_id(), caf::make_message(r), nullptr);
 }
 
 void answer(sequencer_state& st, const gcs::client_reply& r, sequencer_self self) {
