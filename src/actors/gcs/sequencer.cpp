@@ -12,8 +12,6 @@ namespace dfs {
 
 namespace {
 
-using self_ptr = sequencer_self;
-
 bool has_fileserver_role(const std::vector<std::string>& roles) {
   for (auto& r : roles)  // tolerate "a,b" entries as well as one role per entry
     if (r == "fileserver" || r.find("fileserver") != std::string::npos) return true;
@@ -30,7 +28,7 @@ void update_rate(sequencer_state& st, core::time_point now) {
   st.rate_at = now;
 }
 
-void on_member_event(self_ptr self, const member_event_msg& e) {
+void on_member_event(sequencer_self self, const member_event_msg& e) {
   auto& st = self->state;
   if (!has_fileserver_role(e.roles) || e.id.address() == st.self.address()) return;
   auto addr = e.id.address();
@@ -52,7 +50,7 @@ void on_member_event(self_ptr self, const member_event_msg& e) {
   carry_out(st, st.member->on_membership(std::move(alive), core::clock::now()), self);
 }
 
-caf::typed_response_promise<queue_reply> on_request(self_ptr self, const queue_request& req) {
+caf::typed_response_promise<queue_reply> on_request(sequencer_self self, const queue_request& req) {
   auto promise = self->make_response_promise<queue_reply>();
   take_request(self->state, req, promise, self);
   return promise;
@@ -74,7 +72,7 @@ net::udp_endpoint::receive_fn make_receiver(sequencer_actor handle,
   };
 }
 
-bool start_socket(self_ptr self, const config& cfg) {
+bool start_socket(sequencer_self self, const config& cfg) {
   auto& st = self->state;
   st.socket = std::make_shared<net::udp_endpoint>();
   auto err = st.socket->bind(cfg.node.host, cfg.multicast_port());
@@ -91,7 +89,7 @@ bool start_socket(self_ptr self, const config& cfg) {
   return true;
 }
 
-void subscribe(self_ptr self, failure_detector_actor membership) {
+void subscribe(sequencer_self self, failure_detector_actor membership) {
   if (!membership) {
     log::get("gcs")->warn("no failure detector on this node: the group stays a singleton");
     return;
@@ -107,7 +105,7 @@ void subscribe(self_ptr self, failure_detector_actor membership) {
           });
 }
 
-void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
+void start_group(sequencer_self self, const config& cfg, const gcs::gcs_config& gcfg,
                  failure_detector_actor membership) {
   auto& st = self->state;
   log::get("gcs")->info(
@@ -123,7 +121,7 @@ void start_group(self_ptr self, const config& cfg, const gcs::gcs_config& gcfg,
 // Recovers the member from node.data_dir/gcs. A fileserver restarts as the member it was; one
 // whose image has no installed primary view is as fresh as at the cluster's first start (a
 // genesis member), as it would be had it never stopped.
-void open_disk(self_ptr self, const config& cfg, const node_id& id, gcs::gcs_config& gcfg) {
+void open_disk(sequencer_self self, const config& cfg, const node_id& id, gcs::gcs_config& gcfg) {
   auto& st = self->state;
   auto log = log::get("gcs");
   auto dir = cfg.node.data_dir + "/gcs";

@@ -60,6 +60,10 @@ class sequencer_inline {
   friend class sequencer_impl;
   friend struct sequencer_state;
 
+  // Runs `work(state)` when the actor is between messages (else false, nothing done).
+  template <class F>
+  bool between_messages(F work);
+
   // Recursive: the actor takes it around each message and again when its state goes.
   std::recursive_mutex mu_;
   sequencer_state* st_ = nullptr;  // the actor's, while it lives (set and cleared under mu_)
