@@ -128,8 +128,8 @@ struct membership_section {
 struct gcs_section {
   uint32_t expected_group_size = 3;  // fileservers of the cluster's first start (genesis rule)
   uint32_t tick_interval_ms = 5;     // protocol timer resolution
-  uint32_t status_interval_ms = 20;  // idle acknowledgement-vector heartbeat
-  uint32_t nack_interval_ms = 10;    // minimum time between NACK rounds
+  uint32_t status_interval_ms = 20;  // heartbeat when all is delivered (else nack_interval_ms)
+  uint32_t nack_interval_ms = 5;     // minimum time between NACK rounds
   uint32_t view_retry_ms = 50;       // resend view-change packets
   uint32_t view_timeout_ms = 600;    // coordinator drops silent members
   uint32_t suspect_after_ms = 400;   // a view member silent this long is left out (0: off)

@@ -219,7 +219,13 @@ effects member::on_tick(time_point now) {
   } else if (is_primary()) {
     send_nacks(now, fx);
     progress(now, fx);
-    if (now - last_status_ >= cfg_.status_interval_ms) {
+    // While a message is not yet delivered everywhere, our STATUS may be the only way a peer
+    // learns of a packet it lost (a DATA of ours nobody ordered, a slot it never saw): then no
+    // more than a NACK interval goes by without one (any packet we broadcast carries it, so
+    // under load this sends nothing more). Idle, the heartbeat's pace.
+    auto every = data_.empty() ? cfg_.status_interval_ms
+                               : std::min(cfg_.status_interval_ms, cfg_.nack_interval_ms);
+    if (now - last_status_ >= every) {
       packet st;
       st.kind = packet_kind::status;
       broadcast(std::move(st), now, fx);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include "core/gcs/completion.hpp"
 #include "world.hpp"
@@ -334,6 +335,25 @@ TEST(GcsCompletion, ARestartedMemberCountsForItsOldSelfOnlyWithItsDiskState) {
   for (auto& [m, f] : twice) f.last_primary = four;
   EXPECT_FALSE(gcs::compute_completion({5, a1}, {a1, b1, b2}, twice, 4).install.view.primary)
       << "two incarnations of one address made a majority of four";
+}
+
+// A lost packet is found from a STATUS: while a message is not yet delivered everywhere, a
+// member's STATUS goes out at least every NACK interval, not only at the idle heartbeat's pace.
+// One client, 5 % loss, 3 s of simulated time: operations acknowledged over 10 seeds (2,785;
+// 2,384 with the STATUS at the heartbeat's pace only).
+TEST(GcsSim, LostPacketsAreRepairedWithinANackIntervalNotAHeartbeat) {
+  uint64_t acked = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    world_options o = opts(3, 0.05);
+    o.clients = 1;
+    o.ops_per_client = 100000;  // busy all along
+    world w(seed, o);
+    w.run_for(milliseconds(3000));
+    EXPECT_RUN_OK(w);
+    acked += w.acked();
+  }
+  std::cout << "acknowledged " << acked << " operations\n";
+  EXPECT_GE(acked, 2600u);
 }
 
 }  // namespace
