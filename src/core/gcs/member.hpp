@@ -56,10 +56,11 @@ struct gcs_config {
   uint32_t max_retransmits_per_tick = 256;  // messages resent per tick (rate limit)
   uint32_t max_payload_bytes = 64 * 1024;
   uint32_t max_snapshot_bytes = 64 * 1024 * 1024;
-  milliseconds status_interval_ms{20};  // STATUS heartbeat when all is delivered (else nack_interval_ms)
-  milliseconds nack_interval_ms{5};     // minimum time between NACK rounds
-  milliseconds view_retry_ms{50};       // resend PROPOSE / FLUSH / INSTALL / INSTALL_ACK
-  milliseconds view_timeout_ms{600};    // coordinator drops silent members and re-proposes
+  milliseconds status_interval_ms{
+      20};  // STATUS heartbeat when all is delivered (else nack_interval_ms)
+  milliseconds nack_interval_ms{5};   // minimum time between NACK rounds
+  milliseconds view_retry_ms{50};     // resend PROPOSE / FLUSH / INSTALL / INSTALL_ACK
+  milliseconds view_timeout_ms{600};  // coordinator drops silent members and re-proposes
   // A member of our primary view silent this long (STATUS flows every status_interval_ms) is
   // left out of the next view without waiting for membership to declare it dead: failover in
   // well under a second. Only while we hear a majority (a stalled or cut-off member must not
