@@ -55,6 +55,13 @@ void sequencer_inline::flush() {
   if (st_ != nullptr) flush_outbox(*st_);  // with any packets the actor had queued
 }
 
+void sequencer_inline::attach(sequencer_state& st, const std::shared_ptr<sequencer_inline>& me,
+                              caf::actor_addr actor) {
+  st.fast = me;
+  st.actor = std::move(actor);
+  st_ = &st;
+}
+
 sequencer_state::~sequencer_state() {
   if (!fast) return;
   std::lock_guard<std::recursive_mutex> lock(fast->mu_);

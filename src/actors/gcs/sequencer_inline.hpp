@@ -5,16 +5,18 @@
 // another thread is the largest CPU cost of a queue operation (perf: most of a fileserver's
 // samples are the kernel's wake-up and task switch), and an operation takes ~9 datagrams.
 //
-// The sequencer actor (sequencer_impl.hpp) holds the mutex while it starts and while it handles
-// each message. The socket thread only tries it, and only while none of its datagrams waits in
-// the actor's mailbox, so packets are still handled in the order they came. When the actor is
-// busy, the datagram goes to the mailbox as before: under load, where the actor rarely idles,
-// packets keep sharing datagrams through the actor's once-per-mailbox-turn flush.
+// The sequencer actor (sequencer_impl.hpp, a mutex_held_actor) holds the mutex while it starts and
+// while it handles each message. The socket thread only tries it, and only while none of its
+// datagrams waits in the actor's mailbox, so packets are still handled in the order they came. When
+// the actor is busy, the datagram goes to the mailbox as before: under load, where the actor rarely
+// idles, packets keep sharing datagrams through the actor's once-per-mailbox-turn flush.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
+#include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
 #include "common/node_id.hpp"
 
@@ -57,8 +59,13 @@ class sequencer_inline {
   uint64_t submitted() const { return submitted_.load(std::memory_order_relaxed); }
 
  private:
-  friend class sequencer_impl;
+  template <class, class, class>
+  friend class mutex_held_actor;
   friend struct sequencer_state;
+
+  // By the actor before its behaviour starts, under mu_ (mutex_held_actor.hpp).
+  void attach(sequencer_state& st, const std::shared_ptr<sequencer_inline>& me,
+              caf::actor_addr actor);
 
   // Runs `work(state)` when the actor is between messages (else false, nothing done).
   template <class F>

@@ -134,6 +134,13 @@ std::optional<ns_reply> master_reads::apply(const put_commit& r) {
   });
 }
 
+void master_reads::attach(master_state& st, const std::shared_ptr<master_reads>& me,
+                          caf::actor_addr actor) {
+  st.reads = me;
+  st_ = &st;
+  actor_ = std::move(actor);
+}
+
 master_state::~master_state() {
   if (!reads) return;
   std::lock_guard<std::recursive_mutex> lock(reads->mu_);

@@ -4,10 +4,12 @@
 // wakes a CAF worker, which wakes the port's thread with the answer. Served here it costs one
 // uncontended lock.
 //
-// The master actor (master_impl) holds the mutex while it handles a message, and the port's
+// The master actor (master_impl, a mutex_held_actor) holds the mutex while it handles a
+// message, and the port's
 // thread only tries it: when the actor is busy, is a standby, or has applied something not yet
 // durable (master_core::read_now), the port's thread asks the actor as before. So a read here
 // sees exactly what the actor would have answered between two messages, and never waits.
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -37,8 +39,12 @@ class master_reads {
   std::optional<ns_reply> apply(const put_commit& r);
 
  private:
-  friend class master_impl;
+  template <class, class, class>
+  friend class mutex_held_actor;
   friend struct master_state;
+
+  // By the actor before its behaviour starts, under mu_ (mutex_held_actor.hpp).
+  void attach(master_state& st, const std::shared_ptr<master_reads>& me, caf::actor_addr actor);
   template <class F>
   std::optional<ns_reply> with_state(const char* op, F f);
   template <class F>
