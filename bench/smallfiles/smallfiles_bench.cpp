@@ -30,11 +30,11 @@
 
 #include "cli_start.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/shell_driver.hpp"
 #include "local_disk.hpp"
 #include "shared/disk_flushes.hpp"
 #include "shared/process_cpu.hpp"
 #include "shared/round_trips.hpp"
-#include "shell_driver.hpp"
 
 using namespace std::chrono_literals;
 
@@ -156,7 +156,7 @@ std::map<std::string, double> run_once(const options& o,
   std::map<std::string, double> r;
   size_t errors = 0;
   auto check = [&](int code) { errors += code != 0; };
-  bench::shell_driver sh(client, "/dev/null", cl.dir() + "/shell.err");
+  dfs::test::shell_driver sh(client, "/dev/null", cl.dir() + "/shell.err");
   auto src = cl.dir() + "/src.small";
   bench::write_file(src, std::string(o.size, 's'), false);
   r["mkdir_dirs_s"] =
@@ -215,7 +215,7 @@ std::map<std::string, double> run_once(const options& o,
   {
     auto net_client = client;
     net_client.insert(net_client.begin() + 1, {"--set", "client.local_reads=false"});
-    bench::shell_driver net_sh(net_client, "/dev/null", cl.dir() + "/shell-net.err");
+    dfs::test::shell_driver net_sh(net_client, "/dev/null", cl.dir() + "/shell-net.err");
     bench::drop_caches();
     t0 = bench::clk::now();
     check(net_sh.run("get /big -"));

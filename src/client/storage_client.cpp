@@ -1,5 +1,7 @@
 #include "client/storage_client.hpp"
 
+#include "client/dir_lease_cache.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include <thread>
 #include <tuple>
 
+#include "client/dir_lease_cache.hpp"
 #include "client/download_file.hpp"
 #include "client/local_chunk_read.hpp"
 #include "client/remote.hpp"
@@ -23,6 +26,7 @@
 #include "common/ports.hpp"
 #include "common/random_id.hpp"
 #include "common/startup_trace.hpp"
+#include "core/master/dir_leases.hpp"
 #include "core/master/leader_hint.hpp"
 #include "core/master/path.hpp"
 #include "net/data_frame.hpp"
@@ -54,6 +58,17 @@ void read_exact(int fd, std::string& buf, uint64_t offset, const std::string& pa
     got += static_cast<size_t>(n);
   }
 }
+
+// Around a change this process makes: what it cached may be stale once the change applies
+// (even when the request then fails: it may have applied), and a lease another thread asked
+// for meanwhile may predate it (dir_lease_cache::keep drops it by generation).
+struct forget_around {
+  storage_client& c;
+  explicit forget_around(storage_client& client) : c(client) { c.forget_cached(); }
+  ~forget_around() { c.forget_cached(); }
+  forget_around(const forget_around&) = delete;
+  forget_around& operator=(const forget_around&) = delete;
+};
 
 // This process's client id (random, never 0) and request numbers (1, 2, ...), shared by every
 // storage_client in it (put -r runs several; the gateway one per worker): a pair is unique.
@@ -231,18 +246,38 @@ ns_reply storage_client::ns(ns_op op, const std::string& given) {
         storage_atom::value,
         stale_read_request{op == ns_op::list ? stale_op::list : stale_op::stat, path, 0});
   ns_request req{op, path};
-  if (op == ns_op::remove || op == ns_op::mkdir) {
-    layout_cache_.clear();
-    std::tie(req.client_id, req.request_no) = next_request();
-  }
+  if (op != ns_op::remove && op != ns_op::mkdir) return call<ns_reply>(storage_atom::value, req);
+  std::tie(req.client_id, req.request_no) = next_request();
+  forget_around change(*this);
   return call<ns_reply>(storage_atom::value, req);
+}
+
+ns_reply storage_client::stat(const std::string& path) {
+  if (stale_ok_) return ns(ns_op::stat, path);
+  check_remote(path, master::path_rules::clean);
+  auto& cache = dir_lease_cache::process();
+  auto asked = std::chrono::steady_clock::now();
+  if (auto hit = cache.find(path, asked)) return *hit;
+  auto generation = cache.generation();
+  ns_request req{ns_op::stat_dir, path};
+  req.client_id = process_client_id();
+  auto r = call<ns_reply>(storage_atom::value, req);
+  if (r.lease_ms == 0) return r;  // no lease: a plain stat
+  cache.keep(master::parent_dir(path), r, asked, generation);
+  if (auto one = dir_lease_cache::stat_in(r, path)) return *one;
+  return ns(ns_op::stat, path);  // a listing without it: ask plainly
+}
+
+void storage_client::forget_cached() {
+  layout_cache_.clear();
+  dir_lease_cache::process().forget();
 }
 
 std::string storage_client::rename(const std::string& given_from, const std::string& given_to) {
   auto from = without_trailing_slash(given_from), to = without_trailing_slash(given_to);
   check_remote(from, master::path_rules::stored);
   check_remote(to);
-  layout_cache_.clear();
+  forget_around change(*this);
   ns_request req{ns_op::rename, from, to};
   std::tie(req.client_id, req.request_no) = next_request();
   auto r = call<ns_reply>(storage_atom::value, req);
@@ -251,7 +286,7 @@ std::string storage_client::rename(const std::string& given_from, const std::str
 
 ns_version storage_client::snapshot(const std::string& path) {
   check_remote(path, master::path_rules::stored);  // like rm: a name from before the rules
-  layout_cache_.clear();
+  forget_around change(*this);
   ns_request req{ns_op::snapshot, path};
   std::tie(req.client_id, req.request_no) = next_request();
   // A file under a lease (writes, appends) is snapshotted once the lease has run out: the
@@ -279,10 +314,9 @@ ns_reply storage_client::trash(trash_op op, const std::string& path, const std::
   if (!path.empty()) check_remote(path, master::path_rules::stored);
   if (!new_path.empty()) check_remote(new_path);
   trash_request req{op, path, new_path};
-  if (op != trash_op::list) {
-    layout_cache_.clear();
-    std::tie(req.client_id, req.request_no) = next_request();
-  }
+  if (op == trash_op::list) return call<ns_reply>(storage_atom::value, req);
+  std::tie(req.client_id, req.request_no) = next_request();
+  forget_around change(*this);
   return call<ns_reply>(storage_atom::value, req);
 }
 
@@ -333,6 +367,7 @@ lease_reply storage_client::lease(const std::string& remote, uint64_t index) {
 ns_reply storage_client::grow(grow_request req) {
   check_remote(req.path, master::path_rules::clean);
   req.client_id = process_client_id();
+  forget_around change(*this);
   return call<ns_reply>(storage_atom::value, req);
 }
 
@@ -443,8 +478,8 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
     c.replicas = stored;
     if (progress) progress->done_bytes += data.size();
   });
+  forget_around change(*this);
   auto r = call<ns_reply>(commit_atom::value, commit);
-  layout_cache_.clear();
   if (r.versions.empty()) throw storage_error("the master's commit reply has no version");
   return r.versions[0];
 }
@@ -462,8 +497,8 @@ std::optional<ns_version> storage_client::put_inline(std::string_view data,
   commit.inline_data = std::string(data);
   std::tie(commit.client_id, commit.request_no) = next_request();
   try {
+    forget_around change(*this);
     auto r = call<ns_reply>(commit_atom::value, commit);
-    layout_cache_.clear();
     if (r.versions.empty()) throw storage_error("the master's commit reply has no version");
     return r.versions[0];
   } catch (const storage_error& e) {
@@ -488,7 +523,7 @@ void storage_client::materialize(const std::string& remote, const ns_reply& l) {
     // Another writer stored it as chunks first, or a new version came: the caller looks again.
     if (e.code != master::errc::conflict) throw;
   }
-  layout_cache_.clear();
+  forget_cached();
 }
 
 ns_version storage_client::put(const std::string& local, const std::string& remote,

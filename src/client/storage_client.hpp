@@ -49,6 +49,13 @@ class storage_client {
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
+  // stat through a directory lease (client/dir_lease_cache.hpp): the first stat in a directory
+  // brings the stats of all its entries, and later ones are answered here while the lease
+  // runs. Never older than the newest change acknowledged to anyone.
+  ns_reply stat(const std::string& path);
+  // Before and after a change this process makes (forget_around): cached layouts and
+  // directory leases go.
+  void forget_cached();
   // mv: `from` (a file or a directory) becomes `to` (into it if `to` is a directory); returns
   // the new path. Logged and atomic at the master.
   std::string rename(const std::string& from, const std::string& to);

@@ -384,7 +384,7 @@ int cmd_stat(storage_client& client, const args_t& args) {
   if (!parse_flags(args, {"--stale-ok"}, pos, f, err)) return fail(err);
   if (pos.size() != 1) return fail("usage: stat REMOTE [--stale-ok]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
-  auto r = client.ns(ns_op::stat, pos[0]);
+  auto r = client.stat(pos[0]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
     std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count << " entries\n";

@@ -190,6 +190,8 @@ const std::vector<field>& schema() {
                                            &master_section::capability_ttl_ms, 1000),
       uint_field<master_section, uint32_t>("master.trash_ttl_s", &C::master,
                                            &master_section::trash_ttl_s, 0, 3650u * 86400),
+      uint_field<master_section, uint32_t>("master.dir_lease_ms", &C::master,
+                                           &master_section::dir_lease_ms, 0, 10000),
       uint_field<master_section, uint32_t>("master.request_results_per_client", &C::master,
                                            &master_section::request_results_per_client, 1, 65536),
       uint_field<master_section, uint32_t>("master.request_clients", &C::master,

@@ -52,16 +52,17 @@ struct caf_section {
 };
 
 struct master_section {
-  std::string address = "127.0.0.1:17010";    // control address of the master
-  uint32_t unhealthy_after_ms = 3000;         // no heartbeat for this long -> unhealthy
-  uint32_t removed_after_ms = 10000;          // no heartbeat for this long -> removed
-  uint64_t chunk_size_bytes = 64ull << 20;    // cluster default; a put may override it
-  uint32_t max_versions = 5;                  // versions kept per file
-  uint32_t checkpoint_interval_ms = 600000;   // checkpoint at least this often (if changed)
-  uint64_t checkpoint_bytes = 64ull << 20;    // ... or once the log grows past this
-  uint32_t handle_grace_ms = 600000;          // allocated handles live this long uncommitted
-  uint32_t capability_ttl_ms = 300000;        // a plan's or layout's chunk tokens expire then
-  uint32_t trash_ttl_s = 86400;               // rm keeps a file in the trash this long
+  std::string address = "127.0.0.1:17010";   // control address of the master
+  uint32_t unhealthy_after_ms = 3000;        // no heartbeat for this long -> unhealthy
+  uint32_t removed_after_ms = 10000;         // no heartbeat for this long -> removed
+  uint64_t chunk_size_bytes = 64ull << 20;   // cluster default; a put may override it
+  uint32_t max_versions = 5;                 // versions kept per file
+  uint32_t checkpoint_interval_ms = 600000;  // checkpoint at least this often (if changed)
+  uint64_t checkpoint_bytes = 64ull << 20;   // ... or once the log grows past this
+  uint32_t handle_grace_ms = 600000;         // allocated handles live this long uncommitted
+  uint32_t capability_ttl_ms = 300000;       // a plan's or layout's chunk tokens expire then
+  uint32_t trash_ttl_s = 86400;              // rm keeps a file in the trash this long
+  uint32_t dir_lease_ms = 500;  // a client may answer stats of a directory itself this long
   uint32_t request_results_per_client = 256;  // results of retried mutations kept per client
   uint32_t request_clients = 4096;            // clients whose results are kept (LRU beyond)
   // Files of at most this many bytes are kept in the namespace itself, not in chunks (0: never)

@@ -65,7 +65,7 @@ typename Inspector::result_type inspect(Inspector& f, grow_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
   return f(caf::meta::type_name("dfs::ns_reply"), x.status, x.error, x.entries, x.versions,
-           x.chunks, x.inline_data);
+           x.chunks, x.inline_data, x.lease_ms);
 }
 
 template <class Inspector>

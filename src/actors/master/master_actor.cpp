@@ -46,6 +46,7 @@ master::core_options core_options_of(const config& cfg) {
   o.checkpoint_interval = std::chrono::milliseconds(cfg.master.checkpoint_interval_ms);
   o.copy_timeout = std::chrono::milliseconds(cfg.repair.copy_timeout_ms);
   o.trash_ttl_ms = uint64_t{cfg.master.trash_ttl_s} * 1000;
+  o.dir_lease_term = std::chrono::milliseconds(cfg.master.dir_lease_ms);
   o.hot_max_replicas = cfg.replicator.max_replicas;
   o.balance_threshold_pct = cfg.balance.threshold_pct;
   o.lease.duration = std::chrono::milliseconds(cfg.lease.duration_ms);
@@ -159,6 +160,12 @@ void carry_out(master_self self, master::master_effects fx) {
   }
   // Requests already in the mailbox are handled before this message: they join the batch.
   if (fx.flush) self->send(self, flush_atom::value);
+  // Answers held for directory leases: the flush handler releases them.
+  if (fx.wake_at)
+    self->delayed_send(self,
+                       std::max(*fx.wake_at - core::clock::now(), core::duration::zero()) +
+                           std::chrono::milliseconds(1),
+                       flush_atom::value);
   if (fx.checkpoint) {
     // Replicated masters checkpoint through the replicated log's own snapshots.
     if (st.log)
@@ -512,6 +519,8 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=](flush_atom) {
         // Effects of mutations the request port applied between this actor's messages.
         for (auto& fx : std::exchange(self->state.port_effects, {})) carry_out(self, std::move(fx));
+        // Answers whose directory leases have ended (dir_leases.hpp).
+        if (self->state.core) carry_out(self, self->state.core->release_held(core::clock::now()));
         if (self->state.repl)
           flush_replicated(self);
         else if (self->state.core)

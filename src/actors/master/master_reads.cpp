@@ -21,7 +21,10 @@ std::optional<ns_reply> master_reads::with_state(const char* op, F f) {
 }
 
 std::optional<ns_reply> master_reads::read(const ns_request& r) {
-  return with_state(to_string(r.op), [&](master_state& st) { return st.core->read_now(r); });
+  return with_state(to_string(r.op), [&](master_state& st) {
+    return r.op == ns_op::stat_dir ? st.core->read_dir_now(r, core::clock::now())
+                                   : st.core->read_now(r);
+  });
 }
 
 namespace {
@@ -66,17 +69,19 @@ namespace {
 
 bool empty(const master::master_effects& fx) {
   return fx.replies.empty() && fx.events.empty() && !fx.checkpoint && !fx.repair &&
-         fx.reads.empty();
+         fx.reads.empty() && !fx.wake_at;
 }
 
 }  // namespace
 
 template <class F>
-std::optional<ns_reply> master_reads::mutate(const char* op, F call) {
+std::optional<ns_reply> master_reads::mutate(const char* op, uint64_t client, F call) {
   std::unique_lock<std::recursive_mutex> lock(mu_, std::try_to_lock);
   if (!lock.owns_lock() || st_ == nullptr) return std::nullopt;
   auto& st = *st_;
   if (!st.core || st.repl || !st.log || !st.core->idle()) return std::nullopt;
+  // An answer held for another client's directory lease could only come later, from the actor.
+  if (st.core->change_may_wait(client, core::clock::now())) return std::nullopt;
   auto token = st.next_token++;
   std::optional<ns_reply> reply;
   std::vector<master::master_effects> left;
@@ -123,13 +128,13 @@ std::optional<ns_reply> master_reads::mutate(const char* op, F call) {
 
 std::optional<ns_reply> master_reads::apply(const ns_request& r) {
   if (!master::is_mutation(r.op)) return std::nullopt;
-  return mutate(to_string(r.op), [&](master::master_core& mc, auto t, auto now) {
+  return mutate(to_string(r.op), r.client_id, [&](master::master_core& mc, auto t, auto now) {
     return mc.on_request(t, r, now, wall_clock_ms());
   });
 }
 
 std::optional<ns_reply> master_reads::apply(const put_commit& r) {
-  return mutate("commit", [&](master::master_core& mc, auto t, auto now) {
+  return mutate("commit", r.client_id, [&](master::master_core& mc, auto t, auto now) {
     return mc.on_commit(t, r, now, wall_clock_ms());
   });
 }

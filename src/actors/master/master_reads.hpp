@@ -48,7 +48,7 @@ class master_reads {
   template <class F>
   std::optional<ns_reply> with_state(const char* op, F f);
   template <class F>
-  std::optional<ns_reply> mutate(const char* op, F call);
+  std::optional<ns_reply> mutate(const char* op, uint64_t client, F call);
 
   // Recursive: the actor takes it around each message and again when its state goes.
   std::recursive_mutex mu_;

@@ -75,6 +75,7 @@ master_core::master_core(core_options opts, node_id self)
       meta_(opts.meta),
       registry_(opts.registry),
       leases_(opts.lease, core::time_point{}),
+      dir_leases_(opts.dir_lease_term, opts.dir_lease_quiet),
       locks_(opts.lock) {}
 
 result<void> master_core::recover(const master_snapshot& checkpoint,
@@ -94,6 +95,11 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
   // this master logged just before it stopped: held until the others have reported.
   if (ever_leased)
     meta_.hold_older_reports_until(now + opts_.lease.duration + opts_.lease.margin());
+  // Directory leases are volatile too: a previous life may have granted some, so no change
+  // is answered before their term has passed. A new cluster (nothing logged) granted none.
+  bool had_state = !records.empty() || !checkpoint.dirs.empty() || !checkpoint.files.empty() ||
+                   !checkpoint.trash.empty() || checkpoint.next_handle > 1;
+  if (had_state) dir_leases_.hold_changes_until(now + opts_.dir_lease_term);
   records_since_checkpoint_ = records.size();
   last_checkpoint_ = now;
   return {};
@@ -127,6 +133,9 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
     case ns_op::list:
     case ns_op::stat:
       answer_read(t, read_reply(r), fx);
+      return fx;
+    case ns_op::stat_dir:
+      answer_read(t, stat_dir_reply(r, now), fx);
       return fx;
     case ns_op::rename: {
       auto rec = meta_.validate_rename(r.path, r.to);
@@ -223,6 +232,35 @@ ns_reply master_core::read_reply(const versions_request& r) const {
 std::optional<ns_reply> master_core::read_now(const ns_request& r) const {
   if ((r.op != ns_op::list && r.op != ns_op::stat) || !all_durable()) return std::nullopt;
   return read_reply(r);
+}
+
+std::optional<ns_reply> master_core::read_dir_now(const ns_request& r, core::time_point now) {
+  if (r.op != ns_op::stat_dir || !all_durable()) return std::nullopt;
+  return stat_dir_reply(r, now);
+}
+
+ns_reply master_core::stat_dir_reply(const ns_request& r, core::time_point now) {
+  auto s = meta_.stat(r.path);
+  if (!s) return ns_error(s.err());
+  auto plain = stat_reply(*s);
+  auto dir = parent_dir(s->path);
+  auto entries =
+      dir.empty() ? result<std::vector<dir_entry>>(std::vector<dir_entry>{}) : meta_.ls(dir);
+  if (!entries || entries->empty() || entries->size() > opts_.dir_lease_max_entries) return plain;
+  auto term = dir_leases_.grant(dir, r.client_id, now);
+  if (!term) return plain;
+  ns_reply out;
+  auto prefix = dir == "/" ? dir : dir + "/";
+  for (auto& e : *entries) {
+    auto child = meta_.stat(prefix + e.name);
+    if (!child) return plain;  // cannot happen: listed a moment ago, nothing changed since
+    auto one = stat_reply(*child);
+    out.entries.push_back(std::move(one.entries.at(0)));
+    out.versions.push_back(one.versions.empty() ? ns_version{} : one.versions.at(0));
+  }
+  out.lease_ms =
+      static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(*term).count());
+  return out;
 }
 
 std::optional<ns_reply> master_core::read_now(const layout_request& r) const {
@@ -341,8 +379,8 @@ master_effects master_core::on_materialize(request_token t, const put_commit& r,
   auto created = to_ns(s->newest);
   created.chunk_size_bytes = rec->chunk_size_bytes;
   created.chunk_count = static_cast<uint32_t>(rec->chunks.size());
-  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks, created}}, now,
-                fx);
+  log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, r.chunks, created}}, now, fx,
+                r.client_id);
   return fx;
 }
 
@@ -428,6 +466,8 @@ master_effects master_core::on_tick(core::time_point now, uint64_t wall_ms) {
   bool removed = std::any_of(changes.begin(), changes.end(),
                              [](auto& c) { return c.to == registry::health::removed; });
   leases_on_tick(now, fx);
+  dir_leases_.expire(now);
+  for (auto& r : release_held(now).replies) fx.replies.push_back(std::move(r));
   advance_cows(now, fx);
   for (auto& a : locks_.on_tick(now)) fx.replies.push_back({a.token, std::move(a.reply)});
   meta_.settle_held(now);
@@ -492,6 +532,13 @@ bool master_core::answer_retry(request_token t, const request_id& id, const std:
                                          "may have been applied (check, then ask again)")});
   } else {
     fx.events.push_back({event_level::debug, "request_retried " + who + " path=" + path});
+    if (auto h = held_requests_.find({id.client, id.seq}); h != held_requests_.end()) {
+      // Its first answer waits for directory leases: so does this one (the client gave up
+      // on the first attempt, which must not let it past the hold).
+      held_.emplace(h->second, master_reply{t, outcome_reply(*found.outcome, path)});
+      fx.wake_at = held_.begin()->first;
+      return true;
+    }
     // Once what the first attempt logged is durable, as its own reply would have been.
     answer_read(t, outcome_reply(*found.outcome, path), fx);
   }
@@ -513,14 +560,16 @@ ns_reply master_core::outcome_reply(const request_outcome& o, const std::string&
 
 void master_core::log_client(const request_id& id, request_outcome o, client_mutation op, waiter w,
                              core::time_point now, master_effects& fx) {
-  if (!id.tagged()) return log_and_apply(to_record(std::move(op)), std::move(w), now, fx);
-  log_and_apply(log_record{request_record{id, std::move(o), std::move(op)}}, std::move(w), now, fx);
+  if (!id.tagged())
+    return log_and_apply(to_record(std::move(op)), std::move(w), now, fx, id.client);
+  log_and_apply(log_record{request_record{id, std::move(o), std::move(op)}}, std::move(w), now, fx,
+                id.client);
 }
 
 // -- the log ----------------------------------------------------------------------------------
 
-void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
-                                master_effects& fx) {
+void master_core::log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx,
+                                uint64_t changer) {
   if (journal_failed_) {
     if (w.silent) return;
     if (std::holds_alternative<put_plan>(w.reply))
@@ -536,6 +585,8 @@ void master_core::log_and_apply(log_record rec, waiter w, core::time_point now,
   for (auto& [h, nodes] : candidates)
     if (meta_.chunks().find(chunk_handle{h}) == nullptr)
       for (auto& n : nodes) open_.freed[n].push_back(h);
+  for (auto& d : changed_dirs(rec))
+    open_.answer_after = std::max(open_.answer_after, dir_leases_.on_change(d, changer, now));
   open_.records.push_back(std::move(rec));
   open_.waiters.push_back(std::move(w));
   if (!flush_requested_ && !in_flight_) {
@@ -609,7 +660,14 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
     records_since_checkpoint_ += b.records.size();
     log_bytes_ = log_bytes;
   }
+  auto answers_from = fx.replies.size();
   deliver(b, ok, fx);
+  if (ok && b.answer_after > now) {
+    hold_answers(b.answer_after, fx, answers_from);
+    for (auto& rec : b.records)
+      if (auto* r = std::get_if<request_record>(&rec); r && r->id.tagged())
+        held_requests_[{r->id.client, r->id.seq}] = b.answer_after;
+  }
   if (journal_failed_) {
     // Records applied after the failed batch can never become durable either.
     deliver(open_, false, fx);
@@ -619,6 +677,25 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
     fx.flush = true;
   }
   maybe_checkpoint(now, fx);
+  return fx;
+}
+
+// The batch is durable, but a directory it changed is still leased to another client: its
+// answers (and those of reads that saw it) wait for the leases to end.
+void master_core::hold_answers(core::time_point until, master_effects& fx, size_t from) {
+  for (auto i = from; i < fx.replies.size(); ++i) held_.emplace(until, std::move(fx.replies[i]));
+  fx.replies.resize(from);
+  fx.wake_at = held_.begin()->first;
+}
+
+master_effects master_core::release_held(core::time_point now) {
+  master_effects fx;
+  auto end = held_.upper_bound(now);
+  for (auto it = held_.begin(); it != end; ++it) fx.replies.push_back(std::move(it->second));
+  held_.erase(held_.begin(), end);
+  if (!held_.empty()) fx.wake_at = held_.begin()->first;
+  for (auto it = held_requests_.begin(); it != held_requests_.end();)
+    it = it->second <= now ? held_requests_.erase(it) : std::next(it);
   return fx;
 }
 

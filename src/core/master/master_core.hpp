@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/master/dir_leases.hpp"
 #include "core/master/lease_table.hpp"
 #include "core/master/lock_table.hpp"
 #include "core/master/master_state.hpp"
@@ -62,6 +63,11 @@ struct core_options {
   uint32_t balance_threshold_pct = 10;       // balance.threshold_pct (100: never rebalance)
   lease_options lease;                       // [lease]
   lock_options lock;                         // [lock]: file locks (soft state)
+  // master.dir_lease_ms: directory leases' term (0: off); a directory another client changed
+  // within dir_lease_quiet gets none (dir_leases.hpp).
+  core::duration dir_lease_term = std::chrono::milliseconds(500);
+  core::duration dir_lease_quiet = std::chrono::seconds(2);
+  uint32_t dir_lease_max_entries = 1024;  // a larger directory gets no lease
 };
 
 // The actor's name for a request whose reply is pending (e.g. its response promise).
@@ -98,6 +104,8 @@ struct master_effects {
   std::optional<repair_update> repair;
   // For the replicator actor (hot_chunks): client reads per chunk from a heartbeat.
   std::vector<chunk_reads> reads;
+  // Answers held until directory leases end (dir_leases.hpp): call release_held at this time.
+  std::optional<core::time_point> wake_at;
 };
 
 class master_core {
@@ -127,6 +135,17 @@ class master_core {
   [[nodiscard]] std::optional<ns_reply> read_now(const ns_request& r) const;
   [[nodiscard]] std::optional<ns_reply> read_now(const layout_request& r) const;
   [[nodiscard]] std::optional<ns_reply> read_now(const versions_request& r) const;
+  // stat_dir, like read_now but granting the directory lease it answers with (so not const;
+  // the same thread rules as read_now).
+  [[nodiscard]] std::optional<ns_reply> read_dir_now(const ns_request& r, core::time_point now);
+  // Answers of changes whose directories' leases have ended by `now` (dir_leases.hpp).
+  [[nodiscard]] master_effects release_held(core::time_point now);
+  // Whether a change by `client` now might have its answer held (the request port's thread
+  // then leaves it to the actor, which can answer later).
+  bool change_may_wait(uint64_t client, core::time_point now) const {
+    return !held_.empty() || dir_leases_.change_may_wait(client, now);
+  }
+  const dir_leases& directory_leases() const { return dir_leases_; }
   // `wall_ms`: the commit's mtime (Unix ms), read by the caller.
   [[nodiscard]] master_effects on_commit(request_token t, const put_commit& r, core::time_point now,
                                          uint64_t wall_ms);
@@ -237,9 +256,15 @@ class master_core {
     std::map<node_id, std::vector<uint64_t>> freed;  // chunk deletes to hand out once durable
     std::vector<bump_version_record> bumps;          // lease grants to offer once durable
     std::vector<uint64_t> cow_allocations;  // copy-on-write handles (new) to order once durable
+    core::time_point answer_after{};  // directory leases its changes wait for (dir_leases.hpp)
   };
+  ns_reply stat_dir_reply(const ns_request& r, core::time_point now);
+  void hold_answers(core::time_point until, master_effects& fx, size_t from);
 
-  void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx);
+  // `changer`: the client whose request it is (0: unknown; a request_record names its own),
+  // whose own directory leases do not hold the answer back.
+  void log_and_apply(log_record rec, waiter w, core::time_point now, master_effects& fx,
+                     uint64_t changer = 0);
   // A client's mutation: logged as a request_record (with `id` and `o`, so that a retry is
   // answered from the request table) when the client tagged it, as the bare record otherwise.
   void log_client(const request_id& id, request_outcome o, client_mutation op, waiter w,
@@ -366,6 +391,11 @@ class master_core {
   std::optional<core::time_point> last_repair_plan_;
 
   lease_table leases_;
+  dir_leases dir_leases_;
+  // Answers of durable changes waiting for directory leases to end, by release time.
+  std::multimap<core::time_point, master_reply> held_;
+  // Tagged requests whose answers are held, and until when: a retry waits as long.
+  std::map<std::pair<uint64_t, uint64_t>, core::time_point> held_requests_;
   lock_table locks_;  // soft state: never logged nor in checkpoints
   // Clients waiting for the lease on a chunk (until its primary confirms it), by handle.
   struct lease_waiter {

@@ -170,7 +170,7 @@ master_effects master_core::on_grow(request_token t, const grow_request& r, core
                     [&](const chunk_meta& m) { return m.handle.value == c.handle; }))
       added.push_back(c);
   log_and_apply(log_record{std::move(*rec)}, {t, commit_waiter{r.path, std::move(added), created}},
-                now, fx);
+                now, fx, r.client_id);
   return fx;
 }
 

@@ -18,6 +18,8 @@ const char* to_string(ns_op op) {
       return "mv";
     case ns_op::snapshot:
       return "snapshot";
+    case ns_op::stat_dir:
+      return "stat_dir";
   }
   return "unknown";
 }

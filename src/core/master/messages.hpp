@@ -34,6 +34,11 @@ enum class ns_op : uint8_t {
   // copied until a lease asks to mutate a shared chunk: copy-on-write). Answered like a
   // commit: versions = {the version it created}.
   snapshot = 6,
+  // stat, and a directory lease (dir_leases.hpp): `path`'s directory's entries, each with its
+  // newest version (versions[i] for entries[i]; a subdirectory's is empty), and lease_ms, for
+  // as long as the client may answer stats of them itself. Without a lease (0: leases off,
+  // a write-shared or too large directory, the root) the reply is a plain stat of `path`.
+  stat_dir = 7,
 };
 
 const char* to_string(ns_op op);
@@ -117,6 +122,7 @@ struct ns_reply {
   std::vector<ns_chunk> chunks;      // layout
   // layout of a version stored inline (records.hpp version_info): its bytes; `chunks` is empty.
   std::string inline_data = {};
+  uint32_t lease_ms = 0;  // stat_dir: the directory lease's term (0: none, a plain stat)
 };
 
 // The trash (rm moves files there): list it, undelete a file, purge entries now.

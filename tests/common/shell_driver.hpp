@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace bench {
+namespace dfs::test {
 
 class shell_driver {
  public:
@@ -85,4 +85,4 @@ class shell_driver {
   std::string buf_;
 };
 
-}  // namespace bench
+}  // namespace dfs::test
