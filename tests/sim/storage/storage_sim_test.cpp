@@ -27,6 +27,8 @@ void sweep(uint64_t runs, uint64_t base, world_options opts, world::coverage& to
     total.removes_acked += c.removes_acked;
     total.commit_retries += c.commit_retries;
     total.inline_puts += c.inline_puts;
+    total.stats_cached += c.stats_cached;
+    total.stats_asked += c.stats_asked;
   }
 }
 
@@ -42,6 +44,8 @@ void expect_coverage(const world::coverage& c) {
   EXPECT_GT(c.replay_checks, 0u);
   EXPECT_GT(c.commit_retries, 0u);
   EXPECT_GT(c.inline_puts, 0u);
+  EXPECT_GT(c.stats_cached, 0u);
+  EXPECT_GT(c.stats_asked, 0u);
 }
 
 // Under ASan/UBSan (scripts/test --sanitize) a run is ~10x slower: a quarter of the sweep keeps

@@ -109,6 +109,8 @@ void world::fire(const timer& t) {
         return master_flush();
       case timer_kind::master_fsync:
         return master_fsync_done(t.arg);
+      case timer_kind::master_wake:
+        return master_effects(master_.core->release_held(now_));
       default:
         return;
     }
@@ -189,6 +191,8 @@ void world::start_master() {
   o.registry = {milliseconds(400), milliseconds(1500)};
   o.checkpoint_bytes = opts_.checkpoint_bytes;
   o.checkpoint_interval = milliseconds(5000);
+  // Every stat_dir gets a lease, however write-shared "/" is: every change meets leases.
+  o.dir_lease_quiet = milliseconds(0);
   ++master_.incarnation;
   master_.up = true;
   master_.core = std::make_unique<master::master_core>(o, master_id());
@@ -269,6 +273,9 @@ void world::master_effects(master::master_effects fx) {
         r.reply);
   }
   if (fx.flush) schedule(milliseconds(0), timer_kind::master_flush, master_addr);
+  if (fx.wake_at)
+    schedule(std::chrono::ceil<milliseconds>(std::max(*fx.wake_at - now_, core::duration::zero())),
+             timer_kind::master_wake, master_addr);
   if (fx.checkpoint) {
     // Atomic (tmp + fsync + rename); the log restarts after it.
     ++cov_.checkpoints;
@@ -439,7 +446,22 @@ void world::client_step(addr a) {
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
   ++c.ops;
-  auto dice = rng_() % 10;
+  auto dice = rng_() % 12;
+  if (dice >= 10) {
+    // stat, as the client shell does it: from a directory lease, or stat_dir (all paths are in
+    // "/", so every client's changes meet every lease).
+    c.op = op_kind::stat;
+    c.get_started = now_;
+    if (c.lease && c.lease->until > now_) {
+      ++cov_.stats_cached;
+      auto it = c.lease->newest.find(c.path);
+      observe_stat(a, it == c.lease->newest.end() ? 0 : it->second);
+      return finish(c);
+    }
+    send(a, master_addr, c.rid, ns_request{ns_op::stat_dir, c.path, {}, a, 0});
+    return;
+  }
+  c.lease.reset();  // every other operation may change something
   if (dice < 2) {
     // A small file with its bytes in the commit (stored inline in the namespace): no plan,
     // no pushes; the same commit retries and invariants as a put of chunks.
@@ -473,6 +495,7 @@ void world::client_step(addr a) {
 }
 
 void world::finish(client_node& c) {
+  if (c.op != op_kind::stat) c.lease.reset();  // after a change too (it may have applied)
   c.op = op_kind::idle;
   c.rid = 0;
   c.next_op = now_ + milliseconds(rng_() % 20);
@@ -559,7 +582,8 @@ void world::start_get_read(addr a) {
                 std::to_string(c.content.size()) + " bytes) is no whole put of that path");
   // What a client has read must survive like what it was told was written: the master
   // answers reads only once what they saw is durable.
-  acked[v] = {c.content, c.get_started, now_};
+  auto& seen = acked[v];
+  seen = {c.content, c.get_started, now_, seen.commit_acked};
   finish(c);
 }
 
@@ -608,7 +632,7 @@ void world::client_receive(addr a, const message& m) {
         return finish(c);
       }
       ++cov_.puts_acked;
-      acked_[c.path][r->versions[0].number] = {c.content, c.commit_sent, now_};
+      acked_[c.path][r->versions[0].number] = {c.content, c.commit_sent, now_, now_};
       if (tracing())
         std::fprintf(stderr, "t=%lld client%u acked %s v%llu\n",
                      (long long)(now_.time_since_epoch().count() / 1000000), a, c.path.c_str(),
@@ -649,8 +673,46 @@ void world::client_receive(addr a, const message& m) {
     case op_kind::remove:
     case op_kind::mkdir:
       return finish(c);
+    case op_kind::stat: {
+      auto* r = as<ns_reply>(m);
+      if (r == nullptr) return finish(c);
+      if (r->status == ns_status::not_found) {
+        ++cov_.stats_asked;
+        observe_stat(a, 0);
+        return finish(c);
+      }
+      if (r->status != ns_status::ok || r->entries.size() != r->versions.size()) return finish(c);
+      ++cov_.stats_asked;
+      std::optional<dir_lease> lease;
+      if (r->lease_ms > 0) {
+        auto term = milliseconds(r->lease_ms);
+        lease = dir_lease{c.get_started + term - term / 8, {}};
+      }
+      uint64_t newest = 0;
+      for (size_t i = 0; i < r->entries.size(); ++i) {
+        if (lease && !r->entries[i].is_dir)
+          lease->newest[r->entries[i].name] = r->versions[i].number;
+        if (r->entries[i].name == c.path && !r->entries[i].is_dir) newest = r->versions[i].number;
+      }
+      c.lease = std::move(lease);
+      observe_stat(a, newest);
+      return finish(c);
+    }
     default:
       return;
+  }
+}
+
+void world::observe_stat(addr a, uint64_t newest) {
+  auto& c = clients_[a];
+  auto it = acked_.find(c.path);
+  if (it == acked_.end()) return;
+  for (auto& [v, put] : it->second) {
+    if (!put.commit_acked || *put.commit_acked >= c.get_started || v <= newest) continue;
+    if (removed_since(c.path, put.commit_sent)) continue;
+    return fail("stat_fresh: client" + std::to_string(a) + "'s stat of " + c.path + " shows " +
+                (newest == 0 ? std::string("no file") : "version " + std::to_string(newest)) +
+                ", but version " + std::to_string(v) + " was acknowledged before it started");
   }
 }
 

@@ -28,6 +28,8 @@
 //   applied_once         a commit the client retried (same client id and request number,
 //                        after a timeout: lost request, lost reply, master crash) is one
 //                        version, never two: no two versions of a path list the same chunks
+//   stat_fresh           a stat, from a directory lease or the master, shows no version older
+//                        than one whose commit was acknowledged before the stat started
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -108,6 +110,8 @@ class world {
     uint64_t replay_checks = 0, steps = 0;
     uint64_t commit_retries = 0;  // commits sent again with the same request number
     uint64_t inline_puts = 0;     // puts of small files with their bytes in the commit
+    uint64_t stats_cached = 0;    // stats answered from a directory lease
+    uint64_t stats_asked = 0;     // stats answered by the master
   };
   const coverage& covered() const { return cov_; }
 
@@ -144,7 +148,23 @@ class world {
     std::vector<chunk_report> hb_added;
     std::vector<uint64_t> hb_removed;
   };
-  enum class op_kind { idle, put_plan, put_push, put_commit, get_layout, get_read, remove, mkdir };
+  enum class op_kind {
+    idle,
+    put_plan,
+    put_push,
+    put_commit,
+    get_layout,
+    get_read,
+    remove,
+    mkdir,
+    stat
+  };
+  // A directory lease as the client keeps it (client/dir_lease_cache.hpp): the newest version
+  // of each entry of "/" until the lease ends here.
+  struct dir_lease {
+    time_point until{};
+    std::map<std::string, uint64_t> newest;
+  };
   struct client_node {
     op_kind op = op_kind::idle;
     uint64_t rid = 0;
@@ -161,8 +181,9 @@ class world {
     time_point commit_sent{};       // the first attempt's
     put_commit commit;              // sent again, unchanged, after a timeout
     uint32_t commit_tries = 0;
-    uint64_t requests = 0;     // request numbers used
-    time_point get_started{};  // a get compares with puts acknowledged before it started
+    uint64_t requests = 0;           // request numbers used
+    time_point get_started{};        // a get compares with puts acknowledged before it started
+    std::optional<dir_lease> lease;  // forgotten around every change this client makes
   };
   enum class timer_kind {
     master_tick,
@@ -170,7 +191,8 @@ class world {
     master_fsync,
     cs_connect,
     cs_tick,
-    cs_rpc_timeout
+    cs_rpc_timeout,
+    master_wake  // answers held for directory leases are due
   };
   struct timer {
     time_point at;
@@ -215,6 +237,9 @@ class world {
   void commit_put(addr c);
   void send_commit(addr c, put_commit commit);  // put_commit with a request id, awaited
   void resend_commit(addr c);
+  // stat_fresh: a stat (from a lease or the master) shows no version older than one whose
+  // commit was acknowledged before the stat started (unless a remove may have come since).
+  void observe_stat(addr c, uint64_t newest);
 
   // -- invariants -------------------------------------------------------------------------------
   void check();
@@ -242,6 +267,8 @@ class world {
     std::string bytes;
     time_point commit_sent;  // a remove sent before this minus the network delay came first
     time_point acked_at;
+    // When its commit was acknowledged (a get may read a version whose commit is not yet).
+    std::optional<time_point> commit_acked;
   };
   std::map<std::string, std::map<uint64_t, acked_version>> acked_;  // path -> version -> put
   std::map<std::string, std::set<std::string>> attempted_;          // path -> contents put
