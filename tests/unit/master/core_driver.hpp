@@ -31,13 +31,15 @@ struct core_driver {
                           fx);
     }
   }
-  // Makes every pending batch durable; the replies that released.
+  // Makes every pending batch durable; the replies that released, and when answers held for
+  // directory leases are due (wake_at).
   master_effects flush() {
     master_effects all;
     while (auto b = c.take_batch()) {
       log.insert(log.end(), b->records.begin(), b->records.end());
       auto fx = c.on_batch_durable(b->id, true, 10, now);
       all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
+      if (fx.wake_at) all.wake_at = fx.wake_at;
     }
     return all;
   }

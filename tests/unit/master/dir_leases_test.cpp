@@ -102,17 +102,6 @@ core_options opts() {
 struct leased_core : test::core_driver {
   leased_core() : core_driver(opts()) {}
   request_token next = 1;
-  // Every batch made durable now; the replies released, and when the held ones are due.
-  master_effects durable() {
-    master_effects all;
-    while (auto b = c.take_batch()) {
-      log.insert(log.end(), b->records.begin(), b->records.end());
-      auto fx = c.on_batch_durable(b->id, true, 10, now);
-      all.replies.insert(all.replies.end(), fx.replies.begin(), fx.replies.end());
-      if (fx.wake_at) all.wake_at = fx.wake_at;
-    }
-    return all;
-  }
   request_token ask(ns_op op, const std::string& path, uint64_t client) {
     auto t = next++;
     (void)c.on_request(t, ns_request{op, path, {}, client, client == 0 ? 0 : next}, now);
@@ -140,7 +129,7 @@ TEST(DirLeasesCore, AStatDirBringsTheDirectoryAndAnotherClientsChangeIsAnsweredA
   d.put("/d/g", writer);
   d.ask(ns_op::mkdir, "/d/sub", writer);
   d.ask(ns_op::mkdir, "/d/sub/x", writer);
-  (void)d.durable();
+  (void)d.flush();
   d.now += 3s;  // the writer's changes are past the quiet time
   auto listing = d.c.read_dir_now(ns_request{ns_op::stat_dir, "/d/f", {}, reader, 0}, d.now);
   ASSERT_TRUE(listing);
@@ -159,7 +148,7 @@ TEST(DirLeasesCore, AStatDirBringsTheDirectoryAndAnotherClientsChangeIsAnsweredA
   // The writer's new version is applied at once, durable, and answered only after the lease.
   d.now += 100ms;
   auto put = d.put("/d/f", writer);
-  auto fx = d.durable();
+  auto fx = d.flush();
   EXPECT_FALSE(leased_core::answered(fx, put));
   ASSERT_TRUE(fx.wake_at);
   EXPECT_EQ(*fx.wake_at, d.now + 400ms);
@@ -174,7 +163,7 @@ TEST(DirLeasesCore, AStatDirBringsTheDirectoryAndAnotherClientsChangeIsAnsweredA
   ASSERT_EQ(d.c.read_dir_now(ns_request{ns_op::stat_dir, "/d/f", {}, reader, 0}, d.now)->lease_ms,
             500u);
   auto sub = d.ask(ns_op::mkdir, "/d/sub/y", writer);
-  EXPECT_FALSE(leased_core::answered(d.durable(), sub));
+  EXPECT_FALSE(leased_core::answered(d.flush(), sub));
   // The tick releases them too.
   EXPECT_TRUE(leased_core::answered(d.c.on_tick(d.now + 500ms), sub));
 }
@@ -185,13 +174,13 @@ TEST(DirLeasesCore, ARetryOfAHeldChangeIsHeldAsLong) {
   leased_core d;
   d.start({17100, 17200, 17300});
   d.ask(ns_op::mkdir, "/d", reader);
-  (void)d.durable();
+  (void)d.flush();
   ASSERT_EQ(d.c.read_dir_now(ns_request{ns_op::stat_dir, "/d", {}, reader, 0}, d.now)->lease_ms,
             500u);
   auto t = d.next++;
   ns_request mk{ns_op::mkdir, "/d/x", {}, writer, 42};
   (void)d.c.on_request(t, mk, d.now);
-  auto fx = d.durable();
+  auto fx = d.flush();
   ASSERT_FALSE(leased_core::answered(fx, t));
   d.now += 100ms;
   auto retry = d.c.on_request(t + 100, mk, d.now);
@@ -208,16 +197,16 @@ TEST(DirLeasesCore, TheHoldersOwnChangeIsAnsweredAtOnceAndAWriteSharedDirectoryI
   d.start({17100, 17200, 17300});
   d.ask(ns_op::mkdir, "/d", reader);
   d.put("/d/f", reader);
-  (void)d.durable();
+  (void)d.flush();
   auto listing = d.c.read_dir_now(ns_request{ns_op::stat_dir, "/d/f", {}, reader, 0}, d.now);
   ASSERT_EQ(listing->lease_ms, 500u);
   auto rm = d.ask(ns_op::remove, "/d/f", reader);
-  auto fx = d.durable();
+  auto fx = d.flush();
   EXPECT_TRUE(leased_core::answered(fx, rm));
   EXPECT_FALSE(fx.wake_at);
   // Another client changed /d just now: no lease, a plain stat.
   d.put("/d/g", writer);
-  (void)d.durable();
+  (void)d.flush();
   auto plain = d.c.read_dir_now(ns_request{ns_op::stat_dir, "/d/g", {}, reader, 0}, d.now);
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->lease_ms, 0u);
@@ -236,7 +225,7 @@ TEST(DirLeasesCore, AMasterStartingFromALogHoldsAnswersOneTerm) {
   leased_core d;
   d.start({17100, 17200, 17300});
   d.ask(ns_op::mkdir, "/d", writer);
-  (void)d.durable();
+  (void)d.flush();
   master_core again(opts(), node_id{"127.0.0.1", 17000, 2});
   ASSERT_TRUE(again.recover({}, d.log, d.now).ok());
   EXPECT_TRUE(again.change_may_wait(writer, d.now));
