@@ -1,7 +1,5 @@
 #include "client/storage_client.hpp"
 
-#include "client/dir_lease_cache.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
