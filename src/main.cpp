@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   };
-  dfs::net::init_openssl_without_name_tables();  // before any other use of OpenSSL
-  std::shared_ptr<dfs::net::tls_context> tls;    // the session's context, loaded once
+  dfs::net::init_openssl_for_cli();            // before any other use of OpenSSL
+  std::shared_ptr<dfs::net::tls_context> tls;  // the session's context, loaded once
   // Parsed only if a handshake needs them: a command that resumes its session never does.
   if (auto why = dfs::net::check_tls_files(cfg, &tls, dfs::net::tls_load::on_demand); !why.empty())
     dfs::exit_now(error(why));
