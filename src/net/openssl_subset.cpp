@@ -37,6 +37,7 @@ bool is_kept(const char* names) {
 struct subset {
   OSSL_LIB_CTX* inner = nullptr;  // holds the real default provider
   OSSL_PROVIDER* deflt = nullptr;
+  OSSL_PROVIDER* filter = nullptr;  // our reference: it stays loaded for the process's life
   std::mutex mu;
   // Per operation id, the kept entries of the default provider's table (null-terminated). Built
   // once and never freed: OpenSSL keeps pointers into it for the life of the process.
@@ -103,7 +104,8 @@ bool use_openssl_subset() {
   if (OSSL_PROVIDER_add_builtin(nullptr, "dfs-client-subset", provider_init) != 1) return false;
   // Loaded explicitly, it keeps OpenSSL from activating the whole default provider as its
   // fallback in this library context.
-  return OSSL_PROVIDER_load(nullptr, "dfs-client-subset") != nullptr;
+  the_subset().filter = OSSL_PROVIDER_load(nullptr, "dfs-client-subset");
+  return the_subset().filter != nullptr;
 }
 
 }  // namespace dfs::net
