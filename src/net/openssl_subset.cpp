@@ -4,7 +4,6 @@
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 
-#include <cstring>
 #include <mutex>
 #include <string_view>
 #include <vector>

@@ -12,8 +12,9 @@
 // context inside the filter: all digests cost less to build there than all ciphers.
 //
 // A process that would use anything else fails that fetch (an error naming the algorithm), so
-// only the lean front does this. Providers that a system OpenSSL configuration activates stay
-// active beside the filter (a FIPS set-up's default properties still select its provider).
+// only the lean front does this. Providers that an OpenSSL configuration activates (read only
+// when OPENSSL_CONF names it: init_openssl_for_cli) stay active beside the filter, and a FIPS
+// set-up's default properties still select its provider.
 namespace dfs::net {
 
 // Installs the filter in the default library context. Call once, right after OPENSSL_init_ssl
