@@ -88,6 +88,16 @@ class dfs_cluster {
     common_sets_.insert(common_sets_.end(), sets.begin(), sets.end());
   }
 
+  // The storage tests' cluster: "master" on port block `master_index`, chunkservers "cs1".."csN"
+  // on blocks 1..N (set_common first: master.address and the like), then waits until the master
+  // lists all N healthy. False if they are not within `timeout`.
+  bool start_master_and_chunkservers(int master_index, int chunkservers = 3,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    start("master", "master", master_index);
+    for (int i = 1; i <= chunkservers; ++i) start("cs" + std::to_string(i), "chunkserver", i);
+    return wait_until([&] { return healthy_chunkservers(master_index) == chunkservers; }, timeout);
+  }
+
   // How many chunkservers the master console at `index` lists as healthy.
   int healthy_chunkservers(int index) {
     auto r = admin(index, {"chunkservers"});

@@ -30,9 +30,7 @@ struct Locks : ::testing::Test {
   void SetUp() override {
     master_addr = c.addr_of(master_index);
     c.set_common({"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300"});
-    c.start("master", "master", master_index);
-    for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-    ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+    ASSERT_TRUE(c.start_master_and_chunkservers(master_index));
   }
 
   void TearDown() override { release_holders(); }

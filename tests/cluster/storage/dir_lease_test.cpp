@@ -34,9 +34,7 @@ struct DirLease : ::testing::Test {
     // A long lease, so that the stats below fall well inside it on a slow machine.
     c.set_common({"master.address=" + master_addr, "master.dir_lease_ms=3000",
                   "chunkserver.heartbeat_interval_ms=300"});
-    c.start("master", "master", master_index);
-    for (int i = 1; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-    ASSERT_TRUE(wait_until([&] { return c.healthy_chunkservers(master_index) == 3; }, 20s));
+    ASSERT_TRUE(c.start_master_and_chunkservers(master_index));
     std::ofstream(local("one")) << "one";
     std::ofstream(local("two")) << "second";
   }
