@@ -123,11 +123,8 @@ effects member::on_synced(uint64_t generation, uint64_t upto, time_point now) {
   if (!is_primary()) return fx;
   size_t sent_before = fx.send.size();
   progress(now, fx, false);
-  if (reported_held() > before && fx.send.size() == sent_before) {
-    packet st;  // the majority waits for this: our part of "on disk at a majority"
-    st.kind = packet_kind::status;
-    broadcast(std::move(st), now, fx);
-  }
+  // The majority waits for this: our part of "on disk at a majority".
+  if (fx.send.size() == sent_before) acknowledge_held(before, now, fx);
   return fx;
 }
 
@@ -172,11 +169,7 @@ effects member::on_packet(const node_id& from, const packet& p, time_point now) 
   if (p.kind == packet_kind::nack) handle_nack(from, p.nack, fx);
   progress(now, fx);
   // Acknowledge progress at once: delivery waits for a majority to hold the message.
-  if (reported_held() > held_before && fx.send.size() == sent_before) {
-    packet st;
-    st.kind = packet_kind::status;
-    broadcast(std::move(st), now, fx);
-  }
+  if (fx.send.size() == sent_before) acknowledge_held(held_before, now, fx);
   return fx;
 }
 
@@ -509,6 +502,34 @@ void member::write_image(const install_msg* pending, effects& fx) {
   fx.log_generation = generation_;
   appended_upto_ = synced_upto_ = std::max(held_upto_, delivered_upto_);
   appended_since_image_ = 0;
+}
+
+// Our STATUS once what we hold grew past `before`, sent only to the originators of the newly held
+// messages: each answers its client once a majority holds the message, so they wait for it. The
+// other members need it only to deliver (apply) and collect garbage, which no client waits for:
+// they read it from our next packet, and while anything is undelivered somewhere we send one at
+// least every NACK interval (on_tick). With one member originating, as when the clients share a
+// fileserver, this sends one datagram per member and progress instead of one to every peer
+// (n-1); with the operations on disk, after every fsync.
+void member::acknowledge_held(uint64_t before, time_point now, effects& fx) {
+  uint64_t held = reported_held();
+  if (held <= before) return;
+  std::vector<node_id> waiting;
+  for (auto it = orders_.upper_bound(before); it != orders_.end() && it->first <= held; ++it) {
+    const node_id& origin = it->second.sender;
+    if (origin != self_ && std::find(waiting.begin(), waiting.end(), origin) == waiting.end())
+      waiting.push_back(origin);
+    if (waiting.size() + 1 >= view_.members.size()) break;  // everyone else: a broadcast
+  }
+  packet st;
+  st.kind = packet_kind::status;
+  if (waiting.size() + 1 >= view_.members.size()) {
+    broadcast(std::move(st), now, fx);
+    return;
+  }
+  for (const auto& to : waiting) {
+    if (std::binary_search(view_.members.begin(), view_.members.end(), to)) send_to(to, st, fx);
+  }
 }
 
 void member::broadcast(packet p, time_point now, effects& fx) {

@@ -196,6 +196,7 @@ class member {
   void deliver_one(uint64_t seq, const msg_id& id, const client_op& op, effects& fx);
   void collect_garbage();
   void send_nacks(time_point now, effects& fx);
+  void acknowledge_held(uint64_t before, time_point now, effects& fx);
   void broadcast(packet p, time_point now, effects& fx);
   void send_to(const node_id& to, packet p, effects& fx);
   status_msg my_status() const;

@@ -356,5 +356,35 @@ TEST(GcsSim, LostPacketsAreRepairedWithinANackIntervalNotAHeartbeat) {
   EXPECT_GE(acked, 2600u);
 }
 
+// A member's STATUS after its held (with disks: synced) prefix grew goes to the originators of
+// the new messages, who answer clients once a majority holds them, not to every peer. One client
+// on one member, 400 operations: STATUS packets sent on a packet's or a sync's progress per
+// acknowledged operation, memory / disk: 5.2 / 5.9 when every member told every peer, 1.7 / 2.0
+// now. The other members learn it from the originator's next packet or NACK-interval STATUS,
+// and the run still settles with every replica equal.
+TEST(GcsSim, HeldProgressIsAcknowledgedToTheOriginatorsOnly) {
+  for (bool durable : {false, true}) {
+    SCOPED_TRACE(durable ? "disk" : "memory");
+    world_options o = opts(3, 0.0);
+    o.cfg.durable = durable;
+    o.clients = 1;
+    o.clients_on_first_node = true;
+    o.ops_per_client = 400;
+    world w(7, o);
+    w.run_for(milliseconds(200));  // the group forms
+    auto before = w.covered().acknowledgements;
+    auto acked_before = w.acked();
+    w.run_for(milliseconds(2000));
+    w.settle(milliseconds(10000));
+    EXPECT_RUN_OK(w);
+    double per_op = static_cast<double>(w.covered().acknowledgements - before) /
+                    static_cast<double>(w.acked() - acked_before);
+    std::cout << (durable ? "disk" : "memory") << ": " << per_op
+              << " STATUS packets per acknowledged operation\n";
+    EXPECT_EQ(w.acked(), 400u);
+    EXPECT_LT(per_op, 2.5);
+  }
+}
+
 }  // namespace
 }  // namespace dfs::sim::gcs_world

@@ -37,7 +37,7 @@ world::world(uint64_t seed, world_options opts)
   for (size_t i = 0; i < opts_.clients; ++i) {
     client c;
     c.id = 1000 + i;
-    c.slot = i % opts_.nodes;
+    c.slot = opts_.clients_on_first_node ? 0 : i % opts_.nodes;
     c.ops_left = opts_.ops_per_client;
     clients_.push_back(c);
   }
@@ -162,7 +162,9 @@ void world::step(time_point t) {
     for (auto& env : net_.deliver_due(now_)) {
       size_t s = slot_of(env.to);
       if (s == nodes_.size() || !nodes_[s].up) continue;
-      handle(s, nodes_[s].m->on_packet(env.from, env.msg, now_));
+      auto fx = nodes_[s].m->on_packet(env.from, env.msg, now_);
+      count_acknowledgements(fx);
+      handle(s, std::move(fx));
     }
     sync_disks();
     for (size_t s = 0; s < nodes_.size(); ++s) {
@@ -199,6 +201,12 @@ void world::write_disk(size_t slot, gcs::effects& fx) {
   }
 }
 
+// STATUS packets a packet or a sync made a member send: its acknowledgement of progress (the
+// tick's heartbeats are not counted).
+void world::count_acknowledgements(const gcs::effects& fx) {
+  for (const auto& o : fx.send) cov_.acknowledgements += o.pkt.kind == gcs::packet_kind::status;
+}
+
 void world::sync_disks() {
   for (size_t s = 0; s < nodes_.size(); ++s) {
     disk& d = disks_[s];
@@ -212,6 +220,7 @@ void world::sync_disks() {
     // The owner may call on_synced on the disk's writer thread, which an image would wait for.
     if (fx.has_checkpoint)
       fail("on_synced returned an image to write (slot " + std::to_string(s) + ")");
+    count_acknowledgements(fx);
     handle(s, std::move(fx));
   }
 }

@@ -32,6 +32,7 @@ struct world_options {
   gcs::gcs_config cfg;             // cfg.durable: every node has a disk that survives its crashes
   milliseconds max_sync_delay{4};  // a log append reaches the disk after 0..this (group commit)
   uint64_t ops_per_client = 25;
+  bool clients_on_first_node = false;  // else client i starts at node i mod nodes
 };
 
 class world {
@@ -65,6 +66,7 @@ class world {
     uint64_t views = 0, primary_views = 0, state_transfers = 0, not_primary_refusals = 0;
     uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
     uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0;
+    uint64_t acknowledgements = 0;  // STATUS packets sent on a packet's or a sync's progress
   };
   const coverage& covered() const { return cov_; }
   std::string summary() const;
@@ -112,6 +114,7 @@ class world {
   void step(time_point t);
   void write_disk(size_t slot, gcs::effects& fx);
   void sync_disks();
+  void count_acknowledgements(const gcs::effects& fx);
   void handle(size_t slot, gcs::effects fx);
   void check_delivery(size_t slot, const gcs::delivery& d);
   void check_view(size_t slot, const gcs::view_desc& v);
