@@ -133,13 +133,10 @@ void data_service::bad_frame(const std::string& why) {
 
 void data_service::serve(frame_conn& conn) {
   // dfs_port_bytes_total{port="data"}, counted after each request while the connection lives.
-  uint64_t in_seen = 0, out_seen = 0;
+  net::counter_mark in{port_in_}, out{port_out_};
   auto count_bytes = [&] {
-    if (!port_in_) return;
-    port_in_->Increment(static_cast<double>(conn.bytes_read() - in_seen));
-    port_out_->Increment(static_cast<double>(conn.bytes_written() - out_seen));
-    in_seen = conn.bytes_read();
-    out_seen = conn.bytes_written();
+    in.advance(conn.bytes_read());
+    out.advance(conn.bytes_written());
   };
   for (;;) {
     count_bytes();

@@ -7,6 +7,7 @@
 // Counters and histograms are updated where things happen (prometheus-cpp's are lock-free).
 // State owned by an actor is copied into gauges by the actor itself, or by a refresh callback
 // run at each scrape (`on_scrape`), which must return quickly.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,17 @@ class metrics {
   prometheus::Gauge* threads_;
   std::mutex mu_;  // refresh_ and the scrape itself (one at a time)
   std::vector<std::function<void()>> refresh_;
+};
+
+// A count kept elsewhere that only grows (a core's counters, a socket's bytes) fed into a
+// Prometheus counter, which only takes increments: advance() adds what grew since its last call.
+struct counter_mark {
+  prometheus::Counter* counter = nullptr;
+  uint64_t seen = 0;
+  void advance(uint64_t now) {
+    if (counter && now > seen) counter->Increment(static_cast<double>(now - seen));
+    seen = now;
+  }
 };
 
 // The text format's content type.

@@ -12,12 +12,6 @@ const char* op_name(uint8_t code) {
 
 }  // namespace
 
-void gcs_observer::counter_mark::advance(uint64_t now) {
-  // The member's counters only grow; a Prometheus counter only takes increments.
-  if (counter && now > seen) counter->Increment(static_cast<double>(now - seen));
-  seen = now;
-}
-
 gcs_observer::gcs_observer(std::shared_ptr<net::metrics> m,
                            std::shared_ptr<net::status_board> board)
     : metrics_(std::move(m)), board_(std::move(board)) {

@@ -37,11 +37,7 @@ class gcs_observer {
                const net::udp_endpoint& socket, core::time_point now);
 
  private:
-  struct counter_mark {
-    prometheus::Counter* counter = nullptr;
-    uint64_t seen = 0;
-    void advance(uint64_t now);
-  };
+  using counter_mark = net::counter_mark;
   void refresh_metrics(const gcs::member& member, const ftqueue::replica& app,
                        const net::udp_endpoint& socket);
   void publish(const gcs::member& member, const ftqueue::replica& app);

@@ -4,16 +4,6 @@
 
 namespace dfs {
 
-namespace {
-
-// The core's cumulative count into a counter: counters only take increments.
-void advance(prometheus::Counter& c, uint64_t now, uint64_t& seen) {
-  if (now > seen) c.Increment(static_cast<double>(now - seen));
-  seen = now;
-}
-
-}  // namespace
-
 master_metrics::master_metrics(net::metrics& m) {
   ops_ = &m.counter("dfs_master_ops_total", "Requests the master received, by operation");
   port_reads_ = &m.counter("dfs_master_port_reads_total",
@@ -36,8 +26,8 @@ master_metrics::master_metrics(net::metrics& m) {
   servers_ = &m.gauge("dfs_master_chunkservers", "Registered chunkservers by state");
   auto& repair = m.counter("dfs_master_repair_copies_total",
                            "Re-replication copies finished, by result (done, failed)");
-  repair_done_ = &repair.Add({{"result", "done"}});
-  repair_failed_ = &repair.Add({{"result", "failed"}});
+  repair_done_.counter = &repair.Add({{"result", "done"}});
+  repair_failed_.counter = &repair.Add({{"result", "failed"}});
 }
 
 void master_metrics::count_op(const char* op) {
@@ -54,8 +44,8 @@ void master_metrics::refresh(const master_state& st) {
     servers_->Add({{"state", registry::to_string(h)}})
         .Set(static_cast<double>(st.core->registry().count(h)));
   const auto& s = st.core->repair().stats;
-  advance(*repair_done_, s.done, done_seen_);
-  advance(*repair_failed_, s.failed, failed_seen_);
+  repair_done_.advance(s.done);
+  repair_failed_.advance(s.failed);
 }
 
 }  // namespace dfs

@@ -33,9 +33,7 @@ class master_metrics {
   prometheus::Gauge* chunks_;
   prometheus::Gauge* under_;
   prometheus::Family<prometheus::Gauge>* servers_;
-  prometheus::Counter* repair_done_;
-  prometheus::Counter* repair_failed_;
-  uint64_t done_seen_ = 0, failed_seen_ = 0;
+  net::counter_mark repair_done_, repair_failed_;  // the repair queue's cumulative counts
 };
 
 }  // namespace dfs

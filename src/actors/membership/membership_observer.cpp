@@ -4,12 +4,6 @@
 
 namespace dfs {
 
-void membership_observer::counter_mark::advance(uint64_t now) {
-  // The core's counters only grow; a Prometheus counter only takes increments.
-  if (counter && now > seen) counter->Increment(static_cast<double>(now - seen));
-  seen = now;
-}
-
 membership_observer::membership_observer(std::shared_ptr<net::metrics> m,
                                          std::shared_ptr<net::status_board> board)
     : metrics_(std::move(m)), board_(std::move(board)) {

@@ -32,11 +32,7 @@ class membership_observer {
   void on_tick(const membership::swim& swim, const net::udp_endpoint& socket, core::time_point now);
 
  private:
-  struct counter_mark {
-    prometheus::Counter* counter = nullptr;
-    uint64_t seen = 0;
-    void advance(uint64_t now);
-  };
+  using counter_mark = net::counter_mark;
   std::shared_ptr<net::metrics> metrics_;
   std::shared_ptr<net::status_board> board_;
   prometheus::Family<prometheus::Gauge>* members_ = nullptr;

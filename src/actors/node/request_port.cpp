@@ -255,12 +255,10 @@ void request_port::serve(net::frame_conn& conn) {
   reply_inbox inbox(sys_);
   std::unordered_map<uint64_t, in_flight> pending;  // by the inbox's request id
   std::vector<outgoing> out;
-  uint64_t counted_in = 0, counted_out = 0;
+  net::counter_mark counted_in{port_in_}, counted_out{port_out_};
   auto count = [&] {  // after each round of writes, while the connection lives
-    if (!port_in_) return;
-    port_in_->Increment(double(conn.bytes_read() - counted_in));
-    port_out_->Increment(double(conn.bytes_written() - counted_out));
-    counted_in = conn.bytes_read(), counted_out = conn.bytes_written();
+    counted_in.advance(conn.bytes_read());
+    counted_out.advance(conn.bytes_written());
   };
   size_t tagged_pending = 0;  // of `pending`
   size_t pending_bytes = 0;   // of `pending`

@@ -41,5 +41,23 @@ TEST(Metrics, RefreshCallbacksRunAtEachScrape) {
   EXPECT_TRUE(contains(m.scrape(), "dfs_test_value 2"));
 }
 
+// A count that only grows elsewhere becomes increments; one that went back (a new connection's
+// byte count, a restarted core) adds nothing and counts on from its new value.
+TEST(Metrics, CounterMarkAddsWhatGrewSinceItsLastCall) {
+  metrics m;
+  auto& c = m.counter("dfs_test_total", "a test counter").Add({});
+  counter_mark mark{&c};
+  mark.advance(5);
+  mark.advance(5);
+  mark.advance(12);
+  EXPECT_EQ(c.Value(), 12);
+  mark.advance(3);
+  EXPECT_EQ(c.Value(), 12);
+  mark.advance(4);
+  EXPECT_EQ(c.Value(), 13);
+  counter_mark none;  // no metrics configured: a no-op
+  none.advance(7);
+}
+
 }  // namespace
 }  // namespace dfs::net
