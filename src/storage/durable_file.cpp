@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "common/big_buffer.hpp"
@@ -97,6 +98,20 @@ io_status write_and_rename(const std::string& path, std::string_view data) {
 
 std::string tmp_path_of(const std::string& path) {
   return path + ".tmp";
+}
+
+bool is_tmp_name(const std::string& name) {
+  return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+}
+
+std::string numbered_path(const std::string& dir, const char* prefix, uint64_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(n));
+  return dir + "/" + prefix + buf;
+}
+
+io_status corrupt_data(const std::string& what) {
+  return io_status{EILSEQ, what};
 }
 
 io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data) {

@@ -37,6 +37,13 @@ io_status write_and_rename(const std::string& path, std::string_view data);
 // The temporary file write_and_rename writes first: `path` + ".tmp". An existing one is
 // truncated and reused (chunk_files hands it a spare file: spare_files.hpp).
 std::string tmp_path_of(const std::string& path);
+// Whether a directory entry is such a temporary file: a leftover of an interrupted write.
+bool is_tmp_name(const std::string& name);
+// dir/prefix and `n` in 20 zero-padded digits: names that sort as their numbers do (logs and
+// checkpoints by generation or sequence number).
+std::string numbered_path(const std::string& dir, const char* prefix, uint64_t n);
+// The error of stored bytes that do not read back as what was written (EILSEQ).
+io_status corrupt_data(const std::string& what);
 // The same with the file's content given in two parts (a header and the data after it), written
 // with one gathering write rather than first copied into one buffer.
 io_status write_and_rename(const std::string& path, std::string_view head, std::string_view data);

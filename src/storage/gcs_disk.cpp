@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 
 #include "common/little_endian.hpp"
 #include "common/thread_name.hpp"
@@ -15,10 +14,6 @@ namespace {
 
 constexpr const char* image_name = "image";
 constexpr const char* log_prefix = "log-";
-
-io_status corrupt(const std::string& what) {
-  return io_status{EILSEQ, what};
-}
 
 std::chrono::microseconds steady_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -39,9 +34,7 @@ gcs_disk::~gcs_disk() {
 }
 
 std::string gcs_disk::log_path(uint64_t g) const {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(g));
-  return dir_ + "/" + log_prefix + buf;
+  return numbered_path(dir_, log_prefix, g);
 }
 
 io_status gcs_disk::recover(gcs_recovery& out) {
@@ -60,14 +53,14 @@ io_status gcs_disk::recover(gcs_recovery& out) {
         scanned.frames[0].type != oplog::frame_type::checkpoint ||
         scanned.frames[0].payload.size() < 8 ||
         !proto::decode_gcs_image(std::string_view(scanned.frames[0].payload).substr(8), out.image))
-      return corrupt(image_path + ": not a readable GCS image (refusing to start empty)");
+      return corrupt_data(image_path + ": not a readable GCS image (refusing to start empty)");
     generation_ = get_le(scanned.frames[0].payload.data(), 8);
     out.has_image = true;
   }
   // Leftovers of a crash: a *.tmp of an interrupted atomic write, and logs of other generations
   // (an image switch the crash interrupted).
   for (const auto& n : names) {
-    bool tmp = n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0;
+    bool tmp = is_tmp_name(n);
     bool stray_log = !tmp && n.rfind(log_prefix, 0) == 0 && dir_ + "/" + n != log_path(generation_);
     if (!tmp && !stray_log) continue;
     remove_file(dir_ + "/" + n);
@@ -85,7 +78,7 @@ io_status gcs_disk::recover(gcs_recovery& out) {
     for (const auto& f : scanned.frames) {
       gcs::log_entry e;
       if (f.type != oplog::frame_type::record || !proto::decode_gcs_entry(f.payload, e))
-        return corrupt(path + ": a log frame with a valid CRC does not decode");
+        return corrupt_data(path + ": a log frame with a valid CRC does not decode");
       entries.push_back(std::move(e));
     }
     if (scanned.tail != oplog::tail_state::clean) {

@@ -1,7 +1,6 @@
 #include "storage/journal.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <optional>
 
 #include "core/oplog/frame.hpp"
@@ -34,18 +33,12 @@ std::vector<uint64_t> seqs_with(const std::vector<std::string>& names, const cha
   return out;  // sorted, because names are sorted and zero-padded
 }
 
-io_status corrupt(const std::string& what) {
-  return io_status{EILSEQ, what};
-}
-
 }  // namespace
 
 journal::journal(std::string dir) : dir_(std::move(dir)) {}
 
 std::string journal::path_of(const char* prefix, uint64_t seq) const {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(seq));
-  return dir_ + "/" + prefix + buf;
+  return numbered_path(dir_, prefix, seq);
 }
 
 io_status journal::recover(journal_recovery& out) {
@@ -54,7 +47,7 @@ io_status journal::recover(journal_recovery& out) {
   std::vector<std::string> names;
   if (auto st = list_dir(dir_, names); !st) return st;
   for (const auto& n : names)  // leftovers of an interrupted atomic write
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) remove_file(dir_ + "/" + n);
+    if (is_tmp_name(n)) remove_file(dir_ + "/" + n);
   if (auto st = load_checkpoint(names, out); !st) return st;
   std::vector<uint64_t> segments;
   for (auto s : seqs_with(names, segment_prefix))
@@ -90,7 +83,7 @@ io_status journal::load_checkpoint(const std::vector<std::string>& names, journa
     }
     out.warnings.push_back("checkpoint " + path + " unusable (" + why + "), trying an older one");
   }
-  if (!seqs.empty()) return corrupt("no usable checkpoint in " + dir_ + " (see warnings)");
+  if (!seqs.empty()) return corrupt_data("no usable checkpoint in " + dir_ + " (see warnings)");
   return {};
 }
 

@@ -17,10 +17,6 @@ constexpr const char* snapshot_name = "snapshot";
 constexpr const char* log_name = "log";
 constexpr const char* creating_name = "creating";
 
-io_status corrupt(const std::string& what) {
-  return io_status{EILSEQ, what};
-}
-
 io_status invalid(const std::string& what) {
   return io_status{EINVAL, what};
 }
@@ -108,11 +104,11 @@ io_status replog_disk::recover(replog_recovery& out) {
     return {};
   }
   if (!has(hard_name))
-    return corrupt(path_of(hard_name) +
-                   " is missing but other replog files exist (refusing to "
-                   "start: the term and vote would be forgotten)");
+    return corrupt_data(path_of(hard_name) +
+                        " is missing but other replog files exist (refusing to "
+                        "start: the term and vote would be forgotten)");
   if (!has(snapshot_name))
-    return corrupt(path_of(snapshot_name) + " is missing (refusing to start without it)");
+    return corrupt_data(path_of(snapshot_name) + " is missing (refusing to start without it)");
   if (auto st = read_hard(out); !st) return st;
   if (auto st = read_snapshot(out); !st) return st;
   if (auto st = read_log(out); !st) return st;
@@ -130,7 +126,7 @@ io_status replog_disk::read_hard(replog_recovery& out) {
   if (scanned.tail == oplog::tail_state::clean && scanned.frames.size() == 1 &&
       scanned.frames[0].type == oplog::frame_type::checkpoint)
     h = proto::decode_replog_hard_state(scanned.frames[0].payload);
-  if (!h) return corrupt(path + ": not a readable hard state (refusing to start without it)");
+  if (!h) return corrupt_data(path + ": not a readable hard state (refusing to start without it)");
   out.state.hard = *h;
   return {};
 }
@@ -140,7 +136,7 @@ io_status replog_disk::read_snapshot(replog_recovery& out) {
   std::string bytes;
   if (auto st = read_file(path, bytes); !st) return st;
   auto bad = [&](const std::string& why) {
-    return corrupt(path + ": " + why + " (refusing to start without the snapshot)");
+    return corrupt_data(path + ": " + why + " (refusing to start without the snapshot)");
   };
   auto scanned = oplog::scan(bytes);
   if (scanned.tail != oplog::tail_state::clean) return bad(scanned.warning);
@@ -183,11 +179,11 @@ io_status replog_disk::read_log(replog_recovery& out) {
     std::optional<replog::entry> e;
     if (f.type == oplog::frame_type::record) e = proto::decode_replog_entry(f.payload);
     if (!e || e->index == 0)
-      return corrupt(path + ": the frame at offset " + std::to_string(f.offset) +
-                     " passes its CRC but is not a log entry");
+      return corrupt_data(path + ": the frame at offset " + std::to_string(f.offset) +
+                          " passes its CRC but is not a log entry");
     if (!entries.empty() && e->index != entries.back().index + 1)
-      return corrupt(path + ": entry " + std::to_string(e->index) + " follows entry " +
-                     std::to_string(entries.back().index) + " (a gap: refusing to start)");
+      return corrupt_data(path + ": entry " + std::to_string(e->index) + " follows entry " +
+                          std::to_string(entries.back().index) + " (a gap: refusing to start)");
     offsets.push_back(f.offset);
     entries.push_back(std::move(*e));
   }
@@ -198,8 +194,9 @@ io_status replog_disk::read_log(replog_recovery& out) {
   if (!entries.empty()) {
     const uint64_t first = entries.front().index, last = entries.back().index;
     if (first > snap.index + 1)
-      return corrupt(path + ": starts at entry " + std::to_string(first) + " after a snapshot at " +
-                     std::to_string(snap.index) + " (a gap: refusing to start)");
+      return corrupt_data(path + ": starts at entry " + std::to_string(first) +
+                          " after a snapshot at " + std::to_string(snap.index) +
+                          " (a gap: refusing to start)");
     bool drop = last <= snap.index;  // all covered by the snapshot
     if (!drop && first <= snap.index && entries[snap.index - first].term != snap.term) {
       out.warnings.push_back(path + ": entry " + std::to_string(snap.index) + " has term " +

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstdint>
+
 #include "common/temp_dir.hpp"
 
 using namespace dfs;
@@ -104,4 +107,18 @@ TEST(DurableFile, AppendsGoIntoPreallocatedSpaceThatCloseCutsOff) {
   f.close();
   ASSERT_TRUE(read_file(path, s).ok());
   EXPECT_EQ(s, "firX");
+}
+
+// Logs and checkpoints are found by listing a directory: their names sort as their numbers do,
+// and only a write's own leftovers count as temporary files.
+TEST(DurableFile, NumberedNamesSortAsNumbersAndTmpNamesAreRecognised) {
+  EXPECT_EQ(numbered_path("/d", "log-", 42), "/d/log-00000000000000000042");
+  EXPECT_LT(numbered_path("/d", "log-", 9), numbered_path("/d", "log-", 10));
+  EXPECT_EQ(numbered_path("/d", "x", UINT64_MAX), "/d/x18446744073709551615");
+  EXPECT_TRUE(is_tmp_name("image.tmp"));
+  EXPECT_TRUE(is_tmp_name(tmp_path_of("log-1")));
+  EXPECT_FALSE(is_tmp_name(".tmp"));
+  EXPECT_FALSE(is_tmp_name("image.tmpx"));
+  EXPECT_FALSE(is_tmp_name("tmp"));
+  EXPECT_EQ(corrupt_data("x").code, EILSEQ);
 }
