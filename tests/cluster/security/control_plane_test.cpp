@@ -16,56 +16,20 @@
 
 #include "client/remote.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/raw_socket.hpp"
 #include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
+using dfs::test::closed_by_peer;
+using dfs::test::connect_from;
 using dfs::test::dfs_cluster;
+using dfs::test::rss_kib;
 using dfs::test::run_result;
 using dfs::test::wait_until;
 
 namespace {
 
 constexpr int master_index = 0;
-
-// A TCP connection from `source` (a loopback address of its own, so that the per-address cap
-// of the attacker does not count against the test's legitimate client on 127.0.0.1).
-int connect_from(const char* source, uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  inet_pton(AF_INET, source, &src.sin_addr);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// True if the peer closes `fd` within `deadline` (read returns 0 or an error).
-bool closed_by_peer(int fd, std::chrono::milliseconds deadline) {
-  timeval tv{static_cast<time_t>(deadline.count() / 1000),
-             static_cast<suseconds_t>((deadline.count() % 1000) * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  char buf[256];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return true;
-    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
-  }
-}
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
 
 struct ControlPlane : ::testing::Test {
   dfs_cluster c;

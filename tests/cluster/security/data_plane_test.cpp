@@ -23,6 +23,7 @@
 #include "client/storage_client.hpp"
 #include "common/crc32c.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/raw_socket.hpp"
 #include "common/wall_clock.hpp"
 #include "core/chunkstore/error.hpp"
 #include "core/security/capability.hpp"
@@ -32,7 +33,10 @@
 #include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
+using dfs::test::connect_from;
 using dfs::test::dfs_cluster;
+using dfs::test::read_all;
+using dfs::test::rss_kib;
 using dfs::test::run_result;
 using dfs::test::wait_until;
 namespace sec = dfs::security;
@@ -42,38 +46,6 @@ namespace {
 
 constexpr int master_index = 0;
 constexpr int chunkserver_index = 1;
-
-int connect_from(const char* source, uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  inet_pton(AF_INET, source, &src.sin_addr);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct DataPlane : ::testing::Test {
   dfs_cluster c;

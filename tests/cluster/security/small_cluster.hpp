@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/dfs_cluster.hpp"
+#include "common/test_files.hpp"
 
 namespace dfs::test {
 
@@ -65,13 +66,6 @@ class small_cluster {
  private:
   mode_t old_umask_;
 };
-
-inline std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 inline void write_all(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
