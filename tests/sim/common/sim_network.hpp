@@ -137,11 +137,14 @@ class sim_network {
   std::map<Addr, int> group_;
 };
 
-// Seeds for a sweep: DFS_SIM_SEED=n replays one run; DFS_SIM_RUNS=n changes the sweep size.
+// Seeds for a sweep: DFS_SIM_SEED=n replays one run; DFS_SIM_RUNS=n changes the sweep size;
+// DFS_SIM_SEED_OFFSET=k shifts the whole sweep, so that a long run explores seeds CI never tries
+// (a failure prints its seed, which DFS_SIM_SEED then replays).
 inline std::vector<uint64_t> sweep_seeds(uint64_t default_runs, uint64_t base = 1) {
   if (const char* s = std::getenv("DFS_SIM_SEED")) return {std::strtoull(s, nullptr, 10)};
   uint64_t runs = default_runs;
   if (const char* r = std::getenv("DFS_SIM_RUNS")) runs = std::strtoull(r, nullptr, 10);
+  if (const char* k = std::getenv("DFS_SIM_SEED_OFFSET")) base += std::strtoull(k, nullptr, 10);
   std::vector<uint64_t> out;
   for (uint64_t i = 0; i < runs; ++i) out.push_back(base + i);
   return out;
