@@ -195,13 +195,14 @@ TEST(SwimFalsePositives, NoDeathsAtTenPercentLoss) {
 
 TEST(SwimFalsePositives, FewFalseDeathsAtThirtyPercentLoss) {
   // Measured over seeds 400-403: 0-3 false deaths in 600 s of 32 nodes, ~14,500 failed
-  // probes, ~12,500 refutations. The bounds leave room for other seeds but fail if suspicion
+  // probes, ~12,500 refutations; over seeds 7400-7414: 1-11 deaths (one seed had 11, which an
+  // earlier bound of 10 refused). The bounds leave room for other seeds but fail if suspicion
   // timeouts or refutation break (hundreds of deaths) or if loss stops causing suspicions.
   for (uint64_t seed : sweep_seeds(1, 400)) {
     SCOPED_TRACE("seed=" + std::to_string(seed));
     auto r = false_positives(seed, 32, 0.30, seconds(600));
     print_fp("loss", 32, 0.30, seconds(600), r);
-    EXPECT_LE(r.downs, 10u);
+    EXPECT_LE(r.downs, 25u);
     EXPECT_GT(r.raised, 1000u) << "30% loss should make probes fail";
     EXPECT_GT(r.refutations, r.raised / 2) << "suspected members should refute";
   }
