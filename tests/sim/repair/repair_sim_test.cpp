@@ -226,6 +226,9 @@ class repair_world {
 };
 
 TEST(RepairSim, ThrottledRepairBringsEveryChunkBackToItsTarget) {
+  // What the sweep exercised, summed: one run may see no death and so no failed copy (seeds
+  // 7038 and 7094), a sweep must see both.
+  uint64_t faults = 0, corruptions = 0, done = 0, failed = 0;
   for (auto seed : sim::sweep_seeds(3, 1)) {
     SCOPED_TRACE("seed=" + std::to_string(seed) + " (replay: DFS_SIM_SEED=" + std::to_string(seed) +
                  ")");
@@ -242,11 +245,10 @@ TEST(RepairSim, ThrottledRepairBringsEveryChunkBackToItsTarget) {
     EXPECT_EQ(w.planner_in_flight(), 0u) << "copies still counted in flight: " << w.describe();
     EXPECT_TRUE(w.all_at_target())
         << "not back at target after 300 s without failures: " << w.describe();
-    // The run exercised what it is about.
-    EXPECT_GT(w.deaths + w.stalls, 0u);
-    EXPECT_GT(w.corruptions, 0u);
-    EXPECT_GT(w.stats().done, 0u);
-    EXPECT_GT(w.stats().failed, 0u);
+    faults += w.deaths + w.stalls;
+    corruptions += w.corruptions;
+    done += w.stats().done;
+    failed += w.stats().failed;
     std::printf(
         "[repair] seed=%llu deaths=%llu stalls=%llu joins=%llu corrupt=%llu lost=%llu "
         "copies done=%llu failed=%llu quiet_steps=%d\n",
@@ -255,6 +257,11 @@ TEST(RepairSim, ThrottledRepairBringsEveryChunkBackToItsTarget) {
         (unsigned long long)w.lost_chunks, (unsigned long long)w.stats().done,
         (unsigned long long)w.stats().failed, steps);
   }
+  if (std::getenv("DFS_SIM_SEED") != nullptr) return;  // one replayed run proves nothing broad
+  EXPECT_GT(faults, 0u);
+  EXPECT_GT(corruptions, 0u);
+  EXPECT_GT(done, 0u);
+  EXPECT_GT(failed, 0u);
 }
 
 TEST(RepairPlanner, OneCopyChunksFirstThenHotThenByHandle) {
