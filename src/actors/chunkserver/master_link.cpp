@@ -32,14 +32,16 @@ void start_local_copies(self_ptr self) {
     auto c = st.local_queue.front();
     st.local_queue.pop_front();
     ++st.local_running;
-    auto store = st.store;
-    auto me = caf::actor_cast<caf::actor>(self);
-    self->system().spawn<caf::detached>([store, c, me] {
-      auto r = store->copy_local(chunkstore::chunk_handle{c.from_handle},
-                                 chunkstore::chunk_handle{c.to_handle}, c.chunk_version);
-      caf::anon_send(me, local_copy_done_atom::value, c, r.ok(),
-                     r.ok() ? std::string() : r.err().message);
-    });
+    // The values go in as spawn arguments, not captures: CAF 0.17 spawns a function without
+    // arguments by dereferencing a null tuple pointer (UBSan aborts the sanitizer build there).
+    self->system().spawn<caf::detached>(
+        [](std::shared_ptr<chunk_store> store, local_copy c, caf::actor me) {
+          auto r = store->copy_local(chunkstore::chunk_handle{c.from_handle},
+                                     chunkstore::chunk_handle{c.to_handle}, c.chunk_version);
+          caf::anon_send(me, local_copy_done_atom::value, c, r.ok(),
+                         r.ok() ? std::string() : r.err().message);
+        },
+        st.store, c, caf::actor_cast<caf::actor>(self));
   }
 }
 
