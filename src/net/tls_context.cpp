@@ -108,6 +108,14 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 
 }  // namespace
 
+// OpenSSL fills a certificate's cache of decoded extensions the first time it checks one, and
+// two threads doing that at once race (openssl/openssl#32609): ThreadSanitizer saw it between a
+// client's parallel chunk pushes, each verifying its chunkserver against the same CA. Filling it
+// while the context is loaded, before any connection shares the certificate, leaves no race.
+void fill_extension_cache(X509* cert) {
+  if (cert) X509_check_purpose(cert, -1, 0);
+}
+
 void ignore_sigpipe() {
   // OpenSSL writes through a socket BIO, i.e. write(2) without MSG_NOSIGNAL: a peer that closes
   // while we write (a refused push, a client that gives up) would kill the whole process with
@@ -168,6 +176,9 @@ void tls_context::load_ca(const tls_files& files, const std::string& pem) {
   boost::system::error_code ec;
   ctx_.add_certificate_authority(boost::asio::buffer(pem), ec);
   if (ec) throw std::runtime_error("TLS: cannot load tls.ca '" + files.ca + "': " + ec.message());
+  auto* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx_.native_handle()));
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
+    fill_extension_cache(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)));
 }
 
 void tls_context::load_own(const tls_files& files, const std::string& key_pem) {
@@ -185,6 +196,7 @@ void tls_context::load_own(const tls_files& files, const std::string& key_pem) {
     throw std::runtime_error("TLS: tls.key '" + files.key + "' does not match tls.cert '" +
                              files.cert + "'");
   }
+  fill_extension_cache(SSL_CTX_get0_certificate(native));
 }
 
 bool tls_context::load_on_demand(std::once_flag& once, bool own) {
