@@ -79,6 +79,20 @@ queue_client::outcome answered(queue_client& qc, queue_client::outcome r, ledger
   return r;
 }
 
+// The load threads of one test, stopped and joined on every way out of it: an ASSERT that
+// returns early would otherwise destroy joinable threads, and std::terminate would abort the
+// whole binary instead of failing the test. Declared after the ledger the threads write to.
+struct load_run {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  void finish() {
+    stop = true;
+    for (auto& th : threads)
+      if (th.joinable()) th.join();
+  }
+  ~load_run() { finish(); }
+};
+
 struct FtqueueCluster : ::testing::Test {
   dfs_cluster c;
   int n = 0;
@@ -211,11 +225,11 @@ void crash_under_load(FtqueueCluster& t, int fileservers) {
   ASSERT_TRUE(created.ok()) << created.error;
   int64_t qid = created.value;
   ledger led;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
+  load_run run;
   for (int k = 0; k < 3; ++k)
-    threads.emplace_back(load, t.client(t.all()), qid, k + 1, std::ref(stop), std::ref(led));
-  threads.emplace_back(popper, t.client(t.all()), qid, std::ref(stop), std::ref(led));
+    run.threads.emplace_back(load, t.client(t.all()), qid, k + 1, std::ref(run.stop),
+                             std::ref(led));
+  run.threads.emplace_back(popper, t.client(t.all()), qid, std::ref(run.stop), std::ref(led));
   ASSERT_TRUE(wait_until([&] { return led.ops >= 200; }, 20s)) << "no progress before the crash";
   int victim = fileservers;  // not the introducer
   t.c.kill9(t.name(victim));
@@ -229,8 +243,7 @@ void crash_under_load(FtqueueCluster& t, int fileservers) {
       << "the restarted fileserver did not rejoin";
   auto rejoined = led.ops.load();
   EXPECT_TRUE(wait_until([&] { return led.ops >= rejoined + 100; }, 30s));
-  stop = true;
-  for (auto& th : threads) th.join();
+  run.finish();
   EXPECT_TRUE(led.gave_up.empty()) << led.gave_up.front();
   std::cout << "acknowledged pushes " << led.pushed.size() << ", pops " << led.popped.size()
             << ", operations " << led.ops << "\n";
@@ -253,11 +266,11 @@ void power_cut_under_load(FtqueueCluster& t, int fileservers) {
   int64_t qid = created.value;
   ledger led;
   led.keep_going = true;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
+  load_run run;
   for (int k = 0; k < 3; ++k)
-    threads.emplace_back(load, t.client(t.all()), qid, k + 1, std::ref(stop), std::ref(led));
-  threads.emplace_back(popper, t.client(t.all()), qid, std::ref(stop), std::ref(led));
+    run.threads.emplace_back(load, t.client(t.all()), qid, k + 1, std::ref(run.stop),
+                             std::ref(led));
+  run.threads.emplace_back(popper, t.client(t.all()), qid, std::ref(run.stop), std::ref(led));
   ASSERT_TRUE(wait_until([&] { return led.ops >= 300; }, 20s)) << "no progress before the cut";
   for (int i = 1; i <= fileservers; ++i) t.c.kill9(t.name(i));
   auto before = led.ops.load();
@@ -274,8 +287,7 @@ void power_cut_under_load(FtqueueCluster& t, int fileservers) {
   for (int i = fileservers / 2 + 2; i <= fileservers; ++i) t.c.start(t.name(i), "fileserver", i);
   EXPECT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
       << "the late fileservers did not rejoin";
-  stop = true;
-  for (auto& th : threads) th.join();
+  run.finish();
   EXPECT_TRUE(led.gave_up.empty()) << led.gave_up.front();
   std::cout << "acknowledged pushes " << led.pushed.size() << ", pops " << led.popped.size()
             << ", resent " << led.resent << ", operations " << led.ops << "\n";
