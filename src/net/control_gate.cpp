@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include <boost/asio.hpp>
@@ -24,6 +25,10 @@ constexpr size_t buffer_bytes = 16384;
 constexpr size_t max_pre_handshake_bytes = 64 * 1024;
 }  // namespace
 
+namespace {
+struct session;
+}  // namespace
+
 struct control_gate::impl : std::enable_shared_from_this<control_gate::impl> {
   gate_options opts;
   prometheus::Counter* bytes_in = nullptr;  // from opts.metrics, if any
@@ -32,6 +37,7 @@ struct control_gate::impl : std::enable_shared_from_this<control_gate::impl> {
   tcp::acceptor acceptor{io};
   std::map<asio::ip::address, uint32_t> per_address;
   uint32_t total = 0;
+  std::set<session*> sessions;  // open ones, for stop() to close
   // Refusals are logged, but a flood of them only as a count per second.
   int64_t log_second = 0;
   uint32_t logged = 0, suppressed = 0;
@@ -70,9 +76,12 @@ struct session : std::enable_shared_from_this<session> {
   clock_type::time_point last_activity = clock_type::now();
 
   session(std::shared_ptr<control_gate::impl> g, tcp::socket s, asio::ip::address a)
-      : gate(std::move(g)), client(std::move(s)), upstream(gate->io), timer(gate->io), peer(a) {}
+      : gate(std::move(g)), client(std::move(s)), upstream(gate->io), timer(gate->io), peer(a) {
+    gate->sessions.insert(this);
+  }
 
   ~session() {
+    gate->sessions.erase(this);
     auto i = gate->per_address.find(peer);
     if (i != gate->per_address.end() && --i->second == 0) gate->per_address.erase(i);
     --gate->total;
@@ -213,6 +222,7 @@ control_gate::control_gate(gate_options opts) : impl_(std::make_shared<impl>()) 
   if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) impl_->acceptor.bind(ep, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = impl_->acceptor.local_endpoint(ec).port();
   if (ec)
     throw std::runtime_error("cannot listen on control port " + o.host + ":" +
                              std::to_string(o.port) + ": " + ec.message());
@@ -226,10 +236,13 @@ control_gate::~control_gate() {
 
 void control_gate::stop() {
   if (!thread_.joinable()) return;
+  // Everything is closed, not the io_context stopped: run() returns once every handler has
+  // seen its operation cancelled, so the sessions and the handlers' references to this impl are
+  // released (io.stop() would leave them queued in the io_context the impl owns: a cycle).
   asio::post(impl_->io, [i = impl_] {
     boost::system::error_code ec;
     i->acceptor.close(ec);
-    i->io.stop();
+    for (auto* s : i->sessions) s->close(nullptr);
   });
   thread_.join();
 }

@@ -42,11 +42,14 @@ class control_gate {
 
   // Closes the listener and every relayed connection; joins the thread.
   void stop();
+  // The port it listens on (the one chosen when gate_options::port was 0).
+  uint16_t port() const { return port_; }
 
   struct impl;
 
  private:
   std::shared_ptr<impl> impl_;
+  uint16_t port_ = 0;
   std::thread thread_;
 };
 
