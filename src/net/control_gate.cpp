@@ -23,9 +23,6 @@ using security::tls_sniffer;
 namespace {
 constexpr size_t buffer_bytes = 16384;
 constexpr size_t max_pre_handshake_bytes = 64 * 1024;
-}  // namespace
-
-namespace {
 struct session;
 }  // namespace
 

@@ -106,8 +106,6 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   return 0;  // not taken: OpenSSL frees it
 }
 
-}  // namespace
-
 // OpenSSL fills a certificate's cache of decoded extensions the first time it checks one, and
 // two threads doing that at once race (openssl/openssl#32609): ThreadSanitizer saw it between a
 // client's parallel chunk pushes, each verifying its chunkserver against the same CA. Filling it
@@ -115,6 +113,8 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 void fill_extension_cache(X509* cert) {
   if (cert) X509_check_purpose(cert, -1, 0);
 }
+
+}  // namespace
 
 void ignore_sigpipe() {
   // OpenSSL writes through a socket BIO, i.e. write(2) without MSG_NOSIGNAL: a peer that closes
