@@ -235,10 +235,16 @@ TEST(RepairSim, ThrottledRepairBringsEveryChunkBackToItsTarget) {
     repair_world w(seed, 10, 10000);
     for (int i = 0; i < 600 && w.failure.empty(); ++i) w.run_step(true);  // 60 s of failures
     w.heal();
+    // Up to 300 s quiet, and longer while copies keep completing: a run with many deaths has
+    // more copies to make than 300 s at the throttle allows (seed 12063: 7 deaths, 5 servers
+    // left, ~16,900 copies). A planner that stops making progress still fails here.
     int steps = 0;
-    while (w.failure.empty() && !w.all_at_target() && steps < 3000) {  // up to 300 s quiet
+    uint64_t done_before = w.stats().done;
+    while (w.failure.empty() && !w.all_at_target() && steps < 30000) {
       w.run_step(false);
-      ++steps;
+      if (++steps % 600 != 0) continue;  // every 60 s
+      if (steps >= 3000 && w.stats().done == done_before) break;
+      done_before = w.stats().done;
     }
     for (int i = 0; i < 20; ++i) w.run_step(false);  // copies started last finish (<= 40 ms)
     ASSERT_EQ(w.failure, "");
