@@ -11,6 +11,7 @@
 #include "common/startup_trace.hpp"
 #include "core/security/login_challenge.hpp"
 #include "net/tcp_probe.hpp"
+#include "net/tls_probe.hpp"
 
 namespace dfs {
 
@@ -93,6 +94,22 @@ caf::expected<node_actor> remote_node_actor(caf::actor_system& sys, const endpoi
   return out;
 }
 
+// When CAF's bare "cannot connect" (no context: its first SSL_connect failed, see
+// net/tls_probe.hpp) was our refusal of the node's certificate, why we refused it, from a
+// handshake of our own; "" when it was not.
+std::string refused_node_certificate(const config& cfg, const endpoint& addr, const caf::error& err,
+                                     std::chrono::milliseconds timeout) {
+  if (err != caf::sec::cannot_connect_to_node || !err.context().empty()) return {};
+  try {
+    auto ctx = net::tls_context::shared(net::tls_files{cfg.tls.ca, cfg.tls.cert, cfg.tls.key},
+                                        net::tls_side::client);
+    auto probe = net::tls_probe(*ctx, addr, timeout);
+    return probe.refused ? probe.why : std::string();
+  } catch (const std::exception&) {
+    return {};  // our own files: the start-up check reports those
+  }
+}
+
 }  // namespace
 
 caf::expected<remote_node> connect_node(caf::actor_system& sys, const config& cfg,
@@ -112,11 +129,13 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
     auto why = error_text(sys, h.error());
     // A TLS failure is the credentials' fault, not the network's: a retry cannot help
     // (runtime_error; cannot_connect_to_node says "try again", e.g. while a node restarts).
-    bool tls = why.find("disconnect_during_handshake") != std::string::npos;
+    auto refused = refused_node_certificate(cfg, addr, h.error(), left(deadline));
+    bool tls = !refused.empty() || why.find("disconnect_during_handshake") != std::string::npos;
     if (tls)
       why =
           "TLS handshake failed (is tls.cert signed by the cluster CA in tls.ca, and is the "
-          "node using the same CA?)";
+          "node using the same CA?)" +
+          (refused.empty() ? std::string() : ": we refused the node's certificate: " + refused);
     return caf::make_error(tls ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
                            where + why);
   }

@@ -342,11 +342,12 @@ ssl_ptr tls_handshake(tls_context& ctx, int fd, const std::string& server) {
   int r = ctx.side() == tls_side::server ? SSL_accept(s.get()) : SSL_connect(s.get());
   if (r != 1) {
     auto why = openssl_reason();
-    if (SSL_get_verify_result(s.get()) != X509_V_OK)
-      why = X509_verify_cert_error_string(SSL_get_verify_result(s.get()));
+    bool refused = SSL_get_verify_result(s.get()) != X509_V_OK;
+    if (refused) why = X509_verify_cert_error_string(SSL_get_verify_result(s.get()));
     // Files loaded only now (tls_load::on_demand): what the start-up check would have said.
     if (auto check = ctx.on_demand_check(); !check.empty())
       throw tls_setup_error("TLS handshake failed: " + check);
+    if (refused) throw tls_peer_refused(why);
     throw std::runtime_error("TLS handshake failed: " + why);
   }
   if (ctx.side() == tls_side::client && ctx.loads_on_demand() && !tls_resumed(s.get()))

@@ -50,6 +50,14 @@ struct tls_setup_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A handshake in which we refused the peer's certificate (another CA's, expired, the wrong
+// kind): a matter of credentials, which no retry on the same peer changes.
+struct tls_peer_refused : std::runtime_error {
+  explicit tls_peer_refused(const std::string& why)
+      : std::runtime_error("TLS handshake failed: " + why), reason(why) {}
+  std::string reason;  // OpenSSL's, e.g. "certificate has expired"
+};
+
 // Sets SIGPIPE to ignored, once per process (every tls_context does; main() too, for CAF's
 // OpenSSL links): a write to a closed TLS peer must fail that connection, not end the process.
 void ignore_sigpipe();
@@ -132,7 +140,8 @@ struct ssl_free_fn {
 using ssl_ptr = std::unique_ptr<SSL, ssl_free_fn>;
 
 // The handshake on a connected blocking socket, within the socket's current deadlines. Throws
-// std::runtime_error with OpenSSL's reason (e.g. "certificate verify failed"). Writes on the
+// std::runtime_error with OpenSSL's reason (e.g. "certificate verify failed"); tls_peer_refused
+// when that reason is our verdict on the peer's certificate. Writes on the
 // session are buffered: tls_flush sends them. `server` ("HOST:PORT", client side) names the
 // peer whose kept session to offer and under which to keep the new one.
 ssl_ptr tls_handshake(tls_context& ctx, int fd, const std::string& server = {});

@@ -1,0 +1,52 @@
+#include "net/tls_probe.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace dfs::net {
+
+tls_probe_result tls_probe(tls_context& ctx, const endpoint& to,
+                           std::chrono::milliseconds timeout) {
+  namespace asio = boost::asio;
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + timeout;
+  asio::io_context io;
+  boost::system::error_code ec;
+  auto where = asio::ip::tcp::resolver(io).resolve(to.host, std::to_string(to.port), ec);
+  if (ec) return {false, "cannot resolve " + to.host + ": " + ec.message()};
+  asio::ip::tcp::socket s(io);
+  bool done = false;
+  asio::async_connect(s, where, [&](const boost::system::error_code& e, const auto&) {
+    ec = e;
+    done = true;
+  });
+  io.run_for(timeout);
+  if (!done) return {false, "no TCP connection within " + std::to_string(timeout.count()) + " ms"};
+  if (ec) return {false, ec.message()};
+  // The handshake's reads and writes block until the deadline at most.
+  auto rest = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now());
+  if (rest.count() <= 0) return {false, "no time left for a TLS handshake"};
+  timeval tv{static_cast<time_t>(rest.count() / 1000000),
+             static_cast<suseconds_t>(rest.count() % 1000000)};
+  int fd = s.native_handle();
+  // The handshake runs on a blocking descriptor (tls_handshake); Asio's connect left it not.
+  if (int fl = ::fcntl(fd, F_GETFL); fl == -1 || ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+    return {false, "cannot make the socket blocking"};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  try {
+    tls_handshake(ctx, fd);
+    return {};
+  } catch (const tls_peer_refused& e) {
+    return {true, e.reason};
+  } catch (const std::exception& e) {
+    return {false, e.what()};
+  }
+}
+
+}  // namespace dfs::net
