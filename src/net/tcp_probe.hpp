@@ -7,9 +7,17 @@
 #include <chrono>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include "common/node_id.hpp"
 
 namespace dfs::net {
+
+// Connects `s` (made on an io_context that nothing else runs) to `to` within `timeout`: "" when
+// it is connected (Asio leaves the descriptor non-blocking), else why not.
+std::string connect_within(boost::asio::ip::tcp::socket& s, const endpoint& to,
+                           std::chrono::milliseconds timeout);
 
 // "" if a connection opened (and was closed again) within `timeout`; else why not.
 std::string tcp_probe(const endpoint& to, std::chrono::milliseconds timeout);

@@ -4,9 +4,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include "net/tcp_probe.hpp"
 
 namespace dfs::net {
 
@@ -16,18 +14,8 @@ tls_probe_result tls_probe(tls_context& ctx, const endpoint& to,
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + timeout;
   asio::io_context io;
-  boost::system::error_code ec;
-  auto where = asio::ip::tcp::resolver(io).resolve(to.host, std::to_string(to.port), ec);
-  if (ec) return {false, "cannot resolve " + to.host + ": " + ec.message()};
   asio::ip::tcp::socket s(io);
-  bool done = false;
-  asio::async_connect(s, where, [&](const boost::system::error_code& e, const auto&) {
-    ec = e;
-    done = true;
-  });
-  io.run_for(timeout);
-  if (!done) return {false, "no TCP connection within " + std::to_string(timeout.count()) + " ms"};
-  if (ec) return {false, ec.message()};
+  if (auto why = connect_within(s, to, timeout); !why.empty()) return {false, why};
   // The handshake's reads and writes block until the deadline at most.
   auto rest = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now());
   if (rest.count() <= 0) return {false, "no time left for a TLS handshake"};
