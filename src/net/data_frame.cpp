@@ -20,6 +20,7 @@
 #include "common/crc32c.hpp"
 #include "common/little_endian.hpp"
 #include "common/startup_trace.hpp"
+#include "net/socket_deadlines.hpp"
 
 namespace dfs::net {
 
@@ -35,13 +36,6 @@ constexpr int socket_buffer_bytes = 4 << 20;
 constexpr size_t read_buffer_bytes = 64 * 1024;
 // With TLS, frames up to this size are copied behind their header and sent as one record.
 constexpr size_t tls_coalesce_bytes = 16 * 1024;
-
-void set_io_timeouts(int fd, uint32_t timeout_ms) {
-  timeval tv{static_cast<time_t>(timeout_ms / 1000),
-             static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
 
 // A new connection's options: its timeouts, no Nagle delay, and its buffers.
 void set_timeouts(int fd, uint32_t timeout_ms) {

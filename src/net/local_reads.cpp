@@ -13,6 +13,7 @@
 #include "common/logging.hpp"
 #include "common/thread_name.hpp"
 #include "core/chunkstore/error.hpp"
+#include "net/socket_deadlines.hpp"
 
 namespace dfs::net {
 
@@ -32,12 +33,6 @@ bool same_user(int fd) {
   ucred c{};
   socklen_t len = sizeof c;
   return ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) == 0 && c.uid == ::geteuid();
-}
-
-void set_timeouts(int fd, uint32_t ms) {
-  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 // One packet, with `fd` attached when it is open.
@@ -150,7 +145,7 @@ void local_read_server::loop() {
 }
 
 void local_read_server::serve(int fd) {
-  set_timeouts(fd, timeout_ms_);
+  set_io_timeouts(fd, timeout_ms_);
   // The request is read first even when it will be refused: closing a Unix socket with unread
   // data resets the connection, and the peer would lose the answer.
   char in[max_local_request_bytes + 1];
@@ -192,7 +187,7 @@ std::optional<local_read_answer> open_local_chunk(const data_endpoint& at, const
   auto len = address_of(name, a);
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&a), len) != 0) return std::nullopt;
   if (!same_user(s.get())) return std::nullopt;  // not our chunkserver: never trust its answer
-  set_timeouts(s.get(), timeout_ms);
+  set_io_timeouts(s.get(), timeout_ms);
   auto fail = [&](const std::string& why) {
     return data_error(0, at.text() + ": local read: " + why);
   };

@@ -1,9 +1,8 @@
 #include "net/tls_probe.hpp"
 
 #include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
+#include "net/socket_deadlines.hpp"
 #include "net/tcp_probe.hpp"
 
 namespace dfs::net {
@@ -17,16 +16,13 @@ tls_probe_result tls_probe(tls_context& ctx, const endpoint& to,
   asio::ip::tcp::socket s(io);
   if (auto why = connect_within(s, to, timeout); !why.empty()) return {false, why};
   // The handshake's reads and writes block until the deadline at most.
-  auto rest = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now());
+  auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   if (rest.count() <= 0) return {false, "no time left for a TLS handshake"};
-  timeval tv{static_cast<time_t>(rest.count() / 1000000),
-             static_cast<suseconds_t>(rest.count() % 1000000)};
   int fd = s.native_handle();
   // The handshake runs on a blocking descriptor (tls_handshake); Asio's connect left it not.
   if (int fl = ::fcntl(fd, F_GETFL); fl == -1 || ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
     return {false, "cannot make the socket blocking"};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  set_io_timeouts(fd, static_cast<uint32_t>(rest.count()));
   try {
     tls_handshake(ctx, fd);
     return {};
