@@ -18,6 +18,7 @@
 #include "client/download_file.hpp"
 #include "client/local_chunk_read.hpp"
 #include "client/remote.hpp"
+#include "client/remote_path.hpp"
 #include "client/retry_policy.hpp"
 #include "common/big_buffer.hpp"
 #include "common/crc32c.hpp"
@@ -221,17 +222,6 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       err + " (" + std::to_string(retry.attempts()) +
       " attempts within client.timeout_ms = " + std::to_string(cfg_.client.timeout_ms) + ")");
 }
-
-namespace {
-
-// "/docs/" names the directory /docs in a listing or a move (tab completion adds the slash);
-// the master takes clean paths only.
-std::string without_trailing_slash(std::string p) {
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  return p;
-}
-
-}  // namespace
 
 ns_reply storage_client::ns(ns_op op, const std::string& given) {
   // Only a listing takes "DIR/" (what shells and tab completion type): stat, mkdir and rm of

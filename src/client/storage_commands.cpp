@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -12,8 +13,10 @@
 #include "client/edit_file.hpp"
 #include "client/file_lock.hpp"
 #include "client/lock_command.hpp"
+#include "client/make_dir.hpp"
 #include "client/mutation_commands.hpp"
 #include "client/record_reader.hpp"
+#include "client/remote_path.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -26,6 +29,7 @@ namespace dfs {
 namespace {
 
 using args_t = std::vector<std::string>;
+namespace fs = std::filesystem;
 
 // Transfers smaller than this finish before a progress bar is worth drawing.
 constexpr uint64_t min_progress_bar_bytes = 4u << 20;
@@ -162,6 +166,15 @@ unsigned parse_jobs(std::map<std::string, std::string>& f) {
   return static_cast<unsigned>(n);
 }
 
+bool remote_is_dir(storage_client& client, const std::string& path) {
+  try {
+    return client.ns(ns_op::stat, path).entries.at(0).is_dir;
+  } catch (const storage_error& e) {
+    if (e.code == master::errc::not_found) return false;
+    throw;
+  }
+}
+
 int cmd_put(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
@@ -181,11 +194,35 @@ int cmd_put(storage_client& client, const args_t& args) {
   }
   if (f.count("-r"))
     return tree_summary("put", put_tree(client, pos[0], pos[1], {cs, parse_jobs(f)}));
-  auto lock = f.count("--locked") ? exclusive_lock(client, pos[1]) : nullptr;
-  transfer_progress p;
-  auto v = with_progress(p, [&] { return client.put(pos[0], pos[1], cs, &p); });
+  // Into a directory as cp puts it: `put a.txt /docs/` or `put a.txt /docs` (an existing
+  // directory) stores /docs/a.txt. A trailing slash says so at once; otherwise the master's "is a
+  // directory" does, so that the usual put to a file name asks nothing first. --locked must know
+  // the file before it locks it: a stat then.
+  const auto& local = pos[0];
+  auto remote = pos[1];
+  bool locked = f.count("--locked") > 0;
+  bool into_dir = remote.size() > 1 && remote.back() == '/';
+  if (into_dir)  // "/docs/" + "a.txt"; "//" and "/docs//" stay bad paths
+    remote += base_name(local);
+  else if (locked && remote_is_dir(client, remote))
+    remote = join_remote(remote, base_name(local));
+  auto lock = locked ? exclusive_lock(client, remote) : nullptr;
+  auto put = [&](const std::string& to) {
+    transfer_progress p;
+    return with_progress(p, [&] { return client.put(local, to, cs, &p); });
+  };
+  ns_version v;
+  try {
+    v = put(remote);
+  } catch (const storage_error& e) {
+    // Chunks a refused put already pushed (small files go to reserved chunks without asking)
+    // are collected like those of any failed put.
+    if (e.code != master::errc::is_a_directory || into_dir || locked) throw;
+    remote = join_remote(remote, base_name(local));
+    v = put(remote);
+  }
   if (lock && lock->lost()) return fail("put: the exclusive lock was lost during the upload");
-  std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
+  std::cout << escape_unprintable(remote) << ": version " << v.number << ", " << v.size_bytes
             << " bytes, "
             << (v.chunk_count == 0 && v.size_bytes > 0 ? std::string("stored inline")
                                                        : std::to_string(v.chunk_count) + " chunks")
@@ -209,10 +246,16 @@ int cmd_get(storage_client& client, const args_t& args) {
     return tree_summary("get", get_tree(client, pos[0], pos[1], {0, parse_jobs(f)}));
   }
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
+  // Into a local directory as cp copies: `get /docs/a.txt .` writes ./a.txt (the file itself
+  // is then written as any LOCAL is: download_file.hpp).
+  auto local = pos[1];
+  std::error_code ec;
+  if (local != "-" && pos[0] != "/" && fs::is_directory(local, ec))
+    local = (fs::path(local) / base_name(pos[0])).string();
   transfer_progress p;
-  auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, pos[1], &p); });
-  if (pos[1] == "-") return 0;  // stdout holds the file's bytes and nothing else
-  std::cout << escape_unprintable(pos[1]) << ": version " << v.number << ", " << v.size_bytes
+  auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, local, &p); });
+  if (local == "-") return 0;  // stdout holds the file's bytes and nothing else
+  std::cout << escape_unprintable(local) << ": version " << v.number << ", " << v.size_bytes
             << " bytes\n";
   return 0;
 }
@@ -245,10 +288,6 @@ std::string replicas_text(const ns_chunk& c) {
   return s.empty() ? "-" : s;
 }
 
-std::string child_path(const std::string& dir, const std::string& name) {
-  return (dir == "/" ? "" : dir) + "/" + name;
-}
-
 void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool long_form);
 
 // ls -R: each directory under a "PATH:" header, children after their parent (as ls -R does).
@@ -257,7 +296,7 @@ void list_tree(storage_client& c, const std::string& dir, bool long_form, bool h
   if (header) std::cout << "\n" << escape_unprintable(dir) << ":\n";
   list_one(c, dir, r, long_form);
   for (auto& e : r.entries)
-    if (e.is_dir) list_tree(c, child_path(dir, e.name), long_form, true);
+    if (e.is_dir) list_tree(c, join_remote(dir, e.name), long_form, true);
 }
 
 int cmd_ls(storage_client& client, const args_t& args) {
@@ -293,9 +332,7 @@ void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool
       continue;
     }
     std::string reps;
-    auto path = r.entries.size() == 1 && e.name == dir.substr(dir.rfind('/') + 1)
-                    ? dir
-                    : child_path(dir, e.name);
+    auto path = r.entries.size() == 1 && e.name == base_name(dir) ? dir : join_remote(dir, e.name);
     try {
       auto l = c.layout_now(path);
       if (!l.inline_data.empty()) reps = "inline";  // its bytes are in the namespace
@@ -322,7 +359,7 @@ uint64_t du_tree(storage_client& c, const std::string& dir, bool summary, uint64
   uint64_t total = 0;
   for (auto& e : c.ns(ns_op::list, dir).entries) {
     if (e.is_dir) {
-      total += du_tree(c, child_path(dir, e.name), summary, files);
+      total += du_tree(c, join_remote(dir, e.name), summary, files);
     } else {
       total += e.size_bytes;
       ++files;
@@ -397,11 +434,22 @@ int cmd_stat(storage_client& client, const args_t& args) {
   return 0;
 }
 
-// mkdir and rm: one path, nothing printed on success.
-template <ns_op Op>
-int cmd_path_op(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return fail("usage: " + args[0] + " PATH");
-  client.ns(Op, args[1]);
+// rm: one path, nothing printed on success.
+int cmd_rm(storage_client& client, const args_t& args) {
+  if (args.size() != 2) return fail("usage: rm PATH");
+  client.ns(ns_op::remove, args[1]);
+  return 0;
+}
+
+// mkdir [-p] DIR: -p also makes the missing parents and takes an existing directory as done.
+int cmd_mkdir(storage_client& client, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"-p"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: mkdir [-p] DIR");
+  bool parents = f.count("-p") > 0;
+  make_dir(client, pos[0], {false, parents});
   return 0;
 }
 
@@ -531,13 +579,15 @@ const std::map<std::string, storage_command>& storage_commands() {
   static const std::map<std::string, storage_command> table = {
       {"put", guarded("put LOCAL REMOTE [--chunk-size S] [--locked] | put -r LOCALDIR REMOTEDIR "
                       "[--jobs N]",
-                      "upload a file as a new version (-r: a tree, N files at once; --locked: "
-                      "holding the file's exclusive lock)",
+                      "upload a file as a new version (REMOTE a directory or ending in '/': "
+                      "into it; -r: a tree, N files at once; --locked: holding the file's "
+                      "exclusive lock)",
                       cmd_put)},
       {"get", guarded("get REMOTE LOCAL [--version N] [--stale-ok] | get -r REMOTEDIR LOCALDIR "
                       "[--jobs N]",
-                      "download a version (LOCAL '-': stdout; never through a symlink; -r: a "
-                      "tree of newest versions; --stale-ok: a standby master may answer)",
+                      "download a version (LOCAL '-': stdout, a directory: into it; never "
+                      "through a symlink; -r: a tree of newest versions; --stale-ok: a standby "
+                      "master may answer)",
                       cmd_get)},
       {"cat", guarded("cat REMOTE [--records] [--version N] [--stale-ok]",
                       "print a version to stdout (--records: the payload of every appended record "
@@ -566,10 +616,10 @@ const std::map<std::string, storage_command>& storage_commands() {
                      cmd_du)},
       {"stat",
        guarded("stat REMOTE [--stale-ok]", "size, versions and chunks of a file", cmd_stat)},
-      {"mkdir", guarded("mkdir DIR", "create a directory", cmd_path_op<ns_op::mkdir>)},
+      {"mkdir", guarded("mkdir [-p] DIR", "create a directory (-p: and its parents)", cmd_mkdir)},
       {"rm",
        guarded("rm REMOTE", "move a file (all versions) to the trash, or remove an empty directory",
-               cmd_path_op<ns_op::remove>)},
+               cmd_rm)},
       {"trash", guarded("trash | trash purge [REMOTE]", "list the trash, or free trashed files now",
                         cmd_trash)},
       {"undelete", guarded("undelete REMOTE [--as NEWPATH]",

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "client/make_dir.hpp"
+#include "client/remote_path.hpp"
 #include "client/storage_error.hpp"
 #include "common/escape.hpp"
 
@@ -26,16 +28,6 @@ struct file_job {
   std::string from, to;
   uint64_t size = 0;
 };
-
-std::string join_remote(const std::string& dir, const std::string& name) {
-  return (dir == "/" ? "" : dir) + "/" + name;
-}
-
-std::string base_name(std::string p) {
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
 
 // Runs `one(client, job)` for every job on `jobs` workers, each with its own client, largest
 // files first (a big file started last would finish alone). Failures land in `r.failed`.
@@ -128,16 +120,11 @@ tree_result put_tree(storage_client& c, const std::string& local_dir, const std:
     else
       throw storage_error(remote_dir + " is a file");
   } catch (const storage_error& e) {
-    if (std::string(e.what()).find("no such") == std::string::npos) throw;
+    if (e.code != master::errc::not_found) throw;
   }
+  // Already there as a directory is fine (a second put -r into the same tree).
   auto mkdir = [&](const std::string& d) {
-    try {
-      c.ns(ns_op::mkdir, d);
-      ++r.dirs;
-    } catch (const storage_error& e) {
-      // Already there as a directory is fine (a second put -r into the same tree).
-      if (!c.ns(ns_op::stat, d).entries.at(0).is_dir) throw;
-    }
+    if (make_dir(c, d, {/*exist_ok=*/true})) ++r.dirs;
   };
   {  // An unreadable top directory fails the whole command before anything is created remotely.
     fs::directory_iterator probe(local_dir, ec);

@@ -326,6 +326,73 @@ TEST_F(Storage, RecursivePutAndGet) {
   EXPECT_EQ(read_all(tree + "/a"), read_all(local("out2/up/a")));
 }
 
+// put and get into directories, as cp copies: a trailing slash or an existing directory takes
+// the file under its own name (a chunked file too, refused by the master's plan first); a
+// missing directory, "//" or a directory at the file's name are each one clear error. mkdir -p
+// makes the missing parents, takes an existing directory as done and refuses a file.
+TEST_F(Storage, PutAndGetIntoDirectoriesAndMkdirParents) {
+  ASSERT_EQ(cli({"mkdir", "/docs"}).exit_code, 0);
+  write_random(local("small.txt"), 300, 21);
+  write_random(local("big.bin"), 300000, 22);
+  auto slash = cli({"put", local("small.txt"), "/docs/"});
+  ASSERT_EQ(slash.exit_code, 0) << slash.err;
+  EXPECT_EQ(slash.out.rfind("/docs/small.txt: version 1", 0), 0u) << slash.out;
+  auto dir = cli({"put", local("small.txt"), "/docs"});
+  ASSERT_EQ(dir.exit_code, 0) << dir.err;
+  EXPECT_EQ(dir.out.rfind("/docs/small.txt: version 2", 0), 0u) << dir.out;
+  auto chunked = cli({"put", local("big.bin"), "/docs", "--chunk-size", "64KiB"});
+  ASSERT_EQ(chunked.exit_code, 0) << chunked.err;
+  EXPECT_EQ(chunked.out.rfind("/docs/big.bin: version 1", 0), 0u) << chunked.out;
+  auto locked = cli({"put", local("small.txt"), "/docs", "--locked"});
+  ASSERT_EQ(locked.exit_code, 0) << locked.err;
+  EXPECT_EQ(locked.out.rfind("/docs/small.txt: version 3", 0), 0u) << locked.out;
+  auto root = cli({"put", local("small.txt"), "/"});
+  ASSERT_EQ(root.exit_code, 0) << root.err;
+  EXPECT_EQ(cli({"ls", "/"}).out, "docs/\nsmall.txt\n");
+  EXPECT_EQ(cli({"ls", "/docs"}).out, "big.bin\nsmall.txt\n") << "no file named /docs/docs";
+  for (auto bad : {"/missing/", "//", "/docs//"}) {
+    auto r = cli({"put", local("small.txt"), bad});
+    EXPECT_EQ(r.exit_code, 1) << bad;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  ASSERT_EQ(cli({"mkdir", "/docs/small.txt.d"}).exit_code, 0);
+  write_random(local("small.txt.d"), 10, 23);
+  auto clash = cli({"put", local("small.txt.d"), "/docs"});
+  EXPECT_EQ(clash.exit_code, 1);
+  EXPECT_NE(clash.err.find("/docs/small.txt.d is a directory"), std::string::npos) << clash.err;
+
+  fs::create_directories(local("down"));
+  auto g = cli({"get", "/docs/big.bin", local("down")});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(read_all(local("big.bin")), read_all(local("down/big.bin")));
+  ASSERT_EQ(cli({"get", "/docs/small.txt", local("down") + "/"}).exit_code, 0);
+  EXPECT_EQ(read_all(local("small.txt")), read_all(local("down/small.txt")));
+  fs::create_directories(local("down/big.bin2"));
+  auto into_dir = cli({"get", "/docs/big.bin", local("down/big.bin2")});
+  ASSERT_EQ(into_dir.exit_code, 0) << into_dir.err;
+  EXPECT_TRUE(fs::is_regular_file(local("down/big.bin2/big.bin")));
+
+  ASSERT_EQ(cli({"mkdir", "-p", "/p/q/r"}).exit_code, 0);
+  EXPECT_EQ(cli({"ls", "/p/q"}).out, "r/\n");
+  auto again = cli({"mkdir", "-p", "/p/q/r"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(cli({"mkdir", "-p", "/"}).exit_code, 0);
+  auto plain = cli({"mkdir", "/p/q/r"});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.err.find("already exists"), std::string::npos) << plain.err;
+  auto onto_file = cli({"mkdir", "-p", "/docs/small.txt"});
+  EXPECT_EQ(onto_file.exit_code, 1);
+  EXPECT_NE(onto_file.err.find("/docs/small.txt exists and is not a directory"), std::string::npos)
+      << onto_file.err;
+  auto under_file = cli({"mkdir", "-p", "/docs/small.txt/x/y"});
+  EXPECT_EQ(under_file.exit_code, 1);
+  EXPECT_NE(under_file.err.find("is a file"), std::string::npos) << under_file.err;
+  EXPECT_NE(cli({"stat", "/docs/small.txt/x"}).exit_code, 0) << "nothing half-made";
+  auto flag = cli({"mkdir", "-x", "/q"});
+  EXPECT_EQ(flag.exit_code, 1);
+  EXPECT_NE(flag.err.find("unknown option '-x'"), std::string::npos) << flag.err;
+}
+
 // edit: $EDITOR changes the file -> a new version; leaves it alone -> nothing uploaded; another
 // version committed while the editor runs -> refused, the edit kept in a named file; --force
 // commits it anyway.
