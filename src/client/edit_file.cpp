@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "client/remote_path.hpp"
 #include "client/storage_error.hpp"
 #include "common/escape.hpp"
 
@@ -42,7 +43,7 @@ int run_editor(const std::string& path) {
 // A private temporary file named after the remote file (editors pick a mode from the suffix).
 std::string temp_copy_path(const std::string& remote) {
   const char* dir = std::getenv("TMPDIR");
-  std::string base = remote.substr(remote.rfind('/') + 1);
+  std::string base = base_name(remote);
   std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/dfs-edit-XXXXXX-" + base;
   int fd = ::mkstemps(tmpl.data(), static_cast<int>(base.size() + 1));
   if (fd < 0) throw storage_error("cannot create a temporary file in " + tmpl);
