@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "client/make_dir.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "core/gateway/byte_range.hpp"
@@ -250,9 +251,15 @@ void gateway_backend::namespace_op(net::http_exchange& ex, const gw::route& r) {
       auto reply = c->versions(r.path, static_cast<uint32_t>(std::min(count, max_versions_listed)));
       return ex.respond(200, gw::render_versions(r.path, reply.versions));
     }
-    case gw::route_kind::make_dir:
-      c->ns(ns_op::mkdir, r.path);
-      return ex.respond(201, "{\"path\":" + gw::json_string(r.path) + "}");
+    case gw::route_kind::make_dir: {
+      // ?parents=1 as mkdir -p (and WebHDFS's MKDIRS): 201 when made, 200 when it was there.
+      bool parents = false;
+      if (!gw::query_bool(r, "parents", parents))
+        return fail(ex, 400, "parents must be 1, true, 0 or false");
+      bool made = make_dir(*c, r.path, {false, parents});
+      return ex.respond(made ? 201 : 200, "{\"path\":" + gw::json_string(r.path) +
+                                              ",\"created\":" + (made ? "true" : "false") + "}");
+    }
     default:  // delete_file
       c->ns(ns_op::remove, r.path);
       return ex.respond(200, "{\"path\":" + gw::json_string(r.path) + ",\"removed\":true}");

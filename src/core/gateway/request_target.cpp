@@ -111,6 +111,15 @@ bool query_u64(const route& r, const std::string& name, uint64_t& out, bool& pre
   return ec == std::errc{} && end == s.data() + s.size();
 }
 
+bool query_bool(const route& r, const std::string& name, bool& out) {
+  auto i = r.query.find(name);
+  out = false;
+  if (i == r.query.end()) return true;
+  auto& s = i->second;
+  if (s.empty() || s == "1" || s == "true") return out = true;
+  return s == "0" || s == "false";
+}
+
 basic_result<route, target_error> parse_route(std::string_view method, std::string_view target) {
   if (target.size() > max_target_bytes) return fail(target_errc::bad_request, "target too long");
   if (target.empty() || target[0] != '/')

@@ -8,7 +8,7 @@
 //   PUT    /files/PATH            upload a new version (?chunk_size=)
 //   DELETE /files/PATH            rm (to the trash, like the CLI)
 //   GET    /versions/PATH         versions, oldest first (?count=N)
-//   POST   /dirs/PATH             mkdir
+//   POST   /dirs/PATH             mkdir (?parents=1: and the missing parents, as mkdir -p)
 //   POST   /queues?label=L        create (existing id if L exists)
 //   GET    /queues/ID             size and top          DELETE /queues/ID    destroy
 //   POST   /queues/ID/items       push (item in the body or ?item=)
@@ -62,6 +62,9 @@ unsigned status_of(target_errc e);
 // Query parameter `name` as an unsigned decimal: `present` says whether it was given; false
 // if it was given but is not a number. parse_i64: a whole string as a signed decimal.
 bool query_u64(const route& r, const std::string& name, uint64_t& out, bool& present);
+// Query parameter `name` as a switch: absent -> false; "1", "true" or nothing ("?parents") ->
+// true; "0", "false" -> false; false (the function) for anything else.
+bool query_bool(const route& r, const std::string& name, bool& out);
 bool parse_i64(std::string_view s, int64_t& out);
 
 }  // namespace dfs::gateway

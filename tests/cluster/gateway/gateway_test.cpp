@@ -141,6 +141,16 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   EXPECT_NE(p.body.find("{\"error\":\"no such file or directory"), std::string::npos) << p.body;
   EXPECT_EQ(call("POST", "/dirs/docs").status, 201);
   EXPECT_EQ(call("POST", "/dirs/docs").status, 409);
+  // ?parents=1 as mkdir -p: the missing parents too, and an existing directory is 200.
+  EXPECT_EQ(call("POST", "/dirs/deep/er").status, 404);
+  auto deep = call("POST", "/dirs/deep/er?parents=1");
+  EXPECT_EQ(deep.status, 201) << deep.body;
+  EXPECT_EQ(deep.body, "{\"path\":\"/deep/er\",\"created\":true}");
+  auto again = call("POST", "/dirs/deep/er?parents=true");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_NE(again.body.find("\"created\":false"), std::string::npos) << again.body;
+  EXPECT_EQ(call("POST", "/dirs/deep/x?parents=maybe").status, 400);
+  EXPECT_EQ(get("/files/deep/").body.find("\"name\":\"x\""), std::string::npos);
   p = put_file("/files/docs/big.bin?chunk_size=1MiB", local("big"));
   ASSERT_EQ(p.status, 201) << p.body << p.err;
   EXPECT_NE(p.body.find("\"version\":1"), std::string::npos) << p.body;

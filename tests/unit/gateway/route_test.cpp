@@ -114,3 +114,18 @@ TEST(Route, QueryNumbers) {
   EXPECT_FALSE(query_u64(r, "bad", v, present));
   EXPECT_FALSE(query_u64(r, "big", v, present));
 }
+
+TEST(Route, QuerySwitches) {
+  auto r = ok("POST", "/dirs/a/b?parents=1&t=true&bare&off=0&no=false&bad=yes");
+  bool on = false;
+  for (auto name : {"parents", "t", "bare"}) {
+    EXPECT_TRUE(query_bool(r, name, on)) << name;
+    EXPECT_TRUE(on) << name;
+  }
+  for (auto name : {"off", "no", "absent"}) {
+    on = true;
+    EXPECT_TRUE(query_bool(r, name, on)) << name;
+    EXPECT_FALSE(on) << name;
+  }
+  EXPECT_FALSE(query_bool(r, "bad", on));
+}
