@@ -17,6 +17,7 @@
 #include "client/mutation_commands.hpp"
 #include "client/record_reader.hpp"
 #include "client/remote_path.hpp"
+#include "client/remove_tree.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -434,10 +435,17 @@ int cmd_stat(storage_client& client, const args_t& args) {
   return 0;
 }
 
-// rm: one path, nothing printed on success.
+// rm [-r]: one path (-r: a whole tree, remove_tree.hpp), nothing printed on success.
 int cmd_rm(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return fail("usage: rm PATH");
-  client.ns(ns_op::remove, args[1]);
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"-r"}, pos, f, err)) return fail(err);
+  if (pos.size() != 1) return fail("usage: rm [-r] PATH");
+  if (f.count("-r"))
+    remove_tree(client, pos[0]);
+  else
+    client.ns(ns_op::remove, pos[0]);
   return 0;
 }
 
@@ -617,9 +625,10 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"stat",
        guarded("stat REMOTE [--stale-ok]", "size, versions and chunks of a file", cmd_stat)},
       {"mkdir", guarded("mkdir [-p] DIR", "create a directory (-p: and its parents)", cmd_mkdir)},
-      {"rm",
-       guarded("rm REMOTE", "move a file (all versions) to the trash, or remove an empty directory",
-               cmd_rm)},
+      {"rm", guarded("rm [-r] REMOTE",
+                     "move a file (all versions) to the trash, or remove an empty directory (-r: a "
+                     "tree, its files to the trash)",
+                     cmd_rm)},
       {"trash", guarded("trash | trash purge [REMOTE]", "list the trash, or free trashed files now",
                         cmd_trash)},
       {"undelete", guarded("undelete REMOTE [--as NEWPATH]",

@@ -393,6 +393,49 @@ TEST_F(Storage, PutAndGetIntoDirectoriesAndMkdirParents) {
   EXPECT_NE(flag.err.find("unknown option '-x'"), std::string::npos) << flag.err;
 }
 
+// rm -r: every file of a tree to the trash (undelete brings one back once mkdir -p has made its
+// directory again), then the directories; rm without -r still refuses a non-empty directory;
+// rm -r of / and of a missing path are one clear error each and remove nothing.
+TEST_F(Storage, RecursiveRmSendsATreesFilesToTheTrash) {
+  ASSERT_EQ(cli({"mkdir", "-p", "/t/sub/deeper"}).exit_code, 0);
+  ASSERT_EQ(cli({"mkdir", "/t/empty"}).exit_code, 0);
+  ASSERT_EQ(cli({"mkdir", "/keep"}).exit_code, 0);
+  write_random(local("f1"), 5000, 31);
+  write_random(local("f2"), 200000, 32);
+  ASSERT_EQ(cli({"put", local("f1"), "/t/a"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("f2"), "/t/sub/b", "--chunk-size", "64KiB"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("f1"), "/t/sub/deeper/c"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("f1"), "/keep/k"}).exit_code, 0);
+
+  auto plain = cli({"rm", "/t"});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.err.find("not empty"), std::string::npos) << plain.err;
+  for (auto bad : {"/", "/missing"}) {
+    auto r = cli({"rm", "-r", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_EQ(cli({"ls", "/t"}).out, "a\nempty/\nsub/\n") << "nothing removed by the refusals";
+
+  auto rm = cli({"rm", "-r", "/t/"});
+  ASSERT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_NE(cli({"stat", "/t"}).exit_code, 0) << "the tree is gone";
+  EXPECT_EQ(cli({"ls", "/"}).out, "keep/\n");
+  auto trash = cli({"trash"});
+  for (auto f : {"/t/a", "/t/sub/b", "/t/sub/deeper/c"})
+    EXPECT_NE(trash.out.find(f), std::string::npos) << f << " in " << trash.out;
+  EXPECT_EQ(trash.out.find("/keep/k"), std::string::npos) << trash.out;
+
+  ASSERT_EQ(cli({"mkdir", "-p", "/t/sub"}).exit_code, 0);
+  auto back = cli({"undelete", "/t/sub/b"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  auto g = cli({"get", "/t/sub/b", local("b.back")});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(read_all(local("f2")), read_all(local("b.back")));
+  ASSERT_EQ(cli({"rm", "-r", "/keep/k"}).exit_code, 0) << "a file alone, as rm";
+  EXPECT_EQ(cli({"ls", "/keep"}).out, "");
+}
+
 // edit: $EDITOR changes the file -> a new version; leaves it alone -> nothing uploaded; another
 // version committed while the editor runs -> refused, the edit kept in a named file; --force
 // commits it anyway.
