@@ -26,8 +26,10 @@ int print_reply(const admin_reply& r) {
     return 1;
   }
   if (r.status != 0) {
-    std::cerr << "error: " << (needs_escaping(r.text) ? escape_unprintable(r.text) : r.text)
-              << "\n";
+    // Nodes end most error texts with a newline, as they end every reply: one line, not a "\n".
+    std::string_view text = r.text;
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    std::cerr << "error: " << escape_lines(text) << "\n";
     return 1;
   }
   std::cout << escape_lines(r.text) << std::flush;

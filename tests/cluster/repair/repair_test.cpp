@@ -267,7 +267,10 @@ TEST_F(Repair, DrainCopiesEveryReplicaOffAChunkserverAndNewChunksAvoidIt) {
       << "a client certificate drained a chunkserver";
   auto d = c.admin(master_index, {"drain", cs1});
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  EXPECT_NE(c.admin(master_index, {"drain", "127.0.0.1:1"}).exit_code, 0);
+  auto unknown = c.admin(master_index, {"drain", "127.0.0.1:1"});
+  EXPECT_NE(unknown.exit_code, 0);
+  // One line: the node's trailing newline is not printed as a literal "\n".
+  EXPECT_EQ(unknown.err, "error: no registered chunkserver at 127.0.0.1:1\n");
   // Every chunk reaches 3 replicas without cs1 (cs1 keeps its copies until it is retired).
   auto three_elsewhere = [&] {
     for (auto& [remote, _] : files)
