@@ -9,6 +9,7 @@
 #include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
+#include "client/shell_words.hpp"
 #include "common/escape.hpp"
 #include "net/tls_check.hpp"
 #include "proto/system_setup.hpp"
@@ -48,7 +49,13 @@ int interactive(caf::actor_system& sys, const remote_node& node, const endpoint&
     std::cout << "connected to " << addr.to_string() << "; 'help' lists commands, 'quit' exits\n";
   int last = 0;
   while (auto line = in.next()) {
-    auto args = split_command_line(*line);
+    auto split = split_shell_words(*line);
+    if (!split.error.empty()) {
+      std::cerr << "error: " << split.error << "\n";
+      last = 1;
+      continue;
+    }
+    auto& args = split.words;
     if (args.empty()) continue;
     if (args[0] == "quit" || args[0] == "exit") break;
     last = print_reply(admin_call(sys, node, {args}, timeout));

@@ -20,6 +20,7 @@
 #include "client/line_reader.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
+#include "client/shell_words.hpp"
 #include "client/storage_commands.hpp"
 #include "common/escape.hpp"
 #include "common/startup_trace.hpp"
@@ -202,7 +203,14 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   });
   int last = 0;
   while (auto line = in.next()) {
-    auto words = split_command_line(*line);
+    auto split = split_shell_words(*line);
+    if (!split.error.empty()) {
+      std::cerr << "error: " << split.error << "\n";
+      last = 1;
+      report_status(status_fd, last);
+      continue;
+    }
+    auto& words = split.words;
     if (words.empty()) {
       report_status(status_fd, 0);
       continue;

@@ -85,25 +85,4 @@ admin_actor::behavior_type admin_fn(admin_actor::pointer self, node_info info,
   };
 }
 
-std::vector<std::string> split_command_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool in_word = false, quoted = false;
-  for (char ch : line) {
-    if (ch == '"') {
-      quoted = !quoted;
-      in_word = true;
-    } else if (!quoted && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')) {
-      if (in_word) out.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else {
-      cur += ch;
-      in_word = true;
-    }
-  }
-  if (in_word) out.push_back(cur);
-  return out;
-}
-
 }  // namespace dfs

@@ -34,7 +34,4 @@ using admin_commands = std::map<std::string, admin_command>;
 admin_actor::behavior_type admin_fn(admin_actor::pointer self, node_info info,
                                     admin_commands commands);
 
-// Splits a console line into words; double quotes group words ("a b").
-std::vector<std::string> split_command_line(const std::string& line);
-
 }  // namespace dfs

@@ -436,6 +436,27 @@ TEST_F(Storage, RecursiveRmSendsATreesFilesToTheTrash) {
   EXPECT_EQ(cli({"ls", "/keep"}).out, "");
 }
 
+// The shell reads lines as sh splits them: single and double quotes, backslashes, comments; a
+// line with an unterminated quote is refused whole and runs nothing (the rm below must not
+// remove "/a b"), and the next line still runs.
+TEST_F(Storage, ShellQuotesCommentsAndUnterminatedLines) {
+  write_random(local("my notes.txt"), 700, 41);
+  std::ofstream script(local("quoted"));
+  script << "# a comment, then a blank line\n\n"
+         << "put '" << local("my notes.txt") << "' \"/a b\"\n"
+         << "rm \"/a b\n"
+         << "put " << local("my\\ notes.txt") << " /c\\ d\n"
+         << "ls /\n";
+  script.close();
+  auto r = dfs::test::run(client_argv({}), c.dir(), local("quoted"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "error: unterminated \" quote: nothing run\n");
+  EXPECT_NE(r.out.find("a b\nc d\n"), std::string::npos) << r.out;
+  auto g = cli({"get", "/a b", local("ab.back")});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(read_all(local("my notes.txt")), read_all(local("ab.back")));
+}
+
 // edit: $EDITOR changes the file -> a new version; leaves it alone -> nothing uploaded; another
 // version committed while the editor runs -> refused, the edit kept in a named file; --force
 // commits it anyway.
