@@ -248,10 +248,12 @@ int cmd_get(storage_client& client, const args_t& args) {
   }
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   // Into a local directory as cp copies: `get /docs/a.txt .` writes ./a.txt (the file itself
-  // is then written as any LOCAL is: download_file.hpp).
+  // is then written as any LOCAL is: download_file.hpp). A symbolic link to a directory is not
+  // followed: it stays refused like any link at LOCAL.
   auto local = pos[1];
   std::error_code ec;
-  if (local != "-" && pos[0] != "/" && fs::is_directory(local, ec))
+  if (local != "-" && pos[0] != "/" &&
+      fs::symlink_status(local, ec).type() == fs::file_type::directory)
     local = (fs::path(local) / base_name(pos[0])).string();
   transfer_progress p;
   auto v = with_progress(p, [&] { return client.get_to_file(pos[0], version, local, &p); });

@@ -1,6 +1,7 @@
 // Local file safety, `get REMOTE LOCAL` through the real CLI: a new file or a regular file is
-// written (via a private temp file and a rename), '-' is stdout, and a symlink, a FIFO or a
-// directory at LOCAL is a one-line error with nothing changed; a symlink planted at the old
+// written (via a private temp file and a rename), '-' is stdout, a directory takes the file
+// inside, and a symlink, a FIFO or a directory at the final name is a one-line error with
+// nothing changed; a symlink planted at the old
 // fixed temp name LOCAL.dfs-part is not followed; no temp file outlives a failure.
 // No test touches a system file: the device-like target is a FIFO in the scratch dir.
 #include <sys/stat.h>
@@ -111,11 +112,22 @@ TEST_F(SafeGet, FifoTargetIsRefusedUntouched) {
   EXPECT_TRUE(fs::is_fifo(path("fifo")));
 }
 
-TEST_F(SafeGet, DirectoryTargetIsRefused) {
+// A directory at LOCAL takes the file under its remote name, as cp does, written the same safe
+// way; the directory itself is never replaced, a directory at that name inside is refused, and
+// a symbolic link to a directory is refused like any link.
+TEST_F(SafeGet, DirectoryTargetGetsTheFileInsideAndALinkToOneIsRefused) {
   fs::create_directory(path("d"));
-  expect_refused(get(path("d")), path("d"), "a directory");
+  auto r = get(path("d"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::is_directory(path("d")));
-  EXPECT_TRUE(fs::is_empty(path("d")));
+  EXPECT_EQ(read_all(path("d/file")), content);
+  EXPECT_EQ(r.out, path("d/file") + ": version 1, " + std::to_string(content.size()) + " bytes\n");
+  fs::create_directories(path("d2/file"));
+  expect_refused(get(path("d2")), path("d2/file"), "a directory");
+  EXPECT_TRUE(fs::is_empty(path("d2/file")));
+  ASSERT_EQ(::symlink(path("d2").c_str(), path("dir-link").c_str()), 0);
+  expect_refused(get(path("dir-link")), path("dir-link"), "a symbolic link");
+  EXPECT_TRUE(fs::is_symlink(path("dir-link")));
 }
 
 // The old client opened LOCAL.dfs-part with O_CREAT|O_TRUNC: a symlink planted there by
