@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "client/make_dir.hpp"
+#include "client/remove_tree.hpp"
 #include "common/crc32c.hpp"
 #include "common/ports.hpp"
 #include "core/gateway/byte_range.hpp"
@@ -260,9 +261,19 @@ void gateway_backend::namespace_op(net::http_exchange& ex, const gw::route& r) {
       return ex.respond(made ? 201 : 200, "{\"path\":" + gw::json_string(r.path) +
                                               ",\"created\":" + (made ? "true" : "false") + "}");
     }
-    default:  // delete_file
-      c->ns(ns_op::remove, r.path);
-      return ex.respond(200, "{\"path\":" + gw::json_string(r.path) + ",\"removed\":true}");
+    default: {  // delete_file; ?recursive=1 as rm -r (and WebHDFS's DELETE recursive=true)
+      bool recursive = false;
+      if (!gw::query_bool(r, "recursive", recursive))
+        return fail(ex, 400, "recursive must be 1, true, 0 or false");
+      if (!recursive) {
+        c->ns(ns_op::remove, r.path);
+        return ex.respond(200, "{\"path\":" + gw::json_string(r.path) + ",\"removed\":true}");
+      }
+      auto n = remove_tree(*c, r.path);
+      return ex.respond(200, "{\"path\":" + gw::json_string(r.path) +
+                                 ",\"removed\":true,\"files\":" + std::to_string(n.files) +
+                                 ",\"dirs\":" + std::to_string(n.dirs) + "}");
+    }
   }
 }
 

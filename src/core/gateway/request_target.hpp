@@ -6,7 +6,7 @@
 //
 //   GET    /files/PATH            a file (?version=N, Range)     GET /files/DIR/   a listing
 //   PUT    /files/PATH            upload a new version (?chunk_size=)
-//   DELETE /files/PATH            rm (to the trash, like the CLI)
+//   DELETE /files/PATH            rm (to the trash, like the CLI; ?recursive=1: rm -r)
 //   GET    /versions/PATH         versions, oldest first (?count=N)
 //   POST   /dirs/PATH             mkdir (?parents=1: and the missing parents, as mkdir -p)
 //   POST   /queues?label=L        create (existing id if L exists)

@@ -218,6 +218,14 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   EXPECT_EQ(get("/files/docs/%2E%2E/etc").status, 400);
   EXPECT_EQ(get("/nothing/here").status, 404);
   EXPECT_EQ(call("PATCH", "/files/docs/empty").status, 405);
+  // ?recursive=1 as rm -r: /deep holds the directory er and the file f.
+  ASSERT_EQ(put_file("/files/deep/er/f", local("v2")).status, 201);
+  EXPECT_EQ(call("DELETE", "/files/deep").status, 409) << "not empty";
+  EXPECT_EQ(call("DELETE", "/files/deep?recursive=maybe").status, 400);
+  auto tree = call("DELETE", "/files/deep?recursive=1");
+  EXPECT_EQ(tree.status, 200) << tree.body;
+  EXPECT_EQ(tree.body, "{\"path\":\"/deep\",\"removed\":true,\"files\":1,\"dirs\":2}");
+  EXPECT_EQ(get("/files/deep/").status, 404);
   EXPECT_TRUE(node_alive());
 }
 
