@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "client/command_error.hpp"
 #include "client/exit_now.hpp"
 #include "client/line_reader.hpp"
 #include "client/remote.hpp"
@@ -51,8 +52,7 @@ int interactive(caf::actor_system& sys, const remote_node& node, const endpoint&
   while (auto line = in.next()) {
     auto split = split_shell_words(*line);
     if (!split.error.empty()) {
-      std::cerr << "error: " << split.error << "\n";
-      last = 1;
+      last = command_error(split.error);
       continue;
     }
     auto& args = split.words;

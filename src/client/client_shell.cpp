@@ -12,6 +12,7 @@
 
 #include "actors/admin/admin_actor.hpp"
 #include "client/actor_system_ref.hpp"
+#include "client/command_error.hpp"
 #include "client/completion.hpp"
 #include "client/control_proxy.hpp"
 #include "client/discover.hpp"
@@ -47,11 +48,6 @@ struct client_command {
   std::function<int(client_session&, const std::vector<std::string>&)> run;
 };
 
-int error(const std::string& msg) {
-  std::cerr << "error: " << (needs_escaping(msg) ? escape_unprintable(msg) : msg) << "\n";
-  return 1;
-}
-
 // Connects to a master: the current candidate, else the next ones (cluster.masters), each
 // within client.timeout_ms; the last error if none can be reached.
 bool ensure_master(client_session& s) {
@@ -66,7 +62,7 @@ bool ensure_master(client_session& s) {
     err = error_text(s.sys.get(), m.error());
     s.masters.on_failure(master::leader_hint(err));
   }
-  error(err);
+  command_error(err);
   return false;
 }
 
@@ -90,7 +86,7 @@ int cmd_status(client_session& s, const std::vector<std::string>&) {
     s.master = {};
     s.masters.on_failure(master::leader_hint(r.text));
   }
-  if (r.status != 0) return error(r.text);
+  if (r.status != 0) return command_error(r.text);
   s.masters.on_success();
   // One master: the address as configured; several: the one that answered.
   auto who = s.cfg.cluster.masters.empty() ? s.cfg.master.address : s.masters.current().to_string();
@@ -129,7 +125,7 @@ int run_one(client_session& s, const std::vector<std::string>& args) {
   if (i == commands().end()) {
     std::string names;
     for (auto& [n, c] : commands()) names += (names.empty() ? "" : ", ") + n;
-    return error("unknown command '" + args[0] + "'; commands: " + names);
+    return command_error("unknown command '" + args[0] + "'; commands: " + names);
   }
   return i->second.run(s, args);
 }
@@ -147,7 +143,7 @@ int parse_shell_args(const std::vector<std::string>& args, int& status_fd) {
       if (status_fd > 2) return 0;
     }
   }
-  return error("usage: shell [--status-fd N] (N > 2, an open descriptor)");
+  return command_error("usage: shell [--status-fd N] (N > 2, an open descriptor)");
 }
 
 void report_status(int fd, int code) {
@@ -156,7 +152,7 @@ void report_status(int fd, int code) {
   std::fflush(stdout);
   auto line = std::to_string(code) + "\n";
   if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-    exit_now(error("cannot write to --status-fd: the driver is gone"));
+    exit_now(command_error("cannot write to --status-fd: the driver is gone"));
 }
 
 }  // namespace
@@ -166,7 +162,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   // The client-side TLS context this check loads is the one every connection of the session
   // uses (tls_context::shared): held here, it is loaded once.
   std::shared_ptr<net::tls_context> tls;
-  if (auto why = net::check_tls_files(given, &tls); !why.empty()) return error(why);
+  if (auto why = net::check_tls_files(given, &tls); !why.empty()) return command_error(why);
   if (auto why = net::keep_client_sessions(given, *tls); !why.empty())
     std::cerr << "warning: " << why << "\n";
   // With LAN discovery the servers' addresses come from the multicast group, not the config.
@@ -174,7 +170,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   bool discovering = !args.empty() && args[0] == "discover";
   auto need = !args.empty() && args[0] != "queue" ? discovery_need::master : discovery_need::all;
   if (cfg.cluster.discovery == "multicast" && !discovering)
-    if (auto why = discover_servers(cfg, need); !why.empty()) return error(why);
+    if (auto why = discover_servers(cfg, need); !why.empty()) return command_error(why);
   startup_mark("tls_files_checked");
   // The helper of a lean `dfsnode` (client/control_proxy.hpp), not a user's command.
   if (args.size() == 1 && args[0] == "control-proxy") exit_now(run_control_proxy(cfg));
@@ -205,8 +201,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   while (auto line = in.next()) {
     auto split = split_shell_words(*line);
     if (!split.error.empty()) {
-      std::cerr << "error: " << split.error << "\n";
-      last = 1;
+      last = command_error(split.error);
       report_status(status_fd, last);
       continue;
     }

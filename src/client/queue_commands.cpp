@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 
+#include "client/command_error.hpp"
 #include "client/queue_client.hpp"
 
 namespace dfs {
@@ -25,11 +26,6 @@ const std::map<std::string, op_syntax>& ops() {
   return table;
 }
 
-int fail(const std::string& msg) {
-  std::cerr << "error: " << msg << "\n";
-  return 1;
-}
-
 bool parse_i64(const std::string& s, int64_t& out) {
   try {
     size_t used = 0;
@@ -44,23 +40,24 @@ bool parse_i64(const std::string& s, int64_t& out) {
 
 int run_queue_command(caf::actor_system& sys, const config& cfg,
                       const std::vector<std::string>& args) {
-  if (args.size() < 2) return fail(std::string("usage: ") + queue_usage);
+  if (args.size() < 2) return command_error(std::string("usage: ") + queue_usage);
   auto i = ops().find(args[1]);
   if (i == ops().end() || args.size() != 2 + i->second.operands)
-    return fail(std::string("usage: ") + queue_usage);
+    return command_error(std::string("usage: ") + queue_usage);
   int64_t v[2] = {0, 0};
   for (size_t k = 0; k < i->second.operands; ++k)
-    if (!parse_i64(args[2 + k], v[k])) return fail("not a 64-bit integer: '" + args[2 + k] + "'");
+    if (!parse_i64(args[2 + k], v[k]))
+      return command_error("not a 64-bit integer: '" + args[2 + k] + "'");
   std::vector<endpoint> servers;
   for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
-  if (servers.empty()) return fail("no fileservers configured (client.fileservers)");
+  if (servers.empty()) return command_error("no fileservers configured (client.fileservers)");
   // client.timeout_ms bounds the whole command, retries on other fileservers included.
   queue_client_options opts;
   opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
   opts.give_up_after = opts.attempt_timeout;
   queue_client qc{sys, cfg, servers, opts};
   auto r = qc.call(i->second.code, v[0], v[1]);
-  if (!r.ok()) return fail(r.error);
+  if (!r.ok()) return command_error(r.error);
   auto code = i->second.code;
   if (code == ftqueue::op_code::push || code == ftqueue::op_code::destroy)
     std::cout << "ok\n";

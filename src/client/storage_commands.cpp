@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "client/command_error.hpp"
 #include "client/edit_file.hpp"
 #include "client/file_lock.hpp"
 #include "client/lock_command.hpp"
@@ -37,13 +38,6 @@ constexpr uint64_t min_progress_bar_bytes = 4u << 20;
 constexpr double bytes_per_mib = 1 << 20;
 // `versions REMOTE N` asks for at most this many versions, whatever N says.
 constexpr uint64_t max_versions_listed = 1000;
-
-// Errors quote names from the user and the master: one printable line, whatever they hold
-// (text that is printable already, like the master's quoted paths, is kept as it is).
-int fail(const std::string& msg) {
-  std::cerr << "error: " << (needs_escaping(msg) ? escape_unprintable(msg) : msg) << "\n";
-  return 1;
-}
 
 std::string hex(uint64_t h) {
   return master::chunk_handle{h}.to_string();
@@ -181,16 +175,16 @@ int cmd_put(storage_client& client, const args_t& args) {
   std::map<std::string, std::string> f;
   std::string err;
   if (!parse_flags(args, {"--chunk-size", "-r", "--jobs", "--locked"}, pos, f, err))
-    return fail(err);
+    return command_error(err);
   if (pos.size() != 2 || (f.count("-r") && f.count("--locked")))
-    return fail(
+    return command_error(
         "usage: put LOCAL REMOTE [--chunk-size S] [--locked] | put -r LOCALDIR REMOTEDIR [--jobs "
         "N]");
   uint64_t cs = 0;
   if (f.count("--chunk-size")) {
     auto v = parse_size(f["--chunk-size"]);
     if (!v || *v < limits::min_chunk_size_bytes || *v > limits::max_chunk_size_bytes)
-      return fail("--chunk-size '" + f["--chunk-size"] + "': expected 1KiB..64MiB");
+      return command_error("--chunk-size '" + f["--chunk-size"] + "': expected 1KiB..64MiB");
     cs = *v;
   }
   if (f.count("-r"))
@@ -222,7 +216,8 @@ int cmd_put(storage_client& client, const args_t& args) {
     remote = join_remote(remote, base_name(local));
     v = put(remote);
   }
-  if (lock && lock->lost()) return fail("put: the exclusive lock was lost during the upload");
+  if (lock && lock->lost())
+    return command_error("put: the exclusive lock was lost during the upload");
   std::cout << escape_unprintable(remote) << ": version " << v.number << ", " << v.size_bytes
             << " bytes, "
             << (v.chunk_count == 0 && v.size_bytes > 0 ? std::string("stored inline")
@@ -236,14 +231,15 @@ int cmd_get(storage_client& client, const args_t& args) {
   std::map<std::string, std::string> f;
   std::string err;
   if (!parse_flags(args, {"--version", "-r", "--jobs", "--stale-ok"}, pos, f, err))
-    return fail(err);
+    return command_error(err);
   if (pos.size() != 2)
-    return fail(
+    return command_error(
         "usage: get REMOTE LOCAL [--version N] [--stale-ok] | get -r REMOTEDIR LOCALDIR [--jobs "
         "N]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   if (f.count("-r")) {
-    if (f.count("--version")) return fail("get -r takes the newest versions (no --version)");
+    if (f.count("--version"))
+      return command_error("get -r takes the newest versions (no --version)");
     return tree_summary("get", get_tree(client, pos[0], pos[1], {0, parse_jobs(f)}));
   }
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
@@ -267,8 +263,10 @@ int cmd_cat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--version", "--stale-ok", "--records"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: cat REMOTE [--records] [--version N] [--stale-ok]");
+  if (!parse_flags(args, {"--version", "--stale-ok", "--records"}, pos, f, err))
+    return command_error(err);
+  if (pos.size() != 1)
+    return command_error("usage: cat REMOTE [--records] [--version N] [--stale-ok]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   auto out = [](std::string_view d) {
@@ -306,8 +304,8 @@ int cmd_ls(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-l", "-R", "--stale-ok"}, pos, f, err)) return fail(err);
-  if (pos.size() > 1) return fail("usage: ls [-l] [-R] [--stale-ok] [DIR]");
+  if (!parse_flags(args, {"-l", "-R", "--stale-ok"}, pos, f, err)) return command_error(err);
+  if (pos.size() > 1) return command_error("usage: ls [-l] [-R] [--stale-ok] [DIR]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   std::string dir = pos.empty() ? "/" : pos[0];
   if (f.count("-R")) {
@@ -376,8 +374,8 @@ int cmd_du(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-s"}, pos, f, err)) return fail(err);
-  if (pos.size() > 1) return fail("usage: du [-s] [PATH]");
+  if (!parse_flags(args, {"-s"}, pos, f, err)) return command_error(err);
+  if (pos.size() > 1) return command_error("usage: du [-s] [PATH]");
   std::string path = pos.empty() ? "/" : pos[0];
   uint64_t files = 0, total = 0;
   auto st = client.ns(ns_op::stat, path);
@@ -397,22 +395,22 @@ int cmd_edit(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--force", "--locked"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: edit REMOTE [--force] [--locked]");
+  if (!parse_flags(args, {"--force", "--locked"}, pos, f, err)) return command_error(err);
+  if (pos.size() != 1) return command_error("usage: edit REMOTE [--force] [--locked]");
   // --locked: no other client's commit of REMOTE goes ahead while the editor is open.
   auto lock = f.count("--locked") ? exclusive_lock(client, pos[0]) : nullptr;
   return edit_remote(client, pos[0], f.count("--force") > 0);
 }
 
 int cmd_mv(storage_client& client, const args_t& args) {
-  if (args.size() != 3) return fail("usage: mv SRC DST");
+  if (args.size() != 3) return command_error("usage: mv SRC DST");
   client.rename(args[1], args[2]);
   return 0;
 }
 
 // snapshot REMOTE: prints the new version's number (a script reads it).
 int cmd_snapshot(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return fail("usage: snapshot REMOTE");
+  if (args.size() != 2) return command_error("usage: snapshot REMOTE");
   std::cout << client.snapshot(args[1]).number << "\n";
   return 0;
 }
@@ -421,8 +419,8 @@ int cmd_stat(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"--stale-ok"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: stat REMOTE [--stale-ok]");
+  if (!parse_flags(args, {"--stale-ok"}, pos, f, err)) return command_error(err);
+  if (pos.size() != 1) return command_error("usage: stat REMOTE [--stale-ok]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   auto r = client.stat(pos[0]);
   auto& e = r.entries.at(0);
@@ -442,8 +440,8 @@ int cmd_rm(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-r"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: rm [-r] PATH");
+  if (!parse_flags(args, {"-r"}, pos, f, err)) return command_error(err);
+  if (pos.size() != 1) return command_error("usage: rm [-r] PATH");
   if (f.count("-r"))
     remove_tree(client, pos[0]);
   else
@@ -456,15 +454,16 @@ int cmd_mkdir(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
-  if (!parse_flags(args, {"-p"}, pos, f, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: mkdir [-p] DIR");
+  if (!parse_flags(args, {"-p"}, pos, f, err)) return command_error(err);
+  if (pos.size() != 1) return command_error("usage: mkdir [-p] DIR");
   bool parents = f.count("-p") > 0;
   make_dir(client, pos[0], {false, parents});
   return 0;
 }
 
 int cmd_versions(storage_client& client, const args_t& args) {
-  if (args.size() != 3 && args.size() != 4) return fail("usage: versions REMOTE N [LOCAL]");
+  if (args.size() != 3 && args.size() != 4)
+    return command_error("usage: versions REMOTE N [LOCAL]");
   auto n = parse_number(args[2], "N");
   auto& c = client;
   auto r = c.versions(args[1], static_cast<uint32_t>(std::min(n, max_versions_listed)));
@@ -490,7 +489,7 @@ int cmd_trash(storage_client& client, const args_t& args) {
               << "\n";
     return 0;
   }
-  if (args.size() != 1) return fail("usage: trash | trash purge [REMOTE]");
+  if (args.size() != 1) return command_error("usage: trash | trash purge [REMOTE]");
   auto r = client.trash(trash_op::list, "");
   text_table t({"PATH", "DELETED", "SIZE", "VERSIONS"}, {false, false, true, true});
   for (auto& e : r.entries)
@@ -505,8 +504,8 @@ int cmd_undelete(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> vals;
   std::string err;
-  if (!parse_flags(args, {"--as"}, pos, vals, err)) return fail(err);
-  if (pos.size() != 1) return fail("usage: undelete REMOTE [--as NEWPATH]");
+  if (!parse_flags(args, {"--as"}, pos, vals, err)) return command_error(err);
+  if (pos.size() != 1) return command_error("usage: undelete REMOTE [--as NEWPATH]");
   auto to = vals.count("--as") ? vals["--as"] : pos[0];
   client.trash(trash_op::undelete, pos[0], to);
   std::cout << "restored " << escape_unprintable(to) << "\n";
@@ -514,7 +513,8 @@ int cmd_undelete(storage_client& client, const args_t& args) {
 }
 
 int cmd_store(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return fail("usage: store HOST:PORT (a chunkserver's control address)");
+  if (args.size() != 2)
+    return command_error("usage: store HOST:PORT (a chunkserver's control address)");
   auto l = client.store(args[1]);
   text_table t({"HANDLE", "VERSION", "LENGTH"}, {false, true, true});
   for (auto& c : l.chunks)
@@ -526,12 +526,13 @@ int cmd_store(storage_client& client, const args_t& args) {
 
 // lease REMOTE [CHUNK_INDEX]: asks the master for the chunk's lease and prints it.
 int cmd_lease(storage_client& client, const args_t& args) {
-  if (args.size() < 2 || args.size() > 3) return fail("usage: lease REMOTE [CHUNK_INDEX]");
+  if (args.size() < 2 || args.size() > 3) return command_error("usage: lease REMOTE [CHUNK_INDEX]");
   uint64_t index = 0;
   if (args.size() == 3) {
     const auto& s = args[2];
     if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
-      return fail("lease: CHUNK_INDEX must be a number, got '" + escape_unprintable(s) + "'");
+      return command_error("lease: CHUNK_INDEX must be a number, got '" + escape_unprintable(s) +
+                           "'");
     index = std::stoull(s);
   }
   auto l = client.lease(args[1], index);
@@ -565,9 +566,9 @@ int cmd_lock(storage_client& client, const args_t& args) {
 }
 
 int cmd_unlock(storage_client&, const args_t& args) {
-  if (args.size() != 2) return fail("usage: unlock REMOTE");
+  if (args.size() != 2) return command_error("usage: unlock REMOTE");
   if (!drop_session_lock(args[1]))
-    return fail("unlock: this session holds no lock on " + escape_unprintable(args[1]));
+    return command_error("unlock: this session holds no lock on " + escape_unprintable(args[1]));
   return 0;
 }
 
@@ -578,7 +579,7 @@ storage_command guarded(std::string usage, std::string help,
             try {
               return f(client, args);
             } catch (const std::exception& e) {
-              return fail(e.what());
+              return command_error(e.what());
             }
           }};
 }
