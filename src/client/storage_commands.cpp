@@ -4,21 +4,20 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "client/command_args.hpp"
 #include "client/command_error.hpp"
 #include "client/edit_file.hpp"
 #include "client/file_lock.hpp"
 #include "client/lock_command.hpp"
-#include "client/make_dir.hpp"
 #include "client/mutation_commands.hpp"
+#include "client/namespace_commands.hpp"
 #include "client/record_reader.hpp"
 #include "client/remote_path.hpp"
-#include "client/remove_tree.hpp"
 #include "client/storage_client.hpp"
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
@@ -30,7 +29,6 @@ namespace dfs {
 
 namespace {
 
-using args_t = std::vector<std::string>;
 namespace fs = std::filesystem;
 
 // Transfers smaller than this finish before a progress bar is worth drawing.
@@ -41,68 +39,6 @@ constexpr uint64_t max_versions_listed = 1000;
 
 std::string hex(uint64_t h) {
   return master::chunk_handle{h}.to_string();
-}
-
-std::string format_time(uint64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  char buf[32];
-  std::tm local{};
-  // localtime_r: glibc's localtime re-reads /etc/localtime on every call (a stat per line of
-  // `ls` or `stat` output).
-  localtime_r(&t, &local);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &local);
-  return buf;
-}
-
-// Splits `args` into positionals and --flag value pairs; false on an unknown flag.
-bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args_t& pos,
-                 std::map<std::string, std::string>& vals, std::string& err) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    auto& a = args[i];
-    if (a.size() > 1 && a[0] == '-' && a != "-") {
-      if (std::find(flags.begin(), flags.end(), a) == flags.end()) {
-        err = "unknown option '" + a + "'";
-        return false;
-      }
-      // Short options (-l, -R, -s, -r), --force, --stale-ok, --locked and the lock modes are
-      // switches.
-      if (a.size() == 2 || a == "--force" || a == "--stale-ok" || a == "--locked" ||
-          a == "--records" || a == "--shared" || a == "--exclusive") {
-        vals[a] = "1";
-        continue;
-      }
-      if (i + 1 >= args.size()) {
-        err = "option " + a + " needs a value";
-        return false;
-      }
-      vals[a] = args[++i];
-      continue;
-    }
-    pos.push_back(a);
-  }
-  return true;
-}
-
-// --stale-ok for one command: its reads may come from a standby master; the client's setting
-// is back as it was afterwards (the shell keeps one client for every command).
-class stale_reads_for {
- public:
-  stale_reads_for(storage_client& c, bool on) : c_(c), was_(c.stale_ok()) {
-    c_.set_stale_ok(on || was_);
-  }
-  ~stale_reads_for() { c_.set_stale_ok(was_); }
-  stale_reads_for(const stale_reads_for&) = delete;
-  stale_reads_for& operator=(const stale_reads_for&) = delete;
-
- private:
-  storage_client& c_;
-  bool was_;
-};
-
-uint64_t parse_number(const std::string& s, const std::string& what) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
-    throw storage_error(what + " must be a positive number, got '" + s + "'");
-  return std::stoull(s);
 }
 
 // A progress bar on stderr while `work` runs, when stdout is a terminal and the transfer is
@@ -282,115 +218,6 @@ int cmd_cat(storage_client& client, const args_t& args) {
   return 0;
 }
 
-std::string replicas_text(const ns_chunk& c) {
-  std::string s;
-  for (auto& r : c.replicas)
-    s += (s.empty() ? "" : ",") + r.id.host + ":" + std::to_string(r.id.port);
-  return s.empty() ? "-" : s;
-}
-
-void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool long_form);
-
-// ls -R: each directory under a "PATH:" header, children after their parent (as ls -R does).
-void list_tree(storage_client& c, const std::string& dir, bool long_form, bool header) {
-  auto r = c.ns(ns_op::list, dir);
-  if (header) std::cout << "\n" << escape_unprintable(dir) << ":\n";
-  list_one(c, dir, r, long_form);
-  for (auto& e : r.entries)
-    if (e.is_dir) list_tree(c, join_remote(dir, e.name), long_form, true);
-}
-
-int cmd_ls(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> f;
-  std::string err;
-  if (!parse_flags(args, {"-l", "-R", "--stale-ok"}, pos, f, err)) return command_error(err);
-  if (pos.size() > 1) return command_error("usage: ls [-l] [-R] [--stale-ok] [DIR]");
-  stale_reads_for stale(client, f.count("--stale-ok") > 0);
-  std::string dir = pos.empty() ? "/" : pos[0];
-  if (f.count("-R")) {
-    std::cout << escape_unprintable(dir) << ":\n";
-    list_tree(client, dir, f.count("-l") > 0, false);
-    return 0;
-  }
-  list_one(client, dir, client.ns(ns_op::list, dir), f.count("-l") > 0);
-  return 0;
-}
-
-void list_one(storage_client& c, const std::string& dir, const ns_reply& r, bool long_form) {
-  if (!long_form) {
-    // Names come from the master: escaped, one entry per line whatever they hold (the -l table
-    // escapes its cells itself).
-    for (auto& e : r.entries)
-      std::cout << escape_unprintable(e.name) << (e.is_dir ? "/" : "") << "\n";
-    return;
-  }
-  text_table t({"NAME", "SIZE", "VERSIONS", "CHUNKS", "MODIFIED", "REPLICAS"},
-               {false, true, true, true, false, false});
-  for (auto& e : r.entries) {
-    if (e.is_dir) {
-      t.add({e.name + "/", "-", "-", "-", "-", "-"});
-      continue;
-    }
-    std::string reps;
-    auto path = r.entries.size() == 1 && e.name == base_name(dir) ? dir : join_remote(dir, e.name);
-    try {
-      auto l = c.layout_now(path);
-      if (!l.inline_data.empty()) reps = "inline";  // its bytes are in the namespace
-      // Chunks on the same replicas are listed once: "0-9:a,b,c 10:a,b".
-      for (size_t i = 0; i < l.chunks.size();) {
-        auto where = replicas_text(l.chunks[i]);
-        size_t j = i + 1;
-        while (j < l.chunks.size() && replicas_text(l.chunks[j]) == where) ++j;
-        reps += (reps.empty() ? "" : " ") + std::to_string(i) +
-                (j - i > 1 ? "-" + std::to_string(j - 1) : "") + ":" + where;
-        i = j;
-      }
-    } catch (const storage_error&) {
-    }
-    t.add({e.name, std::to_string(e.size_bytes), std::to_string(e.version_count),
-           std::to_string(e.chunk_count), format_time(e.mtime_ms), reps.empty() ? "-" : reps});
-  }
-  std::cout << t.render();
-}
-
-// du: bytes of the newest versions below the directory `dir` (what a get -r would fetch), one
-// line per directory (children first, as du does) unless `summary`; returns the total.
-uint64_t du_tree(storage_client& c, const std::string& dir, bool summary, uint64_t& files) {
-  uint64_t total = 0;
-  for (auto& e : c.ns(ns_op::list, dir).entries) {
-    if (e.is_dir) {
-      total += du_tree(c, join_remote(dir, e.name), summary, files);
-    } else {
-      total += e.size_bytes;
-      ++files;
-    }
-  }
-  if (!summary) std::cout << total << "\t" << escape_unprintable(dir) << "\n";
-  return total;
-}
-
-int cmd_du(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> f;
-  std::string err;
-  if (!parse_flags(args, {"-s"}, pos, f, err)) return command_error(err);
-  if (pos.size() > 1) return command_error("usage: du [-s] [PATH]");
-  std::string path = pos.empty() ? "/" : pos[0];
-  uint64_t files = 0, total = 0;
-  auto st = client.ns(ns_op::stat, path);
-  if (!st.entries.at(0).is_dir) {  // a file: its newest version
-    files = 1;
-    total = st.versions.at(0).size_bytes;
-    std::cout << total << "\t" << escape_unprintable(path) << "\n";
-  } else {
-    total = du_tree(client, path, f.count("-s") > 0, files);
-    if (f.count("-s")) std::cout << total << "\t" << escape_unprintable(path) << "\n";
-  }
-  std::cerr << files << " files, " << format_bytes(total) << " (newest versions)\n";
-  return 0;
-}
-
 int cmd_edit(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
@@ -400,65 +227,6 @@ int cmd_edit(storage_client& client, const args_t& args) {
   // --locked: no other client's commit of REMOTE goes ahead while the editor is open.
   auto lock = f.count("--locked") ? exclusive_lock(client, pos[0]) : nullptr;
   return edit_remote(client, pos[0], f.count("--force") > 0);
-}
-
-int cmd_mv(storage_client& client, const args_t& args) {
-  if (args.size() != 3) return command_error("usage: mv SRC DST");
-  client.rename(args[1], args[2]);
-  return 0;
-}
-
-// snapshot REMOTE: prints the new version's number (a script reads it).
-int cmd_snapshot(storage_client& client, const args_t& args) {
-  if (args.size() != 2) return command_error("usage: snapshot REMOTE");
-  std::cout << client.snapshot(args[1]).number << "\n";
-  return 0;
-}
-
-int cmd_stat(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> f;
-  std::string err;
-  if (!parse_flags(args, {"--stale-ok"}, pos, f, err)) return command_error(err);
-  if (pos.size() != 1) return command_error("usage: stat REMOTE [--stale-ok]");
-  stale_reads_for stale(client, f.count("--stale-ok") > 0);
-  auto r = client.stat(pos[0]);
-  auto& e = r.entries.at(0);
-  if (e.is_dir) {
-    std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count << " entries\n";
-    return 0;
-  }
-  auto& v = r.versions.at(0);
-  std::cout << escape_unprintable(e.name) << ": file, " << v.size_bytes << " bytes, version "
-            << v.number << " of " << e.version_count << " kept, " << v.chunk_count << " chunks of "
-            << v.chunk_size_bytes << " bytes, modified " << format_time(v.mtime_ms) << "\n";
-  return 0;
-}
-
-// rm [-r]: one path (-r: a whole tree, remove_tree.hpp), nothing printed on success.
-int cmd_rm(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> f;
-  std::string err;
-  if (!parse_flags(args, {"-r"}, pos, f, err)) return command_error(err);
-  if (pos.size() != 1) return command_error("usage: rm [-r] PATH");
-  if (f.count("-r"))
-    remove_tree(client, pos[0]);
-  else
-    client.ns(ns_op::remove, pos[0]);
-  return 0;
-}
-
-// mkdir [-p] DIR: -p also makes the missing parents and takes an existing directory as done.
-int cmd_mkdir(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> f;
-  std::string err;
-  if (!parse_flags(args, {"-p"}, pos, f, err)) return command_error(err);
-  if (pos.size() != 1) return command_error("usage: mkdir [-p] DIR");
-  bool parents = f.count("-p") > 0;
-  make_dir(client, pos[0], {false, parents});
-  return 0;
 }
 
 int cmd_versions(storage_client& client, const args_t& args) {
@@ -478,37 +246,6 @@ int cmd_versions(storage_client& client, const args_t& args) {
            format_time(v.mtime_ms), file});
   }
   std::cout << t.render();
-  return 0;
-}
-
-// trash | trash purge [REMOTE]
-int cmd_trash(storage_client& client, const args_t& args) {
-  if (args.size() >= 2 && args[1] == "purge" && args.size() <= 3) {
-    client.trash(trash_op::purge, args.size() == 3 ? args[2] : "");
-    std::cout << "purged " << (args.size() == 3 ? escape_unprintable(args[2]) : "the trash")
-              << "\n";
-    return 0;
-  }
-  if (args.size() != 1) return command_error("usage: trash | trash purge [REMOTE]");
-  auto r = client.trash(trash_op::list, "");
-  text_table t({"PATH", "DELETED", "SIZE", "VERSIONS"}, {false, false, true, true});
-  for (auto& e : r.entries)
-    t.add({e.name, format_time(e.mtime_ms), std::to_string(e.size_bytes),
-           std::to_string(e.version_count)});
-  std::cout << t.render() << r.entries.size() << " files in the trash\n";
-  return 0;
-}
-
-// undelete REMOTE [--as NEWPATH]
-int cmd_undelete(storage_client& client, const args_t& args) {
-  args_t pos;
-  std::map<std::string, std::string> vals;
-  std::string err;
-  if (!parse_flags(args, {"--as"}, pos, vals, err)) return command_error(err);
-  if (pos.size() != 1) return command_error("usage: undelete REMOTE [--as NEWPATH]");
-  auto to = vals.count("--as") ? vals["--as"] : pos[0];
-  client.trash(trash_op::undelete, pos[0], to);
-  std::cout << "restored " << escape_unprintable(to) << "\n";
   return 0;
 }
 

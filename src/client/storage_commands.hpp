@@ -1,6 +1,9 @@
 #pragma once
-// The client's storage commands (put, get, cat, ls, stat, mkdir, rm, versions, store), hooked
-// into the client shell's command table (client_shell.cpp).
+// The client's storage commands, hooked into the client shell's command table
+// (client_shell.cpp). Transfers (put, get, cat, versions, edit), a chunkserver's store, leases
+// and the table are in storage_commands.cpp; the namespace commands (ls, du, stat, mkdir, rm,
+// mv, snapshot, trash, undelete) in namespace_commands.cpp; write, append and verify in
+// mutation_commands.cpp; lock in lock_command.cpp.
 #include <functional>
 #include <map>
 #include <string>
