@@ -164,7 +164,15 @@ void gateway_backend::get_file(net::http_exchange& ex, const gw::route& r) {
   if (!gw::query_u64(r, "version", version, given) || (given && version == 0))
     return fail(ex, 400, "version must be a positive number");
   auto c = storage_->take(ex.caller());
-  auto l = c->locate(r.path, version);
+  ns_reply l;
+  try {
+    l = c->locate(r.path, version);
+  } catch (const storage_error& e) {
+    // GET /files/docs names a directory without the slash: its listing, as /files/docs/ gives
+    // (a ?version of a directory stays the master's error).
+    if (e.code != master::errc::is_a_directory || given) throw;
+    return ex.respond(200, gw::render_listing(r.path, c->ns(ns_op::list, r.path).entries));
+  }
   if (l.versions.empty()) return fail(ex, 503, "no version in the layout of " + r.path);
   auto& v = l.versions[0];
   if (cfg_.gateway.redirect) {

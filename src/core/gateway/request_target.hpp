@@ -5,6 +5,7 @@
 // (client/gateway_backend) never look at raw targets themselves.
 //
 //   GET    /files/PATH            a file (?version=N, Range)     GET /files/DIR/   a listing
+//                                 (a directory named without its slash: also its listing)
 //   PUT    /files/PATH            upload a new version (?chunk_size=)
 //   DELETE /files/PATH            rm (to the trash, like the CLI; ?recursive=1: rm -r)
 //   GET    /versions/PATH         versions, oldest first (?count=N)

@@ -208,6 +208,11 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
       << l.body;
   EXPECT_NE(l.body.find("\"name\":\"a \\\"q\\\".txt\""), std::string::npos) << l.body;
   EXPECT_NE(get("/files/").body.find("{\"name\":\"docs\",\"type\":\"dir\""), std::string::npos);
+  // A directory named without its slash is listed too; with ?version it is the master's error.
+  auto no_slash = get("/files/docs");
+  EXPECT_EQ(no_slash.status, 200) << no_slash.body;
+  EXPECT_EQ(no_slash.body, l.body);
+  EXPECT_EQ(get("/files/docs?version=1").status, 409);
 
   // DELETE, then 404; bad paths are 400; unknown resources 404.
   EXPECT_EQ(call("DELETE", "/files/docs/big.bin").status, 200);
