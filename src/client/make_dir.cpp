@@ -14,7 +14,7 @@ bool mkdir_once(storage_client& c, const std::string& dir, bool exist_ok) {
     return true;
   } catch (const storage_error& e) {
     if (e.code != master::errc::already_exists || !exist_ok) throw;
-    if (c.ns(ns_op::stat, dir).entries.at(0).is_dir) return false;
+    if (c.is_dir(dir)) return false;
     throw storage_error(dir + " exists and is not a directory", e.code);
   }
 }

@@ -24,7 +24,7 @@ removed_counts remove_tree(storage_client& c, const std::string& given) {
   if (path == "/")
     throw storage_error("rm -r /: refused (remove the directories under / one by one)",
                         master::errc::invalid_argument);
-  bool is_dir = c.ns(ns_op::stat, path).entries.at(0).is_dir;
+  bool is_dir = c.is_dir(path);
   removed_counts n;
   try {
     remove_entry(c, path, is_dir, n);

@@ -49,6 +49,8 @@ class storage_client {
 
   // One namespace request (mkdir, rm, ls, stat); throws on an error status.
   ns_reply ns(ns_op op, const std::string& path);
+  // Whether `path` is a directory: a plain stat, so a missing path throws (not_found).
+  bool is_dir(const std::string& path) { return ns(ns_op::stat, path).entries.at(0).is_dir; }
   // stat through a directory lease (client/dir_lease_cache.hpp): the first stat in a directory
   // brings the stats of all its entries, and later ones are answered here while the lease
   // runs. Never older than the newest change acknowledged to anyone.

@@ -99,7 +99,7 @@ unsigned parse_jobs(std::map<std::string, std::string>& f) {
 
 bool remote_is_dir(storage_client& client, const std::string& path) {
   try {
-    return client.ns(ns_op::stat, path).entries.at(0).is_dir;
+    return client.is_dir(path);
   } catch (const storage_error& e) {
     if (e.code == master::errc::not_found) return false;
     throw;

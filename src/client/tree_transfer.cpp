@@ -115,7 +115,7 @@ tree_result put_tree(storage_client& c, const std::string& local_dir, const std:
   tree_result r;
   r.root = remote_dir;
   try {  // cp -r: into an existing directory under the local directory's own name
-    if (c.ns(ns_op::stat, remote_dir).entries.at(0).is_dir)
+    if (c.is_dir(remote_dir))
       r.root = join_remote(remote_dir, base_name(fs::absolute(local_dir).lexically_normal()));
     else
       throw storage_error(remote_dir + " is a file");
@@ -173,7 +173,7 @@ tree_result put_tree(storage_client& c, const std::string& local_dir, const std:
 tree_result get_tree(storage_client& c, const std::string& remote_dir, const std::string& local_dir,
                      const tree_options& o) {
   auto t0 = clock::now();
-  if (!c.ns(ns_op::stat, remote_dir).entries.at(0).is_dir)
+  if (!c.is_dir(remote_dir))
     throw storage_error(remote_dir + " is a file (get -r takes a directory)");
   tree_result r;
   std::error_code ec;
