@@ -201,18 +201,24 @@ int cmd_cat(storage_client& client, const args_t& args) {
   std::string err;
   if (!parse_flags(args, {"--version", "--stale-ok", "--records"}, pos, f, err))
     return command_error(err);
-  if (pos.size() != 1)
-    return command_error("usage: cat REMOTE [--records] [--version N] [--stale-ok]");
+  if (pos.empty() || (pos.size() > 1 && f.count("--version")))
+    return command_error(
+        "usage: cat REMOTE... [--records] [--stale-ok] | cat REMOTE --version N [--records]");
   stale_reads_for stale(client, f.count("--stale-ok") > 0);
   uint64_t version = f.count("--version") ? parse_number(f["--version"], "--version") : 0;
   auto out = [](std::string_view d) {
     std::cout.write(d.data(), static_cast<std::streamsize>(d.size()));
   };
-  if (f.count("--records")) {
-    // The payloads only, back to back: a record that needs a separator carries its own.
-    read_records(client, pos[0], version, [&](records::record_id, std::string_view p) { out(p); });
-  } else {
-    client.get(pos[0], version, [&](uint64_t, std::string_view d) { out(d); });
+  // Several files one after the other, as cat does; the first that fails ends the command
+  // (its error names it), after the bytes of those before it.
+  for (auto& remote : pos) {
+    if (f.count("--records")) {
+      // The payloads only, back to back: a record that needs a separator carries its own.
+      read_records(client, remote, version,
+                   [&](records::record_id, std::string_view p) { out(p); });
+    } else {
+      client.get(remote, version, [&](uint64_t, std::string_view d) { out(d); });
+    }
   }
   std::cout.flush();
   return 0;
@@ -337,9 +343,10 @@ const std::map<std::string, storage_command>& storage_commands() {
                       "through a symlink; -r: a tree of newest versions; --stale-ok: a standby "
                       "master may answer)",
                       cmd_get)},
-      {"cat", guarded("cat REMOTE [--records] [--version N] [--stale-ok]",
-                      "print a version to stdout (--records: the payload of every appended record "
-                      "once, without padding, torn fragments or duplicates)",
+      {"cat", guarded("cat REMOTE... [--records] [--version N] [--stale-ok]",
+                      "print files to stdout, one after the other (--version: of one file; "
+                      "--records: the payload of every appended record once, without padding, "
+                      "torn fragments or duplicates)",
                       cmd_cat)},
       {"ls", guarded("ls [-l] [-R] [--stale-ok] [DIR]",
                      "list a directory (-l: sizes, versions, replicas; -R: and every directory "

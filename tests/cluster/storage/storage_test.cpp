@@ -348,6 +348,11 @@ TEST_F(Storage, PutAndGetIntoDirectoriesAndMkdirParents) {
   EXPECT_EQ(locked.out.rfind("/docs/small.txt: version 3", 0), 0u) << locked.out;
   auto root = cli({"put", local("small.txt"), "/"});
   ASSERT_EQ(root.exit_code, 0) << root.err;
+  // cat of several files: their bytes one after the other, as cat does.
+  auto both = cli({"cat", "/small.txt", "/docs/big.bin"});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_EQ(both.out, read_all(local("small.txt")) + read_all(local("big.bin")));
+  EXPECT_EQ(cli({"cat", "/small.txt", "/docs/big.bin", "--version", "1"}).exit_code, 1);
   EXPECT_EQ(cli({"ls", "/"}).out, "docs/\nsmall.txt\n");
   EXPECT_EQ(cli({"ls", "/docs"}).out, "big.bin\nsmall.txt\n") << "no file named /docs/docs";
   for (auto bad : {"/missing/", "//", "/docs//"}) {
