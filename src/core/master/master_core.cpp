@@ -66,7 +66,8 @@ const char* unavailable_text = "the master could not log the change (journal fai
 }  // namespace
 
 bool is_mutation(ns_op op) {
-  return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename || op == ns_op::snapshot;
+  return op == ns_op::mkdir || op == ns_op::remove || op == ns_op::rename ||
+         op == ns_op::snapshot || op == ns_op::copy;
 }
 
 master_core::master_core(core_options opts, node_id self)
@@ -148,6 +149,7 @@ master_effects master_core::on_request(request_token t, const ns_request& r, cor
       return fx;
     }
     case ns_op::snapshot:
+    case ns_op::copy:
       on_snapshot(t, r, now, wall_ms, fx);
       return fx;
   }
@@ -551,8 +553,8 @@ ns_reply master_core::outcome_reply(const request_outcome& o, const std::string&
     if (!o.path.empty()) r.entries.push_back({o.path, false, 0, 0, 0, 0});  // mv: where to
     return r;
   }
-  // A commit: the file as it is now, and the version this commit created.
-  auto s = meta_.stat(path);
+  // A commit: the file as it is now (a copy's: where it went), and the version it created.
+  auto s = meta_.stat(o.path.empty() ? path : o.path);
   ns_reply r = s ? stat_reply(*s) : ns_reply{};
   r.versions = {{o.version, o.mtime_ms, o.size_bytes, o.chunk_size_bytes, o.chunk_count}};
   return r;

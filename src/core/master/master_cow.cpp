@@ -30,15 +30,27 @@ std::optional<chunk_handle> master_core::leased_chunk(const std::vector<chunk_me
   return std::nullopt;
 }
 
+// snapshot PATH, or cp PATH TO (ns_op::copy): a commit record sharing the newest version's
+// chunks, under PATH or TO. Both wait for leases on PATH's chunks: a primary could change a
+// chunk after it is shared.
 void master_core::on_snapshot(request_token t, const ns_request& r, core::time_point now,
                               uint64_t wall_ms, master_effects& fx) {
   request_id id{r.client_id, r.request_no};
+  bool copy = r.op == ns_op::copy;
+  std::string what = copy ? "cp" : "snapshot";
   if (locks_.locked_by_other(r.path, r.client_id, now))  // an updater holds the file
     return fx.replies.push_back(
         {t, ns_error(errc::conflict,
-                     "snapshot of " + quote_path(r.path) + ": " + locks_.held_by(r.path, now))});
-  auto rec = meta_.validate_snapshot(r.path, wall_ms);
+                     what + " of " + quote_path(r.path) + ": " + locks_.held_by(r.path, now))});
+  auto rec =
+      copy ? meta_.validate_copy(r.path, r.to, wall_ms) : meta_.validate_snapshot(r.path, wall_ms);
   if (!rec) return fx.replies.push_back({t, ns_error(rec.err())});
+  if (copy && locks_.locked_by_other(rec->path, r.client_id, now))
+    return fx.replies.push_back(
+        {t, ns_error(errc::conflict,
+                     "cp to " + quote_path(rec->path) + ": " + locks_.held_by(rec->path, now))});
+  // The source's name as the lease table keys it (validate_* parsed it the same way).
+  std::string source = copy ? parse_path(r.path, path_rules::stored)->text() : rec->path;
   // A lease still running (or being granted) could let its primary change a chunk after the
   // snapshot shares it. Leases end on their own (no revocation): ask again after it.
   if (auto h = leased_chunk(rec->chunks)) {
@@ -47,7 +59,7 @@ void master_core::on_snapshot(request_token t, const ns_request& r, core::time_p
     auto until = now + 2 * opts_.lease.duration + opts_.lease.margin();
     for (auto& c : rec->chunks)
       if (leases_.find(c.handle) != nullptr) snapshot_waits_[c.handle.value] = until;
-    snapshot_paths_[rec->path] = until;  // chunks added meanwhile (appends) wait too
+    snapshot_paths_[source] = until;  // chunks added meanwhile (appends) wait too
     auto* l = leases_.find(*h);
     auto ends = l->phase == lease_phase::reserved || l->phase == lease_phase::offering
                     ? std::string("is being leased")
@@ -57,20 +69,24 @@ void master_core::on_snapshot(request_token t, const ns_request& r, core::time_p
                                              .count()) +
                           " ms from now";
     return fx.replies.push_back(
-        {t, ns_error(errc::busy, "snapshot of " + quote_path(r.path) + ": chunk " + h->to_string() +
+        {t, ns_error(errc::busy, what + " of " + quote_path(r.path) + ": chunk " + h->to_string() +
                                      " " + ends + "; ask again then")});
   }
   for (auto& c : rec->chunks) snapshot_waits_.erase(c.handle.value);
-  snapshot_paths_.erase(rec->path);
+  snapshot_paths_.erase(source);
   ns_version created{rec->version_number, rec->mtime_ms, 0, rec->chunk_size_bytes,
                      static_cast<uint32_t>(rec->chunks.size())};
   for (auto& c : rec->chunks) created.size_bytes += c.size_bytes;
+  created.size_bytes += rec->inline_data.size();
+  // A copy's retry is answered with where it went (the reply is the target's stat).
   request_outcome o{created.number,           created.mtime_ms,    created.size_bytes,
-                    created.chunk_size_bytes, created.chunk_count, {}};
-  fx.events.push_back({event_level::info, "snapshot path=" + rec->path +
+                    created.chunk_size_bytes, created.chunk_count, copy ? rec->path : ""};
+  fx.events.push_back({event_level::info, what + (copy ? " from=" + source : "") +
+                                              " path=" + rec->path +
                                               " version=" + std::to_string(created.number) +
                                               " chunks=" + std::to_string(created.chunk_count)});
-  log_client(id, std::move(o), std::move(*rec), {t, commit_waiter{r.path, {}, created}}, now, fx);
+  auto target = rec->path;
+  log_client(id, std::move(o), std::move(*rec), {t, commit_waiter{target, {}, created}}, now, fx);
 }
 
 bool master_core::snapshot_waits_for(chunk_handle h, core::time_point now) const {

@@ -149,6 +149,11 @@ class master_state {
   // (same chunks, size and chunk size), as a commit record sharing every chunk (refcount + 1,
   // nothing copied); `max_versions` applies as for a put. `wall_ms`: its mtime.
   result<commit_record> validate_snapshot(std::string_view path, uint64_t wall_ms) const;
+  // cp FROM TO (version_snapshot.cpp): a new version of TO (created if absent; an existing
+  // directory: TO/name) equal to FROM's newest, the same commit record as a snapshot's but
+  // naming TO, so TO's file shares FROM's chunks until a lease on either copies one.
+  result<commit_record> validate_copy(std::string_view from, std::string_view to,
+                                      uint64_t wall_ms) const;
   // Copy-on-write: chunk `chunk_index` of the newest version (`version_number`) of `path` is
   // `old_handle`, shared (refcount > 1), and becomes `new_handle`, allocated and uncommitted.
   // conflict when the file moved on (another newest version, another chunk there, no longer
@@ -235,6 +240,9 @@ class master_state {
   // The checks validate_cow and apply_cow share; the version that will change.
   result<const version_info*> check_cow(const cow_record& r) const;
   result<void> check_commit_chunks(const commit_record& r) const;
+  result<const version_info*> newest_to_share(const parsed_path& from, const char* what) const;
+  result<commit_record> shared_commit(const parsed_path& target, uint64_t number,
+                                      const version_info& newest, uint64_t wall_ms) const;
   void release_version(const version_info& v);
   result<void> restore_inline(const std::vector<inline_snapshot>& inlined);
 

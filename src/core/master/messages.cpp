@@ -20,6 +20,8 @@ const char* to_string(ns_op op) {
       return "snapshot";
     case ns_op::stat_dir:
       return "stat_dir";
+    case ns_op::copy:
+      return "cp";
   }
   return "unknown";
 }

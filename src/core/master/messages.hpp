@@ -39,6 +39,9 @@ enum class ns_op : uint8_t {
   // as long as the client may answer stats of them itself. Without a lease (0: leases off,
   // a write-shared or too large directory, the root) the reply is a plain stat of `path`.
   stat_dir = 7,
+  // cp path -> to: a new version of `to` (an existing directory: into it) equal to `path`'s
+  // newest, sharing its chunks like a snapshot. Answered like a commit, with `to`'s stat.
+  copy = 8,
 };
 
 const char* to_string(ns_op op);

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/master/master_core.hpp"
-#include "unit/master/core_driver.hpp"
+#include "unit/master/shared_chunks_cluster.hpp"
 
 namespace dfs::master {
 namespace {
@@ -13,65 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 using test::cs;
 using test::lease_of;
-
-const std::vector<uint16_t> ports = {17100, 17200, 17300};
-
-core_options options(uint32_t max_versions = 5) {
-  core_options o;
-  o.write_quorum = 2;
-  o.meta.replication = 3;
-  o.meta.max_versions = max_versions;
-  o.default_chunk_size_bytes = 1024;
-  o.lease.duration = 10s;
-  o.lease.max_drift_ppm = 10000;
-  o.lease.offer_timeout = 3s;
-  return o;
-}
-
-struct cluster : test::core_driver {
-  std::vector<uint64_t> handles;
-
-  using core_driver::core_driver;
-
-  std::vector<chunk_handle> chunks_of(uint64_t number) const {
-    auto vs = c.meta().versions("/f", 100);
-    for (auto& v : *vs)
-      if (v.number == number) return v.chunks;
-    return {};
-  }
-  uint32_t refs(uint64_t h) const {
-    auto* e = c.meta().chunks().find(chunk_handle{h});
-    return e == nullptr ? 0 : e->refcount;
-  }
-  // The replay of the durable log gives the live state.
-  void expect_replay_equal() {
-    master_core replayed(c.options(), node_id{"127.0.0.1", 17000, 1});
-    ASSERT_TRUE(replayed.recover({}, log, now).ok());
-    EXPECT_EQ(replayed.meta().canonical_dump(), c.meta().canonical_dump());
-  }
-};
-
-// Three chunkservers and /f (three chunks, each on all three), past the restart wait-out.
-cluster make_cluster(uint32_t max_versions = 5) {
-  cluster k(options(max_versions));
-  k.start(ports);
-  (void)k.c.on_put(1, {"/f", 2500, 0}, k.now);
-  auto b = k.c.take_batch();
-  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
-  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
-  for (auto& ch : plan.chunks) ch.crc32c = static_cast<uint32_t>(0xabc0 + ch.handle);
-  (void)k.c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
-  k.flush();
-  for (auto& ch : plan.chunks) k.handles.push_back(ch.handle);
-  k.now += 10s + options().lease.margin();
-  return k;
-}
-
-const ns_reply* ns_of(const master_effects& fx, request_token t) {
-  for (auto& r : fx.replies)
-    if (r.token == t) return std::get_if<ns_reply>(&r.reply);
-  return nullptr;
-}
+using test::make_cluster;
+using test::ns_of;
+using test::ports;
+using cluster = test::shared_chunks_cluster;
 
 ns_request snapshot_of(const std::string& path, uint64_t request_no = 0) {
   return {ns_op::snapshot, path, {}, request_no == 0 ? 0u : 77u, request_no};

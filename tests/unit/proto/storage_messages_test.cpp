@@ -95,6 +95,7 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
                                     7,
                                     {{17, 18, 4}}}));
   EXPECT_ROUNDTRIP((ns_request{ns_op::snapshot, "/a/f", "", 0xfeedfacecafebeefull, 43}));
+  EXPECT_ROUNDTRIP((ns_request{ns_op::copy, "/a/f", "/b/", 0xfeedfacecafebeefull, 44}));
   EXPECT_ROUNDTRIP((lease_request{"/f", 2, 0}));
   EXPECT_ROUNDTRIP((lease_reply{ns_status::busy,
                                 "later",
@@ -137,6 +138,8 @@ TEST(StorageMessages, OperationsHaveStableWireValues) {
   EXPECT_EQ(static_cast<int>(ns_op::list), 3);
   EXPECT_EQ(static_cast<int>(ns_op::stat), 4);
   EXPECT_EQ(static_cast<int>(ns_op::snapshot), 6);
+  EXPECT_EQ(static_cast<int>(ns_op::stat_dir), 7);
+  EXPECT_EQ(static_cast<int>(ns_op::copy), 8);
   EXPECT_EQ(static_cast<int>(ns_status::unavailable), 10);
   EXPECT_EQ(static_cast<int>(ns_status::no_servers), 11);
 }
