@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "client/command_error.hpp"
+#include "client/copy_tree.hpp"
 #include "client/make_dir.hpp"
 #include "client/remote_path.hpp"
 #include "client/remove_tree.hpp"
@@ -126,6 +127,17 @@ int cmd_du(storage_client& client, const args_t& args) {
 int cmd_mv(storage_client& client, const args_t& args) {
   if (args.size() != 3) return command_error("usage: mv SRC DST");
   client.rename(args[1], args[2]);
+  return 0;
+}
+
+// cp [-r] SRC DST: nothing printed on success, as cp (copy_tree.hpp).
+int cmd_cp(storage_client& client, const args_t& args) {
+  args_t pos;
+  std::map<std::string, std::string> f;
+  std::string err;
+  if (!parse_flags(args, {"-r"}, pos, f, err)) return command_error(err);
+  if (pos.size() != 2) return command_error("usage: cp [-r] SRC DST");
+  copy_tree(client, pos[0], pos[1], f.count("-r") > 0);
   return 0;
 }
 

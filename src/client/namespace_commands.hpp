@@ -10,6 +10,7 @@ int cmd_du(storage_client& client, const args_t& args);
 int cmd_stat(storage_client& client, const args_t& args);
 int cmd_mkdir(storage_client& client, const args_t& args);
 int cmd_rm(storage_client& client, const args_t& args);
+int cmd_cp(storage_client& client, const args_t& args);
 int cmd_mv(storage_client& client, const args_t& args);
 int cmd_snapshot(storage_client& client, const args_t& args);
 int cmd_trash(storage_client& client, const args_t& args);

@@ -274,27 +274,39 @@ std::string storage_client::rename(const std::string& given_from, const std::str
 
 ns_version storage_client::snapshot(const std::string& path) {
   check_remote(path, master::path_rules::stored);  // like rm: a name from before the rules
+  auto r = share({ns_op::snapshot, path});
+  if (r.versions.empty())
+    throw storage_error("snapshot of " + path + ": the master named no version");
+  return r.versions.back();
+}
+
+std::pair<std::string, ns_version> storage_client::copy(const std::string& given_from,
+                                                        const std::string& given_to) {
+  auto from = without_trailing_slash(given_from);
+  check_remote(from, master::path_rules::stored);  // like mv: an old bad name can be copied
+  check_remote(given_to);
+  auto r = share({ns_op::copy, from, given_to});
+  if (r.versions.empty() || r.entries.empty())
+    throw storage_error("cp " + from + ": the master named no version");
+  return {r.entries[0].name, r.versions.back()};
+}
+
+ns_reply storage_client::share(ns_request req) {
   forget_around change(*this);
-  ns_request req{ns_op::snapshot, path};
   std::tie(req.client_id, req.request_no) = next_request();
-  // A file under a lease (writes, appends) is snapshotted once the lease has run out: the
-  // master renews it no more and answers busy until then (leases are never revoked).
+  // A file under a lease (writes, appends) is shared once the lease has run out: the master
+  // renews it no more and answers busy until then (leases are never revoked).
   auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::milliseconds(uint64_t{2} * cfg_.lease.duration_ms + cfg_.client.timeout_ms);
-  ns_reply r;
   for (;;) {
     try {
-      r = call<ns_reply>(storage_atom::value, req);
-      break;
+      return call<ns_reply>(storage_atom::value, req);
     } catch (const storage_error& e) {
       if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
-  if (r.versions.empty())
-    throw storage_error("snapshot of " + path + ": the master named no version");
-  return r.versions.back();
 }
 
 ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {

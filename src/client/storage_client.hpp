@@ -64,6 +64,9 @@ class storage_client {
   // snapshot: a new version of the file `path` equal to its newest, sharing its chunks (no
   // data copied; a later write copies a shared chunk first). Returns the new version.
   ns_version snapshot(const std::string& path);
+  // cp: a new version of the file `to` (into it if `to` is a directory) equal to the newest of
+  // `from`, sharing its chunks like a snapshot. Returns where it went and the version made.
+  std::pair<std::string, ns_version> copy(const std::string& from, const std::string& to);
   // The trash: list (path and new_path empty), undelete, purge (path empty: everything).
   ns_reply trash(trash_op op, const std::string& path, const std::string& new_path = {});
   // The newest `count` versions of a file, oldest first.
@@ -136,6 +139,8 @@ class storage_client {
   }
 
  private:
+  // snapshot and cp: asked again while the master answers busy (a lease on a chunk to share).
+  ns_reply share(ns_request req);
   // One request to the master, asked again (same request) with backoff on a timeout, a lost
   // connection or a master without its role yet, all within client.timeout_ms. With several
   // masters (cluster.masters) each failure, and a standby's not_leader answer, moves to the

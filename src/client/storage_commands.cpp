@@ -366,6 +366,10 @@ const std::map<std::string, storage_command>& storage_commands() {
       {"mv",
        guarded("mv SRC DST",
                "rename a file or directory (DST an existing directory: into it); atomic", cmd_mv)},
+      {"cp", guarded("cp [-r] SRC DST",
+                     "copy a file's newest version (DST an existing directory: into it; -r: a "
+                     "tree); shares its chunks, no byte moves until one is written",
+                     cmd_cp)},
       {"du", guarded("du [-s] [PATH]",
                      "bytes of the newest versions per directory below PATH (-s: the total only)",
                      cmd_du)},
