@@ -29,6 +29,9 @@ void sweep(uint64_t runs, uint64_t base, world_options opts, world::coverage& to
     total.inline_puts += c.inline_puts;
     total.stats_cached += c.stats_cached;
     total.stats_asked += c.stats_asked;
+    total.copies_acked += c.copies_acked;
+    total.copy_retries += c.copy_retries;
+    total.copy_gets += c.copy_gets;
   }
 }
 
@@ -46,6 +49,9 @@ void expect_coverage(const world::coverage& c) {
   EXPECT_GT(c.inline_puts, 0u);
   EXPECT_GT(c.stats_cached, 0u);
   EXPECT_GT(c.stats_asked, 0u);
+  EXPECT_GT(c.copies_acked, 0u);
+  EXPECT_GT(c.copy_retries, 0u);
+  EXPECT_GT(c.copy_gets, 0u);
 }
 
 // Under ASan/UBSan (scripts/test --sanitize) a run is ~10x slower: a quarter of the sweep keeps

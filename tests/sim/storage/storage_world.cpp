@@ -446,7 +446,21 @@ void world::client_step(addr a) {
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
   ++c.ops;
-  auto dice = rng_() % 12;
+  auto dice = rng_() % 14;
+  if (dice == 12) {
+    // cp of a file to a copy path (sharing its chunks), retried like a commit.
+    c.lease.reset();
+    return start_copy(a);
+  }
+  if (dice == 13) {  // a get of a copy path
+    c.lease.reset();
+    c.path = "/c" + std::to_string(rng_() % opts_.copy_paths);
+    c.op = op_kind::get_layout;
+    c.get_started = now_;
+    c.content.clear();
+    send(a, master_addr, c.rid, layout_request{c.path, 0});
+    return;
+  }
   if (dice >= 10) {
     // stat, as the client shell does it: from a directory lease, or stat_dir (all paths are in
     // "/", so every client's changes meet every lease).
@@ -467,6 +481,7 @@ void world::client_step(addr a) {
     // no pushes; the same commit retries and invariants as a put of chunks.
     c.content = content_for(a, c.ops, 1 + rng_() % 200);
     attempted_[c.path].insert(c.content);
+    attempted_files_.insert(c.content);
     ++cov_.inline_puts;
     put_commit commit{c.path, 0, {}};
     commit.inline_data = c.content;
@@ -475,6 +490,7 @@ void world::client_step(addr a) {
     c.op = op_kind::put_plan;
     c.content = content_for(a, c.ops, rng_() % (4 * chunk_bytes + 1));
     attempted_[c.path].insert(c.content);
+    attempted_files_.insert(c.content);
     send(a, master_addr, c.rid, put_request{c.path, c.content.size(), 0});
   } else if (dice < 8) {
     c.op = op_kind::get_layout;
@@ -509,12 +525,33 @@ void world::client_timeout(addr a) {
     return start_get_read(a);
   }
   if (c.op == op_kind::put_commit && c.commit_tries < max_commit_tries) return resend_commit(a);
+  if (c.op == op_kind::copy && c.copy_tries < max_commit_tries) return resend_copy(a);
   if (c.op == op_kind::put_plan || c.op == op_kind::put_commit) ++cov_.puts_failed;
   finish(c);
 }
 
 // The same commit (client id, request number, chunks) again: the master answers it with the
 // first result if the first attempt applied (reply lost, master crashed after logging it).
+void world::start_copy(addr a) {
+  auto& c = clients_[a];
+  auto from = c.path;  // a file path, chosen by client_step
+  c.path = "/c" + std::to_string(rng_() % opts_.copy_paths);
+  c.op = op_kind::copy;
+  c.copy = ns_request{ns_op::copy, from, c.path, a, ++c.requests};
+  c.copy_tries = 1;
+  ++copy_requests_[c.path];
+  send(a, master_addr, c.rid, c.copy);
+}
+
+void world::resend_copy(addr a) {
+  auto& c = clients_[a];
+  ++c.copy_tries;
+  ++cov_.copy_retries;
+  c.rid = next_rid_++;
+  c.deadline = now_ + op_timeout;
+  send(a, master_addr, c.rid, c.copy);
+}
+
 void world::resend_commit(addr a) {
   auto& c = clients_[a];
   ++c.commit_tries;
@@ -577,9 +614,12 @@ void world::start_get_read(addr a) {
                                !removed_since(c.path, it->second.commit_sent))
     return fail("reads_exact: " + c.path + " version " + std::to_string(v) +
                 " read back other bytes than its acknowledged put");
-  if (!attempted_[c.path].count(c.content))
+  bool copy_path = c.path.compare(0, 2, "/c") == 0;
+  if (!(copy_path ? attempted_files_ : attempted_[c.path]).count(c.content))
     return fail("reads_exact: " + c.path + " version " + std::to_string(v) + " (" +
-                std::to_string(c.content.size()) + " bytes) is no whole put of that path");
+                std::to_string(c.content.size()) + " bytes) is no whole put of " +
+                (copy_path ? "any file" : "that path"));
+  if (copy_path) ++cov_.copy_gets;
   // What a client has read must survive like what it was told was written: the master
   // answers reads only once what they saw is durable.
   // A version number comes back after an rm: only the same put's acknowledgement carries over
@@ -677,6 +717,16 @@ void world::client_receive(addr a, const message& m) {
     case op_kind::remove:
     case op_kind::mkdir:
       return finish(c);
+    case op_kind::copy: {
+      auto* r = as<ns_reply>(m);
+      if (r != nullptr && r->status == ns_status::ok) {
+        if (r->versions.empty() || r->entries.empty() || r->entries[0].name != c.path)
+          return fail("copies: cp to " + c.path + " answered without its version and path");
+        ++cov_.copies_acked;
+        copies_[c.path].insert(r->versions[0].number);
+      }
+      return finish(c);
+    }
     case op_kind::stat: {
       auto* r = as<ns_reply>(m);
       if (r == nullptr) return finish(c);
@@ -730,6 +780,20 @@ void world::fail(const std::string& what) {
 void world::check() {
   if (!master_.up || !failure_.empty()) return;
   const auto& meta = master_.core->meta();
+  for (auto& [path, versions] : copies_) {
+    auto vs = meta.versions(path, std::numeric_limits<uint32_t>::max());
+    uint64_t newest = vs && !vs->empty() ? vs->back().number : 0;
+    if (newest > copy_requests_[path])
+      return fail("copies: " + path + " has version " + std::to_string(newest) + " after " +
+                  std::to_string(copy_requests_[path]) + " copy requests (one applied twice)");
+    for (auto v : versions) {
+      bool kept = false;
+      if (vs)
+        for (auto& x : *vs) kept = kept || x.number == v;
+      if (!kept && newest < v + opts_.max_versions)
+        return fail("copies: " + path + " version " + std::to_string(v) + " is gone");
+    }
+  }
   // acked_version_kept and chunks_kept, for every acknowledged version.
   for (auto& [path, versions] : acked_) {
     auto vs = meta.versions(path, std::numeric_limits<uint32_t>::max());
@@ -828,7 +892,10 @@ std::string world::summary() const {
          " torn_records=" + std::to_string(cov_.torn_records) +
          " checkpoints=" + std::to_string(cov_.checkpoints) +
          " replay_checks=" + std::to_string(cov_.replay_checks) +
-         " commit_retries=" + std::to_string(cov_.commit_retries);
+         " commit_retries=" + std::to_string(cov_.commit_retries) +
+         " copies_acked=" + std::to_string(cov_.copies_acked) +
+         " copy_retries=" + std::to_string(cov_.copy_retries) +
+         " copy_gets=" + std::to_string(cov_.copy_gets);
 }
 
 }  // namespace dfs::sim::storage_world

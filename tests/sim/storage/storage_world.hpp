@@ -8,7 +8,9 @@
 // - A chunkserver's chunk files are durable when its store answers a push (tmp + fsync +
 //   rename in the real store); a crash loses pending state, never a stored chunk.
 // - Clients run random puts (0-4 chunks of 1 KiB), gets, removes and mkdirs on a few paths,
-//   one at a time, with timeouts; the data of a put goes to every replica of its plan.
+//   one at a time, with timeouts; the data of a put goes to every replica of its plan. They
+//   also copy (cp) those files to a few copy paths, which are read and never removed, and ask
+//   again with the same request number after a timeout.
 // - Faults at random steps: crash and restart of the master and of chunkservers, message loss,
 //   duplication and reordering.
 //
@@ -30,6 +32,11 @@
 //                        version, never two: no two versions of a path list the same chunks
 //   stat_fresh           a stat, from a directory lease or the master, shows no version older
 //                        than one whose commit was acknowledged before the stat started
+//   copies               a get of a copy path returns exactly one whole put of some file; an
+//                        acknowledged (or read) copy is kept (unless max_versions newer exist);
+//                        a copy path has no more versions than copy requests were sent to it
+//                        (a retried copy is applied once). chunks_kept covers the shared chunks:
+//                        a chunk stays while a copy or its source references it.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,6 +61,7 @@ struct world_options {
   size_t chunkservers = 4;
   size_t clients = 3;
   size_t paths = 4;
+  size_t copy_paths = 2;  // /c0, /c1: cp targets, never removed
   uint32_t replication = 3;
   uint32_t write_quorum = 2;
   uint32_t max_versions = 3;
@@ -112,6 +120,9 @@ class world {
     uint64_t inline_puts = 0;     // puts of small files with their bytes in the commit
     uint64_t stats_cached = 0;    // stats answered from a directory lease
     uint64_t stats_asked = 0;     // stats answered by the master
+    uint64_t copies_acked = 0;    // cp answered with a version
+    uint64_t copy_retries = 0;    // cp sent again with the same request number
+    uint64_t copy_gets = 0;       // gets of a copy path that read every chunk
   };
   const coverage& covered() const { return cov_; }
 
@@ -157,7 +168,8 @@ class world {
     get_read,
     remove,
     mkdir,
-    stat
+    stat,
+    copy
   };
   // A directory lease as the client keeps it (client/dir_lease_cache.hpp): the newest version
   // of each entry of "/" until the lease ends here.
@@ -181,6 +193,8 @@ class world {
     time_point commit_sent{};       // the first attempt's
     put_commit commit;              // sent again, unchanged, after a timeout
     uint32_t commit_tries = 0;
+    ns_request copy;  // cp: sent again, unchanged, after a timeout
+    uint32_t copy_tries = 0;
     uint64_t requests = 0;           // request numbers used
     time_point get_started{};        // a get compares with puts acknowledged before it started
     std::optional<dir_lease> lease;  // forgotten around every change this client makes
@@ -237,6 +251,8 @@ class world {
   void commit_put(addr c);
   void send_commit(addr c, put_commit commit);  // put_commit with a request id, awaited
   void resend_commit(addr c);
+  void start_copy(addr c);
+  void resend_copy(addr c);
   // stat_fresh: a stat (from a lease or the master) shows no version older than one whose
   // commit was acknowledged before the stat started (unless a remove may have come since).
   void observe_stat(addr c, uint64_t newest);
@@ -273,6 +289,9 @@ class world {
   std::map<std::string, std::map<uint64_t, acked_version>> acked_;  // path -> version -> put
   std::map<std::string, std::set<std::string>> attempted_;          // path -> contents put
   std::map<std::string, time_point> remove_sent_;                   // path -> last rm sent
+  std::set<std::string> attempted_files_;             // every content put to any /f path
+  std::map<std::string, std::set<uint64_t>> copies_;  // copy path -> versions acked or read
+  std::map<std::string, uint64_t> copy_requests_;     // copy path -> distinct requests sent
 
   uint64_t deletions_ = 0;          // chunk deletes carried out so far
   uint64_t deletions_checked_ = 0;  // ... as of the last chunks_kept sweep
