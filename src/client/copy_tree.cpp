@@ -41,9 +41,8 @@ copied_counts copy_tree(storage_client& c, const std::string& given_from,
   auto from = without_trailing_slash(given_from), to = without_trailing_slash(given_to);
   copied_counts n;
   if (!c.is_dir(from)) {
-    c.copy(from, given_to);  // the master resolves a directory TO (one request)
-    n.files = 1;
-    return n;
+    auto [where, made] = c.copy(from, given_to);  // the master resolves a directory TO
+    return {1, 0, where, made.number};
   }
   if (!recursive)
     throw storage_error("cp: " + from + " is a directory (cp -r copies a tree)",
@@ -52,6 +51,7 @@ copied_counts copy_tree(storage_client& c, const std::string& given_from,
   if (inside(target, from))
     throw storage_error("cp -r: cannot copy " + from + " into itself (" + target + ")",
                         master::errc::invalid_argument);
+  n.target = target;
   try {
     copy_entry(c, from, target, true, n);
   } catch (const storage_error& e) {

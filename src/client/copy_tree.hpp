@@ -14,6 +14,8 @@ namespace dfs {
 
 struct copied_counts {
   uint64_t files = 0, dirs = 0;
+  std::string target;    // where FROM went
+  uint64_t version = 0;  // a file's: the version its copy made
 };
 
 // A file needs no `recursive`; a directory without it is refused (as by cp), and a directory

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "client/copy_tree.hpp"
 #include "client/make_dir.hpp"
 #include "client/remove_tree.hpp"
 #include "common/crc32c.hpp"
@@ -150,6 +151,9 @@ void gateway_backend::handle(net::http_exchange& ex) {
       case gw::route_kind::get_versions:
       case gw::route_kind::make_dir:
         return namespace_op(ex, *r);
+      case gw::route_kind::copy_file:
+      case gw::route_kind::move_file:
+        return copy_or_move(ex, *r);
       default:
         return queue_op(ex, *r);
     }
@@ -283,6 +287,28 @@ void gateway_backend::namespace_op(net::http_exchange& ex, const gw::route& r) {
                                  ",\"dirs\":" + std::to_string(n.dirs) + "}");
     }
   }
+}
+
+// POST /files/SRC?copy_to=DST[&recursive=1] as cp [-r], ?move_to=DST as mv: the CLI's code,
+// DST an existing directory taking SRC under its name. 201 with where it went (Location).
+void gateway_backend::copy_or_move(net::http_exchange& ex, const gw::route& r) {
+  auto c = storage_->take(ex.caller());
+  auto path = [](const std::string& p) { return "{\"path\":" + gw::json_string(p); };
+  if (r.kind == gw::route_kind::move_file) {
+    auto to = c->rename(r.path, r.query.at("move_to"));
+    return ex.respond(201, path(to) + ",\"from\":" + gw::json_string(r.path) + "}",
+                      "application/json", {{"Location", "/files" + to}});
+  }
+  bool recursive = false;
+  if (!gw::query_bool(r, "recursive", recursive))
+    return fail(ex, 400, "recursive must be 1, true, 0 or false");
+  auto n = copy_tree(*c, r.path, r.query.at("copy_to"), recursive);
+  auto body = path(n.target) + ",\"from\":" + gw::json_string(r.path) +
+              (n.version != 0 ? ",\"version\":" + std::to_string(n.version)
+                              : ",\"files\":" + std::to_string(n.files) +
+                                    ",\"dirs\":" + std::to_string(n.dirs)) +
+              "}";
+  ex.respond(201, body, "application/json", {{"Location", "/files" + n.target}});
 }
 
 void gateway_backend::queue_op(net::http_exchange& ex, const gw::route& r) {

@@ -48,6 +48,7 @@ class gateway_backend {
   void get_file(net::http_exchange& ex, const gateway::route& r);
   void put_file(net::http_exchange& ex, const gateway::route& r);
   void namespace_op(net::http_exchange& ex, const gateway::route& r);
+  void copy_or_move(net::http_exchange& ex, const gateway::route& r);
   void queue_op(net::http_exchange& ex, const gateway::route& r);
   token_source minter(const std::shared_ptr<security::auth_claims>& as) const;
 

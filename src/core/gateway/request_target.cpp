@@ -159,8 +159,15 @@ basic_result<route, target_error> parse_route(std::string_view method, std::stri
     r.kind = route_kind::put_file;
   } else if (method == "DELETE" && r.path != "/") {
     r.kind = route_kind::delete_file;
+  } else if (method == "POST") {
+    bool copy = r.query.count("copy_to") > 0, move = r.query.count("move_to") > 0;
+    if (copy == move)
+      return fail(target_errc::bad_request,
+                  "POST on /files/PATH needs one of copy_to=DST (cp) or move_to=DST (mv)");
+    r.kind = copy ? route_kind::copy_file : route_kind::move_file;
   } else {
-    return fail(target_errc::method_not_allowed, "use GET, PUT or DELETE on /files/PATH");
+    return fail(target_errc::method_not_allowed,
+                "use GET, PUT, DELETE or POST (copy_to, move_to) on /files/PATH");
   }
   return r;
 }

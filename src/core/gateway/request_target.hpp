@@ -30,6 +30,8 @@ enum class route_kind {
   list_dir,
   get_versions,
   make_dir,
+  copy_file,  // POST /files/PATH?copy_to=DST[&recursive=1]: cp [-r]
+  move_file,  // POST /files/PATH?move_to=DST: mv
   create_queue,
   get_queue,
   push_item,

@@ -214,6 +214,25 @@ TEST_F(Gateway, FilesRoundTripRangeVersionsListingDelete) {
   EXPECT_EQ(no_slash.body, l.body);
   EXPECT_EQ(get("/files/docs?version=1").status, 409);
 
+  // POST ?copy_to= as cp [-r], ?move_to= as mv: into an existing directory by its name.
+  auto cp = call("POST", "/files/docs/big.bin?copy_to=/copied");
+  EXPECT_EQ(cp.status, 201) << cp.body;
+  EXPECT_EQ(cp.body, "{\"path\":\"/copied\",\"from\":\"/docs/big.bin\",\"version\":1}");
+  EXPECT_NE(cp.headers.find("Location: /files/copied"), std::string::npos) << cp.headers;
+  EXPECT_EQ(get("/files/copied").body, read_all(local("v2")));
+  EXPECT_EQ(call("POST", "/files/deep?copy_to=/deep2").status, 409) << "a tree needs recursive";
+  auto cpr = call("POST", "/files/deep?copy_to=/deep2&recursive=1");
+  EXPECT_EQ(cpr.status, 201) << cpr.body;
+  EXPECT_EQ(cpr.body, "{\"path\":\"/deep2\",\"from\":\"/deep\",\"files\":0,\"dirs\":2}");
+  auto mv = call("POST", "/files/copied?move_to=/deep2/er");
+  EXPECT_EQ(mv.status, 201) << mv.body;
+  EXPECT_EQ(mv.body, "{\"path\":\"/deep2/er/copied\",\"from\":\"/copied\"}");
+  EXPECT_EQ(get("/files/deep2/er/copied").body, read_all(local("v2")));
+  EXPECT_EQ(get("/files/copied").status, 404);
+  EXPECT_EQ(call("POST", "/files/docs/big.bin").status, 400) << "neither copy_to nor move_to";
+  EXPECT_EQ(call("POST", "/files/nope?copy_to=/x").status, 404);
+  EXPECT_EQ(call("POST", "/files/deep2?move_to=/deep2/er").status, 400) << "into itself";
+
   // DELETE, then 404; bad paths are 400; unknown resources 404.
   EXPECT_EQ(call("DELETE", "/files/docs/big.bin").status, 200);
   auto gone = get("/files/docs/big.bin");

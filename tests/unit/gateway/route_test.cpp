@@ -52,6 +52,19 @@ TEST(Route, VersionsAndDirs) {
   EXPECT_EQ(err("PUT", "/versions/a"), target_errc::method_not_allowed);
 }
 
+TEST(Route, CopyAndMoveArePostsOnAFileWithTheirTarget) {
+  auto c = ok("POST", "/files/a/b?copy_to=%2Fbackup%2F&recursive=1");
+  EXPECT_EQ(c.kind, route_kind::copy_file);
+  EXPECT_EQ(c.path, "/a/b");
+  EXPECT_EQ(c.query.at("copy_to"), "/backup/");
+  auto m = ok("POST", "/files/dir/?move_to=/elsewhere");
+  EXPECT_EQ(m.kind, route_kind::move_file);
+  EXPECT_EQ(m.path, "/dir");
+  EXPECT_EQ(m.query.at("move_to"), "/elsewhere");
+  EXPECT_EQ(err("POST", "/files/a"), target_errc::bad_request);                        // neither
+  EXPECT_EQ(err("POST", "/files/a?copy_to=/b&move_to=/c"), target_errc::bad_request);  // both
+}
+
 TEST(Route, Queues) {
   auto c = ok("POST", "/queues?label=7");
   EXPECT_EQ(c.kind, route_kind::create_queue);
