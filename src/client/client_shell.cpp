@@ -23,6 +23,7 @@
 #include "client/remote.hpp"
 #include "client/shell_words.hpp"
 #include "client/storage_commands.hpp"
+#include "common/command_help.hpp"
 #include "common/escape.hpp"
 #include "common/startup_trace.hpp"
 #include "common/text_table.hpp"
@@ -69,9 +70,9 @@ bool ensure_master(client_session& s) {
 const std::map<std::string, client_command>& commands();
 
 int cmd_help(client_session&, const std::vector<std::string>&) {
-  text_table t({"COMMAND", "DESCRIPTION"});
-  for (auto& [name, c] : commands()) t.add({c.usage, c.help});
-  std::cout << t.render();
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (auto& [name, c] : commands()) rows.push_back({c.usage, c.help});
+  std::cout << render_command_help(rows);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "actors/admin/admin_actor.hpp"
 
+#include "common/command_help.hpp"
 #include "common/logging.hpp"
 #include "common/principal.hpp"
 #include "common/strings.hpp"
@@ -14,12 +15,13 @@ admin_reply error_reply(std::string text) {
 }
 
 std::string help_text(const admin_commands& commands) {
-  text_table t({"COMMAND", "DESCRIPTION"});
-  t.add({"help", "list the commands of this node"});
-  t.add({"node", "id, roles, uptime, ports and version of this node"});
-  t.add({"log-level [LEVEL]", "show or set (admin) the log level (trace debug info warn error)"});
-  for (auto& [name, c] : commands) t.add({c.usage, c.changes_state ? c.help + " (admin)" : c.help});
-  return t.render();
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"help", "list the commands of this node"},
+      {"node", "id, roles, uptime, ports and version of this node"},
+      {"log-level [LEVEL]", "show or set (admin) the log level (trace debug info warn error)"}};
+  for (auto& [name, c] : commands)
+    rows.push_back({c.usage, c.changes_state ? c.help + " (admin)" : c.help});
+  return render_command_help(rows);
 }
 
 std::string node_text(const node_info& info) {
