@@ -284,8 +284,12 @@ std::pair<std::string, ns_version> storage_client::copy(const std::string& given
                                                         const std::string& given_to) {
   auto from = without_trailing_slash(given_from);
   check_remote(from, master::path_rules::stored);  // like mv: an old bad name can be copied
-  check_remote(given_to);
-  auto r = share({ns_op::copy, from, given_to});
+  // TO ending in '/' names a directory (as for put): the copy goes in under FROM's name.
+  auto to = given_to.size() > 1 && given_to.back() == '/'
+                ? join_remote(without_trailing_slash(given_to), base_name(from))
+                : given_to;
+  check_remote(to);
+  auto r = share({ns_op::copy, from, to});
   if (r.versions.empty() || r.entries.empty())
     throw storage_error("cp " + from + ": the master named no version");
   return {r.entries[0].name, r.versions.back()};

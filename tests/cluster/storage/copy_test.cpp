@@ -79,6 +79,10 @@ TEST_F(Copy, FilesAndTreesShareChunksAndOutliveTheSourceAndAMasterRestart) {
   auto one = cli({"cp", "/src/a", "/b"});
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, "");
+  auto slash = cli({"cp", "/src/sub/s", "/src/"});  // a trailing slash: into that directory
+  ASSERT_EQ(slash.exit_code, 0) << slash.err;
+  EXPECT_EQ(get("/src/s"), read_all(local("s")));
+  ASSERT_EQ(cli({"rm", "/src/s"}).exit_code, 0);
   auto shared = handles("/b");
   EXPECT_EQ(shared.size(), 4u);
   EXPECT_EQ(shared, handles("/src/a"));
@@ -131,6 +135,7 @@ TEST_F(Copy, BadInputGetsOneClearErrorAndChangesNothing) {
            {{"cp", "-r", "/", "/x"}, "error: cp -r: cannot copy / into itself (/x)\n"},
            {{"cp", "/nope", "/x"}, "error: no such file or directory: /nope\n"},
            {{"cp", "/d/f", "/missing/x"}, "error: no such file or directory: /missing\n"},
+           {{"cp", "/d/f", "/missing/"}, "error: no such file or directory: /missing\n"},
            {{"cp", "/d/f", "/d/f"}, "error: /d/f and its copy are the same file\n"},
            {{"cp", "/d/f", "/d/f/x"}, "error: /d/f is a file, not a directory (in /d/f/x)\n"},
            {{"cp", "/d/f", "relative"}, "error: invalid path \"relative\": not absolute"},
