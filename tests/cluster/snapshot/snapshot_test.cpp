@@ -7,11 +7,9 @@
 
 #include <regex>
 
-#include "common/dfs_cluster.hpp"
-#include "common/test_files.hpp"
+#include "cluster/snapshot/shared_chunks_fixture.hpp"
 
 using namespace std::chrono_literals;
-using dfs::test::dfs_cluster;
 using dfs::test::read_all;
 using dfs::test::run_result;
 using dfs::test::wait_until;
@@ -19,47 +17,8 @@ using dfs::test::write_random;
 
 namespace {
 
-constexpr int master_index = 0;
-
-struct Snapshot : ::testing::Test {
-  dfs_cluster c;
-  std::string master_addr;
-
-  void SetUp() override {
-    master_addr = c.addr_of(master_index);
-    c.set_common({"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300",
-                  "lease.duration_ms=3000"});
-    ASSERT_TRUE(c.start_master_and_chunkservers(master_index));
-  }
-
-  int healthy() { return c.healthy_chunkservers(master_index); }
-
-  run_result cli(const std::vector<std::string>& args, const std::string& cert = "client") {
-    return dfs::test::run(c.client_argv({"master.address=" + master_addr}, args, cert), c.dir());
-  }
-
-  // The chunk handles of a version, in file order (console `chunks REMOTE VERSION`).
-  std::vector<std::string> handles(const std::string& remote, const std::string& version) {
-    auto out = c.admin(master_index, {"chunks", remote, version}).out;
-    std::vector<std::string> hs;
-    std::regex re(R"(\n\s*\d+\s+([0-9a-f]{16}))");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator();
-         ++it)
-      hs.push_back((*it)[1]);
-    return hs;
-  }
-
-  bool stored_on(int index, const std::string& handle) {
-    return cli({"store", c.addr_of(index)}, "admin").out.find(handle) != std::string::npos;
-  }
-
-  std::string get(const std::string& remote, const std::string& version) {
-    auto local = c.dir() + "/got.v" + version;
-    auto r = cli({"get", remote, local, "--version", version});
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    return read_all(local);
-  }
-};
+using Snapshot = dfs::test::SharedChunks;
+constexpr int master_index = Snapshot::master_index;
 
 std::string field(const std::string& out, const std::string& re) {
   std::smatch m;

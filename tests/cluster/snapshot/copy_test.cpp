@@ -8,14 +8,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
-#include "common/dfs_cluster.hpp"
-#include "common/test_files.hpp"
+#include "cluster/snapshot/shared_chunks_fixture.hpp"
 
 using namespace std::chrono_literals;
-using dfs::test::dfs_cluster;
 using dfs::test::read_all;
 using dfs::test::run_result;
 using dfs::test::wait_until;
@@ -23,41 +20,12 @@ using dfs::test::write_random;
 
 namespace {
 
-constexpr int master_index = 0;
+constexpr int master_index = dfs::test::SharedChunks::master_index;
 
-struct Copy : ::testing::Test {
-  dfs_cluster c;
-  std::string master_addr;
-
-  void SetUp() override {
-    master_addr = c.addr_of(master_index);
-    c.set_common({"master.address=" + master_addr, "master.unhealthy_after_ms=1500",
-                  "master.removed_after_ms=4000", "chunkserver.heartbeat_interval_ms=300",
-                  "master.inline_max_bytes=4096"});
-    ASSERT_TRUE(c.start_master_and_chunkservers(master_index))
-        << c.admin(master_index, {"chunkservers"}).out;
-  }
-
-  run_result cli(const std::vector<std::string>& args) {
-    return dfs::test::run(
-        c.client_argv({"master.address=" + master_addr, "client.timeout_ms=8000"}, args), c.dir());
-  }
-  std::string local(const std::string& name) { return c.dir() + "/" + name; }
-  std::string get(const std::string& remote) {
-    auto r = cli({"cat", remote});
-    EXPECT_EQ(r.exit_code, 0) << remote << ": " << r.err;
-    return r.out;
-  }
-  // The chunk handles of a file's newest version, from the master's console.
-  std::vector<std::string> handles(const std::string& remote) {
-    auto r = c.admin(master_index, {"chunks", remote});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> out;
-    std::regex row(R"(^\s*\d+\s+([0-9a-f]{16})\s)");
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);)
-      if (std::smatch m; std::regex_search(line, m, row)) out.push_back(m[1]);
-    return out;
+struct Copy : dfs::test::SharedChunks {
+  std::vector<std::string> settings() const override {
+    return {"master.unhealthy_after_ms=1500", "master.removed_after_ms=4000",
+            "master.inline_max_bytes=4096"};
   }
   // Chunk files on every chunkserver's disk.
   size_t chunk_files() {
