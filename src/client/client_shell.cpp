@@ -25,6 +25,7 @@
 #include "client/storage_commands.hpp"
 #include "common/command_help.hpp"
 #include "common/escape.hpp"
+#include "common/parse_decimal.hpp"
 #include "common/startup_trace.hpp"
 #include "common/text_table.hpp"
 #include "core/master/leader_hint.hpp"
@@ -138,10 +139,10 @@ int parse_shell_args(const std::vector<std::string>& args, int& status_fd) {
   status_fd = -1;
   if (args.size() == 1) return 0;
   if (args.size() == 3 && args[1] == "--status-fd") {
-    const auto& n = args[2];
-    if (!n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos) {
-      status_fd = std::stoi(n);
-      if (status_fd > 2) return 0;
+    auto fd = parse_decimal<int>(args[2]);
+    if (fd && *fd > 2) {
+      status_fd = *fd;
+      return 0;
     }
   }
   return command_error("usage: shell [--status-fd N] (N > 2, an open descriptor)");

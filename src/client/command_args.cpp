@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "client/storage_error.hpp"
+#include "common/parse_decimal.hpp"
 
 namespace dfs {
 
@@ -47,9 +48,9 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
 }
 
 uint64_t parse_number(const std::string& s, const std::string& what) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
-    throw storage_error(what + " must be a positive number, got '" + s + "'");
-  return std::stoull(s);
+  auto n = parse_decimal<uint64_t>(s);
+  if (!n) throw storage_error(what + " must be a positive number, got '" + s + "'");
+  return *n;
 }
 
 }  // namespace dfs

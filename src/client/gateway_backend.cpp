@@ -8,6 +8,7 @@
 #include "client/make_dir.hpp"
 #include "client/remove_tree.hpp"
 #include "common/crc32c.hpp"
+#include "common/parse_decimal.hpp"
 #include "common/ports.hpp"
 #include "core/gateway/byte_range.hpp"
 #include "core/gateway/etag.hpp"
@@ -324,10 +325,9 @@ void gateway_backend::queue_op(net::http_exchange& ex, const gw::route& r) {
   switch (r.kind) {
     case gw::route_kind::create_queue: {
       auto i = r.query.find("label");
-      int64_t label = 0;
-      if (i == r.query.end() || !gw::parse_i64(i->second, label))
-        return fail(ex, 400, "label must be a 64-bit integer (POST /queues?label=L)");
-      auto out = call(op_code::create, label);
+      auto label = i == r.query.end() ? std::nullopt : parse_decimal<int64_t>(i->second);
+      if (!label) return fail(ex, 400, "label must be a 64-bit integer (POST /queues?label=L)");
+      auto out = call(op_code::create, *label);
       if (out.ok()) ex.respond(200, "{\"id\":" + std::to_string(out.value) + "}");
       return;
     }
@@ -352,10 +352,9 @@ void gateway_backend::queue_op(net::http_exchange& ex, const gw::route& r) {
         if (got > max_item_body_bytes) return fail(ex, 413, "a queue item is one 64-bit integer");
         text = trim(std::string(buf, got));
       }
-      int64_t item = 0;
-      if (!gw::parse_i64(text, item))
-        return fail(ex, 400, "the item must be a 64-bit integer, got '" + text + "'");
-      if (call(op_code::push, r.queue_id, item).ok()) ex.respond(200, "{\"ok\":true}");
+      auto item = parse_decimal<int64_t>(text);
+      if (!item) return fail(ex, 400, "the item must be a 64-bit integer, got '" + text + "'");
+      if (call(op_code::push, r.queue_id, *item).ok()) ex.respond(200, "{\"ok\":true}");
       return;
     }
     case gw::route_kind::pop_item: {

@@ -18,6 +18,7 @@
 #include "client/file_lock.hpp"
 #include "client/storage_error.hpp"
 #include "common/escape.hpp"
+#include "common/parse_decimal.hpp"
 
 extern char** environ;
 
@@ -95,11 +96,11 @@ lock_args parse(const config& cfg, const std::vector<std::string>& args) {
   out.ttl_ms = cfg.lock.default_ttl_ms;
   if (!ttl.empty()) {
     uint64_t max_s = cfg.lock.max_ttl_ms / 1000;
-    if (ttl.size() > 9 || ttl.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoull(ttl) == 0 || std::stoull(ttl) > max_s)
+    auto s = parse_decimal<uint64_t>(ttl);
+    if (!s || *s == 0 || *s > max_s)
       throw storage_error("lock: --ttl '" + escape_unprintable(ttl) + "': expected seconds, 1.." +
                           std::to_string(max_s) + " (lock.max_ttl_ms)");
-    out.ttl_ms = std::stoull(ttl) * 1000;
+    out.ttl_ms = *s * 1000;
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "client/file_mutator.hpp"
 #include "common/escape.hpp"
 #include "common/limits.hpp"
+#include "common/parse_decimal.hpp"
 #include "core/master/ids.hpp"
 #include "core/records/record_frame.hpp"
 
@@ -40,10 +41,11 @@ std::string read_input(const std::string& local, uint64_t max_bytes) {
 }
 
 uint64_t parse_offset(const std::string& s) {
-  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+  auto n = parse_decimal<uint64_t>(s);
+  if (!n)
     throw storage_error("write: OFFSET must be a number of bytes, got '" + escape_unprintable(s) +
                         "'");
-  return std::stoull(s);
+  return *n;
 }
 
 // Every record is framed (core/records: length, checksum, this process's client id and a

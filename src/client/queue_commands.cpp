@@ -5,6 +5,7 @@
 
 #include "client/command_error.hpp"
 #include "client/queue_client.hpp"
+#include "common/parse_decimal.hpp"
 
 namespace dfs {
 
@@ -26,16 +27,6 @@ const std::map<std::string, op_syntax>& ops() {
   return table;
 }
 
-bool parse_i64(const std::string& s, int64_t& out) {
-  try {
-    size_t used = 0;
-    out = std::stoll(s, &used, 10);
-    return used == s.size();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 }  // namespace
 
 int run_queue_command(caf::actor_system& sys, const config& cfg,
@@ -45,9 +36,11 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
   if (i == ops().end() || args.size() != 2 + i->second.operands)
     return command_error(std::string("usage: ") + queue_usage);
   int64_t v[2] = {0, 0};
-  for (size_t k = 0; k < i->second.operands; ++k)
-    if (!parse_i64(args[2 + k], v[k]))
-      return command_error("not a 64-bit integer: '" + args[2 + k] + "'");
+  for (size_t k = 0; k < i->second.operands; ++k) {
+    auto n = parse_decimal<int64_t>(args[2 + k]);
+    if (!n) return command_error("not a 64-bit integer: '" + args[2 + k] + "'");
+    v[k] = *n;
+  }
   std::vector<endpoint> servers;
   for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
   if (servers.empty()) return command_error("no fileservers configured (client.fileservers)");

@@ -22,6 +22,7 @@
 #include "client/tree_transfer.hpp"
 #include "common/escape.hpp"
 #include "common/limits.hpp"
+#include "common/parse_decimal.hpp"
 #include "common/text_table.hpp"
 #include "core/master/ids.hpp"
 
@@ -272,11 +273,11 @@ int cmd_lease(storage_client& client, const args_t& args) {
   if (args.size() < 2 || args.size() > 3) return command_error("usage: lease REMOTE [CHUNK_INDEX]");
   uint64_t index = 0;
   if (args.size() == 3) {
-    const auto& s = args[2];
-    if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
-      return command_error("lease: CHUNK_INDEX must be a number, got '" + escape_unprintable(s) +
-                           "'");
-    index = std::stoull(s);
+    auto n = parse_decimal<uint64_t>(args[2]);
+    if (!n)
+      return command_error("lease: CHUNK_INDEX must be a number, got '" +
+                           escape_unprintable(args[2]) + "'");
+    index = *n;
   }
   auto l = client.lease(args[1], index);
   auto addr = [](const replica_addr& a) {

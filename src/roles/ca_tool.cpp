@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/certificates.hpp"
+#include "common/parse_decimal.hpp"
 #include "core/gateway/bearer.hpp"
 #include "core/gateway/request_target.hpp"
 
@@ -60,10 +61,11 @@ int token(const std::vector<std::string>& args, const config& cfg) {
       if (!kind || *kind == principal_kind::server)
         return usage_error("--kind must be client or admin");
     } else if (args[i] == "--ttl" && has_value) {
-      if (!gateway::parse_i64(args[++i], ttl) || ttl <= 0 ||
-          static_cast<uint64_t>(ttl) > gateway::max_token_ttl_s)
+      auto t = parse_decimal<int64_t>(args[++i]);
+      if (!t || *t <= 0 || static_cast<uint64_t>(*t) > gateway::max_token_ttl_s)
         return usage_error("--ttl must be 1.." + std::to_string(gateway::max_token_ttl_s) +
                            " seconds");
+      ttl = *t;
     } else {
       return usage_error("unexpected argument '" + args[i] + "'");
     }

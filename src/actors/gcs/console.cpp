@@ -3,6 +3,7 @@
 
 #include "actors/gcs/sequencer.hpp"
 #include "actors/gcs/sequencer_inline.hpp"
+#include "common/parse_decimal.hpp"
 #include "common/ports.hpp"
 #include "common/text_table.hpp"
 #include "net/fault_injection.hpp"
@@ -98,28 +99,24 @@ std::string stats_text(const sequencer_state& st) {
 admin_reply fault_command(const std::vector<std::string>& args) {
   const char* usage = "usage: fault [clear | loss PERCENT | block PORT[,PORT...]]";
   auto f = net::faults();
-  try {
-    if (args.size() == 2 && args[1] == "clear") {
-      f = {};
-    } else if (args.size() == 3 && args[1] == "loss") {
-      auto pct = std::stoul(args[2]);
-      if (pct > 100) return {1, usage};
-      f.loss_percent = static_cast<uint32_t>(pct);
-    } else if (args.size() == 3 && args[1] == "block") {
-      f.blocked_ports.clear();
-      size_t pos = 0;
-      while (pos <= args[2].size()) {
-        auto end = args[2].find(',', pos);
-        if (end == std::string::npos) end = args[2].size();
-        auto port = std::stoul(args[2].substr(pos, end - pos));
-        if (port == 0 || port > 65535) return {1, usage};
-        f.blocked_ports.insert(static_cast<uint16_t>(port));
-        pos = end + 1;
-      }
-    } else if (args.size() != 1) {
-      return {1, usage};
+  if (args.size() == 2 && args[1] == "clear") {
+    f = {};
+  } else if (args.size() == 3 && args[1] == "loss") {
+    auto pct = parse_decimal<uint32_t>(args[2]);
+    if (!pct || *pct > 100) return {1, usage};
+    f.loss_percent = *pct;
+  } else if (args.size() == 3 && args[1] == "block") {
+    f.blocked_ports.clear();
+    size_t pos = 0;
+    while (pos <= args[2].size()) {
+      auto end = args[2].find(',', pos);
+      if (end == std::string::npos) end = args[2].size();
+      auto port = parse_decimal<uint16_t>(std::string_view(args[2]).substr(pos, end - pos));
+      if (!port || *port == 0) return {1, usage};
+      f.blocked_ports.insert(*port);
+      pos = end + 1;
     }
-  } catch (const std::exception&) {
+  } else if (args.size() != 1) {
     return {1, usage};
   }
   if (args.size() > 1) net::set_faults(f);

@@ -1,4 +1,5 @@
 #include "core/gateway/request_target.hpp"
+#include "common/parse_decimal.hpp"
 
 #include <charconv>
 
@@ -51,8 +52,9 @@ basic_result<route, target_error> queue_route(std::string_view method, std::stri
   auto slash = rest.find('/');
   auto id_text = rest.substr(0, slash);
   auto tail = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (!parse_i64(id_text, r.queue_id))
-    return fail(target_errc::bad_request, "queue id must be a 64-bit integer");
+  auto id = parse_decimal<int64_t>(id_text);
+  if (!id) return fail(target_errc::bad_request, "queue id must be a 64-bit integer");
+  r.queue_id = *id;
   if (tail.empty()) {
     if (method == "GET" || method == "HEAD")
       r.kind = route_kind::get_queue;
@@ -95,20 +97,14 @@ bool percent_decode(std::string_view s, bool plus_is_space, std::string& out) {
   return true;
 }
 
-bool parse_i64(std::string_view s, int64_t& out) {
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
-}
-
 bool query_u64(const route& r, const std::string& name, uint64_t& out, bool& present) {
   auto i = r.query.find(name);
   present = i != r.query.end();
   if (!present) return true;
-  auto& s = i->second;
-  if (s.empty() || s[0] == '-' || s[0] == '+') return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
+  auto n = parse_decimal<uint64_t>(i->second);
+  if (!n) return false;
+  out = *n;
+  return true;
 }
 
 bool query_bool(const route& r, const std::string& name, bool& out) {

@@ -63,11 +63,10 @@ basic_result<route, target_error> parse_route(std::string_view method, std::stri
 unsigned status_of(target_errc e);
 
 // Query parameter `name` as an unsigned decimal: `present` says whether it was given; false
-// if it was given but is not a number. parse_i64: a whole string as a signed decimal.
+// if it was given but is not a number (common/parse_decimal.hpp).
 bool query_u64(const route& r, const std::string& name, uint64_t& out, bool& present);
 // Query parameter `name` as a switch: absent -> false; "1", "true" or nothing ("?parents") ->
 // true; "0", "false" -> false; false (the function) for anything else.
 bool query_bool(const route& r, const std::string& name, bool& out);
-bool parse_i64(std::string_view s, int64_t& out);
 
 }  // namespace dfs::gateway
