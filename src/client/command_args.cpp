@@ -49,7 +49,7 @@ bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args
 
 uint64_t parse_number(const std::string& s, const std::string& what) {
   auto n = parse_decimal<uint64_t>(s);
-  if (!n) throw storage_error(what + " must be a positive number, got '" + s + "'");
+  if (!n || *n == 0) throw storage_error(what + " must be a positive number, got '" + s + "'");
   return *n;
 }
 

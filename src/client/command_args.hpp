@@ -18,7 +18,8 @@ using args_t = std::vector<std::string>;
 bool parse_flags(const args_t& args, const std::vector<std::string>& flags, args_t& pos,
                  std::map<std::string, std::string>& vals, std::string& err);
 
-// A decimal of at most 18 digits; storage_error "WHAT must be a positive number" otherwise.
+// A decimal >= 1 (common/parse_decimal.hpp); storage_error "WHAT must be a positive number"
+// otherwise (--version 0, --jobs 0 and versions N = 0 name nothing).
 uint64_t parse_number(const std::string& s, const std::string& what);
 
 // Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS".

@@ -90,6 +90,9 @@ result<void> namespace_tree::check_rename(const parsed_path& from, const parsed_
   auto node = lookup(from);
   if (!node) return node.err();
   if (to.is_root()) return make_error(errc::already_exists, "/ already exists");
+  if (to.text() == from.text())
+    return make_error(errc::invalid_argument,
+                      from.text() + " and " + to.text() + " are the same file");
   // A directory into itself: `to` below `from` would detach the subtree from the tree.
   if ((*node)->is_dir && to.components.size() > from.components.size() &&
       std::equal(from.components.begin(), from.components.end(), to.components.begin()))

@@ -662,6 +662,10 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
       {"get", "/dir/file", local("y"), "--version", "abc"},
       {"cat", "/dir"},
       {"versions", "/dir/file", "abc"},
+      {"versions", "/dir/file", "0"},
+      {"get", "/dir/file", local("y"), "--version", "0"},
+      {"cat", "/dir/file", "--version", "-1"},
+      {"mv", "/dir/file", "/dir"},  // onto itself
       {"mkdir", "/dir"},
       {"store", "nohostport"},
       {"ls", "/nope"},

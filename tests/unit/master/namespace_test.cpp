@@ -159,6 +159,10 @@ TEST(Namespace, RenameFilesAndDirectories) {
   EXPECT_EQ(d.state.validate_rename("/y", "/nodir/z").err().code, errc::not_found);
   EXPECT_EQ(d.state.validate_rename("/y", "/y/z").err().code, errc::not_a_directory);
   EXPECT_EQ(d.state.validate_rename("/y", "/bad\nname").err().code, errc::invalid_path);
+  // Onto itself, named directly or through its own directory: as mv says it.
+  EXPECT_EQ(d.state.validate_rename("/y", "/y").err().message, "/y and /y are the same file");
+  EXPECT_EQ(d.state.validate_rename("/x/a/g", "/x/a").err().message,
+            "/x/a/g and /x/a/g are the same file");
   // The log replays to the same state.
   auto replayed = master_state::replay({}, d.log, d.state.options(), t0());
   ASSERT_TRUE(replayed.ok()) << replayed.err().message;
