@@ -1,7 +1,6 @@
 #include "core/gateway/request_target.hpp"
-#include "common/parse_decimal.hpp"
 
-#include <charconv>
+#include "common/parse_decimal.hpp"
 
 namespace dfs::gateway {
 
