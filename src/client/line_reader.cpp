@@ -9,6 +9,8 @@
 
 #include <editline/readline.h>
 
+#include "client/completion.hpp"
+
 namespace dfs {
 
 namespace {
@@ -22,20 +24,31 @@ char* next_match(const char*, int state) {
   return i < matches.size() ? strdup(matches[i++].c_str()) : nullptr;
 }
 
+// libedit hands over its own idea of the word (it breaks at quotes and at the space in
+// `"/my d`, and leaves `/my\ d` escaped) and replaces exactly that text with the match. So the
+// word is read again from the line as the shell's splitter reads it (completion.hpp
+// word_at), completed unescaped, written back in the user's quoting (quote_word), and each
+// match is what follows libedit's start.
 char** attempt_completion(const char* text, int start, int) {
-  // The index of the word: how many words come before `start` on the line.
-  std::string before(rl_line_buffer, static_cast<size_t>(start));
-  size_t index = 0;
-  bool in_word = false;
-  for (char ch : before) {
-    bool space = ch == ' ' || ch == '\t';
-    if (!space && !in_word) ++index;
-    in_word = !space;
+  std::string line(rl_line_buffer, static_cast<size_t>(rl_point));
+  auto word = word_at(line);
+  auto candidates = (*active)(word.text, word.index);
+  bool remote = !word.text.empty() && word.text[0] == '/';
+  matches.clear();
+  auto typed = line.substr(word.start);
+  auto from = static_cast<size_t>(start);
+  for (auto& c : candidates) {
+    bool dir = !c.empty() && c.back() == '/';  // goes on: its quote stays open
+    auto q = quote_word(c, word.open, !dir);
+    // Only what continues the text as typed: a word typed in an unusual spelling (`/m\y`)
+    // gets no completion rather than a line that reads differently.
+    if (q.empty() || q.compare(0, typed.size(), typed) != 0 || from < word.start) continue;
+    matches.push_back(q.substr(from - word.start));
   }
-  matches = (*active)(text, index);
   // A word starting with '/' is remote: never fall back to local file names for it.
-  if (matches.empty() && text[0] != '/') return nullptr;
+  if (matches.empty() && !remote) return nullptr;
   rl_attempted_completion_over = 1;
+  if (matches.empty()) return nullptr;
   // A directory completes without a space, so the next Tab goes on inside it.
   rl_completion_append_character =
       matches.size() == 1 && !matches[0].empty() && matches[0].back() == '/' ? '\0' : ' ';

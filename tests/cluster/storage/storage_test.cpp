@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "common/dfs_cluster.hpp"
+#include "common/pty_session.hpp"
 #include "common/test_files.hpp"
 #include "storage/chunk_files.hpp"
 
@@ -460,6 +461,40 @@ TEST_F(Storage, ShellQuotesCommentsAndUnterminatedLines) {
   auto g = cli({"get", "/a b", local("ab.back")});
   ASSERT_EQ(g.exit_code, 0) << g.err;
   EXPECT_EQ(read_all(local("my notes.txt")), read_all(local("ab.back")));
+}
+
+// Tab completion on a terminal (the shell under a pty): a remote name with spaces completes in
+// the quoting the user started it in (a backslash, "..." or '...'), a file closes an open
+// quote, and the completed line runs on that file.
+TEST_F(Storage, TabCompletesNamesWithSpacesInTheQuoteTheyWereTyped) {
+  std::ofstream(local("content")) << "CONTENT-42\n";
+  ASSERT_EQ(cli({"mkdir", "/my dir"}).exit_code, 0);
+  ASSERT_EQ(cli({"mkdir", "/mydocs"}).exit_code, 0);
+  ASSERT_EQ(cli({"put", local("content"), "/my dir/hello world.txt"}).exit_code, 0);
+  dfs::test::pty_session sh(client_argv({}), c.dir());  // no command: the shell
+  ASSERT_TRUE(sh.wait_for_text("dfs> ", 20s)) << sh.output();
+  struct typed {
+    std::string first, completed_dir, then, completed_file;
+  };
+  for (const auto& t : std::vector<typed>{
+           {"cat /my\\ d", "ir/", "hel", "lo\\ world.txt "},
+           {"cat \"/my d", "ir/", "hel", "lo world.txt\" "},
+           {"cat '/my d", "ir/", "hel", "lo world.txt' "},
+       }) {
+    auto mark = sh.output().size();
+    sh.type(t.first + "\t");
+    ASSERT_TRUE(sh.wait_for_text(t.completed_dir, 10s, mark))
+        << t.first << sh.output().substr(mark);
+    mark = sh.output().size();
+    sh.type(t.then + "\t");
+    ASSERT_TRUE(sh.wait_for_text(t.completed_file, 10s, mark))
+        << t.first << sh.output().substr(mark);
+    mark = sh.output().size();
+    sh.type("\n");
+    EXPECT_TRUE(sh.wait_for_text("CONTENT-42", 10s, mark)) << t.first << sh.output().substr(mark);
+    ASSERT_TRUE(sh.wait_for_text("dfs> ", 10s, mark)) << sh.output().substr(mark);
+  }
+  sh.type("exit\n");
 }
 
 // edit: $EDITOR changes the file -> a new version; leaves it alone -> nothing uploaded; another
