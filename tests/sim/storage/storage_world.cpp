@@ -23,7 +23,7 @@ constexpr uint64_t chunk_bytes = 1024;
 constexpr auto rpc_timeout = milliseconds(300);
 constexpr auto op_timeout = milliseconds(400);
 // A commit is sent this many times at most (the first and the retries) before the put fails.
-constexpr uint32_t max_commit_tries = 4;
+constexpr uint32_t max_tries = 4;  // of a commit or a copy
 
 uint64_t approx_bytes(const master::log_record& r) {
   if (auto* c = std::get_if<master::commit_record>(&r)) return 64 + 32 * c->chunks.size();
@@ -524,41 +524,38 @@ void world::client_timeout(addr a) {
     ++c.replica;
     return start_get_read(a);
   }
-  if (c.op == op_kind::put_commit && c.commit_tries < max_commit_tries) return resend_commit(a);
-  if (c.op == op_kind::copy && c.copy_tries < max_commit_tries) return resend_copy(a);
+  if ((c.op == op_kind::put_commit || c.op == op_kind::copy) && c.tries < max_tries)
+    return resend(a);
   if (c.op == op_kind::put_plan || c.op == op_kind::put_commit) ++cov_.puts_failed;
   finish(c);
 }
 
-// The same commit (client id, request number, chunks) again: the master answers it with the
-// first result if the first attempt applied (reply lost, master crashed after logging it).
 void world::start_copy(addr a) {
   auto& c = clients_[a];
   auto from = c.path;  // a file path, chosen by client_step
   c.path = "/c" + std::to_string(rng_() % opts_.copy_paths);
   c.op = op_kind::copy;
   c.copy = ns_request{ns_op::copy, from, c.path, a, ++c.requests};
-  c.copy_tries = 1;
+  c.tries = 1;
   ++copy_requests_[c.path];
   send(a, master_addr, c.rid, c.copy);
 }
 
-void world::resend_copy(addr a) {
+// The same commit or copy (client id, request number, chunks) again: the master answers it
+// with the first result if the first attempt applied (reply lost, master crashed after
+// logging it).
+void world::resend(addr a) {
   auto& c = clients_[a];
-  ++c.copy_tries;
-  ++cov_.copy_retries;
+  ++c.tries;
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
-  send(a, master_addr, c.rid, c.copy);
-}
-
-void world::resend_commit(addr a) {
-  auto& c = clients_[a];
-  ++c.commit_tries;
-  ++cov_.commit_retries;
-  c.rid = next_rid_++;
-  c.deadline = now_ + op_timeout;
-  send(a, master_addr, c.rid, c.commit);
+  if (c.op == op_kind::copy) {
+    ++cov_.copy_retries;
+    send(a, master_addr, c.rid, c.copy);
+  } else {
+    ++cov_.commit_retries;
+    send(a, master_addr, c.rid, c.commit);
+  }
 }
 
 void world::commit_put(addr a) {
@@ -586,7 +583,7 @@ void world::send_commit(addr a, put_commit commit) {
   c.op = op_kind::put_commit;
   c.commit_sent = now_;
   c.commit = commit;
-  c.commit_tries = 1;
+  c.tries = 1;
   c.rid = next_rid_++;
   c.deadline = now_ + op_timeout;
   send(a, master_addr, c.rid, commit);

@@ -189,12 +189,11 @@ class world {
     std::map<uint64_t, std::set<uint32_t>> stored;  // put: chunk index -> replicas that stored
     size_t pushes_out = 0;
     ns_reply layout;
-    size_t chunk = 0, replica = 0;  // get: position
-    time_point commit_sent{};       // the first attempt's
-    put_commit commit;              // sent again, unchanged, after a timeout
-    uint32_t commit_tries = 0;
-    ns_request copy;  // cp: sent again, unchanged, after a timeout
-    uint32_t copy_tries = 0;
+    size_t chunk = 0, replica = 0;   // get: position
+    time_point commit_sent{};        // the first attempt's
+    put_commit commit;               // sent again, unchanged, after a timeout
+    uint32_t tries = 0;              // of the commit or copy in flight
+    ns_request copy;                 // cp: sent again, unchanged, after a timeout
     uint64_t requests = 0;           // request numbers used
     time_point get_started{};        // a get compares with puts acknowledged before it started
     std::optional<dir_lease> lease;  // forgotten around every change this client makes
@@ -250,9 +249,8 @@ class world {
   void start_get_read(addr c);
   void commit_put(addr c);
   void send_commit(addr c, put_commit commit);  // put_commit with a request id, awaited
-  void resend_commit(addr c);
+  void resend(addr c);                          // the commit or copy in flight, unchanged
   void start_copy(addr c);
-  void resend_copy(addr c);
   // stat_fresh: a stat (from a lease or the master) shows no version older than one whose
   // commit was acknowledged before the stat started (unless a remove may have come since).
   void observe_stat(addr c, uint64_t newest);
