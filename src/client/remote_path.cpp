@@ -17,4 +17,12 @@ std::string base_name(std::string path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+bool names_a_directory(const std::string& to) {
+  return to.size() > 1 && to.back() == '/';
+}
+
+std::string destination(const std::string& to, const std::string& source) {
+  return names_a_directory(to) ? to + base_name(source) : to;
+}
+
 }  // namespace dfs

@@ -13,5 +13,10 @@ std::string join_remote(const std::string& dir, const std::string& name);
 // The last component: "/docs/a" -> "a", "/docs/" -> "docs", "photos" -> "photos" (local paths
 // too: `put -r ./photos /backup` lands as /backup/photos).
 std::string base_name(std::string path);
+// Where a command puts SOURCE given TO: TO ending in '/' names a directory and the source's
+// name goes inside ("/docs/" + "a.txt" -> "/docs/a.txt", as cp and mv take it; "/docs//"
+// stays a bad path), any other TO is itself.
+bool names_a_directory(const std::string& to);
+std::string destination(const std::string& to, const std::string& source);
 
 }  // namespace dfs

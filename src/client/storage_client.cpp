@@ -262,7 +262,9 @@ void storage_client::forget_cached() {
 }
 
 std::string storage_client::rename(const std::string& given_from, const std::string& given_to) {
-  auto from = without_trailing_slash(given_from), to = without_trailing_slash(given_to);
+  auto from = without_trailing_slash(given_from);
+  // `mv a /archive/` never renames a to /archive when that directory is missing.
+  auto to = destination(given_to, from);
   check_remote(from, master::path_rules::stored);
   check_remote(to);
   forget_around change(*this);
@@ -284,10 +286,7 @@ std::pair<std::string, ns_version> storage_client::copy(const std::string& given
                                                         const std::string& given_to) {
   auto from = without_trailing_slash(given_from);
   check_remote(from, master::path_rules::stored);  // like mv: an old bad name can be copied
-  // TO ending in '/' names a directory (as for put): the copy goes in under FROM's name.
-  auto to = given_to.size() > 1 && given_to.back() == '/'
-                ? join_remote(without_trailing_slash(given_to), base_name(from))
-                : given_to;
+  auto to = destination(given_to, from);
   check_remote(to);
   auto r = share({ns_op::copy, from, to});
   if (r.versions.empty() || r.entries.empty())

@@ -133,9 +133,9 @@ int cmd_put(storage_client& client, const args_t& args) {
   const auto& local = pos[0];
   auto remote = pos[1];
   bool locked = f.count("--locked") > 0;
-  bool into_dir = remote.size() > 1 && remote.back() == '/';
-  if (into_dir)  // "/docs/" + "a.txt"; "//" and "/docs//" stay bad paths
-    remote += base_name(local);
+  bool into_dir = names_a_directory(remote);
+  if (into_dir)
+    remote = destination(remote, local);
   else if (locked && remote_is_dir(client, remote))
     remote = join_remote(remote, base_name(local));
   auto lock = locked ? exclusive_lock(client, remote) : nullptr;

@@ -555,6 +555,7 @@ TEST_F(Storage, BadMvTreeAndEditInputFailsCleanly) {
   one_error(cli({"mv", "/d", "/"}), "/d and /d are the same file");  // into / is itself
   one_error(cli({"mv", "/missing", "/x"}), "no such");
   one_error(cli({"mv", "/d/f", "/nodir/f"}), "no such");
+  one_error(cli({"mv", "/d/f", "/archive/"}), "no such file or directory: /archive");
   one_error(cli({"mv", "/d"}), "error: ");
   EXPECT_EQ(cli({"ls", "-R", "/"}).out, "/:\nd/\n\n/d:\nf\n") << "a refused mv changed nothing";
   one_error(cli({"du", "/missing"}), "no such");

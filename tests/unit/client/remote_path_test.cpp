@@ -28,5 +28,16 @@ TEST(RemotePath, BaseNameOfRemoteAndLocalPaths) {
   EXPECT_EQ(base_name("/"), "");
 }
 
+TEST(RemotePath, ATrailingSlashOnTheDestinationNamesADirectory) {
+  EXPECT_EQ(destination("/docs/", "/tmp/a.txt"), "/docs/a.txt");
+  EXPECT_EQ(destination("/docs/", "/src/dir/"), "/docs/dir");
+  EXPECT_EQ(destination("/docs", "/tmp/a.txt"), "/docs");  // the master decides
+  EXPECT_EQ(destination("/", "/a"), "/");                  // "/" is the root, not "/" + name
+  EXPECT_EQ(destination("/docs//", "a"), "/docs//a");      // stays a bad path
+  EXPECT_TRUE(names_a_directory("/x/"));
+  EXPECT_FALSE(names_a_directory("/"));
+  EXPECT_FALSE(names_a_directory("/x"));
+}
+
 }  // namespace
 }  // namespace dfs
