@@ -130,14 +130,18 @@ int cmd_mv(storage_client& client, const args_t& args) {
   return 0;
 }
 
-// cp [-r] SRC DST: nothing printed on success, as cp (copy_tree.hpp).
+// cp [-r] SRC DST (copy_tree.hpp): nothing printed for a file, as cp; a tree ends with a
+// summary line, as put -r and get -r do.
 int cmd_cp(storage_client& client, const args_t& args) {
   args_t pos;
   std::map<std::string, std::string> f;
   std::string err;
   if (!parse_flags(args, {"-r"}, pos, f, err)) return command_error(err);
   if (pos.size() != 2) return command_error("usage: cp [-r] SRC DST");
-  copy_tree(client, pos[0], pos[1], f.count("-r") > 0);
+  auto n = copy_tree(client, pos[0], pos[1], f.count("-r") > 0);
+  if (n.version == 0)  // a tree (a file's copy made a version)
+    std::cout << "cp -r: " << escape_unprintable(n.target) << ": " << n.files << " files, "
+              << n.dirs << " directories (their chunks shared, no bytes copied)\n";
   return 0;
 }
 

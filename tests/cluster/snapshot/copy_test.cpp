@@ -59,6 +59,8 @@ TEST_F(Copy, FilesAndTreesShareChunksAndOutliveTheSourceAndAMasterRestart) {
   ASSERT_EQ(cli({"mkdir", "/backup"}).exit_code, 0);
   auto tree = cli({"cp", "-r", "/src", "/backup"});
   ASSERT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_EQ(tree.out,
+            "cp -r: /backup/src: 2 files, 2 directories (their chunks shared, no bytes copied)\n");
   EXPECT_EQ(cli({"ls", "-R", "/backup"}).out,
             "/backup:\nsrc/\n\n/backup/src:\na\nsub/\n\n/backup/src/sub:\ns\n");
   EXPECT_EQ(get("/backup/src/a"), read_all(local("a1")));
