@@ -156,9 +156,13 @@ io_status journal::append(const std::vector<master::log_record>& records) {
   std::vector<char> buf;
   for (const auto& r : records)
     oplog::append_frame(buf, oplog::frame_type::record, proto::encode_record(r));
+  uint64_t before = active_.size();
   auto st = active_.append(std::string_view(buf.data(), buf.size()));
   if (st) st = active_.sync();
   if (!st) {
+    // A failed write is cut off by append; cut one whose fdatasync failed too, so that a reload
+    // (master_actor: reload_after_journal_failure) does not read back records never acknowledged.
+    if (active_.size() > before) (void)active_.truncate(before);
     failed_ = true;
     return st;
   }

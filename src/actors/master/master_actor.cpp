@@ -265,7 +265,10 @@ void maybe_crash_after_log(const std::string& fault, const master::log_batch& b)
 void log_batches(master_state& st, const std::function<void(master::master_effects)>& done) {
   while (auto batch = st.core->take_batch()) {
     auto s = st.log->append(batch->records);
-    if (!s) log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
+    if (!s) {
+      log::get("master")->critical("journal_append_failed error=\"{}\"", s.message);
+      if (st.journal_error.empty()) st.journal_error = s.message;
+    }
     if (s) maybe_crash_after_log(st.cfg.fault.crash_after_log, *batch);
     done(st.core->on_batch_durable(batch->id, s.ok(), st.log->segment_bytes(), core::clock::now()));
   }
@@ -275,6 +278,8 @@ namespace {
 
 void flush_journal(master_self self) {
   log_batches(self->state, [self](master::master_effects fx) { carry_out(self, std::move(fx)); });
+  if (!self->state.journal_error.empty() && self->state.core->refusal().empty())
+    reload_after_journal_failure(self);
 }
 
 void recover_metadata(master_self self) {
@@ -292,6 +297,52 @@ void recover_metadata(master_self self) {
             rec.has_checkpoint ? std::to_string(rec.checkpoint_sequence) : "none",
             rec.records.size(), st.core->meta().file_count(), st.core->meta().total_file_bytes());
 }
+
+}  // namespace
+
+void answer_waiters(master_self self, ns_status status, const std::string& line) {
+  auto& st = self->state;
+  for (auto& [token, p] : st.promises) {
+    if (auto* ns = std::get_if<caf::typed_response_promise<ns_reply>>(&p)) {
+      ns_reply r;
+      r.status = status, r.error = line;
+      ns->deliver(std::move(r));
+    } else if (auto* plan = std::get_if<caf::typed_response_promise<put_plan>>(&p)) {
+      put_plan r;
+      r.status = status, r.error = line;
+      plan->deliver(std::move(r));
+    } else if (auto* l = std::get_if<caf::typed_response_promise<lease_reply>>(&p)) {
+      lease_reply r;
+      r.status = status, r.error = line;
+      l->deliver(std::move(r));
+    } else if (auto* k = std::get_if<caf::typed_response_promise<lock_reply>>(&p)) {
+      lock_reply r;  // a waiting lock request: the next core knows no locks
+      r.status = status, r.error = line;
+      k->deliver(std::move(r));
+    } else if (auto* w = std::get_if<master_state::console_waiter>(&p)) {
+      w->rp.deliver(admin_reply{1, line + "\n"});
+    }
+  }
+  st.promises.clear();
+}
+
+// The core applies a change before its batch is on disk, so after a failed append it holds
+// changes the disk lacks, and reads would show files a restart takes back. What reached the
+// disk is what the master serves from now on: the metadata is loaded again from the journal
+// (a torn tail cut, as at a restart), and changes stay refused until the operator frees the
+// disk and restarts the master. Chunkservers register again (the new core asks them to).
+void reload_after_journal_failure(master_self self) {
+  auto& st = self->state;
+  auto why = st.journal_error;
+  log::get("master")->critical("journal_failed action=reload_from_disk error=\"{}\"", why);
+  st.port_effects.clear();  // the old core's, for a state that is gone
+  st.core = std::make_unique<master::master_core>(core_options_of(st.cfg), st.id);
+  recover_metadata(self);
+  st.core->refuse_changes(why);
+  answer_waiters(self, ns_status::journal_failed, st.core->refusal());
+}
+
+namespace {
 
 // A request whose reply the core may give now or after its batch is durable.
 // A master that just became active knows no chunkserver until they register again (about one

@@ -95,6 +95,9 @@ struct master_state {
   // Reads the request port answers between this actor's messages (master_reads.hpp, set by
   // master_impl); null when spawned without it.
   std::shared_ptr<master_reads> reads;
+  // The single master's journal failure, set by log_batches; the actor then reloads the
+  // metadata from the disk (reload_after_journal_failure).
+  std::string journal_error;
   // What mutations applied by the request port left for this actor to carry out (a checkpoint
   // due, repair updates, ...), under master_reads' mutex; a flush message follows them.
   std::vector<master::master_effects> port_effects;
@@ -129,6 +132,11 @@ spdlog::level::level_enum level_of(master::event_level l);
 // one's effects (the answers it made durable) to `done` (the actor: carry_out; the request
 // port's thread: master_reads::mutate).
 void log_batches(master_state& st, const std::function<void(master::master_effects)>& done);
+// Answers every client waiting on this actor's promises with `status` and `line`.
+void answer_waiters(master_self self, ns_status status, const std::string& line);
+// After log_batches failed (st.journal_error): every waiting client gets the failure, and the
+// core is rebuilt from what the disk holds, refusing changes until the master is restarted.
+void reload_after_journal_failure(master_self self);
 // fault.crash_after_log (tests): exits if `b` holds a client mutation of that kind.
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b);
 [[noreturn]] void master_fatal(const std::string& what);

@@ -79,30 +79,7 @@ void send_replog(master_self self, const endpoint& to, const replog::message& m)
 // Every waiting client learns to ask the active master (its request may or may not have been
 // committed: the retry is answered once, by the request table, either way).
 void answer_not_leader(master_self self) {
-  auto& st = self->state;
-  auto line = not_leader_line(st);
-  for (auto& [token, p] : st.promises) {
-    if (auto* ns = std::get_if<caf::typed_response_promise<ns_reply>>(&p)) {
-      ns_reply r;
-      r.status = ns_status::not_leader, r.error = line;
-      ns->deliver(std::move(r));
-    } else if (auto* plan = std::get_if<caf::typed_response_promise<put_plan>>(&p)) {
-      put_plan r;
-      r.status = ns_status::not_leader, r.error = line;
-      plan->deliver(std::move(r));
-    } else if (auto* l = std::get_if<caf::typed_response_promise<lease_reply>>(&p)) {
-      lease_reply r;
-      r.status = ns_status::not_leader, r.error = line;
-      l->deliver(std::move(r));
-    } else if (auto* k = std::get_if<caf::typed_response_promise<lock_reply>>(&p)) {
-      lock_reply r;  // a waiting lock request: the new active master knows no locks
-      r.status = ns_status::not_leader, r.error = line;
-      k->deliver(std::move(r));
-    } else if (auto* w = std::get_if<master_state::console_waiter>(&p)) {
-      w->rp.deliver(admin_reply{1, line + "\n"});
-    }
-  }
-  st.promises.clear();
+  answer_waiters(self, ns_status::not_leader, not_leader_line(self->state));
 }
 
 void step_down(master_self self, const char* why) {
@@ -327,7 +304,11 @@ caf::result<admin_reply> masters_handover(master_self self, const std::vector<st
 }
 
 std::string masters_text(const master_state& st) {
-  if (!st.repl) return "one master (master.replicas = 1): " + st.cfg.master.address + ", active\n";
+  if (!st.repl)
+    return "one master (master.replicas = 1): " + st.cfg.master.address +
+           (st.core && !st.core->refusal().empty() ? ", refusing changes: " + st.core->refusal()
+                                                   : ", active") +
+           "\n";
   const auto& n = st.repl->node();
   std::string out =
       "this master " + st.repl->self().to_string() + ": " + (st.core ? "active" : "standby") +

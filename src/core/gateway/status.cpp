@@ -27,6 +27,7 @@ unsigned status_of(master::errc e) {
     case errc::busy:
     case errc::not_leader:
     case errc::inline_refused:  // the client library stores such a file as chunks instead
+    case errc::journal_failed:
       return 503;
   }
   return 500;

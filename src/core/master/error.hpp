@@ -27,6 +27,8 @@ enum class errc : uint8_t {
   not_leader = 15,      // a standby master: ask the active one (core/master/leader_hint.hpp)
   inline_refused = 16,  // a small file the master does not store inline (over its limit or
                         // budget, or a mutation of an inline version): store it as chunks
+  journal_failed = 17,  // one master whose journal failed (a full disk): it serves what is on
+                        // its disk and takes no changes until restarted; not worth a retry
 };
 
 const char* to_string(errc code);

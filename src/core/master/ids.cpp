@@ -51,6 +51,8 @@ const char* to_string(errc code) {
       return "not_leader";
     case errc::inline_refused:
       return "inline_refused";
+    case errc::journal_failed:
+      return "journal_failed";
   }
   return "unknown";
 }

@@ -527,7 +527,7 @@ bool master_core::answer_retry(request_token t, const request_id& id, const std:
   std::string who = "request " + std::to_string(id.seq) + " of client " + std::to_string(id.client);
   if (journal_failed_) {
     // Its record may be in the batch that failed: the first result is not known to be durable.
-    fx.replies.push_back({t, ns_error(errc::unavailable, unavailable_text)});
+    fx.replies.push_back({t, ns_error(refusal_code(), refusal_text(unavailable_text))});
   } else if (found.st == request_table::state::forgotten) {
     fx.replies.push_back(
         {t, ns_error(errc::too_late, who + " is older than the results the master keeps; it " +
@@ -575,9 +575,9 @@ void master_core::log_and_apply(log_record rec, waiter w, core::time_point now, 
   if (journal_failed_) {
     if (w.silent) return;
     if (std::holds_alternative<put_plan>(w.reply))
-      fx.replies.push_back({w.token, plan_error(errc::unavailable, unavailable_text)});
+      fx.replies.push_back({w.token, plan_error(refusal_code(), refusal_text(unavailable_text))});
     else
-      fx.replies.push_back({w.token, ns_error(errc::unavailable, unavailable_text)});
+      fx.replies.push_back({w.token, ns_error(refusal_code(), refusal_text(unavailable_text))});
     return;
   }
   auto candidates = may_free(meta_, rec);
@@ -644,6 +644,12 @@ std::optional<log_batch> master_core::take_batch() {
   open_ = batch{};
   in_flight_id_ = next_batch_id_++;
   return log_batch{in_flight_id_, in_flight_->records};
+}
+
+void master_core::refuse_changes(const std::string& why) {
+  journal_failed_ = true;
+  refusal_ = "the master's journal failed (" + why +
+             "): it serves what its disk holds and takes no changes until it is restarted";
 }
 
 master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_t log_bytes,
@@ -713,10 +719,11 @@ void master_core::deliver(batch& b, bool ok, master_effects& fx) {
     if (w.silent) continue;
     if (auto* p = std::get_if<put_plan>(&w.reply)) {
       fx.replies.push_back(
-          {w.token, ok ? std::move(*p) : plan_error(errc::unavailable, unavailable_text)});
+          {w.token,
+           ok ? std::move(*p) : plan_error(refusal_code(), refusal_text(unavailable_text))});
     } else if (auto* c = std::get_if<commit_waiter>(&w.reply)) {
       if (!ok) {
-        fx.replies.push_back({w.token, ns_error(errc::unavailable, unavailable_text)});
+        fx.replies.push_back({w.token, ns_error(refusal_code(), refusal_text(unavailable_text))});
         continue;
       }
       for (auto& ch : c->chunks) {
@@ -731,7 +738,7 @@ void master_core::deliver(batch& b, bool ok, master_effects& fx) {
     } else {
       auto& r = std::get<ns_reply>(w.reply);
       fx.replies.push_back(
-          {w.token, ok ? std::move(r) : ns_error(errc::unavailable, unavailable_text)});
+          {w.token, ok ? std::move(r) : ns_error(refusal_code(), refusal_text(unavailable_text))});
     }
   }
 }

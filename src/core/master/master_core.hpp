@@ -218,6 +218,11 @@ class master_core {
   size_t copies_in_flight() const { return copies_.size(); }
   size_t repair_orders_unsent() const;
   bool journal_failed() const { return journal_failed_; }
+  // One master whose journal failed, reloaded from what its disk holds: it takes no change
+  // again (errc::journal_failed, `why` in the answer) until restarted. Without it a failed batch
+  // answers `unavailable`, which clients ask again (replicated masters: another takes over).
+  void refuse_changes(const std::string& why);
+  const std::string& refusal() const { return refusal_; }
   bool idle() const { return open_.records.empty() && !in_flight_; }
   // Console `drain`/`undrain`: a draining chunkserver takes no new chunks, and repair copies
   // every chunk it holds to others until they reach their target without it. Keyed by the
@@ -373,6 +378,11 @@ class master_core {
   uint64_t in_flight_id_ = 0;
   bool flush_requested_ = false;
   bool journal_failed_ = false;
+  std::string refusal_;  // refuse_changes' answer
+  errc refusal_code() const { return refusal_.empty() ? errc::unavailable : errc::journal_failed; }
+  std::string refusal_text(const char* otherwise) const {
+    return refusal_.empty() ? otherwise : refusal_;
+  }
   uint64_t records_since_checkpoint_ = 0;
   uint64_t log_bytes_ = 0;
   core::time_point last_checkpoint_{};

@@ -105,7 +105,8 @@ void master_core::copy_before_lease(request_token t, const lease_request& r, chu
       return job.waiters.push_back(t);  // joins the copy under way
   if (journal_failed_)
     return fx.replies.push_back(
-        {t, lease_error(errc::unavailable, "the master cannot log the copy of a shared chunk")});
+        {t, lease_error(refusal_code(),
+                        refusal_text("the master cannot log the copy of a shared chunk"))});
   const auto* e = meta_.chunks().find(old);
   std::set<node_id> holders;
   for (auto& n : e->replicas)
@@ -146,7 +147,9 @@ void master_core::on_cow_allocations_logged(const batch& b, bool ok, master_effe
     auto it = cows_.find(h);
     if (it == cows_.end()) continue;
     if (!ok) {
-      fail_cow(h, "the master could not log the copy of a shared chunk (journal failed)", fx);
+      fail_cow(h,
+               refusal_text("the master could not log the copy of a shared chunk (journal failed)"),
+               fx);
       continue;
     }
     auto& job = it->second;
@@ -209,9 +212,10 @@ void master_core::advance_cows(core::time_point now, master_effects& fx) {
     auto rec = meta_.validate_cow(job.path, job.version_number, job.chunk_index, job.old_handle,
                                   job.new_handle);
     if (!rec || journal_failed_) {
-      auto why = rec ? std::string("the master cannot log the copy of a shared chunk")
+      auto why = rec ? refusal_text("the master cannot log the copy of a shared chunk")
                      : rec.err().message + "; ask again";
-      for (auto t : job.waiters) fx.replies.push_back({t, lease_error(errc::unavailable, why)});
+      auto code = rec ? refusal_code() : errc::unavailable;
+      for (auto t : job.waiters) fx.replies.push_back({t, lease_error(code, why)});
       continue;
     }
     waiter w;

@@ -117,7 +117,7 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
                                      ": a snapshot waits for its lease to end; ask again later")});
   if (journal_failed_)
     return fx.replies.push_back(
-        {t, lease_error(errc::unavailable, "the master cannot log the version bump")});
+        {t, lease_error(refusal_code(), refusal_text("the master cannot log the version bump"))});
   auto* e = meta_.chunks().find(h);
   auto primary = e != nullptr ? pick_primary(*e) : std::nullopt;
   if (!primary)
@@ -150,8 +150,9 @@ void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
   for (auto& bump : b.bumps) {
     leases_.on_logged(bump.handle, bump.chunk_version, ok);
     if (!ok) {
-      fail_lease_waiters(bump.handle, errc::unavailable,
-                         "the master could not log the version bump (journal failed)", fx);
+      fail_lease_waiters(bump.handle, refusal_code(),
+                         refusal_text("the master could not log the version bump (journal failed)"),
+                         fx);
       continue;
     }
     // The other live replicas take the new version (the primary takes it with its grant).

@@ -129,6 +129,32 @@ TEST(MasterCore, AFailedWriteRefusesThatBatchAndEveryLaterMutation) {
   EXPECT_FALSE(c.take_batch());
 }
 
+// What the single master's actor does after a failed journal: a core loaded from the disk that
+// refuses changes with the cause, at once (errc::journal_failed, which clients do not ask
+// again), and still answers reads. A retry of a request it knows is refused the same way.
+TEST(MasterCore, ACoreThatRefusesChangesNamesTheCauseAndStillReads) {
+  auto c = make_core();
+  (void)c.on_request(1, {ns_op::mkdir, "/a"}, t0());
+  (void)c.on_batch_durable(c.take_batch()->id, true, 0, t0());
+  c.refuse_changes("pwrite /j/log-1: No space left on device");
+  EXPECT_TRUE(c.journal_failed());
+  for (auto [op, path] : {std::pair{ns_op::mkdir, "/a/b"}, std::pair{ns_op::remove, "/a"}}) {
+    auto fx = c.on_request(2, {op, path}, t0());
+    ASSERT_NE(ns_of(fx, 2), nullptr);
+    EXPECT_EQ(ns_of(fx, 2)->status, ns_status::journal_failed);
+    EXPECT_NE(ns_of(fx, 2)->error.find("No space left on device"), std::string::npos)
+        << ns_of(fx, 2)->error;
+    EXPECT_NE(ns_of(fx, 2)->error.find("until it is restarted"), std::string::npos);
+  }
+  EXPECT_FALSE(c.take_batch());
+  auto plan = c.on_put(3, {"/a/f", 3000, 0}, t0());
+  ASSERT_EQ(plan.replies.size(), 1u);
+  EXPECT_EQ(std::get<put_plan>(plan.replies[0].reply).status, ns_status::journal_failed);
+  auto dir = c.read_now(ns_request{ns_op::stat, "/a"});
+  ASSERT_TRUE(dir);
+  EXPECT_EQ(dir->status, ns_status::ok);
+}
+
 TEST(MasterCore, PutChecksChunkSizeAndServersBeforeAllocating) {
   auto c = make_core();
   auto bad = c.on_put(1, {"/f", 10, 100}, t0());
