@@ -339,7 +339,10 @@ void reload_after_journal_failure(master_self self) {
   st.core = std::make_unique<master::master_core>(core_options_of(st.cfg), st.id);
   recover_metadata(self);
   st.core->refuse_changes(why);
-  answer_waiters(self, ns_status::journal_failed, st.core->refusal());
+  // Some of them wait for a change that is on the disk (an answer held for a directory lease):
+  // they ask again, and the reloaded core answers each retry with its first result if the disk
+  // holds it, and with the refusal if not.
+  answer_waiters(self, ns_status::unavailable, "the master's journal failed: ask again");
 }
 
 namespace {

@@ -525,9 +525,10 @@ bool master_core::answer_retry(request_token t, const request_id& id, const std:
   auto found = meta_.requests().find(id);
   if (found.st == request_table::state::unknown) return false;
   std::string who = "request " + std::to_string(id.seq) + " of client " + std::to_string(id.client);
-  if (journal_failed_) {
+  if (journal_failed_ && refusal_.empty()) {
     // Its record may be in the batch that failed: the first result is not known to be durable.
-    fx.replies.push_back({t, ns_error(refusal_code(), refusal_text(unavailable_text))});
+    // (A core reloaded from the disk, refusing changes, found it there: it is.)
+    fx.replies.push_back({t, ns_error(errc::unavailable, unavailable_text)});
   } else if (found.st == request_table::state::forgotten) {
     fx.replies.push_back(
         {t, ns_error(errc::too_late, who + " is older than the results the master keeps; it " +

@@ -131,12 +131,19 @@ TEST(MasterCore, AFailedWriteRefusesThatBatchAndEveryLaterMutation) {
 
 // What the single master's actor does after a failed journal: a core loaded from the disk that
 // refuses changes with the cause, at once (errc::journal_failed, which clients do not ask
-// again), and still answers reads. A retry of a request it knows is refused the same way.
+// again), and still answers reads. A retry of a request the disk holds gets its first result.
 TEST(MasterCore, ACoreThatRefusesChangesNamesTheCauseAndStillReads) {
   auto c = make_core();
   (void)c.on_request(1, {ns_op::mkdir, "/a"}, t0());
+  ns_request tagged{ns_op::mkdir, "/t"};
+  tagged.client_id = 42;
+  tagged.request_no = 1;
+  (void)c.on_request(4, tagged, t0());
   (void)c.on_batch_durable(c.take_batch()->id, true, 0, t0());
   c.refuse_changes("pwrite /j/log-1: No space left on device");
+  auto retry = c.on_request(5, tagged, t0());
+  ASSERT_NE(ns_of(retry, 5), nullptr);
+  EXPECT_EQ(ns_of(retry, 5)->status, ns_status::ok) << ns_of(retry, 5)->error;
   EXPECT_TRUE(c.journal_failed());
   for (auto [op, path] : {std::pair{ns_op::mkdir, "/a/b"}, std::pair{ns_op::remove, "/a"}}) {
     auto fx = c.on_request(2, {op, path}, t0());
