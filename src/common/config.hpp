@@ -88,9 +88,9 @@ struct quorum_section {
 
 struct chunkserver_section {
   uint32_t heartbeat_interval_ms = 1000;
-  uint64_t capacity_bytes = 0;              // 0: the size of the file system holding data_dir
-  uint32_t pending_ttl_ms = 600000;         // pushed, never finalized data expires
-  uint64_t max_pending_bytes = 2ull << 30;  // bound on pushed, not yet finalized data
+  uint64_t capacity_bytes = 0;       // 0: the size of the file system holding data_dir/chunks
+  uint32_t pending_ttl_ms = 600000;  // pushed, never finalized data expires
+  uint64_t max_pending_bytes = 2ull << 30;             // bound on pushed, not yet finalized data
   uint64_t max_pending_bytes_per_conn = 256ull << 20;  // the same bound per data connection
   uint32_t scrub_mib_s = 32;       // background verification of every replica, MiB/s
   uint32_t scrub_interval_h = 24;  // one full pass per this many hours (0: back to back)

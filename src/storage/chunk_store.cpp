@@ -388,6 +388,11 @@ uint64_t chunk_store::used_bytes() const {
   return files_.used_bytes();
 }
 
+std::pair<uint64_t, uint64_t> chunk_store::offered_space(uint64_t capacity_bytes) const {
+  // chunk_dir() never changes after construction.
+  return dfs::offered_space(files_.chunk_dir(), capacity_bytes, used_bytes());
+}
+
 size_t chunk_store::chunk_count() const {
   std::shared_lock lk(files_mu_);
   return files_.chunk_count();

@@ -124,6 +124,9 @@ class chunk_store {
   void restore_changes(const std::vector<chunk_report>& added,
                        const std::vector<uint64_t>& removed);  // a heartbeat failed
   uint64_t used_bytes() const;
+  // {capacity, free} for chunks (offered_space): of the disk holding the chunk directory, which
+  // may be another than the data directory's, or of `capacity_bytes` when it is > 0.
+  std::pair<uint64_t, uint64_t> offered_space(uint64_t capacity_bytes) const;
   size_t chunk_count() const;
   uint64_t corrupt_replicas() const { return corrupt_; }
   // Client reads per chunk since the last drain (heartbeats report them: hot chunks get more

@@ -317,12 +317,14 @@ void append_file::close() {
   fd_ = -1;
 }
 
-std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes) {
-  uint64_t free = capacity_bytes, cap = capacity_bytes;
-  if (!disk_space(dir, free, cap)) return {capacity_bytes, capacity_bytes};
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes,
+                                            uint64_t used_bytes) {
+  uint64_t left = capacity_bytes > used_bytes ? capacity_bytes - used_bytes : 0;
+  uint64_t free = left, cap = capacity_bytes;
+  if (!disk_space(dir, free, cap)) return {capacity_bytes, left};
   if (capacity_bytes > 0) {
     cap = capacity_bytes;
-    free = std::min(free, capacity_bytes);
+    free = std::min(free, left);
   }
   return {cap, free};
 }

@@ -72,10 +72,12 @@ io_status list_dir(const std::string& dir, std::vector<std::string>& names);
 io_status file_size(const std::string& path, uint64_t& size_bytes);
 io_status disk_space(const std::string& dir, uint64_t& free_bytes, uint64_t& total_bytes);
 
-// What a chunkserver offers: {capacity, free} of the file system holding `dir`, both capped by
-// `capacity_bytes` when it is > 0 (chunkserver.capacity). If the file system cannot be asked,
-// {capacity_bytes, capacity_bytes}.
-std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes);
+// What a chunkserver offers: {capacity, free} of the file system holding `dir` (its chunk
+// directory). With a budget (`capacity_bytes` > 0, chunkserver.capacity_bytes) the capacity is
+// the budget and free is what the chunks (`used_bytes`) leave of it, never more than the disk
+// has. If the file system cannot be asked: the budget, less what is used.
+std::pair<uint64_t, uint64_t> offered_space(const std::string& dir, uint64_t capacity_bytes,
+                                            uint64_t used_bytes);
 std::string parent_dir(const std::string& path);
 
 // An append-only file: several appends, then one sync() makes them all durable (group commit).

@@ -16,7 +16,7 @@ namespace {
 using self_ptr = master_link_actor::stateful_pointer<master_link_state>;
 
 chunkserver_registration make_registration(const master_link_state& st) {
-  auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
+  auto [cap, free] = st.store->offered_space(st.cfg.chunkserver.capacity_bytes);
   return {st.self, st.cfg.data_port(),     st.cfg.chunkserver.zone, cap,
           free,    st.store->used_bytes(), st.store->full_report()};
 }
@@ -148,7 +148,7 @@ void send_registration(self_ptr self, uint64_t gen) {
 
 void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   auto& st = self->state;
-  auto [cap, free] = offered_space(st.cfg.node.data_dir, st.cfg.chunkserver.capacity_bytes);
+  auto [cap, free] = st.store->offered_space(st.cfg.chunkserver.capacity_bytes);
   chunkserver_heartbeat hb;
   hb.id = st.self;
   hb.seq = seq;

@@ -24,10 +24,10 @@ void export_store_gauges(net::metrics& m, std::shared_ptr<chunk_store> store, co
                    .Add({});
   auto* avail =
       &m.gauge("dfs_disk_free_bytes", "Space left of what this chunkserver offers").Add({});
-  m.on_scrape([=, dir = cfg.node.data_dir, limit = cfg.chunkserver.capacity_bytes] {
+  m.on_scrape([=, limit = cfg.chunkserver.capacity_bytes] {
     chunks->Set(static_cast<double>(store->chunk_count()));
     stored->Set(static_cast<double>(store->used_bytes()));
-    auto [c, f] = offered_space(dir, limit);
+    auto [c, f] = store->offered_space(limit);
     cap->Set(static_cast<double>(c));
     avail->Set(static_cast<double>(f));
   });

@@ -75,6 +75,28 @@ TEST(DurableFile, AppendSyncTruncate) {
   EXPECT_GT(total, 0u);
 }
 
+// A chunkserver's budget (chunkserver.capacity_bytes) is what it offers: free is what its chunks
+// leave of it, never more than the disk has. It once reported the whole budget free however
+// much of it the chunks used, so the master kept placing chunks on a server past its budget.
+TEST(DurableFile, OfferedSpaceIsTheBudgetLessWhatIsUsedAndNeverMoreThanTheDisk) {
+  test::temp_dir tmp;
+  uint64_t disk_free = 0, disk_total = 0;
+  ASSERT_TRUE(disk_space(tmp.path(), disk_free, disk_total).ok());
+  auto [cap, free] = offered_space(tmp.path(), 0, 12345);
+  EXPECT_EQ(cap, disk_total);
+  EXPECT_LE(free, disk_total);
+  EXPECT_GT(free, 0u);
+  EXPECT_EQ(offered_space(tmp.path(), 1000, 300), (std::pair<uint64_t, uint64_t>{1000, 700}));
+  EXPECT_EQ(offered_space(tmp.path(), 1000, 1500), (std::pair<uint64_t, uint64_t>{1000, 0}));
+  uint64_t huge = disk_total * 4;
+  auto [budget, left] = offered_space(tmp.path(), huge, 0);
+  EXPECT_EQ(budget, huge);
+  EXPECT_LE(left, disk_total);  // the disk's free space, not the budget's
+  // A directory that cannot be asked: the budget, less what is used.
+  EXPECT_EQ(offered_space(tmp.path() + "/missing", 1000, 300),
+            (std::pair<uint64_t, uint64_t>{1000, 700}));
+}
+
 // Appends go into space allocated ahead (their fdatasync then commits no new size or blocks);
 // the rest reads as zeros while the file is open, as after a crash, and close() cuts it off.
 TEST(DurableFile, AppendsGoIntoPreallocatedSpaceThatCloseCutsOff) {
