@@ -109,6 +109,19 @@ void check_remote(const std::string& path, master::path_rules rules = master::pa
   if (!p) throw storage_error(p.err().message, p.err().code);
 }
 
+// Adds what one push reported ("A; B; ") to what the earlier pushes of the chunk did, once each:
+// the error names every replica that failed, not only the last one tried.
+void add_errors(std::string& all, const std::string& more) {
+  size_t from = 0;
+  while (from < more.size()) {
+    auto end = more.find("; ", from);
+    auto one = more.substr(from, end == std::string::npos ? std::string::npos : end - from);
+    from = end == std::string::npos ? more.size() : end + 2;
+    if (one.empty() || all.find(one) != std::string::npos) continue;
+    all += (all.empty() ? "" : "; ") + one;
+  }
+}
+
 }  // namespace
 
 storage_client::storage_client(actor_system_ref sys, const config& cfg, token_source act_as)
@@ -462,9 +475,9 @@ ns_version storage_client::put_chunks(const put_plan& plan, const std::string& r
         auto res =
             net::push_chunk(*pool_, eps, random_id(), c.handle, c.chunk_version, c.token, data);
         ok.insert(res.stored.begin(), res.stored.end());
-        if (!res.errors.empty()) errors = res.errors;
+        add_errors(errors, res.errors);
       } catch (const net::data_error& e) {
-        errors = e.what();
+        add_errors(errors, e.what());
         chain.erase(chain.begin());
         continue;
       }

@@ -6,8 +6,11 @@
 // put was answered "journal failed" only after the client had asked 12 times over its whole
 // timeout, the error did not say why, and the file it failed to log was listed and readable anyway
 // (the master had applied it in memory; a restart took it back).
+// ChunkDiskFull: chunkservers whose chunk directory is a small disk of its own.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -162,6 +165,49 @@ TEST(ChunkDiskFull, AChunkDirectoryOnItsOwnDiskIsWhatTheChunkserverOffersAndFill
       10s))
       << c.admin(master_index, {"chunkservers"}).out;
   EXPECT_TRUE(c.proc("cs1").running());
+}
+
+// Every chunkserver full: the put fails with one line naming each replica that did not store the
+// chunk and its disk's error (it named only the last one tried, ending in "; )"), no file
+// appears, and every
+// chunkserver stays up.
+TEST(ChunkDiskFull, APutThatFitsNowhereFailsNamingEveryFullReplicaAndLeavesNoFile) {
+  if (!private_mounts_work())
+    GTEST_SKIP() << "unshare --user --mount is not allowed here (no user namespaces)";
+  dfs_cluster c;
+  auto master_addr = c.addr_of(master_index);
+  c.set_common({"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300"});
+  c.start("master", "master", master_index);
+  for (int i = 1; i <= 3; ++i) {
+    auto name = "cs" + std::to_string(i);
+    c.set_prefix(on_tmpfs(c.dir() + "/" + name + "/chunks", "2m"));
+    c.start(name, "chunkserver", i);
+  }
+  c.set_prefix({});
+  ASSERT_TRUE(wait_until([&] { return c.healthy_chunkservers(master_index) == 3; }, 20s))
+      << c.admin(master_index, {"chunkservers"}).out;
+  auto local = c.dir() + "/big";
+  write_random(local, 6 << 20, 12);
+  auto put = dfs::test::run(c.client_argv({"master.address=" + master_addr},
+                                          {"put", local, "/big", "--chunk-size", "1MiB"}),
+                            c.dir());
+  EXPECT_NE(put.exit_code, 0);
+  // "chunk K of /big stored on N replicas, ... (A: ...; B: ...)": each replica that did not
+  // store it is named, and there were three.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(put.err, m, std::regex("stored on ([0-9]) replicas"))) << put.err;
+  int named = 0;
+  for (int i = 1; i <= 3; ++i)
+    named +=
+        put.err.find("127.0.0.1:" + std::to_string(c.port_of(i) + 1) + ": ") != std::string::npos;
+  EXPECT_EQ(named + std::stoi(m[1]), 3) << put.err;
+  EXPECT_NE(put.err.find("No space left on device"), std::string::npos) << put.err;
+  EXPECT_EQ(put.err.find("; )"), std::string::npos) << put.err;
+  EXPECT_EQ(std::count(put.err.begin(), put.err.end(), '\n'), 1) << put.err;
+  auto ls = dfs::test::run(c.client_argv({"master.address=" + master_addr}, {"ls", "/"}), c.dir());
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out, "");
+  for (int i = 1; i <= 3; ++i) EXPECT_TRUE(c.proc("cs" + std::to_string(i)).running()) << i;
 }
 
 }  // namespace
