@@ -114,6 +114,12 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
               << "\n";
     return 2;
   }
+  int lock_fd = -1;  // held until the process ends: never closed
+  if (auto st = lock_data_dir(cfg.node.data_dir, lock_fd); !st) {
+    std::cerr << "dfsnode: error: node.data_dir '" << cfg.node.data_dir << "': " << st.message
+              << "\n";
+    return 2;
+  }
   node_id id{cfg.node.host, cfg.node.port, wall_clock_ms()};
   log::init(cfg, id.to_string(), true);
   set_assert_node(id.to_string());

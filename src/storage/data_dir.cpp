@@ -1,7 +1,10 @@
 #include "storage/data_dir.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -47,6 +50,30 @@ io_status secure_data_dir(const std::string& data_dir, std::vector<std::string>&
   }
   ::closedir(d);
   return result;
+}
+
+io_status lock_data_dir(const std::string& data_dir, int& fd) {
+  auto path = data_dir + "/lock";
+  fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return io_status{errno, "open " + path + ": " + std::strerror(errno)};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    char pid[32] = {};
+    auto n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : std::string();
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    ::close(fd);
+    fd = -1;
+    if (err == EWOULDBLOCK)
+      return io_status{err, "in use by another dfsnode" +
+                                (holder.empty() ? std::string() : " (PID " + holder + ")") +
+                                ": one process per data directory"};
+    return io_status{err, "flock " + path + ": " + std::strerror(err)};
+  }
+  auto pid = std::to_string(::getpid()) + "\n";
+  // Best effort: the PID only helps the message above.
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
+  return {};
 }
 
 }  // namespace dfs

@@ -15,4 +15,11 @@ namespace dfs {
 // tightened; a subdirectory that cannot be changed is reported in the error too.
 io_status secure_data_dir(const std::string& data_dir, std::vector<std::string>& tightened);
 
+// One process per data directory: an exclusive flock on `data_dir`/lock, held while `fd` stays
+// open (the caller keeps it for the process's life; the kernel drops the lock when the process
+// ends, SIGKILL included). Two nodes on one directory would both append to its journal or chunk
+// files; a second start by mistake (a second unit, a manual start beside systemd) once ran
+// beside the first. The file holds the holder's PID, which the error names.
+io_status lock_data_dir(const std::string& data_dir, int& fd);
+
 }  // namespace dfs
