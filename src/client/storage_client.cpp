@@ -53,7 +53,10 @@ std::string sys_error(const std::string& what, const std::string& path) {
 void read_exact(int fd, std::string& buf, uint64_t offset, const std::string& path) {
   for (size_t got = 0; got < buf.size();) {
     auto n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
-    if (n <= 0) throw storage_error(sys_error("cannot read", path));
+    if (n < 0) throw storage_error(sys_error("cannot read", path));
+    if (n == 0)  // errno says nothing here ("Success")
+      throw storage_error("'" + path + "' ended early, at byte " + std::to_string(offset + got) +
+                          " (it got shorter while it was read): nothing stored");
     got += static_cast<size_t>(n);
   }
 }

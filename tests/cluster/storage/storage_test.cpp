@@ -713,6 +713,13 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
     EXPECT_NE(r.exit_code, 0) << cmd[0];
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
+  // A file that ends before its size (sysfs says 4096 bytes for "0-1\n"), as one that shrinks
+  // while a put reads it: said so, where errno said "Success", and nothing stored.
+  auto short_file = cli({"put", "/sys/devices/system/cpu/online", "/x"});
+  ++cases;
+  EXPECT_NE(short_file.exit_code, 0);
+  EXPECT_NE(short_file.err.find("ended early, at byte "), std::string::npos) << short_file.err;
+  EXPECT_NE(cli({"stat", "/x"}).exit_code, 0);
   // Garbage on the data port: random bytes, a header with a huge length, a wrong magic.
   auto data_port = static_cast<uint16_t>(c.port_of(1) + 1);
   std::mt19937 rng(15);
