@@ -131,13 +131,21 @@ caf::expected<remote_node> connect_node_until(caf::actor_system& sys, const conf
     // (runtime_error; cannot_connect_to_node says "try again", e.g. while a node restarts).
     auto refused = refused_node_certificate(cfg, addr, h.error(), left(deadline));
     bool tls = !refused.empty() || why.find("disconnect_during_handshake") != std::string::npos;
+    // TLS worked but what came back was no CAF handshake: another of the node's ports (the
+    // HTTP one answers TLS too). Asking again cannot help either.
+    bool other_port = why.find("malformed_basp_message") != std::string::npos;
     if (tls)
       why =
           "TLS handshake failed (is tls.cert signed by the cluster CA in tls.ca, and is the "
-          "node using the same CA?)" +
+          "node using the same CA? is it the node's control port?)" +
           (refused.empty() ? std::string() : ": we refused the node's certificate: " + refused);
-    return caf::make_error(tls ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
-                           where + why);
+    else if (other_port)
+      why =
+          "it does not speak the control protocol: name a node's control port P (P+1..P+4 "
+          "are its data, multicast, HTTP and request ports)";
+    return caf::make_error(
+        tls || other_port ? caf::sec::runtime_error : caf::sec::cannot_connect_to_node,
+        where + why);
   }
   startup_mark("tls_connected");
   remote_node node;

@@ -209,6 +209,12 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
         }
       }
     }
+    if (asked && answered && out.status == ns_status::not_a_master) {
+      // A node's roles never change: ask the next listed master, or give up at once.
+      answered = false;
+      err = finder_.current().to_string() + ": " + out.error;
+      if (++refusals >= finder_.size()) throw storage_error(err, out.status);
+    }
     if (asked) {
       if (refused && master::is_not_leader(err)) {  // a standby: ask the active master
         refused = false;
@@ -221,7 +227,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
         if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
         return out;
       }
-      if (answered) err = out.error;  // no master role there (yet), its journal failed, a standby
+      if (answered) err = out.error;  // `unavailable` (ask again) or a standby
       if (answered && out.status == ns_status::not_leader) hint = master::leader_hint(out.error);
       // Reconnect: the master may have restarted (the request port reconnects by itself).
       if (via_port.kind == request_link::outcome::unusable && fallback_) fallback_->reconnect();

@@ -8,7 +8,10 @@ namespace {
 
 using self_ptr = node_actor::stateful_pointer<node_state>;
 
-const char* not_a_master_text = "this node does not run the master role";
+// Roles are fixed at start, so clients do not ask this node again (errc::not_a_master).
+const char* not_a_master_text =
+    "this node does not run the master role (master.address or cluster.masters must name a "
+    "master's control port)";
 
 caf::error denied(const std::string& why) {
   return caf::make_error(caf::sec::runtime_error, why);
@@ -19,7 +22,7 @@ caf::error not_a_master() {
 }
 
 ns_reply ns_not_a_master() {
-  return {ns_status::unavailable, not_a_master_text, {}, {}, {}};
+  return {ns_status::not_a_master, not_a_master_text, {}, {}, {}};
 }
 
 // Asks `target` and relays its answer (see the header for why not delegate).
@@ -126,7 +129,7 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         if (!g.check(token, principal_kind::client, "a namespace request", why)) return denied(why);
         if (!master) {
           lock_reply no;
-          no.status = ns_status::unavailable;
+          no.status = ns_status::not_a_master;
           no.error = not_a_master_text;
           return no;
         }
@@ -137,13 +140,13 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         // Read-only, like the status page itself: any authenticated principal.
         std::string why;
         if (!g.check(token, std::nullopt, "the master's status", why)) return denied(why);
-        if (!master) return status_reply{ns_status::unavailable, not_a_master_text, {}};
+        if (!master) return status_reply{ns_status::not_a_master, not_a_master_text, {}};
         return relay<status_reply>(self, master, storage_atom::value, r);
       },
       [=, &g](put_atom, const std::string& token, const put_request& r) -> caf::result<put_plan> {
         std::string why;
         if (!g.check(token, principal_kind::client, "a put", why)) return denied(why);
-        if (!master) return put_plan{ns_status::unavailable, not_a_master_text, 0, 0, {}};
+        if (!master) return put_plan{ns_status::not_a_master, not_a_master_text, 0, 0, {}};
         return relay<put_plan>(self, master, put_atom::value, r);
       },
       [=, &g](commit_atom, const std::string& token, const put_commit& r) -> caf::result<ns_reply> {
@@ -158,7 +161,7 @@ node_actor::behavior_type node_fn(self_ptr self, gate_settings gate, admin_actor
         if (!g.check(token, principal_kind::client, "a lease request", why)) return denied(why);
         if (!master) {
           lease_reply no;
-          no.status = ns_status::unavailable;
+          no.status = ns_status::not_a_master;
           no.error = not_a_master_text;
           return no;
         }

@@ -28,6 +28,7 @@ unsigned status_of(master::errc e) {
     case errc::not_leader:
     case errc::inline_refused:  // the client library stores such a file as chunks instead
     case errc::journal_failed:
+    case errc::not_a_master:
       return 503;
   }
   return 500;

@@ -29,6 +29,7 @@ enum class errc : uint8_t {
                         // budget, or a mutation of an inline version): store it as chunks
   journal_failed = 17,  // one master whose journal failed (a full disk): it serves what is on
                         // its disk and takes no changes until restarted; not worth a retry
+  not_a_master = 18,    // the node asked runs no master role (a misconfigured master.address)
 };
 
 const char* to_string(errc code);

@@ -53,6 +53,8 @@ const char* to_string(errc code) {
       return "inline_refused";
     case errc::journal_failed:
       return "journal_failed";
+    case errc::not_a_master:
+      return "not_a_master";
   }
   return "unknown";
 }

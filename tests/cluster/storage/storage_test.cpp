@@ -720,6 +720,16 @@ TEST_F(Storage, BadInputGetsClearErrorsAndNoNodeCrashes) {
   EXPECT_NE(short_file.exit_code, 0);
   EXPECT_NE(short_file.err.find("ended early, at byte "), std::string::npos) << short_file.err;
   EXPECT_NE(cli({"stat", "/x"}).exit_code, 0);
+  // master.address naming a chunkserver, or the master's HTTP port (TLS too): one line at
+  // once that says so, not retries until client.timeout_ms.
+  for (const auto& addr : {c.addr_of(1), "127.0.0.1:" + std::to_string(c.port_of(0) + 3)}) {
+    auto r = dfs::test::run(c.client_argv({"master.address=" + addr}, {"ls", "/"}), c.dir());
+    ++cases;
+    EXPECT_NE(r.exit_code, 0) << addr;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(addr + ": "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("attempts within"), std::string::npos) << r.err;
+  }
   // Garbage on the data port: random bytes, a header with a huge length, a wrong magic.
   auto data_port = static_cast<uint16_t>(c.port_of(1) + 1);
   std::mt19937 rng(15);
