@@ -43,6 +43,23 @@ std::vector<std::string> on_tmpfs(const std::string& dir, const std::string& siz
           dir};
 }
 
+// A master and chunkservers cs1, cs2, ...: cs<i+1>'s chunk directory is a tmpfs of
+// `chunk_disks[i]` ("4m") of its own, or on the test's disk when that is empty.
+void start_with_chunk_disks(dfs_cluster& c, const std::vector<std::string>& chunk_disks) {
+  c.start("master", "master", master_index);
+  for (size_t i = 0; i < chunk_disks.size(); ++i) {
+    auto name = "cs" + std::to_string(i + 1);
+    if (!chunk_disks[i].empty())
+      c.set_prefix(on_tmpfs(c.dir() + "/" + name + "/chunks", chunk_disks[i]));
+    c.start(name, "chunkserver", static_cast<int>(i + 1));
+    c.set_prefix({});
+  }
+  ASSERT_TRUE(wait_until(
+      [&] { return c.healthy_chunkservers(master_index) == static_cast<int>(chunk_disks.size()); },
+      20s))
+      << c.admin(master_index, {"chunkservers"}).out;
+}
+
 // The `chunkservers` row of the chunkserver at `addr`, split at blanks: NODE DATA ZONE STATE
 // DRAIN LAST_HEARTBEAT, then CAPACITY, FREE and USED as number and unit, then CHUNKS.
 std::vector<std::string> chunkserver_row(dfs_cluster& c, const std::string& addr) {
@@ -133,13 +150,8 @@ TEST(ChunkDiskFull, AChunkDirectoryOnItsOwnDiskIsWhatTheChunkserverOffersAndFill
   auto master_addr = c.addr_of(master_index);
   c.set_common(
       {"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300", "quorum.write=2"});
-  c.start("master", "master", master_index);
-  c.set_prefix(on_tmpfs(c.dir() + "/cs1/chunks", "4m"));
-  c.start("cs1", "chunkserver", 1);
-  c.set_prefix({});
-  for (int i = 2; i <= 3; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
-  ASSERT_TRUE(wait_until([&] { return c.healthy_chunkservers(master_index) == 3; }, 20s))
-      << c.admin(master_index, {"chunkservers"}).out;
+  start_with_chunk_disks(c, {"4m", "", ""});
+  if (HasFatalFailure()) return;
   auto row = chunkserver_row(c, c.addr_of(1));
   ASSERT_EQ(row.size(), 13u) << c.admin(master_index, {"chunkservers"}).out;
   EXPECT_EQ(row[6] + " " + row[7], "4.0 MiB") << c.admin(master_index, {"chunkservers"}).out;
@@ -169,23 +181,15 @@ TEST(ChunkDiskFull, AChunkDirectoryOnItsOwnDiskIsWhatTheChunkserverOffersAndFill
 
 // Every chunkserver full: the put fails with one line naming each replica that did not store the
 // chunk and its disk's error (it named only the last one tried, ending in "; )"), no file
-// appears, and every
-// chunkserver stays up.
+// appears, and every chunkserver stays up.
 TEST(ChunkDiskFull, APutThatFitsNowhereFailsNamingEveryFullReplicaAndLeavesNoFile) {
   if (!private_mounts_work())
     GTEST_SKIP() << "unshare --user --mount is not allowed here (no user namespaces)";
   dfs_cluster c;
   auto master_addr = c.addr_of(master_index);
   c.set_common({"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300"});
-  c.start("master", "master", master_index);
-  for (int i = 1; i <= 3; ++i) {
-    auto name = "cs" + std::to_string(i);
-    c.set_prefix(on_tmpfs(c.dir() + "/" + name + "/chunks", "2m"));
-    c.start(name, "chunkserver", i);
-  }
-  c.set_prefix({});
-  ASSERT_TRUE(wait_until([&] { return c.healthy_chunkservers(master_index) == 3; }, 20s))
-      << c.admin(master_index, {"chunkservers"}).out;
+  start_with_chunk_disks(c, {"2m", "2m", "2m"});
+  if (HasFatalFailure()) return;
   auto local = c.dir() + "/big";
   write_random(local, 6 << 20, 12);
   auto put = dfs::test::run(c.client_argv({"master.address=" + master_addr},
