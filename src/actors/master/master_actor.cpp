@@ -278,8 +278,7 @@ namespace {
 
 void flush_journal(master_self self) {
   log_batches(self->state, [self](master::master_effects fx) { carry_out(self, std::move(fx)); });
-  if (!self->state.journal_error.empty() && self->state.core->refusal().empty())
-    reload_after_journal_failure(self);
+  if (journal_reload_due(self->state)) reload_after_journal_failure(self);
 }
 
 void recover_metadata(master_self self) {

@@ -137,6 +137,10 @@ void answer_waiters(master_self self, ns_status status, const std::string& line)
 // After log_batches failed (st.journal_error): every waiting client gets the failure, and the
 // core is rebuilt from what the disk holds, refusing changes until the master is restarted.
 void reload_after_journal_failure(master_self self);
+// The journal failed and the core has not been reloaded yet.
+inline bool journal_reload_due(const master_state& st) {
+  return !st.journal_error.empty() && st.core && st.core->refusal().empty();
+}
 // fault.crash_after_log (tests): exits if `b` holds a client mutation of that kind.
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b);
 [[noreturn]] void master_fatal(const std::string& what);

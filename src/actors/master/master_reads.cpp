@@ -104,8 +104,7 @@ std::optional<ns_reply> master_reads::mutate(const char* op, uint64_t client, F 
   take_reply(call(*st.core, token, core::clock::now()));
   log_batches(st, take_reply);  // the actor's flush, for the batch of this one request
   // A failed journal: the actor reloads the metadata from the disk (reload_after_journal_failure).
-  bool reload = !st.journal_error.empty() && st.core->refusal().empty();
-  if (!left.empty() || reload) {
+  if (!left.empty() || journal_reload_due(st)) {
     for (auto& fx : left) st.port_effects.push_back(std::move(fx));
     if (auto a = caf::actor_cast<master_actor>(actor_)) caf::anon_send(a, flush_atom::value);
   }

@@ -720,11 +720,10 @@ void master_core::deliver(batch& b, bool ok, master_effects& fx) {
     if (w.silent) continue;
     if (auto* p = std::get_if<put_plan>(&w.reply)) {
       fx.replies.push_back(
-          {w.token,
-           ok ? std::move(*p) : plan_error(refusal_code(), refusal_text(unavailable_text))});
+          {w.token, ok ? std::move(*p) : plan_error(errc::unavailable, unavailable_text)});
     } else if (auto* c = std::get_if<commit_waiter>(&w.reply)) {
       if (!ok) {
-        fx.replies.push_back({w.token, ns_error(refusal_code(), refusal_text(unavailable_text))});
+        fx.replies.push_back({w.token, ns_error(errc::unavailable, unavailable_text)});
         continue;
       }
       for (auto& ch : c->chunks) {
@@ -739,7 +738,7 @@ void master_core::deliver(batch& b, bool ok, master_effects& fx) {
     } else {
       auto& r = std::get<ns_reply>(w.reply);
       fx.replies.push_back(
-          {w.token, ok ? std::move(r) : ns_error(refusal_code(), refusal_text(unavailable_text))});
+          {w.token, ok ? std::move(r) : ns_error(errc::unavailable, unavailable_text)});
     }
   }
 }

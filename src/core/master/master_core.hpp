@@ -378,7 +378,9 @@ class master_core {
   uint64_t in_flight_id_ = 0;
   bool flush_requested_ = false;
   bool journal_failed_ = false;
-  std::string refusal_;  // refuse_changes' answer
+  // refuse_changes' answer. Only a core that logs nothing more has one, so a failed batch's
+  // waiters (deliver, on_bumps_logged, ...) get `unavailable`; new requests get the refusal.
+  std::string refusal_;
   errc refusal_code() const { return refusal_.empty() ? errc::unavailable : errc::journal_failed; }
   std::string refusal_text(const char* otherwise) const {
     return refusal_.empty() ? otherwise : refusal_;

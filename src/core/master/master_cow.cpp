@@ -147,9 +147,7 @@ void master_core::on_cow_allocations_logged(const batch& b, bool ok, master_effe
     auto it = cows_.find(h);
     if (it == cows_.end()) continue;
     if (!ok) {
-      fail_cow(h,
-               refusal_text("the master could not log the copy of a shared chunk (journal failed)"),
-               fx);
+      fail_cow(h, "the master could not log the copy of a shared chunk (journal failed)", fx);
       continue;
     }
     auto& job = it->second;
@@ -212,10 +210,9 @@ void master_core::advance_cows(core::time_point now, master_effects& fx) {
     auto rec = meta_.validate_cow(job.path, job.version_number, job.chunk_index, job.old_handle,
                                   job.new_handle);
     if (!rec || journal_failed_) {
-      auto why = rec ? refusal_text("the master cannot log the copy of a shared chunk")
+      auto why = rec ? std::string("the master cannot log the copy of a shared chunk")
                      : rec.err().message + "; ask again";
-      auto code = rec ? refusal_code() : errc::unavailable;
-      for (auto t : job.waiters) fx.replies.push_back({t, lease_error(code, why)});
+      for (auto t : job.waiters) fx.replies.push_back({t, lease_error(errc::unavailable, why)});
       continue;
     }
     waiter w;

@@ -150,9 +150,8 @@ void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
   for (auto& bump : b.bumps) {
     leases_.on_logged(bump.handle, bump.chunk_version, ok);
     if (!ok) {
-      fail_lease_waiters(bump.handle, refusal_code(),
-                         refusal_text("the master could not log the version bump (journal failed)"),
-                         fx);
+      fail_lease_waiters(bump.handle, errc::unavailable,
+                         "the master could not log the version bump (journal failed)", fx);
       continue;
     }
     // The other live replicas take the new version (the primary takes it with its grant).
