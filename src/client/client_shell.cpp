@@ -105,7 +105,9 @@ const std::map<std::string, client_command>& commands() {
          {"discover", "servers answering on cluster.multicast_group (LAN discovery)",
           [](client_session& s, const std::vector<std::string>&) { return cmd_discover(s.cfg); }}},
         {"queue",
-         {queue_usage, "replicated queue (FTQueue) operations on the fileservers",
+         {queue_usage,
+          "replicated queue (FTQueue) operations on the fileservers; labels, ids and items are "
+          "64-bit integers",
           [](client_session& s, const std::vector<std::string>& a) {
             return run_queue_command(s.sys.get(), s.cfg, a);
           }}},

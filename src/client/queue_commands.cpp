@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <map>
+#include <vector>
 
 #include "client/command_error.hpp"
 #include "client/queue_client.hpp"
@@ -13,16 +14,16 @@ namespace {
 
 struct op_syntax {
   ftqueue::op_code code;
-  size_t operands;  // integers after the operation name
+  std::vector<const char*> operands;  // the integers after the operation name, as usage names them
 };
 
 const std::map<std::string, op_syntax>& ops() {
   using ftqueue::op_code;
   static const std::map<std::string, op_syntax> table = {
-      {"create", {op_code::create, 1}}, {"destroy", {op_code::destroy, 1}},
-      {"id", {op_code::id, 1}},         {"push", {op_code::push, 2}},
-      {"pop", {op_code::pop, 1}},       {"top", {op_code::top, 1}},
-      {"size", {op_code::size, 1}},
+      {"create", {op_code::create, {"LABEL"}}}, {"destroy", {op_code::destroy, {"ID"}}},
+      {"id", {op_code::id, {"LABEL"}}},         {"push", {op_code::push, {"ID", "ITEM"}}},
+      {"pop", {op_code::pop, {"ID"}}},          {"top", {op_code::top, {"ID"}}},
+      {"size", {op_code::size, {"ID"}}},
   };
   return table;
 }
@@ -33,12 +34,17 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
                       const std::vector<std::string>& args) {
   if (args.size() < 2) return command_error(std::string("usage: ") + queue_usage);
   auto i = ops().find(args[1]);
-  if (i == ops().end() || args.size() != 2 + i->second.operands)
+  if (i == ops().end() || args.size() != 2 + i->second.operands.size())
     return command_error(std::string("usage: ") + queue_usage);
   int64_t v[2] = {0, 0};
-  for (size_t k = 0; k < i->second.operands; ++k) {
+  for (size_t k = 0; k < i->second.operands.size(); ++k) {
     auto n = parse_decimal<int64_t>(args[2 + k]);
-    if (!n) return command_error("not a 64-bit integer: '" + args[2 + k] + "'");
+    // FTQueue's labels, ids and items are integers (its API), not names or text.
+    if (!n)
+      return command_error("queue " + args[1] + ": " + i->second.operands[k] +
+                           " must be a 64-bit integer (labels, ids and items of FTQueue are "
+                           "integers), not '" +
+                           args[2 + k] + "'");
     v[k] = *n;
   }
   std::vector<endpoint> servers;

@@ -114,6 +114,30 @@ TEST_F(Cli, ClientUnknownCommand) {
   EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
 }
 
+// FTQueue's labels, ids and items are integers: a name or text gets one line naming the operand,
+// before any fileserver is asked (none is configured here).
+TEST_F(Cli, QueueOperandsThatAreNotIntegersNameTheOperand) {
+  auto cred = credentials("c", "client");
+  struct bad {
+    std::vector<std::string> args;
+    std::string needle;
+  };
+  for (const auto& b :
+       {bad{{"queue", "create", "jobs"},
+            "queue create: LABEL must be a 64-bit "
+            "integer (labels, ids and items of "
+            "FTQueue are integers), not 'jobs'"},
+        bad{{"queue", "push", "1", "hello world"}, "queue push: ITEM must be a 64-bit integer"},
+        bad{{"queue", "push", "x", "1"}, "queue push: ID must be"},
+        bad{{"queue", "size", "99999999999999999999"}, "queue size: ID must be"}}) {
+    auto r = dfsnode(with(with({"--role", "client"}, cred), b.args));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(b.needle), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(Cli, CaIssuesCertificatesAndRefusesBadArguments) {
   auto ca = dir.path() + "/ca";
   EXPECT_EQ(dfsnode({"--role", "ca", "init", ca}).exit_code, 0);
