@@ -1,5 +1,6 @@
 #include "roles/server.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -24,10 +25,15 @@
 #include "roles/http_port.hpp"
 #include "roles/role_table.hpp"
 #include "storage/data_dir.hpp"
+#include "storage/gcs_disk.hpp"
 
 namespace dfs {
 
 namespace {
+
+// What a durable fileserver must be able to write beyond its current image before it starts: a
+// log segment (append_file preallocates 1 MiB) and as much again for the queues to grow.
+constexpr uint64_t gcs_room_margin_bytes = 2 << 20;
 
 // Blocks until SIGINT or SIGTERM; returns the signal.
 int wait_for_signal(const sigset_t& sigs) {
@@ -126,6 +132,21 @@ int run_server(const config& cfg, const std::vector<std::string>& roles) {
   auto log = log::get("main");
   if (!tightened.empty())
     log->warn("data_dir_permissions_tightened mode=0700 dirs=\"{}\"", join(tightened, ", "));
+
+  // A durable fileserver must have room for its next image and log segment before it joins the
+  // gossip group: joining and then failing would stall the queue group at every restart.
+  if (std::find(roles.begin(), roles.end(), "fileserver") != roles.end() &&
+      cfg.gcs.durability == "disk") {
+    auto dir = cfg.node.data_dir + "/gcs";
+    if (auto st = probe_gcs_room(dir, gcs_room_margin_bytes); !st) {
+      auto line = "no room for the queue state in " + dir + " (" + st.message +
+                  "): free space there, then start the fileserver again";
+      log->critical("gcs_disk_failed error=\"{}\"", line);
+      std::cerr << "dfsnode: error: " << line << "\n";
+      log::shutdown();
+      return 3;  // as a disk that fails while running (sequencer_effects.hpp)
+    }
+  }
 
   // Block the signals before CAF starts its threads, so only sigwait() below sees them.
   sigset_t sigs;

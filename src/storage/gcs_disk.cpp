@@ -90,6 +90,19 @@ io_status gcs_disk::recover(gcs_recovery& out) {
   return log_.open(path);
 }
 
+io_status probe_gcs_room(const std::string& dir, uint64_t margin) {
+  if (auto st = make_dirs(dir); !st) return st;
+  uint64_t image = 0;
+  file_size(dir + "/" + image_name, image);  // none yet: 0
+  // A *.tmp name, so that recover() removes what a crash during the probe leaves.
+  const std::string probe = dir + "/space-probe.tmp";
+  auto st = write_file_atomic(probe, std::string(image + margin, '\0'));
+  remove_file(probe);
+  remove_file(tmp_path_of(probe));
+  if (!st) return st;
+  return {};
+}
+
 void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {
   on_synced_ = std::move(on_synced);
   on_failed_ = std::move(on_failed);

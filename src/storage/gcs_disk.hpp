@@ -40,6 +40,12 @@ struct gcs_recovery {
   std::vector<std::string> warnings;  // torn tails cut, stray files removed
 };
 
+// Before a durable fileserver joins anything: writes and syncs, then removes, a file as large as
+// the image in `dir` plus `margin` (creating `dir` 0700 if missing). On a disk without that room
+// the member would fail its first image in the middle of a view change, after the group counted
+// on it: every restart under systemd stalled the queues for a view timeout (0.6 s).
+io_status probe_gcs_room(const std::string& dir, uint64_t margin);
+
 class gcs_disk {
  public:
   // Called on the writer thread: (the caller's generation tag, last seq synced).

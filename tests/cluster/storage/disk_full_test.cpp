@@ -215,3 +215,41 @@ TEST(ChunkDiskFull, APutThatFitsNowhereFailsNamingEveryFullReplicaAndLeavesNoFil
 }
 
 }  // namespace
+
+// A durable fileserver whose DATA_DIR/gcs has no room for its next image and a log segment
+// stops with exit code 3 and one line naming the directory, before it joins the gossip group.
+// Found as a user: one whose disk had filled joined, failed its first image in the middle of the
+// view change that took it in, and the group waited a view timeout (0.6 s) for it at every one
+// of systemd's restarts. The group of two goes on serving, and never lists the third.
+TEST(GcsDiskFull, AFileserverWithNoRoomForItsQueueStateStopsBeforeItJoins) {
+  if (!private_mounts_work())
+    GTEST_SKIP() << "unshare --user --mount is not allowed here (no user namespaces)";
+  dfs_cluster c;
+  c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]", "gcs.expected_group_size=3"});
+  c.start("fs1", "introducer,fileserver", 1);
+  c.start("fs2", "fileserver", 2);
+  auto primary_of_two = [&] {
+    auto v = c.admin(1, {"view"}).out;
+    return v.find("primary          yes") != std::string::npos &&
+           v.find("   1  127.0.0.1") != std::string::npos;
+  };
+  ASSERT_TRUE(wait_until(primary_of_two, 30s)) << c.admin(1, {"view"}).out;
+  // 1 MiB: less than the probe (the image and 2 MiB).
+  c.set_prefix(on_tmpfs(c.dir() + "/fs3/gcs", "1m"));
+  c.start("fs3", "fileserver", 3);
+  c.set_prefix({});
+  auto& fs3 = c.proc("fs3");
+  ASSERT_TRUE(wait_until([&] { return !fs3.running(); }, 20s));
+  EXPECT_EQ(fs3.status(), 3);
+  auto out = dfs::test::read_all(c.dir() + "/fs3.out");
+  EXPECT_NE(out.find("dfsnode: error: no room for the queue state in " + c.dir() + "/fs3/gcs ("),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("No space left on device): free space there, then start the fileserver "
+                     "again"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(c.admin(1, {"members"}).out.find(c.addr_of(3)), std::string::npos)
+      << c.admin(1, {"members"}).out;
+  EXPECT_TRUE(primary_of_two()) << c.admin(1, {"view"}).out;
+}
