@@ -77,7 +77,11 @@ void member::watermark::add(uint64_t s) {
 }
 
 member::member(node_id self, gcs_config cfg, replicated_state& app, const durable_image* recovered)
-    : self_(std::move(self)), cfg_(cfg), app_(app), alive_{self_} {
+    : self_(std::move(self)),
+      cfg_(cfg),
+      app_(app),
+      alive_{self_},
+      view_timeout_(cfg.view_timeout_ms) {
   if (recovered == nullptr) return;
   // A restarted member is one that was cut off since its last write: it rejoins through a view
   // change, flushing its last primary view, pending INSTALL and held log like any other.

@@ -240,6 +240,9 @@ class member {
   std::set<node_id> excluded_;  // dropped by our proposal timeout, until excluded_until_
   std::map<node_id, time_point> last_heard_;  // members of the installed view
   time_point excluded_until_{};
+  // cfg_.view_timeout_ms, doubled after each proposal that timed out until a view of every live
+  // member commits (coordinator_tick): members whose answers take longer still get in.
+  milliseconds view_timeout_{};
   uint64_t max_epoch_seen_ = 0;
 
   // View change, member side.

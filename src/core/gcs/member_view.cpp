@@ -39,7 +39,7 @@ void member::suspect_silent(time_point now, effects& fx) {
     fx.events.push_back("suspect member=" + m.to_string() +
                         " silent_ms=" + std::to_string((now - last_heard_[m]) / milliseconds(1)));
   }
-  excluded_until_ = now + 4 * cfg_.view_timeout_ms;
+  excluded_until_ = now + 4 * view_timeout_;
 }
 
 std::vector<node_id> member::target_members(time_point now) {
@@ -74,7 +74,7 @@ void member::maybe_propose(time_point now, effects& fx) {
   // Let another coordinator's view change finish (membership reports differ for a while);
   // supersede it only if it stalls.
   if ((state_ == member_state::flushing || state_ == member_state::installing) &&
-      !(proposer_ == self_) && now - accepted_at_ < cfg_.view_timeout_ms)
+      !(proposer_ == self_) && now - accepted_at_ < view_timeout_)
     return;
   start_proposal(target, now, fx);
 }
@@ -91,7 +91,7 @@ void member::handle_view_request(const node_id& from, const packet& p, time_poin
       !std::binary_search(target.begin(), target.end(), from))
     return;
   if ((state_ == member_state::flushing || state_ == member_state::installing) &&
-      now - accepted_at_ < cfg_.view_timeout_ms)
+      now - accepted_at_ < view_timeout_)
     return;
   start_proposal(target, now, fx);
 }
@@ -295,7 +295,7 @@ void member::handle_commit(const packet& p, time_point now, effects& fx) {
 
 void member::coordinator_tick(time_point now, effects& fx) {
   if (!coord_.active) return;
-  if (now - coord_.started >= cfg_.view_timeout_ms) {
+  if (now - coord_.started >= view_timeout_) {
     std::vector<node_id> keep;
     for (const auto& m : coord_.members) {
       bool answered = coord_.installing ? coord_.acks.count(m) > 0 : coord_.flushes.count(m) > 0;
@@ -304,8 +304,13 @@ void member::coordinator_tick(time_point now, effects& fx) {
       else
         excluded_.insert(m);
     }
-    excluded_until_ = now + 4 * cfg_.view_timeout_ms;
-    fx.events.push_back("view_timeout id=" + coord_.id.to_string());
+    excluded_until_ = now + 4 * view_timeout_;
+    // Members too slow for this timeout (images of large queues on a slow disk) would be dropped
+    // again at every attempt to take them back: wait twice as long from now on, up to 16 times
+    // the configured timeout, until a view with every live member commits.
+    view_timeout_ = std::min(view_timeout_ * 2, cfg_.view_timeout_ms * 16);
+    fx.events.push_back("view_timeout id=" + coord_.id.to_string() +
+                        " next_timeout_ms=" + std::to_string(view_timeout_ / milliseconds(1)));
     start_proposal(keep, now, fx);
     return;
   }
@@ -330,6 +335,7 @@ void member::commit_install(const install_msg& in_ref, time_point now, effects& 
   has_acked_ = false;
   state_ = member_state::normal;
   view_ = in.view;
+  if (view_.members == alive_) view_timeout_ = cfg_.view_timeout_ms;  // everyone made it
   rank_ = static_cast<int>(std::lower_bound(view_.members.begin(), view_.members.end(), self_) -
                            view_.members.begin());
   if (in.view.primary) {

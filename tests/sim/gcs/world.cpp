@@ -85,6 +85,8 @@ void world::crash(size_t slot) {
                 static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
                 disks_[slot].log.size(), disks_[slot].unsynced.size());
   nodes_[slot].up = false;
+  nodes_[slot].inbox.clear();
+  nodes_[slot].busy_until = {};
   net_.crash(nodes_[slot].id);
   disk& d = disks_[slot];
   cov_.lost_unsynced += d.unsynced.empty() ? 0 : 1;
@@ -162,13 +164,27 @@ void world::step(time_point t) {
     for (auto& env : net_.deliver_due(now_)) {
       size_t s = slot_of(env.to);
       if (s == nodes_.size() || !nodes_[s].up) continue;
-      auto fx = nodes_[s].m->on_packet(env.from, env.msg, now_);
-      count_acknowledgements(fx);
-      handle(s, std::move(fx));
+      nodes_[s].inbox.push_back(std::move(env));
+    }
+    // A member writing an image takes nothing in until it is done (world_options::image_delay).
+    for (size_t s = 0; s < nodes_.size(); ++s) {
+      auto inbox = std::move(nodes_[s].inbox);
+      nodes_[s].inbox.clear();
+      for (size_t k = 0; k < inbox.size(); ++k) {
+        if (!nodes_[s].up) break;
+        if (nodes_[s].busy_until > now_) {
+          nodes_[s].inbox.insert(nodes_[s].inbox.end(), std::make_move_iterator(inbox.begin() + k),
+                                 std::make_move_iterator(inbox.end()));
+          break;
+        }
+        auto fx = nodes_[s].m->on_packet(inbox[k].from, inbox[k].msg, now_);
+        count_acknowledgements(fx);
+        handle(s, std::move(fx));
+      }
     }
     sync_disks();
     for (size_t s = 0; s < nodes_.size(); ++s) {
-      if (!nodes_[s].up || nodes_[s].next_tick > now_) continue;
+      if (!nodes_[s].up || nodes_[s].next_tick > now_ || nodes_[s].busy_until > now_) continue;
       nodes_[s].next_tick = now_ + tick_interval;
       handle(s, nodes_[s].m->on_tick(now_));
     }
@@ -210,7 +226,8 @@ void world::count_acknowledgements(const gcs::effects& fx) {
 void world::sync_disks() {
   for (size_t s = 0; s < nodes_.size(); ++s) {
     disk& d = disks_[s];
-    if (!nodes_[s].up || !d.sync_pending || now_ < d.sync_at) continue;
+    if (!nodes_[s].up || !d.sync_pending || now_ < d.sync_at || nodes_[s].busy_until > now_)
+      continue;
     d.sync_pending = false;
     if (d.unsynced.empty()) continue;
     uint64_t upto = d.unsynced.back().seq;
@@ -227,13 +244,15 @@ void world::sync_disks() {
 
 void world::handle(size_t slot, gcs::effects fx) {
   node& n = nodes_[slot];
+  if (opts_.cfg.durable && fx.has_checkpoint && opts_.image_delay.count() > 0)
+    n.busy_until = now_ + opts_.image_delay;  // the batch's packets leave after the image
   if (opts_.cfg.durable) write_disk(slot, fx);
   for (auto& o : fx.send) {
     cov_.nacks += o.pkt.kind == gcs::packet_kind::nack ? 1 : 0;
     cov_.retransmissions += o.pkt.kind == gcs::packet_kind::retransmit ? 1 : 0;
     if (o.pkt.kind == gcs::packet_kind::install && o.pkt.install.view.primary)
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it
-    net_.send(n.id, o.to, std::move(o.pkt), now_);
+    net_.send(n.id, o.to, std::move(o.pkt), std::max(now_, n.busy_until));
   }
   if (std::getenv("DFS_SIM_TRACE")) {
     for (const auto& e : fx.events)

@@ -31,6 +31,10 @@ struct world_options {
   milliseconds client_timeout{1500};
   gcs::gcs_config cfg;             // cfg.durable: every node has a disk that survives its crashes
   milliseconds max_sync_delay{4};  // a log append reaches the disk after 0..this (group commit)
+  // An image write blocks the member this long (the owner writes it on the member's thread
+  // before the batch's packets leave): packets to it wait, its ticks wait, its sends leave
+  // after. 0: instant. Slow disks, or large queues, make every view change write big images.
+  milliseconds image_delay{0};
   uint64_t ops_per_client = 25;
   bool clients_on_first_node = false;  // else client i starts at node i mod nodes
 };
@@ -83,6 +87,8 @@ class world {
     time_point report_at{};
     bool report_pending = false;
     std::set<gcs::msg_id> delivered;  // since the last state restore
+    time_point busy_until{};          // writing an image (world_options::image_delay)
+    std::vector<sim_network<node_id, gcs::packet>::envelope> inbox;  // came meanwhile
   };
   // A durable node's disk: the image and the synced log survive a crash, unsynced appends do
   // not (a crash between the write and the fsync).
