@@ -99,8 +99,7 @@ io_status probe_gcs_room(const std::string& dir, uint64_t margin) {
   auto st = write_file_atomic(probe, std::string(image + margin, '\0'));
   remove_file(probe);
   remove_file(tmp_path_of(probe));
-  if (!st) return st;
-  return {};
+  return st;
 }
 
 void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {

@@ -238,3 +238,17 @@ TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
   ASSERT_TRUE(rec.has_image);
   EXPECT_EQ(rec.image, image_then(200, 201, 400));
 }
+
+// The room probe a durable fileserver runs before it joins: on a disk with room it succeeds,
+// creates the directory, and leaves nothing behind that recovery would have to explain.
+TEST(GcsDisk, TheRoomProbeLeavesNothingBehind) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  ASSERT_TRUE(probe_gcs_room(dir, 1 << 20).ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(list_dir(dir, names).ok());
+  EXPECT_TRUE(names.empty());
+  auto rec = recover_ok(dir);
+  EXPECT_FALSE(rec.has_image);
+  EXPECT_TRUE(rec.warnings.empty());
+}
