@@ -6,6 +6,10 @@
 // every frame header fixed up (magic, version, cluster, length within the input, both CRCs) so
 // the fuzzer reaches the body decoders.
 //
+// The bodies checked: the chunk requests (data_messages.hpp), the mutation frames of clients and
+// replicas (mutation_wire.hpp), a local read's request and answer (local_reads.hpp) and the
+// replies.
+//
 // Properties: frame_conn::read ends the stream with an error value, never a crash or a hang; a
 // frame it returns fits max_frame_payload_bytes and survives write + read unchanged; a body
 // that decodes encodes to the very same bytes (the encoding is canonical).
@@ -22,6 +26,8 @@
 #include "fuzz/fuzz_check.hpp"
 #include "net/data_frame.hpp"
 #include "net/data_messages.hpp"
+#include "net/local_reads.hpp"
+#include "net/mutation_wire.hpp"
 
 using namespace dfs;
 using namespace dfs::net;
@@ -75,9 +81,25 @@ void check_frame(const frame& f) {
   FUZZ_CHECK(back.type == f.type && back.payload == f.payload);
   switch (f.type) {
     case data_type::push_begin:
+    case data_type::hold_begin:
       return check_body<push_begin_msg>(f.payload);
-    case data_type::read:
-      return check_body<read_msg>(f.payload);
+    case data_type::mutate:
+      return check_body<mutate_msg>(f.payload);
+    case data_type::mutation:
+      return check_body<peer_mutation>(f.payload);
+    case data_type::mutation_ack:
+      return check_body<peer_ack>(f.payload);
+    case data_type::resend_request:
+      return check_body<peer_resend>(f.payload);
+    case data_type::mutation_gone:
+      return check_body<peer_gone>(f.payload);
+    case data_type::read: {
+      check_body<read_msg>(f.payload);
+      // The same body arrives on a chunkserver's local-read socket (net/local_reads.hpp).
+      read_msg m;
+      if (decode_local_request(f.payload, m)) FUZZ_CHECK(encode_local_request(m) == f.payload);
+      return check_body<local_read_answer>(f.payload);  // and the chunkserver's answer there
+    }
     case data_type::stat:
       return check_body<stat_msg>(f.payload);
     case data_type::reply: {
@@ -87,6 +109,7 @@ void check_frame(const frame& f) {
       check_body<push_result_msg>(r.body);
       check_body<stat_reply_msg>(r.body);
       check_body<list_reply_msg>(r.body);
+      check_body<mutate_reply_msg>(r.body);
       return;
     }
     case data_type::tagged_reply: {  // a multiplexed request port's answer (net/mux_conn.hpp)

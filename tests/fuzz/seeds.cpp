@@ -18,6 +18,8 @@
 #include "net/data_frame.hpp"
 #include "net/data_messages.hpp"
 #include "net/gcs_transport.hpp"
+#include "net/local_reads.hpp"
+#include "net/mutation_wire.hpp"
 #include "net/packet_codec.hpp"
 #include "proto/ftqueue.hpp"
 #include "proto/gcs_log.hpp"
@@ -81,6 +83,33 @@ void data_frames(const std::string& write_token, const std::string& read_token) 
                       wire_writer().u64(tag).u32(status).str(msg).take() + "body");
   };
   put("data_frame", "tagged", tagged(2, 0, "") + tagged(1, 2, "no answer in time"));
+  // A record append (net/mutation_wire.hpp): the client's held data and request, the primary's
+  // reply, then the replicas' frames.
+  namespace cs = chunkserver;
+  mutate_msg mutate;
+  mutate.request = {
+      9, 1, 42, cs::client_op::append, 0, 5, chunkstore::data_id{77}, {{"10.0.0.3", 17121}}, 0};
+  mutate.token = write_token;
+  put("data_frame", "append",
+      data_frame(data_type::hold_begin, encode(pb)) + data_frame(data_type::push_data, "hello") +
+          data_frame(data_type::mutate, encode(mutate)) +
+          reply(0, "", encode(mutate_reply_msg{cs::mutation_status::ok, 4096})));
+  endpoint primary{"10.0.0.2", 17111}, secondary{"10.0.0.3", 17121};
+  put("data_frame", "replicas",
+      data_frame(data_type::mutation, encode(peer_mutation{primary,
+                                                           {42, 3, 1, cs::mutation_kind::write, 0,
+                                                            5, chunkstore::data_id{77}},
+                                                           write_token})) +
+          data_frame(
+              data_type::mutation_ack,
+              encode(peer_ack{secondary, {42, 3, 1, cs::ack_status::applied}, write_token})) +
+          data_frame(data_type::resend_request,
+                     encode(peer_resend{secondary, {42, 3, 2}, write_token})) +
+          data_frame(data_type::mutation_gone,
+                     encode(peer_gone{primary, {42, 3, 2}, write_token})));
+  // A local read's request as its socket takes it (net/local_reads.hpp).
+  put("data_frame", "local_read",
+      data_frame(data_type::read, encode_local_request(read_msg{42, 0, 5, read_token})));
 }
 
 void swim_packets() {
