@@ -19,6 +19,7 @@
 #include "client/exit_now.hpp"
 #include "client/file_lock.hpp"
 #include "client/line_reader.hpp"
+#include "client/queue_client.hpp"
 #include "client/queue_commands.hpp"
 #include "client/remote.hpp"
 #include "client/shell_words.hpp"
@@ -41,6 +42,7 @@ struct client_session {
   remote_node master;  // connected lazily
   // Created by the first storage command; holds actors, so the session must end before `sys`.
   std::unique_ptr<storage_client> storage;
+  std::unique_ptr<queue_client> queues;  // made by the first queue command, like `storage`
   master::master_finder masters = master_finder_for(cfg);  // which master `status` asks
 };
 
@@ -109,7 +111,7 @@ const std::map<std::string, client_command>& commands() {
           "replicated queue (FTQueue) operations on the fileservers; labels, ids and items are "
           "64-bit integers",
           [](client_session& s, const std::vector<std::string>& a) {
-            return run_queue_command(s.sys.get(), s.cfg, a);
+            return run_queue_command(s.sys.get(), s.cfg, a, s.queues);
           }}},
     };
     for (auto& [name, c] : storage_commands()) {
@@ -179,7 +181,7 @@ int run_client(const config& given, const std::vector<std::string>& args) {
   // The helper of a lean `dfsnode` (client/control_proxy.hpp), not a user's command.
   if (args.size() == 1 && args[0] == "control-proxy") exit_now(run_control_proxy(cfg));
   // Started only if a command needs CAF: the request ports serve the rest (issue 17).
-  client_session s{actor_system_ref(std::make_shared<lazy_actor_system>(cfg)), cfg, {}, {}};
+  client_session s{actor_system_ref(std::make_shared<lazy_actor_system>(cfg)), cfg, {}, {}, {}};
   int status_fd = -1;
   if (!args.empty() && args[0] == "shell") {
     if (parse_shell_args(args, status_fd) != 0) exit_now(2);

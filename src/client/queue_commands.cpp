@@ -31,7 +31,7 @@ const std::map<std::string, op_syntax>& ops() {
 }  // namespace
 
 int run_queue_command(caf::actor_system& sys, const config& cfg,
-                      const std::vector<std::string>& args) {
+                      const std::vector<std::string>& args, std::unique_ptr<queue_client>& client) {
   if (args.size() < 2) return command_error(std::string("usage: ") + queue_usage);
   auto i = ops().find(args[1]);
   if (i == ops().end() || args.size() != 2 + i->second.operands.size())
@@ -47,15 +47,17 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
                            args[2 + k] + "'");
     v[k] = *n;
   }
-  std::vector<endpoint> servers;
-  for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
-  if (servers.empty()) return command_error("no fileservers configured (client.fileservers)");
-  // client.timeout_ms bounds the whole command, retries on other fileservers included.
-  queue_client_options opts;
-  opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
-  opts.give_up_after = opts.attempt_timeout;
-  queue_client qc{sys, cfg, servers, opts};
-  auto r = qc.call(i->second.code, v[0], v[1]);
+  if (!client) {
+    std::vector<endpoint> servers;
+    for (auto& s : cfg.client.fileservers) servers.push_back(*endpoint::parse(s));
+    if (servers.empty()) return command_error("no fileservers configured (client.fileservers)");
+    // client.timeout_ms bounds each command, retries on other fileservers included.
+    queue_client_options opts;
+    opts.attempt_timeout = std::chrono::milliseconds(cfg.client.timeout_ms);
+    opts.give_up_after = opts.attempt_timeout;
+    client = std::make_unique<queue_client>(sys, cfg, servers, opts);
+  }
+  auto r = client->call(i->second.code, v[0], v[1]);
   if (!r.ok()) return command_error(r.error);
   auto code = i->second.code;
   if (code == ftqueue::op_code::push || code == ftqueue::op_code::destroy)

@@ -1,5 +1,6 @@
 #pragma once
 // `dfsnode --role client queue ...`: the FTQueue operations from the command line.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,12 +10,17 @@
 
 namespace dfs {
 
+class queue_client;
+
 constexpr const char* queue_usage =
     "queue create LABEL | destroy ID | id LABEL | push ID ITEM | pop ID | top ID | size ID";
 
 // args[0] == "queue". Prints the result on stdout; an error is one line on stderr and a
-// non-zero return.
+// non-zero return. `client` is made by the first command and kept by the caller for the next
+// ones: a shell's commands are one client of the group (one client id, increasing request
+// numbers), which keeps one entry in the group's table of recent results instead of one per
+// command, and keeps its connections.
 int run_queue_command(caf::actor_system& sys, const config& cfg,
-                      const std::vector<std::string>& args);
+                      const std::vector<std::string>& args, std::unique_ptr<queue_client>& client);
 
 }  // namespace dfs

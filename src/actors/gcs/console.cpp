@@ -69,6 +69,7 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"views_installed", num(c.views_installed)});
   t.add({"state_transfers", num(c.state_transfers)});
   t.add({"refused", num(c.refused)});
+  t.add({"clients_remembered", num(st.app->clients())});
   t.add({"dropped_packets", num(c.dropped_packets)});
   if (st.disk) {
     t.add({"disk_syncs", num(st.disk->syncs())});

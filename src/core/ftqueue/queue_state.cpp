@@ -5,7 +5,9 @@ namespace dfs::ftqueue {
 namespace wire {
 
 void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out.append(b, 8);
 }
 
 bool get_u64(const std::string& in, size_t& pos, uint64_t& v) {
@@ -122,7 +124,11 @@ std::vector<queue_info> queue_state::queues() const {
 }
 
 std::string queue_state::snapshot() const {
-  std::string out = "FTQ1";
+  size_t items = 0;
+  for (const auto& [id, q] : by_id_) items += q.items.size();
+  std::string out;
+  out.reserve(20 + by_id_.size() * 24 + items * 8);
+  out = "FTQ1";
   wire::put_u64(out, static_cast<uint64_t>(next_id_));
   wire::put_u64(out, by_id_.size());
   for (const auto& [id, q] : by_id_) {

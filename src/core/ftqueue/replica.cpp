@@ -13,18 +13,25 @@ std::string replica::apply(const gcs::client_op& op) {
   result r = decode(op.payload, o) ? state_.execute(o) : result{error_code::malformed, 0};
   std::string bytes = encode(r);
   if (it == clients_.end() && clients_.size() >= max_clients_) {
-    auto oldest = clients_.begin();
-    for (auto c = clients_.begin(); c != clients_.end(); ++c)
-      if (c->second.last_used < oldest->second.last_used) oldest = c;
-    clients_.erase(oldest);
+    auto oldest = by_use_.begin();  // the same one on every replica: the order is replicated
+    clients_.erase(oldest->second);
+    by_use_.erase(oldest);
   }
-  clients_[op.client_id] = client_entry{op.request_no, bytes, applied_};
+  remember(op.client_id, client_entry{op.request_no, bytes, applied_});
   return bytes;
 }
 
+void replica::remember(uint64_t client_id, client_entry entry) {
+  auto [it, added] = clients_.try_emplace(client_id);
+  if (!added) by_use_.erase({it->second.last_used, client_id});
+  by_use_.insert({entry.last_used, client_id});
+  it->second = std::move(entry);
+}
+
 std::string replica::snapshot() const {
-  std::string out;
   std::string qs = state_.snapshot();
+  std::string out;
+  out.reserve(qs.size() + 24 + clients_.size() * 41);  // 4 u64 and a 9-byte result each
   wire::put_u64(out, qs.size());
   out += qs;
   wire::put_u64(out, applied_);
@@ -56,11 +63,12 @@ bool replica::restore(const std::string& bytes) {
       return false;
     c.result = bytes.substr(pos, len);
     pos += len;
-    r.clients_[id] = std::move(c);
+    r.remember(id, std::move(c));
   }
   if (pos != bytes.size()) return false;
   state_ = std::move(r.state_);
   clients_ = std::move(r.clients_);
+  by_use_ = std::move(r.by_use_);
   applied_ = r.applied_;
   return true;
 }
