@@ -82,9 +82,10 @@ typename Inspector::result_type inspect(Inspector& f, packet& x) {
 }
 
 enum class frame_kind : uint8_t {
-  packet = 1,    // `pkt` is the packet
-  fragment = 2,  // `frag_*`: part `frag_index` of `frag_count` of an encoded packet frame
-  bundle = 3,    // `parts`: encoded packets, in the order they were sent
+  packet = 1,            // `pkt` is the packet
+  fragment = 2,          // `frag_*`: part `frag_index` of `frag_count` of an encoded packet frame
+  bundle = 3,            // `parts`: encoded packets, in the order they were sent
+  fragment_request = 4,  // the sender asks for fragment `frag_index` of packet `frag_id`
 };
 
 struct frame {

@@ -6,9 +6,13 @@
 // the test key (past the HMAC, which no fuzzer forges) and fed in order to one receiver, so
 // that fragments of several senders and packets interleave.
 //
+// The receiver has a fragment store holding one big packet to a peer, so fragment requests
+// (frame kind 4) are answered too, and it asks for fragments itself.
+//
 // Properties: the receiver returns packets (one, or a bundle's) or nothing, never throws or
-// aborts; the packets it returns, sent again through encode_packets, arrive equal and in the
-// same order at a fresh receiver.
+// aborts; its replies are datagrams no bigger than a datagram may be; the packets it returns,
+// sent again through encode_packets, arrive equal and in the same order at a fresh receiver.
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -42,18 +46,39 @@ void check_received(const gcs_net::receiver::received& r) {
   FUZZ_CHECK(back == r.pkts);
 }
 
+const node_id self{"10.0.0.1", 7000, 1};
+
+// A store with a packet of 3 fragments in transfer to 10.0.0.2:7000#2 (frag_id 1).
+std::shared_ptr<gcs_net::fragment_store> store_with_transfer() {
+  auto store = std::make_shared<gcs_net::fragment_store>(codec(), self);
+  gcs::packet p;
+  p.kind = gcs::packet_kind::install;
+  p.install.has_snapshot = true;
+  p.install.snapshot.assign(2 * gcs_net::fragment_bytes, 's');
+  uint64_t too_large = 0;
+  gcs_net::encode_packets(codec(), self, {p}, *store, node_id{"10.0.0.2", 7000, 2}, too_large);
+  return store;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto in = fuzz::as_view(data, size);
-  gcs_net::receiver rx(codec());
-  if (auto r = rx.on_datagram(in)) check_received(*r);  // unsigned: dropped unless forged
+  gcs_net::receiver rx(codec(), self, store_with_transfer());
+  std::vector<std::string> replies;
+  auto feed = [&](std::string_view datagram) {
+    auto r = rx.on_datagram(datagram, &replies);
+    for (auto& d : replies) FUZZ_CHECK(d.size() <= net::max_datagram_bytes);
+    replies.clear();
+    if (r) check_received(*r);
+  };
+  feed(in);  // unsigned: dropped unless forged
   for (int i = 0; i < 8 && in.size() >= 2; ++i) {
     size_t n = std::min<size_t>(get_le(in.data(), 2), in.size() - 2);
     if (i == 7) n = in.size() - 2;  // the last one takes the rest
     auto payload = in.substr(2, n);
     in.remove_prefix(2 + n);
-    if (auto r = rx.on_datagram(codec().encode(net::channel::gcs, payload))) check_received(*r);
+    feed(codec().encode(net::channel::gcs, payload));
   }
   return 0;
 }

@@ -89,6 +89,8 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"bad_payloads", num(rx.bad_payload)});
   t.add({"fragments_received", num(rx.fragments)});
   t.add({"packets_reassembled", num(rx.reassembled)});
+  t.add({"fragments_asked", num(rx.fragments_asked)});    // of peers, one per fragment come
+  t.add({"fragments_served", num(rx.fragments_served)});  // to peers that asked
   t.add({"packets_sent", num(st.packets_sent)});
   t.add({"bundles_received", num(rx.bundles)});
   t.add({"packets_too_large", num(st.packets_too_large)});

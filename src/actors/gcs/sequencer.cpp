@@ -58,11 +58,16 @@ caf::typed_response_promise<queue_reply> on_request(sequencer_self self, const q
 
 // Runs on the socket thread: authenticate, decode, reassemble, then handle the packets here
 // between the actor's messages (sequencer_inline.hpp) or hand them to the actor.
+// The socket's own callback: `socket` outlives it.
 net::udp_endpoint::receive_fn make_receiver(sequencer_actor handle,
                                             std::shared_ptr<gcs_net::receiver> rx,
-                                            std::shared_ptr<sequencer_inline> fast) {
-  return [handle, rx, fast](const endpoint&, std::string datagram) {
-    auto r = rx->on_datagram(datagram);
+                                            std::shared_ptr<sequencer_inline> fast,
+                                            net::udp_endpoint* socket) {
+  return [handle, rx, fast, socket, replies = std::vector<std::string>{}](
+             const endpoint& from, std::string datagram) mutable {
+    auto r = rx->on_datagram(datagram, &replies);
+    for (auto& d : replies) socket->send_to(from, std::move(d));  // fragments asked and asking
+    replies.clear();
     if (!r) return;
     if (fast) {
       if (fast->packets(r->from, r->pkts)) return;
@@ -83,7 +88,7 @@ bool start_socket(sequencer_self self, const config& cfg) {
   }
   auto batch_end =
       st.fast ? [fast = st.fast] { fast->flush(); } : net::udp_endpoint::batch_end_fn{};
-  st.socket->start(make_receiver(self, st.rx, st.fast), batch_end);
+  st.socket->start(make_receiver(self, st.rx, st.fast, st.socket.get()), batch_end);
   // Stop the io thread when the actor ends: it holds a handle to us (a reference cycle).
   self->attach_functor([sock = st.socket] { sock->stop(); });
   return true;
@@ -189,7 +194,8 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_self self, config cfg, nod
     st.member = std::make_unique<gcs::member>(id, gcfg, *st.app);
   }
   st.codec = std::make_shared<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);
-  st.rx = std::make_shared<gcs_net::receiver>(*st.codec);
+  st.fragments = std::make_shared<gcs_net::fragment_store>(*st.codec, id);
+  st.rx = std::make_shared<gcs_net::receiver>(*st.codec, id, st.fragments);
   st.tick_interval = core::milliseconds(cfg.gcs.tick_interval_ms);
   st.rate_at = core::clock::now();
   if (start_socket(self, cfg)) {
@@ -219,6 +225,8 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_self self, config cfg, nod
         auto now = core::clock::now();
         auto& sq = self->state;
         carry_out(sq, sq.member->on_tick(now), self);
+        for (auto& [to, d] : sq.fragments->poke())  // a big packet whose fragments all got lost
+          sq.socket->send_to({to.host, multicast_port_of(to.port)}, std::move(d));
         update_rate(sq, now);
         sq.observer->on_tick(*sq.member, *sq.app, *sq.socket, now);
         self->delayed_send(self, self->state.tick_interval, tick_atom::value);

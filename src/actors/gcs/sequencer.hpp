@@ -50,13 +50,14 @@ struct sequencer_state {
   std::unique_ptr<gcs_disk> disk;
   std::shared_ptr<net::packet_codec> codec;
   std::shared_ptr<gcs_net::receiver> rx;
+  std::shared_ptr<gcs_net::fragment_store> fragments;  // big packets in transfer (gcs_transport)
   std::shared_ptr<net::udp_endpoint> socket;
   core::milliseconds tick_interval{5};
   // Clients waiting for their operation, by (client id, request number).
   std::map<std::pair<uint64_t, uint64_t>, std::vector<caf::typed_response_promise<queue_reply>>>
       waiting;
   std::map<endpoint, node_id> fileservers;  // live fileservers according to membership
-  uint64_t frag_seq = 0, datagrams_sent = 0, packets_sent = 0, packets_too_large = 0;
+  uint64_t datagrams_sent = 0, packets_sent = 0, packets_too_large = 0;
   // Packets the member produced since the last flush, per peer. The flush is a message to
   // ourselves, so it runs after everything already in the mailbox: under load the packets of
   // many client operations and datagrams leave together, one datagram per peer.

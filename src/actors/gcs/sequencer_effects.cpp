@@ -95,7 +95,8 @@ void flush_outbox(sequencer_state& st) {
   st.flush_scheduled = false;
   for (auto& [to, packets] : st.outbox) {
     uint64_t too_large = 0;
-    auto datagrams = gcs_net::encode_packets(*st.codec, st.self, packets, st.frag_seq, too_large);
+    auto datagrams =
+        gcs_net::encode_packets(*st.codec, st.self, packets, *st.fragments, to, too_large);
     if (too_large > 0) {
       // Bounded by gcs_config::max_snapshot_bytes < max_fragments * fragment_bytes.
       st.packets_too_large += too_large;

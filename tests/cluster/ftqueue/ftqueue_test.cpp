@@ -6,6 +6,7 @@
 // healing).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <iostream>
 
 #include <atomic>
@@ -146,6 +147,21 @@ struct FtqueueCluster : ::testing::Test {
     while (rows >> k >> v)
       if (k == key) return std::stoll(v);
     return -1;
+  }
+  // A `dfsnode --role client` command line that knows the three fileservers, then `args`.
+  std::vector<std::string> cli(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {DFS_BIN_PATH,
+                                     "--role",
+                                     "client",
+                                     "--set",
+                                     "log.console=false",
+                                     "--set",
+                                     "client.fileservers=[\"" + c.addr_of(1) + "\",\"" +
+                                         c.addr_of(2) + "\",\"" + c.addr_of(3) + "\"]"};
+    auto tls = c.tls_args("client");
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
   }
   // The `queues` output of a node (identical on replicas that delivered the same prefix).
   std::string queues(int i) { return c.admin(i, {"queues"}).out; }
@@ -392,12 +408,19 @@ TEST_F(FtqueueCluster, MinorityRefusesMajorityServesAllAgreeAfterHealing) {
 // the 600 ms view timeout at every attempt, and the group had no primary view for the 20 s the
 // test waits; the backed-off timeout (src/core/gcs/README.md) takes it in at the second or third
 // attempt.
-TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueState) {
+// One client per push, as one CLI process per command is: 120,000 clients fill the group's
+// table of recent results (100,000), and then every push makes each replica forget one. The
+// state (items and table) is ~5 MB. Before the table found the least recently active client in
+// O(log n), each such push cost a scan of the table (~2 ms on the member's thread): the group
+// fell behind, its gossip starved, members were declared dead and alive again, and view changes
+// never completed.
+TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueStateAndAFullClientTable) {
   start(3);
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
   auto q = client(all()).call(op_code::create, 9);
   ASSERT_TRUE(q.ok()) << q.error;
-  constexpr int threads = 8, per_thread = 5000;
+  constexpr int threads = 8, per_thread = 15000;
+  auto link = std::make_shared<dfs::request_link>(cfg, true);  // one connection per fileserver
   std::atomic<int> failed{0};
   std::mutex mu;
   std::string first_error;
@@ -405,8 +428,13 @@ TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueState) {
     load_run load;
     for (int t = 0; t < threads; ++t)
       load.threads.emplace_back([&, t] {
-        auto qc = client(all());
         for (int k = 0; k < per_thread; ++k) {
+          dfs::queue_client_options o;
+          o.attempt_timeout = 1500ms;
+          o.give_up_after = 30s;
+          o.link = link;
+          o.client_id = 1000000 + static_cast<uint64_t>(t * per_thread + k);
+          queue_client qc{*sys, cfg, endpoints(all()), o};
           auto r = qc.call(op_code::push, q.value, t * per_thread + k);
           if (r.ok()) continue;
           ++failed;
@@ -416,6 +444,7 @@ TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueState) {
       });
   }
   ASSERT_EQ(failed.load(), 0) << first_error;
+  EXPECT_EQ(gcs_stat(1, "clients_remembered"), 100000);
   c.kill9(name(3));
   ASSERT_TRUE(wait_until(
       [&] {
@@ -431,6 +460,24 @@ TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueState) {
   EXPECT_EQ(size.value, threads * per_thread);
 }
 
+// The queue commands of one shell are one client of the group, with one entry in its table of
+// recent results (they are 100,000 at most, in every snapshot): one per command filled it with
+// a script of pushes through one shell.
+TEST_F(FtqueueCluster, AShellsQueueCommandsAreOneClientOfTheGroup) {
+  start(3);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  auto in = c.dir() + "/queue-script";
+  std::ofstream(in) << "queue create 5\nqueue push 1 10\nqueue push 1 11\nqueue pop 1\n"
+                       "queue size 1\n";
+  auto r = dfs::test::run(cli({"shell"}), c.dir(), in);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\nok\nok\n10\n1\n") << r.err;
+  // Every replica, once it delivered all five (the one that answered already has).
+  for (int i : all())
+    EXPECT_TRUE(wait_until([&] { return view(i).delivered >= 5; }, 10s)) << name(i);
+  for (int i : all()) EXPECT_EQ(gcs_stat(i, "clients_remembered"), 1) << name(i);
+}
+
 // client.timeout_ms bounds a queue command whatever the fileservers do (issue 14 item 4): with
 // two of three killed, the survivor refuses (not primary) and the dead refuse connections; with
 // the survivor stopped too (SIGSTOP: its kernel accepts TCP, nothing answers), every attempt
@@ -443,19 +490,7 @@ TEST_F(FtqueueCluster, AQueueCommandFailsWithinTheClientTimeoutWhenNoPrimaryExis
   c.kill9(name(2));
   c.kill9(name(3));
   ASSERT_TRUE(wait_until([&] { return !view(1).primary; }, 30s));
-  std::vector<std::string> argv = {DFS_BIN_PATH,
-                                   "--role",
-                                   "client",
-                                   "--set",
-                                   "log.console=false",
-                                   "--set",
-                                   "client.timeout_ms=2000",
-                                   "--set",
-                                   "client.fileservers=[\"" + c.addr_of(1) + "\",\"" +
-                                       c.addr_of(2) + "\",\"" + c.addr_of(3) + "\"]"};
-  auto tls = c.tls_args("client");
-  argv.insert(argv.end(), tls.begin(), tls.end());
-  for (auto a : {"queue", "push", "1", "5"}) argv.push_back(a);
+  auto argv = cli({"--set", "client.timeout_ms=2000", "queue", "push", "1", "5"});
   auto timed = [&](const char* what) {
     auto t0 = std::chrono::steady_clock::now();
     auto r = dfs::test::run(argv, c.dir());

@@ -1,10 +1,15 @@
 // The gcs datagram path: frames round-trip, small packets for one peer share bundles (in order),
-// oversize packets are fragmented and reassembled (in any order, duplicates ignored), and bad
+// oversize packets are fragmented and reassembled (in any order, duplicates ignored; pulled a
+// few fragments at a time through a small socket buffer, lost ones asked for again), and bad
 // datagrams are counted and dropped.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <deque>
+#include <memory>
 #include <random>
+#include <set>
 
 #include "net/gcs_transport.hpp"
 #include "proto/wire.hpp"
@@ -170,3 +175,124 @@ TEST(GcsWire, BadDatagramsAreCountedAndDropped) {
 }
 
 }  // namespace
+
+// Two members' sockets, each holding at most `room` datagrams (what a 208 KiB socket buffer
+// holds of 60 KB fragments is three); beyond it a datagram is dropped, as the kernel drops it.
+// `lose` drops chosen fragments on their first way to b. Each member reads one datagram at a
+// time and sends its replies back.
+struct two_members {
+  dfs::net::packet_codec codec{"dfs", "key"};
+  dfs::node_id a_id{"127.0.0.1", 17000, 1}, b_id{"127.0.0.1", 17010, 2};
+  std::shared_ptr<dfs::gcs_net::fragment_store> a_store =
+      std::make_shared<dfs::gcs_net::fragment_store>(codec, a_id);
+  receiver a{codec, a_id, a_store}, b{codec, b_id, nullptr};
+  size_t room = 3;
+  std::deque<std::string> to_a, to_b;
+  std::set<uint32_t> lose;  // fragment indices lost on their first way to b
+  uint64_t dropped = 0, pokes = 0;
+
+  void put(std::deque<std::string>& q, std::string d) {
+    if (q.size() >= room) {
+      ++dropped;
+      return;
+    }
+    q.push_back(std::move(d));
+  }
+  void to_b_from_a(std::string d) {
+    dfs::gcs::frame f;
+    auto decoded = codec.decode(d);
+    if (dfs::wire::decode(decoded.payload, f) && lose.erase(f.frag_index) > 0) return;
+    put(to_b, std::move(d));
+  }
+  // a sends `p` to b; returns what b reassembled, after every datagram on the way was read.
+  // When nothing is on its way, a's clock moves on to its next poke.
+  std::vector<dfs::gcs::packet> send(const dfs::gcs::packet& p) {
+    uint64_t too_large = 0;
+    for (auto& d : dfs::gcs_net::encode_packets(codec, a_id, {p}, *a_store, b_id, too_large))
+      to_b_from_a(std::move(d));
+    EXPECT_EQ(too_large, 0u);
+    std::vector<dfs::gcs::packet> got;
+    std::vector<std::string> replies;
+    auto now = std::chrono::steady_clock::now();
+    for (;;) {
+      if (to_a.empty() && to_b.empty()) {
+        if (a_store->in_transfer() == 0) break;
+        now += dfs::gcs_net::fragment_store::quiet;
+        ++pokes;
+        for (auto& [to, d] : a_store->poke(now)) to_b_from_a(std::move(d));
+        continue;
+      }
+      if (!to_b.empty()) {
+        auto d = std::move(to_b.front());
+        to_b.pop_front();
+        if (auto r = b.on_datagram(d, &replies))
+          for (auto& x : r->pkts) got.push_back(x);
+        for (auto& x : replies) put(to_a, std::move(x));
+        replies.clear();
+      }
+      if (!to_a.empty()) {
+        auto d = std::move(to_a.front());
+        to_a.pop_front();
+        EXPECT_FALSE(a.on_datagram(d, &replies)) << "a fragment request is not a packet";
+        for (auto& x : replies) to_b_from_a(std::move(x));
+        replies.clear();
+      }
+    }
+    return got;
+  }
+};
+
+TEST(GcsWire, ABigPacketCrossesASocketThatHoldsThreeDatagrams) {
+  two_members m;
+  auto p = install_with_snapshot(5 << 20);  // ~90 fragments, a FLUSH of a big queue state
+  auto got = m.send(p);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0] == p);
+  EXPECT_EQ(m.dropped, 0u) << "at most fragment_window fragments are on their way";
+  EXPECT_EQ(m.pokes, 0u);
+  EXPECT_EQ(m.b.counters().reassembled, 1u);
+  // 88 fragments, each once, but the last ones, which b asks for again while on their way.
+  EXPECT_LE(m.b.counters().fragments, 88u + dfs::gcs_net::fragment_window);
+  EXPECT_EQ(m.a_store->in_transfer(), 0u) << "b said it has it all";
+}
+
+TEST(GcsWire, FragmentsLostOnTheWayAreAskedForAgain) {
+  two_members m;
+  m.lose = {0, 5, 6, 40, 87};  // the first, two in a row (the whole window), and the last
+  auto p = install_with_snapshot(5 << 20);
+  auto got = m.send(p);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0] == p);
+  EXPECT_EQ(m.b.counters().reassembled, 1u);
+  EXPECT_GE(m.pokes, 1u) << "losing the whole window stops the requests until a poke";
+  EXPECT_EQ(m.a_store->in_transfer(), 0u);
+  // A lost packet is sent again as a new packet, which arrives whole; nothing of it is mixed
+  // with the old one's fragments.
+  auto again = m.send(install_with_snapshot(300000));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].install.snapshot.size(), 300000u);
+}
+
+TEST(GcsWire, RequestsForFragmentsNotInTransferGetNothing) {
+  two_members m;
+  auto p = install_with_snapshot(300000);
+  uint64_t too_large = 0;
+  auto first = dfs::gcs_net::encode_packets(m.codec, m.a_id, {p}, *m.a_store, m.b_id, too_large);
+  ASSERT_EQ(first.size(), dfs::gcs_net::fragment_window);
+  dfs::gcs::frame f;
+  ASSERT_TRUE(dfs::wire::decode(m.codec.decode(first[0]).payload, f));
+  EXPECT_TRUE(m.a_store->part(m.b_id, f.frag_id, 4));
+  EXPECT_FALSE(m.a_store->part(m.b_id, f.frag_id + 1, 0)) << "another packet";
+  EXPECT_FALSE(m.a_store->part(m.b_id, f.frag_id, 5000)) << "no such fragment";
+  EXPECT_FALSE(m.a_store->part(m.a_id, f.frag_id, 0)) << "sent to someone else";
+  // A request from anyone to a receiver without a store is dropped without an answer.
+  dfs::gcs::frame ask;
+  ask.sender = m.a_id;
+  ask.kind = dfs::gcs::frame_kind::fragment_request;
+  ask.frag_id = f.frag_id;
+  std::vector<std::string> replies;
+  EXPECT_FALSE(
+      m.b.on_datagram(m.codec.encode(dfs::net::channel::gcs, dfs::wire::encode(ask)), &replies));
+  EXPECT_TRUE(replies.empty());
+  EXPECT_EQ(m.b.counters().bad_frame + m.b.counters().bad_payload, 0u);
+}
