@@ -150,18 +150,9 @@ struct FtqueueCluster : ::testing::Test {
   }
   // A `dfsnode --role client` command line that knows the three fileservers, then `args`.
   std::vector<std::string> cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {DFS_BIN_PATH,
-                                     "--role",
-                                     "client",
-                                     "--set",
-                                     "log.console=false",
-                                     "--set",
-                                     "client.fileservers=[\"" + c.addr_of(1) + "\",\"" +
-                                         c.addr_of(2) + "\",\"" + c.addr_of(3) + "\"]"};
-    auto tls = c.tls_args("client");
-    argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    return c.client_argv({"client.fileservers=[\"" + c.addr_of(1) + "\",\"" + c.addr_of(2) +
+                          "\",\"" + c.addr_of(3) + "\"]"},
+                         args);
   }
   // The `queues` output of a node (identical on replicas that delivered the same prefix).
   std::string queues(int i) { return c.admin(i, {"queues"}).out; }
