@@ -9,6 +9,15 @@
 
 namespace dfs::gcs {
 
+namespace {
+
+// An entry's size on disk, near enough: its payload, the sender's address and the numbers.
+uint64_t entry_bytes(const log_entry& e) {
+  return e.op.payload.size() + e.id.sender.host.size() + 48;
+}
+
+}  // namespace
+
 const char* to_string(packet_kind k) {
   switch (k) {
     case packet_kind::data:
@@ -358,7 +367,8 @@ void member::progress(time_point now, effects& fx, bool may_image) {
   std::sort(held.begin(), held.end(), std::greater<uint64_t>());
   majority_upto_ = std::max(majority_upto_, held[held.size() / 2]);
   deliver_upto(std::min(held_upto_, majority_upto_), fx);
-  if (may_image && cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every)
+  if (may_image && cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every &&
+      (image_bytes_ < cfg_.image_bytes_by_count || appended_bytes_since_image_ >= image_bytes_))
     write_image(nullptr, fx);
   collect_garbage();
   while (!queued_.empty() && data_.size() < cfg_.max_unstable_msgs) {
@@ -472,6 +482,7 @@ void member::log_held(effects& fx) {
     const msg_id& id = orders_.at(s);
     fx.appends.push_back(log_entry{s, id, data_.at(id).op});
     ++appended_since_image_;
+    appended_bytes_since_image_ += entry_bytes(fx.appends.back());
   }
   appended_upto_ = std::max(appended_upto_, held_upto_);
   fx.log_generation = generation_;
@@ -505,7 +516,9 @@ void member::write_image(const install_msg* pending, effects& fx) {
   ++generation_;
   fx.log_generation = generation_;
   appended_upto_ = synced_upto_ = std::max(held_upto_, delivered_upto_);
-  appended_since_image_ = 0;
+  appended_since_image_ = appended_bytes_since_image_ = 0;
+  image_bytes_ = im.snapshot.size();
+  for (const auto& e : im.entries) image_bytes_ += entry_bytes(e);
 }
 
 // Our STATUS once what we hold grew past `before`, sent only to the originators of the newly held

@@ -200,6 +200,7 @@ void world::step(time_point t) {
 void world::write_disk(size_t slot, gcs::effects& fx) {
   disk& d = disks_[slot];
   if (fx.has_checkpoint) {
+    ++cov_.images;
     d.has_image = true;
     d.image = fx.checkpoint;
     d.log.clear();

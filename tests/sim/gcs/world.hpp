@@ -69,7 +69,7 @@ class world {
   struct coverage {
     uint64_t views = 0, primary_views = 0, state_transfers = 0, not_primary_refusals = 0;
     uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
-    uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0;
+    uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0, images = 0;
     uint64_t acknowledgements = 0;  // STATUS packets sent on a packet's or a sync's progress
   };
   const coverage& covered() const { return cov_; }
