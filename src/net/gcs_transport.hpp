@@ -38,7 +38,8 @@ struct rx_counters {
       fragments_discarded{0}, bundles{0}, fragments_asked{0}, fragments_served{0};
 };
 
-// The datagrams for `p` (several when fragmented). `frag_seq` numbers this sender's fragmented
+// The datagrams for `p`, every fragment of a big one at once (tests and the fuzzer; the
+// sequencer sends through a fragment_store). `frag_seq` numbers this sender's fragmented
 // packets. Empty when the packet exceeds max_fragments * fragment_bytes.
 std::vector<std::string> encode_packet(const net::packet_codec& codec, const node_id& self,
                                        const gcs::packet& p, uint64_t& frag_seq);
