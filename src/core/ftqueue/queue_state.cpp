@@ -1,20 +1,20 @@
 #include "core/ftqueue/queue_state.hpp"
 
+#include "common/little_endian.hpp"
+
 namespace dfs::ftqueue {
 
 namespace wire {
 
 void put_u64(std::string& out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  char b[8];  // one append, not eight: snapshots of big queues are mostly these
+  put_le(b, v, 8);
   out.append(b, 8);
 }
 
 bool get_u64(const std::string& in, size_t& pos, uint64_t& v) {
   if (in.size() < pos + 8) return false;
-  v = 0;
-  for (int i = 0; i < 8; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
+  v = get_le(in.data() + pos, 8);
   pos += 8;
   return true;
 }
