@@ -28,6 +28,22 @@ std::string random_suffix() {
   return buf;
 }
 
+// TARGET.dfs-part-<hex>, with TARGET's last component cut short (never inside a UTF-8
+// character) when the whole would pass NAME_MAX: a target named with 250 bytes is valid, and
+// its temp file must be too.
+std::string temp_name_for(const std::string& target) {
+  constexpr size_t name_max = 255;  // NAME_MAX on every Linux file system we run on
+  auto suffix = ".dfs-part-" + random_suffix();
+  auto slash = target.find_last_of('/');
+  size_t base = slash == std::string::npos ? 0 : slash + 1;
+  size_t keep = target.size() - base;
+  if (keep + suffix.size() > name_max) {
+    keep = name_max - suffix.size();
+    while (keep > 0 && (static_cast<unsigned char>(target[base + keep]) & 0xC0) == 0x80) --keep;
+  }
+  return target.substr(0, base + keep) + suffix;
+}
+
 std::string parent_of(const std::string& path) {
   auto pos = path.find_last_of('/');
   if (pos == std::string::npos) return ".";
@@ -72,7 +88,7 @@ download_file::download_file(std::string target) : target_(std::move(target)) {
   // Permission bits only: a set-uid bit must not carry over to content it was never set for.
   final_mode_ = existing != 0 ? (existing & 0777) : (0666 & ~current_umask());
   for (int i = 0; i < max_temp_name_attempts && fd_ < 0; ++i) {
-    temp_ = target_ + ".dfs-part-" + random_suffix();
+    temp_ = temp_name_for(target_);
     fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd_ < 0 && errno != EEXIST) throw storage_error(sys_error("cannot create", temp_));
   }

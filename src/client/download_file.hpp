@@ -2,8 +2,8 @@
 // The local file a `get` writes: never through a symlink, never onto a device, FIFO or
 // directory, never half-written.
 //
-// The bytes go to a new temp file next to the target, TARGET.dfs-part-<16 random hex digits>,
-// created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600: a name nobody can predict, a file
+// The bytes go to a new temp file next to the target, TARGET.dfs-part-<16 random hex digits>
+// (TARGET's name cut short if that would be longer than NAME_MAX), created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600: a name nobody can predict, a file
 // nobody else can read while it fills, and no symlink or existing file followed (a fixed name
 // like TARGET.dfs-part could be planted as a symlink to a victim file, which the download
 // would then truncate and overwrite). commit() fsyncs it, gives it its final mode and renames

@@ -92,6 +92,27 @@ TEST_F(DownloadFile, TempFileIsNewPrivateAndUnpredictable) {
   EXPECT_FALSE(fs::exists(target));                  // nothing at the target before commit
 }
 
+// A name of up to NAME_MAX (255) bytes is valid; its temp file's name must be too, so the
+// target's name is cut short in it, never inside a UTF-8 character.
+TEST_F(DownloadFile, TargetsWithNamesUpToNameMaxAreWritten) {
+  std::string japanese;
+  for (int i = 0; i < 84; ++i) japanese += "\xe6\x97\xa5";  // 84 x 3 bytes = 252
+  for (const auto& name : {std::string(255, 'n'), std::string(240, 'n'), japanese + "abc"}) {
+    auto target = path(name);
+    download_file out{target};
+    auto temp = fs::path(out.temp_path()).filename().string();
+    EXPECT_LE(temp.size(), 255u) << temp;
+    EXPECT_NE(temp.find(".dfs-part-"), std::string::npos) << temp;
+    EXPECT_EQ(name.rfind(temp.substr(0, temp.find(".dfs-part-")), 0), 0u);
+    auto cut = temp.substr(0, temp.find(".dfs-part-"));
+    EXPECT_NE(static_cast<unsigned char>(name[cut.size()]) & 0xC0, 0x80) << "cut inside a char";
+    out.write_at(0, "long");
+    out.commit();
+    EXPECT_EQ(read_all(target), "long");
+  }
+  EXPECT_EQ(temp_files(), std::vector<std::string>{});
+}
+
 TEST_F(DownloadFile, ReplacesARegularFileAndKeepsItsMode) {
   auto target = path("secret");
   write_all(target, "old content, longer than the new one");
