@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/big_buffer.hpp"
+#include "common/crc32c.hpp"
 #include "common/logging.hpp"
 
 namespace dfs {
@@ -36,13 +37,18 @@ cs::error already_stored(cs::chunk_handle h) {
                                               "overwrites a replica");
 }
 
+// A push that may still turn out to repeat the committed replica `m` (checked at finalize).
+bool may_repeat(const cs::chunk_meta& m, uint64_t version, uint64_t size_bytes) {
+  return m.chunk_version == version && m.length_bytes == size_bytes;
+}
+
 }  // namespace
 
 cs::result<void> chunk_store::begin(cs::data_id id, cs::chunk_handle h, uint64_t version,
                                     uint64_t size_bytes) {
   // A committed replica is never overwritten, whatever the request says (checked again at
-  // finalize, under the chunk's lock).
-  if (stat(h)) return already_stored(h);
+  // finalize, under the chunk's lock); only a repeat of its very bytes is let through.
+  if (auto m = stat(h); m && !may_repeat(*m, version, size_bytes)) return already_stored(h);
   std::lock_guard lk(pending_mu_);
   auto r = pending_.start(id, h, version, size_bytes, core::clock::now());
   if (!r) return r;
@@ -70,7 +76,10 @@ cs::result<cs::chunk_meta> chunk_store::finalize(cs::data_id id) {
     buffers_.erase(id.value);
   }
   std::lock_guard hl(handle_mutex(e.handle));
-  if (stat(e.handle)) return already_stored(e.handle);
+  if (auto m = stat(e.handle)) {
+    if (may_repeat(*m, e.chunk_version, data.size()) && m->crc32c == crc32c(data)) return *m;
+    return already_stored(e.handle);
+  }
   bool into_spare = false;
   auto m =
       files_.store(e.handle, e.chunk_version, data, cs::pushed_format(data.size()), &into_spare);

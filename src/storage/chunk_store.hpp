@@ -43,6 +43,10 @@ class chunk_store {
   size_t spare_count() const { return files_.spare_count(); }
 
   // -- pushes: begin, append*, finalize (durable) or cancel -------------------------------------
+  // A committed replica is never overwritten: a push to a chunk already here fails with
+  // `exists`, unless it carries the very bytes stored (same version, length and CRC32C). That
+  // one succeeds without writing, so a client may push again to a replica whose answer it
+  // never got (the chain broke after it committed) and count it.
   chunkstore::result<void> begin(chunkstore::data_id id, chunkstore::chunk_handle h,
                                  uint64_t version, uint64_t size_bytes);
   chunkstore::result<void> append(chunkstore::data_id id, std::string_view bytes);

@@ -280,16 +280,30 @@ TEST_F(DataPlane, PushesNeedAWriteTokenAndNeverOverwriteACommittedReplica) {
   EXPECT_NE(r.second.find("another chunk"), std::string::npos) << r.second;
   r = push(fresh, forge(sec::capability_op::write, fresh, 1, -1, {self()}), "x");
   EXPECT_NE(r.second.find("expired"), std::string::npos) << r.second;
-  // The committed handle, with a perfectly valid write token: refused, content untouched —
-  // also when the forged bytes keep the original's length and CRC32C would differ anyway.
-  r = push(ch.handle, forge(sec::capability_op::write, ch.handle, 1, 60000, {self()}), "attacker");
+  // The committed handle, with a perfectly valid write token: refused, content untouched.
+  // Bytes of another length are refused before they are read; bytes of the original's length
+  // are read (they might repeat it) and then not stored: their CRC32C differs.
+  r = push(ch.handle, forge(sec::capability_op::write, ch.handle, 1, 60000, {self()}), "attackers");
   EXPECT_EQ(r.first, uint32_t(dfs::chunkstore::errc::exists)) << r.second;
   EXPECT_NE(r.second.find("already committed here"), std::string::npos) << r.second;
+  auto same_length = dfs::net::push_chunk(
+      p, {data_port()}, 97, ch.handle, 1,
+      forge(sec::capability_op::write, ch.handle, 1, 60000, {self()}), "attacker");
+  EXPECT_TRUE(same_length.stored.empty());
+  EXPECT_NE(same_length.errors.find("already committed here"), std::string::npos)
+      << same_length.errors;
   std::string got;
   client().get("/victim", 0, [&](uint64_t, std::string_view d) { got.append(d); });
   EXPECT_EQ(got, "original");
   auto s = dfs::net::stat_chunk(p, data_port(), ch.handle, ch.token);
   EXPECT_EQ(s.crc32c, dfs::crc32c(std::string("original")));
+  // A repeat of the committed bytes (a client whose chain broke after this replica committed)
+  // is counted as stored, and changes nothing.
+  auto repeat = dfs::net::push_chunk(
+      p, {data_port()}, 98, ch.handle, 1,
+      forge(sec::capability_op::write, ch.handle, 1, 60000, {self()}), "original");
+  EXPECT_EQ(repeat.stored, std::vector<std::string>{data_port().text()}) << repeat.errors;
+  EXPECT_EQ(dfs::net::stat_chunk(p, data_port(), ch.handle, ch.token).crc32c, s.crc32c);
 }
 
 TEST_F(DataPlane, APushChainNamingAnOutsideAddressIsRefusedAndNothingIsSentThere) {

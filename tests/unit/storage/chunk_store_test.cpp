@@ -356,6 +356,41 @@ TEST(ChunkStoreWrites, ReadsRacingWritesSeeWholeVersions) {
 }
 
 // Mutation data (issue 13): a push held for a write or append, not a chunk of its own.
+// A client whose push chain broke after a replica committed pushes to that replica again: the
+// same bytes are counted as stored (nothing written); any other push to the handle is refused
+// and the replica keeps its bytes.
+TEST(ChunkStorePushes, ARepeatOfTheCommittedBytesSucceedsAndAnythingElseIsRefused) {
+  test::temp_dir tmp;
+  auto s = opened(tmp.path());
+  chunk_handle h{21};
+  auto model = pattern(2 * block_size_bytes + 5);
+  commit(*s, h, 3, model);
+  uint64_t id = 100;
+  auto push = [&](uint64_t version, const std::string& bytes) -> cs::result<cs::chunk_meta> {
+    cs::data_id d{++id};
+    if (auto b = s->begin(d, h, version, bytes.size()); !b) return b.err();
+    if (auto a = s->append(d, bytes); !a) return a.err();
+    return s->finalize(d);
+  };
+  auto again = push(3, model);
+  ASSERT_TRUE(again.ok()) << again.err().message;
+  EXPECT_EQ(again->crc32c, dfs::crc32c(model));
+  auto other = model;
+  other[7] ^= 1;  // same length and version, other bytes: refused at finalize
+  auto r = push(3, other);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, errc::exists);
+  r = push(4, model);  // another version: refused at begin
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, errc::exists);
+  r = push(3, model + "x");  // another length
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, errc::exists);
+  expect_chunk(*s, h, model, 3);
+  auto reopened = opened(tmp.path());
+  expect_chunk(*reopened, h, model, 3);
+}
+
 TEST(ChunkStoreHeld, HeldDataIsKeptReplacedDroppedAndExpires) {
   test::temp_dir tmp;
   auto s = opened(tmp.path());
