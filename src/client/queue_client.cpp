@@ -43,8 +43,8 @@ void queue_client::next_server() {
 }
 
 queue_client::outcome queue_client::attempt(const queue_request& req, clock::time_point deadline,
-                                            bool& transport_error) {
-  transport_error = false;
+                                            transport& failure) {
+  failure = transport::none;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   auto timeout = std::max(std::chrono::milliseconds(1), std::min(opts_.attempt_timeout, left));
   if (requests_) {
@@ -52,7 +52,8 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
     auto o = requests_->call(servers_[current_], queue_atom::value, req, timeout, r);
     if (o.kind == request_link::outcome::answered) return {r.status, r.value, r.error};
     if (o.kind != request_link::outcome::unusable) {  // as a CAF error below
-      transport_error = true;
+      failure = o.kind == request_link::outcome::failed && !o.unsent ? transport::in_doubt
+                                                                     : transport::unsent;
       return {queue_status::retry, 0, o.text};
     }
   }
@@ -60,12 +61,12 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
   if (!conn) {
     auto h = connect_node_until(sys_, cfg_, servers_[current_], deadline, opts_.act_as);
     if (!h) {
-      transport_error = true;
+      failure = transport::unsent;
       return {queue_status::retry, 0, error_text(sys_, h.error())};
     }
     conn = *h;
   } else if (auto err = refresh_login(sys_, cfg_, conn, opts_.act_as)) {
-    transport_error = true;
+    failure = transport::unsent;
     conn = {};
     return {queue_status::retry, 0, error_text(sys_, err)};
   }
@@ -79,13 +80,13 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
             out = {r.status, r.value, r.error};
           },
           [&](caf::error& e) {
-            transport_error = true;
+            failure = transport::in_doubt;
             out = {queue_status::retry, 0,
                    e == caf::sec::request_timeout
                        ? "no reply within " + std::to_string(timeout.count()) + " ms"
                        : error_text(sys_, e)};
           });
-  if (transport_error) conn = {};  // reconnect next time (the node may have restarted)
+  if (failure != transport::none) conn = {};  // reconnect next time (the node may have restarted)
   return out;
 }
 
@@ -126,14 +127,29 @@ queue_client::outcome queue_client::run(const queue_request& req) {
   // promised progress: when that is every server and one refused, no primary is in reach.
   std::set<size_t> out_of_reach;
   bool any_refused = false;
+  // An attempt may have reached a fileserver and the group applied the request: no primary in
+  // reach is then no answer, only the group's answer to this request number is.
+  bool in_doubt = false;
+  auto no_primary = [&] {
+    if (in_doubt) {
+      out_of_reach.clear();
+      any_refused = false;
+      pause(std::chrono::milliseconds(50));  // paces the rounds until the group is back
+      return false;
+    }
+    last.status = queue_status::refused;
+    last.error = "no fileserver is in the primary partition (" + summary() + ")";
+    return true;
+  };
   while (clock::now() < deadline) {
-    bool transport_error = false;
+    transport failure = transport::none;
     // While some fileserver has not been tried, one attempt takes at most an equal share of the
     // time left: a stopped one (its kernel accepts, nothing answers) must not use it all.
     size_t untried = servers_.size() - tried.size();
     auto now = clock::now();
     auto until = untried > 1 ? now + (deadline - now) / static_cast<int64_t>(untried) : deadline;
-    last = attempt(req, until, transport_error);
+    last = attempt(req, until, failure);
+    in_doubt = in_doubt || failure == transport::in_doubt;
     switch (last.status) {
       case queue_status::ok:
       case queue_status::failed:
@@ -142,25 +158,20 @@ queue_client::outcome queue_client::run(const queue_request& req) {
         note(last.error, true);
         out_of_reach.insert(current_);
         any_refused = true;
-        if (out_of_reach.size() >= servers_.size()) {
-          last.error = "no fileserver is in the primary partition (" + summary() + ")";
-          return last;
-        }
+        if (out_of_reach.size() >= servers_.size() && no_primary()) return last;
         next_server();
         break;
       case queue_status::retry:
         note(last.error, false);
-        if (transport_error) {
+        if (failure != transport::none) {
           out_of_reach.insert(current_);
-          if (any_refused && out_of_reach.size() >= servers_.size()) {
-            last.status = queue_status::refused;
-            last.error = "no fileserver is in the primary partition (" + summary() + ")";
-            return last;
-          }
+          if (any_refused && out_of_reach.size() >= servers_.size() && no_primary()) return last;
           next_server();
           pause(std::chrono::milliseconds(10));  // bounds the loop when all refuse connections
         } else {
-          // Lost in a view change or overloaded: the same fileserver will know soon.
+          // Lost in a view change or overloaded: the same fileserver will know soon. (Lost in
+          // a view change, the group may still have applied it.)
+          in_doubt = true;
           out_of_reach.clear();
           any_refused = false;
           pause(std::chrono::milliseconds(20));

@@ -5,6 +5,10 @@
 // number) goes to the next fileserver, so an operation is applied at most once whatever the
 // retries. Every call ends within `give_up_after` whatever the fileservers do (refuse, never
 // answer, accept TCP and stall); its error names each fileserver tried and why it failed.
+// With no primary in reach a call fails at once, unless an attempt may have reached a
+// fileserver (sent, then no answer): only the group can say whether it applied that request (a
+// pop may have taken an item), so the call keeps asking until the deadline and then says the
+// outcome is unknown.
 // Not thread-safe: one queue_client per thread.
 #include <chrono>
 #include <cstdint>
@@ -57,7 +61,9 @@ class queue_client {
  private:
   using clock = std::chrono::steady_clock;
   outcome run(const queue_request& req);
-  outcome attempt(const queue_request& req, clock::time_point deadline, bool& transport_error);
+  // How an attempt that got no answer from the group failed.
+  enum class transport { none, unsent, in_doubt };
+  outcome attempt(const queue_request& req, clock::time_point deadline, transport& failure);
   void next_server();
 
   caf::actor_system& sys_;

@@ -60,14 +60,15 @@ request_link::outcome request_link::cannot_connect(const std::string& key, const
   if (dynamic_cast<const net::tls_setup_error*>(&e)) return {outcome::refused, e.what(), {}};
   // Out of time (a host that drops packets, a stopped process whose kernel still accepts):
   // this attempt failed.
-  if (out_of_time) return {outcome::failed, e.what(), {}};
+  if (out_of_time) return {outcome::failed, e.what(), {}, true};
   std::lock_guard lk(mu_);
   // Refused where a request port answered before: the node is down or restarting, and its
   // control port with it. Asking over CAF would only wait for a node that is not there (a
   // cached CAF connection outlives it: a queue client waited its whole attempt timeout, 1 s,
   // after a fileserver's SIGKILL), and skipping would keep the port unused after the restart.
   if (connected_.count(key))
-    return {outcome::failed, std::string(e.what()) + " (its request port answered before)", {}};
+    return {
+        outcome::failed, std::string(e.what()) + " (its request port answered before)", {}, true};
   // Refused by a node never reached here (no request port there): CAF may still serve.
   skip_until_[key] = clock::now() + skip_after_refusal;
   return {outcome::unusable, e.what(), {}};

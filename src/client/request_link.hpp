@@ -36,6 +36,8 @@ class request_link {
     enum kind { answered, refused, failed, unusable } kind = failed;
     std::string text;  // why, unless answered
     std::string body;  // the reply struct's bytes, when answered
+    // failed without the request ever leaving (no connection): the node cannot have applied it.
+    bool unsent = false;
   };
 
   // One exchange with the node whose control port is `node.port`, within `timeout`. `failed`
