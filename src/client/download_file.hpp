@@ -3,12 +3,13 @@
 // directory, never half-written.
 //
 // The bytes go to a new temp file next to the target, TARGET.dfs-part-<16 random hex digits>
-// (TARGET's name cut short if that would be longer than NAME_MAX), created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600: a name nobody can predict, a file
-// nobody else can read while it fills, and no symlink or existing file followed (a fixed name
-// like TARGET.dfs-part could be planted as a symlink to a victim file, which the download
-// would then truncate and overwrite). commit() fsyncs it, gives it its final mode and renames
-// it over the target, after checking with lstat right before that the target is still absent
-// or a regular file. Any failure, and destruction without commit(), removes the temp file.
+// (TARGET's name cut short if that would be longer than NAME_MAX), created with
+// O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600: a name nobody can predict, a file nobody else can read
+// while it fills, and no symlink or existing file followed (a fixed name like TARGET.dfs-part could
+// be planted as a symlink to a victim file, which the download would then truncate and overwrite).
+// commit() fsyncs it, gives it its final mode and renames it over the target, after checking with
+// lstat right before that the target is still absent or a regular file. Any failure, and
+// destruction without commit(), removes the temp file.
 //
 //   download_file out{local};                  // throws if local is a symlink, dir, FIFO, ...
 //   ... out.write_at(offset, bytes) ...        // any order, from one thread at a time
