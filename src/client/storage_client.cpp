@@ -419,6 +419,19 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
   }
 }
 
+put_plan storage_client::ask_plan(const put_request& req) {
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.client.timeout_ms);
+  for (;;) {
+    try {
+      return call<put_plan>(put_atom::value, req);
+    } catch (const storage_error& e) {
+      if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a heartbeat registers
+    }
+  }
+}
+
 put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size) {
   check_remote(remote);
   auto& r = reservations_[chunk_size];
@@ -440,7 +453,7 @@ put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint
     }
     if (p.chunk_size_bytes != r.chunk_size_bytes || p.chunks.size() != r.batch) {
       r.batch = 2;
-      return call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+      return ask_plan(put_request{remote, size, chunk_size});
     }
     r.chunks.assign(p.chunks.begin(), p.chunks.end());
     r.write_quorum = p.write_quorum;
@@ -456,7 +469,7 @@ put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint
     r.chunks.pop_front();
     return p;
   }
-  auto p = call<put_plan>(put_atom::value, put_request{remote, size, chunk_size});
+  auto p = ask_plan(put_request{remote, size, chunk_size});
   if (r.chunk_size_bytes == 0 && p.chunk_size_bytes != 0) r.chunk_size_bytes = p.chunk_size_bytes;
   return p;
 }

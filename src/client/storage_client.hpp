@@ -141,6 +141,9 @@ class storage_client {
  private:
   // snapshot and cp: asked again while the master answers busy (a lease on a chunk to share).
   ns_reply share(ns_request req);
+  // One plan request; a master that answers busy (it started a moment ago and its
+  // chunkservers are still registering) is asked again until client.timeout_ms.
+  put_plan ask_plan(const put_request& req);
   // One request to the master, asked again (same request) with backoff on a timeout, a lost
   // connection or a master without its role yet, all within client.timeout_ms. With several
   // masters (cluster.masters) each failure, and a standby's not_leader answer, moves to the

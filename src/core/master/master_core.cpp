@@ -84,6 +84,7 @@ result<void> master_core::recover(const master_snapshot& checkpoint,
   auto st = master_state::replay(checkpoint, records, opts_.meta, now);
   if (!st) return st.err();
   meta_ = std::move(*st);
+  recovered_at_ = now;
   // Leases are volatile: the previous life's may still run, so none until they have ended.
   // Every grant logs a version bump before it is handed out: with no chunk past version 1,
   // no lease of a previous life can run (a new cluster grants at once).
@@ -302,11 +303,21 @@ master_effects master_core::on_put(request_token t, const put_request& r, core::
   for (auto& s : registry_.list())
     if (s.state == registry::health::healthy && !draining(s.id))
       cands.push_back({s.id, s.free_bytes, 0, true, s.zone});
-  if (cands.size() < opts_.write_quorum)
-    return refuse(errc::no_servers, std::to_string(cands.size()) +
-                                        " healthy chunkservers; a put needs at least "
-                                        "quorum.write = " +
-                                        std::to_string(opts_.write_quorum));
+  if (cands.size() < opts_.write_quorum) {
+    auto why = std::to_string(cands.size()) +
+               " healthy chunkservers; a put needs at least quorum.write = " +
+               std::to_string(opts_.write_quorum);
+    // Right after a start the live chunkservers are still registering (each at its next
+    // heartbeat): busy, which the client asks again, rather than a put that fails for good.
+    if (recovered_at_ && now - *recovered_at_ < opts_.registry.unhealthy_after)
+      return refuse(errc::busy,
+                    why + " (the master started " +
+                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           now - *recovered_at_)
+                                           .count()) +
+                        " ms ago: chunkservers are still registering)");
+    return refuse(errc::no_servers, why);
+  }
   auto chains =
       place_chunks(static_cast<uint32_t>(count), opts_.meta.replication, cs, std::move(cands));
   for (uint64_t i = 0; i < count; ++i)

@@ -367,6 +367,9 @@ class master_core {
   node_id self_;
   master_state meta_;
   registry::chunkserver_registry registry_;
+  // When recover() ran (this master's start, or a standby's turn to be active): until the
+  // registry's unhealthy_after has passed, live chunkservers may not have registered yet.
+  std::optional<core::time_point> recovered_at_;
   std::map<node_id, uint64_t> used_bytes_;  // by chunk files, from heartbeats
   // Replicas of freed chunks, sent with the holder's next heartbeat reply: a chunkserver does
   // not re-report chunks it already reported.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/dfs_cluster.hpp"
+#include "common/test_files.hpp"
 
 using namespace std::chrono_literals;
 using dfs::test::dfs_cluster;
@@ -94,6 +95,23 @@ TEST_F(Registration, ChunkserversReRegisterAfterMasterRestart) {
   c.start("master", "master", master_index);
   EXPECT_TRUE(wait_until([&] { return healthy(chunkservers(c)) == 3; }, 20s))
       << c.admin(master_index, {"chunkservers"}).out;
+}
+
+// A put right after the master's restart, before the chunkservers have registered again
+// (each at its next heartbeat): the master answers busy and the client asks again, so the put
+// succeeds instead of failing with "0 healthy chunkservers".
+TEST_F(Registration, APutRightAfterAMasterRestartWaitsForTheChunkserversToRegister) {
+  auto local = c.dir() + "/one-mib";
+  dfs::test::write_random(local, 1 << 20, 5);  // over master.inline_max_bytes: chunks
+  c.kill9("master");
+  c.start("master", "master", master_index);
+  auto r = dfs::test::run(
+      c.client_argv({"master.address=" + c.addr_of(master_index)}, {"put", local, "/after"}),
+      c.dir());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto cat = dfs::test::run(
+      c.client_argv({"master.address=" + c.addr_of(master_index)}, {"stat", "/after"}), c.dir());
+  EXPECT_NE(cat.out.find("1048576 bytes"), std::string::npos) << cat.out << cat.err;
 }
 
 TEST_F(Registration, ConsoleAnswersOnEveryNodeAndRejectsUnknownCommands) {
