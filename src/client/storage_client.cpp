@@ -321,17 +321,9 @@ ns_reply storage_client::share(ns_request req) {
   std::tie(req.client_id, req.request_no) = next_request();
   // A file under a lease (writes, appends) is shared once the lease has run out: the master
   // renews it no more and answers busy until then (leases are never revoked).
-  auto deadline =
-      std::chrono::steady_clock::now() +
-      std::chrono::milliseconds(uint64_t{2} * cfg_.lease.duration_ms + cfg_.client.timeout_ms);
-  for (;;) {
-    try {
-      return call<ns_reply>(storage_atom::value, req);
-    } catch (const storage_error& e) {
-      if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-  }
+  return while_busy(
+      std::chrono::milliseconds(uint64_t{2} * cfg_.lease.duration_ms + cfg_.client.timeout_ms),
+      std::chrono::milliseconds(200), [&] { return call<ns_reply>(storage_atom::value, req); });
 }
 
 ns_reply storage_client::trash(trash_op op, const std::string& path, const std::string& new_path) {
@@ -420,16 +412,10 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
 }
 
 put_plan storage_client::ask_plan(const put_request& req) {
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.client.timeout_ms);
-  for (;;) {
-    try {
-      return call<put_plan>(put_atom::value, req);
-    } catch (const storage_error& e) {
-      if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a heartbeat registers
-    }
-  }
+  // 100 ms: chunkservers register at their next heartbeat.
+  return while_busy(std::chrono::milliseconds(cfg_.client.timeout_ms),
+                    std::chrono::milliseconds(100),
+                    [&] { return call<put_plan>(put_atom::value, req); });
 }
 
 put_plan storage_client::plan_put(const std::string& remote, uint64_t size, uint64_t chunk_size) {

@@ -21,6 +21,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "client/actor_system_ref.hpp"
 #include "client/master_fallback.hpp"
@@ -139,6 +140,20 @@ class storage_client {
   }
 
  private:
+  // `ask()` again every `pause` while the master answers busy, for at most `patience`.
+  template <class F>
+  static auto while_busy(std::chrono::milliseconds patience, std::chrono::milliseconds pause,
+                         F ask) {
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+      try {
+        return ask();
+      } catch (const storage_error& e) {
+        if (e.code != master::errc::busy || std::chrono::steady_clock::now() > deadline) throw;
+        std::this_thread::sleep_for(pause);
+      }
+    }
+  }
   // snapshot and cp: asked again while the master answers busy (a lease on a chunk to share).
   ns_reply share(ns_request req);
   // One plan request; a master that answers busy (it started a moment ago and its

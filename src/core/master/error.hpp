@@ -21,9 +21,9 @@ enum class errc : uint8_t {
   corrupt_state = 9,        // replay or snapshot does not fit the state (our bug or bad disk)
   unavailable = 10,         // the master cannot log changes (its journal failed): restart it
   no_servers = 11,          // too few healthy chunkservers for the write quorum
-  conflict = 12,  // a conditional commit (edit) found a newer version than it started from
-  too_late = 13,  // a retry whose first result the master no longer remembers
-  busy = 14,  // not yet (a lease may still run; chunkservers still registering): ask again later
+  conflict = 12,        // a conditional commit (edit) found a newer version than it started from
+  too_late = 13,        // a retry whose first result the master no longer remembers
+  busy = 14,            // not yet (a lease may still run, chunkservers still register): ask later
   not_leader = 15,      // a standby master: ask the active one (core/master/leader_hint.hpp)
   inline_refused = 16,  // a small file the master does not store inline (over its limit or
                         // budget, or a mutation of an inline version): store it as chunks
