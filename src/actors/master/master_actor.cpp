@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 #include <caf/all.hpp>
 
@@ -595,8 +596,13 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=](tick_atom) {
         auto& st = self->state;
         self->delayed_send(self, tick_interval, tick_atom::value);
+        auto now = core::clock::now();
+        auto last = std::exchange(st.last_tick, now);
         if (!st.core) return;  // a standby: nothing to time
-        auto fx = st.core->on_tick(core::clock::now(), wall_clock_ms());
+        // A tick far later than due: this master did not run meanwhile (paused, starved).
+        if (last && now - *last > tick_interval + st.core->registry().unhealthy_after() / 2)
+          st.core->on_paused(now - *last - tick_interval, now);
+        auto fx = st.core->on_tick(now, wall_clock_ms());
         if (fx.repair) ask_hot_chunks(self);  // in time for the next plan
         carry_out(self, std::move(fx));
         if (st.core && st.ticks++ % metrics_every_ticks == 0) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -59,6 +60,7 @@ struct master_state {
   std::unique_ptr<master_metrics> metrics;    // null without a registry
   std::shared_ptr<net::status_board> status;  // null without a status page
   uint32_t ticks = 0;                         // metrics are refreshed every few ticks
+  std::optional<core::time_point> last_tick;  // when the last tick ran: a late one is a pause
   node_id id;
 
   // -- replicated masters (master.replicas > 1; master_replicated.cpp) --------------------------

@@ -201,6 +201,9 @@ class master_core {
   // -- read-only views (console, tests) -------------------------------------------------------
   const master_state& meta() const { return meta_; }
   const registry::chunkserver_registry& registry() const { return registry_; }
+  // This master did not run for `missed` (its actor saw a tick that late): chunkservers are
+  // not judged by heartbeats it could not read meanwhile (chunkserver_registry::excuse).
+  void on_paused(core::duration missed, core::time_point now) { registry_.excuse(missed, now); }
   const std::map<node_id, uint64_t>& used_bytes() const { return used_bytes_; }
   const core_options& options() const { return opts_; }
   // The repair actor's figures as of its last answer.

@@ -1,5 +1,7 @@
 #include "core/registry/chunkserver_registry.hpp"
 
+#include <algorithm>
+
 namespace dfs::registry {
 
 const char* to_string(health h) {
@@ -64,6 +66,10 @@ std::vector<health_change> chunkserver_registry::on_tick(time_point now) {
     }
   }
   return out;
+}
+
+void chunkserver_registry::excuse(duration missed, time_point now) {
+  for (auto& [addr, s] : servers_) s.last_heartbeat = std::min(now, s.last_heartbeat + missed);
 }
 
 std::vector<health_change> chunkserver_registry::mark_removed(const node_id& id,

@@ -79,11 +79,17 @@ class chunkserver_registry {
   // Re-evaluates health by heartbeat age.
   [[nodiscard]] std::vector<health_change> on_tick(time_point now);
 
+  // This master did not run for `missed` (a paused VM, SIGSTOP, a starved process): the
+  // heartbeats sent meanwhile are still unread, so that time is not counted in any
+  // heartbeat's age (no age grows past `now`).
+  void excuse(duration missed, time_point now);
+
   // Another signal (membership says dead) removes a chunkserver at once.
   [[nodiscard]] std::vector<health_change> mark_removed(const node_id& id,
                                                         const std::string& reason);
 
   std::vector<chunkserver_info> list() const;
+  duration unhealthy_after() const { return opts_.unhealthy_after; }
   size_t count(health h) const;
   // Registered and not removed.
   bool live(const node_id& id) const;

@@ -3,7 +3,9 @@
 // restart, and a clean SIGTERM shutdown of every node.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <sstream>
+#include <thread>
 
 #include "common/dfs_cluster.hpp"
 #include "common/test_files.hpp"
@@ -112,6 +114,26 @@ TEST_F(Registration, APutRightAfterAMasterRestartWaitsForTheChunkserversToRegist
   auto cat = dfs::test::run(
       c.client_argv({"master.address=" + c.addr_of(master_index)}, {"stat", "/after"}), c.dir());
   EXPECT_NE(cat.out.find("1048576 bytes"), std::string::npos) << cat.out << cat.err;
+}
+
+// A master that did not run for longer than master.unhealthy_after_ms (paused: a VM stall, a
+// SIGSTOP) has not read the heartbeats sent meanwhile; it must not hold that silence against
+// the chunkservers. Before: every put right after the pause failed with "0 healthy
+// chunkservers" and a pause past removed_after_ms dropped every chunkserver.
+TEST_F(Registration, AMasterPausedLongerThanTheHeartbeatLimitsStillSeesItsChunkservers) {
+  auto local = c.dir() + "/one-mib";
+  dfs::test::write_random(local, 1 << 20, 6);
+  auto pid = c.proc("master").pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  // The fault: the master stopped past removed_after_ms (4 s), then woken.
+  std::this_thread::sleep_for(5s);
+  ASSERT_EQ(::kill(pid, SIGCONT), 0);
+  auto r = dfs::test::run(
+      c.client_argv({"master.address=" + c.addr_of(master_index)}, {"put", local, "/woke"}),
+      c.dir());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto rows = chunkservers(c);
+  EXPECT_EQ(healthy(rows), 3) << c.admin(master_index, {"chunkservers"}).out;
 }
 
 TEST_F(Registration, ConsoleAnswersOnEveryNodeAndRejectsUnknownCommands) {

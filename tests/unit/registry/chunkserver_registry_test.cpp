@@ -79,3 +79,18 @@ TEST_F(Registry, MarkRemovedByMembership) {
   EXPECT_EQ(ch[0].to, health::removed);
   EXPECT_TRUE(r.mark_removed(node_id{"127.0.0.1", 100, 1}, "again").empty());
 }
+
+// A master that did not run for 6 s (paused) excuses that time: its chunkservers' heartbeats
+// are unread, not missing. They are judged again from then on: a pause neither revives an
+// unhealthy one nor hastens its removal.
+TEST_F(Registry, TimeTheMasterDidNotRunIsNotCountedInHeartbeatAges) {
+  (void)r.on_register(reg(100, 1), t0);
+  EXPECT_TRUE(r.on_tick(t0 + 200ms).empty());
+  r.excuse(6s, t0 + 6200ms);
+  EXPECT_TRUE(r.on_tick(t0 + 6200ms).empty()) << "still healthy after the pause";
+  EXPECT_EQ(r.on_tick(t0 + 9200ms).at(0).to, health::unhealthy) << "judged again afterwards";
+  r.excuse(6s, t0 + 15200ms);
+  EXPECT_TRUE(r.on_tick(t0 + 15200ms).empty()) << "still unhealthy, not removed";
+  EXPECT_TRUE(r.on_tick(t0 + 21900ms).empty());  // 9.9 s of heartbeat age, pauses excluded
+  EXPECT_EQ(r.on_tick(t0 + 22s).at(0).to, health::removed);
+}
