@@ -47,7 +47,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message& x) {
   return f(caf::meta::type_name("dfs::replog::message"), x.kind, x.term, x.incarnation, x.pre_vote,
            x.granted, x.last_index, x.last_term, x.prev_index, x.prev_term, x.commit, x.entries,
-           x.match_index, x.hint_index, x.snapshot, x.offset, x.total_bytes, x.chunk);
+           x.match_index, x.hint_index, x.snapshot, x.offset, x.total_bytes, x.chunk, x.echo);
 }
 
 template <class Inspector>

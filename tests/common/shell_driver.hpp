@@ -60,12 +60,20 @@ class shell_driver {
 
   // Runs one command line; returns its exit code (throws if the shell died).
   int run(const std::string& line) {
+    send(line);
+    return wait(line);
+  }
+
+  // The two halves of run(), for a test that acts while the command is under way.
+  void send(const std::string& line) {
     std::string l = line + "\n";
     for (size_t done = 0; done < l.size();) {
       auto n = ::write(in_, l.data() + done, l.size() - done);
       if (n <= 0) throw std::runtime_error("the shell is gone (write)");
       done += static_cast<size_t>(n);
     }
+  }
+  int wait(const std::string& line) {
     for (;;) {
       if (auto nl = buf_.find('\n'); nl != std::string::npos) {
         int code = std::stoi(buf_.substr(0, nl));

@@ -374,6 +374,15 @@ Reply not_leader_reply(const master_state& st) {
   return r;
 }
 
+// Ask again: an active master out of its read lease (may_answer_locally).
+template <class Reply>
+Reply lease_lapsed_reply(const master_state& st) {
+  Reply r;
+  r.status = ns_status::unavailable;
+  r.error = lease_lapsed_line(st);
+  return r;
+}
+
 template <class Reply, class F>
 caf::result<Reply> ask_core(master_self self, F call) {
   auto& st = self->state;
@@ -395,6 +404,15 @@ caf::result<Reply> ask_core(master_self self, F call) {
   st.promises.emplace(token, promise);
   carry_out(self, std::move(fx));
   return promise;
+}
+
+// What the active master answers from its own state (reads, chunk leases, file locks) is
+// fenced by nothing in the log: within its read lease only (may_answer_locally).
+template <class Reply, class F>
+caf::result<Reply> ask_core_locally(master_self self, F call) {
+  auto& st = self->state;
+  if (st.core && !may_answer_locally(st)) return lease_lapsed_reply<Reply>(st);
+  return ask_core<Reply>(self, call);
 }
 
 }  // namespace
@@ -494,9 +512,11 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
       [=](storage_atom, const ns_request& r) {
         count_op(self, to_string(r.op));
-        return ask_core<ns_reply>(self, [&](master::master_core& mc, auto t) {
+        auto call = [&](master::master_core& mc, auto t) {
           return mc.on_request(t, r, core::clock::now(), wall_clock_ms());
-        });
+        };
+        if (is_read(r.op)) return ask_core_locally<ns_reply>(self, call);
+        return ask_core<ns_reply>(self, call);
       },
       [=](storage_atom, const trash_request& r) {
         count_op(self, "trash");
@@ -506,12 +526,12 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       },
       [=](storage_atom, const versions_request& r) {
         count_op(self, "versions");
-        return ask_core<ns_reply>(
+        return ask_core_locally<ns_reply>(
             self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
       [=](storage_atom, const layout_request& r) {
         count_op(self, "layout");
-        return ask_core<ns_reply>(
+        return ask_core_locally<ns_reply>(
             self, [&](master::master_core& mc, auto t) { return mc.on_request(t, r); });
       },
       [=](storage_atom, const stale_read_request& r) -> caf::result<ns_reply> {
@@ -554,7 +574,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       },
       [=](lease_atom, const lease_request& r) {
         count_op(self, "lease");
-        return ask_core<lease_reply>(self, [&](master::master_core& mc, auto t) {
+        return ask_core_locally<lease_reply>(self, [&](master::master_core& mc, auto t) {
           return mc.on_lease(t, r, core::clock::now());
         });
       },
@@ -566,7 +586,7 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
       },
       [=](storage_atom, const lock_request& r) {
         count_op(self, to_string(r.op));
-        return ask_core<lock_reply>(self, [&](master::master_core& mc, auto t) {
+        return ask_core_locally<lock_reply>(self, [&](master::master_core& mc, auto t) {
           return mc.on_lock(t, r, core::clock::now());
         });
       },

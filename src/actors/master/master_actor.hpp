@@ -156,6 +156,13 @@ void replication_tick(master_self self);
 void flush_replicated(master_self self);
 // The error line a standby answers with.
 std::string not_leader_line(const master_state& st);
+// Whether this master may answer from its own state now: reads, chunk leases and file locks.
+// One master: always. Replicated: the active master only within its read lease
+// (replog::node::read_lease); past it (paused longer, a handover under way) another master may
+// lead and have committed changes this one has not seen.
+bool may_answer_locally(const master_state& st);
+// The error line of an active master out of its read lease (answered `unavailable`: ask again).
+std::string lease_lapsed_line(const master_state& st);
 std::string masters_text(const master_state& st);
 // A --stale-ok read on a standby: the answer from its committed metadata, or not_leader (with
 // the active master's address) when it has not heard from one recently enough.

@@ -10,7 +10,9 @@ namespace dfs {
 template <class F>
 std::optional<ns_reply> master_reads::with_state(const char* op, F f) {
   std::unique_lock<std::recursive_mutex> lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock() || st_ == nullptr || !st_->core) return std::nullopt;
+  // Out of its read lease the actor answers (ask again), not this thread.
+  if (!lock.owns_lock() || st_ == nullptr || !st_->core || !may_answer_locally(*st_))
+    return std::nullopt;
   std::optional<ns_reply> r = f(*st_);
   if (!r) return r;
   if (st_->metrics) {

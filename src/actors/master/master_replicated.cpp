@@ -172,6 +172,16 @@ void after_replication(master_self self, std::vector<replog::applied_entry> appl
 
 }  // namespace
 
+bool may_answer_locally(const master_state& st) {
+  return !st.repl || st.repl->node().read_lease(core::clock::now());
+}
+
+std::string lease_lapsed_line(const master_state& st) {
+  return "the active master " + st.repl->self().to_string() +
+         " has not heard a majority of the masters within its read lease (paused, or handing "
+         "over); ask again";
+}
+
 std::string not_leader_line(const master_state& st) {
   std::optional<endpoint> active;
   if (st.repl && !st.repl->node().leader().host.empty()) active = st.repl->node().leader();

@@ -45,6 +45,10 @@ enum class ns_op : uint8_t {
 };
 
 const char* to_string(ns_op op);
+// Answered from the namespace without changing it (list, stat, stat_dir).
+inline bool is_read(ns_op op) {
+  return op == ns_op::list || op == ns_op::stat || op == ns_op::stat_dir;
+}
 
 // Mutations carry who asks (a random 64-bit id per client process) and a request number (1, 2,
 // ... per client id, the same on every retry): the master answers a retry of an applied request

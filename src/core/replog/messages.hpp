@@ -107,6 +107,10 @@ struct message {
   snapshot_meta snapshot;
   uint64_t offset = 0, total_bytes = 0;
   std::string chunk;
+  // append/snapshot: the leader's clock (steady, ns since its epoch) when it sent them; their
+  // replies carry back the newest one the follower took from its current leader. The leader's
+  // read lease starts at the send time a majority answered (node::read_lease).
+  int64_t echo = 0;
 
   friend bool operator==(const message& a, const message& b) {
     return a.kind == b.kind && a.term == b.term && a.incarnation == b.incarnation &&
@@ -115,7 +119,7 @@ struct message {
            a.prev_term == b.prev_term && a.commit == b.commit && a.entries == b.entries &&
            a.match_index == b.match_index && a.hint_index == b.hint_index &&
            a.snapshot == b.snapshot && a.offset == b.offset && a.total_bytes == b.total_bytes &&
-           a.chunk == b.chunk;
+           a.chunk == b.chunk && a.echo == b.echo;
   }
   friend bool operator!=(const message& a, const message& b) { return !(a == b); }
 };

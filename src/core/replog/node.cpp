@@ -127,6 +127,7 @@ node::node(node_config cfg, state_machine& app, const durable_state& disk, time_
   commit_ = std::max(commit_, std::min(hard_.commit, last_index()));
   refresh_config();
   reset_election_timer(now);
+  if (hard_.term > 0) restart_lease_until_ = now + cfg_.election_timeout_ms;
 }
 
 role node::current_role() const {
@@ -175,8 +176,22 @@ bool node::granted(const voter& v) const {
 }
 
 bool node::in_lease(time_point now) const {
-  if (role_ == role::leader) return true;
+  if (role_ == role::leader || now < restart_lease_until_) return true;
   return heard_leader_ && now - leader_heard_at_ < cfg_.election_timeout_ms;
+}
+
+bool node::read_lease(time_point now) const {
+  if (role_ != role::leader || transferring() || lease_void_term_ == hard_.term) return false;
+  // Until an entry of our term commits, earlier terms' committed tail may not be applied here.
+  if (term_at(commit_) != hard_.term || applied_ < commit_) return false;
+  const auto lease =
+      std::chrono::duration_cast<duration>(cfg_.election_timeout_ms * lease_fraction);
+  return quorum([&](const voter& v) {
+    if (v.address == cfg_.self) return v.incarnation == hard_.incarnation;
+    auto i = peers_.find(v.address);
+    return i != peers_.end() && i->second.incarnation == v.incarnation &&
+           i->second.acked_send != time_point{} && now < i->second.acked_send + lease;
+  });
 }
 
 // Adopt `term` (if newer) and follow `leader` (empty: unknown). A term learned from a leader's
@@ -197,7 +212,10 @@ void node::become_follower(uint64_t term, const endpoint& leader, uint64_t leade
     transfer_to_ = endpoint{};
     fx.events.push_back("stepped_down term=" + std::to_string(hard_.term));
   }
-  if (new_term || leader_ != leader || leader_incarnation_ != leader_inc) leader_match_ = 0;
+  if (new_term || leader_ != leader || leader_incarnation_ != leader_inc) {
+    leader_match_ = 0;
+    leader_echo_ = 0;
+  }
   role_ = role::follower;
   leader_ = leader;
   leader_incarnation_ = leader_inc;

@@ -147,6 +147,9 @@ struct peer_progress {
   uint64_t next = 1;         // next index to send
   bool confirmed = false;    // answered success in this term (else probing backwards)
   time_point last_heard{}, last_send{};
+  // The newest send time of ours (message::echo) it answered in this term: it heard us then or
+  // later, so it refuses to elect anybody else for an election timeout after it (read_lease).
+  time_point acked_send{};
   uint64_t snapshot_offset = 0;  // bytes of our snapshot it has (when next <= snapshot index)
   uint64_t snapshot_index = 0;   // which snapshot that offset is of
 };
@@ -203,6 +206,21 @@ class node {
   const endpoint& transfer_target() const { return transfer_to_; }  // empty: none
   const replog_counters& counters() const { return counters_; }
 
+  // Whether the leader may answer a read from its own state at `now` (Raft thesis 6.4.1, lease
+  // reads): a majority answered messages it sent less than lease_fraction election timeouts ago.
+  // Each of them refuses to elect another leader for a whole election timeout after hearing us
+  // (in_lease; also right after its own restart, which forgets what it heard), so until then no
+  // other leader can commit anything. Only once an entry of its term has committed and been
+  // applied (before that, earlier terms' committed entries may be missing here). Off while a
+  // handover may let the target win without that rule (from the first timeout_now of this term),
+  // and for a leader that has not heard a majority since it was elected. A leader paused past its
+  // lease (a stalled VM, SIGSTOP) answers reads again only once a majority answered it after the
+  // pause, or it steps down.
+  bool read_lease(time_point now) const;
+  // The fraction of the election timeout a lease lasts: the rest covers the two clocks' rates
+  // differing (a leader's clock that runs slow would otherwise keep its lease too long).
+  static constexpr double lease_fraction = 0.9;
+
  private:
   struct pending_write {
     uint64_t id;
@@ -250,6 +268,7 @@ class node {
   void handle_append_reply(const endpoint& from, const message& m, time_point now, effects& fx);
   void handle_snapshot_reply(const endpoint& from, const message& m, time_point now, effects& fx);
   peer_progress* progress_of(const endpoint& from, uint64_t incarnation, time_point now);
+  void note_echo(peer_progress& p, const message& m);
   void send_append(peer_progress& p, time_point now, effects& fx);
   void send_snapshot_chunk(peer_progress& p, time_point now, effects& fx);
   void leader_tick(time_point now, effects& fx);
@@ -271,6 +290,11 @@ class node {
   uint64_t leader_incarnation_ = 0;
   time_point leader_heard_at_{};
   bool heard_leader_ = false;
+  int64_t leader_echo_ = 0;  // follower: the newest message::echo taken from leader_
+  // A node restarted with a term refuses votes as if it had just heard a leader (it may have
+  // answered one whose read lease still runs on it).
+  time_point restart_lease_until_{};
+  uint64_t lease_void_term_ = 0;  // a timeout_now left in this term: no read lease in it
   time_point election_deadline_{};
   time_point leader_since_{};
   std::map<endpoint, uint64_t> votes_;  // granted (pre-)votes: address -> incarnation

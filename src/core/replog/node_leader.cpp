@@ -16,6 +16,7 @@ peer_progress* node::progress_of(const endpoint& from, uint64_t incarnation, tim
   if (incarnation < p.incarnation) return nullptr;
   if (incarnation > p.incarnation) {
     p.incarnation = incarnation;
+    p.acked_send = time_point{};
     p.match = 0;
     p.next = last_index() + 1;
     p.confirmed = false;
@@ -25,12 +26,20 @@ peer_progress* node::progress_of(const endpoint& from, uint64_t incarnation, tim
   return &p;
 }
 
+// Any answer of our term counts, a refused append too: the follower took our message as its
+// leader's (become_follower) before judging the entries.
+void node::note_echo(peer_progress& p, const message& m) {
+  if (m.echo == 0) return;
+  p.acked_send = std::max(p.acked_send, time_point(duration(m.echo)));
+}
+
 void node::handle_append_reply(const endpoint& from, const message& m, time_point now,
                                effects& fx) {
   if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
   if (role_ != role::leader || m.term != hard_.term) return;
   peer_progress* p = progress_of(from, m.incarnation, now);
   if (p == nullptr) return;
+  note_echo(*p, m);
   if (m.granted) {
     p->confirmed = true;
     if (m.match_index > p->match) {
@@ -52,6 +61,7 @@ void node::handle_snapshot_reply(const endpoint& from, const message& m, time_po
   if (role_ != role::leader || m.term != hard_.term) return;
   peer_progress* p = progress_of(from, m.incarnation, now);
   if (p == nullptr) return;
+  note_echo(*p, m);
   if (m.granted) {  // it holds the state through m.snapshot.index on its disk
     p->confirmed = true;
     p->snapshot_offset = 0;
@@ -87,6 +97,7 @@ void node::send_append(peer_progress& p, time_point now, effects& fx) {
   // Pipelining once the follower has confirmed where our logs meet; probing stays in place.
   if (p.confirmed) p.next = m.prev_index + m.entries.size() + 1;
   p.last_send = now;
+  m.echo = now.time_since_epoch().count();
   send(p.address, std::move(m), fx);
 }
 
@@ -104,6 +115,7 @@ void node::send_snapshot_chunk(peer_progress& p, time_point now, effects& fx) {
   m.chunk = snap_data_.substr(m.offset, cfg_.max_snapshot_chunk_bytes);
   m.granted = m.offset + m.chunk.size() >= m.total_bytes;  // the last chunk
   p.last_send = now;
+  m.echo = now.time_since_epoch().count();
   send(p.address, std::move(m), fx);
 }
 
@@ -147,7 +159,18 @@ void node::leader_tick(time_point now, effects& fx) {
       return;
     }
   }
-  if (transferring() && now >= transfer_deadline_) end_transfer("timeout", fx);
+  if (transferring() && now >= transfer_deadline_) {
+    if (lease_void_term_ == hard_.term) {
+      // The target may still win with the transfer flag (a timeout_now it has not acted on
+      // yet), which voters honour during our lease: going on would leave this term without
+      // lease reads for good. A new election ends it; this node may well win it again.
+      ++counters_.transfers_aborted;
+      step_down("transfer_timeout", fx);
+      reset_election_timer(now);
+      return;
+    }
+    end_transfer("timeout", fx);
+  }
   for (auto& [a, p] : peers_) {
     if (now - p.last_send < cfg_.heartbeat_ms) continue;
     if (p.confirmed && p.next > p.match + 1) p.next = p.match + 1;  // resend what is unacked
@@ -245,6 +268,7 @@ void node::transfer_progress(peer_progress& p, time_point now, effects& fx) {
     message m;
     m.kind = message_kind::timeout_now;
     ++counters_.timeout_now_sent;
+    lease_void_term_ = hard_.term;
     send(p.address, std::move(m), fx);
     return;
   }

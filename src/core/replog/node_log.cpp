@@ -153,6 +153,7 @@ void node::reply_append(bool ok, uint64_t hint, effects& fx) {
   r.granted = ok;
   r.match_index = acked_match();
   r.hint_index = hint;
+  r.echo = leader_echo_;
   send(leader_, std::move(r), fx);
 }
 
@@ -165,6 +166,7 @@ void node::handle_append(const endpoint& from, const message& m, time_point now,
   }
   DFS_ASSERT(!(role_ == role::leader && m.term == hard_.term), "two leaders in one term");
   become_follower(m.term, from, m.incarnation, now, fx);
+  leader_echo_ = std::max(leader_echo_, m.echo);
   size_t first = 0;  // entries[first..] are above our snapshot
   uint64_t matched = m.prev_index + m.entries.size();
   if (m.prev_index < snap_.index) {
@@ -206,6 +208,8 @@ void node::handle_snapshot(const endpoint& from, const message& m, time_point no
   if (m.term < hard_.term) return send(from, std::move(r), fx);
   DFS_ASSERT(!(role_ == role::leader && m.term == hard_.term), "two leaders in one term");
   become_follower(m.term, from, m.incarnation, now, fx);
+  leader_echo_ = std::max(leader_echo_, m.echo);
+  r.echo = leader_echo_;
   const snapshot_meta& meta = m.snapshot;
   if (meta.index <= applied_) {
     // We already hold that state; make sure it is on disk before saying so.

@@ -15,6 +15,7 @@
 #include "common/dfs_cluster.hpp"
 #include "common/netns.hpp"
 #include "common/partition.hpp"
+#include "common/shell_driver.hpp"
 #include "common/test_files.hpp"
 
 using namespace std::chrono_literals;
@@ -250,6 +251,9 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   ASSERT_EQ(cli({"put", local("p0"), "/p0"}).exit_code, 0);
   int old = active();
   ASSERT_GE(old, 0);
+  // A shell connected to the active master, as a long-lived client (the gateway) would be.
+  dfs::test::shell_driver sh(client_argv({}, old), local("sh.out"), local("sh.err"));
+  ASSERT_EQ(sh.run("stat /p0"), 0) << read_all(local("sh.err"));
   pid_t pid = c.proc(name(old)).pid();
   ASSERT_EQ(::kill(pid, SIGSTOP), 0);
   write_random(local("p1"), 40000, 71);
@@ -262,7 +266,12 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
         return now_active >= 0;
       },
       20s));
+  // A read after the put was acknowledged, waiting at the paused master when it wakes: it must
+  // see /p1. The woken master still believes it is active until its next tick, but its read
+  // lease ran out during the pause, so it does not answer from its own (stale) namespace.
+  sh.send("stat /p1");
   ::kill(pid, SIGCONT);
+  EXPECT_EQ(sh.wait("stat /p1"), 0) << read_all(local("sh.err"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_GE(now_active, 0);
   // The woken master learns the new term and follows the new active master.

@@ -342,17 +342,20 @@ world::coverage sweep(const sweep_spec& sp) {
     t.transfers_aborted += c.transfers_aborted;
     t.transfer_campaigns += c.transfer_campaigns;
     t.transfers_done += c.transfers_done;
+    t.lease_checks += c.lease_checks;
+    t.pauses += c.pauses;
   }
   std::printf(
       "  coverage: elections=%llu leaderships=%llu check_quorum=%llu snapshots_installed=%llu "
       "readmits=%llu truncations=%llu acks=%llu crashes=%llu torn_writes=%llu power_cuts=%llu "
-      "wipes=%llu stale_drops=%llu\n",
+      "wipes=%llu stale_drops=%llu lease_checks=%llu pauses=%llu\n",
       (unsigned long long)t.elections, (unsigned long long)t.leaderships,
       (unsigned long long)t.check_quorum, (unsigned long long)t.snapshots_installed,
       (unsigned long long)t.readmits, (unsigned long long)t.truncations, (unsigned long long)t.acks,
       (unsigned long long)t.crashes, (unsigned long long)t.torn_writes,
       (unsigned long long)t.power_cuts, (unsigned long long)t.wipes,
-      (unsigned long long)t.stale_drops);
+      (unsigned long long)t.stale_drops, (unsigned long long)t.lease_checks,
+      (unsigned long long)t.pauses);
   if (sp.transfers)
     std::printf("  transfers: started=%llu aborted=%llu campaigns=%llu done=%llu\n",
                 (unsigned long long)t.transfers_started, (unsigned long long)t.transfers_aborted,
@@ -397,6 +400,8 @@ TEST(ReplogSim, WipedDisksSweep) {
 TEST(ReplogSim, EverythingSweep) {
   auto c = sweep({runs_per_sweep, 30000, 0.3, true, true, true});
   if (full_sweep()) {
+    EXPECT_GT(c.lease_checks, 0u);
+    EXPECT_GT(c.pauses, 0u);
     EXPECT_GT(c.readmits, 0u);
     EXPECT_GT(c.check_quorum, 0u);
   }

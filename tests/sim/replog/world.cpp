@@ -109,6 +109,8 @@ void world::crash(size_t slot) {
   sim_node& sn = nodes_[slot];
   if (!sn.up) return;
   sn.up = false;
+  sn.paused_until = time_point{};
+  sn.held.clear();
   absorb_counters(slot);
   net_.crash(addr(slot));
   ++cov_.crashes;
@@ -209,26 +211,63 @@ void world::run_for(milliseconds d) {
   const time_point end = now_ + d;
   while (now_ < end && failure_.empty()) {
     time_point t = net_.next_due(end);
-    for (const auto& sn : nodes_)
-      if (sn.up) t = std::min(t, sn.next_tick);
-    for (size_t s = 0; s < disks_.size(); ++s)
-      if (nodes_[s].up && disks_[s].sync_pending) t = std::min(t, disks_[s].sync_at);
+    for (size_t s = 0; s < nodes_.size(); ++s) {
+      if (!nodes_[s].up) continue;
+      if (paused(s)) {  // nothing of it runs before it resumes
+        t = std::min(t, nodes_[s].paused_until);
+        continue;
+      }
+      t = std::min(t, nodes_[s].next_tick);
+      if (disks_[s].sync_pending) t = std::min(t, disks_[s].sync_at);
+    }
     if (proposing_ && opts_.propose_every.count() > 0) t = std::min(t, next_propose_);
     step(std::max(t, now_));
   }
 }
 
+void world::pause(size_t slot, milliseconds d) {
+  sim_node& sn = nodes_[slot];
+  if (!sn.up || paused(slot)) return;
+  sn.paused_until = now_ + d;
+  ++cov_.pauses;
+  trace("m" + std::to_string(slot) + " paused for " + std::to_string(d.count()) + " ms");
+}
+
+// A resumed process: a client's read that arrived during the pause is served first (the
+// request port's thread may well run before the node's tick or its queued messages), then the
+// messages that waited, in order.
+void world::resume_due() {
+  for (size_t s = 0; s < nodes_.size() && failure_.empty(); ++s) {
+    sim_node& sn = nodes_[s];
+    if (sn.paused_until == time_point{} || sn.paused_until > now_) continue;
+    sn.paused_until = time_point{};
+    if (!sn.up) continue;
+    check_read_lease(s);
+    auto held = std::move(sn.held);
+    sn.held.clear();
+    for (auto& [from, m] : held) {
+      if (!failure_.empty()) return;
+      handle(s, sn.n->on_message(from, m, now_));
+    }
+  }
+}
+
 void world::step(time_point t) {
   now_ = t;
+  resume_due();
   for (auto& env : net_.deliver_due(now_)) {
     size_t s = slot_of(env.to);
     if (s == nodes_.size() || !nodes_[s].up) continue;
+    if (paused(s)) {
+      nodes_[s].held.emplace_back(env.from, std::move(env.msg));
+      continue;
+    }
     handle(s, nodes_[s].n->on_message(env.from, env.msg, now_));
     if (!failure_.empty()) return;
   }
   sync_disks();
   for (size_t s = 0; s < nodes_.size() && failure_.empty(); ++s) {
-    if (!nodes_[s].up || nodes_[s].next_tick > now_) continue;
+    if (!nodes_[s].up || paused(s) || nodes_[s].next_tick > now_) continue;
     nodes_[s].next_tick = now_ + tick_interval;
     handle(s, nodes_[s].n->on_tick(now_));
   }
@@ -269,7 +308,7 @@ void world::write_disk(size_t slot, replog::effects& fx) {
 void world::sync_disks() {
   for (size_t s = 0; s < disks_.size() && failure_.empty(); ++s) {
     disk& d = disks_[s];
-    if (!nodes_[s].up || !d.sync_pending || now_ < d.sync_at) continue;
+    if (!nodes_[s].up || paused(s) || !d.sync_pending || now_ < d.sync_at) continue;
     d.sync_pending = false;
     if (d.queued.empty()) continue;
     for (auto& w : d.queued) {
@@ -297,6 +336,7 @@ void world::handle(size_t slot, replog::effects fx) {
   }
   for (const auto& a : fx.applied) check_applied(slot, a);
   check_leader(slot);
+  check_read_lease(slot);
   if (fx.log || fx.snapshot) check_log_matching(slot);
 }
 
@@ -304,7 +344,7 @@ void world::handle(size_t slot, replog::effects fx) {
 
 std::optional<uint64_t> world::propose(size_t slot, const std::string& data) {
   sim_node& sn = nodes_[slot];
-  if (!sn.up) return std::nullopt;
+  if (!sn.up || paused(slot)) return std::nullopt;
   replog::proposal p = sn.n->propose(data, now_);
   if (p.status != replog::propose_status::ok) return std::nullopt;
   replog::entry e;
@@ -318,7 +358,7 @@ std::optional<uint64_t> world::propose(size_t slot, const std::string& data) {
 
 replog::transfer_status world::transfer(size_t slot, std::optional<size_t> target) {
   sim_node& sn = nodes_[slot];
-  if (!sn.up) return replog::transfer_status::not_leader;
+  if (!sn.up || paused(slot)) return replog::transfer_status::not_leader;
   replog::transfer_result r = sn.n->transfer_leadership(target ? addr(*target) : endpoint{}, now_);
   if (r.status == replog::transfer_status::started) {
     trace("m" + std::to_string(slot) + " transfer to " + r.target.to_string());
@@ -374,6 +414,7 @@ void world::check_applied(size_t slot, const replog::applied_entry& a) {
       ack_rec ack{a.index, a.term, a.data};
       acks_.push_back(ack);
       ++cov_.acks;
+      for (size_t s = 0; s < nodes_.size(); ++s) check_read_lease(s);
       for (size_t s = 0; s < nodes_.size(); ++s) {
         const auto& o = nodes_[s];
         if (o.up && o.n->is_leader() && o.n->term() >= a.term && !leader_has(*o.n, ack))
@@ -426,6 +467,19 @@ void world::check_leader(size_t slot) {
                   std::to_string(term));
 }
 
+// Lease reads are linearizable: a node that may answer reads from its own state (read_lease)
+// has applied every acknowledged entry, also the ones another leader acknowledged meanwhile.
+void world::check_read_lease(size_t slot) {
+  const sim_node& sn = nodes_[slot];
+  if (!sn.up || !sn.n->read_lease(now_)) return;
+  ++cov_.lease_checks;
+  for (const auto& a : acks_)
+    if (a.index > sn.n->last_applied() || !leader_has(*sn.n, a))
+      return fail("stale read: m" + std::to_string(slot) + " holds a read lease in term " +
+                  std::to_string(sn.n->term()) + " without acknowledged entry " +
+                  std::to_string(a.index) + " (term " + std::to_string(a.term) + ")");
+}
+
 // Log matching: two logs holding an entry of the same index and term are equal up to there.
 void world::check_log_matching(size_t slot) {
   const replog::node& a = *nodes_[slot].n;
@@ -475,7 +529,11 @@ void world::chaos(milliseconds d, bool crashes, bool partitions, bool wipes, boo
   while (now_ < end && failure_.empty()) {
     int action = std::uniform_int_distribution<int>(0, 10)(rng_);
     size_t s = std::uniform_int_distribution<size_t>(0, nodes_.size() - 1)(rng_);
-    if (crashes && action == 9 && leader()) {
+    if (crashes && action == 9 && leader() && rng_() % 3 == 0) {
+      // The leader stalls past its lease and check-quorum's timeout: another may lead meanwhile.
+      auto et = opts_.cfg.election_timeout_ms.count();
+      pause(*leader(), milliseconds(std::uniform_int_distribution<long>(et / 2, 4 * et)(rng_)));
+    } else if (crashes && action == 9 && leader()) {
       crash(*leader());  // right after it committed something, often before its own sync
     } else if (crashes && action <= 1) {
       crash(s);

@@ -59,6 +59,9 @@ class world {
   void restart(size_t slot);
   void wipe(size_t slot);  // crash and lose the whole disk; the next restart is a new disk
   void crash_all();        // a power cut
+  // The process stops for `d` (SIGSTOP, a stalled VM): no ticks, no disk reports, messages to it
+  // wait. When it resumes, a read that waited is answered before anything else is handled.
+  void pause(size_t slot, milliseconds d);
   void partition(const std::vector<std::set<size_t>>& groups);
   void heal();
   void set_loss(double loss, double dup);
@@ -94,6 +97,8 @@ class world {
     uint64_t power_cuts = 0, wipes = 0, stale_drops = 0;
     uint64_t transfers_started = 0, transfers_aborted = 0, transfer_campaigns = 0;
     uint64_t transfers_done = 0;  // the target led in a later term, the transfer still on
+    uint64_t lease_checks = 0;    // times a node held a read lease and was checked
+    uint64_t pauses = 0;
   };
   const coverage& covered() const { return cov_; }
   std::string summary() const;
@@ -108,7 +113,9 @@ class world {
     uint64_t applied_seen = 0;  // last index this process applied (checked contiguous)
     std::string digest_seen;    // the application's digest after it
     uint64_t leader_term_checked = 0;
-    std::map<uint64_t, replog::entry> proposed;  // index -> what a client proposed here
+    std::map<uint64_t, replog::entry> proposed;              // index -> what a client proposed here
+    time_point paused_until{};                               // in the future: stopped (pause())
+    std::vector<std::pair<endpoint, replog::message>> held;  // arrived while paused
   };
   struct disk {
     bool exists = false;
@@ -141,6 +148,9 @@ class world {
   void check_applied(size_t slot, const replog::applied_entry& a);
   void check_restored(size_t slot);
   void check_leader(size_t slot);
+  void check_read_lease(size_t slot);
+  bool paused(size_t slot) const { return nodes_[slot].paused_until > now_; }
+  void resume_due();
   bool leader_has(const replog::node& n, const ack_rec& a);
   void check_log_matching(size_t slot);
   bool converged() const;

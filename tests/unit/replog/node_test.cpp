@@ -307,16 +307,141 @@ TEST(ReplogNode, LeaderHandsOverOnlyToACaughtUpVoter) {
   const outbound* tn = find_send(fx, message_kind::timeout_now);
   ASSERT_NE(tn, nullptr);
   EXPECT_EQ(tn->to, c);
-  // Nobody took over within an election timeout (500 ms): the leader goes on (it still hears
-  // a majority), proposals welcome.
+  EXPECT_FALSE(n.read_lease(t)) << "a lease read while the target may win";
+  // Nobody took over within an election timeout (500 ms). The target got timeout_now and may
+  // still campaign with the transfer flag, which voters honour during our lease: the leader
+  // steps down rather than lead on without lease reads.
   const time_point later = t + std::chrono::milliseconds(400);
   (void)n.on_message(b, ack, later);
   fx = n.on_tick(later);
   EXPECT_TRUE(n.transferring());
+  EXPECT_FALSE(n.read_lease(later));
   fx = n.on_tick(t + std::chrono::milliseconds(500));
+  EXPECT_FALSE(n.is_leader());
+  EXPECT_FALSE(n.transferring());
+}
+
+// A handover given up before any timeout_now left (the target never caught up) changes
+// nothing: the leader goes on, proposals and lease reads welcome.
+TEST(ReplogNode, HandoverGivenUpBeforeTimeoutNowKeepsTheLeader) {
+  counter_app app;
+  node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
+  time_point t = t0 + std::chrono::seconds(2);
+  (void)n.on_tick(t);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 1;
+  (void)n.on_message(b, grant, t);
+  grant.pre_vote = false;
+  effects fx = n.on_message(b, grant, t);
+  ASSERT_TRUE(n.is_leader());
+  ASSERT_TRUE(fx.log.has_value());
+  (void)n.on_persisted(fx.log->id, t);
+  const outbound* app_to_b = nullptr;
+  for (const auto& o : fx.send)
+    if (o.to == b && o.msg.kind == message_kind::append) app_to_b = &o;
+  ASSERT_NE(app_to_b, nullptr);
+  message ack;
+  ack.kind = message_kind::append_reply;
+  ack.term = 1;
+  ack.granted = true;
+  ack.match_index = n.last_index();
+  ack.echo = app_to_b->msg.echo;
+  (void)n.on_message(b, ack, t);
+  ASSERT_TRUE(n.read_lease(t));
+  ASSERT_EQ(n.transfer_leadership(c, t).status, transfer_status::started);  // c never answers
+  EXPECT_FALSE(n.read_lease(t));
+  t += std::chrono::milliseconds(100);
+  ack.echo = t.time_since_epoch().count();  // b answers the heartbeats
+  (void)n.on_message(b, ack, t);
+  fx = n.on_tick(t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500));
   EXPECT_TRUE(n.is_leader());
   EXPECT_FALSE(n.transferring());
-  EXPECT_EQ(n.propose("y", t + std::chrono::milliseconds(500)).status, propose_status::ok);
+  EXPECT_EQ(n.propose("y", t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500)).status,
+            propose_status::ok);
+  EXPECT_TRUE(n.read_lease(t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500)));
+}
+
+// The read lease (lease reads, Raft thesis 6.4.1): it starts at the send time a majority
+// answered (the echo), not when the answer came, and ends lease_fraction election timeouts
+// (500 ms here) after it; an answer carrying an older echo does not extend it.
+TEST(ReplogNode, ReadLeaseRunsFromTheSendTimeAMajorityAnswered) {
+  counter_app app;
+  node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
+  const time_point t = t0 + std::chrono::seconds(2);
+  (void)n.on_tick(t);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 1;
+  (void)n.on_message(b, grant, t);
+  grant.pre_vote = false;
+  effects fx = n.on_message(b, grant, t);
+  ASSERT_TRUE(n.is_leader());
+  EXPECT_FALSE(n.read_lease(t)) << "no majority answered yet";
+  const outbound* to_b = find_send(fx, message_kind::append);
+  ASSERT_NE(to_b, nullptr);
+  EXPECT_EQ(to_b->msg.echo, t.time_since_epoch().count());
+  ASSERT_TRUE(fx.log.has_value());
+  (void)n.on_persisted(fx.log->id, t);
+  message ack;
+  ack.kind = message_kind::append_reply;
+  ack.term = 1;
+  ack.granted = true;
+  ack.match_index = n.last_index();
+  ack.echo = 0;  // an answer that names no send time proves nothing
+  (void)n.on_message(b, ack, t + std::chrono::milliseconds(10));
+  EXPECT_FALSE(n.read_lease(t + std::chrono::milliseconds(10)));
+  ack.echo = t.time_since_epoch().count();
+  // The answer came 300 ms after the send: the lease still runs from the send.
+  (void)n.on_message(b, ack, t + std::chrono::milliseconds(300));
+  EXPECT_TRUE(n.read_lease(t + std::chrono::milliseconds(300)));
+  EXPECT_TRUE(n.read_lease(t + std::chrono::milliseconds(449)));
+  EXPECT_FALSE(n.read_lease(t + std::chrono::milliseconds(450)));
+  // A late answer to an old message does not bring it back.
+  (void)n.on_message(c, ack, t + std::chrono::milliseconds(460));
+  EXPECT_FALSE(n.read_lease(t + std::chrono::milliseconds(460)));
+  ack.echo = (t + std::chrono::milliseconds(400)).time_since_epoch().count();
+  (void)n.on_message(c, ack, t + std::chrono::milliseconds(460));
+  EXPECT_TRUE(n.read_lease(t + std::chrono::milliseconds(460)));
+}
+
+// A follower answers with the newest send time it took from its leader, and a node restarted
+// with a term refuses votes for an election timeout, as if it had just heard a leader: it may
+// have answered one whose lease still runs on its answer.
+TEST(ReplogNode, FollowerEchoesItsLeaderAndARestartedNodeHoldsItsVote) {
+  counter_app app;
+  node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
+  message hb;
+  hb.kind = message_kind::append;
+  hb.term = 1;
+  hb.echo = 777;
+  effects fx = n.on_message(a, hb, t0 + std::chrono::milliseconds(1000));
+  const outbound* r = find_send(fx, message_kind::append_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->msg.echo, 777);
+  durable_state d = fresh_disk(masters, true, 0);
+  d.hard.term = 1;
+  counter_app app2;
+  const time_point start = t0 + std::chrono::seconds(10);
+  node again(cfg_for(c), app2, d, start);
+  fx = again.on_message(b, vote_request(2), start + std::chrono::milliseconds(499));
+  EXPECT_EQ(find_send(fx, message_kind::vote_reply), nullptr) << "a vote right after a restart";
+  EXPECT_EQ(again.term(), 1u);
+  fx = again.on_message(b, vote_request(2), start + std::chrono::milliseconds(500));
+  r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
+  // A disk that never had a term (the first start) votes at once.
+  counter_app app3;
+  node fresh(cfg_for(c), app3, fresh_disk(masters, true, 0), start);
+  fx = fresh.on_message(b, vote_request(1), start);
+  r = find_send(fx, message_kind::vote_reply);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->msg.granted);
 }
 
 TEST(ReplogMessages, FieldWiseEquality) {
