@@ -389,10 +389,17 @@ ns_reply storage_client::grow(grow_request req) {
 }
 
 ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
-  auto key = std::make_pair(remote, version);
   auto now = std::chrono::steady_clock::now();
   auto ttl = std::chrono::milliseconds(cfg_.client.cache_ttl_ms);
-  if (auto it = layout_cache_.find(key); it != layout_cache_.end() && now - it->second.at < ttl)
+  // Layouts are cached by version number. Which version is the newest is the master's to say:
+  // a shell kept `cat` answering the version it read up to cache_ttl_ms after another client
+  // committed a newer one. Only a directory lease names it here (the master acknowledges no
+  // other client's change to that directory while the lease runs).
+  if (version == 0 && !stale_ok_)
+    if (auto s = dir_lease_cache::process().find(remote, now); s && !s->versions.empty())
+      version = s->versions[0].number;
+  if (auto it = layout_cache_.find({remote, version});
+      version != 0 && it != layout_cache_.end() && now - it->second.at < ttl)
     return it->second.reply;
   // Right after a master restart, replicas are unknown until the chunkservers report again.
   auto deadline = now + std::chrono::milliseconds(cfg_.client.timeout_ms);
@@ -402,7 +409,9 @@ ns_reply storage_client::layout(const std::string& remote, uint64_t version) {
                                [](const ns_chunk& c) { return !c.replicas.empty(); });
     if (located) {
       if (layout_cache_.size() > max_layout_cache_entries) layout_cache_.clear();
-      if (!stale_ok_) layout_cache_[key] = {r, std::chrono::steady_clock::now()};
+      uint64_t number = r.versions.empty() ? version : r.versions[0].number;
+      if (!stale_ok_ && number != 0)
+        layout_cache_[{remote, number}] = {r, std::chrono::steady_clock::now()};
       return r;
     }
     if (std::chrono::steady_clock::now() > deadline)

@@ -1,6 +1,7 @@
 #pragma once
 // The client library of the storage path: metadata from the master (CAF requests to its node
-// actor, layouts cached for client.cache_ttl_ms), chunk bytes straight to and from the
+// actor, a version's layout cached for client.cache_ttl_ms; which version is the newest is
+// asked each time, unless a directory lease names it), chunk bytes straight to and from the
 // chunkservers over the data port (net/data_client.hpp), a window of chunks in flight.
 //
 // put: plan (handles + chains) -> push every chunk along its chain -> commit. A chunk that is

@@ -101,4 +101,45 @@ TEST_F(DirLease, AStatFromALeaseNeverMissesAnAcknowledgedChange) {
   EXPECT_EQ(a.run("stat /e/f"), 1) << "removed: not answered from the lease";
 }
 
+// `cat` of the newest version: a shell cached the layout it read by path for cache_ttl_ms
+// (2 s), so it printed "one" after another client's put of "second" had been acknowledged.
+// Layouts are now cached by version number, and which one is newest is asked of the master,
+// or taken from a directory lease, which the master holds other clients' changes behind.
+TEST_F(DirLease, ACatShowsTheNewestVersionAnotherClientCommitted) {
+  dfs::test::shell_driver a(client_argv({}, "5000"), local("shell.out"), local("shell.err"));
+  // What the shell printed since the last call (cat adds no newline).
+  size_t seen = 0;
+  auto printed = [&] {
+    auto out = read_all(local("shell.out"));
+    auto fresh = out.substr(std::min(seen, out.size()));
+    seen = out.size();
+    return fresh;
+  };
+  ASSERT_EQ(a.run("put " + local("one") + " /r"), 0) << read_all(local("shell.err"));
+  printed();
+  ASSERT_EQ(a.run("cat /r"), 0) << read_all(local("shell.err"));
+  EXPECT_EQ(printed(), "one");
+  auto b = cli({"put", local("two"), "/r"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_EQ(a.run("cat /r"), 0) << read_all(local("shell.err"));
+  EXPECT_EQ(printed(), "second") << "the root has no lease: the newest is asked";
+
+  // Under a lease the newest version and its layout are known here: no master needed.
+  ASSERT_EQ(a.run("mkdir /d"), 0);
+  ASSERT_EQ(a.run("put " + local("one") + " /d/f"), 0);
+  ASSERT_EQ(a.run("stat /d/f"), 0);
+  ASSERT_EQ(a.run("cat /d/f"), 0);
+  printed();
+  auto master = c.proc("master").pid();
+  ASSERT_EQ(::kill(master, SIGSTOP), 0);
+  int code = a.run("cat /d/f");
+  ::kill(master, SIGCONT);
+  ASSERT_EQ(code, 0) << read_all(local("shell.err"));
+  EXPECT_EQ(printed(), "one");
+  b = cli({"put", local("two"), "/d/f"});  // acknowledged once the lease has ended
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_EQ(a.run("cat /d/f"), 0) << read_all(local("shell.err"));
+  EXPECT_EQ(printed(), "second");
+}
+
 }  // namespace
