@@ -92,11 +92,15 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
 
 queue_client::outcome queue_client::call(ftqueue::op_code code, int64_t arg, int64_t item) {
   last_request_ = queue_request{client_id_, next_request_++, static_cast<uint8_t>(code), arg, item};
-  return run(last_request_);
+  auto r = run(last_request_);
+  in_doubt_ = r.status == queue_status::retry;
+  return r;
 }
 
 queue_client::outcome queue_client::call_again() {
-  return run(last_request_);
+  auto r = run(last_request_);
+  in_doubt_ = r.status == queue_status::retry;
+  return r;
 }
 
 queue_client::outcome queue_client::run(const queue_request& req) {

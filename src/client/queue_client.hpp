@@ -54,6 +54,10 @@ class queue_client {
   // The last call once more with the same request number, after it gave up (status refused or
   // retry): the group applies it at most once and answers with the first result if it was.
   outcome call_again();
+  // The last call gave up without knowing whether the group applied it (status retry), and
+  // nothing was called since: call_again() can still learn its outcome.
+  bool in_doubt() const { return in_doubt_; }
+  ftqueue::op_code last_code() const { return static_cast<ftqueue::op_code>(last_request_.code); }
 
   uint64_t client_id() const { return client_id_; }
   uint64_t failovers() const { return failovers_; }  // switches to another fileserver
@@ -77,6 +81,7 @@ class queue_client {
   uint64_t client_id_;
   uint64_t next_request_ = 1;
   queue_request last_request_;
+  bool in_doubt_ = false;
   size_t current_ = 0;
   uint64_t failovers_ = 0;
 };

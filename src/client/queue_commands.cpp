@@ -28,11 +28,30 @@ const std::map<std::string, op_syntax>& ops() {
   return table;
 }
 
+int print_outcome(ftqueue::op_code code, const queue_client::outcome& r) {
+  if (r.status == queue_status::retry)
+    return command_error(r.error + "; in a shell, 'queue again' asks for its outcome");
+  if (!r.ok()) return command_error(r.error);
+  if (code == ftqueue::op_code::push || code == ftqueue::op_code::destroy)
+    std::cout << "ok\n";
+  else
+    std::cout << r.value << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_queue_command(caf::actor_system& sys, const config& cfg,
                       const std::vector<std::string>& args, std::unique_ptr<queue_client>& client) {
   if (args.size() < 2) return command_error(std::string("usage: ") + queue_usage);
+  if (args[1] == "again") {
+    if (args.size() != 2) return command_error(std::string("usage: ") + queue_usage);
+    if (!client || !client->in_doubt())
+      return command_error(
+          "queue again: no queue call of this shell ended 'outcome unknown' (it asks for the "
+          "outcome of that call, the last one, with the same request number)");
+    return print_outcome(client->last_code(), client->call_again());
+  }
   auto i = ops().find(args[1]);
   if (i == ops().end() || args.size() != 2 + i->second.operands.size())
     return command_error(std::string("usage: ") + queue_usage);
@@ -57,14 +76,7 @@ int run_queue_command(caf::actor_system& sys, const config& cfg,
     opts.give_up_after = opts.attempt_timeout;
     client = std::make_unique<queue_client>(sys, cfg, servers, opts);
   }
-  auto r = client->call(i->second.code, v[0], v[1]);
-  if (!r.ok()) return command_error(r.error);
-  auto code = i->second.code;
-  if (code == ftqueue::op_code::push || code == ftqueue::op_code::destroy)
-    std::cout << "ok\n";
-  else
-    std::cout << r.value << "\n";
-  return 0;
+  return print_outcome(i->second.code, client->call(i->second.code, v[0], v[1]));
 }
 
 }  // namespace dfs

@@ -20,6 +20,8 @@
 
 #include "client/queue_client.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/shell_driver.hpp"
+#include "common/test_files.hpp"
 #include "proto/system_setup.hpp"
 
 using namespace std::chrono_literals;
@@ -549,6 +551,54 @@ TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOf
   ASSERT_TRUE(first.ok()) << first.error;
   EXPECT_EQ(first.value, 42);
   EXPECT_EQ(qc.call(op_code::pop, q.value).status, queue_status::failed);  // empty: pushed once
+}
+
+// A shell's pop that gave up with "outcome unknown" (every fileserver stopped after the request
+// reached one) need not lose its item: once the group is back, `queue again` asks with the
+// same request number and gets the item the group took for it, once.
+TEST_F(FtqueueCluster, AShellLearnsTheOutcomeOfAPopThatGaveUpWithQueueAgain) {
+  start(3);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  std::string out = c.dir() + "/sh.out", err = c.dir() + "/sh.err";
+  dfs::test::shell_driver sh(cli({}), out, err);
+  size_t seen = 0;
+  auto printed = [&] {  // the shell's stdout since the last call
+    auto all = dfs::test::read_all(out);
+    auto fresh = all.substr(std::min(seen, all.size()));
+    seen = all.size();
+    return fresh;
+  };
+  EXPECT_EQ(sh.run("queue again"), 1);
+  EXPECT_NE(dfs::test::read_all(err).find("no queue call of this shell ended 'outcome unknown'"),
+            std::string::npos)
+      << dfs::test::read_all(err);
+  ASSERT_EQ(sh.run("queue create 7"), 0) << dfs::test::read_all(err);
+  auto id = printed();
+  ASSERT_FALSE(id.empty());
+  id.pop_back();  // the newline
+  ASSERT_EQ(sh.run("queue push " + id + " 42"), 0) << dfs::test::read_all(err);
+  printed();
+  struct resume {
+    std::vector<pid_t> pids;
+    ~resume() {
+      for (auto p : pids) ::kill(p, SIGCONT);
+    }
+  } stopped;
+  for (int i : all()) {
+    stopped.pids.push_back(c.proc(name(i)).pid());
+    ASSERT_EQ(::kill(stopped.pids.back(), SIGSTOP), 0);
+  }
+  EXPECT_EQ(sh.run("queue pop " + id), 1);  // client.timeout_ms = 1500
+  auto e = dfs::test::read_all(err);
+  EXPECT_NE(e.find("outcome unknown"), std::string::npos) << e;
+  EXPECT_NE(e.find("in a shell, 'queue again' asks for its outcome"), std::string::npos) << e;
+  for (auto p : stopped.pids) ::kill(p, SIGCONT);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  ASSERT_EQ(sh.run("queue again"), 0) << dfs::test::read_all(err);
+  EXPECT_EQ(printed(), "42\n");
+  ASSERT_EQ(sh.run("queue size " + id), 0);
+  EXPECT_EQ(printed(), "0\n") << "the item was taken once";
+  EXPECT_EQ(sh.run("queue again"), 1) << "answered: nothing in doubt any more";
 }
 
 }  // namespace
