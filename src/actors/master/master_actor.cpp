@@ -365,28 +365,20 @@ std::optional<put_plan> registering(const master_state& st) {
   return p;
 }
 
-// What a standby answers a client with: ask the active master.
+// An answer the client acts on by itself: not_leader (a standby: ask the active master) or
+// unavailable (ask again: an active master out of its read lease, may_answer_locally).
 template <class Reply>
-Reply not_leader_reply(const master_state& st) {
+Reply retry_reply(ns_status status, std::string line) {
   Reply r;
-  r.status = ns_status::not_leader;
-  r.error = not_leader_line(st);
-  return r;
-}
-
-// Ask again: an active master out of its read lease (may_answer_locally).
-template <class Reply>
-Reply lease_lapsed_reply(const master_state& st) {
-  Reply r;
-  r.status = ns_status::unavailable;
-  r.error = lease_lapsed_line(st);
+  r.status = status;
+  r.error = std::move(line);
   return r;
 }
 
 template <class Reply, class F>
 caf::result<Reply> ask_core(master_self self, F call) {
   auto& st = self->state;
-  if (!st.core) return not_leader_reply<Reply>(st);
+  if (!st.core) return retry_reply<Reply>(ns_status::not_leader, not_leader_line(st));
   auto token = st.next_token++;
   auto fx = call(*st.core, token);
   // Answered at once (queries with nothing pending, refusals): a plain reply, no promise.
@@ -411,7 +403,8 @@ caf::result<Reply> ask_core(master_self self, F call) {
 template <class Reply, class F>
 caf::result<Reply> ask_core_locally(master_self self, F call) {
   auto& st = self->state;
-  if (st.core && !may_answer_locally(st)) return lease_lapsed_reply<Reply>(st);
+  if (st.core && !may_answer_locally(st))
+    return retry_reply<Reply>(ns_status::unavailable, lease_lapsed_line(st));
   return ask_core<Reply>(self, call);
 }
 

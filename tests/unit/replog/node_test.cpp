@@ -45,6 +45,33 @@ const outbound* find_send(const effects& fx, message_kind k) {
   return nullptr;
 }
 
+// `n` (a, fresh) campaigns at `t` and wins term 1 with b's pre-vote and vote; its no-op is on
+// its disk. Returns the effects of the election (the appends of the no-op).
+effects elect(node& n, time_point t) {
+  (void)n.on_tick(t);
+  message grant;
+  grant.kind = message_kind::vote_reply;
+  grant.pre_vote = true;
+  grant.granted = true;
+  grant.term = 1;
+  (void)n.on_message(b, grant, t);
+  grant.pre_vote = false;
+  effects fx = n.on_message(b, grant, t);
+  if (fx.log) (void)n.on_persisted(fx.log->id, t);
+  return fx;
+}
+
+// A follower's successful answer in term 1, holding everything, naming the send time `echo`.
+message ack_of(const node& n, int64_t echo) {
+  message ack;
+  ack.kind = message_kind::append_reply;
+  ack.term = 1;
+  ack.granted = true;
+  ack.match_index = n.last_index();
+  ack.echo = echo;
+  return ack;
+}
+
 TEST(ReplogNode, VoteIsOnDiskBeforeItIsGrantedAndSurvivesRestart) {
   counter_app app;
   node n(cfg_for(c), app, fresh_disk(masters, true, 0), t0);
@@ -278,19 +305,8 @@ TEST(ReplogNode, LeaderHandsOverOnlyToACaughtUpVoter) {
   counter_app app;
   node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
   const time_point t = t0 + std::chrono::seconds(2);
-  effects fx = n.on_tick(t);
-  message grant;
-  grant.kind = message_kind::vote_reply;
-  grant.pre_vote = true;
-  grant.granted = true;
-  grant.term = 1;
-  fx = n.on_message(b, grant, t);
-  ASSERT_EQ(n.current_role(), role::candidate);
-  grant.pre_vote = false;
-  fx = n.on_message(b, grant, t);
+  effects fx = elect(n, t);
   ASSERT_TRUE(n.is_leader());
-  ASSERT_TRUE(fx.log.has_value());
-  (void)n.on_persisted(fx.log->id, t);
   EXPECT_EQ(n.transfer_leadership(a, t).status, transfer_status::self_target);
   EXPECT_EQ(n.transfer_leadership(endpoint{"z", 1}, t).status, transfer_status::unknown_target);
   transfer_result r = n.transfer_leadership(c, t);
@@ -298,11 +314,7 @@ TEST(ReplogNode, LeaderHandsOverOnlyToACaughtUpVoter) {
   EXPECT_EQ(r.target, c);
   EXPECT_EQ(find_send(r.fx, message_kind::timeout_now), nullptr) << "target not caught up";
   EXPECT_EQ(n.propose("x", t).status, propose_status::transferring);
-  message ack;
-  ack.kind = message_kind::append_reply;
-  ack.term = 1;
-  ack.granted = true;
-  ack.match_index = n.last_index();
+  message ack = ack_of(n, t.time_since_epoch().count());
   fx = n.on_message(c, ack, t);
   const outbound* tn = find_send(fx, message_kind::timeout_now);
   ASSERT_NE(tn, nullptr);
@@ -326,42 +338,21 @@ TEST(ReplogNode, LeaderHandsOverOnlyToACaughtUpVoter) {
 TEST(ReplogNode, HandoverGivenUpBeforeTimeoutNowKeepsTheLeader) {
   counter_app app;
   node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
-  time_point t = t0 + std::chrono::seconds(2);
-  (void)n.on_tick(t);
-  message grant;
-  grant.kind = message_kind::vote_reply;
-  grant.pre_vote = true;
-  grant.granted = true;
-  grant.term = 1;
-  (void)n.on_message(b, grant, t);
-  grant.pre_vote = false;
-  effects fx = n.on_message(b, grant, t);
+  const time_point t = t0 + std::chrono::seconds(2);
+  (void)elect(n, t);
   ASSERT_TRUE(n.is_leader());
-  ASSERT_TRUE(fx.log.has_value());
-  (void)n.on_persisted(fx.log->id, t);
-  const outbound* app_to_b = nullptr;
-  for (const auto& o : fx.send)
-    if (o.to == b && o.msg.kind == message_kind::append) app_to_b = &o;
-  ASSERT_NE(app_to_b, nullptr);
-  message ack;
-  ack.kind = message_kind::append_reply;
-  ack.term = 1;
-  ack.granted = true;
-  ack.match_index = n.last_index();
-  ack.echo = app_to_b->msg.echo;
-  (void)n.on_message(b, ack, t);
+  (void)n.on_message(b, ack_of(n, t.time_since_epoch().count()), t);
   ASSERT_TRUE(n.read_lease(t));
   ASSERT_EQ(n.transfer_leadership(c, t).status, transfer_status::started);  // c never answers
   EXPECT_FALSE(n.read_lease(t));
-  t += std::chrono::milliseconds(100);
-  ack.echo = t.time_since_epoch().count();  // b answers the heartbeats
-  (void)n.on_message(b, ack, t);
-  fx = n.on_tick(t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500));
+  const time_point later = t + std::chrono::milliseconds(100);  // b answers the heartbeats
+  (void)n.on_message(b, ack_of(n, later.time_since_epoch().count()), later);
+  const time_point end = t + std::chrono::milliseconds(500);
+  (void)n.on_tick(end);
   EXPECT_TRUE(n.is_leader());
   EXPECT_FALSE(n.transferring());
-  EXPECT_EQ(n.propose("y", t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500)).status,
-            propose_status::ok);
-  EXPECT_TRUE(n.read_lease(t0 + std::chrono::seconds(2) + std::chrono::milliseconds(500)));
+  EXPECT_EQ(n.propose("y", end).status, propose_status::ok);
+  EXPECT_TRUE(n.read_lease(end));
 }
 
 // The read lease (lease reads, Raft thesis 6.4.1): it starts at the send time a majority
@@ -371,28 +362,13 @@ TEST(ReplogNode, ReadLeaseRunsFromTheSendTimeAMajorityAnswered) {
   counter_app app;
   node n(cfg_for(a), app, fresh_disk(masters, true, 0), t0);
   const time_point t = t0 + std::chrono::seconds(2);
-  (void)n.on_tick(t);
-  message grant;
-  grant.kind = message_kind::vote_reply;
-  grant.pre_vote = true;
-  grant.granted = true;
-  grant.term = 1;
-  (void)n.on_message(b, grant, t);
-  grant.pre_vote = false;
-  effects fx = n.on_message(b, grant, t);
+  effects fx = elect(n, t);
   ASSERT_TRUE(n.is_leader());
   EXPECT_FALSE(n.read_lease(t)) << "no majority answered yet";
   const outbound* to_b = find_send(fx, message_kind::append);
   ASSERT_NE(to_b, nullptr);
   EXPECT_EQ(to_b->msg.echo, t.time_since_epoch().count());
-  ASSERT_TRUE(fx.log.has_value());
-  (void)n.on_persisted(fx.log->id, t);
-  message ack;
-  ack.kind = message_kind::append_reply;
-  ack.term = 1;
-  ack.granted = true;
-  ack.match_index = n.last_index();
-  ack.echo = 0;  // an answer that names no send time proves nothing
+  message ack = ack_of(n, 0);  // an answer that names no send time proves nothing
   (void)n.on_message(b, ack, t + std::chrono::milliseconds(10));
   EXPECT_FALSE(n.read_lease(t + std::chrono::milliseconds(10)));
   ack.echo = t.time_since_epoch().count();
