@@ -128,7 +128,12 @@ void add_errors(std::string& all, const std::string& more) {
 }  // namespace
 
 storage_client::storage_client(actor_system_ref sys, const config& cfg, token_source act_as)
-    : sys_(std::move(sys)), cfg_(cfg), act_as_(std::move(act_as)), finder_(master_finder_for(cfg)) {
+    : sys_(std::move(sys)),
+      cfg_(cfg),
+      act_as_(std::move(act_as)),
+      finder_(master_finder_for(cfg)),
+      memo_(cfg) {
+  if (auto m = memo_.recall()) finder_.prefer(*m);
   net::pool_options p;
   p.cluster = net::cluster_id(cfg.cluster.name);
   p.timeout_ms = std::max(cfg.data_io_timeout_ms(), min_data_io_timeout_ms);
@@ -224,6 +229,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       bool retry_it = out.status == ns_status::unavailable || out.status == ns_status::not_leader;
       if (answered && !retry_it) {
         finder_.on_success();  // the active master answered (an error status is its answer)
+        memo_.remember(finder_.current());
         if (out.status != ns_status::ok) throw storage_error(out.error, out.status);
         return out;
       }

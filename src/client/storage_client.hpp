@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "client/active_master_memo.hpp"
 #include "client/actor_system_ref.hpp"
 #include "client/master_fallback.hpp"
 #include "client/remote.hpp"
@@ -186,6 +187,7 @@ class storage_client {
   config cfg_;
   token_source act_as_;
   master::master_finder finder_;  // which of config::master_endpoints() to ask
+  active_master_memo memo_;       // the one that answered last, also in earlier processes
   // The control port, for what the request port cannot carry (actor_system_ref: in this
   // process, or the lean CLI's helper process).
   std::unique_ptr<master_fallback> fallback_;

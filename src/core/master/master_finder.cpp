@@ -28,6 +28,13 @@ const endpoint& master_finder::on_failure(const std::optional<endpoint>& hint) {
   return current();
 }
 
+bool master_finder::prefer(const endpoint& m) {
+  auto it = std::find(masters_.begin(), masters_.end(), m);
+  if (it == masters_.end()) return false;
+  at_ = static_cast<size_t>(it - masters_.begin());
+  return true;
+}
+
 void master_finder::on_success() {
   failures_ = 0;
   hints_in_a_row_ = 0;

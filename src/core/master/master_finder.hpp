@@ -42,6 +42,9 @@ class master_finder {
   const endpoint& on_failure(const std::optional<endpoint>& hint = std::nullopt);
   // current() answered: stay with it.
   void on_success();
+  // Start from `m` if it is a candidate (the active master an earlier process found); false
+  // and nothing changed otherwise.
+  bool prefer(const endpoint& m);
 
   size_t size() const { return masters_.size(); }
   bool single() const { return masters_.size() == 1; }

@@ -6,15 +6,19 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/dfs_cluster.hpp"
 #include "common/netns.hpp"
 #include "common/partition.hpp"
+#include "common/ports.hpp"
 #include "common/shell_driver.hpp"
 #include "common/test_files.hpp"
 
@@ -280,6 +284,55 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   ASSERT_EQ(cli({"put", local("p2"), "/p2"}).exit_code, 0);
   for (auto f : {"p0", "p1", "p2"}) EXPECT_TRUE(readable(std::string("/") + f, local(f)));
   EXPECT_EQ(active(), now_active);
+}
+
+// TCP connections to `port` on 127.0.0.1 other than its listener (/proc/net/tcp): those a
+// stopped server's kernel accepted into its backlog stay there, also after the client left.
+int connections_to(uint16_t port) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // the header
+  int n = 0;
+  char want[8];
+  std::snprintf(want, sizeof want, ":%04X", port);
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string slot, local, remote, state;
+    f >> slot >> local >> remote >> state;
+    if (local.size() > 5 && local.substr(local.size() - 5) == want && state != "0A") ++n;
+  }
+  return n;
+}
+
+// The first listed master stalled (SIGSTOP: its kernel still accepts connections, nothing
+// answers, as with a stalled VM): a one-shot command waits out its first attempt there (a
+// quarter of client.timeout_ms: 1.4 s by default), then finds the active master. Every later
+// command of the same user (same session directory) starts with the master that answered and
+// never knocks at the stalled one.
+TEST_F(Masters, AOneShotCommandStartsWithTheMasterThatAnsweredTheLastOne) {
+  write_random(local("m0"), 1000, 60);
+  const std::vector<std::string> sessions = {"client.tls_session_dir=" + local("sessions")};
+  auto one_shot = [&](const std::vector<std::string>& args) {
+    return dfs::test::run(client_argv_for(args, c.addr_of(0), masters_from(0), 30000, sessions),
+                          c.dir());
+  };
+  pid_t pid = c.proc(name(0)).pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  struct resume {
+    pid_t pid;
+    ~resume() { ::kill(pid, SIGCONT); }
+  } resume_master0{pid};
+  const uint16_t stalled = dfs::request_port_of(c.port_of(0));
+  int before = connections_to(stalled);
+  auto r = one_shot({"put", local("m0"), "/m0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int knocked = connections_to(stalled);
+  EXPECT_GT(knocked, before) << "the first command asks the first listed master";
+  r = one_shot({"stat", "/m0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = one_shot({"put", local("m0"), "/m1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(connections_to(stalled), knocked) << "a later command asked the stalled master";
 }
 
 // Console `masters handover` (the rolling upgrade's step): the active master hands its role to a

@@ -19,6 +19,17 @@ TEST(MasterFinder, StartsWithTheFirstConfiguredMaster) {
   EXPECT_FALSE(f.single());
 }
 
+// The active master an earlier process found (client/active_master_memo.hpp) is asked first;
+// a name that is no configured master changes nothing, and round robin goes on from there.
+TEST(MasterFinder, StartsWithAPreferredConfiguredMaster) {
+  master_finder f({a, b, c});
+  EXPECT_FALSE(f.prefer(endpoint{"10.0.0.9", 17010}));
+  EXPECT_EQ(f.current(), a);
+  EXPECT_TRUE(f.prefer(c));
+  EXPECT_EQ(f.current(), c);
+  EXPECT_EQ(f.on_failure(), a);
+}
+
 TEST(MasterFinder, FollowsTheHintOfAStandby) {
   master_finder f({a, b, c});
   // What a client reads from a standby's reply or error text.
