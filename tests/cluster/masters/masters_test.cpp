@@ -286,8 +286,10 @@ TEST_F(Masters, APausedActiveMasterIsReplacedAndStepsDownWhenItWakes) {
   EXPECT_EQ(active(), now_active);
 }
 
-// TCP connections to `port` on 127.0.0.1 other than its listener (/proc/net/tcp): those a
-// stopped server's kernel accepted into its backlog stay there, also after the client left.
+// Open TCP connections to `port` (/proc/net/tcp: ESTABLISHED or CLOSE_WAIT on the server's
+// side). Those a stopped server's kernel accepted into its backlog stay so, also after the
+// client left; the closed ones of earlier processes on that port (TIME_WAIT and the like, which
+// come and go) are not counted.
 int connections_to(uint16_t port) {
   std::ifstream in("/proc/net/tcp");
   std::string line;
@@ -299,7 +301,8 @@ int connections_to(uint16_t port) {
     std::istringstream f(line);
     std::string slot, local, remote, state;
     f >> slot >> local >> remote >> state;
-    if (local.size() > 5 && local.substr(local.size() - 5) == want && state != "0A") ++n;
+    bool open = state == "01" || state == "08";
+    if (open && local.size() > 5 && local.substr(local.size() - 5) == want) ++n;
   }
   return n;
 }
