@@ -26,6 +26,26 @@
 
 namespace dfs::test {
 
+// A process stopped with SIGSTOP (a stalled VM: its kernel still accepts connections, nothing
+// answers) and continued by resume() or, at the latest, when the test leaves, also on failure.
+class stopped_process {
+ public:
+  explicit stopped_process(pid_t pid) : pid_(pid), stopped_(::kill(pid, SIGSTOP) == 0) {}
+  ~stopped_process() { resume(); }
+  stopped_process(const stopped_process&) = delete;
+  stopped_process& operator=(const stopped_process&) = delete;
+
+  bool stopped() const { return stopped_; }
+  void resume() {
+    if (stopped_) ::kill(pid_, SIGCONT);
+    stopped_ = false;
+  }
+
+ private:
+  pid_t pid_;
+  bool stopped_;
+};
+
 // A child process; killed (SIGKILL) and reaped on destruction unless already stopped.
 class process {
  public:

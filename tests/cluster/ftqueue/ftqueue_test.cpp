@@ -13,6 +13,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -522,12 +523,8 @@ TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOf
   auto q = qc.call(op_code::create, 9);  // through fs1: the connection stays open for the push
   ASSERT_TRUE(q.ok()) << q.error;
   c.kill9(name(3));
-  auto fs1 = c.proc(name(1)).pid();
-  ASSERT_EQ(::kill(fs1, SIGSTOP), 0);
-  struct resume {
-    pid_t pid;
-    ~resume() { ::kill(pid, SIGCONT); }
-  } resume_fs1{fs1};
+  dfs::test::stopped_process fs1(c.proc(name(1)).pid());
+  ASSERT_TRUE(fs1.stopped());
   ASSERT_TRUE(wait_until([&] { return !view(2).primary; }, 30s));
   std::atomic<bool> done{false};
   queue_client::outcome r;
@@ -543,7 +540,7 @@ TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOf
   } join_call{call};
   // fs1 never answers, fs2 refuses, fs3 refuses connections: the call keeps asking.
   EXPECT_FALSE(wait_until([&] { return done.load(); }, 4s)) << r.error;
-  ::kill(fs1, SIGCONT);
+  fs1.resume();
   c.start(name(3), "fileserver", 3);
   call.join();
   ASSERT_TRUE(r.ok()) << r.error;
@@ -578,21 +575,16 @@ TEST_F(FtqueueCluster, AShellLearnsTheOutcomeOfAPopThatGaveUpWithQueueAgain) {
   id.pop_back();  // the newline
   ASSERT_EQ(sh.run("queue push " + id + " 42"), 0) << dfs::test::read_all(err);
   printed();
-  struct resume {
-    std::vector<pid_t> pids;
-    ~resume() {
-      for (auto p : pids) ::kill(p, SIGCONT);
-    }
-  } stopped;
+  std::vector<std::unique_ptr<dfs::test::stopped_process>> stopped;
   for (int i : all()) {
-    stopped.pids.push_back(c.proc(name(i)).pid());
-    ASSERT_EQ(::kill(stopped.pids.back(), SIGSTOP), 0);
+    stopped.push_back(std::make_unique<dfs::test::stopped_process>(c.proc(name(i)).pid()));
+    ASSERT_TRUE(stopped.back()->stopped());
   }
   EXPECT_EQ(sh.run("queue pop " + id), 1);  // client.timeout_ms = 1500
   auto e = dfs::test::read_all(err);
   EXPECT_NE(e.find("outcome unknown"), std::string::npos) << e;
   EXPECT_NE(e.find("in a shell, 'queue again' asks for its outcome"), std::string::npos) << e;
-  for (auto p : stopped.pids) ::kill(p, SIGCONT);
+  for (auto& p : stopped) p->resume();
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
   ASSERT_EQ(sh.run("queue again"), 0) << dfs::test::read_all(err);
   EXPECT_EQ(printed(), "42\n");

@@ -319,12 +319,8 @@ TEST_F(Masters, AOneShotCommandStartsWithTheMasterThatAnsweredTheLastOne) {
     return dfs::test::run(client_argv_for(args, c.addr_of(0), masters_from(0), 30000, sessions),
                           c.dir());
   };
-  pid_t pid = c.proc(name(0)).pid();
-  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
-  struct resume {
-    pid_t pid;
-    ~resume() { ::kill(pid, SIGCONT); }
-  } resume_master0{pid};
+  dfs::test::stopped_process master0(c.proc(name(0)).pid());
+  ASSERT_TRUE(master0.stopped());
   const uint16_t stalled = dfs::request_port_of(c.port_of(0));
   int before = connections_to(stalled);
   auto r = one_shot({"put", local("m0"), "/m0"});
