@@ -343,12 +343,16 @@ void member::commit_install(const install_msg& in_ref, time_point now, effects& 
     last_primary_ = in.view;
     has_pending_primary_ = false;
   }
-  // Our own operations the completion did not include are lost with the old view; a non-primary
-  // member cannot tell whether the primary side ordered them. Either way the client must retry.
+  // Our own operations the completion did not include are lost with the old view, or so it
+  // seems: a non-primary member cannot tell whether the primary side ordered them, and a later
+  // primary view may still deliver them from another member's FLUSH. So never "not primary"
+  // (the client would report "not applied"): the outcome is unknown, and only the group's answer
+  // to the same request number settles it.
   for (auto& [id, op] : replies_)
-    refuse(op, in.view.primary ? reply_status::unknown_outcome : reply_status::not_primary,
+    refuse(op, reply_status::unknown_outcome,
            in.view.primary ? "operation lost in view change; retry with the same request number"
-                           : "not in primary partition",
+                           : "not in primary partition now; the operation may still be applied: "
+                             "retry with the same request number",
            fx);
   replies_.clear();
   if (!in.view.primary) {

@@ -289,7 +289,14 @@ void world::handle(size_t slot, gcs::effects fx) {
     for (auto& c : clients_) {
       if (c.id != r.client_id || c.req != r.request_no || !c.waiting) continue;
       c.waiting = false;
+      if (r.status == gcs::reply_status::not_primary && !c.in_doubt) {
+        // Only refusals so far: the client reports "not applied" and goes on with a new
+        // request, as the shell does. The group must never apply this one.
+        refused_.insert({c.id, c.req});
+        c.payload.clear();
+      }
       if (r.status != gcs::reply_status::ok) {
+        c.in_doubt = c.in_doubt || r.status != gcs::reply_status::not_primary;
         c.slot = (c.slot + 1) % nodes_.size();
         c.retry_at = now_ + milliseconds(20);
         continue;
@@ -316,6 +323,8 @@ void world::check_delivery(size_t slot, const gcs::delivery& d) {
   auto [s, sfresh] = seq_of_.emplace(d.id, d.seq);
   if (!sfresh && s->second != d.seq) fail("one message at two seqs");
   if (!submitted_.count({d.op.client_id, d.op.request_no})) fail("delivered a message never sent");
+  if (refused_.count({d.op.client_id, d.op.request_no}))
+    fail("delivered an operation its client was told was not applied (refused: not primary)");
   auto [r, rfresh] = results_.emplace(d.seq, d.result);
   if (!rfresh && r->second != d.result) fail("results differ at seq " + std::to_string(d.seq));
   first_seq_.emplace(std::make_pair(d.op.client_id, d.op.request_no), d.seq);
@@ -394,6 +403,7 @@ void world::submit(client& c) {
   if (c.payload.empty()) {
     c.payload = next_payload(c);
     ++c.req;
+    c.in_doubt = false;
   }
   for (size_t k = 0; k < nodes_.size() && !nodes_[c.slot].up; ++k)
     c.slot = (c.slot + 1) % nodes_.size();
@@ -408,6 +418,7 @@ void world::drive_clients() {
   for (auto& c : clients_) {
     if (c.waiting && now_ - c.sent > opts_.client_timeout) {
       c.waiting = false;  // no answer: retry the same request elsewhere
+      c.in_doubt = true;
       c.slot = (c.slot + 1) % nodes_.size();
     }
     if (!c.waiting && c.ops_left > 0 && now_ >= c.retry_at) submit(c);

@@ -106,6 +106,9 @@ class world {
     std::string payload;
     size_t slot = 0;
     bool waiting = false;  // a submission is outstanding
+    // An attempt of this request may have been applied (no answer, or "outcome unknown"). A
+    // real client reports a "not in primary partition" refusal as "not applied" unless so.
+    bool in_doubt = false;
     time_point sent{}, retry_at{};
     uint64_t ops_left = 0;
     int64_t queue = 0;  // the queue id this client pushes to (0: not created yet)
@@ -154,6 +157,8 @@ class world {
   std::set<std::pair<uint64_t, uint64_t>> submitted_;  // (client, req) ever submitted
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> first_seq_;  // (client, req) first delivered
   std::vector<ack> acks_;
+  // (client, req) a client was told, by refusals only, was not applied and gave up on.
+  std::set<std::pair<uint64_t, uint64_t>> refused_;
   std::map<uint64_t, gcs::view_id> primary_by_epoch_;
   std::vector<gcs::view_desc> primaries_;
 };
