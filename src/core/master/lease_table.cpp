@@ -155,10 +155,13 @@ std::vector<chunk_handle> lease_table::on_tick(core::time_point now) {
   return dropped;
 }
 
-std::vector<chunk_handle> lease_table::on_node_gone(const node_id& n) {
+std::vector<chunk_handle> lease_table::on_node_gone(const node_id& n, bool exited) {
   std::vector<chunk_handle> dropped;
   for (auto it = leases_.begin(); it != leases_.end();) {
-    if (it->second.primary == n && it->second.phase == lease_phase::offering) {
+    // A reserved one waits for its record's outcome (on_logged), then for its offer deadline.
+    auto phase = it->second.phase;
+    if (it->second.primary == n &&
+        (phase == lease_phase::offering || (exited && phase != lease_phase::reserved))) {
       dropped.push_back(it->second.handle);
       it = leases_.erase(it);
     } else {

@@ -114,8 +114,12 @@ class lease_table {
   // and offers past their deadline are dropped. Returns the handles of dropped offers.
   std::vector<chunk_handle> on_tick(core::time_point now);
   // `n` is gone (removed by the registry): its offers are dropped (it never heard of them);
-  // its active leases run to their end. Returns the dropped handles.
-  std::vector<chunk_handle> on_node_gone(const node_id& n);
+  // its active leases run to their end, since it may only be cut off and still act on them.
+  // `exited`: a new incarnation registered at n's address, so n's process has ended (it held
+  // that port and its data directory's lock until then) and no lease of it can run: they are
+  // all dropped, and the chunks take new leases at once instead of a duration later.
+  // Returns the dropped handles.
+  std::vector<chunk_handle> on_node_gone(const node_id& n, bool exited = false);
 
   const std::map<uint64_t, lease_info>& all() const { return leases_; }
 

@@ -515,7 +515,7 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
                                   " reason=\"" + c.reason + "\""});
     if (c.to == registry::health::removed) {
       meta_.on_node_down(c.id);
-      leases_on_node_gone(c.id, fx);
+      leases_on_node_gone(c.id, c.replaced, fx);
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
       local_copies_.erase(c.id);

@@ -50,11 +50,14 @@ struct Mutations : ::testing::Test {
   dfs_cluster c;
   std::string master_addr;
 
+  // The servers' lease.duration_ms (clients keep 3000: it sets how long they retry, 20 s).
+  virtual std::string server_lease_ms() const { return "3000"; }
+
   void SetUp() override {
     master_addr = c.addr_of(master_index);
     // Short leases and quick failure detection: a dead primary's lease ends in seconds.
     c.set_common({"master.address=" + master_addr, "chunkserver.heartbeat_interval_ms=300",
-                  "lease.duration_ms=3000", "master.unhealthy_after_ms=1500",
+                  "lease.duration_ms=" + server_lease_ms(), "master.unhealthy_after_ms=1500",
                   "master.removed_after_ms=4000"});
     c.start("master", "master", master_index);
     for (int i = 1; i <= 4; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
@@ -277,6 +280,38 @@ TEST_F(Mutations, AppendsSurviveTheirPrimaryBeingKilled) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(r.out.substr(0, 6), "first\n");
   expect_each_record_once(r.out.substr(6), tags, lines);
+}
+
+// Leases as long as the default (60 s).
+struct MutationsLongLease : Mutations {
+  std::string server_lease_ms() const override { return "60000"; }
+};
+
+// A primary that crashed and was restarted (as systemd does) holds no lease: its process ended.
+// Its new incarnation's registration tells the master so, which then drops the old one's
+// leases and grants a new one at once. Found by a chaos run: appends waited out the dead
+// primary's whole lease (a minute) although it was back after a second. Without that, the
+// append below outlives its client's 20 s and fails.
+TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
+  put("/r", "");
+  spit(c.dir() + "/one", "first\n");
+  ASSERT_EQ(cli({"append", "/r", c.dir() + "/one"}).exit_code, 0);
+  auto l = cli({"lease", "/r", "0"});
+  auto p = l.out.find("primary ");
+  ASSERT_TRUE(l.exit_code == 0 && p != std::string::npos) << l.out << l.err;
+  auto primary = l.out.substr(p + 8, l.out.find('#', p) - p - 8);
+  int victim = 0;
+  for (int i = 1; i <= 4; ++i)
+    if (c.addr_of(i) == primary) victim = i;
+  ASSERT_NE(victim, 0) << primary;
+  c.kill9("cs" + std::to_string(victim));
+  c.start("cs" + std::to_string(victim), "chunkserver", victim);
+  spit(c.dir() + "/two", "second\n");
+  auto r = cli({"append", "/r", c.dir() + "/two"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto records = cli({"cat", "/r", "--records"});
+  ASSERT_EQ(records.exit_code, 0) << records.err;
+  EXPECT_EQ(records.out, "first\nsecond\n");
 }
 
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {

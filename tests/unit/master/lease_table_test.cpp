@@ -143,5 +143,30 @@ TEST(LeaseTable, ActiveLeaseOfAGoneNodeRunsToItsEnd) {
   EXPECT_FALSE(f.t.check_grant(h1, f.t0 + 10s + opts().margin()));
 }
 
+// A new incarnation registered at the holder's address: the holder's process has ended (it
+// held the port and the data directory's lock), so its leases cannot run and the chunk is free
+// at once. A cut-off holder (above) keeps them until expiry + margin.
+TEST(LeaseTable, LeasesOfAHolderWhoseProcessEndedAreDroppedAtOnce) {
+  fixture f;
+  auto a = nid(1);
+  grant(f.t, a, 2, f.t0);
+  ASSERT_TRUE(f.t.check_grant(h1, f.t0 + 1s));
+  auto dropped = f.t.on_node_gone(a, true);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0], h1);
+  EXPECT_EQ(f.t.find(h1), nullptr);
+  EXPECT_FALSE(f.t.check_grant(h1, f.t0 + 1s));
+  // Fenced (past expiry, within the margin) likewise.
+  grant(f.t, a, 3, f.t0 + 2s);
+  (void)f.t.on_tick(f.t0 + 12s + 50ms);
+  ASSERT_EQ(f.t.find(h1)->phase, lease_phase::fenced);
+  EXPECT_EQ(f.t.on_node_gone(a, true).size(), 1u);
+  EXPECT_FALSE(f.t.check_grant(h1, f.t0 + 12s + 50ms));
+  // Another holder's lease is not touched.
+  grant(f.t, nid(2), 4, f.t0 + 13s);
+  EXPECT_TRUE(f.t.on_node_gone(a, true).empty());
+  EXPECT_TRUE(f.t.check_grant(h1, f.t0 + 14s));
+}
+
 }  // namespace
 }  // namespace dfs::master
