@@ -126,14 +126,25 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
          lease_error(errc::no_servers,
                      "no live replica of chunk " + h.to_string() + " holds its current version " +
                          std::to_string(e != nullptr ? e->meta.chunk_version : 0))});
-  auto rec = meta_.validate_bump(h);
-  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)});
   // Only live replicas take part: one that stopped answering would fail every mutation of
   // the lease. It misses the version bump and is stale when it comes back (never read).
   std::vector<node_id> secondaries;
   auto healthy = healthy_servers();
   for (auto& n : e->replicas)
     if (n != *primary && healthy.count(n) > 0) secondaries.push_back(n);
+  // A mutation is acknowledged once every replica of its lease has it: as for a put, that must
+  // be at least quorum.write replicas, or one disk could lose acknowledged bytes. The client
+  // asks again until enough replicas are back (or repair made new ones).
+  if (1 + secondaries.size() < opts_.write_quorum)
+    return fx.replies.push_back(
+        {t,
+         lease_error(errc::no_servers,
+                     "chunk " + h.to_string() + ": only " + std::to_string(1 + secondaries.size()) +
+                         " live replica(s) hold its current version; a write or append "
+                         "needs quorum.write = " +
+                         std::to_string(opts_.write_quorum))});
+  auto rec = meta_.validate_bump(h);
+  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)});
   auto bump = *rec;
   waiter w;
   w.silent = true;

@@ -239,6 +239,7 @@ TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
   auto copy = std::get<allocate_record>(k.log.back()).first.value;
   for (auto p : ports) (void)k.heartbeat(p);
   (void)k.heartbeat(ports[0], {}, {{copy, 1, 2500 - 2048}});
+  (void)k.heartbeat(ports[1], {}, {{copy, 1, 2500 - 2048}});
   EXPECT_EQ(k.c.cows_in_flight(), 1u);
   k.now += 3s;
   for (auto p : ports) (void)k.heartbeat(p);
@@ -247,11 +248,32 @@ TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
   EXPECT_EQ(k.chunks_of(2).at(2).value, copy);
   auto* e = k.c.meta().chunks().find(chunk_handle{copy});
   ASSERT_NE(e, nullptr);
-  EXPECT_EQ(e->replicas.size(), 1u);  // repair copies the rest
+  EXPECT_EQ(e->replicas.size(), 2u);  // repair copies the rest
   k.flush();
   auto* l = k.c.leases().find(chunk_handle{copy});
   ASSERT_NE(l, nullptr);
-  EXPECT_EQ(l->primary, cs(ports[0]));
+  EXPECT_TRUE(l->primary == cs(ports[0]) || l->primary == cs(ports[1]));
+}
+
+// ... but fewer copies than quorum.write get no lease: a mutation acknowledged by its lease's
+// replicas would be on one disk only. The waiters are told so and ask again (repair copies).
+TEST(CopyOnWrite, CopiesFewerThanTheWriteQuorumGetNoLease) {
+  auto k = make_cluster();
+  snapshot(k);
+  (void)k.c.on_lease(10, {"/f", 2, 0}, k.now);
+  k.flush();
+  auto copy = std::get<allocate_record>(k.log.back()).first.value;
+  for (auto p : ports) (void)k.heartbeat(p);
+  (void)k.heartbeat(ports[0], {}, {{copy, 1, 2500 - 2048}});
+  k.now += 3s;
+  master_effects fx;  // the deadline passes: the copy is logged and its lease asked for
+  (void)k.heartbeat(ports[0], {}, {}, &fx);
+  k.flush();
+  EXPECT_EQ(k.c.leases().find(chunk_handle{copy}), nullptr);
+  auto* r = lease_of(fx, 10);
+  ASSERT_NE(r, nullptr);
+  EXPECT_NE(r->error.find("only 1 live replica(s)"), std::string::npos) << r->error;
+  EXPECT_NE(r->error.find("quorum.write = 2"), std::string::npos) << r->error;
 }
 
 TEST(CopyOnWrite, ASnapshotDuringTheCopyMakesItAskAgain) {

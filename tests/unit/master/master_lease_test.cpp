@@ -93,6 +93,31 @@ TEST(MasterLease, GrantIsLoggedHandedToThePrimaryAndAnsweredOnceConfirmed) {
   }
 }
 
+// A mutation is acknowledged once every replica of its lease has it, so a lease needs
+// quorum.write live replicas holding the current version, as a put does: with two of three
+// silent, none is granted (and no version bumped) until one is back.
+TEST(MasterLease, FewerLiveReplicasThanTheWriteQuorumGetNoLease) {
+  auto k = make_cluster();
+  for (uint16_t p : {17100, 17200, 17300}) (void)k.heartbeat(p);
+  k.now += 4s;  // past unhealthy_after (3 s) for the two that stay silent
+  (void)k.heartbeat(17100);
+  (void)k.c.on_tick(k.now);
+  auto fx = k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  auto* r = lease_of(fx, 10);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, ns_status::no_servers);
+  EXPECT_NE(r->error.find("only 1 live replica(s)"), std::string::npos) << r->error;
+  EXPECT_NE(r->error.find("quorum.write = 2"), std::string::npos) << r->error;
+  EXPECT_EQ(k.c.leases().find(chunk_handle{k.handle}), nullptr);
+  EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->meta.chunk_version, 1u);
+  (void)k.heartbeat(17200);  // back: two live replicas
+  (void)k.c.on_tick(k.now);
+  EXPECT_TRUE(k.c.on_lease(11, {"/f", 0, 0}, k.now).replies.empty());  // granted, being logged
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->secondaries.size(), 1u);
+}
+
 TEST(MasterLease, NoNewGrantBeforeExpiryPlusMarginEvenIfThePrimaryIsSilent) {
   auto k = make_cluster();
   (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
