@@ -231,15 +231,21 @@ TEST(CopyOnWrite, ACopyThatNeverComesFailsItsWaitersAtTheDeadline) {
   EXPECT_EQ(k.refs(old), 2u);
 }
 
-TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
-  auto k = make_cluster();
+// After a snapshot, a lease (request 10) on the shared chunk 2 of /f: the copy is ordered on
+// every holder, and `reporting` of them report it. Returns the copy's handle.
+uint64_t copy_reported_by(cluster& k, size_t reporting) {
   snapshot(k);
   (void)k.c.on_lease(10, {"/f", 2, 0}, k.now);
   k.flush();
   auto copy = std::get<allocate_record>(k.log.back()).first.value;
   for (auto p : ports) (void)k.heartbeat(p);
-  (void)k.heartbeat(ports[0], {}, {{copy, 1, 2500 - 2048}});
-  (void)k.heartbeat(ports[1], {}, {{copy, 1, 2500 - 2048}});
+  for (size_t i = 0; i < reporting; ++i) (void)k.heartbeat(ports[i], {}, {{copy, 1, 2500 - 2048}});
+  return copy;
+}
+
+TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
+  auto k = make_cluster();
+  auto copy = copy_reported_by(k, 2);
   EXPECT_EQ(k.c.cows_in_flight(), 1u);
   k.now += 3s;
   for (auto p : ports) (void)k.heartbeat(p);
@@ -259,12 +265,7 @@ TEST(CopyOnWrite, AtTheDeadlineTheCopiesReportedSoFarAreEnough) {
 // replicas would be on one disk only. The waiters are told so and ask again (repair copies).
 TEST(CopyOnWrite, CopiesFewerThanTheWriteQuorumGetNoLease) {
   auto k = make_cluster();
-  snapshot(k);
-  (void)k.c.on_lease(10, {"/f", 2, 0}, k.now);
-  k.flush();
-  auto copy = std::get<allocate_record>(k.log.back()).first.value;
-  for (auto p : ports) (void)k.heartbeat(p);
-  (void)k.heartbeat(ports[0], {}, {{copy, 1, 2500 - 2048}});
+  auto copy = copy_reported_by(k, 1);
   k.now += 3s;
   master_effects fx;  // the deadline passes: the copy is logged and its lease asked for
   (void)k.heartbeat(ports[0], {}, {}, &fx);
