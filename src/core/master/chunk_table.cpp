@@ -58,6 +58,17 @@ void chunk_table::add_replica(chunk_handle h, const node_id& n) {
   by_node_[n].insert(h.value);
 }
 
+void chunk_table::note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
+  auto it = chunks_.find(h.value);
+  if (it == chunks_.end() || version < it->second.handed_version) return;
+  it->second.handed_version = version;
+  std::vector<node_id> left_out;
+  for (const auto& n : it->second.replicas)
+    if (members.count(n) == 0) left_out.push_back(n);
+  for (const auto& n : left_out) drop_replica(h, n);
+  it->second.lease_members = std::move(members);
+}
+
 void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
   auto it = chunks_.find(h.value);
   if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);

@@ -89,13 +89,12 @@ class chunk_table {
     m.size_bytes = size_bytes;
     m.crc32c = crc32c;
   }
-  // A lease at `version` naming `members` (primary first) was handed out (volatile).
-  void note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
-    auto it = chunks_.find(h.value);
-    if (it == chunks_.end() || version < it->second.handed_version) return;
-    it->second.handed_version = version;
-    it->second.lease_members = std::move(members);
-  }
+  // A lease at `version` naming `members` (primary first) was handed out (volatile). Every
+  // other listed replica stops being one: it missed the bump, so it misses the lease's
+  // acknowledged mutations. Named by a later lease it would take that lease's mutations past a
+  // hole (found by a chaos run: a replica unhealthy at one grant, healthy again at the next,
+  // ended with zeros where acknowledged records were); its next report finds it stale (judge).
+  void note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members);
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);
 
