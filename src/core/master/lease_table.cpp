@@ -155,13 +155,23 @@ std::vector<chunk_handle> lease_table::on_tick(core::time_point now) {
   return dropped;
 }
 
-std::vector<chunk_handle> lease_table::on_node_gone(const node_id& n, bool exited) {
+std::vector<chunk_handle> lease_table::on_node_gone(const node_id& n) {
+  return drop_if(
+      [&](const lease_info& l) { return l.primary == n && l.phase == lease_phase::offering; });
+}
+
+std::vector<chunk_handle> lease_table::on_restarted(const node_id& fresh) {
+  return drop_if([&](const lease_info& l) {
+    return l.primary.address() == fresh.address() && l.primary != fresh &&
+           l.phase != lease_phase::reserved;
+  });
+}
+
+template <class Pred>
+std::vector<chunk_handle> lease_table::drop_if(Pred pred) {
   std::vector<chunk_handle> dropped;
   for (auto it = leases_.begin(); it != leases_.end();) {
-    // A reserved one waits for its record's outcome (on_logged), then for its offer deadline.
-    auto phase = it->second.phase;
-    if (it->second.primary == n &&
-        (phase == lease_phase::offering || (exited && phase != lease_phase::reserved))) {
+    if (pred(it->second)) {
       dropped.push_back(it->second.handle);
       it = leases_.erase(it);
     } else {

@@ -115,15 +115,21 @@ class lease_table {
   std::vector<chunk_handle> on_tick(core::time_point now);
   // `n` is gone (removed by the registry): its offers are dropped (it never heard of them);
   // its active leases run to their end, since it may only be cut off and still act on them.
-  // `exited`: a new incarnation registered at n's address, so n's process has ended (it held
-  // that port and its data directory's lock until then) and no lease of it can run: they are
-  // all dropped, and the chunks take new leases at once instead of a duration later.
   // Returns the dropped handles.
-  std::vector<chunk_handle> on_node_gone(const node_id& n, bool exited = false);
+  std::vector<chunk_handle> on_node_gone(const node_id& n);
+  // A chunkserver registered as `fresh`: every other incarnation at its address has ended (it
+  // held that port and its data directory's lock until its process exited), so no lease one
+  // of them held can run. They are dropped (returned), whether or not membership already
+  // declared that incarnation dead, and the chunks take new leases at once instead of a lease
+  // duration later. (A reserved one waits for its record's outcome, then its offer deadline.)
+  std::vector<chunk_handle> on_restarted(const node_id& fresh);
 
   const std::map<uint64_t, lease_info>& all() const { return leases_; }
 
  private:
+  template <class Pred>
+  std::vector<chunk_handle> drop_if(Pred pred);  // erases matching leases, returns their handles
+
   lease_options opts_;
   core::time_point quiet_until_;
   std::map<uint64_t, lease_info> leases_;  // by handle

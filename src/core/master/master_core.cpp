@@ -403,6 +403,10 @@ registration_ack master_core::on_register(const chunkserver_registration& r, cor
                                           master_effects& fx) {
   on_health_changes(
       registry_.on_register({r.id, r.data_port, r.zone, r.capacity_bytes, r.free_bytes}, now), fx);
+  for (auto h : leases_.on_restarted(r.id))
+    fail_lease_waiters(h, errc::unavailable,
+                       "chunk " + h.to_string() + ": its primary restarted as " + r.id.to_string(),
+                       fx);
   used_bytes_[r.id] = r.used_bytes;
   auto rep = meta_.on_full_report(r.id, to_entries(r.chunks), now);
   // The full report was judged against the current versions: what it still lacks is a version
@@ -515,7 +519,7 @@ void master_core::on_health_changes(const std::vector<registry::health_change>& 
                                   " reason=\"" + c.reason + "\""});
     if (c.to == registry::health::removed) {
       meta_.on_node_down(c.id);
-      leases_on_node_gone(c.id, c.replaced, fx);
+      leases_on_node_gone(c.id, fx);
       used_bytes_.erase(c.id);
       pending_deletes_.erase(c.id);
       local_copies_.erase(c.id);

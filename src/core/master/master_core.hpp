@@ -333,7 +333,7 @@ class master_core {
   void leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
                            heartbeat_reply& reply, master_effects& fx);
   void leases_on_tick(core::time_point now, master_effects& fx);
-  void leases_on_node_gone(const node_id& n, bool exited, master_effects& fx);
+  void leases_on_node_gone(const node_id& n, master_effects& fx);
   // Replicas that reported an older version with the current bytes: tell them the version.
   void note_behind(const node_id& n, const std::vector<chunk_handle>& behind);
   void send_deferred(master_effects& fx);

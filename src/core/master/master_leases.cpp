@@ -255,9 +255,9 @@ void master_core::leases_on_tick(core::time_point now, master_effects& fx) {
   }
 }
 
-void master_core::leases_on_node_gone(const node_id& n, bool exited, master_effects& fx) {
+void master_core::leases_on_node_gone(const node_id& n, master_effects& fx) {
   version_updates_.erase(n);
-  for (auto h : leases_.on_node_gone(n, exited))
+  for (auto h : leases_.on_node_gone(n))
     fail_lease_waiters(h, errc::unavailable,
                        "chunk " + h.to_string() + ": its primary " + n.to_string() + " is gone",
                        fx);

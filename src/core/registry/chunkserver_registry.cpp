@@ -22,7 +22,7 @@ std::vector<health_change> chunkserver_registry::on_register(const registration&
   auto& slot = servers_[r.id.address()];
   bool fresh = slot.id.empty();
   if (!fresh && slot.id != r.id && slot.state != health::removed)
-    out.push_back({slot.id, slot.state, health::removed, "replaced by " + r.id.to_string(), true});
+    out.push_back({slot.id, slot.state, health::removed, "replaced by " + r.id.to_string()});
   health before = (fresh || slot.id != r.id) ? health::removed : slot.state;
   if (fresh || slot.id != r.id) {
     slot = chunkserver_info{};

@@ -54,8 +54,6 @@ struct health_change {
   health from;
   health to;
   std::string reason;
-  // Removed because a new incarnation registered at its address: its process has ended.
-  bool replaced = false;
 };
 
 struct registration {

@@ -305,6 +305,8 @@ TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
     if (c.addr_of(i) == primary) victim = i;
   ASSERT_NE(victim, 0) << primary;
   c.kill9("cs" + std::to_string(victim));
+  // The master sees it gone first (membership), as when a restart takes a few seconds.
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
   c.start("cs" + std::to_string(victim), "chunkserver", victim);
   spit(c.dir() + "/two", "second\n");
   auto r = cli({"append", "/r", c.dir() + "/two"});

@@ -151,7 +151,9 @@ TEST(LeaseTable, LeasesOfAHolderWhoseProcessEndedAreDroppedAtOnce) {
   auto a = nid(1);
   grant(f.t, a, 2, f.t0);
   ASSERT_TRUE(f.t.check_grant(h1, f.t0 + 1s));
-  auto dropped = f.t.on_node_gone(a, true);
+  auto restarted = node_id{"127.0.0.1", 1, 2};  // a's address, a new incarnation
+  EXPECT_TRUE(f.t.on_restarted(a).empty());     // a's own registration drops nothing
+  auto dropped = f.t.on_restarted(restarted);
   ASSERT_EQ(dropped.size(), 1u);
   EXPECT_EQ(dropped[0], h1);
   EXPECT_EQ(f.t.find(h1), nullptr);
@@ -160,11 +162,11 @@ TEST(LeaseTable, LeasesOfAHolderWhoseProcessEndedAreDroppedAtOnce) {
   grant(f.t, a, 3, f.t0 + 2s);
   (void)f.t.on_tick(f.t0 + 12s + 50ms);
   ASSERT_EQ(f.t.find(h1)->phase, lease_phase::fenced);
-  EXPECT_EQ(f.t.on_node_gone(a, true).size(), 1u);
+  EXPECT_EQ(f.t.on_restarted(restarted).size(), 1u);
   EXPECT_FALSE(f.t.check_grant(h1, f.t0 + 12s + 50ms));
   // Another holder's lease is not touched.
   grant(f.t, nid(2), 4, f.t0 + 13s);
-  EXPECT_TRUE(f.t.on_node_gone(a, true).empty());
+  EXPECT_TRUE(f.t.on_restarted(restarted).empty());
   EXPECT_TRUE(f.t.check_grant(h1, f.t0 + 14s));
 }
 
