@@ -65,7 +65,15 @@ lease_reply master_core::lease_reply_of(const lease_info& l, bool granted,
   auto p = replica_addrs({l.primary});
   // A primary removed from the registry (dead) is still named: its lease runs to its end.
   r.primary = p.empty() ? replica_addr{l.primary, 0} : p.front();
-  r.secondaries = replica_addrs(l.secondaries);
+  // Every secondary is named, also one removed since (dead, or restarting): the primary
+  // forwards to exactly these, and a mutation is acknowledged once all of them have it.
+  // Leaving one out (a chaos run) had appends acknowledged by the others alone, and a later
+  // lease named the replica that lacked them. Pushes to it fail until the lease ends (it is not
+  // extended while a secondary is unhealthy); the next one leaves it out.
+  for (const auto& n : l.secondaries) {
+    auto a = replica_addrs({n});
+    r.secondaries.push_back(a.empty() ? replica_addr{n, 0} : a.front());
+  }
   r.expires_in_ms = l.expiry > now ? ms_of(l.expiry - now) : 0;
   r.granted = granted;
   return r;

@@ -154,6 +154,30 @@ TEST(MasterLease, AReplicaLeftOutOfALeaseIsNeverNamedByALaterOne) {
   for (const auto& n : next->secondaries) EXPECT_NE(n, cs(17300));
 }
 
+// A lease reply names every secondary of the lease, also one removed since: the primary
+// forwards to the ones the client names, and a mutation is acknowledged once they have it.
+// Found by a chaos run: a reply without a restarting secondary had appends acknowledged by the
+// primary alone. The removed one has no data port (0): pushes fail until the lease ends.
+TEST(MasterLease, AReplyNamesEverySecondaryAlsoOneRemovedSince) {
+  auto k = make_cluster();
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  k.flush();
+  auto primary = k.c.leases().find(chunk_handle{k.handle})->primary;
+  (void)k.heartbeat(primary.port);
+  (void)k.heartbeat(primary.port, {{k.handle, 2, false}});
+  auto secondaries = k.c.leases().find(chunk_handle{k.handle})->secondaries;
+  ASSERT_EQ(secondaries.size(), 2u);
+  (void)k.c.on_member_down(secondaries[1], false, k.now);
+  auto fx = k.c.on_lease(11, {"/f", 0, 0}, k.now);
+  auto* r = lease_of(fx, 11);
+  ASSERT_NE(r, nullptr);
+  ASSERT_EQ(r->status, ns_status::ok) << r->error;
+  ASSERT_EQ(r->secondaries.size(), 2u);
+  EXPECT_EQ(r->secondaries[1].id, secondaries[1]);
+  EXPECT_EQ(r->secondaries[1].data_port, 0u);
+  EXPECT_NE(r->secondaries[0].data_port, 0u);
+}
+
 TEST(MasterLease, NoNewGrantBeforeExpiryPlusMarginEvenIfThePrimaryIsSilent) {
   auto k = make_cluster();
   (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
