@@ -284,16 +284,10 @@ bool data_service::on_mutate(frame_conn& conn, const frame& f) {
       security::verify_capability(rq.token, opts_.capability_key, wall_clock_ms()), q.handle,
       local ? local->chunk_version : 0, opts_.self);
   if (!cap) return forbidden(conn, "mutate", cap.err().message);
-  for (auto& s : q.secondaries)
-    if (std::find(cap->chain.begin(), cap->chain.end(), s.to_string()) == cap->chain.end())
-      return forbidden(conn, "mutate", "secondary " + s.to_string() + " is not a replica");
-  // ... and every replica of the lease (the chain after its primary) is a secondary: a
-  // mutation is acknowledged once the listed ones have it, so one left out would miss
-  // acknowledged bytes.
-  for (size_t i = 1; i < cap->chain.size(); ++i)
-    if (std::none_of(q.secondaries.begin(), q.secondaries.end(),
-                     [&](const auto& s) { return s.to_string() == cap->chain[i]; }))
-      return forbidden(conn, "mutate", "replica " + cap->chain[i] + " of the lease is not named");
+  std::vector<std::string> secondaries;
+  for (auto& s : q.secondaries) secondaries.push_back(s.to_string());
+  if (auto why = security::secondaries_mismatch(*cap, opts_.self, secondaries); !why.empty())
+    return forbidden(conn, "mutate", why);
   auto r = opts_.mutations->submit(q, rq.token);
   return conn.reply(0, "", net::encode(net::mutate_reply_msg{r.status, r.offset}));
 }

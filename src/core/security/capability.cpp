@@ -128,4 +128,16 @@ token_result<capability> check_mutation(token_result<capability> c, uint64_t han
   return check_push(std::move(c), handle, chunk_version, self, others);
 }
 
+std::string secondaries_mismatch(const capability& c, std::string_view self,
+                                 const std::vector<std::string>& secondaries) {
+  auto has = [](const std::vector<std::string>& v, std::string_view e) {
+    return std::find(v.begin(), v.end(), e) != v.end();
+  };
+  for (const auto& s : secondaries)
+    if (s == self || !has(c.chain, s)) return "secondary " + s + " is not a replica";
+  for (const auto& r : c.chain)
+    if (r != self && !has(secondaries, r)) return "replica " + r + " of the lease is not named";
+  return {};
+}
+
 }  // namespace dfs::security

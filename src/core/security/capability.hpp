@@ -66,5 +66,11 @@ token_result<capability> check_push(token_result<capability> c, uint64_t handle,
 token_result<capability> check_mutation(token_result<capability> c, uint64_t handle,
                                         uint64_t chunk_version, std::string_view self,
                                         std::string_view peer = {});
+// A client's mutation at the primary `self`: the secondaries it names must be exactly the
+// lease's other replicas (the capability's chain without `self`). The primary forwards to them
+// and acknowledges once they have it, so one left out would miss acknowledged bytes. Empty
+// when they are; else why not.
+std::string secondaries_mismatch(const capability& c, std::string_view self,
+                                 const std::vector<std::string>& secondaries);
 
 }  // namespace dfs::security

@@ -88,6 +88,21 @@ TEST(Capability, ReadChecksOperationAndHandle) {
   EXPECT_EQ(check_read(verify_capability("", key, now_ms), 7).err().message, "no capability token");
 }
 
+// The primary forwards a mutation to the secondaries the client names and acknowledges once
+// they have it: they must be exactly the lease's other replicas (found by a chaos run: a lease
+// reply without a restarting secondary had appends acknowledged by the primary alone).
+TEST(Capability, AMutationNamesExactlyTheLeasesOtherReplicas) {
+  capability c{capability_op::write, 5, 2, 0, {"a:1", "b:1", "c:1"}};
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {"b:1", "c:1"}), "");
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {"c:1", "b:1"}), "");
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {"b:1"}), "replica c:1 of the lease is not named");
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {}), "replica b:1 of the lease is not named");
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {"b:1", "c:1", "d:1"}),
+            "secondary d:1 is not a replica");
+  EXPECT_EQ(secondaries_mismatch(c, "a:1", {"a:1", "b:1", "c:1"}),
+            "secondary a:1 is not a replica");
+}
+
 TEST(Capability, PushChecksChunkVersionSelfAndEveryNextHop) {
   auto v = verify_capability(sign_capability(write_cap(), key), key, now_ms);
   const std::string a = "10.0.0.1:17001", b = "10.0.0.2:17001";
