@@ -1,5 +1,6 @@
 #include "client/file_mutator.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -94,6 +95,18 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
       q.secondaries.push_back({s.id.host, s.data_port});
     }
     q.handle = l->handle;
+    // A replica the master no longer knows (dead or restarting) has no data port: the lease
+    // cannot take mutations until it ends and the next one leaves that replica out.
+    std::vector<replica_addr> members{l->primary};
+    members.insert(members.end(), l->secondaries.begin(), l->secondaries.end());
+    auto gone = std::find_if(members.begin(), members.end(),
+                             [](const replica_addr& r) { return r.data_port == 0; });
+    if (gone != members.end()) {
+      why = "replica " + gone->id.to_string() +
+            " of the chunk's lease is gone; waiting for the next lease, which leaves it out";
+      fresh = true;
+      continue;
+    }
     try {
       if (push) {
         auto r = net::push_held(c_.data_pool(), chain, q.data.value, l->handle, l->chunk_version,

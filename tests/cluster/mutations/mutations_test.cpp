@@ -316,6 +316,29 @@ TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
   EXPECT_EQ(records.out, "first\nsecond\n");
 }
 
+// A secondary of a running lease dies: the lease names it until it ends (a minute here), so
+// appends cannot be acknowledged by every replica and wait; the client's error names the
+// replica instead of "cannot connect to host:0".
+TEST_F(MutationsLongLease, AnAppendWhileASecondaryOfItsLeaseIsGoneSaysSo) {
+  put("/s", "");
+  spit(c.dir() + "/one", "first\n");
+  ASSERT_EQ(cli({"append", "/s", c.dir() + "/one"}).exit_code, 0);
+  auto l = cli({"lease", "/s", "0"});
+  auto p = l.out.find("secondary ");
+  ASSERT_TRUE(l.exit_code == 0 && p != std::string::npos) << l.out << l.err;
+  auto secondary = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
+  int victim = 0;
+  for (int i = 1; i <= 4; ++i)
+    if (c.addr_of(i) == secondary) victim = i;
+  ASSERT_NE(victim, 0) << secondary;
+  c.kill9("cs" + std::to_string(victim));
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto r = cli({"append", "/s", c.dir() + "/one"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("replica " + secondary), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("of the chunk's lease is gone"), std::string::npos) << r.err;
+}
+
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
   auto model = random_bytes(100000, 7);
   put("/s", model);
