@@ -285,6 +285,21 @@ TEST_F(Mutations, AppendsSurviveTheirPrimaryBeingKilled) {
 // Leases as long as the default (60 s).
 struct MutationsLongLease : Mutations {
   std::string server_lease_ms() const override { return "60000"; }
+
+  // Creates `path` with one record and returns the chunkserver (1..4) that chunk 0's lease
+  // names after `role` ("primary " or "secondary "), its address in `addr`; 0 if none.
+  int leased(const std::string& path, const std::string& role, std::string& addr) {
+    put(path, "");
+    spit(c.dir() + "/one", "first\n");
+    EXPECT_EQ(cli({"append", path, c.dir() + "/one"}).exit_code, 0);
+    auto l = cli({"lease", path, "0"});
+    auto p = l.out.find(role);
+    if (l.exit_code != 0 || p == std::string::npos) return ADD_FAILURE() << l.out << l.err, 0;
+    addr = l.out.substr(p + role.size(), l.out.find('#', p) - p - role.size());
+    for (int i = 1; i <= 4; ++i)
+      if (c.addr_of(i) == addr) return i;
+    return ADD_FAILURE() << addr, 0;
+  }
 };
 
 // A primary that crashed and was restarted (as systemd does) holds no lease: its process ended.
@@ -293,17 +308,9 @@ struct MutationsLongLease : Mutations {
 // primary's whole lease (a minute) although it was back after a second. Without that, the
 // append below outlives its client's 20 s and fails.
 TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
-  put("/r", "");
-  spit(c.dir() + "/one", "first\n");
-  ASSERT_EQ(cli({"append", "/r", c.dir() + "/one"}).exit_code, 0);
-  auto l = cli({"lease", "/r", "0"});
-  auto p = l.out.find("primary ");
-  ASSERT_TRUE(l.exit_code == 0 && p != std::string::npos) << l.out << l.err;
-  auto primary = l.out.substr(p + 8, l.out.find('#', p) - p - 8);
-  int victim = 0;
-  for (int i = 1; i <= 4; ++i)
-    if (c.addr_of(i) == primary) victim = i;
-  ASSERT_NE(victim, 0) << primary;
+  std::string primary;
+  int victim = leased("/r", "primary ", primary);
+  ASSERT_NE(victim, 0);
   c.kill9("cs" + std::to_string(victim));
   // The master sees it gone first (membership), as when a restart takes a few seconds.
   ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
@@ -320,17 +327,9 @@ TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
 // appends cannot be acknowledged by every replica and wait; the client's error names the
 // replica instead of "cannot connect to host:0".
 TEST_F(MutationsLongLease, AnAppendWhileASecondaryOfItsLeaseIsGoneSaysSo) {
-  put("/s", "");
-  spit(c.dir() + "/one", "first\n");
-  ASSERT_EQ(cli({"append", "/s", c.dir() + "/one"}).exit_code, 0);
-  auto l = cli({"lease", "/s", "0"});
-  auto p = l.out.find("secondary ");
-  ASSERT_TRUE(l.exit_code == 0 && p != std::string::npos) << l.out << l.err;
-  auto secondary = l.out.substr(p + 10, l.out.find('#', p) - p - 10);
-  int victim = 0;
-  for (int i = 1; i <= 4; ++i)
-    if (c.addr_of(i) == secondary) victim = i;
-  ASSERT_NE(victim, 0) << secondary;
+  std::string secondary;
+  int victim = leased("/s", "secondary ", secondary);
+  ASSERT_NE(victim, 0);
   c.kill9("cs" + std::to_string(victim));
   ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
   auto r = cli({"append", "/s", c.dir() + "/one"});
