@@ -14,9 +14,9 @@ namespace dfs::proto {
 
 namespace {
 
-// 2: with the trash, 3: with drains, 4: with the request table, 5: with inline files; 1 to 4
-// still read.
-constexpr uint8_t snapshot_format = 5;
+// 2: with the trash, 3: with drains, 4: with the request table, 5: with inline files, 6: with
+// the lease holders; 1 to 5 still read.
+constexpr uint8_t snapshot_format = 6;
 
 using master::errc;
 using master::make_error;
@@ -140,8 +140,13 @@ master::result<master::log_record> decode_record(std::string_view bytes) {
       return widen(decode_body<master::rename_record>(src, "rename record"));
     case master::record_kind::request:
       return decode_request(src, bytes);
-    case master::record_kind::bump_version:
-      return widen(decode_body<master::bump_version_record>(src, "version bump record"));
+    case master::record_kind::bump_version: {
+      auto v1 = decode_body<master::bump_v1_body>(src, "version bump record");
+      if (!v1) return v1.err();
+      return master::log_record{std::move(v1->r)};
+    }
+    case master::record_kind::lease_grant:
+      return widen(decode_body<master::bump_version_record>(src, "lease grant record"));
     case master::record_kind::grow:
       return widen(decode_body<master::grow_record>(src, "grow record"));
     case master::record_kind::copy_on_write:
@@ -182,6 +187,11 @@ master::result<master::master_snapshot> decode_snapshot(std::string_view bytes) 
     auto v4 = decode_body<master::snapshot_v4>(src, "snapshot");
     if (!v4) return v4.err();
     return std::move(v4->s);
+  }
+  if (format == 5) {
+    auto v5 = decode_body<master::snapshot_v5>(src, "snapshot");
+    if (!v5) return v5.err();
+    return std::move(v5->s);
   }
   if (format != snapshot_format)
     return make_error(errc::corrupt_state, "unknown snapshot format " + std::to_string(format));

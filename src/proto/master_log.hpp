@@ -13,6 +13,7 @@
 
 #include "core/master/error.hpp"
 #include "core/master/records.hpp"
+#include "proto/common.hpp"
 
 namespace dfs::master {
 
@@ -97,7 +98,17 @@ typename Inspector::result_type inspect(Inspector& f, drain_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bump_version_record& x) {
-  return f(caf::meta::type_name("dfs::master::bump_version_record"), x.handle, x.chunk_version);
+  return f(caf::meta::type_name("dfs::master::bump_version_record"), x.handle, x.chunk_version,
+           x.primary);
+}
+
+// A bump record of kind bump_version (before grants logged their primary): no `primary`.
+struct bump_v1_body {
+  bump_version_record r;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bump_v1_body& x) {
+  return f(caf::meta::type_name("dfs::master::bump_version_record"), x.r.handle, x.r.chunk_version);
 }
 
 template <class Inspector>
@@ -159,9 +170,26 @@ typename Inspector::result_type inspect(Inspector& f, inline_snapshot& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_holder& x) {
+  return f(caf::meta::type_name("dfs::master::lease_holder"), x.handle, x.primary);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, master_snapshot& x) {
   return f(caf::meta::type_name("dfs::master::master_snapshot"), x.next_handle, x.dirs, x.files,
-           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining, x.requests, x.inlined);
+           x.chunks, x.uncommitted, x.trash, x.next_trash_id, x.draining, x.requests, x.inlined,
+           x.lease_holders);
+}
+
+// Snapshot format 5 (before grants logged their primary): format 6 without `lease_holders`.
+struct snapshot_v5 {
+  master_snapshot s;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_v5& x) {
+  return f(caf::meta::type_name("dfs::master::master_snapshot"), x.s.next_handle, x.s.dirs,
+           x.s.files, x.s.chunks, x.s.uncommitted, x.s.trash, x.s.next_trash_id, x.s.draining,
+           x.s.requests, x.s.inlined);
 }
 
 // Snapshot format 4 (before inline files): format 5 without `inlined`.

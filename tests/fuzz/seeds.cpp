@@ -261,8 +261,9 @@ void oplog_files() {
                request_record{{78, 1}, {}, trash_record{"/docs/a", 1, 4000}}}));
   // Lease grants' version bumps (kind 12) on a chunk of the checkpoint.
   put("oplog", "bumps",
-      std::string(cp.begin(), cp.end()) + oplog_frames({bump_version_record{chunk_handle{1}, 2},
-                                                        bump_version_record{chunk_handle{1}, 3}}));
+      std::string(cp.begin(), cp.end()) +
+          oplog_frames({bump_version_record{chunk_handle{1}, 2, {}},
+                        bump_version_record{chunk_handle{1}, 3, {}}}));
   // A snapshot (a commit sharing every chunk), then a copy-on-write of its first chunk (kind 14).
   put("oplog", "cow",
       std::string(cp.begin(), cp.end()) +

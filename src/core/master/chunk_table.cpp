@@ -217,4 +217,11 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
   for (auto h : uncommitted) uncommitted_[h.value] = grace_deadline;
 }
 
+bool chunk_table::restore_lease_holder(chunk_handle h, const node_id& primary) {
+  auto it = chunks_.find(h.value);
+  if (it == chunks_.end()) return false;
+  it->second.lease_holder = primary;
+  return true;
+}
+
 }  // namespace dfs::master

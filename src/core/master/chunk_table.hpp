@@ -35,6 +35,9 @@ struct chunk_entry {
   // reporting an older one is stale unless the lease names it (it follows the primary).
   uint64_t handed_version = 0;
   std::set<node_id> lease_members;
+  // The primary of the last logged grant (bump_version_record::primary; persisted): the only
+  // node a lease of an earlier master's life can still run on (empty: unknown, or never leased).
+  node_id lease_holder;
 };
 
 // One line of a chunkserver's report.
@@ -77,9 +80,10 @@ class chunk_table {
   // the version from the master (version_update); one that reports the old one is stale.
   // Until a replica reports the new version it is behind (judge: a replica that reports an
   // older version then is stale only once another is known to hold the current one).
-  void set_version(chunk_handle h, uint64_t chunk_version) {
+  void set_version(chunk_handle h, uint64_t chunk_version, const node_id& primary) {
     auto& e = chunks_.at(h.value);
     e.meta.chunk_version = chunk_version;
+    e.lease_holder = primary;
     e.behind = e.replicas;
   }
   // A mutation past the chunk's committed end (grow_record; precondition: `h` is committed):
@@ -130,6 +134,8 @@ class chunk_table {
   // Restores persisted state; refcounts start at 0 and are rebuilt with add_ref.
   void restore(uint64_t next_handle, const std::vector<chunk_meta>& chunks,
                const std::vector<chunk_handle>& uncommitted, core::time_point grace_deadline);
+  // Restores a committed chunk's lease holder; false if `h` is not committed.
+  bool restore_lease_holder(chunk_handle h, const node_id& primary);
 
  private:
   void judge(const node_id& n, const chunk_report_entry& e, core::time_point now,

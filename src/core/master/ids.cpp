@@ -64,7 +64,7 @@ record_kind kind_of(const log_record& r) {
       record_kind::mkdir,          record_kind::remove,        record_kind::allocate,
       record_kind::commit_version, record_kind::abandon,       record_kind::trash,
       record_kind::restore,        record_kind::purge,         record_kind::drain,
-      record_kind::rename,         record_kind::request,       record_kind::bump_version,
+      record_kind::rename,         record_kind::request,       record_kind::lease_grant,
       record_kind::grow,           record_kind::copy_on_write, record_kind::materialize};
   static_assert(std::size(kinds) == std::variant_size_v<log_record>);
   if (auto* c = std::get_if<commit_record>(&r); c && !c->inline_data.empty())

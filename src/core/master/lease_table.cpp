@@ -57,8 +57,9 @@ const lease_info* lease_table::valid(chunk_handle h, core::time_point now) const
   return l;
 }
 
-std::optional<grant_refusal> lease_table::check_grant(chunk_handle h, core::time_point now) const {
-  if (now < quiet_until_)
+std::optional<grant_refusal> lease_table::check_grant(chunk_handle h, core::time_point now,
+                                                      bool earlier_life_settled) const {
+  if (now < quiet_until_ && !earlier_life_settled)
     return grant_refusal{
         "the master restarted " + ms_text(now - (quiet_until_ - opts_.duration - opts_.margin())) +
             " ago: leases of its previous life may still run for " + ms_text(quiet_until_ - now),
@@ -83,8 +84,9 @@ std::optional<grant_refusal> lease_table::check_grant(chunk_handle h, core::time
 }
 
 void lease_table::reserve(chunk_handle h, const node_id& primary, std::vector<node_id> secondaries,
-                          uint64_t chunk_version, core::time_point now) {
-  DFS_ASSERT(!check_grant(h, now), "lease reserved while another may run on " + h.to_string());
+                          uint64_t chunk_version, core::time_point now, bool earlier_life_settled) {
+  DFS_ASSERT(!check_grant(h, now, earlier_life_settled),
+             "lease reserved while another may run on " + h.to_string());
   lease_info l;
   l.handle = h;
   l.primary = primary;

@@ -23,7 +23,8 @@
 //   also when the old primary is unreachable: the margin covers the master's own clock
 //   running fast (margin = duration × drift, rounded up; see README "Leases").
 // - A restarted master forgot its table: it grants nothing until duration + margin after it
-//   started (`started` in the constructor), so every lease of its previous life has ended.
+//   started (`started` in the constructor), so every lease of its previous life has ended;
+//   except where the core knows which primary alone can hold one (master_takeover.cpp).
 // - Renewal (no version bump) only by the holder, only while the lease is active.
 #include <cstdint>
 #include <map>
@@ -96,11 +97,15 @@ class lease_table {
   const lease_info* find(chunk_handle h) const;
   // The lease on `h` if active at `now` (the one to give clients), else null.
   const lease_info* valid(chunk_handle h, core::time_point now) const;
-  // Empty if a new lease on `h` may be granted at `now`.
-  std::optional<grant_refusal> check_grant(chunk_handle h, core::time_point now) const;
-  // A grant whose version bump was just applied (precondition: check_grant was empty).
+  // Empty if a new lease on `h` may be granted at `now`. `earlier_life_settled`: the caller
+  // knows that no lease of an earlier life can stand in the way (master_takeover.cpp), so the
+  // wait after a start does not apply to `h`.
+  std::optional<grant_refusal> check_grant(chunk_handle h, core::time_point now,
+                                           bool earlier_life_settled = false) const;
+  // A grant whose version bump was just applied (precondition: check_grant, with the same
+  // `earlier_life_settled`, was empty).
   void reserve(chunk_handle h, const node_id& primary, std::vector<node_id> secondaries,
-               uint64_t chunk_version, core::time_point now);
+               uint64_t chunk_version, core::time_point now, bool earlier_life_settled = false);
   // The bump record is durable (ok: offer it to the primary) or will never be (drop it).
   void on_logged(chunk_handle h, uint64_t chunk_version, bool ok);
   // A heartbeat from `n` received at `now`: offers to put in its reply (its pending grants,

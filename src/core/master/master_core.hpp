@@ -326,6 +326,14 @@ class master_core {
   // The lease on `h` for request `t`: the valid one, join a grant under way, or a new grant.
   void lease_chunk(request_token t, chunk_handle h, core::time_point now, master_effects& fx);
   std::optional<node_id> pick_primary(const chunk_entry& e) const;
+  // Until leases_.quiet_until() after a restart or failover: may a lease of an earlier life
+  // still run on `e`, and to whom may a grant go now (master_takeover.cpp).
+  struct earlier_lease {
+    bool settled = false;         // none can stand in the way of a grant (to `only`, if set)
+    std::optional<node_id> only;  // the one primary a grant may go to now
+    std::string registering;      // not settled for a moment: replicas are registering
+  };
+  earlier_lease earlier_lease_on(const chunk_entry& e, core::time_point now) const;
   lease_reply lease_reply_of(const lease_info& l, bool granted, core::time_point now) const;
   void answer_lease_waiters(chunk_handle h, core::time_point now, master_effects& fx);
   void fail_lease_waiters(chunk_handle h, errc code, const std::string& why, master_effects& fx);

@@ -115,7 +115,16 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
     lease_waiters_[h.value].push_back({t, false});
     return;
   }
-  if (auto no = leases_.check_grant(h, now))
+  auto* e = meta_.chunks().find(h);
+  // Right after a restart or failover a lease of an earlier life may still run: on most chunks
+  // the one primary that can hold it is known, and may have a new grant at once.
+  earlier_lease earlier;
+  if (now < leases_.quiet_until() && e != nullptr) earlier = earlier_lease_on(*e, now);
+  if (!earlier.registering.empty())
+    return fx.replies.push_back(
+        {t, lease_error(errc::busy, "chunk " + h.to_string() + ": " + earlier.registering +
+                                        "; ask again later")});
+  if (auto no = leases_.check_grant(h, now, earlier.settled))
     return fx.replies.push_back({t, lease_error(errc::busy, "chunk " + h.to_string() + ": " +
                                                                 no->why + "; ask again later")});
   if (snapshot_waits_for(h, now))
@@ -126,8 +135,7 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
   if (journal_failed_)
     return fx.replies.push_back(
         {t, lease_error(refusal_code(), refusal_text("the master cannot log the version bump"))});
-  auto* e = meta_.chunks().find(h);
-  auto primary = e != nullptr ? pick_primary(*e) : std::nullopt;
+  auto primary = earlier.only ? earlier.only : e != nullptr ? pick_primary(*e) : std::nullopt;
   if (!primary)
     return fx.replies.push_back(
         {t,
@@ -151,14 +159,14 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
                          " live replica(s) hold its current version; a write or append "
                          "needs quorum.write = " +
                          std::to_string(opts_.write_quorum))});
-  auto rec = meta_.validate_bump(h);
+  auto rec = meta_.validate_bump(h, *primary);
   if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)});
   auto bump = *rec;
   waiter w;
   w.silent = true;
   log_and_apply(log_record{bump}, std::move(w), now, fx);
   open_.bumps.push_back(bump);
-  leases_.reserve(h, *primary, std::move(secondaries), bump.chunk_version, now);
+  leases_.reserve(h, *primary, std::move(secondaries), bump.chunk_version, now, earlier.settled);
   lease_waiters_[h.value].push_back({t, true});
   fx.events.push_back({event_level::info, "lease_reserved chunk=" + h.to_string() +
                                               " primary=" + primary->to_string() +

@@ -36,7 +36,10 @@ master_snapshot master_state::snapshot() const {
       if (v.is_inline()) s.inlined.push_back({trash_id, path, v.number, v.inline_data});
   };
   for (const auto& f : s.files) list_inline(0, f.path, f.versions);
-  for (const auto& [h, e] : chunks_.chunks()) s.chunks.push_back(e.meta);
+  for (const auto& [h, e] : chunks_.chunks()) {
+    s.chunks.push_back(e.meta);
+    if (!e.lease_holder.empty()) s.lease_holders.push_back({e.meta.handle, e.lease_holder});
+  }
   for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
   for (const auto& [id, e] : trash_) {
     s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
@@ -63,6 +66,9 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
       return corrupt("uncommitted handle " + h.to_string() + " not below next_handle");
   master_state st{opts};
   st.chunks_.restore(s.next_handle, s.chunks, s.uncommitted, now + opts.handle_grace);
+  for (const auto& l : s.lease_holders)
+    if (!st.chunks_.restore_lease_holder(l.handle, l.primary))
+      return corrupt("lease holder of chunk " + l.handle.to_string() + ", which is not committed");
   for (const auto& d : s.dirs) {
     auto p = parse_path(d, path_rules::stored);
     if (!p) return corrupt(p.err().message);
@@ -155,7 +161,8 @@ std::string master_state::canonical_dump() const {
   for (const auto& [h, e] : chunks_.chunks()) {
     out += "chunk " + e.meta.handle.to_string() + " v" + std::to_string(e.meta.chunk_version) +
            " size " + std::to_string(e.meta.size_bytes) + " crc " + hex32(e.meta.crc32c) +
-           " refs " + std::to_string(e.refcount) + "\n";
+           " refs " + std::to_string(e.refcount) +
+           (e.lease_holder.empty() ? "" : " holder " + e.lease_holder.to_string()) + "\n";
   }
   for (auto h : s.uncommitted) out += "uncommitted " + h.to_string() + "\n";
   out += "next_trash_id " + std::to_string(s.next_trash_id) + "\n";

@@ -369,10 +369,11 @@ result<void> master_state::apply_rename(const rename_record& r) {
 
 namespace dfs::master {
 
-result<bump_version_record> master_state::validate_bump(chunk_handle h) const {
+result<bump_version_record> master_state::validate_bump(chunk_handle h,
+                                                        const node_id& primary) const {
   auto* e = chunks_.find(h);
   if (e == nullptr) return make_error(errc::unknown_handle, "no committed chunk " + h.to_string());
-  return bump_version_record{h, e->meta.chunk_version + 1};
+  return bump_version_record{h, e->meta.chunk_version + 1, primary};
 }
 
 result<void> master_state::apply_bump(const bump_version_record& r) {
@@ -384,7 +385,7 @@ result<void> master_state::apply_bump(const bump_version_record& r) {
                                                " to " + std::to_string(r.chunk_version) +
                                                ", not above " +
                                                std::to_string(e->meta.chunk_version));
-  chunks_.set_version(r.handle, r.chunk_version);
+  chunks_.set_version(r.handle, r.chunk_version, r.primary);
   return {};
 }
 

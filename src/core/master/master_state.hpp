@@ -135,7 +135,7 @@ class master_state {
   std::optional<purge_record> collect_expired_trash(uint64_t wall_ms, uint64_t ttl_ms) const;
 
   // A lease grant's version bump of committed chunk `h` (unknown_handle if there is none).
-  result<bump_version_record> validate_bump(chunk_handle h) const;
+  result<bump_version_record> validate_bump(chunk_handle h, const node_id& primary) const;
   // A write or append past the end of `path` (master_grow.cpp): the newest version (which
   // must be `version`, 0: any) takes `chunks` (new, allocated) from index `first_index` on,
   // those below its chunk count being dropped (another client added them first), and grows to

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/node_id.hpp"
 #include "core/master/ids.hpp"
 
 namespace dfs::master {
@@ -174,6 +175,10 @@ struct request_record {
 struct bump_version_record {
   chunk_handle handle;
   uint64_t chunk_version = 0;
+  // The grant's primary: the only node that can hold a lease on the chunk until the next
+  // grant (renewals are not logged), so a master that takes over may grant again to it at once
+  // (master_takeover.cpp). Empty in records of kind bump_version, written before it was logged.
+  node_id primary;
 };
 
 // A write or record append reached past the end of the newest version `version_number` of
@@ -237,11 +242,12 @@ enum class record_kind : uint8_t {
   drain = 9,
   rename = 10,
   request = 11,       // request_record: id, outcome, then the inner record (its kind byte + fields)
-  bump_version = 12,  // bump_version_record: a lease grant's new chunk version
+  bump_version = 12,  // bump_version_record without its primary (read only: older logs)
   grow = 13,          // grow_record: a mutation past a file's end
   copy_on_write = 14,  // cow_record: a shared chunk replaced by its local copy before a lease
   commit_inline = 15,  // commit_record with inline_data: a small file's bytes in the namespace
   materialize = 16,    // materialize_record: an inline version's bytes moved into chunks
+  lease_grant = 17,    // bump_version_record: a lease grant's new chunk version and primary
 };
 
 record_kind kind_of(const log_record& r);
@@ -287,6 +293,12 @@ struct inline_snapshot {
   std::string data;
 };
 
+// The primary of a chunk's last logged grant (bump_version_record::primary).
+struct lease_holder {
+  chunk_handle handle;
+  node_id primary;
+};
+
 // Everything persistent, in canonical (sorted) order. Reference counts are not stored: they are
 // recomputed from the versions and checked on load.
 struct master_snapshot {
@@ -297,9 +309,10 @@ struct master_snapshot {
   std::vector<chunk_handle> uncommitted;  // allocated, not yet committed or abandoned
   std::vector<trash_snapshot> trash;      // by id
   uint64_t next_trash_id = 1;
-  std::vector<std::string> draining;      // control addresses of chunkservers being drained
-  std::vector<client_requests> requests;  // the request table, least recently used first
-  std::vector<inline_snapshot> inlined;   // files, then trash entries, as listed above
+  std::vector<std::string> draining;        // control addresses of chunkservers being drained
+  std::vector<client_requests> requests;    // the request table, least recently used first
+  std::vector<inline_snapshot> inlined;     // files, then trash entries, as listed above
+  std::vector<lease_holder> lease_holders;  // by handle: committed chunks' last grants' primaries
 };
 
 }  // namespace dfs::master

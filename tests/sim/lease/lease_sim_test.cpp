@@ -26,6 +26,7 @@ coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
     total.cs_restarts += c.cs_restarts;
     total.partitions += c.partitions;
     total.refused += c.refused;
+    total.takeover_grants += c.takeover_grants;
   }
   return total;
 }
@@ -39,6 +40,7 @@ void expect_coverage(const coverage& c) {
   EXPECT_GT(c.cs_restarts, 0u);
   EXPECT_GT(c.partitions, 0u);
   EXPECT_GT(c.refused, 0u);
+  EXPECT_GT(c.takeover_grants, 0u);
 }
 
 TEST(LeaseSim, NeverTwoPrimariesUnderLossPartitionsCrashesAndDrift) {
@@ -70,6 +72,21 @@ TEST(LeaseSim, WithoutTheDriftMarginTheSweepFindsTwoPrimaries) {
     if (w.failure().find("two primaries") != std::string::npos) ++failed;
   }
   EXPECT_GT(failed, 0u) << "dropping the margin went unnoticed";
+}
+
+// The takeover rule has teeth too: granting at once to any current replica after a master
+// restart (not only to the primary of the chunk's last grant) must give two primaries.
+TEST(LeaseSim, ATakeoverGrantingToAnyReplicaFindsTwoPrimaries) {
+  if (std::getenv("DFS_SIM_SEED") != nullptr) GTEST_SKIP();
+  world_options o;
+  o.takeover_any_primary = true;
+  uint64_t failed = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    world w(seed, o);
+    w.run();
+    if (w.failure().find("two primaries") != std::string::npos) ++failed;
+  }
+  EXPECT_GT(failed, 0u) << "granting to any replica after a takeover went unnoticed";
 }
 
 }  // namespace

@@ -86,6 +86,9 @@ void world::start_master() {
   m.started = m.clock.local(now_);
   m.table = std::make_unique<master::lease_table>(master_lease_options(), m.started);
   m.versions = m.durable_versions;
+  m.holders = m.durable_holders;
+  m.takeover_grant.clear();
+  m.lives.clear();
   m.last_heard.clear();
   m.reported.clear();
   m.last_expiry.clear();
@@ -113,6 +116,7 @@ void world::cs_tick(addr a) {
       c.leases.note_mutation(h);
   heartbeat_msg hb;
   hb.seq = ++c.seq;
+  hb.life = c.life;
   hb.claims = c.leases.claims(local);
   hb.versions = c.versions;
   c.sent[hb.seq] = local;
@@ -125,16 +129,16 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
   auto& m = master_;
   auto local = m.clock.local(now_);
   m.last_heard[from] = local;
+  m.lives[from] = hb.life;
   m.reported[from] = hb.versions;
   std::vector<master::lease_claim_entry> claims;
   for (auto& c : hb.claims)
     claims.push_back({master::chunk_handle{c.handle}, c.chunk_version, c.extend});
   std::map<uint64_t, bool> offering;
+  auto me = node_id{"cs", static_cast<uint16_t>(from), hb.life};
   for (auto& [h, l] : m.table->all())
-    offering[h] = l.primary == node_id{"cs", static_cast<uint16_t>(from), 1} &&
-                  l.phase == master::lease_phase::offering;
+    offering[h] = l.primary == me && l.phase == master::lease_phase::offering;
   std::vector<master::chunk_handle> acked;
-  auto me = node_id{"cs", static_cast<uint16_t>(from), 1};
   auto offers = m.table->on_heartbeat(me, claims, local, acked);
   auto margin = master_lease_options().margin();
   reply_msg r;
@@ -144,7 +148,7 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
     if (offering[h]) {
       ++cov_.grants;
       // The master's own rule, checked from outside the table.
-      if (local < m.started + opts_.lease_duration + margin)
+      if (local < m.started + opts_.lease_duration + margin && !m.takeover_grant[h])
         fail("grant on chunk " + std::to_string(h) + " before the restart wait-out");
       if (auto it = m.last_expiry.find(h); it != m.last_expiry.end() && local < it->second + margin)
         fail("grant on chunk " + std::to_string(h) +
@@ -175,22 +179,48 @@ void world::on_reply(addr to, const reply_msg& r) {
   }
 }
 
+// The takeover rule (master_takeover.cpp) on the sim's state: a chunk never bumped was never
+// leased; a newer incarnation heard at the last grant's primary's address means that primary
+// has ended; else only that primary, heard and current, may have a grant now.
+bool world::takeover_settled(uint64_t h, core::time_point local, std::optional<addr>& only) {
+  auto& m = master_;
+  if (!opts_.takeover_grants || local >= m.table->quiet_until()) return false;
+  if (m.versions[h] <= 1) return true;
+  auto it = m.holders.find(h);
+  if (it == m.holders.end()) return false;
+  auto a = static_cast<addr>(it->second.port);
+  auto heard = m.last_heard.find(a);
+  if (heard == m.last_heard.end() || local - heard->second > 3 * opts_.heartbeat) return false;
+  if (m.lives[a] > it->second.incarnation) return true;
+  if (m.lives[a] != it->second.incarnation || m.reported[a][h] != m.versions[h]) return false;
+  if (!opts_.takeover_any_primary) only = a;
+  return true;
+}
+
 void world::request_lease(uint64_t h) {
   auto& m = master_;
   auto local = m.clock.local(now_);
   master::chunk_handle ch{h};
   if (m.table->valid(ch, local) != nullptr) return;
-  if (m.table->check_grant(ch, local)) {
+  std::optional<addr> only;
+  bool settled = takeover_settled(h, local, only);
+  if (m.table->check_grant(ch, local, settled)) {
     ++cov_.refused;
     return;
   }
   std::vector<addr> live;
   for (auto& [a, at] : m.last_heard)
-    if (local - at <= 3 * opts_.heartbeat && m.reported[a][h] == m.versions[h]) live.push_back(a);
+    if (local - at <= 3 * opts_.heartbeat && m.reported[a][h] == m.versions[h] &&
+        (!only || a == *only))
+      live.push_back(a);
   if (live.empty()) return;
   auto primary = live[rng_() % live.size()];
   auto v = ++m.versions[h];
-  m.table->reserve(ch, node_id{"cs", static_cast<uint16_t>(primary), 1}, {}, v, local);
+  auto id = node_id{"cs", static_cast<uint16_t>(primary), m.lives[primary]};
+  m.holders[h] = id;
+  m.takeover_grant[h] = settled && local < m.table->quiet_until();
+  if (m.takeover_grant[h]) ++cov_.takeover_grants;
+  m.table->reserve(ch, id, {}, v, local, settled);
   // The bump record reaches the disk a little later (a group commit); a crash may lose it.
   schedule(now_ + milliseconds(rng_() % 6), ev::bump_durable, 0, m.life, h);
 }
@@ -209,6 +239,7 @@ void world::handle(const event& e) {
       if (!master_.up || master_.life != e.life) return;
       auto v = master_.versions[e.arg];
       master_.durable_versions[e.arg] = v;
+      master_.durable_holders[e.arg] = master_.holders[e.arg];
       master_.table->on_logged(master::chunk_handle{e.arg}, v, true);
       return;
     }

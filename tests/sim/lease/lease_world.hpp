@@ -45,11 +45,16 @@ struct world_options {
   double master_crashes_per_s = 0.1;
   double chunkserver_crashes_per_s = 0.2;
   double lease_requests_per_s = 20;
+  // After a master restart, grant at once to the primary of a chunk's last durable grant
+  // (master_takeover.cpp). `takeover_any_primary`: the wrong rule, to any live replica (the
+  // sweep that must find two primaries).
+  bool takeover_grants = true;
+  bool takeover_any_primary = false;
 };
 
 struct coverage {
   uint64_t grants = 0, renewals = 0, taken = 0, master_restarts = 0, cs_restarts = 0,
-           partitions = 0, refused = 0, overlaps_near = 0;
+           partitions = 0, refused = 0, overlaps_near = 0, takeover_grants = 0;
 };
 
 class world {
@@ -63,6 +68,7 @@ class world {
   using addr = uint32_t;  // 0: the master, 1..n: chunkservers
   struct heartbeat_msg {
     uint64_t seq = 0;
+    uint64_t life = 0;  // the sender's incarnation
     std::vector<lease_claim> claims;
     std::map<uint64_t, uint64_t> versions;  // handle -> version held
   };
@@ -96,6 +102,10 @@ class world {
     std::unique_ptr<master::lease_table> table;
     std::map<uint64_t, uint64_t> durable_versions;  // the log
     std::map<uint64_t, uint64_t> versions;          // applied (durable or about to be)
+    std::map<uint64_t, node_id> durable_holders;    // the log: each grant's primary
+    std::map<uint64_t, node_id> holders;            // applied
+    std::map<uint64_t, bool> takeover_grant;        // the grant under way skipped the wait-out
+    std::map<addr, uint64_t> lives;                 // incarnation last heard, this life
     std::map<addr, core::time_point> last_heard;    // local clock
     std::map<addr, std::map<uint64_t, uint64_t>> reported;
     std::map<uint64_t, core::time_point> last_expiry;  // per chunk, this life, master clock
@@ -119,6 +129,8 @@ class world {
   void on_reply(addr to, const reply_msg& r);
   void cs_tick(addr a);
   void request_lease(uint64_t handle);
+  // During the restart wait-out: may chunk `h` be granted now, and to whom only.
+  bool takeover_settled(uint64_t h, core::time_point local, std::optional<addr>& only);
   void start_master();
   void start_chunkserver(addr a);
   node_clock new_clock(core::time_point local_base);

@@ -82,7 +82,7 @@ TEST(DirLeases, RecordsNameTheListingsTheyChange) {
             (v{"/a", "/", "/", "/a/x/**"}));
   EXPECT_EQ(dirs(grow_record{"/a/f", 1, 10, {}}), (v{"/a", "/"}));
   EXPECT_EQ(dirs(allocate_record{chunk_handle{1}, 2}), v{});
-  EXPECT_EQ(dirs(bump_version_record{chunk_handle{1}, 2}), v{});
+  EXPECT_EQ(dirs(bump_version_record{chunk_handle{1}, 2, {}}), v{});
   EXPECT_EQ(parent_dir("/"), "");
   EXPECT_EQ(parent_dir("/a"), "/");
   EXPECT_EQ(parent_dir("/a/b"), "/a");

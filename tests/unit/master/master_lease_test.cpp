@@ -242,14 +242,24 @@ heartbeat_reply beat(master_core& fresh, uint16_t port, core::time_point now) {
   return fresh.on_heartbeat(hb, now, fx);
 }
 
-// /f's chunk took a lease (version 2 logged); then a new master recovered that log at `start`.
+// /f's chunk took a lease (version 2 logged, to `holder`); then a new master recovered that
+// log at `start`. `primary_logged` false: the log of a master from before grants named their
+// primary (bump records of kind bump_version).
 struct restarted {
   cluster k = make_cluster();
   std::unique_ptr<master_core> fresh;
   core::time_point start;
-  restarted() {
+  node_id holder;
+  explicit restarted(bool primary_logged = true) {
     (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+    holder = k.c.leases().find(chunk_handle{k.handle})->primary;
     k.flush();
+    auto* bump = std::get_if<bump_version_record>(&k.log.back());
+    EXPECT_NE(bump, nullptr);
+    if (bump != nullptr) {
+      EXPECT_EQ(bump->primary, holder);
+      if (!primary_logged) bump->primary = {};
+    }
     fresh = std::make_unique<master_core>(options(), node_id{"127.0.0.1", 17000, 2});
     start = k.now + 1s;
     EXPECT_TRUE(fresh->recover({}, k.log, start).ok());
@@ -257,7 +267,7 @@ struct restarted {
 };
 
 TEST(MasterLease, RestartedMasterGrantsNothingUntilDurationPlusMarginAndKeepsTheVersion) {
-  restarted rs;
+  restarted rs(false);
   auto& k = rs.k;
   auto& fresh = *rs.fresh;
   auto start = rs.start;
@@ -345,6 +355,125 @@ TEST(MasterLease, HeldReportsOfADeadOrReRegisteredChunkserverAreForgotten) {
   EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
   (void)fresh.on_tick(start + 10s + options().lease.margin());
   EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
+}
+
+// Registers chunkserver `id` with `fresh` reporting `handle` at `version`.
+void report_as(master_core& fresh, const node_id& id, uint64_t handle, uint64_t version,
+               core::time_point now) {
+  master_effects fx;
+  (void)fresh.on_register(
+      {id, static_cast<uint16_t>(id.port + 1), "", 1 << 30, 1 << 30, 0, {{handle, version, 100}}},
+      now, fx);
+}
+
+std::vector<uint16_t> ports_but(uint16_t left_out) {
+  std::vector<uint16_t> out;
+  for (uint16_t p : {17100, 17200, 17300})
+    if (p != left_out) out.push_back(p);
+  return out;
+}
+
+// The only lease an earlier life can have left running is held by the primary of the chunk's
+// last logged grant (renewals go to it alone): once it is back, it gets a new grant at once,
+// not a lease duration after the takeover.
+TEST(MasterLease, ATakeoverGrantsAtOnceToThePrimaryOfTheLastLoggedGrant) {
+  restarted rs;
+  auto& fresh = *rs.fresh;
+  for (uint16_t p : {17100, 17200, 17300}) (void)report(fresh, p, rs.k.handle, 2, rs.start);
+  auto fx = fresh.on_lease(1, {"/f", 0, 0}, rs.start + 100ms);
+  EXPECT_EQ(lease_of(fx, 1), nullptr) << lease_of(fx, 1)->error;
+  auto* l = fresh.leases().find(chunk_handle{rs.k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, rs.holder);
+  EXPECT_EQ(l->chunk_version, 3u);
+  EXPECT_EQ(l->secondaries.size(), 2u);
+  auto b = fresh.take_batch();
+  ASSERT_TRUE(b.has_value());
+  auto* bump = std::get_if<bump_version_record>(&b->records.back());
+  ASSERT_NE(bump, nullptr);
+  EXPECT_EQ(bump->primary, rs.holder);  // and so on, through the next takeover
+}
+
+TEST(MasterLease, ATakeoverWaitsWhileThePrimaryOfTheLastGrantIsNotBack) {
+  restarted rs;
+  auto& fresh = *rs.fresh;
+  for (uint16_t p : ports_but(rs.holder.port)) (void)report(fresh, p, rs.k.handle, 2, rs.start);
+  // Cut off, it may still act on its lease: no other primary until that has surely ended.
+  auto early = fresh.on_lease(1, {"/f", 0, 0}, rs.start + 5s);
+  ASSERT_NE(lease_of(early, 1), nullptr);
+  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
+  EXPECT_NE(lease_of(early, 1)->error.find("restarted"), std::string::npos)
+      << lease_of(early, 1)->error;
+  EXPECT_EQ(fresh.leases().find(chunk_handle{rs.k.handle}), nullptr);
+  auto later = rs.start + 10s + options().lease.margin();
+  for (uint16_t p : ports_but(rs.holder.port)) (void)beat(fresh, p, later);
+  EXPECT_EQ(lease_of(fresh.on_lease(2, {"/f", 0, 0}, later), 2), nullptr);
+  auto* l = fresh.leases().find(chunk_handle{rs.k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_NE(l->primary, rs.holder);
+}
+
+TEST(MasterLease, ATakeoverGrantsToAnyPrimaryOnceTheHoldersProcessHasEnded) {
+  restarted rs;
+  auto& fresh = *rs.fresh;
+  for (uint16_t p : ports_but(rs.holder.port)) (void)report(fresh, p, rs.k.handle, 2, rs.start);
+  // A new incarnation at the holder's address: the old one no longer holds its port, nor any
+  // lease. (Its copy of the chunk is at the current version, and it may be picked.)
+  auto reborn = rs.holder;
+  ++reborn.incarnation;
+  report_as(fresh, reborn, rs.k.handle, 2, rs.start);
+  EXPECT_EQ(lease_of(fresh.on_lease(1, {"/f", 0, 0}, rs.start + 100ms), 1), nullptr);
+  auto* l = fresh.leases().find(chunk_handle{rs.k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_NE(l->primary, rs.holder);
+  EXPECT_EQ(l->chunk_version, 3u);
+}
+
+TEST(MasterLease, ATakeoverWaitsBrieflyForTheReplicasToRegister) {
+  restarted rs;
+  auto& fresh = *rs.fresh;
+  (void)report(fresh, rs.holder.port, rs.k.handle, 2, rs.start);
+  (void)report(fresh, ports_but(rs.holder.port)[0], rs.k.handle, 2, rs.start);
+  // A grant now would leave out (and make stale) the replica that has not reported yet.
+  auto early = fresh.on_lease(1, {"/f", 0, 0}, rs.start + 100ms);
+  ASSERT_NE(lease_of(early, 1), nullptr);
+  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
+  EXPECT_NE(lease_of(early, 1)->error.find("still registering"), std::string::npos)
+      << lease_of(early, 1)->error;
+  (void)report(fresh, ports_but(rs.holder.port)[1], rs.k.handle, 2, rs.start + 200ms);
+  EXPECT_EQ(lease_of(fresh.on_lease(2, {"/f", 0, 0}, rs.start + 300ms), 2), nullptr);
+  auto* l = fresh.leases().find(chunk_handle{rs.k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, rs.holder);
+  EXPECT_EQ(l->secondaries.size(), 2u);
+}
+
+TEST(MasterLease, ATakeoverGrantsAtOnceOnChunksThatWereNeverLeased) {
+  restarted rs;
+  auto& k = rs.k;
+  // /g: committed after /f's grant, still at version 1 (no grant was ever logged for it).
+  (void)k.c.on_put(20, {"/g", 100, 0}, k.now);
+  auto b = k.c.take_batch();
+  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
+  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
+  (void)k.c.on_commit(21, {"/g", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
+  k.flush();
+  auto g = plan.chunks.at(0).handle;
+  master_core again(options(), node_id{"127.0.0.1", 17000, 3});
+  ASSERT_TRUE(again.recover({}, k.log, rs.start).ok());
+  for (uint16_t p : ports_but(rs.holder.port)) {
+    master_effects fx;
+    (void)again.on_register(
+        {cs(p), static_cast<uint16_t>(p + 1), "", 1 << 30, 1 << 30, 0, {{g, 1, 100}}}, rs.start,
+        fx);
+  }
+  EXPECT_EQ(lease_of(again.on_lease(1, {"/g", 0, 0}, rs.start + 4s), 1), nullptr);
+  ASSERT_NE(again.leases().find(chunk_handle{g}), nullptr);
+  EXPECT_EQ(again.leases().find(chunk_handle{g})->chunk_version, 2u);
+  // /f (leased, its holder not back) still waits.
+  auto f = again.on_lease(2, {"/f", 0, 0}, rs.start + 4s);
+  ASSERT_NE(lease_of(f, 2), nullptr);
+  EXPECT_EQ(lease_of(f, 2)->status, ns_status::busy);
 }
 
 }  // namespace

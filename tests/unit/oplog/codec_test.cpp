@@ -38,7 +38,7 @@ std::vector<log_record> one_of_each() {
           {3, 1700000000002, 65539, 65536, 2, "/b/h"},
           commit_record{
               "/a/f", 4, 1700000000000, 65536, 5, {{chunk_handle{77}, 1, 65536, 0xdeadbeef}}}},
-      bump_version_record{chunk_handle{77}, 9},
+      bump_version_record{chunk_handle{77}, 9, dfs::node_id{"10.0.0.5", 17100, 42}},
       cow_record{"/a/f", 6, 2, chunk_handle{77}, chunk_handle{91}},
       grow_record{"/a/g", 4, 200000, {chunk_meta{chunk_handle{92}, 1, 0, 0}}},
       materialize_record{"/a/s", 3, 4096, {chunk_meta{chunk_handle{93}, 1, 12, 0xfeed}}},
@@ -84,7 +84,7 @@ bool same(const rename_record& a, const rename_record& b) {
   return a.from == b.from && a.to == b.to;
 }
 bool same(const bump_version_record& a, const bump_version_record& b) {
-  return a.handle == b.handle && a.chunk_version == b.chunk_version;
+  return a.handle == b.handle && a.chunk_version == b.chunk_version && a.primary == b.primary;
 }
 bool same(const cow_record& a, const cow_record& b) {
   return a.path == b.path && a.version_number == b.version_number &&
@@ -225,33 +225,39 @@ TEST(Codec, SnapshotWithTrashRoundTripsAndFormatOneStillLoads) {
   auto st = master_state::from_snapshot(*back, {}, dfs::master::test::t0());
   ASSERT_TRUE(st.ok()) << st.err().message;
   EXPECT_EQ(st->canonical_dump(), d.state.canonical_dump());
-  // Format 1 (written before the trash) is format 5 without its last five fields: an empty
-  // trash (one length byte), next_trash_id (8 bytes), no drains, no requests and no inline
-  // bytes (one length byte each).
-  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1 - 1 - 1);
+  // Format 1 (written before the trash) is format 6 without its last six fields: an empty
+  // trash (one length byte), next_trash_id (8 bytes), no drains, no requests, no inline bytes
+  // and no lease holders (one length byte each).
+  auto v1 = "\x01" + before_trash.substr(1, before_trash.size() - 1 - 9 - 1 - 1 - 1 - 1);
   auto old = decode_snapshot(v1);
   ASSERT_TRUE(old.ok()) << old.err().message;
   EXPECT_TRUE(old->trash.empty());
   EXPECT_EQ(old->files.size(), 2u);
-  // Format 2 (before drains were logged): format 5 without the last three fields.
-  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1 - 1);
+  // Format 2 (before drains were logged): format 6 without the last four fields.
+  auto v2 = "\x02" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1 - 1 - 1);
   auto older = decode_snapshot(v2);
   ASSERT_TRUE(older.ok()) << older.err().message;
   EXPECT_EQ(older->files.size(), 2u);
   EXPECT_TRUE(older->draining.empty());
-  // Format 3 (before the request table): format 5 without the last two fields.
-  auto v3 = "\x03" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1);
+  // Format 3 (before the request table): format 6 without the last three fields.
+  auto v3 = "\x03" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1 - 1);
   auto v3back = decode_snapshot(v3);
   ASSERT_TRUE(v3back.ok()) << v3back.err().message;
   EXPECT_EQ(v3back->files.size(), 2u);
   EXPECT_TRUE(v3back->requests.empty());
-  // Format 4 (before inline files): format 5 without the last field.
-  auto v4 = "\x04" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  // Format 4 (before inline files): format 6 without the last two fields.
+  auto v4 = "\x04" + before_trash.substr(1, before_trash.size() - 1 - 1 - 1);
   auto v4back = decode_snapshot(v4);
   ASSERT_TRUE(v4back.ok()) << v4back.err().message;
   EXPECT_EQ(v4back->files.size(), 2u);
   EXPECT_TRUE(v4back->inlined.empty());
-  EXPECT_EQ(static_cast<uint8_t>(before_trash[0]), 5u) << "snapshots are written as format 5";
+  // Format 5 (before grants logged their primary): format 6 without the last field.
+  auto v5 = "\x05" + before_trash.substr(1, before_trash.size() - 1 - 1);
+  auto v5back = decode_snapshot(v5);
+  ASSERT_TRUE(v5back.ok()) << v5back.err().message;
+  EXPECT_EQ(v5back->files.size(), 2u);
+  EXPECT_TRUE(v5back->lease_holders.empty());
+  EXPECT_EQ(static_cast<uint8_t>(before_trash[0]), 6u) << "snapshots are written as format 6";
 }
 
 // The request table is in the checkpoint: a retry after a restart from it gets the first result.
@@ -296,22 +302,26 @@ TEST(Codec, DrainsSurviveASnapshotAndAReplay) {
   EXPECT_FALSE(d.state.apply(drain_record{"", true}, t).ok()) << "a record without an address";
 }
 
-// A lease's version bump replays onto the chunk (kind 12; the version is in the snapshot's
-// chunk_meta, so the snapshot format stays 4), and a bump that does not raise the version is a
-// damaged log.
+// A lease's version bump replays onto the chunk with its primary (kind 17; the version is in
+// the snapshot's chunk_meta, the primary in lease_holders), and a bump that does not raise the
+// version is a damaged log. A bump of kind 12 (older logs) reads without a primary.
 TEST(Codec, VersionBumpsReplayAndSurviveASnapshot) {
   dfs::master::test::driver d;
   auto chunks = d.put("/f", {100});
   auto h = chunks.at(0).handle;
   auto t = dfs::master::test::t0();
-  auto bump = d.state.validate_bump(h);
+  dfs::node_id primary{"127.0.0.1", 17100, 7};
+  auto bump = d.state.validate_bump(h, primary);
   ASSERT_TRUE(bump.ok());
   EXPECT_EQ(bump->chunk_version, 2u);
+  EXPECT_EQ(bump->primary, primary);
   d.apply(*bump);
   EXPECT_EQ(d.state.chunks().find(h)->meta.chunk_version, 2u);
-  EXPECT_FALSE(d.state.apply(bump_version_record{h, 2}, t).ok()) << "not above the current one";
-  EXPECT_FALSE(d.state.apply(bump_version_record{chunk_handle{999}, 5}, t).ok());
-  EXPECT_EQ(d.state.validate_bump(chunk_handle{999}).err().code, errc::unknown_handle);
+  EXPECT_EQ(d.state.chunks().find(h)->lease_holder, primary);
+  EXPECT_EQ(static_cast<uint8_t>(encode_record(*bump)[0]), 17u);
+  EXPECT_FALSE(d.state.apply(bump_version_record{h, 2, {}}, t).ok()) << "not above the current one";
+  EXPECT_FALSE(d.state.apply(bump_version_record{chunk_handle{999}, 5, {}}, t).ok());
+  EXPECT_EQ(d.state.validate_bump(chunk_handle{999}, primary).err().code, errc::unknown_handle);
   std::vector<log_record> decoded;
   for (auto& r : d.log) decoded.push_back(*decode_record(encode_record(r)));
   auto replayed = master_state::replay({}, decoded, {}, t);
@@ -322,4 +332,19 @@ TEST(Codec, VersionBumpsReplayAndSurviveASnapshot) {
   auto restored = master_state::from_snapshot(*snap, {}, t);
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(restored->chunks().find(h)->meta.chunk_version, 2u);
+  EXPECT_EQ(restored->chunks().find(h)->lease_holder, primary);
+  EXPECT_EQ(restored->canonical_dump(), d.state.canonical_dump());
+  // Kind 12: the kind byte, handle and version (8 bytes each) only.
+  auto old = encode_record(bump_version_record{h, 3, {}}).substr(0, 1 + 8 + 8);
+  old[0] = 12;
+  auto read = decode_record(old);
+  ASSERT_TRUE(read.ok()) << read.err().message;
+  auto* b = std::get_if<bump_version_record>(&*read);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->chunk_version, 3u);
+  EXPECT_TRUE(b->primary.empty());
+  // A holder of a chunk that is not committed is a damaged checkpoint.
+  auto bad = d.state.snapshot();
+  bad.lease_holders.push_back({chunk_handle{999}, primary});
+  EXPECT_FALSE(master_state::from_snapshot(bad, {}, t).ok());
 }
