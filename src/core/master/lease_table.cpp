@@ -60,10 +60,11 @@ const lease_info* lease_table::valid(chunk_handle h, core::time_point now) const
 std::optional<grant_refusal> lease_table::check_grant(chunk_handle h, core::time_point now,
                                                       bool earlier_life_settled) const {
   if (now < quiet_until_ && !earlier_life_settled)
-    return grant_refusal{
-        "the master restarted " + ms_text(now - (quiet_until_ - opts_.duration - opts_.margin())) +
-            " ago: leases of its previous life may still run for " + ms_text(quiet_until_ - now),
-        quiet_until_};
+    return grant_refusal{"the master restarted or took over " +
+                             ms_text(now - (quiet_until_ - opts_.duration - opts_.margin())) +
+                             " ago: leases of an earlier life may still run for " +
+                             ms_text(quiet_until_ - now),
+                         quiet_until_};
   auto* l = find(h);
   if (l == nullptr) return std::nullopt;
   switch (l->phase) {

@@ -198,6 +198,44 @@ TEST_F(Masters, KillingTheActiveMasterDuringPutsLosesNoAcknowledgedFile) {
   ASSERT_TRUE(wait_until([&] { return follows(old, now_active); }, 20s)) << masters_of(old);
 }
 
+// Leases are volatile, so the master that takes over cannot know when the old one's end; it
+// used to wait the longest one out (lease.duration_ms, 60 s here) before any write or append.
+// Each grant now logs its primary, the only node an old lease can run on, and that primary
+// gets a new lease as soon as it has registered with the new master. The append after the
+// failover has a 20 s deadline (client lease.duration_ms 3000, timeout 5000): without the
+// rule it is refused for a minute and fails.
+TEST_F(Masters, AppendsGoOnSoonAfterAFailover) {
+  std::ofstream(local("empty"));
+  std::ofstream(local("one")) << "first\n";
+  std::ofstream(local("two")) << "second\n";
+  ASSERT_EQ(cli({"put", local("empty"), "/log"}).exit_code, 0);
+  auto first = cli({"append", "/log", local("one")});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  int old = active();
+  ASSERT_GE(old, 0);
+  c.kill9(name(old));
+  auto killed_at = std::chrono::steady_clock::now();
+  int now_active = -1;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        now_active = active();
+        return now_active >= 0 && now_active != old && healthy_at(now_active) == 3;
+      },
+      30s));
+  auto argv = client_argv_for({"append", "/log", local("two")}, c.addr_of(now_active),
+                              masters_from(now_active), 5000, {"lease.duration_ms=3000"});
+  auto second = dfs::test::run(argv, c.dir());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  std::cout << "append after the kill done in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - killed_at)
+                   .count()
+            << " ms\n";
+  auto records = cli({"cat", "/log", "--records"}, now_active);
+  ASSERT_EQ(records.exit_code, 0) << records.err;
+  EXPECT_EQ(records.out, "first\nsecond\n");
+}
+
 TEST_F(Masters, AWipedStandbyCatchesUpAndAFullRestartKeepsTheNamespace) {
   std::vector<std::string> files;
   ASSERT_EQ(cli({"mkdir", "/d"}).exit_code, 0);

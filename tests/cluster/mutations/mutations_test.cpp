@@ -323,6 +323,25 @@ TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
   EXPECT_EQ(records.out, "first\nsecond\n");
 }
 
+// A restarted master forgot its leases (volatile), but its log names each grant's primary: the
+// only node an earlier lease can run on gets a new one as soon as it has registered, instead
+// of a lease duration (a minute here) after the restart, which outlives the client's 20 s.
+TEST_F(MutationsLongLease, AppendsGoOnSoonAfterAMasterRestart) {
+  std::string primary;
+  ASSERT_NE(leased("/m", "primary ", primary), 0);
+  c.kill9("master");
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+  spit(c.dir() + "/two", "second\n");
+  auto r = cli({"append", "/m", c.dir() + "/two"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto l = cli({"lease", "/m", "0"});
+  EXPECT_NE(l.out.find("primary " + primary), std::string::npos) << l.out << l.err;
+  auto records = cli({"cat", "/m", "--records"});
+  ASSERT_EQ(records.exit_code, 0) << records.err;
+  EXPECT_EQ(records.out, "first\nsecond\n");
+}
+
 // A secondary of a running lease dies: the lease names it until it ends (a minute here), so
 // appends cannot be acknowledged by every replica and wait; the client's error names the
 // replica instead of "cannot connect to host:0".
