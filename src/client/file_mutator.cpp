@@ -96,7 +96,8 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
     }
     q.handle = l->handle;
     // A replica the master no longer knows (dead or restarting) has no data port: the lease
-    // cannot take mutations until it ends and the next one leaves that replica out.
+    // cannot take mutations; the next one leaves that replica out (the master grants it to the
+    // same primary at once when enough replicas are live, else when this one ends).
     std::vector<replica_addr> members{l->primary};
     members.insert(members.end(), l->secondaries.begin(), l->secondaries.end());
     auto gone = std::find_if(members.begin(), members.end(),

@@ -1,5 +1,8 @@
 #include "core/master/lease_table.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "common/assert.hpp"
 
 namespace dfs::master {
@@ -98,6 +101,40 @@ void lease_table::reserve(chunk_handle h, const node_id& primary, std::vector<no
   leases_[h.value] = std::move(l);
 }
 
+bool lease_table::may_supersede(chunk_handle h, const node_id& primary,
+                                core::time_point now) const {
+  auto* l = valid(h, now);
+  return l != nullptr && l->acked && l->primary == primary;
+}
+
+void lease_table::supersede(chunk_handle h, std::vector<node_id> secondaries,
+                            uint64_t chunk_version, core::time_point now) {
+  auto* old = valid(h, now);
+  DFS_ASSERT(old != nullptr && old->acked, "superseding no running lease on " + h.to_string());
+  DFS_ASSERT(chunk_version > old->chunk_version, "a superseding grant needs a newer version");
+  lease_info l;
+  l.handle = h;
+  l.primary = old->primary;
+  l.secondaries = std::move(secondaries);
+  l.chunk_version = chunk_version;
+  l.phase = lease_phase::reserved;
+  l.offer_deadline = now + opts_.offer_timeout;
+  l.supersedes_until = old->expiry;
+  leases_[h.value] = std::move(l);
+}
+
+std::map<uint64_t, lease_info>::iterator lease_table::drop(
+    std::map<uint64_t, lease_info>::iterator it) {
+  auto& l = it->second;
+  bool untaken = l.phase == lease_phase::reserved || l.phase == lease_phase::offering;
+  if (!untaken || l.supersedes_until == core::time_point{}) return leases_.erase(it);
+  // The primary still holds the lease this one superseded: fenced until that one ends.
+  l.phase = lease_phase::fenced;
+  l.expiry = l.supersedes_until;
+  l.supersedes_until = {};
+  return std::next(it);
+}
+
 void lease_table::on_logged(chunk_handle h, uint64_t chunk_version, bool ok) {
   auto it = leases_.find(h.value);
   if (it == leases_.end() || it->second.phase != lease_phase::reserved ||
@@ -106,7 +143,7 @@ void lease_table::on_logged(chunk_handle h, uint64_t chunk_version, bool ok) {
   if (ok)
     it->second.phase = lease_phase::offering;
   else
-    leases_.erase(it);  // never offered: nobody holds it
+    drop(it);  // never offered: nobody holds it (but maybe the lease it superseded)
 }
 
 std::vector<lease_offer_entry> lease_table::on_heartbeat(
@@ -131,7 +168,9 @@ std::vector<lease_offer_entry> lease_table::on_heartbeat(
   for (auto& [h, l] : leases_)
     if (l.primary == n && l.phase == lease_phase::offering && now < l.offer_deadline) {
       l.phase = lease_phase::active;
-      l.expiry = now + opts_.duration;
+      // At least as long as the lease it supersedes, in case this reply is lost.
+      l.expiry = std::max(now + opts_.duration, l.supersedes_until);
+      l.supersedes_until = {};
       out.push_back({l.handle, l.chunk_version});
     }
   return out;
@@ -145,7 +184,7 @@ std::vector<chunk_handle> lease_table::on_tick(core::time_point now) {
     if (offer && now >= l.offer_deadline && l.phase == lease_phase::offering) {
       // Reserved ones wait for their record's outcome: the core drops them then.
       dropped.push_back(l.handle);
-      it = leases_.erase(it);
+      it = drop(it);
       continue;
     }
     if (l.phase == lease_phase::active && now >= l.expiry) l.phase = lease_phase::fenced;
@@ -164,6 +203,9 @@ std::vector<chunk_handle> lease_table::on_node_gone(const node_id& n) {
 }
 
 std::vector<chunk_handle> lease_table::on_restarted(const node_id& fresh) {
+  // The holder's process ended: no lease a grant of it superseded runs either.
+  for (auto& [h, l] : leases_)
+    if (l.primary.address() == fresh.address() && l.primary != fresh) l.supersedes_until = {};
   return drop_if([&](const lease_info& l) {
     return l.primary.address() == fresh.address() && l.primary != fresh &&
            l.phase != lease_phase::reserved;
@@ -176,7 +218,7 @@ std::vector<chunk_handle> lease_table::drop_if(Pred pred) {
   for (auto it = leases_.begin(); it != leases_.end();) {
     if (pred(it->second)) {
       dropped.push_back(it->second.handle);
-      it = leases_.erase(it);
+      it = drop(it);
     } else {
       ++it;
     }

@@ -63,6 +63,10 @@ struct lease_info {
   core::time_point expiry{};          // active/fenced: master clock
   core::time_point offer_deadline{};  // reserved/offering: dropped after this
   bool acked = false;                 // the primary confirmed it holds the lease
+  // reserved/offering, superseding a running lease of the same primary (supersede): that one
+  // may run until then (master clock). Dropped before its primary took it, this grant leaves
+  // the chunk fenced until then instead of free.
+  core::time_point supersedes_until{};
 };
 
 // What a heartbeat of a primary says about one lease it holds (or took).
@@ -106,6 +110,15 @@ class lease_table {
   // `earlier_life_settled`, was empty).
   void reserve(chunk_handle h, const node_id& primary, std::vector<node_id> secondaries,
                uint64_t chunk_version, core::time_point now, bool earlier_life_settled = false);
+  // The primary of the active, confirmed lease on `h` may take a new one at once, with other
+  // secondaries (a secondary of the running one is gone): still one primary either way, and
+  // its newer version replaces the old lease (primary_leases::on_grant).
+  bool may_supersede(chunk_handle h, const node_id& primary, core::time_point now) const;
+  // That new grant, its version bump just applied (precondition: may_supersede). Renewals of
+  // the old version stop; if the new grant is dropped untaken, the chunk stays fenced until
+  // the old lease's expiry.
+  void supersede(chunk_handle h, std::vector<node_id> secondaries, uint64_t chunk_version,
+                 core::time_point now);
   // The bump record is durable (ok: offer it to the primary) or will never be (drop it).
   void on_logged(chunk_handle h, uint64_t chunk_version, bool ok);
   // A heartbeat from `n` received at `now`: offers to put in its reply (its pending grants,
@@ -133,7 +146,9 @@ class lease_table {
 
  private:
   template <class Pred>
-  std::vector<chunk_handle> drop_if(Pred pred);  // erases matching leases, returns their handles
+  std::vector<chunk_handle> drop_if(Pred pred);  // drops matching leases, returns their handles
+  // Drops an untaken grant: erased, or fenced until the lease it superseded ends.
+  std::map<uint64_t, lease_info>::iterator drop(std::map<uint64_t, lease_info>::iterator it);
 
   lease_options opts_;
   core::time_point quiet_until_;

@@ -326,6 +326,15 @@ class master_core {
   // The lease on `h` for request `t`: the valid one, join a grant under way, or a new grant.
   void lease_chunk(request_token t, chunk_handle h, core::time_point now, master_effects& fx);
   std::optional<node_id> pick_primary(const chunk_entry& e) const;
+  std::vector<node_id> live_secondaries(const chunk_entry& e, const node_id& primary) const;
+  std::optional<bump_version_record> log_grant(request_token t, chunk_handle h,
+                                               const node_id& primary, core::time_point now,
+                                               master_effects& fx);
+  // A secondary of `l` is no longer registered (dead, or restarted as a new incarnation).
+  bool names_gone_secondary(const lease_info& l) const;
+  // A new lease to `l`'s primary without its gone secondaries, if one may be granted now.
+  bool supersede_lease(request_token t, chunk_handle h, const lease_info& l, core::time_point now,
+                       master_effects& fx);
   // Until leases_.quiet_until() after a restart or failover: may a lease of an earlier life
   // still run on `e`, and to whom may a grant go now (master_takeover.cpp).
   struct earlier_lease {

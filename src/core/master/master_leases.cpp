@@ -68,8 +68,9 @@ lease_reply master_core::lease_reply_of(const lease_info& l, bool granted,
   // Every secondary is named, also one removed since (dead, or restarting): the primary
   // forwards to exactly these, and a mutation is acknowledged once all of them have it.
   // Leaving one out (a chaos run) had appends acknowledged by the others alone, and a later
-  // lease named the replica that lacked them. Pushes to it fail until the lease ends (it is not
-  // extended while a secondary is unhealthy); the next one leaves it out.
+  // lease named the replica that lacked them. Pushes to it fail until a new lease leaves it
+  // out: at once for the same primary when the live replicas meet quorum.write
+  // (supersede_lease), else when this one ends (not extended while a secondary is unhealthy).
   for (const auto& n : l.secondaries) {
     auto a = replica_addrs({n});
     r.secondaries.push_back(a.empty() ? replica_addr{n, 0} : a.front());
@@ -107,8 +108,14 @@ master_effects master_core::on_lease(request_token t, const lease_request& r,
 
 void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point now,
                               master_effects& fx) {
-  if (auto* l = leases_.valid(h, now); l != nullptr && l->acked)
-    return fx.replies.push_back({t, lease_reply_of(*l, false, now)});
+  if (auto* l = leases_.valid(h, now); l != nullptr && l->acked) {
+    // A secondary of the running lease is gone (dead, or restarted as a new incarnation): no
+    // mutation can be acknowledged until the lease ends, a minute by default, since it cannot
+    // be revoked. Its primary may take a new one at once without it.
+    if (!names_gone_secondary(*l) || !supersede_lease(t, h, *l, now, fx))
+      fx.replies.push_back({t, lease_reply_of(*l, false, now)});
+    return;
+  }
   if (auto* l = leases_.find(h); l != nullptr && (l->phase != lease_phase::fenced) &&
                                  (l->phase != lease_phase::active || now < l->expiry)) {
     // Being granted, or granted and not yet confirmed by its primary: wait with the others.
@@ -142,12 +149,7 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
          lease_error(errc::no_servers,
                      "no live replica of chunk " + h.to_string() + " holds its current version " +
                          std::to_string(e != nullptr ? e->meta.chunk_version : 0))});
-  // Only live replicas take part: one that stopped answering would fail every mutation of
-  // the lease. It misses the version bump and is stale when it comes back (never read).
-  std::vector<node_id> secondaries;
-  auto healthy = healthy_servers();
-  for (auto& n : e->replicas)
-    if (n != *primary && healthy.count(n) > 0) secondaries.push_back(n);
+  auto secondaries = live_secondaries(*e, *primary);
   // A mutation is acknowledged once every replica of its lease has it: as for a put, that must
   // be at least quorum.write replicas, or one disk could lose acknowledged bytes. The client
   // asks again until enough replicas are back (or repair made new ones).
@@ -159,18 +161,64 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
                          " live replica(s) hold its current version; a write or append "
                          "needs quorum.write = " +
                          std::to_string(opts_.write_quorum))});
-  auto rec = meta_.validate_bump(h, *primary);
-  if (!rec) return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)});
-  auto bump = *rec;
+  auto bump = log_grant(t, h, *primary, now, fx);
+  if (!bump) return;
+  leases_.reserve(h, *primary, std::move(secondaries), bump->chunk_version, now, earlier.settled);
+}
+
+// Only live replicas take part: one that stopped answering would fail every mutation of the
+// lease. It misses the version bump and is stale when it comes back (never read).
+std::vector<node_id> master_core::live_secondaries(const chunk_entry& e,
+                                                   const node_id& primary) const {
+  std::vector<node_id> out;
+  auto healthy = healthy_servers();
+  for (auto& n : e.replicas)
+    if (n != primary && healthy.count(n) > 0) out.push_back(n);
+  return out;
+}
+
+// Logs a grant's version bump (with its primary); `t` waits for the primary's confirmation.
+std::optional<bump_version_record> master_core::log_grant(request_token t, chunk_handle h,
+                                                          const node_id& primary,
+                                                          core::time_point now,
+                                                          master_effects& fx) {
+  auto rec = meta_.validate_bump(h, primary);
+  if (!rec)
+    return fx.replies.push_back({t, lease_error(rec.err().code, rec.err().message)}), std::nullopt;
   waiter w;
   w.silent = true;
-  log_and_apply(log_record{bump}, std::move(w), now, fx);
-  open_.bumps.push_back(bump);
-  leases_.reserve(h, *primary, std::move(secondaries), bump.chunk_version, now, earlier.settled);
+  log_and_apply(log_record{*rec}, std::move(w), now, fx);
+  open_.bumps.push_back(*rec);
   lease_waiters_[h.value].push_back({t, true});
   fx.events.push_back({event_level::info, "lease_reserved chunk=" + h.to_string() +
-                                              " primary=" + primary->to_string() +
-                                              " version=" + std::to_string(bump.chunk_version)});
+                                              " primary=" + primary.to_string() +
+                                              " version=" + std::to_string(rec->chunk_version)});
+  return *rec;
+}
+
+bool master_core::names_gone_secondary(const lease_info& l) const {
+  for (auto& n : l.secondaries)
+    if (!registry_.live(n)) return true;
+  return false;
+}
+
+bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_info& l,
+                                  core::time_point now, master_effects& fx) {
+  auto* e = meta_.chunks().find(h);
+  if (e == nullptr || journal_failed_ || snapshot_waits_for(h, now) ||
+      !leases_.may_supersede(h, l.primary, now) || healthy_servers().count(l.primary) == 0 ||
+      e->replicas.count(l.primary) == 0)
+    return false;
+  auto secondaries = live_secondaries(*e, l.primary);
+  if (1 + secondaries.size() < opts_.write_quorum) return false;
+  auto primary = l.primary;  // `l` is replaced below
+  auto bump = log_grant(t, h, primary, now, fx);
+  if (!bump) return true;
+  fx.events.push_back({event_level::info, "lease_superseded chunk=" + h.to_string() +
+                                              " primary=" + primary.to_string() +
+                                              ": a secondary of its lease is gone"});
+  leases_.supersede(h, std::move(secondaries), bump->chunk_version, now);
+  return true;
 }
 
 void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {

@@ -27,6 +27,7 @@ coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
     total.partitions += c.partitions;
     total.refused += c.refused;
     total.takeover_grants += c.takeover_grants;
+    total.supersedes += c.supersedes;
   }
   return total;
 }
@@ -41,6 +42,7 @@ void expect_coverage(const coverage& c) {
   EXPECT_GT(c.partitions, 0u);
   EXPECT_GT(c.refused, 0u);
   EXPECT_GT(c.takeover_grants, 0u);
+  EXPECT_GT(c.supersedes, 0u);
 }
 
 TEST(LeaseSim, NeverTwoPrimariesUnderLossPartitionsCrashesAndDrift) {

@@ -88,6 +88,7 @@ void world::start_master() {
   m.versions = m.durable_versions;
   m.holders = m.durable_holders;
   m.takeover_grant.clear();
+  m.superseding.clear();
   m.lives.clear();
   m.last_heard.clear();
   m.reported.clear();
@@ -145,7 +146,11 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
   r.seq = hb.seq;
   for (auto& o : offers) {
     auto h = o.handle.value;
-    if (offering[h]) {
+    if (offering[h] && m.superseding[h]) {
+      // The same primary's new lease: the one primary it was, checked after every event.
+      ++cov_.grants;
+      m.superseding[h] = false;
+    } else if (offering[h]) {
       ++cov_.grants;
       // The master's own rule, checked from outside the table.
       if (local < m.started + opts_.lease_duration + margin && !m.takeover_grant[h])
@@ -201,7 +206,19 @@ void world::request_lease(uint64_t h) {
   auto& m = master_;
   auto local = m.clock.local(now_);
   master::chunk_handle ch{h};
-  if (m.table->valid(ch, local) != nullptr) return;
+  if (auto* l = m.table->valid(ch, local); l != nullptr) {
+    if (l->acked && std::uniform_real_distribution<double>(0, 1)(rng_) < opts_.supersede_chance &&
+        m.table->may_supersede(ch, l->primary, local)) {
+      auto v = ++m.versions[h];
+      m.holders[h] = l->primary;
+      m.superseding[h] = true;
+      m.takeover_grant[h] = false;
+      ++cov_.supersedes;
+      m.table->supersede(ch, {}, v, local);
+      schedule(now_ + milliseconds(rng_() % 6), ev::bump_durable, 0, m.life, h);
+    }
+    return;
+  }
   std::optional<addr> only;
   bool settled = takeover_settled(h, local, only);
   if (m.table->check_grant(ch, local, settled)) {
@@ -219,6 +236,7 @@ void world::request_lease(uint64_t h) {
   auto id = node_id{"cs", static_cast<uint16_t>(primary), m.lives[primary]};
   m.holders[h] = id;
   m.takeover_grant[h] = settled && local < m.table->quiet_until();
+  m.superseding[h] = false;
   if (m.takeover_grant[h]) ++cov_.takeover_grants;
   m.table->reserve(ch, id, {}, v, local, settled);
   // The bump record reaches the disk a little later (a group commit); a crash may lose it.

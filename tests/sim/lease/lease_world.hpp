@@ -50,11 +50,14 @@ struct world_options {
   // sweep that must find two primaries).
   bool takeover_grants = true;
   bool takeover_any_primary = false;
+  // Chance that a request finding a confirmed lease has its primary take a new one at once
+  // (lease_table::supersede, as when a secondary of the running lease is gone).
+  double supersede_chance = 0.2;
 };
 
 struct coverage {
   uint64_t grants = 0, renewals = 0, taken = 0, master_restarts = 0, cs_restarts = 0,
-           partitions = 0, refused = 0, overlaps_near = 0, takeover_grants = 0;
+           partitions = 0, refused = 0, overlaps_near = 0, takeover_grants = 0, supersedes = 0;
 };
 
 class world {
@@ -105,6 +108,7 @@ class world {
     std::map<uint64_t, node_id> durable_holders;    // the log: each grant's primary
     std::map<uint64_t, node_id> holders;            // applied
     std::map<uint64_t, bool> takeover_grant;        // the grant under way skipped the wait-out
+    std::map<uint64_t, bool> superseding;           // the grant under way supersedes a lease
     std::map<addr, uint64_t> lives;                 // incarnation last heard, this life
     std::map<addr, core::time_point> last_heard;    // local clock
     std::map<addr, std::map<uint64_t, uint64_t>> reported;

@@ -170,5 +170,66 @@ TEST(LeaseTable, LeasesOfAHolderWhoseProcessEndedAreDroppedAtOnce) {
   EXPECT_TRUE(f.t.check_grant(h1, f.t0 + 14s));
 }
 
+// A confirmed lease whose secondary is gone: its primary takes a new one at once. Untaken, the
+// new grant leaves the chunk fenced until the old lease's end, since the primary still holds it.
+TEST(LeaseTable, ASupersedingGrantGoesOnlyToTheRunningLeasesPrimary) {
+  fixture f;
+  grant(f.t, nid(1), 2, f.t0);
+  EXPECT_FALSE(f.t.may_supersede(h1, nid(1), f.t0)) << "not confirmed yet";
+  std::vector<chunk_handle> acked;
+  (void)f.t.on_heartbeat(nid(1), {{h1, 2, false}}, f.t0 + 1s, acked);
+  ASSERT_EQ(acked.size(), 1u);
+  EXPECT_TRUE(f.t.may_supersede(h1, nid(1), f.t0 + 2s));
+  EXPECT_FALSE(f.t.may_supersede(h1, nid(2), f.t0 + 2s)) << "another primary";
+  EXPECT_FALSE(f.t.may_supersede(h1, nid(1), f.t0 + 10s)) << "past its expiry";
+  f.t.supersede(h1, {nid(3)}, 3, f.t0 + 2s);
+  auto* l = f.t.find(h1);
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->phase, lease_phase::reserved);
+  EXPECT_EQ(l->primary, nid(1));
+  EXPECT_EQ(l->secondaries, std::vector<node_id>{nid(3)});
+  // Claims of the old version renew nothing now.
+  EXPECT_TRUE(f.t.on_heartbeat(nid(1), {{h1, 2, true}}, f.t0 + 3s, acked).empty());
+  f.t.on_logged(h1, 3, true);
+  auto offers = f.t.on_heartbeat(nid(1), {{h1, 2, true}}, f.t0 + 3s, acked);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].chunk_version, 3u);
+  EXPECT_EQ(f.t.find(h1)->expiry, f.t0 + 13s);
+}
+
+TEST(LeaseTable, ASupersedingGrantDroppedUntakenFencesTheChunkUntilTheOldLeaseEnds) {
+  for (int how = 0; how < 3; ++how) {
+    fixture f;
+    grant(f.t, nid(1), 2, f.t0);
+    std::vector<chunk_handle> acked;
+    (void)f.t.on_heartbeat(nid(1), {{h1, 2, false}}, f.t0 + 1s, acked);
+    f.t.supersede(h1, {nid(3)}, 3, f.t0 + 2s);
+    if (how == 0) {
+      f.t.on_logged(h1, 3, false);  // the bump never reached the disk
+    } else {
+      f.t.on_logged(h1, 3, true);
+      if (how == 1)
+        EXPECT_EQ(f.t.on_tick(f.t0 + 5s), std::vector<chunk_handle>{h1});  // offer timed out
+      else
+        EXPECT_EQ(f.t.on_node_gone(nid(1)), std::vector<chunk_handle>{h1});
+    }
+    auto* l = f.t.find(h1);
+    ASSERT_NE(l, nullptr) << how;
+    EXPECT_EQ(l->phase, lease_phase::fenced) << how;
+    EXPECT_EQ(l->expiry, f.t0 + 10s) << how;  // the old lease's
+    EXPECT_TRUE(f.t.check_grant(h1, f.t0 + 10s)) << how;
+    EXPECT_FALSE(f.t.check_grant(h1, f.t0 + 10s + opts().margin())) << how;
+  }
+  // The holder's process ended (a new incarnation registered): nothing runs on.
+  fixture f;
+  grant(f.t, nid(1), 2, f.t0);
+  std::vector<chunk_handle> acked;
+  (void)f.t.on_heartbeat(nid(1), {{h1, 2, false}}, f.t0 + 1s, acked);
+  f.t.supersede(h1, {nid(3)}, 3, f.t0 + 2s);
+  f.t.on_logged(h1, 3, true);
+  (void)f.t.on_restarted(node_id{"127.0.0.1", 1, 2});
+  EXPECT_EQ(f.t.find(h1), nullptr);
+}
+
 }  // namespace
 }  // namespace dfs::master

@@ -3,6 +3,7 @@
 // restart wait-out; replay keeps the bumped version.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/master/master_core.hpp"
@@ -157,7 +158,8 @@ TEST(MasterLease, AReplicaLeftOutOfALeaseIsNeverNamedByALaterOne) {
 // A lease reply names every secondary of the lease, also one removed since: the primary
 // forwards to the ones the client names, and a mutation is acknowledged once they have it.
 // Found by a chaos run: a reply without a restarting secondary had appends acknowledged by the
-// primary alone. The removed one has no data port (0): pushes fail until the lease ends.
+// primary alone. The removed one has no data port (0): pushes fail until the lease ends (when
+// its primary cannot take a new lease without it: here, the primary is silent).
 TEST(MasterLease, AReplyNamesEverySecondaryAlsoOneRemovedSince) {
   auto k = make_cluster();
   (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
@@ -167,6 +169,9 @@ TEST(MasterLease, AReplyNamesEverySecondaryAlsoOneRemovedSince) {
   (void)k.heartbeat(primary.port, {{k.handle, 2, false}});
   auto secondaries = k.c.leases().find(chunk_handle{k.handle})->secondaries;
   ASSERT_EQ(secondaries.size(), 2u);
+  k.now += 4s;  // past unhealthy_after (3 s) for the primary
+  (void)k.heartbeat(secondaries[0].port);
+  (void)k.c.on_tick(k.now);
   (void)k.c.on_member_down(secondaries[1], false, k.now);
   auto fx = k.c.on_lease(11, {"/f", 0, 0}, k.now);
   auto* r = lease_of(fx, 11);
@@ -474,6 +479,90 @@ TEST(MasterLease, ATakeoverGrantsAtOnceOnChunksThatWereNeverLeased) {
   auto f = again.on_lease(2, {"/f", 0, 0}, rs.start + 4s);
   ASSERT_NE(lease_of(f, 2), nullptr);
   EXPECT_EQ(lease_of(f, 2)->status, ns_status::busy);
+}
+
+// /f's chunk leased and confirmed: returns the primary's port.
+uint16_t confirmed_lease(cluster& k) {
+  (void)k.c.on_lease(10, {"/f", 0, 0}, k.now);
+  auto primary = k.c.leases().find(chunk_handle{k.handle})->primary;
+  k.flush();
+  (void)k.heartbeat(primary.port);
+  master_effects ack;
+  (void)k.heartbeat(primary.port, {{k.handle, 2, false}}, {}, &ack);
+  EXPECT_NE(lease_of(ack, 10), nullptr);
+  return primary.port;
+}
+
+// A lease cannot be revoked, and one naming a gone secondary acknowledges no mutation: its
+// primary gets a new lease (new version) without it at once, instead of a lease duration later.
+TEST(MasterLease, ALeaseWhoseSecondaryIsGoneIsReplacedAtOnceForTheSamePrimary) {
+  auto k = make_cluster();
+  auto p = confirmed_lease(k);
+  auto gone = ports_but(p)[0];
+  auto kept = ports_but(p)[1];
+  k.now += 1s;
+  (void)k.c.on_member_down(cs(gone), false, k.now);
+  auto fx = k.c.on_lease(11, {"/f", 0, 0}, k.now);
+  EXPECT_EQ(lease_of(fx, 11), nullptr) << "a new grant, answered once confirmed";
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, cs(p));
+  EXPECT_EQ(l->chunk_version, 3u);
+  EXPECT_EQ(l->secondaries, std::vector<node_id>{cs(kept)});
+  k.flush();
+  auto r = k.heartbeat(p, {{k.handle, 2, true}});
+  ASSERT_EQ(r.leases.size(), 1u);
+  EXPECT_EQ(r.leases[0].chunk_version, 3u);
+  master_effects ack;
+  (void)k.heartbeat(p, {{k.handle, 3, false}}, {}, &ack);
+  auto* reply = lease_of(ack, 11);
+  ASSERT_NE(reply, nullptr);
+  EXPECT_EQ(reply->status, ns_status::ok) << reply->error;
+  EXPECT_EQ(reply->chunk_version, 3u);
+  ASSERT_EQ(reply->secondaries.size(), 1u);
+  EXPECT_EQ(reply->secondaries[0].id, cs(kept));
+  // The kept secondary is told the new version; the gone one is no replica any more.
+  EXPECT_EQ(k.heartbeat(kept).versions, (std::vector<version_update>{{k.handle, 3}}));
+  EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->replicas.count(cs(gone)), 0u);
+}
+
+TEST(MasterLease, ALeaseWhoseSecondaryRestartedNamesItsNewIncarnation) {
+  auto k = make_cluster();
+  auto p = confirmed_lease(k);
+  auto reborn = cs(ports_but(p)[0]);
+  ++reborn.incarnation;
+  k.now += 1s;
+  master_effects fx;
+  (void)k.c.on_register({reborn,
+                         static_cast<uint16_t>(reborn.port + 1),
+                         "",
+                         1 << 30,
+                         1 << 30,
+                         0,
+                         {{k.handle, 2, 100}}},
+                        k.now, fx);
+  EXPECT_EQ(lease_of(k.c.on_lease(11, {"/f", 0, 0}, k.now), 11), nullptr);
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, cs(p));
+  EXPECT_EQ(l->chunk_version, 3u);
+  auto s = l->secondaries;
+  std::sort(s.begin(), s.end());
+  EXPECT_EQ(s, (std::vector<node_id>{reborn, cs(ports_but(p)[1])}));
+}
+
+// Too few live replicas for a new lease: the running one is answered, as before.
+TEST(MasterLease, ALeaseWhoseSecondariesAreGoneBelowTheWriteQuorumRunsOn) {
+  auto k = make_cluster();
+  auto p = confirmed_lease(k);
+  k.now += 1s;
+  for (auto q : ports_but(p)) (void)k.c.on_member_down(cs(q), false, k.now);
+  auto fx = k.c.on_lease(11, {"/f", 0, 0}, k.now);
+  auto* reply = lease_of(fx, 11);
+  ASSERT_NE(reply, nullptr);
+  EXPECT_FALSE(reply->granted);
+  EXPECT_EQ(reply->chunk_version, 2u);
+  EXPECT_EQ(k.c.leases().find(chunk_handle{k.handle})->chunk_version, 2u);
 }
 
 }  // namespace
