@@ -330,8 +330,9 @@ class master_core {
   std::optional<bump_version_record> log_grant(request_token t, chunk_handle h,
                                                const node_id& primary, core::time_point now,
                                                master_effects& fx);
-  // A secondary of `l` is no longer registered (dead, or restarted as a new incarnation).
-  bool names_gone_secondary(const lease_info& l) const;
+  // A secondary of `l` is gone for good: restarted as a new incarnation, or silent for
+  // registry.removed_after (master_leases.cpp says why not sooner).
+  bool names_gone_secondary(const lease_info& l, core::time_point now) const;
   // A new lease to `l`'s primary without its gone secondaries, if one may be granted now.
   bool supersede_lease(request_token t, chunk_handle h, const lease_info& l, core::time_point now,
                        master_effects& fx);

@@ -112,7 +112,7 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
     // A secondary of the running lease is gone (dead, or restarted as a new incarnation): no
     // mutation can be acknowledged until the lease ends, a minute by default, since it cannot
     // be revoked. Its primary may take a new one at once without it.
-    if (!names_gone_secondary(*l) || !supersede_lease(t, h, *l, now, fx))
+    if (!names_gone_secondary(*l, now) || !supersede_lease(t, h, *l, now, fx))
       fx.replies.push_back({t, lease_reply_of(*l, false, now)});
     return;
   }
@@ -196,10 +196,26 @@ std::optional<bump_version_record> master_core::log_grant(request_token t, chunk
   return *rec;
 }
 
-bool master_core::names_gone_secondary(const lease_info& l) const {
-  for (auto& n : l.secondaries)
-    if (!registry_.live(n)) return true;
-  return false;
+// A secondary left out of the new lease misses its version bump: stale when it comes back,
+// deleted, and copied again only once leases on the chunk stop (repair). So a secondary that
+// may just be restarting is waited for: superseded at once when a new incarnation has
+// registered at its address (it is named, if it kept the current version), else once it has
+// been silent for registry.removed_after (a crash). A chaos run with the first version
+// (superseding at the first request after a death) whittled a chunk down to one replica.
+bool master_core::names_gone_secondary(const lease_info& l, core::time_point now) const {
+  bool gone = false;
+  auto servers = registry_.list();
+  for (auto& n : l.secondaries) {
+    if (registry_.live(n)) continue;
+    gone = true;
+    auto it = std::find_if(servers.begin(), servers.end(),
+                           [&](const auto& s) { return s.id.address() == n.address(); });
+    bool replaced = it != servers.end() && it->id != n && it->state == registry::health::healthy;
+    bool silent = it == servers.end() || it->id != n ||
+                  now - it->last_heartbeat >= opts_.registry.removed_after;
+    if (!replaced && !silent) return false;
+  }
+  return gone;
 }
 
 bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_info& l,

@@ -34,8 +34,8 @@ core_options options() {
 }
 
 // A master with three chunkservers and /f (one chunk on all three), past its restart wait-out.
-cluster make_cluster() {
-  cluster k(options());
+cluster make_cluster(core_options o = options()) {
+  cluster k(o);
   k.start({17100, 17200, 17300});
   (void)k.c.on_put(1, {"/f", 100, 0}, k.now);
   auto b = k.c.take_batch();
@@ -44,7 +44,7 @@ cluster make_cluster() {
   (void)k.c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
   k.flush();
   k.handle = plan.chunks.at(0).handle;
-  k.now += 10s + options().lease.margin();
+  k.now += 10s + o.lease.margin();
   return k;
 }
 
@@ -494,14 +494,25 @@ uint16_t confirmed_lease(cluster& k) {
 }
 
 // A lease cannot be revoked, and one naming a gone secondary acknowledges no mutation: its
-// primary gets a new lease (new version) without it at once, instead of a lease duration later.
-TEST(MasterLease, ALeaseWhoseSecondaryIsGoneIsReplacedAtOnceForTheSamePrimary) {
-  auto k = make_cluster();
+// primary gets a new lease (new version) without it once it has been silent for
+// removed_after (it may be restarting), instead of when the lease ends.
+TEST(MasterLease, ALeaseWhoseSecondaryIsGoneIsReplacedForTheSamePrimary) {
+  auto o = options();
+  o.registry.removed_after = 5s;
+  auto k = make_cluster(o);
+  for (uint16_t q : {17100, 17200, 17300}) (void)k.heartbeat(q);
   auto p = confirmed_lease(k);
   auto gone = ports_but(p)[0];
   auto kept = ports_but(p)[1];
   k.now += 1s;
   (void)k.c.on_member_down(cs(gone), false, k.now);
+  auto soon = k.c.on_lease(11, {"/f", 0, 0}, k.now);
+  ASSERT_NE(lease_of(soon, 11), nullptr) << "silent for 1 s only: maybe restarting";
+  EXPECT_FALSE(lease_of(soon, 11)->granted);
+  EXPECT_EQ(lease_of(soon, 11)->chunk_version, 2u);
+  k.now += 4s;
+  (void)k.heartbeat(p);
+  (void)k.heartbeat(kept);
   auto fx = k.c.on_lease(11, {"/f", 0, 0}, k.now);
   EXPECT_EQ(lease_of(fx, 11), nullptr) << "a new grant, answered once confirmed";
   auto* l = k.c.leases().find(chunk_handle{k.handle});
@@ -526,6 +537,7 @@ TEST(MasterLease, ALeaseWhoseSecondaryIsGoneIsReplacedAtOnceForTheSamePrimary) {
   EXPECT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->replicas.count(cs(gone)), 0u);
 }
 
+// A restarted secondary that kept the current version: the new lease (at once) names it.
 TEST(MasterLease, ALeaseWhoseSecondaryRestartedNamesItsNewIncarnation) {
   auto k = make_cluster();
   auto p = confirmed_lease(k);
