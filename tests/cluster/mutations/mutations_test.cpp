@@ -300,6 +300,15 @@ struct MutationsLongLease : Mutations {
       if (c.addr_of(i) == addr) return i;
     return ADD_FAILURE() << addr, 0;
   }
+  // Appends "second" to `path` (made by `leased`): acknowledged, and both records read back.
+  void expect_second_append(const std::string& path) {
+    spit(c.dir() + "/two", "second\n");
+    auto r = cli({"append", path, c.dir() + "/two"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto records = cli({"cat", path, "--records"});
+    ASSERT_EQ(records.exit_code, 0) << records.err;
+    EXPECT_EQ(records.out, "first\nsecond\n");
+  }
 };
 
 // A primary that crashed and was restarted (as systemd does) holds no lease: its process ended.
@@ -315,12 +324,7 @@ TEST_F(MutationsLongLease, AppendsGoOnAtOnceWhenTheirPrimaryIsRestarted) {
   // The master sees it gone first (membership), as when a restart takes a few seconds.
   ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
   c.start("cs" + std::to_string(victim), "chunkserver", victim);
-  spit(c.dir() + "/two", "second\n");
-  auto r = cli({"append", "/r", c.dir() + "/two"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto records = cli({"cat", "/r", "--records"});
-  ASSERT_EQ(records.exit_code, 0) << records.err;
-  EXPECT_EQ(records.out, "first\nsecond\n");
+  expect_second_append("/r");
 }
 
 // A restarted master forgot its leases (volatile), but its log names each grant's primary: the
@@ -332,14 +336,9 @@ TEST_F(MutationsLongLease, AppendsGoOnSoonAfterAMasterRestart) {
   c.kill9("master");
   c.start("master", "master", master_index);
   ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
-  spit(c.dir() + "/two", "second\n");
-  auto r = cli({"append", "/m", c.dir() + "/two"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_second_append("/m");
   auto l = cli({"lease", "/m", "0"});
   EXPECT_NE(l.out.find("primary " + primary), std::string::npos) << l.out << l.err;
-  auto records = cli({"cat", "/m", "--records"});
-  ASSERT_EQ(records.exit_code, 0) << records.err;
-  EXPECT_EQ(records.out, "first\nsecond\n");
 }
 
 // A secondary of a running lease dies: no append can be acknowledged by every replica of that
@@ -353,14 +352,9 @@ TEST_F(MutationsLongLease, AnAppendWhileASecondaryOfItsLeaseIsGoneGoesOnSoon) {
   ASSERT_NE(victim, 0);
   c.kill9("cs" + std::to_string(victim));
   ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
-  spit(c.dir() + "/two", "second\n");
-  auto r = cli({"append", "/s", c.dir() + "/two"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_second_append("/s");
   auto l = cli({"lease", "/s", "0"});
   EXPECT_EQ(l.out.find(secondary), std::string::npos) << l.out;
-  auto records = cli({"cat", "/s", "--records"});
-  ASSERT_EQ(records.exit_code, 0) << records.err;
-  EXPECT_EQ(records.out, "first\nsecond\n");
 }
 
 // A restarted secondary (a new incarnation, its chunk at the current version) is named by the
@@ -372,14 +366,9 @@ TEST_F(MutationsLongLease, AnAppendAfterASecondaryRestartedGoesOnWithItsNewIncar
   c.kill9("cs" + std::to_string(victim));
   c.start("cs" + std::to_string(victim), "chunkserver", victim);
   ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
-  spit(c.dir() + "/two", "second\n");
-  auto r = cli({"append", "/t", c.dir() + "/two"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_second_append("/t");
   auto l = cli({"lease", "/t", "0"});
   EXPECT_NE(l.out.find("secondary " + secondary), std::string::npos) << l.out;
-  auto records = cli({"cat", "/t", "--records"});
-  ASSERT_EQ(records.exit_code, 0) << records.err;
-  EXPECT_EQ(records.out, "first\nsecond\n");
   expect_replicas_identical("/t");
 }
 

@@ -33,17 +33,22 @@ core_options options() {
   return o;
 }
 
+// Puts `path` (one 100-byte chunk) through `k`'s master (request tokens t, t + 1); its handle.
+uint64_t put_one_chunk(cluster& k, const std::string& path, request_token t) {
+  (void)k.c.on_put(t, {path, 100, 0}, k.now);
+  auto b = k.c.take_batch();
+  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
+  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
+  (void)k.c.on_commit(t + 1, {path, plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
+  k.flush();
+  return plan.chunks.at(0).handle;
+}
+
 // A master with three chunkservers and /f (one chunk on all three), past its restart wait-out.
 cluster make_cluster(core_options o = options()) {
   cluster k(o);
   k.start({17100, 17200, 17300});
-  (void)k.c.on_put(1, {"/f", 100, 0}, k.now);
-  auto b = k.c.take_batch();
-  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
-  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
-  (void)k.c.on_commit(2, {"/f", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
-  k.flush();
-  k.handle = plan.chunks.at(0).handle;
+  k.handle = put_one_chunk(k, "/f", 1);
   k.now += 10s + o.lease.margin();
   return k;
 }
@@ -457,13 +462,7 @@ TEST(MasterLease, ATakeoverGrantsAtOnceOnChunksThatWereNeverLeased) {
   restarted rs;
   auto& k = rs.k;
   // /g: committed after /f's grant, still at version 1 (no grant was ever logged for it).
-  (void)k.c.on_put(20, {"/g", 100, 0}, k.now);
-  auto b = k.c.take_batch();
-  k.log.insert(k.log.end(), b->records.begin(), b->records.end());
-  auto plan = std::get<put_plan>(k.c.on_batch_durable(b->id, true, 10, k.now).replies.at(0).reply);
-  (void)k.c.on_commit(21, {"/g", plan.chunk_size_bytes, plan.chunks}, k.now, 1000);
-  k.flush();
-  auto g = plan.chunks.at(0).handle;
+  auto g = put_one_chunk(k, "/g", 20);
   master_core again(options(), node_id{"127.0.0.1", 17000, 3});
   ASSERT_TRUE(again.recover({}, k.log, rs.start).ok());
   for (uint16_t p : ports_but(rs.holder.port)) {
