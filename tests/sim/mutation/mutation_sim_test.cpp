@@ -97,5 +97,21 @@ TEST(MutationSim, PrimaryChangeMidRun) {
   }
 }
 
+// The primary takes a new lease (the next version) while its old one runs, as when the master
+// supersedes a lease naming a gone secondary: replicas adopt the new version from its
+// mutations and refuse the old one's that arrive late; nothing acknowledged is lost.
+TEST(MutationSim, SamePrimaryNewVersionMidRun) {
+  world_options o;
+  o.handover = true;
+  o.same_primary = true;
+  o.long_delay_chance = 0.02;
+  auto c = sweep(sweep_runs / 2, 1300001, o);
+  expect_coverage(c, true);
+  if (std::getenv("DFS_SIM_SEED") == nullptr) {
+    EXPECT_GT(c.handovers, 0u);
+    EXPECT_GT(c.adopted, 0u);
+  }
+}
+
 }  // namespace
 }  // namespace dfs::sim::mutation

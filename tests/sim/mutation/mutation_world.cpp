@@ -63,7 +63,7 @@ world::world(uint64_t seed, world_options opts)
       s.disk[h] = chunk_disk{"", v, 0};
       if (a == primary_addr || a == stale_addr) {
         uint64_t holder_ms = 3600 * 1000;
-        if (a == primary_addr && opts_.handover)
+        if (a == primary_addr && opts_.handover && !opts_.same_primary)
           holder_ms = std::chrono::duration_cast<milliseconds>(handover_at_ - now_).count();
         bool ok = s.leases.on_grant({h, v, holder_ms}, now_, now_);
         if (!ok) fail("setup: lease refused");
@@ -144,6 +144,23 @@ bool world::quiet() const {
 }
 
 void world::handover() {
+  if (opts_.same_primary) {
+    if (handed_over_ || now_ < handover_at_) return;
+    // n1 takes a new lease with the next version while its old one runs, and stores it; its
+    // in-flight mutations of the old version may still reach the replicas.
+    handed_over_ = granted_ = true;
+    ++cov_.handovers;
+    auto& p = srv(primary_addr);
+    for (auto& [h, d] : p.disk) {
+      if (!p.leases.on_grant({h, current_version + 1, 3600 * 1000}, now_, now_))
+        fail("superseding grant refused");
+      disk_job j;
+      j.m.handle = h;
+      j.store_version = current_version + 1;
+      queue_job(p, j);
+    }
+    return;
+  }
   if (!handed_over_ && now_ >= handover_at_) {
     // n1's lease ran out by its clock. Its owner reloads the secondary state of those chunks
     // from the store, so it follows the next primary from what it holds.

@@ -52,6 +52,9 @@ struct world_options {
   // clients retry at the new primary, the replicas adopt the new version from its mutations.
   bool handover = false;
   milliseconds handover_gap{30};
+  // With `handover`: instead, the primary itself takes the next version at that time while its
+  // lease runs (the master superseding a lease whose secondary is gone, lease_table::supersede).
+  bool same_primary = false;
   milliseconds run_limit{60000};
 };
 
