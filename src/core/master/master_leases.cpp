@@ -203,11 +203,11 @@ std::optional<bump_version_record> master_core::log_grant(request_token t, chunk
 // been silent for registry.removed_after (a crash). A chaos run with the first version
 // (superseding at the first request after a death) whittled a chunk down to one replica.
 bool master_core::names_gone_secondary(const lease_info& l, core::time_point now) const {
-  bool gone = false;
+  auto live = [&](const node_id& n) { return registry_.live(n); };
+  if (std::all_of(l.secondaries.begin(), l.secondaries.end(), live)) return false;
   auto servers = registry_.list();
   for (auto& n : l.secondaries) {
-    if (registry_.live(n)) continue;
-    gone = true;
+    if (live(n)) continue;
     auto it = std::find_if(servers.begin(), servers.end(),
                            [&](const auto& s) { return s.id.address() == n.address(); });
     bool replaced = it != servers.end() && it->id != n && it->state == registry::health::healthy;
@@ -215,7 +215,7 @@ bool master_core::names_gone_secondary(const lease_info& l, core::time_point now
                   now - it->last_heartbeat >= opts_.registry.removed_after;
     if (!replaced && !silent) return false;
   }
-  return gone;
+  return true;
 }
 
 bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_info& l,

@@ -21,10 +21,11 @@ master_core::earlier_lease master_core::earlier_lease_on(const chunk_entry& e,
   bool holder_healthy = false;
   for (auto& s : registry_.list()) {
     if (s.state != registry::health::healthy || s.id.address() != holder.address()) continue;
-    // Another incarnation answers at the holder's address: the holder's process has ended (it
-    // held that port and its data directory's lock), and its leases with it.
-    if (s.id != holder) return {true, {}, {}};
-    holder_healthy = true;
+    // A newer incarnation answers at the holder's address: the holder's process has ended (it
+    // held that port and its data directory's lock), and its leases with it. (An older one
+    // heard now is a delayed message, and proves nothing.)
+    if (s.id.incarnation > holder.incarnation) return {true, {}, {}};
+    holder_healthy = holder_healthy || s.id == holder;
   }
   if (!holder_healthy || e.replicas.count(holder) == 0) return {};
   // Right after the takeover the chunkservers are still registering: a grant now would leave

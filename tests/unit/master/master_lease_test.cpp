@@ -427,12 +427,20 @@ TEST(MasterLease, ATakeoverGrantsToAnyPrimaryOnceTheHoldersProcessHasEnded) {
   restarted rs;
   auto& fresh = *rs.fresh;
   for (uint16_t p : ports_but(rs.holder.port)) (void)report(fresh, p, rs.k.handle, 2, rs.start);
+  // An older incarnation heard at the holder's address now is a delayed message: it proves
+  // nothing about the holder.
+  auto older = rs.holder;
+  --older.incarnation;
+  report_as(fresh, older, rs.k.handle, 2, rs.start);
+  auto early = fresh.on_lease(1, {"/f", 0, 0}, rs.start + 100ms);
+  ASSERT_NE(lease_of(early, 1), nullptr);
+  EXPECT_EQ(lease_of(early, 1)->status, ns_status::busy);
   // A new incarnation at the holder's address: the old one no longer holds its port, nor any
   // lease. (Its copy of the chunk is at the current version, and it may be picked.)
   auto reborn = rs.holder;
   ++reborn.incarnation;
   report_as(fresh, reborn, rs.k.handle, 2, rs.start);
-  EXPECT_EQ(lease_of(fresh.on_lease(1, {"/f", 0, 0}, rs.start + 100ms), 1), nullptr);
+  EXPECT_EQ(lease_of(fresh.on_lease(2, {"/f", 0, 0}, rs.start + 100ms), 2), nullptr);
   auto* l = fresh.leases().find(chunk_handle{rs.k.handle});
   ASSERT_NE(l, nullptr);
   EXPECT_NE(l->primary, rs.holder);
