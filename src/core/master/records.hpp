@@ -171,7 +171,7 @@ struct request_record {
 // A lease grant (lease_table.hpp) bumped chunk `handle` to `chunk_version` (greater than the
 // one before). Logged, and durable before the grant is handed out: after a master restart a
 // replica still at the previous version is stale, and the bumped version is what the
-// checkpoint's chunk_meta holds (no snapshot format change).
+// checkpoint's chunk_meta holds (its primary is in master_snapshot::lease_holders).
 struct bump_version_record {
   chunk_handle handle;
   uint64_t chunk_version = 0;
