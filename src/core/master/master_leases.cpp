@@ -221,9 +221,9 @@ bool master_core::names_gone_secondary(const lease_info& l, core::time_point now
 bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_info& l,
                                   core::time_point now, master_effects& fx) {
   auto* e = meta_.chunks().find(h);
+  // `l` is the valid, confirmed lease on `h` (lease_chunk): lease_table::may_supersede holds.
   if (e == nullptr || journal_failed_ || snapshot_waits_for(h, now) ||
-      !leases_.may_supersede(h, l.primary, now) || healthy_servers().count(l.primary) == 0 ||
-      e->replicas.count(l.primary) == 0)
+      healthy_servers().count(l.primary) == 0 || e->replicas.count(l.primary) == 0)
     return false;
   auto secondaries = live_secondaries(*e, l.primary);
   if (1 + secondaries.size() < opts_.write_quorum) return false;
