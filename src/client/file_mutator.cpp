@@ -138,6 +138,12 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
           break;
         case cs::mutation_status::failed:
         case cs::mutation_status::timeout:
+          // The same request again: it joins the one in flight, or is ordered anew. Through
+          // the master's lease of now: a replica of the cached one may have restarted (it
+          // cannot follow serials ordered before) or be gone, and the master then grants the
+          // primary a new lease that names its new incarnation or leaves it out.
+          fresh = push = true;
+          break;
         case cs::mutation_status::busy:
           break;  // the same request again: it joins the one in flight, or is ordered anew
       }

@@ -300,6 +300,15 @@ struct MutationsLongLease : Mutations {
       if (c.addr_of(i) == addr) return i;
     return ADD_FAILURE() << addr, 0;
   }
+  // The node id (address#incarnation) the master lists as healthy at chunkserver `index`'s
+  // address; empty if none.
+  std::string healthy_id_of(int index) {
+    std::istringstream table(c.admin(master_index, {"chunkservers"}).out);
+    for (std::string line; std::getline(table, line);)
+      if (line.rfind(c.addr_of(index) + "#", 0) == 0 && line.find(" healthy ") != std::string::npos)
+        return line.substr(0, line.find(' '));
+    return "";
+  }
   // Appends "second" to `path` (made by `leased`): acknowledged, and both records read back.
   void expect_second_append(const std::string& path) {
     spit(c.dir() + "/two", "second\n");
@@ -363,13 +372,40 @@ TEST_F(MutationsLongLease, AnAppendAfterASecondaryRestartedGoesOnWithItsNewIncar
   std::string secondary;
   int victim = leased("/t", "secondary ", secondary);
   ASSERT_NE(victim, 0);
+  auto before = healthy_id_of(victim);
   c.kill9("cs" + std::to_string(victim));
   c.start("cs" + std::to_string(victim), "chunkserver", victim);
-  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+  // Until the master has heard the new incarnation, it hands out the old lease (the next test).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto now = healthy_id_of(victim);
+        return !now.empty() && now != before;
+      },
+      20s));
   expect_second_append("/t");
   auto l = cli({"lease", "/t", "0"});
   EXPECT_NE(l.out.find("secondary " + secondary), std::string::npos) << l.out;
   expect_replicas_identical("/t");
+}
+
+// A secondary restarted before the master heard of it: the master still hands out the running
+// lease, and its primary orders the append with the next serial of that lease, which the new
+// incarnation cannot follow (serials are not persisted: it cannot tell whether it applied the
+// ones before). The primary answers `timeout`; the client then asks the master again, which
+// grants the primary a new lease once the old incarnation is gone or replaced. Made
+// deterministic here by a restarted secondary that cannot reach the master at all; without
+// asking again, the client retries through the cached lease until its 20 s are over.
+TEST_F(MutationsLongLease, AnAppendThroughALeaseNamingARestartedSecondaryGoesOn) {
+  std::string secondary;
+  int victim = leased("/u", "secondary ", secondary);
+  ASSERT_NE(victim, 0);
+  c.kill9("cs" + std::to_string(victim));
+  c.start("cs" + std::to_string(victim), "chunkserver", victim,
+          {"master.address=" + c.addr_of(9)});  // nobody listens there
+  auto lease = cli({"lease", "/u", "0"});       // the old lease names the old incarnation
+  ASSERT_NE(lease.out.find("secondary " + secondary), std::string::npos) << lease.out;
+  expect_second_append("/u");
+  EXPECT_EQ(cli({"lease", "/u", "0"}).out.find(secondary), std::string::npos);
 }
 
 // Both secondaries dead: one live replica is below quorum.write, so no new lease; the running
