@@ -56,7 +56,13 @@ struct core_options {
   core::duration checkpoint_interval = std::chrono::minutes(10);  // ... or this old
   core::duration repair_interval = std::chrono::seconds(1);       // how often to plan copies
   core::duration copy_timeout = std::chrono::minutes(2);  // a copy never answered has failed
-  uint64_t trash_ttl_ms = 86400000;                       // master.trash_ttl_s
+  // A chunk short of replicas whose lease ended for its repair gets no new grant until its copy
+  // is planned (at most repair_hold_plan) and done (at most repair_hold_copy from that end);
+  // then leases go on as before, and that chunk is not held again for repair_hold_again.
+  core::duration repair_hold_plan = std::chrono::seconds(5);
+  core::duration repair_hold_copy = std::chrono::seconds(30);
+  core::duration repair_hold_again = std::chrono::minutes(5);
+  uint64_t trash_ttl_ms = 86400000;          // master.trash_ttl_s
   uint32_t hot_max_replicas = 5;             // replicator.max_replicas: the target of a hot chunk
   uint32_t max_trims_per_plan = 1024;        // surplus replicas told to delete per repair plan
   uint32_t max_deletes_per_heartbeat = 512;  // chunk deletes handed to one heartbeat reply
@@ -359,6 +365,15 @@ class master_core {
   ns_reply layout_reply(const file_layout& l) const;
   std::set<node_id> healthy_servers() const;  // chunkservers the registry calls healthy
   bool lease_may_run(chunk_handle h, core::time_point now) const;  // master_repair.cpp
+  // Fewer replicas on live, non-draining servers than the replication target while a healthy,
+  // non-draining server holds none: a copy can restore them (master_repair.cpp).
+  bool short_of_replicas(const chunk_entry& e) const;
+  // Short of replicas, and no copy of it given up on lately (its lease is not extended).
+  bool awaits_repair(chunk_handle h, const chunk_entry& e, core::time_point now) const;
+  // Why a grant on `h` (no lease can run) waits for a copy of it; nullopt: it does not.
+  std::optional<std::string> repair_holds_grant(chunk_handle h, const chunk_entry& e,
+                                                core::time_point now, master_effects& fx);
+  std::map<uint64_t, core::time_point> repair_holds_;  // by handle: when its grants began to wait
   // A snapshot waits for the leases on these chunks to run out (until then: no renewal, no
   // new grant), by handle; volatile.
   std::map<uint64_t, core::time_point> snapshot_waits_;

@@ -161,6 +161,9 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
                          " live replica(s) hold its current version; a write or append "
                          "needs quorum.write = " +
                          std::to_string(opts_.write_quorum))});
+  if (auto why = repair_holds_grant(h, *e, now, fx))
+    return fx.replies.push_back(
+        {t, lease_error(errc::busy, "chunk " + h.to_string() + ": " + *why + "; ask again later")});
   auto bump = log_grant(t, h, *primary, now, fx);
   if (!bump) return;
   leases_.reserve(h, *primary, std::move(secondaries), bump->chunk_version, now, earlier.settled);
@@ -259,10 +262,13 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
     // A chunk that became shared is not renewed: its lease runs out, the next one copies it.
     // (Snapshots and commits refuse to share a leased chunk, so this is a second line.) Nor
     // is one with a secondary that is not healthy: mutations fail until the lease runs out
-    // and the next one is granted without it.
+    // and the next one is granted without it. Nor one short of replicas: it is copied once
+    // its lease has ended (repair_holds_grant).
     auto* e = meta_.chunks().find(chunk_handle{c.handle});
-    bool extend = c.extend && (e == nullptr || e->refcount <= 1) &&
-                  !snapshot_waits_for(chunk_handle{c.handle}, now);
+    bool extend =
+        c.extend &&
+        (e == nullptr || (e->refcount <= 1 && !awaits_repair(chunk_handle{c.handle}, *e, now))) &&
+        !snapshot_waits_for(chunk_handle{c.handle}, now);
     if (auto* l = leases_.find(chunk_handle{c.handle}))
       for (auto& n : l->secondaries) extend = extend && healthy.count(n) > 0;
     claims.push_back({chunk_handle{c.handle}, c.chunk_version, extend});

@@ -1,3 +1,4 @@
+#include <cstdlib>
 // master_core's repair side (design.md §6): what needs copies (chunks below target, rebalance
 // candidates) for the repair actor, whose orders (repair_service.hpp) are handed out with
 // heartbeat replies; their results and timeouts, hot-chunk targets, trimming of surplus
@@ -18,6 +19,50 @@ namespace dfs::master {
 bool master_core::lease_may_run(chunk_handle h, core::time_point now) const {
   auto* e = meta_.chunks().find(h);
   return e != nullptr && content_may_change(e->meta) && leases_.check_grant(h, now).has_value();
+}
+
+bool master_core::short_of_replicas(const chunk_entry& e) const {
+  if (getenv("NO_HOLD")) return false;
+  uint32_t kept = 0;
+  for (auto& n : e.replicas) kept += registry_.live(n) && !draining(n);
+  if (kept >= opts_.meta.replication) return false;
+  for (auto& s : registry_.list())
+    if (s.state == registry::health::healthy && !draining(s.id) && e.replicas.count(s.id) == 0)
+      return true;
+  return false;
+}
+
+bool master_core::awaits_repair(chunk_handle h, const chunk_entry& e, core::time_point now) const {
+  auto it = repair_holds_.find(h.value);
+  bool gave_up = it != repair_holds_.end() && now >= it->second + opts_.repair_hold_copy &&
+                 now < it->second + opts_.repair_hold_again;
+  return !gave_up && short_of_replicas(e);
+}
+
+// Copies wait for a chunk's leases to end, so a chunk mutated without a pause (an appended
+// log) would never get its lost replica back: its lease is not extended while it is short
+// (leases_on_heartbeat), and once it has ended the next grant waits for the copy. The
+// clients' retries would otherwise win every race against the planner. Bounded: a copy that
+// cannot be planned or does not finish in time lets leases go on, and that chunk is not held
+// again for repair_hold_again.
+std::optional<std::string> master_core::repair_holds_grant(chunk_handle h, const chunk_entry& e,
+                                                           core::time_point now,
+                                                           master_effects& fx) {
+  auto it = repair_holds_.find(h.value);
+  if (it != repair_holds_.end() && now >= it->second + opts_.repair_hold_again)
+    it = repair_holds_.erase(it);
+  if (!short_of_replicas(e)) {
+    if (it != repair_holds_.end()) repair_holds_.erase(it);
+    return std::nullopt;
+  }
+  if (it == repair_holds_.end()) {
+    it = repair_holds_.emplace(h.value, now).first;
+    plan_repairs(now, fx, true);
+  }
+  auto limit = it->second + (copying(h) ? opts_.repair_hold_copy : opts_.repair_hold_plan);
+  if (now >= limit) return std::nullopt;
+  return std::string(copying(h) ? "a copy to restore its replicas is under way"
+                                : "a copy to restore its replicas is being planned");
 }
 
 void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {

@@ -4,6 +4,7 @@
 // 127.0.0.1 register and send heartbeats at the driver's clock `now`.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "core/master/master_core.hpp"
@@ -42,6 +43,16 @@ struct core_driver {
       if (fx.wake_at) all.wake_at = fx.wake_at;
     }
     return all;
+  }
+  // Puts `path` (one 100-byte chunk) through the master (request tokens t, t + 1); its handle.
+  uint64_t put_one_chunk(const std::string& path, request_token t) {
+    (void)c.on_put(t, {path, 100, 0}, now);
+    auto b = c.take_batch();
+    log.insert(log.end(), b->records.begin(), b->records.end());
+    auto plan = std::get<put_plan>(c.on_batch_durable(b->id, true, 10, now).replies.at(0).reply);
+    (void)c.on_commit(t + 1, {path, plan.chunk_size_bytes, plan.chunks}, now, 1000);
+    flush();
+    return plan.chunks.at(0).handle;
   }
   heartbeat_reply heartbeat(uint16_t port, std::vector<lease_claim> leases = {},
                             std::vector<chunk_report> added = {}, master_effects* out = nullptr) {

@@ -1,0 +1,191 @@
+// Repair of a chunk that is mutated without a pause (an appended log): copies wait for a
+// chunk's leases to end, so its lease is not extended while the chunk is short of a replica
+// that a server could take, and the next grant waits for the copy, which it then names.
+// Bounded: when no copy is planned, grants go on after repair_hold_plan.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/master/master_core.hpp"
+#include "unit/master/core_driver.hpp"
+
+namespace dfs::master {
+namespace {
+
+using namespace std::chrono_literals;
+using test::cs;
+using test::lease_of;
+
+const std::vector<uint16_t> ports = {17100, 17200, 17300, 17400};
+
+core_options options() {
+  core_options o;
+  o.write_quorum = 2;
+  o.meta.replication = 3;
+  o.default_chunk_size_bytes = 1024;
+  o.lease.duration = 10s;
+  o.lease.max_drift_ppm = 10000;
+  o.lease.offer_timeout = 3s;
+  o.registry.unhealthy_after = 3s;
+  o.registry.removed_after = 4s;
+  o.copy_timeout = 5s;
+  return o;
+}
+
+// The master actor's part: a repair update goes to the repair actor (svc), whose orders come
+// back to the core and leave with their target's heartbeat reply.
+struct cluster : test::core_driver {
+  repair_service svc{repair_options{}};
+  uint64_t handle = 0;
+  std::vector<copy_instruction> orders;  // every copy order handed out
+  bool planner = true;                   // false: the repair actor never answers
+
+  cluster() : core_driver(options()) {}
+
+  void pump(const master_effects& fx) {
+    if (fx.repair && planner) (void)c.on_repair_answer(svc.on_update(*fx.repair, now), now);
+  }
+  heartbeat_reply beat(uint16_t port, std::vector<lease_claim> leases = {},
+                       std::vector<chunk_report> added = {}, std::vector<copy_result> copies = {},
+                       master_effects* out = nullptr) {
+    chunkserver_heartbeat hb;
+    hb.id = cs(port);
+    hb.capacity_bytes = hb.free_bytes = 1 << 30;
+    hb.added = std::move(added);
+    hb.copies = std::move(copies);
+    hb.leases = std::move(leases);
+    master_effects fx;
+    auto r = c.on_heartbeat(hb, now, fx);
+    pump(fx);
+    auto more = c.take_copy_orders(cs(port));
+    r.copy_chunks.insert(r.copy_chunks.end(), more.begin(), more.end());
+    orders.insert(orders.end(), r.copy_chunks.begin(), r.copy_chunks.end());
+    if (out != nullptr) *out = std::move(fx);
+    return r;
+  }
+  // One second: every server but `silent` beats (`primary` claiming `claim`), then a tick.
+  void second(uint16_t silent = 0, uint16_t primary = 0, std::vector<lease_claim> claim = {}) {
+    now += 1s;
+    for (auto p : ports)
+      if (p != silent) (void)beat(p, p == primary ? claim : std::vector<lease_claim>{});
+    pump(c.on_tick(now));
+  }
+  std::vector<uint16_t> replicas() const {
+    std::vector<uint16_t> out;
+    for (auto& n : c.meta().chunks().find(chunk_handle{handle})->replicas) out.push_back(n.port);
+    return out;
+  }
+  uint16_t spare() const {
+    auto r = replicas();
+    for (auto p : ports)
+      if (std::find(r.begin(), r.end(), p) == r.end()) return p;
+    return 0;
+  }
+  // Lease request `t` granted, handed out and confirmed: its reply.
+  lease_reply lease(request_token t) {
+    auto fx = c.on_lease(t, {"/f", 0, 0}, now);
+    if (auto* r = lease_of(fx, t)) return *r;  // refused (or the running lease)
+    flush();
+    auto* l = c.leases().find(chunk_handle{handle});
+    EXPECT_NE(l, nullptr);
+    if (l == nullptr) return {};
+    auto primary = l->primary.port;
+    auto version = l->chunk_version;
+    EXPECT_EQ(beat(primary).leases.size(), 1u);
+    master_effects ack;
+    (void)beat(primary, {{handle, version, false}}, {}, {}, &ack);
+    auto* r = lease_of(ack, t);
+    EXPECT_NE(r, nullptr);
+    return r != nullptr ? *r : lease_reply{};
+  }
+};
+
+// /f on three of four servers, past the restart wait-out, its chunk leased (version 2).
+void leased(cluster& k) {
+  k.start(ports);
+  k.handle = k.put_one_chunk("/f", 1);
+  while (k.now < test::t0() + 10s + options().lease.margin() + 1s) k.second();
+  auto r = k.lease(10);
+  ASSERT_EQ(r.status, ns_status::ok) << r.error;
+  ASSERT_EQ(r.chunk_version, 2u);
+}
+
+TEST(MasterRepairHold, AChunkShortOfAReplicaIsCopiedWhileMutationsGoOnAndTheNextLeaseNamesIt) {
+  cluster k;
+  leased(k);
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  auto p = l->primary.port;
+  auto gone = l->secondaries.at(0).port;
+  auto spare = k.spare();
+  // Full replication: mutations go on, the lease is extended.
+  EXPECT_EQ(k.beat(p, {{k.handle, 2, true}}).leases.size(), 1u);
+  // A secondary dies; once it has been silent past removed_after, the primary gets a new
+  // lease without it (superseded): the chunk is short of a replica the spare could take.
+  for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
+  auto now_leased = k.lease(11);
+  ASSERT_EQ(now_leased.status, ns_status::ok) << now_leased.error;
+  ASSERT_EQ(now_leased.chunk_version, 3u);
+  ASSERT_EQ(k.replicas().size(), 2u);
+  // Mutations go on (the primary asks for more time), but the lease is not extended ...
+  EXPECT_TRUE(k.beat(p, {{k.handle, 3, true}}).leases.empty());
+  // ... so it ends, and the chunk is copied to the spare before any new grant.
+  int waited = 0;
+  while (k.c.leases().check_grant(chunk_handle{k.handle}, k.now) && waited++ < 20)
+    k.second(gone, p, {{k.handle, 3, true}});
+  ASSERT_LT(waited, 20) << "the lease was extended";
+  auto held = k.c.on_lease(12, {"/f", 0, 0}, k.now);
+  ASSERT_NE(lease_of(held, 12), nullptr);
+  EXPECT_EQ(lease_of(held, 12)->status, ns_status::busy);
+  EXPECT_NE(lease_of(held, 12)->error.find("a copy to restore its replicas is"), std::string::npos)
+      << lease_of(held, 12)->error;
+  (void)k.beat(spare);
+  ASSERT_EQ(k.orders.size(), 1u);
+  auto o = k.orders.at(0);
+  EXPECT_EQ(o.handle, k.handle);
+  EXPECT_EQ(o.chunk_version, 3u);
+  (void)k.beat(spare, {}, {{k.handle, 3, 100}}, {{o.order_id, o.handle, true, ""}});
+  EXPECT_EQ(k.replicas().size(), 3u);
+  auto next = k.lease(13);
+  ASSERT_EQ(next.status, ns_status::ok) << next.error;
+  EXPECT_EQ(next.chunk_version, 4u);
+  std::vector<uint16_t> named;
+  for (auto& s : next.secondaries) named.push_back(s.id.port);
+  EXPECT_NE(std::find(named.begin(), named.end(), spare), named.end());
+  // Back at full replication: extended again.
+  EXPECT_EQ(k.beat(next.primary.id.port, {{k.handle, 4, true}}).leases.size(), 1u);
+}
+
+// With no copy planned (here: the repair actor never answers), a grant waits repair_hold_plan
+// at most.
+TEST(MasterRepairHold, WithNoCopyPlannedAGrantWaitsRepairHoldPlanAtMost) {
+  cluster k;
+  leased(k);
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  auto p = l->primary.port;
+  auto gone = l->secondaries.at(0).port;
+  for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
+  ASSERT_EQ(k.lease(11).chunk_version, 3u);
+  k.planner = false;
+  while (k.c.leases().check_grant(chunk_handle{k.handle}, k.now))
+    k.second(gone, p, {{k.handle, 3, true}});
+  auto fx = k.c.on_lease(12, {"/f", 0, 0}, k.now);
+  auto* first = lease_of(fx, 12);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->status, ns_status::busy);
+  auto until = k.now + options().repair_hold_plan;
+  while (k.now + 1s < until) {
+    k.second(gone, p, {{k.handle, 3, true}});
+    fx = k.c.on_lease(12, {"/f", 0, 0}, k.now);
+    auto* again = lease_of(fx, 12);
+    ASSERT_NE(again, nullptr);
+    EXPECT_EQ(again->status, ns_status::busy);
+  }
+  k.second(gone, p, {{k.handle, 3, true}});
+  auto granted = k.lease(13);
+  EXPECT_EQ(granted.status, ns_status::ok) << granted.error;
+  EXPECT_EQ(granted.chunk_version, 4u);
+  EXPECT_TRUE(k.orders.empty());
+}
+
+}  // namespace
+}  // namespace dfs::master
