@@ -1,4 +1,3 @@
-#include <cstdlib>
 // master_core's repair side (design.md §6): what needs copies (chunks below target, rebalance
 // candidates) for the repair actor, whose orders (repair_service.hpp) are handed out with
 // heartbeat replies; their results and timeouts, hot-chunk targets, trimming of surplus
@@ -22,7 +21,6 @@ bool master_core::lease_may_run(chunk_handle h, core::time_point now) const {
 }
 
 bool master_core::short_of_replicas(const chunk_entry& e) const {
-  if (getenv("NO_HOLD")) return false;
   uint32_t kept = 0;
   for (auto& n : e.replicas) kept += registry_.live(n) && !draining(n);
   if (kept >= opts_.meta.replication) return false;

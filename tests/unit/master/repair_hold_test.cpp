@@ -166,8 +166,9 @@ TEST(MasterRepairHold, WithNoCopyPlannedAGrantWaitsRepairHoldPlanAtMost) {
   for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
   ASSERT_EQ(k.lease(11).chunk_version, 3u);
   k.planner = false;
-  while (k.c.leases().check_grant(chunk_handle{k.handle}, k.now))
+  for (int i = 0; i < 20 && k.c.leases().check_grant(chunk_handle{k.handle}, k.now); ++i)
     k.second(gone, p, {{k.handle, 3, true}});
+  ASSERT_FALSE(k.c.leases().check_grant(chunk_handle{k.handle}, k.now)) << "extended";
   auto fx = k.c.on_lease(12, {"/f", 0, 0}, k.now);
   auto* first = lease_of(fx, 12);
   ASSERT_NE(first, nullptr);
