@@ -282,6 +282,60 @@ TEST_F(Mutations, AppendsSurviveTheirPrimaryBeingKilled) {
   expect_each_record_once(r.out.substr(6), tags, lines);
 }
 
+// Copies wait for a chunk's leases to end, and a lease is extended while mutations go on: a
+// chunk appended to without a pause kept two replicas for as long as the appends went on. Now
+// its lease is not extended while it is short of a replica a server could take, and the next
+// grant waits for the copy. Appends go on meanwhile (each one waits at most for the copy).
+TEST_F(Mutations, AChunkAppendedToWithoutAPauseGetsItsLostReplicaBack) {
+  spit(c.dir() + "/empty", "");
+  auto made = cli({"put", c.dir() + "/empty", "/r", "--chunk-size", std::to_string(4 << 20)});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  // One process per append, numbered records, until the test says stop; each acknowledged
+  // number is written down.
+  auto stop = c.dir() + "/stop", acked = c.dir() + "/acked", rec = c.dir() + "/rec";
+  auto script = "i=0; while [ ! -e " + stop + " ]; do i=$((i+1)); printf 'r %d\\n' $i > " + rec +
+                "; \"$@\" || exit 1; echo $i >> " + acked + "; done";
+  auto argv = client_argv({"append", "/r", rec});
+  argv.insert(argv.begin(), {"/bin/sh", "-c", script, "sh"});
+  process appender(argv, c.dir() + "/appender.log");
+  ASSERT_TRUE(wait_until([&] { return slurp(acked).size() > 20; }, 20s));
+  int victim = secondary_of_chunk0("/r");
+  ASSERT_NE(victim, 0);
+  c.kill9("cs" + std::to_string(victim));
+  // Chunk 0 back at three replicas, none on the dead server, while the appends go on.
+  auto dead = "127.0.0.1:" + std::to_string(c.port_of(victim) + 1) + " ";
+  std::string seen;
+  bool repaired = wait_until(
+      [&] {
+        seen = cli({"verify", "/r"}).out;
+        size_t n = 0;
+        for (size_t p = 0; (p = seen.find("chunk 0 ", p)) != std::string::npos; ++p) ++n;
+        return n == 3 && seen.find(dead) == std::string::npos;
+      },
+      60s);
+  EXPECT_TRUE(repaired) << seen;
+  EXPECT_TRUE(appender.running()) << slurp(c.dir() + "/appender.log");
+  auto before = slurp(acked).size();
+  EXPECT_TRUE(wait_until([&] { return slurp(acked).size() > before + 20; }, 20s))
+      << "appends go on after the copy";
+  spit(stop, "");
+  ASSERT_TRUE(wait_until([&] { return !appender.running(); }, 30s));
+  EXPECT_EQ(appender.status(), 0) << slurp(c.dir() + "/appender.log");
+  std::istringstream numbers(slurp(acked));
+  int lines = 0;
+  for (std::string l; std::getline(numbers, l);) ++lines;
+  std::vector<std::string> expected;
+  for (int i = 1; i <= lines; ++i) expected.push_back("r " + std::to_string(i));
+  auto r = cli({"cat", "/r", "--records"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream got(r.out);
+  std::map<std::string, int> count;
+  for (std::string l; std::getline(got, l);) ++count[l];
+  size_t wrong = 0;
+  for (auto& e : expected) wrong += count[e] != 1;
+  EXPECT_EQ(wrong, 0u) << "every acknowledged record once";
+}
+
 // Leases as long as the default (60 s).
 struct MutationsLongLease : Mutations {
   std::string server_lease_ms() const override { return "60000"; }
