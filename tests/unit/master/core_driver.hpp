@@ -12,6 +12,19 @@
 
 namespace dfs::master::test {
 
+// Three replicas, writes on two, 1 KiB chunks, 10 s leases whose offers time out after 3 s.
+inline core_options lease_test_options() {
+  using namespace std::chrono_literals;
+  core_options o;
+  o.write_quorum = 2;
+  o.meta.replication = 3;
+  o.default_chunk_size_bytes = 1024;
+  o.lease.duration = 10s;
+  o.lease.max_drift_ppm = 10000;
+  o.lease.offer_timeout = 3s;
+  return o;
+}
+
 inline node_id cs(uint16_t port) {
   return node_id{"127.0.0.1", port, 1};
 }

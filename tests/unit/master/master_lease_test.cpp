@@ -23,13 +23,7 @@ struct cluster : test::core_driver {
 };
 
 core_options options() {
-  core_options o;
-  o.write_quorum = 2;
-  o.meta.replication = 3;
-  o.default_chunk_size_bytes = 1024;
-  o.lease.duration = 10s;
-  o.lease.max_drift_ppm = 10000;
-  o.lease.offer_timeout = 3s;
+  auto o = test::lease_test_options();
   // No repair actor answers here: a grant on a chunk short of replicas does not wait for a
   // copy to be planned (MasterRepairHold tests that).
   o.repair_hold_plan = 0s;

@@ -19,13 +19,7 @@ using test::lease_of;
 const std::vector<uint16_t> ports = {17100, 17200, 17300, 17400};
 
 core_options options() {
-  core_options o;
-  o.write_quorum = 2;
-  o.meta.replication = 3;
-  o.default_chunk_size_bytes = 1024;
-  o.lease.duration = 10s;
-  o.lease.max_drift_ppm = 10000;
-  o.lease.offer_timeout = 3s;
+  auto o = test::lease_test_options();
   o.registry.unhealthy_after = 3s;
   o.registry.removed_after = 4s;
   o.copy_timeout = 5s;
@@ -110,22 +104,29 @@ void leased(cluster& k) {
   ASSERT_EQ(r.chunk_version, 2u);
 }
 
+// A secondary of the lease (`gone`) dies while its primary (`p`) keeps mutating; once it has
+// been silent past removed_after, the primary gets a new lease without it (superseded,
+// version 3): the chunk is short of a replica the spare could take.
+void superseded(cluster& k, uint16_t& p, uint16_t& gone) {
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  p = l->primary.port;
+  gone = l->secondaries.at(0).port;
+  for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
+  auto r = k.lease(11);
+  ASSERT_EQ(r.status, ns_status::ok) << r.error;
+  ASSERT_EQ(r.chunk_version, 3u);
+  ASSERT_EQ(k.replicas().size(), 2u);
+}
+
 TEST(MasterRepairHold, AChunkShortOfAReplicaIsCopiedWhileMutationsGoOnAndTheNextLeaseNamesIt) {
   cluster k;
   leased(k);
-  auto* l = k.c.leases().find(chunk_handle{k.handle});
-  auto p = l->primary.port;
-  auto gone = l->secondaries.at(0).port;
-  auto spare = k.spare();
   // Full replication: mutations go on, the lease is extended.
+  auto p = k.c.leases().find(chunk_handle{k.handle})->primary.port;
   EXPECT_EQ(k.beat(p, {{k.handle, 2, true}}).leases.size(), 1u);
-  // A secondary dies; once it has been silent past removed_after, the primary gets a new
-  // lease without it (superseded): the chunk is short of a replica the spare could take.
-  for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
-  auto now_leased = k.lease(11);
-  ASSERT_EQ(now_leased.status, ns_status::ok) << now_leased.error;
-  ASSERT_EQ(now_leased.chunk_version, 3u);
-  ASSERT_EQ(k.replicas().size(), 2u);
+  auto spare = k.spare();
+  uint16_t gone = 0;
+  superseded(k, p, gone);
   // Mutations go on (the primary asks for more time), but the lease is not extended ...
   EXPECT_TRUE(k.beat(p, {{k.handle, 3, true}}).leases.empty());
   // ... so it ends, and the chunk is copied to the spare before any new grant.
@@ -160,11 +161,8 @@ TEST(MasterRepairHold, AChunkShortOfAReplicaIsCopiedWhileMutationsGoOnAndTheNext
 TEST(MasterRepairHold, WithNoCopyPlannedAGrantWaitsRepairHoldPlanAtMost) {
   cluster k;
   leased(k);
-  auto* l = k.c.leases().find(chunk_handle{k.handle});
-  auto p = l->primary.port;
-  auto gone = l->secondaries.at(0).port;
-  for (int i = 0; i < 5; ++i) k.second(gone, p, {{k.handle, 2, true}});
-  ASSERT_EQ(k.lease(11).chunk_version, 3u);
+  uint16_t p = 0, gone = 0;
+  superseded(k, p, gone);
   k.planner = false;
   for (int i = 0; i < 20 && k.c.leases().check_grant(chunk_handle{k.handle}, k.now); ++i)
     k.second(gone, p, {{k.handle, 3, true}});

@@ -16,14 +16,8 @@ inline const std::vector<uint16_t> ports = {17100, 17200, 17300};
 
 inline core_options shared_chunks_options(uint32_t max_versions = 5) {
   using namespace std::chrono_literals;
-  core_options o;
-  o.write_quorum = 2;
-  o.meta.replication = 3;
+  auto o = lease_test_options();
   o.meta.max_versions = max_versions;
-  o.default_chunk_size_bytes = 1024;
-  o.lease.duration = 10s;
-  o.lease.max_drift_ppm = 10000;
-  o.lease.offer_timeout = 3s;
   // No repair actor answers here: a grant on a chunk short of replicas does not wait for a
   // copy to be planned (MasterRepairHold tests that).
   o.repair_hold_plan = 0s;
