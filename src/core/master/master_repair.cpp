@@ -46,13 +46,13 @@ bool master_core::awaits_repair(chunk_handle h, const chunk_entry& e, core::time
 std::optional<std::string> master_core::repair_holds_grant(chunk_handle h, const chunk_entry& e,
                                                            core::time_point now,
                                                            master_effects& fx) {
+  bool short_now = short_of_replicas(e);
   auto it = repair_holds_.find(h.value);
-  if (it != repair_holds_.end() && now >= it->second + opts_.repair_hold_again)
-    it = repair_holds_.erase(it);
-  if (!short_of_replicas(e)) {
-    if (it != repair_holds_.end()) repair_holds_.erase(it);
-    return std::nullopt;
+  if (it != repair_holds_.end() && (!short_now || now >= it->second + opts_.repair_hold_again)) {
+    repair_holds_.erase(it);
+    it = repair_holds_.end();
   }
+  if (!short_now) return std::nullopt;
   if (it == repair_holds_.end()) {
     it = repair_holds_.emplace(h.value, now).first;
     plan_repairs(now, fx, true);
@@ -66,6 +66,8 @@ std::optional<std::string> master_core::repair_holds_grant(chunk_handle h, const
 void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {
   if (!at_once && last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
   last_repair_plan_ = now;
+  for (auto it = repair_holds_.begin(); it != repair_holds_.end();)  // freed or long repaired
+    it = now >= it->second + opts_.repair_hold_again ? repair_holds_.erase(it) : std::next(it);
   for (auto it = copies_.begin(); it != copies_.end();) {
     if (it->second.deadline > now) {
       ++it;
