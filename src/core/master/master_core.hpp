@@ -368,12 +368,16 @@ class master_core {
   // Fewer replicas on live, non-draining servers than the replication target while a healthy,
   // non-draining server holds none: a copy can restore them (master_repair.cpp).
   bool short_of_replicas(const chunk_entry& e) const;
-  // Short of replicas, and no copy of it given up on lately (its lease is not extended).
+  // Short of replicas, and no wait for its copy given up on lately (its lease is not extended).
   bool awaits_repair(chunk_handle h, const chunk_entry& e, core::time_point now) const;
   // Why a grant on `h` (no lease can run) waits for a copy of it; nullopt: it does not.
   std::optional<std::string> repair_holds_grant(chunk_handle h, const chunk_entry& e,
                                                 core::time_point now, master_effects& fx);
-  std::map<uint64_t, core::time_point> repair_holds_;  // by handle: when its grants began to wait
+  struct repair_hold {
+    core::time_point since;  // when its grants began to wait
+    bool over = false;       // its wait ended without the copy (logged once)
+  };
+  std::map<uint64_t, repair_hold> repair_holds_;  // by handle
   // A snapshot waits for the leases on these chunks to run out (until then: no renewal, no
   // new grant), by handle; volatile.
   std::map<uint64_t, core::time_point> snapshot_waits_;

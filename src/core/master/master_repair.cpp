@@ -32,8 +32,8 @@ bool master_core::short_of_replicas(const chunk_entry& e) const {
 
 bool master_core::awaits_repair(chunk_handle h, const chunk_entry& e, core::time_point now) const {
   auto it = repair_holds_.find(h.value);
-  bool gave_up = it != repair_holds_.end() && now >= it->second + opts_.repair_hold_copy &&
-                 now < it->second + opts_.repair_hold_again;
+  bool gave_up = it != repair_holds_.end() && it->second.over &&
+                 now < it->second.since + opts_.repair_hold_again;
   return !gave_up && short_of_replicas(e);
 }
 
@@ -48,17 +48,29 @@ std::optional<std::string> master_core::repair_holds_grant(chunk_handle h, const
                                                            master_effects& fx) {
   bool short_now = short_of_replicas(e);
   auto it = repair_holds_.find(h.value);
-  if (it != repair_holds_.end() && (!short_now || now >= it->second + opts_.repair_hold_again)) {
+  if (it != repair_holds_.end() &&
+      (!short_now || now >= it->second.since + opts_.repair_hold_again)) {
     repair_holds_.erase(it);
     it = repair_holds_.end();
   }
   if (!short_now) return std::nullopt;
   if (it == repair_holds_.end()) {
-    it = repair_holds_.emplace(h.value, now).first;
+    it = repair_holds_.emplace(h.value, repair_hold{now}).first;
+    fx.events.push_back({event_level::info, "repair_hold chunk=" + h.to_string() +
+                                                ": its grants wait for a copy to restore its "
+                                                "replicas"});
     plan_repairs(now, fx, true);
   }
-  auto limit = it->second + (copying(h) ? opts_.repair_hold_copy : opts_.repair_hold_plan);
-  if (now >= limit) return std::nullopt;
+  auto limit = it->second.since + (copying(h) ? opts_.repair_hold_copy : opts_.repair_hold_plan);
+  if (now >= limit) {
+    if (!it->second.over)
+      fx.events.push_back({event_level::warn, "repair_hold_given_up chunk=" + h.to_string() +
+                                                  ": no copy " +
+                                                  (copying(h) ? "finished" : "was planned") +
+                                                  " in time; leases go on"});
+    it->second.over = true;
+    return std::nullopt;
+  }
   return std::string(copying(h) ? "a copy to restore its replicas is under way"
                                 : "a copy to restore its replicas is being planned");
 }
@@ -67,7 +79,8 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   if (!at_once && last_repair_plan_ && now - *last_repair_plan_ < opts_.repair_interval) return;
   last_repair_plan_ = now;
   for (auto it = repair_holds_.begin(); it != repair_holds_.end();)  // freed or long repaired
-    it = now >= it->second + opts_.repair_hold_again ? repair_holds_.erase(it) : std::next(it);
+    it =
+        now >= it->second.since + opts_.repair_hold_again ? repair_holds_.erase(it) : std::next(it);
   for (auto it = copies_.begin(); it != copies_.end();) {
     if (it->second.deadline > now) {
       ++it;
