@@ -205,20 +205,27 @@ std::optional<bump_version_record> master_core::log_grant(request_token t, chunk
 // registered at its address (it is named, if it kept the current version), else once it has
 // been silent for registry.removed_after (a crash). A chaos run with the first version
 // (superseding at the first request after a death) whittled a chunk down to one replica.
+// A live secondary whose replica is gone since (found out of sync or corrupt, or trimmed)
+// follows nothing more: superseded at once.
 bool master_core::names_gone_secondary(const lease_info& l, core::time_point now) const {
-  auto live = [&](const node_id& n) { return registry_.live(n); };
-  if (std::all_of(l.secondaries.begin(), l.secondaries.end(), live)) return false;
-  auto servers = registry_.list();
+  auto* e = meta_.chunks().find(l.handle);
+  std::vector<registry::chunkserver_info> servers;  // read only if a secondary is not live
+  bool gone = false;
   for (auto& n : l.secondaries) {
-    if (live(n)) continue;
+    if (registry_.live(n)) {
+      gone = gone || (e != nullptr && e->replicas.count(n) == 0);
+      continue;
+    }
+    if (servers.empty()) servers = registry_.list();
     auto it = std::find_if(servers.begin(), servers.end(),
                            [&](const auto& s) { return s.id.address() == n.address(); });
     bool replaced = it != servers.end() && it->id != n && it->state == registry::health::healthy;
     bool silent = it == servers.end() || it->id != n ||
                   now - it->last_heartbeat >= opts_.registry.removed_after;
     if (!replaced && !silent) return false;
+    gone = true;
   }
-  return true;
+  return gone;
 }
 
 bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_info& l,

@@ -556,6 +556,29 @@ TEST(MasterLease, ALeaseWhoseSecondaryRestartedNamesItsNewIncarnation) {
   EXPECT_EQ(s, (std::vector<node_id>{reborn, cs(ports_but(p)[1])}));
 }
 
+// A live secondary whose replica is gone (found out of sync or corrupt, and removed) can follow
+// no mutation: its primary gets a new lease without it at once, not when the lease ends.
+TEST(MasterLease, ALeaseWhoseSecondaryLostItsReplicaIsReplacedAtOnce) {
+  auto k = make_cluster();
+  auto p = confirmed_lease(k);
+  auto lost = ports_but(p)[0];
+  auto kept = ports_but(p)[1];
+  k.now += 1s;
+  chunkserver_heartbeat hb;
+  hb.id = cs(lost);
+  hb.capacity_bytes = hb.free_bytes = 1 << 30;
+  hb.removed = {k.handle};
+  master_effects fx;
+  (void)k.c.on_heartbeat(hb, k.now, fx);
+  ASSERT_EQ(k.c.meta().chunks().find(chunk_handle{k.handle})->replicas.count(cs(lost)), 0u);
+  EXPECT_EQ(lease_of(k.c.on_lease(11, {"/f", 0, 0}, k.now), 11), nullptr) << "a new grant";
+  auto* l = k.c.leases().find(chunk_handle{k.handle});
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->primary, cs(p));
+  EXPECT_EQ(l->chunk_version, 3u);
+  EXPECT_EQ(l->secondaries, std::vector<node_id>{cs(kept)});
+}
+
 // Too few live replicas for a new lease: the running one is answered, as before.
 TEST(MasterLease, ALeaseWhoseSecondariesAreGoneBelowTheWriteQuorumRunsOn) {
   auto k = make_cluster();
