@@ -61,18 +61,18 @@ std::optional<std::string> master_core::repair_holds_grant(chunk_handle h, const
                                                 "replicas"});
     plan_repairs(now, fx, true);
   }
-  auto limit = it->second.since + (copying(h) ? opts_.repair_hold_copy : opts_.repair_hold_plan);
+  bool copy = copying(h);  // a scan of the copies in flight: once
+  auto limit = it->second.since + (copy ? opts_.repair_hold_copy : opts_.repair_hold_plan);
   if (now >= limit) {
     if (!it->second.over)
-      fx.events.push_back({event_level::warn, "repair_hold_given_up chunk=" + h.to_string() +
-                                                  ": no copy " +
-                                                  (copying(h) ? "finished" : "was planned") +
-                                                  " in time; leases go on"});
+      fx.events.push_back(
+          {event_level::warn, "repair_hold_given_up chunk=" + h.to_string() + ": no copy " +
+                                  (copy ? "finished" : "was planned") + " in time; leases go on"});
     it->second.over = true;
     return std::nullopt;
   }
-  return std::string(copying(h) ? "a copy to restore its replicas is under way"
-                                : "a copy to restore its replicas is being planned");
+  return std::string(copy ? "a copy to restore its replicas is under way"
+                          : "a copy to restore its replicas is being planned");
 }
 
 void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at_once) {
