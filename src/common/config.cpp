@@ -265,6 +265,8 @@ const std::vector<field>& schema() {
                                         &gcs_section::checkpoint_every, 16, 100000000),
       uint_field<gcs_section, uint32_t>("gcs.sync_interval_us", &C::gcs,
                                         &gcs_section::sync_interval_us, 0, 100000),
+      uint_field<gcs_section, uint32_t>("gcs.spare_sync_us", &C::gcs, &gcs_section::spare_sync_us,
+                                        0, 100000),
       uint_field<client_section, uint32_t>("client.cache_ttl_ms", &C::client,
                                            &client_section::cache_ttl_ms, 0, 3600000),
       uint_field<client_section, uint32_t>("client.window_chunks", &C::client,

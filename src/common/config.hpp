@@ -145,6 +145,10 @@ struct gcs_section {
   // Under continuous load the log's fsyncs start at least this far apart, so that each covers
   // more operations (storage/gcs_disk.hpp); 0: every batch at once.
   uint32_t sync_interval_us = 2000;
+  // A member whose disk no majority needs (gcs::member::disk_spare: one of 3 fileservers, two
+  // of 5) writes and fsyncs its log's appends this long after the first of a batch, not at once:
+  // fewer fsyncs, each of which costs CPU. 0: at once, as the others.
+  uint32_t spare_sync_us = 3000;
 };
 
 // Certificates of the cluster CA (dfsnode --role ca) for mutual TLS on control and data ports.

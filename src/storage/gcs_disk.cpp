@@ -128,13 +128,25 @@ io_status gcs_disk::write_image(const gcs::durable_image& image) {
 
 void gcs_disk::append(uint64_t generation, std::vector<gcs::log_entry> entries) {
   if (entries.empty()) return;
+  bool first = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    first = jobs_.empty();
     job j;
     j.generation = generation;
     j.entries = std::move(entries);
     jobs_.push_back(std::move(j));
   }
+  // With jobs already queued the writer is busy, or waits on purpose (pacer, spare disk): a
+  // wake-up would only put it back to sleep, at a context switch per append.
+  if (first) cv_.notify_all();
+}
+
+void gcs_disk::set_spare_wait(std::chrono::microseconds wait) {
+  if (spare_wait_us_.exchange(wait.count()) == wait.count() || wait.count() != 0) return;
+  // A batch waiting as spare goes now. Through the mutex: the writer cannot be between its
+  // check of the wait and its sleep.
+  { std::lock_guard<std::mutex> lock(mu_); }
   cv_.notify_all();
 }
 
@@ -172,7 +184,10 @@ void gcs_disk::run() {
     auto urgent = [&] {
       return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.is_image; });
     };
-    if (loaded) {
+    if (spare_wait_us_.load() > 0 && !urgent()) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spare_wait_us_);
+      cv_.wait_until(lock, until, [&] { return urgent() || spare_wait_us_.load() == 0; });
+    } else if (loaded) {
       auto now = steady_us();
       if (auto next = pacer_.next_start(now); next > now)
         cv_.wait_until(lock, std::chrono::steady_clock::time_point(next), urgent);

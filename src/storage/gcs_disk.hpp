@@ -15,6 +15,8 @@
 // batch starts no earlier than `sync_interval` after the last one (storage/sync_pacer.hpp): each
 // fsync then covers more operations. A lone operation, one after an idle moment, and an image
 // (the actor waits for it, also when it comes during a pause) are synced at once.
+// A spare disk (gcs::member::disk_spare: no majority needs it) waits `spare` after a batch's
+// first append before writing and syncing it, so one fsync covers every append of that time.
 // write_image() goes through the same queue, so it orders after every earlier append, and returns
 // only once the image is durable.
 #include <atomic>
@@ -68,6 +70,9 @@ class gcs_disk {
   io_status write_image(const gcs::durable_image& image);
   // Queues entries tagged `generation`; on_synced reports them once on disk.
   void append(uint64_t generation, std::vector<gcs::log_entry> entries);
+  // How long a batch of appends waits before its write and fsync: 0 (at once, as the pacer
+  // allows) unless the member's disk is spare. A batch already waiting goes at once on 0.
+  void set_spare_wait(std::chrono::microseconds wait);
 
   uint64_t images_written() const { return images_; }
   uint64_t syncs() const { return syncs_; }
@@ -97,6 +102,7 @@ class gcs_disk {
   synced_fn on_synced_;
   failed_fn on_failed_;
   bool failed_ = false;
+  std::atomic<int64_t> spare_wait_us_{0};
   std::atomic<uint64_t> images_{0}, syncs_{0}, sync_us_{0}, stalls_{0};
 
   std::mutex mu_;

@@ -131,6 +131,7 @@ void open_disk(sequencer_self self, const config& cfg, const node_id& id, gcs::g
   auto log = log::get("gcs");
   auto dir = cfg.node.data_dir + "/gcs";
   st.disk = std::make_unique<gcs_disk>(dir, sync_pacer(sync_pacer::us(cfg.gcs.sync_interval_us)));
+  st.spare_wait = std::chrono::microseconds(cfg.gcs.spare_sync_us);
   gcs_recovery rec;
   // Starting without the state would forget acknowledged operations: refuse to start.
   if (auto s = st.disk->recover(rec); !s) gcs_disk_failed("unusable " + dir + ": " + s.message);

@@ -48,6 +48,8 @@ struct sequencer_state {
   std::unique_ptr<gcs::member> member;
   // gcs.durability = disk: the member's image and log (gcs_disk.hpp); null in memory mode.
   std::unique_ptr<gcs_disk> disk;
+  // gcs.spare_sync_us: how long the log's appends wait while the member's disk is spare.
+  std::chrono::microseconds spare_wait{0};
   std::shared_ptr<net::packet_codec> codec;
   std::shared_ptr<gcs_net::receiver> rx;
   std::shared_ptr<gcs_net::fragment_store> fragments;  // big packets in transfer (gcs_transport)

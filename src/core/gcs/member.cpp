@@ -353,30 +353,40 @@ void member::try_assign(time_point now, effects& fx) {
 }
 
 void member::progress(time_point now, effects& fx, bool may_image) {
-  while (true) {
-    auto it = orders_.find(held_upto_ + 1);
-    if (it == orders_.end() || !data_.count(it->second)) break;
-    ++held_upto_;
+  // Our new DATA and, in our turn, its ORDER come before the held prefix is counted: an ORDER of
+  // ours then counts as held (and, with a disk, goes to the log) at once. Counted after, it
+  // waited for the next packet or tick, up to a NACK interval: an operation whose majority
+  // needed our hold, as when we originate and order it ourselves or another's disk is spare,
+  // took that much longer. A second round only when the garbage collected made room for
+  // operations still queued (flow control).
+  bool again = true;
+  while (again) {
+    while (!queued_.empty() && data_.size() < cfg_.max_unstable_msgs) {
+      client_op op = std::move(queued_.front());
+      queued_.pop_front();
+      originate(std::move(op), now, fx);
+    }
+    try_assign(now, fx);
+    while (true) {
+      auto it = orders_.find(held_upto_ + 1);
+      if (it == orders_.end() || !data_.count(it->second)) break;
+      ++held_upto_;
+    }
+    log_held(fx);
+    peers_[static_cast<size_t>(rank_)] = my_status();
+    // Majority-stable: the largest seq that floor(n/2)+1 members hold (rule 4). Delivering only
+    // up to it makes delivery uniform: whatever any member delivers survives every view change.
+    std::vector<uint64_t> held;
+    for (const auto& s : peers_) held.push_back(s.held_upto);
+    std::sort(held.begin(), held.end(), std::greater<uint64_t>());
+    majority_upto_ = std::max(majority_upto_, held[held.size() / 2]);
+    deliver_upto(std::min(held_upto_, majority_upto_), fx);
+    if (may_image && cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every &&
+        (image_bytes_ < cfg_.image_bytes_by_count || appended_bytes_since_image_ >= image_bytes_))
+      write_image(nullptr, fx);
+    collect_garbage();
+    again = !queued_.empty() && data_.size() < cfg_.max_unstable_msgs;
   }
-  log_held(fx);
-  peers_[static_cast<size_t>(rank_)] = my_status();
-  // Majority-stable: the largest seq that floor(n/2)+1 members hold (rule 4). Delivering only
-  // up to it makes delivery uniform: whatever any member delivers survives every view change.
-  std::vector<uint64_t> held;
-  for (const auto& s : peers_) held.push_back(s.held_upto);
-  std::sort(held.begin(), held.end(), std::greater<uint64_t>());
-  majority_upto_ = std::max(majority_upto_, held[held.size() / 2]);
-  deliver_upto(std::min(held_upto_, majority_upto_), fx);
-  if (may_image && cfg_.durable && appended_since_image_ >= cfg_.checkpoint_every &&
-      (image_bytes_ < cfg_.image_bytes_by_count || appended_bytes_since_image_ >= image_bytes_))
-    write_image(nullptr, fx);
-  collect_garbage();
-  while (!queued_.empty() && data_.size() < cfg_.max_unstable_msgs) {
-    client_op op = std::move(queued_.front());
-    queued_.pop_front();
-    originate(std::move(op), now, fx);
-  }
-  try_assign(now, fx);
 }
 
 void member::deliver_upto(uint64_t target, effects& fx) {
@@ -469,6 +479,11 @@ void member::send_nacks(time_point now, effects& fx) {
 status_msg member::my_status() const {
   uint64_t held = reported_held();
   return status_msg{held, std::min(delivered_upto_, held), slots_held_, originated_upto_};
+}
+
+bool member::disk_spare() const {
+  const size_t n = view_.members.size();
+  return cfg_.durable && is_primary() && rank_ >= 0 && static_cast<size_t>(rank_) >= n / 2 + 1;
 }
 
 // What we may claim to hold: with durability, only what is on our disk.

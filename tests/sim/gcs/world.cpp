@@ -215,6 +215,8 @@ void world::write_disk(size_t slot, gcs::effects& fx) {
     d.sync_pending = true;
     auto hi = opts_.max_sync_delay.count();
     d.sync_at = now_ + milliseconds(std::uniform_int_distribution<long>(0, hi)(rng_));
+    if (opts_.spare_sync_delay.count() > 0 && nodes_[slot].m->disk_spare())
+      d.sync_at = now_ + opts_.spare_sync_delay;
   }
 }
 
@@ -308,6 +310,7 @@ void world::handle(size_t slot, gcs::effects fx) {
         c.queue = res.value;
       c.payload.clear();
       --c.ops_left;
+      ack_latencies_.push_back(std::chrono::duration_cast<milliseconds>(now_ - c.first_sent));
     }
   }
 }
@@ -403,6 +406,7 @@ void world::submit(client& c) {
   if (c.payload.empty()) {
     c.payload = next_payload(c);
     ++c.req;
+    c.first_sent = now_;
     c.in_doubt = false;
   }
   for (size_t k = 0; k < nodes_.size() && !nodes_[c.slot].up; ++k)

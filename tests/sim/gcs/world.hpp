@@ -31,6 +31,9 @@ struct world_options {
   milliseconds client_timeout{1500};
   gcs::gcs_config cfg;             // cfg.durable: every node has a disk that survives its crashes
   milliseconds max_sync_delay{4};  // a log append reaches the disk after 0..this (group commit)
+  // While a member's disk is spare (gcs::member::disk_spare), its appends reach the disk this
+  // long after the first of a batch, as gcs.spare_sync_us makes the owner do. 0: as the others.
+  milliseconds spare_sync_delay{0};
   // An image write blocks the member this long (the owner writes it on the member's thread
   // before the batch's packets leave): packets to it wait, its ticks wait, its sends leave
   // after. 0: instant. Slow disks, or large queues, make every view change write big images.
@@ -63,6 +66,9 @@ class world {
   bool up(size_t slot) const { return nodes_[slot].up; }
   const gcs::member& member(size_t slot) const { return *nodes_[slot].m; }
   size_t acked() const { return acks_.size(); }
+  // Virtual time from a request's first submission to its acknowledgement, per acknowledged
+  // request, in the order they were acknowledged.
+  const std::vector<milliseconds>& ack_latencies() const { return ack_latencies_; }
   uint64_t max_delivered() const { return history_.empty() ? 0 : history_.rbegin()->first; }
   const std::string& failure() const { return failure_; }
   // Coverage: what the run exercised (summed over every incarnation of every node).
@@ -110,6 +116,7 @@ class world {
     // real client reports a "not in primary partition" refusal as "not applied" unless so.
     bool in_doubt = false;
     time_point sent{}, retry_at{};
+    time_point first_sent{};  // of the current request, retries included
     uint64_t ops_left = 0;
     int64_t queue = 0;  // the queue id this client pushes to (0: not created yet)
   };
@@ -157,6 +164,7 @@ class world {
   std::set<std::pair<uint64_t, uint64_t>> submitted_;  // (client, req) ever submitted
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> first_seq_;  // (client, req) first delivered
   std::vector<ack> acks_;
+  std::vector<milliseconds> ack_latencies_;
   // (client, req) a client was told, by refusals only, was not applied and gave up on.
   std::set<std::pair<uint64_t, uint64_t>> refused_;
   std::map<uint64_t, gcs::view_id> primary_by_epoch_;

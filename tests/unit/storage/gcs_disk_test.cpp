@@ -239,6 +239,35 @@ TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
   EXPECT_EQ(rec.image, image_then(200, 201, 400));
 }
 
+// A spare disk (gcs.spare_sync_us): appends wait, an image does not, and the batch that waits
+// goes at once when the member is no longer spare, in one fsync.
+TEST(GcsDisk, ASpareDiskHoldsAppendsButNotAnImageAndLetsGoWhenNoLongerSpare) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  {
+    gcs_disk d(dir);
+    gcs_recovery rec;
+    ASSERT_TRUE(d.recover(rec).ok());
+    reports r;
+    start(d, r);
+    d.set_spare_wait(std::chrono::minutes(10));
+    for (uint64_t s = 1; s <= 20; s += 2) d.append(1, entries(s, s + 1));
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(d.write_image(image_at(20)).ok());  // with what is queued before it
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::minutes(1));
+    for (uint64_t s = 21; s <= 30; s += 2) d.append(2, entries(s, s + 1));
+    EXPECT_EQ(d.syncs(), 0u);  // held for ten minutes
+    d.set_spare_wait(std::chrono::microseconds(0));
+    r.wait_for(30);
+    EXPECT_EQ(r.generation, 2u);
+    EXPECT_EQ(d.syncs(), 1u);  // the five batches in one fsync
+    EXPECT_TRUE(r.failed.empty()) << r.failed;
+  }
+  auto rec = recover_ok(dir);
+  ASSERT_TRUE(rec.has_image);
+  EXPECT_EQ(rec.image, image_then(20, 21, 30));
+}
+
 // The room probe a durable fileserver runs before it joins: on a disk with room it succeeds,
 // creates the directory, and leaves nothing behind that recovery would have to explain.
 TEST(GcsDisk, TheRoomProbeLeavesNothingBehind) {
