@@ -30,7 +30,11 @@ std::string view_text(const sequencer_state& st) {
   t.add({"majority_stable", num(m.majority_stable_upto())});
   t.add({"stable", num(m.stable_upto())});
   t.add({"durability", st.disk ? "disk" : "memory"});
-  if (st.disk) t.add({"synced", num(m.synced_upto())});
+  if (st.disk) {
+    t.add({"synced", num(m.synced_upto())});
+    // Spare: beyond the majority, it syncs gcs.spare_sync_us late (gcs::member::disk_spare).
+    t.add({"disk_spare", m.disk_spare() ? "yes" : "no"});
+  }
   t.add({"pending", num(m.pending_count())});
   t.add({"waiting_clients", num(st.waiting.size())});
   t.add({"last_primary", m.last_primary().id.empty() ? "-" : m.last_primary().id.to_string()});

@@ -164,8 +164,8 @@ class member {
   // of n, the members ranked from floor(n/2)+1 on (one of 3, two of 5). The first floor(n/2)+1
   // members make every operation durable at a majority by themselves, so the owner may sync this
   // member's log late (gcs.spare_sync_us): fewer fsyncs for the same operations. Its late sync
-  // still counts as soon as it happens, which is what completes a majority while one of the
-  // others is slow or gone (until a view change leaves that one out).
+  // still counts as soon as it happens, which is what completes a majority while the disk of
+  // one of the others is slow.
   bool disk_spare() const;
   size_t pending_count() const { return data_.size() + queued_.size(); }
   size_t waiting_replies() const { return replies_.size() + queued_.size(); }

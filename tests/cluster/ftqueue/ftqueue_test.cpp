@@ -38,6 +38,7 @@ struct view_info {
   bool primary = false;
   int members = 0;
   uint64_t delivered = 0;
+  bool disk_spare = false;
 };
 
 // Parses the `view` console output: FIELD VALUE rows, then the RANK MEMBER MULTICAST table.
@@ -51,6 +52,7 @@ view_info parse_view(const std::string& text) {
     ls >> a >> b;
     if (a == "primary") v.primary = b == "yes";
     if (a == "delivered") v.delivered = std::stoull(b);
+    if (a == "disk_spare") v.disk_spare = b == "yes";
     if (!a.empty() && std::isdigit(static_cast<unsigned char>(a[0])) &&
         b.find('#') != std::string::npos)
       ++v.members;
@@ -126,6 +128,12 @@ struct FtqueueCluster : ::testing::Test {
       if (!v.primary || v.members != members) return false;
     }
     return true;
+  }
+  // How many of the listed fileservers say their disk is spare (gcs.spare_sync_us).
+  int spare_disks(const std::vector<int>& nodes) {
+    int spares = 0;
+    for (int i : nodes) spares += view(i).disk_spare ? 1 : 0;
+    return spares;
   }
   std::vector<int> all() const {
     std::vector<int> v;
@@ -241,6 +249,8 @@ void crash_under_load(FtqueueCluster& t, int fileservers) {
                              std::ref(led));
   run.threads.emplace_back(popper, t.client(t.all()), qid, std::ref(run.stop), std::ref(led));
   ASSERT_TRUE(wait_until([&] { return led.ops >= 200; }, 20s)) << "no progress before the crash";
+  // The members beyond a majority sync late (one of 3, two of 5), as the view changes.
+  EXPECT_EQ(t.spare_disks(t.all()), fileservers - (fileservers / 2 + 1));
   int victim = fileservers;  // not the introducer
   t.c.kill9(t.name(victim));
   auto before = led.ops.load();
@@ -248,9 +258,11 @@ void crash_under_load(FtqueueCluster& t, int fileservers) {
   for (int i = 1; i < fileservers; ++i) survivors.push_back(i);
   EXPECT_TRUE(wait_until([&] { return t.primary_with(survivors, fileservers - 1); }, 30s));
   EXPECT_TRUE(wait_until([&] { return led.ops >= before + 200; }, 30s)) << "no progress after";
+  EXPECT_EQ(t.spare_disks(survivors), (fileservers - 1) - ((fileservers - 1) / 2 + 1));
   t.c.start(t.name(victim), "fileserver", victim);  // same data dir: not a founder any more
   EXPECT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
       << "the restarted fileserver did not rejoin";
+  EXPECT_EQ(t.spare_disks(t.all()), fileservers - (fileservers / 2 + 1));
   auto rejoined = led.ops.load();
   EXPECT_TRUE(wait_until([&] { return led.ops >= rejoined + 100; }, 30s));
   run.finish();

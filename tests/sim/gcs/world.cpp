@@ -217,6 +217,7 @@ void world::write_disk(size_t slot, gcs::effects& fx) {
     d.sync_at = now_ + milliseconds(std::uniform_int_distribution<long>(0, hi)(rng_));
     if (opts_.spare_sync_delay.count() > 0 && nodes_[slot].m->disk_spare())
       d.sync_at = now_ + opts_.spare_sync_delay;
+    if (slot == opts_.slow_disk_slot) d.sync_at = now_ + opts_.slow_disk_delay;
   }
 }
 

@@ -34,6 +34,10 @@ struct world_options {
   // While a member's disk is spare (gcs::member::disk_spare), its appends reach the disk this
   // long after the first of a batch, as gcs.spare_sync_us makes the owner do. 0: as the others.
   milliseconds spare_sync_delay{0};
+  // One node whose disk is this slow (its appends reach the disk this long after the first of a
+  // batch, spare or not); slow_disk_slot >= nodes: none.
+  size_t slow_disk_slot = SIZE_MAX;
+  milliseconds slow_disk_delay{0};
   // An image write blocks the member this long (the owner writes it on the member's thread
   // before the batch's packets leave): packets to it wait, its ticks wait, its sends leave
   // after. 0: instant. Slow disks, or large queues, make every view change write big images.
