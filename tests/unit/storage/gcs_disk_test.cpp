@@ -75,6 +75,13 @@ void start(gcs_disk& d, reports& r) {
       });
 }
 
+// Recovers `d` (a fresh or recovered directory, never an error here) and starts its writer.
+void recover_and_start(gcs_disk& d, reports& r) {
+  gcs_recovery rec;
+  ASSERT_TRUE(d.recover(rec).ok());
+  start(d, r);
+}
+
 gcs_recovery recover_ok(const std::string& dir) {
   gcs_disk d(dir);
   gcs_recovery rec;
@@ -97,10 +104,8 @@ TEST(GcsDisk, AppendsAreReportedSyncedAndRecoveredAfterTheImage) {
   auto dir = t.path() + "/gcs";
   {
     gcs_disk d(dir);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     ASSERT_TRUE(d.write_image(image_at(2)).ok());
     d.append(7, entries(3, 5));
     d.append(7, entries(6, 9));
@@ -119,10 +124,8 @@ TEST(GcsDisk, AnImageReplacesTheLogAndAStrayLogIsRemoved) {
   auto dir = t.path() + "/gcs";
   {
     gcs_disk d(dir);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     ASSERT_TRUE(d.write_image(image_at(0)).ok());
     d.append(1, entries(1, 4));
     r.wait_for(4);
@@ -149,10 +152,8 @@ TEST(GcsDisk, ATornLogTailIsCutAndTheRestKept) {
   std::string log;
   {
     gcs_disk d(dir);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     ASSERT_TRUE(d.write_image(image_at(0)).ok());
     d.append(1, entries(1, 3));
     r.wait_for(3);
@@ -187,10 +188,8 @@ TEST(GcsDisk, ADamagedImageIsAnErrorNotAnEmptyStart) {
   auto dir = t.path() + "/gcs";
   {
     gcs_disk d(dir);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     ASSERT_TRUE(d.write_image(image_at(3)).ok());
   }
   std::string bytes;
@@ -222,10 +221,8 @@ TEST(GcsDisk, PacedSyncsUnderContinuousLoadLoseNothingAndDoNotHoldAnImage) {
     }
     ASSERT_TRUE(pacer.pacing(now));
     gcs_disk d(dir, pacer);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     for (uint64_t s = 1; s <= 200; s += 2) d.append(1, entries(s, s + 1));
     ASSERT_TRUE(d.write_image(image_at(200)).ok());
     for (uint64_t s = 201; s <= 400; s += 2) d.append(2, entries(s, s + 1));
@@ -246,10 +243,8 @@ TEST(GcsDisk, ASpareDiskHoldsAppendsButNotAnImageAndLetsGoWhenNoLongerSpare) {
   auto dir = t.path() + "/gcs";
   {
     gcs_disk d(dir);
-    gcs_recovery rec;
-    ASSERT_TRUE(d.recover(rec).ok());
     reports r;
-    start(d, r);
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
     d.set_spare_wait(std::chrono::minutes(10));
     for (uint64_t s = 1; s <= 20; s += 2) d.append(1, entries(s, s + 1));
     auto t0 = std::chrono::steady_clock::now();
