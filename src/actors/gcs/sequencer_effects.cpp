@@ -116,10 +116,12 @@ void carry_out(sequencer_state& st, gcs::effects fx, sequencer_self self) {
   // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
   if (fx.has_checkpoint && st.disk)
     if (auto s = st.disk->write_image(fx.checkpoint); !s) gcs_disk_failed(s.message);
-  if (!fx.appends.empty() && st.disk) {
-    // Our rank may have changed since the last batch (a view change); an atomic store.
+  if (st.disk) {
+    // After every step, not only with appends: once a view change starts or installs a view in
+    // which this member's disk counts, a batch already waiting as spare goes at once (an atomic
+    // exchange when nothing changed).
     st.disk->set_spare_wait(st.member->disk_spare() ? st.spare_wait : std::chrono::microseconds(0));
-    st.disk->append(fx.log_generation, std::move(fx.appends));
+    if (!fx.appends.empty()) st.disk->append(fx.log_generation, std::move(fx.appends));
   }
   for (auto& o : fx.send) queue_packet(st, std::move(o), self);
   // The logger only when there is something to log: this runs for every packet.
