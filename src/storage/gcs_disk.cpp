@@ -143,9 +143,10 @@ void gcs_disk::append(uint64_t generation, std::vector<gcs::log_entry> entries) 
 }
 
 void gcs_disk::set_spare_wait(std::chrono::microseconds wait) {
-  if (spare_wait_us_.exchange(wait.count()) == wait.count() || wait.count() != 0) return;
-  // A batch waiting as spare goes now. Through the mutex: the writer cannot be between its
-  // check of the wait and its sleep.
+  int64_t before = spare_wait_us_.exchange(wait.count());
+  if (wait.count() != 0 || before == 0) return;
+  // No longer spare: a batch waiting as spare goes now. Through the mutex: the writer cannot be
+  // between its check of the wait and its sleep.
   { std::lock_guard<std::mutex> lock(mu_); }
   cv_.notify_all();
 }
@@ -184,8 +185,8 @@ void gcs_disk::run() {
     auto urgent = [&] {
       return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.is_image; });
     };
-    if (spare_wait_us_.load() > 0 && !urgent()) {
-      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spare_wait_us_);
+    if (int64_t spare = spare_wait_us_.load(); spare > 0 && !urgent()) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spare);
       cv_.wait_until(lock, until, [&] { return urgent() || spare_wait_us_.load() == 0; });
     } else if (loaded) {
       auto now = steady_us();
