@@ -33,6 +33,19 @@ void node::note_echo(peer_progress& p, const message& m) {
   p.acked_send = std::max(p.acked_send, time_point(duration(m.echo)));
 }
 
+// A follower holds our log through `index` on its disk (an append or a snapshot it took): it
+// may complete a commit, and it is sent what it still lacks.
+void node::note_held(peer_progress& p, uint64_t index, time_point now, effects& fx) {
+  p.confirmed = true;
+  if (index > p.match) {
+    p.match = std::min(index, last_index());
+    p.next = std::max(p.next, p.match + 1);
+    leader_commit(fx);
+  }
+  if (p.next <= last_index()) send_append(p, now, fx);
+  if (role_ == role::leader && p.address == transfer_to_) transfer_progress(p, now, fx);
+}
+
 void node::handle_append_reply(const endpoint& from, const message& m, time_point now,
                                effects& fx) {
   if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
@@ -40,17 +53,7 @@ void node::handle_append_reply(const endpoint& from, const message& m, time_poin
   peer_progress* p = progress_of(from, m.incarnation, now);
   if (p == nullptr) return;
   note_echo(*p, m);
-  if (m.granted) {
-    p->confirmed = true;
-    if (m.match_index > p->match) {
-      p->match = std::min(m.match_index, last_index());
-      p->next = std::max(p->next, p->match + 1);
-      leader_commit(fx);
-    }
-    if (p->next <= last_index()) send_append(*p, now, fx);
-    if (role_ == role::leader && p->address == transfer_to_) transfer_progress(*p, now, fx);
-    return;
-  }
+  if (m.granted) return note_held(*p, m.match_index, now, fx);
   p->next = std::max(p->match + 1, std::min(p->next, m.hint_index + 1));
   send_append(*p, now, fx);
 }
@@ -63,16 +66,8 @@ void node::handle_snapshot_reply(const endpoint& from, const message& m, time_po
   if (p == nullptr) return;
   note_echo(*p, m);
   if (m.granted) {  // it holds the state through m.snapshot.index on its disk
-    p->confirmed = true;
     p->snapshot_offset = 0;
-    if (m.snapshot.index > p->match) {
-      p->match = std::min(m.snapshot.index, last_index());
-      p->next = std::max(p->next, p->match + 1);
-      leader_commit(fx);
-    }
-    if (p->next <= last_index()) send_append(*p, now, fx);
-    if (role_ == role::leader && p->address == transfer_to_) transfer_progress(*p, now, fx);
-    return;
+    return note_held(*p, m.snapshot.index, now, fx);
   }
   if (m.snapshot.index != snap_.index || p->snapshot_index != snap_.index) return;
   p->snapshot_offset = std::min<uint64_t>(m.offset, snap_data_.size());
