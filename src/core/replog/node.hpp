@@ -268,7 +268,7 @@ class node {
   void handle_append_reply(const endpoint& from, const message& m, time_point now, effects& fx);
   void handle_snapshot_reply(const endpoint& from, const message& m, time_point now, effects& fx);
   peer_progress* progress_of(const endpoint& from, uint64_t incarnation, time_point now);
-  void note_echo(peer_progress& p, const message& m);
+  peer_progress* replying_peer(const endpoint& from, const message& m, time_point now, effects& fx);
   void note_held(peer_progress& p, uint64_t index, time_point now, effects& fx);
   void send_append(peer_progress& p, time_point now, effects& fx);
   void send_snapshot_chunk(peer_progress& p, time_point now, effects& fx);

@@ -26,11 +26,21 @@ peer_progress* node::progress_of(const endpoint& from, uint64_t incarnation, tim
   return &p;
 }
 
-// Any answer of our term counts, a refused append too: the follower took our message as its
-// leader's (become_follower) before judging the entries.
-void node::note_echo(peer_progress& p, const message& m) {
-  if (m.echo == 0) return;
-  p.acked_send = std::max(p.acked_send, time_point(duration(m.echo)));
+// The progress of the follower that answered with `m` (an append or a snapshot reply), or
+// nullptr when the answer is not for this leader: a newer term makes this node a follower first.
+// Any answer of our term counts as an echo, a refused append too: the follower took our message
+// as its leader's (become_follower) before judging the entries.
+peer_progress* node::replying_peer(const endpoint& from, const message& m, time_point now,
+                                   effects& fx) {
+  if (m.term > hard_.term) {
+    become_follower(m.term, endpoint{}, 0, now, fx);
+    return nullptr;
+  }
+  if (role_ != role::leader || m.term != hard_.term) return nullptr;
+  peer_progress* p = progress_of(from, m.incarnation, now);
+  if (p != nullptr && m.echo != 0)
+    p->acked_send = std::max(p->acked_send, time_point(duration(m.echo)));
+  return p;
 }
 
 // A follower holds our log through `index` on its disk (an append or a snapshot it took): it
@@ -48,11 +58,8 @@ void node::note_held(peer_progress& p, uint64_t index, time_point now, effects& 
 
 void node::handle_append_reply(const endpoint& from, const message& m, time_point now,
                                effects& fx) {
-  if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
-  if (role_ != role::leader || m.term != hard_.term) return;
-  peer_progress* p = progress_of(from, m.incarnation, now);
+  peer_progress* p = replying_peer(from, m, now, fx);
   if (p == nullptr) return;
-  note_echo(*p, m);
   if (m.granted) return note_held(*p, m.match_index, now, fx);
   p->next = std::max(p->match + 1, std::min(p->next, m.hint_index + 1));
   send_append(*p, now, fx);
@@ -60,11 +67,8 @@ void node::handle_append_reply(const endpoint& from, const message& m, time_poin
 
 void node::handle_snapshot_reply(const endpoint& from, const message& m, time_point now,
                                  effects& fx) {
-  if (m.term > hard_.term) return become_follower(m.term, endpoint{}, 0, now, fx);
-  if (role_ != role::leader || m.term != hard_.term) return;
-  peer_progress* p = progress_of(from, m.incarnation, now);
+  peer_progress* p = replying_peer(from, m, now, fx);
   if (p == nullptr) return;
-  note_echo(*p, m);
   if (m.granted) {  // it holds the state through m.snapshot.index on its disk
     p->snapshot_offset = 0;
     return note_held(*p, m.snapshot.index, now, fx);
