@@ -187,7 +187,7 @@ std::map<std::string, double> run_once(const options& o,
            }(),
            cl.dir() + "/cli.err", o.cli_runs))
     r[k == "failures" ? "cli_failures" : "cli_" + k + "_ms"] = v;
-  // The machine's floor for any process: fork + exec + exit of /bin/true.
+  // The machine's floor for any process: spawn + exec + exit of /bin/true.
   r["cli_floor_true_ms"] =
       bench::cli_start({"/bin/true"}, cl.dir() + "/true.err", o.cli_runs)["exit"];
   // The front's floor: load (the lean `dfsnode`: libc and ISA-L shared; libstdc++, spdlog,
