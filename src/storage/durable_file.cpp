@@ -238,6 +238,7 @@ append_file::append_file(append_file&& other) noexcept
     : fd_(other.fd_),
       size_(other.size_),
       allocated_(other.allocated_),
+      zeroed_(other.zeroed_),
       path_(std::move(other.path_)) {
   other.fd_ = -1;
 }
@@ -248,6 +249,7 @@ append_file& append_file::operator=(append_file&& other) noexcept {
     fd_ = other.fd_;
     size_ = other.size_;
     allocated_ = other.allocated_;
+    zeroed_ = other.zeroed_;
     path_ = std::move(other.path_);
     other.fd_ = -1;
   }
@@ -265,7 +267,7 @@ io_status append_file::open(const std::string& path) {
     return err;
   }
   fd_ = fd;
-  size_ = allocated_ = static_cast<uint64_t>(st.st_size);
+  size_ = allocated_ = zeroed_ = static_cast<uint64_t>(st.st_size);
   path_ = path;
   return {};
 }
@@ -280,16 +282,29 @@ io_status append_file::append(std::string_view data) {
     if (::fallocate(fd_, 0, static_cast<off_t>(size_), static_cast<off_t>(room)) == 0)
       allocated_ = size_ + room;
   }
+  // A large append converts its own blocks in one go; zeros under it would be written twice.
+  if (data.size() < zero_ahead_bytes) zero_ahead(size_ + data.size());
   auto st = pwrite_all(fd_, data, size_, path_);
   if (!st) {
     // Cut a partial write off so that the file keeps ending on a frame boundary.
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) st.message += " (truncate failed too)";
-    allocated_ = size_;
+    allocated_ = zeroed_ = size_;
     return st;
   }
   size_ += data.size();
   allocated_ = std::max(allocated_, size_);
+  zeroed_ = std::max(zeroed_, size_);
   return {};
+}
+
+void append_file::zero_ahead(uint64_t end) {
+  static const char zeros[zero_ahead_bytes] = {};
+  while (zeroed_ < end && zeroed_ < allocated_) {
+    auto n = std::min<uint64_t>(zero_ahead_bytes, allocated_ - zeroed_);
+    // Only a saving: where it fails, the append writes into unwritten blocks as before.
+    if (!pwrite_all(fd_, std::string_view(zeros, n), zeroed_, path_)) return;
+    zeroed_ += n;
+  }
 }
 
 io_status append_file::sync() {
@@ -301,7 +316,7 @@ io_status append_file::sync() {
 io_status append_file::truncate(uint64_t size_bytes) {
   if (fd_ < 0) return io_status{EBADF, "truncate of closed file " + path_};
   if (::ftruncate(fd_, static_cast<off_t>(size_bytes)) != 0) return fail("ftruncate", path_);
-  size_ = allocated_ = size_bytes;
+  size_ = allocated_ = zeroed_ = size_bytes;
   return {};
 }
 

@@ -87,6 +87,12 @@ std::string parent_dir(const std::string& path);
 // the new size and blocks to the file system's journal, one after an overwrite does not. On
 // this machine's ext4, 100-byte appends each followed by fdatasync: 3,100/s extending the file
 // against 4,000-4,300/s into preallocated space (etcd preallocates its WAL for the same reason).
+// fallocate leaves the blocks *unwritten*, though: the first write into each one changes the
+// extent tree, and that fdatasync writes the inode too (a synchronous write before the flush).
+// So zeros are written `zero_ahead_bytes` at a time ahead of the appends, within the allocated
+// space: one such change per 64 KiB instead of one per appended page. 4,300-byte appends, each
+// fdatasynced (a master's create with its data inline): 251-254 -> 178-184 us; 200-byte ones
+// unchanged (166-168 -> 163-164 us); 1 MiB at a time made one sync in 256 take 5 ms.
 // A crash leaves the unused rest as zeros after the last frame, which readers take for the end
 // of the log (oplog::scan: a torn tail of zeros); close() cuts it off.
 class append_file {
@@ -99,6 +105,7 @@ class append_file {
   append_file& operator=(append_file&& other) noexcept;
 
   static constexpr uint64_t preallocate_bytes = 1 << 20;
+  static constexpr uint64_t zero_ahead_bytes = 64 << 10;
 
   // Opens (creating if needed) for appending; size() starts at the current file size, so a
   // caller recovering a log cuts off a torn or zero tail first.
@@ -114,9 +121,14 @@ class append_file {
   const std::string& path() const { return path_; }
 
  private:
+  // Writes zeros from zeroed_ until `end` is covered, in zero_ahead_bytes steps, never past
+  // allocated_ (a file system that cannot preallocate gets plain extending appends).
+  void zero_ahead(uint64_t end);
+
   int fd_ = -1;
   uint64_t size_ = 0;       // the appended bytes: where the next append goes
   uint64_t allocated_ = 0;  // the file's size, preallocated space included
+  uint64_t zeroed_ = 0;     // below this, every block has been written (data or zeros)
   std::string path_;
 };
 
