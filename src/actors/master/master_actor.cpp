@@ -500,6 +500,11 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         count_op(self, "heartbeat");
         auto& st = self->state;
         if (!st.core) return caf::make_error(caf::sec::runtime_error, not_leader_line(st));
+        // The reply renews the primaries' chunk leases, which nothing in the log fences: a
+        // master woken from a pause past its read lease (another may lead by now, and its wait
+        // for the old leases counts from before this renewal) answers none of them.
+        if (!may_answer_locally(st))
+          return caf::make_error(caf::sec::runtime_error, lease_lapsed_line(st));
         return answer_heartbeat(self, hb);
       },
       [=](admin_atom, const admin_request& req) { return master_console(self, req); },
