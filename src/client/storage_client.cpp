@@ -325,8 +325,9 @@ std::pair<std::string, ns_version> storage_client::copy(const std::string& given
 ns_reply storage_client::share(ns_request req) {
   forget_around change(*this);
   std::tie(req.client_id, req.request_no) = next_request();
-  // A file under a lease (writes, appends) is shared once the lease has run out: the master
-  // renews it no more and answers busy until then (leases are never revoked).
+  // A file under a lease (writes, appends) is shared once the lease has ended: the master
+  // revokes it, renews it no more, and answers busy until then (its primary may not answer
+  // the revocation: then until the lease runs out).
   return while_busy(
       std::chrono::milliseconds(uint64_t{2} * cfg_.lease.duration_ms + cfg_.client.timeout_ms),
       std::chrono::milliseconds(200), [&] { return call<ns_reply>(storage_atom::value, req); });

@@ -77,7 +77,7 @@ void mutation_service::on_mutation(const net::peer_mutation& p) {
 
 void mutation_service::on_ack(const net::peer_ack& p) {
   std::lock_guard lk(mu_);
-  dispatch(primary_.on_ack(p.from, p.body, core::clock::now()));
+  dispatch(primary_.on_ack(p.from, p.body, board_->view(), core::clock::now()));
 }
 
 void mutation_service::on_resend_request(const net::peer_resend& p) {
@@ -250,7 +250,7 @@ void mutation_service::disk_loop(size_t index) {
     ++stats_.applied;
     auto now = core::clock::now();
     if (job.by == role::primary)
-      dispatch(primary_.on_applied(job.m, result, now));
+      dispatch(primary_.on_applied(job.m, result, board_->view(), now));
     else
       dispatch(secondary_.on_applied(job.m, result, now));
   }

@@ -63,24 +63,30 @@ typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_revocation& x) {
+  return f(caf::meta::type_name("dfs::lease_revocation"), x.handle, x.chunk_version);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_update& x) {
   return f(caf::meta::type_name("dfs::version_update"), x.handle, x.chunk_version);
 }
 
 // Heartbeats gained repair copies (v2: results up, orders down), then leases (v3: claims up,
 // grants and version updates down), then the master's term in the reply (v4, fencing), then
-// copy-on-write orders in the reply (v5): new wire names each time, so a node of the previous
+// copy-on-write orders in the reply (v5), then lease revocations (v4 up: leases released, v6
+// down: leases to give up): new wire names each time, so a node of the previous
 // version fails the exchange with an unknown-type error instead of misreading.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunkserver_heartbeat& x) {
-  return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v3"), x.id, x.seq, x.capacity_bytes,
-           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies, x.reads, x.leases);
+  return f(caf::meta::type_name("dfs::chunkserver_heartbeat_v4"), x.id, x.seq, x.capacity_bytes,
+           x.free_bytes, x.used_bytes, x.added, x.removed, x.copies, x.reads, x.leases, x.released);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(caf::meta::type_name("dfs::heartbeat_reply_v5"), x.registered, x.delete_chunks,
-           x.copy_chunks, x.leases, x.versions, x.master_term, x.local_copies);
+  return f(caf::meta::type_name("dfs::heartbeat_reply_v6"), x.registered, x.delete_chunks,
+           x.copy_chunks, x.leases, x.versions, x.master_term, x.local_copies, x.revoke);
 }
 
 }  // namespace dfs

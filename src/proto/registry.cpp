@@ -11,10 +11,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<endpoint>("dfs::endpoint");
   cfg.add_message_type<chunkserver_registration>("dfs::chunkserver_registration");
   cfg.add_message_type<registration_ack>("dfs::registration_ack");
-  cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat_v3");
-  // v5: copy-on-write orders (local_copies). The wire name changes with the layout, so an
-  // older chunkserver fails the exchange instead of misreading it.
-  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v5");
+  // v4/v6: lease revocations (released up, revoke down); v5 of the reply added copy-on-write
+  // orders. The wire name changes with the layout, so an older chunkserver fails the exchange
+  // instead of misreading it.
+  cfg.add_message_type<chunkserver_heartbeat>("dfs::chunkserver_heartbeat_v4");
+  cfg.add_message_type<heartbeat_reply>("dfs::heartbeat_reply_v6");
   cfg.add_message_type<lease_request>("dfs::lease_request");
   cfg.add_message_type<lease_reply>("dfs::lease_reply");
   cfg.add_message_type<lock_request>("dfs::lock_request");

@@ -83,12 +83,14 @@ void carry_out(self_ptr self, chunkserver::link_effects fx) {
     self->demonitor(st.master.address());
     st.master = nullptr;
   }
+  // What the data port's mutations go by, before any heartbeat leaves: one that reports a
+  // lease released must leave only once the port has stopped ordering under it.
+  st.leases->publish(st.link.leases());
   if (fx.connect_after) self->delayed_send(self, *fx.connect_after, connect_atom::value);
   if (fx.send_registration) send_registration(self, *fx.send_registration);
   if (fx.send_heartbeat) send_heartbeat(self, fx.send_heartbeat->first, fx.send_heartbeat->second);
   if (fx.tick_after)
     self->delayed_send(self, fx.tick_after->second, tick_atom::value, fx.tick_after->first);
-  st.leases->publish(st.link.leases());  // what the data port's mutations go by
 }
 
 // This chunkserver's server token for the master's node actor.
@@ -159,6 +161,7 @@ void send_heartbeat(self_ptr self, uint64_t gen, uint64_t seq) {
   auto sent = core::clock::now();
   st.leases->apply_notes(st.link.leases());  // extensions asked, leases given up
   hb.leases = st.link.leases().claims(sent);
+  hb.released = st.link.leases().released(sent);
   st.store->drain_changes(hb.added, hb.removed);
   // Results after the report: a finished copy was added to the store before its result came.
   hb.copies = std::move(st.copies_done);

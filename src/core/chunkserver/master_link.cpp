@@ -102,8 +102,18 @@ link_effects master_link::on_heartbeat_reply(uint64_t generation, const heartbea
     if (!was) fx.granted.push_back(g);
   }
   for (auto h : r.delete_chunks) leases_.drop(h);
-  // A new lease is confirmed at once (the master answers the client who asked only then).
-  if (!fx.granted.empty()) fx.send_heartbeat = {generation_, ++heartbeat_seq_};
+  bool released = false;
+  for (auto& v : r.revoke)
+    if (leases_.release(v.handle, v.chunk_version, now)) {
+      released = true;
+      event(link_level::info,
+            "lease_released handle=" + std::to_string(v.handle) +
+                " version=" + std::to_string(v.chunk_version) + " reason=revoked_by_master",
+            fx);
+    }
+  // A new lease is confirmed at once (the master answers the client who asked only then), and
+  // a released one is reported at once (the repair it makes way for waits for that).
+  if (!fx.granted.empty() || released) fx.send_heartbeat = {generation_, ++heartbeat_seq_};
   if (r.registered) return fx;
   // The master restarted (or removed us): a full report makes it learn our chunks again.
   event(link_level::info, "master_forgot_us action=reregister", fx);

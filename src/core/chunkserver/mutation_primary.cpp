@@ -190,12 +190,22 @@ void mutation_primary::resend(in_flight_mutation& f, core::time_point now, bool 
   }
 }
 
+bool mutation_primary::abandon_if_over(uint64_t handle, const primary_leases& leases,
+                                       core::time_point now, primary_effects& fx) {
+  auto c = chunks_.find(handle);
+  if (c == chunks_.end() || leases.version(handle, now) == c->second.chunk_version) return false;
+  bool busy = !c->second.in_flight.empty();
+  abandon(handle, mutation_status::lease_expired,
+          busy ? "lease_over_with_mutations_in_flight handle=" + std::to_string(handle) : "", fx);
+  return true;
+}
+
 primary_effects mutation_primary::on_ack(const endpoint& from, const mutation_ack& a,
-                                         core::time_point now) {
-  (void)now;
+                                         const primary_leases& leases, core::time_point now) {
   primary_effects fx;
   auto c = chunks_.find(a.handle);
   if (c == chunks_.end() || c->second.chunk_version != a.chunk_version) return fx;
+  if (abandon_if_over(a.handle, leases, now, fx)) return fx;
   auto it = c->second.in_flight.find(a.serial);
   if (it == c->second.in_flight.end()) return fx;  // finished or dropped: a duplicate ack
   auto& f = it->second;
@@ -262,11 +272,11 @@ primary_effects mutation_primary::on_resend_request(const endpoint& from, const 
 }
 
 primary_effects mutation_primary::on_applied(const mutation& m, apply_result result,
-                                             core::time_point now) {
-  (void)now;
+                                             const primary_leases& leases, core::time_point now) {
   primary_effects fx;
   auto c = chunks_.find(m.handle);
   if (c == chunks_.end() || c->second.chunk_version != m.chunk_version) return fx;
+  if (abandon_if_over(m.handle, leases, now, fx)) return fx;
   auto it = c->second.in_flight.find(m.serial);
   if (it == c->second.in_flight.end()) return fx;
   if (result == apply_result::ok) {
@@ -300,11 +310,7 @@ primary_effects mutation_primary::on_tick(const primary_leases& leases, core::ti
       resend(f, now, false, fx);
     }
   }
-  for (auto h : over) {
-    bool busy = !chunks_[h].in_flight.empty();
-    abandon(h, mutation_status::lease_expired,
-            busy ? "lease_over_with_mutations_in_flight handle=" + std::to_string(h) : "", fx);
-  }
+  for (auto h : over) abandon_if_over(h, leases, now, fx);
   return fx;
 }
 

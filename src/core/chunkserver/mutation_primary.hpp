@@ -74,14 +74,18 @@ class mutation_primary {
   [[nodiscard]] primary_effects on_request(const client_request& r, bool data_ready,
                                            uint64_t chunk_length_bytes,
                                            const primary_leases& leases, core::time_point now);
+  // Acks and local applies answer a client `ok` only while the lease of its version runs at
+  // `now` by `leases`: every replica then had the mutation before the lease ended or was given
+  // up (revoked), so a copy the master starts after that holds it. Otherwise the chunk's
+  // mutations are abandoned as on_tick does for a lease that ran out.
   [[nodiscard]] primary_effects on_ack(const endpoint& from, const mutation_ack& a,
-                                       core::time_point now);
+                                       const primary_leases& leases, core::time_point now);
   [[nodiscard]] primary_effects on_resend_request(const endpoint& from, const resend_request& r,
                                                   const primary_leases& leases,
                                                   core::time_point now);
   // The local disk finished (or failed) a disk_apply of ours.
   [[nodiscard]] primary_effects on_applied(const mutation& m, apply_result result,
-                                           core::time_point now);
+                                           const primary_leases& leases, core::time_point now);
   // Timeouts, resends, leases that ran out. Call about every resend_interval / 2.
   [[nodiscard]] primary_effects on_tick(const primary_leases& leases, core::time_point now);
 
@@ -122,6 +126,9 @@ class mutation_primary {
   void finish_if_done(chunk_order& c, uint64_t serial, primary_effects& fx);
   // Drops every mutation of the chunk, telling waiting clients `why`.
   void abandon(uint64_t handle, mutation_status why, const std::string& event, primary_effects& fx);
+  // The lease this chunk orders under no longer runs at `now`: its mutations abandoned (true).
+  bool abandon_if_over(uint64_t handle, const primary_leases& leases, core::time_point now,
+                       primary_effects& fx);
   void resend(in_flight_mutation& f, core::time_point now, bool all_unacked,
               primary_effects& fx) const;
   client_reply answer(const client_request& r, mutation_status s, uint64_t offset = 0) const;

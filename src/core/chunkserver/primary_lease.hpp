@@ -47,15 +47,27 @@ class primary_leases {
   // the primary took it), with `extend` for those with mutations since the last claims; drops
   // those over.
   std::vector<lease_claim> claims(core::time_point now);
+  // The master revoked the lease on `handle` at `version` (a chunk short of replicas is copied
+  // once no lease on it can run): stop acting as its primary now. Returns false (and changes
+  // nothing) if no lease of that version runs. The release is named by released() until the
+  // lease would have ended, and no grant of that version or older is taken again.
+  bool release(uint64_t handle, uint64_t version, core::time_point now);
+  // What heartbeats say the master may count as over: every released lease that would still
+  // run (drops the others). Repeated in each heartbeat, so a lost one costs nothing.
+  std::vector<lease_revocation> released(core::time_point now);
   // The chunk is gone from this server (deleted, corrupt): never its primary again.
   void drop(uint64_t handle) { held_.erase(handle); }
   // Restart: leases are volatile.
-  void clear() { held_.clear(); }
+  void clear() {
+    held_.clear();
+    released_.clear();
+  }
 
   const std::map<uint64_t, held_lease>& all() const { return held_; }
 
  private:
   std::map<uint64_t, held_lease> held_;
+  std::map<uint64_t, held_lease> released_;  // by handle: the version given up, its old expiry
 };
 
 }  // namespace dfs::chunkserver

@@ -176,6 +176,25 @@ std::vector<lease_offer_entry> lease_table::on_heartbeat(
   return out;
 }
 
+bool lease_table::revocable(chunk_handle h, const node_id& primary, uint64_t chunk_version,
+                            core::time_point now) const {
+  auto* l = valid(h, now);
+  return l != nullptr && l->acked && l->primary == primary && l->chunk_version == chunk_version;
+}
+
+bool lease_table::on_released(const node_id& n, chunk_handle h, uint64_t chunk_version,
+                              core::time_point now) {
+  auto it = leases_.find(h.value);
+  if (it == leases_.end()) return false;
+  auto& l = it->second;
+  if (l.primary != n || l.chunk_version != chunk_version || l.phase != lease_phase::active ||
+      now >= l.expiry)
+    return false;
+  l.expiry = now;
+  l.phase = lease_phase::fenced;
+  return true;
+}
+
 std::vector<chunk_handle> lease_table::on_tick(core::time_point now) {
   std::vector<chunk_handle> dropped;
   for (auto it = leases_.begin(); it != leases_.end();) {

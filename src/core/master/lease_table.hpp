@@ -26,6 +26,9 @@
 //   started (`started` in the constructor), so every lease of its previous life has ended;
 //   except where the core knows which primary alone can hold one (master_takeover.cpp).
 // - Renewal (no version bump) only by the holder, only while the lease is active.
+// - Revocation (GFS §3.1, §3.4): the master asks the primary in a heartbeat reply to give a
+//   lease up; the lease ends only when the primary's heartbeat says it did (it stopped ordering
+//   before that heartbeat left), so one that never hears or never answers keeps it to expiry.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -128,6 +131,15 @@ class lease_table {
                                               const std::vector<lease_claim_entry>& claims,
                                               core::time_point now,
                                               std::vector<chunk_handle>& acked);
+  // Whether the active lease on `h` at `chunk_version` held by `primary` runs at `now` and is
+  // confirmed: one the master may ask its primary to give up (revoke).
+  bool revocable(chunk_handle h, const node_id& primary, uint64_t chunk_version,
+                 core::time_point now) const;
+  // `n` gave the lease on `h` at `chunk_version` up when the master revoked it: it stopped
+  // ordering before it said so, so that lease ends now, as if it had expired (fenced for the
+  // margin, which also lets mutations it sent before settle on the replicas). True if it was
+  // running; a repeated or stale report changes nothing.
+  bool on_released(const node_id& n, chunk_handle h, uint64_t chunk_version, core::time_point now);
   // Time passes: active leases past expiry become fenced, fenced ones past expiry + margin
   // and offers past their deadline are dropped. Returns the handles of dropped offers.
   std::vector<chunk_handle> on_tick(core::time_point now);

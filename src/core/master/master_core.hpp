@@ -356,6 +356,9 @@ class master_core {
   void on_bumps_logged(const batch& b, bool ok, master_effects& fx);
   void leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
                            heartbeat_reply& reply, master_effects& fx);
+  // Leases the heartbeat's primary should give up now (a repair or a snapshot waits for them).
+  void revoke_leases(const chunkserver_heartbeat& hb, core::time_point now, heartbeat_reply& reply,
+                     master_effects& fx);
   void leases_on_tick(core::time_point now, master_effects& fx);
   void leases_on_node_gone(const node_id& n, master_effects& fx);
   // Replicas that reported an older version with the current bytes: tell them the version.

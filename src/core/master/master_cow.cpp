@@ -52,10 +52,11 @@ void master_core::on_snapshot(request_token t, const ns_request& r, core::time_p
   // The source's name as the lease table keys it (validate_* parsed it the same way).
   std::string source = copy ? parse_path(r.path, path_rules::stored)->text() : rec->path;
   // A lease still running (or being granted) could let its primary change a chunk after the
-  // snapshot shares it. Leases end on their own (no revocation): ask again after it.
+  // snapshot shares it: ask again once it has ended.
   if (auto h = leased_chunk(rec->chunks)) {
-    // No revocation, but no renewal or new grant either until the snapshot is taken: the
-    // leases run out within lease.duration and the client's next ask succeeds.
+    // No renewal or new grant until the snapshot is taken, and the running leases are revoked
+    // (revoke_leases: at their primaries' next heartbeats); a primary that does not answer
+    // keeps its lease until it runs out, within lease.duration. The client asks again.
     auto until = now + 2 * opts_.lease.duration + opts_.lease.margin();
     for (auto& c : rec->chunks)
       if (leases_.find(c.handle) != nullptr) snapshot_waits_[c.handle.value] = until;

@@ -110,8 +110,9 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
                               master_effects& fx) {
   if (auto* l = leases_.valid(h, now); l != nullptr && l->acked) {
     // A secondary of the running lease is gone (dead, or restarted as a new incarnation): no
-    // mutation can be acknowledged until the lease ends, a minute by default, since it cannot
-    // be revoked. Its primary may take a new one at once without it.
+    // mutation can be acknowledged until the lease ends. Its primary may take a new one at
+    // once without it (which is revoked in turn if a copy is to restore the chunk's replicas:
+    // revoke_leases).
     if (!names_gone_secondary(*l, now) || !supersede_lease(t, h, *l, now, fx))
       fx.replies.push_back({t, lease_reply_of(*l, false, now)});
     return;
@@ -263,6 +264,12 @@ void master_core::on_bumps_logged(const batch& b, bool ok, master_effects& fx) {
 
 void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::time_point now,
                                       heartbeat_reply& reply, master_effects& fx) {
+  for (auto& r : hb.released)
+    if (leases_.on_released(hb.id, chunk_handle{r.handle}, r.chunk_version, now))
+      fx.events.push_back(
+          {event_level::info, "lease_released chunk=" + chunk_handle{r.handle}.to_string() +
+                                  " primary=" + hb.id.to_string() +
+                                  " version=" + std::to_string(r.chunk_version)});
   std::vector<lease_claim_entry> claims;
   auto healthy = healthy_servers();
   for (auto& c : hb.leases) {
@@ -298,8 +305,29 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
                          "lease_granted chunk=" + h.to_string() + " primary=" + hb.id.to_string()});
     answer_lease_waiters(h, now, fx);
   }
+  revoke_leases(hb, now, reply, fx);
   if (auto it = version_updates_.find(hb.id); it != version_updates_.end())
     for (auto& [h, v] : it->second) reply.versions.push_back({h, v});
+}
+
+// A lease in the way of a repair or a snapshot is revoked rather than waited out (up to
+// lease.duration, a minute by default): a chunk appended to without a pause kept two replicas
+// that long, and a snapshot of it waited as long. Asked in every reply until the primary's
+// heartbeat says it gave the lease up (leases_on_heartbeat, lease_table::on_released).
+void master_core::revoke_leases(const chunkserver_heartbeat& hb, core::time_point now,
+                                heartbeat_reply& reply, master_effects& fx) {
+  for (auto& c : hb.leases) {
+    chunk_handle h{c.handle};
+    if (!leases_.revocable(h, hb.id, c.chunk_version, now)) continue;
+    auto* e = meta_.chunks().find(h);
+    const char* why = snapshot_waits_for(h, now)                  ? "a snapshot waits for it"
+                      : e != nullptr && awaits_repair(h, *e, now) ? "its chunk waits for a copy"
+                                                                  : nullptr;
+    if (why == nullptr) continue;
+    reply.revoke.push_back({c.handle, c.chunk_version});
+    fx.events.push_back({event_level::info, "lease_revoked chunk=" + h.to_string() +
+                                                " primary=" + hb.id.to_string() + ": " + why});
+  }
 }
 
 void master_core::confirm_versions(const node_id& n, const std::vector<chunk_report>& reported) {

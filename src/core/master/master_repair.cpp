@@ -38,8 +38,8 @@ bool master_core::awaits_repair(chunk_handle h, const chunk_entry& e, core::time
 }
 
 // Copies wait for a chunk's leases to end, so a chunk mutated without a pause (an appended
-// log) would never get its lost replica back: its lease is not extended while it is short
-// (leases_on_heartbeat), and once it has ended the next grant waits for the copy. The
+// log) would never get its lost replica back: its lease is revoked and not extended while it
+// is short (leases_on_heartbeat), and once it has ended the next grant waits for the copy. The
 // clients' retries would otherwise win every race against the planner. Bounded: a copy that
 // cannot be planned or does not finish in time lets leases go on, and that chunk is not held
 // again for repair_hold_again.

@@ -255,6 +255,15 @@ struct lease_grant {
   uint64_t holder_ms = 0;
 };
 
+// The master asks a primary to give a lease up before its end (a chunk short of replicas is
+// copied only once no lease on it can run; core/master/master_leases.cpp); the primary stops
+// ordering at once and names the lease in its heartbeats until it would have ended, and the
+// master counts it as expired when it hears that (lease_table::on_released).
+struct lease_revocation {
+  uint64_t handle = 0;
+  uint64_t chunk_version = 0;
+};
+
 // A lease bumped a chunk's version: a replica holding the previous version takes the new one
 // (repeated with every heartbeat reply until the replica reports it).
 struct version_update {
@@ -268,11 +277,12 @@ struct chunkserver_heartbeat {
   uint64_t capacity_bytes = 0;
   uint64_t free_bytes = 0;
   uint64_t used_bytes = 0;
-  std::vector<chunk_report> added;  // incremental report since the last heartbeat
-  std::vector<uint64_t> removed;    // deleted, expired or found corrupt
-  std::vector<copy_result> copies;  // repair copies finished since the last heartbeat
-  std::vector<chunk_reads> reads;   // client reads per chunk since the last heartbeat
-  std::vector<lease_claim> leases;  // leases held as primary
+  std::vector<chunk_report> added;              // incremental report since the last heartbeat
+  std::vector<uint64_t> removed;                // deleted, expired or found corrupt
+  std::vector<copy_result> copies;              // repair copies finished since the last heartbeat
+  std::vector<chunk_reads> reads;               // client reads per chunk since the last heartbeat
+  std::vector<lease_claim> leases;              // leases held as primary
+  std::vector<lease_revocation> released = {};  // leases given up when the master asked
 };
 
 // Repair (design.md §6): copy a chunk from a healthy replica to the chunkserver this reply
@@ -304,6 +314,7 @@ struct heartbeat_reply {
   std::vector<version_update> versions;       // new chunk versions of replicas held here
   uint64_t master_term = 0;                   // as in registration_ack (fencing)
   std::vector<local_copy> local_copies = {};  // copy-on-write copies to make here
+  std::vector<lease_revocation> revoke = {};  // leases this primary should give up now
 };
 
 // A client asks for the lease on one chunk: the chunk `chunk_index` of the newest version of

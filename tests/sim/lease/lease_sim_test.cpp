@@ -28,6 +28,8 @@ coverage sweep(uint64_t runs, uint64_t base, const world_options& opts) {
     total.refused += c.refused;
     total.takeover_grants += c.takeover_grants;
     total.supersedes += c.supersedes;
+    total.revokes += c.revokes;
+    total.releases += c.releases;
   }
   return total;
 }
@@ -43,6 +45,8 @@ void expect_coverage(const coverage& c) {
   EXPECT_GT(c.refused, 0u);
   EXPECT_GT(c.takeover_grants, 0u);
   EXPECT_GT(c.supersedes, 0u);
+  EXPECT_GT(c.revokes, 0u);
+  EXPECT_GT(c.releases, 0u);
 }
 
 TEST(LeaseSim, NeverTwoPrimariesUnderLossPartitionsCrashesAndDrift) {
@@ -89,6 +93,17 @@ TEST(LeaseSim, ATakeoverGrantingToAnyReplicaFindsTwoPrimaries) {
   o.takeover_any_primary = true;
   EXPECT_GT(runs_with_two_primaries(o), 0u)
       << "granting to any replica after a takeover went unnoticed";
+}
+
+// Revocation has teeth: a master that ends a lease when it sends the revocation (instead of
+// when the primary reports it released) re-grants while a primary that never got the
+// revocation (lost, late) still acts.
+TEST(LeaseSim, EndingALeaseWhenRevokingItFindsTwoPrimaries) {
+  if (std::getenv("DFS_SIM_SEED") != nullptr) GTEST_SKIP();
+  world_options o;
+  o.release_when_revoking = true;
+  EXPECT_GT(runs_with_two_primaries(o), 0u)
+      << "ending a lease before its primary gave it up went unnoticed";
 }
 
 }  // namespace

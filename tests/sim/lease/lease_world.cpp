@@ -119,6 +119,7 @@ void world::cs_tick(addr a) {
   hb.seq = ++c.seq;
   hb.life = c.life;
   hb.claims = c.leases.claims(local);
+  hb.released = c.leases.released(local);
   hb.versions = c.versions;
   c.sent[hb.seq] = local;
   if (c.sent.size() > 256) c.sent.erase(c.sent.begin());
@@ -132,11 +133,16 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
   m.last_heard[from] = local;
   m.lives[from] = hb.life;
   m.reported[from] = hb.versions;
+  auto me = node_id{"cs", static_cast<uint16_t>(from), hb.life};
+  for (auto& r : hb.released)
+    if (m.table->on_released(me, master::chunk_handle{r.handle}, r.chunk_version, local)) {
+      ++cov_.releases;
+      m.last_expiry[r.handle] = local;
+    }
   std::vector<master::lease_claim_entry> claims;
   for (auto& c : hb.claims)
     claims.push_back({master::chunk_handle{c.handle}, c.chunk_version, c.extend});
   std::map<uint64_t, bool> offering;
-  auto me = node_id{"cs", static_cast<uint16_t>(from), hb.life};
   for (auto& [h, l] : m.table->all())
     offering[h] = l.primary == me && l.phase == master::lease_phase::offering;
   std::vector<master::chunk_handle> acked;
@@ -164,6 +170,16 @@ void world::on_heartbeat(addr from, const heartbeat_msg& hb) {
     m.last_expiry[h] = m.table->find(o.handle)->expiry;
     r.grants.push_back({h, o.chunk_version, ms_of(master_lease_options().holder_duration())});
   }
+  for (auto& c : hb.claims) {
+    master::chunk_handle h{c.handle};
+    if (!m.table->revocable(h, me, c.chunk_version, local) ||
+        std::uniform_real_distribution<double>(0, 1)(rng_) >= opts_.revoke_chance)
+      continue;
+    ++cov_.revokes;
+    r.revoke.push_back({c.handle, c.chunk_version});
+    if (opts_.release_when_revoking && m.table->on_released(me, h, c.chunk_version, local))
+      m.last_expiry[c.handle] = local;
+  }
   for (auto& [h, v] : m.durable_versions)
     if (hb.versions.count(h) > 0 && hb.versions.at(h) < v) r.versions.push_back({h, v});
   net_.send(0, from, r, now_);
@@ -176,6 +192,7 @@ void world::on_reply(addr to, const reply_msg& r) {
   auto local = c.clock.local(now_);
   for (auto& v : r.versions)
     if (c.versions[v.handle] < v.chunk_version) c.versions[v.handle] = v.chunk_version;
+  for (auto& v : r.revoke) (void)c.leases.release(v.handle, v.chunk_version, local);
   for (auto& g : r.grants) {
     bool was = c.leases.is_primary(g.handle, local);
     if (!c.leases.on_grant(g, it->second, local)) continue;

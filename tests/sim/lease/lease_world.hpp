@@ -6,8 +6,9 @@
 //
 // Checked after every event, in REAL (simulated global) time:
 // - at most one chunkserver considers itself primary of a chunk (by its own clock);
-// - the master hands out a grant only after the previous lease on that chunk has expired by
-//   its clock plus the margin, and, after a restart, only after duration + margin.
+// - the master hands out a grant only after the previous lease on that chunk has expired (or
+//   its primary reported it released after a revocation) by its clock plus the margin, and,
+//   after a restart, only after duration + margin.
 // A new primary appears only when a reply is delivered, so checking after every event checks
 // every instant.
 #include <cstdint>
@@ -53,11 +54,18 @@ struct world_options {
   // Chance that a request finding a confirmed lease has its primary take a new one at once
   // (lease_table::supersede, as when a secondary of the running lease is gone).
   double supersede_chance = 0.2;
+  // Chance that the master revokes a running, confirmed lease its primary claims in a
+  // heartbeat (a repair or a snapshot waits for it); the lease ends when the primary's
+  // heartbeat reports it released. `release_when_revoking`: the wrong rule, ending it as the
+  // revocation is sent (the sweep that must find two primaries).
+  double revoke_chance = 0.1;
+  bool release_when_revoking = false;
 };
 
 struct coverage {
   uint64_t grants = 0, renewals = 0, taken = 0, master_restarts = 0, cs_restarts = 0,
-           partitions = 0, refused = 0, overlaps_near = 0, takeover_grants = 0, supersedes = 0;
+           partitions = 0, refused = 0, overlaps_near = 0, takeover_grants = 0, supersedes = 0,
+           revokes = 0, releases = 0;
 };
 
 class world {
@@ -73,12 +81,14 @@ class world {
     uint64_t seq = 0;
     uint64_t life = 0;  // the sender's incarnation
     std::vector<lease_claim> claims;
+    std::vector<lease_revocation> released;
     std::map<uint64_t, uint64_t> versions;  // handle -> version held
   };
   struct reply_msg {
     uint64_t seq = 0;
     std::vector<lease_grant> grants;
     std::vector<version_update> versions;
+    std::vector<lease_revocation> revoke;
   };
   using msg = std::variant<heartbeat_msg, reply_msg>;
 

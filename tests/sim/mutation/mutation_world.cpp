@@ -235,7 +235,7 @@ void world::on_server_msg(server& s, addr from, const msg& m) {
   } else if (auto* a = std::get_if<mutation_ack>(&m)) {
     if (a->status == ack_status::stale_primary) ++cov_.stale_refused;
     if (a->status == ack_status::data_missing) ++cov_.data_missing;
-    carry(s, s.primary.on_ack(ep(from), *a, now_));
+    carry(s, s.primary.on_ack(ep(from), *a, s.leases, now_));
   } else if (auto* q = std::get_if<resend_request>(&m)) {
     carry(s, s.primary.on_resend_request(ep(from), *q, s.leases, now_));
   } else if (auto* g = std::get_if<mutation_gone>(&m)) {
@@ -333,7 +333,7 @@ void world::apply(server& s, const disk_job& j) {
     ++cov_.applied;
   }
   if (j.as_primary) {
-    carry(s, s.primary.on_applied(m, result, now_));
+    carry(s, s.primary.on_applied(m, result, s.leases, now_));
   } else {
     carry(s, s.secondary.on_applied(m, result, now_));
   }

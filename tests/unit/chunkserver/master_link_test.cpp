@@ -34,6 +34,31 @@ TEST(MasterLink, RegistersThenHeartbeatsWithGrowingSequence) {
   EXPECT_EQ(t2.tick_after->second, milliseconds(1000));
 }
 
+// The master revokes a lease (its chunk waits for a copy): the primary gives it up at once and
+// says so in a heartbeat sent now, not at the next tick.
+TEST(MasterLink, ARevokedLeaseIsGivenUpAndReportedAtOnce) {
+  uint64_t gen = 0;
+  auto l = registered_link(gen);
+  const core::time_point t0{};
+  heartbeat_reply grant;
+  grant.registered = true;
+  grant.leases = {{11, 4, 50000}};
+  (void)l.on_heartbeat_reply(gen, grant, t0, t0);
+  ASSERT_TRUE(l.leases().is_primary(11, t0));
+  heartbeat_reply revoke;
+  revoke.registered = true;
+  revoke.revoke = {{11, 3}};  // an older version than held: nothing happens
+  auto fx = l.on_heartbeat_reply(gen, revoke, t0, t0);
+  EXPECT_TRUE(l.leases().is_primary(11, t0));
+  EXPECT_FALSE(fx.send_heartbeat.has_value());
+  revoke.revoke = {{11, 4}};
+  fx = l.on_heartbeat_reply(gen, revoke, t0, t0);
+  EXPECT_FALSE(l.leases().is_primary(11, t0));
+  EXPECT_TRUE(fx.send_heartbeat.has_value());
+  ASSERT_EQ(l.leases().released(t0).size(), 1u);
+  EXPECT_EQ(l.leases().released(t0)[0].chunk_version, 4u);
+}
+
 TEST(MasterLink, RepliesAndTicksOfAnOlderGenerationAreIgnored) {
   uint64_t gen = 0;
   auto l = registered_link(gen);

@@ -33,11 +33,12 @@ struct fixture {
   }
   // Local apply and both acks: returns the replies of the last step.
   std::vector<client_reply> complete(const mutation& m, core::time_point now) {
-    auto fx = p.on_applied(m, apply_result::ok, now);
+    auto fx = p.on_applied(m, apply_result::ok, leases, now);
     EXPECT_TRUE(fx.replies.empty());
-    fx = p.on_ack(sa, {m.handle, m.chunk_version, m.serial, ack_status::applied}, now);
+    fx = p.on_ack(sa, {m.handle, m.chunk_version, m.serial, ack_status::applied}, leases, now);
     EXPECT_TRUE(fx.replies.empty());
-    return p.on_ack(sb, {m.handle, m.chunk_version, m.serial, ack_status::applied}, now).replies;
+    return p.on_ack(sb, {m.handle, m.chunk_version, m.serial, ack_status::applied}, leases, now)
+        .replies;
   }
 };
 
@@ -95,8 +96,8 @@ TEST(MutationPrimary, RetryOfACompletedRequestGetsTheSameAnswerNotASecondSerial)
 TEST(MutationPrimary, RetryOfARequestInFlightJoinsItAndResendsToUnackedReplicas) {
   fixture f;
   auto m = f.p.on_request(f.write(1, 0, 10), true, 0, f.leases, t0).apply.at(0).m;
-  (void)f.p.on_applied(m, apply_result::ok, t0);
-  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, t0);
+  (void)f.p.on_applied(m, apply_result::ok, f.leases, t0);
+  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, f.leases, t0);
   auto fx = f.p.on_tick(f.leases, t0 + 1s);  // b never answered: the client hears timeout
   ASSERT_EQ(fx.replies.size(), 1u);
   EXPECT_EQ(fx.replies[0].status, mutation_status::timeout);
@@ -106,7 +107,7 @@ TEST(MutationPrimary, RetryOfARequestInFlightJoinsItAndResendsToUnackedReplicas)
   EXPECT_TRUE(fx.apply.empty());
   ASSERT_EQ(fx.send.size(), 1u);
   EXPECT_EQ(fx.send[0].m, m);
-  fx = f.p.on_ack(sb, {7, 3, 1, ack_status::applied}, t0 + 1200ms);
+  fx = f.p.on_ack(sb, {7, 3, 1, ack_status::applied}, f.leases, t0 + 1200ms);
   ASSERT_EQ(fx.replies.size(), 1u);
   EXPECT_EQ(fx.replies[0].status, mutation_status::ok);
 }
@@ -116,8 +117,9 @@ TEST(MutationPrimary, ResendsUnackedMutationsEveryInterval) {
   (void)f.p.on_request(f.write(1, 0, 10), true, 0, f.leases, t0);
   EXPECT_TRUE(f.p.on_tick(f.leases, t0 + 50ms).send.empty());
   EXPECT_EQ(f.p.on_tick(f.leases, t0 + 100ms).send.size(), 2u);
-  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, t0 + 120ms);
-  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, t0 + 121ms);  // duplicate: harmless
+  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, f.leases, t0 + 120ms);
+  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, f.leases,
+                   t0 + 121ms);  // duplicate: harmless
   EXPECT_EQ(f.p.on_tick(f.leases, t0 + 200ms).send.size(), 1u);
 }
 
@@ -156,7 +158,7 @@ TEST(MutationPrimary, MissingDataIsReportedAndNothingOrdered) {
   // A secondary without the data: the client hears data_missing, the mutation stays.
   auto m = f.p.on_request(f.write(2, 0, 10), true, 0, f.leases, t0).apply.at(0).m;
   EXPECT_EQ(m.serial, 1u);
-  fx = f.p.on_ack(sb, {7, 3, 1, ack_status::data_missing}, t0);
+  fx = f.p.on_ack(sb, {7, 3, 1, ack_status::data_missing}, f.leases, t0);
   EXPECT_EQ(fx.replies.at(0).status, mutation_status::data_missing);
   EXPECT_EQ(f.p.in_flight(7), 1u);
 }
@@ -164,7 +166,7 @@ TEST(MutationPrimary, MissingDataIsReportedAndNothingOrdered) {
 TEST(MutationPrimary, AStaleVerdictDropsTheLeaseAndFailsWhatIsInFlight) {
   fixture f;
   (void)f.p.on_request(f.write(1, 0, 10), true, 0, f.leases, t0);
-  auto fx = f.p.on_ack(sa, {7, 3, 1, ack_status::stale_primary}, t0);
+  auto fx = f.p.on_ack(sa, {7, 3, 1, ack_status::stale_primary}, f.leases, t0);
   EXPECT_EQ(fx.drop_leases, std::vector<uint64_t>{7});
   EXPECT_EQ(fx.replies.at(0).status, mutation_status::lease_expired);
   EXPECT_EQ(f.p.in_flight(7), 0u);
@@ -177,6 +179,32 @@ TEST(MutationPrimary, LeaseRunningOutFailsWaitingClientsAndStopsResending) {
   EXPECT_EQ(fx.replies.at(0).status, mutation_status::lease_expired);
   EXPECT_TRUE(fx.send.empty());
   EXPECT_EQ(f.p.in_flight(7), 0u);
+}
+
+// Every replica acknowledged only after the lease was given up (revoked) or ran out: the
+// client is not told ok, since the master may already be copying the chunk from a replica
+// that lacked the mutation then.
+TEST(MutationPrimary, AcksAfterTheLeaseWasGivenUpAnswerNoOk) {
+  fixture f;
+  auto m = f.p.on_request(f.write(1, 0, 10), true, 0, f.leases, t0).apply.at(0).m;
+  (void)f.p.on_applied(m, apply_result::ok, f.leases, t0);
+  (void)f.p.on_ack(sa, {7, 3, 1, ack_status::applied}, f.leases, t0);
+  ASSERT_TRUE(f.leases.release(7, 3, t0 + 1ms));
+  auto fx = f.p.on_ack(sb, {7, 3, 1, ack_status::applied}, f.leases, t0 + 2ms);
+  ASSERT_EQ(fx.replies.size(), 1u);
+  EXPECT_EQ(fx.replies[0].status, mutation_status::lease_expired);
+  EXPECT_EQ(f.p.in_flight(7), 0u);
+  // The same when the local apply is the last to finish.
+  fixture g;
+  m = g.p.on_request(g.write(1, 0, 10), true, 0, g.leases, t0).apply.at(0).m;
+  (void)g.p.on_ack(sa, {7, 3, 1, ack_status::applied}, g.leases, t0);
+  (void)g.p.on_ack(sb, {7, 3, 1, ack_status::applied}, g.leases, t0);
+  fx = g.p.on_applied(m, apply_result::ok, g.leases, t0 + 61s);  // the lease ran out
+  ASSERT_EQ(fx.replies.size(), 1u);
+  EXPECT_EQ(fx.replies[0].status, mutation_status::lease_expired);
+  // A retry is not answered from memory with ok either: it was never remembered.
+  fx = g.p.on_request(g.write(1, 0, 10), true, 0, g.leases, t0 + 61s);
+  EXPECT_EQ(fx.replies.at(0).status, mutation_status::lease_expired);
 }
 
 TEST(MutationPrimary, ANewLeaseVersionStartsAgainAtSerialOne) {
@@ -204,7 +232,7 @@ TEST(MutationPrimary, ResendRequestsGetWhatTheSecondaryMissesOrGone) {
 TEST(MutationPrimary, LocalDiskFailureGivesUpTheChunk) {
   fixture f;
   auto m = f.p.on_request(f.write(1, 0, 10), true, 0, f.leases, t0).apply.at(0).m;
-  auto fx = f.p.on_applied(m, apply_result::failed, t0);
+  auto fx = f.p.on_applied(m, apply_result::failed, f.leases, t0);
   EXPECT_EQ(fx.drop_leases, std::vector<uint64_t>{7});
   EXPECT_EQ(fx.replies.at(0).status, mutation_status::failed);
 }

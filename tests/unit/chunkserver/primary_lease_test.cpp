@@ -52,5 +52,33 @@ TEST(PrimaryLease, ClaimsListRunningLeasesAndAskForExtensionAfterMutations) {
   EXPECT_FALSE(p.is_primary(7, t0 + 3s));
 }
 
+// The master revoked a lease: it stops at once, is reported until it would have ended, and a
+// reply that crossed the revocation cannot bring it back.
+TEST(PrimaryLease, ARevokedLeaseStopsAtOnceAndIsReportedUntilItWouldHaveEnded) {
+  primary_leases p;
+  ASSERT_TRUE(p.on_grant({7, 2, 5000}, t0, t0));
+  EXPECT_FALSE(p.release(7, 1, t0 + 1s));  // not the version held: nothing changes
+  EXPECT_FALSE(p.release(8, 2, t0 + 1s));  // no lease there
+  EXPECT_TRUE(p.is_primary(7, t0 + 1s));
+  EXPECT_TRUE(p.release(7, 2, t0 + 1s));
+  EXPECT_FALSE(p.is_primary(7, t0 + 1s));
+  EXPECT_TRUE(p.claims(t0 + 1s).empty());
+  auto r = p.released(t0 + 2s);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].handle, 7u);
+  EXPECT_EQ(r[0].chunk_version, 2u);
+  EXPECT_EQ(p.released(t0 + 3s).size(), 1u);  // in every heartbeat: a lost one costs nothing
+  // A renewal of what was given up (a reply that crossed the revocation) is refused.
+  EXPECT_FALSE(p.on_grant({7, 2, 5000}, t0 + 2s, t0 + 2s));
+  EXPECT_FALSE(p.is_primary(7, t0 + 2s));
+  EXPECT_TRUE(p.released(t0 + 5s).empty());  // it would have ended: no longer reported
+  // A newer grant is taken, and ends the report of the older release.
+  ASSERT_TRUE(p.on_grant({9, 4, 5000}, t0, t0));
+  ASSERT_TRUE(p.release(9, 4, t0 + 1s));
+  EXPECT_TRUE(p.on_grant({9, 5, 5000}, t0 + 1s, t0 + 1s));
+  EXPECT_EQ(p.version(9, t0 + 2s), 5u);
+  EXPECT_TRUE(p.released(t0 + 2s).empty());
+}
+
 }  // namespace
 }  // namespace dfs::chunkserver

@@ -1,6 +1,7 @@
 // Repair of a chunk that is mutated without a pause (an appended log): copies wait for a
-// chunk's leases to end, so its lease is not extended while the chunk is short of a replica
-// that a server could take, and the next grant waits for the copy, which it then names.
+// chunk's leases to end, so its lease is revoked and not extended while the chunk is short of
+// a replica that a server could take, and the next grant waits for the copy, which it then
+// names.
 // Bounded: when no copy is planned, grants go on after repair_hold_plan.
 #include <gtest/gtest.h>
 
@@ -41,13 +42,14 @@ struct cluster : test::core_driver {
   }
   heartbeat_reply beat(uint16_t port, std::vector<lease_claim> leases = {},
                        std::vector<chunk_report> added = {}, std::vector<copy_result> copies = {},
-                       master_effects* out = nullptr) {
+                       master_effects* out = nullptr, std::vector<lease_revocation> released = {}) {
     chunkserver_heartbeat hb;
     hb.id = cs(port);
     hb.capacity_bytes = hb.free_bytes = 1 << 30;
     hb.added = std::move(added);
     hb.copies = std::move(copies);
     hb.leases = std::move(leases);
+    hb.released = std::move(released);
     master_effects fx;
     auto r = c.on_heartbeat(hb, now, fx);
     pump(fx);
@@ -154,6 +156,51 @@ TEST(MasterRepairHold, AChunkShortOfAReplicaIsCopiedWhileMutationsGoOnAndTheNext
   EXPECT_NE(std::find(named.begin(), named.end(), spare), named.end());
   // Back at full replication: extended again.
   EXPECT_EQ(k.beat(next.primary.id.port, {{k.handle, 4, true}}).leases.size(), 1u);
+}
+
+// The lease in the way of the copy is revoked: the copy starts once the primary says it gave
+// the lease up (plus the drift margin), not when the lease would have ended.
+TEST(MasterRepairHold, TheLeaseInTheWayOfACopyIsRevokedAndEndsWhenItsPrimaryGivesItUp) {
+  cluster k;
+  leased(k);
+  auto p = k.c.leases().find(chunk_handle{k.handle})->primary.port;
+  // Full replication: nothing is revoked.
+  EXPECT_TRUE(k.beat(p, {{k.handle, 2, true}}).revoke.empty());
+  auto spare = k.spare();
+  uint16_t gone = 0;
+  superseded(k, p, gone);
+  auto r = k.beat(p, {{k.handle, 3, true}});
+  EXPECT_TRUE(r.leases.empty()) << "extended";
+  ASSERT_EQ(r.revoke.size(), 1u);
+  EXPECT_EQ(r.revoke[0].handle, k.handle);
+  EXPECT_EQ(r.revoke[0].chunk_version, 3u);
+  auto lease_end = k.c.leases().find(chunk_handle{k.handle})->expiry;
+  // A release of another version, or by another server, ends nothing.
+  (void)k.beat(spare, {}, {}, {}, nullptr, {{k.handle, 3}});
+  (void)k.beat(p, {}, {}, {}, nullptr, {{k.handle, 2}});
+  EXPECT_NE(k.c.leases().valid(chunk_handle{k.handle}, k.now), nullptr);
+  master_effects fx;
+  (void)k.beat(p, {}, {}, {}, &fx, {{k.handle, 3}});
+  EXPECT_EQ(k.c.leases().valid(chunk_handle{k.handle}, k.now), nullptr);
+  EXPECT_TRUE(std::any_of(fx.events.begin(), fx.events.end(), [](auto& e) {
+    return e.text.find("lease_released chunk=") != std::string::npos;
+  }));
+  // Fenced for the drift margin, then the copy is planned and handed to the spare.
+  EXPECT_TRUE(k.c.leases().check_grant(chunk_handle{k.handle}, k.now).has_value());
+  k.second(gone);
+  EXPECT_FALSE(k.c.leases().check_grant(chunk_handle{k.handle}, k.now).has_value());
+  k.second(gone);
+  ASSERT_EQ(k.orders.size(), 1u);
+  EXPECT_EQ(k.orders[0].chunk_version, 3u);
+  EXPECT_LT(k.now, lease_end) << "the copy waited for the lease's end";
+  auto o = k.orders.at(0);
+  (void)k.beat(spare, {}, {{k.handle, 3, 100}}, {{o.order_id, o.handle, true, ""}});
+  EXPECT_EQ(k.replicas().size(), 3u);
+  auto next = k.lease(13);
+  ASSERT_EQ(next.status, ns_status::ok) << next.error;
+  EXPECT_EQ(next.chunk_version, 4u);
+  // Back at full replication: not revoked.
+  EXPECT_TRUE(k.beat(next.primary.id.port, {{k.handle, 4, true}}).revoke.empty());
 }
 
 // With no copy planned (here: the repair actor never answers), a grant waits repair_hold_plan

@@ -118,6 +118,28 @@ TEST(StorageMessages, ChunkserverToMasterRoundTripFieldByField) {
   EXPECT_ROUNDTRIP((lock_reply{ns_status::busy, "held by bob", 1234}));
 }
 
+// Lease revocations ride on heartbeats (down: give these up; up: these were given up).
+TEST(StorageMessages, HeartbeatsCarryLeaseRevocations) {
+  heartbeat_reply r;
+  r.master_term = 4;
+  r.revoke = {{7, 3}, {9, 12}};
+  auto r2 = through_the_wire(r);
+  ASSERT_EQ(r2.revoke.size(), 2u);
+  EXPECT_EQ(r2.revoke[1].handle, 9u);
+  EXPECT_EQ(r2.revoke[1].chunk_version, 12u);
+  EXPECT_EQ(r2.master_term, 4u);
+  chunkserver_heartbeat hb;
+  hb.seq = 5;
+  hb.leases = {{7, 3, true}};
+  hb.released = {{8, 2}};
+  auto hb2 = through_the_wire(hb);
+  ASSERT_EQ(hb2.released.size(), 1u);
+  EXPECT_EQ(hb2.released[0].handle, 8u);
+  EXPECT_EQ(hb2.released[0].chunk_version, 2u);
+  ASSERT_EQ(hb2.leases.size(), 1u);
+  EXPECT_TRUE(hb2.leases[0].extend);
+}
+
 TEST(StorageMessages, EqualityNamesEveryField) {
   // Each field changed alone makes the messages differ: operator== does not skip one.
   ns_chunk a = chunk();
@@ -158,7 +180,8 @@ TEST(StorageMessages, RegisteredUnderStableNames) {
   EXPECT_EQ(name(typeid(put_commit)), "dfs::put_commit");
   EXPECT_EQ(name(typeid(status_request)), "dfs::status_request");
   EXPECT_EQ(name(typeid(status_reply)), "dfs::status_reply");
-  EXPECT_EQ(name(typeid(heartbeat_reply)), "dfs::heartbeat_reply_v5");
+  EXPECT_EQ(name(typeid(heartbeat_reply)), "dfs::heartbeat_reply_v6");
+  EXPECT_EQ(name(typeid(chunkserver_heartbeat)), "dfs::chunkserver_heartbeat_v4");
   EXPECT_EQ(name(typeid(local_copy)), "dfs::local_copy");
 }
 
