@@ -342,6 +342,8 @@ TEST_F(Mutations, AChunkAppendedToWithoutAPauseGetsItsLostReplicaBack) {
   appended_chunk_regains_its_replica(*this, 60s);
 }
 
+void snapshot_during_appends(Mutations& t, int lines);  // below, by the snapshot tests
+
 // Leases as long as the default (60 s).
 struct MutationsLongLease : Mutations {
   std::string server_lease_ms() const override { return "60000"; }
@@ -385,6 +387,13 @@ struct MutationsLongLease : Mutations {
 // revocation the chunk had two replicas for the whole minute, and this deadline passes first.
 TEST_F(MutationsLongLease, AChunkAppendedToWithoutAPauseIsRepairedWithinItsLease) {
   appended_chunk_regains_its_replica(*this, 30s);
+}
+
+// The snapshot revokes the lease the appends keep renewing: without that it waited for the
+// lease to end (a minute here), longer than the client asks again (2 x its lease.duration_ms
+// + its timeout: 11 s), and failed.
+TEST_F(MutationsLongLease, ASnapshotTakenDuringAppendsRevokesTheirLease) {
+  snapshot_during_appends(*this, 3000);
 }
 
 // A primary that crashed and was restarted (as systemd does) holds no lease: its process ended.
@@ -542,36 +551,41 @@ TEST_F(Mutations, AStaleReplicaReportingFirstAfterAMasterRestartIsNeverRead) {
   expect_three_identical_replicas("/r");
 }
 
-TEST_F(Mutations, ASnapshotTakenDuringAppendsStaysUnchanged) {
-  put("/a", "");
-  constexpr int lines = 8000;  // still appending when the snapshot is taken
-  spit(c.dir() + "/alines", numbered_lines("s", lines));
-  process appender(client_argv({"append", "/a", c.dir() + "/alines", "--each-line"}),
-                   c.dir() + "/alines.log");
+// `lines` records appended one by one (still appending when the snapshot is taken).
+void snapshot_during_appends(Mutations& t, int lines) {
+  t.put("/a", "");
+  spit(t.c.dir() + "/alines", numbered_lines("s", lines));
+  process appender(t.client_argv({"append", "/a", t.c.dir() + "/alines", "--each-line"}),
+                   t.c.dir() + "/alines.log");
   // Once some records are in, snapshot: the older version is frozen, appends go on in the
-  // newest (the snapshot waits for the running lease to end, copy-on-write follows).
+  // newest (the snapshot revokes the running lease and waits for its end; copy-on-write
+  // follows).
   ASSERT_TRUE(wait_until(
       [&] {
-        return cli({"stat", "/a"}).out.find(" 0 bytes") == std::string::npos;
+        return t.cli({"stat", "/a"}).out.find(" 0 bytes") == std::string::npos;
       },
       30s));
-  auto snap = cli({"snapshot", "/a"}, 5000);
+  auto snap = t.cli({"snapshot", "/a"}, 5000);
   ASSERT_EQ(snap.exit_code, 0) << snap.err;
   EXPECT_EQ(snap.out, "2\n");
-  auto frozen = cli({"get", "/a", c.dir() + "/frozen", "--version", "1"});
+  auto frozen = t.cli({"get", "/a", t.c.dir() + "/frozen", "--version", "1"});
   ASSERT_EQ(frozen.exit_code, 0) << frozen.err;
   ASSERT_TRUE(wait_until([&] { return !appender.running(); }, 240s));
-  EXPECT_EQ(appender.status(), 0) << slurp(c.dir() + "/alines.log");
-  auto later = cli({"get", "/a", c.dir() + "/later", "--version", "1"});
+  EXPECT_EQ(appender.status(), 0) << slurp(t.c.dir() + "/alines.log");
+  auto later = t.cli({"get", "/a", t.c.dir() + "/later", "--version", "1"});
   ASSERT_EQ(later.exit_code, 0) << later.err;
-  EXPECT_TRUE(slurp(c.dir() + "/frozen") == slurp(c.dir() + "/later"))
+  EXPECT_TRUE(slurp(t.c.dir() + "/frozen") == slurp(t.c.dir() + "/later"))
       << "version 1 changed after the snapshot";
-  auto newest = cli({"cat", "/a", "--records"});
+  auto newest = t.cli({"cat", "/a", "--records"});
   ASSERT_EQ(newest.exit_code, 0) << newest.err;
   expect_each_record_once(newest.out, {"s"}, lines);
-  auto old = cli({"cat", "/a", "--records", "--version", "1"});
+  auto old = t.cli({"cat", "/a", "--records", "--version", "1"});
   EXPECT_LT(old.out.size(), newest.out.size());
   EXPECT_EQ(newest.out.compare(0, old.out.size(), old.out), 0) << "the snapshot is a prefix";
+}
+
+TEST_F(Mutations, ASnapshotTakenDuringAppendsStaysUnchanged) {
+  snapshot_during_appends(*this, 8000);
 }
 
 TEST_F(Mutations, BadInputGetsOneClearError) {
