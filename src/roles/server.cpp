@@ -44,8 +44,13 @@ int wait_for_signal(const sigset_t& sigs) {
 
 // Every server node is a member of the gossip group, whatever its roles; role actors
 // subscribe to its events through ctx.membership.
+// The failure detector has a thread of its own (detached): on the shared scheduler (one thread
+// on a fileserver) it answered no ping while the sequencer wrote and encoded a large queue
+// image, peers suspected the node at every view change that needed it, and each suspicion
+// restarted the view change (a queue of 600,000 items never regained a primary view).
 void start_membership(node_context& ctx) {
-  auto fd = ctx.sys.spawn(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles, ctx.metrics, ctx.status);
+  auto fd = ctx.sys.spawn<caf::detached>(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles,
+                                         ctx.metrics, ctx.status);
   ctx.membership = fd;
   ctx.keep(fd);
   admin_actor console = fd;
