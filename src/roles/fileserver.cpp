@@ -72,8 +72,9 @@ void start_fileserver(node_context& ctx) {
   ctx.commands["view"] = {"view", "gcs view: id, members and ranks, primary, stable seqs", seq};
   ctx.commands["queues"] = {"queues", "FTQueue queues: id, label, size", seq};
   ctx.commands["gcs-stats"] = {"gcs-stats", "multicast, NACKs, retransmissions, deliveries/s", seq};
-  ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..]",
-                           "UDP receive fault injection (tests, benchmarks)", seq, true};
+  ctx.commands["fault"] = {"fault [clear|loss PCT|block PORT,..|stall MS]",
+                           "UDP receive faults; stall holds the sequencer (tests, benchmarks)", seq,
+                           true};
   if (ctx.cfg.gateway.enabled) start_gateway(ctx);
   // A co-located master publishes its own section; otherwise ask it (the page's capacity bars).
   bool has_master = std::find(ctx.roles.begin(), ctx.roles.end(), "master") != ctx.roles.end();

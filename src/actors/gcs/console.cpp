@@ -1,5 +1,7 @@
 // Console commands of a fileserver's sequencer: view, queues, gcs-stats, fault.
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "actors/gcs/sequencer.hpp"
 #include "actors/gcs/sequencer_inline.hpp"
@@ -102,10 +104,19 @@ std::string stats_text(const sequencer_state& st) {
   return t.render();
 }
 
-// fault | fault clear | fault loss PCT | fault block PORT[,PORT...]
+// fault | fault clear | fault loss PCT | fault block PORT[,PORT...] | fault stall MS
 admin_reply fault_command(const std::vector<std::string>& args) {
-  const char* usage = "usage: fault [clear | loss PERCENT | block PORT[,PORT...]]";
+  const char* usage =
+      "usage: fault [clear | loss PERCENT | block PORT[,PORT...] | stall MILLISECONDS (1-10000)]";
   auto f = net::faults();
+  if (args.size() == 3 && args[1] == "stall") {
+    // Holds the sequencer's thread as a synchronous write of a large queue image does: what
+    // else shares the node's scheduler must not depend on it (tests: gossip pings go on).
+    auto ms = parse_decimal<uint32_t>(args[2]);
+    if (!ms || *ms == 0 || *ms > 10000) return {1, usage};
+    std::this_thread::sleep_for(std::chrono::milliseconds(*ms));
+    return {0, "stalled " + num(*ms) + " ms\n"};
+  }
   if (args.size() == 2 && args[1] == "clear") {
     f = {};
   } else if (args.size() == 3 && args[1] == "loss") {
