@@ -25,6 +25,20 @@ inline std::map<std::string, std::string> members_of(dfs_cluster& c, int index) 
   return out;
 }
 
+// How the node at `index` lists the node at `addr`: "ID STATE INCARNATION" ("" if absent). A
+// suspicion the member refuted shows as a higher incarnation.
+inline std::string member_row(dfs_cluster& c, int index, const std::string& addr) {
+  std::istringstream in(c.admin(index, {"members"}).out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string id, state, incarnation;
+    ls >> id >> state >> incarnation;
+    if (id.rfind(addr + "#", 0) == 0) return id + " " + state + " " + incarnation;
+  }
+  return "";
+}
+
 // The id listed for the node at `addr` ("" if none).
 inline std::string id_at(const std::map<std::string, std::string>& m, const std::string& addr) {
   for (auto& [id, st] : m)

@@ -21,6 +21,7 @@
 
 #include "client/queue_client.hpp"
 #include "common/dfs_cluster.hpp"
+#include "common/members.hpp"
 #include "common/shell_driver.hpp"
 #include "common/test_files.hpp"
 #include "proto/system_setup.hpp"
@@ -378,20 +379,6 @@ TEST_F(FtqueueCluster, FiveFileserversSurviveCrashAndRejoin) {
   crash_under_load(*this, 5);
 }
 
-// How the node at `index` lists the fileserver at `addr` in its gossip table: "ID STATE
-// INCARNATION" ("" if absent). A suspicion the member refuted shows as a higher incarnation.
-std::string gossip_row(dfs_cluster& c, int index, const std::string& addr) {
-  std::istringstream in(c.admin(index, {"members"}).out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string id, state, incarnation;
-    ls >> id >> state >> incarnation;
-    if (id.rfind(addr + "#", 0) == 0) return id + " " + state + " " + incarnation;
-  }
-  return "";
-}
-
 // A fileserver whose sequencer holds its thread (as a synchronous write of a large queue image
 // does) still answers gossip pings: the failure detector has a thread of its own. On the
 // shared scheduler (one thread on a fileserver) peers suspected it at every such write, and
@@ -400,14 +387,14 @@ std::string gossip_row(dfs_cluster& c, int index, const std::string& addr) {
 TEST_F(FtqueueCluster, AMemberWhoseSequencerIsBusyIsNotSuspectedByGossip) {
   start(3);
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
-  auto before = gossip_row(c, 1, c.addr_of(2));
+  auto before = dfs::test::member_row(c, 1, c.addr_of(2));
   ASSERT_NE(before.find(" alive "), std::string::npos) << before;
   // 1 s: several probe periods (150 ms, 60 ms probe timeout), within the console's 2 s.
   auto stall = c.admin(2, {"fault", "stall", "1000"});
   ASSERT_EQ(stall.exit_code, 0) << stall.err;
   EXPECT_NE(stall.out.find("stalled 1000 ms"), std::string::npos) << stall.out;
   for (int i : {1, 3})
-    EXPECT_EQ(gossip_row(c, i, c.addr_of(2)), before) << c.admin(i, {"members"}).out;
+    EXPECT_EQ(dfs::test::member_row(c, i, c.addr_of(2)), before) << c.admin(i, {"members"}).out;
   EXPECT_EQ(c.admin(2, {"fault", "stall", "0"}).exit_code, 1) << "0 ms is refused";
   EXPECT_EQ(c.admin(2, {"fault", "stall", "10001"}).exit_code, 1) << "over 10 s is refused";
 }
