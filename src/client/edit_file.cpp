@@ -58,7 +58,12 @@ int edit_remote(storage_client& c, const std::string& remote, bool force) {
   if (st.entries.at(0).is_dir) throw storage_error(remote + " is a directory");
   auto base = st.versions.at(0);
   auto copy = temp_copy_path(remote);
-  c.get_to_file(remote, base.number, copy);
+  try {
+    c.get_to_file(remote, base.number, copy);
+  } catch (...) {
+    std::remove(copy.c_str());  // nothing of the user's in it yet
+    throw;
+  }
   auto before = read_file(copy);
   if (int rc = run_editor(copy); rc != 0) {
     std::remove(copy.c_str());

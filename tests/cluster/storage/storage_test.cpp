@@ -526,10 +526,23 @@ TEST_F(Storage, EditUploadsOnlyChangesAndRefusesAConcurrentVersion) {
   for (auto& a : client_argv({"put", local("doc"), "/doc"})) other_put += "'" + a + "' ";
   auto racing = script("racing.sh", other_put + "> /dev/null\nprintf 'mine' >> \"$1\"");
   ::setenv("EDITOR", racing.c_str(), 1);
+  // The kept edit goes to $TMPDIR: this test's directory, not the machine's /tmp.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string saved_tmpdir = tmpdir ? tmpdir : "";
+  ::setenv("TMPDIR", c.dir().c_str(), 1);
   auto refused = cli({"edit", "/doc"});
+  if (tmpdir)
+    ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("changed meanwhile"), std::string::npos) << refused.err;
-  EXPECT_NE(refused.err.find("kept in"), std::string::npos) << refused.err;
+  auto kept_at = refused.err.find("kept in ");
+  ASSERT_NE(kept_at, std::string::npos) << refused.err;
+  auto kept = refused.err.substr(kept_at + 8);
+  kept = kept.substr(0, kept.find('\n'));
+  EXPECT_EQ(kept.rfind(local(""), 0), 0u) << kept;
+  EXPECT_EQ(read_all(kept), read_all(local("doc")) + "more" + "mine") << "the edit is kept whole";
   EXPECT_NE(cli({"stat", "/doc"}).out.find("version 3 of 3"), std::string::npos);
   ::setenv("EDITOR", append.c_str(), 1);
   auto forced = cli({"edit", "/doc", "--force"});
