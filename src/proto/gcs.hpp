@@ -62,13 +62,13 @@ typename Inspector::result_type inspect(Inspector& f, held_data& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, propose_msg& x) {
-  return f(caf::meta::type_name("dfs::gcs::propose_msg"), x.members);
+  return f(caf::meta::type_name("dfs::gcs::propose_msg"), x.members, x.latest_primary);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, flush_msg& x) {
   return f(caf::meta::type_name("dfs::gcs::flush_msg"), x.current, x.last_primary, x.has_pending,
            x.pending, x.pending_entries, x.genesis_ok, x.delivered_upto, x.originated_upto,
-           x.entries, x.unordered, x.snapshot_seq, x.snapshot, x.durable);
+           x.entries, x.unordered, x.snapshot_seq, x.snapshot, x.has_snapshot, x.durable);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, install_msg& x) {

@@ -14,6 +14,12 @@ typename Inspector::result_type inspect(Inspector& f, durable_image& x) {
            x.pending, x.accepted, x.max_epoch, x.snapshot_seq, x.snapshot, x.entries);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, view_record& x) {
+  return f(caf::meta::type_name("dfs::gcs::view_record"), x.accepted, x.max_epoch, x.has_pending,
+           x.pending);
+}
+
 }  // namespace dfs::gcs
 
 namespace dfs::proto {
@@ -22,6 +28,7 @@ namespace {
 
 constexpr uint8_t image_format = 1;
 constexpr uint8_t entry_format = 1;
+constexpr uint8_t record_format = 1;
 
 template <class T>
 bool decode(std::string_view bytes, uint8_t format, T& out) {
@@ -43,6 +50,14 @@ std::string encode_gcs_image(const gcs::durable_image& image) {
 
 bool decode_gcs_image(std::string_view bytes, gcs::durable_image& out) {
   return decode(bytes, image_format, out);
+}
+
+std::string encode_gcs_record(const gcs::view_record& record) {
+  return encode_tagged(record_format, record);
+}
+
+bool decode_gcs_record(std::string_view bytes, gcs::view_record& out) {
+  return decode(bytes, record_format, out);
 }
 
 std::string encode_gcs_entry(const gcs::log_entry& entry) {

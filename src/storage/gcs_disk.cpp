@@ -13,6 +13,7 @@ namespace dfs {
 namespace {
 
 constexpr const char* image_name = "image";
+constexpr const char* record_name = "view";
 constexpr const char* log_prefix = "log-";
 
 std::chrono::microseconds steady_us() {
@@ -57,6 +58,21 @@ io_status gcs_disk::recover(gcs_recovery& out) {
     generation_ = get_le(scanned.frames[0].payload.data(), 8);
     out.has_image = true;
   }
+  gcs::view_record record;
+  bool have_record = false;
+  if (std::find(names.begin(), names.end(), record_name) != names.end()) {
+    const std::string record_path = dir_ + "/" + record_name;
+    std::string bytes;
+    if (auto st = read_file(record_path, bytes); !st) return st;
+    auto scanned = oplog::scan(bytes);
+    if (scanned.tail != oplog::tail_state::clean || scanned.frames.size() != 1 ||
+        scanned.frames[0].type != oplog::frame_type::checkpoint ||
+        scanned.frames[0].payload.size() < 8 ||
+        !proto::decode_gcs_record(std::string_view(scanned.frames[0].payload).substr(8), record))
+      return corrupt_data(record_path + ": not a readable GCS view record (refusing to start)");
+    // Written after the image it names; a newer image holds everything it says.
+    have_record = out.has_image && get_le(scanned.frames[0].payload.data(), 8) == generation_;
+  }
   // Leftovers of a crash: a *.tmp of an interrupted atomic write, and logs of other generations
   // (an image switch the crash interrupted).
   for (const auto& n : names) {
@@ -87,6 +103,7 @@ io_status gcs_disk::recover(gcs_recovery& out) {
     }
     if (out.has_image) out.image = gcs::recovered_image(std::move(out.image), entries);
   }
+  if (have_record) gcs::apply_view_record(out.image, record);
   return log_.open(path);
 }
 
@@ -109,13 +126,24 @@ void gcs_disk::start(synced_fn on_synced, failed_fn on_failed) {
 }
 
 io_status gcs_disk::write_image(const gcs::durable_image& image) {
+  job j;
+  j.image = &image;
+  return wait_for(std::move(j));
+}
+
+io_status gcs_disk::write_record(const gcs::view_record& record) {
+  job j;
+  j.record = &record;
+  return wait_for(std::move(j));
+}
+
+// Through the writer's queue: it orders after every earlier append and knows the generation.
+io_status gcs_disk::wait_for(job j) {
   io_status result;
   bool done = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    job j;
-    j.is_image = true;
-    j.image = &image;
+    j.waited = true;
     j.result = &result;
     j.done = &done;
     jobs_.push_back(std::move(j));
@@ -173,6 +201,17 @@ io_status gcs_disk::do_image(const gcs::durable_image& image) {
   return {};
 }
 
+io_status gcs_disk::do_record(const gcs::view_record& record) {
+  std::string payload;
+  append_le(payload, generation_, 8);
+  payload += proto::encode_gcs_record(record);
+  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, payload);
+  auto st =
+      write_file_atomic(dir_ + "/" + record_name, std::string_view(frame.data(), frame.size()));
+  if (st) ++records_;
+  return st;
+}
+
 void gcs_disk::run() {
   std::unique_lock<std::mutex> lock(mu_);
   size_t last_entries = 0;
@@ -183,7 +222,7 @@ void gcs_disk::run() {
     // The pause ends early for an image (the actor is blocked on it) or a stop, also one that
     // comes during it.
     auto urgent = [&] {
-      return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.is_image; });
+      return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](auto& j) { return j.waited; });
     };
     if (int64_t spare = spare_wait_us_.load(); spare > 0 && !urgent()) {
       auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spare);
@@ -211,7 +250,7 @@ void gcs_disk::run() {
       appended = true;
     };
     for (auto& j : batch) {
-      if (!j.is_image) {
+      if (!j.waited) {
         for (const auto& e : j.entries)
           oplog::append_frame(buf, oplog::frame_type::record, proto::encode_gcs_entry(e));
         if (!j.entries.empty()) {
@@ -220,10 +259,15 @@ void gcs_disk::run() {
         }
         continue;
       }
-      flush_appends();
-      // Appends queued before the image are in it (the member wrote it from what it holds).
-      appended = false;
-      io_status r = st && !failed_ ? do_image(*j.image) : io_status{EIO, "gcs disk failed before"};
+      io_status r{EIO, "gcs disk failed before"};
+      if (j.record && st && !failed_) {
+        r = do_record(*j.record);  // a file of its own: the appends around it go on as one batch
+      } else if (st && !failed_) {
+        flush_appends();
+        // Appends queued before the image are in it (the member wrote it from what it holds).
+        appended = false;
+        r = do_image(*j.image);
+      }
       if (!r) st = r;
       write_start = steady_us();  // sync_us and the pacer time the log's appends, not images
       std::lock_guard<std::mutex> g(mu_);

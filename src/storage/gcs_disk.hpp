@@ -7,6 +7,9 @@
 //              atomically (tmp + fsync + rename + directory fsync).
 //   log-G      oplog frames (type record), one encoded log_entry each, appended after the image
 //              of generation G. A torn or corrupt tail (crash during a write) is cut off.
+//   view       one oplog frame (type checkpoint): G, then the encoded view_record written after
+//              the image of generation G (replaced atomically like it). A record of another
+//              generation is older than the image and ignored.
 //
 // Appends are queued and written by one thread: it takes everything queued, writes it with one
 // write, fdatasyncs once, and reports the last seq synced (group commit: one fsync covers every
@@ -17,8 +20,8 @@
 // (the actor waits for it, also when it comes during a pause) are synced at once.
 // A spare disk (gcs::member::disk_spare: no majority needs it) waits `spare` after a batch's
 // first append before writing and syncing it, so one fsync covers every append of that time.
-// write_image() goes through the same queue, so it orders after every earlier append, and returns
-// only once the image is durable.
+// write_image() and write_record() go through the same queue, so they order after every earlier
+// append, and return only once durable.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -68,6 +71,8 @@ class gcs_disk {
 
   // Blocks until the image is durable (after every earlier append); starts a new log.
   io_status write_image(const gcs::durable_image& image);
+  // Blocks until the record is durable, beside the current image (durable_image.hpp).
+  io_status write_record(const gcs::view_record& record);
   // Queues entries tagged `generation`; on_synced reports them once on disk.
   void append(uint64_t generation, std::vector<gcs::log_entry> entries);
   // How long a batch of appends waits before its write and fsync: 0 (at once, as the pacer
@@ -75,6 +80,7 @@ class gcs_disk {
   void set_spare_wait(std::chrono::microseconds wait);
 
   uint64_t images_written() const { return images_; }
+  uint64_t records_written() const { return records_; }
   uint64_t syncs() const { return syncs_; }
   // Microseconds spent encoding, writing and fdatasyncing the log's appends, summed over
   // syncs(): the disk's share of an operation's latency (the benchmark divides it by syncs()).
@@ -84,15 +90,18 @@ class gcs_disk {
 
  private:
   struct job {
-    bool is_image = false;
+    bool waited = false;  // an image or a record: the actor waits for it
     uint64_t generation = 0;
     std::vector<gcs::log_entry> entries;
     const gcs::durable_image* image = nullptr;
+    const gcs::view_record* record = nullptr;  // set: the job is this record, else `image`
     io_status* result = nullptr;
     bool* done = nullptr;
   };
   void run();
   io_status do_image(const gcs::durable_image& image);
+  io_status do_record(const gcs::view_record& record);
+  io_status wait_for(job j);  // queues a blocking job (image or record) and waits for it
   std::string log_path(uint64_t g) const;
 
   std::string dir_;
@@ -103,7 +112,7 @@ class gcs_disk {
   failed_fn on_failed_;
   bool failed_ = false;
   std::atomic<int64_t> spare_wait_us_{0};
-  std::atomic<uint64_t> images_{0}, syncs_{0}, sync_us_{0}, stalls_{0};
+  std::atomic<uint64_t> images_{0}, records_{0}, syncs_{0}, sync_us_{0}, stalls_{0};
 
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;

@@ -1,10 +1,11 @@
-// A durable fileserver's GCS image and log entries (proto/gcs_log.hpp, storage/gcs_disk.hpp):
+// A durable fileserver's GCS image, view record and log entries (proto/gcs_log.hpp,
+// storage/gcs_disk.hpp):
 // bytes read back from node.data_dir/gcs after a crash, a bad disk or a bad copy, once their
 // oplog frame's CRC passed.
 //
 // Properties: decoding never aborts; what decodes re-encodes to a fixed point (the first byte
-// picks image or entry); recovered_image keeps the image's entries and adds only a contiguous
-// continuation.
+// picks image, record or entries); recovered_image keeps the image's entries and adds only a
+// contiguous continuation; a record applied to an image never lowers the proposal accepted.
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -35,6 +36,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::equal(im.entries.begin(), im.entries.end(), rec.entries.begin()));
     for (size_t i = im.entries.size(); i < rec.entries.size(); ++i)
       FUZZ_CHECK(rec.entries[i].seq == (i == 0 ? im.snapshot_seq : rec.entries[i - 1].seq) + 1);
+    return 0;
+  }
+  if (in[0] & 2) {
+    gcs::view_record r;
+    if (!proto::decode_gcs_record(body, r)) return 0;
+    auto again = proto::encode_gcs_record(r);
+    gcs::view_record r2;
+    FUZZ_CHECK(proto::decode_gcs_record(again, r2) && r2 == r);
+    gcs::durable_image im;
+    im.accepted = gcs::view_id{7, node_id{"10.0.0.1", 7000, 1}};
+    gcs::apply_view_record(im, r);
+    FUZZ_CHECK(!(im.accepted < r.accepted) && im.accepted.epoch >= 7);
+    FUZZ_CHECK(im.has_pending == r.has_pending && im.max_epoch >= r.max_epoch);
     return 0;
   }
   // A log: entries back to back, each prefixed by a one-byte length.

@@ -205,6 +205,12 @@ void gcs_log_files() {
   im.snapshot = "queues";
   im.entries = {entry(4), entry(5)};
   put("gcs_log", "image", "1" + proto::encode_gcs_image(im));
+  gcs::view_record vr;
+  vr.accepted = im.accepted;
+  vr.max_epoch = im.max_epoch;
+  vr.has_pending = true;
+  vr.pending = im.pending;
+  put("gcs_log", "record", "2" + proto::encode_gcs_record(vr));
   std::string log = "0";
   for (uint64_t s = 1; s <= 3; ++s) {
     auto e = proto::encode_gcs_entry(entry(s));

@@ -82,6 +82,7 @@ std::string stats_text(const sequencer_state& st) {
     t.add({"disk_sync_us", num(st.disk->sync_us())});
     t.add({"disk_stalls", num(st.disk->stalls())});
     t.add({"disk_images", num(st.disk->images_written())});
+    t.add({"disk_view_records", num(st.disk->records_written())});
   }
   t.add({"datagrams_sent", num(st.datagrams_sent)});
   t.add({"datagrams_received", num(rx.datagrams)});

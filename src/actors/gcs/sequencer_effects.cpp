@@ -113,9 +113,12 @@ void flush_outbox(sequencer_state& st) {
 }
 
 void carry_out(sequencer_state& st, gcs::effects fx, sequencer_self self) {
-  // The image before any packet of the batch (an INSTALL_ACK must follow its INSTALL to disk).
+  // The image and the view record before any packet of the batch (an INSTALL_ACK must follow
+  // its INSTALL to disk).
   if (fx.has_checkpoint && st.disk)
     if (auto s = st.disk->write_image(fx.checkpoint); !s) gcs_disk_failed(s.message);
+  if (fx.has_record && st.disk)
+    if (auto s = st.disk->write_record(fx.record); !s) gcs_disk_failed(s.message);
   if (st.disk) {
     // After every step, not only with appends: once a view change starts or installs a view in
     // which this member's disk counts, a batch already waiting as spare goes at once (an atomic

@@ -118,18 +118,31 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
     bool pending = have && f.has_pending && f.pending.id == latest.id;
     if (!installed && !pending) continue;
     leading[r] = true;
-    // A pending flusher's held log predates the INSTALL it acknowledged: use only that INSTALL.
-    for (const auto& e : pending ? f.pending_entries : f.entries) merge_entry(all, e);
+    // A pending flusher's held log predates the INSTALL it acknowledged: from where that INSTALL
+    // starts, use only the INSTALL (its later seqs may have been given to other messages).
+    // Below, the held log is the delivered prefix, the same everywhere; a member restarted from
+    // its disk builds on it (its image is older than the INSTALL: member::write_view_record).
+    uint64_t held_below = UINT64_MAX;
+    if (pending) {
+      held_below = f.pending_entries.empty() ? f.pending.base : f.pending_entries.front().seq;
+      for (const auto& e : f.pending_entries) merge_entry(all, e);
+    }
+    for (const auto& e : f.entries)
+      if (e.seq < held_below) merge_entry(all, e);
     if (!pending)
       for (const auto& d : f.unordered)
         if (!have || d.view == latest.id) loose.emplace(d.id, d.op);
-    if (f.snapshot_seq + 1 < first) {
-      first = f.snapshot_seq + 1;
+    first = std::min(first, f.snapshot_seq + 1);
+    // Any leading state will do for a member that needs one: each is at or above `first - 1`
+    // and below the first seq none of them ordered (asserted below), so the entries from `first` on
+    // continue it. Some FLUSHes leave their state out (propose_msg::latest_primary); the
+    // coordinator's never does, and when it does not lead, every leading member sent its own.
+    if (f.has_snapshot && (!provider || f.snapshot_seq < flushes.at(*provider).snapshot_seq))
       provider = &members[r];
-    }
   }
   uint64_t k = first;
   while (all.count(k)) c.install.entries.push_back(all.at(k++));
+  const uint64_t ordered_end = k;  // the first seq no leading member ordered
   for (size_t r = 0; r < members.size(); ++r) {
     const flush_msg& f = flushes.at(members[r]);
     DFS_ASSERT(!(leading[r] && !(have && f.has_pending && f.pending.id == latest.id) &&
@@ -145,13 +158,18 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
   for (const auto& [mid, op] : loose)
     if (!used.count(mid)) c.install.entries.push_back(log_entry{k++, mid, op});
   c.install.view.base = k;
+  bool needed = false;
+  for (size_t r = 0; r < members.size(); ++r) {
+    c.needs_snapshot[r] = !leading[r] || flushes.at(members[r]).delivered_upto + 1 < first;
+    needed = needed || c.needs_snapshot[r];
+  }
+  DFS_ASSERT(!needed || provider, "gcs: no leading FLUSH carries the state a member needs");
   if (provider) {
     const flush_msg& p = flushes.at(*provider);
+    DFS_ASSERT(p.snapshot_seq < ordered_end, "gcs: the leading state is beyond the completion");
     c.snapshot_seq = p.snapshot_seq;
     c.snapshot = p.snapshot;
   }
-  for (size_t r = 0; r < members.size(); ++r)
-    c.needs_snapshot[r] = !leading[r] || flushes.at(members[r]).delivered_upto + 1 < first;
   c.summary += " first=" + std::to_string(first) + " base=" + std::to_string(k) +
                " entries=" + std::to_string(c.install.entries.size());
   return c;

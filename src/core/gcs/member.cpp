@@ -92,6 +92,7 @@ member::member(node_id self, gcs_config cfg, replicated_state& app, const durabl
       alive_{self_},
       view_timeout_(cfg.view_timeout_ms) {
   if (recovered == nullptr) return;
+  has_image_ = true;
   // A restarted member is one that was cut off since its last write: it rejoins through a view
   // change, flushing its last primary view, pending INSTALL and held log like any other.
   // Without an installed primary view it is as fresh as at the first start, as a member that
@@ -126,6 +127,13 @@ durable_image recovered_image(durable_image image, const std::vector<log_entry>&
     last = e.seq;
   }
   return image;
+}
+
+void apply_view_record(durable_image& image, const view_record& record) {
+  if (image.accepted < record.accepted) image.accepted = record.accepted;
+  image.max_epoch = std::max(image.max_epoch, record.max_epoch);
+  image.has_pending = record.has_pending;
+  image.pending = record.has_pending ? record.pending : install_msg{};
 }
 
 effects member::on_synced(uint64_t generation, uint64_t upto, time_point now) {
@@ -210,11 +218,7 @@ effects member::on_tick(time_point now) {
   coordinator_tick(now, fx);
   bool resend = now - last_view_send_ >= cfg_.view_retry_ms && !(proposer_ == self_);
   if (state_ == member_state::flushing && resend) {
-    packet p;
-    p.kind = packet_kind::flush;
-    p.view = accepted_;
-    p.flush = make_flush();
-    fx.send.push_back({proposer_, std::move(p)});
+    fx.send.push_back({proposer_, flush_packet()});
     last_view_send_ = now;
   } else if (state_ == member_state::installing && resend) {
     packet p;
@@ -505,7 +509,40 @@ void member::log_held(effects& fx) {
 
 // A new image: everything we hold, replacing image and log. The owner makes it durable before
 // any packet of this batch leaves, so it counts as synced at once.
+// Accepting a proposal and acknowledging an INSTALL change neither the state nor the log: a
+// view record says what they promised (durable_image.hpp). A member without an image yet writes
+// one instead, so that a record always has an image to belong to.
+void member::write_view_record(const install_msg* pending, effects& fx) {
+  if (!has_image_) {
+    write_image(pending, fx);
+    return;
+  }
+  view_record& r = fx.record;
+  fx.has_record = true;
+  r.accepted = accepted_;
+  r.max_epoch = std::max(max_epoch_seen_, accepted_.epoch);
+  r.has_pending = pending != nullptr || has_pending_primary_;
+  r.pending = pending != nullptr     ? *pending
+              : has_pending_primary_ ? pending_primary_
+                                     : install_msg{};
+}
+
+// An INSTALL we acknowledge builds on our state: without a snapshot, from its first seq on (the
+// completion made sure we delivered up to there). A view record leaves the state to the image we
+// have and the log after it, so it will do only if they hold everything before that seq; else
+// (our log's sync still under way) the image has to hold the state itself.
+void member::write_acked_install(const install_msg& in, effects& fx) {
+  uint64_t first = in.entries.empty() ? in.view.base : in.entries.front().seq;
+  if (in.has_snapshot || synced_upto_ + 1 >= first)
+    write_view_record(&in, fx);
+  else
+    write_image(&in, fx);
+}
+
 void member::write_image(const install_msg* pending, effects& fx) {
+  has_image_ = true;
+  fx.has_record = false;  // the image holds everything a record of this batch said
+  fx.record = view_record{};
   durable_image& im = fx.checkpoint;
   im = durable_image{};
   im.last_primary = last_primary_;

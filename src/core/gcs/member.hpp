@@ -119,6 +119,10 @@ struct effects {
   // they are synced, calls on_synced(log_generation, last appended seq).
   bool has_checkpoint = false;
   durable_image checkpoint;
+  // Written after `checkpoint` (if any) and before any `send`, as durably; never in the same
+  // batch as an image that came after it.
+  bool has_record = false;
+  view_record record;
   std::vector<log_entry> appends;
   uint64_t log_generation = 0;
 };
@@ -189,6 +193,7 @@ class member {
     bool installing = false;
     view_id id;
     std::vector<node_id> members;
+    view_id latest_primary;  // ours when we proposed (propose_msg::latest_primary)
     std::map<node_id, flush_msg> flushes;
     std::set<node_id> acks;
     install_msg install;
@@ -216,6 +221,8 @@ class member {
   uint64_t reported_held() const;
   void log_held(effects& fx);
   void write_image(const install_msg* pending, effects& fx);
+  void write_view_record(const install_msg* pending, effects& fx);
+  void write_acked_install(const install_msg& in, effects& fx);
   void refuse(const client_op& op, reply_status st, const std::string& why, effects& fx);
 
   // View change (member_view.cpp).
@@ -235,7 +242,12 @@ class member {
   void build_install(time_point now, effects& fx);
   void send_install(const node_id& to, time_point now, effects& fx);
   void finish_commit(time_point now, effects& fx);
-  flush_msg make_flush() const;
+  // `with_snapshot` false leaves the state out (propose_msg::latest_primary).
+  flush_msg make_flush(bool with_snapshot) const;
+  // The newest primary view we installed or acknowledged (empty id: none).
+  view_id latest_primary_id() const;
+  packet propose_packet() const;
+  packet flush_packet() const;  // our FLUSH for the accepted proposal
   void commit_install(const install_msg& in, time_point now, effects& fx);
   void apply_primary_install(const install_msg& in, effects& fx);
   void reset_view_tracking(const install_msg& in);
@@ -261,6 +273,7 @@ class member {
   // View change, member side.
   view_id accepted_;  // highest proposal accepted (flushed for)
   node_id proposer_;
+  view_id proposer_latest_;  // its propose_msg::latest_primary (empty: our FLUSH has our state)
   std::vector<node_id> proposed_members_;
   time_point accepted_at_{};
   bool has_acked_ = false;  // acked_ is the INSTALL of accepted_
@@ -294,6 +307,7 @@ class member {
   uint64_t appended_upto_ = 0;
   uint64_t synced_upto_ = 0;
   uint64_t generation_ = 0;
+  bool has_image_ = false;  // written or recovered: a view record can belong to it
   uint64_t appended_since_image_ = 0;
   uint64_t appended_bytes_since_image_ = 0;  // of the entries (an estimate: payload + ids)
   uint64_t image_bytes_ = 0;                 // of the last image (snapshot and entries)

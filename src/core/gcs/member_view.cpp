@@ -105,14 +105,27 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
   fx.events.push_back("view_propose id=" + coord_.id.to_string() +
                       " members=" + members_string(members));
   accept_proposal(coord_.id, self_, members, now, fx);
-  coord_.flushes[self_] = make_flush();
-  packet p;
-  p.kind = packet_kind::propose;
-  p.view = coord_.id;
-  p.propose.members = members;
+  coord_.latest_primary = latest_primary_id();  // after accepting: it may turn an ack pending
+  coord_.flushes[self_] = make_flush(true);
+  packet p = propose_packet();
   for (const auto& m : members)
     if (m != self_) fx.send.push_back({m, p});
   if (coord_.flushes.size() == members.size()) build_install(now, fx);
+}
+
+packet member::propose_packet() const {
+  packet p;
+  p.kind = packet_kind::propose;
+  p.view = coord_.id;
+  p.propose.members = coord_.members;
+  p.propose.latest_primary = coord_.latest_primary;
+  return p;
+}
+
+view_id member::latest_primary_id() const {
+  view_id v = last_primary_.id;
+  if (has_pending_primary_ && v < pending_primary_.view.id) v = pending_primary_.view.id;
+  return v;
 }
 
 // Freeze: from here on nothing is ordered, originated or delivered in the old view, so the FLUSH
@@ -131,7 +144,7 @@ void member::accept_proposal(const view_id& id, const node_id& proposer,
   accepted_at_ = now;
   max_epoch_seen_ = std::max(max_epoch_seen_, id.epoch);
   if (coord_.active && coord_.id < id) coord_.active = false;
-  if (cfg_.durable) write_image(nullptr, fx);  // before the FLUSH (or PROPOSE) leaves
+  if (cfg_.durable) write_view_record(nullptr, fx);  // before the FLUSH (or PROPOSE) leaves
 }
 
 void member::handle_propose(const node_id& from, const packet& p, time_point now, effects& fx) {
@@ -147,17 +160,29 @@ void member::handle_propose(const node_id& from, const packet& p, time_point now
     fx.send.push_back({from, std::move(r)});
     return;
   }
-  if (p.view != accepted_) accept_proposal(p.view, from, ms, now, fx);
+  if (p.view != accepted_) {
+    accept_proposal(p.view, from, ms, now, fx);
+    proposer_latest_ = p.propose.latest_primary;
+  }
   if (state_ == member_state::installing) return;  // the INSTALL_ACK is resent on tick
-  packet out;
-  out.kind = packet_kind::flush;
-  out.view = accepted_;
-  out.flush = make_flush();
-  fx.send.push_back({from, std::move(out)});
+  fx.send.push_back({from, flush_packet()});
   last_view_send_ = now;
 }
 
-flush_msg member::make_flush() const {
+packet member::flush_packet() const {
+  packet out;
+  out.kind = packet_kind::flush;
+  out.view = accepted_;
+  // Our state can be the one a completion needs only if we lead it (our latest primary view is
+  // the newest of all flushers) and the coordinator does not. If the coordinator's latest is
+  // as new as ours, it leads whenever we do and gives its own state to members that need one:
+  // a view change among the members of one primary view moves no state at all (with a large
+  // queue, a FLUSH of it kept a busy member past the view timeout).
+  out.flush = make_flush(proposer_latest_ < latest_primary_id());
+  return out;
+}
+
+flush_msg member::make_flush(bool with_snapshot) const {
   flush_msg f;
   f.current = view_;
   f.last_primary = last_primary_;
@@ -179,12 +204,13 @@ flush_msg member::make_flush() const {
     f.unordered.push_back(held_data{d.view, id, d.op});
   }
   // A pending INSTALL that brought us a snapshot defines our state basis; else our own state.
+  f.has_snapshot = with_snapshot;
   if (has_pending_primary_ && pending_primary_.has_snapshot) {
     f.snapshot_seq = pending_primary_.snapshot_seq;
-    f.snapshot = pending_primary_.snapshot;
+    if (with_snapshot) f.snapshot = pending_primary_.snapshot;
   } else {
     f.snapshot_seq = delivered_upto_;
-    f.snapshot = app_.snapshot();
+    if (with_snapshot) f.snapshot = app_.snapshot();
   }
   return f;
 }
@@ -229,7 +255,7 @@ void member::send_install(const node_id& to, time_point now, effects& fx) {
   coord_.last_send = now;
   if (to == self_) {
     if (state_ != member_state::flushing || accepted_ != coord_.id) return;
-    if (cfg_.durable && in.view.primary) write_image(&in, fx);  // before anyone can commit
+    if (cfg_.durable && in.view.primary) write_acked_install(in, fx);  // before anyone can commit
     has_acked_ = true;
     acked_ = std::move(in);
     state_ = member_state::installing;
@@ -249,9 +275,9 @@ void member::handle_install(const node_id& from, const packet& p, time_point now
       (state_ != member_state::flushing && state_ != member_state::installing))
     return;
   if (state_ == member_state::flushing) {
-    // On disk before the INSTALL_ACK leaves (the owner writes images before sending): after a
+    // On disk before the INSTALL_ACK leaves (the owner writes records before sending): after a
     // restart we still report it as pending, so no later view can ignore it.
-    if (cfg_.durable && p.install.view.primary) write_image(&p.install, fx);
+    if (cfg_.durable && p.install.view.primary) write_acked_install(p.install, fx);
     has_acked_ = true;
     acked_ = p.install;
     state_ = member_state::installing;
@@ -321,11 +347,7 @@ void member::coordinator_tick(time_point now, effects& fx) {
     if (coord_.installing) {
       if (!coord_.acks.count(m)) send_install(m, now, fx);
     } else if (!coord_.flushes.count(m)) {
-      packet p;
-      p.kind = packet_kind::propose;
-      p.view = coord_.id;
-      p.propose.members = coord_.members;
-      fx.send.push_back({m, std::move(p)});
+      fx.send.push_back({m, propose_packet()});
     }
   }
 }

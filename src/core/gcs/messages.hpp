@@ -133,9 +133,13 @@ struct held_data {
 
 struct propose_msg {
   std::vector<node_id> members;  // the proposed view's members (sorted)
+  // The newest primary view the coordinator installed or acknowledged (empty id: none). A
+  // member whose own is not newer leaves its snapshot out of its FLUSH: the coordinator then
+  // leads the completion or the member does not, so the coordinator never needs that snapshot.
+  view_id latest_primary;
 
   friend bool operator==(const propose_msg& a, const propose_msg& b) {
-    return a.members == b.members;
+    return a.members == b.members && a.latest_primary == b.latest_primary;
   }
 };
 
@@ -156,6 +160,7 @@ struct flush_msg {
   std::vector<held_data> unordered;  // DATA held that no held ORDER names
   uint64_t snapshot_seq = 0;         // `snapshot` is the state after delivering snapshot_seq
   std::string snapshot;
+  bool has_snapshot = true;  // false: `snapshot` left out (see propose_msg::latest_primary)
   // The member keeps its state on disk (gcs_config::durable): after a restart it speaks for its
   // earlier incarnations in the majority rules (completion.cpp).
   bool durable = false;
@@ -167,7 +172,8 @@ struct flush_msg {
            a.pending_entries == b.pending_entries && a.genesis_ok == b.genesis_ok &&
            a.delivered_upto == b.delivered_upto && a.originated_upto == b.originated_upto &&
            a.entries == b.entries && a.unordered == b.unordered &&
-           a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot && a.durable == b.durable;
+           a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot &&
+           a.has_snapshot == b.has_snapshot && a.durable == b.durable;
   }
 };
 

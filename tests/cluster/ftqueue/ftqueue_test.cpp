@@ -12,6 +12,8 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -478,6 +480,12 @@ TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueStateAndAFullClientTab
   }
   ASSERT_EQ(failed.load(), 0) << first_error;
   EXPECT_EQ(gcs_stat(1, "clients_remembered"), 100000);
+  auto since = [](std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 t0)
+        .count();
+  };
+  auto killed = std::chrono::steady_clock::now();
   c.kill9(name(3));
   ASSERT_TRUE(wait_until(
       [&] {
@@ -485,12 +493,17 @@ TEST_F(FtqueueCluster, AViewChangeCompletesWithALargeQueueStateAndAFullClientTab
       },
       20s))
       << c.admin(1, {"view"}).out << c.admin(1, {"gcs-stats"}).out;
+  std::printf("primary view of the survivors %lld ms after the SIGKILL\n",
+              static_cast<long long>(since(killed)));
+  auto restarted = std::chrono::steady_clock::now();
   c.start(name(3), "fileserver", 3);
   // Taking the restarted member in moves the ~5 MB state to it and writes it to every disk at
   // each step of the view change. 20 s was short on one VM: 2 of 6 runs ended with a view
   // change under way (one beside the Ansible test, which loads both cores).
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 45s))
       << c.admin(1, {"view"}).out << c.admin(1, {"gcs-stats"}).out;
+  std::printf("primary view of all three %lld ms after the restart began\n",
+              static_cast<long long>(since(restarted)));
   auto size = client(all()).call(op_code::size, q.value);
   ASSERT_TRUE(size.ok()) << size.error;
   EXPECT_EQ(size.value, threads * per_thread);

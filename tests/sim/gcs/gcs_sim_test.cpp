@@ -252,6 +252,77 @@ TEST(GcsSim, MinorityRefusesMajorityServesMergeTransfersState) {
   EXPECT_GT(w.covered().state_transfers, 0u);
 }
 
+// A FLUSH carries its sender's state only when the coordinator may need it, i.e. when the
+// sender's newest primary view is newer than the coordinator's (the coordinator does not lead
+// the completion). A view change among the members of one primary view, or one that takes back
+// a restarted member, moves no state in FLUSHes: the coordinator's own goes to the member that
+// needs one. A restarted coordinator with an older view, or none, gets the leaders' states.
+// (With a large queue, every FLUSH carrying the state kept a busy member past the view timeout.)
+TEST(GcsSim, FlushesCarryAStateOnlyWhenTheCoordinatorDoesNotLead) {
+  for (bool durable : {false, true}) {
+    SCOPED_TRACE(durable ? "durable" : "memory");
+    world w(131, durable ? durable_opts(3) : opts(3, 0.0));
+    auto states = [&] { return w.covered().flush_states; };
+    w.run_for(milliseconds(1500));
+    ASSERT_TRUE(w.member(0).is_primary()) << w.summary();
+    EXPECT_EQ(states(), 0u) << "genesis: no member has a primary view";
+    uint64_t flushes = w.covered().flushes;
+    uint64_t images = w.covered().images, records = w.covered().view_records;
+    w.crash(2);
+    w.run_for(milliseconds(1500));
+    ASSERT_TRUE(w.member(0).is_primary()) << w.summary();
+    ASSERT_EQ(w.member(0).view().members.size(), 2u) << w.summary();
+    if (durable) {
+      // Accepting the proposal and acknowledging the INSTALL write view records; the state
+      // is written once, at the commit, on each of the two members (and every 16 entries).
+      EXPECT_GE(w.covered().view_records - records, 4u);
+      EXPECT_LE(w.covered().images - images, 2u + (w.acked() + 15) / 16 * 2) << w.summary();
+    }
+    w.restart(2);
+    w.run_for(milliseconds(1500));
+    ASSERT_EQ(w.member(2).view().members.size(), 3u) << w.summary();
+    ASSERT_TRUE(w.member(2).is_primary()) << w.summary();
+    EXPECT_GT(w.covered().flushes, flushes);
+    EXPECT_GT(w.covered().state_transfers, 0u) << "slot 2 took the coordinator's state";
+    EXPECT_EQ(states(), 0u) << w.summary();
+    w.crash(0);
+    w.run_for(milliseconds(1500));
+    EXPECT_EQ(states(), 0u) << w.summary();
+    w.restart(0);  // the lowest address: it coordinates with an older primary view, or none
+    w.run_for(milliseconds(2000));
+    EXPECT_GT(states(), 0u) << w.summary();
+    EXPECT_TRUE(w.member(0).is_primary()) << w.summary();
+    w.settle(milliseconds(20000));
+    EXPECT_RUN_OK(w);
+  }
+}
+
+// Acknowledging a primary INSTALL writes a view record, not an image; a member restarted from
+// its disk right after the acknowledgement still reports that INSTALL as pending (so no later
+// view can ignore it), and the group heals from there.
+TEST(GcsSim, AMemberRestartedAfterAcknowledgingAnInstallStillHasItPending) {
+  world w(133, durable_opts(3));
+  w.run_for(milliseconds(1500));
+  ASSERT_TRUE(w.member(0).is_primary()) << w.summary();
+  w.crash(2);
+  bool acked = false;
+  for (int ms = 0; ms < 3000 && !acked; ++ms) {
+    w.run_for(milliseconds(1));
+    acked = w.member(1).state() == gcs::member_state::installing;
+  }
+  ASSERT_TRUE(acked) << w.summary();
+  w.crash(1);
+  w.crash(0);
+  w.restart(1);
+  EXPECT_TRUE(w.member(1).has_pending_primary()) << w.summary();
+  EXPECT_EQ(w.member(1).pending_primary().members.size(), 2u) << w.summary();
+  EXPECT_TRUE(w.member(1).pending_primary().primary);
+  w.restart(0);
+  w.restart(2);
+  w.settle(milliseconds(30000));
+  EXPECT_RUN_OK(w);
+}
+
 // An even split of a 4-member primary view leaves no side primary.
 TEST(GcsSim, EvenSplitHasNoPrimary) {
   world_options o = opts(4, 0.0);

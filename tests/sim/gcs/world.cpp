@@ -69,7 +69,8 @@ std::string world::summary() const {
   }
   size_t left = 0;
   for (const auto& c : clients_) left += c.ops_left;
-  s << "  acked=" << acks_.size() << " ops_left=" << left << " history=" << history_.size();
+  s << "  acked=" << acks_.size() << " ops_left=" << left << " history=" << history_.size()
+    << " flushes=" << cov_.flushes << " with_state=" << cov_.flush_states;
   return s.str();
 }
 
@@ -112,6 +113,7 @@ void world::restart(size_t slot) {
   if (cfg.durable && d.has_image) {
     ++cov_.recoveries;
     gcs::durable_image im = gcs::recovered_image(d.image, d.log);
+    if (d.has_record) gcs::apply_view_record(im, d.record);
     if (std::getenv("DFS_SIM_TRACE"))
       std::printf("%lld slot%zu RESTART last_primary=%s pending=%s snapshot_seq=%llu held=%llu\n",
                   static_cast<long long>(now_.time_since_epoch() / milliseconds(1)), slot,
@@ -195,17 +197,25 @@ void world::step(time_point t) {
   }
 }
 
-// What the sequencer actor does with a durable member's effects: the image first (synchronously,
-// before any packet of the batch leaves), then the appends, synced later as one group.
+// What the sequencer actor does with a durable member's effects: the image, then the view
+// record (synchronously, before any packet of the batch leaves), then the appends, synced later
+// as one group.
 void world::write_disk(size_t slot, gcs::effects& fx) {
   disk& d = disks_[slot];
   if (fx.has_checkpoint) {
     ++cov_.images;
     d.has_image = true;
     d.image = fx.checkpoint;
+    d.has_record = false;  // the image holds it
     d.log.clear();
     d.unsynced.clear();
     d.sync_pending = false;
+  }
+  if (fx.has_record) {
+    if (!d.has_image) fail("a view record without an image (slot " + std::to_string(slot) + ")");
+    ++cov_.view_records;
+    d.has_record = true;
+    d.record = fx.record;
   }
   if (fx.appends.empty()) return;
   if (d.generation != fx.log_generation) d.unsynced.clear();  // an older log: superseded
@@ -254,6 +264,10 @@ void world::handle(size_t slot, gcs::effects fx) {
   for (auto& o : fx.send) {
     cov_.nacks += o.pkt.kind == gcs::packet_kind::nack ? 1 : 0;
     cov_.retransmissions += o.pkt.kind == gcs::packet_kind::retransmit ? 1 : 0;
+    if (o.pkt.kind == gcs::packet_kind::flush) {
+      ++cov_.flushes;
+      cov_.flush_states += o.pkt.flush.has_snapshot ? 1 : 0;
+    }
     if (o.pkt.kind == gcs::packet_kind::install && o.pkt.install.view.primary)
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it
     net_.send(n.id, o.to, std::move(o.pkt), std::max(now_, n.busy_until));

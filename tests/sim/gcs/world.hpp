@@ -81,6 +81,8 @@ class world {
     uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
     uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0, images = 0;
     uint64_t acknowledgements = 0;  // STATUS packets sent on a packet's or a sync's progress
+    uint64_t flushes = 0, flush_states = 0;  // FLUSH packets sent; those carrying a state
+    uint64_t view_records = 0;
   };
   const coverage& covered() const { return cov_; }
   std::string summary() const;
@@ -105,6 +107,8 @@ class world {
   struct disk {
     bool has_image = false;
     gcs::durable_image image;
+    bool has_record = false;  // written after `image`
+    gcs::view_record record;
     std::vector<gcs::log_entry> log, unsynced;
     uint64_t generation = 0;
     bool sync_pending = false;

@@ -40,7 +40,7 @@ gcs::packet full_packet() {
   p.data = {{mid(1), op(1)}};
   p.orders = {{3, 21, {mid(2), mid(3)}}};
   p.nack = {{mid(4)}, {5, 6}};
-  p.propose = {{nid(17000), nid(17030)}};
+  p.propose = {{nid(17000), nid(17030)}, {4, nid(17000)}};
   auto& f = p.flush;
   f.current = view(7);
   f.last_primary = view(6);
@@ -54,6 +54,7 @@ gcs::packet full_packet() {
   f.unordered = {{{5, nid(17040)}, mid(7), op(7)}};
   f.snapshot_seq = 26;
   f.snapshot = std::string("flush\0snapshot", 14);
+  f.has_snapshot = false;  // not the default
   auto& in = p.install;
   in.view = view(10);
   in.entries = {{27, mid(8), op(8)}};
@@ -110,10 +111,12 @@ TEST(GroupMessages, PacketEqualitySeesNestedFields) {
       [](gcs::packet& x) { x.orders[0].first_seq++; },
       [](gcs::packet& x) { x.nack.slots.pop_back(); },
       [](gcs::packet& x) { x.propose.members.pop_back(); },
+      [](gcs::packet& x) { x.propose.latest_primary.epoch++; },
       [](gcs::packet& x) { x.flush.genesis_ok = false; },
       [](gcs::packet& x) { x.flush.pending.base++; },
       [](gcs::packet& x) { x.flush.unordered[0].view.epoch++; },
       [](gcs::packet& x) { x.flush.snapshot.clear(); },
+      [](gcs::packet& x) { x.flush.has_snapshot = true; },
       [](gcs::packet& x) { x.install.originated_upto[1]++; },
       [](gcs::packet& x) { x.install.entries[0].seq++; },
       [](gcs::packet& x) { x.install.has_snapshot = false; },

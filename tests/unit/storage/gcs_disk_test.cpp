@@ -203,6 +203,59 @@ TEST(GcsDisk, ADamagedImageIsAnErrorNotAnEmptyStart) {
   EXPECT_NE(st.message.find("not a readable GCS image"), std::string::npos) << st.message;
 }
 
+// A view record (what a view change promised: the proposal accepted, a pending INSTALL) is
+// recovered with the image it was written after, appends around it included, and is superseded
+// by the next image, which holds everything the member knew. A damaged record stops the start
+// like a damaged image: ignoring it could let a restarted member accept an older proposal.
+TEST(GcsDisk, AViewRecordBelongsToItsImageAndTheNextImageSupersedesIt) {
+  test::temp_dir t;
+  auto dir = t.path() + "/gcs";
+  gcs::view_record vr;
+  vr.accepted = gcs::view_id{9, node_id{"127.0.0.1", 7010, 2}};
+  vr.max_epoch = 9;
+  vr.has_pending = true;
+  vr.pending.view.id = vr.accepted;
+  vr.pending.view.primary = true;
+  vr.pending.entries = entries(5, 6);
+  {
+    gcs_disk d(dir);
+    reports r;
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
+    ASSERT_TRUE(d.write_image(image_at(2)).ok());
+    d.append(1, entries(3, 3));
+    ASSERT_TRUE(d.write_record(vr).ok());
+    d.append(1, entries(4, 4));
+    r.wait_for(4);  // the record did not swallow the appends before it
+    EXPECT_EQ(d.records_written(), 1u);
+  }
+  auto rec = recover_ok(dir);
+  ASSERT_TRUE(rec.has_image);
+  auto want = image_then(2, 3, 4);
+  gcs::apply_view_record(want, vr);
+  EXPECT_EQ(rec.image, want);
+  EXPECT_EQ(rec.image.accepted, vr.accepted);
+  EXPECT_TRUE(rec.image.has_pending);
+  {
+    gcs_disk d(dir);
+    reports r;
+    ASSERT_NO_FATAL_FAILURE(recover_and_start(d, r));
+    auto im = image_at(6);
+    im.accepted = vr.accepted;  // committed meanwhile: nothing pending
+    ASSERT_TRUE(d.write_image(im).ok());
+  }
+  rec = recover_ok(dir);
+  EXPECT_FALSE(rec.image.has_pending) << "a record older than the image was applied";
+  EXPECT_EQ(rec.image.snapshot_seq, 6u);
+  std::string bytes;
+  ASSERT_TRUE(read_file(dir + "/view", bytes).ok());
+  bytes[bytes.size() - 1] ^= 0x5a;
+  ASSERT_TRUE(write_file_atomic(dir + "/view", bytes).ok());
+  gcs_disk d(dir);
+  auto st = d.recover(rec);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message.find("not a readable GCS view record"), std::string::npos) << st.message;
+}
+
 // Paced syncs under continuous load: the way the sequencer uses it, batches of two entries back
 // to back, an image in the middle, more entries after it. The pacer has just seen the disk stall
 // 3 times, so it spaces syncs 5 ms apart for the next second. Everything is reported synced and
