@@ -21,6 +21,31 @@ std::chrono::microseconds steady_us() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
+// The image and the view record: one oplog frame (type checkpoint) holding the generation
+// (8 bytes) and the encoded struct; replaced atomically.
+io_status write_tagged(const std::string& path, uint64_t generation, const std::string& encoded) {
+  std::string payload;
+  append_le(payload, generation, 8);
+  payload += encoded;
+  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, payload);
+  return write_file_atomic(path, std::string_view(frame.data(), frame.size()));
+}
+
+template <class T>
+io_status read_tagged(const std::string& path, bool (*decode)(std::string_view, T&), T& out,
+                      uint64_t& generation, const std::string& what) {
+  std::string bytes;
+  if (auto st = read_file(path, bytes); !st) return st;
+  auto scanned = oplog::scan(bytes);
+  if (scanned.tail != oplog::tail_state::clean || scanned.frames.size() != 1 ||
+      scanned.frames[0].type != oplog::frame_type::checkpoint ||
+      scanned.frames[0].payload.size() < 8 ||
+      !decode(std::string_view(scanned.frames[0].payload).substr(8), out))
+    return corrupt_data(path + ": not a readable " + what);
+  generation = get_le(scanned.frames[0].payload.data(), 8);
+  return {};
+}
+
 }  // namespace
 
 gcs_disk::gcs_disk(std::string dir, sync_pacer pacer) : dir_(std::move(dir)), pacer_(pacer) {}
@@ -47,31 +72,22 @@ io_status gcs_disk::recover(gcs_recovery& out) {
   bool have_image = false;
   for (const auto& n : names) have_image = have_image || n == image_name;
   if (have_image) {
-    std::string bytes;
-    if (auto st = read_file(image_path, bytes); !st) return st;
-    auto scanned = oplog::scan(bytes);
-    if (scanned.tail != oplog::tail_state::clean || scanned.frames.size() != 1 ||
-        scanned.frames[0].type != oplog::frame_type::checkpoint ||
-        scanned.frames[0].payload.size() < 8 ||
-        !proto::decode_gcs_image(std::string_view(scanned.frames[0].payload).substr(8), out.image))
-      return corrupt_data(image_path + ": not a readable GCS image (refusing to start empty)");
-    generation_ = get_le(scanned.frames[0].payload.data(), 8);
+    if (auto st = read_tagged(image_path, proto::decode_gcs_image, out.image, generation_,
+                              "GCS image (refusing to start empty)");
+        !st)
+      return st;
     out.has_image = true;
   }
   gcs::view_record record;
   bool have_record = false;
   if (std::find(names.begin(), names.end(), record_name) != names.end()) {
-    const std::string record_path = dir_ + "/" + record_name;
-    std::string bytes;
-    if (auto st = read_file(record_path, bytes); !st) return st;
-    auto scanned = oplog::scan(bytes);
-    if (scanned.tail != oplog::tail_state::clean || scanned.frames.size() != 1 ||
-        scanned.frames[0].type != oplog::frame_type::checkpoint ||
-        scanned.frames[0].payload.size() < 8 ||
-        !proto::decode_gcs_record(std::string_view(scanned.frames[0].payload).substr(8), record))
-      return corrupt_data(record_path + ": not a readable GCS view record (refusing to start)");
+    uint64_t g = 0;
+    if (auto st = read_tagged(dir_ + "/" + record_name, proto::decode_gcs_record, record, g,
+                              "GCS view record (refusing to start)");
+        !st)
+      return st;
     // Written after the image it names; a newer image holds everything it says.
-    have_record = out.has_image && get_le(scanned.frames[0].payload.data(), 8) == generation_;
+    have_record = out.has_image && g == generation_;
   }
   // Leftovers of a crash: a *.tmp of an interrupted atomic write, and logs of other generations
   // (an image switch the crash interrupted).
@@ -185,13 +201,7 @@ io_status gcs_disk::do_image(const gcs::durable_image& image) {
   uint64_t next = generation_ + 1;
   append_file fresh;
   if (auto st = fresh.open(log_path(next)); !st) return st;
-  std::string payload;
-  append_le(payload, next, 8);
-  payload += proto::encode_gcs_image(image);
-  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, payload);
-  if (auto st =
-          write_file_atomic(dir_ + "/" + image_name, std::string_view(frame.data(), frame.size()));
-      !st)
+  if (auto st = write_tagged(dir_ + "/" + image_name, next, proto::encode_gcs_image(image)); !st)
     return st;
   log_.close();
   remove_file(log_path(generation_));
@@ -202,12 +212,7 @@ io_status gcs_disk::do_image(const gcs::durable_image& image) {
 }
 
 io_status gcs_disk::do_record(const gcs::view_record& record) {
-  std::string payload;
-  append_le(payload, generation_, 8);
-  payload += proto::encode_gcs_record(record);
-  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, payload);
-  auto st =
-      write_file_atomic(dir_ + "/" + record_name, std::string_view(frame.data(), frame.size()));
+  auto st = write_tagged(dir_ + "/" + record_name, generation_, proto::encode_gcs_record(record));
   if (st) ++records_;
   return st;
 }
