@@ -68,7 +68,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, flush_msg& x) {
   return f(caf::meta::type_name("dfs::gcs::flush_msg"), x.current, x.last_primary, x.has_pending,
            x.pending, x.pending_entries, x.genesis_ok, x.delivered_upto, x.originated_upto,
-           x.entries, x.unordered, x.snapshot_seq, x.snapshot, x.has_snapshot, x.durable);
+           x.entries, x.unordered, x.snapshot_seq, x.snapshot, x.has_snapshot, x.has_log,
+           x.durable);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, install_msg& x) {

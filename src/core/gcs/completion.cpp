@@ -118,6 +118,7 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
     bool pending = have && f.has_pending && f.pending.id == latest.id;
     if (!installed && !pending) continue;
     leading[r] = true;
+    DFS_ASSERT(f.has_log, "gcs: a leading member left its held log out of its FLUSH");
     // A pending flusher's held log predates the INSTALL it acknowledged: from where that INSTALL
     // starts, use only the INSTALL (its later seqs may have been given to other messages).
     // Below, the held log is the delivered prefix, the same everywhere; a member restarted from

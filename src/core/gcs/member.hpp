@@ -242,8 +242,8 @@ class member {
   void build_install(time_point now, effects& fx);
   void send_install(const node_id& to, time_point now, effects& fx);
   void finish_commit(time_point now, effects& fx);
-  // `with_snapshot` false leaves the state out (propose_msg::latest_primary).
-  flush_msg make_flush(bool with_snapshot) const;
+  // false leaves the state, or the held log, out (propose_msg::latest_primary).
+  flush_msg make_flush(bool with_snapshot, bool with_log) const;
   // The newest primary view we installed or acknowledged (empty id: none).
   view_id latest_primary_id() const;
   packet propose_packet() const;

@@ -106,7 +106,7 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
                       " members=" + members_string(members));
   accept_proposal(coord_.id, self_, members, now, fx);
   coord_.latest_primary = latest_primary_id();  // after accepting: it may turn an ack pending
-  coord_.flushes[self_] = make_flush(true);
+  coord_.flushes[self_] = make_flush(true, true);
   packet p = propose_packet();
   for (const auto& m : members)
     if (m != self_) fx.send.push_back({m, p});
@@ -178,30 +178,34 @@ packet member::flush_packet() const {
   // as new as ours, it leads whenever we do and gives its own state to members that need one:
   // a view change among the members of one primary view moves no state at all (with a large
   // queue, a FLUSH of it kept a busy member past the view timeout).
-  out.flush = make_flush(proposer_latest_ < latest_primary_id());
+  // Ours older than the coordinator's: we cannot lead, so our held log is of no use to it
+  // either (a restarted member's is up to an image's size, several MB with a large queue).
+  view_id ours = latest_primary_id();
+  out.flush = make_flush(proposer_latest_ < ours, !(ours < proposer_latest_));
   return out;
 }
 
-flush_msg member::make_flush(bool with_snapshot) const {
+flush_msg member::make_flush(bool with_snapshot, bool with_log) const {
   flush_msg f;
   f.current = view_;
   f.last_primary = last_primary_;
   f.has_pending = has_pending_primary_;
-  if (has_pending_primary_) {
-    f.pending = pending_primary_.view;
-    f.pending_entries = pending_primary_.entries;
-  }
+  if (has_pending_primary_) f.pending = pending_primary_.view;
   f.genesis_ok = cfg_.bootstrap && last_primary_.id.empty();
   f.durable = cfg_.durable;
   f.delivered_upto = delivered_upto_;
   f.originated_upto = originated_upto_;
-  for (const auto& [seq, id] : orders_) {
-    auto it = data_.find(id);
-    if (it != data_.end()) f.entries.push_back(log_entry{seq, id, it->second.op});
-  }
-  for (const auto& [arrival, id] : unordered_) {
-    const auto& d = data_.at(id);
-    f.unordered.push_back(held_data{d.view, id, d.op});
+  f.has_log = with_log;
+  if (with_log) {
+    if (has_pending_primary_) f.pending_entries = pending_primary_.entries;
+    for (const auto& [seq, id] : orders_) {
+      auto it = data_.find(id);
+      if (it != data_.end()) f.entries.push_back(log_entry{seq, id, it->second.op});
+    }
+    for (const auto& [arrival, id] : unordered_) {
+      const auto& d = data_.at(id);
+      f.unordered.push_back(held_data{d.view, id, d.op});
+    }
   }
   // A pending INSTALL that brought us a snapshot defines our state basis; else our own state.
   f.has_snapshot = with_snapshot;

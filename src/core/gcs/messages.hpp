@@ -136,6 +136,7 @@ struct propose_msg {
   // The newest primary view the coordinator installed or acknowledged (empty id: none). A
   // member whose own is not newer leaves its snapshot out of its FLUSH: the coordinator then
   // leads the completion or the member does not, so the coordinator never needs that snapshot.
+  // A member whose newest is older cannot lead: it leaves its held log out as well.
   view_id latest_primary;
 
   friend bool operator==(const propose_msg& a, const propose_msg& b) {
@@ -161,6 +162,9 @@ struct flush_msg {
   uint64_t snapshot_seq = 0;         // `snapshot` is the state after delivering snapshot_seq
   std::string snapshot;
   bool has_snapshot = true;  // false: `snapshot` left out (see propose_msg::latest_primary)
+  // false: `entries`, `unordered` and `pending_entries` left out, as the member cannot lead the
+  // completion (its newest primary view is older than the coordinator's)
+  bool has_log = true;
   // The member keeps its state on disk (gcs_config::durable): after a restart it speaks for its
   // earlier incarnations in the majority rules (completion.cpp).
   bool durable = false;
@@ -173,7 +177,7 @@ struct flush_msg {
            a.delivered_upto == b.delivered_upto && a.originated_upto == b.originated_upto &&
            a.entries == b.entries && a.unordered == b.unordered &&
            a.snapshot_seq == b.snapshot_seq && a.snapshot == b.snapshot &&
-           a.has_snapshot == b.has_snapshot && a.durable == b.durable;
+           a.has_snapshot == b.has_snapshot && a.has_log == b.has_log && a.durable == b.durable;
   }
 };
 

@@ -257,6 +257,8 @@ TEST(GcsSim, MinorityRefusesMajorityServesMergeTransfersState) {
 // the completion). A view change among the members of one primary view, or one that takes back
 // a restarted member, moves no state in FLUSHes: the coordinator's own goes to the member that
 // needs one. A restarted coordinator with an older view, or none, gets the leaders' states.
+// A member whose newest primary view is older than the coordinator's cannot lead: its FLUSH
+// leaves its held log out too (the completion asserts that every leader's has it).
 // (With a large queue, every FLUSH carrying the state kept a busy member past the view timeout.)
 TEST(GcsSim, FlushesCarryAStateOnlyWhenTheCoordinatorDoesNotLead) {
   for (bool durable : {false, true}) {
@@ -284,6 +286,7 @@ TEST(GcsSim, FlushesCarryAStateOnlyWhenTheCoordinatorDoesNotLead) {
     ASSERT_TRUE(w.member(2).is_primary()) << w.summary();
     EXPECT_GT(w.covered().flushes, flushes);
     EXPECT_GT(w.covered().state_transfers, 0u) << "slot 2 took the coordinator's state";
+    EXPECT_GT(w.covered().flushes_without_log, 0u) << "slot 2 cannot lead: no held log";
     EXPECT_EQ(states(), 0u) << w.summary();
     w.crash(0);
     w.run_for(milliseconds(1500));

@@ -267,6 +267,7 @@ void world::handle(size_t slot, gcs::effects fx) {
     if (o.pkt.kind == gcs::packet_kind::flush) {
       ++cov_.flushes;
       cov_.flush_states += o.pkt.flush.has_snapshot ? 1 : 0;
+      cov_.flushes_without_log += o.pkt.flush.has_log ? 0 : 1;
     }
     if (o.pkt.kind == gcs::packet_kind::install && o.pkt.install.view.primary)
       primaries_.push_back(o.pkt.install.view);  // possibly committed: the crash rule counts it

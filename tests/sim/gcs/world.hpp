@@ -81,7 +81,8 @@ class world {
     uint64_t unknown_outcomes = 0, nacks = 0, retransmissions = 0, acks = 0;
     uint64_t recoveries = 0, lost_unsynced = 0, whole_group_crashes = 0, images = 0;
     uint64_t acknowledgements = 0;  // STATUS packets sent on a packet's or a sync's progress
-    uint64_t flushes = 0, flush_states = 0;  // FLUSH packets sent; those carrying a state
+    // FLUSH packets sent; those carrying a state; those without the held log
+    uint64_t flushes = 0, flush_states = 0, flushes_without_log = 0;
     uint64_t view_records = 0;
   };
   const coverage& covered() const { return cov_; }

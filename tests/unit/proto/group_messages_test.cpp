@@ -55,6 +55,7 @@ gcs::packet full_packet() {
   f.snapshot_seq = 26;
   f.snapshot = std::string("flush\0snapshot", 14);
   f.has_snapshot = false;  // not the default
+  f.has_log = false;
   auto& in = p.install;
   in.view = view(10);
   in.entries = {{27, mid(8), op(8)}};
@@ -117,6 +118,7 @@ TEST(GroupMessages, PacketEqualitySeesNestedFields) {
       [](gcs::packet& x) { x.flush.unordered[0].view.epoch++; },
       [](gcs::packet& x) { x.flush.snapshot.clear(); },
       [](gcs::packet& x) { x.flush.has_snapshot = true; },
+      [](gcs::packet& x) { x.flush.has_log = true; },
       [](gcs::packet& x) { x.install.originated_upto[1]++; },
       [](gcs::packet& x) { x.install.entries[0].seq++; },
       [](gcs::packet& x) { x.install.has_snapshot = false; },
