@@ -507,8 +507,6 @@ void member::log_held(effects& fx) {
   fx.log_generation = generation_;
 }
 
-// A new image: everything we hold, replacing image and log. The owner makes it durable before
-// any packet of this batch leaves, so it counts as synced at once.
 // Accepting a proposal and acknowledging an INSTALL change neither the state nor the log: a
 // view record says what they promised (durable_image.hpp). A member without an image yet writes
 // one instead, so that a record always has an image to belong to.
@@ -530,7 +528,8 @@ void member::write_view_record(const install_msg* pending, effects& fx) {
 // An INSTALL we acknowledge builds on our state: without a snapshot, from its first seq on (the
 // completion made sure we delivered up to there). A view record leaves the state to the image we
 // have and the log after it, so it will do only if they hold everything before that seq; else
-// (our log's sync still under way) the image has to hold the state itself.
+// (our log's sync still under way) the image has to hold the state itself. An INSTALL with a
+// snapshot carries our new state: the record holds it.
 void member::write_acked_install(const install_msg& in, effects& fx) {
   uint64_t first = in.entries.empty() ? in.view.base : in.entries.front().seq;
   if (in.has_snapshot || synced_upto_ + 1 >= first)
@@ -539,6 +538,8 @@ void member::write_acked_install(const install_msg& in, effects& fx) {
     write_image(&in, fx);
 }
 
+// A new image: everything we hold, replacing image and log. The owner makes it durable before
+// any packet of this batch leaves, so it counts as synced at once.
 void member::write_image(const install_msg* pending, effects& fx) {
   has_image_ = true;
   fx.has_record = false;  // the image holds everything a record of this batch said
