@@ -18,6 +18,7 @@
 
 #include "common/dfs_cluster.hpp"
 #include "common/pty_session.hpp"
+#include "common/scoped_env.hpp"
 #include "common/test_files.hpp"
 #include "storage/chunk_files.hpp"
 
@@ -527,14 +528,10 @@ TEST_F(Storage, EditUploadsOnlyChangesAndRefusesAConcurrentVersion) {
   auto racing = script("racing.sh", other_put + "> /dev/null\nprintf 'mine' >> \"$1\"");
   ::setenv("EDITOR", racing.c_str(), 1);
   // The kept edit goes to $TMPDIR: this test's directory, not the machine's /tmp.
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string saved_tmpdir = tmpdir ? tmpdir : "";
-  ::setenv("TMPDIR", c.dir().c_str(), 1);
-  auto refused = cli({"edit", "/doc"});
-  if (tmpdir)
-    ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
-  else
-    ::unsetenv("TMPDIR");
+  auto refused = [&] {
+    dfs::test::scoped_env tmpdir("TMPDIR", c.dir().c_str());
+    return cli({"edit", "/doc"});
+  }();
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("changed meanwhile"), std::string::npos) << refused.err;
   auto kept_at = refused.err.find("kept in ");
@@ -623,6 +620,19 @@ TEST_F(Storage, BadMvTreeAndEditInputFailsCleanly) {
   one_error(e, "the editor exited with status 1");
   EXPECT_NE(cli({"stat", "/d/f"}).out.find("version 1 of 1"), std::string::npos)
       << "a failed edit uploaded a version";
+
+  // A download that fails (every chunkserver gone): an error, and no temporary copy left in
+  // $TMPDIR (it holds nothing of the user's yet).
+  for (auto cs : {"cs1", "cs2", "cs3"}) c.kill9(cs);
+  auto tmp = local("edit-tmp");
+  fs::create_directory(tmp);
+  auto lost = [&] {
+    dfs::test::scoped_env tmpdir("TMPDIR", tmp.c_str()), editor("EDITOR", "true");
+    return cli({"edit", "/d/f"});
+  }();
+  EXPECT_NE(lost.exit_code, 0) << lost.out;
+  EXPECT_NE(lost.err.find("error"), std::string::npos) << lost.err;
+  EXPECT_TRUE(fs::is_empty(tmp)) << "a failed download left its temporary copy";
 }
 
 TEST_F(Storage, MasterKilledDuringPutLeavesOldOrNewVersion) {
