@@ -193,7 +193,6 @@ class member {
     bool installing = false;
     view_id id;
     std::vector<node_id> members;
-    view_id latest_primary;  // ours when we proposed (propose_msg::latest_primary)
     std::map<node_id, flush_msg> flushes;
     std::set<node_id> acks;
     install_msg install;

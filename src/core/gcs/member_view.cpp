@@ -105,7 +105,6 @@ void member::start_proposal(std::vector<node_id> members, time_point now, effect
   fx.events.push_back("view_propose id=" + coord_.id.to_string() +
                       " members=" + members_string(members));
   accept_proposal(coord_.id, self_, members, now, fx);
-  coord_.latest_primary = latest_primary_id();  // after accepting: it may turn an ack pending
   coord_.flushes[self_] = make_flush(true, true);
   packet p = propose_packet();
   for (const auto& m : members)
@@ -118,7 +117,9 @@ packet member::propose_packet() const {
   p.kind = packet_kind::propose;
   p.view = coord_.id;
   p.propose.members = coord_.members;
-  p.propose.latest_primary = coord_.latest_primary;
+  // After accept_proposal (which may turn an acknowledged INSTALL pending); frozen until the
+  // proposal ends, so every resend names the same view.
+  p.propose.latest_primary = latest_primary_id();
   return p;
 }
 
