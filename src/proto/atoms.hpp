@@ -20,12 +20,12 @@ using commit_atom = caf::atom_constant<caf::atom("dfs_commit")>;
 using lease_atom = caf::atom_constant<caf::atom("dfs_lease")>;
 using flush_atom = caf::atom_constant<caf::atom("dfs_flush")>;
 
-// Membership: subscriptions and events to local listeners; datagrams and leave to the
+// Membership: subscriptions and events to local listeners; datagrams and a deferred join to the
 // failure detector actor.
 using subscribe_atom = caf::atom_constant<caf::atom("dfs_sub")>;
 using member_event_atom = caf::atom_constant<caf::atom("dfs_mevent")>;
 using dgram_atom = caf::atom_constant<caf::atom("dfs_dgram")>;
-using leave_atom = caf::atom_constant<caf::atom("dfs_leave")>;
+using join_atom = caf::atom_constant<caf::atom("dfs_join")>;
 
 // FTQueue: client requests; GCS datagrams to the sequencer actor.
 using queue_atom = caf::atom_constant<caf::atom("dfs_queue")>;

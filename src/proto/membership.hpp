@@ -39,8 +39,11 @@ typename Inspector::result_type inspect(Inspector& f, member_event_msg& x) {
 
 using membership_listener = caf::typed_actor<caf::reacts_to<member_event_atom, member_event_msg>>;
 
+// join: the node's roles are ready to be seen by the cluster; only a failure detector spawned
+// with its join deferred waits for it (roles/server.cpp), others ignore it.
 using failure_detector_actor = caf::typed_actor<
-    caf::replies_to<subscribe_atom, membership_listener>::with<std::vector<member_event_msg>>>;
+    caf::replies_to<subscribe_atom, membership_listener>::with<std::vector<member_event_msg>>,
+    caf::reacts_to<join_atom>>;
 
 }  // namespace dfs
 

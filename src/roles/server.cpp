@@ -48,9 +48,14 @@ int wait_for_signal(const sigset_t& sigs) {
 // on a fileserver) it answered no ping while the sequencer wrote and encoded a large queue
 // image, peers suspected the node at every view change that needed it, and each suspicion
 // restarted the view change (a queue of 600,000 items never regained a primary view).
+// A fileserver joins only once its sequencer has recovered its queue state (it sends the join):
+// the group proposes a view with a member as soon as gossip reports it, and a member still
+// reading its image kept that view change, and the queue service, waiting (a 5 MB state:
+// ~240 ms of a 450 ms interruption; past gcs.view_timeout_ms the member was excluded).
 void start_membership(node_context& ctx) {
+  bool defer_join = std::find(ctx.roles.begin(), ctx.roles.end(), "fileserver") != ctx.roles.end();
   auto fd = ctx.sys.spawn<caf::detached>(failure_detector_fn, ctx.cfg, ctx.id, ctx.roles,
-                                         ctx.metrics, ctx.status);
+                                         ctx.metrics, ctx.status, defer_join);
   ctx.membership = fd;
   ctx.keep(fd);
   admin_actor console = fd;

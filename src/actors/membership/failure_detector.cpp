@@ -119,6 +119,21 @@ admin_reply admin_command(self_ptr self, const admin_request& req) {
   return {1, "the membership actor does not know the command '" + cmd + "'"};
 }
 
+// Starts gossip: the socket's thread, the join through the introducers, the protocol's ticks.
+void join_group(self_ptr self, const config& cfg) {
+  auto& st = self->state;
+  if (st.joined) return;
+  st.joined = true;
+  auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - st.spawned);
+  log::get("membership")
+      ->info("gossip_join seeds={} deferred_ms={}", cfg.cluster.introducers.size(), waited.count());
+  st.socket->start(
+      make_receiver(caf::actor_cast<failure_detector_full>(self), st.codec.get(), st.drops));
+  carry_out(self, st.swim->join(seeds_of(cfg), core::clock::now()));
+  self->send(self, tick_atom::value);
+}
+
 }  // namespace
 
 membership::membership_config membership_config_from(const config& cfg) {
@@ -134,9 +149,11 @@ membership::membership_config membership_config_from(const config& cfg) {
   return m;
 }
 
-failure_detector_full::behavior_type failure_detector_fn(
-    self_ptr self, config cfg, node_id id, std::vector<std::string> roles,
-    std::shared_ptr<net::metrics> metrics, std::shared_ptr<net::status_board> status) {
+failure_detector_full::behavior_type failure_detector_fn(self_ptr self, config cfg, node_id id,
+                                                         std::vector<std::string> roles,
+                                                         std::shared_ptr<net::metrics> metrics,
+                                                         std::shared_ptr<net::status_board> status,
+                                                         bool defer_join) {
   auto& st = self->state;
   st.observer = std::make_unique<membership_observer>(std::move(metrics), std::move(status));
   auto now = core::clock::now();
@@ -146,14 +163,15 @@ failure_detector_full::behavior_type failure_detector_fn(
   st.codec = std::make_unique<net::packet_codec>(cfg.cluster.name, cfg.cluster.key);
   st.socket = std::make_shared<net::udp_endpoint>();
   st.reset_at = now;
+  st.spawned = now;
+  // Bound now, so that a port in use fails the start; served from the join on (datagrams that
+  // come before wait in the socket, like any a busy node has not read yet).
   auto err = st.socket->bind(cfg.node.host, cfg.node.port);
   if (!err.empty()) {
     log::get("membership")->error("gossip_disabled reason=\"{}\"", err);
-  } else {
-    st.socket->start(
-        make_receiver(caf::actor_cast<failure_detector_full>(self), st.codec.get(), st.drops));
-    carry_out(self, st.swim->join(seeds_of(cfg), now));
-    self->send(self, tick_atom::value);
+    st.joined = true;  // nothing to join with
+  } else if (!defer_join) {
+    join_group(self, cfg);
   }
   // The socket thread holds a handle to us: stop it when we exit, breaking the cycle.
   self->attach_functor([socket = st.socket] { socket->stop(); });
@@ -162,6 +180,7 @@ failure_detector_full::behavior_type failure_detector_fn(
         self->state.listeners.push_back(l);
         return live_members(*self->state.swim);
       },
+      [=](join_atom) { join_group(self, cfg); },
       [=](dgram_atom, const endpoint& from, const membership::packet& p) {
         carry_out(self, self->state.swim->on_packet(from, p, core::clock::now()));
       },

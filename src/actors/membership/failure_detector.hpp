@@ -45,15 +45,19 @@ struct failure_detector_state {
            base_packets_received = 0;
   core::time_point reset_at;
   bool ticking = false;
+  bool joined = false;  // gossip started (at once, or at the join message when deferred)
+  core::time_point spawned;
   std::unique_ptr<membership_observer> observer;  // metrics and status page
 };
 
 // `roles` are this node's roles; the socket binds cfg.node.host:cfg.node.port (UDP). `metrics`
 // and `status` (either may be null) receive what membership_observer.hpp publishes.
+// `defer_join`: gossip starts only at a join message, sent by the role that must be ready before
+// the cluster sees this node (a fileserver's sequencer once it recovered its queue state).
 failure_detector_full::behavior_type failure_detector_fn(
     failure_detector_full::stateful_pointer<failure_detector_state> self, config cfg, node_id id,
     std::vector<std::string> roles, std::shared_ptr<net::metrics> metrics,
-    std::shared_ptr<net::status_board> status);
+    std::shared_ptr<net::status_board> status, bool defer_join);
 
 // Maps config keys to the protocol's tunables.
 membership::membership_config membership_config_from(const config& cfg);

@@ -237,6 +237,40 @@ void check_exactly_once(queue_client& qc, int64_t qid, ledger& led) {
   }
 }
 
+// Where the newest incarnation in a node's log (the last node_started line names it) logged
+// its sequencer's start and its gossip join: line numbers, npos if absent. Waits up to 10 s for
+// both (the node writes its log out once a second).
+struct join_order {
+  size_t sequencer_started = std::string::npos, gossip_join = std::string::npos;
+};
+
+join_order restart_lines(const std::string& log_path) {
+  join_order o;
+  wait_until(
+      [&] {
+        o = {};
+        std::vector<std::string> lines;
+        std::istringstream in(dfs::test::read_all(log_path));
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+        // "<time> <level> <node id> [<logger>] <event> ...": the id of the last start.
+        std::string id;
+        for (auto& l : lines) {
+          std::istringstream f(l);
+          std::string time, level, node, logger, event;
+          f >> time >> level >> node >> logger >> event;
+          if (event == "node_started") id = node;
+        }
+        for (size_t i = 0; i < lines.size() && !id.empty(); ++i) {
+          if (lines[i].find(" " + id + " ") == std::string::npos) continue;
+          if (lines[i].find(" sequencer_started ") != std::string::npos) o.sequencer_started = i;
+          if (lines[i].find(" gossip_join ") != std::string::npos) o.gossip_join = i;
+        }
+        return o.gossip_join != std::string::npos && o.sequencer_started != std::string::npos;
+      },
+      10s);
+  return o;
+}
+
 void crash_under_load(FtqueueCluster& t, int fileservers) {
   t.start(fileservers);
   ASSERT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
@@ -270,6 +304,12 @@ void crash_under_load(FtqueueCluster& t, int fileservers) {
   t.c.start(t.name(victim), "fileserver", victim);  // same data dir: not a founder any more
   EXPECT_TRUE(wait_until([&] { return t.primary_with(t.all(), fileservers); }, 30s))
       << "the restarted fileserver did not rejoin";
+  // The restarted member joined gossip only once its sequencer had recovered its state
+  // (roles/server.cpp): a view with it proposed before that waited for it.
+  auto order = restart_lines(t.c.dir() + "/" + t.name(victim) + "/logs/dfsnode.log");
+  EXPECT_NE(order.sequencer_started, std::string::npos);
+  EXPECT_LT(order.sequencer_started, order.gossip_join)
+      << "the restarted fileserver joined gossip before its sequencer was ready";
   EXPECT_TRUE(wait_until([&] { return t.spare_disks(t.all()) == spares; }, 10s))
       << t.spare_disks(t.all()) << " spare disks after the rejoin, not " << spares;
   auto rejoined = led.ops.load();
