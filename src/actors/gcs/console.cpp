@@ -74,6 +74,7 @@ std::string stats_text(const sequencer_state& st) {
   t.add({"deliveries_per_s", rate});
   t.add({"views_installed", num(c.views_installed)});
   t.add({"state_transfers", num(c.state_transfers)});
+  t.add({"state_snapshots", num(c.state_snapshots)});
   t.add({"refused", num(c.refused)});
   t.add({"clients_remembered", num(st.app->clients())});
   t.add({"dropped_packets", num(c.dropped_packets)});

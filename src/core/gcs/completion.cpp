@@ -137,7 +137,8 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
     // Any leading state will do for a member that needs one: each is at or above `first - 1`
     // and below the first seq none of them ordered (asserted below), so the entries from `first` on
     // continue it. Some FLUSHes leave their state out (propose_msg::latest_primary); the
-    // coordinator's never does, and when it does not lead, every leading member sent its own.
+    // coordinator's always names its own (without its bytes: the coordinator adds them when
+    // it is `snapshot_from`), and when it does not lead, every leading member sent its own.
     if (f.has_snapshot && (!provider || f.snapshot_seq < flushes.at(*provider).snapshot_seq))
       provider = &members[r];
   }
@@ -169,7 +170,8 @@ completion compute_completion(const view_id& id, const std::vector<node_id>& mem
     const flush_msg& p = flushes.at(*provider);
     DFS_ASSERT(p.snapshot_seq < ordered_end, "gcs: the leading state is beyond the completion");
     c.snapshot_seq = p.snapshot_seq;
-    c.snapshot = p.snapshot;
+    c.snapshot_from = *provider;
+    if (needed) c.snapshot = p.snapshot;
   }
   c.summary += " first=" + std::to_string(first) + " base=" + std::to_string(k) +
                " entries=" + std::to_string(c.install.entries.size());

@@ -15,8 +15,9 @@ struct completion {
   install_msg install;               // without snapshot; view, entries, originated_upto filled
   std::vector<bool> needs_snapshot;  // per rank of install.view.members
   uint64_t snapshot_seq = 0;
-  std::string snapshot;
-  std::string summary;  // for the coordinator's log event
+  node_id snapshot_from;  // whose FLUSH the state is from (set when any leading one has one)
+  std::string snapshot;   // its bytes, when a member needs them (needs_snapshot)
+  std::string summary;    // for the coordinator's log event
 };
 
 // `members` sorted; `flushes` holds one FLUSH per member. DFS_ASSERT fails when the

@@ -13,15 +13,14 @@
 //   max epoch seen, pending INSTALL
 //
 // Rules the member follows (each closes a loss found by reasoning, proven in tests/sim/gcs):
-// - A primary INSTALL is in the image (or a view record) before its INSTALL_ACK leaves: whatever
-// the coordinator
-//   commits, every member can still tell after a restart (the pending-install rule).
+// - A primary INSTALL is in the image (or a view record) before its INSTALL_ACK leaves:
+//   whatever the coordinator commits, every member can still tell after a restart (the
+//   pending-install rule).
 // - The commit of a primary view is in the image before anything of the view is logged: a
 //   synced entry of view V implies V committed here.
-// - An accepted proposal is in the image (or a view record) before the FLUSH leaves (found by the
-// simulation: a
-//   restarted coordinator reused an epoch, and an uncommitted INSTALL of that epoch then
-//   outranked the committed view, losing acknowledged operations).
+// - An accepted proposal is in the image (or a view record) before the FLUSH leaves (found by
+//   the simulation: a restarted coordinator reused an epoch, and an uncommitted INSTALL of that
+//   epoch then outranked the committed view, losing acknowledged operations).
 // - STATUS reports held_upto only up to the synced prefix, so "delivered once a majority holds
 //   it" means "once a majority has it on disk": an acknowledged operation survives any crash
 //   that a majority of the view's members' disks survive.

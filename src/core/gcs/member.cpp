@@ -558,6 +558,7 @@ void member::write_image(const install_msg* pending, effects& fx) {
   im.max_epoch = std::max(max_epoch_seen_, accepted_.epoch);
   im.snapshot_seq = delivered_upto_;
   im.snapshot = app_.snapshot();
+  ++counters_.state_snapshots;
   // Everything held above the stable point, as in a FLUSH: a member behind us (its snapshot is
   // older) needs the part below our snapshot from us after a whole-group restart.
   for (const auto& [seq, id] : orders_) {

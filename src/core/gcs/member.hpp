@@ -131,6 +131,7 @@ struct gcs_counters {
   uint64_t multicast = 0, orders_assigned = 0, nacks_sent = 0, nacks_received = 0;
   uint64_t retransmissions = 0, deliveries = 0, views_installed = 0, state_transfers = 0;
   uint64_t refused = 0, dropped_packets = 0;
+  uint64_t state_snapshots = 0;  // of the replicated state: images, FLUSHes, INSTALLs
 };
 
 class member {
@@ -198,6 +199,10 @@ class member {
     install_msg install;
     std::map<node_id, bool> needs_snapshot;
     time_point started{}, last_send{};
+    // Our own FLUSH names our state without its bytes (taken at the INSTALL, only if a member
+    // needs them); what our state was then, asserted unchanged when they are taken.
+    uint64_t own_delivered = 0, own_transfers = 0;
+    view_id own_pending;
   };
 
   // Normal operation (member.cpp).
@@ -242,11 +247,12 @@ class member {
   void send_install(const node_id& to, time_point now, effects& fx);
   void finish_commit(time_point now, effects& fx);
   // false leaves the state, or the held log, out (propose_msg::latest_primary).
-  flush_msg make_flush(bool with_snapshot, bool with_log) const;
+  flush_msg make_flush(bool with_snapshot, bool with_log);
+  std::string own_state();  // counts the snapshots it takes
   // The newest primary view we installed or acknowledged (empty id: none).
   view_id latest_primary_id() const;
   packet propose_packet() const;
-  packet flush_packet() const;  // our FLUSH for the accepted proposal
+  packet flush_packet();  // our FLUSH for the accepted proposal
   void commit_install(const install_msg& in, time_point now, effects& fx);
   void apply_primary_install(const install_msg& in, effects& fx);
   void reset_view_tracking(const install_msg& in);
