@@ -202,11 +202,10 @@ sequencer_actor::behavior_type sequencer_fn(sequencer_self self, config cfg, nod
   // The node's gossip waits for the join (roles/server.cpp): the member is ready for a view
   // change (after the subscription: messages between two actors keep their order), or the node
   // serves its other roles without it.
-  if (start_socket(self, cfg)) {
-    start_group(self, cfg, gcfg, membership);
-    if (membership) self->send(membership, join_atom::value);
-  } else {
-    if (membership) self->send(membership, join_atom::value);
+  bool serving = start_socket(self, cfg);
+  if (serving) start_group(self, cfg, gcfg, membership);
+  if (membership) self->send(membership, join_atom::value);
+  if (!serving) {
     st.socket = std::make_shared<net::udp_endpoint>();  // for the console until we are gone
     self->quit(caf::sec::runtime_error);
   }

@@ -12,14 +12,21 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "client/queue_client.hpp"
 #include "common/dfs_cluster.hpp"
@@ -419,6 +426,35 @@ TEST_F(FtqueueCluster, ThreeFileserversSurviveCrashAndRejoin) {
 
 TEST_F(FtqueueCluster, FiveFileserversSurviveCrashAndRejoin) {
   crash_under_load(*this, 5);
+}
+
+// A fileserver joins gossip only when its sequencer has started (roles/server.cpp). One whose
+// multicast port is taken has no sequencer; the node still joins, so its other roles serve.
+TEST_F(FtqueueCluster, AFileserverWhoseMulticastPortIsTakenStillJoinsGossip) {
+  c.set_common({"cluster.introducers=[\"" + c.addr_of(1) + "\"]", "gcs.expected_group_size=2"});
+  c.start(name(1), "introducer,fileserver", 1);
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(c.port_of(2) + 2));  // node.port + 2: multicast
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
+  c.start(name(2), "fileserver", 2);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return dfs::test::member_row(c, 1, c.addr_of(2)).find(" alive ") != std::string::npos;
+      },
+      20s))
+      << c.admin(1, {"members"}).out;
+  auto log = c.dir() + "/" + name(2) + "/logs/dfsnode.log";
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return dfs::test::read_all(log).find("cannot bind multicast port") != std::string::npos;
+      },
+      10s))
+      << dfs::test::read_all(log);
+  ::close(fd);
 }
 
 // A fileserver whose sequencer holds its thread (as a synchronous write of a large queue image
