@@ -2,12 +2,11 @@
 // seed of a failing run; DFS_SIM_SEED=<seed> replays it, DFS_SIM_RUNS=<n> resizes sweeps.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <random>
 #include <vector>
 
 #include "core/gcs/completion.hpp"
