@@ -47,4 +47,16 @@ struct node_id {
   }
 };
 
+// Orders node ids for lookup tables whose order nobody reads: the incarnation (a process's start
+// time in ms) first, so one integer comparison tells two members apart, where operator< compares
+// their host strings first (the same for every node of a host: the repair planner spent 80 % of
+// its time in memcmp with 10 servers on 127.0.0.1).
+struct node_id_lookup_less {
+  bool operator()(const node_id& a, const node_id& b) const {
+    if (a.incarnation != b.incarnation) return a.incarnation < b.incarnation;
+    if (a.port != b.port) return a.port < b.port;
+    return a.host < b.host;
+  }
+};
+
 }  // namespace dfs

@@ -315,9 +315,10 @@ class master_core {
   // Replicas beyond a chunk's target (a hot chunk cooled, a returning chunkserver, a drained
   // server's copies) are told to delete themselves, never below the target of healthy,
   // non-draining replicas, and never while a copy of the chunk is in flight.
-  void trim(chunk_handle h, const chunk_entry& e, uint32_t target,
-            const std::map<node_id, const registry::chunkserver_info*>& servers, size_t& budget,
-            master_effects& fx);
+  void trim(
+      chunk_handle h, const chunk_entry& e, uint32_t target,
+      const std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less>& servers,
+      size_t& budget, master_effects& fx);
   // Rebalance: when the fullest and the emptiest healthy chunkservers differ by more than
   // balance_threshold_pct points of usage (chunk bytes / capacity), chunks to move from the
   // fullest to the emptiest (the repair actor copies them when it has nothing queued; the

@@ -102,7 +102,7 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   outcomes_.clear();
   gone_.clear();
   auto registered = registry_.list();
-  std::map<node_id, const registry::chunkserver_info*> by_id;
+  std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less> by_id;
   for (auto& s : registered) {
     if (s.state == registry::health::removed) continue;
     by_id[s.id] = &s;
@@ -219,9 +219,10 @@ std::optional<move_request> master_core::rebalance_request(
   return m;
 }
 
-void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
-                       const std::map<node_id, const registry::chunkserver_info*>& servers,
-                       size_t& budget, master_effects& fx) {
+void master_core::trim(
+    chunk_handle h, const chunk_entry& e, uint32_t target,
+    const std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less>& servers,
+    size_t& budget, master_effects& fx) {
   if (copying(h)) return;
   std::vector<const registry::chunkserver_info*> good;
   std::vector<node_id> victims;

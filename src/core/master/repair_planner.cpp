@@ -1,7 +1,6 @@
 #include "core/master/repair_planner.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace dfs::master {
 
@@ -36,17 +35,14 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
                                              const std::vector<repair_server>& servers,
                                              core::time_point now) {
   refill(now);
-  std::map<node_id, const repair_server*> by_id;
+  std::map<node_id, const repair_server*, node_id_lookup_less> by_id;
   for (auto& s : servers) by_id[s.id] = &s;
   auto healthy = [&](const node_id& n) {
     auto it = by_id.find(n);
     return it != by_id.end() && it->second->state == registry::health::healthy;
   };
   // An unhealthy server may come back: its replicas count until `delay` has passed.
-  auto counts = [&](const node_id& n) {
-    auto it = by_id.find(n);
-    if (it == by_id.end()) return false;
-    auto& s = *it->second;
+  auto counts = [&](const repair_server& s) {
     if (s.draining) return false;
     return s.state == registry::health::healthy ||
            (s.state == registry::health::unhealthy && now - s.unhealthy_since < opts_.delay);
@@ -56,12 +52,16 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
   stats_.queued = stats_.missing = 0;
   for (auto& c : chunks) {
     uint32_t counted = 0;
-    for (auto& r : c.replicas) counted += counts(r) ? 1 : 0;
+    bool source = false;  // a draining server's replica does not count, but is a source
+    for (auto& r : c.replicas) {
+      auto it = by_id.find(r);
+      if (it == by_id.end()) continue;
+      counted += counts(*it->second) ? 1 : 0;
+      source = source || it->second->state == registry::health::healthy;
+    }
     auto flying = static_cast<uint32_t>(in_flight_.count(c.handle.value));
     if (counted + flying >= c.target) continue;
     ++stats_.queued;
-    // A draining server's replica does not count, but it is something to copy from.
-    bool source = std::any_of(c.replicas.begin(), c.replicas.end(), healthy);
     if (counted == 0 && !source) {
       ++stats_.missing;  // nothing to copy from (all replicas lost, or waiting out a delay)
       continue;
@@ -69,14 +69,27 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
     todo.push_back({&c, counted, c.target - counted - flying});
   }
   std::sort(todo.begin(), todo.end(), [](const candidate& a, const candidate& b) {
-    return std::make_tuple(a.counted, !a.chunk->hot, a.chunk->handle.value) <
-           std::make_tuple(b.counted, !b.chunk->hot, b.chunk->handle.value);
+    if (a.counted != b.counted) return a.counted < b.counted;
+    if (a.chunk->hot != b.chunk->hot) return a.chunk->hot;
+    return a.chunk->handle.value < b.chunk->handle.value;
   });
 
-  std::map<node_id, uint64_t> free_left;  // free space minus what this plan sends there
+  // free space minus what this plan sends there
+  std::map<node_id, uint64_t, node_id_lookup_less> free_left;
   for (auto& s : servers) free_left[s.id] = s.free_bytes;
+  // Whether some server can still receive a copy. Once every one is at its copy limit, no
+  // chunk further down the list gets a target: stop there rather than look at each (a dead
+  // server leaves every chunk it held below target).
+  auto target_slot_left = [&] {
+    return std::any_of(servers.begin(), servers.end(), [&](const repair_server& s) {
+      return s.state == registry::health::healthy && !s.draining &&
+             load(s.id) < opts_.max_copies_per_server;
+    });
+  };
+  bool can_target = target_slot_left();
   std::vector<copy_order> out;
   for (auto& cand : todo) {
+    if (!can_target) break;
     const auto& c = *cand.chunk;
     for (uint32_t k = 0; k < cand.need && out.size() < opts_.max_orders_per_plan; ++k) {
       if (budget_bytes_ < static_cast<double>(std::min(c.size_bytes, opts_.max_bytes_per_s)))
@@ -89,7 +102,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
           source = &r;
       if (source == nullptr) break;
       std::set<std::string> zones;
-      std::set<node_id> taken(c.replicas.begin(), c.replicas.end());
+      std::set<node_id, node_id_lookup_less> taken(c.replicas.begin(), c.replicas.end());
       for (auto& r : c.replicas)
         if (auto it = by_id.find(r); it != by_id.end()) zones.insert(it->second->zone);
       auto range = in_flight_.equal_range(c.handle.value);
@@ -118,6 +131,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
       if (target == nullptr) break;
       out.push_back(start(c, *source, target->id));
       free_left[target->id] -= c.size_bytes;
+      can_target = target_slot_left();
     }
     if (out.size() >= opts_.max_orders_per_plan) break;
   }

@@ -116,7 +116,7 @@ class repair_planner {
 
   repair_options opts_;
   std::multimap<uint64_t, flight> in_flight_;  // by chunk handle
-  std::map<node_id, uint32_t> load_;
+  std::map<node_id, uint32_t, node_id_lookup_less> load_;
   std::map<std::pair<uint64_t, node_id>, core::time_point> avoid_until_;  // (chunk, target)
   double budget_bytes_ = 0;
   core::time_point last_refill_{};
