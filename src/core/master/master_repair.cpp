@@ -3,7 +3,6 @@
 // heartbeat replies; their results and timeouts, hot-chunk targets, trimming of surplus
 // replicas and drains. The rest of master_core is in master_core.cpp.
 #include <algorithm>
-#include <tuple>
 
 #include "core/master/master_core.hpp"
 
@@ -103,11 +102,16 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   gone_.clear();
   auto registered = registry_.list();
   std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less> by_id;
+  // Servers whose replicas count as healthy ones (healthy, not draining), decided once per
+  // server: the loop below asks for every replica of every chunk, each second.
+  std::set<node_id, node_id_lookup_less> counted;
   for (auto& s : registered) {
     if (s.state == registry::health::removed) continue;
     by_id[s.id] = &s;
+    bool drains = draining(s.id);
+    if (s.state == registry::health::healthy && !drains) counted.insert(s.id);
     u.servers.push_back({s.id, s.state, s.last_heartbeat + opts_.registry.unhealthy_after,
-                         s.free_bytes, s.zone, draining(s.id)});
+                         s.free_bytes, s.zone, drains});
   }
   // Only chunks short of healthy replicas can need a copy; the planner decides the rest
   // (replicas on a server unhealthy for less than repair.delay still count). A hot chunk's
@@ -118,10 +122,7 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
     uint32_t target = hot(handle) ? std::max(opts_.meta.replication, opts_.hot_max_replicas)
                                   : opts_.meta.replication;
     uint32_t healthy = 0;
-    for (auto& n : e.replicas)
-      if (auto it = by_id.find(n);
-          it != by_id.end() && it->second->state == registry::health::healthy && !draining(n))
-        ++healthy;
+    for (auto& n : e.replicas) healthy += counted.count(n) ? 1 : 0;
     if (healthy >= target) {
       if (e.replicas.size() > target && trim_budget > 0)
         trim(handle, e, target, by_id, trim_budget, fx);
