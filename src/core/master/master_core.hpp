@@ -116,6 +116,9 @@ struct master_effects {
 
 class master_core {
  public:
+  // Registered, not removed chunkservers by id, for lookups (repair scan, trim).
+  using server_index = std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less>;
+
   master_core(core_options opts, node_id self);
 
   // Recovery: the newest checkpoint (a default snapshot without one) and the records logged
@@ -315,10 +318,8 @@ class master_core {
   // Replicas beyond a chunk's target (a hot chunk cooled, a returning chunkserver, a drained
   // server's copies) are told to delete themselves, never below the target of healthy,
   // non-draining replicas, and never while a copy of the chunk is in flight.
-  void trim(
-      chunk_handle h, const chunk_entry& e, uint32_t target,
-      const std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less>& servers,
-      size_t& budget, master_effects& fx);
+  void trim(chunk_handle h, const chunk_entry& e, uint32_t target, const server_index& servers,
+            size_t& budget, master_effects& fx);
   // Rebalance: when the fullest and the emptiest healthy chunkservers differ by more than
   // balance_threshold_pct points of usage (chunk bytes / capacity), chunks to move from the
   // fullest to the emptiest (the repair actor copies them when it has nothing queued; the

@@ -101,7 +101,7 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   outcomes_.clear();
   gone_.clear();
   auto registered = registry_.list();
-  std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less> by_id;
+  server_index by_id;
   // Servers whose replicas count as healthy ones (healthy, not draining), decided once per
   // server: the loop below asks for every replica of every chunk, each second.
   std::set<node_id, node_id_lookup_less> counted;
@@ -220,10 +220,8 @@ std::optional<move_request> master_core::rebalance_request(
   return m;
 }
 
-void master_core::trim(
-    chunk_handle h, const chunk_entry& e, uint32_t target,
-    const std::map<node_id, const registry::chunkserver_info*, node_id_lookup_less>& servers,
-    size_t& budget, master_effects& fx) {
+void master_core::trim(chunk_handle h, const chunk_entry& e, uint32_t target,
+                       const server_index& servers, size_t& budget, master_effects& fx) {
   if (copying(h)) return;
   std::vector<const registry::chunkserver_info*> good;
   std::vector<node_id> victims;
