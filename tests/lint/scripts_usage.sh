@@ -24,7 +24,7 @@ expect 2 "invalid choice: 'bogus'" "$repo/scripts/chaos" bogus
 expect 1 "^chaos: error: no cluster in $none" env DFS_CLUSTER_DIR="$none" "$repo/scripts/chaos" files
 expect 2 "^scripts/bench: error: no benchmark 'bogus'" "$repo/scripts/bench" bogus
 expect 2 "^scripts/bench: error: no benchmark 'shared'" "$repo/scripts/bench" shared
-expect 2 "NAME one of: etcd ftqueue membership smallfiles storage vs-etcd$" "$repo/scripts/bench"
+expect 2 "NAME one of: etcd ftqueue master membership smallfiles storage vs-etcd$" "$repo/scripts/bench"
 expect 2 "^usage: scripts/cluster" env DFS_CLUSTER_DIR="$none" "$repo/scripts/cluster" bogus
 [[ $fails -eq 0 ]] && echo "scripts reject bad input clearly"
 exit $((fails > 0))
