@@ -77,14 +77,15 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
   // free space minus what this plan sends there
   std::map<node_id, uint64_t, node_id_lookup_less> free_left;
   for (auto& s : servers) free_left[s.id] = s.free_bytes;
-  // Whether some server can still receive a copy. Once every one is at its copy limit, no
-  // chunk further down the list gets a target: stop there rather than look at each (a dead
-  // server leaves every chunk it held below target).
+  // A server that may receive a copy of some chunk: healthy, not draining, a slot free.
+  auto has_target_slot = [&](const repair_server& s) {
+    return s.state == registry::health::healthy && !s.draining &&
+           load(s.id) < opts_.max_copies_per_server;
+  };
+  // Once no server has one, no chunk further down the list gets a target: stop there rather
+  // than look at each (a dead server leaves every chunk it held below target).
   auto target_slot_left = [&] {
-    return std::any_of(servers.begin(), servers.end(), [&](const repair_server& s) {
-      return s.state == registry::health::healthy && !s.draining &&
-             load(s.id) < opts_.max_copies_per_server;
-    });
+    return std::any_of(servers.begin(), servers.end(), has_target_slot);
   };
   bool can_target = target_slot_left();
   std::vector<copy_order> out;
@@ -120,9 +121,7 @@ std::vector<copy_order> repair_planner::plan(const std::vector<repair_chunk>& ch
         return free_left[s.id] > free_left[target->id];
       };
       for (auto& s : servers) {
-        if (s.state != registry::health::healthy || s.draining || taken.count(s.id) ||
-            load(s.id) >= opts_.max_copies_per_server || free_left[s.id] < c.size_bytes)
-          continue;
+        if (!has_target_slot(s) || taken.count(s.id) || free_left[s.id] < c.size_bytes) continue;
         if (auto a = avoid_until_.find({c.handle.value, s.id});
             a != avoid_until_.end() && a->second > now)
           continue;
