@@ -31,6 +31,7 @@ void chunk_table::commit_new(const chunk_meta& meta) {
   auto& e = chunks_[meta.handle.value];
   e.meta = meta;
   e.refcount = 1;
+  recount(meta.handle.value, e);
 }
 
 void chunk_table::add_ref(chunk_handle h) {
@@ -47,6 +48,7 @@ bool chunk_table::release(chunk_handle h) {
     for (const auto& [n, e] : hd->second) deferred_[n].to_delete.push_back(h);
     held_.erase(hd);
   }
+  off_nominal_.remove(h.value);
   chunks_.erase(it);
   return true;
 }
@@ -56,6 +58,7 @@ void chunk_table::add_replica(chunk_handle h, const node_id& n) {
   if (it == chunks_.end()) return;
   it->second.replicas.insert(n);
   by_node_[n].insert(h.value);
+  recount(h.value, it->second);
 }
 
 void chunk_table::note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
@@ -71,7 +74,11 @@ void chunk_table::note_lease_handed(chunk_handle h, uint64_t version, std::set<n
 
 void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
   auto it = chunks_.find(h.value);
-  if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);
+  if (it != chunks_.end()) {
+    it->second.replicas.erase(n);
+    it->second.behind.erase(n);
+    recount(h.value, it->second);
+  }
   auto bn = by_node_.find(n);
   if (bn != by_node_.end()) bn->second.erase(h.value);
   forget_held(h.value, n);
@@ -93,7 +100,10 @@ void chunk_table::drop_node(const node_id& n) {
   if (bn == by_node_.end()) return;
   for (auto h : bn->second) {
     auto it = chunks_.find(h);
-    if (it != chunks_.end()) it->second.replicas.erase(n), it->second.behind.erase(n);
+    if (it == chunks_.end()) continue;
+    it->second.replicas.erase(n);
+    it->second.behind.erase(n);
+    recount(h, it->second);
   }
   by_node_.erase(bn);
 }
@@ -191,9 +201,15 @@ report_reply chunk_table::on_incremental_report(const node_id& n,
 
 std::vector<under_replicated_entry> chunk_table::under_replicated(uint32_t replication) const {
   std::vector<under_replicated_entry> out;
-  for (const auto& [h, e] : chunks_)
+  // Without a replica count off nominal, a chunk has exactly `nominal_` replicas.
+  auto below = [&](uint64_t h, const chunk_entry& e) {
     if (e.replicas.size() < replication)
       out.push_back({chunk_handle{h}, static_cast<uint32_t>(e.replicas.size())});
+  };
+  if (replication <= nominal_)
+    for (auto h : off_nominal_) below(h, chunks_.at(h));
+  else
+    for (const auto& [h, e] : chunks_) below(h, e);
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a.replica_count < b.replica_count; });
   return out;
@@ -213,7 +229,11 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
   by_node_.clear();
   held_.clear();
   deferred_.clear();
-  for (const auto& m : chunks) chunks_[m.handle.value].meta = m;
+  off_nominal_ = Roaring64Map();
+  for (const auto& m : chunks) {
+    chunks_[m.handle.value].meta = m;
+    if (nominal_ != 0) off_nominal_.add(m.handle.value);  // no replica reported yet
+  }
   for (auto h : uncommitted) uncommitted_[h.value] = grace_deadline;
 }
 

@@ -313,6 +313,10 @@ class master_core {
   // reports nothing within copy_timeout counts as failed (its target is avoided for a while).
   // `at_once`: plan even if the last plan was less than repair_interval ago.
   void plan_repairs(core::time_point now, master_effects& fx, bool at_once = false);
+  // The chunks plan_repairs must look at, given the servers whose replicas count; nullopt:
+  // every chunk.
+  std::optional<std::vector<uint64_t>> repair_candidates(
+      const std::set<node_id, node_id_lookup_less>& counted) const;
   void on_copy_results(const chunkserver_heartbeat& hb, core::time_point now, master_effects& fx);
   bool copying(chunk_handle h) const;
   // Replicas beyond a chunk's target (a hot chunk cooled, a returning chunkserver, a drained

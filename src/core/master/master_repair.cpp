@@ -117,7 +117,7 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
   // (replicas on a server unhealthy for less than repair.delay still count). A hot chunk's
   // target is replicator.max_replicas; chunks above their target are trimmed.
   size_t trim_budget = opts_.max_trims_per_plan;
-  for (auto& [h, e] : meta_.chunks().chunks()) {
+  auto visit = [&](uint64_t h, const chunk_entry& e) {
     chunk_handle handle{h};
     uint32_t target = hot(handle) ? std::max(opts_.meta.replication, opts_.hot_max_replicas)
                                   : opts_.meta.replication;
@@ -126,15 +126,46 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
     if (healthy >= target) {
       if (e.replicas.size() > target && trim_budget > 0)
         trim(handle, e, target, by_id, trim_budget, fx);
-      continue;
+      return;
     }
-    if (lease_may_run(handle, now)) continue;
+    if (lease_may_run(handle, now)) return;
     u.chunks.push_back({handle, e.meta.chunk_version, e.meta.size_bytes,
                         std::vector<node_id>(e.replicas.begin(), e.replicas.end()), target,
                         hot(handle)});
+  };
+  const auto& table = meta_.chunks();
+  if (auto some = repair_candidates(counted)) {
+    for (auto h : *some)
+      if (auto* e = table.find(chunk_handle{h})) visit(h, *e);
+  } else {
+    for (auto& [h, e] : table.chunks()) visit(h, e);
   }
   if (u.chunks.empty()) u.rebalance = rebalance_request(registered);
   fx.repair = std::move(u);
+}
+
+// The chunks the repair scan must look at, in handle order (the order of a walk over every
+// chunk, so that trim budgets and the planner's ties fall alike): a chunk with the nominal
+// replica count, not hot, whose replicas all count, is at its target with nothing to trim.
+// Nullopt when those are most of the table (a server that holds many chunks stopped
+// counting): walking every chunk costs less than gathering and sorting them.
+std::optional<std::vector<uint64_t>> master_core::repair_candidates(
+    const std::set<node_id, node_id_lookup_less>& counted) const {
+  const auto& table = meta_.chunks();
+  size_t total = table.off_nominal().cardinality() + hot_.size();
+  for (auto& [n, handles] : table.by_node())
+    if (!handles.empty() && counted.count(n) == 0) total += handles.size();
+  if (total * 2 > table.chunks().size()) return std::nullopt;
+  std::vector<uint64_t> out;
+  out.reserve(total);
+  for (auto h : table.off_nominal()) out.push_back(h);
+  out.insert(out.end(), hot_.begin(), hot_.end());
+  for (auto& [n, handles] : table.by_node())
+    if (!handles.empty() && counted.count(n) == 0)
+      out.insert(out.end(), handles.begin(), handles.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 master_effects master_core::on_repair_answer(const repair_answer& a, core::time_point now) {

@@ -21,7 +21,8 @@ error corrupt(const std::string& what) {
 
 }  // namespace
 
-master_state::master_state(master_options opts) : opts_(opts), requests_(opts.requests) {}
+master_state::master_state(master_options opts)
+    : opts_(opts), chunks_(opts.replication), requests_(opts.requests) {}
 
 result<mkdir_record> master_state::validate_mkdir(std::string_view path) const {
   auto p = parse_path(path);
