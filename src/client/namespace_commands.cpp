@@ -162,7 +162,8 @@ int cmd_stat(storage_client& client, const args_t& args) {
   auto r = client.stat(pos[0]);
   auto& e = r.entries.at(0);
   if (e.is_dir) {
-    std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count << " entries\n";
+    std::cout << escape_unprintable(e.name) << ": directory, " << e.chunk_count
+              << (e.chunk_count == 1 ? " entry\n" : " entries\n");
     return 0;
   }
   auto& v = r.versions.at(0);

@@ -840,7 +840,10 @@ net::store_listing storage_client::store(const std::string& control_addr) {
   try {
     return net::list_store(*pool_, {ep->host, data_port_of(ep->port)});
   } catch (const net::data_error& e) {
-    throw storage_error(e.what());
+    // The listing comes from the data port beside the address given, which the error names:
+    // say which address that was for (`status` lists both, NODE and DATA).
+    throw storage_error(std::string(e.what()) + " (the data port of the chunkserver at " +
+                        control_addr + "; store takes the NODE address that status lists)");
   }
 }
 

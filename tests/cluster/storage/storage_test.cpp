@@ -138,11 +138,20 @@ TEST_F(Storage, VersionsCatAndStore) {
   EXPECT_EQ(read_all(local("out.v2")), read_all(local("b")));
   auto st = cli({"stat", "/d/f"});
   EXPECT_NE(st.out.find("7000 bytes, version 2"), std::string::npos) << st.out;
+  EXPECT_EQ(cli({"stat", "/d"}).out, "/d: directory, 1 entry\n");
   // What a chunkserver holds is for operators: an admin certificate, not a client's.
   auto refused = cli({"store", c.addr_of(1)});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("list refused: list needs an admin certificate"), std::string::npos)
       << refused.err;
+  // The DATA address `status` lists beside the node's is not what store takes: said so.
+  auto data_addr = "127.0.0.1:" + std::to_string(c.port_of(1) + 1);
+  auto wrong = cli({"store", data_addr}, "admin");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("the data port of the chunkserver at " + data_addr +
+                           "; store takes the NODE address that status lists"),
+            std::string::npos)
+      << wrong.err;
   auto store = cli({"store", c.addr_of(1)}, "admin");
   EXPECT_EQ(store.exit_code, 0) << store.err;
   EXPECT_NE(store.out.find("4 chunks"), std::string::npos) << store.out;
