@@ -136,6 +136,8 @@ class chunk_table {
   size_t chunks_on(const node_id& n) const;
   // Committed chunks with more or fewer replicas than `nominal`; iterates in handle order.
   const Roaring64Map& off_nominal() const { return off_nominal_; }
+  // Its size (Roaring64Map::cardinality of libroaring 0.2.66 copies each 32-bit part).
+  size_t off_nominal_count() const { return off_count_; }
   // Each node's replicas (a node may be listed with none).
   const std::map<node_id, std::set<uint64_t>>& by_node() const { return by_node_; }
 
@@ -158,9 +160,9 @@ class chunk_table {
   // Called after every change of h's replica set (h committed).
   void recount(uint64_t h, const chunk_entry& e) {
     if (e.replicas.size() == nominal_)
-      off_nominal_.remove(h);
+      off_count_ -= off_nominal_.removeChecked(h) ? 1 : 0;
     else
-      off_nominal_.add(h);
+      off_count_ += off_nominal_.addChecked(h) ? 1 : 0;
   }
 
   uint64_t next_handle_ = 1;
@@ -171,6 +173,7 @@ class chunk_table {
   // A bitmap: a server's death adds its share of the table at once (750,000 handles for one of
   // four servers of 1,000,000 chunks), which a node per handle made 20-50 % of that tick.
   Roaring64Map off_nominal_;
+  size_t off_count_ = 0;
   core::time_point hold_until_{};
   std::map<uint64_t, std::map<node_id, chunk_report_entry>> held_;  // handle -> held reports
   std::map<node_id, report_reply> deferred_;

@@ -155,6 +155,7 @@ TEST(RepairScan, OffNominalFollowsEveryReplicaChange) {
     std::set<uint64_t> got;
     for (auto h : state.chunks().off_nominal()) got.insert(h);
     ASSERT_EQ(got, want) << "after step " << step;
+    ASSERT_EQ(state.chunks().off_nominal_count(), want.size()) << "after step " << step;
   };
   check(-1);
   for (int step = 0; step < 400; ++step) {
