@@ -199,17 +199,12 @@ report_reply chunk_table::on_incremental_report(const node_id& n,
   return out;
 }
 
-std::vector<under_replicated_entry> chunk_table::under_replicated(uint32_t replication) const {
+std::vector<under_replicated_entry> chunk_table::under_replicated() const {
   std::vector<under_replicated_entry> out;
-  // Without a replica count off nominal, a chunk has exactly `nominal_` replicas.
-  auto below = [&](uint64_t h, const chunk_entry& e) {
-    if (e.replicas.size() < replication)
-      out.push_back({chunk_handle{h}, static_cast<uint32_t>(e.replicas.size())});
-  };
-  if (replication <= nominal_)
-    for (auto h : off_nominal_) below(h, chunks_.at(h));
-  else
-    for (const auto& [h, e] : chunks_) below(h, e);
+  for (auto h : off_nominal_) {  // every other chunk has exactly `nominal_` replicas
+    auto n = chunks_.at(h).replicas.size();
+    if (n < nominal_) out.push_back({chunk_handle{h}, static_cast<uint32_t>(n)});
+  }
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a.replica_count < b.replica_count; });
   return out;

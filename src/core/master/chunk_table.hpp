@@ -131,8 +131,8 @@ class chunk_table {
   // by settle_held): to be sent to those nodes.
   std::map<node_id, report_reply> take_deferred() { return std::exchange(deferred_, {}); }
 
-  // Chunks with fewer than `replication` replicas, fewest first, then by handle.
-  std::vector<under_replicated_entry> under_replicated(uint32_t replication) const;
+  // Chunks with fewer than `nominal` replicas, fewest first, then by handle.
+  std::vector<under_replicated_entry> under_replicated() const;
   size_t chunks_on(const node_id& n) const;
   // Committed chunks with more or fewer replicas than `nominal`; iterates in handle order.
   const Roaring64Map& off_nominal() const { return off_nominal_; }

@@ -35,7 +35,7 @@ namespace dfs::master {
 
 struct master_options {
   uint32_t max_versions = 5;  // master.max_versions
-  uint32_t replication = 3;   // target replica count, for under_replicated()
+  uint32_t replication = 3;   // target replica count (the chunk table's nominal count)
   core::duration handle_grace = std::chrono::minutes(10);  // allocate -> commit window
   uint32_t max_chunks_per_put = 1u << 20;
   uint64_t min_chunk_size_bytes = limits::min_chunk_size_bytes;
@@ -202,7 +202,7 @@ class master_state {
   void settle_held(core::time_point now) { chunks_.settle_held(now); }
   std::map<node_id, report_reply> take_deferred() { return chunks_.take_deferred(); }
   std::vector<under_replicated_entry> under_replicated() const {
-    return chunks_.under_replicated(opts_.replication);
+    return chunks_.under_replicated();
   }
   const chunk_table& chunks() const { return chunks_; }
 
