@@ -330,12 +330,18 @@ master_effects master_core::on_drain(request_token t, const endpoint& addr, bool
   master_effects fx;
   auto key = addr.to_string();
   bool known = !on && meta_.draining().count(key) > 0;
-  for (auto& s : registry_.list())
-    known |= s.id.address() == addr && s.state != registry::health::removed;
+  std::string data_of;  // the node whose DATA address `addr` is, if one's
+  for (auto& s : registry_.list()) {
+    if (s.state == registry::health::removed) continue;
+    known |= s.id.address() == addr;
+    if (s.id.host == addr.host && s.data_port == addr.port) data_of = s.id.address().to_string();
+  }
   if (!known) {
     ns_reply r;
     r.status = errc::not_found;
     r.error = "no registered chunkserver at " + key;
+    if (!data_of.empty())
+      r.error += " (the data address of " + data_of + "; drain takes the NODE address)";
     fx.replies.push_back({t, std::move(r)});
     return fx;
   }

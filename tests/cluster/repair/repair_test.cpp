@@ -271,6 +271,12 @@ TEST_F(Repair, DrainCopiesEveryReplicaOffAChunkserverAndNewChunksAvoidIt) {
   EXPECT_NE(unknown.exit_code, 0);
   // One line: the node's trailing newline is not printed as a literal "\n".
   EXPECT_EQ(unknown.err, "error: no registered chunkserver at 127.0.0.1:1\n");
+  // The DATA address `chunkservers` lists beside the node's: said which node's it is.
+  auto data_addr = "127.0.0.1:" + std::to_string(c.port_of(1) + 1);
+  auto by_data = c.admin(master_index, {"drain", data_addr});
+  EXPECT_NE(by_data.exit_code, 0);
+  EXPECT_EQ(by_data.err, "error: no registered chunkserver at " + data_addr +
+                             " (the data address of " + cs1 + "; drain takes the NODE address)\n");
   // Every chunk reaches 3 replicas without cs1 (cs1 keeps its copies until it is retired).
   auto three_elsewhere = [&] {
     for (auto& [remote, _] : files)
