@@ -1,6 +1,6 @@
 // bench/master: what the master's periodic work costs per chunk, in process (no I/O): the
-// repair scan that every tick runs over every chunk (master_core::plan_repairs, once per
-// repair_interval), with every chunkserver healthy; and the plan after a chunkserver dies,
+// repair scan (master_core::plan_repairs, once per repair_interval; it visits only the chunks
+// its indexes name), with every chunkserver healthy; and the plan after a chunkserver dies,
 // when a quarter of the chunks are below target at once (the scan, then the repair planner).
 // Both run on the master's thread and hold every request behind them.
 //
