@@ -48,7 +48,7 @@ bool chunk_table::release(chunk_handle h) {
     for (const auto& [n, e] : hd->second) deferred_[n].to_delete.push_back(h);
     held_.erase(hd);
   }
-  off_count_ -= off_nominal_.removeChecked(h.value) ? 1 : 0;
+  off_nominal_.erase(h.value);
   chunks_.erase(it);
   return true;
 }
@@ -224,12 +224,11 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
   by_node_.clear();
   held_.clear();
   deferred_.clear();
-  off_nominal_ = Roaring64Map();
-  off_count_ = 0;
+  off_nominal_ = handle_set{};
   for (const auto& m : chunks) {
     chunks_[m.handle.value].meta = m;
     if (nominal_ != 0)  // no replica reported yet
-      off_count_ += off_nominal_.addChecked(m.handle.value) ? 1 : 0;
+      off_nominal_.insert(m.handle.value);
   }
   for (auto h : uncommitted) uncommitted_[h.value] = grace_deadline;
 }

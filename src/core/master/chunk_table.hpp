@@ -17,9 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include <roaring/roaring64map.hh>
-
 #include "common/node_id.hpp"
+#include "core/master/handle_set.hpp"
 #include "core/master/records.hpp"
 #include "core/time.hpp"
 
@@ -134,12 +133,10 @@ class chunk_table {
   // Chunks with fewer than `nominal` replicas, fewest first, then by handle.
   std::vector<under_replicated_entry> under_replicated() const;
   size_t chunks_on(const node_id& n) const;
-  // Committed chunks with more or fewer replicas than `nominal`; iterates in handle order.
-  const Roaring64Map& off_nominal() const { return off_nominal_; }
-  // Its size (Roaring64Map::cardinality of libroaring 0.2.66 copies each 32-bit part).
-  size_t off_nominal_count() const { return off_count_; }
+  // Committed chunks with more or fewer replicas than `nominal`.
+  const handle_set& off_nominal() const { return off_nominal_; }
   // Each node's replicas (a node may be listed with none).
-  const std::map<node_id, std::set<uint64_t>>& by_node() const { return by_node_; }
+  const std::map<node_id, handle_set>& by_node() const { return by_node_; }
 
   // -- whole-table access for snapshots ---------------------------------------------------------
   const std::map<uint64_t, chunk_entry>& chunks() const { return chunks_; }
@@ -160,20 +157,19 @@ class chunk_table {
   // Called after every change of h's replica set (h committed).
   void recount(uint64_t h, const chunk_entry& e) {
     if (e.replicas.size() == nominal_)
-      off_count_ -= off_nominal_.removeChecked(h) ? 1 : 0;
+      off_nominal_.erase(h);
     else
-      off_count_ += off_nominal_.addChecked(h) ? 1 : 0;
+      off_nominal_.insert(h);
   }
 
   uint64_t next_handle_ = 1;
   std::map<uint64_t, chunk_entry> chunks_;
   std::map<uint64_t, core::time_point> uncommitted_;  // handle -> grace deadline
-  std::map<node_id, std::set<uint64_t>> by_node_;     // replica index for reports and node loss
+  std::map<node_id, handle_set> by_node_;  // replica index for reports, node loss and repair
   uint32_t nominal_;
-  // A bitmap: a server's death adds its share of the table at once (750,000 handles for one of
-  // four servers of 1,000,000 chunks), which a node per handle made 20-50 % of that tick.
-  Roaring64Map off_nominal_;
-  size_t off_count_ = 0;
+  // A server's death adds its share of the table at once (750,000 handles for one of four
+  // servers of 1,000,000 chunks), which a std::set made 20-50 % slower (bench/README.md).
+  handle_set off_nominal_;
   core::time_point hold_until_{};
   std::map<uint64_t, std::map<node_id, chunk_report_entry>> held_;  // handle -> held reports
   std::map<node_id, report_reply> deferred_;

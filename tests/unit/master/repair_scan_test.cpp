@@ -136,7 +136,7 @@ TEST(RepairScan, ASurplusReplicaIsTrimmed) {
   ASSERT_EQ(f.c.meta().chunks().find(chunk_handle{9})->replicas.size(), 4u);
   (void)f.tick();
   EXPECT_EQ(f.c.meta().chunks().find(chunk_handle{9})->replicas.size(), 3u);
-  EXPECT_FALSE(f.c.meta().chunks().off_nominal().contains(uint64_t{9}));
+  EXPECT_FALSE(f.c.meta().chunks().off_nominal().contains(9));
 }
 
 // The index the scan relies on: off_nominal() is exactly the committed chunks whose replica
@@ -155,7 +155,7 @@ TEST(RepairScan, OffNominalFollowsEveryReplicaChange) {
     std::set<uint64_t> got;
     for (auto h : state.chunks().off_nominal()) got.insert(h);
     ASSERT_EQ(got, want) << "after step " << step;
-    ASSERT_EQ(state.chunks().off_nominal_count(), want.size()) << "after step " << step;
+    ASSERT_EQ(state.chunks().off_nominal().size(), want.size()) << "after step " << step;
   };
   check(-1);
   for (int step = 0; step < 400; ++step) {
