@@ -19,29 +19,27 @@ allowed=$(printf '%s\nlibc6\nlibgcc-s1\n' "$listed")
 # shellcheck disable=SC2086
 allowed+=$'\n'$(apt-cache depends --no-recommends --no-suggests $listed 2>/dev/null |
   sed -n 's/^ *\(Pre\)\{0,1\}Depends: \([^ <>]*\).*/\2/p' | sed 's/:any$//')
-# Direct dependencies only (a library's own needs come with its package): lib, path, binary.
+# Direct dependencies only (a library's own needs come with its package): lib, path, its
+# target, binary.
 rows=()
+names=()
 for bin in "$front" "$full"; do
+  resolved=$(ldd "$bin")
   for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     # "libx.so.1 => /path (addr)", or "/lib64/ld-linux-x86-64.so.2 (addr)" for the loader.
-    path=$(ldd "$bin" | awk -v l="$lib" '$1 == l {print $3} $1 ~ ("/" l "$") {print $1}')
+    path=$(awk -v l="$lib" '$1 == l {print $3} $1 ~ ("/" l "$") {print $1}' <<<"$resolved")
     [[ -n $path ]] || { echo "$bin: $lib not found by ldd"; exit 1; }
-    rows+=("$lib $path $(basename "$bin")")
+    real=$(readlink -f "$path")
+    rows+=("$lib $path $real $(basename "$bin")")
+    # dpkg knows a file under the name its package ships (/lib or /usr/lib: merged /usr).
+    names+=("$path" "$real" "${real#/usr}" "/usr$path")
   done
 done
-# dpkg knows a file under the name its package ships (/lib or /usr/lib: merged /usr); one call
-# for every name (each call reads every package's file list).
-names=()
-for r in "${rows[@]}"; do
-  read -r _ path _ <<<"$r"
-  real=$(readlink -f "$path")
-  names+=("$path" "$real" "${real#/usr}" "/usr$path")
-done
+# One call for every name: each reads every package's file list.
 owners=$(dpkg -S "${names[@]}" 2>/dev/null || true)  # "pkg[:arch]: /path" per known name
 missing=()
 for r in "${rows[@]}"; do
-  read -r lib path bin <<<"$r"
-  real=$(readlink -f "$path")
+  read -r lib path real bin <<<"$r"
   pkg=$(awk -v a="$path" -v b="$real" -v c="${real#/usr}" -v d="/usr$path" \
     '$2 == a || $2 == b || $2 == c || $2 == d {sub(/:.*/, "", $1); print $1; exit}' <<<"$owners")
   [[ -n $pkg ]] || { echo "$bin: no Debian package owns $path ($lib)"; exit 1; }

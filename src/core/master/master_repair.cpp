@@ -152,17 +152,20 @@ void master_core::plan_repairs(core::time_point now, master_effects& fx, bool at
 std::optional<std::vector<uint64_t>> master_core::repair_candidates(
     const std::set<node_id, node_id_lookup_less>& counted) const {
   const auto& table = meta_.chunks();
+  std::vector<const handle_set*> uncounted;  // replicas on servers that do not count
   size_t total = table.off_nominal().size() + hot_.size();
   for (auto& [n, handles] : table.by_node())
-    if (!handles.empty() && counted.count(n) == 0) total += handles.size();
+    if (!handles.empty() && counted.count(n) == 0) {
+      uncounted.push_back(&handles);
+      total += handles.size();
+    }
   if (total * 2 > table.chunks().size()) return std::nullopt;
   std::vector<uint64_t> out;
   out.reserve(total);
   for (auto h : table.off_nominal()) out.push_back(h);
   out.insert(out.end(), hot_.begin(), hot_.end());
-  for (auto& [n, handles] : table.by_node())
-    if (!handles.empty() && counted.count(n) == 0)
-      for (auto h : handles) out.push_back(h);
+  for (auto* handles : uncounted)
+    for (auto h : *handles) out.push_back(h);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
