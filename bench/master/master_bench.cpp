@@ -5,6 +5,8 @@
 // Both run on the master's thread and hold every request behind them.
 //
 //   master_bench [--chunks 100000,1000000] [--rounds 5] [--json]
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -32,12 +34,19 @@ struct figures {
   double death_scan_ms = 0;  // median: the tick that notices a dead server, before planning
   double plan_ms = 0;        // median: the repair planner on that tick's chunks
   uint64_t below_target = 0;
+  double bytes_per_chunk = 0;  // the master's heap (namespace, chunk table, indexes) per chunk
 };
 
 node_id server(int i) {
   // Hostnames as on EC2: longer than the 15 characters std::string keeps without allocating.
   return node_id{"ip-10-0-1-" + std::to_string(20 + i) + ".ec2.internal", 17100,
                  1795898431755ull + static_cast<uint64_t>(i)};
+}
+
+// Bytes the allocator has handed out and not taken back (small blocks and mmapped ones).
+double heap_in_use() {
+  auto m = ::mallinfo2();
+  return double(m.uordblks + m.hblkhd);
 }
 
 double ms_since(clock_type::time_point a) {
@@ -94,10 +103,12 @@ void heartbeat_all(master_core& c, core::time_point now, uint64_t seq) {
 figures run(uint64_t n, int rounds) {
   figures r;
   r.chunks = n;
-  std::vector<double> scans, deaths, plans;
+  std::vector<double> scans, deaths, plans, bytes;
   for (int round = 0; round < rounds; ++round) {
     core::time_point t0{};
+    double heap0 = heap_in_use();
     auto c = make_master(n, t0);
+    bytes.push_back((heap_in_use() - heap0) / double(n));
     // Ticks a repair interval apart, every server heartbeating in between.
     for (int k = 1; k <= 3; ++k) {
       auto now = t0 + milliseconds(1001 * k);
@@ -120,6 +131,7 @@ figures run(uint64_t n, int rounds) {
   r.scan_ms = median(scans);
   r.death_scan_ms = median(deaths);
   r.plan_ms = median(plans);
+  r.bytes_per_chunk = median(bytes);
   return r;
 }
 
@@ -146,21 +158,24 @@ int main(int argc, char** argv) {
     if (json)
       std::printf(
           "{\"chunks\":%llu,\"scan_ms\":%.1f,\"scan_ns_per_chunk\":%.0f,\"death_scan_ms\":%.1f,"
-          "\"below_target\":%llu,\"plan_ms\":%.1f}\n",
+          "\"below_target\":%llu,\"plan_ms\":%.1f,\"bytes_per_chunk\":%.0f}\n",
           static_cast<unsigned long long>(r.chunks), r.scan_ms, r.scan_ms * 1e6 / r.chunks,
-          r.death_scan_ms, static_cast<unsigned long long>(r.below_target), r.plan_ms);
+          r.death_scan_ms, static_cast<unsigned long long>(r.below_target), r.plan_ms,
+          r.bytes_per_chunk);
   }
   if (json) return 0;
-  std::printf("%10s %12s %14s %16s %14s %10s\n", "CHUNKS", "SCAN_MS", "SCAN_NS/CHUNK",
-              "DEATH_SCAN_MS", "BELOW_TARGET", "PLAN_MS");
+  std::printf("%10s %12s %14s %16s %14s %10s %12s\n", "CHUNKS", "SCAN_MS", "SCAN_NS/CHUNK",
+              "DEATH_SCAN_MS", "BELOW_TARGET", "PLAN_MS", "BYTES/CHUNK");
   for (auto& r : out)
-    std::printf("%10llu %12.1f %14.0f %16.1f %14llu %10.1f\n",
+    std::printf("%10llu %12.1f %14.0f %16.1f %14llu %10.1f %12.0f\n",
                 static_cast<unsigned long long>(r.chunks), r.scan_ms, r.scan_ms * 1e6 / r.chunks,
-                r.death_scan_ms, static_cast<unsigned long long>(r.below_target), r.plan_ms);
+                r.death_scan_ms, static_cast<unsigned long long>(r.below_target), r.plan_ms,
+                r.bytes_per_chunk);
   std::printf(
       "scan: a tick's repair scan with every chunkserver healthy (runs every repair interval);\n"
       "death: the scan when membership reports one of %d chunkservers dead; plan: the repair\n"
-      "planner on the chunks that scan found below target. Medians of %d masters.\n",
+      "planner on the chunks that scan found below target; bytes/chunk: the master's heap\n"
+      "(namespace, chunk table, replica sets and indexes) per chunk. Medians of %d masters.\n",
       servers, rounds);
   return 0;
 }
