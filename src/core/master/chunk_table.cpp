@@ -56,12 +56,13 @@ bool chunk_table::release(chunk_handle h) {
 void chunk_table::add_replica(chunk_handle h, const node_id& n) {
   auto it = chunks_.find(h.value);
   if (it == chunks_.end()) return;
-  it->second.replicas.insert(n);
+  it->second.replicas.insert(*nodes_, n);
   by_node_[n].insert(h.value);
   recount(h.value, it->second);
 }
 
-void chunk_table::note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
+void chunk_table::note_lease_handed(chunk_handle h, uint64_t version,
+                                    const std::set<node_id>& members) {
   auto it = chunks_.find(h.value);
   if (it == chunks_.end() || version < it->second.handed_version) return;
   it->second.handed_version = version;
@@ -69,7 +70,8 @@ void chunk_table::note_lease_handed(chunk_handle h, uint64_t version, std::set<n
   for (const auto& n : it->second.replicas)
     if (members.count(n) == 0) left_out.push_back(n);
   for (const auto& n : left_out) drop_replica(h, n);
-  it->second.lease_members = std::move(members);
+  it->second.lease_members.clear();
+  for (const auto& n : members) it->second.lease_members.insert(*nodes_, n);
 }
 
 void chunk_table::drop_replica(chunk_handle h, const node_id& n) {
@@ -149,7 +151,7 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     // Right after a restart such reports are held first (hold_older_reports_until), so that a
     // stale replica reporting before the current ones is not taken for this case.
     add_replica(e.handle, n);
-    entry.behind.insert(n);
+    entry.behind.insert(*nodes_, n);
     out.behind.push_back(e.handle);
   } else if (e.chunk_version < meta.chunk_version ||
              (!may_change && e.size_bytes > meta.size_bytes)) {
@@ -236,7 +238,7 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
 bool chunk_table::restore_lease_holder(chunk_handle h, const node_id& primary) {
   auto it = chunks_.find(h.value);
   if (it == chunks_.end()) return false;
-  it->second.lease_holder = primary;
+  it->second.lease_holder = node_ref(*nodes_, primary);
   return true;
 }
 

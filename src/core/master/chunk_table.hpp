@@ -13,12 +13,14 @@
 // A handle is never handed out twice: `next_handle` only grows and is persisted.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "common/node_id.hpp"
 #include "core/master/handle_set.hpp"
+#include "core/master/node_set.hpp"
 #include "core/master/records.hpp"
 #include "core/time.hpp"
 
@@ -26,19 +28,19 @@ namespace dfs::master {
 
 struct chunk_entry {
   chunk_meta meta;
-  uint32_t refcount = 0;       // versions referring to this chunk
-  std::set<node_id> replicas;  // live replicas with the current chunk version; not persisted
+  uint32_t refcount = 0;  // versions referring to this chunk
+  node_set replicas;      // live replicas with the current chunk version; not persisted
   // Of those, the ones that reported an older version and were told the current one (judge):
   // until one reports the current version itself, none is known to hold it.
-  std::set<node_id> behind;
+  node_set behind;
   // The newest lease handed out to a primary in this master's life (0: none) and the replicas
   // it names: from then on mutations may have been applied at that version, so a replica
   // reporting an older one is stale unless the lease names it (it follows the primary).
   uint64_t handed_version = 0;
-  std::set<node_id> lease_members;
+  node_set lease_members;
   // The primary of the last logged grant (bump_version_record::primary; persisted): the only
   // node a lease of an earlier master's life can still run on (empty: unknown, or never leased).
-  node_id lease_holder;
+  node_ref lease_holder;
 };
 
 // One line of a chunkserver's report.
@@ -89,7 +91,7 @@ class chunk_table {
   void set_version(chunk_handle h, uint64_t chunk_version, const node_id& primary) {
     auto& e = chunks_.at(h.value);
     e.meta.chunk_version = chunk_version;
-    e.lease_holder = primary;
+    e.lease_holder = node_ref(*nodes_, primary);
     e.behind = e.replicas;
   }
   // A mutation past the chunk's committed end (grow_record; precondition: `h` is committed):
@@ -104,7 +106,7 @@ class chunk_table {
   // acknowledged mutations. Named by a later lease it would take that lease's mutations past a
   // hole (found by a chaos run: a replica unhealthy at one grant, healthy again at the next,
   // ended with zeros where acknowledged records were); its next report finds it stale (judge).
-  void note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members);
+  void note_lease_handed(chunk_handle h, uint64_t version, const std::set<node_id>& members);
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);
 
@@ -162,6 +164,8 @@ class chunk_table {
       off_nominal_.insert(h);
   }
 
+  // Every node id the sets below name (never copied: the sets point at it).
+  std::unique_ptr<node_table> nodes_ = std::make_unique<node_table>();
   uint64_t next_handle_ = 1;
   std::map<uint64_t, chunk_entry> chunks_;
   std::map<uint64_t, core::time_point> uncommitted_;  // handle -> grace deadline

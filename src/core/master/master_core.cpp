@@ -46,7 +46,8 @@ std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const l
       if (auto it = meta.trash().find(id); it != meta.trash().end())
         for (auto& v : it->second.file.versions)
           for (auto h : v.chunks)
-            if (auto* e = meta.chunks().find(h)) out[h.value] = e->replicas;
+            if (auto* e = meta.chunks().find(h))
+              out[h.value] = std::set<node_id>(e->replicas.begin(), e->replicas.end());
     return out;
   }
   const std::string* path = nullptr;
@@ -57,7 +58,8 @@ std::map<uint64_t, std::set<node_id>> may_free(const master_state& meta, const l
   if (!vs) return out;
   for (auto& v : *vs)
     for (auto h : v.chunks)
-      if (auto* e = meta.chunks().find(h)) out[h.value] = e->replicas;
+      if (auto* e = meta.chunks().find(h))
+        out[h.value] = std::set<node_id>(e->replicas.begin(), e->replicas.end());
   return out;
 }
 

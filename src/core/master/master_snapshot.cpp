@@ -38,7 +38,7 @@ master_snapshot master_state::snapshot() const {
   for (const auto& f : s.files) list_inline(0, f.path, f.versions);
   for (const auto& [h, e] : chunks_.chunks()) {
     s.chunks.push_back(e.meta);
-    if (!e.lease_holder.empty()) s.lease_holders.push_back({e.meta.handle, e.lease_holder});
+    if (!e.lease_holder.empty()) s.lease_holders.push_back({e.meta.handle, e.lease_holder.get()});
   }
   for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
   for (const auto& [id, e] : trash_) {
@@ -162,7 +162,7 @@ std::string master_state::canonical_dump() const {
     out += "chunk " + e.meta.handle.to_string() + " v" + std::to_string(e.meta.chunk_version) +
            " size " + std::to_string(e.meta.size_bytes) + " crc " + hex32(e.meta.crc32c) +
            " refs " + std::to_string(e.refcount) +
-           (e.lease_holder.empty() ? "" : " holder " + e.lease_holder.to_string()) + "\n";
+           (e.lease_holder.empty() ? "" : " holder " + e.lease_holder.get().to_string()) + "\n";
   }
   for (auto h : s.uncommitted) out += "uncommitted " + h.to_string() + "\n";
   out += "next_trash_id " + std::to_string(s.next_trash_id) + "\n";

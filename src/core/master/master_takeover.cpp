@@ -16,7 +16,7 @@ master_core::earlier_lease master_core::earlier_lease_on(const chunk_entry& e,
                                                          core::time_point now) const {
   // Never bumped: never leased (a grant is logged before it is handed out).
   if (e.meta.chunk_version <= 1) return {true, {}, {}};
-  const node_id& holder = e.lease_holder;
+  const node_id& holder = e.lease_holder.get();
   if (holder.empty()) return {};  // logged before grants named their primary
   bool holder_healthy = false;
   for (auto& s : registry_.list()) {

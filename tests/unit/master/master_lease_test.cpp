@@ -16,6 +16,10 @@ using namespace std::chrono_literals;
 using test::cs;
 using test::lease_of;
 
+std::set<node_id> ids(const node_set& s) {
+  return {s.begin(), s.end()};
+}
+
 struct cluster : test::core_driver {
   uint64_t handle = 0;
 
@@ -323,14 +327,15 @@ TEST(MasterLease, AStaleReplicaReportingFirstAfterARestartIsHeldThenDeleted) {
   EXPECT_TRUE(beat(fresh, 17100, start + 1s).versions.empty());
   // A current replica reports: the held one is stale, and told so with its next heartbeat.
   EXPECT_TRUE(report(fresh, 17200, k.handle, 2, start + 2s).delete_chunks.empty());
-  EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
+  EXPECT_EQ(std::set<node_id>(e->replicas.begin(), e->replicas.end()),
+            (std::set<node_id>{cs(17200)}));
   auto r = beat(fresh, 17100, start + 3s);
   EXPECT_TRUE(r.versions.empty());
   ASSERT_EQ(r.delete_chunks.size(), 1u);
   EXPECT_EQ(r.delete_chunks[0], k.handle);
   // Past the wait-out nothing of 17100 comes back; a later old report is stale at once.
   (void)fresh.on_tick(start + 10s + options().lease.margin());
-  EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
+  EXPECT_EQ(ids(e->replicas), (std::set<node_id>{cs(17200)}));
   EXPECT_EQ(report(fresh, 17300, k.handle, 1, start + 20s).delete_chunks,
             (std::vector<uint64_t>{k.handle}));
 }
@@ -348,9 +353,9 @@ TEST(MasterLease, HeldReportsOfADeadOrReRegisteredChunkserverAreForgotten) {
   (void)report(fresh, 17200, k.handle, 2, start + 1s);
   EXPECT_EQ(fresh.meta().chunks().held_count(), 0u);
   auto* e = fresh.meta().chunks().find(chunk_handle{k.handle});
-  EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
+  EXPECT_EQ(ids(e->replicas), (std::set<node_id>{cs(17200)}));
   (void)fresh.on_tick(start + 10s + options().lease.margin());
-  EXPECT_EQ(e->replicas, (std::set<node_id>{cs(17200)}));
+  EXPECT_EQ(ids(e->replicas), (std::set<node_id>{cs(17200)}));
 }
 
 // Registers chunkserver `id` with `fresh` reporting `handle` at `version`.

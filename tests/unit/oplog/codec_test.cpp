@@ -317,7 +317,7 @@ TEST(Codec, VersionBumpsReplayAndSurviveASnapshot) {
   EXPECT_EQ(bump->primary, primary);
   d.apply(*bump);
   EXPECT_EQ(d.state.chunks().find(h)->meta.chunk_version, 2u);
-  EXPECT_EQ(d.state.chunks().find(h)->lease_holder, primary);
+  EXPECT_EQ(d.state.chunks().find(h)->lease_holder.get(), primary);
   EXPECT_EQ(static_cast<uint8_t>(encode_record(*bump)[0]), 17u);
   EXPECT_FALSE(d.state.apply(bump_version_record{h, 2, {}}, t).ok()) << "not above the current one";
   EXPECT_FALSE(d.state.apply(bump_version_record{chunk_handle{999}, 5, {}}, t).ok());
@@ -332,7 +332,7 @@ TEST(Codec, VersionBumpsReplayAndSurviveASnapshot) {
   auto restored = master_state::from_snapshot(*snap, {}, t);
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(restored->chunks().find(h)->meta.chunk_version, 2u);
-  EXPECT_EQ(restored->chunks().find(h)->lease_holder, primary);
+  EXPECT_EQ(restored->chunks().find(h)->lease_holder.get(), primary);
   EXPECT_EQ(restored->canonical_dump(), d.state.canonical_dump());
   // Kind 12: the kind byte, handle and version (8 bytes each) only.
   auto old = encode_record(bump_version_record{h, 3, {}}).substr(0, 1 + 8 + 8);
