@@ -294,7 +294,7 @@ void master_core::leases_on_heartbeat(const chunkserver_heartbeat& hb, core::tim
     if (auto* l = leases_.find(o.handle)) {
       std::set<node_id> members(l->secondaries.begin(), l->secondaries.end());
       members.insert(l->primary);
-      meta_.note_lease_handed(o.handle, o.chunk_version, std::move(members));
+      meta_.note_lease_handed(o.handle, o.chunk_version, members);
     }
     fx.events.push_back({event_level::debug, "lease_handed chunk=" + o.handle.to_string() +
                                                  " primary=" + hb.id.to_string() +

@@ -191,8 +191,8 @@ class master_state {
                                      core::time_point now);
   // Replicas confirmed by the client's finalize step, right after its commit was applied.
   void note_replicas(chunk_handle h, const std::vector<node_id>& nodes);
-  void note_lease_handed(chunk_handle h, uint64_t version, std::set<node_id> members) {
-    chunks_.note_lease_handed(h, version, std::move(members));
+  void note_lease_handed(chunk_handle h, uint64_t version, const std::set<node_id>& members) {
+    chunks_.note_lease_handed(h, version, members);
   }
   // A replica that no longer counts (found corrupt, trimmed): never handed to readers again.
   void drop_replica(chunk_handle h, const node_id& n) { chunks_.drop_replica(h, n); }
