@@ -55,10 +55,19 @@ bool chunk_table::release(chunk_handle h) {
 
 void chunk_table::add_replica(chunk_handle h, const node_id& n) {
   auto it = chunks_.find(h.value);
-  if (it == chunks_.end()) return;
-  it->second.replicas.insert(*nodes_, n);
-  by_node_[n].insert(h.value);
-  recount(h.value, it->second);
+  if (it != chunks_.end()) add_replica(*it, n);
+}
+
+void chunk_table::add_replica(std::pair<const uint64_t, chunk_entry>& c, const node_id& n) {
+  c.second.replicas.insert(*nodes_, n);
+  index_of(n).insert(c.first);
+  recount(c.first, c.second);
+}
+
+handle_set& chunk_table::index_of(const node_id& n) {
+  if (last_index_ == nullptr || !same_node(last_index_->first, n))
+    last_index_ = &*by_node_.try_emplace(n).first;
+  return last_index_->second;
 }
 
 void chunk_table::note_lease_handed(chunk_handle h, uint64_t version,
@@ -107,6 +116,7 @@ void chunk_table::drop_node(const node_id& n) {
     it->second.behind.erase(n);
     recount(h, it->second);
   }
+  if (last_index_ == &*bn) last_index_ = nullptr;
   by_node_.erase(bn);
 }
 
@@ -150,7 +160,7 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     // secondary applies nothing of a version before storing it); any other is stale.
     // Right after a restart such reports are held first (hold_older_reports_until), so that a
     // stale replica reporting before the current ones is not taken for this case.
-    add_replica(e.handle, n);
+    add_replica(*it, n);
     entry.behind.insert(*nodes_, n);
     out.behind.push_back(e.handle);
   } else if (e.chunk_version < meta.chunk_version ||
@@ -158,7 +168,7 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     out.to_delete.push_back(e.handle);
     drop_replica(e.handle, n);
   } else {
-    add_replica(e.handle, n);
+    add_replica(*it, n);
     entry.behind.erase(n);
     if (held_.count(e.handle.value) > 0) rejudge_held(e.handle.value, now);  // now stale
   }
@@ -224,6 +234,7 @@ void chunk_table::restore(uint64_t next_handle, const std::vector<chunk_meta>& c
   chunks_.clear();
   uncommitted_.clear();
   by_node_.clear();
+  last_index_ = nullptr;
   held_.clear();
   deferred_.clear();
   off_nominal_ = handle_set{};
