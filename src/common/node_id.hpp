@@ -38,8 +38,10 @@ struct node_id {
   static std::optional<node_id> parse(const std::string& s);
   bool empty() const { return host.empty() && port == 0 && incarnation == 0; }
 
+  // The incarnation first: one integer comparison tells two members apart, where their hosts
+  // are often the same string.
   friend bool operator==(const node_id& a, const node_id& b) {
-    return a.host == b.host && a.port == b.port && a.incarnation == b.incarnation;
+    return a.incarnation == b.incarnation && a.port == b.port && a.host == b.host;
   }
   friend bool operator!=(const node_id& a, const node_id& b) { return !(a == b); }
   friend bool operator<(const node_id& a, const node_id& b) {

@@ -65,7 +65,7 @@ void chunk_table::add_replica(std::pair<const uint64_t, chunk_entry>& c, const n
 }
 
 handle_set& chunk_table::index_of(const node_id& n) {
-  if (last_index_ == nullptr || !same_node(last_index_->first, n))
+  if (last_index_ == nullptr || last_index_->first != n)
     last_index_ = &*by_node_.try_emplace(n).first;
   return last_index_->second;
 }

@@ -8,7 +8,7 @@
 namespace dfs::master {
 
 uint32_t node_table::intern(const node_id& n) {
-  if (last_ < ids_.size() && same_node(ids_[last_], n)) return last_;
+  if (last_ < ids_.size() && ids_[last_] == n) return last_;
   auto [it, added] = index_.emplace(n, static_cast<uint32_t>(ids_.size()));
   if (added) {
     DFS_ASSERT(ids_.size() < UINT32_MAX, "node_table: more node ids than 32 bits name");
@@ -86,7 +86,7 @@ bool node_set::insert(node_table& t, const node_id& n) {
 const uint32_t* node_set::find(const node_id& n) const {
   const uint32_t* d = data();
   for (uint32_t k = 0; k < size_; ++k)
-    if (same_node(t_->at(d[k]), n)) return d + k;
+    if (t_->at(d[k]) == n) return d + k;
   return nullptr;
 }
 

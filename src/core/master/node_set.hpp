@@ -19,11 +19,6 @@
 
 namespace dfs::master {
 
-// Equality that tells two members apart by the incarnation first (one integer comparison).
-inline bool same_node(const node_id& a, const node_id& b) {
-  return a.incarnation == b.incarnation && a.port == b.port && a.host == b.host;
-}
-
 // The node ids a chunk table has named, each stored once and never removed (a node id is a
 // host, a port and a process start: a cluster names few in a master's life). Stored ids never
 // move, so sets keep a pointer to their table; a table is owned through a pointer for that
