@@ -92,18 +92,21 @@ queue_client::outcome queue_client::attempt(const queue_request& req, clock::tim
 
 queue_client::outcome queue_client::call(ftqueue::op_code code, int64_t arg, int64_t item) {
   last_request_ = queue_request{client_id_, next_request_++, static_cast<uint8_t>(code), arg, item};
-  auto r = run(last_request_);
+  auto r = run(last_request_, false);
   in_doubt_ = r.status == queue_status::retry;
   return r;
 }
 
 queue_client::outcome queue_client::call_again() {
-  auto r = run(last_request_);
+  // Once in doubt, in doubt until the group answers this request number: a fileserver outside
+  // the primary partition refusing it now says nothing of the attempt that gave up (a chaos
+  // run's power cut: two pushes in doubt, refused by `queue again`, were popped later).
+  auto r = run(last_request_, in_doubt_);
   in_doubt_ = r.status == queue_status::retry;
   return r;
 }
 
-queue_client::outcome queue_client::run(const queue_request& req) {
+queue_client::outcome queue_client::run(const queue_request& req, bool in_doubt) {
   if (servers_.empty()) return {queue_status::failed, 0, "no fileservers configured"};
   auto deadline = clock::now() + opts_.give_up_after;
   outcome last{queue_status::retry, 0, "no attempt"};
@@ -131,9 +134,9 @@ queue_client::outcome queue_client::run(const queue_request& req) {
   // promised progress: when that is every server and one refused, no primary is in reach.
   std::set<size_t> out_of_reach;
   bool any_refused = false;
-  // An attempt may have reached a fileserver and the group applied the request: no primary in
-  // reach is then no answer, only the group's answer to this request number is.
-  bool in_doubt = false;
+  // An attempt (this run's, or `in_doubt`: an earlier run's) may have reached a fileserver and
+  // the group applied the request: no primary in reach is then no answer, only the group's
+  // answer to this request number is.
   auto no_primary = [&] {
     if (in_doubt) {
       out_of_reach.clear();

@@ -64,7 +64,9 @@ class queue_client {
 
  private:
   using clock = std::chrono::steady_clock;
-  outcome run(const queue_request& req);
+  // `in_doubt`: an earlier run of this request may have reached the group (call_again after
+  // "outcome unknown"): then no refusal of this run says it was not applied.
+  outcome run(const queue_request& req, bool in_doubt);
   // How an attempt that got no answer from the group failed.
   enum class transport { none, unsent, in_doubt };
   outcome attempt(const queue_request& req, clock::time_point deadline, transport& failure);

@@ -681,6 +681,63 @@ TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOf
   EXPECT_EQ(qc.call(op_code::pop, q.value).status, queue_status::failed);  // empty: pushed once
 }
 
+// A call that gave up in doubt stays in doubt when asked again and no primary is in reach: the
+// refusal of a fileserver outside the primary partition says nothing of the earlier attempt.
+// Found by a chaos run: after a power cut, two pushes that had ended "outcome unknown" were
+// retried with `queue again`, refused as "no fileserver is in the primary partition" by the one
+// fileserver back so far (the chaos client counted them not applied), and popped later. Here
+// the push goes to a stopped fs1 whose peers are dead; fs1 is then killed too and restarted
+// alone, knowing nothing of the push: call_again must still end "outcome unknown". With the
+// group back, it gets the push applied once.
+TEST_F(FtqueueCluster, AskingAgainWithoutAPrimaryLeavesACallInDoubt) {
+  start(3);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  dfs::queue_client_options o;
+  o.attempt_timeout = 500ms;
+  o.give_up_after = 1500ms;
+  o.client_id = 3;  // 3 % 3: its first fileserver is fs1
+  queue_client qc{*sys, cfg, endpoints(all()), o};
+  auto q = qc.call(op_code::create, 11);  // through fs1: the connection stays open for the push
+  ASSERT_TRUE(q.ok()) << q.error;
+  {
+    dfs::test::stopped_process fs1(c.proc(name(1)).pid());
+    ASSERT_TRUE(fs1.stopped());
+    c.kill9(name(2));
+    c.kill9(name(3));
+    auto r = qc.call(op_code::push, q.value, 42);  // written to fs1, never answered
+    EXPECT_EQ(r.status, queue_status::retry) << r.error;
+    EXPECT_NE(r.error.find("outcome unknown"), std::string::npos) << r.error;
+    ASSERT_TRUE(qc.in_doubt());
+    fs1.resume();  // alone with dead peers, it orders nothing
+  }
+  c.kill9(name(1));
+  c.start(name(1), "introducer,fileserver", 1);
+  // Asked again until the restarted fs1 answers (not primary; the others refuse connections).
+  auto refusal = c.addr_of(1) + ": not in primary partition";
+  queue_client::outcome again;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        again = qc.call_again();
+        return again.error.find(refusal) != std::string::npos;
+      },
+      30s))
+      << again.error;
+  EXPECT_EQ(again.status, queue_status::retry) << again.error;
+  EXPECT_NE(again.error.find("outcome unknown"), std::string::npos) << again.error;
+  EXPECT_TRUE(qc.in_doubt());
+  c.start(name(2), "fileserver", 2);
+  c.start(name(3), "fileserver", 3);
+  ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
+  auto settled = qc.call_again();
+  for (int k = 0; k < 20 && settled.status == queue_status::retry; ++k) settled = qc.call_again();
+  ASSERT_TRUE(settled.ok()) << settled.error;
+  EXPECT_FALSE(qc.in_doubt());
+  auto first = qc.call(op_code::pop, q.value);
+  ASSERT_TRUE(first.ok()) << first.error;
+  EXPECT_EQ(first.value, 42);
+  EXPECT_EQ(qc.call(op_code::pop, q.value).status, queue_status::failed);  // pushed once
+}
+
 // A shell's pop that gave up with "outcome unknown" (every fileserver stopped after the request
 // reached one) need not lose its item: once the group is back, `queue again` asks with the
 // same request number and gets the item the group took for it, once.
