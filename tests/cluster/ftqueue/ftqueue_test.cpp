@@ -161,6 +161,15 @@ struct FtqueueCluster : ::testing::Test {
     o.give_up_after = 30s;
     return queue_client{*sys, cfg, endpoints(nodes), o};
   }
+  // A client of every fileserver whose first one is fs1 (client id 3: 3 % 3).
+  queue_client client_of_fs1_first(std::chrono::milliseconds attempt,
+                                   std::chrono::milliseconds give_up) {
+    dfs::queue_client_options o;
+    o.attempt_timeout = attempt;
+    o.give_up_after = give_up;
+    o.client_id = 3;
+    return queue_client{*sys, cfg, endpoints(all()), o};
+  }
   // A counter of the node's `gcs-stats` (its NAME VALUE rows); -1 when it is missing.
   int64_t gcs_stat(int i, const std::string& key) {
     std::istringstream rows(c.admin(i, {"gcs-stats"}).out);
@@ -646,11 +655,7 @@ TEST_F(FtqueueCluster, AQueueCommandFailsWithinTheClientTimeoutWhenNoPrimaryExis
 TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOfFailingFast) {
   start(3);
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
-  dfs::queue_client_options o;
-  o.attempt_timeout = 1000ms;
-  o.give_up_after = 60s;
-  o.client_id = 3;  // 3 % 3: its first fileserver is fs1
-  queue_client qc{*sys, cfg, endpoints(all()), o};
+  auto qc = client_of_fs1_first(1000ms, 60s);
   auto q = qc.call(op_code::create, 9);  // through fs1: the connection stays open for the push
   ASSERT_TRUE(q.ok()) << q.error;
   c.kill9(name(3));
@@ -692,11 +697,7 @@ TEST_F(FtqueueCluster, ACallThatMayHaveReachedTheGroupWaitsForItsAnswerInsteadOf
 TEST_F(FtqueueCluster, AskingAgainWithoutAPrimaryLeavesACallInDoubt) {
   start(3);
   ASSERT_TRUE(wait_until([&] { return primary_with(all(), 3); }, 30s));
-  dfs::queue_client_options o;
-  o.attempt_timeout = 500ms;
-  o.give_up_after = 1500ms;
-  o.client_id = 3;  // 3 % 3: its first fileserver is fs1
-  queue_client qc{*sys, cfg, endpoints(all()), o};
+  auto qc = client_of_fs1_first(500ms, 1500ms);
   auto q = qc.call(op_code::create, 11);  // through fs1: the connection stays open for the push
   ASSERT_TRUE(q.ok()) << q.error;
   {
