@@ -34,10 +34,8 @@ struct figures {
   double death_scan_ms = 0;  // median: the tick that notices a dead server, before planning
   double plan_ms = 0;        // median: the repair planner on that tick's chunks
   uint64_t below_target = 0;
-  double bytes_per_chunk = 0;
-  double register_ms =
-      0;  // median: one server's registration, its full report of 3/4 of the chunks  // the
-          // master's heap (namespace, chunk table, indexes) per chunk
+  double bytes_per_chunk = 0;  // the master's heap (namespace, chunk table, indexes) per chunk
+  double register_ms = 0;      // median: one server's registration (a full report, 3/4 of chunks)
 };
 
 node_id server(int i) {
