@@ -164,15 +164,20 @@ TEST_F(Scrub, ACorruptReplicaNobodyReadsIsFoundAndRepaired) {
   put("cold", 300000, "64KiB");
   ASSERT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
       << c.admin(master_index, {"chunks", "/cold"}).out;
-  auto files_on_cs1 = chunk_files(1, "chunks");
-  ASSERT_FALSE(files_on_cs1.empty());
-  dfs::test::flip_last_byte(files_on_cs1[0]);  // one replica on cs1
+  // Placement decides which chunkservers hold the 15 replicas, and one of the 4 may hold none
+  // (CI saw cs1 empty once): corrupt a replica on the first chunkserver that has one.
+  int cs = 0;
+  std::vector<std::filesystem::path> files_on_cs;
+  for (int i = 1; i <= chunkservers && files_on_cs.empty(); ++i)
+    if (!(files_on_cs = chunk_files(i, "chunks")).empty()) cs = i;
+  ASSERT_NE(cs, 0) << c.admin(master_index, {"chunks", "/cold"}).out;
+  dfs::test::flip_last_byte(files_on_cs[0]);
   // No client reads it: the scrubber finds it, the replica is set aside, repair copies it back.
-  ASSERT_TRUE(wait_until([&] { return chunk_files(1, "corrupt").size() == 1; }, 30s))
-      << c.admin(1, {"scrub"}).out;
+  ASSERT_TRUE(wait_until([&] { return chunk_files(cs, "corrupt").size() == 1; }, 30s))
+      << c.admin(cs, {"scrub"}).out;
   EXPECT_TRUE(wait_until([&] { return all_chunks_at(3, {}); }, 30s))
       << c.admin(master_index, {"chunks", "/cold"}).out;
-  auto scrub = c.admin(1, {"scrub"}).out;
+  auto scrub = c.admin(cs, {"scrub"}).out;
   EXPECT_NE(scrub.find("corrupt replicas found 1"), std::string::npos) << scrub;
   expect_files_intact();
 }
