@@ -56,10 +56,8 @@ copied_counts copy_tree(storage_client& c, const std::string& given_from,
     copy_entry(c, from, target, true, n);
   } catch (const storage_error& e) {
     if (n.files + n.dirs == 0) throw;
-    throw storage_error(e.what() + std::string(" (cp -r stopped there; ") +
-                            std::to_string(n.files) + " files and " + std::to_string(n.dirs) +
-                            " directories were copied before)",
-                        e.code);
+    throw e.with_more(" (cp -r stopped there; " + std::to_string(n.files) + " files and " +
+                      std::to_string(n.dirs) + " directories were copied before)");
   }
   return n;
 }

@@ -83,7 +83,7 @@ int edit_remote(storage_client& c, const std::string& remote, bool force) {
               << " bytes (edited from version " << base.number << ")\n";
     return 0;
   } catch (const storage_error& e) {
-    throw storage_error(std::string(e.what()) + "; your edit is kept in " + copy);
+    throw e.with_more("; your edit is kept in " + copy);
   }
 }
 

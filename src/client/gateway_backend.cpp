@@ -159,7 +159,9 @@ void gateway_backend::handle(net::http_exchange& ex) {
         return queue_op(ex, *r);
     }
   } catch (const storage_error& e) {
-    fail(ex, gw::status_of(e.code), e.what());
+    // A change that may have been applied is not "unavailable" (503, which a client may read
+    // as "not done"): 504, the upstream did not answer.
+    fail(ex, e.outcome_unknown ? 504 : gw::status_of(e.code), e.what());
   }
 }
 

@@ -30,10 +30,9 @@ removed_counts remove_tree(storage_client& c, const std::string& given) {
     remove_entry(c, path, is_dir, n);
   } catch (const storage_error& e) {
     if (n.files + n.dirs == 0) throw;
-    throw storage_error(e.what() + std::string(" (rm -r stopped there; ") +
-                            std::to_string(n.files) + " files went to the trash and " +
-                            std::to_string(n.dirs) + " directories were removed before)",
-                        e.code);
+    throw e.with_more(" (rm -r stopped there; " + std::to_string(n.files) +
+                      " files went to the trash and " + std::to_string(n.dirs) +
+                      " directories were removed before)");
   }
   return n;
 }

@@ -45,6 +45,16 @@ constexpr size_t max_layout_cache_entries = 10000;
 // Reserved single-chunk chains are used within this, however long the master's handle grace.
 constexpr uint64_t max_reservation_age_ms = 60000;
 
+// A mutation's request number; 0 for a read (or a request the master may apply again).
+template <class Req>
+auto request_no_of(const Req& r, int) -> decltype(uint64_t{r.request_no}) {
+  return r.request_no;
+}
+template <class Req>
+uint64_t request_no_of(const Req&, long) {
+  return 0;
+}
+
 std::string sys_error(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
 }
@@ -165,6 +175,18 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
   if (first_attempt.count() > 0) retry.set_first_attempt(first_attempt);
   std::string err;
   size_t refusals = 0;
+  // A mutation an attempt may have delivered without an answer: until an answer to its request
+  // number comes (the first result, when it was applied), giving up says "outcome unknown"
+  // rather than leaving a caller to think it was not applied and do it again.
+  const bool mutation = request_no_of(req, 0) != 0;
+  bool in_doubt = false;
+  auto give_up = [&](const std::string& why, master::errc code = master::errc::ok) {
+    if (!in_doubt) return storage_error(why, code);
+    storage_error e(why + "; outcome unknown: an attempt got no answer and may have been applied",
+                    code);
+    e.outcome_unknown = true;
+    return e;
+  };
   for (;;) {
     auto timeout = retry.attempt_timeout(clock::now());
     if (!timeout) break;
@@ -188,6 +210,8 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
       answered = via_port.kind == request_link::outcome::answered;
       refused = via_port.kind == request_link::outcome::refused;
       if (!answered) err = via_port.text;
+      if (via_port.kind == request_link::outcome::failed && !via_port.unsent && mutation)
+        in_doubt = true;
     } else if (!fallback_) {
       throw storage_error("the master's request port cannot serve this (" + via_port.text +
                           ") and this process has no control-port client");
@@ -202,7 +226,7 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
         if (master::is_not_leader(err))
           hint = master::leader_hint(err);
         else if (r.kind == result::connect_refused && ++refusals >= finder_.size())
-          throw storage_error(err);
+          throw give_up(err);
       } else {
         asked = true;
         answered = r.kind == result::answered;
@@ -212,20 +236,21 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
           answered = false;
           err = "malformed answer from the master";
         }
+        if (!answered && !refused && mutation) in_doubt = true;  // it may have been read
       }
     }
     if (asked && answered && out.status == ns_status::not_a_master) {
       // A node's roles never change: ask the next listed master, or give up at once.
       answered = false;
       err = finder_.current().to_string() + ": " + out.error;
-      if (++refusals >= finder_.size()) throw storage_error(err, out.status);
+      if (++refusals >= finder_.size()) throw give_up(err, out.status);
     }
     if (asked) {
       if (refused && master::is_not_leader(err)) {  // a standby: ask the active master
         refused = false;
         hint = master::leader_hint(err);
       }
-      if (refused) throw storage_error(err);
+      if (refused) throw give_up(err);
       bool retry_it = out.status == ns_status::unavailable || out.status == ns_status::not_leader;
       if (answered && !retry_it) {
         finder_.on_success();  // the active master answered (an error status is its answer)
@@ -246,9 +271,9 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
     if (!pause) break;
     std::this_thread::sleep_for(*pause);
   }
-  throw storage_error(
-      err + " (" + std::to_string(retry.attempts()) +
-      " attempts within client.timeout_ms = " + std::to_string(cfg_.client.timeout_ms) + ")");
+  throw give_up(err + " (" + std::to_string(retry.attempts()) +
+                " attempts within client.timeout_ms = " + std::to_string(cfg_.client.timeout_ms) +
+                ")");
 }
 
 ns_reply storage_client::ns(ns_op op, const std::string& given) {

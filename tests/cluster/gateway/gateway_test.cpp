@@ -338,6 +338,28 @@ TEST_F(Gateway, MasterDownIs503QueuesStillServed) {
   EXPECT_TRUE(node_alive());
 }
 
+// A change the master logged and never answered (it crashed right after its log write, and
+// stays down): 504, not 503, whose "unavailable" a client may take for "not done". It was done.
+TEST_F(Gateway, AChangeTheMasterLoggedButNeverAnsweredIs504) {
+  c.kill9("master");
+  c.start("master", "master", master_index, {"fault.crash_after_log=mkdir"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto r = call("POST", "/dirs/docs");
+  EXPECT_EQ(r.status, 504) << r.body;
+  EXPECT_NE(r.body.find("outcome unknown"), std::string::npos) << r.body;
+  ASSERT_TRUE(wait_until([&] { return !c.proc("master").running(); }, 10s));
+  c.start("master", "master", master_index);
+  reply s;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        s = get("/files/docs/");
+        return s.status == 200;
+      },
+      20s, 200ms))
+      << s.status << " " << s.body;
+  EXPECT_TRUE(node_alive());
+}
+
 TEST_F(Gateway, CredentialsAreRequired) {
   auto none = call("GET", "/files/", {}, false);
   EXPECT_EQ(none.status, 401);

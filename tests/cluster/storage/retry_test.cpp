@@ -114,4 +114,31 @@ TEST_F(Retry, MkdirAndRmLoggedBeforeTheMasterCrashedSucceedOnRetry) {
   EXPECT_EQ(cli({"stat", "/e"}).exit_code, 0);
 }
 
+// The same crash, but the master stays down until the client gives up: the mkdir was applied,
+// so its error must say the outcome is unknown, not only how many attempts failed (a user who
+// reads that as "not done" runs it again). A request that never reached a master, and a read,
+// say no such thing.
+TEST_F(Retry, AMkdirLoggedByAMasterThatStaysDownEndsOutcomeUnknown) {
+  c.kill9("master");
+  c.start("master", "master", master_index, {"fault.crash_after_log=mkdir"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto short_cli = [&](const std::vector<std::string>& args) {
+    return dfs::test::run(
+        c.client_argv({"master.address=" + master_addr, "client.timeout_ms=2000"}, args), c.dir());
+  };
+  auto mkdir = short_cli({"mkdir", "/d"});
+  EXPECT_EQ(mkdir.exit_code, 1) << mkdir.err;
+  EXPECT_NE(mkdir.err.find("outcome unknown"), std::string::npos) << mkdir.err;
+  ASSERT_TRUE(wait_until([&] { return !c.proc("master").running(); }, 10s));
+  for (auto args : {std::vector<std::string>{"mkdir", "/e"}, {"stat", "/"}}) {
+    auto r = short_cli(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err.find("outcome unknown"), std::string::npos) << args[0] << ": " << r.err;
+  }
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return cli({"stat", "/"}).exit_code == 0; }, 20s));
+  EXPECT_EQ(cli({"stat", "/d"}).exit_code, 0);
+  EXPECT_NE(cli({"stat", "/e"}).exit_code, 0);
+}
+
 }  // namespace
