@@ -23,6 +23,13 @@ namespace {
 
 // A caller's control-plane token lives this long; a new one is signed for every request.
 constexpr uint64_t act_token_ttl_s = 600;
+
+// How a queue call that did not succeed ended, for its HTTP status (`retry`: gave up in doubt).
+gw::queue_outcome outcome_of(queue_status s) {
+  if (s == queue_status::failed) return gw::queue_outcome::failed;
+  if (s == queue_status::refused) return gw::queue_outcome::refused;
+  return gw::queue_outcome::unknown;
+}
 // `GET /versions/PATH` lists at most this many versions.
 constexpr uint64_t max_versions_listed = 1000;
 // A queue item in a request body: a decimal 64-bit integer and some white space.
@@ -320,7 +327,7 @@ void gateway_backend::queue_op(net::http_exchange& ex, const gw::route& r) {
   auto call = [&](op_code code, int64_t arg, int64_t item = 0) {
     auto out = q->call(code, arg, item);
     if (!out.ok() && !(code == op_code::top && out.status == queue_status::failed))
-      fail(ex, gw::queue_status_of(out.status == queue_status::failed, out.error), out.error);
+      fail(ex, gw::queue_status_of(outcome_of(out.status), out.error), out.error);
     return out;
   };
   auto id = std::to_string(r.queue_id);

@@ -34,8 +34,9 @@ unsigned status_of(master::errc e) {
   return 500;
 }
 
-unsigned queue_status_of(bool failed, std::string_view message) {
-  if (!failed) return 503;
+unsigned queue_status_of(queue_outcome outcome, std::string_view message) {
+  if (outcome == queue_outcome::refused) return 503;
+  if (outcome == queue_outcome::unknown) return 504;
   using ftqueue::error_code;
   if (message == ftqueue::to_string(error_code::empty_queue)) return 409;
   if (message == ftqueue::to_string(error_code::unknown_queue)) return 404;

@@ -12,9 +12,13 @@ namespace dfs::gateway {
 // failure came from elsewhere (unreachable nodes, timeouts, a chunk without replica): 503.
 unsigned status_of(master::errc e);
 
-// A queue error: `failed` is final (unknown queue 404, empty queue 409), `refused` (minority
-// partition) and `retry` (gave up) are 503.
-unsigned queue_status_of(bool failed, std::string_view message);
+// How a queue call that did not succeed ended (the client's queue_status, without its proto).
+enum class queue_outcome {
+  failed,   // applied, and final: unknown queue 404, empty queue 409, else 400
+  refused,  // not applied (no fileserver in the primary partition): 503
+  unknown,  // the client gave up with the outcome unknown: 504, as a storage change in doubt
+};
+unsigned queue_status_of(queue_outcome outcome, std::string_view message);
 
 unsigned status_of(security::token_errc e);
 

@@ -90,9 +90,10 @@ TEST(Status, Mapping) {
   EXPECT_EQ(status_of(master::errc::directory_not_empty), 409u);
   EXPECT_EQ(status_of(master::errc::no_servers), 503u);
   EXPECT_EQ(status_of(master::errc::ok), 503u);
-  EXPECT_EQ(queue_status_of(true, "queue is empty"), 409u);
-  EXPECT_EQ(queue_status_of(true, "unknown queue id"), 404u);
-  EXPECT_EQ(queue_status_of(false, "not in primary partition"), 503u);
+  EXPECT_EQ(queue_status_of(queue_outcome::failed, "queue is empty"), 409u);
+  EXPECT_EQ(queue_status_of(queue_outcome::failed, "unknown queue id"), 404u);
+  EXPECT_EQ(queue_status_of(queue_outcome::refused, "not in primary partition"), 503u);
+  EXPECT_EQ(queue_status_of(queue_outcome::unknown, "no answer within 5000 ms"), 504u);
   EXPECT_EQ(status_of(security::token_errc::expired), 401u);
   EXPECT_EQ(status_of(security::token_errc::forbidden), 403u);
 }
