@@ -72,6 +72,9 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
   q.data = chunkstore::data_id{random_id()};
   q.chunk_size_bytes = chunk_size;
   bool fresh = false, push = true;
+  // An attempt the primary may have applied (in flight, failed part-way, no answer): GFS's
+  // "failure: inconsistent", so giving up says so.
+  bool in_doubt = false;
   std::string why = "no attempt";
   auto until = deadline();
   for (int attempt = 1; clock::now() < until; ++attempt) {
@@ -108,6 +111,7 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
       fresh = true;
       continue;
     }
+    bool in_doubt_if_lost = false;  // an I/O error now: the primary may have the request
     try {
       if (push) {
         auto r = net::push_held(c_.data_pool(), chain, q.data.value, l->handle, l->chunk_version,
@@ -120,7 +124,9 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
         }
         push = false;
       }
+      in_doubt_if_lost = true;
       auto r = net::mutate(c_.data_pool(), chain[0], q, l->token);
+      in_doubt_if_lost = false;
       why = std::string("primary ") + chain[0].text() + " answered " + cs::to_string(r.status);
       switch (r.status) {
         case cs::mutation_status::ok:
@@ -129,8 +135,10 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
           return {0, true};
         case cs::mutation_status::too_large:
           throw storage_error("chunk " + std::to_string(index) + " of " + remote + ": " + why);
+        case cs::mutation_status::lease_expired:  // fails what was in flight, maybe part-applied
+          in_doubt = true;
+          [[fallthrough]];
         case cs::mutation_status::not_primary:
-        case cs::mutation_status::lease_expired:
           fresh = push = true;  // a new lease may name other replicas or a newer version
           break;
         case cs::mutation_status::data_missing:
@@ -142,18 +150,27 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
           // the master's lease of now: a replica of the cached one may have restarted (it
           // cannot follow serials ordered before) or be gone, and the master then grants the
           // primary a new lease that names its new incarnation or leaves it out.
+          in_doubt = true;
           fresh = push = true;
           break;
         case cs::mutation_status::busy:
+          in_doubt = true;
           break;  // the same request again: it joins the one in flight, or is ordered anew
       }
     } catch (const net::data_error& e) {
       why = e.what();
+      in_doubt = in_doubt || in_doubt_if_lost;
       fresh = push = true;  // an unreachable replica, or a capability for an older version
     }
   }
-  throw storage_error("chunk " + std::to_string(index) + " of " + remote +
-                      " could not be mutated in time: " + why);
+  storage_error e("chunk " + std::to_string(index) + " of " + remote +
+                  " could not be mutated in time: " + why);
+  // Running it again from a new process writes it again (an append: a second record).
+  if (in_doubt) {
+    e = e.with_more("; outcome unknown: it may have been applied on some or all replicas");
+    e.outcome_unknown = true;
+  }
+  throw e;
 }
 
 ns_reply file_mutator::chunked_layout(const std::string& remote) {

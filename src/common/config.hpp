@@ -220,7 +220,9 @@ struct gateway_section {
 // Test-only fault points (style.md "faults"): inert unless set.
 struct fault_section {
   // The master _exits right after a batch holding a client's mutation of this kind ("commit",
-  // "mkdir", "rm", "mv", "undelete", "purge", "any") is durable, before answering it.
+  // "mkdir", "rm", "mv", "undelete", "purge", "any") is durable, before answering it. A
+  // chunkserver, as the primary of a client's "append" or "write", once it is durable on every
+  // replica, before answering it.
   std::string crash_after_log;
 };
 

@@ -1,5 +1,7 @@
 #include "net/mutation_service.hpp"
 
+#include <unistd.h>
+
 #include "common/logging.hpp"
 #include "common/thread_name.hpp"
 
@@ -59,13 +61,28 @@ cs::client_reply mutation_service::submit(const cs::client_request& r, const std
   auto& list = waiters_[key];
   list.erase(std::remove(list.begin(), list.end(), w), list.end());
   if (list.empty()) waiters_.erase(key);
-  if (w->reply) return *w->reply;
+  if (w->reply) {
+    maybe_crash_before_reply(r, *w->reply);
+    return *w->reply;
+  }
   cs::client_reply out;
   out.client_id = r.client_id;
   out.request_number = r.request_number;
   out.handle = r.handle;
   out.status = cs::mutation_status::timeout;
   return out;
+}
+
+void mutation_service::maybe_crash_before_reply(const cs::client_request& r,
+                                                const cs::client_reply& reply) const {
+  if (opts_.crash_before_reply.empty() || reply.status != cs::mutation_status::ok) return;
+  const char* op = r.op == cs::client_op::append ? "append" : "write";
+  if (opts_.crash_before_reply != op) return;
+  log::get("mutation")
+      ->critical("fault_crash_after_log op={} client={} request={}", op, r.client_id,
+                 r.request_number);
+  log::shutdown();
+  _exit(9);
 }
 
 void mutation_service::on_mutation(const net::peer_mutation& p) {

@@ -43,6 +43,9 @@ struct mutation_service_options {
   chunkserver::secondary_options secondary;
   size_t disk_workers = 4;
   std::chrono::milliseconds tick{100};
+  // fault.crash_after_log on a chunkserver (tests only): "append" or "write" makes the process
+  // _exit as a primary once such a mutation is durable on every replica, before answering.
+  std::string crash_before_reply;
 };
 
 struct mutation_service_stats {
@@ -99,6 +102,9 @@ class mutation_service {
   void send(const endpoint& to, net::data_type type, std::string body);
   const std::string& token_of(uint64_t handle) const;
   void ensure_loaded(uint64_t handle);
+  // opts_.crash_before_reply: _exit before `reply` reaches the client of `r`.
+  void maybe_crash_before_reply(const chunkserver::client_request& r,
+                                const chunkserver::client_reply& reply) const;
   chunkserver::apply_result apply(const chunkserver::mutation& m);
   void disk_loop(size_t index);
   void send_loop(sender* s);

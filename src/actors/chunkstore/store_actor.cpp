@@ -74,6 +74,7 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
     mo.primary.chunk_size_bytes = cfg.master.chunk_size_bytes;  // requests name their file's
     // The client waits client.timeout_ms: its answer (even "timeout") must come before that.
     mo.primary.reply_timeout = std::chrono::milliseconds(cfg.client.timeout_ms * 2 / 3);
+    mo.crash_before_reply = cfg.fault.crash_after_log;
     st.mutations = std::make_shared<mutation_service>(store, leases, mo);
     so.mutations = st.mutations;
     st.service = std::make_shared<data_service>(store, so);

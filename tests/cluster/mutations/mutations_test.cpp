@@ -52,6 +52,8 @@ struct Mutations : ::testing::Test {
 
   // The servers' lease.duration_ms (clients keep 3000: it sets how long they retry, 20 s).
   virtual std::string server_lease_ms() const { return "3000"; }
+  // What every chunkserver is started with besides the common settings.
+  virtual std::vector<std::string> chunkserver_extra() const { return {}; }
 
   void SetUp() override {
     master_addr = c.addr_of(master_index);
@@ -60,7 +62,8 @@ struct Mutations : ::testing::Test {
                   "lease.duration_ms=" + server_lease_ms(), "master.unhealthy_after_ms=1500",
                   "master.removed_after_ms=4000"});
     c.start("master", "master", master_index);
-    for (int i = 1; i <= 4; ++i) c.start("cs" + std::to_string(i), "chunkserver", i);
+    for (int i = 1; i <= 4; ++i)
+      c.start("cs" + std::to_string(i), "chunkserver", i, chunkserver_extra());
     ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
   }
 
@@ -508,6 +511,30 @@ TEST_F(MutationsLongLease, AnAppendWhileBothSecondariesOfItsLeaseAreGoneSaysSo) 
               r.err.find("replica " + gone[1]) != std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("of the chunk's lease is gone"), std::string::npos) << r.err;
+}
+
+// Every chunkserver dies as the primary of a write once it is durable on every replica, before
+// it answers (fault.crash_after_log=write).
+struct MutationsArmed : MutationsLongLease {
+  std::vector<std::string> chunkserver_extra() const override {
+    return {"fault.crash_after_log=write"};
+  }
+};
+
+// The write was applied, but its client never heard so and its retries wait for the next lease
+// (a minute here) beyond its 5 s: the error must say the outcome is unknown, not just "could not
+// be mutated in time", which a user reads as "not written".
+TEST_F(MutationsArmed, AWriteWhosePrimaryDiedBeforeAnsweringEndsOutcomeUnknown) {
+  std::string addr;
+  int primary = leased("/w", "primary ", addr);  // an append: the armed primaries live on
+  ASSERT_NE(primary, 0);
+  spit(c.dir() + "/new", "WRITTEN");
+  auto r = cli({"write", "/w", "0", c.dir() + "/new"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("outcome unknown"), std::string::npos) << r.err;
+  ASSERT_TRUE(wait_until([&] { return !c.proc("cs" + std::to_string(primary)).running(); }, 10s));
+  // It was applied: the replicas left hold it.
+  EXPECT_EQ(get("/w").substr(0, 7), "WRITTEN");
 }
 
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {

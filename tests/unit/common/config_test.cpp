@@ -131,6 +131,7 @@ TEST(Config, DiscoveryAndFaultKeysAreChecked) {
   EXPECT_NE(error_of("[fault]\ncrash_after_log = \"put\"\n").find("'fault.crash_after_log'"),
             std::string::npos);
   EXPECT_EQ(error_of("[fault]\ncrash_after_log = \"commit\"\n"), "");
+  EXPECT_EQ(error_of("[fault]\ncrash_after_log = \"append\"\n"), "");
   EXPECT_NE(error_of("[master]\nrequest_clients = 0\n").find("'master.request_clients'"),
             std::string::npos);
 }
