@@ -166,11 +166,7 @@ file_mutator::piece_result file_mutator::mutate(const std::string& remote, const
   storage_error e("chunk " + std::to_string(index) + " of " + remote +
                   " could not be mutated in time: " + why);
   // Running it again from a new process writes it again (an append: a second record).
-  if (in_doubt) {
-    e = e.with_more("; outcome unknown: it may have been applied on some or all replicas");
-    e.outcome_unknown = true;
-  }
-  throw e;
+  throw in_doubt ? e.in_doubt("it may have been applied on some or all replicas") : e;
 }
 
 ns_reply file_mutator::chunked_layout(const std::string& remote) {

@@ -181,11 +181,8 @@ Reply storage_client::call(Atom atom, const Req& req, std::chrono::milliseconds 
   const bool mutation = request_no_of(req, 0) != 0;
   bool in_doubt = false;
   auto give_up = [&](const std::string& why, master::errc code = master::errc::ok) {
-    if (!in_doubt) return storage_error(why, code);
-    storage_error e(why + "; outcome unknown: an attempt got no answer and may have been applied",
-                    code);
-    e.outcome_unknown = true;
-    return e;
+    storage_error e(why, code);
+    return in_doubt ? e.in_doubt("an attempt got no answer and may have been applied") : e;
   };
   for (;;) {
     auto timeout = retry.attempt_timeout(clock::now());

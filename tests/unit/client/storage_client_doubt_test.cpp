@@ -80,6 +80,11 @@ struct StorageClientDoubt : ::testing::Test {
     ADD_FAILURE() << "no storage_error";
     return storage_error("none");
   }
+  // Neither flagged nor worded as "outcome unknown".
+  static void expect_no_doubt(const storage_error& e) {
+    EXPECT_FALSE(e.outcome_unknown) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("outcome unknown"), std::string::npos) << e.what();
+  }
   // The request numbers the attempts carried.
   std::vector<uint64_t> request_numbers() {
     std::vector<uint64_t> out;
@@ -114,16 +119,14 @@ TEST_F(StorageClientDoubt, AMutationThatNeverReachedTheMasterIsNotInDoubt) {
   script->answer = [](size_t) { return no_connection(); };
   auto c = client();
   auto e = error_of([&] { c->ns(ns_op::remove, "/f"); });
-  EXPECT_FALSE(e.outcome_unknown) << e.what();
-  EXPECT_EQ(std::string(e.what()).find("outcome unknown"), std::string::npos) << e.what();
+  expect_no_doubt(e);
 }
 
 TEST_F(StorageClientDoubt, AReadIsNeverInDoubt) {
   script->answer = [](size_t) { return no_answer(); };
   auto c = client();
   auto e = error_of([&] { c->versions("/f", 3); });
-  EXPECT_FALSE(e.outcome_unknown) << e.what();
-  EXPECT_EQ(std::string(e.what()).find("outcome unknown"), std::string::npos) << e.what();
+  expect_no_doubt(e);
 }
 
 // The master's answer to the request number is the outcome (the first result, if an earlier
