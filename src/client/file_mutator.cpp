@@ -268,8 +268,16 @@ uint64_t file_mutator::append(const std::string& remote, std::string_view record
       end = std::max(end, at + record.size());
       layouts_[remote] = std::move(l);
       // Readers see records once the master's size covers them: tell it now and then, not
-      // after every record (one logged grow per flush_interval at most).
-      if (clock::now() - last_flush_ >= flush_interval) flush();
+      // after every record (one logged grow per flush_interval at most). The record is
+      // appended whatever this says: a failure here is left to the next flush(), which the
+      // caller runs and reports, since failing the append would have it appended again.
+      if (clock::now() - last_flush_ >= flush_interval) {
+        try {
+          flush();
+        } catch (const storage_error&) {
+          last_flush_ = clock::now();
+        }
+      }
       return at;
     }
     l = with_chunks(remote, index + 2);  // this chunk is full (padded): the next one
@@ -312,7 +320,9 @@ void file_mutator::grow_newest(const std::string& remote, uint64_t size) {
     } catch (const storage_error& e) {
       // A put made a new, small version (stored inline): the records are not in it.
       if (e.code == master::errc::inline_refused) return;
-      if (e.code != master::errc::conflict && !(attempt > 1 && retryable(e.code))) throw;
+      // Asked again within the deadline: not_leader or unavailable while masters fail over
+      // would otherwise leave acknowledged records out of the size (unseen by readers).
+      if (e.code != master::errc::conflict && !retryable(e.code)) throw;
       why = e.what();
     }
   }

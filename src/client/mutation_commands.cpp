@@ -59,6 +59,20 @@ std::string framed(std::string_view payload) {
 // A write or append holds at most this much in memory at once.
 constexpr uint64_t max_input_bytes = 4 * limits::max_chunk_size_bytes;
 
+// Makes the master's size cover the records appended (`what`: "the record ... is" or "N
+// records are"). They are on every replica whatever it answers, so a failure says that, not
+// only why: appending them again (the usual answer to a failed append) would add them twice.
+void flush_appended(file_mutator& m, const std::string& remote, const std::string& what) {
+  try {
+    m.flush();
+  } catch (const storage_error& e) {
+    throw e.with_more("; " + what + " appended to " + escape_unprintable(remote) +
+                      " on every replica, but readers see the new records only once the "
+                      "master's size covers them, which the next append to the file does "
+                      "(appending them again would add them twice)");
+  }
+}
+
 }  // namespace
 
 int run_write_command(storage_client& client, const std::vector<std::string>& args) {
@@ -101,21 +115,40 @@ int run_append_command(storage_client& client, const std::vector<std::string>& a
   file_mutator m(client);
   if (!each_line) {
     auto at = m.append(pos[0], framed(data));
-    m.flush();
+    flush_appended(
+        m, pos[0],
+        "the record of " + std::to_string(data.size()) + " bytes at " + std::to_string(at) + " is");
     std::cout << escape_unprintable(pos[0]) << ": record of " << data.size() << " bytes at " << at
               << "\n";
     return 0;
   }
   // Every line (with its newline) is one record, appended in order.
   size_t records = 0;
+  auto done = [&](const std::string& which) {  // "the first record is", "all 3 records are"
+    return records == 1 ? which + " record is"
+                        : which + " " + std::to_string(records) + " records are";
+  };
   for (size_t start = 0; start < data.size();) {
     auto nl = data.find('\n', start);
     auto end = nl == std::string::npos ? data.size() : nl + 1;
-    m.append(pos[0], framed(std::string_view(data).substr(start, end - start)));
+    try {
+      m.append(pos[0], framed(std::string_view(data).substr(start, end - start)));
+    } catch (const storage_error& e) {
+      // The lines before this one are appended: say how many, and have readers see them.
+      if (records == 0) throw;
+      auto more = "; " + done("the first") + " appended to " + escape_unprintable(pos[0]);
+      try {
+        m.flush();
+      } catch (const storage_error& f) {
+        more += ", but readers see them only once the master's size covers them (" +
+                std::string(f.what()) + ")";
+      }
+      throw e.with_more(more);
+    }
     ++records;
     start = end;
   }
-  m.flush();
+  flush_appended(m, pos[0], done(records == 1 ? "the" : "all"));
   std::cout << escape_unprintable(pos[0]) << ": " << records << " records appended\n";
   return 0;
 }

@@ -343,9 +343,9 @@ const std::vector<field>& schema() {
       uint_field<gateway_section, uint32_t>("gateway.window_chunks", &C::gateway,
                                             &gateway_section::window_chunks, 1, 64),
       bool_field("gateway.redirect", &C::gateway, &gateway_section::redirect),
-      string_field(
-          "fault.crash_after_log", &C::fault, &fault_section::crash_after_log,
-          {"", "commit", "mkdir", "rm", "mv", "undelete", "purge", "any", "append", "write"}),
+      string_field("fault.crash_after_log", &C::fault, &fault_section::crash_after_log,
+                   {"", "commit", "mkdir", "rm", "mv", "undelete", "purge", "grow", "any", "append",
+                    "write"}),
   };
   return fields;
 }

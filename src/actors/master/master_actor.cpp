@@ -253,14 +253,21 @@ const char* client_op_name(const master::client_mutation& op) {
 
 void maybe_crash_after_log(const std::string& fault, const master::log_batch& b) {
   if (fault.empty()) return;
-  for (auto& r : b.records)
-    if (auto* q = std::get_if<master::request_record>(&r))
-      if (fault == "any" || fault == client_op_name(q->op)) {
-        log::get("master")->critical("fault_crash_after_log op={} client={} request={}",
-                                     client_op_name(q->op), q->id.client, q->id.seq);
-        log::shutdown();
-        _exit(9);
-      }
+  auto crash = [](const std::string& what) {
+    log::get("master")->critical("fault_crash_after_log {}", what);
+    log::shutdown();
+    _exit(9);
+  };
+  for (auto& r : b.records) {
+    if (auto* q = std::get_if<master::request_record>(&r)) {
+      if (fault == "any" || fault == client_op_name(q->op))
+        crash(std::string("op=") + client_op_name(q->op) +
+              " client=" + std::to_string(q->id.client) + " request=" + std::to_string(q->id.seq));
+    } else if (auto* g = std::get_if<master::grow_record>(&r); g && fault == "grow") {
+      // A size grown after appends or a write: no request number (growing is idempotent).
+      crash("op=grow path=" + g->path + " size=" + std::to_string(g->size_bytes));
+    }
+  }
 }
 
 void log_batches(master_state& st, const std::function<void(master::master_effects)>& done) {

@@ -537,6 +537,38 @@ TEST_F(MutationsArmed, AWriteWhosePrimaryDiedBeforeAnsweringEndsOutcomeUnknown) 
   EXPECT_EQ(get("/w").substr(0, 7), "WRITTEN");
 }
 
+// The master dies right after it logged the size an append grew the file to, before it
+// answers (fault.crash_after_log=grow), and stays down: the record is on every replica, so the
+// error must say it is appended (the usual answer to a failed append, appending again, would
+// add it twice), and the restarted master shows it once.
+TEST_F(Mutations, AnAppendWhoseNewSizeTheMasterNeverAnsweredSaysTheRecordIsAppended) {
+  put("/g", "");
+  spit(c.dir() + "/first", "FIRST\n");
+  spit(c.dir() + "/second", "SECOND\n");
+  auto first = cli({"append", "/g", c.dir() + "/first"});  // the file gets its chunk
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  c.kill9("master");
+  c.start("master", "master", master_index, {"fault.crash_after_log=grow"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+  // A short deadline (the client's lease.duration_ms and timeout set how long it retries).
+  auto r = dfs::test::run(c.client_argv({"master.address=" + master_addr, "lease.duration_ms=500",
+                                         "client.timeout_ms=1000"},
+                                        {"append", "/g", c.dir() + "/second"}),
+                          c.dir());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("the record of 7 bytes at "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" is appended to /g on every replica, but readers see the new records "
+                       "only once the master's size covers them"),
+            std::string::npos)
+      << r.err;
+  ASSERT_TRUE(wait_until([&] { return !c.proc("master").running(); }, 10s));
+  c.start("master", "master", master_index);
+  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+  auto records = cli({"cat", "/g", "--records"});
+  ASSERT_EQ(records.exit_code, 0) << records.err;
+  EXPECT_EQ(records.out, "FIRST\nSECOND\n");
+}
+
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
   auto model = random_bytes(100000, 7);
   put("/s", model);
