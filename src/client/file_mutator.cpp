@@ -229,10 +229,18 @@ uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::st
   uint64_t end = offset + data.size();
   if (end < offset) throw storage_error("write: offset + length overflows");
   l = with_chunks(remote, (end - 1) / chunk + 1);
+  // A failure after some bytes went in says which: the write is not all or nothing (GFS), and
+  // running it again is how to finish it (the same bytes in the same place).
   for (uint64_t pos = offset; pos < end;) {
     uint64_t index = pos / chunk, in = pos % chunk;
     uint64_t n = std::min(end - pos, chunk - in);
-    mutate(remote, l, index, cs::client_op::write, in, data.substr(pos - offset, n));
+    try {
+      mutate(remote, l, index, cs::client_op::write, in, data.substr(pos - offset, n));
+    } catch (const storage_error& e) {
+      if (pos == offset) throw;
+      throw e.with_more("; bytes " + std::to_string(offset) + " to " + std::to_string(pos - 1) +
+                        " are written (running the same write again finishes it)");
+    }
     pos += n;
   }
   auto& v = l.versions[0];
@@ -240,8 +248,17 @@ uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::st
     // The chunk the file ended in grows too (zeros up to where the write starts): a lease
     // copies it first if another version (a snapshot) shares it.
     uint64_t last = v.size_bytes == 0 ? 0 : (v.size_bytes - 1) / chunk;
-    if (v.size_bytes % chunk != 0 && last < offset / chunk) lease(remote, last, false);
-    grow_size(remote, v.number, end);
+    try {
+      if (v.size_bytes % chunk != 0 && last < offset / chunk) lease(remote, last, false);
+      grow_size(remote, v.number, end);
+    } catch (const storage_error& e) {
+      auto sizes = std::to_string(end) + " bytes: readers may see only the first " +
+                   std::to_string(v.size_bytes);
+      throw e.with_more(
+          "; the bytes are written on every replica, but the master did not confirm "
+          "the file's new size of " +
+          sizes + " (running the same write again finishes it)");
+    }
   }
   return std::max(end, v.size_bytes);
 }

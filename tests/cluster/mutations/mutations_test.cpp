@@ -537,36 +537,57 @@ TEST_F(MutationsArmed, AWriteWhosePrimaryDiedBeforeAnsweringEndsOutcomeUnknown) 
   EXPECT_EQ(get("/w").substr(0, 7), "WRITTEN");
 }
 
-// The master dies right after it logged the size an append grew the file to, before it
-// answers (fault.crash_after_log=grow), and stays down: the record is on every replica, so the
-// error must say it is appended (the usual answer to a failed append, appending again, would
-// add it twice), and the restarted master shows it once.
-TEST_F(Mutations, AnAppendWhoseNewSizeTheMasterNeverAnsweredSaysTheRecordIsAppended) {
+// The master dies right after it logged the size an append or a write grew the file to,
+// before it answers (fault.crash_after_log=grow), and stays down. The bytes are on every
+// replica, so the error must say so: the usual answer to a failed append, appending again,
+// would add the record twice; a write's is to run it again, which finishes it. The restarted
+// master shows the record once, and the write once run again.
+TEST_F(Mutations, AnAppendOrWriteWhoseNewSizeTheMasterNeverAnsweredSaysTheBytesAreThere) {
   put("/g", "");
   spit(c.dir() + "/first", "FIRST\n");
   spit(c.dir() + "/second", "SECOND\n");
+  spit(c.dir() + "/tail", "TAIL");
   auto first = cli({"append", "/g", c.dir() + "/first"});  // the file gets its chunk
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  c.kill9("master");
-  c.start("master", "master", master_index, {"fault.crash_after_log=grow"});
-  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
-  // A short deadline (the client's lease.duration_ms and timeout set how long it retries).
-  auto r = dfs::test::run(c.client_argv({"master.address=" + master_addr, "lease.duration_ms=500",
-                                         "client.timeout_ms=1000"},
-                                        {"append", "/g", c.dir() + "/second"}),
-                          c.dir());
+  // Runs `args` against a master armed to die once it logged a size; restarts it unarmed.
+  auto armed = [&](const std::vector<std::string>& args) {
+    c.kill9("master");
+    c.start("master", "master", master_index, {"fault.crash_after_log=grow"});
+    EXPECT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+    // A short deadline (the client's lease.duration_ms and timeout set how long it retries).
+    auto r = dfs::test::run(c.client_argv({"master.address=" + master_addr, "lease.duration_ms=500",
+                                           "client.timeout_ms=1000"},
+                                          args),
+                            c.dir());
+    EXPECT_TRUE(wait_until([&] { return !c.proc("master").running(); }, 10s));
+    c.start("master", "master", master_index);
+    EXPECT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
+    return r;
+  };
+  auto r = armed({"append", "/g", c.dir() + "/second"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.err.find("the record of 7 bytes at "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" is appended to /g on every replica, but readers see the new records "
                        "only once the master's size covers them"),
             std::string::npos)
       << r.err;
-  ASSERT_TRUE(wait_until([&] { return !c.proc("master").running(); }, 10s));
-  c.start("master", "master", master_index);
-  ASSERT_TRUE(wait_until([&] { return healthy() == 4; }, 20s));
   auto records = cli({"cat", "/g", "--records"});
   ASSERT_EQ(records.exit_code, 0) << records.err;
   EXPECT_EQ(records.out, "FIRST\nSECOND\n");
+  // A write past the end, inside the file's one chunk (no chunk to add, so no other grow).
+  auto size = get("/g").size();
+  auto w = armed({"write", "/g", std::to_string(size + 10), c.dir() + "/tail"});
+  EXPECT_EQ(w.exit_code, 1) << w.out;
+  EXPECT_NE(w.err.find("the bytes are written on every replica, but the master did not confirm "
+                       "the file's new size of " +
+                       std::to_string(size + 14) + " bytes"),
+            std::string::npos)
+      << w.err;
+  auto again = cli({"write", "/g", std::to_string(size + 10), c.dir() + "/tail"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto got = get("/g");
+  ASSERT_EQ(got.size(), size + 14);
+  EXPECT_EQ(got.substr(size), std::string(10, '\0') + "TAIL");
 }
 
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
