@@ -140,7 +140,7 @@ int run_append_command(storage_client& client, const std::vector<std::string>& a
       try {
         m.flush();
       } catch (const storage_error& f) {
-        more += ", but readers see them only once the master's size covers them (" +
+        more += ", but readers see the new records only once the master's size covers them (" +
                 std::string(f.what()) + ")";
       }
       throw e.with_more(more);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -540,8 +541,9 @@ TEST_F(MutationsArmed, AWriteWhosePrimaryDiedBeforeAnsweringEndsOutcomeUnknown) 
 // The master dies right after it logged the size an append or a write grew the file to,
 // before it answers (fault.crash_after_log=grow), and stays down. The bytes are on every
 // replica, so the error must say so: the usual answer to a failed append, appending again,
-// would add the record twice; a write's is to run it again, which finishes it. The restarted
-// master shows the record once, and the write once run again.
+// would add the record twice; a write's is to run it again, which finishes it; `append
+// --each-line` says how many lines went in before it stopped. The restarted master shows the
+// record once, the write once run again, and exactly the lines the error counted.
 TEST_F(Mutations, AnAppendOrWriteWhoseNewSizeTheMasterNeverAnsweredSaysTheBytesAreThere) {
   put("/g", "");
   spit(c.dir() + "/first", "FIRST\n");
@@ -588,6 +590,26 @@ TEST_F(Mutations, AnAppendOrWriteWhoseNewSizeTheMasterNeverAnsweredSaysTheBytesA
   auto got = get("/g");
   ASSERT_EQ(got.size(), size + 14);
   EXPECT_EQ(got.substr(size), std::string(10, '\0') + "TAIL");
+  // Lines appended one by one: the first size update (after 250 ms) kills the master, the
+  // next line finds no lease, and the error says how many went in before; exactly those are
+  // in the file once the master is back.
+  put("/h", "");
+  spit(c.dir() + "/zero", "line 0\n");
+  ASSERT_EQ(cli({"append", "/h", c.dir() + "/zero"}).exit_code, 0);
+  auto lines = numbered_lines("line", 5000);
+  spit(c.dir() + "/lines", lines.substr(lines.find('\n') + 1));
+  auto part = armed({"append", "/h", c.dir() + "/lines", "--each-line"});
+  EXPECT_EQ(part.exit_code, 1) << part.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(part.err, m,
+                                std::regex("; the first (record is|([0-9]+) records are) appended "
+                                           "to /h, but readers see the new records only once "
+                                           "the master's size covers them")))
+      << part.err;
+  auto n = m[2].matched ? std::stoul(m[2].str()) : 1;
+  auto seen = cli({"cat", "/h", "--records"});
+  ASSERT_EQ(seen.exit_code, 0) << seen.err;
+  EXPECT_EQ(seen.out, numbered_lines("line", static_cast<int>(n) + 1)) << part.err;
 }
 
 TEST_F(Mutations, AReplicaDownDuringAWriteComesBackStaleAndIsNeverRead) {
