@@ -252,12 +252,11 @@ uint64_t file_mutator::write(const std::string& remote, uint64_t offset, std::st
       if (v.size_bytes % chunk != 0 && last < offset / chunk) lease(remote, last, false);
       grow_size(remote, v.number, end);
     } catch (const storage_error& e) {
-      auto sizes = std::to_string(end) + " bytes: readers may see only the first " +
-                   std::to_string(v.size_bytes);
       throw e.with_more(
           "; the bytes are written on every replica, but the master did not confirm "
           "the file's new size of " +
-          sizes + " (running the same write again finishes it)");
+          std::to_string(end) + " bytes: readers may see only the first " +
+          std::to_string(v.size_bytes) + " (running the same write again finishes it)");
     }
   }
   return std::max(end, v.size_bytes);

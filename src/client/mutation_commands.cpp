@@ -59,6 +59,10 @@ std::string framed(std::string_view payload) {
 // A write or append holds at most this much in memory at once.
 constexpr uint64_t max_input_bytes = 4 * limits::max_chunk_size_bytes;
 
+// What a reader sees of records the master's size does not cover yet (both messages below).
+constexpr const char* unseen_records =
+    "readers see the new records only once the master's size covers them";
+
 // Makes the master's size cover the records appended (`what`: "the record ... is" or "N
 // records are"). They are on every replica whatever it answers, so a failure says that, not
 // only why: appending them again (the usual answer to a failed append) would add them twice.
@@ -67,9 +71,9 @@ void flush_appended(file_mutator& m, const std::string& remote, const std::strin
     m.flush();
   } catch (const storage_error& e) {
     throw e.with_more("; " + what + " appended to " + escape_unprintable(remote) +
-                      " on every replica, but readers see the new records only once the "
-                      "master's size covers them, which the next append to the file does "
-                      "(appending them again would add them twice)");
+                      " on every replica, but " + unseen_records +
+                      ", which the next append to the file does (appending them again would "
+                      "add them twice)");
   }
 }
 
@@ -140,8 +144,7 @@ int run_append_command(storage_client& client, const std::vector<std::string>& a
       try {
         m.flush();
       } catch (const storage_error& f) {
-        more += ", but readers see the new records only once the master's size covers them (" +
-                std::string(f.what()) + ")";
+        more += std::string(", but ") + unseen_records + " (" + f.what() + ")";
       }
       throw e.with_more(more);
     }
