@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "client/command_args.hpp"
 #include "client/command_error.hpp"
@@ -16,6 +15,7 @@
 #include "client/lock_command.hpp"
 #include "client/mutation_commands.hpp"
 #include "client/namespace_commands.hpp"
+#include "client/progress_ticker.hpp"
 #include "client/record_reader.hpp"
 #include "client/remote_path.hpp"
 #include "client/storage_client.hpp"
@@ -42,36 +42,27 @@ std::string hex(uint64_t h) {
   return master::chunk_handle{h}.to_string();
 }
 
-// A progress bar on stderr while `work` runs, when stdout is a terminal and the transfer is
-// big enough to be worth one.
+// A progress bar on stderr while `work` runs, when stdout and stderr are terminals and the
+// transfer is big enough to be worth one.
 template <class F>
 auto with_progress(transfer_progress& p, F work) {
-  std::atomic<bool> done{false};
-  std::thread bar([&] {
-    if (!isatty(STDOUT_FILENO) || !isatty(STDERR_FILENO)) return;
-    auto t0 = std::chrono::steady_clock::now();
-    while (!done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // screen refresh rate
-      if (p.total_bytes < min_progress_bar_bytes || done) continue;
-      double frac = double(p.done_bytes) / double(p.total_bytes);
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      int w = 30, fill = int(frac * w);
-      std::fprintf(stderr, "\r[%s%s] %3d%% %.1f MiB/s ", std::string(fill, '#').c_str(),
-                   std::string(w - fill, ' ').c_str(), int(frac * 100),
-                   double(p.done_bytes) / bytes_per_mib / std::max(secs, 0.001));
-    }
-    if (p.total_bytes >= min_progress_bar_bytes) std::fprintf(stderr, "\r%60s\r", "");
-  });
-  try {
-    auto r = work();
-    done = true;
-    bar.join();
-    return r;
-  } catch (...) {
-    done = true;
-    bar.join();
-    throw;
-  }
+  auto t0 = std::chrono::steady_clock::now();
+  progress_ticker bar(
+      std::chrono::milliseconds(200),  // screen refresh rate
+      [&] {
+        if (p.total_bytes < min_progress_bar_bytes) return;
+        double frac = double(p.done_bytes) / double(p.total_bytes);
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        int w = 30, fill = int(frac * w);
+        std::fprintf(stderr, "\r[%s%s] %3d%% %.1f MiB/s ", std::string(fill, '#').c_str(),
+                     std::string(w - fill, ' ').c_str(), int(frac * 100),
+                     double(p.done_bytes) / bytes_per_mib / std::max(secs, 0.001));
+      },
+      [&] {
+        if (p.total_bytes >= min_progress_bar_bytes) std::fprintf(stderr, "\r%60s\r", "");
+      },
+      true);
+  return work();  // the bar stops (and clears its line) before the caller prints the result
 }
 
 // put -r / get -r: the summary on stdout, each failure on stderr, exit 1 if any failed.

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/make_dir.hpp"
+#include "client/progress_ticker.hpp"
 #include "client/remote_path.hpp"
 #include "client/storage_error.hpp"
 #include "common/escape.hpp"
@@ -43,23 +44,19 @@ void run_jobs(storage_client& c, std::vector<file_job> todo, unsigned jobs, cons
   std::vector<std::unique_ptr<transfer_progress>> current;
   auto workers_n = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(todo.size())));
   for (unsigned i = 0; i < workers_n; ++i) current.push_back(std::make_unique<transfer_progress>());
-  std::atomic<bool> done{false};
   auto t0 = clock::now();
   // One line for the tree, on a terminal only (logs and pipes get the summary alone).
-  std::thread bar([&] {
-    if (!isatty(STDERR_FILENO)) return;
-    while (!done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (done) break;
-      uint64_t b = bytes_done;
-      for (auto& p : current) b += p->done_bytes;
-      double secs = std::max(std::chrono::duration<double>(clock::now() - t0).count(), 0.001);
-      std::fprintf(stderr, "\r%s: %zu/%zu files, %.1f/%.1f MiB, %.1f MiB/s   ", verb,
-                   static_cast<size_t>(files_done), todo.size(), b / 1048576.0, total / 1048576.0,
-                   b / 1048576.0 / secs);
-    }
-    std::fprintf(stderr, "\r%78s\r", "");
-  });
+  progress_ticker bar(
+      std::chrono::milliseconds(200),
+      [&] {
+        uint64_t b = bytes_done;
+        for (auto& p : current) b += p->done_bytes;
+        double secs = std::max(std::chrono::duration<double>(clock::now() - t0).count(), 0.001);
+        std::fprintf(stderr, "\r%s: %zu/%zu files, %.1f/%.1f MiB, %.1f MiB/s   ", verb,
+                     static_cast<size_t>(files_done), todo.size(), b / 1048576.0, total / 1048576.0,
+                     b / 1048576.0 / secs);
+      },
+      [] { std::fprintf(stderr, "\r%78s\r", ""); }, false);
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < workers_n; ++w)
     workers.emplace_back([&, w] {
@@ -91,8 +88,7 @@ void run_jobs(storage_client& c, std::vector<file_job> todo, unsigned jobs, cons
       }
     });
   for (auto& t : workers) t.join();
-  done = true;
-  bar.join();
+  bar.stop();
 }
 
 // A local directory that is really one (not a symlink to one), created if missing.
