@@ -2,9 +2,11 @@
 // repair scan (master_core::plan_repairs, once per repair_interval; it visits only the chunks
 // its indexes name), with every chunkserver healthy; and the plan after a chunkserver dies,
 // when a quarter of the chunks are below target at once (the scan, then the repair planner).
-// Both run on the master's thread and hold every request behind them.
+// Both run on the master's thread and hold every request behind them. Also a tick of a master
+// whose trash holds --trash removed files, none expired yet (one `rm -r` of a large tree keeps
+// that many for master.trash_ttl_s, a day by default).
 //
-//   master_bench [--chunks 100000,1000000] [--rounds 5] [--json]
+//   master_bench [--chunks 100000,1000000] [--rounds 5] [--trash 1000000] [--json]
 #include <malloc.h>
 
 #include <algorithm>
@@ -140,16 +142,59 @@ figures run(uint64_t n, int rounds) {
   return r;
 }
 
+struct trash_figures {
+  double tick_ms = 0;          // median tick
+  double bytes_per_entry = 0;  // the master's heap per trash entry (entry, indexes, snapshot)
+};
+
+// A tick (5 a second) of a master whose trash holds `n` small files deleted at consecutive
+// wall ms (in 2026), none of them expired at the tick's wall clock; medians of `rounds`.
+trash_figures trash_tick(uint64_t n, int rounds) {
+  std::vector<double> ticks, bytes;
+  for (int round = 0; round < rounds; ++round) {
+    double heap0 = heap_in_use();
+    core_options o;
+    master_core c(o, node_id{"ip-10-0-1-10.ec2.internal", 17000, 1795898431736ull});
+    master_snapshot s;
+    s.next_handle = 1;
+    s.dirs.push_back("/d");
+    const uint64_t wall0 = 1795898431000ull;
+    for (uint64_t id = 1; id <= n; ++id) {
+      version_info v;
+      v.number = 1;
+      v.size_bytes = 1;
+      s.trash.push_back({id, "/d/f" + std::to_string(id), wall0 + id, 2, {v}});
+      s.inlined.push_back({id, "/d/f" + std::to_string(id), 1, "x"});
+    }
+    s.next_trash_id = n + 1;
+    core::time_point t0{};
+    if (auto r = c.recover(s, {}, t0); !r) {
+      std::fprintf(stderr, "master_bench: recover: %s\n", r.err().message.c_str());
+      std::exit(1);
+    }
+    s = {};
+    bytes.push_back((heap_in_use() - heap0) / double(n));
+    for (int k = 1; k <= 3; ++k) {
+      auto a = clock_type::now();
+      (void)c.on_tick(t0 + milliseconds(200 * k), wall0 + n + 1);  // the ttl is a day
+      ticks.push_back(ms_since(a));
+    }
+  }
+  return {median(ticks), median(bytes)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<uint64_t> sizes{100000, 1000000};
   int rounds = 3;
+  uint64_t trash = 1000000;
   bool json = false;
   CLI::App app{"the master's per-chunk periodic work (repair scan and plan), in process"};
   app.add_option("--chunks", sizes, "chunk counts")->delimiter(',');
   app.add_option("--rounds", rounds, "masters built per size; figures are medians")
       ->check(CLI::PositiveNumber);
+  app.add_option("--trash", trash, "removed files in the trash for the trash tick (0: skip)");
   app.add_flag("--json", json, "one JSON object per size on stdout");
   CLI11_PARSE(app, argc, argv);
   std::vector<figures> out;
@@ -159,6 +204,7 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(n));
     out.push_back(run(n, rounds));
   }
+  auto t = trash > 0 ? trash_tick(trash, rounds) : trash_figures{};
   for (auto& r : out) {
     if (json)
       std::printf(
@@ -168,7 +214,13 @@ int main(int argc, char** argv) {
           r.death_scan_ms, static_cast<unsigned long long>(r.below_target), r.plan_ms,
           r.bytes_per_chunk, r.register_ms);
   }
-  if (json) return 0;
+  if (json) {
+    if (trash > 0)
+      std::printf(
+          "{\"trash_entries\":%llu,\"trash_tick_ms\":%.3f,\"trash_bytes_per_entry\":%.0f}\n",
+          static_cast<unsigned long long>(trash), t.tick_ms, t.bytes_per_entry);
+    return 0;
+  }
   std::printf("%10s %12s %14s %16s %14s %10s %12s %12s\n", "CHUNKS", "SCAN_MS", "SCAN_NS/CHUNK",
               "DEATH_SCAN_MS", "BELOW_TARGET", "PLAN_MS", "BYTES/CHUNK", "REGISTER_MS");
   for (auto& r : out)
@@ -183,5 +235,10 @@ int main(int argc, char** argv) {
       "(namespace, chunk table, replica sets and indexes) per chunk; register: one chunkserver's\n"
       "registration with its full report (3/4 of the chunks). Medians of %d masters.\n",
       servers, rounds);
+  if (trash > 0)
+    std::printf(
+        "trash tick: %.3f ms, a tick with %llu files in the trash, none expired (%.0f bytes of\n"
+        "heap per trash entry)\n",
+        t.tick_ms, static_cast<unsigned long long>(trash), t.bytes_per_entry);
   return 0;
 }

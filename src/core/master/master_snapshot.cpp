@@ -41,7 +41,7 @@ master_snapshot master_state::snapshot() const {
     if (!e.lease_holder.empty()) s.lease_holders.push_back({e.meta.handle, e.lease_holder.get()});
   }
   for (const auto& [h, deadline] : chunks_.uncommitted()) s.uncommitted.push_back(chunk_handle{h});
-  for (const auto& [id, e] : trash_) {
+  for (const auto& [id, e] : trash_.entries()) {
     s.trash.push_back({id, e.path, e.deleted_ms, e.file.next_version, e.file.versions});
     list_inline(id, e.path, e.file.versions);
   }
@@ -93,10 +93,9 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
     }
   }
   for (const auto& t : s.trash) {
-    if (t.id == 0 || t.id >= s.next_trash_id || st.trash_.count(t.id))
+    if (t.id == 0 || t.id >= s.next_trash_id ||
+        !st.trash_.add({t.id, t.path, t.deleted_ms, {t.next_version, t.versions}}))
       return corrupt("trash id " + std::to_string(t.id));
-    auto& e = st.trash_[t.id];
-    e = {t.id, t.path, t.deleted_ms, {t.next_version, t.versions}};
     for (const auto& v : t.versions)
       for (auto h : v.chunks) {
         if (st.chunks_.find(h) == nullptr)
@@ -128,9 +127,9 @@ result<void> master_state::restore_inline(const std::vector<inline_snapshot>& in
       if (!node || (*node)->is_dir) return corrupt("inline bytes of missing file " + b.path);
       vs = &tree_.file_for_commit(*p).versions;  // exists: found above
     } else {
-      auto it = trash_.find(b.trash_id);
-      if (it == trash_.end()) return corrupt("inline bytes of missing trash entry " + b.path);
-      vs = &it->second.file.versions;
+      auto* e = trash_.find(b.trash_id);
+      if (e == nullptr) return corrupt("inline bytes of missing trash entry " + b.path);
+      vs = &e->file.versions;
     }
     auto v = std::find_if(vs->begin(), vs->end(),
                           [&](const version_info& x) { return x.number == b.version; });

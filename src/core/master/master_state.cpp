@@ -257,9 +257,7 @@ result<restore_record> master_state::validate_restore(std::string_view path,
                                                       std::string_view as) const {
   auto p = parse_path(path, path_rules::stored);
   if (!p) return p.err();
-  const trash_entry* newest = nullptr;
-  for (const auto& [id, e] : trash_)
-    if (e.path == p->text()) newest = &e;  // ids grow: the last match is the newest
+  const trash_entry* newest = trash_.newest_of(p->text());
   if (newest == nullptr) return make_error(errc::not_found, p->text() + " is not in the trash");
   auto target = parse_path(as.empty() ? path : as);
   if (!target) return target.err();
@@ -278,8 +276,10 @@ result<purge_record> master_state::validate_purge(std::string_view path) const {
     if (!p) return p.err();
     want = p->text();
   }
-  for (const auto& [id, e] : trash_)
-    if (want.empty() || e.path == want) r.trash_ids.push_back(id);
+  if (want.empty())
+    for (const auto& [id, e] : trash_.entries()) r.trash_ids.push_back(id);
+  else
+    r.trash_ids = trash_.ids_of(want);
   if (r.trash_ids.empty() && !want.empty())
     return make_error(errc::not_found, want + " is not in the trash");
   return r;
@@ -287,9 +287,9 @@ result<purge_record> master_state::validate_purge(std::string_view path) const {
 
 std::optional<purge_record> master_state::collect_expired_trash(uint64_t wall_ms,
                                                                 uint64_t ttl_ms) const {
+  if (wall_ms < ttl_ms) return std::nullopt;
   purge_record r;
-  for (const auto& [id, e] : trash_)
-    if (e.deleted_ms + ttl_ms <= wall_ms) r.trash_ids.push_back(id);
+  r.trash_ids = trash_.deleted_by(wall_ms - ttl_ms, max_expired_per_purge);
   if (r.trash_ids.empty()) return std::nullopt;
   return r;
 }
@@ -303,33 +303,30 @@ result<void> master_state::apply_trash(const trash_record& r) {
   auto node = tree_.lookup_file(*p);
   if (!node) return node.err();
   auto removed = tree_.remove(*p);
-  trash_[r.trash_id] = {r.trash_id, p->text(), r.deleted_ms, std::move(removed->file)};
+  trash_.add({r.trash_id, p->text(), r.deleted_ms, std::move(removed->file)});
   next_trash_id_ = r.trash_id + 1;
   return {};
 }
 
 result<void> master_state::apply_restore(const restore_record& r) {
-  auto it = trash_.find(r.trash_id);
-  if (it == trash_.end())
+  if (!trash_.contains(r.trash_id))
     return make_error(errc::not_found, "trash entry " + std::to_string(r.trash_id) + " is gone");
   auto p = parse_path(r.path, path_rules::stored);
   if (!p) return p.err();
   if (tree_.lookup(*p)) return make_error(errc::already_exists, p->text() + " exists");
   if (auto ok = tree_.check_file_target(*p); !ok) return ok.err();
-  tree_.file_for_commit(*p) = std::move(it->second.file);
-  trash_.erase(it);
+  tree_.file_for_commit(*p) = std::move(trash_.take(r.trash_id)->file);
   return {};
 }
 
 result<void> master_state::apply_purge(const purge_record& r) {
   for (auto id : r.trash_ids)
-    if (trash_.count(id) == 0)
+    if (!trash_.contains(id))
       return make_error(errc::not_found, "trash entry " + std::to_string(id) + " is gone");
   for (auto id : r.trash_ids) {
-    auto it = trash_.find(id);
-    if (it == trash_.end()) continue;  // listed twice
-    for (const auto& v : it->second.file.versions) release_version(v);
-    trash_.erase(it);
+    auto e = trash_.take(id);
+    if (!e) continue;  // listed twice
+    for (const auto& v : e->file.versions) release_version(v);
   }
   return {};
 }

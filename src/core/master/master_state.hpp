@@ -29,6 +29,7 @@
 #include "core/master/namespace_tree.hpp"
 #include "core/master/records.hpp"
 #include "core/master/request_table.hpp"
+#include "core/master/trash_bin.hpp"
 #include "core/time.hpp"
 
 namespace dfs::master {
@@ -89,14 +90,6 @@ struct fsck_file {
   uint32_t missing = 0;  // none: unreadable until a chunkserver holding it comes back
 };
 
-// A removed file waiting in the trash (undelete restores it; purge or expiry frees it).
-struct trash_entry {
-  uint64_t id = 0;
-  std::string path;
-  uint64_t deleted_ms = 0;
-  file_node file;
-};
-
 struct file_layout {
   std::string path;
   version_info version;
@@ -131,8 +124,11 @@ class master_state {
   result<restore_record> validate_restore(std::string_view path, std::string_view as) const;
   // trash purge [PATH]: every entry (empty path) or those of PATH.
   result<purge_record> validate_purge(std::string_view path) const;
-  // Entries deleted at least `ttl_ms` before `wall_ms`, if any (logged on a tick).
+  // Entries deleted at least `ttl_ms` before `wall_ms`, if any (logged on a tick): at most
+  // `max_expired_per_purge` of them, the oldest first, so that a large expired trash becomes
+  // several records over ticks, not one record and one pause of the size of the whole trash.
   std::optional<purge_record> collect_expired_trash(uint64_t wall_ms, uint64_t ttl_ms) const;
+  static constexpr size_t max_expired_per_purge = 4096;
 
   // A lease grant's version bump of committed chunk `h` (unknown_handle if there is none).
   result<bump_version_record> validate_bump(chunk_handle h, const node_id& primary) const;
@@ -174,7 +170,7 @@ class master_state {
   result<file_layout> layout(std::string_view path, uint64_t version_number = 0) const;
   // Every file at or below `path` (a file: itself), in path order.
   result<std::vector<fsck_file>> fsck(std::string_view path) const;
-  const std::map<uint64_t, trash_entry>& trash() const { return trash_; }
+  const trash_bin::entries_t& trash() const { return trash_.entries(); }
   // Control addresses (HOST:PORT) of the chunkservers being drained.
   const std::set<std::string>& draining() const { return draining_; }
   // Results of clients' recent mutations (filled by applying request records).
@@ -249,7 +245,7 @@ class master_state {
   master_options opts_;
   namespace_tree tree_;
   chunk_table chunks_;
-  std::map<uint64_t, trash_entry> trash_;
+  trash_bin trash_;
   uint64_t next_trash_id_ = 1;
   std::set<std::string> draining_;
   request_table requests_;
