@@ -123,14 +123,6 @@ result<std::vector<fsck_file>> master_state::fsck(std::string_view path) const {
   return out;
 }
 
-uint64_t master_state::total_file_bytes() const {
-  uint64_t total = 0;
-  tree_.for_each([&](const std::string&, const inode& n) {
-    if (!n.is_dir && !n.file.versions.empty()) total += n.file.versions.back().size_bytes;
-  });
-  return total;
-}
-
 report_reply master_state::on_full_report(const node_id& n,
                                           const std::vector<chunk_report_entry>& held,
                                           core::time_point now) {

@@ -80,6 +80,7 @@ result<master_state> master_state::from_snapshot(const master_snapshot& s, maste
     if (!p) return corrupt(p.err().message);
     if (auto ok = st.tree_.check_file_target(*p); !ok) return corrupt(ok.err().message);
     if (f.versions.empty()) return corrupt("file " + f.path + " without versions");
+    st.total_file_bytes_ += f.versions.back().size_bytes;
     auto& file = st.tree_.file_for_commit(*p);
     file.next_version = f.next_version;
     file.versions = f.versions;

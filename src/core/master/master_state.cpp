@@ -145,7 +145,44 @@ std::optional<abandon_record> master_state::collect_expired(core::time_point now
 
 // apply() re-checks paths for structure only (path_rules::stored): a log written before the
 // name rules existed must still replay; new names were checked by validate_*.
+namespace {
+
+// The one path whose newest version's size a record may change, or null. A rename moves sizes
+// without changing their sum (it never replaces a file), a remove takes a file or an empty
+// directory, and a request_record's own mutation is applied (and counted) through apply().
+const std::string* sized_path(const log_record& r) {
+  return std::visit(overloaded{
+                        [](const commit_record& x) { return &x.path; },
+                        [](const remove_record& x) { return &x.path; },
+                        [](const trash_record& x) { return &x.path; },
+                        [](const restore_record& x) { return &x.path; },
+                        [](const grow_record& x) { return &x.path; },
+                        [](const materialize_record& x) { return &x.path; },
+                        [](const auto&) -> const std::string* { return nullptr; },
+                    },
+                    r);
+}
+
+}  // namespace
+
+uint64_t master_state::newest_size(const std::string& path) const {
+  auto p = parse_path(path, path_rules::stored);
+  if (!p) return 0;
+  auto node = tree_.lookup(*p);
+  if (!node || (*node)->is_dir || (*node)->file.versions.empty()) return 0;
+  return (*node)->file.versions.back().size_bytes;
+}
+
 result<void> master_state::apply(const log_record& r, core::time_point now) {
+  const std::string* sized = sized_path(r);
+  uint64_t before = sized != nullptr ? newest_size(*sized) : 0;
+  auto ok = apply_one(r, now);
+  // Whatever the outcome: a record refused part-way must not leave the sum behind.
+  if (sized != nullptr) total_file_bytes_ += newest_size(*sized) - before;  // mod 2^64
+  return ok;
+}
+
+result<void> master_state::apply_one(const log_record& r, core::time_point now) {
   return std::visit(overloaded{
                         [&](const mkdir_record& x) { return apply_mkdir(x); },
                         [&](const remove_record& x) { return apply_remove(x); },

@@ -176,7 +176,9 @@ class master_state {
   // Results of clients' recent mutations (filled by applying request records).
   const request_table& requests() const { return requests_; }
   size_t file_count() const { return tree_.file_count(); }
-  uint64_t total_file_bytes() const;                       // newest versions only
+  // Newest versions only; kept up to date by apply (the status page and metrics read it every
+  // second: a walk of the namespace took 55 ms with a million files).
+  uint64_t total_file_bytes() const { return total_file_bytes_; }
   uint64_t inline_bytes() const { return inline_bytes_; }  // every kept version's, and trash's
 
   // -- chunk locations (volatile, from chunkservers) --------------------------------------------
@@ -217,6 +219,8 @@ class master_state {
   std::string canonical_dump() const;
 
  private:
+  result<void> apply_one(const log_record& r, core::time_point now);  // apply, by kind
+  uint64_t newest_size(const std::string& path) const;                // 0: no such file
   result<void> apply_mkdir(const mkdir_record& r);
   result<void> apply_remove(const remove_record& r);
   result<void> apply_allocate(const allocate_record& r, core::time_point now);
@@ -249,7 +253,8 @@ class master_state {
   uint64_t next_trash_id_ = 1;
   std::set<std::string> draining_;
   request_table requests_;
-  uint64_t inline_bytes_ = 0;  // sum of inline_data sizes of every version held (budget)
+  uint64_t inline_bytes_ = 0;      // sum of inline_data sizes of every version held (budget)
+  uint64_t total_file_bytes_ = 0;  // sum of every file's newest version's size
 };
 
 }  // namespace dfs::master
