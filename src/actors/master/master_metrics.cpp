@@ -39,7 +39,7 @@ void master_metrics::refresh(const master_state& st) {
   files_->Set(static_cast<double>(meta.file_count()));
   chunks_->Set(static_cast<double>(meta.chunks().chunks().size()));
   inline_bytes_->Set(static_cast<double>(meta.inline_bytes()));
-  under_->Set(static_cast<double>(meta.under_replicated().size()));
+  under_->Set(static_cast<double>(meta.under_replicated_count()));
   for (auto h : {registry::health::healthy, registry::health::unhealthy, registry::health::removed})
     servers_->Add({{"state", registry::to_string(h)}})
         .Set(static_cast<double>(st.core->registry().count(h)));

@@ -12,7 +12,7 @@ status::master_section master_status_of(const master_state& st) {
   out.files = meta.file_count();
   out.file_bytes = meta.total_file_bytes();
   out.chunks = meta.chunks().chunks().size();
-  out.under_replicated = meta.under_replicated().size();
+  out.under_replicated = meta.under_replicated_count();
   out.replication = st.cfg.quorum.replication;
   for (auto& s : mc.registry().list()) {
     status::chunkserver_row r;

@@ -211,6 +211,12 @@ report_reply chunk_table::on_incremental_report(const node_id& n,
   return out;
 }
 
+size_t chunk_table::under_replicated_count() const {
+  size_t n = 0;
+  for (auto h : off_nominal_) n += chunks_.at(h).replicas.size() < nominal_;
+  return n;
+}
+
 std::vector<under_replicated_entry> chunk_table::under_replicated() const {
   std::vector<under_replicated_entry> out;
   for (auto h : off_nominal_) {  // every other chunk has exactly `nominal_` replicas

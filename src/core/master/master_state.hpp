@@ -202,6 +202,7 @@ class master_state {
   std::vector<under_replicated_entry> under_replicated() const {
     return chunks_.under_replicated();
   }
+  size_t under_replicated_count() const { return chunks_.under_replicated_count(); }
   const chunk_table& chunks() const { return chunks_; }
 
   // -- checkpoints ------------------------------------------------------------------------------

@@ -90,9 +90,14 @@ TEST(Reports, IncrementalCorruptAndNodeDown) {
   auto c = d.put("/f", {10});
   d.state.note_replicas(c[0].handle, {cs(1), cs(2), cs(3)});
   EXPECT_TRUE(d.state.under_replicated().empty());
+  EXPECT_EQ(d.state.under_replicated_count(), 0u);
+  d.state.note_replicas(c[0].handle, {cs(1), cs(2), cs(3), cs(4)});
+  EXPECT_EQ(d.state.under_replicated_count(), 0u) << "over the target is not under it";
+  d.state.drop_replica(c[0].handle, cs(4));
   d.state.drop_replica(c[0].handle, cs(2));
   auto under = d.state.under_replicated();
   ASSERT_EQ(under.size(), 1u);
+  EXPECT_EQ(d.state.under_replicated_count(), 1u);
   EXPECT_EQ(under[0].replica_count, 2u);
   d.state.on_incremental_report(cs(1), {}, {c[0].handle}, t0());
   d.state.on_node_down(cs(3));
