@@ -19,6 +19,8 @@ using put_atom = caf::atom_constant<caf::atom("dfs_put")>;
 using commit_atom = caf::atom_constant<caf::atom("dfs_commit")>;
 using lease_atom = caf::atom_constant<caf::atom("dfs_lease")>;
 using flush_atom = caf::atom_constant<caf::atom("dfs_flush")>;
+// The master's journal wrote a checkpoint on its own thread (storage/journal.hpp).
+using checkpoint_done_atom = caf::atom_constant<caf::atom("dfs_ckdone")>;
 
 // Membership: subscriptions and events to local listeners; datagrams and a deferred join to the
 // failure detector actor.

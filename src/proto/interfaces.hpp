@@ -35,7 +35,9 @@ using master_actor = caf::typed_actor<
     caf::replies_to<put_atom, put_request>::with<put_plan>,
     caf::replies_to<commit_atom, put_commit>::with<ns_reply>,
     caf::replies_to<lease_atom, lease_request>::with<lease_reply>, caf::reacts_to<flush_atom>,
-    caf::reacts_to<tick_atom>, caf::reacts_to<member_event_atom, member_event_msg>,
+    // Checkpoint N (sequence) written or failed (the error), after `took_ms` on its thread.
+    caf::reacts_to<checkpoint_done_atom, uint64_t, std::string, int64_t>, caf::reacts_to<tick_atom>,
+    caf::reacts_to<member_event_atom, member_event_msg>,
     // Replicated masters: the replication timer, and a message from another master (`from`:
     // its control address, checked by the node actor against its server token).
     caf::reacts_to<replog_atom>, caf::reacts_to<replog_atom, endpoint, replog::message>>;

@@ -37,6 +37,14 @@ std::vector<uint64_t> seqs_with(const std::vector<std::string>& names, const cha
 
 journal::journal(std::string dir) : dir_(std::move(dir)) {}
 
+journal::~journal() {
+  wait_for_checkpoint();
+}
+
+void journal::wait_for_checkpoint() {
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
 std::string journal::path_of(const char* prefix, uint64_t seq) const {
   return numbered_path(dir_, prefix, seq);
 }
@@ -56,7 +64,7 @@ io_status journal::recover(journal_recovery& out) {
   uint64_t active =
       segments.empty() ? std::max<uint64_t>(out.checkpoint_sequence, 1) : segments.back();
   if (auto st = open_segment(active); !st) return st;
-  delete_older_than(out.checkpoint_sequence);
+  delete_older_than(dir_, out.checkpoint_sequence);
   recovered_ = true;
   return {};
 }
@@ -138,14 +146,14 @@ io_status journal::open_segment(uint64_t seq) {
   return {};
 }
 
-void journal::delete_older_than(uint64_t seq) {
+void journal::delete_older_than(const std::string& dir, uint64_t seq) {
   std::vector<std::string> names;
-  if (!list_dir(dir_, names)) return;
+  if (!list_dir(dir, names)) return;
   for (const auto& n : names) {
     auto c = parse_seq(n, checkpoint_prefix);
     auto s = parse_seq(n, segment_prefix);
     // Best effort: a leftover old file is ignored by the next recovery anyway.
-    if ((c && *c < seq) || (s && *s < seq)) remove_file(dir_ + "/" + n);
+    if ((c && *c < seq) || (s && *s < seq)) remove_file(dir + "/" + n);
   }
 }
 
@@ -170,21 +178,41 @@ io_status journal::append(const std::vector<master::log_record>& records) {
   return {};
 }
 
-io_status journal::checkpoint(const master::master_snapshot& snapshot) {
+io_status journal::checkpoint_in_background(master::master_snapshot snapshot,
+                                            std::function<void(io_status)> done,
+                                            std::function<void()> before_write) {
+  wait_for_checkpoint();
   if (!recovered_ || failed_)
     return io_status{EIO, "journal " + dir_ + " not usable (not recovered or failed before)"};
   auto next = sequence_ + 1;
-  auto frame = oplog::encode_frame(oplog::frame_type::checkpoint, proto::encode_snapshot(snapshot));
-  auto path = path_of(checkpoint_prefix, next);
-  if (auto st = write_file_atomic(path, std::string_view(frame.data(), frame.size())); !st)
-    return st;
+  // The closed segment ends on its last frame before anything goes into the next one
+  // (append_file::close).
   if (auto st = open_segment(next); !st) {
-    failed_ = true;  // the checkpoint exists but we cannot log after it
+    failed_ = true;
     return st;
   }
   segment_bytes_ = 0;
-  delete_older_than(next);
+  checkpointer_ = std::thread([dir = dir_, path = path_of(checkpoint_prefix, next), next,
+                               snapshot = std::move(snapshot), done = std::move(done),
+                               before_write = std::move(before_write)]() mutable {
+    if (before_write) before_write();
+    auto frame =
+        oplog::encode_frame(oplog::frame_type::checkpoint, proto::encode_snapshot(snapshot));
+    snapshot = {};  // its memory back before the write
+    auto st = write_file_atomic(path, std::string_view(frame.data(), frame.size()));
+    if (st) delete_older_than(dir, next);
+    if (done) done(st);
+  });
   return {};
+}
+
+io_status journal::checkpoint(const master::master_snapshot& snapshot) {
+  io_status outcome;
+  if (auto st = checkpoint_in_background(snapshot, [&](io_status s) { outcome = std::move(s); });
+      !st)
+    return st;
+  wait_for_checkpoint();
+  return outcome;
 }
 
 master::result<master::master_state> rebuild_state(const journal_recovery& rec,

@@ -112,16 +112,24 @@ void sign_chunks(master_state& st, lease_reply& r) {
 }
 void sign_chunks(master_state&, lock_reply&) {}  // names no chunks
 
-// Writes a checkpoint the core asked for; its outcome goes back to the core.
-void write_checkpoint(master_self self, const master::master_snapshot& snap) {
+// Writes a checkpoint the core asked for on the journal's thread; its outcome comes back as a
+// checkpoint_done message, then goes to the core. The actor logs and answers meanwhile.
+void write_checkpoint(master_self self, master::master_snapshot snap) {
   auto& st = self->state;
   auto t0 = core::clock::now();
-  auto s = st.log->checkpoint(snap);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - t0);
-  if (s)
-    log::get("master")->info("checkpoint_written seq={} took_ms={}", st.log->sequence(),
-                             ms.count());
-  carry_out(self, st.core->on_checkpoint_done(s.ok(), s.message, core::clock::now()));
+  auto seq = st.log->sequence() + 1;
+  auto me = caf::actor_cast<master_actor>(self);
+  auto s = st.log->checkpoint_in_background(std::move(snap), [me, seq, t0](io_status done) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(core::clock::now() - t0);
+    caf::anon_send(me, checkpoint_done_atom::value, seq,
+                   done ? std::string() : "checkpoint write failed: " + done.message,
+                   static_cast<int64_t>(ms.count()));
+  });
+  if (!s) {
+    carry_out(self, st.core->on_checkpoint_done(false, s.message, core::clock::now()));
+    return;
+  }
+  st.checkpoint_seq = seq;
 }
 
 }  // namespace
@@ -170,7 +178,7 @@ void carry_out(master_self self, master::master_effects fx) {
   if (fx.checkpoint) {
     // Replicated masters checkpoint through the replicated log's own snapshots.
     if (st.log)
-      write_checkpoint(self, *fx.checkpoint);
+      write_checkpoint(self, std::move(*fx.checkpoint));
     else if (st.core)
       carry_out(self, st.core->on_checkpoint_done(true, {}, core::clock::now()));
   }
@@ -617,6 +625,14 @@ master_actor::behavior_type master_fn(master_self self, config cfg, node_id id,
         if (e.kind == member_event_kind::down || e.kind == member_event_kind::left)
           carry_out(self, st.core->on_member_down(e.id, e.kind == member_event_kind::left,
                                                   core::clock::now()));
+      },
+      [=](checkpoint_done_atom, uint64_t seq, const std::string& error, int64_t took_ms) {
+        auto& st = self->state;
+        if (!st.core || !st.log || seq != st.checkpoint_seq) return;  // a reloaded core's
+        st.checkpoint_seq = 0;
+        if (error.empty())
+          log::get("master")->info("checkpoint_written seq={} took_ms={}", seq, took_ms);
+        carry_out(self, st.core->on_checkpoint_done(error.empty(), error, core::clock::now()));
       },
       [=](tick_atom) {
         auto& st = self->state;

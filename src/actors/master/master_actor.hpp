@@ -43,6 +43,7 @@ struct master_state {
   std::string capability_key;  // from cluster.key: signs the chunks' capability tokens
   std::unique_ptr<master::master_core> core;
   std::unique_ptr<journal> log;
+  uint64_t checkpoint_seq = 0;  // the checkpoint being written on the journal's thread (0: none)
   repair_actor repair;          // plans copies (repair_actor.hpp)
   replicator_actor replicator;  // tells hot chunks (replicator_actor.hpp)
   // Replies the core has not given yet, by the token it knows them by.

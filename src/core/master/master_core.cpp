@@ -685,6 +685,7 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
   if (ok) {
     records_since_checkpoint_ += b.records.size();
     log_bytes_ = log_bytes;
+    logged_while_checkpointing_ |= checkpoint_pending_;
   }
   auto answers_from = fx.replies.size();
   deliver(b, ok, fx);
@@ -767,6 +768,8 @@ void master_core::maybe_checkpoint(core::time_point now, master_effects& fx) {
   bool by_time = now - last_checkpoint_ >= opts_.checkpoint_interval;
   if (!by_size && !by_time) return;
   checkpoint_pending_ = true;
+  records_at_checkpoint_ = records_since_checkpoint_;
+  logged_while_checkpointing_ = false;
   fx.checkpoint = meta_.snapshot();
 }
 
@@ -781,10 +784,12 @@ master_effects master_core::on_checkpoint_done(bool ok, const std::string& error
     return fx;
   }
   fx.events.push_back(
-      {event_level::info, "checkpoint records=" + std::to_string(records_since_checkpoint_) +
+      {event_level::info, "checkpoint records=" + std::to_string(records_at_checkpoint_) +
                               " files=" + std::to_string(meta_.file_count())});
-  records_since_checkpoint_ = 0;
-  log_bytes_ = 0;
+  // Records logged while the checkpoint was written (on the journal's thread) are after it:
+  // they count toward the next one, and log_bytes_ already measures the new segment.
+  records_since_checkpoint_ -= std::min(records_since_checkpoint_, records_at_checkpoint_);
+  if (!logged_while_checkpointing_) log_bytes_ = 0;
   return fx;
 }
 

@@ -438,6 +438,8 @@ class master_core {
     return refusal_.empty() ? otherwise : refusal_;
   }
   uint64_t records_since_checkpoint_ = 0;
+  uint64_t records_at_checkpoint_ = 0;       // of those, the ones the pending checkpoint holds
+  bool logged_while_checkpointing_ = false;  // a batch became durable since it was asked for
   uint64_t log_bytes_ = 0;
   core::time_point last_checkpoint_{};
   bool checkpoint_pending_ = false;

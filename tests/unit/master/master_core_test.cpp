@@ -304,6 +304,37 @@ TEST(MasterCore, CheckpointOnlyWhenIdleAndPastTheLogSize) {
   EXPECT_FALSE(c.on_tick(t0()).checkpoint);
 }
 
+// The journal writes a checkpoint on its own thread while the master logs on: what was logged
+// meanwhile is not in that checkpoint, so it counts toward the next one (by size and by time).
+TEST(MasterCore, RecordsLoggedWhileACheckpointIsWrittenCountTowardTheNext) {
+  core_options o;
+  o.checkpoint_bytes = 1000;
+  o.checkpoint_interval = std::chrono::seconds(10);
+  for (bool log_meanwhile : {false, true}) {
+    master_core c(o, node_id{"127.0.0.1", 17000, 1});
+    ASSERT_TRUE(c.recover({}, {}, t0()).ok());
+    (void)c.on_request(1, {ns_op::mkdir, "/a"}, t0());
+    auto b = c.take_batch();
+    auto due = c.on_batch_durable(b->id, true, 2000, t0());
+    ASSERT_TRUE(due.checkpoint);
+    if (log_meanwhile) {  // into the new segment: 1,500 bytes of it so far
+      (void)c.on_request(2, {ns_op::mkdir, "/b"}, t0());
+      b = c.take_batch();
+      EXPECT_FALSE(c.on_batch_durable(b->id, true, 1500, t0()).checkpoint) << "one at a time";
+    }
+    (void)c.on_checkpoint_done(true, "", t0());
+    auto next = c.on_tick(t0() + std::chrono::seconds(1));
+    EXPECT_EQ(bool(next.checkpoint), log_meanwhile)
+        << "the new segment's 1,500 bytes are past checkpoint_bytes";
+    if (next.checkpoint) {
+      EXPECT_EQ(next.checkpoint->dirs.size(), 2u);
+      (void)c.on_checkpoint_done(true, "", t0());
+    }
+    EXPECT_FALSE(c.on_tick(t0() + std::chrono::seconds(20)).checkpoint)
+        << "nothing logged since the last checkpoint: none is due by time";
+  }
+}
+
 }  // namespace
 }  // namespace dfs::master
 

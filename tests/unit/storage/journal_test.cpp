@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+
 #include "common/temp_dir.hpp"
 #include "core/oplog/frame.hpp"
 #include "proto/master_log.hpp"
@@ -284,4 +288,100 @@ TEST(Journal, RecordThatDoesNotApplyIsReported) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.err().code, errc::corrupt_state);
   EXPECT_NE(st.err().message.find("log record 1"), std::string::npos);
+}
+
+// A checkpoint is encoded and written on the journal's own thread while the master appends to
+// the next segment. A crash before the file is written (here: a copy of the directory taken
+// then) recovers from the older files, and afterwards from the checkpoint alone; both equal
+// the live state.
+TEST(Journal, AppendsGoOnDuringABackgroundCheckpointAndACrashBeforeItLosesNothing) {
+  dfs::test::temp_dir tmp, crashed;
+  driver d;
+  build_history(d, 3);
+  size_t at_checkpoint = d.log.size();
+  journal j{tmp.path()};
+  recover_ok(j);
+  ASSERT_TRUE(j.append(d.log).ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool started = false, go = false, finished = false;
+  io_status outcome{-1, "not called"};
+  auto st = j.checkpoint_in_background(
+      d.state.snapshot(),
+      [&](io_status s) {
+        std::lock_guard lk(mu);
+        outcome = std::move(s);
+        finished = true;
+      },
+      [&] {
+        std::unique_lock lk(mu);
+        started = true;
+        cv.notify_all();
+        cv.wait(lk, [&] { return go; });
+      });
+  ASSERT_TRUE(st.ok()) << st.message;
+  EXPECT_EQ(j.sequence(), 2u) << "segment 2 started at once";
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(30), [&] { return started; }));
+  }
+  build_history(d, 2);
+  ASSERT_TRUE(j.append({d.log.begin() + static_cast<long>(at_checkpoint), d.log.end()}).ok());
+  std::filesystem::copy(
+      tmp.path(), crashed.path(),
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  {
+    std::lock_guard lk(mu);
+    go = true;
+  }
+  cv.notify_all();
+  j.wait_for_checkpoint();
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(outcome.ok()) << outcome.message;
+  {
+    journal before{crashed.path()};
+    auto rec = recover_ok(before);
+    EXPECT_FALSE(rec.has_checkpoint) << "the crash came before the checkpoint was written";
+    EXPECT_EQ(rec.records.size(), d.log.size());
+    EXPECT_EQ(dump_of(rec), d.state.canonical_dump());
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(list_dir(tmp.path(), names).ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"checkpoint-00000000000000000002",
+                                             "log-00000000000000000002"}))
+      << "older files go once the checkpoint is durable";
+  journal after{tmp.path()};
+  auto rec = recover_ok(after);
+  EXPECT_EQ(rec.checkpoint_sequence, 2u);
+  EXPECT_EQ(rec.records.size(), d.log.size() - at_checkpoint);
+  EXPECT_EQ(dump_of(rec), d.state.canonical_dump());
+}
+
+// A checkpoint that cannot be written (here: a directory in the way of its temporary file)
+// reports the error and costs nothing else: appends go on and recovery reads every segment.
+TEST(Journal, AFailedBackgroundCheckpointKeepsEverySegment) {
+  dfs::test::temp_dir tmp;
+  driver d;
+  build_history(d, 2);
+  size_t first = d.log.size();
+  {
+    journal j{tmp.path()};
+    recover_ok(j);
+    ASSERT_TRUE(j.append(d.log).ok());
+    std::filesystem::create_directory(tmp.path() + "/checkpoint-00000000000000000002.tmp");
+    io_status outcome;
+    ASSERT_TRUE(j.checkpoint_in_background(d.state.snapshot(), [&](io_status s) {
+                   outcome = std::move(s);
+                 }).ok());
+    j.wait_for_checkpoint();
+    EXPECT_FALSE(outcome.ok());
+    build_history(d, 1);
+    ASSERT_TRUE(j.append({d.log.begin() + static_cast<long>(first), d.log.end()}).ok());
+  }
+  std::filesystem::remove(tmp.path() + "/checkpoint-00000000000000000002.tmp");
+  journal j{tmp.path()};
+  auto rec = recover_ok(j);
+  EXPECT_FALSE(rec.has_checkpoint);
+  EXPECT_EQ(rec.records.size(), d.log.size()) << "segments 1 and 2";
+  EXPECT_EQ(dump_of(rec), d.state.canonical_dump());
 }
