@@ -82,6 +82,10 @@ std::optional<ns_reply> master_reads::mutate(const char* op, uint64_t client, F 
   if (!lock.owns_lock() || st_ == nullptr) return std::nullopt;
   auto& st = *st_;
   if (!st.core || st.repl || !st.log || !st.core->idle()) return std::nullopt;
+  // Effects this thread left for the actor come first: a checkpoint among them holds the
+  // state as it was then, and a record logged before the actor writes it would be in neither
+  // that checkpoint nor the segments it lets go.
+  if (!st.port_effects.empty()) return std::nullopt;
   // An answer held for another client's directory lease could only come later, from the actor.
   if (st.core->change_may_wait(client, core::clock::now())) return std::nullopt;
   auto token = st.next_token++;

@@ -684,6 +684,7 @@ master_effects master_core::on_batch_durable(uint64_t batch_id, bool ok, uint64_
   }
   if (ok) {
     records_since_checkpoint_ += b.records.size();
+    durable_records_ += b.records.size();
     log_bytes_ = log_bytes;
     logged_while_checkpointing_ |= checkpoint_pending_;
   }
@@ -769,6 +770,7 @@ void master_core::maybe_checkpoint(core::time_point now, master_effects& fx) {
   if (!by_size && !by_time) return;
   checkpoint_pending_ = true;
   records_at_checkpoint_ = records_since_checkpoint_;
+  records_in_checkpoint_ = durable_records_;
   logged_while_checkpointing_ = false;
   fx.checkpoint = meta_.snapshot();
 }

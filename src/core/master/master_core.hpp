@@ -206,6 +206,13 @@ class master_core {
                                                 core::time_point now);
   [[nodiscard]] master_effects on_checkpoint_done(bool ok, const std::string& error,
                                                   core::time_point now);
+  // The pending checkpoint's snapshot still holds exactly what the log holds: no batch became
+  // durable since it was taken. The owner writes it only then (and otherwise reports it
+  // failed, and the next one is taken later): a checkpoint missing a logged record would
+  // let the journal delete the only copy of that record.
+  bool checkpoint_is_current() const {
+    return checkpoint_pending_ && durable_records_ == records_in_checkpoint_;
+  }
 
   // -- read-only views (console, tests) -------------------------------------------------------
   const master_state& meta() const { return meta_; }
@@ -439,6 +446,8 @@ class master_core {
   }
   uint64_t records_since_checkpoint_ = 0;
   uint64_t records_at_checkpoint_ = 0;       // of those, the ones the pending checkpoint holds
+  uint64_t durable_records_ = 0;             // records made durable since this core started
+  uint64_t records_in_checkpoint_ = 0;       // durable_records_ when the pending one was taken
   bool logged_while_checkpointing_ = false;  // a batch became durable since it was asked for
   uint64_t log_bytes_ = 0;
   core::time_point last_checkpoint_{};

@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/dfs_cluster.hpp"
 #include "common/pty_session.hpp"
@@ -803,20 +805,43 @@ TEST_F(Storage, CheckpointsKeepComingUnderMutationsTheRequestPortApplies) {
   };
   std::set<std::string> seen;
   int round = 0;
+  size_t made = 0;
   EXPECT_TRUE(wait_until(
       [&] {
-        // A shell doing 300 mkdirs: each one a mutation through the request port.
-        auto script = local("mkdirs-" + std::to_string(round));
-        std::string lines;
-        for (int i = 0; i < 300; ++i)
-          lines += "mkdir /r" + std::to_string(round) + "-" + std::to_string(i) + "\n";
-        std::ofstream(script) << lines;
+        // Two shells doing 300 mkdirs each at once: each one a mutation through the request
+        // port, some of them between a checkpoint the port's thread found due and the actor
+        // writing it.
+        std::vector<std::thread> shells;
+        for (int k = 0; k < 2; ++k) {
+          auto script = local("mkdirs-" + std::to_string(round) + "-" + std::to_string(k));
+          std::string lines;
+          for (int i = 0; i < 300; ++i)
+            lines += "mkdir /r" + std::to_string(round) + "-" + std::to_string(k) + "-" +
+                     std::to_string(i) + "\n";
+          std::ofstream(script) << lines;
+          shells.emplace_back([&, script] {
+            auto r = dfs::test::run(client_argv({"shell"}), c.dir(), script);
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+          });
+        }
+        for (auto& t : shells) t.join();
+        made += 600;
         ++round;
-        auto r = dfs::test::run(client_argv({"shell"}), c.dir(), script);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
         seen.insert(newest_checkpoint());
         return seen.size() >= 4;
       },
       60s, 0ms))
       << "checkpoints seen: " << seen.size() << " after " << round << " rounds";
+  // Every acknowledged mkdir is in the checkpoints and segments the master keeps: killed right
+  // away, it finds them all again.
+  c.kill9("master");
+  c.start("master", "master", master_index, {"master.checkpoint_interval_ms=100"});
+  ASSERT_TRUE(wait_until([&] { return healthy() == 3; }, 20s));
+  auto ls = cli({"ls", "/"});
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  size_t found = 0;
+  std::istringstream lines(ls.out);
+  const std::regex made_here("r[0-9]+-[01]-[0-9]+/");
+  for (std::string line; std::getline(lines, line);) found += std::regex_match(line, made_here);
+  EXPECT_EQ(found, made) << ls.out.substr(0, 2000);
 }

@@ -317,12 +317,16 @@ TEST(MasterCore, RecordsLoggedWhileACheckpointIsWrittenCountTowardTheNext) {
     auto b = c.take_batch();
     auto due = c.on_batch_durable(b->id, true, 2000, t0());
     ASSERT_TRUE(due.checkpoint);
+    EXPECT_TRUE(c.checkpoint_is_current()) << "the owner may write it";
     if (log_meanwhile) {  // into the new segment: 1,500 bytes of it so far
       (void)c.on_request(2, {ns_op::mkdir, "/b"}, t0());
       b = c.take_batch();
       EXPECT_FALSE(c.on_batch_durable(b->id, true, 1500, t0()).checkpoint) << "one at a time";
+      // Logged after the snapshot: an owner that had not written it yet must not any more.
+      EXPECT_FALSE(c.checkpoint_is_current());
     }
     (void)c.on_checkpoint_done(true, "", t0());
+    EXPECT_FALSE(c.checkpoint_is_current()) << "none pending";
     auto next = c.on_tick(t0() + std::chrono::seconds(1));
     EXPECT_EQ(bool(next.checkpoint), log_meanwhile)
         << "the new segment's 1,500 bytes are past checkpoint_bytes";
