@@ -79,6 +79,14 @@ void chunk_table::note_lease_handed(chunk_handle h, uint64_t version,
   for (const auto& n : it->second.replicas)
     if (members.count(n) == 0) left_out.push_back(n);
   for (const auto& n : left_out) drop_replica(h, n);
+  note_lease_reserved(h, version, members);
+}
+
+void chunk_table::note_lease_reserved(chunk_handle h, uint64_t version,
+                                      const std::set<node_id>& members) {
+  auto it = chunks_.find(h.value);
+  if (it == chunks_.end() || version < it->second.lease_version) return;
+  it->second.lease_version = version;
   it->second.lease_members.clear();
   for (const auto& n : members) it->second.lease_members.insert(*nodes_, n);
 }
@@ -139,7 +147,7 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
   bool current_known = entry.replicas.size() > entry.behind.size();
   forget_held(e.handle.value, n);  // this report replaces a held one
   if (e.chunk_version < meta.chunk_version && now < hold_until_ && !current_known &&
-      entry.handed_version == 0) {
+      entry.lease_version == 0) {
     held_[e.handle.value][n] = e;  // stale or merely behind: known once the others reported
     return;
   }
@@ -147,8 +155,8 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     out.newer_than_master.push_back(e.handle);
     drop_replica(e.handle, n);
   } else if (e.chunk_version < meta.chunk_version &&
-             (entry.handed_version > e.chunk_version ? entry.lease_members.count(n) > 0
-                                                     : !current_known) &&
+             (entry.lease_version > e.chunk_version ? entry.lease_members.count(n) > 0
+                                                    : !current_known) &&
              (may_change || e.size_bytes <= meta.size_bytes)) {
     // A version bump it missed while no replica is known at the current version: the master
     // crashed after logging the bump and before any replica heard of it (then EVERY replica
@@ -156,8 +164,9 @@ void chunk_table::judge(const node_id& n, const chunk_report_entry& e, core::tim
     // been applied at the new version (a primary takes the version with the grant, before it
     // orders anything), so the older version holds the current bytes: count it and tell it the
     // version. With a current replica known, an older one missed mutations: stale (below).
-    // Once a newer lease was handed out (this life), only the replicas it names follow it (a
-    // secondary applies nothing of a version before storing it); any other is stale.
+    // Once a newer lease was reserved or handed out (this life), only the replicas it names
+    // follow it (a secondary applies nothing of a version before storing it); any other is
+    // stale.
     // Right after a restart such reports are held first (hold_older_reports_until), so that a
     // stale replica reporting before the current ones is not taken for this case.
     add_replica(*it, n);

@@ -33,10 +33,15 @@ struct chunk_entry {
   // Of those, the ones that reported an older version and were told the current one (judge):
   // until one reports the current version itself, none is known to hold it.
   node_set behind;
-  // The newest lease handed out to a primary in this master's life (0: none) and the replicas
-  // it names: from then on mutations may have been applied at that version, so a replica
-  // reporting an older one is stale unless the lease names it (it follows the primary).
+  // The newest lease handed out to a primary in this master's life (0: none).
   uint64_t handed_version = 0;
+  // The newest lease reserved (its bump logged) or handed out in this life (0: none) and the
+  // replicas it names: from its bump on, a replica reporting an older version is stale unless
+  // the lease names it (it follows the primary). Known from the reservation, not the hand-out:
+  // a replica that reported in between was counted "behind" and told the new version, then
+  // counted current and named by the next lease with the mutations of this one missing (a
+  // chaos run: zeros where 16 acknowledged records were on a restarted chunkserver).
+  uint64_t lease_version = 0;
   node_set lease_members;
   // The primary of the last logged grant (bump_version_record::primary; persisted): the only
   // node a lease of an earlier master's life can still run on (empty: unknown, or never leased).
@@ -107,6 +112,8 @@ class chunk_table {
   // hole (found by a chaos run: a replica unhealthy at one grant, healthy again at the next,
   // ended with zeros where acknowledged records were); its next report finds it stale (judge).
   void note_lease_handed(chunk_handle h, uint64_t version, const std::set<node_id>& members);
+  // A lease at `version` naming `members` was reserved: its bump is logged (volatile).
+  void note_lease_reserved(chunk_handle h, uint64_t version, const std::set<node_id>& members);
   // Drops one reference; at 0 the chunk leaves the table. Returns true if it was freed.
   bool release(chunk_handle h);
 

@@ -167,6 +167,9 @@ void master_core::lease_chunk(request_token t, chunk_handle h, core::time_point 
         {t, lease_error(errc::busy, "chunk " + h.to_string() + ": " + *why + "; ask again later")});
   auto bump = log_grant(t, h, *primary, now, fx);
   if (!bump) return;
+  std::set<node_id> members(secondaries.begin(), secondaries.end());
+  members.insert(*primary);
+  meta_.note_lease_reserved(h, bump->chunk_version, members);
   leases_.reserve(h, *primary, std::move(secondaries), bump->chunk_version, now, earlier.settled);
 }
 
@@ -244,6 +247,9 @@ bool master_core::supersede_lease(request_token t, chunk_handle h, const lease_i
   fx.events.push_back({event_level::info, "lease_superseded chunk=" + h.to_string() +
                                               " primary=" + primary.to_string() +
                                               ": a secondary of its lease is gone"});
+  std::set<node_id> members(secondaries.begin(), secondaries.end());
+  members.insert(primary);
+  meta_.note_lease_reserved(h, bump->chunk_version, members);
   leases_.supersede(h, std::move(secondaries), bump->chunk_version, now);
   return true;
 }

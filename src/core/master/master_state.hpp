@@ -192,6 +192,9 @@ class master_state {
   void note_lease_handed(chunk_handle h, uint64_t version, const std::set<node_id>& members) {
     chunks_.note_lease_handed(h, version, members);
   }
+  void note_lease_reserved(chunk_handle h, uint64_t version, const std::set<node_id>& members) {
+    chunks_.note_lease_reserved(h, version, members);
+  }
   // A replica that no longer counts (found corrupt, trimmed): never handed to readers again.
   void drop_replica(chunk_handle h, const node_id& n) { chunks_.drop_replica(h, n); }
   void on_node_down(const node_id& n) { chunks_.drop_node(n); }
