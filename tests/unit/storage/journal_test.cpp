@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 #include "common/temp_dir.hpp"
@@ -38,6 +39,14 @@ journal_recovery recover_ok(journal& j) {
   auto st = j.recover(rec);
   EXPECT_TRUE(st.ok()) << st.message;
   return rec;
+}
+
+// A journal in `dir`, recovered, holding `d`'s history so far.
+std::unique_ptr<journal> journal_holding(const std::string& dir, const driver& d) {
+  auto j = std::make_unique<journal>(dir);
+  recover_ok(*j);
+  EXPECT_TRUE(j->append(d.log).ok());
+  return j;
 }
 
 std::string dump_of(const journal_recovery& rec) {
@@ -299,9 +308,8 @@ TEST(Journal, AppendsGoOnDuringABackgroundCheckpointAndACrashBeforeItLosesNothin
   driver d;
   build_history(d, 3);
   size_t at_checkpoint = d.log.size();
-  journal j{tmp.path()};
-  recover_ok(j);
-  ASSERT_TRUE(j.append(d.log).ok());
+  auto holder = journal_holding(tmp.path(), d);
+  auto& j = *holder;
   std::mutex mu;
   std::condition_variable cv;
   bool started = false, go = false, finished = false;
@@ -365,18 +373,16 @@ TEST(Journal, AFailedBackgroundCheckpointKeepsEverySegment) {
   build_history(d, 2);
   size_t first = d.log.size();
   {
-    journal j{tmp.path()};
-    recover_ok(j);
-    ASSERT_TRUE(j.append(d.log).ok());
+    auto j = journal_holding(tmp.path(), d);
     std::filesystem::create_directory(tmp.path() + "/checkpoint-00000000000000000002.tmp");
     io_status outcome;
-    ASSERT_TRUE(j.checkpoint_in_background(d.state.snapshot(), [&](io_status s) {
+    ASSERT_TRUE(j->checkpoint_in_background(d.state.snapshot(), [&](io_status s) {
                    outcome = std::move(s);
                  }).ok());
-    j.wait_for_checkpoint();
+    j->wait_for_checkpoint();
     EXPECT_FALSE(outcome.ok());
     build_history(d, 1);
-    ASSERT_TRUE(j.append({d.log.begin() + static_cast<long>(first), d.log.end()}).ok());
+    ASSERT_TRUE(j->append({d.log.begin() + static_cast<long>(first), d.log.end()}).ok());
   }
   std::filesystem::remove(tmp.path() + "/checkpoint-00000000000000000002.tmp");
   journal j{tmp.path()};
