@@ -308,7 +308,8 @@ void recover_metadata(master_self self) {
   auto& st = self->state;
   auto log = log::get("master");
   auto dir = st.cfg.node.data_dir + "/master";
-  st.log = std::make_unique<journal>(dir);
+  st.log = std::make_unique<journal>(dir);  // the old one's checkpoint, if any, has ended
+  st.checkpoint_seq = 0;                    // and its checkpoint_done is not this core's
   journal_recovery rec;
   if (auto s = st.log->recover(rec); !s)
     master_fatal("journal_unusable dir=" + dir + " error=\"" + s.message + "\"");
