@@ -143,8 +143,6 @@ std::optional<abandon_record> master_state::collect_expired(core::time_point now
   return abandon_record{std::move(handles)};
 }
 
-// apply() re-checks paths for structure only (path_rules::stored): a log written before the
-// name rules existed must still replay; new names were checked by validate_*.
 namespace {
 
 // The one path whose newest version's size a record may change, or null. A rename moves sizes
@@ -173,6 +171,8 @@ uint64_t master_state::newest_size(const std::string& path) const {
   return (*node)->file.versions.back().size_bytes;
 }
 
+// apply() re-checks paths for structure only (path_rules::stored): a log written before the
+// name rules existed must still replay; new names were checked by validate_*.
 result<void> master_state::apply(const log_record& r, core::time_point now) {
   const std::string* sized = sized_path(r);
   uint64_t before = sized != nullptr ? newest_size(*sized) : 0;
